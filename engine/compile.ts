@@ -1,0 +1,95 @@
+// The compiler driver: the only place that knows the stage order.
+// SourceFile[] → lex/parse → check → plan → emitWasm (linked with the precompiled runtime).
+
+import { parse } from './parser/index.js';
+import { check } from './check/index.js';
+import { plan } from './planner/index.js';
+import { emitWasm } from './wasm/index.js';
+import { loadRuntimeBinary } from './runtime/index.js';
+import { sortDiagnostics, hasErrors } from './diagnostics/index.js';
+import type { Diagnostic, SourceFile } from './diagnostics/index.js';
+import type { Module } from './ast/index.js';
+import type { CheckedProgram } from './check/index.js';
+import type { Policy } from './ir/index.js';
+
+/** CompileOptions configures one compilation. */
+export type CompileOptions = {
+  /** Rego sources. */
+  readonly files: readonly SourceFile[];
+  /** Entrypoints as `pkg/rule` or `data.pkg.rule`; merged with `# METADATA entrypoint: true` rules. */
+  readonly entrypoints?: readonly string[];
+  /** Rego syntax version of the sources (default v1). */
+  readonly regoVersion?: 'v0' | 'v1';
+  /** Builtins the host will supply at evaluation time (name → arity), beyond the native ones. */
+  readonly hostBuiltins?: Readonly<Record<string, { readonly arity: number }>>;
+  /** Stop after a stage (for tests and tools). */
+  readonly stopAfter?: 'parse' | 'check' | 'plan';
+};
+
+/** CompileResult holds whatever stages produced, and all diagnostics sorted. */
+export type CompileResult = {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly modules?: readonly Module[];
+  readonly program?: CheckedProgram;
+  readonly ir?: Policy;
+  readonly wasm?: Uint8Array;
+  /** Entrypoint names in `pkg/rule` form, in the order of their ids. */
+  readonly entrypoints: readonly string[];
+};
+
+const defaults = Object.freeze({ regoVersion: 'v1' as const, entrypoints: [] as readonly string[], hostBuiltins: {} });
+
+/** compile runs the pipeline; it never throws for mistakes in the sources. */
+export function compile(options: CompileOptions): CompileResult {
+  const opts = { ...defaults, ...options };
+  const diagnostics: Diagnostic[] = [];
+  const modules: Module[] = [];
+  for (const file of opts.files) {
+    const r = parse(file, { regoVersion: opts.regoVersion });
+    diagnostics.push(...r.diagnostics);
+    if (r.value) modules.push(r.value);
+  }
+  if (hasErrors(diagnostics) || opts.stopAfter === 'parse') {
+    return { diagnostics: sortDiagnostics(diagnostics), modules, entrypoints: [] };
+  }
+  const checked = check(modules, { hostBuiltins: opts.hostBuiltins });
+  diagnostics.push(...checked.diagnostics);
+  if (hasErrors(diagnostics) || opts.stopAfter === 'check') {
+    return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, entrypoints: [] };
+  }
+  const entrypoints = resolveEntrypoints(opts.entrypoints, checked.value);
+  const planned = plan(checked.value, { entrypoints, hostBuiltins: opts.hostBuiltins });
+  diagnostics.push(...planned.diagnostics);
+  if (hasErrors(diagnostics) || opts.stopAfter === 'plan') {
+    return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, entrypoints };
+  }
+  const wasm = emitWasm(planned.value, loadRuntimeBinary());
+  return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, wasm, entrypoints };
+}
+
+/**
+ * resolveEntrypoints normalises `data.a.b` / `a.b` / `a/b` to `a/b`, adds rules annotated
+ * `entrypoint: true`, and removes duplicates keeping first-seen order.
+ */
+export function resolveEntrypoints(requested: readonly string[], program: CheckedProgram): string[] {
+  const out: string[] = [];
+  const add = (name: string) => {
+    if (!out.includes(name)) out.push(name);
+  };
+  for (const e of requested) add(normaliseEntrypoint(e));
+  for (const r of program.rules) {
+    if (r.rule.annotations?.entrypoint) add(r.path.slice(1).join('/'));
+  }
+  for (const m of program.modules) {
+    for (const a of m.annotations) if (a.entrypoint) add(m.package.path.join('/'));
+  }
+  return out;
+}
+
+/** normaliseEntrypoint turns `data.a.b`, `a.b` or `a/b` into `a/b`. */
+export function normaliseEntrypoint(e: string): string {
+  let s = e.trim();
+  if (s.startsWith('data.')) s = s.slice(5);
+  else if (s === 'data') s = '';
+  return s.replace(/\./g, '/');
+}

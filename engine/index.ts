@@ -1,0 +1,10 @@
+// Public surface of the engine: compile Rego to an OPA-ABI Wasm module, and load/run modules.
+export { compile, resolveEntrypoints, normaliseEntrypoint } from './compile.js';
+export type { CompileOptions, CompileResult } from './compile.js';
+export { formatDiagnostic, sortDiagnostics, hasErrors } from './diagnostics/index.js';
+export type { Diagnostic, DiagnosticCode, Location, SourceFile } from './diagnostics/index.js';
+export { parse, parseQuery, parseTerm } from './parser/index.js';
+export { loadPolicy, loadRuntimeBinary, PolicyEvalError } from './runtime/index.js';
+export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './runtime/index.js';
+export { buildQueryModule } from './query.js';
+export type { QueryModule } from './query.js';

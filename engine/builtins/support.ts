@@ -1,0 +1,25 @@
+// Which builtins a compiled module can actually run: natively in the runtime (engine/abi.ts
+// NATIVE_BUILTINS), or supplied by the plain OPA Wasm SDK. In: a builtin name. Out: booleans
+// used by the checker to report `unsupported builtin` and by the planner to pick call targets.
+
+import { NATIVE_BUILTINS } from '../abi.js';
+
+/** SDK_BUILTINS are the builtins the plain `@open-policy-agent/opa-wasm` SDK supplies to a module. */
+export const SDK_BUILTINS: ReadonlySet<string> = new Set([
+  'json.is_valid',
+  'regex.split',
+  'sprintf',
+  'yaml.is_valid',
+  'yaml.marshal',
+  'yaml.unmarshal',
+]);
+
+/** isNativeBuiltin tells whether the runtime implements `name` natively (a `bi_*` export). */
+export function isNativeBuiltin(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(NATIVE_BUILTINS, name);
+}
+
+/** isSdkBuiltin tells whether the plain SDK supplies `name`. */
+export function isSdkBuiltin(name: string): boolean {
+  return SDK_BUILTINS.has(name);
+}

@@ -1,0 +1,224 @@
+// Statement parsing: `package`, `import` and rules (heads, bodies, `else` chains, `default`),
+// Rego v1 syntax. Cursor in, ast Package/Import/Rule out; failures unwind as ParseFailure.
+
+import type { Annotation, Body, ElseClause, Import, Package, RefTerm, Rule, RuleHead, Term, VarTerm } from '../ast/nodes.js';
+import type { Location } from '../diagnostics/index.js';
+import { parseBracedBody, parseLiteral } from './body.js';
+import { ParseFailure } from './cursor.js';
+import type { Cursor } from './cursor.js';
+import { parseArgs, parseInExpr, parseRelation, stringTerm, varTerm } from './terms.js';
+
+const IMPORT_ROOTS: ReadonlySet<string> = new Set(['data', 'input', 'future', 'rego']);
+
+// package: 'package' name ('.' word | '[' string ']')*
+/** parsePackage parses the package clause into its path segments. */
+export function parsePackage(c: Cursor): Package {
+  const start = c.expect('package');
+  const ref = parseDottedName(c, 'package');
+  const path = refStrings(ref);
+  if (path[0] === 'data' && path.length > 1) path.shift();
+  return { path, loc: c.span(start.loc) };
+}
+
+// import: 'import' name ('.' word | '[' string ']')* ['as' ident]
+/** parseImport parses one import; enabling `not { … }` when it is `rego.v2`. */
+export function parseImport(c: Cursor): Import {
+  const start = c.expect('import');
+  const path = parseDottedName(c, 'import');
+  const root = path.kind === 'var' ? path.name : (path.head as VarTerm).name;
+  if (!IMPORT_ROOTS.has(root)) {
+    c.fail(`invalid import path ${refStrings(path).join('.')}: must begin with input, data, future or rego`, path.loc);
+  }
+  const dotted = refStrings(path).join('.');
+  if (dotted === 'rego.v2') c.notBody = true;
+  if (c.is('as') && c.continues()) {
+    c.next();
+    const alias = c.tok;
+    if (alias.kind !== 'ident') c.unexpected('identifier');
+    c.next();
+    return { path, alias: alias.text, loc: c.span(start.loc) };
+  }
+  return { path, loc: c.span(start.loc) };
+}
+
+/** parseDottedName parses `a.b["c"]` with string-only path elements (packages and imports). */
+function parseDottedName(c: Cursor, what: string): RefTerm | VarTerm {
+  const root = c.tok;
+  if (root.kind !== 'ident') c.unexpected(`${what} path`);
+  c.next();
+  const head: VarTerm = { kind: 'var', name: root.text, loc: root.loc };
+  const path: Term[] = [];
+  for (;;) {
+    const t = c.tok;
+    if (t.newline || t.kind !== 'punct') break;
+    if (t.text === '.') {
+      c.next();
+      const w = c.tok;
+      if (w.kind !== 'ident' && w.kind !== 'keyword') c.unexpected('identifier');
+      c.next();
+      path.push(stringTerm(w.text, w.loc));
+    } else if (t.text === '[') {
+      c.next();
+      const s = c.tok;
+      if (s.kind !== 'string' && s.kind !== 'rawString') c.unexpected(`string (${what} paths hold only strings)`);
+      c.next();
+      path.push(stringTerm(s.value ?? '', s.loc));
+      c.expect(']');
+    } else {
+      break;
+    }
+  }
+  return path.length === 0 ? head : { kind: 'ref', head, path, loc: c.span(root.loc) };
+}
+
+function refStrings(t: RefTerm | VarTerm): string[] {
+  if (t.kind === 'var') return [t.name];
+  return [(t.head as VarTerm).name, ...t.path.map((p) => (p.kind === 'string' ? p.value : '?'))];
+}
+
+// rule: ['default'] head-ref ['(' args ')'] ['contains' term] [(':=' | '=') term]
+//       ['if' ('{' body '}' | literal)] ('else' [(':=' | '=') term] ['if'] ('{' body '}' | literal))*
+/** parseRule parses one rule (the current token starts it). */
+export function parseRule(c: Cursor, annotations?: Annotation): Rule {
+  const start = c.tok;
+  const isDefault = c.accept('default') !== undefined;
+  const headStart = c.tok;
+  const ref = parseHeadRef(c);
+  let args: Term[] | undefined;
+  if (c.is('(') && !c.tok.newline) args = parseArgs(c);
+  let contains: Term | undefined;
+  let value: Term | undefined;
+  let assign = false;
+  if (c.is('contains')) {
+    const kw = c.next();
+    if (args !== undefined) c.fail('unexpected contains keyword: functions cannot use contains', kw.loc);
+    contains = parseRelation(c);
+  } else if (c.is(':=') || c.is('=')) {
+    assign = c.next().text === ':=';
+    value = parseInExpr(c);
+  }
+  const head: RuleHead = {
+    ref,
+    ...(args !== undefined ? { args } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(contains !== undefined ? { contains } : {}),
+    assign,
+    loc: c.span(headStart.loc),
+  };
+  const emptyBody: Body = { exprs: [], loc: head.loc };
+  if (isDefault) {
+    if (value === undefined) c.fail('default rules must have a value (default p := v)', head.loc);
+    if (c.is('if') || c.is('{')) c.unexpected('end of rule (default rules have no body)');
+    return annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations);
+  }
+  let body = parseRuleBody(c);
+  if (body === undefined) {
+    if (c.is('{')) c.fail('`if` keyword is required before rule body');
+    if (value === undefined && contains === undefined) {
+      if (ref.length > 1 && args === undefined && isSetLike(ref)) {
+        c.fail('`contains` keyword is required for partial set rules', head.loc);
+      }
+      c.fail('rule must have a value (:= v), contains or an if body', head.loc);
+    }
+    body = emptyBody;
+  }
+  if (c.is('{')) c.fail('multiple rule bodies are not supported in Rego v1 (use separate rules)');
+  const elseClause = c.is('else') ? parseElse(c) : undefined;
+  const rule: Rule = {
+    kind: 'rule',
+    default: false,
+    head,
+    body,
+    ...(elseClause !== undefined ? { else: elseClause } : {}),
+    loc: c.span(start.loc),
+  };
+  return annotate(rule, annotations);
+}
+
+function isSetLike(ref: readonly Term[]): boolean {
+  return ref.length === 2 && (ref[1] as Term).kind !== 'string';
+}
+
+function annotate(rule: Rule, annotations: Annotation | undefined): Rule {
+  return annotations === undefined ? rule : { ...rule, annotations };
+}
+
+// head-ref: ident ('.' word | '[' in-expr ']')*
+function parseHeadRef(c: Cursor): Term[] {
+  const root = c.tok;
+  if (root.kind !== 'ident') c.unexpected(root.kind === 'keyword' ? 'rule name (keywords cannot be names)' : 'rule name');
+  c.next();
+  const ref: Term[] = [varTerm(c, root.text, root.loc)];
+  for (;;) {
+    const t = c.tok;
+    if (t.newline || t.kind !== 'punct') return ref;
+    if (t.text === '.') {
+      c.next();
+      const w = c.tok;
+      if (w.kind !== 'ident' && w.kind !== 'keyword') c.unexpected('identifier');
+      c.next();
+      ref.push(stringTerm(w.text, w.loc));
+    } else if (t.text === '[') {
+      c.next();
+      ref.push(c.nested(() => c.withNewlines(false, () => parseInExpr(c))));
+      c.expect(']');
+    } else {
+      return ref;
+    }
+  }
+}
+
+// rule body: 'if' ('{' body '}' | literal); undefined when there is no `if`.
+function parseRuleBody(c: Cursor): Body | undefined {
+  if (!c.is('if')) return undefined;
+  c.next();
+  if (c.is('{')) {
+    // `if {` is a braced body unless that fails and the braces parse as one term literal,
+    // e.g. `f(x) := y if {k: v | …}` (an object comprehension as the whole body).
+    const saved = { pos: c.pos, wildcards: c.wildcards };
+    try {
+      return parseBracedBody(c);
+    } catch (e) {
+      if (!(e instanceof ParseFailure)) throw e;
+      if (c.tokens[saved.pos + 1]?.text === '}') throw e; // `if {}` is an empty body, not an empty object
+      const afterBody = { pos: c.pos, wildcards: c.wildcards };
+      c.pos = saved.pos;
+      c.wildcards = saved.wildcards;
+      try {
+        const expr = c.withNewlines(true, () => parseLiteral(c));
+        if (c.tok.kind === 'eof' || c.tok.newline || c.is(';') || c.is('else')) return { exprs: [expr], loc: expr.loc };
+      } catch (e2) {
+        if (!(e2 instanceof ParseFailure)) throw e2;
+      }
+      c.pos = afterBody.pos;
+      c.wildcards = afterBody.wildcards;
+      throw e;
+    }
+  }
+  const start: Location = c.tok.loc;
+  const expr = c.withNewlines(true, () => parseLiteral(c));
+  return { exprs: [expr], loc: c.span(start) };
+}
+
+// else: 'else' [(':=' | '=') in-expr] ['if'] ('{' body '}' | literal)? else?
+function parseElse(c: Cursor): ElseClause {
+  const clauses: { value?: Term; body: Body; loc: Location }[] = [];
+  while (c.is('else')) {
+    const kw = c.next();
+    let value: Term | undefined;
+    if (c.is(':=') || c.is('=')) {
+      c.next();
+      value = parseInExpr(c);
+    }
+    let body = parseRuleBody(c);
+    if (body === undefined && c.is('{')) body = parseBracedBody(c);
+    const clause = { body: body ?? { exprs: [], loc: kw.loc }, loc: c.span(kw.loc) };
+    clauses.push(value === undefined ? clause : { ...clause, value });
+  }
+  let chain: ElseClause | undefined;
+  for (let i = clauses.length - 1; i >= 0; i--) {
+    const cl = clauses[i] as { value?: Term; body: Body; loc: Location };
+    chain = chain === undefined ? cl : { ...cl, else: chain };
+  }
+  return chain as ElseClause;
+}

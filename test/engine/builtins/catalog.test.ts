@@ -1,0 +1,54 @@
+// Tests for the builtin catalog and the native/SDK support predicates.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BUILTINS, SDK_BUILTINS, isNativeBuiltin, isSdkBuiltin } from '../../../engine/builtins/index.js';
+import { NATIVE_BUILTINS } from '../../../engine/abi.js';
+import { OPERATORS } from '../../../engine/ast/nodes.js';
+
+describe('BUILTINS', () => {
+  it('is sorted by name', () => {
+    const names = Object.keys(BUILTINS);
+    expect(names).toEqual([...names].sort());
+  });
+
+  it.each(Object.entries(NATIVE_BUILTINS).map(([name, d]) => ({ note: name, name, arity: d.arity })))('native $note has the same arity', ({ name, arity }) => {
+    expect(BUILTINS[name]?.arity).toBe(arity);
+  });
+
+  it.each(Object.values(OPERATORS).map((name) => ({ note: name, name })))('operator $note is declared with arity 2', ({ name }) => {
+    expect(BUILTINS[name]?.arity).toBe(2);
+  });
+
+  it.each([
+    { note: 'print is variadic', name: 'print', want: { arity: 0, variadic: true } },
+    { note: 'time.now_ns takes no args', name: 'time.now_ns', want: { arity: 0 } },
+    { note: 'strings.split_n', name: 'strings.split_n', want: { arity: 3 } },
+    { note: 'regex.template_match', name: 'regex.template_match', want: { arity: 4 } },
+  ])('$note', ({ name, want }) => {
+    expect(BUILTINS[name]).toEqual(want);
+  });
+
+  it('covers every builtin of the SDK capabilities with the same arity', () => {
+    const path = new URL('../../../node_modules/@open-policy-agent/opa-wasm/capabilities.json', import.meta.url);
+    const caps = JSON.parse(readFileSync(path, 'utf8')) as { builtins: { name: string; decl: { args?: unknown[] } }[] };
+    const mismatched = caps.builtins.filter((b) => BUILTINS[b.name]?.arity !== (b.decl.args?.length ?? 0)).map((b) => b.name);
+    expect(mismatched).toEqual([]);
+  });
+});
+
+describe('support predicates', () => {
+  it.each([
+    { note: 'count is native', name: 'count', native: true, sdk: false },
+    { note: 'internal.member_2 is native', name: 'internal.member_2', native: true, sdk: false },
+    { note: 'yaml.marshal comes from the SDK', name: 'yaml.marshal', native: false, sdk: true },
+    { note: 'base64.encode is neither', name: 'base64.encode', native: false, sdk: false },
+    { note: 'eq is not a runtime builtin', name: 'eq', native: false, sdk: false },
+  ])('$note', ({ name, native, sdk }) => {
+    expect(isNativeBuiltin(name)).toBe(native);
+    expect(isSdkBuiltin(name)).toBe(sdk);
+  });
+
+  it('lists only catalog builtins as SDK-supplied', () => {
+    for (const name of SDK_BUILTINS) expect(BUILTINS[name]).toBeDefined();
+  });
+});

@@ -71,9 +71,11 @@ const STATIC_FALSE: usize = memory.data<u32>([T_BOOLEAN, 0]);
 
 // ---- null / boolean ----
 
+/** nullValue returns the static null value. */
 export function nullValue(): usize {
   return STATIC_NULL;
 }
+/** boolValue returns the static true or false value. */
 export function boolValue(b: bool): usize {
   return b ? STATIC_TRUE : STATIC_FALSE;
 }
@@ -105,18 +107,22 @@ export function newNumberText(f: f64, ptr: usize, len: u32): usize {
   store<u32>(v, len, 20);
   return v;
 }
+/** numberOf reads a NUMBER's f64 value. */
 // @ts-ignore: decorator
 @inline export function numberOf(v: usize): f64 {
   return load<f64>(v, 8);
 }
+/** numberHasText tells whether a NUMBER keeps its literal text. */
 // @ts-ignore: decorator
 @inline export function numberHasText(v: usize): bool {
   return (load<u32>(v, 4) & NUM_HAS_TEXT) != 0;
 }
+/** numberTextPtr returns the address of a NUMBER's literal text. */
 // @ts-ignore: decorator
 @inline export function numberTextPtr(v: usize): usize {
   return <usize>load<u32>(v, 16);
 }
+/** numberTextLen returns the byte length of a NUMBER's literal text. */
 // @ts-ignore: decorator
 @inline export function numberTextLen(v: usize): u32 {
   return load<u32>(v, 20);
@@ -138,10 +144,12 @@ export function newStringCopy(ptr: usize, len: u32): usize {
   memory.copy(bytes, ptr, <usize>len);
   return newString(bytes, len);
 }
+/** strLen returns a STRING's byte length. */
 // @ts-ignore: decorator
 @inline export function strLen(v: usize): u32 {
   return load<u32>(v, 4);
 }
+/** strPtr returns the address of a STRING's UTF-8 bytes. */
 // @ts-ignore: decorator
 @inline export function strPtr(v: usize): usize {
   return <usize>load<u32>(v, 8);
@@ -158,20 +166,25 @@ function newList(tag: u32, cap: u32): usize {
   store<u32>(v, <u32>alloc(<usize>cap << 2), 12);
   return v;
 }
+/** newArray makes an empty ARRAY with room for cap items. */
 export function newArray(cap: u32): usize {
   return newList(T_ARRAY, cap);
 }
+/** newSet makes an empty SET (fill it with setAdd to keep it sorted). */
 export function newSet(cap: u32): usize {
   return newList(T_SET, cap);
 }
+/** listLen returns the item count of an ARRAY or SET (also an OBJECT's size). */
 // @ts-ignore: decorator
 @inline export function listLen(v: usize): u32 {
   return load<u32>(v, 4);
 }
+/** listItems returns the address of a list's u32 item pointers. */
 // @ts-ignore: decorator
 @inline export function listItems(v: usize): usize {
   return <usize>load<u32>(v, 12);
 }
+/** listGet returns item i of an ARRAY or SET. */
 // @ts-ignore: decorator
 @inline export function listGet(v: usize, i: u32): usize {
   return <usize>load<u32>(listItems(v) + (<usize>i << 2));
@@ -207,6 +220,7 @@ export function listInsertAt(v: usize, i: u32, item: usize): void {
 
 // ---- objects ----
 
+/** newObject makes an empty OBJECT with room for cap entries (fill it with objectInsert). */
 export function newObject(cap: u32): usize {
   if (cap < 4) cap = 4;
   const v = alloc(20);
@@ -217,22 +231,27 @@ export function newObject(cap: u32): usize {
   store<u32>(v, <u32>alloc(<usize>cap << 2), 16);
   return v;
 }
+/** objLen returns an OBJECT's entry count. */
 // @ts-ignore: decorator
 @inline export function objLen(v: usize): u32 {
   return load<u32>(v, 4);
 }
+/** objKeys returns the address of an OBJECT's sorted u32 key pointers. */
 // @ts-ignore: decorator
 @inline export function objKeys(v: usize): usize {
   return <usize>load<u32>(v, 12);
 }
+/** objVals returns the address of an OBJECT's u32 value pointers. */
 // @ts-ignore: decorator
 @inline export function objVals(v: usize): usize {
   return <usize>load<u32>(v, 16);
 }
+/** objKeyAt returns key i of an OBJECT. */
 // @ts-ignore: decorator
 @inline export function objKeyAt(v: usize, i: u32): usize {
   return <usize>load<u32>(objKeys(v) + (<usize>i << 2));
 }
+/** objValAt returns value i of an OBJECT. */
 // @ts-ignore: decorator
 @inline export function objValAt(v: usize, i: u32): usize {
   return <usize>load<u32>(objVals(v) + (<usize>i << 2));

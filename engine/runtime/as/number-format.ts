@@ -1,0 +1,66 @@
+// Number text conversions: JSON number literal bytes -> f64 (parseNumberText) and NUMBER value ->
+// decimal text (writeNumber into a buf, numberToString -> STRING value). Numbers with literal text
+// print that text; others print like JS String(x): integers without a decimal point, otherwise
+// the shortest round-trip form (dtoa.ts); NaN/Infinity print as null (they cannot occur in results).
+
+import { numberHasText, numberOf, numberTextLen, numberTextPtr } from "./value";
+import { bufAscii, bufByte, bufBytes, bufI64, bufNew, bufToString } from "./buf";
+import { parseDecimalText, writeShortest } from "./dtoa";
+
+/** parseNumberText converts validated JSON number bytes to the nearest f64. */
+export function parseNumberText(ptr: usize, len: u32): f64 {
+  // Fast path: short integers are exact in f64.
+  if (len <= 16) {
+    let i: u32 = 0;
+    let neg = false;
+    if (load<u8>(ptr) == 45) {
+      neg = true;
+      i = 1;
+    }
+    let acc: i64 = 0;
+    let ok = i < len;
+    for (; i < len; i++) {
+      const d = <u32>load<u8>(ptr + <usize>i) - 48;
+      if (d > 9) {
+        ok = false;
+        break;
+      }
+      acc = acc * 10 + <i64>d;
+    }
+    if (ok) return neg ? -<f64>acc : <f64>acc;
+  }
+  return parseDecimalText(ptr, len);
+}
+
+/** writeNumber appends the JSON text of a NUMBER value to buffer b. */
+export function writeNumber(b: usize, v: usize): void {
+  if (numberHasText(v)) {
+    bufBytes(b, numberTextPtr(v), numberTextLen(v));
+    return;
+  }
+  writeF64(b, numberOf(v));
+}
+
+/** writeF64 appends a float like JS String(x) (integers up to 2^53 as plain digits; non-finite as null). */
+export function writeF64(b: usize, f: f64): void {
+  if (!isFinite(f)) {
+    bufAscii(b, "null");
+    return;
+  }
+  if (f == 0) {
+    bufByte(b, 48);
+    return;
+  }
+  if (f == Math.trunc(f) && Math.abs(f) <= 9007199254740992) {
+    bufI64(b, <i64>f);
+    return;
+  }
+  writeShortest(b, f);
+}
+
+/** numberToString returns the decimal text of a NUMBER value as a STRING value. */
+export function numberToString(v: usize): usize {
+  const b = bufNew(24);
+  writeNumber(b, v);
+  return bufToString(b);
+}

@@ -1,0 +1,29 @@
+// Public surface of bundles/: build OPA Wasm bundles from Rego sources and data, write/read them
+// as deterministic tar.gz bytes, load sources and data files from disk, and the BundleError family.
+// Only re-exports (ARCHITECTURE.md §8.14).
+
+export { buildBundle } from './build.js';
+export type { BuildBundleOptions, BuildBundleResult, BundleSource } from './build.js';
+export { writeBundleTarball, readBundleTarball, writeTarGz, readTarGz, bundleEntries, normaliseEntryName } from './tarball.js';
+export type { Bundle, BundleModule, TarEntry } from './tarball.js';
+export { createManifest, parseManifest, validateManifest, serializeManifest, POLICY_WASM_PATH } from './manifest.js';
+export type { Manifest, WasmResolver } from './manifest.js';
+export { parseDataText, mergeData, isDataObject, DATA_FILE_NAMES } from './data-files.js';
+export type { DataObject } from './data-files.js';
+export { collectSources, loadDataFiles, readDataFile, isTestFile } from './sources.js';
+export type { CollectedSource, CollectOptions } from './sources.js';
+export {
+  BundleError,
+  BundleArchiveInvalid,
+  BundleManifestMissing,
+  BundleManifestInvalid,
+  BundleWasmMissing,
+  BundleWasmInvalid,
+  BundleDataInvalid,
+  BundleDataConflict,
+  BundlePathNotFound,
+  BundleNoEntrypoints,
+  BUNDLE_ERROR_CODES,
+  isBundleError,
+} from './errors.js';
+export type { BundleErrorCode, AnyBundleError } from './errors.js';

@@ -11,13 +11,17 @@ export type Location = {
   readonly length: number;
 };
 
-/** DiagnosticCode is OPA's error category for compile-time errors. */
-export type DiagnosticCode =
-  | 'rego_parse_error'
-  | 'rego_compile_error'
-  | 'rego_unsafe_var_error'
-  | 'rego_recursion_error'
-  | 'rego_type_error';
+/** DIAGNOSTIC_CODES lists OPA's error categories for compile-time errors. */
+export const DIAGNOSTIC_CODES = [
+  'rego_parse_error',
+  'rego_compile_error',
+  'rego_unsafe_var_error',
+  'rego_recursion_error',
+  'rego_type_error',
+] as const;
+
+/** DiagnosticCode is one of DIAGNOSTIC_CODES. */
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
 /** Diagnostic is one reported problem. */
 export type Diagnostic = {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as errors from '../../bundles/errors.js';
 
-const docs = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/cli.md'), 'utf8');
+const docs = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/errors.md'), 'utf8');
 
 const instances: errors.AnyBundleError[] = [
   new errors.BundleArchiveInvalid('a'),

@@ -1,0 +1,30 @@
+// Every stable error code the code base defines has a row in docs/errors.md (fastify's
+// test/internals/errors.test.js does the same for its FST_ERR_* table).
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_ERROR_CODES } from '../bundles/index.js';
+import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
+import { DIAGNOSTIC_CODES, InternalCompilerError } from '../engine/diagnostics/index.js';
+
+const docs = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../docs/errors.md'), 'utf8');
+
+const codes = [
+  ...BUNDLE_ERROR_CODES,
+  new PolicyEvalError('x').code,
+  new PolicyLoadError('x').code,
+  new InternalCompilerError('x').code,
+  ...DIAGNOSTIC_CODES,
+  'eval_conflict_error',
+  'eval_type_error',
+  'eval_builtin_error',
+  'eval_internal_error',
+];
+
+describe('docs/errors.md', () => {
+  it.each(codes.map((code) => ({ code })))('has a row for $code', ({ code }) => {
+    expect(docs).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
+  });
+});

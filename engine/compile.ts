@@ -22,6 +22,8 @@ export type CompileOptions = {
   readonly regoVersion?: 'v0' | 'v1';
   /** Builtins the host will supply at evaluation time (name → arity), beyond the native ones. */
   readonly hostBuiltins?: Readonly<Record<string, { readonly arity: number }>>;
+  /** Builtin errors abort evaluation (OPA's strict-builtin-errors) instead of making the expression undefined. */
+  readonly strictBuiltinErrors?: boolean;
   /** Stop after a stage (for tests and tools). */
   readonly stopAfter?: 'parse' | 'check' | 'plan';
 };
@@ -63,7 +65,7 @@ export function compile(options: CompileOptions): CompileResult {
   if (hasErrors(diagnostics) || opts.stopAfter === 'plan') {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, entrypoints };
   }
-  const wasm = emitWasm(planned.value, loadRuntimeBinary());
+  const wasm = emitWasm(planned.value, loadRuntimeBinary(), { strictBuiltinErrors: opts.strictBuiltinErrors === true });
   return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, wasm, entrypoints };
 }
 

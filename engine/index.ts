@@ -7,4 +7,5 @@ export { parse, parseQuery, parseTerm } from './parser/index.js';
 export { loadPolicy, loadRuntimeBinary, PolicyEvalError } from './runtime/index.js';
 export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './runtime/index.js';
 export { buildQueryModule } from './query.js';
+export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';

@@ -27,6 +27,8 @@ export type CodegenContext = {
   readonly cstring: (text: string) => number;
   /** slotGlobal returns the global index of slot s. */
   readonly slotGlobal: (slot: number) => number;
+  /** trackLocations makes builtin calls record their `file:row` first (strict mode error messages). */
+  readonly trackLocations: boolean;
 };
 
 /** formatRuntimeError renders an IR RuntimeError as `file:row: code: message`. */
@@ -378,7 +380,7 @@ class FuncEmitter {
   private builtin(s: Extract<Stmt, { kind: 'builtin' }>): void {
     const c = this.c;
     const native = Object.hasOwn(NATIVE_BUILTINS, s.name) ? this.ctx.native(s.name) : undefined;
-    if (s.loc) c.i32Const(this.ctx.cstring(formatCallLocation(s.loc))).call(this.ctx.rt('rt_set_location'));
+    if (s.loc && this.ctx.trackLocations) c.i32Const(this.ctx.cstring(formatCallLocation(s.loc))).call(this.ctx.rt('rt_set_location'));
     if (native !== undefined) {
       const arity = NATIVE_BUILTINS[s.name as keyof typeof NATIVE_BUILTINS].arity;
       if (arity !== s.args.length) {

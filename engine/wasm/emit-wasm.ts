@@ -47,8 +47,15 @@ export function hostBuiltinIds(policy: Policy, isNative: (name: string) => boole
   return ids;
 }
 
+/** EmitOptions configures code generation. */
+export type EmitOptions = {
+  /** strictBuiltinErrors makes a builtin error abort evaluation (`file:row: code: message`) instead of being undefined. */
+  readonly strictBuiltinErrors?: boolean;
+};
+
 /** emitWasm compiles a plan and links it with the runtime; throws InternalCompilerError on broken invariants. */
-export function emitWasm(policy: Policy, runtime: Uint8Array): Uint8Array {
+export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptions = {}): Uint8Array {
+  const strict = options.strictBuiltinErrors === true;
   const m = readRuntimeModule(runtime);
   const fns = runtimeFunctions(m);
   const runtimeNames = new Map<number, string>();
@@ -139,6 +146,7 @@ export function emitWasm(policy: Policy, runtime: Uint8Array): Uint8Array {
       return data.constAddr(i);
     },
     cstring: (t) => data.cstring(t),
+    trackLocations: strict,
     slotGlobal: (s) => {
       const g = slotGlobals[s];
       if (g === undefined) throw new InternalCompilerError(`slot ${s} out of range (${policy.slots} slots)`);
@@ -152,7 +160,7 @@ export function emitWasm(policy: Policy, runtime: Uint8Array): Uint8Array {
     if (f.params !== 2) throw new InternalCompilerError(`plan ${p.name}: function ${p.func} must take (input, data)`);
     return f.index;
   });
-  const glue: GlueContext = { rt, plans, dispatchIndex: idx.dispatch, slotGlobals, cstring: (t) => data.cstring(t) };
+  const glue: GlueContext = { rt, plans, dispatchIndex: idx.dispatch, slotGlobals, cstring: (t) => data.cstring(t), strict };
   const funcs: NewFunction[] = [];
   funcs.push({ typeIndex: typeIndex(i32Type(0, true)), code: emitConstGetter(data.constAddr(epConst)), name: 'entrypoints' });
   funcs.push({ typeIndex: typeIndex(i32Type(0, true)), code: emitConstGetter(data.constAddr(epConst + 1)), name: 'builtins' });

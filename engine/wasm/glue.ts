@@ -14,6 +14,8 @@ export type GlueContext = {
   readonly dispatchIndex: number;
   readonly slotGlobals: readonly number[];
   readonly cstring: (text: string) => number;
+  /** strict makes builtin errors abort evaluation instead of being undefined. */
+  readonly strict: boolean;
 };
 
 /** ABORT_MESSAGES are the glue's own abort texts. */
@@ -23,8 +25,10 @@ export const ABORT_MESSAGES = {
   badConstant: 'eval_internal_error: invalid constant JSON',
 } as const;
 
-function resetSlots(c: CodeWriter, g: GlueContext): void {
+/** beginEval resets per-evaluation state: mock slots and the strict-errors flag. */
+function beginEval(c: CodeWriter, g: GlueContext): void {
   for (const s of g.slotGlobals) c.i32Const(0).globalSet(s);
+  c.i32Const(g.strict ? 1 : 0).call(g.rt('rt_set_strict'));
 }
 
 function abortWith(c: CodeWriter, g: GlueContext, msg: string): void {
@@ -61,7 +65,7 @@ export function emitOpaEval(g: GlueContext): Uint8Array {
   const c = new CodeWriter(7);
   const input = c.newLocal();
   c.localGet(5).call(g.rt('rt_heap_set'));
-  resetSlots(c, g);
+  beginEval(c, g);
   c.localGet(3).if();
   c.localGet(3).localGet(4).call(g.rt('rt_json_parse')).localTee(input).op(OP.i32_eqz).if();
   abortWith(c, g, ABORT_MESSAGES.badInput);
@@ -74,7 +78,7 @@ export function emitOpaEval(g: GlueContext): Uint8Array {
 /** emitEval builds `eval(ctx) -> 0` for the ctx path. */
 export function emitEval(g: GlueContext): Uint8Array {
   const c = new CodeWriter(1);
-  resetSlots(c, g);
+  beginEval(c, g);
   c.localGet(0);
   c.localGet(0).call(g.rt('rt_ctx_input'));
   c.localGet(0).call(g.rt('rt_ctx_data'));

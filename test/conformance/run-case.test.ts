@@ -46,6 +46,7 @@ function fakeDeps(f: Fake, seen: { files?: string[]; input?: string; data?: stri
     },
     formatDiagnostic: (d) => `${d.location.file}:${d.location.row}:${d.location.col}: ${d.code}: ${d.message}`,
     loadPolicy: async () => policy,
+    isNativeBuiltin: (name) => name === 'count',
   };
 }
 
@@ -67,10 +68,24 @@ const cases: { note: string; spec: Partial<CaseSpec>; fake: Fake; want: Outcome[
   { note: 'a wasm trap is never an expected error', spec: { want_error: '' }, fake: { throws: Object.assign(new Error('unreachable'), { name: 'RuntimeError' }) }, want: 'fail', reason: /evaluation crashed: RuntimeError: unreachable/ },
   { note: 'rows when an error was expected fail', spec: { want_error_code: 'eval_conflict_error' }, fake: { result: [{ result: [{ x: 1 }] }] }, want: 'fail', reason: /got rows/ },
   {
-    note: 'strict case with a result falls back to want_result',
+    note: 'strict case expecting an error fails on rows',
     spec: { want_result: [{ x: 1 }], want_error_code: 'eval_type_error', strict_error: true },
     fake: { result: [{ result: [{ x: 1 }] }] },
-    want: 'pass',
+    want: 'fail',
+    reason: /want error eval_type_error/,
+  },
+  {
+    note: 'a host builtin nobody implements skips',
+    spec: { want_result: [] },
+    fake: { throws: { message: 'not implemented: built-in function 0: time.now_ns' } },
+    want: 'skip',
+  },
+  {
+    note: 'a native builtin reported missing by the host fails',
+    spec: { want_result: [] },
+    fake: { throws: { message: 'not implemented: built-in function 0: count' } },
+    want: 'fail',
+    reason: /evaluation crashed/,
   },
   { note: 'compile-time error can satisfy an error expectation', spec: { want_error_code: 'rego_type_error', want_error: 'bad' }, fake: { diagnostics: [diag('bad thing')] }, want: 'pass' },
   { note: 'query parse errors are errors', spec: { want_result: [] }, fake: { queryDiagnostics: [diag('unexpected eof', 'rego_parse_error')] }, want: 'fail', reason: /query error/ },

@@ -17,6 +17,7 @@ async function loadDeps(): Promise<EngineDeps | string> {
       compile: engine.compile as unknown as EngineDeps['compile'],
       formatDiagnostic: engine.formatDiagnostic as unknown as EngineDeps['formatDiagnostic'],
       loadPolicy: (wasm) => sdk.loadPolicy(wasm),
+      isNativeBuiltin: engine.isNativeBuiltin,
     };
   } catch (e) {
     return `engine failed to load: ${e instanceof Error ? e.message : String(e)}`;

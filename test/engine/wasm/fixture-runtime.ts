@@ -59,6 +59,7 @@ function wat(o: FixtureOptions): string {
   (func $rt_ctx_set_result ${exp('rt_ctx_set_result')} (param i32 i32) (i32.store offset=12 (local.get 0) (local.get 1)))
   (func $rt_host_builtin1 ${exp('rt_host_builtin1')} (param i32 i32) (result i32) (local.get 1))
   (func $rt_set_location ${exp('rt_set_location')} (param i32))
+  (func $rt_set_strict ${exp('rt_set_strict')} (param i32))
   (func $bi_plus ${exp('bi_plus')} (param i32 i32) (result i32) (local.get 1))
   (func $uses_datacount (data.drop 0))
 )`;

@@ -100,7 +100,7 @@ describe('splice linker with a fixture runtime', () => {
         ['a/q', 'q'],
       ],
     );
-    const bytes = emitWasm(p, await fixtureRuntime());
+    const bytes = emitWasm(p, await fixtureRuntime(), { strictBuiltinErrors: true });
     const { exports, memory } = instantiateFixture(bytes);
     const dump = exports.opa_json_dump as ((v: number) => number) | undefined;
     // The fixture has no opa_json_dump export; read the (addr, len) cell directly.
@@ -114,7 +114,8 @@ describe('splice linker with a fixture runtime', () => {
     const text = printWasm(bytes);
     expect(text).toContain('call $bi_plus');
     expect(text).toContain('call $rt_host_builtin1');
-    expect(text).toContain('call $rt_set_location');
+    expect(text).toContain('call $rt_set_location'); // strict mode records call locations
+    expect(text).toContain('call $rt_set_strict');
   });
 
   it('merges names: runtime debug names kept, generated and rt_ helpers named', async () => {

@@ -1,6 +1,6 @@
 // Tests for the checker driver: stage order/stopAfter, the rebuilt program, and a sweep over
 // OPA's conformance modules (which must check cleanly apart from unsupported builtins).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parse } from '../../../engine/parser/index.js';
@@ -8,6 +8,7 @@ import { check } from '../../../engine/check/index.js';
 import { stages } from '../../../engine/check/check.js';
 import type { Module } from '../../../engine/ast/index.js';
 import { checkSources } from './helpers.js';
+import { OPA_CORPUS, hasShared } from '../../helpers/shared.js';
 
 describe('check', () => {
   it('runs the named stages in order', () => {
@@ -34,9 +35,9 @@ describe('check', () => {
   });
 });
 
-const root = '/work/shared/conformance/opa';
+const root = OPA_CORPUS;
 
-describe.runIf(existsSync(root))('conformance modules', () => {
+describe.runIf(hasShared(root))('conformance modules', () => {
   it('check cleanly except for unsupported builtins', () => {
     let cases = 0;
     const other: string[] = [];

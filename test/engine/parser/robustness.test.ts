@@ -4,11 +4,12 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OPA_CORPUS } from '../../helpers/shared.js';
 import { parse as parseYaml } from 'yaml';
 import { formatDiagnostic } from '../../../engine/diagnostics/index.js';
 import { parse, parseQuery, parseTerm } from '../../../engine/parser/index.js';
 
-const CORPUS = '/work/shared/conformance/opa';
+const CORPUS = OPA_CORPUS;
 
 type Case = { note: string; modules?: string[]; query?: string; input_term?: string };
 type Item = { note: string; kind: 'module' | 'query' | 'term'; text: string; name: string };

@@ -3,7 +3,8 @@
 // Known failures are interpreter limits: >64-bit/decimal numbers, strict builtin errors, `round`/`units.*`.
 
 import { describe, expect, it } from 'vitest';
-import { languageCases, runWithInterpreter, tally } from './interpreter-conformance.js';
+import { CORPUS_ROOT, languageCases, runWithInterpreter, tally } from './interpreter-conformance.js';
+import { hasShared } from '../../helpers/shared.js';
 
 /** MIN_PASSED is the measured pass count per folder (folder → passed of total). */
 const MIN_PASSED: Record<string, readonly [number, number]> = {
@@ -39,7 +40,7 @@ const MIN_PASSED: Record<string, readonly [number, number]> = {
   withkeyword: [47, 47],
 };
 
-describe('language-semantics conformance through the IR interpreter', () => {
+describe.runIf(hasShared(CORPUS_ROOT))('language-semantics conformance through the IR interpreter', () => {
   const cases = languageCases();
   const outcomes = cases.map(runWithInterpreter);
   const byFolder = tally(cases, outcomes);

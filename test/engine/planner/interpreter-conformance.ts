@@ -19,6 +19,7 @@ import { parseErrorText } from '../../conformance/compare.js';
 import type { Row } from '../../conformance/compare.js';
 import { BUILTINS, InterpError, runPlan, toJson } from '../../helpers/ir-interpreter.js';
 import { BUILTINS as CATALOG, isNativeBuiltin } from '../../../engine/builtins/index.js';
+import { OPA_CORPUS } from '../../helpers/shared.js';
 
 /** INTERPRETED_HOST_BUILTINS declares the non-native builtins the IR interpreter implements. */
 export const INTERPRETED_HOST_BUILTINS: Readonly<Record<string, { arity: number }>> = Object.fromEntries(
@@ -28,7 +29,7 @@ export const INTERPRETED_HOST_BUILTINS: Readonly<Record<string, { arity: number 
 );
 
 /** CORPUS_ROOT is the OPA conformance corpus. */
-export const CORPUS_ROOT = '/work/shared/conformance/opa';
+export const CORPUS_ROOT = OPA_CORPUS;
 
 /** languageCases loads the cases of the language-semantics folders. */
 export function languageCases(): CorpusCase[] {

@@ -9,3 +9,5 @@ export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './runtime/i
 export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';
+export { runRegoTests } from './testing.js';
+export type { RegoTestOptions, RegoTestResult, RegoTestReport } from './testing.js';

@@ -194,6 +194,11 @@ function parsePrimary(c: Cursor): Term {
   const t = c.tok;
   switch (t.kind) {
     case 'keyword':
+      // `contains` is a keyword in rule heads, but `contains(s, sub)` is still the builtin.
+      if (t.text === 'contains' && c.peek().kind === 'punct' && c.peek().text === '(' && !c.peek().newline) {
+        c.next();
+        return varTerm(c, t.text, t.loc);
+      }
       if (t.text === 'null') {
         c.next();
         return { kind: 'null', loc: t.loc };

@@ -70,6 +70,13 @@ const cases: Case[] = [
     want: [{ result: { g: true, m: 'n=3', r: true } }],
   },
   {
+    note: 'contains is a keyword in heads and still a builtin in bodies',
+    rego: 'package a\nhits contains t if { some t in input.tables; contains(t, "pii") }',
+    entrypoint: 'a/hits',
+    input: { tables: ['pii_users', 'orders'] },
+    want: [{ result: ['pii_users'] }],
+  },
+  {
     note: 'conflicting complete rule aborts with OPA code and location',
     rego: 'package a\np := 1\np := 2',
     entrypoint: 'a/p',

@@ -1,0 +1,40 @@
+// Public surface of proxy/auth: JWT → Principal verification against a JWKS (file, URL or OIDC
+// discovery) with cached keys and rate-limited refresh, and a local dev token issuer.
+// Re-exports only.
+
+export { createTokenVerifier } from './token-verifier.js';
+export { validateIdentityConfig, FORBIDDEN_ALGORITHMS, SUPPORTED_ALGORITHMS } from './identity-config.js';
+export { createDevIssuer, importDevIssuer, serveIssuer } from './issuer.js';
+export {
+  AUTH_ERROR_CODES,
+  AuthError,
+  AuthConfigInvalid,
+  IssuerStateInvalid,
+  JwksUnavailable,
+  TokenAlgorithmForbidden,
+  TokenAudienceInvalid,
+  TokenClaimMissing,
+  TokenExpired,
+  TokenIssuerInvalid,
+  TokenKeyUnknown,
+  TokenLifetimeExceeded,
+  TokenMalformed,
+  TokenNotYetValid,
+  TokenSignatureInvalid,
+} from './errors.js';
+export type { AnyAuthError, AuthErrorCode } from './errors.js';
+export type {
+  AuthEvent,
+  DevIssuer,
+  DevIssuerOptions,
+  IdentityConfig,
+  Jwk,
+  Jwks,
+  JwksSourceConfig,
+  MintRequest,
+  Principal,
+  ServedIssuer,
+  ServeIssuerOptions,
+  TokenVerifier,
+  VerifierDeps,
+} from './types.js';

@@ -1,0 +1,147 @@
+// Types of the identity stage: the verifier's configuration (mapped from opa.config.yaml by
+// proxy/config.ts), its injectable dependencies, the Principal it produces from a JWT, and the
+// events it reports. Plain readonly data; no behaviour lives here.
+
+/** JwksSourceConfig says where the verification keys come from; exactly one of the three. */
+export type JwksSourceConfig = {
+  /** file is a path to a JWKS JSON file, read at start and re-read on an unknown `kid`. */
+  readonly file?: string;
+  /** url is an http(s) URL serving a JWKS. */
+  readonly url?: string;
+  /** discovery fetches `${issuer}/.well-known/openid-configuration` and follows `jwks_uri`. */
+  readonly discovery?: boolean;
+};
+
+/** IdentityConfig configures token verification; see validateIdentityConfig for its rules. */
+export type IdentityConfig = {
+  /** issuer is the exact `iss` accepted (and the OIDC discovery base). */
+  readonly issuer: string;
+  /** audience is the accepted `aud` value(s); a token must name at least one. */
+  readonly audience: string | readonly string[];
+  /** jwks selects the key source; absent means OIDC discovery. */
+  readonly jwks?: JwksSourceConfig;
+  /** algorithms allowed, e.g. ['RS256', 'ES256', 'EdDSA']; `none` and HMAC (HS*) are refused. */
+  readonly algorithms: readonly string[];
+  /** clockSkewSeconds is the tolerance applied to `exp`, `nbf` and `iat`. */
+  readonly clockSkewSeconds: number;
+  /** maxTokenLifetimeSeconds bounds `exp - iat` (or `exp - max(nbf, now)` without `iat`). */
+  readonly maxTokenLifetimeSeconds: number;
+  /** refreshMinIntervalSeconds rate-limits JWKS re-fetches triggered by an unknown `kid`. */
+  readonly refreshMinIntervalSeconds: number;
+  /** requiredClaims must be present in addition to `sub` and `exp` (always required). */
+  readonly requiredClaims?: readonly string[];
+};
+
+/** AuthEvent is what the verifier reports through the injected `log` function. */
+export type AuthEvent =
+  | { readonly kind: 'jwks-loaded'; readonly source: string; readonly keyCount: number }
+  | { readonly kind: 'jwks-load-failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }
+  | { readonly kind: 'jwks-refresh-limited'; readonly kid: string | undefined; readonly nextRefreshAt: Date };
+
+/** VerifierDeps are the verifier's injectable effects (clock, network, file system, logging). */
+export type VerifierDeps = {
+  /** now returns the current time in milliseconds since the epoch (default Date.now). */
+  readonly now?: () => number;
+  /** fetch is used for JWKS URLs and discovery (default globalThis.fetch). */
+  readonly fetch?: typeof fetch;
+  /** readFile reads a JWKS file as UTF-8 (default node:fs/promises readFile). */
+  readonly readFile?: (path: string) => Promise<string>;
+  /** log receives AuthEvents (default: dropped). */
+  readonly log?: (event: AuthEvent) => void;
+  /** fetchTimeoutMs bounds every HTTP request for keys (default 3000). */
+  readonly fetchTimeoutMs?: number;
+};
+
+/** Principal is a verified identity: who the token names and all its verified claims. */
+export type Principal = {
+  /** subject is the `sub` claim. */
+  readonly subject: string;
+  /** issuer is the `iss` claim (equal to the configured issuer). */
+  readonly issuer: string;
+  /** audience is the `aud` claim as a list. */
+  readonly audience: readonly string[];
+  /** claims are all verified claims, frozen; the policy input's `identity`. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** issuedAt is `iat`, when present. */
+  readonly issuedAt?: Date;
+  /** expiresAt is `exp`; the session must end then. */
+  readonly expiresAt: Date;
+  /** tokenId is `jti`, when present. */
+  readonly tokenId?: string;
+};
+
+/** TokenVerifier turns a JWT into a Principal or rejects with an AuthError; never anything else. */
+export type TokenVerifier = {
+  /** verify checks the token and resolves to its Principal, or rejects with an AuthError. */
+  readonly verify: (token: string) => Promise<Principal>;
+  /** close aborts any in-flight key fetch; verify then rejects with TypeError. */
+  readonly close: () => void;
+};
+
+/** Jwk is a JSON Web Key as found in a JWKS (public members only are used). */
+export type Jwk = { readonly kty: string; readonly kid?: string; readonly alg?: string; readonly use?: string; readonly [member: string]: unknown };
+
+/** Jwks is a JSON Web Key Set. */
+export type Jwks = { readonly keys: readonly Jwk[] };
+
+/** DevIssuerOptions configure a local token issuer for the demo and tests. */
+export type DevIssuerOptions = {
+  /** issuer is the `iss` of minted tokens. */
+  readonly issuer: string;
+  /** audience is the `aud` of minted tokens. */
+  readonly audience: string | readonly string[];
+  /** algorithm signs tokens (only ES256 for now). */
+  readonly algorithm?: 'ES256';
+};
+
+/** MintRequest describes one token to mint. */
+export type MintRequest = {
+  /** sub is the subject (the agent's name). */
+  readonly sub: string;
+  /** claims are extra claims; they cannot override iss, sub, aud, iat, exp. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  /** ttlSeconds is the lifetime (default 900). */
+  readonly ttlSeconds?: number;
+};
+
+/** DevIssuer is a local signing authority: one key pair, its JWKS, and a mint function. */
+export type DevIssuer = {
+  /** issuer is the `iss` of minted tokens. */
+  readonly issuer: string;
+  /** audience is the `aud` of minted tokens. */
+  readonly audience: readonly string[];
+  /** algorithm is the signing algorithm. */
+  readonly algorithm: 'ES256';
+  /** kid is the key id (the key's RFC 7638 thumbprint). */
+  readonly kid: string;
+  /** mint signs a token for the request; `now` defaults to the wall clock. */
+  readonly mint: (request: MintRequest, now?: Date) => Promise<string>;
+  /** jwks returns the public key set that verifies minted tokens. */
+  readonly jwks: () => Jwks;
+  /** exportState serializes the issuer (including its private key) as JSON for a state file. */
+  readonly exportState: () => string;
+  /** withIssuer returns the same key pair minting with another `iss`. */
+  readonly withIssuer: (issuer: string) => DevIssuer;
+};
+
+/** ServeIssuerOptions say where the issuer's HTTP endpoints listen (loopback only). */
+export type ServeIssuerOptions = {
+  /** host must be a loopback address (default 127.0.0.1). */
+  readonly host?: string;
+  /** port to bind; 0 picks a free one (default 0). */
+  readonly port?: number;
+  /** issuerFromUrl rebinds the issuer's `iss` to the served URL, so discovery works on port 0. */
+  readonly issuerFromUrl?: boolean;
+};
+
+/** ServedIssuer is a running issuer endpoint. */
+export type ServedIssuer = {
+  /** url is the base URL (http://127.0.0.1:port), without trailing slash. */
+  readonly url: string;
+  /** jwksUrl is `${url}/jwks.json`. */
+  readonly jwksUrl: string;
+  /** issuer is the issuer being served (rebound to `url` when issuerFromUrl was set). */
+  readonly issuer: DevIssuer;
+  /** close stops the server and resolves once it is closed. */
+  readonly close: () => Promise<void>;
+};

@@ -1,0 +1,166 @@
+// The decider: PolicyInput → PolicyInstance.evaluate(input, 'portcullis/decision') → Decision.
+// It fails closed: no policy, an evaluation error or abort, an undefined result or a decision
+// object of the wrong shape all become a deny with a clear reason and a `portcullis.*` rule id.
+// Precedence: any deny wins over approval, approval over allow; no allow means deny.
+
+import type { PolicyInstance } from '../../engine/index.js';
+import { MASK_KINDS, RULE_IDS } from './types.js';
+import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
+
+/** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
+export const DEFAULT_ENTRYPOINT = 'portcullis/decision';
+
+/** DeciderOptions configures createDecider. */
+export type DeciderOptions = {
+  /** policy is the loaded policy, or a getter returning the current one (hot reload); undefined: none loaded. */
+  readonly policy: PolicyInstance | undefined | (() => PolicyInstance | undefined);
+  /** entrypoint is the decision rule (default `portcullis/decision`). */
+  readonly entrypoint?: string;
+  /** log receives policy failures (the client only sees the short reason). */
+  readonly log?: (event: { readonly kind: 'policy_error'; readonly message: string; readonly cause?: unknown }) => void;
+};
+
+const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
+
+/** MASK_STRENGTH orders kinds from most to least revealing; when rules disagree the strongest wins. */
+const MASK_STRENGTH: Readonly<Record<MaskKind, number>> = { partial: 0, hash: 1, redact: 2, null: 3 };
+
+/** createDecider binds a policy and an entrypoint; decide() never throws. */
+export function createDecider(options: DeciderOptions): Decider {
+  const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
+  const log = options.log ?? (() => {});
+  const source = options.policy;
+  const current = typeof source === 'function' ? source : () => source;
+  const fail = (reason: string, rule: string, cause?: unknown): Decision => {
+    log({ kind: 'policy_error', message: reason, ...(cause !== undefined ? { cause } : {}) });
+    return deny(reason, rule, 'error');
+  };
+  return {
+    decide(input: PolicyInput): Decision {
+      let policy: PolicyInstance | undefined;
+      try {
+        policy = current();
+      } catch (err) {
+        return fail('no policy is loaded: every statement is denied', RULE_IDS.noPolicy, err);
+      }
+      if (policy === undefined) return fail('no policy is loaded: every statement is denied', RULE_IDS.noPolicy);
+      if (!Object.hasOwn(policy.entrypoints, entrypoint)) {
+        return fail(`policy error: the policy has no entrypoint ${entrypoint}`, RULE_IDS.policyError);
+      }
+      let resultSet: unknown;
+      try {
+        resultSet = policy.evaluate(input, entrypoint);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);
+      }
+      const decision = interpretResult(resultSet);
+      if (decision.kind === 'deny' && decision.origin === 'error') log({ kind: 'policy_error', message: decision.reason });
+      return decision;
+    },
+  };
+}
+
+/**
+ * interpretResult turns an evaluation result set (`[{ result: … }]`) into a Decision; anything
+ * but exactly one well-formed decision object is a policy error (deny).
+ */
+export function interpretResult(resultSet: unknown): Decision {
+  if (!Array.isArray(resultSet)) return policyError('the result set is not an array');
+  if (resultSet.length === 0) return policyError(`the decision is undefined (no ${DEFAULT_ENTRYPOINT} value)`);
+  if (resultSet.length > 1) return policyError('the policy returned several results');
+  const first: unknown = resultSet[0];
+  if (!isRecord(first) || !Object.hasOwn(first, 'result')) return policyError('the result set entry has no result');
+  const value = first['result'];
+  if (!isRecord(value)) return policyError(`the decision must be an object, got ${describe(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!DECISION_KEYS.has(key)) return policyError(`the decision has an unknown key "${key}" (allowed: allow, deny, mask, approval)`);
+  }
+  const allow = value['allow'];
+  if (allow !== undefined && typeof allow !== 'boolean') return policyError(`decision.allow must be a boolean, got ${describe(allow)}`);
+  const denies = readReasons(value['deny'], 'deny');
+  if (typeof denies === 'string') return policyError(denies);
+  const approvals = readReasons(value['approval'], 'approval');
+  if (typeof approvals === 'string') return policyError(approvals);
+  const masks = readMasks(value['mask']);
+  if (typeof masks === 'string') return policyError(masks);
+
+  const firstDeny = denies[0];
+  if (firstDeny !== undefined) return { kind: 'deny', reason: firstDeny.reason, rule: firstDeny.rule, origin: 'policy', reasons: denies };
+  const firstApproval = approvals[0];
+  if (firstApproval !== undefined) return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons: approvals };
+  if (allow !== true) return deny('no policy rule allowed this statement', RULE_IDS.defaultDeny, 'default');
+  return { kind: 'allow', masks };
+}
+
+/** readReasons validates a deny/approval set: absent → []; entries `{reason, rule}` with non-empty strings. */
+function readReasons(v: unknown, key: 'deny' | 'approval'): Reason[] | string {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) return `decision.${key} must be a set of {reason, rule} objects, got ${describe(v)}`;
+  const out: Reason[] = [];
+  for (const [i, e] of v.entries()) {
+    if (!isReason(e)) {
+      return `decision.${key}[${i}] must be {"reason": string, "rule": string}, got ${describe(e)}`;
+    }
+    out.push({ reason: e.reason, rule: e.rule });
+  }
+  // Sets come back sorted by the engine already; sort again so the reported entry never depends on it.
+  return out.sort((a, b) => compare(a.rule, b.rule) || compare(a.reason, b.reason));
+}
+
+/** readMasks validates the mask set and merges entries for one column (the strongest kind wins). */
+function readMasks(v: unknown): Mask[] | string {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) return `decision.mask must be a set of {table, column, kind} objects, got ${describe(v)}`;
+  const byColumn = new Map<string, Mask>();
+  for (const [i, e] of v.entries()) {
+    const bad = `decision.mask[${i}] must be {"table": string, "column": string, "kind": ${MASK_KINDS.map((k) => `"${k}"`).join('|')}, "keep"?: integer >= 0}, got ${describe(e)}`;
+    if (!isRecord(e)) return bad;
+    const { table, column, kind, keep } = e;
+    if (typeof table !== 'string' || table === '' || typeof column !== 'string' || column === '') return bad;
+    if (typeof kind !== 'string' || !(MASK_KINDS as readonly string[]).includes(kind)) return bad;
+    if (keep !== undefined && (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0)) return bad;
+    for (const k of Object.keys(e)) if (!['table', 'column', 'kind', 'keep'].includes(k)) return bad;
+    const mask: Mask = { table, column, kind: kind as MaskKind, ...(kind === 'partial' && keep !== undefined ? { keep } : {}) };
+    const key = JSON.stringify([table, column]);
+    const prev = byColumn.get(key);
+    byColumn.set(key, prev === undefined ? mask : stronger(prev, mask));
+  }
+  return [...byColumn.values()].sort((a, b) => compare(a.table, b.table) || compare(a.column, b.column));
+}
+
+/** stronger picks the mask that reveals less: a stronger kind, or for two partials the smaller keep. */
+function stronger(a: Mask, b: Mask): Mask {
+  if (MASK_STRENGTH[a.kind] !== MASK_STRENGTH[b.kind]) return MASK_STRENGTH[a.kind] > MASK_STRENGTH[b.kind] ? a : b;
+  return (a.keep ?? 4) <= (b.keep ?? 4) ? a : b;
+}
+
+function deny(reason: string, rule: string, origin: 'policy' | 'default' | 'error'): Decision {
+  return { kind: 'deny', reason, rule, origin, reasons: [{ reason, rule }] };
+}
+
+function policyError(why: string): Decision {
+  return deny(`policy error: ${why}`, RULE_IDS.policyError, 'error');
+}
+
+/** isReason accepts exactly {reason, rule} with non-empty strings (extra keys are typos until proven otherwise). */
+function isReason(e: unknown): e is Reason {
+  if (!isRecord(e) || Object.keys(e).length !== 2) return false;
+  const { reason, rule } = e;
+  return typeof reason === 'string' && reason !== '' && typeof rule === 'string' && rule !== '';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** describe renders a value briefly for an error message (never more than 80 characters). */
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,31 @@
+// Public surface of the decision layer: build the policy input, evaluate the policy, interpret
+// its result (failing closed), and turn a deny or hold into the client's error.
+export { buildPolicyInput } from './input.js';
+export type { PolicyInputParts, StatementFactsLike } from './input.js';
+export { createDecider, interpretResult, DEFAULT_ENTRYPOINT } from './decider.js';
+export type { DeciderOptions } from './decider.js';
+export { MASK_KINDS, RULE_IDS } from './types.js';
+export type {
+  Decider,
+  Decision,
+  DenyOrigin,
+  Mask,
+  MaskKind,
+  PolicyColumnRef,
+  PolicyConnection,
+  PolicyIdentity,
+  PolicyInput,
+  PolicyOutputColumn,
+  PolicySession,
+  PolicyStatement,
+  PolicyTime,
+  Reason,
+} from './types.js';
+export {
+  ApprovalRequiredError,
+  DECISION_ERROR_CODES,
+  PolicyDeniedError,
+  PolicyEvaluationError,
+  decisionError,
+} from './errors.js';
+export type { AnyDecisionError, DecisionErrorCode } from './errors.js';

@@ -1,0 +1,117 @@
+// buildPolicyInput: the session's view of one statement (verified claims, connection, SQL facts,
+// Bind values, session counters, clock) → the policy's `input` document in snake_case JSON.
+// Pure: the caller passes the clock reading, so tests and the policy see the same time.
+
+import type { PolicyColumnRef, PolicyInput, PolicyOutputColumn, PolicyStatement } from './types.js';
+
+/**
+ * StatementFactsLike is the subset of proxy/sql's StatementFacts the input is built from
+ * (structural, so the two folders stay decoupled; proxy/sql's type satisfies it).
+ */
+export type StatementFactsLike = {
+  readonly kind: string;
+  readonly command: string;
+  readonly text: string;
+  readonly tables: { readonly read: readonly string[]; readonly written: readonly string[] };
+  readonly columns: { readonly read: readonly PolicyColumnRef[]; readonly written: readonly PolicyColumnRef[] };
+  readonly functions: readonly string[];
+  readonly flags: Readonly<Record<string, boolean>>;
+  readonly parameters: number;
+  readonly fingerprint: string;
+  readonly output?:
+    | {
+        readonly columns: readonly {
+          readonly position: number;
+          readonly name: string;
+          readonly source?: PolicyColumnRef;
+          readonly star?: { readonly table?: string };
+          readonly derived: readonly PolicyColumnRef[];
+        }[];
+        readonly wholeRow: boolean;
+      }
+    | null;
+};
+
+/** PolicyInputParts is everything the session knows when a statement arrives. */
+export type PolicyInputParts = {
+  /** claims are the verified JWT claims (proxy/auth Principal.claims). */
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly connection: {
+    readonly database: string;
+    readonly user: string;
+    readonly applicationName?: string;
+    readonly clientAddress: string;
+    readonly tls: boolean;
+  };
+  readonly statement: StatementFactsLike;
+  /** params are the Bind values as text (null for SQL NULL or binary format); omit under the simple protocol. */
+  readonly params?: readonly (string | null)[] | null;
+  readonly session: {
+    /** statements is the number of statements decided on this connection before this one. */
+    readonly statements: number;
+    readonly rowsReturned: number;
+    readonly inTransaction: boolean;
+    /** startedAtMs is when the session was authenticated (ms since the epoch). */
+    readonly startedAtMs: number;
+  };
+  /** nowMs is the clock reading for this statement (ms since the epoch). */
+  readonly nowMs: number;
+};
+
+/** buildPolicyInput assembles the policy input; it copies everything, so the result is plain JSON. */
+export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
+  const { connection: c, session: s } = parts;
+  const nowMs = Math.floor(parts.nowMs);
+  return {
+    identity: { ...parts.claims },
+    connection: {
+      database: c.database,
+      user: c.user,
+      application_name: c.applicationName ?? '',
+      client_address: c.clientAddress,
+      tls: c.tls,
+    },
+    statement: buildStatement(parts.statement, parts.params ?? null),
+    session: {
+      statements: s.statements,
+      rows_returned: s.rowsReturned,
+      in_transaction: s.inTransaction,
+      age_seconds: Math.max(0, Math.floor((nowMs - s.startedAtMs) / 1000)),
+    },
+    time: { now_ns: nowMs * 1_000_000, rfc3339: new Date(nowMs).toISOString() },
+  };
+}
+
+/** buildStatement maps proxy/sql's facts to the snake_case `input.statement`. */
+function buildStatement(f: StatementFactsLike, params: readonly (string | null)[] | null): PolicyStatement {
+  return {
+    kind: f.kind,
+    command: f.command,
+    text: f.text,
+    tables: { read: [...f.tables.read], written: [...f.tables.written] },
+    columns: { read: f.columns.read.map(columnRef), written: f.columns.written.map(columnRef) },
+    functions: [...f.functions],
+    flags: { ...f.flags },
+    parameters: f.parameters,
+    fingerprint: f.fingerprint,
+    output:
+      f.output === undefined || f.output === null
+        ? null
+        : { columns: f.output.columns.map(outputColumn), whole_row: f.output.wholeRow },
+    params: params === null ? null : [...params],
+  };
+}
+
+function columnRef(r: PolicyColumnRef): PolicyColumnRef {
+  return { table: r.table, column: r.column };
+}
+
+function outputColumn(c: NonNullable<StatementFactsLike['output']>['columns'][number]): PolicyOutputColumn {
+  return {
+    position: c.position,
+    name: c.name,
+    ...(c.source !== undefined ? { source: columnRef(c.source) } : {}),
+    ...(c.star !== undefined ? { star: c.star.table !== undefined ? { table: c.star.table } : {} } : {}),
+    derived: c.derived.map(columnRef),
+  };
+}

@@ -1,0 +1,119 @@
+// The policy contract as TypeScript types (docs/policy.md is the prose, docs/schemas/*.json the
+// JSON Schemas): PolicyInput is what the Rego policy reads as `input`, RawDecision what its
+// entrypoint `portcullis/decision` returns, and Decision what the session carries out.
+
+/**
+ * PolicyIdentity is the verified JWT claims set as the token carried it: `sub`, `iss`, `aud`
+ * (string or array), `exp` are always present (proxy/auth requires them), plus any custom claims.
+ */
+export type PolicyIdentity = Readonly<Record<string, unknown>>;
+
+/** PolicyConnection describes the client connection the statement arrived on. */
+export type PolicyConnection = {
+  readonly database: string;
+  /** user is the startup user name the agent gave (not the upstream user). */
+  readonly user: string;
+  readonly application_name: string;
+  readonly client_address: string;
+  readonly tls: boolean;
+};
+
+/** PolicyColumnRef names one column of one table (`schema.table`; '' when the table is unknown). */
+export type PolicyColumnRef = { readonly table: string; readonly column: string };
+
+/** PolicyOutputColumn is one result column and where its values come from. */
+export type PolicyOutputColumn = {
+  readonly position: number;
+  readonly name: string;
+  /** source is set when the column is a plain (possibly aliased) column reference. */
+  readonly source?: PolicyColumnRef;
+  /** star is set when the column comes from `*` or `t.*` (bound later through RowDescription). */
+  readonly star?: { readonly table?: string };
+  /** derived lists columns used inside an expression in this output column. */
+  readonly derived: readonly PolicyColumnRef[];
+};
+
+/** PolicyStatement is the facts about one SQL statement (proxy/sql), in the policy's snake_case. */
+export type PolicyStatement = {
+  readonly kind: string;
+  readonly command: string;
+  readonly text: string;
+  readonly tables: { readonly read: readonly string[]; readonly written: readonly string[] };
+  readonly columns: { readonly read: readonly PolicyColumnRef[]; readonly written: readonly PolicyColumnRef[] };
+  readonly functions: readonly string[];
+  readonly flags: Readonly<Record<string, boolean>>;
+  /** parameters is the highest `$n` placeholder number (0 when none). */
+  readonly parameters: number;
+  readonly fingerprint: string;
+  /** output is the result-column lineage; null for statements that return no rows. */
+  readonly output: { readonly columns: readonly PolicyOutputColumn[]; readonly whole_row: boolean } | null;
+  /** params holds Bind values as text (binary values as null, see docs/policy.md); null under the simple protocol. */
+  readonly params: readonly (string | null)[] | null;
+};
+
+/** PolicySession describes what this connection has done so far. */
+export type PolicySession = {
+  readonly statements: number;
+  readonly rows_returned: number;
+  readonly in_transaction: boolean;
+  readonly age_seconds: number;
+};
+
+/** PolicyTime is the evaluation time, fixed once per statement. */
+export type PolicyTime = { readonly now_ns: number; readonly rfc3339: string };
+
+/** PolicyInput is the whole `input` document of one policy evaluation. */
+export type PolicyInput = {
+  readonly identity: PolicyIdentity;
+  readonly connection: PolicyConnection;
+  readonly statement: PolicyStatement;
+  readonly session: PolicySession;
+  readonly time: PolicyTime;
+};
+
+/** MASK_KINDS lists the masking kinds a policy may ask for. */
+export const MASK_KINDS = ['redact', 'partial', 'hash', 'null'] as const;
+
+/** MaskKind is one of MASK_KINDS. */
+export type MaskKind = (typeof MASK_KINDS)[number];
+
+/** Mask asks the session to rewrite every result value that comes from `table.column`. */
+export type Mask = {
+  readonly table: string;
+  readonly column: string;
+  readonly kind: MaskKind;
+  /** keep is the number of trailing characters `partial` leaves visible (default 4). */
+  readonly keep?: number;
+};
+
+/** Reason is one deny or approval entry: a message for the agent and the id of the rule that made it. */
+export type Reason = { readonly reason: string; readonly rule: string };
+
+/** DenyOrigin says why a statement was denied: a policy rule, no rule allowing it, or a policy failure. */
+export type DenyOrigin = 'policy' | 'default' | 'error';
+
+/** Decision is what the session carries out for one statement. */
+export type Decision =
+  | { readonly kind: 'allow'; readonly masks: readonly Mask[] }
+  | {
+      readonly kind: 'deny';
+      readonly reason: string;
+      readonly rule: string;
+      readonly origin: DenyOrigin;
+      /** reasons holds every deny entry the policy returned (first one shown to the client). */
+      readonly reasons: readonly Reason[];
+    }
+  | { readonly kind: 'hold'; readonly reason: string; readonly rule: string; readonly reasons: readonly Reason[] };
+
+/** Decider evaluates the policy for one statement; it never throws. */
+export type Decider = {
+  /** decide evaluates the input and interprets the result, failing closed. */
+  decide(input: PolicyInput): Decision;
+};
+
+/** RULE_IDS are the rule ids Portcullis itself reports (not written in the policy). */
+export const RULE_IDS = {
+  defaultDeny: 'portcullis.default_deny',
+  policyError: 'portcullis.policy_error',
+  noPolicy: 'portcullis.no_policy',
+} as const;

@@ -1,0 +1,308 @@
+// The decision layer: interpreting result sets (precedence, masks, malformed → fail closed),
+// deciding with a real compiled policy, and turning decisions into client errors.
+
+import { describe, expect, it } from 'vitest';
+import { compile, loadPolicy } from '../../../engine/index.js';
+import type { PolicyInstance } from '../../../engine/index.js';
+import { toErrorFields } from '../../../proxy/errors.js';
+import { RULE_IDS, createDecider, decisionError, interpretResult } from '../../../proxy/decision/index.js';
+import type { Decision, PolicyInput } from '../../../proxy/decision/index.js';
+
+const r = (result: unknown) => [{ result }];
+const d1 = { reason: 'no DROP', rule: 'ddl.destructive' };
+const d2 = { reason: 'read-only', rule: 'read_only.write' };
+const a1 = { reason: 'production write', rule: 'production.write' };
+const policyError = (why: string): Decision => ({
+  kind: 'deny',
+  reason: `policy error: ${why}`,
+  rule: RULE_IDS.policyError,
+  origin: 'error',
+  reasons: [{ reason: `policy error: ${why}`, rule: RULE_IDS.policyError }],
+});
+const defaultDeny: Decision = {
+  kind: 'deny',
+  reason: 'no policy rule allowed this statement',
+  rule: 'portcullis.default_deny',
+  origin: 'default',
+  reasons: [{ reason: 'no policy rule allowed this statement', rule: 'portcullis.default_deny' }],
+};
+
+describe('interpretResult', () => {
+  const cases: { note: string; resultSet: unknown; want: Decision }[] = [
+    { note: 'allow with nothing else', resultSet: r({ allow: true }), want: { kind: 'allow', masks: [] } },
+    { note: 'allow with empty sets', resultSet: r({ allow: true, deny: [], approval: [], mask: [] }), want: { kind: 'allow', masks: [] } },
+    { note: 'allow false is the default deny', resultSet: r({ allow: false }), want: defaultDeny },
+    { note: 'missing allow is the default deny', resultSet: r({ mask: [] }), want: defaultDeny },
+    { note: 'an empty object is the default deny', resultSet: r({}), want: defaultDeny },
+    {
+      note: 'deny wins over allow',
+      resultSet: r({ allow: true, deny: [d1] }),
+      want: { kind: 'deny', reason: 'no DROP', rule: 'ddl.destructive', origin: 'policy', reasons: [d1] },
+    },
+    {
+      note: 'deny wins over approval, first by rule id reported',
+      resultSet: r({ allow: true, deny: [d2, d1], approval: [a1] }),
+      want: { kind: 'deny', reason: 'no DROP', rule: 'ddl.destructive', origin: 'policy', reasons: [d1, d2] },
+    },
+    {
+      note: 'deny without allow is still the policy deny',
+      resultSet: r({ deny: [d2] }),
+      want: { kind: 'deny', reason: 'read-only', rule: 'read_only.write', origin: 'policy', reasons: [d2] },
+    },
+    {
+      note: 'approval wins over allow',
+      resultSet: r({ allow: true, approval: [a1] }),
+      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+    },
+    {
+      note: 'approval without allow holds',
+      resultSet: r({ approval: [a1] }),
+      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+    },
+    {
+      note: 'masks sorted, keep kept for partial only',
+      resultSet: r({
+        allow: true,
+        mask: [
+          { table: 'public.customers', column: 'email', kind: 'hash', keep: 2 },
+          { table: 'public.customers', column: 'card_number', kind: 'partial', keep: 4 },
+        ],
+      }),
+      want: {
+        kind: 'allow',
+        masks: [
+          { table: 'public.customers', column: 'card_number', kind: 'partial', keep: 4 },
+          { table: 'public.customers', column: 'email', kind: 'hash' },
+        ],
+      },
+    },
+    {
+      note: 'two masks on one column: the stronger kind wins',
+      resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'partial' }, { table: 't', column: 'c', kind: 'redact' }] }),
+      want: { kind: 'allow', masks: [{ table: 't', column: 'c', kind: 'redact' }] },
+    },
+    {
+      note: 'two partial masks on one column: the smaller keep wins',
+      resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'partial', keep: 2 }, { table: 't', column: 'c', kind: 'partial' }] }),
+      want: { kind: 'allow', masks: [{ table: 't', column: 'c', kind: 'partial', keep: 2 }] },
+    },
+    {
+      note: 'masks are ignored when the statement is denied by default',
+      resultSet: r({ mask: [{ table: 't', column: 'c', kind: 'null' }] }),
+      want: defaultDeny,
+    },
+    { note: 'undefined decision', resultSet: [], want: policyError('the decision is undefined (no portcullis/decision value)') },
+    { note: 'result set not an array', resultSet: { result: {} }, want: policyError('the result set is not an array') },
+    { note: 'several results', resultSet: [{ result: {} }, { result: {} }], want: policyError('the policy returned several results') },
+    { note: 'entry without result', resultSet: [{}], want: policyError('the result set entry has no result') },
+    { note: 'decision is true', resultSet: r(true), want: policyError('the decision must be an object, got true') },
+    { note: 'decision is an array', resultSet: r([1]), want: policyError('the decision must be an object, got [1]') },
+    {
+      note: 'unknown key (typo)',
+      resultSet: r({ allow: true, denny: [d1] }),
+      want: policyError('the decision has an unknown key "denny" (allowed: allow, deny, mask, approval)'),
+    },
+    { note: 'allow is a string', resultSet: r({ allow: 'yes' }), want: policyError('decision.allow must be a boolean, got "yes"') },
+    {
+      note: 'deny is an object',
+      resultSet: r({ allow: true, deny: { reason: 'x', rule: 'y' } }),
+      want: policyError('decision.deny must be a set of {reason, rule} objects, got {"reason":"x","rule":"y"}'),
+    },
+    {
+      note: 'deny entry is a bare string',
+      resultSet: r({ allow: true, deny: ['nope'] }),
+      want: policyError('decision.deny[0] must be {"reason": string, "rule": string}, got "nope"'),
+    },
+    {
+      note: 'deny entry without rule',
+      resultSet: r({ allow: true, deny: [{ reason: 'x' }] }),
+      want: policyError('decision.deny[0] must be {"reason": string, "rule": string}, got {"reason":"x"}'),
+    },
+    {
+      note: 'approval entry with an empty reason',
+      resultSet: r({ allow: true, approval: [{ reason: '', rule: 'r' }] }),
+      want: policyError('decision.approval[0] must be {"reason": string, "rule": string}, got {"reason":"","rule":"r"}'),
+    },
+    {
+      note: 'mask with an unknown kind',
+      resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'scramble' }] }),
+      want: policyError('decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","column":"c","kind":"scramble"}'),
+    },
+    {
+      note: 'mask with a negative keep',
+      resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'partial', keep: -1 }] }),
+      want: policyError('decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","column":"c","kind":"partial","keep":-1}'),
+    },
+    {
+      note: 'mask without a column',
+      resultSet: r({ allow: true, mask: [{ table: 't', kind: 'null' }] }),
+      want: policyError('decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","kind":"null"}'),
+    },
+    {
+      note: 'long values are cut in messages',
+      resultSet: r({ allow: 'x'.repeat(200) }),
+      want: policyError(`decision.allow must be a boolean, got "${'x'.repeat(76)}...`),
+    },
+  ];
+  it.each(cases)('$note', ({ resultSet, want }) => {
+    expect(interpretResult(resultSet)).toEqual(want);
+  });
+});
+
+/** A policy whose decision follows input.case, so one module covers every outcome. */
+const POLICY = `package portcullis
+
+# METADATA
+# entrypoint: true
+decision := {"allow": true} if input.case == "allow"
+
+decision := {"allow": true, "deny": {{"reason": "no", "rule": "t.no"}}} if input.case == "deny"
+
+decision := {"approval": {{"reason": "ask", "rule": "t.ask"}}} if input.case == "hold"
+
+decision := {"allow": true, "mask": {{"table": "public.customers", "column": "email", "kind": "partial"}}} if input.case == "mask"
+
+decision := x if {
+	input.case == "conflict"
+	some x in [1, 2]
+}
+
+decision := "oops" if input.case == "malformed"
+
+other := {"allow": true}
+`;
+
+async function loadTestPolicy(text: string, entrypoints: string[] = []): Promise<PolicyInstance> {
+  const out = compile({ files: [{ name: 'decision.rego', text }], entrypoints });
+  expect(out.diagnostics).toEqual([]);
+  if (out.wasm === undefined) throw new Error('no wasm');
+  return loadPolicy(out.wasm);
+}
+
+const inputFor = (c: string) => ({ case: c }) as unknown as PolicyInput;
+
+describe('createDecider with a compiled policy', async () => {
+  const policy = await loadTestPolicy(POLICY, ['portcullis/other']);
+  const events: string[] = [];
+  const decider = createDecider({ policy, log: (e) => events.push(e.message) });
+
+  const cases: { note: string; input: string; kind: Decision['kind']; rule?: string; reason?: string | RegExp }[] = [
+    { note: 'allow', input: 'allow', kind: 'allow' },
+    { note: 'mask', input: 'mask', kind: 'allow' },
+    { note: 'policy deny', input: 'deny', kind: 'deny', rule: 't.no', reason: 'no' },
+    { note: 'approval', input: 'hold', kind: 'hold', rule: 't.ask', reason: 'ask' },
+    { note: 'undefined decision', input: 'nothing', kind: 'deny', rule: RULE_IDS.policyError, reason: /^policy error: the decision is undefined/ },
+    { note: 'evaluation abort', input: 'conflict', kind: 'deny', rule: RULE_IDS.policyError, reason: /^policy error: evaluation failed: .*eval_conflict_error/ },
+    { note: 'malformed decision', input: 'malformed', kind: 'deny', rule: RULE_IDS.policyError, reason: 'policy error: the decision must be an object, got "oops"' },
+  ];
+  it.each(cases)('$note', ({ input, kind, rule, reason }) => {
+    const d = decider.decide(inputFor(input));
+    expect(d.kind).toBe(kind);
+    if (d.kind !== 'allow') {
+      expect(d.rule).toBe(rule);
+      if (typeof reason === 'string') expect(d.reason).toBe(reason);
+      else expect(d.reason).toMatch(reason as RegExp);
+    }
+  });
+
+  it('returns the masks of an allow', () => {
+    expect(decider.decide(inputFor('mask'))).toEqual({ kind: 'allow', masks: [{ table: 'public.customers', column: 'email', kind: 'partial' }] });
+  });
+
+  it('logs policy failures, not decisions', () => {
+    events.length = 0;
+    decider.decide(inputFor('allow'));
+    decider.decide(inputFor('deny'));
+    expect(events).toEqual([]);
+    decider.decide(inputFor('conflict'));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatch(/eval_conflict_error/);
+  });
+
+  it('uses another entrypoint when asked', () => {
+    expect(createDecider({ policy, entrypoint: 'portcullis/other' }).decide(inputFor('x'))).toEqual({ kind: 'allow', masks: [] });
+  });
+
+  const failing: { note: string; make: () => ReturnType<typeof createDecider>; rule: string; reason: string }[] = [
+    { note: 'no policy loaded', make: () => createDecider({ policy: undefined }), rule: RULE_IDS.noPolicy, reason: 'no policy is loaded: every statement is denied' },
+    { note: 'getter returns none', make: () => createDecider({ policy: () => undefined }), rule: RULE_IDS.noPolicy, reason: 'no policy is loaded: every statement is denied' },
+    {
+      note: 'getter throws',
+      make: () => createDecider({ policy: () => { throw new Error('reload failed'); } }),
+      rule: RULE_IDS.noPolicy,
+      reason: 'no policy is loaded: every statement is denied',
+    },
+    {
+      note: 'missing entrypoint',
+      make: () => createDecider({ policy, entrypoint: 'portcullis/nope' }),
+      rule: RULE_IDS.policyError,
+      reason: 'policy error: the policy has no entrypoint portcullis/nope',
+    },
+    {
+      note: 'evaluate throws a non-Error',
+      make: () =>
+        createDecider({
+          policy: { ...policy, entrypoints: { 'portcullis/decision': 0 }, evaluate: () => { throw 'boom'; } } as PolicyInstance,
+        }),
+      rule: RULE_IDS.policyError,
+      reason: 'policy error: evaluation failed: boom',
+    },
+  ];
+  it.each(failing)('fails closed: $note', ({ make, rule, reason }) => {
+    const d = make().decide(inputFor('allow'));
+    expect(d).toMatchObject({ kind: 'deny', origin: 'error', rule, reason });
+  });
+
+  it('follows a getter when the policy is swapped (hot reload)', async () => {
+    const denyAll = await loadTestPolicy('package portcullis\n\n# METADATA\n# entrypoint: true\ndecision := {"deny": {{"reason": "frozen", "rule": "t.frozen"}}}\n');
+    let current: PolicyInstance = policy;
+    const swapping = createDecider({ policy: () => current });
+    expect(swapping.decide(inputFor('allow')).kind).toBe('allow');
+    current = denyAll;
+    expect(swapping.decide(inputFor('allow'))).toMatchObject({ kind: 'deny', rule: 't.frozen' });
+  });
+});
+
+describe('decisionError', () => {
+  const cases: { note: string; decision: Decision; code: string; message: string; detail: string }[] = [
+    {
+      note: 'policy deny',
+      decision: { kind: 'deny', reason: 'no DROP', rule: 'ddl.destructive', origin: 'policy', reasons: [d1] },
+      code: 'ERR_PROXY_POLICY_DENIED',
+      message: 'no DROP',
+      detail: 'rule: ddl.destructive',
+    },
+    {
+      note: 'default deny',
+      decision: defaultDeny,
+      code: 'ERR_PROXY_POLICY_DENIED',
+      message: 'no policy rule allowed this statement',
+      detail: 'rule: portcullis.default_deny',
+    },
+    {
+      note: 'policy error',
+      decision: policyError('the decision is undefined'),
+      code: 'ERR_PROXY_POLICY_ERROR',
+      message: 'policy error: the decision is undefined',
+      detail: 'rule: portcullis.policy_error',
+    },
+    {
+      note: 'hold',
+      decision: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+      code: 'ERR_PROXY_APPROVAL_REQUIRED',
+      message: 'approval required: production write',
+      detail: 'rule: production.write',
+    },
+  ];
+  it.each(cases)('$note', ({ decision, code, message, detail }) => {
+    const err = decisionError(decision);
+    expect(err?.code).toBe(code);
+    expect(err?.rule).toBe(decision.kind === 'allow' ? undefined : decision.rule);
+    const fields = toErrorFields(err);
+    expect(fields).toMatchObject({ severity: 'ERROR', code: '42501', message, detail });
+  });
+
+  it('is undefined for allow', () => {
+    expect(decisionError({ kind: 'allow', masks: [] })).toBeUndefined();
+  });
+});

@@ -6,6 +6,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_ERROR_CODES } from '../bundles/index.js';
+import { AUTH_ERROR_CODES } from '../proxy/auth/index.js';
+import { WIRE_ERROR_CODES } from '../proxy/wire/index.js';
+import { DECISION_ERROR_CODES } from '../proxy/decision/index.js';
+import { SQL_ERROR_CODES } from '../proxy/sql/index.js';
 import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import { DIAGNOSTIC_CODES, InternalCompilerError } from '../engine/diagnostics/index.js';
 
@@ -13,6 +17,10 @@ const docs = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../d
 
 const codes = [
   ...BUNDLE_ERROR_CODES,
+  ...AUTH_ERROR_CODES,
+  ...WIRE_ERROR_CODES,
+  ...DECISION_ERROR_CODES,
+  ...SQL_ERROR_CODES,
   new PolicyEvalError('x').code,
   new PolicyLoadError('x').code,
   new InternalCompilerError('x').code,

@@ -1,13 +1,38 @@
 // Process entry of the `portcullis` CLI (loaded by bin/portcullis.js through tsx): binds argv,
-// env and the standard streams to run() and exits with the code it returns.
+// env, the standard streams and the stop signals to run() and exits with the code it returns.
 // The composition root: the only CLI code that touches process state.
 
 import { run } from './run.js';
 
-const code = await run(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  debug: process.env['PORTCULLIS_DEBUG'] === '1',
-});
+let stopSignal: Promise<void> | undefined;
+let removeStopHandlers = (): void => undefined;
+
+/** untilStopped resolves on the first SIGINT/SIGTERM (Ctrl-C); handlers are installed only for commands that wait (serve, demo). */
+function untilStopped(): Promise<void> {
+  stopSignal ??= new Promise<void>((resolve) => {
+    const stop = (): void => {
+      removeStopHandlers();
+      resolve();
+    };
+    removeStopHandlers = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return stopSignal;
+}
+
+const code = await run(
+  process.argv.slice(2),
+  {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    debug: process.env['PORTCULLIS_DEBUG'] === '1',
+  },
+  { env: process.env, untilStopped },
+);
+removeStopHandlers();
 // exitCode (not exit()) lets piped stdout drain before the process ends.
 process.exitCode = code;

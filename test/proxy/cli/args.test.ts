@@ -9,7 +9,7 @@ describe('parseCommand', () => {
     { note: '-h', argv: ['-h'], want: { kind: 'help' } },
     { note: 'help', argv: ['help'], want: { kind: 'help' } },
     { note: 'help build', argv: ['help', 'build'], want: { kind: 'help', topic: 'build' } },
-    { note: 'help on an unknown topic', argv: ['help', 'serve'], want: { kind: 'usage-error', message: 'unknown help topic "serve"' } },
+    { note: 'help on an unknown topic', argv: ['help', 'frobnicate'], want: { kind: 'usage-error', message: 'unknown help topic "frobnicate"' } },
     { note: 'unknown command', argv: ['frobnicate'], want: { kind: 'usage-error', message: 'unknown command "frobnicate"' } },
     { note: 'a flag before the command', argv: ['-x', 'build'], want: { kind: 'usage-error', message: 'unknown option "-x" (expected a command first)' } },
     {

@@ -1,0 +1,55 @@
+// Loading opa.config.yaml: read the file, parse YAML (syntax errors carry file:line:col), validate
+// with proxy/config.ts, then resolve what needs the outside world: relative paths against the
+// config file's directory and `password_env` against the environment given.
+
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { validateConfig } from '../config.js';
+import type { GatewayConfig } from '../config.js';
+
+/** LoadConfigResult is a ready GatewayConfig (paths absolute, upstream password inline) or the problems, one line each. */
+export type LoadConfigResult = { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly errors: readonly string[] };
+
+/** loadConfigFile reads, parses and validates a config file; I/O errors (ENOENT, EACCES) are thrown for the CLI's reportError. */
+export function loadConfigFile(path: string, env: Readonly<Record<string, string | undefined>> = {}): LoadConfigResult {
+  return parseConfigText(readFileSync(path, 'utf8'), path, env);
+}
+
+/** parseConfigText parses and validates config text named `path` (for messages and relative paths). */
+export function parseConfigText(text: string, path: string, env: Readonly<Record<string, string | undefined>> = {}): LoadConfigResult {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const at = pos === undefined ? path : `${path}:${pos.line}:${pos.col}`;
+        return `${at}: YAML syntax error: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    };
+  }
+  const validated = validateConfig(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  if (!validated.ok) return { ok: false, errors: validated.errors.map((e) => `${path}: ${e}`) };
+  return resolveExternal(validated.config, dirname(resolve(path)), path, env);
+}
+
+function resolveExternal(config: GatewayConfig, baseDir: string, path: string, env: Readonly<Record<string, string | undefined>>): LoadConfigResult {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const pw = config.upstream.password;
+  if (pw?.kind === 'env' && (env[pw.name] === undefined || env[pw.name] === '')) {
+    return { ok: false, errors: [`${path}: upstream.password_env: environment variable ${pw.name} is not set`] };
+  }
+  const { password: _password, ...upstreamRest } = config.upstream;
+  const upstream = pw === undefined ? upstreamRest : { ...upstreamRest, password: { kind: 'inline' as const, value: pw.kind === 'env' ? (env[pw.name] as string) : pw.value } };
+  const jwks = config.identity.jwks.kind === 'file' ? { kind: 'file' as const, path: abs(config.identity.jwks.path) } : config.identity.jwks;
+  const source = config.policy.source.kind === 'bundle' ? { kind: 'bundle' as const, path: abs(config.policy.source.path) } : { kind: 'paths' as const, paths: config.policy.source.paths.map(abs) };
+  const out: GatewayConfig = {
+    ...config,
+    ...(config.tls !== undefined ? { tls: { certFile: abs(config.tls.certFile), keyFile: abs(config.tls.keyFile) } } : {}),
+    upstream,
+    identity: { ...config.identity, jwks },
+    policy: { ...config.policy, source },
+  };
+  return { ok: true, config: Object.freeze(out) };
+}

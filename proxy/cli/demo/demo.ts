@@ -1,0 +1,206 @@
+// `portcullis demo` (npm start): a throwaway PostgreSQL with the sample schema, the dev token
+// issuer serving JWKS on loopback, the gateway in front with the configured (example) policies,
+// and a ready psql line. startDemo starts everything and returns a handle; runDemo prints the
+// banner and waits for Ctrl-C. Anything that fails to start stops what already started.
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDevIssuer, serveIssuer } from '../../auth/index.js';
+import type { ServedIssuer } from '../../auth/index.js';
+import type { GatewayConfig } from '../../config.js';
+import { loadConfigFile } from '../config-file.js';
+import { startPostgres } from '../postgres/index.js';
+import type { PostgresHandle } from '../postgres/index.js';
+import { startGatewayFromConfig } from '../serve-command.js';
+import type { GatewayStart } from '../serve-command.js';
+import { DemoConfigInvalid } from './errors.js';
+import { writeDemoState } from './state.js';
+
+/** DEFAULT_DEMO_STATE_DIR is where the demo writes the issuer state and effective config (read by `portcullis token`). */
+export const DEFAULT_DEMO_STATE_DIR = join(tmpdir(), 'portcullis-demo');
+
+/** DEMO_SCHEMA_PATH is the sample schema's file. */
+export const DEMO_SCHEMA_PATH = fileURLToPath(new URL('./schema.sql', import.meta.url));
+
+/** DEFAULT_DEMO_CONFIG_PATH is the repository's opa.config.yaml. */
+export const DEFAULT_DEMO_CONFIG_PATH = fileURLToPath(new URL('../../../opa.config.yaml', import.meta.url));
+
+/** DEMO_UPSTREAM_USER is the PostgreSQL role the gateway logs in as (SCRAM, generated password). */
+export const DEMO_UPSTREAM_USER = 'portcullis_gateway';
+
+/** DEMO_AGENT is the subject of the token the demo prints. */
+export const DEMO_AGENT = 'agent';
+
+/** DEMO_TOKEN_TTL_SECONDS is the lifetime of the printed token. */
+const DEMO_TOKEN_TTL_SECONDS = 900;
+
+/** DemoOptions configures a demo run. */
+export type DemoOptions = {
+  /** configPath is the opa.config.yaml to start from (default: the repository's); upstream and the identity issuer/JWKS are overridden. */
+  readonly configPath?: string;
+  /** stateDir receives issuer.json and config.json (default DEFAULT_DEMO_STATE_DIR). */
+  readonly stateDir?: string;
+  /** gatewayPort overrides listen.port (0 picks a free one). */
+  readonly gatewayPort?: number;
+  /** env resolves the config's password_env (the demo sets PORTCULLIS_UPSTREAM_PASSWORD itself). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** log receives progress lines. */
+  readonly log?: (line: string) => void;
+};
+
+/** DemoHandle is a running demo. */
+export type DemoHandle = {
+  readonly postgres: PostgresHandle;
+  /** issuerUrl is the dev issuer's base URL (its `iss`; JWKS at jwksUrl). */
+  readonly issuerUrl: string;
+  readonly jwksUrl: string;
+  readonly stateDir: string;
+  /** config is the effective gateway configuration (written, password redacted, to `<stateDir>/config.json`). */
+  readonly config: GatewayConfig;
+  /** gateway is the running gateway, or the stub until proxy/server.ts exists. */
+  readonly gateway: GatewayStart;
+  /** token is a fresh agent token (sub `agent`). */
+  readonly token: string;
+  /** psqlCommand is the ready-to-paste psql line. */
+  readonly psqlCommand: string;
+  /** stop stops the gateway, the issuer and PostgreSQL; idempotent. */
+  readonly stop: () => Promise<void>;
+};
+
+/** psqlLine renders the psql command line for a token. */
+export function psqlLine(host: string, port: number, database: string, token: string): string {
+  return `psql "host=${host} port=${port} user=${DEMO_AGENT} dbname=${database} sslmode=disable password=${token}"`;
+}
+
+/** startDemo starts PostgreSQL, the issuer and the gateway, writes the state dir and returns the handle. */
+export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> {
+  const log = options.log ?? ((): void => undefined);
+  const stateDir = options.stateDir ?? DEFAULT_DEMO_STATE_DIR;
+  const upstreamPassword = randomBytes(24).toString('base64url');
+  const configPath = options.configPath ?? DEFAULT_DEMO_CONFIG_PATH;
+  const loaded = loadConfigFile(configPath, { ...options.env, PORTCULLIS_UPSTREAM_PASSWORD: upstreamPassword });
+  if (!loaded.ok) throw new DemoConfigInvalid(loaded.errors);
+  const base = loaded.config;
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    // Reverse start order: gateway, issuer, PostgreSQL. Each runs even if another fails.
+    const errors: unknown[] = [];
+    for (const stop of stops.splice(0).reverse()) await stop().catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) throw errors[0];
+  };
+  try {
+    const postgres = await startPostgres({
+      database: base.upstream.database,
+      schemaSql: readFileSync(DEMO_SCHEMA_PATH, 'utf8'),
+      users: [{ name: DEMO_UPSTREAM_USER, password: upstreamPassword, auth: 'scram-sha-256' }],
+      log,
+    });
+    stops.push(postgres.stop);
+
+    const audience = base.identity.audience;
+    const served: ServedIssuer = await serveIssuer(await createDevIssuer({ issuer: 'http://127.0.0.1', audience }), { issuerFromUrl: true });
+    stops.push(served.close);
+    log(`token issuer at ${served.url}`);
+
+    const config: GatewayConfig = {
+      ...base,
+      listen: { ...base.listen, ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}) },
+      upstream: {
+        ...base.upstream,
+        host: postgres.host,
+        port: postgres.port,
+        database: postgres.database,
+        user: DEMO_UPSTREAM_USER,
+        password: { kind: 'inline', value: upstreamPassword },
+      },
+      identity: { ...base.identity, issuer: served.issuer.issuer, jwks: { kind: 'url', url: served.jwksUrl } },
+    };
+    writeDemoState(stateDir, served.issuer.exportState(), redacted(config));
+    log(`state written to ${stateDir}`);
+
+    const gateway = await startGatewayFromConfig(config, log);
+    if (gateway.kind === 'started') stops.push(gateway.close);
+
+    const token = await served.issuer.mint({ sub: DEMO_AGENT, ttlSeconds: DEMO_TOKEN_TTL_SECONDS });
+    const host = gateway.kind === 'started' ? gateway.host : config.listen.host;
+    const port = gateway.kind === 'started' ? gateway.port : config.listen.port;
+    let stopping: Promise<void> | undefined;
+    return {
+      postgres,
+      issuerUrl: served.url,
+      jwksUrl: served.jwksUrl,
+      stateDir,
+      config,
+      gateway,
+      token,
+      psqlCommand: psqlLine(host, port, postgres.database, token),
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (e) {
+    await stopAll().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** redacted is the config as written to config.json: the upstream password replaced. */
+function redacted(config: GatewayConfig): unknown {
+  return { ...config, upstream: { ...config.upstream, password: { kind: 'inline', value: '<redacted>' } } };
+}
+
+/** RunDemoIo is where runDemo prints and how it learns about Ctrl-C. */
+export type RunDemoIo = {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** untilStopped resolves on SIGINT/SIGTERM. */
+  readonly untilStopped: () => Promise<void>;
+};
+
+/** runDemo starts the demo, prints the psql line and how to mint tokens, waits for Ctrl-C, stops everything and returns the exit code. */
+export async function runDemo(options: DemoOptions, io: RunDemoIo): Promise<number> {
+  let demo: DemoHandle;
+  try {
+    demo = await startDemo({ ...options, log: options.log ?? ((): void => undefined) });
+  } catch (e) {
+    if (e instanceof DemoConfigInvalid) {
+      for (const line of e.errors) io.stderr(`portcullis: ${line}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  io.stdout(banner(demo, options.stateDir !== undefined));
+  await io.untilStopped();
+  io.stdout('\nstopping the demo…\n');
+  await demo.stop();
+  io.stdout('stopped.\n');
+  return 0;
+}
+
+/** banner is what the demo prints once everything runs. */
+export function banner(demo: DemoHandle, customState: boolean): string {
+  const pg = demo.postgres;
+  const policy = demo.config.policy.source.kind === 'bundle' ? demo.config.policy.source.path : demo.config.policy.source.paths.join(', ');
+  const gatewayLine =
+    demo.gateway.kind === 'started'
+      ? `  gateway      ${demo.gateway.host}:${demo.gateway.port}, policy ${policy} (${demo.config.policy.entrypoint})`
+      : `  gateway      NOT STARTED: ${demo.gateway.reason}`;
+  return [
+    'Portcullis demo is running.',
+    `  PostgreSQL   ${pg.host}:${pg.port}, database ${pg.database} (throwaway; the gateway logs in as ${DEMO_UPSTREAM_USER}, agents never see its password)`,
+    `  issuer       ${demo.issuerUrl} (JWKS ${demo.jwksUrl})`,
+    gatewayLine,
+    `  state        ${demo.stateDir} (issuer.json, config.json)`,
+    '',
+    `Connect as an agent (token for sub "${DEMO_AGENT}", valid ${DEMO_TOKEN_TTL_SECONDS / 60} minutes):`,
+    `  ${demo.psqlCommand}`,
+    '',
+    'Mint more tokens:',
+    `  npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]${customState ? ` --state ${demo.stateDir}` : ''}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}

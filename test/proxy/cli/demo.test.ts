@@ -1,0 +1,310 @@
+// The demo and the new CLI commands: argument grammar of test/serve/demo/token, `token` minting
+// from a demo state dir (claims checked against the issuer's JWKS), `test` running Rego tests,
+// `serve` reporting config errors, and startDemo against a real PostgreSQL and issuer.
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDevIssuer } from '../../../proxy/auth/index.js';
+import { parseCommand, usageFor } from '../../../proxy/cli/args.js';
+import type { Command } from '../../../proxy/cli/args.js';
+import { DEMO_UPSTREAM_USER, banner, readIssuerState, startDemo, writeDemoState } from '../../../proxy/cli/demo/index.js';
+import type { DemoHandle } from '../../../proxy/cli/demo/index.js';
+import { run } from '../../../proxy/cli/run.js';
+
+type Captured = { code: number; stdout: string; stderr: string };
+
+async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, { env, untilStopped: () => Promise.resolve() });
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('parseCommand (new commands)', () => {
+  const cases: Array<{ note: string; argv: string[]; want: Command }> = [
+    { note: 'test with paths', argv: ['test', 'policies', 'x.rego'], want: { kind: 'test', paths: ['policies', 'x.rego'], verbose: false } },
+    { note: 'test --run -v', argv: ['test', 'p', '--run', 'deny', '-v'], want: { kind: 'test', paths: ['p'], run: 'deny', verbose: true } },
+    { note: 'test without paths', argv: ['test'], want: { kind: 'usage-error', message: 'test: at least one path is required', topic: 'test' } },
+    { note: 'test with a bad regex', argv: ['test', 'p', '-r', '('], want: { kind: 'usage-error', message: 'test: --run "(" is not a regular expression', topic: 'test' } },
+    { note: 'serve defaults to opa.config.yaml', argv: ['serve'], want: { kind: 'serve', configPath: 'opa.config.yaml' } },
+    { note: 'serve --config', argv: ['serve', '-c', 'x.yaml'], want: { kind: 'serve', configPath: 'x.yaml' } },
+    { note: 'serve with an operand', argv: ['serve', 'x.yaml'], want: { kind: 'usage-error', message: expect.stringMatching(/Unexpected argument 'x.yaml'/) as unknown as string, topic: 'serve' } },
+    { note: 'demo', argv: ['demo'], want: { kind: 'demo' } },
+    { note: 'demo with everything', argv: ['demo', '--config', 'c.yaml', '--state', 's', '--port', '0'], want: { kind: 'demo', configPath: 'c.yaml', stateDir: 's', port: 0 } },
+    { note: 'demo with a bad port', argv: ['demo', '-p', '99999'], want: { kind: 'usage-error', message: 'demo: --port "99999" is not a TCP port (0-65535)', topic: 'demo' } },
+    { note: 'token with defaults', argv: ['token', '--sub', 'bot'], want: { kind: 'token', sub: 'bot', claims: {}, ttlSeconds: 900 } },
+    {
+      note: 'token with claims, ttl and state',
+      argv: ['token', '--sub', 'bot', '--claim', 'role=reader', '--claim', 'n=3', '--claim', 'tags=["a","b"]', '--claim', 'eq=a=b', '--ttl', '1h30m', '-s', 'st'],
+      want: { kind: 'token', sub: 'bot', claims: { role: 'reader', n: 3, tags: ['a', 'b'], eq: 'a=b' }, ttlSeconds: 5400, stateDir: 'st' },
+    },
+    { note: 'token without --sub', argv: ['token'], want: { kind: 'usage-error', message: 'token: --sub <name> is required', topic: 'token' } },
+    { note: 'token claim without =', argv: ['token', '--sub', 'b', '--claim', 'role'], want: { kind: 'usage-error', message: 'token: --claim "role" must be key=value', topic: 'token' } },
+    { note: 'token overriding a reserved claim', argv: ['token', '--sub', 'b', '--claim', 'exp=1'], want: { kind: 'usage-error', message: 'token: --claim cannot set "exp" (the issuer sets it; use --sub or --ttl)', topic: 'token' } },
+    { note: 'token with a repeated claim', argv: ['token', '--sub', 'b', '--claim', 'a=1', '--claim', 'a=2'], want: { kind: 'usage-error', message: 'token: --claim "a" given twice', topic: 'token' } },
+    { note: 'token with a bad ttl', argv: ['token', '--sub', 'b', '--ttl', '15 minutes'], want: { kind: 'usage-error', message: 'token: --ttl "15 minutes" is not a duration of at least 1s (e.g. 30s, 15m, 1h)', topic: 'token' } },
+    { note: 'help token', argv: ['help', 'token'], want: { kind: 'help', topic: 'token' } },
+    { note: 'demo --help', argv: ['demo', '--help'], want: { kind: 'help', topic: 'demo' } },
+  ];
+  it.each(cases)('$note', ({ argv, want }) => {
+    expect(parseCommand(argv)).toEqual(want);
+  });
+
+  it.each([
+    { note: 'top level lists the new commands', topic: undefined, match: /test <path>[\s\S]*serve \[--config[\s\S]*demo [\s\S]*token --sub/ },
+    { note: 'test', topic: 'test' as const, match: /^Usage: portcullis test/ },
+    { note: 'serve', topic: 'serve' as const, match: /^Usage: portcullis serve/ },
+    { note: 'demo', topic: 'demo' as const, match: /^Usage: portcullis demo/ },
+    { note: 'token', topic: 'token' as const, match: /^Usage: portcullis token/ },
+  ])('usage: $note', ({ topic, match }) => {
+    expect(usageFor(topic)).toMatch(match);
+  });
+
+  it('prints a usage error with the command help and exit 2', async () => {
+    const r = await cli(['token']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^portcullis: token: --sub <name> is required\n\nUsage: portcullis token/) });
+  });
+});
+
+describe('portcullis token', () => {
+  const stateDir = join(dir, 'state');
+  let jwks: ReturnType<typeof createLocalJWKSet>;
+
+  beforeAll(async () => {
+    const issuer = await createDevIssuer({ issuer: 'http://127.0.0.1:9999', audience: 'portcullis' });
+    writeDemoState(stateDir, issuer.exportState(), { any: 'config' });
+    jwks = createLocalJWKSet(issuer.jwks() as Parameters<typeof createLocalJWKSet>[0]);
+  });
+
+  it.each([
+    { note: 'default ttl', argv: [], ttl: 900, claims: {} },
+    { note: 'claims and ttl', argv: ['--claim', 'role=reader', '--claim', 'tables=["orders"]', '--ttl', '5m'], ttl: 300, claims: { role: 'reader', tables: ['orders'] } },
+  ])('mints a verifiable token: $note', async ({ argv, ttl, claims }) => {
+    const r = await cli(['token', '--sub', 'bot-1', '--state', stateDir, ...argv]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const { payload, protectedHeader } = await jwtVerify(r.stdout.trim(), jwks, { issuer: 'http://127.0.0.1:9999', audience: 'portcullis' });
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(payload).toMatchObject({ sub: 'bot-1', ...claims });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(ttl);
+  });
+
+  it('writes the state privately', () => {
+    expect(readIssuerState(stateDir)).toContain('"privateJwk"');
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(stateDir, 'issuer.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    { note: 'no state dir', state: join(dir, 'missing'), match: /^portcullis: no demo issuer state at .*issuer\.json: start the demo first/ },
+    { note: 'a corrupt state', state: 'corrupt', match: /^portcullis: issuer state is not valid JSON/ },
+  ])('fails with one line for $note', async ({ state, match }) => {
+    let stateArg = state;
+    if (state === 'corrupt') {
+      stateArg = join(dir, 'corrupt');
+      mkdirSync(stateArg, { recursive: true });
+      writeFileSync(join(stateArg, 'issuer.json'), '{not json');
+    }
+    const r = await cli(['token', '--sub', 'x', '--state', stateArg]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(match);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('portcullis test', () => {
+  const files = {
+    'p/policy.rego': 'package demo\n\nallow if input.user == "alice"\n\nlimit := data.demo.max\n',
+    'p/demo/data.json': '{"max": 3}',
+    'p/policy_test.rego': [
+      'package demo',
+      '',
+      'test_alice_allowed if allow with input as {"user": "alice"}',
+      'test_bob_denied if not allow with input as {"user": "bob"}',
+      'test_limit_from_data if limit == 3',
+      'test_wrong if allow with input as {"user": "bob"}',
+      '',
+    ].join('\n'),
+    'ok/ok_test.rego': 'package ok\n\ntest_one if 1 == 1\n',
+    'broken/b.rego': 'package broken\n\nallow if {\n',
+  };
+  beforeAll(() => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+  });
+
+  it('prints PASS/FAIL per test and a summary, exit 1 on a failure', async () => {
+    const r = await cli(['test', join(dir, 'p')]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.replace(/\([\d.]+(ms|µs)\)/g, '(T)').trimEnd().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/policy_test\.rego:$/),
+      'data.demo.test_alice_allowed: PASS (T)',
+      'data.demo.test_bob_denied: PASS (T)',
+      'data.demo.test_limit_from_data: PASS (T)',
+      'data.demo.test_wrong: FAIL (T)',
+      '-'.repeat(80),
+      'PASS: 3/4',
+      'FAIL: 1/4',
+    ]);
+  });
+
+  it.each([
+    { note: 'all passing → exit 0', paths: ['ok'], flags: [], code: 0, stdout: /PASS: 1\/1\n$/, stderr: /^$/ },
+    { note: '--run filters by name', paths: ['p'], flags: ['--run', 'alice'], code: 0, stdout: /test_alice_allowed: PASS[\s\S]*PASS: 1\/1\n$/, stderr: /^$/ },
+    { note: 'no matching tests → exit 1', paths: ['p'], flags: ['--run', 'nothing'], code: 1, stdout: /^$/, stderr: /no tests found \(rules named test_\*\) matching nothing/ },
+    { note: 'compile errors → diagnostics, exit 1', paths: ['broken'], flags: [], code: 1, stdout: /^$/, stderr: /b\.rego:\d+:\d+: rego_parse_error/ },
+    { note: 'no rego files → exit 1', paths: ['p/demo'], flags: [], code: 1, stdout: /^$/, stderr: /no \.rego files found/ },
+  ])('$note', async ({ paths, flags, code, stdout, stderr }) => {
+    const r = await cli(['test', ...paths.map((p) => join(dir, p)), ...flags]);
+    expect(r.stderr).toMatch(stderr);
+    expect(r.stdout).toMatch(stdout);
+    expect(r.code).toBe(code);
+  });
+});
+
+describe('portcullis serve', () => {
+  it('prints every config error, path-addressed, and exits 1', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'listen: {port: 99999}\nidentity: {issuer: x, audience: a, jwks: {file: k.json}, algorithms: [HS256]}\npolicy: {paths: [p]}\n');
+    const r = await cli(['serve', '--config', file]);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        `portcullis: ${file}: listen.port: must be an integer from 0 to 65535, got number 99999`,
+        `portcullis: ${file}: upstream: is required`,
+        `portcullis: ${file}: identity.algorithms[0]: "HS256" is not allowed: Portcullis verifies asymmetric signatures only`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('reports a YAML syntax error with its line', async () => {
+    const file = join(dir, 'syntax.yaml');
+    writeFileSync(file, 'listen:\n  port: 1\n bad: [\n');
+    const r = await cli(['serve', '-c', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^portcullis: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+: YAML syntax error: `));
+  });
+
+  it('reads password_env from the environment', async () => {
+    const r = await cli(['serve', '--config', join(process.cwd(), 'opa.config.yaml')], {});
+    expect(r.stderr).toMatch(/upstream\.password_env: environment variable PORTCULLIS_UPSTREAM_PASSWORD is not set/);
+    expect(r.code).toBe(1);
+  });
+});
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('startDemo', () => {
+  let demo: DemoHandle | undefined;
+  const stateDir = join(dir, 'demo-state');
+  beforeAll(async () => {
+    demo = await startDemo({ stateDir, gatewayPort: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    await demo?.stop();
+  });
+  const d = (): DemoHandle => {
+    if (demo === undefined) throw new Error('demo not started');
+    return demo;
+  };
+
+  it('points the gateway config at the throwaway PostgreSQL and the local issuer', () => {
+    const { config, postgres, issuerUrl, jwksUrl } = d();
+    expect(config.upstream).toEqual({
+      host: '127.0.0.1',
+      port: postgres.port,
+      database: 'portcullis',
+      user: DEMO_UPSTREAM_USER,
+      password: { kind: 'inline', value: expect.any(String) },
+      connectTimeoutMs: 10_000,
+    });
+    expect(config.identity).toMatchObject({ issuer: issuerUrl, jwks: { kind: 'url', url: jwksUrl }, audience: ['portcullis'] });
+    expect(config.listen.port).toBe(0);
+  });
+
+  it('lets the gateway user read the sample schema over SCRAM', async () => {
+    const { config, postgres } = d();
+    const pw = config.upstream.password?.kind === 'inline' ? config.upstream.password.value : '';
+    const client = new pg.Client({ host: postgres.host, port: postgres.port, database: postgres.database, user: DEMO_UPSTREAM_USER, password: pw });
+    await client.connect();
+    try {
+      const counts = await client.query(
+        'SELECT (SELECT count(*) FROM public.customers)::int AS customers, (SELECT count(*) FROM public.orders)::int AS orders, (SELECT count(*) FROM public.audit_log)::int AS audit',
+      );
+      expect(counts.rows).toEqual([{ customers: 5, orders: 6, audit: 2 }]);
+      const cols = await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position");
+      expect(cols.rows.map((r: { column_name: string }) => r.column_name)).toEqual(['id', 'name', 'email', 'card_number', 'created_at']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('prints a psql line whose token the served JWKS verifies', async () => {
+    const { psqlCommand, token, issuerUrl, jwksUrl } = d();
+    expect(psqlCommand).toBe(`psql "host=127.0.0.1 port=0 user=agent dbname=portcullis sslmode=disable password=${token}"`);
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { issuer: issuerUrl, audience: 'portcullis' });
+    expect(payload.sub).toBe('agent');
+  });
+
+  it('writes the issuer state and a redacted config', async () => {
+    const config = JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8'));
+    expect(config.upstream.password).toEqual({ kind: 'inline', value: '<redacted>' });
+    const r = await cli(['token', '--sub', 'second', '--state', stateDir]);
+    expect(r.code).toBe(0);
+    const { payload } = await jwtVerify(r.stdout.trim(), createRemoteJWKSet(new URL(d().jwksUrl)), { issuer: d().issuerUrl });
+    expect(payload.sub).toBe('second');
+  });
+
+  it('says in the banner whether the gateway runs', () => {
+    // TODO(config-cli): only the 'started' branch remains once startGatewayFromConfig is wired to proxy/server.ts.
+    const { gateway } = d();
+    const text = banner(d(), false);
+    expect(text).toContain(d().psqlCommand);
+    expect(text).toContain('npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]\n');
+    if (gateway.kind === 'stub') expect(text).toMatch(/gateway {6}NOT STARTED: the gateway server \(proxy\/server\.ts\) is not built yet/);
+    else expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
+  });
+
+  it('stop() stops PostgreSQL and the issuer', async () => {
+    const { postgres, issuerUrl } = d();
+    const issuerPort = Number(new URL(issuerUrl).port);
+    await d().stop();
+    expect(await portOpen(postgres.port)).toBe(false);
+    expect(await portOpen(issuerPort)).toBe(false);
+    expect(existsSync(postgres.dataDir)).toBe(false);
+  });
+
+  it('rejects an invalid config before starting anything', async () => {
+    const file = join(dir, 'invalid-demo.yaml');
+    writeFileSync(file, 'log: {level: loud}\n');
+    await expect(startDemo({ configPath: file, stateDir: join(dir, 'never') })).rejects.toMatchObject({
+      code: 'ERR_PROXY_CONFIG_INVALID',
+      errors: expect.arrayContaining([`${file}: log.level: must be one of debug, info, warn, error, got string "loud"`]),
+    });
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});

@@ -1,0 +1,107 @@
+// Entry of proxy/sql: a query string → AnalyzeResult. Checks the size cap and NUL bytes before
+// the parser sees anything, parses with libpg-query (the real PostgreSQL 17 parser, loaded once
+// by initSql), slices each statement's own text and hands each parse tree to facts.ts.
+
+import { loadModule, parseSync } from 'libpg-query';
+import type { AnalyzeOptions, AnalyzeResult, StatementFacts } from './types.js';
+import {
+  SqlAnalysisError,
+  SqlNotInitializedError,
+  SqlNulError,
+  SqlSyntaxError,
+  SqlTooLargeError,
+  type SqlError,
+} from './errors.js';
+import { statementFacts } from './facts.js';
+import { asFields, asList, asNode, asNumber } from './tree.js';
+
+/** ANALYZE_DEFAULTS are the option values analyze() uses when a field is absent. */
+export const ANALYZE_DEFAULTS: Readonly<{ maxBytes: number; searchPath: readonly string[] }> = Object.freeze({
+  maxBytes: 1024 * 1024,
+  searchPath: Object.freeze(['public']),
+});
+
+// The parser's WebAssembly module is process-wide in libpg-query; loading it is the only state
+// here, and it never changes once loaded.
+let loading: Promise<void> | undefined;
+let loaded = false;
+
+/** initSql loads the parser's WebAssembly module; idempotent, safe to call concurrently. */
+export function initSql(): Promise<void> {
+  loading ??= loadModule().then(
+    () => {
+      loaded = true;
+    },
+    (err: unknown) => {
+      loading = undefined; // let a later call retry
+      throw err;
+    },
+  );
+  return loading;
+}
+
+/** analyze parses a query string and returns the facts of each statement, or why it is refused. */
+export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
+  const maxBytes = opts.maxBytes ?? ANALYZE_DEFAULTS.maxBytes;
+  const searchPath = opts.searchPath ?? ANALYZE_DEFAULTS.searchPath;
+  // Size first: nothing below may run over unbounded input (parsing is synchronous).
+  const bytes = Buffer.byteLength(sql, 'utf8');
+  if (bytes > maxBytes) return fail(new SqlTooLargeError(bytes, maxBytes));
+  // PostgreSQL reads a Query message's string up to the first NUL; anything after it would be
+  // silently dropped upstream, so a string with more text after a NUL is refused outright.
+  const nul = sql.indexOf('\u0000');
+  if (nul >= 0) {
+    if (/[^\u0000]/.test(sql.slice(nul))) return fail(new SqlNulError(Buffer.byteLength(sql.slice(0, nul), 'utf8')));
+    sql = sql.slice(0, nul);
+  }
+  if (!loaded) return fail(new SqlNotInitializedError());
+  if (sql.trim() === '') return { ok: true, statements: [] };
+
+  let tree: unknown;
+  try {
+    tree = parseSync(sql);
+  } catch (err) {
+    return fail(syntaxError(err));
+  }
+  try {
+    const buf = Buffer.from(sql, 'utf8');
+    const statements: StatementFacts[] = [];
+    for (const raw of asList(asFields(tree)?.['stmts'])) {
+      const r = asFields(raw);
+      const node = asNode(r?.['stmt']);
+      if (r === undefined || node === undefined) {
+        return fail(new SqlAnalysisError('portcullis: unexpected parse tree; statement refused', 'XX000'));
+      }
+      const start = asNumber(r['stmt_location']) ?? 0;
+      const len = asNumber(r['stmt_len']) ?? 0; // 0: to the end of the string
+      const text = buf.subarray(start, len > 0 ? start + len : buf.length).toString('utf8').trim();
+      statements.push(statementFacts(node, text, searchPath[0] ?? ''));
+    }
+    return { ok: true, statements };
+  } catch (err) {
+    if (err instanceof RangeError) {
+      return fail(new SqlAnalysisError('portcullis: statement too complex to analyse; refused', '54001', err));
+    }
+    return fail(new SqlAnalysisError('portcullis: could not analyse statement; refused', 'XX000', err));
+  }
+}
+
+function fail(error: SqlError): AnalyzeResult {
+  return { ok: false, error };
+}
+
+// The parser's error → SqlSyntaxError. libpg-query's cursorPosition is PostgreSQL's 1-based
+// character position minus one; report it as PostgreSQL would.
+function syntaxError(err: unknown): SqlError {
+  const details = asFields(asFields(err)?.['sqlDetails']);
+  const message = err instanceof Error ? err.message : String(err);
+  if (details === undefined) {
+    if (err instanceof RangeError || /stack|memory/i.test(message)) {
+      return new SqlAnalysisError('portcullis: statement too complex to parse; refused', '54001', err);
+    }
+    return new SqlSyntaxError(message, 0, err);
+  }
+  const cursor = asNumber(details['cursorPosition']) ?? 0;
+  const position = cursor >= 0 ? cursor + 1 : 0;
+  return new SqlSyntaxError(message, position, err);
+}

@@ -1,0 +1,25 @@
+// Public surface of proxy/sql: SQL text → StatementFacts with the real PostgreSQL parser
+// (libpg-query). Call initSql() once at start-up, then analyze() synchronously per query string.
+
+export { initSql, analyze, ANALYZE_DEFAULTS } from './analyze.js';
+export { STATEMENT_KINDS } from './types.js';
+export type {
+  AnalyzeOptions,
+  AnalyzeResult,
+  ColumnName,
+  OutputColumn,
+  OutputFacts,
+  StatementFacts,
+  StatementFlags,
+  StatementKind,
+} from './types.js';
+export {
+  SQL_ERROR_CODES,
+  SqlAnalysisError,
+  SqlError,
+  SqlNotInitializedError,
+  SqlNulError,
+  SqlSyntaxError,
+  SqlTooLargeError,
+} from './errors.js';
+export type { AnySqlError, SqlErrorCode } from './errors.js';

@@ -11,6 +11,8 @@ export type { Manifest, WasmResolver } from './manifest.js';
 export { parseDataText, mergeData, isDataObject, DATA_FILE_NAMES } from './data-files.js';
 export type { DataObject } from './data-files.js';
 export { collectSources, loadDataFiles, readDataFile, isTestFile } from './sources.js';
+export { loadBundle } from './load.js';
+export type { PolicySourceSpec } from './load.js';
 export type { CollectedSource, CollectOptions } from './sources.js';
 export {
   BundleError,

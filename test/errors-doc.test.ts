@@ -10,6 +10,7 @@ import { AUTH_ERROR_CODES } from '../proxy/auth/index.js';
 import { WIRE_ERROR_CODES } from '../proxy/wire/index.js';
 import { DECISION_ERROR_CODES } from '../proxy/decision/index.js';
 import { SQL_ERROR_CODES } from '../proxy/sql/index.js';
+import { ACTION_ERROR_CODES } from '../proxy/actions/index.js';
 import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import { DIAGNOSTIC_CODES, InternalCompilerError } from '../engine/diagnostics/index.js';
 
@@ -21,6 +22,7 @@ const codes = [
   ...WIRE_ERROR_CODES,
   ...DECISION_ERROR_CODES,
   ...SQL_ERROR_CODES,
+  ...ACTION_ERROR_CODES,
   'ERR_PROXY_CONFIG_INVALID',
   'ERR_PROXY_POSTGRES_LAUNCH',
   'ERR_PROXY_DEMO_STATE_MISSING',

@@ -1,0 +1,109 @@
+// Masks on result rows: which policy masks a statement's result columns carry (plan), the checks
+// that deny a statement whose masked columns would reach the client in a form that cannot be
+// rewritten (inside an expression, a whole-row value), and the DataRow rewrite itself.
+// Pure: binding RowDescription fields to source columns happens in proxy/session.
+
+import type { Mask, PolicyColumnRef } from '../decision/index.js';
+import type { FormatCode } from '../wire/index.js';
+import { maskBinaryValue, maskValue } from './mask-values.js';
+import type { MaskOptions } from './mask-values.js';
+import { MaskedBinaryError, MaskedExpressionError } from './errors.js';
+
+/** ColumnMask is the mask applied to one result column (0-based index into RowDescription / DataRow). */
+export type ColumnMask = {
+  readonly index: number;
+  /** column is the masked source column the result column was bound to. */
+  readonly column: PolicyColumnRef;
+  readonly mask: Mask;
+  readonly format: FormatCode;
+  readonly typeOid: number;
+};
+
+/** ResultMaskPlan lists the masked columns of one result set; empty columns means rows pass through unchanged. */
+export type ResultMaskPlan = { readonly columns: readonly ColumnMask[] };
+
+/** NO_MASKS is the plan of a result set without masked columns. */
+export const NO_MASKS: ResultMaskPlan = Object.freeze({ columns: Object.freeze([]) });
+
+/** OutputLineage is the part of a statement's facts that says where its result columns come from. */
+export type OutputLineage = {
+  readonly columns: readonly {
+    readonly position: number;
+    readonly name: string;
+    readonly source?: PolicyColumnRef;
+    readonly star?: { readonly table?: string };
+    readonly derived: readonly PolicyColumnRef[];
+  }[];
+  readonly wholeRow: boolean;
+};
+
+/** RewriteResult is a rewritten row, or the error that refuses it (a masked value that cannot be rewritten). */
+export type RewriteResult =
+  | { readonly ok: true; readonly values: readonly (Buffer | string | null)[] }
+  | { readonly ok: false; readonly error: MaskedBinaryError };
+
+/** columnLabel renders a column as `schema.table.column` for messages. */
+export function columnLabel(c: PolicyColumnRef): string {
+  return c.table === '' ? c.column : `${c.table}.${c.column}`;
+}
+
+/** findMask returns the mask for a source column, if the decision masks it. */
+export function findMask(masks: readonly Mask[], column: PolicyColumnRef): Mask | undefined {
+  for (const m of masks) if (m.table === column.table && m.column === column.column) return m;
+  return undefined;
+}
+
+/**
+ * checkOutputMasks denies (returns the error) when a masked column reaches the result in a form
+ * the session cannot rewrite: inside an expression, function, cast or subquery (`derived`), or
+ * as part of a whole-row value (`row_to_json(t)`) of a table the statement touches that has a
+ * masked column. undefined means every masked value the result carries can be bound and rewritten.
+ */
+export function checkOutputMasks(
+  output: OutputLineage | null | undefined,
+  tables: readonly string[],
+  masks: readonly Mask[],
+): MaskedExpressionError | undefined {
+  if (masks.length === 0 || output === null || output === undefined) return undefined;
+  for (const col of output.columns) {
+    for (const d of col.derived) {
+      if (findMask(masks, d) !== undefined) return new MaskedExpressionError(columnLabel(d), 'expression');
+      // an unqualified derived column ('' table) may come from any table the statement reads
+      if (d.table === '') {
+        const m = masks.find((x) => x.column === d.column && tables.includes(x.table));
+        if (m !== undefined) return new MaskedExpressionError(columnLabel(m), 'expression');
+      }
+    }
+  }
+  if (output.wholeRow) {
+    const m = masks.find((x) => tables.includes(x.table));
+    if (m !== undefined) return new MaskedExpressionError(columnLabel(m), 'row');
+  }
+  return undefined;
+}
+
+/** maskOptionsOf turns a policy mask into maskValue options. */
+export function maskOptionsOf(mask: Mask): MaskOptions {
+  return mask.keep !== undefined ? { keep: mask.keep } : {};
+}
+
+/**
+ * rewriteDataRow applies a plan to one DataRow's values: text-format values through maskValue,
+ * binary ones through maskBinaryValue (refused when the type cannot be masked in binary). Values
+ * of unmasked columns are kept byte-exact.
+ */
+export function rewriteDataRow(values: readonly (Buffer | null)[], plan: ResultMaskPlan): RewriteResult {
+  const out: (Buffer | string | null)[] = values.slice();
+  for (const c of plan.columns) {
+    if (c.index >= values.length) continue;
+    const value = values[c.index] ?? null;
+    if (c.format === 1) {
+      const r = maskBinaryValue(c.mask.kind, value, c.typeOid, maskOptionsOf(c.mask));
+      if (!r.ok) return { ok: false, error: new MaskedBinaryError(columnLabel(c.column)) };
+      out[c.index] = r.value === null ? null : Buffer.from(r.value);
+    } else {
+      out[c.index] = maskValue(c.mask.kind, value === null ? null : value.toString('utf8'), maskOptionsOf(c.mask));
+    }
+  }
+  return { ok: true, values: out };
+}

@@ -1,0 +1,230 @@
+// The extended query protocol: client messages are buffered up to Sync or Flush (a batch),
+// Parse is analyzed (facts per statement name), Bind is decided with its parameter values and
+// the statement's facts; if every decision allows, the batch is forwarded (with a Describe of
+// its own before an Execute whose rows need masks and were not described) and the answers are
+// relayed; otherwise nothing is forwarded and the client sees one ErrorResponse, then
+// ReadyForQuery for its Sync, as PostgreSQL's "skip until Sync" looks from the client.
+
+import { decodeFrontend, encodeFrontend } from '../wire/index.js';
+import type { BindMessage, FormatCode, FrontendMessage, TaggedFrame } from '../wire/index.js';
+import { analyze, SqlSyntaxError } from '../sql/index.js';
+import type { StatementFacts } from '../sql/index.js';
+import { decisionError } from '../decision/index.js';
+import type { Mask } from '../decision/index.js';
+import {
+  MaskedBinaryError,
+  UnknownPortalError,
+  UnknownStatementError,
+  UnsupportedRequestError,
+  checkOutputMasks,
+  columnLabel,
+  findMask,
+} from '../actions/index.js';
+import { ProxyError } from '../errors.js';
+import { decideStatement, formatOf, sendError } from './cycle-state.js';
+import type { Cycle, PortalState, PreparedStatement } from './cycle-state.js';
+import { planCopyOut } from './copy.js';
+import { relayResponses } from './relay.js';
+import type { Expectation, RelayOutcome } from './relay.js';
+
+/** EXTENDED_TAGS are the client messages that make up an extended-protocol batch. */
+export const EXTENDED_TAGS = 'PBDECSH';
+
+/**
+ * BATCH_LIMITS bound what is buffered before Sync: past them, the batch decided so far is
+ * forwarded with a Flush and the rest continues as a new batch (memory stays bounded; a later
+ * refusal still answers with ErrorResponse and ReadyForQuery at the Sync).
+ */
+export const BATCH_LIMITS = Object.freeze({ maxMessages: 1000, maxBytes: 16 * 1024 * 1024 });
+
+/** BatchEnd says how a batch ended: at Sync, at the client's Flush, or cut by us (limits, or a message outside the protocol). */
+export type BatchEnd = 'sync' | 'flush' | 'cut';
+
+/** Batch is the client frames of one batch and how it ended. */
+export type Batch = { readonly frames: readonly TaggedFrame[]; readonly end: BatchEnd };
+
+/** collectBatch reads client frames from `first` up to Sync or Flush; undefined when the client closed. */
+export async function collectBatch(cycle: Cycle, first: TaggedFrame): Promise<Batch | undefined> {
+  const frames: TaggedFrame[] = [first];
+  let bytes = first.raw.length;
+  for (;;) {
+    const last = frames[frames.length - 1] as TaggedFrame;
+    if (last.tag === 'S') return { frames, end: 'sync' };
+    if (last.tag === 'H') return { frames, end: 'flush' };
+    if (frames.length >= BATCH_LIMITS.maxMessages || bytes >= BATCH_LIMITS.maxBytes) return { frames, end: 'cut' };
+    const next = await cycle.client.next();
+    if (next === undefined) return undefined;
+    if (next.kind !== 'tagged' || !EXTENDED_TAGS.includes(next.tag)) {
+      cycle.client.pushBack(next);
+      return { frames, end: 'cut' };
+    }
+    frames.push(next);
+    bytes += next.raw.length;
+  }
+}
+
+/** runExtendedBatch collects, decides, forwards and relays one batch starting with `first`. */
+export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promise<RelayOutcome> {
+  const batch = await collectBatch(cycle, first);
+  if (batch === undefined) return 'closed';
+  const planned = await planBatch(cycle, batch);
+  if (planned.ok) {
+    const out = [...planned.out];
+    // the upstream holds its answers until Sync or Flush; a cut batch needs a Flush to get them
+    if (batch.end === 'cut') out.push(encodeFrontend({ kind: 'flush' }));
+    cycle.ctx.upstream.write(Buffer.concat(out));
+    return relayResponses(cycle, planned.queue);
+  }
+  sendError(cycle, planned.error);
+  if (batch.end !== 'sync') {
+    // as PostgreSQL does after an error: discard messages until Sync
+    for (;;) {
+      const f = await cycle.client.next();
+      if (f === undefined) return 'closed';
+      if (f.kind === 'tagged' && f.tag === 'S') break;
+      if (f.kind === 'tagged' && f.tag === 'X') {
+        cycle.client.pushBack(f);
+        return 'done';
+      }
+    }
+  }
+  // nothing of the batch was forwarded; Sync alone ends any implicit transaction and gives the status
+  cycle.ctx.upstream.write(encodeFrontend({ kind: 'sync' }));
+  return relayResponses(cycle, [{ kind: 'sync' }]);
+}
+
+/** BatchPlan is the bytes to forward and the answers to expect, or the first refusal. */
+export type BatchPlan =
+  | { readonly ok: true; readonly out: readonly Buffer[]; readonly queue: Expectation[] }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * planBatch decides a batch against a copy of the session's statements and portals (the real
+ * ones change only when the upstream confirms: ParseComplete, BindComplete, CloseComplete), so a
+ * refused Parse is never known and later Binds to it are refused too.
+ */
+export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> {
+  const prepared = new Map(cycle.state.prepared);
+  const portals = new Map(cycle.state.portals);
+  const described = new Set<PortalState>();
+  const out: Buffer[] = [];
+  const queue: Expectation[] = [];
+  for (const frame of batch.frames) {
+    let msg: FrontendMessage;
+    try {
+      msg = decodeFrontend(frame);
+    } catch (err) {
+      return { ok: false, error: err };
+    }
+    switch (msg.kind) {
+      case 'parse': {
+        const analyzed = analyze(msg.query, { maxBytes: cycle.ctx.limits.maxStatementBytes });
+        if (!analyzed.ok) return { ok: false, error: analyzed.error };
+        if (analyzed.statements.length > 1) {
+          return { ok: false, error: new SqlSyntaxError('cannot insert multiple commands into a prepared statement', 0) };
+        }
+        const statement: PreparedStatement = { name: msg.name, facts: analyzed.statements[0] };
+        prepared.set(msg.name, statement);
+        queue.push({ kind: 'parse', statement });
+        break;
+      }
+      case 'bind': {
+        const statement = prepared.get(msg.statement);
+        if (statement === undefined) return { ok: false, error: new UnknownStatementError(msg.statement) };
+        const portal = await planBind(cycle, msg, statement.facts);
+        if (portal instanceof ProxyError) return { ok: false, error: portal };
+        portals.set(msg.portal, portal);
+        queue.push({ kind: 'bind', portal });
+        break;
+      }
+      case 'describe': {
+        if (msg.target === 'S') {
+          if (!prepared.has(msg.name)) return { ok: false, error: new UnknownStatementError(msg.name) };
+          queue.push({ kind: 'describeStatement' });
+        } else {
+          const portal = portals.get(msg.name);
+          if (portal === undefined) return { ok: false, error: new UnknownPortalError(msg.name) };
+          described.add(portal);
+          queue.push({ kind: 'describePortal', portal, synthetic: false });
+        }
+        break;
+      }
+      case 'execute': {
+        const portal = portals.get(msg.portal);
+        if (portal === undefined) return { ok: false, error: new UnknownPortalError(msg.portal) };
+        if (portal.masks.length > 0 && portal.plan === undefined && !described.has(portal)) {
+          // bind the result columns before the rows arrive: our own Describe, answered to us only
+          out.push(encodeFrontend({ kind: 'describe', target: 'P', name: msg.portal }));
+          queue.push({ kind: 'describePortal', portal, synthetic: true });
+          described.add(portal);
+        }
+        queue.push({ kind: 'execute', portal });
+        break;
+      }
+      case 'close':
+        if (msg.target === 'S') prepared.delete(msg.name);
+        else portals.delete(msg.name);
+        queue.push({ kind: 'close', target: msg.target, name: msg.name });
+        break;
+      case 'sync':
+        queue.push({ kind: 'sync' });
+        break;
+      case 'flush':
+        break;
+      default:
+        return { ok: false, error: new UnsupportedRequestError(`message '${frame.tag}' inside an extended-protocol batch`) };
+    }
+    out.push(frame.raw);
+  }
+  return { ok: true, out, queue };
+}
+
+/** planBind decides one Bind and returns the portal it creates, or the error that refuses it. */
+async function planBind(cycle: Cycle, msg: BindMessage, facts: StatementFacts | undefined): Promise<PortalState | ProxyError> {
+  const base = { name: msg.portal, facts, resultFormats: msg.resultFormats, plan: undefined };
+  // an empty statement runs nothing: EmptyQueryResponse
+  if (facts === undefined) return { ...base, masks: [], copy: undefined };
+  const decision = decideStatement(cycle, facts, bindParams(msg), cycle.state.txStatus !== 'I');
+  if (decision.kind !== 'allow') return decisionError(decision) as ProxyError;
+  const touched = [...facts.tables.read, ...facts.tables.written];
+  const masked = checkOutputMasks(facts.output, touched, decision.masks);
+  if (masked !== undefined) return masked;
+  const binary = checkBinaryResults(facts, touched, decision.masks, msg.resultFormats);
+  if (binary !== undefined) return binary;
+  if (facts.flags.copy_from_stdin) {
+    return new UnsupportedRequestError('COPY FROM STDIN through the extended query protocol', 'send COPY … FROM STDIN as a simple query');
+  }
+  const copy = await planCopyOut(facts, decision.masks, cycle.ctx.catalog);
+  if (!copy.ok) return copy.error;
+  return { ...base, masks: decision.masks, copy: copy.plan };
+}
+
+/** bindParams renders Bind values for the policy: text format as strings, binary format and NULL as null. */
+export function bindParams(msg: BindMessage): (string | null)[] {
+  return msg.values.map((v, i) => (v === null || formatOf(msg.paramFormats, i) === 1 ? null : v.toString('utf8')));
+}
+
+/**
+ * checkBinaryResults refuses binary result formats for columns that may carry a masked value
+ * (masks other than `null` cannot be applied to most binary encodings). With a `*` in the target
+ * list the positions are unknown, so any binary column is refused while such masks apply.
+ */
+export function checkBinaryResults(
+  facts: StatementFacts,
+  touched: readonly string[],
+  masks: readonly Mask[],
+  formats: readonly FormatCode[],
+): MaskedBinaryError | undefined {
+  if (!formats.includes(1) || facts.output === undefined) return undefined;
+  const relevant = masks.filter((m) => m.kind !== 'null' && touched.includes(m.table));
+  const first = relevant[0];
+  if (first === undefined) return undefined;
+  const columns = facts.output.columns;
+  if (columns.some((c) => c.star !== undefined)) return new MaskedBinaryError(columnLabel(first));
+  for (const [i, c] of columns.entries()) {
+    if (c.source !== undefined && findMask(relevant, c.source) !== undefined && formatOf(formats, i) === 1) {
+      return new MaskedBinaryError(columnLabel(c.source));
+    }
+  }
+  return undefined;
+}

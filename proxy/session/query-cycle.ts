@@ -1,0 +1,102 @@
+// The query cycle of one session, after startup: read client frames, analyze and decide every
+// statement (simple and extended protocol, COPY), forward what is allowed, relay the upstream's
+// answers with masks applied, and refuse the rest with an ErrorResponse. Entry: runQueryCycle.
+
+import { decodeFrontend, encodeFrontend, ProtocolViolationError } from '../wire/index.js';
+import type { QueryMessage, TaggedFrame } from '../wire/index.js';
+import { initSql } from '../sql/index.js';
+import { FunctionCallRefusedError, UpstreamClosedError } from '../actions/index.js';
+import { ProxyError, toErrorFields } from '../errors.js';
+import { createCycle, sendError, sendReady, sendToClient } from './cycle-state.js';
+import type { Cycle } from './cycle-state.js';
+import { EXTENDED_TAGS, runExtendedBatch } from './extended.js';
+import { runSimpleQuery } from './simple.js';
+import type { RelayOutcome } from './relay.js';
+import type { SessionContext } from './types.js';
+
+/**
+ * runQueryCycle serves the session until the client terminates or either side closes. Invalid
+ * client input becomes an ErrorResponse (FATAL ones close the session); it never rejects, and it
+ * resolves once both channels have been ended.
+ */
+export async function runQueryCycle(ctx: SessionContext): Promise<void> {
+  const cycle = createCycle(ctx);
+  let terminate = false;
+  try {
+    // idempotent; if loading fails, analyze() refuses every statement (fail closed)
+    await initSql().catch((err: unknown) => ctx.log({ type: 'sql_init_error', message: err instanceof Error ? err.message : String(err) }));
+    for (;;) {
+      const side = await Promise.race([cycle.client.ready().then(() => 'client' as const), cycle.upstream.ready().then(() => 'upstream' as const)]);
+      if (side === 'upstream') {
+        // between requests the upstream only sends asynchronous messages (notifications,
+        // notices, parameter changes) or a FATAL error before closing: pass them on
+        const frame = await cycle.upstream.next();
+        if (frame === undefined) {
+          sendError(cycle, new UpstreamClosedError());
+          break;
+        }
+        ctx.client.write(frame.raw);
+        continue;
+      }
+      const frame = await cycle.client.next();
+      if (frame === undefined) {
+        terminate = true;
+        break;
+      }
+      if (frame.kind !== 'tagged') throw new ProtocolViolationError('portcullis: unexpected startup packet', { severity: 'FATAL' });
+      const outcome = await handleFrame(cycle, frame);
+      if (outcome === 'closed') break;
+      if (outcome === 'terminate') {
+        terminate = true;
+        break;
+      }
+    }
+  } catch (err) {
+    ctx.log({ type: 'session_error', session: ctx.id, message: err instanceof Error ? err.message : String(err) });
+    // the session stops: report FATAL (a ProxyError's text, or a generic internal error, never a stack)
+    if (!ctx.client.closed) sendToClient(cycle, { kind: 'errorResponse', ...toErrorFields(err), severity: 'FATAL' });
+  } finally {
+    if (!ctx.upstream.closed) {
+      if (terminate) ctx.upstream.write(encodeFrontend({ kind: 'terminate' }));
+      ctx.upstream.end();
+    }
+    ctx.client.end();
+  }
+}
+
+/** FrameOutcome is what the main loop does after one client message. */
+type FrameOutcome = RelayOutcome | 'terminate';
+
+/** handleFrame dispatches one client message received while idle. */
+async function handleFrame(cycle: Cycle, frame: TaggedFrame): Promise<FrameOutcome> {
+  switch (frame.tag) {
+    case 'Q': {
+      let msg: QueryMessage;
+      try {
+        const decoded = decodeFrontend(frame);
+        if (decoded.kind !== 'query') throw new ProtocolViolationError('portcullis: invalid Query message');
+        msg = decoded;
+      } catch (err) {
+        if (err instanceof ProxyError && err.severity === 'FATAL') throw err;
+        sendError(cycle, err);
+        sendReady(cycle);
+        return 'done';
+      }
+      return runSimpleQuery(cycle, frame, msg);
+    }
+    case 'X':
+      return 'terminate';
+    case 'F':
+      sendError(cycle, new FunctionCallRefusedError());
+      sendReady(cycle);
+      return 'done';
+    case 'd':
+    case 'c':
+    case 'f':
+      // COPY messages outside COPY are ignored, as PostgreSQL does (left over from a failed COPY)
+      return 'done';
+    default:
+      if (EXTENDED_TAGS.includes(frame.tag)) return runExtendedBatch(cycle, frame);
+      throw new ProtocolViolationError(`portcullis: unexpected message type '${frame.tag}' after startup`, { severity: 'FATAL' });
+  }
+}

@@ -1,0 +1,246 @@
+// Relaying the upstream's answers to what was forwarded: a queue of expected responses (one
+// entry per forwarded simple query or extended-protocol message) tells which statement or portal
+// each RowDescription, DataRow and CopyData belongs to, so masks apply to the right result set
+// and prepared statements / portals are remembered only once the upstream accepted them.
+
+import { decodeBackend, encodeBackend, encodeFrontend } from '../wire/index.js';
+import type { BackendMessage, TaggedFrame } from '../wire/index.js';
+import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, UpstreamClosedError, rewriteDataRow } from '../actions/index.js';
+import type { CopyMaskPlan, ResultMaskPlan } from '../actions/index.js';
+import type { Mask } from '../decision/index.js';
+import type { StatementFacts } from '../sql/index.js';
+import { sendError } from './cycle-state.js';
+import type { Cycle, PortalState, PreparedStatement } from './cycle-state.js';
+import { bindResultColumns } from './result-binding.js';
+import { pumpCopyIn } from './copy.js';
+
+/** SimpleStatementPlan is what the relay needs about one statement of a forwarded query string. */
+export type SimpleStatementPlan = { readonly facts: StatementFacts; readonly copy: CopyMaskPlan | undefined };
+
+/** Expectation is one forwarded request whose response has not fully arrived yet. */
+export type Expectation =
+  | {
+      readonly kind: 'query';
+      readonly statements: readonly SimpleStatementPlan[];
+      /** masks is the union of the statements' masks; every result set of the string is bound against it. */
+      readonly masks: readonly Mask[];
+      /** index is the statement whose result is arriving (CommandComplete / EmptyQueryResponse advance it). */
+      index: number;
+    }
+  | { readonly kind: 'parse'; readonly statement: PreparedStatement }
+  | { readonly kind: 'bind'; readonly portal: PortalState }
+  | { readonly kind: 'close'; readonly target: 'S' | 'P'; readonly name: string }
+  | { readonly kind: 'describeStatement' }
+  | { readonly kind: 'describePortal'; readonly portal: PortalState; readonly synthetic: boolean }
+  | { readonly kind: 'execute'; readonly portal: PortalState }
+  | { readonly kind: 'sync' };
+
+/** RelayOutcome says whether the session goes on ('done') or a side closed ('closed'). */
+export type RelayOutcome = 'done' | 'closed';
+
+/** RelayDesyncError is a broken invariant: the upstream answered something that was not asked (the session is closed). */
+export class RelayDesyncError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RelayDesyncError';
+  }
+}
+
+const DDL_TAG = /^(CREATE|ALTER|DROP)\b/;
+
+/**
+ * relayResponses reads the upstream until every expectation in the queue is answered, writing
+ * to the client what it may see: rows with masks applied, or, when rows cannot be masked after
+ * all (a masked binary value, an unbound column), one ErrorResponse and nothing more until
+ * ReadyForQuery. The queue is consumed.
+ */
+export async function relayResponses(cycle: Cycle, queue: Expectation[]): Promise<RelayOutcome> {
+  const { ctx, state } = cycle;
+  let plan: ResultMaskPlan = NO_MASKS;
+  let copyOut: CopyOutRewriter | undefined;
+  let refused = false;
+
+  const forward = (frame: TaggedFrame): void => {
+    if (!refused) ctx.client.write(frame.raw);
+  };
+  const refuse = (err: MaskedBinaryError | MaskUnboundError): void => {
+    if (!refused) sendError(cycle, err);
+    refused = true;
+    copyOut = undefined;
+  };
+  const head = (): Expectation => {
+    const h = queue[0];
+    if (h === undefined) throw new RelayDesyncError('upstream sent a response nothing waits for');
+    return h;
+  };
+  const expect = <K extends Expectation['kind']>(kinds: readonly K[], what: string): Extract<Expectation, { kind: K }> => {
+    const h = head();
+    if (!(kinds as readonly string[]).includes(h.kind)) throw new RelayDesyncError(`upstream sent ${what} while ${h.kind} was expected`);
+    return h as Extract<Expectation, { kind: K }>;
+  };
+
+  while (queue.length > 0) {
+    const frame = await cycle.upstream.next();
+    if (frame === undefined) {
+      sendError(cycle, new UpstreamClosedError());
+      return 'closed';
+    }
+    if (frame.kind !== 'tagged') throw new RelayDesyncError('upstream sent an untagged packet');
+    const msg: BackendMessage = decodeBackend(frame);
+    switch (msg.kind) {
+      case 'parseComplete': {
+        const h = expect(['parse'], 'ParseComplete');
+        state.prepared.set(h.statement.name, h.statement);
+        queue.shift();
+        forward(frame);
+        break;
+      }
+      case 'bindComplete': {
+        const h = expect(['bind'], 'BindComplete');
+        state.portals.set(h.portal.name, h.portal);
+        queue.shift();
+        forward(frame);
+        break;
+      }
+      case 'closeComplete': {
+        const h = expect(['close'], 'CloseComplete');
+        if (h.target === 'S') state.prepared.delete(h.name);
+        else state.portals.delete(h.name);
+        queue.shift();
+        forward(frame);
+        break;
+      }
+      case 'parameterDescription':
+        expect(['describeStatement'], 'ParameterDescription');
+        forward(frame);
+        break;
+      case 'rowDescription': {
+        const h = expect(['query', 'describeStatement', 'describePortal'], 'RowDescription');
+        if (h.kind === 'query') {
+          const r = await bindResultColumns(msg.fields, h.masks, ctx.catalog, h.statements[h.index]?.facts.output);
+          if (r.ok) plan = r.plan;
+          else refuse(r.error);
+          forward(frame);
+        } else if (h.kind === 'describeStatement') {
+          queue.shift();
+          forward(frame);
+        } else {
+          const r = await bindResultColumns(msg.fields, h.portal.masks, ctx.catalog, h.portal.facts?.output);
+          if (r.ok) h.portal.plan = r.plan;
+          else refuse(r.error);
+          queue.shift();
+          if (!h.synthetic) forward(frame);
+        }
+        break;
+      }
+      case 'noData': {
+        const h = expect(['describeStatement', 'describePortal'], 'NoData');
+        if (h.kind === 'describePortal') h.portal.plan = NO_MASKS;
+        queue.shift();
+        if (h.kind === 'describeStatement' || !h.synthetic) forward(frame);
+        break;
+      }
+      case 'dataRow': {
+        const h = expect(['query', 'execute'], 'DataRow');
+        state.rowsReturned++;
+        let rowPlan = plan;
+        if (h.kind === 'execute') {
+          if (h.portal.plan === undefined && h.portal.masks.length > 0) {
+            refuse(new MaskUnboundError(`portal "${h.portal.name}" returned rows before its columns were described`));
+          }
+          rowPlan = h.portal.plan ?? NO_MASKS;
+        }
+        if (refused) break;
+        if (rowPlan.columns.length === 0) {
+          forward(frame);
+          break;
+        }
+        const r = rewriteDataRow(msg.values, rowPlan);
+        if (r.ok) ctx.client.write(encodeBackend({ kind: 'dataRow', values: r.values }));
+        else refuse(r.error);
+        break;
+      }
+      case 'commandComplete':
+      case 'emptyQueryResponse':
+      case 'portalSuspended': {
+        const h = expect(['query', 'execute'], msg.kind);
+        if (h.kind === 'query') h.index++;
+        else queue.shift();
+        if (msg.kind === 'commandComplete' && DDL_TAG.test(msg.tag)) ctx.catalog.invalidate();
+        plan = NO_MASKS;
+        copyOut = undefined;
+        forward(frame);
+        break;
+      }
+      case 'errorResponse': {
+        const h = head();
+        if (h.kind !== 'query') {
+          // the upstream skips every message up to the next Sync: their answers never come
+          while (queue.length > 0 && (queue[0] as Expectation).kind !== 'sync') queue.shift();
+        }
+        plan = NO_MASKS;
+        copyOut = undefined;
+        forward(frame);
+        break;
+      }
+      case 'readyForQuery': {
+        expect(['query', 'sync'], 'ReadyForQuery');
+        queue.shift();
+        state.txStatus = msg.status;
+        if (msg.status === 'I') state.portals.clear();
+        if (refused) {
+          refused = false;
+        }
+        forward(frame);
+        break;
+      }
+      case 'copyOutResponse': {
+        const h = expect(['query', 'execute'], 'CopyOutResponse');
+        const copyPlan = h.kind === 'query' ? h.statements[h.index]?.copy : h.portal.copy;
+        const masked = copyPlan !== undefined && copyPlan.columns.length > 0;
+        if (masked && msg.format === 1) refuse(new MaskedBinaryError(`${copyPlan.columns[0]?.column.table}.${copyPlan.columns[0]?.column.column}`));
+        copyOut = masked && !refused ? new CopyOutRewriter(copyPlan) : undefined;
+        forward(frame);
+        break;
+      }
+      case 'copyData': {
+        if (refused) break;
+        if (copyOut === undefined) {
+          state.rowsReturned++;
+          forward(frame);
+          break;
+        }
+        const chunk = copyOut.push(msg.data);
+        state.rowsReturned += chunk.rows;
+        if (chunk.data.length > 0) ctx.client.write(encodeBackend({ kind: 'copyData', data: chunk.data }));
+        break;
+      }
+      case 'copyDone': {
+        if (copyOut !== undefined && !refused) {
+          const chunk = copyOut.end();
+          state.rowsReturned += chunk.rows;
+          if (chunk.data.length > 0) ctx.client.write(encodeBackend({ kind: 'copyData', data: chunk.data }));
+        }
+        copyOut = undefined;
+        forward(frame);
+        break;
+      }
+      case 'copyInResponse': {
+        expect(['query', 'execute'], 'CopyInResponse');
+        if (refused) {
+          // the client was already told this request failed: it will send no COPY data
+          ctx.upstream.write(encodeFrontend({ kind: 'copyFail', message: 'portcullis: request refused' }));
+          break;
+        }
+        forward(frame);
+        if (!(await pumpCopyIn(cycle))) return 'closed';
+        break;
+      }
+      default:
+        // ParameterStatus, NoticeResponse, NotificationResponse, CopyBothResponse, unknown: as sent
+        forward(frame);
+        break;
+    }
+  }
+  return 'done';
+}

@@ -1,0 +1,165 @@
+// The gateway's accept loop: a net.Server on config.listen handing each client socket to
+// proxy/session's runSession, with the things all sessions share (TLS context, upstream
+// settings, token verifier, decision function, catalog, cancel-key registry). A failure on one
+// connection never affects another; close() ends every session and the catalog connection.
+//
+// Wiring (proxy/cli `portcullis serve`):
+//   const gateway = await startGateway(config, { verifier: createTokenVerifier(toIdentityConfig(config)),
+//     decide: (input) => decider.decide(input), log });
+//   … gateway.host / gateway.port …; on SIGINT: await gateway.close();
+
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import type { TokenVerifier } from './auth/index.js';
+import { createCatalog } from './catalog/index.js';
+import type { GatewayConfig } from './config.js';
+import { resolveSecret } from './config.js';
+import { createSessionRegistry, isLoopbackAddress, runQueryCycle, runSession, shuttingDown, tooManyConnections } from './session/index.js';
+import type { Decide, QueryCycle, SessionEnvironment, SessionLog } from './session/index.js';
+import { connectUpstream } from './upstream/index.js';
+import type { UpstreamOptions } from './upstream/index.js';
+import { encodeBackend } from './wire/index.js';
+import { toErrorFields } from './errors.js';
+
+/** GatewayDeps are the gateway's collaborators and effects (the CLI builds them; tests inject doubles). */
+export type GatewayDeps = {
+  /** verifier checks the JWT each client presents as its password. */
+  readonly verifier: TokenVerifier;
+  /** decide evaluates the current policy and never throws (createDecider with a policy getter gives hot reload). */
+  readonly decide: Decide;
+  /** log receives structured events (default: dropped). */
+  readonly log?: SessionLog;
+  /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
+  readonly now?: () => number;
+  /** upstreamPassword overrides config.upstream.password (the CLI passes the resolved `password_env`). */
+  readonly upstreamPassword?: string;
+  /** tls overrides config.tls with PEM key and certificate already read (else config.tls files are read at start). */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** isLoopback decides which client addresses may send the token without TLS (default: 127/8, ::1). */
+  readonly isLoopback?: (address: string) => boolean;
+  /** queryCycle serves logged-in sessions (default proxy/session runQueryCycle; tests may pass a pass-through). */
+  readonly queryCycle?: QueryCycle;
+  /** startupTimeoutMs bounds accept → ReadyForQuery (default 60 s). */
+  readonly startupTimeoutMs?: number;
+};
+
+/** Gateway is a running gateway. */
+export type Gateway = {
+  /** host and port the gateway listens on (port resolved when config.listen.port was 0). */
+  readonly host: string;
+  readonly port: number;
+  /** close stops accepting, terminates every session (FATAL 57P01) and the catalog connection; idempotent. */
+  close(): Promise<void>;
+  /** sessions is the number of client connections open right now (logging in or logged in). */
+  sessions(): number;
+};
+
+/**
+ * startGateway listens on config.listen and serves PostgreSQL clients. Rejects (before listening)
+ * when the TLS files cannot be read or the upstream password is unresolved; never afterwards.
+ */
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
+  const log: SessionLog = deps.log ?? (() => {});
+  const now = deps.now ?? Date.now;
+  const upstream: Omit<UpstreamOptions, 'applicationName'> = {
+    host: config.upstream.host,
+    port: config.upstream.port,
+    user: config.upstream.user,
+    database: config.upstream.database,
+    connectTimeoutMs: config.upstream.connectTimeoutMs,
+    ...passwordOf(config, deps),
+  };
+  const catalog = createCatalog(() => connectUpstream({ ...upstream, applicationName: 'portcullis catalog' }), { log });
+  const registry = createSessionRegistry();
+  const tls = tlsContext(config, deps);
+  const env: SessionEnvironment = {
+    ...(tls !== undefined ? { tls } : {}),
+    allowPlaintextPassword: config.allowPlaintextPassword,
+    isLoopback: deps.isLoopback ?? isLoopbackAddress,
+    upstream,
+    verifier: deps.verifier,
+    decide: deps.decide,
+    catalog,
+    limits: { maxMessageBytes: config.limits.maxMessageBytes, maxStatementBytes: config.limits.maxStatementBytes },
+    registry,
+    log,
+    now,
+    queryCycle: deps.queryCycle ?? runQueryCycle,
+    ...(deps.startupTimeoutMs !== undefined ? { startupTimeoutMs: deps.startupTimeoutMs } : {}),
+  };
+
+  const open = new Set<Socket>();
+  let closing: Promise<void> | undefined;
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => {}); // a reset on one connection is that connection's business
+    if (closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    if (open.size >= config.limits.maxConnections) {
+      log({ type: 'connection_refused', reason: 'max_connections', clientAddress: socket.remoteAddress ?? '' });
+      socket.end(encodeBackend({ kind: 'errorResponse', ...toErrorFields(tooManyConnections()) }));
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      return;
+    }
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    runSession(socket, env).catch((err: unknown) => {
+      // runSession never rejects; this is a last line of defence for our own bugs
+      log({ type: 'session_internal_error', error: String(err) });
+      socket.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log({ type: 'server_error', error: String(err) }));
+  const address = server.address() as AddressInfo;
+  log({ type: 'gateway_listening', host: address.address, port: address.port, tls: env.tls !== undefined });
+
+  return {
+    host: address.address,
+    port: address.port,
+    sessions: () => open.size,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        registry.terminateAll(shuttingDown());
+        // sockets still in startup (or not letting go): give them a moment, then cut them off
+        const deadline = Date.now() + 2_000;
+        while (open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        for (const socket of open) socket.destroy();
+        catalog.close();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** passwordOf picks the upstream password: deps override, inline config value, or `password_env` from the process environment. */
+function passwordOf(config: GatewayConfig, deps: GatewayDeps): { password?: string } {
+  if (deps.upstreamPassword !== undefined) return { password: deps.upstreamPassword };
+  const source = config.upstream.password;
+  if (source === undefined) return {};
+  const value = resolveSecret(source, process.env);
+  if (value === undefined) {
+    throw new TypeError(`startGateway: upstream password_env ${source.kind === 'env' ? source.name : ''} is not set`);
+  }
+  return { password: value };
+}
+
+/** tlsContext builds the server certificate's context (deps.tls, else the config's PEM files, read once at start). */
+function tlsContext(config: GatewayConfig, deps: GatewayDeps): SecureContext | undefined {
+  if (deps.tls !== undefined) return createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
+  if (config.tls !== undefined) return createSecureContext({ key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) });
+  return undefined;
+}

@@ -1,0 +1,19 @@
+// Public surface of proxy/upstream: log in to PostgreSQL as a client (cleartext, md5,
+// SCRAM-SHA-256), forward cancel requests, and run internal simple queries (catalog lookups).
+// Re-exports only.
+
+export { connectUpstream } from './connect.js';
+export { sendCancel } from './cancel.js';
+export { simpleQuery } from './simple-query.js';
+export { md5Password, createScramClient } from './auth-methods.js';
+export type { ScramClient } from './auth-methods.js';
+export {
+  UPSTREAM_ERROR_CODES,
+  UpstreamError,
+  UpstreamUnavailableError,
+  UpstreamAuthFailedError,
+  UpstreamProtocolError,
+  UpstreamQueryError,
+} from './errors.js';
+export type { UpstreamErrorCode, AnyUpstreamError } from './errors.js';
+export type { BackendKey, SimpleQueryResult, UpstreamAuthMethod, UpstreamLogin, UpstreamOptions } from './types.js';

@@ -1,0 +1,340 @@
+// The end-to-end harness: a throwaway PostgreSQL (with one login role per upstream password
+// method), the dev token issuer serving its JWKS on loopback, the policies compiled by our engine
+// into a Decide, and the gateway on a free port. Every test file starts one stack in beforeAll
+// (useStack) and the stack stops everything it started in afterAll, also after failures.
+
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT, importJWK } from 'jose';
+import type { JWTPayload } from 'jose';
+import type { ClientConfig } from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { buildBundle, collectSources, loadDataFiles } from '../../bundles/index.js';
+import { loadPolicy, formatDiagnostic } from '../../engine/index.js';
+import { createDevIssuer, createTokenVerifier, serveIssuer } from '../../proxy/auth/index.js';
+import type { ServedIssuer, TokenVerifier } from '../../proxy/auth/index.js';
+import { startPostgres } from '../../proxy/cli/postgres/index.js';
+import type { PostgresAuthMethod, PostgresHandle, PostgresUser } from '../../proxy/cli/postgres/index.js';
+import { DEMO_SCHEMA_PATH } from '../../proxy/cli/demo/index.js';
+import { toIdentityConfig, validateConfig } from '../../proxy/config.js';
+import type { GatewayConfig } from '../../proxy/config.js';
+import { createDecider } from '../../proxy/decision/index.js';
+import { startGateway } from '../../proxy/index.js';
+import type { Gateway, GatewayDeps } from '../../proxy/index.js';
+import type { Decide, SessionContext, SessionLog } from '../../proxy/session/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** REPO_POLICIES is the shipped example policy library (Rego + data.json). */
+export const REPO_POLICIES = resolve(root, 'policies');
+
+/** AUDIENCE is the `aud` the stack's gateway accepts and its issuer mints. */
+export const AUDIENCE = 'portcullis';
+
+/** UPSTREAM_USERS are the gateway's login roles, one per upstream password method. */
+export const UPSTREAM_USERS: Readonly<Record<PostgresAuthMethod, PostgresUser>> = {
+  'scram-sha-256': { name: 'gw_scram', password: 'scram-secret-Pw1', auth: 'scram-sha-256' },
+  md5: { name: 'gw_md5', password: 'md5-secret-Pw2', auth: 'md5' },
+  password: { name: 'gw_plain', password: 'plain-secret-Pw3', auth: 'password' },
+};
+
+/** StackOptions configures startStack. */
+export type StackOptions = {
+  /** policies is a directory of .rego and data files (default: the repo's policies/). */
+  readonly policies?: string;
+  /** decide replaces the compiled policy altogether (e.g. allow-all for startup tests). */
+  readonly decide?: Decide;
+  /** schemaSql runs in the database at start (default: the demo schema). */
+  readonly schemaSql?: string;
+  /** upstreamAuth selects the login role the gateway uses (default scram-sha-256). */
+  readonly upstreamAuth?: PostgresAuthMethod;
+  /** config overrides fields of the gateway's validated configuration (shallow). */
+  readonly config?: Partial<GatewayConfig>;
+  /** deps overrides gateway dependencies (queryCycle, isLoopback, tls, now, …). */
+  readonly deps?: Partial<GatewayDeps>;
+  /** clockSkewSeconds for token verification (default 0, so expiry tests are exact). */
+  readonly clockSkewSeconds?: number;
+  /** relay puts a counting TCP relay between the gateway and PostgreSQL (stack.relay). */
+  readonly relay?: boolean;
+};
+
+/** Relay is a real TCP relay in front of PostgreSQL that counts the connections it accepted. */
+export type Relay = {
+  readonly host: string;
+  readonly port: number;
+  /** accepted counts connections made to the relay (i.e. attempts to reach the upstream). */
+  readonly accepted: number;
+  close(): Promise<void>;
+};
+
+/** startRelay relays 127.0.0.1:<free port> to target, counting accepted connections. */
+export async function startRelay(target: () => { host: string; port: number }): Promise<Relay> {
+  let accepted = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((inbound) => {
+    accepted += 1;
+    const { host, port } = target();
+    const outbound = connect({ host, port });
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: '127.0.0.1',
+    port,
+    get accepted() {
+      return accepted;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Stack is a running PostgreSQL + issuer + gateway. */
+export type Stack = {
+  readonly gateway: Gateway;
+  readonly pg: PostgresHandle;
+  readonly issuer: ServedIssuer;
+  readonly config: GatewayConfig;
+  readonly verifier: TokenVerifier;
+  /** relay is the counting relay in front of PostgreSQL (when StackOptions.relay). */
+  readonly relay: Relay | undefined;
+  /** events are everything the gateway logged, in order. */
+  readonly events: { readonly type: string; readonly [k: string]: unknown }[];
+  /** startGateway starts one more gateway on the same PostgreSQL and issuer (closed by stop()). */
+  startGateway(config?: Partial<GatewayConfig>, deps?: Partial<GatewayDeps>): Promise<Gateway>;
+  /** signAsIssuer signs exactly `payload` with the issuer's key (for malformed-claim tokens); header fields override. */
+  signAsIssuer(payload: JWTPayload, header?: Record<string, unknown>): Promise<string>;
+  /** mint signs a token for `sub` with extra claims (default lifetime 300 s). */
+  mint(sub: string, claims?: Readonly<Record<string, unknown>>, ttlSeconds?: number): Promise<string>;
+  /** clientConfig is a `pg` ClientConfig reaching the gateway with the token as password. */
+  clientConfig(token: string, extra?: Partial<ClientConfig>): ClientConfig;
+  /** superuserConfig reaches PostgreSQL directly as its superuser (to inspect pg_stat_activity). */
+  superuserConfig(): ClientConfig;
+  /** restartPostgres stops the cluster and starts a fresh one on the same port (same users and schema). */
+  restartPostgres(): Promise<void>;
+  /** stopPostgres stops the cluster (the gateway keeps running). */
+  stopPostgres(): Promise<void>;
+  /** stop closes the gateway, the issuer and PostgreSQL; idempotent. */
+  stop(): Promise<void>;
+};
+
+/** compilePolicies builds the policies in `dir` with our engine and returns a Decide over them. */
+export async function compilePolicies(dir: string): Promise<Decide> {
+  const files = collectSources([dir]);
+  const data = loadDataFiles([dir]);
+  const built = buildBundle({ files, data, entrypoints: ['portcullis/decision'] });
+  if (!built.ok) throw new Error(`policies in ${dir} do not compile:\n${built.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
+  const policy = await loadPolicy(built.bundle.wasm);
+  policy.setData(built.bundle.data);
+  const decider = createDecider({ policy });
+  return (input) => decider.decide(input);
+}
+
+/** startStack starts everything; on a failure it stops what it had started and rethrows. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const schemaSql = options.schemaSql ?? readFileSync(DEMO_SCHEMA_PATH, 'utf8');
+    const users = Object.values(UPSTREAM_USERS);
+    let pg = await startPostgres({ schemaSql, users });
+    const port = pg.port;
+    cleanups.push(() => pg.stop());
+
+    const issuer = await serveIssuer(await createDevIssuer({ issuer: 'http://127.0.0.1', audience: AUDIENCE }), { issuerFromUrl: true });
+    cleanups.push(() => issuer.close());
+
+    const relay = options.relay === true ? await startRelay(() => ({ host: pg.host, port: pg.port })) : undefined;
+    if (relay !== undefined) cleanups.push(() => relay.close());
+    const upstreamUser = UPSTREAM_USERS[options.upstreamAuth ?? 'scram-sha-256'];
+    const validated = validateConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      upstream: { host: relay?.host ?? pg.host, port: relay?.port ?? pg.port, database: pg.database, user: upstreamUser.name, password: upstreamUser.password, connect_timeout: '5s' },
+      identity: {
+        issuer: issuer.issuer.issuer,
+        audience: AUDIENCE,
+        jwks: { url: issuer.jwksUrl },
+        algorithms: ['ES256'],
+        clock_skew: `${options.clockSkewSeconds ?? 0}s`,
+        jwks_refresh_min_interval: '0s',
+      },
+      policy: { paths: [options.policies ?? REPO_POLICIES] },
+    });
+    if (!validated.ok) throw new Error(`stack config invalid: ${validated.errors.join('; ')}`);
+    const config: GatewayConfig = { ...validated.config, ...options.config };
+
+    const decide = options.decide ?? (await compilePolicies(options.policies ?? REPO_POLICIES));
+    const verifier = createTokenVerifier(toIdentityConfig(config));
+    cleanups.push(async () => verifier.close());
+    const events: { readonly type: string; readonly [k: string]: unknown }[] = [];
+    const log: SessionLog = (event) => {
+      events.push(event);
+    };
+    const gateway = await startGateway(config, { verifier, decide, log, ...options.deps });
+    cleanups.push(() => gateway.close());
+    const issuerState = JSON.parse(issuer.issuer.exportState()) as { privateJwk: Parameters<typeof importJWK>[0] };
+    const issuerKey = await importJWK(issuerState.privateJwk, 'ES256');
+
+    const stack: Stack = {
+      gateway,
+      get pg() {
+        return pg;
+      },
+      issuer,
+      config,
+      verifier,
+      relay,
+      events,
+      async startGateway(overrides, deps) {
+        const extra = await startGateway({ ...config, ...overrides }, { verifier, decide, log, ...options.deps, ...deps });
+        cleanups.push(() => extra.close());
+        return extra;
+      },
+      signAsIssuer: (payload, header) =>
+        new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: issuer.issuer.kid, typ: 'JWT', ...header }).sign(issuerKey),
+      mint: (sub, claims, ttlSeconds) => issuer.issuer.mint({ sub, ...(claims !== undefined ? { claims } : {}), ttlSeconds: ttlSeconds ?? 300 }),
+      clientConfig: (token, extra) => ({
+        host: gateway.host,
+        port: gateway.port,
+        user: 'agent',
+        database: pg.database,
+        password: token,
+        connectionTimeoutMillis: 10_000,
+        ...extra,
+      }),
+      superuserConfig: () => ({
+        host: pg.host,
+        port: pg.port,
+        user: pg.superuser.name,
+        password: pg.superuser.password,
+        database: pg.database,
+      }),
+      async stopPostgres() {
+        await pg.stop();
+      },
+      async restartPostgres() {
+        await pg.stop();
+        pg = await startPostgres({ schemaSql, users, port });
+      },
+      stop: stopAll,
+    };
+    return stack;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** StackRef gives a test file its stack; `current` throws before beforeAll ran. */
+export type StackRef = { readonly current: Stack };
+
+/** useStack starts a stack before the file's tests (90 s allowed) and stops it after them. */
+export function useStack(options: StackOptions = {}): StackRef {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(options);
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+  return {
+    get current(): Stack {
+      if (stack === undefined) throw new Error('useStack: the stack is not started (use it inside tests or hooks)');
+      return stack;
+    },
+  };
+}
+
+/**
+ * passThroughQueryCycle relays frames unchanged in both directions until either side closes:
+ * the stand-in for the real query cycle in tests of the startup phase (no policy is applied).
+ */
+export async function passThroughQueryCycle(ctx: SessionContext): Promise<void> {
+  const pump = async (from: SessionContext['client'], to: SessionContext['client']): Promise<void> => {
+    try {
+      for (;;) {
+        const frame = await from.next();
+        if (frame === undefined) break;
+        to.write(frame.raw);
+      }
+    } catch {
+      // a framing error ends the relay
+    }
+    to.end();
+  };
+  await Promise.all([pump(ctx.client, ctx.upstream), pump(ctx.upstream, ctx.client)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A self-signed certificate in pure Node (node:crypto has no X.509 writer): a minimal DER
+// encoder for an ECDSA P-256 v3 certificate with subjectAltName 127.0.0.1 and localhost.
+
+function der(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  const n = body.length;
+  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+
+function oid(dotted: string): Buffer {
+  const [a, b, ...rest] = dotted.split('.').map(Number) as [number, number, ...number[]];
+  const bytes = [a * 40 + b];
+  for (const v of rest) {
+    const parts = [v & 0x7f];
+    for (let x = v >>> 7; x > 0; x >>>= 7) parts.unshift((x & 0x7f) | 0x80);
+    bytes.push(...parts);
+  }
+  return der(0x06, Buffer.from(bytes));
+}
+
+function utcTime(d: Date): Buffer {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const text = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  return der(0x17, Buffer.from(text, 'ascii'));
+}
+
+/** selfSignedCert returns a PEM key and certificate for CN=portcullis-test, valid a day, SAN 127.0.0.1 + localhost. */
+export function selfSignedCert(): { key: string; cert: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ecdsaSha256 = der(0x30, oid('1.2.840.10045.4.3.2'));
+  const name = der(0x30, der(0x31, der(0x30, oid('2.5.4.3'), der(0x0c, Buffer.from('portcullis-test')))));
+  const now = Date.now();
+  const san = der(0x30, der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from('localhost')));
+  const extensions = der(0xa3, der(0x30, der(0x30, oid('2.5.29.17'), der(0x04, san)), der(0x30, oid('2.5.29.19'), der(0x04, der(0x30, der(0x01, Buffer.from([0xff])))))));
+  const serial = randomBytes(8);
+  serial[0] = (serial[0] as number) & 0x7f;
+  const tbs = der(
+    0x30,
+    der(0xa0, der(0x02, Buffer.from([2]))),
+    der(0x02, serial),
+    ecdsaSha256,
+    name,
+    der(0x30, utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + 86_400_000))),
+    name,
+    publicKey.export({ type: 'spki', format: 'der' }),
+    extensions,
+  );
+  const signature = cryptoSign('sha256', tbs, createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })));
+  const cert = der(0x30, tbs, ecdsaSha256, der(0x03, Buffer.from([0]), signature));
+  const pem = `-----BEGIN CERTIFICATE-----\n${cert.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: pem };
+}

@@ -11,6 +11,8 @@ import { WIRE_ERROR_CODES } from '../proxy/wire/index.js';
 import { DECISION_ERROR_CODES } from '../proxy/decision/index.js';
 import { SQL_ERROR_CODES } from '../proxy/sql/index.js';
 import { ACTION_ERROR_CODES } from '../proxy/actions/index.js';
+import { STARTUP_ERROR_CODES } from '../proxy/session/index.js';
+import { UPSTREAM_ERROR_CODES } from '../proxy/upstream/index.js';
 import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import { DIAGNOSTIC_CODES, InternalCompilerError } from '../engine/diagnostics/index.js';
 
@@ -23,6 +25,8 @@ const codes = [
   ...DECISION_ERROR_CODES,
   ...SQL_ERROR_CODES,
   ...ACTION_ERROR_CODES,
+  ...STARTUP_ERROR_CODES,
+  ...UPSTREAM_ERROR_CODES,
   'ERR_PROXY_CONFIG_INVALID',
   'ERR_PROXY_POSTGRES_LAUNCH',
   'ERR_PROXY_DEMO_STATE_MISSING',

@@ -11,25 +11,65 @@ import type { RunContext } from './run.js';
 /** ServeCommand is the parsed `serve` invocation. */
 export type ServeCommand = Extract<Command, { kind: 'serve' }>;
 
-/** GatewayStart is what starting the gateway gave: a running server, or the stub until proxy/server.ts exists. */
+/** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
   | { readonly kind: 'started'; readonly host: string; readonly port: number; readonly close: () => Promise<void> }
-  | { readonly kind: 'stub'; readonly reason: string };
+  | { readonly kind: 'failed'; readonly reasons: readonly string[] };
 
 /**
- * startGatewayFromConfig starts the gateway for a validated config.
- * TODO(config-cli): proxy/server.ts does not exist yet. When it lands, replace the stub with:
- *   const { startGateway } = await import('../server.js');
- *   const gw = await startGateway(config, { log });
- *   // expected: startGateway(config: GatewayConfig, deps: { log: (line: string) => void })
- *   //   → Promise<{ host: string; port: number; close(): Promise<void> }>
- *   return { kind: 'started', host: gw.host, port: gw.port, close: gw.close };
+ * startGatewayFromConfig is the composition root of a running gateway: it loads the policy
+ * (bundle tarball or policy directories compiled now), the SQL parser and the JWT verifier, and
+ * starts the server. Mistakes come back as `failed` with one line per problem, never a stack trace.
  */
 export async function startGatewayFromConfig(config: GatewayConfig, log: (line: string) => void): Promise<GatewayStart> {
-  void log;
+  const [{ loadBundle, isBundleError }, engine, { startGateway }, auth, { createDecider }, { initSql }, { toIdentityConfig }] = await Promise.all([
+    import('../../bundles/index.js'),
+    import('../../engine/index.js'),
+    import('../index.js'),
+    import('../auth/index.js'),
+    import('../decision/index.js'),
+    import('../sql/index.js'),
+    import('../config.js'),
+  ]);
+  const source = config.policy.source;
+  let loaded;
+  try {
+    loaded = await loadBundle(source.kind === 'bundle' ? source : { kind: 'paths', paths: source.paths, entrypoints: [config.policy.entrypoint] });
+  } catch (e) {
+    if (isBundleError(e)) return { kind: 'failed', reasons: [e.message] };
+    throw e;
+  }
+  if (!loaded.ok) return { kind: 'failed', reasons: loaded.diagnostics.map(engine.formatDiagnostic) };
+  const entrypoints = loaded.bundle.manifest.wasm?.map((w) => w.entrypoint) ?? [];
+  if (!entrypoints.includes(config.policy.entrypoint)) {
+    return { kind: 'failed', reasons: [`policy: the bundle has no entrypoint ${config.policy.entrypoint} (it has: ${entrypoints.join(', ') || 'none'})`] };
+  }
+  const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => log(`policy print: ${line}`) });
+  policy.setData(loaded.bundle.data);
+  const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
+  let verifier;
+  try {
+    verifier = auth.createTokenVerifier(toIdentityConfig(config));
+  } catch (e) {
+    if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems.map((p) => `identity: ${p}`) };
+    throw e;
+  }
+  await initSql();
+  const gateway = await startGateway(config, {
+    verifier,
+    decide: (input) => decider.decide(input),
+    log: (event) => {
+      if (event.type.endsWith('error') || event.type === 'session.denied') log(`${event.type} ${JSON.stringify(event)}`);
+    },
+  });
   return {
-    kind: 'stub',
-    reason: `the gateway server (proxy/server.ts) is not built yet; it would listen on ${config.listen.host}:${config.listen.port}`,
+    kind: 'started',
+    host: gateway.host,
+    port: gateway.port,
+    close: async () => {
+      await gateway.close();
+      verifier.close();
+    },
   };
 }
 
@@ -41,8 +81,9 @@ export async function runServe(cmd: ServeCommand, io: CliIo, ctx: RunContext): P
     return EXIT.failure;
   }
   const gateway = await startGatewayFromConfig(loaded.config, (line) => io.stderr(`${line}\n`));
-  if (gateway.kind === 'stub') {
-    io.stderr(`portcullis: configuration ${cmd.configPath} is valid, but ${gateway.reason}\n`);
+  if (gateway.kind === 'failed') {
+    for (const r of gateway.reasons) io.stderr(`${r}\n`);
+    io.stderr(`portcullis: the gateway did not start (${cmd.configPath})\n`);
     return EXIT.failure;
   }
   io.stdout(`portcullis: gateway listening on ${gateway.host}:${gateway.port}\n`);

@@ -34,6 +34,9 @@ export const DEMO_UPSTREAM_USER = 'portcullis_gateway';
 /** DEMO_AGENT is the subject of the token the demo prints. */
 export const DEMO_AGENT = 'agent';
 
+/** DEMO_AGENT_CLAIMS are the claims of the printed token: a read-only agent (PII is masked for it). */
+export const DEMO_AGENT_CLAIMS = { roles: ['db:read'] } as const;
+
 /** DEMO_TOKEN_TTL_SECONDS is the lifetime of the printed token. */
 const DEMO_TOKEN_TTL_SECONDS = 900;
 
@@ -61,7 +64,7 @@ export type DemoHandle = {
   /** config is the effective gateway configuration (written, password redacted, to `<stateDir>/config.json`). */
   readonly config: GatewayConfig;
   /** gateway is the running gateway, or the stub until proxy/server.ts exists. */
-  readonly gateway: GatewayStart;
+  readonly gateway: Extract<GatewayStart, { kind: 'started' }>;
   /** token is a fresh agent token (sub `agent`). */
   readonly token: string;
   /** psqlCommand is the ready-to-paste psql line. */
@@ -123,11 +126,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     log(`state written to ${stateDir}`);
 
     const gateway = await startGatewayFromConfig(config, log);
-    if (gateway.kind === 'started') stops.push(gateway.close);
+    if (gateway.kind === 'failed') throw new DemoConfigInvalid(gateway.reasons);
+    stops.push(gateway.close);
 
-    const token = await served.issuer.mint({ sub: DEMO_AGENT, ttlSeconds: DEMO_TOKEN_TTL_SECONDS });
-    const host = gateway.kind === 'started' ? gateway.host : config.listen.host;
-    const port = gateway.kind === 'started' ? gateway.port : config.listen.port;
+    const token = await served.issuer.mint({ sub: DEMO_AGENT, claims: { roles: [...DEMO_AGENT_CLAIMS.roles] }, ttlSeconds: DEMO_TOKEN_TTL_SECONDS });
+    const { host, port } = gateway;
     let stopping: Promise<void> | undefined;
     return {
       postgres,
@@ -183,10 +186,7 @@ export async function runDemo(options: DemoOptions, io: RunDemoIo): Promise<numb
 export function banner(demo: DemoHandle, customState: boolean): string {
   const pg = demo.postgres;
   const policy = demo.config.policy.source.kind === 'bundle' ? demo.config.policy.source.path : demo.config.policy.source.paths.join(', ');
-  const gatewayLine =
-    demo.gateway.kind === 'started'
-      ? `  gateway      ${demo.gateway.host}:${demo.gateway.port}, policy ${policy} (${demo.config.policy.entrypoint})`
-      : `  gateway      NOT STARTED: ${demo.gateway.reason}`;
+  const gatewayLine = `  gateway      ${demo.gateway.host}:${demo.gateway.port}, policy ${policy} (${demo.config.policy.entrypoint})`;
   return [
     'Portcullis demo is running.',
     `  PostgreSQL   ${pg.host}:${pg.port}, database ${pg.database} (throwaway; the gateway logs in as ${DEMO_UPSTREAM_USER}, agents never see its password)`,
@@ -194,11 +194,12 @@ export function banner(demo: DemoHandle, customState: boolean): string {
     gatewayLine,
     `  state        ${demo.stateDir} (issuer.json, config.json)`,
     '',
-    `Connect as an agent (token for sub "${DEMO_AGENT}", valid ${DEMO_TOKEN_TTL_SECONDS / 60} minutes):`,
+    `Connect as an agent (token for sub "${DEMO_AGENT}" with roles ["db:read"], valid ${DEMO_TOKEN_TTL_SECONDS / 60} minutes; try SELECT * FROM customers, then DELETE FROM orders):`,
     `  ${demo.psqlCommand}`,
     '',
     'Mint more tokens:',
     `  npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]${customState ? ` --state ${demo.stateDir}` : ''}`,
+    `  e.g. --claim 'roles=["db:write"]' to write, --claim 'roles=["db:read","pii:read"]' to see PII unmasked`,
     '',
     'Press Ctrl-C to stop.',
     '',

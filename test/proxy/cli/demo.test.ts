@@ -264,10 +264,23 @@ describe('startDemo', () => {
   });
 
   it('prints a psql line whose token the served JWKS verifies', async () => {
-    const { psqlCommand, token, issuerUrl, jwksUrl } = d();
-    expect(psqlCommand).toBe(`psql "host=127.0.0.1 port=0 user=agent dbname=portcullis sslmode=disable password=${token}"`);
+    const { psqlCommand, token, issuerUrl, jwksUrl, gateway } = d();
+    expect(psqlCommand).toBe(`psql "host=127.0.0.1 port=${gateway.port} user=agent dbname=portcullis sslmode=disable password=${token}"`);
     const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { issuer: issuerUrl, audience: 'portcullis' });
     expect(payload.sub).toBe('agent');
+  });
+
+  it('serves the printed token through the gateway: reads masked, destructive writes denied', async () => {
+    const { token, gateway, postgres } = d();
+    const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });
+    await client.connect();
+    try {
+      const r = await client.query('SELECT email FROM customers ORDER BY id LIMIT 1');
+      expect(r.rows[0].email).toMatch(/^\*+\.com$/);
+      await expect(client.query('DELETE FROM orders')).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await client.end();
+    }
   });
 
   it('writes the issuer state and a redacted config', async () => {
@@ -280,13 +293,11 @@ describe('startDemo', () => {
   });
 
   it('says in the banner whether the gateway runs', () => {
-    // TODO(config-cli): only the 'started' branch remains once startGatewayFromConfig is wired to proxy/server.ts.
     const { gateway } = d();
     const text = banner(d(), false);
     expect(text).toContain(d().psqlCommand);
     expect(text).toContain('npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]\n');
-    if (gateway.kind === 'stub') expect(text).toMatch(/gateway {6}NOT STARTED: the gateway server \(proxy\/server\.ts\) is not built yet/);
-    else expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
+    expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
   });
 
   it('stop() stops PostgreSQL and the issuer', async () => {

@@ -44,6 +44,40 @@ export function initSql(): Promise<void> {
 export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
   const maxBytes = opts.maxBytes ?? ANALYZE_DEFAULTS.maxBytes;
   const searchPath = opts.searchPath ?? ANALYZE_DEFAULTS.searchPath;
+  // Agents repeat statements (prepared statements, polling loops): parsing is the gateway's
+  // largest per-statement cost (~50 µs in the WASM parser, as much again for facts), so
+  // successful analyses are memoised by text and options. Results are deeply frozen.
+  const key = sql.length <= CACHE_MAX_SQL_CHARS ? `${maxBytes}\u0000${searchPath.join('\u0001')}\u0000${sql}` : undefined;
+  if (key !== undefined) {
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+  }
+  const result = analyzeUncached(sql, maxBytes, searchPath);
+  if (key !== undefined && result.ok && loaded) {
+    deepFreeze(result);
+    cache.set(key, result);
+    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  }
+  return result;
+}
+
+/** CACHE_ENTRIES bounds the memo of analysed statements (least recently used goes first). */
+const CACHE_ENTRIES = 2048;
+/** CACHE_MAX_SQL_CHARS keeps large statements out of the memo. */
+const CACHE_MAX_SQL_CHARS = 16 * 1024;
+const cache = new Map<string, AnalyzeResult>();
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
+function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly string[]): AnalyzeResult {
   // Size first: nothing below may run over unbounded input (parsing is synchronous).
   const bytes = Buffer.byteLength(sql, 'utf8');
   if (bytes > maxBytes) return fail(new SqlTooLargeError(bytes, maxBytes));

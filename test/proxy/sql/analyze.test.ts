@@ -351,3 +351,23 @@ describe('facts are plain JSON', () => {
     if (r.ok) expect(JSON.parse(JSON.stringify(r.statements))).toEqual(r.statements);
   });
 });
+
+describe('memoised analysis', () => {
+  it('returns the same frozen facts for a repeated statement, per search path', () => {
+    const a = analyze('SELECT email FROM customers WHERE id = $1');
+    const b = analyze('SELECT email FROM customers WHERE id = $1');
+    const other = analyze('SELECT email FROM customers WHERE id = $1', { searchPath: ['crm'] });
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    if (!a.ok || !other.ok) throw new Error('expected facts');
+    expect(a.statements[0]?.tables.read).toEqual(['public.customers']);
+    expect(other.statements[0]?.tables.read).toEqual(['crm.customers']);
+  });
+
+  it('does not memoise refusals', () => {
+    const a = analyze('SELEC 1');
+    const b = analyze('SELEC 1');
+    expect(a.ok).toBe(false);
+    expect(b).not.toBe(a);
+  });
+});

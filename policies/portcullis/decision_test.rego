@@ -13,7 +13,7 @@ test_reader_select_is_allowed_with_nothing_else if {
 	d.allow == true
 	count(d.deny) == 0
 	count(d.approval) == 0
-	count(d.mask) == 0
+	every m in d.mask { m.table == "public.customers" }
 }
 
 test_deny_and_approval_can_both_be_present if {

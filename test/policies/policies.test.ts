@@ -107,12 +107,12 @@ describe('the compiled library decides real SQL', () => {
     { table: 'public.customers', column: 'email', kind: 'partial', keep: 4 },
   ];
   const cases: { note: string; claims: Record<string, unknown>; sql: string; kind: Decision['kind']; rule?: string; masks?: unknown[] }[] = [
-    { note: 'reader selects orders', claims: reader, sql: 'SELECT id, amount FROM orders WHERE status = $1', kind: 'allow', masks: [] },
+    { note: 'reader selects orders', claims: reader, sql: 'SELECT id, amount FROM orders WHERE status = $1', kind: 'allow', masks: pii },
     { note: 'reader selects customers: PII masked', claims: reader, sql: 'SELECT name, email AS contact FROM customers', kind: 'allow', masks: pii },
     { note: 'reader with pii:read sees PII', claims: support, sql: 'SELECT * FROM customers', kind: 'allow', masks: [] },
     { note: 'reader inserts', claims: reader, sql: "INSERT INTO audit_log(actor, action) VALUES ('a', 'b')", kind: 'deny', rule: 'read_only.write' },
     { note: 'reader hides a write in a CTE', claims: reader, sql: 'WITH d AS (DELETE FROM audit_log WHERE id = 1 RETURNING *) SELECT * FROM d', kind: 'deny', rule: 'read_only.write' },
-    { note: 'writer inserts into audit_log', claims: writer, sql: "INSERT INTO audit_log(actor, action) VALUES ('a', 'b')", kind: 'allow', masks: [] },
+    { note: 'writer inserts into audit_log', claims: writer, sql: "INSERT INTO audit_log(actor, action) VALUES ('a', 'b')", kind: 'allow', masks: pii },
     { note: 'writer updates orders: approval', claims: writer, sql: "UPDATE orders SET status = 'paid' WHERE id = 7", kind: 'hold', rule: 'production.write' },
     { note: 'writer deletes without WHERE', claims: writer, sql: 'DELETE FROM audit_log', kind: 'deny', rule: 'dml.delete_without_where' },
     { note: 'writer updates without WHERE', claims: writer, sql: "UPDATE audit_log SET action = 'x'", kind: 'deny', rule: 'dml.update_without_where' },

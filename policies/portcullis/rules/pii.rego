@@ -9,17 +9,16 @@ package portcullis.rules.pii
 
 import data.portcullis.lib.identity
 
+# Every configured PII column is masked on every statement, not only on statements that name its
+# table: rows can also arrive through a cursor (FETCH), a prepared statement (EXECUTE) or a
+# function, whose facts do not name the table. Masks bind to result columns by their source
+# (table OID and column), so a mask for a table a result does not carry costs nothing.
 mask contains entry if {
 	not identity.roles["pii:read"]
-	some table in touched
-	some column, spec in data.portcullis.pii[table]
+	some table, columns in data.portcullis.pii
+	some column, spec in columns
 	entry := mask_entry(table, column, spec)
 }
-
-# touched is every table a statement reads or writes (UPDATE … RETURNING returns written rows).
-touched contains t if some t in input.statement.tables.read
-
-touched contains t if some t in input.statement.tables.written
 
 mask_entry(table, column, spec) := {"table": table, "column": column, "kind": spec} if is_string(spec)
 

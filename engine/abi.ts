@@ -7,6 +7,9 @@
 export const OPA_ABI_VERSION = 1;
 export const OPA_ABI_MINOR_VERSION = 3;
 
+import { TEXT_BUILTINS } from './builtins-native/text.js';
+import { DATA_BUILTINS } from './builtins-native/data.js';
+
 /** RT_ABI_VERSION is exported by the runtime as `rt_abi_version` (a function returning i32); the linker checks it. */
 export const RT_ABI_VERSION = 1;
 
@@ -86,7 +89,7 @@ export type NativeBuiltin = { readonly arity: number };
  * returns a value or 0 (undefined, including builtin errors in non-strict mode).
  * `internal.print` takes one array whose items are `[]` (undefined argument) or `[v]`.
  */
-export const NATIVE_BUILTINS = {
+const CORE_BUILTINS = {
   // operators
   plus: { arity: 2 },
   minus: { arity: 2 },
@@ -145,6 +148,17 @@ export const NATIVE_BUILTINS = {
   // patterns
   'regex.match': { arity: 2 },
   'glob.match': { arity: 3 },
+} as const satisfies Record<string, NativeBuiltin>;
+
+/**
+ * NATIVE_BUILTINS lists every OPA builtin the runtime implements natively: the core set above plus
+ * the families in engine/builtins-native/ (one file per family, each matched by a folder in
+ * engine/runtime/as/builtins/). Each is exported as `bi_` + name with `.` replaced by `_`.
+ */
+export const NATIVE_BUILTINS = {
+  ...CORE_BUILTINS,
+  ...TEXT_BUILTINS,
+  ...DATA_BUILTINS,
 } as const satisfies Record<string, NativeBuiltin>;
 
 /** nativeExportName maps a builtin name to its runtime export (`array.concat` -> `bi_array_concat`). */

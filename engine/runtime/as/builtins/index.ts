@@ -24,3 +24,5 @@ export { bi_internal_print } from "./format";
 export { bi_sprintf } from "./sprintf";
 export { bi_regex_match } from "./regex-vm";
 export { bi_glob_match } from "./glob";
+export * from "./text/index";
+export * from "./data/index";

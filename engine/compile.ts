@@ -24,6 +24,8 @@ export type CompileOptions = {
   readonly hostBuiltins?: Readonly<Record<string, { readonly arity: number }>>;
   /** Builtin errors abort evaluation (OPA's strict-builtin-errors) instead of making the expression undefined. */
   readonly strictBuiltinErrors?: boolean;
+  /** Rule indexing in the planner (default on); false plans every body in turn. */
+  readonly ruleIndexing?: boolean;
   /** Stop after a stage (for tests and tools). */
   readonly stopAfter?: 'parse' | 'check' | 'plan';
 };
@@ -60,7 +62,7 @@ export function compile(options: CompileOptions): CompileResult {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, entrypoints: [] };
   }
   const entrypoints = resolveEntrypoints(opts.entrypoints, checked.value);
-  const planned = plan(checked.value, { entrypoints, hostBuiltins: opts.hostBuiltins });
+  const planned = plan(checked.value, { entrypoints, hostBuiltins: opts.hostBuiltins, ruleIndexing: opts.ruleIndexing });
   diagnostics.push(...planned.diagnostics);
   if (hasErrors(diagnostics) || opts.stopAfter === 'plan') {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, entrypoints };

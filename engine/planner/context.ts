@@ -51,6 +51,8 @@ export type PlanContext = {
   readonly variantCounts: Map<string, number>;
   slots: number;
   readonly diagnostics: Diagnostic[];
+  /** Group rule bodies by a leading `input.… == "const"` test (indexing.ts). */
+  readonly ruleIndexing: boolean;
 };
 
 /** Scope is what planning code sees: variable bindings, the current input/data locals and env. */

@@ -17,6 +17,8 @@ import type { StringTerm } from '../ast/nodes.js';
 export type PlanOptions = {
   readonly entrypoints: readonly string[];
   readonly hostBuiltins?: Readonly<Record<string, { readonly arity: number }>>;
+  /** Dispatch rule bodies on a shared leading `input.… == "const"` test (default true). */
+  readonly ruleIndexing?: boolean;
 };
 
 /** plan turns a checked program into a Policy with one Plan per entrypoint. */
@@ -31,6 +33,7 @@ export function plan(program: CheckedProgram, opts: PlanOptions): StageResult<Po
     variantCounts: new Map(),
     slots: 0,
     diagnostics: [],
+    ruleIndexing: opts.ruleIndexing !== false,
   };
   const plans: Plan[] = [];
   for (const entry of opts.entrypoints) {

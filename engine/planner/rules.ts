@@ -10,6 +10,8 @@ import { DATA, INPUT } from '../ir/nodes.js';
 import { conflictError, constOp, ensureFunc, funcName, localOp, newFuncBuilder, newLocal } from './context.js';
 import type { Cont, Env, Scope } from './context.js';
 import { planBody } from './body.js';
+import { indexBodies, indexGuard } from './indexing.js';
+import type { Candidate, IndexGuard } from './indexing.js';
 import { planNodeDoc, walkRef } from './refs.js';
 import { hasDocument, pathName, sortedChildren } from './rule-tree.js';
 import type { RuleNode } from './rule-tree.js';
@@ -96,20 +98,29 @@ function buildRuleFunc(node: RuleNode, name: string, from: Scope): Func {
   const blocks: Block[] = [];
   if (kind === 'multi' || kind === 'partialObject') {
     blocks.push({ stmts: [kind === 'multi' && rules.every((r) => r.tail.length === 0) ? { kind: 'makeSet', target: result } : { kind: 'makeObject', target: result }] });
-    for (const r of rules) {
+    const cands: Candidate[] = rules.map((r) => {
       const err = conflictError('object keys must be unique', r.rule.loc);
       const sr = { ...s, loc: r.rule.loc };
       const leaf = r.kind === 'multi' ? (r.rule.head.contains ?? TRUE_TERM(r.rule.loc)) : (r.rule.head.value ?? TRUE_TERM(r.rule.loc));
-      blocks.push({
-        stmts: planBody(r.rule.body.exprs, sr, (s1) => insertAlongTail(result, r.tail, leaf, r.kind === 'multi', err, s1)),
-      });
-    }
+      const stmts = planBody(r.rule.body.exprs, sr, (s1) => insertAlongTail(result, r.tail, leaf, r.kind === 'multi', err, s1));
+      return { blocks: [{ stmts }], guard: guardOf(r.rule, s) };
+    });
+    blocks.push(...indexBodies(cands, s));
   } else {
-    for (const r of rules) blocks.push(...planValueRule(r.rule, s, result, error, (sc, k) => k(sc)));
+    const cands: Candidate[] = rules.map((r) => ({
+      blocks: planValueRule(r.rule, s, result, error, (sc, k) => k(sc)),
+      guard: r.rule.else ? undefined : guardOf(r.rule, s),
+    }));
+    blocks.push(...indexBodies(cands, s));
     blocks.push(...defaultBlock(node.rules, s, result));
   }
   if (kind !== 'complete') blocks.push(...mergeChildren(node, s, result, error));
   return finish(name, node, [INPUT, DATA], result, blocks);
+}
+
+/** guardOf returns a rule's index guard when indexing is on. */
+function guardOf(rule: Rule, s: Scope): IndexGuard | undefined {
+  return s.ctx.ruleIndexing ? indexGuard(rule.body.exprs) : undefined;
 }
 
 /** insertAlongTail stores the leaf at obj[t1]…[tn] (creating nested objects), or adds it to the set there. */

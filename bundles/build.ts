@@ -23,6 +23,8 @@ export type BuildBundleOptions = {
   readonly entrypoints?: readonly string[];
   readonly revision?: string;
   readonly roots?: readonly string[];
+  /** Rego syntax of the sources (default v1); v0 is recorded as the manifest's `rego_version: 0`. */
+  readonly regoVersion?: 'v0' | 'v1';
 };
 
 /** BuildBundleResult is a bundle (plus any warnings), or the diagnostics that stopped compilation. */
@@ -35,11 +37,12 @@ export function buildBundle(opts: BuildBundleOptions): BuildBundleResult {
   const data = opts.data ?? {};
   if (!isDataObject(data)) throw new BundleDataInvalid('bundle data must be an object');
   const files = opts.files.filter((f) => !isTestFile(f.name));
-  const result = compile({ files: files.map((f) => ({ name: f.name, text: f.text })), entrypoints: opts.entrypoints ?? [] });
+  const regoVersion = opts.regoVersion ?? 'v1';
+  const result = compile({ files: files.map((f) => ({ name: f.name, text: f.text })), entrypoints: opts.entrypoints ?? [], regoVersion });
   if (hasErrors(result.diagnostics)) return { ok: false, diagnostics: result.diagnostics };
   if (result.entrypoints.length === 0) throw new BundleNoEntrypoints();
   if (!result.wasm) throw new Error('engine returned neither wasm nor error diagnostics');
   const modules: BundleModule[] = files.map((f) => ({ path: f.path ?? `/${f.name.replace(/^(\.\/|\/)+/, '')}`, text: f.text }));
-  const manifest = createManifest(result.entrypoints, { revision: opts.revision ?? '', roots: opts.roots ?? [''] });
+  const manifest = createManifest(result.entrypoints, { revision: opts.revision ?? '', roots: opts.roots ?? [''], regoVersion: regoVersion === 'v0' ? 0 : 1 });
   return { ok: true, bundle: { manifest, wasm: result.wasm, data, modules }, diagnostics: result.diagnostics };
 }

@@ -6,7 +6,7 @@ export { buildBundle } from './build.js';
 export type { BuildBundleOptions, BuildBundleResult, BundleSource } from './build.js';
 export { writeBundleTarball, readBundleTarball, writeTarGz, readTarGz, bundleEntries, normaliseEntryName } from './tarball.js';
 export type { Bundle, BundleModule, TarEntry } from './tarball.js';
-export { createManifest, parseManifest, validateManifest, serializeManifest, POLICY_WASM_PATH } from './manifest.js';
+export { createManifest, parseManifest, validateManifest, serializeManifest, sourceRegoVersion, POLICY_WASM_PATH } from './manifest.js';
 export type { Manifest, WasmResolver } from './manifest.js';
 export { parseDataText, mergeData, isDataObject, DATA_FILE_NAMES } from './data-files.js';
 export type { DataObject } from './data-files.js';

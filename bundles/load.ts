@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { buildBundle } from './build.js';
 import type { BuildBundleResult } from './build.js';
 import { BundlePathNotFound } from './errors.js';
+import { sourceRegoVersion } from './manifest.js';
 import { collectSources, loadDataFiles } from './sources.js';
 import { readBundleTarball } from './tarball.js';
 
@@ -27,5 +28,6 @@ export async function loadBundle(source: PolicySourceSpec): Promise<BuildBundleR
   }
   const files = collectSources(source.paths);
   const data = loadDataFiles(source.paths);
-  return buildBundle({ files, data, ...(source.entrypoints ? { entrypoints: source.entrypoints } : {}) });
+  const regoVersion = sourceRegoVersion(source.paths);
+  return buildBundle({ files, data, ...(source.entrypoints ? { entrypoints: source.entrypoints } : {}), ...(regoVersion ? { regoVersion } : {}) });
 }

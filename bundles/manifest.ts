@@ -2,6 +2,8 @@
 // BundleManifestInvalid) and canonical serialisation. Mirrors OPA's manifest for Wasm bundles:
 // `{"revision":"","roots":[""],"wasm":[{"entrypoint":"pkg/rule","module":"/policy.wasm"}],"rego_version":1}`.
 
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { BundleManifestInvalid } from './errors.js';
 
 /** WasmResolver maps one entrypoint (`pkg/rule`) to the module path that implements it. */
@@ -20,14 +22,34 @@ export type Manifest = {
 export const POLICY_WASM_PATH = '/policy.wasm';
 
 /** createManifest builds the manifest of a bundle whose entrypoints all live in `/policy.wasm`. */
-export function createManifest(entrypoints: readonly string[], opts: { revision?: string; roots?: readonly string[]; metadata?: Record<string, unknown> } = {}): Manifest {
-  const base = {
+export function createManifest(
+  entrypoints: readonly string[],
+  opts: { revision?: string; roots?: readonly string[]; metadata?: Record<string, unknown>; regoVersion?: 0 | 1 } = {},
+): Manifest {
+  const base: Manifest = {
     revision: opts.revision ?? '',
     roots: opts.roots ?? [''],
     wasm: entrypoints.map((entrypoint) => ({ entrypoint, module: POLICY_WASM_PATH })),
-    rego_version: 1 as const,
+    rego_version: opts.regoVersion ?? 1,
   };
   return opts.metadata ? { ...base, metadata: opts.metadata } : base;
+}
+
+/**
+ * sourceRegoVersion is the Rego version a set of source paths asks for through a `.manifest` at
+ * the top of a directory (`"rego_version": 0` → 'v0', as OPA builds such a bundle); undefined
+ * when no path carries a manifest. Throws BundleManifestInvalid for a malformed manifest.
+ */
+export function sourceRegoVersion(paths: readonly string[]): 'v0' | 'v1' | undefined {
+  let version: 'v0' | 'v1' | undefined;
+  for (const p of paths) {
+    const file = join(p, '.manifest');
+    if (!existsSync(p) || !statSync(p).isDirectory() || !existsSync(file)) continue;
+    const m = parseManifest(readFileSync(file, 'utf8'));
+    if (m.rego_version === 0) return 'v0';
+    version = 'v1';
+  }
+  return version;
 }
 
 /** serializeManifest renders a manifest as JSON with a fixed key order (byte-stable). */

@@ -15,6 +15,8 @@ export type RegoTestOptions = {
   readonly data?: unknown;
   /** filter selects tests by their full name (`data.pkg.test_x`), like `opa test --run`. */
   readonly filter?: RegExp;
+  /** regoVersion is the Rego syntax of the files (default v1; `portcullis test --v0-compatible`). */
+  readonly regoVersion?: 'v0' | 'v1';
 };
 
 /** RegoTestResult is the outcome of one test rule. */
@@ -48,7 +50,7 @@ type TestRule = { readonly entrypoint: string; readonly name: string; readonly f
  * (`test_x#01`); here such a rule is one complete rule, passing if any body holds.
  */
 export async function runRegoTests(files: readonly SourceFile[], opts: RegoTestOptions = {}): Promise<RegoTestReport> {
-  const checked = compile({ files, stopAfter: 'check' });
+  const checked = compile({ files, stopAfter: 'check', regoVersion: opts.regoVersion ?? 'v1' });
   if (hasErrors(checked.diagnostics) || checked.program === undefined) return { results: [], diagnostics: checked.diagnostics };
 
   const tests = new Map<string, TestRule>();
@@ -62,7 +64,7 @@ export async function runRegoTests(files: readonly SourceFile[], opts: RegoTestO
   const ordered = [...tests.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (ordered.length === 0) return { results: [], diagnostics: checked.diagnostics };
 
-  const compiled = compile({ files, entrypoints: ordered.map((t) => t.entrypoint) });
+  const compiled = compile({ files, entrypoints: ordered.map((t) => t.entrypoint), regoVersion: opts.regoVersion ?? 'v1' });
   if (hasErrors(compiled.diagnostics) || compiled.wasm === undefined) return { results: [], diagnostics: compiled.diagnostics };
 
   let printed: string[] = [];

@@ -31,6 +31,8 @@ export class Cursor {
   depth = 0;
   /** notBody enables `not { … }` (set by `import rego.v2`). */
   notBody = false;
+  /** v0 selects Rego v0 rule syntax (bodies without `if`, `p[x] { … }` partial sets). */
+  v0 = false;
   private readonly newlineStack: boolean[] = [true];
 
   constructor(file: string, tokens: readonly Token[]) {

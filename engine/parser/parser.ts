@@ -1,9 +1,9 @@
-// Parser entry points: SourceFile → ast.Module (Rego v1), query text → Body, term text → Term.
+// Parser entry points: SourceFile → ast.Module (Rego v1, or v0 with ParseOptions.regoVersion), query text → Body, term text → Term.
 // Lexes, then parses statement by statement; on an error it records a rego_parse_error and skips
 // to the next line starting a statement at column 1, so one file can report several errors.
 
 import type { Annotation, Body, Import, Module, Package, Rule, Term } from '../ast/nodes.js';
-import { error, location, sortDiagnostics } from '../diagnostics/index.js';
+import { error, sortDiagnostics } from '../diagnostics/index.js';
 import type { SourceFile, StageResult } from '../diagnostics/index.js';
 import { lex } from '../lexer/index.js';
 import type { Token } from '../lexer/index.js';
@@ -21,17 +21,63 @@ export type ParseOptions = { readonly regoVersion?: 'v0' | 'v1' };
  * errors) or undefined when not even the package clause could be read. It never throws.
  */
 export function parse(file: SourceFile, opts: ParseOptions = {}): StageResult<Module | undefined> {
-  if (opts.regoVersion === 'v0') {
-    return {
-      value: undefined,
-      diagnostics: [error('rego_parse_error', 'Rego v0 syntax is not supported yet', location(file.name, 1, 1, 0, 0))],
-    };
-  }
   const lexed = lex(file);
-  const c = new Cursor(file.name, lexed.value.filter((t) => t.kind !== 'comment'));
+  let tokens = lexed.value.filter((t) => t.kind !== 'comment');
+  // A v0 file that imports rego.v1 is parsed with v1 rules.
+  const v0 = opts.regoVersion === 'v0' && !importsRegoV1(tokens);
+  if (v0) tokens = applyV0Keywords(tokens);
+  const c = new Cursor(file.name, tokens);
+  c.v0 = v0;
   const annotations = collectAnnotations(lexed.value, c.diagnostics);
   const module = guard(c, () => parseModule(c, file.name, annotations));
   return { value: module, diagnostics: sortDiagnostics([...lexed.diagnostics, ...c.diagnostics]) };
+}
+
+/** FUTURE_KEYWORDS are the v1 keywords that a v0 module enables only by importing them. */
+const FUTURE_KEYWORDS: readonly string[] = ['if', 'contains', 'in', 'every'];
+
+/** importPaths lists the dotted paths of `import a.b.c` statements (those starting a line). */
+function importPaths(tokens: readonly Token[]): string[] {
+  const paths: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind !== 'keyword' || t.text !== 'import') continue;
+    const parts: string[] = [];
+    let j = i + 1;
+    for (;;) {
+      const w = tokens[j];
+      if (w === undefined || (w.kind !== 'ident' && w.kind !== 'keyword') || (j > i + 1 && w.newline)) break;
+      parts.push(w.text);
+      const dot = tokens[j + 1];
+      if (dot === undefined || dot.kind !== 'punct' || dot.text !== '.' || dot.newline) break;
+      j += 2;
+    }
+    paths.push(parts.join('.'));
+  }
+  return paths;
+}
+
+function importsRegoV1(tokens: readonly Token[]): boolean {
+  return importPaths(tokens).includes('rego.v1');
+}
+
+/**
+ * applyV0Keywords turns the future keywords a v0 module does not import (`future.keywords` or
+ * `future.keywords.<kw>`) back into identifiers, as OPA's v0 parser treats them.
+ */
+function applyV0Keywords(tokens: readonly Token[]): Token[] {
+  const enabled = new Set<string>();
+  for (const p of importPaths(tokens)) {
+    if (p === 'future.keywords') FUTURE_KEYWORDS.forEach((k) => enabled.add(k));
+    else if (p.startsWith('future.keywords.')) enabled.add(p.slice('future.keywords.'.length));
+  }
+  return tokens.map((t, i) => {
+    if (t.kind !== 'keyword' || !FUTURE_KEYWORDS.includes(t.text) || enabled.has(t.text)) return t;
+    // the keyword inside the import path itself (`import future.keywords.in`) stays a path word
+    const prev = tokens[i - 1];
+    if (prev !== undefined && prev.kind === 'punct' && prev.text === '.') return t;
+    return { ...t, kind: 'ident' as const };
+  });
 }
 
 /** parseQuery parses a query body (`data.x.p = x; y := 1`, literals separated by `;` or newlines). */
@@ -125,7 +171,7 @@ function parseModule(c: Cursor, file: string, annotations: Map<number, Annotatio
       recover(c, startPos);
     }
   }
-  return { kind: 'module', file, package: pkg, imports, rules, annotations: moduleAnnotations, regoVersion: 'v1' };
+  return { kind: 'module', file, package: pkg, imports, rules, annotations: moduleAnnotations, regoVersion: c.v0 ? 'v0' : 'v1' };
 }
 
 function endStatement(c: Cursor): void {

@@ -1,5 +1,5 @@
 // Statement parsing: `package`, `import` and rules (heads, bodies, `else` chains, `default`),
-// Rego v1 syntax. Cursor in, ast Package/Import/Rule out; failures unwind as ParseFailure.
+// Rego v1 syntax, plus v0 rules (`p { … }`, `p[x] { … }` partial sets) when the cursor is in v0 mode. Cursor in, ast Package/Import/Rule out; failures unwind as ParseFailure.
 
 import type { Annotation, Body, ElseClause, Import, Package, RefTerm, Rule, RuleHead, Term, VarTerm } from '../ast/nodes.js';
 import type { Location } from '../diagnostics/index.js';
@@ -89,7 +89,11 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
   let contains: Term | undefined;
   let value: Term | undefined;
   let assign = false;
-  if (c.is('contains')) {
+  // v0: a bare `p[x]` head (bracketed key, no value) declares a partial set.
+  if (c.v0 && !isDefault && args === undefined && ref.length === 2 && c.last.text === ']' && !c.is('=') && !c.is(':=') && !c.is('contains')) {
+    contains = ref.pop() as Term;
+  }
+  if (contains === undefined && c.is('contains')) {
     const kw = c.next();
     if (args !== undefined) c.fail('unexpected contains keyword: functions cannot use contains', kw.loc);
     contains = parseRelation(c);
@@ -112,6 +116,13 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
     return annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations);
   }
   let body = parseRuleBody(c);
+  if (body === undefined && c.v0 && value === undefined && contains === undefined) {
+    if (c.is('{') && !c.tok.newline) body = parseBracedBody(c);
+    else if (c.tok.kind !== 'eof' && !c.tok.newline && !c.is(';')) c.unexpected('rule body ({ … })');
+    else if (args !== undefined || ref.length === 1) c.fail('rule must have a value (= v) or a body ({ … })', head.loc);
+  } else if (body === undefined && c.v0 && c.is('{') && !c.tok.newline) {
+    body = parseBracedBody(c);
+  }
   if (body === undefined) {
     if (c.is('{')) c.fail('`if` keyword is required before rule body');
     if (value === undefined && contains === undefined) {
@@ -122,7 +133,7 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
     }
     body = emptyBody;
   }
-  if (c.is('{')) c.fail('multiple rule bodies are not supported in Rego v1 (use separate rules)');
+  if (c.is('{')) c.fail(`multiple rule bodies are not supported${c.v0 ? '' : ' in Rego v1'} (use separate rules)`);
   const elseClause = c.is('else') ? parseElse(c) : undefined;
   const rule: Rule = {
     kind: 'rule',

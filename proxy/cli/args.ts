@@ -22,6 +22,8 @@ export type Command =
       readonly entrypoints: readonly string[];
       readonly output: string;
       readonly revision: string;
+      /** --v0-compatible: the sources are Rego v0 (as OPA 1.x's flag). */
+      readonly v0Compatible?: boolean;
     }
   | {
       readonly kind: 'eval';
@@ -29,8 +31,10 @@ export type Command =
       readonly dataPaths: readonly string[];
       readonly inputPath?: string;
       readonly format: OutputFormat;
+      /** --v0-compatible: the sources are Rego v0 (as OPA 1.x's flag). */
+      readonly v0Compatible?: boolean;
     }
-  | { readonly kind: 'test'; readonly paths: readonly string[]; readonly run?: string; readonly verbose: boolean }
+  | { readonly kind: 'test'; readonly paths: readonly string[]; readonly run?: string; readonly verbose: boolean; readonly v0Compatible?: boolean }
   | { readonly kind: 'serve'; readonly configPath: string }
   | { readonly kind: 'demo'; readonly configPath?: string; readonly stateDir?: string; readonly port?: number }
   | {
@@ -82,6 +86,7 @@ Options:
                                rules annotated "# METADATA entrypoint: true" are added
   -o, --output <file>          bundle file to write (default ${DEFAULT_BUNDLE_PATH})
   -r, --revision <string>      revision recorded in the .manifest (default "")
+      --v0-compatible          the sources are Rego v0 (the .manifest records rego_version 0)
   -h, --help                   show this text`;
 
 /** EVAL_USAGE is the help text of `portcullis eval`. */
@@ -91,6 +96,7 @@ Options:
   -d, --data <path>      .rego files and data files (file or directory; repeatable)
   -i, --input <file>     input document (JSON, or YAML for .yaml/.yml)
   -f, --format <format>  pretty (default) or json
+      --v0-compatible    the -d .rego files are Rego v0
   -h, --help             show this text`;
 
 /** TEST_USAGE is the help text of `portcullis test`. */
@@ -103,6 +109,7 @@ failure or error.
 Options:
   -r, --run <regex>  run only tests whose full name (data.pkg.test_x) matches
   -v, --verbose      also print the output of print() calls
+      --v0-compatible    the .rego files are Rego v0
   -h, --help         show this text`;
 
 /** SERVE_USAGE is the help text of `portcullis serve`. */
@@ -150,6 +157,11 @@ export function usageFor(topic?: HelpTopic): string {
   return topic === undefined ? USAGE : USAGES[topic];
 }
 
+/** v0Flag adds `v0Compatible: true` only when --v0-compatible was given (commands stay unchanged otherwise). */
+function v0Flag(on: boolean | undefined): { v0Compatible?: true } {
+  return on === true ? { v0Compatible: true } : {};
+}
+
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -186,6 +198,7 @@ function parseBuild(args: readonly string[]): Command {
         entrypoint: { type: 'string', short: 'e', multiple: true },
         output: { type: 'string', short: 'o' },
         revision: { type: 'string', short: 'r' },
+        'v0-compatible': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -202,6 +215,7 @@ function parseBuild(args: readonly string[]): Command {
     entrypoints: (v.entrypoint ?? []).flatMap(splitList),
     output: v.output ?? DEFAULT_BUNDLE_PATH,
     revision: v.revision ?? '',
+    ...v0Flag(v['v0-compatible']),
   };
 }
 
@@ -216,6 +230,7 @@ function parseEval(args: readonly string[]): Command {
         data: { type: 'string', short: 'd', multiple: true },
         input: { type: 'string', short: 'i' },
         format: { type: 'string', short: 'f' },
+        'v0-compatible': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -235,8 +250,8 @@ function parseEval(args: readonly string[]): Command {
   const query = parsed.positionals[0] as string;
   if (query.trim() === '') return { kind: 'usage-error', message: 'eval: the query is empty', topic: 'eval' };
   return v.input === undefined
-    ? { kind: 'eval', query, dataPaths: v.data ?? [], format }
-    : { kind: 'eval', query, dataPaths: v.data ?? [], inputPath: v.input, format };
+    ? { kind: 'eval', query, dataPaths: v.data ?? [], format, ...v0Flag(v['v0-compatible']) }
+    : { kind: 'eval', query, dataPaths: v.data ?? [], inputPath: v.input, format, ...v0Flag(v['v0-compatible']) };
 }
 
 function parseTest(args: readonly string[]): Command {
@@ -246,7 +261,12 @@ function parseTest(args: readonly string[]): Command {
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { run: { type: 'string', short: 'r' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        run: { type: 'string', short: 'r' },
+        verbose: { type: 'boolean', short: 'v' },
+        'v0-compatible': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     return { kind: 'usage-error', message: messageOf(e), topic: 'test' };
@@ -261,7 +281,7 @@ function parseTest(args: readonly string[]): Command {
       return { kind: 'usage-error', message: `test: --run ${JSON.stringify(v.run)} is not a regular expression`, topic: 'test' };
     }
   }
-  return { kind: 'test', paths: parsed.positionals, ...(v.run !== undefined ? { run: v.run } : {}), verbose: v.verbose === true };
+  return { kind: 'test', paths: parsed.positionals, ...(v.run !== undefined ? { run: v.run } : {}), verbose: v.verbose === true, ...v0Flag(v['v0-compatible']) };
 }
 
 function parseServe(args: readonly string[]): Command {

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { formatDiagnostic } from '../../engine/index.js';
-import { buildBundle, collectSources, loadDataFiles, writeBundleTarball } from '../../bundles/index.js';
+import { buildBundle, collectSources, loadDataFiles, sourceRegoVersion, writeBundleTarball } from '../../bundles/index.js';
 import type { Command } from './args.js';
 import { EXIT, reportDiagnostics } from './report.js';
 import type { CliIo } from './report.js';
@@ -19,7 +19,9 @@ export async function runBuild(cmd: BuildCommand, io: CliIo): Promise<number> {
     return EXIT.failure;
   }
   const data = loadDataFiles(cmd.paths);
-  const built = buildBundle({ files, data, entrypoints: cmd.entrypoints, revision: cmd.revision });
+  // --v0-compatible, or a source directory's .manifest with rego_version 0, selects Rego v0
+  const regoVersion = cmd.v0Compatible === true ? 'v0' : (sourceRegoVersion(cmd.paths) ?? 'v1');
+  const built = buildBundle({ files, data, entrypoints: cmd.entrypoints, revision: cmd.revision, regoVersion });
   reportDiagnostics(io, built.diagnostics, formatDiagnostic);
   if (!built.ok) return EXIT.failure;
   const bytes = await writeBundleTarball(built.bundle);

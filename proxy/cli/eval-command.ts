@@ -21,7 +21,14 @@ export async function runEval(cmd: EvalCommand, io: CliIo): Promise<number> {
     reportDiagnostics(io, query.diagnostics, formatDiagnostic);
     return EXIT.failure;
   }
-  const result = compile({ files: [...files.map((f) => ({ name: f.name, text: f.text })), query.file], entrypoints: [query.entrypoint] });
+  // With --v0-compatible the generated (v1) query module opts back into v1 on its package line,
+  // so its rows stay where query diagnostics expect them.
+  const queryFile = cmd.v0Compatible === true ? { ...query.file, text: query.file.text.replace('\n', '; import rego.v1\n') } : query.file;
+  const result = compile({
+    files: [...files.map((f) => ({ name: f.name, text: f.text })), queryFile],
+    entrypoints: [query.entrypoint],
+    ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}),
+  });
   reportDiagnostics(io, result.diagnostics, formatDiagnostic);
   if (hasErrors(result.diagnostics) || !result.wasm) return EXIT.failure;
   const policy = await loadPolicy(result.wasm);

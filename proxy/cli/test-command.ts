@@ -24,7 +24,7 @@ export async function runTest(cmd: TestCommand, io: CliIo): Promise<number> {
   const data = loadDataFiles(cmd.paths);
   const report = await runRegoTests(
     files.map((f) => ({ name: f.name, text: f.text })),
-    { data, ...(cmd.run !== undefined ? { filter: new RegExp(cmd.run) } : {}) },
+    { data, ...(cmd.run !== undefined ? { filter: new RegExp(cmd.run) } : {}), ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}) },
   );
   reportDiagnostics(io, report.diagnostics, formatDiagnostic);
   if (hasErrors(report.diagnostics)) return EXIT.failure;

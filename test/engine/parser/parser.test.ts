@@ -268,10 +268,10 @@ describe('parse errors', () => {
     expect(r.value?.rules.map((x) => sx(x.head.ref[0] as Term))).toEqual(['b']);
   });
 
-  it('rejects v0 for now', () => {
+  it('parses v0 when asked (details in v0.test.ts)', () => {
     const r = parse({ name: 't.rego', text: 'package t\np { true }\n' }, { regoVersion: 'v0' });
-    expect(r.value).toBeUndefined();
-    expect(r.diagnostics).toMatchObject([{ code: 'rego_parse_error', message: 'Rego v0 syntax is not supported yet' }]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value?.regoVersion).toBe('v0');
   });
 
   const fragments = [

@@ -1,5 +1,5 @@
 // Golden tests for the parser: each <case>.rego here is parsed and printed with printModule into
-// <case>.ast.txt, with diagnostics appended as `// code at file:row:col: message` trailer lines.
+// <case>.ast.txt (v0-*.rego as Rego v0), with diagnostics appended as `// code at file:row:col: message` trailer lines.
 // Regenerate with `npx vitest run test/golden/parser -u` and review the diff.
 
 import { readFileSync, readdirSync } from 'node:fs';
@@ -17,7 +17,7 @@ const cases = readdirSync(here)
 
 /** render prints the module (if any) followed by one trailer line per diagnostic. */
 function render(file: string, text: string): string {
-  const r = parse({ name: file, text });
+  const r = parse({ name: file, text }, { regoVersion: file.startsWith('v0-') ? 'v0' : 'v1' });
   const ast = r.value === undefined ? '(no module)\n' : printModule(r.value);
   const trailer = r.diagnostics.map((d) => `// ${d.code} at ${d.location.file}:${d.location.row}:${d.location.col}: ${d.message}\n`);
   return ast + trailer.join('');

@@ -1,0 +1,170 @@
+// Rego v0 parsing: v0 rules (`p { … }`, `p = v { … }`, `f(x) = y { … }`, `p[x] { … }` partial
+// sets, `p[k] = v { … }`, `default p = v`, `else = v { … }`) produce the same AST as their v1
+// spelling; future keywords are keywords only when imported; `import rego.v1` selects v1 rules;
+// and the plumbing (`--v0-compatible` on build/eval/test, a source `.manifest` with rego_version 0).
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBundle, readBundleTarball, sourceRegoVersion } from '../../../bundles/index.js';
+import { parseCommand } from '../../../proxy/cli/args.js';
+import { run } from '../../../proxy/cli/run.js';
+import { printModule } from '../../../engine/ast/print.js';
+import { parse } from '../../../engine/parser/index.js';
+
+/** shape prints a module without locations, file name or version, so v0 and v1 spellings compare. */
+function shape(text: string, regoVersion: 'v0' | 'v1'): string {
+  const r = parse({ name: 'p.rego', text }, { regoVersion });
+  expect(r.diagnostics.map((d) => d.message)).toEqual([]);
+  if (r.value === undefined) throw new Error('no module');
+  return printModule(r.value)
+    .replace(/ @\d+:\d+/g, '')
+    .replace(/^module \S+ v[01]\n/, '');
+}
+
+const same = [
+  { note: 'rule without if', v0: 'p { input.x == 1 }', v1: 'p if { input.x == 1 }' },
+  { note: 'rule with value', v0: 'p = 7 { true }', v1: 'p = 7 if { true }' },
+  { note: 'rule with := value', v0: 'p := 7 { true }', v1: 'p := 7 if { true }' },
+  { note: 'constant rule', v0: 'p = 7', v1: 'p = 7' },
+  { note: 'partial set', v0: 'p[x] { x := 1 }', v1: 'p contains x if { x := 1 }' },
+  { note: 'partial set with constant key', v0: 'p["a"] { true }', v1: 'p contains "a" if { true }' },
+  { note: 'partial set without body', v0: 'p["a"]', v1: 'p contains "a"' },
+  { note: 'partial object', v0: 'p[k] = v { k := "a"; v := 1 }', v1: 'p[k] = v if { k := "a"; v := 1 }' },
+  { note: 'dotted ref head stays single-valued', v0: 'p.q { true }', v1: 'p.q if { true }' },
+  { note: 'function with value', v0: 'f(x) = y { y := x }', v1: 'f(x) = y if { y := x }' },
+  { note: 'function without value', v0: 'f(x) { x > 1 }', v1: 'f(x) if { x > 1 }' },
+  { note: 'default with =', v0: 'default p = false', v1: 'default p = false' },
+  { note: 'else chain', v0: 'p = 1 { false } else = 2 { true } else = 3', v1: 'p = 1 if { false } else = 2 if { true } else = 3' },
+  { note: 'else without value', v0: 'p { false } else { true }', v1: 'p if { false } else if { true }' },
+  { note: 'multi-line body and ; separators', v0: 'p {\n  x := 1; y := 2\n  x < y\n}', v1: 'p if {\n  x := 1; y := 2\n  x < y\n}' },
+  {
+    note: 'imported in and every',
+    v0: 'import future.keywords.in\nimport future.keywords.every\np { every x in [1] { x in [1] } }',
+    v1: 'import future.keywords.in\nimport future.keywords.every\np if { every x in [1] { x in [1] } }',
+  },
+  {
+    note: 'imported if and contains',
+    v0: 'import future.keywords.if\nimport future.keywords.contains\np contains x if { x := 1 }',
+    v1: 'import future.keywords.if\nimport future.keywords.contains\np contains x if { x := 1 }',
+  },
+  { note: 'future.keywords imports all', v0: 'import future.keywords\np[x] if { some x in [1] }', v1: 'import future.keywords\np contains x if { some x in [1] }' },
+  { note: 'v0 partial set with imported if', v0: 'import future.keywords.if\ndeny[msg] if { msg := "m" }', v1: 'import future.keywords.if\ndeny contains msg if { msg := "m" }' },
+  { note: 'contains stays the builtin when not imported', v0: 'p { contains("abc", "b") }', v1: 'p if { contains("abc", "b") }' },
+  { note: 'import rego.v1 selects v1 rules', v0: 'import rego.v1\np contains x if { some x in [1] }', v1: 'import rego.v1\np contains x if { some x in [1] }' },
+];
+
+describe('v0 rules parse like their v1 spelling', () => {
+  it.each(same)('$note', ({ v0, v1 }) => {
+    expect(shape(`package t\n${v0}\n`, 'v0')).toBe(shape(`package t\n${v1}\n`, 'v1'));
+  });
+});
+
+const idents = [
+  { note: 'in is a name without its import', text: 'in = 1', name: 'in' },
+  { note: 'every is a name without its import', text: 'every { true }', name: 'every' },
+  { note: 'contains is a name without its import', text: 'contains = 2', name: 'contains' },
+  { note: 'if is a name without its import', text: 'if = 3', name: 'if' },
+];
+
+describe('future keywords are plain names unless imported', () => {
+  it.each(idents)('$note', ({ text, name }) => {
+    const r = parse({ name: 'p.rego', text: `package t\n${text}\n` }, { regoVersion: 'v0' });
+    expect(r.diagnostics).toEqual([]);
+    const head = r.value?.rules[0]?.head.ref[0];
+    expect(head?.kind === 'var' ? head.name : undefined).toBe(name);
+  });
+});
+
+const errors = [
+  { note: 'if without its import', text: 'p if { true }', message: 'unexpected identifier token: expected rule body' },
+  { note: 'bare name is no rule', text: 'p', message: 'rule must have a value (= v) or a body' },
+  { note: 'in without its import', text: 'p { 1 in [1] }', message: 'unexpected identifier token' },
+  { note: 'v1 rules need if after import rego.v1', text: 'import rego.v1\np { true }', message: '`if` keyword is required before rule body' },
+  { note: 'empty body', text: 'p { }', message: 'found empty body' },
+  { note: 'default needs a value', text: 'default p', message: 'default rules must have a value' },
+];
+
+describe('v0 parse errors', () => {
+  it.each(errors)('$note', ({ text, message }) => {
+    const r = parse({ name: 'p.rego', text: `package t\n${text}\n` }, { regoVersion: 'v0' });
+    expect(r.diagnostics.map((d) => d.code)).toContain('rego_parse_error');
+    expect(r.diagnostics.map((d) => d.message).join('\n')).toContain(message);
+  });
+});
+
+describe('module version', () => {
+  const cases = [
+    { note: 'v0 module', text: 'package t\np { true }\n', want: 'v0' },
+    { note: 'v0 file importing rego.v1 is v1', text: 'package t\nimport rego.v1\np if { true }\n', want: 'v1' },
+  ];
+  it.each(cases)('$note', ({ text, want }) => {
+    expect(parse({ name: 'p.rego', text }, { regoVersion: 'v0' }).value?.regoVersion).toBe(want);
+  });
+});
+
+// Plumbing: `--v0-compatible` on build/eval/test and a source `.manifest` with rego_version 0.
+describe('v0 plumbing (CLI and bundles)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'v0-'));
+  const policy = join(dir, 'policy');
+  mkdirSync(policy);
+  writeFileSync(join(policy, 'p.rego'), 'package t\n\nallow { input.x == 1 }\n\nitems[x] { x := input.xs[_] }\n\ntest_allow { allow with input as {"x": 1} }\n');
+  const manifested = join(dir, 'manifested');
+  mkdirSync(manifested);
+  writeFileSync(join(manifested, 'p.rego'), 'package t\n\nallow { true }\n');
+  writeFileSync(join(manifested, '.manifest'), '{"rego_version": 0}');
+  writeFileSync(join(dir, 'input.json'), '{"x": 1, "xs": ["a", "b"]}');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function invoke(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await run(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    return { code, out, err };
+  }
+
+  const flags = [
+    { note: 'build flag', argv: ['build', 'p', '--v0-compatible'], want: true },
+    { note: 'eval flag', argv: ['eval', '--v0-compatible', 'x'], want: true },
+    { note: 'test flag', argv: ['test', '--v0-compatible', 'p'], want: true },
+    { note: 'no flag', argv: ['test', 'p'], want: undefined },
+  ];
+  it.each(flags)('parses $note', ({ argv, want }) => {
+    const cmd = parseCommand(argv) as { v0Compatible?: boolean };
+    expect(cmd.v0Compatible).toBe(want);
+  });
+
+  const runs = [
+    { note: 'eval --v0-compatible', argv: ['eval', '--v0-compatible', '-f', 'json', '-d', policy, '-i', join(dir, 'input.json'), 'x := data.t.items'], code: 0, out: '[{"x":["a","b"]}]' },
+    { note: 'eval of v0 without the flag fails', argv: ['eval', '-d', policy, 'data.t.allow'], code: 1, out: '' },
+    { note: 'test --v0-compatible', argv: ['test', '--v0-compatible', policy], code: 0, out: 'PASS: 1/1' },
+  ];
+  it.each(runs)('$note', async ({ argv, code, out }) => {
+    const r = await invoke(argv);
+    expect(r.code).toBe(code);
+    expect(r.out).toContain(out);
+  });
+
+  it('build --v0-compatible records rego_version 0', async () => {
+    const output = join(dir, 'b.tar.gz');
+    const r = await invoke(['build', '--v0-compatible', policy, '-e', 't/allow', '-o', output]);
+    expect(r.code).toBe(0);
+    const bundle = await readBundleTarball(readFileSync(output));
+    expect(bundle.manifest.rego_version).toBe(0);
+  });
+
+  const versions = [
+    { note: 'manifest with rego_version 0', paths: [manifested], want: 'v0' },
+    { note: 'directory without manifest', paths: [policy], want: undefined },
+  ];
+  it.each(versions)('sourceRegoVersion: $note', ({ paths, want }) => {
+    expect(sourceRegoVersion(paths)).toBe(want);
+  });
+
+  it('loadBundle compiles a directory whose .manifest says rego_version 0 as v0', async () => {
+    const r = await loadBundle({ kind: 'paths', paths: [manifested], entrypoints: ['t/allow'] });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ok && r.bundle.manifest.rego_version).toBe(0);
+  });
+});

@@ -3,4 +3,49 @@
 // and exported as nativeExportName(name).
 
 /** DATA_BUILTINS maps builtin name to arity. */
-export const DATA_BUILTINS = {} as const satisfies Record<string, { readonly arity: number }>;
+export const DATA_BUILTINS = {
+  // numbers
+  round: { arity: 1 },
+  ceil: { arity: 1 },
+  floor: { arity: 1 },
+  'numbers.range': { arity: 2 },
+  'numbers.range_step': { arity: 3 },
+  // bits
+  'bits.and': { arity: 2 },
+  'bits.or': { arity: 2 },
+  'bits.xor': { arity: 2 },
+  'bits.negate': { arity: 1 },
+  'bits.lsh': { arity: 2 },
+  'bits.rsh': { arity: 2 },
+  // objects, arrays
+  'object.remove': { arity: 2 },
+  'object.filter': { arity: 2 },
+  'object.union': { arity: 2 },
+  'object.union_n': { arity: 1 },
+  'object.subset': { arity: 2 },
+  'array.reverse': { arity: 1 },
+  // units
+  'units.parse': { arity: 1 },
+  'units.parse_bytes': { arity: 1 },
+  // semver
+  'semver.compare': { arity: 2 },
+  'semver.is_valid': { arity: 1 },
+  // net
+  'net.cidr_contains': { arity: 2 },
+  'net.cidr_intersects': { arity: 2 },
+  'net.cidr_is_valid': { arity: 1 },
+  'net.cidr_expand': { arity: 1 },
+  // crypto
+  'crypto.md5': { arity: 1 },
+  'crypto.sha1': { arity: 1 },
+  'crypto.sha256': { arity: 1 },
+  'crypto.hmac.md5': { arity: 2 },
+  'crypto.hmac.sha1': { arity: 2 },
+  'crypto.hmac.sha256': { arity: 2 },
+  // time (time.now_ns is host-supplied: the ABI has no clock import)
+  'time.parse_rfc3339_ns': { arity: 1 },
+  'time.parse_duration_ns': { arity: 1 },
+  'time.date': { arity: 1 },
+  'time.clock': { arity: 1 },
+  'time.weekday': { arity: 1 },
+} as const satisfies Record<string, { readonly arity: number }>;

@@ -1,2 +1,23 @@
-// Native builtins of the "data" family (see engine/builtins-native/data.ts).
-export {};
+// Native builtins of the "data" family (see engine/builtins-native/data.ts): exactly the bi_*
+// exports of that registry's entries.
+
+export {
+  bi_round, bi_ceil, bi_floor, bi_numbers_range, bi_numbers_range_step,
+  bi_bits_and, bi_bits_or, bi_bits_xor, bi_bits_negate, bi_bits_lsh, bi_bits_rsh,
+} from "./numbers";
+export {
+  bi_object_remove, bi_object_filter, bi_object_union, bi_object_union_n, bi_object_subset,
+  bi_array_reverse,
+} from "./objects";
+export { bi_units_parse, bi_units_parse_bytes } from "./units";
+export { bi_semver_compare, bi_semver_is_valid } from "./semver";
+export {
+  bi_net_cidr_contains, bi_net_cidr_intersects, bi_net_cidr_is_valid, bi_net_cidr_expand,
+} from "./net";
+export {
+  bi_crypto_md5, bi_crypto_sha1, bi_crypto_sha256, bi_crypto_hmac_md5, bi_crypto_hmac_sha1,
+  bi_crypto_hmac_sha256,
+} from "./crypto";
+export {
+  bi_time_parse_rfc3339_ns, bi_time_parse_duration_ns, bi_time_date, bi_time_clock, bi_time_weekday,
+} from "./time";

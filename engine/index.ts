@@ -4,7 +4,7 @@ export type { CompileOptions, CompileResult } from './compile.js';
 export { formatDiagnostic, sortDiagnostics, hasErrors } from './diagnostics/index.js';
 export type { Diagnostic, DiagnosticCode, Location, SourceFile } from './diagnostics/index.js';
 export { parse, parseQuery, parseTerm } from './parser/index.js';
-export { loadPolicy, loadRuntimeBinary, PolicyEvalError } from './runtime/index.js';
+export { loadPolicy, loadRuntimeBinary, PolicyEvalError, sdkHostBuiltins } from './runtime/index.js';
 export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './runtime/index.js';
 export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';

@@ -2,4 +2,4 @@
 // a compiled module can run without host help.
 export { BUILTINS } from './catalog.js';
 export type { BuiltinDecl } from './catalog.js';
-export { SDK_BUILTINS, isNativeBuiltin, isSdkBuiltin } from './support.js';
+export { SDK_BUILTINS, LOADER_BUILTINS, isNativeBuiltin, isSdkBuiltin, isLoaderBuiltin } from './support.js';

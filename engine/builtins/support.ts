@@ -19,6 +19,14 @@ export function isNativeBuiltin(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(NATIVE_BUILTINS, name);
 }
 
+/** LOADER_BUILTINS are supplied by our loader (engine/runtime/host-builtins.ts); plain SDK users pass sdkHostBuiltins(). */
+export const LOADER_BUILTINS: ReadonlySet<string> = new Set(['time.now_ns']);
+
+/** isLoaderBuiltin tells whether our loader supplies `name`. */
+export function isLoaderBuiltin(name: string): boolean {
+  return LOADER_BUILTINS.has(name);
+}
+
 /** isSdkBuiltin tells whether the plain SDK supplies `name`. */
 export function isSdkBuiltin(name: string): boolean {
   return SDK_BUILTINS.has(name);

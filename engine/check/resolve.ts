@@ -5,7 +5,7 @@
 
 import type { Body, CallTerm, Expr, Module, Rule, Term, WithModifier } from '../ast/index.js';
 import { varsOfTerm } from '../ast/index.js';
-import { BUILTINS, isNativeBuiltin, isSdkBuiltin } from '../builtins/index.js';
+import { BUILTINS, isLoaderBuiltin, isNativeBuiltin, isSdkBuiltin } from '../builtins/index.js';
 import { assertNever } from '../diagnostics/index.js';
 import type { CheckContext } from './context.js';
 import { functionArity, pathKey, report } from './context.js';
@@ -254,7 +254,7 @@ class Resolver {
 
   private checkSupported(name: string, t: CallTerm): void {
     if (name === 'eq' || name === 'assign') return;
-    if (this.ctx.hostBuiltins[name] || isNativeBuiltin(name) || isSdkBuiltin(name) || this.ctx.mockedBuiltins.has(name)) return;
+    if (this.ctx.hostBuiltins[name] || isNativeBuiltin(name) || isSdkBuiltin(name) || isLoaderBuiltin(name) || this.ctx.mockedBuiltins.has(name)) return;
     report(this.ctx, 'rego_type_error', `unsupported builtin: ${name} (not implemented natively; supply it as a host builtin)`, t.loc);
   }
 

@@ -4,3 +4,4 @@ export { loadPolicy } from './loader.js';
 export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './loader.js';
 export { PolicyEvalError, PolicyLoadError } from './errors.js';
 export type { AnyRuntimeError, RuntimeErrorCode } from './errors.js';
+export { sdkHostBuiltins, LOADER_BUILTIN_NAMES } from './host-builtins.js';

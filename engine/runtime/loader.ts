@@ -7,6 +7,8 @@ import { OPA_ABI_VERSION } from '../abi.js';
 import { PolicyEvalError, PolicyLoadError, evalErrorFromAbort } from './errors.js';
 import { wasmApi } from './wasm-api.js';
 import type { WasmBytes, WasmImports, WasmInstance, WasmMemory } from './wasm-api.js';
+import { createEvalClock, loaderHostBuiltins } from './host-builtins.js';
+import type { EvalClock } from './host-builtins.js';
 
 /** HostBuiltin implements a non-native builtin in JS; arguments and result cross as JSON values; undefined means undefined. */
 export type HostBuiltin = (...args: unknown[]) => unknown;
@@ -54,6 +56,7 @@ class PolicyModule implements PolicyInstance {
   entrypoints: Readonly<Record<string, number>> = {};
   private readonly memory: WasmMemory;
   private readonly hostBuiltins: Readonly<Record<string, HostBuiltin>>;
+  private readonly clock: EvalClock = createEvalClock();
   private readonly onPrint: (line: string) => void;
   private ex!: Exports;
   private builtinNames: string[] = [];
@@ -67,7 +70,7 @@ class PolicyModule implements PolicyInstance {
     this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES });
     this.buffer = this.memory.buffer;
     this.view = new Uint8Array(this.buffer);
-    this.hostBuiltins = opts.hostBuiltins ?? {};
+    this.hostBuiltins = { ...loaderHostBuiltins(this.clock), ...(opts.hostBuiltins ?? {}) };
     this.onPrint = opts.onPrint ?? (() => {});
   }
 
@@ -123,6 +126,7 @@ class PolicyModule implements PolicyInstance {
 
   evaluateRaw(inputJson: string | Uint8Array | undefined, entrypoint: string | number = 0): string {
     const ep = this.entrypointId(entrypoint);
+    this.clock.begin();
     const inputAddr = inputJson === undefined ? 0 : this.dataHeapPtr;
     let len = 0;
     if (typeof inputJson === 'string') {

@@ -16,7 +16,7 @@ async function loadDeps(): Promise<EngineDeps | string> {
       buildQueryModule: engine.buildQueryModule as unknown as EngineDeps['buildQueryModule'],
       compile: engine.compile as unknown as EngineDeps['compile'],
       formatDiagnostic: engine.formatDiagnostic as unknown as EngineDeps['formatDiagnostic'],
-      loadPolicy: (wasm) => sdk.loadPolicy(wasm),
+      loadPolicy: (wasm) => sdk.loadPolicy(wasm, undefined, engine.sdkHostBuiltins()),
       isNativeBuiltin: engine.isNativeBuiltin,
     };
   } catch (e) {

@@ -131,7 +131,7 @@ describe('compile', () => {
     { note: 'unsafe var', text: 'package a\np if x > 1', want: /^p\.rego:2:\d+: rego_unsafe_var_error: var x is unsafe$/ },
     { note: 'unknown function', text: 'package a\np := nope(1)', want: /^p\.rego:2:\d+: rego_type_error: undefined function nope$/ },
     { note: 'recursion', text: 'package a\np if q\nq if p', want: /rego_recursion_error: rule data\.a\.p is recursive/ },
-    { note: 'unimplemented builtin', text: 'package a\np := base64.encode("x")', want: /rego_type_error: unsupported builtin: base64\.encode/ },
+    { note: 'unimplemented builtin', text: 'package a\np := uuid.rfc4122("x")', want: /rego_type_error: unsupported builtin: uuid\.rfc4122/ },
   ])('reports $note as a located diagnostic', ({ text, want }) => {
     const r = compile({ files: [{ name: 'p.rego', text }], entrypoints: ['a/p'] });
     expect(r.wasm).toBeUndefined();
@@ -151,10 +151,20 @@ describe('compile', () => {
   });
 
   it('accepts a builtin the host supplies and calls it at evaluation', async () => {
-    const r = compile({ files: [{ name: 'p.rego', text: 'package a\np := base64.encode("hi")' }], entrypoints: ['a/p'], hostBuiltins: { 'base64.encode': { arity: 1 } } });
+    const r = compile({ files: [{ name: 'p.rego', text: 'package a\np := uuid.rfc4122("hi")' }], entrypoints: ['a/p'], hostBuiltins: { 'uuid.rfc4122': { arity: 1 } } });
     expect(r.diagnostics).toEqual([]);
-    const [fast, ctx, ours] = await loadAll(r.wasm as Uint8Array, { 'base64.encode': (s: unknown) => Buffer.from(String(s)).toString('base64') });
-    for (const p of [fast, ctx, ours]) expect(p?.evaluate(undefined, 'a/p')).toEqual([{ result: 'aGk=' }]);
+    const [fast, ctx, ours] = await loadAll(r.wasm as Uint8Array, { 'uuid.rfc4122': (s: unknown) => `uuid-for-${String(s)}` });
+    for (const p of [fast, ctx, ours]) expect(p?.evaluate(undefined, 'a/p')).toEqual([{ result: 'uuid-for-hi' }]);
+  });
+
+  it('supplies time.now_ns from our loader, one reading per evaluation', async () => {
+    const { loadPolicy } = await import('../../engine/index.js');
+    const r = compile({ files: [{ name: 'p.rego', text: 'package a\nt := [time.now_ns(), time.now_ns()]' }], entrypoints: ['a/t'] });
+    expect(r.diagnostics).toEqual([]);
+    const p = await loadPolicy(r.wasm as Uint8Array);
+    const [{ result }] = p.evaluate(undefined, 'a/t') as [{ result: [number, number] }];
+    expect(result[0]).toBe(result[1]);
+    expect(Math.abs(result[0] / 1e6 - Date.now())).toBeLessThan(60_000);
   });
 
   it('takes entrypoints from # METADATA annotations', () => {

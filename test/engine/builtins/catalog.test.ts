@@ -41,7 +41,7 @@ describe('support predicates', () => {
     { note: 'count is native', name: 'count', native: true, sdk: false },
     { note: 'internal.member_2 is native', name: 'internal.member_2', native: true, sdk: false },
     { note: 'yaml.marshal comes from the SDK', name: 'yaml.marshal', native: false, sdk: true },
-    { note: 'base64.encode is neither', name: 'base64.encode', native: false, sdk: false },
+    { note: 'uuid.rfc4122 is neither', name: 'uuid.rfc4122', native: false, sdk: false },
     { note: 'eq is not a runtime builtin', name: 'eq', native: false, sdk: false },
   ])('$note', ({ name, native, sdk }) => {
     expect(isNativeBuiltin(name)).toBe(native);

@@ -53,8 +53,11 @@ export function withMinorVersion(bytes: Uint8Array, minor: number): Uint8Array {
       copy[sec.payload.byteOffset - copy.byteOffset + r.pos] = minor;
       return copy;
     }
-    if (op === 0x41) r.i32();
-    else r.u32();
+    // Skip the constant expression: i32/i64.const and global.get take a LEB128 operand,
+    // f32/f64.const 4/8 bytes; then `end`.
+    if (op === 0x43) for (let k = 0; k < 4; k++) r.u8();
+    else if (op === 0x44) for (let k = 0; k < 8; k++) r.u8();
+    else while ((r.u8() & 0x80) !== 0);
     r.u8();
   }
   throw new Error('minor version global not found');

@@ -28,9 +28,22 @@ export function loaderHostBuiltins(clock: EvalClock): Record<string, HostBuiltin
 
 /**
  * sdkHostBuiltins is what to pass as `customBuiltins` to the plain `@open-policy-agent/opa-wasm`
- * SDK for modules that call the loader-supplied builtins. Its clock is read per call: the SDK has
- * no per-evaluation hook, so a policy calling time.now_ns() twice may see two readings there.
+ * SDK for modules that call the loader-supplied builtins. The SDK has no per-evaluation hook, but
+ * an evaluation is synchronous: the reading is kept until the current task yields (a microtask
+ * clears it), so every time.now_ns() of one evaluate() agrees. Evaluations run back to back in
+ * the same synchronous block share a reading.
  */
 export function sdkHostBuiltins(now: () => number = Date.now): Record<string, HostBuiltin> {
-  return { 'time.now_ns': () => Math.trunc(now()) * 1_000_000 };
+  let current: number | undefined;
+  return {
+    'time.now_ns': () => {
+      if (current === undefined) {
+        current = Math.trunc(now()) * 1_000_000;
+        queueMicrotask(() => {
+          current = undefined;
+        });
+      }
+      return current;
+    },
+  };
 }

@@ -167,6 +167,16 @@ describe('compile', () => {
     expect(Math.abs(result[0] / 1e6 - Date.now())).toBeLessThan(60_000);
   });
 
+  it('gives plain-SDK users a time.now_ns that agrees within one evaluation', async () => {
+    const { sdkHostBuiltins } = await import('../../engine/index.js');
+    let ms = 1_000;
+    const now = sdkHostBuiltins(() => ms++)['time.now_ns'] as () => number;
+    const first = now();
+    expect(now()).toBe(first);
+    await Promise.resolve();
+    expect(now()).toBe(first + 1_000_000);
+  });
+
   it('takes entrypoints from # METADATA annotations', () => {
     const text = 'package a\n\n# METADATA\n# entrypoint: true\nallow if input.ok\n';
     const r = compile({ files: [{ name: 'p.rego', text }] });

@@ -1,0 +1,53 @@
+import { writeFileSync } from 'node:fs';
+import { NATIVE_BUILTINS } from '../engine/abi.js';
+import { TEXT_BUILTINS } from '../engine/builtins-native/text.js';
+import { DATA_BUILTINS } from '../engine/builtins-native/data.js';
+import { BUILTINS } from '../engine/builtins/catalog.js';
+import { LOADER_BUILTINS, SDK_BUILTINS } from '../engine/builtins/support.js';
+
+const family = (n: string): string => (n in DATA_BUILTINS ? 'data' : n in TEXT_BUILTINS ? 'text' : 'core');
+const rows: string[] = [];
+let counts = { native: 0, sdk: 0, host: 0 };
+for (const name of Object.keys(BUILTINS).sort()) {
+  const d = BUILTINS[name]!;
+  let how: string;
+  if (name in NATIVE_BUILTINS) { how = `native (${family(name)})`; counts.native++; }
+  else if (SDK_BUILTINS.has(name)) { how = 'SDK-supplied'; counts.sdk++; }
+  else if (LOADER_BUILTINS.has(name)) { how = 'loader-supplied (no clock import in the ABI; plain SDK users pass `sdkHostBuiltins()`)'; counts.host++; }
+  else { how = 'host-supplied'; counts.host++; }
+  const flags = [d.infix ? `infix \`${d.infix}\`` : '', d.variadic ? 'variadic' : '', d.deprecated ? 'deprecated' : ''].filter(Boolean).join(', ');
+  rows.push(`| \`${name}\` | ${d.variadic ? 'n' : d.arity} | ${how} | ${flags} |`);
+}
+const extra = Object.keys(NATIVE_BUILTINS).filter((n) => !(n in BUILTINS)).sort();
+const text = `# Builtins
+
+Every OPA v1 builtin (engine/builtins/catalog.ts) and how a Portcullis module gets it. Generated
+by \`npm run gen:builtins-doc\` from engine/abi.ts \`NATIVE_BUILTINS\`, engine/builtins/support.ts and
+the catalog; \`npm run check:generated\` fails when this file is stale.
+
+- **native**: implemented in the runtime (engine/runtime/as/builtins/, export \`bi_<name with . as _>\`),
+  grouped as core (engine/abi.ts), text (engine/builtins-native/text.ts) and data
+  (engine/builtins-native/data.ts).
+- **SDK-supplied**: not native; the plain \`@open-policy-agent/opa-wasm\` SDK implements it when the
+  module lists it in its \`builtins\` export.
+- **loader-supplied**: our loader (\`loadPolicy\` in engine/runtime) provides it; with the plain SDK
+  pass \`sdkHostBuiltins()\` from engine/index.ts as \`customBuiltins\`.
+- **host-supplied**: none of the above; the host must provide it through \`env.opa_builtinN\`, otherwise the
+  checker refuses the policy (\`unsupported builtin: …\`). \`time.now_ns\` cannot be native: OPA's
+  Wasm ABI has no clock import, so the loader supplies it.
+
+Totals: ${counts.native} native, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied${extra.length ? `; native but not in the catalog: ${extra.map((n) => `\`${n}\``).join(', ')}` : ''}.
+
+| builtin | arity | provided | notes |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+const out = new URL('../docs/builtins.md', import.meta.url);
+if (process.argv.includes('--check')) {
+  const { readFileSync } = await import('node:fs');
+  if (readFileSync(out, 'utf8') !== text) {
+    console.error('docs/builtins.md is stale: run npm run gen:builtins-doc');
+    process.exit(1);
+  }
+} else writeFileSync(out, text);
+console.log(`builtins: ${counts.native} native, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied`);

@@ -9,6 +9,7 @@ export const OPA_ABI_MINOR_VERSION = 3;
 
 import { TEXT_BUILTINS } from './builtins-native/text.js';
 import { DATA_BUILTINS } from './builtins-native/data.js';
+import { TIME_BUILTINS } from './builtins-native/time.js';
 
 /** RT_ABI_VERSION is exported by the runtime as `rt_abi_version` (a function returning i32); the linker checks it. */
 export const RT_ABI_VERSION = 1;
@@ -159,6 +160,7 @@ export const NATIVE_BUILTINS = {
   ...CORE_BUILTINS,
   ...TEXT_BUILTINS,
   ...DATA_BUILTINS,
+  ...TIME_BUILTINS,
 } as const satisfies Record<string, NativeBuiltin>;
 
 /** nativeExportName maps a builtin name to its runtime export (`array.concat` -> `bi_array_concat`). */

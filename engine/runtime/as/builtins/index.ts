@@ -26,3 +26,4 @@ export { bi_regex_match } from "./regex-vm";
 export { bi_glob_match } from "./glob";
 export * from "./text/index";
 export * from "./data/index";
+export * from "./time/index";

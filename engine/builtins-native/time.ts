@@ -1,0 +1,5 @@
+// Native builtin family "time": Go-layout formatting and parsing, date arithmetic (issue 5).
+// Implemented in engine/runtime/as/builtins/time/ and exported as nativeExportName(name).
+
+/** TIME_BUILTINS maps builtin name to arity. */
+export const TIME_BUILTINS = {} as const satisfies Record<string, { readonly arity: number }>;

@@ -1,0 +1,2 @@
+// Native builtins of the "time" family (see engine/builtins-native/time.ts).
+export {};

@@ -38,5 +38,8 @@ export const TEXT_BUILTINS = {
   'regex.is_valid': { arity: 1 },
   'regex.find_n': { arity: 3 },
   'regex.split': { arity: 2 },
+  'regex.replace': { arity: 3 },
+  'regex.find_all_string_submatch_n': { arity: 3 },
+  'regex.template_match': { arity: 4 },
   'glob.quote_meta': { arity: 1 },
 } as const satisfies Record<string, { readonly arity: number }>;

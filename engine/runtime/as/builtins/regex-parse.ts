@@ -2,11 +2,13 @@
 // with an error message (reParseError). Nodes are 24-byte records [kind][a][b][c][d][e] (see the
 // N_* constants). Supports literals, ., classes (ranges, negation, escapes, [:name:]), \d\w\s\D\W\S,
 // \b\B\A\z, ^ $, groups ((?:…), (?P<n>…), (?<n>…), (?flags)), |, * + ? {n} {n,} {n,m} and lazy forms.
+// Capturing groups become N_CAPTURE nodes numbered by opening parenthesis (reGroupCount,
+// reGroupNameAt); matchers that ignore captures compile them as their child.
 
 import { alloc } from "../value";
 import { decodeAt, lastSize } from "./utf8";
 
-/** N_EMPTY … N_GROUP are AST node kinds. */
+/** N_EMPTY … N_CAPTURE are AST node kinds. */
 export const N_EMPTY: u32 = 0;
 export const N_LIT: u32 = 1; // a = code point, b = fold
 export const N_ANY: u32 = 2; // a = matches newline
@@ -15,6 +17,7 @@ export const N_ASSERT: u32 = 4; // a = A_* kind
 export const N_CAT: u32 = 5; // a, b
 export const N_ALT: u32 = 6; // a, b
 export const N_REPEAT: u32 = 7; // a = child, b = min, c = max (0xffffffff = inf), d = greedy
+export const N_CAPTURE: u32 = 8; // a = child, b = group index (1-based), c = name ptr, d = name length
 /** A_BOL … A_NWORD are assertion kinds. */
 export const A_BOL: u32 = 0;
 export const A_EOL: u32 = 1;
@@ -44,6 +47,42 @@ const MAX_REPEAT: u32 = 1000;
 // @ts-ignore: decorator
 @lazy let depth: i32 = 0;
 
+// @ts-ignore: decorator
+@lazy let groups: u32 = 0;
+// @ts-ignore: decorator
+@lazy let names: usize = 0; // (ptr, len) u32 pairs per group, capacity nameCap
+// @ts-ignore: decorator
+@lazy let nameCap: u32 = 0;
+
+/** reGroupCount returns the number of capturing groups of the last successful parse. */
+export function reGroupCount(): u32 {
+  return groups;
+}
+
+/** reGroupNameAt returns the address of group i's name (1-based) in the pattern; its length is reGroupNameLen(i). 0 if unnamed. */
+export function reGroupNameAt(i: u32): usize {
+  return i == 0 || i > groups ? 0 : <usize>load<u32>(names + (<usize>(i - 1) << 3));
+}
+
+/** reGroupNameLen returns the byte length of group i's name (0 if unnamed). */
+export function reGroupNameLen(i: u32): u32 {
+  return i == 0 || i > groups ? 0 : load<u32>(names + (<usize>(i - 1) << 3), 4);
+}
+
+function newGroup(np: usize, nl: u32): u32 {
+  if (groups == nameCap) {
+    const ncap = nameCap * 2 + 8;
+    const nn = alloc(<usize>ncap << 3);
+    if (groups > 0) memory.copy(nn, names, <usize>groups << 3);
+    names = nn;
+    nameCap = ncap;
+  }
+  store<u32>(names + (<usize>groups << 3), <u32>np);
+  store<u32>(names + (<usize>groups << 3), nl, 4);
+  groups++;
+  return groups;
+}
+
 /** reParseError returns the message of the last failed parse. */
 export function reParseError(): string {
   return err;
@@ -71,6 +110,7 @@ export function reParse(p: usize, n: u32): usize {
   fFold = false; fMulti = false; fDotNL = false; fUngreedy = false;
   err = "";
   depth = 0;
+  groups = 0; names = 0; nameCap = 0;
   const r = parseAlt();
   if (r == 0) return 0;
   if (pos < end) return fail("unexpected )");
@@ -222,14 +262,19 @@ function parseAtom(): usize {
         if (peek() != 60) return fail("invalid named capture");
         pos++;
         let named = 0;
+        const nameStart = pos;
         while (pos < end && load<u8>(pos) != 62) { pos++; named++; }
         if (pos >= end || named == 0) return fail("invalid named capture");
         pos++;
-        return parseGroupBody();
+        const gi = newGroup(nameStart, <u32>named);
+        const body = parseGroupBody();
+        return body == 0 ? 0 : node(N_CAPTURE, <u32>body, gi, <u32>nameStart, <u32>named);
       }
       return parseFlags();
     }
-    return parseGroupBody();
+    const gi = newGroup(0, 0);
+    const body = parseGroupBody();
+    return body == 0 ? 0 : node(N_CAPTURE, <u32>body, gi, 0, 0);
   }
   if (c == 41) return fail("unexpected )");
   if (c == 42 || c == 43 || c == 63) return fail("missing argument to repetition operator");

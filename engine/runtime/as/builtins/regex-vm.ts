@@ -9,7 +9,7 @@ import { builtinErrorBuf, operandError } from "./errors";
 import { decodeAt, lastSize, toLowerCp, toUpperCp } from "./utf8";
 import {
   A_BOL, A_BOT, A_EOL, A_EOT, A_NWORD, A_WORD, INF,
-  N_ALT, N_ANY, N_ASSERT, N_CAT, N_CLASS, N_EMPTY, N_LIT, N_REPEAT, reParse, reParseError,
+  N_ALT, N_ANY, N_ASSERT, N_CAPTURE, N_CAT, N_CLASS, N_EMPTY, N_LIT, N_REPEAT, reParse, reParseError,
 } from "./regex-parse";
 
 const I_CHAR: u32 = 0; // x = cp, y = fold
@@ -63,6 +63,7 @@ function gen(n: usize): void {
     case N_CLASS: emit(I_CLASS, <u32>n, 0); return;
     case N_ASSERT: emit(I_ASSERT, a, 0); return;
     case N_CAT: gen(<usize>a); gen(<usize>b); return;
+    case N_CAPTURE: gen(<usize>a); return; // captures do not affect a boolean match
     case N_ALT: {
       const s = emit(I_SPLIT, 0, 0);
       patch(s, 0, plen);

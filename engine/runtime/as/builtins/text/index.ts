@@ -13,4 +13,4 @@ export {
 } from "./encoding";
 export { bi_json_marshal, bi_json_unmarshal, bi_json_is_valid } from "./json";
 export { bi_regex_is_valid, bi_glob_quote_meta } from "./patterns";
-export { bi_regex_find_n, bi_regex_split } from "./regex";
+export { bi_regex_find_n, bi_regex_split, bi_regex_replace, bi_regex_find_all_string_submatch_n, bi_regex_template_match } from "./regex";

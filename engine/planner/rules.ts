@@ -10,6 +10,7 @@ import { DATA, INPUT } from '../ir/nodes.js';
 import { conflictError, constOp, ensureFunc, funcName, localOp, newFuncBuilder, newLocal } from './context.js';
 import type { Cont, Env, Scope } from './context.js';
 import { planBody } from './body.js';
+import { canExitEarly, withEarlyExit } from './early-exit.js';
 import { indexBodies, indexGuard } from './indexing.js';
 import type { Candidate, IndexGuard } from './indexing.js';
 import { planNodeDoc, walkRef } from './refs.js';
@@ -62,14 +63,16 @@ const TRUE_TERM = (loc: Rule['loc']): Term => ({ kind: 'boolean', value: true, l
 /**
  * planValueRule plans one complete/function rule into blocks: every solution AssignOnce's the value
  * into `result`; with `else`, the first clause (in order) that has a solution gives the value.
+ * With `exit` (early-exit.ts), the first solution of a body (clause) ends that body's iteration.
  */
-function planValueRule(rule: Rule, s: Scope, result: Local, error: RuntimeError, pre: (s: Scope, k: Cont) => Stmt[]): Block[] {
+function planValueRule(rule: Rule, s: Scope, result: Local, error: RuntimeError, pre: (s: Scope, k: Cont) => Stmt[], exit: boolean): Block[] {
   const cs = clauses(rule);
   const emit = (value: Term | undefined, target: Local) => (sc: Scope) =>
     planTerm(value ?? TRUE_TERM(rule.loc), sc, (op) => [{ kind: 'assignOnce', source: op, target, error }]);
   if (cs.length === 1) {
     const c = cs[0] as (typeof cs)[number];
-    return [{ stmts: pre({ ...s, loc: rule.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, result))) }];
+    const blocks = [{ stmts: pre({ ...s, loc: rule.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, result))) }];
+    return exit ? withEarlyExit(blocks, new Set([result])) : blocks;
   }
   const v = newLocal(s);
   const blocks: Block[] = cs.map((c, i) => {
@@ -77,7 +80,7 @@ function planValueRule(rule: Rule, s: Scope, result: Local, error: RuntimeError,
     return { stmts: [...guard, ...pre({ ...s, loc: c.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, v)))] };
   });
   blocks.push({ stmts: [{ kind: 'isDefined', source: v }, { kind: 'assignOnce', source: localOp(v), target: result, error }] });
-  return blocks;
+  return exit ? withEarlyExit(blocks, new Set([result, v])) : blocks;
 }
 
 function defaultBlock(rules: readonly CheckedRule[], s: Scope, result: Local): Block[] {
@@ -107,8 +110,9 @@ function buildRuleFunc(node: RuleNode, name: string, from: Scope): Func {
     });
     blocks.push(...indexBodies(cands, s));
   } else {
+    const exit = canExitEarly(node.rules);
     const cands: Candidate[] = rules.map((r) => ({
-      blocks: planValueRule(r.rule, s, result, error, (sc, k) => k(sc)),
+      blocks: planValueRule(r.rule, s, result, error, (sc, k) => k(sc), exit),
       guard: r.rule.else ? undefined : guardOf(r.rule, s),
     }));
     blocks.push(...indexBodies(cands, s));
@@ -183,13 +187,14 @@ function buildFunctionFunc(node: RuleNode, name: string, from: Scope): Func {
   const result = newLocal(s);
   const error = conflictError(`function ${pathName(node.path)} produced conflicting values for the same inputs`, node.rules[0]?.rule.loc ?? s.loc);
   const blocks: Block[] = [];
+  // Functions evaluate every solution (regorus' recorded kata traces show no early exit there).
   for (const r of node.rules.filter((x) => !x.rule.default)) {
     const params = r.rule.head.args ?? [];
     const pre = (sc: Scope, k: Cont): Stmt[] => {
       const go = (i: number, s2: Scope): Stmt[] => (i === params.length ? k(s2) : unifyOperand(params[i] as Term, localOp(args[i] as Local), s2, (s3) => go(i + 1, s3)));
       return go(0, sc);
     };
-    blocks.push(...planValueRule(r.rule, s, result, error, pre));
+    blocks.push(...planValueRule(r.rule, s, result, error, pre, false));
   }
   blocks.push(...defaultBlock(node.rules, s, result));
   return finish(name, node, [INPUT, DATA, ...args], result, blocks);

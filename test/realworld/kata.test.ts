@@ -7,11 +7,11 @@ import { KATA_DIR, normalisePrint, readRequests, runKata } from './kata.js';
 import type { KataTestResult } from './kata.js';
 import { join } from 'node:path';
 
-// Measured: every rule value matches; print traces differ where our evaluation order/early exit
-// differs from regorus' (e.g. `CreateContainerRequest: trying next policy container`).
+// Measured: every rule value and every print trace matches (constant-head complete rules stop
+// each body at its first solution, as regorus does: engine/planner/early-exit.ts).
 const expected = [
-  { note: 'k8s-policy-pod', requests: 17, valuesPassed: 17, printsPassed: 16 },
-  { note: 'pod-exec', requests: 77, valuesPassed: 77, printsPassed: 51 },
+  { note: 'k8s-policy-pod', requests: 17, valuesPassed: 17, printsPassed: 17 },
+  { note: 'pod-exec', requests: 77, valuesPassed: 77, printsPassed: 77 },
 ];
 
 const present = existsSync(KATA_DIR);

@@ -2,10 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { NATIVE_BUILTINS } from '../engine/abi.js';
 import { TEXT_BUILTINS } from '../engine/builtins-native/text.js';
 import { DATA_BUILTINS } from '../engine/builtins-native/data.js';
+import { TIME_BUILTINS } from '../engine/builtins-native/time.js';
 import { BUILTINS } from '../engine/builtins/catalog.js';
 import { LOADER_BUILTINS, SDK_BUILTINS } from '../engine/builtins/support.js';
 
-const family = (n: string): string => (n in DATA_BUILTINS ? 'data' : n in TEXT_BUILTINS ? 'text' : 'core');
+const family = (n: string): string => (n in DATA_BUILTINS ? 'data' : n in TEXT_BUILTINS ? 'text' : n in TIME_BUILTINS ? 'time' : 'core');
 const rows: string[] = [];
 let counts = { native: 0, sdk: 0, host: 0 };
 for (const name of Object.keys(BUILTINS).sort()) {
@@ -26,8 +27,7 @@ by \`npm run gen:builtins-doc\` from engine/abi.ts \`NATIVE_BUILTINS\`, engine/b
 the catalog; \`npm run check:generated\` fails when this file is stale.
 
 - **native**: implemented in the runtime (engine/runtime/as/builtins/, export \`bi_<name with . as _>\`),
-  grouped as core (engine/abi.ts), text (engine/builtins-native/text.ts) and data
-  (engine/builtins-native/data.ts).
+  grouped as core (engine/abi.ts), text, data and time (engine/builtins-native/*.ts).
 - **SDK-supplied**: not native; the plain \`@open-policy-agent/opa-wasm\` SDK implements it when the
   module lists it in its \`builtins\` export.
 - **loader-supplied**: our loader (\`loadPolicy\` in engine/runtime) provides it; with the plain SDK

@@ -2,4 +2,9 @@
 // Implemented in engine/runtime/as/builtins/time/ and exported as nativeExportName(name).
 
 /** TIME_BUILTINS maps builtin name to arity. */
-export const TIME_BUILTINS = {} as const satisfies Record<string, { readonly arity: number }>;
+export const TIME_BUILTINS = {
+  'time.add_date': { arity: 4 },
+  'time.diff': { arity: 2 },
+  'time.format': { arity: 1 },
+  'time.parse_ns': { arity: 2 },
+} as const satisfies Record<string, { readonly arity: number }>;

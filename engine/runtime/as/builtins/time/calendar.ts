@@ -1,0 +1,203 @@
+// Proleptic Gregorian calendar helpers (UTC) and the date-arithmetic builtins of the "time" family:
+// time.add_date (Go's AddDate normalisation: months overflow into years, days into months) and
+// time.diff ([years, months, days, hours, minutes, seconds] between two instants, as OPA).
+// Exports: daysFromCivil, civil (into civY/civM/civD), floorDiv, daysIn, nsArg (into nsOut),
+// unknownZone, isUTC, isLeap, outOfRange, nsOf, civY, civM, civD, nsOut, and bi_time_add_date,
+// bi_time_diff.
+
+import {
+  T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, listPush, newArray, numberHasText, numberTextLen, numberTextPtr,
+  strLen, strPtr, tagOf,
+} from "../../value";
+import { bufAscii, bufBytes, bufNew } from "../../buf";
+import { builtinErrorBuf, operandError } from "../errors";
+import { intNumber, intOf } from "../data/numbers";
+
+/** daysFromCivil returns days since 1970-01-01 of a proleptic Gregorian date (m in 1..12, any d). */
+export function daysFromCivil(y: i64, m: i64, d: i64): i64 {
+  if (m <= 2) y -= 1;
+  const era = (y >= 0 ? y : y - 399) / 400;
+  const yoe = y - era * 400;
+  const mp = m > 2 ? m - 3 : m + 9;
+  const doy = (153 * mp + 2) / 5 + d - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// civil() results: year, month, day.
+// @ts-ignore: decorator
+@lazy export let civY: i64 = 0;
+// @ts-ignore: decorator
+@lazy export let civM: i64 = 0;
+// @ts-ignore: decorator
+@lazy export let civD: i64 = 0;
+
+/** civil splits days since the epoch into civY/civM/civD. */
+export function civil(days: i64): void {
+  const z = days + 719468;
+  const era = (z >= 0 ? z : z - 146096) / 146097;
+  const doe = z - era * 146097;
+  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const mp = (5 * doy + 2) / 153;
+  civD = doy - (153 * mp + 2) / 5 + 1;
+  civM = mp < 10 ? mp + 3 : mp - 9;
+  civY = yoe + era * 400 + (civM <= 2 ? 1 : 0);
+}
+
+/** floorDiv divides rounding toward negative infinity. */
+export function floorDiv(a: i64, b: i64): i64 {
+  const q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/** isLeap tells whether y is a Gregorian leap year. */
+export function isLeap(y: i64): bool {
+  return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/** daysIn returns the number of days of month m (1..12) of year y. */
+export function daysIn(y: i64, m: i64): i64 {
+  if (m == 2) return isLeap(y) ? 29 : 28;
+  if (m == 4 || m == 6 || m == 9 || m == 11) return 30;
+  return 31;
+}
+
+/** nsOf reads an integral NUMBER as i64, exactly from its literal text for all 19-digit int64 values. */
+export function nsOf(v: usize): i64 {
+  if (numberHasText(v)) {
+    const p = numberTextPtr(v);
+    const n = numberTextLen(v);
+    let i: u32 = 0;
+    const neg = n > 0 && load<u8>(p) == 45;
+    if (neg) i = 1;
+    if (n - i == 19) {
+      let acc: u64 = 0;
+      let ok = true;
+      for (; i < n; i++) {
+        const c = <u32>load<u8>(p + <usize>i) - 48;
+        if (c > 9) { ok = false; break; }
+        acc = acc * 10 + <u64>c;
+      }
+      if (ok && acc <= (neg ? <u64>9223372036854775808 : <u64>9223372036854775807)) return neg ? <i64>(0 - acc) : <i64>acc;
+    }
+  }
+  return intOf(v);
+}
+
+// nsArg() result: nanoseconds since the epoch.
+// @ts-ignore: decorator
+@lazy export let nsOut: i64 = 0;
+
+/** isUTC tells whether a time zone STRING names UTC ("" or "UTC"). */
+export function isUTC(tz: usize): bool {
+  const n = strLen(tz);
+  const p = strPtr(tz);
+  return n == 0 || (n == 3 && load<u8>(p) == 85 && load<u8>(p + 1) == 84 && load<u8>(p + 2) == 67);
+}
+
+/** unknownZone reports `<fn>: unknown time zone <tz>` as a builtin error; returns false. */
+export function unknownZone(fn: string, tz: usize): bool {
+  const m = bufNew(64 + strLen(tz));
+  bufAscii(m, fn);
+  bufAscii(m, ": unknown time zone ");
+  bufBytes(m, strPtr(tz), strLen(tz));
+  builtinErrorBuf("eval_builtin_error", m);
+  return false;
+}
+
+/** nsArg reads `ns` or `[ns, tz]` (tz "" or "UTC") at operand pos into nsOut; false after an error. */
+export function nsArg(fn: string, pos: i32, x: usize): bool {
+  let v = x;
+  if (tagOf(x) == T_ARRAY) {
+    if (listLen(x) != 2 || tagOf(listGet(x, 1)) != T_STRING) return badNs(fn, pos, x);
+    v = listGet(x, 0);
+    if (!isUTC(listGet(x, 1))) return unknownZone(fn, listGet(x, 1));
+  }
+  if (tagOf(v) != T_NUMBER) return badNs(fn, pos, x);
+  nsOut = nsOf(v);
+  return true;
+}
+
+function badNs(fn: string, pos: i32, x: usize): bool {
+  operandError(fn, pos, "either number (ns) or [number (ns), string (tz)]", x);
+  return false;
+}
+
+/** outOfRange reports `<fn>: time outside of valid range`; returns 0. */
+export function outOfRange(fn: string): usize {
+  const m = bufNew(64);
+  bufAscii(m, fn);
+  bufAscii(m, ": time outside of valid range");
+  return builtinErrorBuf("eval_builtin_error", m);
+}
+
+/** bi_time_add_date adds years, months and days to nanoseconds since the epoch (UTC, Go's AddDate). */
+export function bi_time_add_date(ns: usize, years: usize, months: usize, days: usize): usize {
+  const fn = "time.add_date";
+  if (ns == 0 || years == 0 || months == 0 || days == 0) return 0;
+  if (tagOf(ns) != T_NUMBER) return operandError(fn, 1, "number", ns);
+  if (tagOf(years) != T_NUMBER) return operandError(fn, 2, "number", years);
+  if (tagOf(months) != T_NUMBER) return operandError(fn, 3, "number", months);
+  if (tagOf(days) != T_NUMBER) return operandError(fn, 4, "number", days);
+  const t = nsOf(ns);
+  const secs = floorDiv(t, 1000000000);
+  const nsec = t - secs * 1000000000;
+  const day0 = floorDiv(secs, 86400);
+  const sod = secs - day0 * 86400;
+  civil(day0);
+  let y = civY + intOf(years);
+  const m0 = civM - 1 + intOf(months);
+  const carry = floorDiv(m0, 12);
+  y += carry;
+  const m = m0 - carry * 12 + 1;
+  const nd = daysFromCivil(y, m, 1) + civD - 1 + intOf(days);
+  civil(nd);
+  if (civY < 1677 || civY > 2262) return outOfRange(fn);
+  return intNumber((nd * 86400 + sod) * 1000000000 + nsec);
+}
+
+/** bi_time_diff returns [years, months, days, hours, minutes, seconds] between two instants (UTC). */
+export function bi_time_diff(a: usize, b: usize): usize {
+  const fn = "time.diff";
+  if (a == 0 || b == 0) return 0;
+  if (!nsArg(fn, 1, a)) return 0;
+  let t1 = nsOut;
+  if (!nsArg(fn, 2, b)) return 0;
+  let t2 = nsOut;
+  if (t1 > t2) {
+    const t = t1;
+    t1 = t2;
+    t2 = t;
+  }
+  const s1 = floorDiv(t1, 1000000000);
+  const s2 = floorDiv(t2, 1000000000);
+  const d1 = floorDiv(s1, 86400);
+  const d2 = floorDiv(s2, 86400);
+  const c1 = s1 - d1 * 86400;
+  const c2 = s2 - d2 * 86400;
+  civil(d1);
+  const y1 = civY;
+  const mo1 = civM;
+  const dd1 = civD;
+  civil(d2);
+  let year = civY - y1;
+  let month = civM - mo1;
+  let day = civD - dd1;
+  let hour = c2 / 3600 - c1 / 3600;
+  let min = (c2 % 3600) / 60 - (c1 % 3600) / 60;
+  let sec = c2 % 60 - c1 % 60;
+  if (sec < 0) { sec += 60; min--; }
+  if (min < 0) { min += 60; hour--; }
+  if (hour < 0) { hour += 24; day--; }
+  if (day < 0) { day += daysIn(y1, mo1); month--; }
+  if (month < 0) { month += 12; year--; }
+  const out = newArray(6);
+  listPush(out, intNumber(year));
+  listPush(out, intNumber(month));
+  listPush(out, intNumber(day));
+  listPush(out, intNumber(hour));
+  listPush(out, intNumber(min));
+  listPush(out, intNumber(sec));
+  return out;
+}

@@ -1,6 +1,7 @@
 // Native builtin family "data": numbers, bits, casts, objects, arrays, time, net, units, semver,
-// uuid, crypto hashes (issue 5). Each entry is implemented in engine/runtime/as/builtins/data/
-// and exported as nativeExportName(name).
+// uuid, crypto hashes, json.remove/filter/patch/marshal_with_options, io.jwt.decode (issue 5).
+// Each entry is implemented in engine/runtime/as/builtins/data/ and exported as
+// nativeExportName(name).
 
 /** DATA_BUILTINS maps builtin name to arity. */
 export const DATA_BUILTINS = {
@@ -42,6 +43,16 @@ export const DATA_BUILTINS = {
   'crypto.hmac.md5': { arity: 2 },
   'crypto.hmac.sha1': { arity: 2 },
   'crypto.hmac.sha256': { arity: 2 },
+  'crypto.hmac.sha512': { arity: 2 },
+  // uuid
+  'uuid.parse': { arity: 1 },
+  // json paths
+  'json.remove': { arity: 2 },
+  'json.filter': { arity: 2 },
+  'json.patch': { arity: 2 },
+  'json.marshal_with_options': { arity: 2 },
+  // tokens (decoding only, no verification)
+  'io.jwt.decode': { arity: 1 },
   // time (time.now_ns is host-supplied: the ABI has no clock import)
   'time.parse_rfc3339_ns': { arity: 1 },
   'time.parse_duration_ns': { arity: 1 },

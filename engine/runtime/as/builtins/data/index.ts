@@ -21,3 +21,9 @@ export {
 export {
   bi_time_parse_rfc3339_ns, bi_time_parse_duration_ns, bi_time_date, bi_time_clock, bi_time_weekday,
 } from "./time";
+export { bi_crypto_hmac_sha512 } from "./sha512";
+export { bi_uuid_parse } from "./uuid";
+export { bi_json_remove, bi_json_filter } from "./json-paths";
+export { bi_io_jwt_decode } from "./jwt";
+export { bi_json_patch } from "./json-patch";
+export { bi_json_marshal_with_options } from "./json-marshal";

@@ -187,24 +187,31 @@ export function parseCommand(argv: readonly string[]): Command {
   return { kind: 'usage-error', message: `unknown command "${first}"` };
 }
 
-function parseBuild(args: readonly string[]): Command {
-  let parsed;
+/** tryParse runs one command's node:util parseArgs call, turning its errors into a usage error. */
+function tryParse<T extends { values: unknown }>(topic: HelpTopic, parse: () => T): T | Command {
   try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        entrypoint: { type: 'string', short: 'e', multiple: true },
-        output: { type: 'string', short: 'o' },
-        revision: { type: 'string', short: 'r' },
-        'v0-compatible': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    return parse();
   } catch (e) {
-    return { kind: 'usage-error', message: messageOf(e), topic: 'build' };
+    return { kind: 'usage-error', message: messageOf(e), topic };
   }
+}
+
+function parseBuild(args: readonly string[]): Command {
+  const parsed = tryParse('build', () =>
+    parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      entrypoint: { type: 'string', short: 'e', multiple: true },
+      output: { type: 'string', short: 'o' },
+      revision: { type: 'string', short: 'r' },
+      'v0-compatible': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    }),
+  );
+  if ('kind' in parsed) return parsed;
   const v = parsed.values;
   if (v.help) return { kind: 'help', topic: 'build' };
   if (parsed.positionals.length === 0) return { kind: 'usage-error', message: 'build: at least one path is required', topic: 'build' };
@@ -220,23 +227,21 @@ function parseBuild(args: readonly string[]): Command {
 }
 
 function parseEval(args: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        data: { type: 'string', short: 'd', multiple: true },
-        input: { type: 'string', short: 'i' },
-        format: { type: 'string', short: 'f' },
-        'v0-compatible': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return { kind: 'usage-error', message: messageOf(e), topic: 'eval' };
-  }
+  const parsed = tryParse('eval', () =>
+    parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      data: { type: 'string', short: 'd', multiple: true },
+      input: { type: 'string', short: 'i' },
+      format: { type: 'string', short: 'f' },
+      'v0-compatible': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    }),
+  );
+  if ('kind' in parsed) return parsed;
   const v = parsed.values;
   if (v.help) return { kind: 'help', topic: 'eval' };
   const format = v.format ?? 'pretty';
@@ -255,22 +260,20 @@ function parseEval(args: readonly string[]): Command {
 }
 
 function parseTest(args: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        run: { type: 'string', short: 'r' },
-        verbose: { type: 'boolean', short: 'v' },
-        'v0-compatible': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return { kind: 'usage-error', message: messageOf(e), topic: 'test' };
-  }
+  const parsed = tryParse('test', () =>
+    parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      run: { type: 'string', short: 'r' },
+      verbose: { type: 'boolean', short: 'v' },
+      'v0-compatible': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    }),
+  );
+  if ('kind' in parsed) return parsed;
   const v = parsed.values;
   if (v.help) return { kind: 'help', topic: 'test' };
   if (parsed.positionals.length === 0) return { kind: 'usage-error', message: 'test: at least one path is required', topic: 'test' };
@@ -285,39 +288,35 @@ function parseTest(args: readonly string[]): Command {
 }
 
 function parseServe(args: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      strict: true,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    return { kind: 'usage-error', message: messageOf(e), topic: 'serve' };
-  }
+  const parsed = tryParse('serve', () =>
+    parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    strict: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    }),
+  );
+  if ('kind' in parsed) return parsed;
   if (parsed.values.help) return { kind: 'help', topic: 'serve' };
   if (parsed.values.config === '') return { kind: 'usage-error', message: 'serve: --config must not be empty', topic: 'serve' };
   return { kind: 'serve', configPath: parsed.values.config ?? DEFAULT_CONFIG_PATH };
 }
 
 function parseDemo(args: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        state: { type: 'string', short: 's' },
-        port: { type: 'string', short: 'p' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return { kind: 'usage-error', message: messageOf(e), topic: 'demo' };
-  }
+  const parsed = tryParse('demo', () =>
+    parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      state: { type: 'string', short: 's' },
+      port: { type: 'string', short: 'p' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    }),
+  );
+  if ('kind' in parsed) return parsed;
   const v = parsed.values;
   if (v.help) return { kind: 'help', topic: 'demo' };
   if (v.config === '' || v.state === '') return { kind: 'usage-error', message: 'demo: --config and --state must not be empty', topic: 'demo' };
@@ -338,23 +337,21 @@ function parseDemo(args: readonly string[]): Command {
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti']);
 
 function parseToken(args: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        sub: { type: 'string' },
-        claim: { type: 'string', multiple: true },
-        ttl: { type: 'string' },
-        state: { type: 'string', short: 's' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return { kind: 'usage-error', message: messageOf(e), topic: 'token' };
-  }
+  const parsed = tryParse('token', () =>
+    parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      sub: { type: 'string' },
+      claim: { type: 'string', multiple: true },
+      ttl: { type: 'string' },
+      state: { type: 'string', short: 's' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    }),
+  );
+  if ('kind' in parsed) return parsed;
   const v = parsed.values;
   if (v.help) return { kind: 'help', topic: 'token' };
   if (v.sub === undefined || v.sub.trim() === '') return { kind: 'usage-error', message: 'token: --sub <name> is required', topic: 'token' };

@@ -199,16 +199,16 @@ function tryParse<T extends { values: unknown }>(topic: HelpTopic, parse: () => 
 function parseBuild(args: readonly string[]): Command {
   const parsed = tryParse('build', () =>
     parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      entrypoint: { type: 'string', short: 'e', multiple: true },
-      output: { type: 'string', short: 'o' },
-      revision: { type: 'string', short: 'r' },
-      'v0-compatible': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        entrypoint: { type: 'string', short: 'e', multiple: true },
+        output: { type: 'string', short: 'o' },
+        revision: { type: 'string', short: 'r' },
+        'v0-compatible': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   if ('kind' in parsed) return parsed;
@@ -229,16 +229,16 @@ function parseBuild(args: readonly string[]): Command {
 function parseEval(args: readonly string[]): Command {
   const parsed = tryParse('eval', () =>
     parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      data: { type: 'string', short: 'd', multiple: true },
-      input: { type: 'string', short: 'i' },
-      format: { type: 'string', short: 'f' },
-      'v0-compatible': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        data: { type: 'string', short: 'd', multiple: true },
+        input: { type: 'string', short: 'i' },
+        format: { type: 'string', short: 'f' },
+        'v0-compatible': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   if ('kind' in parsed) return parsed;
@@ -262,15 +262,15 @@ function parseEval(args: readonly string[]): Command {
 function parseTest(args: readonly string[]): Command {
   const parsed = tryParse('test', () =>
     parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      run: { type: 'string', short: 'r' },
-      verbose: { type: 'boolean', short: 'v' },
-      'v0-compatible': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        run: { type: 'string', short: 'r' },
+        verbose: { type: 'boolean', short: 'v' },
+        'v0-compatible': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   if ('kind' in parsed) return parsed;
@@ -290,10 +290,10 @@ function parseTest(args: readonly string[]): Command {
 function parseServe(args: readonly string[]): Command {
   const parsed = tryParse('serve', () =>
     parseArgs({
-    args: [...args],
-    allowPositionals: false,
-    strict: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      args: [...args],
+      allowPositionals: false,
+      strict: true,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
     }),
   );
   if ('kind' in parsed) return parsed;
@@ -305,15 +305,15 @@ function parseServe(args: readonly string[]): Command {
 function parseDemo(args: readonly string[]): Command {
   const parsed = tryParse('demo', () =>
     parseArgs({
-    args: [...args],
-    allowPositionals: false,
-    strict: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      state: { type: 'string', short: 's' },
-      port: { type: 'string', short: 'p' },
-      help: { type: 'boolean', short: 'h' },
-    },
+      args: [...args],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        state: { type: 'string', short: 's' },
+        port: { type: 'string', short: 'p' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   if ('kind' in parsed) return parsed;
@@ -339,16 +339,16 @@ const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti'
 function parseToken(args: readonly string[]): Command {
   const parsed = tryParse('token', () =>
     parseArgs({
-    args: [...args],
-    allowPositionals: false,
-    strict: true,
-    options: {
-      sub: { type: 'string' },
-      claim: { type: 'string', multiple: true },
-      ttl: { type: 'string' },
-      state: { type: 'string', short: 's' },
-      help: { type: 'boolean', short: 'h' },
-    },
+      args: [...args],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        sub: { type: 'string' },
+        claim: { type: 'string', multiple: true },
+        ttl: { type: 'string' },
+        state: { type: 'string', short: 's' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   if ('kind' in parsed) return parsed;

@@ -76,13 +76,18 @@ export const RT_EXPORTS = {
   rt_host_builtin4: { params: 5, result: true, doc: '(id, a, b, c, d)' },
   rt_set_strict: { params: 1, result: false, doc: 'i32 0/1: strict builtin errors (abort instead of undefined)' },
   rt_set_location: { params: 1, result: false, doc: 'addr of NUL-terminated "file:row" of the builtin call about to run (for error messages)' },
+  rt_tz_init: { params: 1, result: false, doc: 'addr of the tzdata blob in static data (start function; only when a zone builtin is called)' },
 } as const satisfies Record<string, RtFunction>;
 
 /** RtExportName is the name of one runtime helper. */
 export type RtExportName = keyof typeof RT_EXPORTS;
 
 /** NativeBuiltin describes a builtin implemented in the runtime as export `bi_<name with . as _>`. */
-export type NativeBuiltin = { readonly arity: number };
+export type NativeBuiltin = {
+  readonly arity: number;
+  /** zones: the builtin reads the time zone database, so the module carries the tzdata blob. */
+  readonly zones?: boolean;
+};
 
 /**
  * NATIVE_BUILTINS lists OPA builtins the runtime implements natively. Each is exported as

@@ -5,7 +5,7 @@ import { parse } from './parser/index.js';
 import { check } from './check/index.js';
 import { plan } from './planner/index.js';
 import { emitWasm } from './wasm/index.js';
-import { loadRuntimeBinary } from './runtime/index.js';
+import { loadRuntimeBinary, loadTzdata } from './runtime/index.js';
 import { sortDiagnostics, hasErrors } from './diagnostics/index.js';
 import type { Diagnostic, SourceFile } from './diagnostics/index.js';
 import type { Module } from './ast/index.js';
@@ -67,7 +67,7 @@ export function compile(options: CompileOptions): CompileResult {
   if (hasErrors(diagnostics) || opts.stopAfter === 'plan') {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, entrypoints };
   }
-  const wasm = emitWasm(planned.value, loadRuntimeBinary(), { strictBuiltinErrors: opts.strictBuiltinErrors === true });
+  const wasm = emitWasm(planned.value, loadRuntimeBinary(), { strictBuiltinErrors: opts.strictBuiltinErrors === true, tzdata: loadTzdata });
   return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, wasm, entrypoints };
 }
 

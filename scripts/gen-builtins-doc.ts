@@ -4,9 +4,17 @@ import { TEXT_BUILTINS } from '../engine/builtins-native/text.js';
 import { DATA_BUILTINS } from '../engine/builtins-native/data.js';
 import { TIME_BUILTINS } from '../engine/builtins-native/time.js';
 import { BUILTINS } from '../engine/builtins/catalog.js';
+import { loadTzdata } from '../engine/runtime/index.js';
 import { LOADER_BUILTINS, SDK_BUILTINS } from '../engine/builtins/support.js';
 
 const family = (n: string): string => (n in DATA_BUILTINS ? 'data' : n in TEXT_BUILTINS ? 'text' : n in TIME_BUILTINS ? 'time' : 'core');
+/** tzdataVersion reads the IANA release recorded in the tzdata blob's header. */
+function tzdataVersion(): string {
+  const blob = loadTzdata();
+  const at = new DataView(blob.buffer, blob.byteOffset).getUint32(12, true);
+  return new TextDecoder().decode(blob.subarray(at + 1, at + 1 + blob[at]!));
+}
+
 const rows: string[] = [];
 let counts = { native: 0, sdk: 0, host: 0 };
 for (const name of Object.keys(BUILTINS).sort()) {
@@ -35,6 +43,12 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
 - **host-supplied**: none of the above; the host must provide it through \`env.opa_builtinN\`, otherwise the
   checker refuses the policy (\`unsupported builtin: …\`). \`time.now_ns\` cannot be native: OPA's
   Wasm ABI has no clock import, so the loader supplies it.
+
+Time zones: \`time.date\`, \`time.clock\`, \`time.weekday\`, \`time.diff\` and \`time.format\` accept any
+IANA zone name (and link) Go's \`time.LoadLocation\` accepts; \`""\` and \`"UTC"\` are UTC, \`"Local"\` is UTC
+too (a module has no host zone). The zone database is engine/runtime/tzdata.bin (IANA tzdata
+${tzdataVersion()}, ~130 kB, from Debian's tzdata by \`npm run gen:tzdata\`), embedded only in modules that call one of
+these builtins.
 
 Totals: ${counts.native} native, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied${extra.length ? `; native but not in the catalog: ${extra.map((n) => `\`${n}\``).join(', ')}` : ''}.
 

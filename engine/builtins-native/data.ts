@@ -1,4 +1,4 @@
-// Native builtin family "data": numbers, bits, casts, objects, arrays, time, net, units, semver,
+// Native builtin family "data": numbers, bits, casts, objects, arrays, net, units, semver,
 // uuid, crypto hashes, json.remove/filter/patch/marshal_with_options, io.jwt.decode (issue 5).
 // Each entry is implemented in engine/runtime/as/builtins/data/ and exported as
 // nativeExportName(name).
@@ -53,10 +53,4 @@ export const DATA_BUILTINS = {
   'json.marshal_with_options': { arity: 2 },
   // tokens (decoding only, no verification)
   'io.jwt.decode': { arity: 1 },
-  // time (time.now_ns is host-supplied: the ABI has no clock import)
-  'time.parse_rfc3339_ns': { arity: 1 },
-  'time.parse_duration_ns': { arity: 1 },
-  'time.date': { arity: 1 },
-  'time.clock': { arity: 1 },
-  'time.weekday': { arity: 1 },
 } as const satisfies Record<string, { readonly arity: number }>;

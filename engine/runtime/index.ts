@@ -1,5 +1,5 @@
 // Public surface of the JS-side runtime: load a compiled policy module and evaluate it.
-export { loadRuntimeBinary } from './runtime-binary.js';
+export { loadRuntimeBinary, loadTzdata } from './runtime-binary.js';
 export { loadPolicy } from './loader.js';
 export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './loader.js';
 export { PolicyEvalError, PolicyLoadError } from './errors.js';

@@ -1,5 +1,6 @@
-// Locates and reads the precompiled AssemblyScript runtime (engine/runtime/build/runtime.wasm),
-// which the Wasm emitter links every policy against. In: nothing. Out: its bytes (cached).
+// Locates and reads the precompiled AssemblyScript runtime (engine/runtime/build/runtime.wasm)
+// which the Wasm emitter links every policy against, and the time zone database blob
+// (engine/runtime/tzdata.bin) it embeds for zone builtins. In: nothing. Out: their bytes (cached).
 
 import { readFileSync } from 'node:fs';
 
@@ -15,4 +16,15 @@ export function loadRuntimeBinary(): Uint8Array {
     throw new Error(`runtime not built: run npm run build:runtime (missing ${url.pathname})`, { cause });
   }
   return cached;
+}
+
+let tzdata: Uint8Array | undefined;
+
+/**
+ * loadTzdata returns the IANA time zone database in the runtime's compact form
+ * (engine/runtime/tzdata.bin, made by scripts/gen-tzdata.ts; layout in runtime/as/builtins/time/zones.ts).
+ */
+export function loadTzdata(): Uint8Array {
+  tzdata ??= new Uint8Array(readFileSync(new URL('./tzdata.bin', import.meta.url)));
+  return tzdata;
 }

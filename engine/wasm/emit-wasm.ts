@@ -6,7 +6,7 @@
 import { InternalCompilerError } from '../diagnostics/index.js';
 import type { Policy } from '../ir/index.js';
 import { NATIVE_BUILTINS, RT_ABI_VERSION, RT_EXPORTS, nativeExportName } from '../abi.js';
-import type { RtExportName } from '../abi.js';
+import type { NativeBuiltin, RtExportName } from '../abi.js';
 import { emitFunc, walkStmts } from './codegen.js';
 import type { CodegenContext } from './codegen.js';
 import { ABORT_MESSAGES, emitConstGetter, emitDispatch, emitEval, emitOpaEval, emitStart } from './glue.js';
@@ -51,7 +51,20 @@ export function hostBuiltinIds(policy: Policy, isNative: (name: string) => boole
 export type EmitOptions = {
   /** strictBuiltinErrors makes a builtin error abort evaluation (`file:row: code: message`) instead of being undefined. */
   readonly strictBuiltinErrors?: boolean;
+  /** tzdata supplies the time zone database blob, embedded only when the policy calls a zone builtin (absent: no zones but UTC). */
+  readonly tzdata?: () => Uint8Array;
 };
+
+/** usesZones tells whether any builtin the policy calls reads the time zone database. */
+export function usesZones(policy: Policy): boolean {
+  let found = false;
+  for (const f of policy.funcs) {
+    walkStmts(f, (s) => {
+      if (s.kind === 'builtin' && (NATIVE_BUILTINS as Record<string, NativeBuiltin>)[s.name]?.zones === true) found = true;
+    });
+  }
+  return found;
+}
 
 /** emitWasm compiles a plan and links it with the runtime; throws InternalCompilerError on broken invariants. */
 export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptions = {}): Uint8Array {
@@ -174,6 +187,7 @@ export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptio
   }
   // The start function comes last: static data is frozen once staticEnd is known.
   data.cstring(ABORT_MESSAGES.badConstant);
+  const tzdataAddr = options.tzdata && usesZones(policy) ? data.blob(options.tzdata()) : undefined;
   const staticEnd = align8(data.end);
   const pages = staticPages(staticEnd);
   const passive = pages > MAX_PAGES;
@@ -184,6 +198,7 @@ export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptio
     constCount: texts.length,
     tableAddr: data.tableAddr,
     descAddr: data.descAddr,
+    ...(tzdataAddr !== undefined ? { tzdataAddr } : {}),
   });
   funcs[startAt] = { typeIndex: typeIndex(i32Type(0, false)), code: startCode, name: 'start' };
   if (align8(data.end) !== staticEnd) throw new InternalCompilerError('static data changed after layout');

@@ -102,6 +102,8 @@ export type StartLayout = {
   readonly constCount: number;
   readonly tableAddr: number;
   readonly descAddr: number;
+  /** Address of the tzdata blob, when the policy calls a zone builtin. */
+  readonly tzdataAddr?: number;
   /** Set when the static data is too large for the declared memory: copied in from a passive segment. */
   readonly passive?: { readonly segment: number; readonly base: number; readonly length: number; readonly pages: number };
 };
@@ -121,6 +123,7 @@ export function emitStart(g: GlueContext, s: StartLayout): Uint8Array {
     c.i32Const(p.base).i32Const(0).i32Const(p.length).memoryInit(p.segment).dataDrop(p.segment);
   }
   c.i32Const(s.staticEnd).call(g.rt('rt_init_static'));
+  if (s.tzdataAddr !== undefined) c.i32Const(s.tzdataAddr).call(g.rt('rt_tz_init'));
   if (s.constCount > 0) {
     c.block();
     const exit = c.depth;

@@ -1,6 +1,6 @@
 // Static data of a generated policy: the constants table (filled by the start function), the
 // (addr, len) descriptors of the constant JSON texts, the texts themselves and interned
-// NUL-terminated ASCII strings (abort messages, builtin call locations).
+// NUL-terminated ASCII strings (abort messages, builtin call locations), and raw blobs (tzdata).
 // In: base address and constant texts. Out: one contiguous byte run placed at `base`.
 
 import { ByteWriter, encodeUtf8 } from './encoder.js';
@@ -47,6 +47,14 @@ export class StaticData {
     for (let i = 0; i < ascii.length; i++) this.w.u8(ascii.charCodeAt(i));
     this.w.u8(0);
     this.interned.set(ascii, addr);
+    return addr;
+  }
+
+  /** blob places raw bytes at the next 8-aligned address and returns it. */
+  blob(bytes: Uint8Array): number {
+    while (this.w.length % 8 !== 0) this.w.u8(0);
+    const addr = this.base + this.w.length;
+    this.w.bytes(bytes);
     return addr;
   }
 

@@ -6,3 +6,4 @@
 export * from "./abi";
 export * from "./rt";
 export * from "./builtins/index";
+export { rt_tz_init } from "./builtins/time/zones";

@@ -58,8 +58,11 @@ export function buildRuntime(): Uint8Array {
 
 let cached: Uint8Array | undefined;
 
+/** RuntimeOptions: `tzdata` places a zone database blob in memory as a policy's start function would. */
+export type RuntimeOptions = { readonly tzdata?: Uint8Array };
+
 /** loadRuntime instantiates the runtime (built once per test file). */
-export async function loadRuntime(): Promise<Runtime> {
+export async function loadRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   cached ??= buildRuntime();
   const memory = new wasm.Memory({ initial: 5 });
   const printed: string[] = [];
@@ -128,5 +131,10 @@ export async function loadRuntime(): Promise<Runtime> {
   const write = (addr: number, bytes: Uint8Array): void => {
     new Uint8Array(memory.buffer).set(bytes, addr);
   };
+  if (opts.tzdata) {
+    const addr = ex['opa_malloc']!(opts.tzdata.length);
+    write(addr, opts.tzdata);
+    ex['rt_tz_init']!(addr);
+  }
   return { call, callPtr, write, printed, exports: ex };
 }

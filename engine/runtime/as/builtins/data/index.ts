@@ -18,9 +18,6 @@ export {
   bi_crypto_md5, bi_crypto_sha1, bi_crypto_sha256, bi_crypto_hmac_md5, bi_crypto_hmac_sha1,
   bi_crypto_hmac_sha256,
 } from "./crypto";
-export {
-  bi_time_parse_rfc3339_ns, bi_time_parse_duration_ns, bi_time_date, bi_time_clock, bi_time_weekday,
-} from "./time";
 export { bi_crypto_hmac_sha512 } from "./sha512";
 export { bi_uuid_parse } from "./uuid";
 export { bi_json_remove, bi_json_filter } from "./json-paths";

@@ -1,9 +1,9 @@
-// Proleptic Gregorian calendar helpers (UTC) and the date-arithmetic builtins of the "time" family:
-// time.add_date (Go's AddDate normalisation: months overflow into years, days into months) and
-// time.diff ([years, months, days, hours, minutes, seconds] between two instants, as OPA).
-// Exports: daysFromCivil, civil (into civY/civM/civD), floorDiv, daysIn, nsArg (into nsOut),
-// unknownZone, isUTC, isLeap, outOfRange, nsOf, civY, civM, civD, nsOut, and bi_time_add_date,
-// bi_time_diff.
+// Proleptic Gregorian calendar helpers and the date-arithmetic builtins of the "time" family:
+// time.add_date (Go's AddDate normalisation, UTC: months overflow into years, days into months)
+// and time.diff ([years, months, days, hours, minutes, seconds] between two instants, as OPA,
+// read in the first operand's zone). Exports: daysFromCivil, civil (into civY/civM/civD),
+// floorDiv, daysIn, isLeap, nsArg (into nsOut and zones.zoneOut), localSeconds, outOfRange, nsOf,
+// and bi_time_add_date, bi_time_diff.
 
 import {
   T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, listPush, newArray, numberHasText, numberTextLen, numberTextPtr,
@@ -12,6 +12,7 @@ import {
 import { bufAscii, bufBytes, bufNew } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
 import { intNumber, intOf } from "../data/numbers";
+import { typeOffset, zoneOut, zoneResolve, zoneType } from "./zones";
 
 /** daysFromCivil returns days since 1970-01-01 of a proleptic Gregorian date (m in 1..12, any d). */
 export function daysFromCivil(y: i64, m: i64, d: i64): i64 {
@@ -85,38 +86,29 @@ export function nsOf(v: usize): i64 {
   return intOf(v);
 }
 
-// nsArg() result: nanoseconds since the epoch.
+// nsArg() result: nanoseconds since the epoch (the zone is in zones.zoneOut).
 // @ts-ignore: decorator
 @lazy export let nsOut: i64 = 0;
 
-/** isUTC tells whether a time zone STRING names UTC ("" or "UTC"). */
-export function isUTC(tz: usize): bool {
-  const n = strLen(tz);
-  const p = strPtr(tz);
-  return n == 0 || (n == 3 && load<u8>(p) == 85 && load<u8>(p + 1) == 84 && load<u8>(p + 2) == 67);
-}
-
-/** unknownZone reports `<fn>: unknown time zone <tz>` as a builtin error; returns false. */
-export function unknownZone(fn: string, tz: usize): bool {
-  const m = bufNew(64 + strLen(tz));
-  bufAscii(m, fn);
-  bufAscii(m, ": unknown time zone ");
-  bufBytes(m, strPtr(tz), strLen(tz));
-  builtinErrorBuf("eval_builtin_error", m);
-  return false;
-}
-
-/** nsArg reads `ns` or `[ns, tz]` (tz "" or "UTC") at operand pos into nsOut; false after an error. */
+/** nsArg reads `ns` or `[ns, tz]` at operand pos into nsOut and zoneOut; false after an error. */
 export function nsArg(fn: string, pos: i32, x: usize): bool {
   let v = x;
+  zoneOut = 0;
   if (tagOf(x) == T_ARRAY) {
     if (listLen(x) != 2 || tagOf(listGet(x, 1)) != T_STRING) return badNs(fn, pos, x);
     v = listGet(x, 0);
-    if (!isUTC(listGet(x, 1))) return unknownZone(fn, listGet(x, 1));
+    if (tagOf(v) != T_NUMBER) return badNs(fn, pos, x);
+    if (!zoneResolve(fn, listGet(x, 1))) return false;
   }
   if (tagOf(v) != T_NUMBER) return badNs(fn, pos, x);
   nsOut = nsOf(v);
   return true;
+}
+
+/** localSeconds converts nanoseconds since the epoch to seconds of local wall time in zone z (0: UTC). */
+export function localSeconds(z: usize, ns: i64): i64 {
+  const secs = floorDiv(ns, 1000000000);
+  return secs + typeOffset(zoneType(z, secs));
 }
 
 function badNs(fn: string, pos: i32, x: usize): bool {
@@ -157,21 +149,18 @@ export function bi_time_add_date(ns: usize, years: usize, months: usize, days: u
   return intNumber((nd * 86400 + sod) * 1000000000 + nsec);
 }
 
-/** bi_time_diff returns [years, months, days, hours, minutes, seconds] between two instants (UTC). */
+/** bi_time_diff returns [years, months, days, hours, minutes, seconds] between two instants, in the first one's zone. */
 export function bi_time_diff(a: usize, b: usize): usize {
   const fn = "time.diff";
   if (a == 0 || b == 0) return 0;
   if (!nsArg(fn, 1, a)) return 0;
-  let t1 = nsOut;
+  const zone = zoneOut;
+  const t1 = nsOut;
   if (!nsArg(fn, 2, b)) return 0;
-  let t2 = nsOut;
-  if (t1 > t2) {
-    const t = t1;
-    t1 = t2;
-    t2 = t;
-  }
-  const s1 = floorDiv(t1, 1000000000);
-  const s2 = floorDiv(t2, 1000000000);
+  const t2 = nsOut;
+  // Ordered as instants, then read as wall clocks in the first operand's zone (as Go's t2.In(loc)).
+  const s1 = localSeconds(zone, t1 < t2 ? t1 : t2);
+  const s2 = localSeconds(zone, t1 < t2 ? t2 : t1);
   const d1 = floorDiv(s1, 86400);
   const d2 = floorDiv(s2, 86400);
   const c1 = s1 - d1 * 86400;

@@ -1,5 +1,5 @@
-// Go reference-time layouts ("2006-01-02T15:04:05Z07:00") for time.format and time.parse_ns, in
-// UTC only: a tokenizer of layout elements as Go's time package defines them (Jan, January, 1,
+// Go reference-time layouts ("2006-01-02T15:04:05Z07:00") for time.format (in any zone of the
+// tzdata blob: offsets and abbreviations as Go prints them) and time.parse_ns: a tokenizer of layout elements as Go's time package defines them (Jan, January, 1,
 // 01, Mon, Monday, 2, _2, 02, __2, 002, 15, 3, 03, 4, 04, 5, 05, 2006, 06, PM, pm, MST, Z07*,
 // -07*, .000/.999 and ,000/,999), formatting, and parsing with Go's validation (ranges, day of
 // month, am/pm, day of year). Exports: bi_time_format, bi_time_parse_ns.
@@ -8,9 +8,9 @@ import { T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, newString, strLen, strPt
 import { bufAscii, bufByte, bufBytes, bufLen, bufNew, bufPtr, bufToString } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
 import { intNumber } from "../data/numbers";
-import {
-  civD, civM, civY, civil, daysFromCivil, daysIn, floorDiv, isLeap, isUTC, nsOf, outOfRange, unknownZone,
-} from "./calendar";
+import { civD, civM, civY, civil, daysFromCivil, daysIn, floorDiv, isLeap, nsOf, outOfRange } from "./calendar";
+import { weekdayName, weekdayOf } from "./fields";
+import { typeAbbrLen, typeAbbrPtr, typeOffset, zoneOut, zoneResolve, zoneType } from "./zones";
 
 const S_NONE = 0, S_LONG_MONTH = 1, S_MONTH = 2, S_NUM_MONTH = 3, S_ZERO_MONTH = 4,
   S_LONG_WEEKDAY = 5, S_WEEKDAY = 6, S_DAY = 7, S_UNDER_DAY = 8, S_ZERO_DAY = 9,
@@ -172,18 +172,6 @@ function monthName(m: i64): string {
   return "December";
 }
 
-function dayName(wd: i64): string {
-  switch (<i32>wd) {
-    case 0: return "Sunday";
-    case 1: return "Monday";
-    case 2: return "Tuesday";
-    case 3: return "Wednesday";
-    case 4: return "Thursday";
-    case 5: return "Friday";
-  }
-  return "Saturday";
-}
-
 function bufShort(b: usize, s: string): void {
   for (let i = 0; i < 3; i++) bufByte(b, <u32>s.charCodeAt(i));
 }
@@ -202,10 +190,38 @@ function bufPad(b: usize, v: i64, width: i32, pad: u32): void {
   for (; div > 0; div /= 10) bufByte(b, 48 + <u32>((v / div) % 10));
 }
 
-/** formatTime appends nanoseconds-since-epoch t (UTC) formatted by the layout at [lp, lp+ln). */
-function formatTime(b: usize, t: i64, lp: usize, ln: u32): void {
-  const secs = floorDiv(t, 1000000000);
-  const nsec = t - secs * 1000000000;
+/**
+ * bufOffset appends a UTC offset as Go formats zone elements: sign and hours, then minutes unless
+ * short, seconds for the *SECONDS* forms, colons for the *COLON* forms. The sign comes from the
+ * whole minutes (Go's quirk: -30 s prints as +00:00).
+ */
+function bufOffset(b: usize, offset: i64, std: i32): void {
+  let zone = offset / 60;
+  let abs = offset;
+  if (zone < 0) {
+    bufByte(b, 45);
+    zone = -zone;
+    abs = -abs;
+  } else {
+    bufByte(b, 43);
+  }
+  const colon = std == S_ISO_COLON_TZ || std == S_NUM_COLON_TZ || std == S_ISO_COLON_SECONDS_TZ || std == S_NUM_COLON_SECONDS_TZ;
+  bufPad(b, zone / 60, 2, 48);
+  if (colon) bufByte(b, 58);
+  if (std != S_NUM_SHORT_TZ && std != S_ISO_SHORT_TZ) bufPad(b, zone % 60, 2, 48);
+  if (std == S_ISO_SECONDS_TZ || std == S_NUM_SECONDS_TZ || std == S_ISO_COLON_SECONDS_TZ || std == S_NUM_COLON_SECONDS_TZ) {
+    if (colon) bufByte(b, 58);
+    bufPad(b, abs % 60, 2, 48);
+  }
+}
+
+/** formatTime appends nanoseconds-since-epoch t, in zone z (0: UTC), formatted by the layout at [lp, lp+ln). */
+function formatTime(b: usize, t: i64, z: usize, lp: usize, ln: u32): void {
+  const utcSecs = floorDiv(t, 1000000000);
+  const nsec = t - utcSecs * 1000000000;
+  const type = zoneType(z, utcSecs);
+  const offset = typeOffset(type);
+  const secs = utcSecs + offset;
   const days = floorDiv(secs, 86400);
   const sod = secs - days * 86400;
   civil(days);
@@ -215,7 +231,7 @@ function formatTime(b: usize, t: i64, lp: usize, ln: u32): void {
   const hour = sod / 3600;
   const min = (sod % 3600) / 60;
   const sec = sod % 60;
-  const wd = days - floorDiv(days + 4, 7) * 7 + 4;
+  const wd = weekdayOf(days);
   const yday = days - daysFromCivil(year, 1, 1) + 1;
   let i: u32 = 0;
   while (i < ln) {
@@ -228,8 +244,8 @@ function formatTime(b: usize, t: i64, lp: usize, ln: u32): void {
       case S_MONTH: bufShort(b, monthName(month)); break;
       case S_NUM_MONTH: bufPad(b, month, 1, 48); break;
       case S_ZERO_MONTH: bufPad(b, month, 2, 48); break;
-      case S_LONG_WEEKDAY: bufAscii(b, dayName(wd)); break;
-      case S_WEEKDAY: bufShort(b, dayName(wd)); break;
+      case S_LONG_WEEKDAY: bufAscii(b, weekdayName(wd)); break;
+      case S_WEEKDAY: bufShort(b, weekdayName(wd)); break;
       case S_DAY: bufPad(b, day, 1, 48); break;
       case S_UNDER_DAY: bufPad(b, day, 2, 32); break;
       case S_ZERO_DAY: bufPad(b, day, 2, 48); break;
@@ -246,16 +262,19 @@ function formatTime(b: usize, t: i64, lp: usize, ln: u32): void {
       case S_YEAR: bufPad(b, year % 100, 2, 48); break;
       case S_PM_UPPER: bufAscii(b, hour >= 12 ? "PM" : "AM"); break;
       case S_PM_LOWER: bufAscii(b, hour >= 12 ? "pm" : "am"); break;
-      case S_TZ: bufAscii(b, "UTC"); break;
+      case S_TZ:
+        if (typeAbbrLen(type) > 0) bufBytes(b, typeAbbrPtr(type), typeAbbrLen(type));
+        else bufOffset(b, offset, S_NUM_TZ);
+        break;
       case S_ISO_TZ: case S_ISO_SECONDS_TZ: case S_ISO_SHORT_TZ: case S_ISO_COLON_TZ:
       case S_ISO_COLON_SECONDS_TZ:
-        bufByte(b, 90);
+        if (offset == 0) bufByte(b, 90);
+        else bufOffset(b, offset, chStd);
         break;
-      case S_NUM_TZ: bufAscii(b, "+0000"); break;
-      case S_NUM_SECONDS_TZ: bufAscii(b, "+000000"); break;
-      case S_NUM_SHORT_TZ: bufAscii(b, "+00"); break;
-      case S_NUM_COLON_TZ: bufAscii(b, "+00:00"); break;
-      case S_NUM_COLON_SECONDS_TZ: bufAscii(b, "+00:00:00"); break;
+      case S_NUM_TZ: case S_NUM_SECONDS_TZ: case S_NUM_SHORT_TZ: case S_NUM_COLON_TZ:
+      case S_NUM_COLON_SECONDS_TZ:
+        bufOffset(b, offset, chStd);
+        break;
       case S_FRAC0:
       case S_FRAC9: {
         let k: u32 = chDigits > 9 ? 9 : chDigits;
@@ -307,12 +326,13 @@ function badFormatArg(x: usize): usize {
     "either number (ns) or [number (ns), string (tz)] or [number (ns), string (tz), string (layout)]", x);
 }
 
-/** bi_time_format formats `ns`, `[ns, tz]` or `[ns, tz, layout]` (UTC; default layout RFC3339Nano). */
+/** bi_time_format formats `ns`, `[ns, tz]` or `[ns, tz, layout]` (default zone UTC, layout RFC3339Nano). */
 export function bi_time_format(x: usize): usize {
   const fn = "time.format";
   if (x == 0) return 0;
   let v = x;
   let layout: usize = 0;
+  let zone: usize = 0;
   if (tagOf(x) == T_ARRAY) {
     const n = listLen(x);
     if (n != 2 && n != 3) return badFormatArg(x);
@@ -323,10 +343,8 @@ export function bi_time_format(x: usize): usize {
       layout = listGet(x, 2);
       if (tagOf(layout) != T_STRING) return badFormatArg(x);
     }
-    if (!isUTC(tz)) {
-      unknownZone(fn, tz);
-      return 0;
-    }
+    if (!zoneResolve(fn, tz)) return 0;
+    zone = zoneOut;
   }
   if (tagOf(v) != T_NUMBER) return badFormatArg(x);
   const t = nsOf(v);
@@ -344,7 +362,7 @@ export function bi_time_format(x: usize): usize {
     lp = strPtr(layout);
     ln = strLen(layout);
   }
-  formatTime(b, t, lp, ln);
+  formatTime(b, t, zone, lp, ln);
   return bufToString(b);
 }
 
@@ -407,7 +425,7 @@ function getNum3(p: usize, n: u32, i: u32, fixed: bool): i32 {
 function lookupName(p: usize, n: u32, i: u32, long: bool, kind: i32): i32 {
   const count = kind == 0 ? 12 : 7;
   for (let k = 0; k < count; k++) {
-    const name = kind == 0 ? monthName(k + 1) : dayName(k);
+    const name = kind == 0 ? monthName(k + 1) : weekdayName(k);
     const len = long ? <u32>name.length : 3;
     if (i + len > n) continue;
     let ok = true;

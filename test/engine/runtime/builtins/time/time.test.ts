@@ -59,7 +59,7 @@ const valueCases: Case[] = [
   { note: 'diff borrows through every unit', fn: D, args: [at(2023, 12, 31, 23, 59, 59), at(2024, 1, 1)], want: [0, 0, 0, 0, 0, 1] },
   { note: 'diff of years and clock', fn: D, args: [at(2000, 6, 15, 10, 30, 0), [at(2024, 2, 29, 8, 15, 45), 'UTC']], want: [23, 8, 13, 21, 45, 45] },
   { note: 'diff before the epoch', fn: D, args: [-1, 0], want: [0, 0, 0, 0, 0, 1] },
-  { note: 'diff unknown zone', fn: D, args: [[0, 'Europe/Paris'], 0], want: undefined },
+  { note: 'diff unknown zone', fn: D, args: [[0, 'Mars/Olympus'], 0], want: undefined },
   { note: 'diff bad type', fn: D, args: [0, 'x'], want: undefined },
   { note: 'format epoch in RFC 3339', fn: F, args: [0], want: '1970-01-01T00:00:00Z' },
   { note: 'format trims nanoseconds', fn: F, args: [1500000000], want: '1970-01-01T00:00:01.5Z' },
@@ -72,7 +72,7 @@ const valueCases: Case[] = [
   { note: 'format fixed fraction with comma', fn: F, args: [[at(2024, 1, 1, 0, 0, 9, 4000000n), 'UTC', '05,000000']], want: '09,004000' },
   { note: 'format optional fraction absent when zero', fn: F, args: [[at(2024, 1, 1), 'UTC', '15:04:05.999']], want: '00:00:00' },
   { note: 'format literal underscore before year', fn: F, args: [[at(2024, 1, 1), 'UTC', 'x_2006 06']], want: 'x_2024 24' },
-  { note: 'format unknown zone', fn: F, args: [[0, 'Europe/Paris']], want: undefined },
+  { note: 'format unknown zone', fn: F, args: [[0, 'Mars/Olympus']], want: undefined },
   { note: 'format bad type', fn: F, args: ['0'], want: undefined },
   { note: 'format bad array', fn: F, args: [[0]], want: undefined },
 ];
@@ -94,7 +94,7 @@ type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
   { note: 'add_date range', fn: A, args: [at(2262, 1, 1), 1, 0, 0], message: 'eval_builtin_error: time.add_date: time outside of valid range' },
-  { note: 'format zone', fn: F, args: [[0, 'Europe/Paris']], message: 'eval_builtin_error: time.format: unknown time zone Europe/Paris' },
+  { note: 'format zone', fn: F, args: [[0, 'Mars/Olympus']], message: 'eval_builtin_error: time.format: unknown time zone Mars/Olympus' },
   { note: 'diff type', fn: D, args: ['x', 0], message: 'eval_type_error: time.diff: operand 1 must be either number (ns) or [number (ns), string (tz)] but got string' },
   { note: 'parse mismatch', fn: P, args: ['2006-01-02', '24-01-01'], message: 'time.parse_ns: parsing time "24-01-01" as "2006-01-02": cannot parse "24-01-01" as "2006"' },
   { note: 'parse day range', fn: P, args: ['2006-01-02', '2023-02-29'], message: 'time.parse_ns: parsing time "2023-02-29": day out of range' },

@@ -1,4 +1,4 @@
-// time.parse_rfc3339_ns and time.parse_duration_ns through the built runtime.
+// time.parse_rfc3339_ns, time.parse_duration_ns, time.date, time.clock and time.weekday (UTC) through the built runtime.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime, type Arg, type Runtime } from '../harness.js';
 

@@ -1,16 +1,13 @@
-// Time builtins of the "data" family: time.parse_rfc3339_ns (RFC 3339 with optional fractional
-// seconds, "Z" or a ±hh:mm offset; nanoseconds since the epoch within the int64 range) and
-// time.parse_duration_ns (Go duration syntax: optionally signed sequence of decimal numbers with
-// units ns, us, µs, μs, ms, s, m, h), and time.date / time.clock / time.weekday of `ns` or
-// `[ns, tz]` (UTC only: tz "" or "UTC"; other zones are an "unknown time zone" error, as the runtime
-// carries no zone database). Exports: the bi_time_* functions.
+// Time parsing builtins of the "time" family: time.parse_rfc3339_ns (RFC 3339 with optional
+// fractional seconds, "Z" or a ±hh:mm offset; nanoseconds since the epoch within the int64 range)
+// and time.parse_duration_ns (Go duration syntax: optionally signed sequence of decimal numbers
+// with units ns, us, µs, μs, ms, s, m, h). Exports: the bi_time_parse_* functions.
 
-import {
-  T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, listPush, newArray, strLen, strPtr, tagOf,
-} from "../../value";
-import { asciiString, bufAscii, bufBytes, bufNew } from "../../buf";
+import { T_STRING, strLen, strPtr, tagOf } from "../../value";
+import { bufAscii, bufBytes, bufNew } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
-import { intNumber, intOf } from "./numbers";
+import { intNumber } from "../data/numbers";
+import { daysFromCivil, daysIn } from "./calendar";
 
 function digitsAt(p: usize, n: u32, i: u32, count: u32): i32 {
   if (i + count > n) return -1;
@@ -21,23 +18,6 @@ function digitsAt(p: usize, n: u32, i: u32, count: u32): i32 {
     v = v * 10 + <i32>(c - 48);
   }
   return v;
-}
-
-/** daysFromCivil returns days since 1970-01-01 of a proleptic Gregorian date. */
-function daysFromCivil(y: i64, m: i64, d: i64): i64 {
-  if (m <= 2) y -= 1;
-  const era = (y >= 0 ? y : y - 399) / 400;
-  const yoe = y - era * 400;
-  const mp = m > 2 ? m - 3 : m + 9;
-  const doy = (153 * mp + 2) / 5 + d - 1;
-  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysIn(y: i32, m: i32): i32 {
-  if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
-  if (m == 4 || m == 6 || m == 9 || m == 11) return 30;
-  return 31;
 }
 
 function timeError(fn: string, s: usize, tail: string): usize {
@@ -217,107 +197,4 @@ export function bi_time_parse_duration_ns(s: usize): usize {
     if (total > 9223372036854775807.0) return durationError(s, "invalid duration");
   }
   return intNumber(neg ? -exact : exact);
-}
-
-// ---- time.date, time.clock, time.weekday (UTC; "" / "UTC" time zones only) ----
-
-/** nsArg reads the nanoseconds of `ns` or `[ns, tz]` (tz "" or "UTC") into nsOut; false after an error. */
-function nsArg(fn: string, x: usize): bool {
-  let v = x;
-  if (tagOf(x) == T_ARRAY) {
-    if (listLen(x) != 2) return reportNs(fn, x);
-    v = listGet(x, 0);
-    const tz = listGet(x, 1);
-    if (tagOf(tz) != T_STRING) return reportNs(fn, x);
-    const n = strLen(tz);
-    const p = strPtr(tz);
-    const utc = n == 0 || (n == 3 && load<u8>(p) == 85 && load<u8>(p + 1) == 84 && load<u8>(p + 2) == 67);
-    if (!utc) {
-      const m = bufNew(64 + n);
-      bufAscii(m, fn);
-      bufAscii(m, ": unknown time zone ");
-      bufBytes(m, p, n);
-      builtinErrorBuf("eval_builtin_error", m);
-      return false;
-    }
-  }
-  if (tagOf(v) != T_NUMBER) return reportNs(fn, x);
-  nsOut = intOf(v);
-  return true;
-}
-
-// @ts-ignore: decorator
-@lazy let nsOut: i64 = 0;
-
-function reportNs(fn: string, x: usize): bool {
-  operandError(fn, 1, "either number (ns) or [number (ns), string (tz)]", x);
-  return false;
-}
-
-// civil() results: year, month, day.
-// @ts-ignore: decorator
-@lazy let civY: i64 = 0;
-// @ts-ignore: decorator
-@lazy let civM: i64 = 0;
-// @ts-ignore: decorator
-@lazy let civD: i64 = 0;
-
-/** civil splits days since the epoch into civY/civM/civD (proleptic Gregorian). */
-function civil(days: i64): void {
-  const z = days + 719468;
-  const era = (z >= 0 ? z : z - 146096) / 146097;
-  const doe = z - era * 146097;
-  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const mp = (5 * doy + 2) / 153;
-  civD = doy - (153 * mp + 2) / 5 + 1;
-  civM = mp < 10 ? mp + 3 : mp - 9;
-  civY = yoe + era * 400 + (civM <= 2 ? 1 : 0);
-}
-
-function floorDiv(a: i64, b: i64): i64 {
-  const q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/** bi_time_date returns [year, month, day] of nanoseconds since the epoch (UTC). */
-export function bi_time_date(x: usize): usize {
-  if (x == 0) return 0;
-  if (!nsArg("time.date", x)) return 0;
-  civil(floorDiv(floorDiv(nsOut, 1000000000), 86400));
-  const out = newArray(3);
-  listPush(out, intNumber(civY));
-  listPush(out, intNumber(civM));
-  listPush(out, intNumber(civD));
-  return out;
-}
-
-/** bi_time_clock returns [hour, minute, second] of nanoseconds since the epoch (UTC). */
-export function bi_time_clock(x: usize): usize {
-  if (x == 0) return 0;
-  if (!nsArg("time.clock", x)) return 0;
-  const secs = floorDiv(nsOut, 1000000000);
-  const sod = secs - floorDiv(secs, 86400) * 86400;
-  const out = newArray(3);
-  listPush(out, intNumber(sod / 3600));
-  listPush(out, intNumber((sod % 3600) / 60));
-  listPush(out, intNumber(sod % 60));
-  return out;
-}
-
-/** bi_time_weekday returns the English day name of nanoseconds since the epoch (UTC). */
-export function bi_time_weekday(x: usize): usize {
-  if (x == 0) return 0;
-  if (!nsArg("time.weekday", x)) return 0;
-  const days = floorDiv(floorDiv(nsOut, 1000000000), 86400);
-  const wd = <i32>(days - floorDiv(days + 4, 7) * 7 + 4); // 1970-01-01 was a Thursday (4)
-  switch (wd) {
-    case 0: return asciiString("Sunday");
-    case 1: return asciiString("Monday");
-    case 2: return asciiString("Tuesday");
-    case 3: return asciiString("Wednesday");
-    case 4: return asciiString("Thursday");
-    case 5: return asciiString("Friday");
-  }
-  return asciiString("Saturday");
 }

@@ -44,7 +44,7 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
   checker refuses the policy (\`unsupported builtin: …\`). \`time.now_ns\` cannot be native: OPA's
   Wasm ABI has no clock import, so the loader supplies it.
 
-Time zones: \`time.date\`, \`time.clock\`, \`time.weekday\`, \`time.diff\` and \`time.format\` accept any
+Time zones: \`time.date\`, \`time.clock\`, \`time.weekday\`, \`time.diff\`, \`time.add_date\` and \`time.format\` accept any
 IANA zone name (and link) Go's \`time.LoadLocation\` accepts; \`""\` and \`"UTC"\` are UTC, \`"Local"\` is UTC
 too (a module has no host zone). The zone database is engine/runtime/tzdata.bin (IANA tzdata
 ${tzdataVersion()}, ~130 kB, from Debian's tzdata by \`npm run gen:tzdata\`), embedded only in modules that call one of

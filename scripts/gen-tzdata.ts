@@ -1,6 +1,6 @@
 // Generates engine/runtime/tzdata.bin, the IANA time zone database in the compact form the
-// runtime's time builtins read (time.date, time.clock, time.weekday, time.diff, time.format with a
-// zone): every zone and link of a zoneinfo directory (default /usr/share/zoneinfo, Debian's tzdata
+// runtime's zone builtins read (time.date, time.clock, time.weekday, time.diff, time.add_date,
+// time.format): every zone and link of a zoneinfo directory (default /usr/share/zoneinfo, Debian's tzdata
 // package; the `right/` and `posix/` variants and `localtime` are skipped), compacted to OPA's time
 // range and verified against Go's lookup semantics over the full TZif data (scripts/tzdata/).
 // The blob is committed: it is data, regenerated when tzdata changes, never downloaded.

@@ -14,5 +14,5 @@ export const TIME_BUILTINS = {
   'time.weekday': { arity: 1, zones: true },
   'time.diff': { arity: 2, zones: true },
   'time.format': { arity: 1, zones: true },
-  'time.add_date': { arity: 4 },
+  'time.add_date': { arity: 4, zones: true },
 } as const satisfies Record<string, { readonly arity: number; readonly zones?: boolean }>;

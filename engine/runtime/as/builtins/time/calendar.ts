@@ -1,17 +1,19 @@
 // Proleptic Gregorian calendar helpers and the date-arithmetic builtins of the "time" family:
-// time.add_date (Go's AddDate normalisation, UTC: months overflow into years, days into months)
+// time.add_date (Go's AddDate normalisation on the wall clock: months overflow into years, days
+// into months)
 // and time.diff ([years, months, days, hours, minutes, seconds] between two instants, as OPA,
 // read in the first operand's zone). Exports: daysFromCivil, civil (into civY/civM/civD),
 // floorDiv, daysIn, isLeap, nsArg (into nsOut and zones.zoneOut), localSeconds, outOfRange, nsOf,
 // and bi_time_add_date, bi_time_diff.
 
 import {
-  T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, listPush, newArray, numberHasText, numberTextLen, numberTextPtr,
+  T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, listPush, newArray, numberHasText, numberOf, numberTextLen, numberTextPtr,
   strLen, strPtr, tagOf,
 } from "../../value";
 import { bufAscii, bufBytes, bufNew } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
 import { intNumber, intOf } from "../data/numbers";
+import { intOk, intOperand } from "../text/common";
 import { typeOffset, zoneOut, zoneResolve, zoneType } from "./zones";
 
 /** daysFromCivil returns days since 1970-01-01 of a proleptic Gregorian date (m in 1..12, any d). */
@@ -86,23 +88,68 @@ export function nsOf(v: usize): i64 {
   return intOf(v);
 }
 
-// nsArg() result: nanoseconds since the epoch (the zone is in zones.zoneOut).
+// nsArg() results: nanoseconds since the epoch, and the layout STRING of `[ns, tz, layout]` (0
+// if absent); the zone is in zones.zoneOut.
 // @ts-ignore: decorator
 @lazy export let nsOut: i64 = 0;
+// @ts-ignore: decorator
+@lazy export let layoutOut: usize = 0;
 
-/** nsArg reads `ns` or `[ns, tz]` at operand pos into nsOut and zoneOut; false after an error. */
-export function nsArg(fn: string, pos: i32, x: usize): bool {
-  let v = x;
+/**
+ * nsArg reads a time operand as OPA's tzTime does: a number, or an array of a number, an optional
+ * zone name and an optional layout (further items ignored); every operand error names operand 1.
+ * The number must be an exact int64 ("timestamp too big" otherwise). False after an error.
+ */
+export function nsArg(fn: string, x: usize): bool {
   zoneOut = 0;
-  if (tagOf(x) == T_ARRAY) {
-    if (listLen(x) != 2 || tagOf(listGet(x, 1)) != T_STRING) return badNs(fn, pos, x);
+  layoutOut = 0;
+  let v = x;
+  const tag = tagOf(x);
+  if (tag == T_ARRAY) {
+    const n = listLen(x);
+    if (n == 0) return badNs(fn, x);
     v = listGet(x, 0);
-    if (tagOf(v) != T_NUMBER) return badNs(fn, pos, x);
-    if (!zoneResolve(fn, listGet(x, 1))) return false;
+    if (tagOf(v) != T_NUMBER) return operandFalse(fn, "number", v);
+    if (n > 1) {
+      const tz = listGet(x, 1);
+      if (tagOf(tz) != T_STRING) return operandFalse(fn, "string", tz);
+      if (!zoneResolve(fn, tz)) return false;
+    }
+    if (n > 2) {
+      layoutOut = listGet(x, 2);
+      if (tagOf(layoutOut) != T_STRING) return operandFalse(fn, "string", layoutOut);
+    }
+  } else if (tag != T_NUMBER) {
+    return badNs(fn, x);
   }
-  if (tagOf(v) != T_NUMBER) return badNs(fn, pos, x);
+  if (!isInt64(v)) {
+    const m = bufNew(48);
+    bufAscii(m, fn);
+    bufAscii(m, ": timestamp too big");
+    builtinErrorBuf("eval_builtin_error", m);
+    return false;
+  }
   nsOut = nsOf(v);
   return true;
+}
+
+/** isInt64 tells whether a NUMBER is an integer in the int64 range (exactly for 19-digit literals). */
+function isInt64(v: usize): bool {
+  const x = numberOf(v);
+  if (x != Math.trunc(x)) return false;
+  if (Math.abs(x) < 9223372036854775808.0) return true;
+  // At the boundary, only the literal text tells: nsOf reads 19-digit int64 literals exactly.
+  return numberHasText(v) && x == -9223372036854775808.0 && nsOf(v) == i64.MIN_VALUE;
+}
+
+function badNs(fn: string, x: usize): bool {
+  return operandFalse(fn, "either number (ns) or [number (ns), string (tz)]", x);
+}
+
+/** operandFalse reports a type error for operand 1 (as tzTime does for every time operand); returns false. */
+function operandFalse(fn: string, want: string, got: usize): bool {
+  operandError(fn, 1, want, got);
+  return false;
 }
 
 /** localSeconds converts nanoseconds since the epoch to seconds of local wall time in zone z (0: UTC). */
@@ -111,10 +158,6 @@ export function localSeconds(z: usize, ns: i64): i64 {
   return secs + typeOffset(zoneType(z, secs));
 }
 
-function badNs(fn: string, pos: i32, x: usize): bool {
-  operandError(fn, pos, "either number (ns) or [number (ns), string (tz)]", x);
-  return false;
-}
 
 /** outOfRange reports `<fn>: time outside of valid range`; returns 0. */
 export function outOfRange(fn: string): usize {
@@ -124,39 +167,57 @@ export function outOfRange(fn: string): usize {
   return builtinErrorBuf("eval_builtin_error", m);
 }
 
-/** bi_time_add_date adds years, months and days to nanoseconds since the epoch (UTC, Go's AddDate). */
+/**
+ * wallToUnix converts local wall-clock seconds in zone z back to Unix seconds as Go's time.Date
+ * does: the offset in force at (wall - the offset in force at wall read as UTC).
+ */
+function wallToUnix(z: usize, wall: i64): i64 {
+  const guess = typeOffset(zoneType(z, wall));
+  if (guess == 0) return wall;
+  return wall - typeOffset(zoneType(z, wall - guess));
+}
+
+/** bi_time_add_date adds years, months and days on the wall clock of `ns` or `[ns, tz]` (Go's AddDate). */
 export function bi_time_add_date(ns: usize, years: usize, months: usize, days: usize): usize {
   const fn = "time.add_date";
   if (ns == 0 || years == 0 || months == 0 || days == 0) return 0;
-  if (tagOf(ns) != T_NUMBER) return operandError(fn, 1, "number", ns);
-  if (tagOf(years) != T_NUMBER) return operandError(fn, 2, "number", years);
-  if (tagOf(months) != T_NUMBER) return operandError(fn, 3, "number", months);
-  if (tagOf(days) != T_NUMBER) return operandError(fn, 4, "number", days);
-  const t = nsOf(ns);
-  const secs = floorDiv(t, 1000000000);
-  const nsec = t - secs * 1000000000;
-  const day0 = floorDiv(secs, 86400);
-  const sod = secs - day0 * 86400;
+  if (!nsArg(fn, ns)) return 0;
+  const zone = zoneOut;
+  const t = nsOut;
+  if (intOperand(fn, 2, years) == 0) return 0;
+  const dy = intOk();
+  if (intOperand(fn, 3, months) == 0) return 0;
+  const dm = intOk();
+  if (intOperand(fn, 4, days) == 0) return 0;
+  const dd = intOk();
+  const nsec = t - floorDiv(t, 1000000000) * 1000000000;
+  const wall = localSeconds(zone, t);
+  const day0 = floorDiv(wall, 86400);
+  const sod = wall - day0 * 86400;
   civil(day0);
-  let y = civY + intOf(years);
-  const m0 = civM - 1 + intOf(months);
+  const m0 = civM - 1 + dm;
   const carry = floorDiv(m0, 12);
-  y += carry;
+  const y = civY + dy + carry;
   const m = m0 - carry * 12 + 1;
-  const nd = daysFromCivil(y, m, 1) + civD - 1 + intOf(days);
-  civil(nd);
-  if (civY < 1677 || civY > 2262) return outOfRange(fn);
-  return intNumber((nd * 86400 + sod) * 1000000000 + nsec);
+  const nd = daysFromCivil(y, m, 1) + civD - 1 + dd;
+  if (nd < -106752 || nd > 106752) return outOfRange(fn); // far outside int64 nanoseconds either way
+  const secs = wallToUnix(zone, nd * 86400 + sod);
+  // int64 nanoseconds: [-9223372036.854775808 s, 9223372036.854775807 s] (Go's toSafeUnixNano).
+  if (secs > 9223372036 || (secs == 9223372036 && nsec > 854775807) ||
+    secs < -9223372037 || (secs == -9223372037 && nsec < 145224192)) {
+    return outOfRange(fn);
+  }
+  return intNumber(secs * 1000000000 + nsec);
 }
 
 /** bi_time_diff returns [years, months, days, hours, minutes, seconds] between two instants, in the first one's zone. */
 export function bi_time_diff(a: usize, b: usize): usize {
   const fn = "time.diff";
   if (a == 0 || b == 0) return 0;
-  if (!nsArg(fn, 1, a)) return 0;
+  if (!nsArg(fn, a)) return 0;
   const zone = zoneOut;
   const t1 = nsOut;
-  if (!nsArg(fn, 2, b)) return 0;
+  if (!nsArg(fn, b)) return 0;
   const t2 = nsOut;
   // Ordered as instants, then read as wall clocks in the first operand's zone (as Go's t2.In(loc)).
   const s1 = localSeconds(zone, t1 < t2 ? t1 : t2);

@@ -23,7 +23,7 @@ export function weekdayOf(days: i64): i64 {
 
 /** bi_time_date returns [year, month, day] of an instant in its zone. */
 export function bi_time_date(x: usize): usize {
-  if (x == 0 || !nsArg("time.date", 1, x)) return 0;
+  if (x == 0 || !nsArg("time.date", x)) return 0;
   civil(floorDiv(localSeconds(zoneOut, nsOut), 86400));
   const out = newArray(3);
   listPush(out, intNumber(civY));
@@ -34,7 +34,7 @@ export function bi_time_date(x: usize): usize {
 
 /** bi_time_clock returns [hour, minute, second] of an instant in its zone. */
 export function bi_time_clock(x: usize): usize {
-  if (x == 0 || !nsArg("time.clock", 1, x)) return 0;
+  if (x == 0 || !nsArg("time.clock", x)) return 0;
   const secs = localSeconds(zoneOut, nsOut);
   const sod = secs - floorDiv(secs, 86400) * 86400;
   const out = newArray(3);
@@ -46,6 +46,6 @@ export function bi_time_clock(x: usize): usize {
 
 /** bi_time_weekday returns the English day name of an instant in its zone. */
 export function bi_time_weekday(x: usize): usize {
-  if (x == 0 || !nsArg("time.weekday", 1, x)) return 0;
+  if (x == 0 || !nsArg("time.weekday", x)) return 0;
   return asciiString(weekdayName(weekdayOf(floorDiv(localSeconds(zoneOut, nsOut), 86400))));
 }

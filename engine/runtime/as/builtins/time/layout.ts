@@ -8,9 +8,9 @@ import { T_ARRAY, T_NUMBER, T_STRING, listGet, listLen, newString, strLen, strPt
 import { bufAscii, bufByte, bufBytes, bufLen, bufNew, bufPtr, bufToString } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
 import { intNumber } from "../data/numbers";
-import { civD, civM, civY, civil, daysFromCivil, daysIn, floorDiv, isLeap, nsOf, outOfRange } from "./calendar";
+import { civD, civM, civY, civil, daysFromCivil, daysIn, floorDiv, isLeap, layoutOut, nsArg, nsOut, outOfRange } from "./calendar";
 import { weekdayName, weekdayOf } from "./fields";
-import { typeAbbrLen, typeAbbrPtr, typeOffset, zoneOut, zoneResolve, zoneType } from "./zones";
+import { typeAbbrLen, typeAbbrPtr, typeOffset, zoneOut, zoneType } from "./zones";
 
 const S_NONE = 0, S_LONG_MONTH = 1, S_MONTH = 2, S_NUM_MONTH = 3, S_ZERO_MONTH = 4,
   S_LONG_WEEKDAY = 5, S_WEEKDAY = 6, S_DAY = 7, S_UNDER_DAY = 8, S_ZERO_DAY = 9,
@@ -321,33 +321,12 @@ function hasName(p: usize, n: u32, s: string): bool {
   return n == <u32>s.length && hasAt(p, n, 0, s);
 }
 
-function badFormatArg(x: usize): usize {
-  return operandError("time.format", 1,
-    "either number (ns) or [number (ns), string (tz)] or [number (ns), string (tz), string (layout)]", x);
-}
-
-/** bi_time_format formats `ns`, `[ns, tz]` or `[ns, tz, layout]` (default zone UTC, layout RFC3339Nano). */
+/** bi_time_format formats `ns`, `[ns, tz]` or `[ns, tz, layout]` (default zone UTC; layout RFC3339Nano when absent or ""). */
 export function bi_time_format(x: usize): usize {
-  const fn = "time.format";
-  if (x == 0) return 0;
-  let v = x;
-  let layout: usize = 0;
-  let zone: usize = 0;
-  if (tagOf(x) == T_ARRAY) {
-    const n = listLen(x);
-    if (n != 2 && n != 3) return badFormatArg(x);
-    v = listGet(x, 0);
-    const tz = listGet(x, 1);
-    if (tagOf(tz) != T_STRING) return badFormatArg(x);
-    if (n == 3) {
-      layout = listGet(x, 2);
-      if (tagOf(layout) != T_STRING) return badFormatArg(x);
-    }
-    if (!zoneResolve(fn, tz)) return 0;
-    zone = zoneOut;
-  }
-  if (tagOf(v) != T_NUMBER) return badFormatArg(x);
-  const t = nsOf(v);
+  if (x == 0 || !nsArg("time.format", x)) return 0;
+  const t = nsOut;
+  const zone = zoneOut;
+  const layout = layoutOut != 0 && strLen(layoutOut) > 0 ? layoutOut : 0;
   const b = bufNew(64);
   let lp: usize = 0;
   let ln: u32 = 0;

@@ -74,7 +74,11 @@ const valueCases: Case[] = [
   { note: 'format literal underscore before year', fn: F, args: [[at(2024, 1, 1), 'UTC', 'x_2006 06']], want: 'x_2024 24' },
   { note: 'format unknown zone', fn: F, args: [[0, 'Mars/Olympus']], want: undefined },
   { note: 'format bad type', fn: F, args: ['0'], want: undefined },
-  { note: 'format bad array', fn: F, args: [[0]], want: undefined },
+  { note: 'format of a one-item array (as OPA: zone and layout optional)', fn: F, args: [[0]], want: '1970-01-01T00:00:00Z' },
+  { note: 'format of an empty array', fn: F, args: [[]], want: undefined },
+  { note: 'format with an empty layout uses RFC 3339', fn: F, args: [[0, 'UTC', '']], want: '1970-01-01T00:00:00Z' },
+  { note: 'format ignores items after the layout', fn: F, args: [[0, 'UTC', '2006', 'extra']], want: '1970' },
+  { note: 'format of a fractional timestamp', fn: F, args: [1.5], want: undefined },
 ];
 
 describe('time nanosecond results', () => {
@@ -95,6 +99,11 @@ type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 const strictCases: StrictCase[] = [
   { note: 'add_date range', fn: A, args: [at(2262, 1, 1), 1, 0, 0], message: 'eval_builtin_error: time.add_date: time outside of valid range' },
   { note: 'format zone', fn: F, args: [[0, 'Mars/Olympus']], message: 'eval_builtin_error: time.format: unknown time zone Mars/Olympus' },
+  { note: 'fractional timestamp', fn: F, args: [1.5], message: 'eval_builtin_error: time.format: timestamp too big' },
+  { note: 'timestamp beyond int64', fn: F, args: [raw('9223372036854775808')], message: 'eval_builtin_error: time.format: timestamp too big' },
+  { note: 'zone item type', fn: F, args: [[0, 1]], message: 'eval_type_error: time.format: operand 1 must be string but got number' },
+  { note: 'ns item type', fn: D, args: [0, ['0']], message: 'eval_type_error: time.diff: operand 1 must be number but got string' },
+  { note: 'add_date years must be integral', fn: A, args: [0, 1.5, 0, 0], message: 'eval_type_error: time.add_date: operand 2 must be integer number but got floating-point number' },
   { note: 'diff type', fn: D, args: ['x', 0], message: 'eval_type_error: time.diff: operand 1 must be either number (ns) or [number (ns), string (tz)] but got string' },
   { note: 'parse mismatch', fn: P, args: ['2006-01-02', '24-01-01'], message: 'time.parse_ns: parsing time "24-01-01" as "2006-01-02": cannot parse "24-01-01" as "2006"' },
   { note: 'parse day range', fn: P, args: ['2006-01-02', '2023-02-29'], message: 'time.parse_ns: parsing time "2023-02-29": day out of range' },

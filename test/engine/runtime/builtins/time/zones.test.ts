@@ -111,6 +111,11 @@ const valueCases: ValueCase[] = [
   { note: 'diff in UTC has no DST hour', fn: 'bi_time_diff', args: [sec(utc(2024, 3, 9, 12)), [sec(utc(2024, 3, 10, 12)), 'America/New_York']], want: [0, 0, 1, 0, 0, 0] },
   // 01:30 EDT comes before 01:10 EST: ordered by instant, the wall clocks borrow a day (as OPA's algorithm does).
   { note: 'diff over the repeated hour orders by instant', fn: 'bi_time_diff', args: [[sec(utc(2024, 11, 3, 5, 30)), 'America/New_York'], sec(utc(2024, 11, 3, 6, 10))], want: [-1, 11, 29, 23, 40, 0] },
+  { note: 'add_date keeps the wall clock across spring forward', fn: 'bi_time_add_date', args: [[sec(utc(2024, 3, 9, 17)), 'America/New_York'], 0, 0, 1], want: Number(BigInt(utc(2024, 3, 10, 16)) * 1000000000n) },
+  // 02:30 does not exist on 2024-03-10: Go's time.Date reads it with EST's offset, then EDT's, giving 01:30 EST.
+  { note: 'add_date into the skipped hour lands where Go puts it', fn: 'bi_time_add_date', args: [[sec(utc(2024, 3, 9, 7, 30)), 'America/New_York'], 0, 0, 1], want: Number(BigInt(utc(2024, 3, 10, 6, 30)) * 1000000000n) },
+  { note: 'add_date into the repeated hour takes the first', fn: 'bi_time_add_date', args: [[sec(utc(2024, 11, 2, 5, 30)), 'America/New_York'], 0, 0, 1], want: Number(BigInt(utc(2024, 11, 3, 5, 30)) * 1000000000n) },
+  { note: 'add_date a month in Sydney keeps 09:00', fn: 'bi_time_add_date', args: [[sec(utc(2024, 3, 31, 22)), 'Australia/Sydney'], 0, 1, 0], want: Number(BigInt(utc(2024, 4, 30, 23)) * 1000000000n) },
   { note: 'zone names are case-sensitive', fn: 'bi_time_date', args: [[0, 'america/new_york']], want: undefined },
   { note: 'a directory is not a zone', fn: 'bi_time_date', args: [[0, 'America']], want: undefined },
   { note: 'trailing space is not a zone', fn: 'bi_time_date', args: [[0, 'UTC ']], want: undefined },

@@ -50,8 +50,7 @@ export function yamlIsValid(text: unknown): boolean {
  */
 export function yamlUnmarshal(text: unknown): unknown {
   if (typeof text !== 'string') throw operandTypeError(text);
-  const docs = parseAllDocuments(text, readSchema);
-  if (!Array.isArray(docs)) return null; // an empty stream (only comments or nothing)
+  const docs = parseAllDocuments(text, readSchema); // no documents (only comments or nothing): an empty array
   for (const doc of docs) {
     const [first] = doc.errors;
     if (first !== undefined) throw new Error(`error converting YAML to JSON: ${firstLine(first.message)}`);

@@ -173,6 +173,17 @@ export function nativeExportName(name: string): string {
   return `bi_${name.replace(/\./g, '_')}`;
 }
 
+/**
+ * LOADER_BUILTIN_NAMES are the builtins our loader (engine/runtime/host-builtins.ts) supplies
+ * through env.opa_builtinN, so the checker accepts them: `time.now_ns` and `opa.runtime` (OPA's
+ * Wasm ABI gives a module no clock and no runtime description) and the `yaml.*` builtins (they
+ * need a YAML parser, which the runtime does not carry).
+ */
+export const LOADER_BUILTIN_NAMES = ['opa.runtime', 'time.now_ns', 'yaml.is_valid', 'yaml.marshal', 'yaml.unmarshal'] as const;
+
+/** LoaderBuiltinName is one of LOADER_BUILTIN_NAMES. */
+export type LoaderBuiltinName = (typeof LOADER_BUILTIN_NAMES)[number];
+
 /** OPA_EXPORTS are the exports the final module must have (ABI 1.x, minor >= 2). */
 export const OPA_EXPORTS = [
   'opa_wasm_abi_version',

@@ -5,7 +5,7 @@ export { formatDiagnostic, sortDiagnostics, hasErrors } from './diagnostics/inde
 export type { Diagnostic, DiagnosticCode, Location, SourceFile } from './diagnostics/index.js';
 export { parse, parseQuery, parseTerm } from './parser/index.js';
 export { loadPolicy, loadRuntimeBinary, PolicyEvalError, sdkHostBuiltins } from './runtime/index.js';
-export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './runtime/index.js';
+export type { PolicyInstance, LoadPolicyOptions, HostBuiltin, HostBuiltinOptions, RuntimeInfo } from './runtime/index.js';
 export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';

@@ -16,14 +16,23 @@ function tzdataVersion(): string {
 }
 
 const rows: string[] = [];
-let counts = { native: 0, sdk: 0, host: 0 };
+const counts = { native: 0, loader: 0, sdk: 0, host: 0 };
+
+/** provision says how a module gets `name`, and which count it adds to. */
+function provision(name: string): { how: string; kind: keyof typeof counts } {
+  if (name in NATIVE_BUILTINS) return { how: `native (${family(name)})`, kind: 'native' };
+  if (LOADER_BUILTINS.has(name)) {
+    const sdk = SDK_BUILTINS.has(name) ? 'plain SDK: its own implementation' : 'plain SDK: pass `sdkHostBuiltins()`';
+    return { how: `loader-supplied (${sdk})`, kind: 'loader' };
+  }
+  if (SDK_BUILTINS.has(name)) return { how: 'SDK-supplied', kind: 'sdk' };
+  return { how: 'host-supplied', kind: 'host' };
+}
+
 for (const name of Object.keys(BUILTINS).sort()) {
   const d = BUILTINS[name]!;
-  let how: string;
-  if (name in NATIVE_BUILTINS) { how = `native (${family(name)})`; counts.native++; }
-  else if (SDK_BUILTINS.has(name)) { how = 'SDK-supplied'; counts.sdk++; }
-  else if (LOADER_BUILTINS.has(name)) { how = 'loader-supplied (no clock import in the ABI; plain SDK users pass `sdkHostBuiltins()`)'; counts.host++; }
-  else { how = 'host-supplied'; counts.host++; }
+  const { how, kind } = provision(name);
+  counts[kind]++;
   const flags = [d.infix ? `infix \`${d.infix}\`` : '', d.variadic ? 'variadic' : '', d.deprecated ? 'deprecated' : ''].filter(Boolean).join(', ');
   rows.push(`| \`${name}\` | ${d.variadic ? 'n' : d.arity} | ${how} | ${flags} |`);
 }
@@ -36,13 +45,22 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
 
 - **native**: implemented in the runtime (engine/runtime/as/builtins/, export \`bi_<name with . as _>\`),
   grouped as core (engine/abi.ts), text, data and time (engine/builtins-native/*.ts).
+- **loader-supplied**: our loader (\`loadPolicy\`; engine/runtime/host-builtins.ts) provides it:
+  \`time.now_ns\` (OPA's Wasm ABI has no clock import), \`opa.runtime\` (the loader's \`runtime\`
+  option, default \`{}\` as in OPA without runtime information; never filled from process.env) and
+  \`yaml.*\` (on the \`yaml\` package, following OPA's sigs.k8s.io/yaml over go-yaml v2: YAML 1.1
+  scalars, every document of a stream checked and the first returned, sorted keys, Go's number and
+  quoting styles). A host builtin cannot see strict mode, so a \`yaml.unmarshal\` error aborts
+  evaluation (\`eval_builtin_error\`) where OPA without strict builtin errors is undefined. With the
+  plain SDK pass \`sdkHostBuiltins()\` from engine/index.ts as \`customBuiltins\`; the SDK keeps its
+  own implementation of the builtins it has, so there \`yaml.*\` are the SDK's: YAML 1.2 scalars, a
+  multi-document string is invalid, \`yaml.is_valid\` of a non-string and \`yaml.unmarshal\` of
+  invalid YAML are undefined, \`yaml.marshal\` orders keys by code point (\`b10\` before \`b9\`)
+  and indents sequences.
 - **SDK-supplied**: not native; the plain \`@open-policy-agent/opa-wasm\` SDK implements it when the
   module lists it in its \`builtins\` export.
-- **loader-supplied**: our loader (\`loadPolicy\` in engine/runtime) provides it; with the plain SDK
-  pass \`sdkHostBuiltins()\` from engine/index.ts as \`customBuiltins\`.
 - **host-supplied**: none of the above; the host must provide it through \`env.opa_builtinN\`, otherwise the
-  checker refuses the policy (\`unsupported builtin: …\`). \`time.now_ns\` cannot be native: OPA's
-  Wasm ABI has no clock import, so the loader supplies it.
+  checker refuses the policy (\`unsupported builtin: …\`).
 
 Time zones: \`time.date\`, \`time.clock\`, \`time.weekday\`, \`time.diff\`, \`time.add_date\` and \`time.format\` accept any
 IANA zone name (and link) Go's \`time.LoadLocation\` accepts; \`""\` and \`"UTC"\` are UTC, \`"Local"\` is UTC
@@ -50,7 +68,7 @@ too (a module has no host zone). The zone database is engine/runtime/tzdata.bin 
 ${tzdataVersion()}, ~130 kB, from Debian's tzdata by \`npm run gen:tzdata\`), embedded only in modules that call one of
 these builtins.
 
-Totals: ${counts.native} native, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied${extra.length ? `; native but not in the catalog: ${extra.map((n) => `\`${n}\``).join(', ')}` : ''}.
+Totals: ${counts.native} native, ${counts.loader} loader-supplied, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied${extra.length ? `; native but not in the catalog: ${extra.map((n) => `\`${n}\``).join(', ')}` : ''}.
 
 | builtin | arity | provided | notes |
 | --- | --- | --- | --- |
@@ -64,4 +82,4 @@ if (process.argv.includes('--check')) {
     process.exit(1);
   }
 } else writeFileSync(out, text);
-console.log(`builtins: ${counts.native} native, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied`);
+console.log(`builtins: ${counts.native} native, ${counts.loader} loader-supplied, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied`);

@@ -2,7 +2,7 @@
 // NATIVE_BUILTINS), or supplied by the plain OPA Wasm SDK. In: a builtin name. Out: booleans
 // used by the checker to report `unsupported builtin` and by the planner to pick call targets.
 
-import { NATIVE_BUILTINS } from '../abi.js';
+import { LOADER_BUILTIN_NAMES, NATIVE_BUILTINS } from '../abi.js';
 
 /** SDK_BUILTINS are the builtins the plain `@open-policy-agent/opa-wasm` SDK supplies to a module. */
 export const SDK_BUILTINS: ReadonlySet<string> = new Set([
@@ -19,8 +19,11 @@ export function isNativeBuiltin(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(NATIVE_BUILTINS, name);
 }
 
-/** LOADER_BUILTINS are supplied by our loader (engine/runtime/host-builtins.ts); plain SDK users pass sdkHostBuiltins(). */
-export const LOADER_BUILTINS: ReadonlySet<string> = new Set(['time.now_ns']);
+/**
+ * LOADER_BUILTINS are supplied by our loader (engine/runtime/host-builtins.ts); plain SDK users
+ * pass sdkHostBuiltins(), and the SDK keeps its own implementation of those it has (`yaml.*`).
+ */
+export const LOADER_BUILTINS: ReadonlySet<string> = new Set(LOADER_BUILTIN_NAMES);
 
 /** isLoaderBuiltin tells whether our loader supplies `name`. */
 export function isLoaderBuiltin(name: string): boolean {

@@ -5,3 +5,4 @@ export type { PolicyInstance, LoadPolicyOptions, HostBuiltin } from './loader.js
 export { PolicyEvalError, PolicyLoadError } from './errors.js';
 export type { AnyRuntimeError, RuntimeErrorCode } from './errors.js';
 export { sdkHostBuiltins, LOADER_BUILTIN_NAMES } from './host-builtins.js';
+export type { HostBuiltinOptions, RuntimeInfo } from './host-builtins.js';

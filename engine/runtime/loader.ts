@@ -8,15 +8,17 @@ import { PolicyEvalError, PolicyLoadError, evalErrorFromAbort } from './errors.j
 import { wasmApi } from './wasm-api.js';
 import type { WasmBytes, WasmImports, WasmInstance, WasmMemory } from './wasm-api.js';
 import { createEvalClock, loaderHostBuiltins } from './host-builtins.js';
-import type { EvalClock } from './host-builtins.js';
+import type { EvalClock, RuntimeInfo } from './host-builtins.js';
 
 /** HostBuiltin implements a non-native builtin in JS; arguments and result cross as JSON values; undefined means undefined. */
 export type HostBuiltin = (...args: unknown[]) => unknown;
 
 /** LoadPolicyOptions configures loadPolicy. */
 export type LoadPolicyOptions = {
-  /** Implementations of the builtins the module dispatches to the host, by OPA name. */
+  /** Implementations of the builtins the module dispatches to the host, by OPA name (they replace the loader's own). */
   readonly hostBuiltins?: Readonly<Record<string, HostBuiltin>>;
+  /** The value `opa.runtime()` returns (default `{}`, as OPA without runtime information; see RuntimeInfo). */
+  readonly runtime?: RuntimeInfo;
   /** Receives each line printed by `print()` (default: ignored). */
   readonly onPrint?: (line: string) => void;
 };
@@ -27,6 +29,8 @@ export type PolicyInstance = {
   readonly entrypoints: Readonly<Record<string, number>>;
   /** setData replaces the data document. */
   setData(data: unknown): void;
+  /** setDataRaw replaces the data document with one given as JSON text/bytes (numbers stay exact; undefined: no data). */
+  setDataRaw(dataJson: string | Uint8Array | undefined): void;
   /** evaluate runs an entrypoint (default id 0) and returns the result set. */
   evaluate(input: unknown, entrypoint?: string | number): Array<{ result: unknown }>;
   /** evaluateRaw takes the input as JSON text/bytes (undefined: no input) and returns the result set as JSON text. */
@@ -70,7 +74,7 @@ class PolicyModule implements PolicyInstance {
     this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES });
     this.buffer = this.memory.buffer;
     this.view = new Uint8Array(this.buffer);
-    this.hostBuiltins = { ...loaderHostBuiltins(this.clock), ...(opts.hostBuiltins ?? {}) };
+    this.hostBuiltins = { ...loaderHostBuiltins(this.clock, { runtime: opts.runtime }), ...(opts.hostBuiltins ?? {}) };
     this.onPrint = opts.onPrint ?? (() => {});
   }
 
@@ -113,9 +117,12 @@ class PolicyModule implements PolicyInstance {
   }
 
   setData(data: unknown): void {
+    this.setDataRaw(data === undefined ? undefined : JSON.stringify(data));
+  }
+
+  setDataRaw(dataJson: string | Uint8Array | undefined): void {
     this.ex.opa_heap_ptr_set(this.baseHeapPtr);
-    const text = data === undefined ? undefined : JSON.stringify(data);
-    this.dataAddr = text === undefined ? 0 : this.guard(() => this.parseJson(text));
+    this.dataAddr = dataJson === undefined ? 0 : this.guard(() => this.parseJson(dataJson));
     this.dataHeapPtr = this.ex.opa_heap_ptr_get();
   }
 
@@ -189,8 +196,8 @@ class PolicyModule implements PolicyInstance {
     return JSON.parse(this.readCString(this.ex.opa_json_dump(value)));
   }
 
-  private parseJson(text: string): number {
-    const bytes = encoder.encode(text);
+  private parseJson(json: string | Uint8Array): number {
+    const bytes = typeof json === 'string' ? encoder.encode(json) : json;
     const addr = this.ex.opa_malloc(bytes.length);
     this.bytes().set(bytes, addr);
     const value = this.ex.opa_json_parse(addr, bytes.length);

@@ -23,6 +23,8 @@ export type PoolOptions<T, R> = {
   readonly onTimeout: (item: T) => R;
   readonly onCrash: (item: T, reason: string) => R;
   readonly onResult?: (index: number, result: R) => void;
+  /** workerData is handed to every worker (node:worker_threads `workerData`). */
+  readonly workerData?: unknown;
 };
 
 /**
@@ -30,12 +32,12 @@ export type PoolOptions<T, R> = {
  * does not reach worker threads (measured: "Unknown file extension .ts"), so a tiny eval'd
  * bootstrap registers tsx's ESM hooks inside the worker and then imports the file.
  */
-export function tsxWorker(file: URL): Worker {
+export function tsxWorker(file: URL, workerData?: unknown): Worker {
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
   const mjs = cjs.replace(/\.cjs$/, '.mjs');
   const api = existsSync(mjs) ? pathToFileURL(mjs).href : 'tsx/esm/api';
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, workerData });
 }
 
 type Slot = { worker: Worker; current?: { id: number; timer: NodeJS.Timeout }; startTimer?: NodeJS.Timeout; retired: boolean; ready: boolean };
@@ -96,7 +98,7 @@ export function runPool<T, R>(items: readonly T[], opts: PoolOptions<T, R>): Pro
     };
     const spawn = () => {
       if (settled || next >= items.length) return;
-      const worker = opts.workerUrl.pathname.endsWith('.ts') ? tsxWorker(opts.workerUrl) : new Worker(opts.workerUrl);
+      const worker = opts.workerUrl.pathname.endsWith('.ts') ? tsxWorker(opts.workerUrl, opts.workerData) : new Worker(opts.workerUrl, { workerData: opts.workerData });
       const s: Slot = { worker, retired: false, ready: false };
       slots.add(s);
       s.startTimer = setTimeout(() => died(s, 'worker start-up timed out'), opts.startupMs ?? 60_000);

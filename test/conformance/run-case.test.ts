@@ -12,6 +12,9 @@ const mkCase = (spec: Partial<CaseSpec>, unknownFields: string[] = []): CorpusCa
   unknownFields,
 });
 
+/** loaderError mimics our loader's PolicyEvalError (the harness recognises it by `regoCode`). */
+const loaderError = (message: string, regoCode: string, cause?: Error): Error => Object.assign(new Error(message, cause ? { cause } : undefined), { name: 'PolicyEvalError', regoCode });
+
 const diag = (message: string, code = 'rego_type_error'): DiagnosticLike => ({
   code,
   severity: 'error',
@@ -81,6 +84,24 @@ const cases: { note: string; spec: Partial<CaseSpec>; fake: Fake; want: Outcome[
     want: 'skip',
   },
   {
+    note: 'a host builtin our loader lacks skips',
+    spec: { want_result: [] },
+    fake: { throws: loaderError('not implemented: built-in function 0: time.now_ns', 'eval_builtin_error') },
+    want: 'skip',
+  },
+  {
+    note: 'a loader abort matches want_error_code and want_error',
+    spec: { want_error_code: 'eval_conflict_error', want_error: 'complete rules must not produce multiple outputs' },
+    fake: { throws: loaderError('test-0.rego:2: eval_conflict_error: complete rules must not produce multiple outputs', 'eval_conflict_error') },
+    want: 'pass',
+  },
+  {
+    note: 'a loader host-builtin error carries its code',
+    spec: { want_error_code: 'eval_builtin_error', want_error: 'yaml.unmarshal: ' },
+    fake: { throws: loaderError('yaml.unmarshal: error converting YAML to JSON: x', 'eval_builtin_error') },
+    want: 'pass',
+  },
+  {
     note: 'a native builtin reported missing by the host fails',
     spec: { want_result: [] },
     fake: { throws: { message: 'not implemented: built-in function 0: count' } },
@@ -124,6 +145,13 @@ describe('thrownText / jsonBuffer', () => {
     { note: 'plain strings are aborts', e: 'x: eval_type_error: y' as unknown, want: { text: 'x: eval_type_error: y', abort: true } },
     { note: 'errors are not aborts', e: new TypeError('bad'), want: { text: 'TypeError: bad', abort: false } },
     { note: 'SDK message objects are not aborts', e: { message: 'not implemented: built-in function 1: foo' }, want: { text: 'not implemented: built-in function 1: foo', abort: false } },
+    { note: 'loader aborts keep their OPA text', e: loaderError('p.rego:3: eval_type_error: bad', 'eval_type_error'), want: { text: 'p.rego:3: eval_type_error: bad', abort: true } },
+    { note: 'loader errors without a code in the text get it in front', e: loaderError('f.x: boom', 'eval_builtin_error'), want: { text: 'eval_builtin_error: f.x: boom', abort: true } },
+    {
+      note: 'loader-wrapped Wasm traps are crashes',
+      e: loaderError('wasm trap: unreachable', 'eval_internal_error', Object.assign(new Error('unreachable'), { name: 'RuntimeError' })),
+      want: { text: 'RuntimeError: unreachable', abort: false },
+    },
   ])('$note', ({ e, want }) => {
     expect(thrownText(e)).toEqual(want);
   });

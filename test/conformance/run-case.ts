@@ -1,6 +1,6 @@
 // Running one conformance case (FORMAT.md §3): the case's modules plus the query module go through
-// compile → Wasm → the official SDK, and the outcome (pass / fail with a reason / skip for an
-// unsupported builtin) comes out. The engine and SDK are injected, so tests can use fakes.
+// compile → Wasm → a host (our loader or the official SDK), and the outcome (pass / fail with a
+// reason / skip for an unsupported builtin) comes out. Engine and host are injected (fakes in tests).
 
 import { errorMatches, extractRows, parseErrorText, sameRows, showJson, toJsonText } from './compare.js';
 import type { ErrorExpectation, ErrorInfo, Row } from './compare.js';
@@ -22,13 +22,27 @@ export type DiagnosticLike = {
   readonly location: { readonly file: string; readonly row: number; readonly col: number };
 };
 
-/** PolicyLike is the part of the SDK's LoadedPolicy the harness uses. */
+/**
+ * HOSTS are what can evaluate the compiled modules: our loader (the default: what the gateway
+ * runs, with every loader-supplied builtin) or the official SDK given sdkHostBuiltins() (which
+ * keeps its own yaml.*).
+ */
+export const HOSTS = ['loader', 'sdk'] as const;
+
+/** HostName is one of HOSTS. */
+export type HostName = (typeof HOSTS)[number];
+
+/**
+ * PolicyLike is what the harness needs of a loaded module, in the SDK's terms: data and input
+ * as JSON bytes, the parsed result set back. An evaluation abort is thrown as the SDK's plain
+ * string or as our loader's PolicyEvalError (see thrownText).
+ */
 export type PolicyLike = {
-  setData(data: object | ArrayBuffer): void;
-  evaluate(input: unknown, entrypoint?: number | string): unknown;
+  setData(data: ArrayBuffer): void;
+  evaluate(input: ArrayBuffer | undefined, entrypoint?: number | string): unknown;
 };
 
-/** EngineDeps are the engine and SDK functions a case run needs (the real ones live in worker.ts). */
+/** EngineDeps are the engine and host functions a case run needs (the real ones live in worker.ts). */
 export type EngineDeps = {
   readonly buildQueryModule: (
     query: string,
@@ -43,6 +57,7 @@ export type EngineDeps = {
     readonly wasm?: Uint8Array;
   };
   readonly formatDiagnostic: (d: DiagnosticLike) => string;
+  /** loadPolicy loads a module into the host the run evaluates with. */
   readonly loadPolicy: (wasm: Uint8Array) => Promise<PolicyLike>;
   /** isNativeBuiltin tells whether the runtime implements a builtin (others reach the host, which may lack them). */
   readonly isNativeBuiltin: (name: string) => boolean;
@@ -52,21 +67,36 @@ export type EngineDeps = {
 export const STRICT_SUPPORTED = true;
 
 const UNSUPPORTED_RE = /^unsupported builtin: (\S+)/;
-/** The SDK's message when a module calls a host builtin nobody supplied. */
-const NOT_IMPLEMENTED_RE = /^not implemented: built-in function \d+: (\S+)/;
+/** The hosts' message when a module calls a host builtin nobody supplied (our loader's follows its error code). */
+const NOT_IMPLEMENTED_RE = /(?:^|: )not implemented: built-in function \d+: (\S+)/;
 
-/** jsonBuffer encodes a value as JSON bytes for the SDK (exact bigints; falsy inputs survive the SDK's `if (input)`). */
+/** jsonBuffer encodes a value as JSON bytes for the host (exact bigints; falsy inputs survive the SDK's `if (input)`). */
 export function jsonBuffer(v: unknown): ArrayBuffer {
   const bytes = new TextEncoder().encode(toJsonText(v as never));
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** thrownText turns whatever the SDK threw into text; `abort` is true for plain strings (opa_abort). */
+/**
+ * thrownText turns whatever a host threw into text. `abort` is true for an evaluation abort: a
+ * plain string from the SDK (opa_abort's message), or a PolicyEvalError from our loader (an Error
+ * carrying `regoCode`; its text gets the code in front when the message lacks it), unless that
+ * wraps a Wasm trap, which is a crash as it is with the SDK.
+ */
 export function thrownText(e: unknown): { text: string; abort: boolean } {
   if (typeof e === 'string') return { text: e, abort: true };
+  if (isLoaderEvalError(e)) {
+    const trap = e.cause instanceof Error && e.cause.name === 'RuntimeError' ? e.cause : undefined;
+    if (trap !== undefined) return { text: `${trap.name}: ${trap.message}`, abort: false };
+    return { text: parseErrorText(e.message).code !== undefined ? e.message : `${e.regoCode}: ${e.message}`, abort: true };
+  }
   if (e instanceof Error) return { text: `${e.name}: ${e.message}`, abort: false };
   if (typeof e === 'object' && e !== null && 'message' in e) return { text: String((e as { message: unknown }).message), abort: false };
   return { text: String(e), abort: false };
+}
+
+/** isLoaderEvalError recognises our loader's PolicyEvalError by shape (the harness does not import the engine). */
+function isLoaderEvalError(e: unknown): e is Error & { readonly regoCode: string } {
+  return e instanceof Error && typeof (e as { regoCode?: unknown }).regoCode === 'string';
 }
 
 function expectation(c: CorpusCase): ErrorExpectation | undefined {
@@ -101,7 +131,7 @@ export function judgeRows(c: CorpusCase, rows: readonly Row[]): Outcome {
   return { status: 'fail', reason: shorten(`want ${showJson(s.want_result)}, got ${showJson(rows)}`) };
 }
 
-/** runCase runs one case through the injected engine and SDK; it never throws. */
+/** runCase runs one case through the injected engine and host; it never throws. */
 export async function runCase(c: CorpusCase, deps: EngineDeps): Promise<Outcome> {
   try {
     return await runCaseUnsafe(c, deps);
@@ -134,12 +164,12 @@ async function runCaseUnsafe(c: CorpusCase, deps: EngineDeps): Promise<Outcome> 
   try {
     policy = await deps.loadPolicy(compiled.wasm);
   } catch (e) {
-    return { status: 'fail', reason: shorten(`SDK load failed: ${thrownText(e).text}`) };
+    return { status: 'fail', reason: shorten(`load failed: ${thrownText(e).text}`) };
   }
   try {
     policy.setData(jsonBuffer(s.data ?? {}));
   } catch (e) {
-    return { status: 'fail', reason: shorten(`SDK setData failed: ${thrownText(e).text}`) };
+    return { status: 'fail', reason: shorten(`setData failed: ${thrownText(e).text}`) };
   }
   let resultSet: unknown;
   try {

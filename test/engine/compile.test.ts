@@ -170,7 +170,7 @@ describe('compile', () => {
   it('gives plain-SDK users a time.now_ns that agrees within one evaluation', async () => {
     const { sdkHostBuiltins } = await import('../../engine/index.js');
     let ms = 1_000;
-    const now = sdkHostBuiltins(() => ms++)['time.now_ns'] as () => number;
+    const now = sdkHostBuiltins({ now: () => ms++ })['time.now_ns'] as () => number;
     const first = now();
     expect(now()).toBe(first);
     await Promise.resolve();

@@ -1,7 +1,7 @@
 // Tests for the builtin catalog and the native/SDK support predicates.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILTINS, SDK_BUILTINS, isNativeBuiltin, isSdkBuiltin } from '../../../engine/builtins/index.js';
+import { BUILTINS, LOADER_BUILTINS, SDK_BUILTINS, isLoaderBuiltin, isNativeBuiltin, isSdkBuiltin } from '../../../engine/builtins/index.js';
 import { NATIVE_BUILTINS } from '../../../engine/abi.js';
 import { OPERATORS } from '../../../engine/ast/nodes.js';
 
@@ -38,17 +38,20 @@ describe('BUILTINS', () => {
 
 describe('support predicates', () => {
   it.each([
-    { note: 'count is native', name: 'count', native: true, sdk: false },
-    { note: 'internal.member_2 is native', name: 'internal.member_2', native: true, sdk: false },
-    { note: 'yaml.marshal comes from the SDK', name: 'yaml.marshal', native: false, sdk: true },
-    { note: 'uuid.rfc4122 is neither', name: 'uuid.rfc4122', native: false, sdk: false },
-    { note: 'eq is not a runtime builtin', name: 'eq', native: false, sdk: false },
-  ])('$note', ({ name, native, sdk }) => {
+    { note: 'count is native', name: 'count', native: true, sdk: false, loader: false },
+    { note: 'internal.member_2 is native', name: 'internal.member_2', native: true, sdk: false, loader: false },
+    { note: 'yaml.marshal comes from our loader, and from the SDK itself', name: 'yaml.marshal', native: false, sdk: true, loader: true },
+    { note: 'time.now_ns comes from our loader', name: 'time.now_ns', native: false, sdk: false, loader: true },
+    { note: 'opa.runtime comes from our loader', name: 'opa.runtime', native: false, sdk: false, loader: true },
+    { note: 'uuid.rfc4122 is none of them', name: 'uuid.rfc4122', native: false, sdk: false, loader: false },
+    { note: 'eq is not a runtime builtin', name: 'eq', native: false, sdk: false, loader: false },
+  ])('$note', ({ name, native, sdk, loader }) => {
     expect(isNativeBuiltin(name)).toBe(native);
     expect(isSdkBuiltin(name)).toBe(sdk);
+    expect(isLoaderBuiltin(name)).toBe(loader);
   });
 
-  it('lists only catalog builtins as SDK-supplied', () => {
-    for (const name of SDK_BUILTINS) expect(BUILTINS[name]).toBeDefined();
+  it('lists only catalog builtins as SDK- or loader-supplied', () => {
+    for (const name of [...SDK_BUILTINS, ...LOADER_BUILTINS]) expect(BUILTINS[name]).toBeDefined();
   });
 });

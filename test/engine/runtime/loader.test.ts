@@ -105,6 +105,17 @@ describe('loadPolicy', () => {
     expect(p.evaluate({ x: 1 }, 'test/data')).toEqual([]);
   });
 
+  it.each([
+    { note: 'JSON text', data: '{"n": 12345678901234567890}' },
+    { note: 'JSON bytes', data: new TextEncoder().encode('{"n": 12345678901234567890}') },
+  ])('setDataRaw takes $note and keeps numbers exact', async ({ data }) => {
+    const p = await loadPolicy(echo);
+    p.setDataRaw(data);
+    expect(p.evaluateRaw('{}', 'test/data')).toBe('[{"result":{"n":12345678901234567890}}]');
+    p.setDataRaw(undefined);
+    expect(p.evaluateRaw('{}', 'test/data')).toBe('[]');
+  });
+
   it('stays correct over 1,000 evaluations', async () => {
     const p = await loadPolicy(echo);
     p.setData({ d: 1 });

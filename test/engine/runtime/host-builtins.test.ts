@@ -1,0 +1,94 @@
+// The loader-supplied builtins (opa.runtime, yaml.*) end to end: Rego → compile() → Wasm, run by
+// our loader and by the plain SDK given sdkHostBuiltins(). The SDK keeps its own yaml.* (it looks
+// its own table up first), so the tables pin both hosts' results side by side.
+
+import { describe, expect, it } from 'vitest';
+import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
+import { compile, loadPolicy, sdkHostBuiltins } from '../../../engine/index.js';
+import { LOADER_BUILTIN_NAMES } from '../../../engine/runtime/index.js';
+import { BUILTINS, LOADER_BUILTINS } from '../../../engine/builtins/index.js';
+
+const POLICY = `package t
+valid := [yaml.is_valid(d) | some d in input.docs]
+valid_one := yaml.is_valid(input.doc)
+first := yaml.unmarshal(input.doc)
+text := yaml.marshal(input.value)
+runtime := opa.runtime()
+mocked := x if x := time.now_ns() with time.now_ns as opa.runtime
+`;
+const ENTRYPOINTS = ['t/valid', 't/valid_one', 't/first', 't/text', 't/runtime', 't/mocked'];
+
+/** build compiles POLICY (strict or not) and returns the module bytes. */
+function build(strict = false): Uint8Array {
+  const r = compile({ files: [{ name: 'p.rego', text: POLICY }], entrypoints: ENTRYPOINTS, strictBuiltinErrors: strict });
+  expect(r.diagnostics).toEqual([]);
+  return r.wasm as Uint8Array;
+}
+
+/** The three documents of OPA's "yaml is_valid unreachable content" case. */
+const UNREACHABLE = ['  test:\ntest1: hello\n', 'a: 1\n---\n\tb: 2\n', 'a: 1\n---\nb: 2\n'];
+
+type Case = { note: string; entrypoint: string; input: unknown; loader: unknown; sdk: unknown };
+
+const cases: Case[] = [
+  { note: 'yaml.is_valid: unreachable content and multi-document streams', entrypoint: 't/valid', input: { docs: UNREACHABLE }, loader: [{ result: [false, false, true] }], sdk: [{ result: [false, false, false] }] },
+  { note: 'yaml.is_valid of a non-string is false', entrypoint: 't/valid_one', input: { doc: 1 }, loader: [{ result: false }], sdk: [] },
+  { note: 'yaml.is_valid of a valid document', entrypoint: 't/valid_one', input: { doc: 'a: [1, 2]' }, loader: [{ result: true }], sdk: [{ result: true }] },
+  { note: 'yaml.unmarshal returns the first of several documents', entrypoint: 't/first', input: { doc: 'a: 1\n---\nb: 2\n' }, loader: [{ result: { a: 1 } }], sdk: [] },
+  { note: 'yaml.unmarshal reads YAML 1.1 booleans', entrypoint: 't/first', input: { doc: 'a: yes\nb: "yes"\n' }, loader: [{ result: { a: true, b: 'yes' } }], sdk: [{ result: { a: 'yes', b: 'yes' } }] },
+  {
+    note: 'yaml.marshal orders keys like go-yaml, does not indent sequences, quotes 1.1 booleans',
+    entrypoint: 't/text',
+    input: { value: { b10: [1, 2], b9: 'on' } },
+    loader: [{ result: 'b9: "on"\nb10:\n- 1\n- 2\n' }],
+    sdk: [{ result: 'b10:\n  - 1\n  - 2\nb9: on\n' }],
+  },
+  { note: 'opa.runtime() is {} by default', entrypoint: 't/runtime', input: {}, loader: [{ result: {} }], sdk: [{ result: {} }] },
+  { note: 'opa.runtime replaces time.now_ns through with', entrypoint: 't/mocked', input: {}, loader: [{ result: {} }], sdk: [{ result: {} }] },
+];
+
+describe('loader-supplied builtins', () => {
+  it.each(cases)('$note', async ({ entrypoint, input, loader, sdk }) => {
+    const wasm = build();
+    expect((await loadPolicy(wasm)).evaluate(input, entrypoint)).toEqual(loader);
+    expect((await sdkLoadPolicy(wasm, undefined, sdkHostBuiltins())).evaluate(input, entrypoint)).toEqual(sdk);
+  });
+
+  it('returns the embedder-supplied runtime value from opa.runtime()', async () => {
+    const runtime = { version: '1.2.3', config: { labels: { region: 'eu' } } };
+    const wasm = build();
+    expect((await loadPolicy(wasm, { runtime })).evaluate({}, 't/runtime')).toEqual([{ result: runtime }]);
+    expect((await sdkLoadPolicy(wasm, undefined, sdkHostBuiltins({ runtime }))).evaluate({}, 't/runtime')).toEqual([{ result: runtime }]);
+  });
+
+  it.each([
+    { note: 'strict', strict: true },
+    { note: 'non-strict (OPA would be undefined: a host builtin cannot see the mode)', strict: false },
+  ])('aborts on invalid YAML in yaml.unmarshal, $note', async ({ strict }) => {
+    const p = await loadPolicy(build(strict));
+    expect(() => p.evaluate({ doc: 'a: [' }, 't/first')).toThrow(
+      expect.objectContaining({ code: 'ERR_ENGINE_EVAL', regoCode: 'eval_builtin_error', message: expect.stringMatching(/^yaml\.unmarshal: error converting YAML to JSON: /) }),
+    );
+  });
+
+  it('keeps yaml.is_valid of a non-string false in strict mode (never an error)', async () => {
+    const p = await loadPolicy(build(true));
+    expect(p.evaluate({ doc: { a: 1 } }, 't/valid_one')).toEqual([{ result: false }]);
+  });
+
+  it('lets hostBuiltins replace a loader-supplied builtin', async () => {
+    const p = await loadPolicy(build(), { hostBuiltins: { 'opa.runtime': () => ({ mine: true }) } });
+    expect(p.evaluate({}, 't/runtime')).toEqual([{ result: { mine: true } }]);
+  });
+});
+
+describe('the loader-supplied list', () => {
+  it('is what the checker accepts and what sdkHostBuiltins() implements', () => {
+    expect([...LOADER_BUILTINS].sort()).toEqual([...LOADER_BUILTIN_NAMES].sort());
+    expect(Object.keys(sdkHostBuiltins()).sort()).toEqual([...LOADER_BUILTIN_NAMES].sort());
+  });
+
+  it.each(LOADER_BUILTIN_NAMES.map((name) => ({ name })))('$name is in the catalog with the implementation arity', ({ name }) => {
+    expect(BUILTINS[name]?.arity).toBe(sdkHostBuiltins()[name].length);
+  });
+});

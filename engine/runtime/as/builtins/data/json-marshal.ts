@@ -3,11 +3,11 @@
 // the prefix and one indent per nesting level, ": " after keys, empty arrays/objects kept as
 // "[]"/"{}"; the first line is prefixed too, as OPA does. Options: "pretty" (boolean), "prefix"
 // and "indent" (strings, default "" and "\t"); giving prefix or indent implies pretty unless
-// "pretty" is set explicitly; other keys are errors. Exports: bi_json_marshal_with_options.
+// "pretty" is set explicitly; other keys are errors, worded as OPA's. Exports: bi_json_marshal_with_options.
 
 import { T_BOOLEAN, T_OBJECT, T_STRING, boolOf, objKeyAt, objLen, objValAt, strLen, strPtr, tagOf } from "../../value";
-import { bufByte, bufBytes, bufNew, bufToString } from "../../buf";
-import { builtinError, operandError } from "../errors";
+import { bufAscii, bufByte, bufBytes, bufNew, bufToString } from "../../buf";
+import { builtinErrorBuf, operandError, writeTypeName } from "../errors";
 import { bi_json_marshal } from "../text/json";
 
 const FN = "json.marshal_with_options";
@@ -24,6 +24,43 @@ function newline(b: usize, prefix: usize, indent: usize, depth: i32): void {
   for (let i = 0; i < depth; i++) bufBytes(b, strPtr(indent), strLen(indent));
 }
 
+/**
+ * optionError reports a bad option as OPA words it: a non-string key ("failed to stringify key"),
+ * a prefix/indent that is not a string ("key prefix failed cast to string: operand <i> must be
+ * string but got <type>", i being the option's index) or a non-boolean pretty.
+ */
+function optionError(i: u32, got: usize, key: string, want: string): usize {
+  const m = bufNew(128);
+  bufAscii(m, "json.marshal_with_options: operand 2 ");
+  if (key.length == 0 || want == "string") {
+    if (key.length == 0) {
+      bufAscii(m, "failed to stringify key ");
+      const text = bi_json_marshal(got);
+      if (text != 0) bufBytes(m, strPtr(text), strLen(text));
+      bufAscii(m, " at index ");
+      bufDecimal(m, i);
+      bufAscii(m, ": operand ");
+    } else {
+      bufAscii(m, "key ");
+      bufAscii(m, key);
+      bufAscii(m, " failed cast to string: operand ");
+    }
+    bufDecimal(m, i);
+    bufAscii(m, " must be string but got ");
+    writeTypeName(m, got);
+  } else {
+    bufAscii(m, "key ");
+    bufAscii(m, key);
+    bufAscii(m, " failed cast to bool");
+  }
+  return builtinErrorBuf("eval_type_error", m);
+}
+
+function bufDecimal(b: usize, v: u32): void {
+  if (v >= 10) bufDecimal(b, v / 10);
+  bufByte(b, 48 + v % 10);
+}
+
 /** bi_json_marshal_with_options serialises v to JSON text, pretty-printed per opts. */
 export function bi_json_marshal_with_options(v: usize, opts: usize): usize {
   if (v == 0 || opts == 0) return 0;
@@ -36,17 +73,21 @@ export function bi_json_marshal_with_options(v: usize, opts: usize): usize {
   for (let i: u32 = 0; i < objLen(opts); i++) {
     const k = objKeyAt(opts, i);
     const val = objValAt(opts, i);
+    if (tagOf(k) != T_STRING) return optionError(i, k, "", "");
     if (keyIs(k, "prefix") || keyIs(k, "indent")) {
-      if (tagOf(val) != T_STRING) return builtinError("eval_type_error", "json.marshal_with_options: operand 2 prefix and indent must be strings");
+      if (tagOf(val) != T_STRING) return optionError(i, val, keyIs(k, "prefix") ? "prefix" : "indent", "string");
       if (keyIs(k, "prefix")) prefix = val;
       else indent = val;
       implicit = true;
     } else if (keyIs(k, "pretty")) {
-      if (tagOf(val) != T_BOOLEAN) return builtinError("eval_type_error", "json.marshal_with_options: operand 2 pretty must be a boolean");
+      if (tagOf(val) != T_BOOLEAN) return optionError(i, val, "pretty", "bool");
       explicit = true;
       pretty = boolOf(val);
     } else {
-      return builtinError("eval_type_error", "json.marshal_with_options: operand 2 object contained an unknown key");
+      const m = bufNew(64 + strLen(k));
+      bufAscii(m, "json.marshal_with_options: operand 2 object contained unknown key ");
+      bufBytes(m, strPtr(k), strLen(k));
+      return builtinErrorBuf("eval_type_error", m);
     }
   }
   if (!explicit) pretty = implicit;

@@ -44,14 +44,14 @@ function b64url(p: usize, n: u32): usize {
   return b;
 }
 
-function upperIs(s: usize, lit: string): bool {
-  if (strLen(s) != <u32>lit.length) return false;
-  for (let i = 0; i < lit.length; i++) {
-    let c = <u32>load<u8>(strPtr(s) + <usize>i);
-    if (c >= 97 && c <= 122) c -= 32;
-    if (c != <u32>lit.charCodeAt(i)) return false;
-  }
-  return true;
+/** isJwtCty tells whether a cty header value is exactly the string "JWT" (a nested token). */
+function isJwtCty(s: usize): bool {
+  return tagOf(s) == T_STRING && strLen(s) == 3 && load<u8>(strPtr(s)) == 74 && load<u8>(strPtr(s), 1) == 87 && load<u8>(strPtr(s), 2) == 84;
+}
+
+/** isQuote tells whether byte c is `"` or `'` (trimmed around a nested token). */
+function isQuote(c: u32): bool {
+  return c == 34 || c == 39;
 }
 
 function decode(p: usize, n: u32): usize {
@@ -77,14 +77,18 @@ function decode(p: usize, n: u32): usize {
   const hb = b64url(p, <u32>d1);
   if (hb == 0) return builtinError("eval_builtin_error", "io.jwt.decode: JWT header had invalid encoding");
   const header = parseJSON(bufPtr(hb), bufLen(hb));
-  if (header == 0 || tagOf(header) != T_OBJECT) return builtinError("eval_builtin_error", "io.jwt.decode: JWT header had invalid encoding");
+  if (header == 0 || tagOf(header) != T_OBJECT) return builtinError("eval_builtin_error", "io.jwt.decode: bad JWT header: not a JSON object");
   if (objectGet(header, asciiString("enc")) != 0) return builtinError("eval_builtin_error", "io.jwt.decode: JWT is a JWE object, which is not supported");
   const pb = b64url(p + <usize>d1 + 1, <u32>(d2 - d1 - 1));
   if (pb == 0) return builtinError("eval_builtin_error", "io.jwt.decode: JWT payload had invalid encoding");
   const cty = objectGet(header, asciiString("cty"));
-  if (cty != 0) {
-    if (tagOf(cty) != T_STRING || !upperIs(cty, "JWT")) return builtinError("eval_builtin_error", "io.jwt.decode: unexpected value for cty header");
-    return decode(bufPtr(pb), bufLen(pb));
+  if (cty != 0 && isJwtCty(cty)) {
+    // A nested token, possibly quoted: trim quotes at both ends and decode it instead (as OPA).
+    let np = bufPtr(pb);
+    let nn = bufLen(pb);
+    while (nn > 0 && isQuote(<u32>load<u8>(np))) { np++; nn--; }
+    while (nn > 0 && isQuote(<u32>load<u8>(np + <usize>nn - 1))) nn--;
+    return decode(np, nn);
   }
   const payload = parseJSON(bufPtr(pb), bufLen(pb));
   if (payload == 0 || tagOf(payload) != T_OBJECT) return builtinError("eval_builtin_error", "io.jwt.decode: JWT payload could not be decoded as a JSON object");

@@ -530,7 +530,8 @@ export function bi_regex_template_match(template: usize, value: usize, dstart: u
   if (tagOf(dstart) != T_STRING) return operandError(fn, 3, "string", dstart);
   if (tagOf(dend) != T_STRING) return operandError(fn, 4, "string", dend);
   if (strLen(dstart) != 1) return delimError("start", strLen(dstart));
-  if (strLen(dend) != 1) return delimError("end", strLen(dend));
+  // OPA reports the start delimiter's length in the end-delimiter error too (kept for fidelity).
+  if (strLen(dend) != 1) return delimError("end", strLen(dstart));
   const ds = load<u8>(strPtr(dstart));
   const de = load<u8>(strPtr(dend));
   const t = strPtr(template);

@@ -166,7 +166,9 @@ type JwtCase = { note: string; token: string; want: unknown };
 const jwtCases: JwtCase[] = [
   { note: 'plain token', token: jwt(hs, claims, sig), want: [hs, claims, '0001feff7f'] },
   { note: 'padded sections', token: `${Buffer.from(JSON.stringify(hs)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}.${b64u('{"a":1}')}.`, want: [hs, { a: 1 }, ''] },
-  { note: 'nested cty JWT', token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'jwt' }))}.${b64u(jwt(hs, claims, sig))}.${b64u('x')}`, want: [hs, claims, '0001feff7f'] },
+  { note: 'nested cty JWT', token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'JWT' }))}.${b64u(jwt(hs, claims, sig))}.${b64u('x')}`, want: [hs, claims, '0001feff7f'] },
+  { note: 'nested token in quotes', token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'JWT' }))}.${b64u(`"${jwt(hs, claims, sig)}"`)}.${b64u('x')}`, want: [hs, claims, '0001feff7f'] },
+  { note: 'cty other than exactly JWT is a plain payload', token: `${b64u(JSON.stringify({ alg: 'none', cty: 'jwt' }))}.${b64u('{"a":1}')}.`, want: [{ alg: 'none', cty: 'jwt' }, { a: 1 }, ''] },
   { note: 'empty signature', token: `${b64u(JSON.stringify(hs))}.${b64u(JSON.stringify(claims))}.`, want: [hs, claims, ''] },
   { note: 'no periods', token: 'abc', want: undefined },
   { note: 'four sections', token: 'a.b.c.d', want: undefined },
@@ -174,7 +176,7 @@ const jwtCases: JwtCase[] = [
   { note: 'header not an object', token: `${b64u('[1]')}.${b64u('{}')}.`, want: undefined },
   { note: 'payload not JSON', token: `${b64u(JSON.stringify(hs))}.${b64u('nope')}.`, want: undefined },
   { note: 'JWE refused', token: `${b64u(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A256GCM' }))}.${b64u('{}')}.`, want: undefined },
-  { note: 'bad cty', token: `${b64u(JSON.stringify({ alg: 'none', cty: 'json' }))}.${b64u('{}')}.`, want: undefined },
+  { note: 'cty json is a plain payload', token: `${b64u(JSON.stringify({ alg: 'none', cty: 'json' }))}.${b64u('{}')}.`, want: [{ alg: 'none', cty: 'json' }, {}, ''] },
 ];
 
 describe('io.jwt.decode', () => {
@@ -192,10 +194,13 @@ const errorCases: ErrorCase[] = [
   { note: 'jwt non-string', fn: 'bi_io_jwt_decode', args: [[]], message: 'eval_type_error: io.jwt.decode: operand 1 must be string but got array' },
   { note: 'jwt sections', fn: 'bi_io_jwt_decode', args: ['a.b'], message: 'eval_builtin_error: io.jwt.decode: encoded JWT must have 3 sections, found 2' },
   { note: 'jwt no periods', fn: 'bi_io_jwt_decode', args: ['ab'], message: 'eval_builtin_error: io.jwt.decode: encoded JWT had no period separators' },
+  { note: 'jwt header not an object', fn: 'bi_io_jwt_decode', args: ['WzFd.e30.'], message: 'eval_builtin_error: io.jwt.decode: bad JWT header:' },
   { note: 'json.patch patches not array', fn: 'bi_json_patch', args: [{}, {}], message: 'eval_type_error: json.patch: operand 2 must be array but got object' },
   { note: 'marshal opts not object', fn: 'bi_json_marshal_with_options', args: [1, []], message: 'eval_type_error: json.marshal_with_options: operand 2 must be object but got array' },
-  { note: 'marshal unknown key', fn: 'bi_json_marshal_with_options', args: [1, { width: 3 }], message: 'eval_type_error: json.marshal_with_options: operand 2 object contained an unknown key' },
-  { note: 'marshal pretty not boolean', fn: 'bi_json_marshal_with_options', args: [1, { pretty: 1 }], message: 'eval_type_error: json.marshal_with_options: operand 2 pretty must be a boolean' },
+  { note: 'marshal unknown key', fn: 'bi_json_marshal_with_options', args: [1, { width: 3 }], message: 'eval_type_error: json.marshal_with_options: operand 2 object contained unknown key width' },
+  { note: 'marshal pretty not boolean', fn: 'bi_json_marshal_with_options', args: [1, { pretty: 1 }], message: 'eval_type_error: json.marshal_with_options: operand 2 key pretty failed cast to bool' },
+  { note: 'marshal indent not string (second option)', fn: 'bi_json_marshal_with_options', args: [1, { indent: 2, prefix: '' }], message: 'eval_type_error: json.marshal_with_options: operand 2 key indent failed cast to string: operand 0 must be string but got number' },
+  { note: 'marshal prefix not string', fn: 'bi_json_marshal_with_options', args: [1, { indent: ' ', prefix: null }], message: 'eval_type_error: json.marshal_with_options: operand 2 key prefix failed cast to string: operand 1 must be string but got null' },
   { note: 'hmac sha512 key non-string', fn: 'bi_crypto_hmac_sha512', args: ['x', null], message: 'eval_type_error: crypto.hmac.sha512: operand 2 must be string but got null' },
 ];
 

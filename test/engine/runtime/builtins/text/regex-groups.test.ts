@@ -60,6 +60,10 @@ type ErrCase = { note: string; fn: string; args: Arg[]; want: string };
 const errors: ErrCase[] = [
   { note: 'replace operand 2 type', fn: 'regex.replace', args: ['a', 1, 'b'], want: 'eval_type_error: regex.replace: operand 2 must be string but got number' },
   { note: 'replace bad pattern', fn: 'regex.replace', args: ['a', 'a)', 'b'], want: 'eval_builtin_error: regex.replace: error parsing regexp: unexpected )' },
+  { note: 'template_match start delimiter length', fn: 'regex.template_match', args: ['a', 'a', '{{', '}'], want: 'eval_builtin_error: regex.template_match: start delimiter has to be exactly one character long but is 2 long' },
+  // OPA prints the start delimiter's length in the end-delimiter error.
+  { note: 'template_match end delimiter length (as OPA)', fn: 'regex.template_match', args: ['a', 'a', '{', '}}}'], want: 'eval_builtin_error: regex.template_match: end delimiter has to be exactly one character long but is 1 long' },
+  { note: 'template_match unbalanced', fn: 'regex.template_match', args: ['a}b', 'ab', '{', '}'], want: 'eval_builtin_error: regex.template_match: unbalanced braces in "a}b"' },
   { note: 'submatch float count', fn: 'regex.find_all_string_submatch_n', args: ['a', 'a', 0.5], want: 'eval_type_error: regex.find_all_string_submatch_n: operand 3 must be integer number but got floating-point number' },
 ];
 

@@ -151,6 +151,8 @@ const CORE_BUILTINS = {
   'array.slice': { arity: 3 },
   union: { arity: 1 },
   intersection: { arity: 1 },
+  // walk(x, [path, value]) is a relation: bi_walk returns all pairs and the planner iterates them
+  walk: { arity: 1 },
   // patterns
   'regex.match': { arity: 2 },
   'glob.match': { arity: 3 },

@@ -31,6 +31,9 @@ export function planCall(t: CallTerm, s: Scope, k: TermCont): Stmt[] {
   if (name === 'eq' || name === 'assign') {
     const [a, b] = t.args;
     if (!a || !b) return [failStmt(s)];
+    // `walk(x, out)` reaches the planner as `out = walk(x)` (the checker's output-argument rewrite).
+    if (isWalk(b, s)) return planWalk((b as CallTerm).args[0] as Term, a, { ...s, loc: t.loc }, k);
+    if (isWalk(a, s)) return planWalk((a as CallTerm).args[0] as Term, b, { ...s, loc: t.loc }, k);
     return planUnify(a, b, s, (s2) => k(constOp(s2.ctx, 'true'), s2));
   }
   if (name === 'print') return planPrint(t, s, k);
@@ -75,6 +78,28 @@ function userCall(path: string, ops: Operand[], target: number, s: Scope): Stmt 
   if (!node || !isFunctionNode(node)) return failStmt(s);
   const func = funcFuncName(node, s);
   return { kind: 'call', func, args: [localOp(s.input), localOp(s.data), ...ops], target, loc: s.loc };
+}
+
+/** isWalk tells whether t calls the (unmocked) relation builtin walk with its one input. */
+function isWalk(t: Term, s: Scope): boolean {
+  return t.kind === 'call' && t.args.length === 1 && t.fn.length === 1 && t.fn[0] === 'walk' && !s.env.mocks.has('walk');
+}
+
+/**
+ * planWalk plans the relation `walk(x, out)`: the native builtin returns every [path, value] pair
+ * of x and each one in turn is unified with `out` (OPA's order, one solution per pair).
+ */
+function planWalk(x: Term, out: Term, s: Scope, k: TermCont): Stmt[] {
+  return planTerm(x, s, (xop, s2) => {
+    const pairs = newLocal(s2);
+    const key = newLocal(s2);
+    const value = newLocal(s2);
+    const inner = unifyOperand(out, localOp(value), s2, (s3) => k(constOp(s3.ctx, 'true'), s3));
+    return [
+      { kind: 'builtin', name: 'walk', args: [xop], target: pairs, loc: s2.loc },
+      { kind: 'scan', source: pairs, key, value, block: { stmts: inner } },
+    ];
+  });
 }
 
 /** planPrint plans `print(a, b…)`: internal.print with an array of `[]` (undefined) / `[v]` items; never undefined. */

@@ -24,6 +24,7 @@ export { bi_internal_print } from "./format";
 export { bi_sprintf } from "./sprintf";
 export { bi_regex_match } from "./regex-vm";
 export { bi_glob_match } from "./glob";
+export { bi_walk } from "./walk";
 export * from "./text/index";
 export * from "./data/index";
 export * from "./time/index";

@@ -7,7 +7,7 @@
 
 import {
   type LocalType, type PosixRule, type RuleDate, type Zone,
-  daysFromCivil, lookupZone, ruleSeconds, ruleType, sameType, yearOf,
+  daysFromCivil, lastAtOrBefore, lookupZone, ruleSeconds, ruleType, sameType, yearOf,
 } from './zone.js';
 
 export const MIN_SEC = -9223372037;
@@ -29,14 +29,7 @@ export function lookupCompact(c: CompactZone, t: number): LocalType {
   if (c.rule && t >= c.ruleFrom) return ruleType(c.rule, t);
   const tx = c.transitions;
   if (tx.length === 0 || t < tx[0]!.at) return c.types[c.before]!;
-  let lo = 0;
-  let hi = tx.length;
-  while (hi - lo > 1) {
-    const m = (lo + hi) >> 1;
-    if (t < tx[m]!.at) hi = m;
-    else lo = m;
-  }
-  return c.types[tx[lo]!.type]!;
+  return c.types[tx[lastAtOrBefore(tx, t)]!.type]!;
 }
 
 /** ruleBreaks lists the instants where a rule's answer may change in [fromYear, toYear] (±1 s). */

@@ -194,10 +194,8 @@ export function firstType(z: Zone): number {
   return std < 0 ? 0 : std;
 }
 
-/** lookupZone is Go's Location.lookup: the local type in force at Unix second t. */
-export function lookupZone(z: Zone, t: number): LocalType {
-  const tx = z.transitions.length > 0 ? z.transitions : [{ at: -Infinity, type: 0 }];
-  if (t < tx[0]!.at) return z.types[firstType(z)]!;
+/** lastAtOrBefore returns the index of the last transition at or before t (the first one's index when t is earlier). */
+export function lastAtOrBefore(tx: readonly { readonly at: number }[], t: number): number {
   let lo = 0;
   let hi = tx.length;
   while (hi - lo > 1) {
@@ -205,6 +203,14 @@ export function lookupZone(z: Zone, t: number): LocalType {
     if (t < tx[m]!.at) hi = m;
     else lo = m;
   }
+  return lo;
+}
+
+/** lookupZone is Go's Location.lookup: the local type in force at Unix second t. */
+export function lookupZone(z: Zone, t: number): LocalType {
+  const tx = z.transitions.length > 0 ? z.transitions : [{ at: -Infinity, type: 0 }];
+  if (t < tx[0]!.at) return z.types[firstType(z)]!;
+  const lo = lastAtOrBefore(tx, t);
   if (lo === tx.length - 1 && z.rule) return ruleType(z.rule, t);
   return z.types[tx[lo]!.type]!;
 }

@@ -1,0 +1,386 @@
+// Arbitrary-precision natural numbers for the number builtins (bigfloat.ts, data/bits.ts).
+// A Nat is a record [u32 len][u32 limb x len], limbs little-endian base 2^32, no high zero limbs
+// (zero has len 0). Every operation returns a fresh Nat from the bump allocator; inputs are
+// never modified. Exports: the nat* functions.
+
+import { alloc } from "../value";
+
+// @ts-ignore: decorator
+@inline function limb(a: usize, i: u32): u32 {
+  return load<u32>(a + 4 + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function setLimb(a: usize, i: u32, v: u32): void {
+  store<u32>(a + 4 + (<usize>i << 2), v);
+}
+
+/** natLen returns the number of limbs of a. */
+// @ts-ignore: decorator
+@inline export function natLen(a: usize): u32 {
+  return load<u32>(a);
+}
+
+/** natNew allocates a zero-filled Nat of n limbs (callers trim after filling). */
+function natNew(n: u32): usize {
+  const a = alloc(4 + (<usize>n << 2));
+  store<u32>(a, n);
+  memory.fill(a + 4, 0, <usize>n << 2);
+  return a;
+}
+
+/** natTrim drops high zero limbs in place and returns a. */
+function natTrim(a: usize): usize {
+  let n = natLen(a);
+  while (n > 0 && limb(a, n - 1) == 0) n--;
+  store<u32>(a, n);
+  return a;
+}
+
+/** natFromU64 makes a Nat from a u64. */
+export function natFromU64(x: u64): usize {
+  const a = natNew(2);
+  setLimb(a, 0, <u32>x);
+  setLimb(a, 1, <u32>(x >> 32));
+  return natTrim(a);
+}
+
+/** natLow64 returns the low 64 bits of a. */
+export function natLow64(a: usize): u64 {
+  const n = natLen(a);
+  let x: u64 = n > 0 ? <u64>limb(a, 0) : 0;
+  if (n > 1) x |= <u64>limb(a, 1) << 32;
+  return x;
+}
+
+/** natIsZero tells whether a is zero. */
+export function natIsZero(a: usize): bool {
+  return natLen(a) == 0;
+}
+
+/** natBitLen returns the number of significant bits of a (0 for zero). */
+export function natBitLen(a: usize): i32 {
+  const n = natLen(a);
+  if (n == 0) return 0;
+  return <i32>(n << 5) - <i32>clz<u32>(limb(a, n - 1));
+}
+
+/** natBit returns bit i of a. */
+export function natBit(a: usize, i: i32): bool {
+  const w = <u32>(i >> 5);
+  if (i < 0 || w >= natLen(a)) return false;
+  return ((limb(a, w) >> <u32>(i & 31)) & 1) != 0;
+}
+
+/** natLowZero tells whether the low `bits` bits of a are all zero. */
+export function natLowZero(a: usize, bits: i32): bool {
+  if (bits <= 0) return true;
+  const n = natLen(a);
+  const w = <u32>(bits >> 5);
+  for (let i: u32 = 0; i < w && i < n; i++) if (limb(a, i) != 0) return false;
+  const r = <u32>(bits & 31);
+  if (r == 0 || w >= n) return true;
+  return (limb(a, w) & ((<u32>1 << r) - 1)) == 0;
+}
+
+/** natTrailingZeros returns the number of trailing zero bits of a non-zero a. */
+export function natTrailingZeros(a: usize): i32 {
+  let i: u32 = 0;
+  while (limb(a, i) == 0) i++;
+  return <i32>(i << 5) + <i32>ctz<u32>(limb(a, i));
+}
+
+/** natCmp compares a and b: -1, 0 or 1. */
+export function natCmp(a: usize, b: usize): i32 {
+  const na = natLen(a);
+  const nb = natLen(b);
+  if (na != nb) return na < nb ? -1 : 1;
+  for (let i = <i32>na - 1; i >= 0; i--) {
+    const x = limb(a, <u32>i);
+    const y = limb(b, <u32>i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** natAdd returns a + b. */
+export function natAdd(a: usize, b: usize): usize {
+  const na = natLen(a);
+  const nb = natLen(b);
+  const n = na > nb ? na : nb;
+  const r = natNew(n + 1);
+  let carry: u64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const s = <u64>(i < na ? limb(a, i) : 0) + <u64>(i < nb ? limb(b, i) : 0) + carry;
+    setLimb(r, i, <u32>s);
+    carry = s >> 32;
+  }
+  setLimb(r, n, <u32>carry);
+  return natTrim(r);
+}
+
+/** natSub returns a - b for a >= b. */
+export function natSub(a: usize, b: usize): usize {
+  const na = natLen(a);
+  const nb = natLen(b);
+  const r = natNew(na);
+  let borrow: i64 = 0;
+  for (let i: u32 = 0; i < na; i++) {
+    let s = <i64>limb(a, i) - <i64>(i < nb ? limb(b, i) : 0) - borrow;
+    borrow = 0;
+    if (s < 0) {
+      s += <i64>1 << 32;
+      borrow = 1;
+    }
+    setLimb(r, i, <u32>s);
+  }
+  return natTrim(r);
+}
+
+/** natAddSmall returns a + k. */
+export function natAddSmall(a: usize, k: u32): usize {
+  return natMulAddSmall(a, 1, k);
+}
+
+/** natSubSmall returns a - k for a >= k. */
+export function natSubSmall(a: usize, k: u32): usize {
+  return natSub(a, natFromU64(<u64>k));
+}
+
+/** natMulAddSmall returns a * m + add. */
+export function natMulAddSmall(a: usize, m: u32, add: u32): usize {
+  const n = natLen(a);
+  const r = natNew(n + 1);
+  let carry: u64 = <u64>add;
+  for (let i: u32 = 0; i < n; i++) {
+    const p = <u64>limb(a, i) * <u64>m + carry;
+    setLimb(r, i, <u32>p);
+    carry = p >> 32;
+  }
+  setLimb(r, n, <u32>carry);
+  return natTrim(r);
+}
+
+/** natMul returns a * b (schoolbook). */
+export function natMul(a: usize, b: usize): usize {
+  const na = natLen(a);
+  const nb = natLen(b);
+  if (na == 0 || nb == 0) return natNew(0);
+  const r = natNew(na + nb);
+  for (let i: u32 = 0; i < na; i++) {
+    const x = <u64>limb(a, i);
+    if (x == 0) continue;
+    let carry: u64 = 0;
+    for (let j: u32 = 0; j < nb; j++) {
+      const p = x * <u64>limb(b, j) + <u64>limb(r, i + j) + carry;
+      setLimb(r, i + j, <u32>p);
+      carry = p >> 32;
+    }
+    setLimb(r, i + nb, <u32>carry);
+  }
+  return natTrim(r);
+}
+
+/** natShl returns a << s (s >= 0). */
+export function natShl(a: usize, s: i32): usize {
+  const n = natLen(a);
+  if (n == 0 || s == 0) return natMulAddSmall(a, 1, 0);
+  const w = <u32>(s >> 5);
+  const bits = <u32>(s & 31);
+  const r = natNew(n + w + 1);
+  for (let i: u32 = 0; i < n; i++) {
+    const x = limb(a, i);
+    if (bits == 0) {
+      setLimb(r, i + w, x);
+    } else {
+      setLimb(r, i + w, limb(r, i + w) | (x << bits));
+      setLimb(r, i + w + 1, x >> (32 - bits));
+    }
+  }
+  return natTrim(r);
+}
+
+/** natShr returns a >> s (s >= 0), dropping the shifted-out bits. */
+export function natShr(a: usize, s: i32): usize {
+  const n = natLen(a);
+  const w = <u32>(s >> 5);
+  if (w >= n) return natNew(0);
+  const bits = <u32>(s & 31);
+  const m = n - w;
+  const r = natNew(m);
+  for (let i: u32 = 0; i < m; i++) {
+    let x = limb(a, i + w) >> bits;
+    if (bits != 0 && i + w + 1 < n) x |= limb(a, i + w + 1) << (32 - bits);
+    setLimb(r, i, x);
+  }
+  return natTrim(r);
+}
+
+// Remainder of the last natDivSmall.
+// @ts-ignore: decorator
+@lazy let smallRem: u32 = 0;
+
+/** natDivSmall returns a / d (d > 0); natDivSmallRem() then returns a % d. */
+export function natDivSmall(a: usize, d: u32): usize {
+  const n = natLen(a);
+  const r = natNew(n);
+  let rem: u64 = 0;
+  for (let i = <i32>n - 1; i >= 0; i--) {
+    const cur = (rem << 32) | <u64>limb(a, <u32>i);
+    setLimb(r, <u32>i, <u32>(cur / <u64>d));
+    rem = cur % <u64>d;
+  }
+  smallRem = <u32>rem;
+  return natTrim(r);
+}
+
+/** natDivSmallRem returns the remainder of the last natDivSmall. */
+export function natDivSmallRem(): u32 {
+  return smallRem;
+}
+
+// Whether the remainder of the last natDiv was non-zero.
+// @ts-ignore: decorator
+@lazy let divInexact = false;
+
+/** natDiv returns a / b (b > 0) by shift-and-subtract, which suits the short quotients of
+ * bigfloat.ts; natDivInexact() then tells whether the remainder was non-zero. */
+export function natDiv(a: usize, b: usize): usize {
+  const top = natBitLen(a) - natBitLen(b);
+  if (top < 0) {
+    divInexact = !natIsZero(a);
+    return natNew(0);
+  }
+  const rem = natMulAddSmall(a, 1, 0); // private copy, reduced in place
+  const q = natNew(<u32>(top >> 5) + 1);
+  for (let s = top; s >= 0; s--) {
+    if (subShiftedIfFits(rem, b, s)) setLimb(q, <u32>(s >> 5), limb(q, <u32>(s >> 5)) | (<u32>1 << <u32>(s & 31)));
+  }
+  divInexact = !natIsZero(natTrim(rem));
+  return natTrim(q);
+}
+
+/** natDivInexact tells whether the last natDiv left a non-zero remainder. */
+export function natDivInexact(): bool {
+  return divInexact;
+}
+
+// limb i of b << s
+function shiftedLimb(b: usize, i: u32, s: i32): u32 {
+  const w = <u32>(s >> 5);
+  const bits = <u32>(s & 31);
+  if (i < w) return 0;
+  const j = i - w;
+  const nb = natLen(b);
+  let x: u32 = j < nb ? limb(b, j) << bits : 0;
+  if (bits != 0 && j >= 1 && j - 1 < nb) x |= limb(b, j - 1) >> (32 - bits);
+  return x;
+}
+
+// r -= b << s in place when r >= b << s (r keeps its limb count); tells whether it did.
+function subShiftedIfFits(r: usize, b: usize, s: i32): bool {
+  const n = natLen(r);
+  const span = <u32>((natBitLen(b) + s + 31) >> 5);
+  if (span > n) return false;
+  for (let i = <i32>n - 1; i >= 0; i--) {
+    const x = limb(r, <u32>i);
+    const y = <u32>i < span ? shiftedLimb(b, <u32>i, s) : 0;
+    if (x != y) {
+      if (x < y) return false;
+      break;
+    }
+  }
+  let borrow: i64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    let d = <i64>limb(r, i) - <i64>(i < span ? shiftedLimb(b, i, s) : 0) - borrow;
+    borrow = 0;
+    if (d < 0) {
+      d += <i64>1 << 32;
+      borrow = 1;
+    }
+    setLimb(r, i, <u32>d);
+  }
+  return true;
+}
+
+/** natPow5 returns 5^k exactly. */
+export function natPow5(k: i32): usize {
+  let r = natFromU64(1);
+  while (k >= 13) {
+    r = natMulAddSmall(r, 1220703125, 0); // 5^13
+    k -= 13;
+  }
+  let p: u32 = 1;
+  for (let i = 0; i < k; i++) p *= 5;
+  return natMulAddSmall(r, p, 0);
+}
+
+/** natToDecimal writes the decimal digits of a (ASCII, most significant first, "0" for zero)
+ * to a fresh buffer and returns its address; natDecimalLen() then returns the digit count. */
+export function natToDecimal(a: usize): usize {
+  const cap = <i32>natLen(a) * 10 + 10; // 32 bits < 10 digits
+  const out = alloc(<usize>cap);
+  let pos = cap;
+  let x = a;
+  while (!natIsZero(x)) {
+    x = natDivSmall(x, 1000000000);
+    let chunk = natDivSmallRem();
+    for (let j = 0; j < 9; j++) {
+      pos--;
+      store<u8>(out + <usize>pos, <u8>(48 + chunk % 10));
+      chunk /= 10;
+    }
+  }
+  while (pos < cap - 1 && load<u8>(out + <usize>pos) == 48) pos++;
+  if (pos == cap) {
+    pos--;
+    store<u8>(out + <usize>pos, 48);
+  }
+  decimalLen = cap - pos;
+  return out + <usize>pos;
+}
+
+// Digit count of the last natToDecimal.
+// @ts-ignore: decorator
+@lazy let decimalLen: i32 = 0;
+
+/** natDecimalLen returns the digit count of the last natToDecimal. */
+export function natDecimalLen(): i32 {
+  return decimalLen;
+}
+
+/** natFromDecimal parses ASCII decimal digits (no sign) into a Nat. */
+export function natFromDecimal(p: usize, n: u32): usize {
+  let r = natNew(0);
+  let i: u32 = 0;
+  while (i < n) {
+    let chunk: u32 = 0;
+    let scale: u32 = 1;
+    for (let j = 0; j < 9 && i < n; j++, i++) {
+      chunk = chunk * 10 + <u32>(load<u8>(p + <usize>i) - 48);
+      scale *= 10;
+    }
+    r = natMulAddSmall(r, scale, chunk);
+  }
+  return r;
+}
+
+/** NAT_AND, NAT_OR, NAT_XOR and NAT_AND_NOT select natBitwise's operation. */
+export const NAT_AND: i32 = 0;
+export const NAT_OR: i32 = 1;
+export const NAT_XOR: i32 = 2;
+export const NAT_AND_NOT: i32 = 3;
+
+/** natBitwise returns a & b, a | b, a ^ b or a & ~b (op one of the NAT_* constants). */
+export function natBitwise(a: usize, b: usize, op: i32): usize {
+  const na = natLen(a);
+  const nb = natLen(b);
+  const n = na > nb ? na : nb;
+  const r = natNew(n);
+  for (let i: u32 = 0; i < n; i++) {
+    const x = i < na ? limb(a, i) : 0;
+    const y = i < nb ? limb(b, i) : 0;
+    setLimb(r, i, op == NAT_AND ? x & y : op == NAT_OR ? x | y : op == NAT_XOR ? x ^ y : x & ~y);
+  }
+  return natTrim(r);
+}

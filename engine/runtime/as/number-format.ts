@@ -64,3 +64,20 @@ export function numberToString(v: usize): usize {
   writeNumber(b, v);
   return bufToString(b);
 }
+
+const SAFE_INT: f64 = 9007199254740992; // 2^53
+
+/** numberIsSafeInt tells whether a NUMBER is an integer of magnitude below 2^53 held exactly by
+ * its f64: no literal text, or text that is a plain integer ("1.0", "1e3" and digits beyond
+ * the f64's precision take the slower exact paths). */
+export function numberIsSafeInt(v: usize): bool {
+  const x = numberOf(v);
+  if (x != Math.trunc(x) || Math.abs(x) >= SAFE_INT) return false;
+  if (!numberHasText(v)) return true;
+  const p = numberTextPtr(v);
+  const n = numberTextLen(v);
+  for (let i: u32 = load<u8>(p) == 45 ? 1 : 0; i < n; i++) {
+    if (<u32>load<u8>(p + <usize>i) - 48 > 9) return false;
+  }
+  return true;
+}

@@ -15,7 +15,6 @@ const cases: Case[] = [
   { note: 'round down', fn: 'bi_round', args: [2.4], want: 2 },
   { note: 'round integer literal kept', fn: 'bi_round', args: [raw('-5')], want: -5 },
   { note: 'round trailing zeros', fn: 'bi_round', args: [raw('10.00')], want: 10 },
-  { note: 'round big integer text kept', fn: 'bi_round', args: [raw('123456789012345678901')], want: 123456789012345678901 },
   { note: 'round type error', fn: 'bi_round', args: ['1'], want: undefined },
   { note: 'ceil', fn: 'bi_ceil', args: [1.2], want: 2 },
   { note: 'ceil negative', fn: 'bi_ceil', args: [-1.8], want: -1 },
@@ -52,7 +51,8 @@ type TextCase = { note: string; fn: string; args: Arg[]; text: string };
 const textCases: TextCase[] = [
   { note: 'bits.lsh exact beyond 2^53', fn: 'bi_bits_lsh', args: [3, 60], text: '3458764513820540928' },
   { note: 'bits.or exact beyond 2^53', fn: 'bi_bits_or', args: [raw('9007199254740993'), 0], text: '9007199254740993' },
-  { note: 'round keeps big integer text', fn: 'bi_round', args: [raw('123456789012345678901')], text: '123456789012345678901' },
+  // OPA rounds through a 64-bit-mantissa float: the integer loses its low bits.
+  { note: 'round big integer to 64 bits', fn: 'bi_round', args: [raw('123456789012345678901')], text: '123456789012345678904' },
 ];
 
 describe('data numbers exact text', () => {

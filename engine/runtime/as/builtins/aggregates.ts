@@ -167,7 +167,7 @@ export function bi_abs(a: usize): usize {
   if (a == 0) return 0;
   if (tagOf(a) != T_NUMBER) return operandError("abs", 1, "number", a);
   const f = numberOf(a);
-  if (numberIsSafeInt(a)) return f < 0 ? newNumber(-f) : f == 0 ? newNumber(0) : a;
+  if (numberIsSafeInt(a)) return newNumber(Math.abs(f));
   const x = fFromNumber(a);
   if (x == 0) return newNumber(Math.abs(f));
   return fToNumber(fAbs(x));

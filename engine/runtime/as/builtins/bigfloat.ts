@@ -9,7 +9,7 @@ import { bufLen, bufNew, bufPtr } from "../buf";
 import { writeF64 } from "../number-format";
 import {
   natAdd, natBit, natBitLen, natCmp, natDiv, natDivInexact, natFromDecimal, natFromU64, natIsZero,
-  natLowZero, natMul, natMulAddSmall, natShl, natShr, natSub,
+  natLow64, natLowZero, natMul, natMulAddSmall, natShl, natShr, natSub,
 } from "./bignat";
 
 /** PREC is the mantissa precision of parsed numbers and of arithmetic on them (Go's default). */
@@ -274,4 +274,36 @@ export function fFloor(f: usize): usize {
   const t = fTruncInt(f);
   if (!fNeg(t) || fCmp(f, t) == 0) return t;
   return fSubAt(t, fOne(), fMaxPrec(t, fOne()));
+}
+
+// ---- the f64 beside OPA's text ----
+
+/** pow2 returns 2^e exactly for -1074 <= e <= 1023. */
+function pow2(e: i32): f64 {
+  if (e >= -1022) return reinterpret<f64>(<u64>(e + 1023) << 52);
+  return reinterpret<f64>(<u64>1 << <u64>(e + 1074));
+}
+
+/** fNearestF64 returns the f64 nearest to every decimal within half a last place of f (so to
+ * f's shortest text), or NaN when that is not certain: f is at most 53 bits, outside the normal
+ * f64 range, or exactly halfway between two f64s, where the text itself must be parsed. */
+export function fNearestF64(f: usize): f64 {
+  if (fIsZero(f)) return fNeg(f) ? -0.0 : 0.0;
+  const prec = <i32>fPrec(f);
+  if (prec <= 53) return NaN;
+  const bits = natBitLen(fMant(f));
+  const m = natShl(fMant(f), prec - bits); // exactly prec bits
+  const drop = prec - 53;
+  const half = natBit(m, drop - 1);
+  if (half && natLowZero(m, drop - 1)) return NaN;
+  let top = natLow64(natShr(m, drop));
+  let e = fExp(f) - (prec - bits) + drop;
+  if (half) top++;
+  if (top == <u64>1 << 53) {
+    top >>= 1;
+    e++;
+  }
+  if (e < -1074 || e > 971) return NaN;
+  const v = <f64>top * pow2(e);
+  return fNeg(f) ? -v : v;
 }

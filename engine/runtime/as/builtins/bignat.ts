@@ -243,64 +243,70 @@ export function natDivSmallRem(): u32 {
 // @ts-ignore: decorator
 @lazy let divInexact = false;
 
-/** natDiv returns a / b (b > 0) by shift-and-subtract, which suits the short quotients of
- * bigfloat.ts; natDivInexact() then tells whether the remainder was non-zero. */
+/** natDiv returns a / b (b > 0) by schoolbook long division in base 2^32 (Knuth's algorithm D:
+ * estimate each quotient limb from the top two limbs of a normalized divisor, correct it at most
+ * twice); natDivInexact() then tells whether the remainder was non-zero. */
 export function natDiv(a: usize, b: usize): usize {
-  const top = natBitLen(a) - natBitLen(b);
-  if (top < 0) {
+  const nb = natLen(b);
+  if (nb == 1) {
+    const q = natDivSmall(a, limb(b, 0));
+    divInexact = smallRem != 0;
+    return q;
+  }
+  if (natCmp(a, b) < 0) {
     divInexact = !natIsZero(a);
     return natNew(0);
   }
-  const rem = natMulAddSmall(a, 1, 0); // private copy, reduced in place
-  const q = natNew(<u32>(top >> 5) + 1);
-  for (let s = top; s >= 0; s--) {
-    if (subShiftedIfFits(rem, b, s)) setLimb(q, <u32>(s >> 5), limb(q, <u32>(s >> 5)) | (<u32>1 << <u32>(s & 31)));
+  // Normalize: the divisor's top limb gets its high bit set; u has one more limb than a.
+  const shift = <i32>clz<u32>(limb(b, nb - 1));
+  const v = natShl(b, shift);
+  const na = natLen(a);
+  const u = natNew(na + 1);
+  const ua = natShl(a, shift);
+  memory.copy(u + 4, ua + 4, <usize>natLen(ua) << 2);
+  const q = natNew(na - nb + 1);
+  const vTop = <u64>limb(v, nb - 1);
+  const vNext = <u64>limb(v, nb - 2);
+  for (let j = <i32>(na - nb); j >= 0; j--) {
+    const jj = <u32>j;
+    const top = (<u64>limb(u, jj + nb) << 32) | <u64>limb(u, jj + nb - 1);
+    let qhat = top / vTop;
+    let rhat = top % vTop;
+    while (qhat > 0xffffffff || qhat * vNext > ((rhat << 32) | <u64>limb(u, jj + nb - 2))) {
+      qhat--;
+      rhat += vTop;
+      if (rhat > 0xffffffff) break;
+    }
+    // u[j .. j+nb] -= qhat * v
+    let borrow: i64 = 0;
+    for (let i: u32 = 0; i < nb; i++) {
+      const p = qhat * <u64>limb(v, i);
+      const t = <i64>limb(u, i + jj) - borrow - <i64>(p & 0xffffffff);
+      setLimb(u, i + jj, <u32>t);
+      borrow = <i64>(p >> 32) - (t >> 32);
+    }
+    const t = <i64>limb(u, jj + nb) - borrow;
+    setLimb(u, jj + nb, <u32>t);
+    if (t < 0) {
+      // qhat was one too large: add v back.
+      qhat--;
+      let carry: u64 = 0;
+      for (let i: u32 = 0; i < nb; i++) {
+        const s2 = <u64>limb(u, i + jj) + <u64>limb(v, i) + carry;
+        setLimb(u, i + jj, <u32>s2);
+        carry = s2 >> 32;
+      }
+      setLimb(u, jj + nb, limb(u, jj + nb) + <u32>carry);
+    }
+    setLimb(q, jj, <u32>qhat);
   }
-  divInexact = !natIsZero(natTrim(rem));
+  divInexact = !natIsZero(natTrim(u));
   return natTrim(q);
 }
 
 /** natDivInexact tells whether the last natDiv left a non-zero remainder. */
 export function natDivInexact(): bool {
   return divInexact;
-}
-
-// limb i of b << s
-function shiftedLimb(b: usize, i: u32, s: i32): u32 {
-  const w = <u32>(s >> 5);
-  const bits = <u32>(s & 31);
-  if (i < w) return 0;
-  const j = i - w;
-  const nb = natLen(b);
-  let x: u32 = j < nb ? limb(b, j) << bits : 0;
-  if (bits != 0 && j >= 1 && j - 1 < nb) x |= limb(b, j - 1) >> (32 - bits);
-  return x;
-}
-
-// r -= b << s in place when r >= b << s (r keeps its limb count); tells whether it did.
-function subShiftedIfFits(r: usize, b: usize, s: i32): bool {
-  const n = natLen(r);
-  const span = <u32>((natBitLen(b) + s + 31) >> 5);
-  if (span > n) return false;
-  for (let i = <i32>n - 1; i >= 0; i--) {
-    const x = limb(r, <u32>i);
-    const y = <u32>i < span ? shiftedLimb(b, <u32>i, s) : 0;
-    if (x != y) {
-      if (x < y) return false;
-      break;
-    }
-  }
-  let borrow: i64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    let d = <i64>limb(r, i) - <i64>(i < span ? shiftedLimb(b, i, s) : 0) - borrow;
-    borrow = 0;
-    if (d < 0) {
-      d += <i64>1 << 32;
-      borrow = 1;
-    }
-    setLimb(r, i, <u32>d);
-  }
-  return true;
 }
 
 /** natPow5 returns 5^k exactly. */
@@ -318,13 +324,24 @@ export function natPow5(k: i32): usize {
 /** natToDecimal writes the decimal digits of a (ASCII, most significant first, "0" for zero)
  * to a fresh buffer and returns its address; natDecimalLen() then returns the digit count. */
 export function natToDecimal(a: usize): usize {
-  const cap = <i32>natLen(a) * 10 + 10; // 32 bits < 10 digits
+  let n = natLen(a);
+  const cap = <i32>n * 10 + 10; // 32 bits < 10 digits
   const out = alloc(<usize>cap);
+  // Divide a private copy by 10^9 in place, nine digits per pass.
+  const x = alloc(<usize>n << 2);
+  memory.copy(x, a + 4, <usize>n << 2);
   let pos = cap;
-  let x = a;
-  while (!natIsZero(x)) {
-    x = natDivSmall(x, 1000000000);
-    let chunk = natDivSmallRem();
+  while (n > 0) {
+    let rem: u64 = 0;
+    for (let i = <i32>n - 1; i >= 0; i--) {
+      const at = x + (<usize>i << 2);
+      const cur = (rem << 32) | <u64>load<u32>(at);
+      const q = cur / 1000000000;
+      store<u32>(at, <u32>q);
+      rem = cur - q * 1000000000;
+    }
+    while (n > 0 && load<u32>(x + (<usize>(n - 1) << 2)) == 0) n--;
+    let chunk = <u32>rem;
     for (let j = 0; j < 9; j++) {
       pos--;
       store<u8>(out + <usize>pos, <u8>(48 + chunk % 10));

@@ -83,7 +83,7 @@ const FLOOR: i32 = -1;
 function rounding(fn: string, a: usize, mode: i32): usize {
   if (a == 0) return 0;
   if (tagOf(a) != T_NUMBER) return operandError(fn, 1, "number", a);
-  if (numberIsSafeInt(a)) return numberOf(a) == 0 ? newNumber(0) : a;
+  if (numberIsSafeInt(a)) return newNumber(numberOf(a) == 0 ? 0 : numberOf(a));
   const x = fFromNumber(a);
   if (x == 0) return roundF64(numberOf(a), mode);
   return fToNumber(mode == ROUND ? fRoundHalfAway(x) : mode == CEIL ? fCeil(x) : fFloor(x));

@@ -3,7 +3,7 @@
 // as the same Float at its precision (Go's roundShortest: the interval is half a last place on
 // either side, inclusive when the mantissa is even, and the digits of its ends are compared with
 // the value's index by index); 'g' switches to d.ddde±dd when the decimal exponent is below -4 or
-// at least 6. Exports: fWriteText, fToNumber.
+// at least 6. Exports: fToNumber.
 
 import { alloc, newNumberText } from "../value";
 import { bufByte, bufBytes, bufLen, bufNew, bufPtr } from "../buf";
@@ -190,7 +190,7 @@ function shortest(f: usize): void {
 }
 
 /** fWriteText appends OPA's text for f to buffer b. */
-export function fWriteText(b: usize, f: usize): void {
+function fWriteText(b: usize, f: usize): void {
   if (fNeg(f)) bufByte(b, 45);
   if (fIsZero(f)) {
     bufByte(b, 48);

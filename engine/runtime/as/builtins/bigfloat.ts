@@ -1,7 +1,7 @@
 // Binary floating point with a chosen mantissa precision, as OPA computes non-integer numbers
 // (Go's math/big Float: precision 64 for parsed numbers, rounding to nearest, ties to even).
 // A Float is a 16-byte record [u32 neg][u32 mant (Nat, bignat.ts)][i32 exp][u32 prec] meaning
-// (-1)^neg * mant * 2^exp, with mant < 2^prec; zero keeps its sign (Go has -0). Number text in,
+// (-1)^neg * mant * 2^exp, mant < 2^prec once rounded; zero keeps its sign (Go has -0). Number text in,
 // Float arithmetic, and (bigfloat-text.ts) number text out. Exports: the f* functions.
 
 import { alloc, numberHasText, numberOf, numberTextLen, numberTextPtr } from "../value";
@@ -87,7 +87,7 @@ function pow5(n: i32): usize {
 /** fParse converts validated JSON number text to a Float of precision PREC exactly as Go's
  * big.Float SetString does (digits times a power of ten, one rounding except for the power's
  * own), or returns 0 when the decimal exponent exceeds MAX_EXP10. */
-export function fParse(p: usize, len: u32): usize {
+function fParse(p: usize, len: u32): usize {
   let i: u32 = 0;
   const neg = len > 0 && load<u8>(p) == 45;
   if (neg) i++;
@@ -179,7 +179,7 @@ export function fAddAt(x: usize, y: usize, prec: u32): usize {
 }
 
 /** fNegate returns -f. */
-export function fNegate(f: usize): usize {
+function fNegate(f: usize): usize {
   return fNew(!fNeg(f), fMant(f), fExp(f), fPrec(f));
 }
 
@@ -194,7 +194,7 @@ export function fAbs(f: usize): usize {
 }
 
 /** fMaxPrec returns the larger precision of x and y (Go's result precision for a fresh Float). */
-export function fMaxPrec(x: usize, y: usize): u32 {
+function fMaxPrec(x: usize, y: usize): u32 {
   return fPrec(x) > fPrec(y) ? fPrec(x) : fPrec(y);
 }
 
@@ -206,21 +206,21 @@ export function fIsInt(f: usize): bool {
 }
 
 /** fTruncMag returns |f| truncated towards zero, as a Nat. */
-export function fTruncMag(f: usize): usize {
+function fTruncMag(f: usize): usize {
   const e = fExp(f);
   return e >= 0 ? natShl(fMant(f), e) : natShr(fMant(f), -e);
 }
 
 /** fFromInt makes the Float of the integer (-1)^neg * mag exactly, at precision max(bits, PREC)
  * (Go's SetInt on a fresh Float); zero is +0. */
-export function fFromInt(neg: bool, mag: usize): usize {
+function fFromInt(neg: bool, mag: usize): usize {
   const bits = natBitLen(mag);
   if (bits == 0) return fZero(false, PREC);
   return fNew(neg, mag, 0, bits > <i32>PREC ? <u32>bits : PREC);
 }
 
 /** fCmp compares the values of x and y (-0 equals +0): -1, 0 or 1. */
-export function fCmp(x: usize, y: usize): i32 {
+function fCmp(x: usize, y: usize): i32 {
   const xz = fIsZero(x);
   const yz = fIsZero(y);
   if (xz && yz) return 0;

@@ -17,7 +17,7 @@ import { alloc } from "../value";
 
 /** natLen returns the number of limbs of a. */
 // @ts-ignore: decorator
-@inline export function natLen(a: usize): u32 {
+@inline function natLen(a: usize): u32 {
   return load<u32>(a);
 }
 
@@ -81,13 +81,6 @@ export function natLowZero(a: usize, bits: i32): bool {
   const r = <u32>(bits & 31);
   if (r == 0 || w >= n) return true;
   return (limb(a, w) & ((<u32>1 << r) - 1)) == 0;
-}
-
-/** natTrailingZeros returns the number of trailing zero bits of a non-zero a. */
-export function natTrailingZeros(a: usize): i32 {
-  let i: u32 = 0;
-  while (limb(a, i) == 0) i++;
-  return <i32>(i << 5) + <i32>ctz<u32>(limb(a, i));
 }
 
 /** natCmp compares a and b: -1, 0 or 1. */
@@ -220,8 +213,8 @@ export function natShr(a: usize, s: i32): usize {
 // @ts-ignore: decorator
 @lazy let smallRem: u32 = 0;
 
-/** natDivSmall returns a / d (d > 0); natDivSmallRem() then returns a % d. */
-export function natDivSmall(a: usize, d: u32): usize {
+/** natDivSmall returns a / d (d > 0) and leaves a % d in smallRem. */
+function natDivSmall(a: usize, d: u32): usize {
   const n = natLen(a);
   const r = natNew(n);
   let rem: u64 = 0;
@@ -232,11 +225,6 @@ export function natDivSmall(a: usize, d: u32): usize {
   }
   smallRem = <u32>rem;
   return natTrim(r);
-}
-
-/** natDivSmallRem returns the remainder of the last natDivSmall. */
-export function natDivSmallRem(): u32 {
-  return smallRem;
 }
 
 // Whether the remainder of the last natDiv was non-zero.

@@ -86,36 +86,29 @@ const AND: i32 = 0;
 const OR: i32 = 1;
 const XOR: i32 = 2;
 
-/** intOperands checks both operands are integers, reporting the first that is not; tells whether both are. */
-function intOperands(fn: string, a: usize, b: usize): bool {
-  if (tagOf(a) != T_NUMBER) {
-    operandError(fn, 1, "number", a);
-    return false;
-  }
-  if (b != 0 && tagOf(b) != T_NUMBER) {
-    operandError(fn, 2, "number", b);
-    return false;
-  }
-  if (!numberIsSafeInt(a) && intValue(a) == 0) {
-    intOperandError(fn, 1);
-    return false;
-  }
-  if (b != 0 && !numberIsSafeInt(b) && intValue(b) == 0) {
-    intOperandError(fn, 2);
-    return false;
-  }
-  return true;
+/** isSmall tells whether both values are numbers that i64 arithmetic handles exactly. */
+function isSmall(a: usize, b: usize): bool {
+  return tagOf(a) == T_NUMBER && tagOf(b) == T_NUMBER && numberIsSafeInt(a) && numberIsSafeInt(b);
+}
+
+/** intOperand reads operand pos of fn as a signed integer, or reports OPA's error and returns 0. */
+function intOperand(fn: string, pos: i32, v: usize): usize {
+  if (tagOf(v) != T_NUMBER) return operandError(fn, pos, "number", v);
+  const x = intValue(v);
+  return x != 0 ? x : intOperandError(fn, pos);
 }
 
 function logic(fn: string, op: i32, a: usize, b: usize): usize {
-  if (a == 0 || b == 0 || !intOperands(fn, a, b)) return 0;
-  if (numberIsSafeInt(a) && numberIsSafeInt(b)) {
+  if (a == 0 || b == 0) return 0;
+  if (isSmall(a, b)) {
     const x = intOf(a);
     const y = intOf(b);
     return intNumber(op == AND ? x & y : op == OR ? x | y : x ^ y);
   }
-  const x = intValue(a);
-  const y = intValue(b);
+  const x = intOperand(fn, 1, a);
+  if (x == 0) return 0;
+  const y = intOperand(fn, 2, b);
+  if (y == 0) return 0;
   return intResult(op == AND ? bigAnd(x, y) : op == OR ? bigOr(x, y) : bigXor(x, y));
 }
 
@@ -136,9 +129,10 @@ export function bi_bits_xor(a: usize, b: usize): usize {
 
 /** bi_bits_negate returns the bitwise complement of an integer (-x - 1). */
 export function bi_bits_negate(a: usize): usize {
-  if (a == 0 || !intOperands("bits.negate", a, 0)) return 0;
-  if (numberIsSafeInt(a)) return intNumber(~intOf(a));
-  const x = intValue(a);
+  if (a == 0) return 0;
+  if (isSmall(a, a)) return intNumber(~intOf(a));
+  const x = intOperand("bits.negate", 1, a);
+  if (x == 0) return 0;
   return intResult(isNeg(x) ? newInt(false, less1(magOf(x))) : newInt(true, plus1(magOf(x))));
 }
 
@@ -153,15 +147,15 @@ function negativeShift(fn: string): usize {
 /** shiftCount validates a shift's operands and returns the count as a signed integer, or 0
  * after reporting an error. */
 function shiftCount(fn: string, a: usize, b: usize): usize {
-  if (a == 0 || b == 0 || !intOperands(fn, a, b)) return 0;
-  const s = intValue(b);
-  if (isNeg(s)) return negativeShift(fn);
-  return s;
+  if (intOperand(fn, 1, a) == 0) return 0;
+  const s = intOperand(fn, 2, b);
+  if (s == 0) return 0;
+  return isNeg(s) ? negativeShift(fn) : s;
 }
 
 /** smallShift tells whether a shift of a by b can run on i64 (safe integers, count below 63). */
 function smallShift(a: usize, b: usize): bool {
-  if (!numberIsSafeInt(a) || !numberIsSafeInt(b)) return false;
+  if (!isSmall(a, b)) return false;
   const s = intOf(b);
   return s >= 0 && s < 63;
 }

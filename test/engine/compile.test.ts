@@ -177,6 +177,18 @@ describe('compile', () => {
     expect(now()).toBe(first + 1_000_000);
   });
 
+  it("prints numbers as OPA does: 64-bit-mantissa quotients, -0, exact big integers", async () => {
+    const { loadPolicy } = await import('../../engine/index.js');
+    const text = 'package a\nx := 1 / 3\ny := 0 / -5\nz := bits.lsh(1, 100)\nw := (22 / 7) * 7\n';
+    const r = compile({ files: [{ name: 'p.rego', text }], entrypoints: ['a/x', 'a/y', 'a/z', 'a/w'] });
+    expect(r.diagnostics).toEqual([]);
+    const p = await loadPolicy(r.wasm as Uint8Array);
+    expect(p.evaluateRaw(undefined, 'a/x')).toBe('[{"result":0.33333333333333333334}]');
+    expect(p.evaluateRaw(undefined, 'a/y')).toBe('[{"result":-0}]');
+    expect(p.evaluateRaw(undefined, 'a/z')).toBe('[{"result":1267650600228229401496703205376}]');
+    expect(p.evaluateRaw(undefined, 'a/w')).toBe('[{"result":22}]');
+  });
+
   it('takes entrypoints from # METADATA annotations', () => {
     const text = 'package a\n\n# METADATA\n# entrypoint: true\nallow if input.ok\n';
     const r = compile({ files: [{ name: 'p.rego', text }] });

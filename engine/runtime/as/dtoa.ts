@@ -13,6 +13,11 @@ const VAL: usize = memory.data(800);
 const LOW: usize = memory.data(800);
 const HIGH: usize = memory.data(800);
 const CAND: usize = memory.data(24);
+// 10^0 .. 10^22, each exact in binary64.
+const POW10: usize = memory.data<f64>([
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+  1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]);
 
 // @ts-ignore: decorator
 @lazy let bigLen: i32 = 0;
@@ -263,6 +268,12 @@ export function parseDecimalText(p: usize, len: u32): f64 {
   let x: u64 = 0;
   for (let i = 0; i < k; i++) x = x * 10 + <u64>(load<u8>(d + <usize>i) - 48);
   const exp = point - k;
+  // Clinger's fast path: at most 15 digits and 10^|exp| <= 10^22 are exact f64s, so one
+  // IEEE multiplication or division rounds correctly.
+  if (n <= 15 && exp >= -22 && exp <= 22) {
+    const v = exp >= 0 ? <f64>x * load<f64>(POW10 + (<usize>exp << 3)) : <f64>x / load<f64>(POW10 + (<usize>(-exp) << 3));
+    return neg ? -v : v;
+  }
   let a = <f64>x;
   if (exp > 300) a = a * Math.pow(10, <f64>(exp - 300)) * 1e300;
   else if (exp < -300) a = a * Math.pow(10, <f64>(exp + 300)) * 1e-300;

@@ -64,3 +64,27 @@ export function numberToString(v: usize): usize {
   writeNumber(b, v);
   return bufToString(b);
 }
+
+const SAFE_INT: f64 = 9007199254740992; // 2^53
+
+/** numberIsSafeInt tells whether a NUMBER is an integer of magnitude below 2^53 that its f64
+ * holds exactly. Its literal text may spell it "1.0" or "1e3" (so callers print newNumber(x),
+ * not the text). Text of at most 15 characters has at most 15 significant digits, too few to
+ * round a non-integer onto an integral non-zero f64; longer text, and text read as 0 (which
+ * could be an underflow like 1e-400), must be a plain integer. */
+// @ts-ignore: decorator
+@inline export function numberIsSafeInt(v: usize): bool {
+  const x = numberOf(v);
+  if (x != Math.trunc(x) || Math.abs(x) >= SAFE_INT) return false;
+  return !numberHasText(v) || (numberTextLen(v) <= 15 && x != 0) || textIsPlainInt(v);
+}
+
+/** textIsPlainInt tells whether a NUMBER's literal text is digits with an optional minus sign. */
+function textIsPlainInt(v: usize): bool {
+  const p = numberTextPtr(v);
+  const n = numberTextLen(v);
+  for (let i: u32 = load<u8>(p) == 45 ? 1 : 0; i < n; i++) {
+    if (<u32>load<u8>(p + <usize>i) - 48 > 9) return false;
+  }
+  return true;
+}

@@ -5,15 +5,18 @@
 import {
   T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING,
   boolOf, listGet, listItems, listLen, newArray, newNumber, newNumberText, newStringCopy,
-  numberHasText, numberOf, numberTextLen, numberTextPtr, strLen, strPtr, tagOf,
+  numberOf, strLen, strPtr, tagOf,
 } from "../value";
 import { compare } from "../compare";
 import { stringRuneCount } from "../collections";
 import { bufByte, bufLen, bufNew, bufPtr, bufToString } from "../buf";
-import { parseNumberText } from "../number-format";
 import { builtinError, operandError } from "./errors";
 import { numAdd, numMul } from "./operators";
-import { decDigits, decFromNumber, decLen, decNeg, decScale } from "./decimal";
+import { decDigits, decFromNumber, decIsInt, decLen, decNeg, decScale } from "./decimal";
+import { PREC, fAbs, fAddAt, fFromNumber, fMulAt, fRounded, fZero } from "./bigfloat";
+import { fToNumber } from "./bigfloat-text";
+import { natFromU64 } from "./bignat";
+import { numberIsSafeInt, parseNumberText } from "../number-format";
 
 /** bi_count returns the size of a collection or the number of code points of a string. */
 export function bi_count(a: usize): usize {
@@ -34,16 +37,46 @@ function isList(a: usize): bool {
   return t == T_ARRAY || t == T_SET;
 }
 
-function fold(name: string, a: usize, mul: bool): usize {
-  if (a == 0) return 0;
-  if (!isList(a)) return operandError(name, 1, "one of {array, set}", a);
-  let acc = newNumber(mul ? 1 : 0);
+/** allIntegers tells whether every element of a list of numbers is an integer. */
+function allIntegers(a: usize): bool {
   const n = listLen(a);
   for (let i: u32 = 0; i < n; i++) {
     const v = listGet(a, i);
-    if (tagOf(v) != T_NUMBER) return operandError(name, 1, "collection of numbers", a);
-    acc = mul ? numMul(acc, v) : numAdd(acc, v);
+    if (numberIsSafeInt(v)) continue;
+    const d = decFromNumber(v);
+    if (d == 0 || !decIsInt(d)) return false;
   }
+  return true;
+}
+
+/** floatFold accumulates the numbers as OPA does once one is not an integer: a sum at precision
+ * 64, a product at 53 (Go's big.NewFloat(1)); returns 0 for numbers beyond bigfloat.ts's range. */
+function floatFold(a: usize, mul: bool): usize {
+  const prec: u32 = mul ? 53 : PREC;
+  let acc = mul ? fRounded(false, natFromU64(1), 0, prec, false) : fZero(false, prec);
+  const n = listLen(a);
+  for (let i: u32 = 0; i < n; i++) {
+    const x = fFromNumber(listGet(a, i));
+    if (x == 0) return 0;
+    acc = mul ? fMulAt(acc, x, prec) : fAddAt(acc, x, prec);
+  }
+  return fToNumber(acc);
+}
+
+function fold(name: string, a: usize, mul: bool): usize {
+  if (a == 0) return 0;
+  if (!isList(a)) return operandError(name, 1, "one of {array, set}", a);
+  const n = listLen(a);
+  for (let i: u32 = 0; i < n; i++) {
+    if (tagOf(listGet(a, i)) != T_NUMBER) return operandError(name, 1, "collection of numbers", a);
+  }
+  if (!allIntegers(a)) {
+    const r = floatFold(a, mul);
+    if (r != 0) return r;
+  }
+  // Integers exactly (and, past bigfloat.ts's range, whatever numAdd/numMul make of them).
+  let acc = newNumber(mul ? 1 : 0);
+  for (let i: u32 = 0; i < n; i++) acc = mul ? numMul(acc, listGet(a, i)) : numAdd(acc, listGet(a, i));
   return acc;
 }
 
@@ -128,17 +161,16 @@ function mergeSort(items: usize, tmp: usize, lo: u32, hi: u32): void {
   memory.copy(items + (<usize>lo << 2), tmp + (<usize>lo << 2), <usize>(hi - lo) << 2);
 }
 
-/** bi_abs returns the absolute value of a number (exact for big literals). */
+/** bi_abs returns the absolute value of a number: exact for small integers, otherwise OPA's
+ * 64-bit-mantissa value (so big integers round to 64 significant bits, as in OPA). */
 export function bi_abs(a: usize): usize {
   if (a == 0) return 0;
   if (tagOf(a) != T_NUMBER) return operandError("abs", 1, "number", a);
   const f = numberOf(a);
-  if (numberHasText(a)) {
-    const p = numberTextPtr(a);
-    if (load<u8>(p) == 45) return newNumberText(-f, p + 1, numberTextLen(a) - 1);
-    return a;
-  }
-  return f < 0 ? newNumber(-f) : a;
+  if (numberIsSafeInt(a)) return newNumber(Math.abs(f));
+  const x = fFromNumber(a);
+  if (x == 0) return newNumber(Math.abs(f));
+  return fToNumber(fAbs(x));
 }
 
 // @ts-ignore: decorator

@@ -1,7 +1,7 @@
 // Exact decimal arithmetic for numbers: a Dec is a 16-byte record [u32 neg][u32 len][u32 digits]
 // [i32 scale] meaning (-1)^neg * digits * 10^-scale, digits most significant first without
 // leading zeros (zero has len 0). NUMBER values (literal text or f64) -> Dec -> NUMBER values.
-// Exports: decFromNumber, decAdd, decSub, decMul, decQuoRem, decIsInt, decIsZero, decToNumber, decToBuf.
+// Exports: decFromNumber, decAdd, decSub, decMul, decRem, decIsInt, decIsZero, decToNumber, decToBuf.
 
 import { alloc, newNumberText, numberHasText, numberOf, numberTextLen, numberTextPtr } from "../value";
 import { bufByte, bufLen, bufNew, bufPtr } from "../buf";
@@ -201,35 +201,19 @@ export function decMul(a: usize, b: usize): usize {
   return decNew(dNeg(a) != dNeg(b), w, out, dScale(a) + dScale(b));
 }
 
-// Quotient of the last decQuoRem (truncated toward zero).
-// @ts-ignore: decorator
-@lazy let lastQuotient: usize = 0;
-
-/** decQuotient returns the quotient computed by the last decQuoRem. */
-export function decQuotient(): usize {
-  return lastQuotient;
-}
-
-/** decQuoRem divides integers a by nonzero b (truncating): returns the remainder (sign of a); see decQuotient. */
-export function decQuoRem(a: usize, b: usize): usize {
+/** decRem returns the remainder of integers a divided by nonzero b, truncating (sign of a). */
+export function decRem(a: usize, b: usize): usize {
   const la = dLen(a);
   const rem = alloc(<usize>dLen(b) + 2);
   let rlen: u32 = 0;
-  const q = alloc(<usize>la + 1);
   for (let i: u32 = 0; i < la; i++) {
-    // rem = rem * 10 + digit
+    // rem = rem * 10 + digit, then reduced below b
     if (rlen > 0 || load<u8>(dPtr(a) + <usize>i) != 0) {
       store<u8>(rem + <usize>rlen, load<u8>(dPtr(a) + <usize>i));
       rlen++;
     }
-    let qd: u32 = 0;
-    while (cmpDigits(rem, rlen, dPtr(b), dLen(b)) >= 0) {
-      rlen = subDigits(rem, rlen, dPtr(b), dLen(b));
-      qd++;
-    }
-    store<u8>(q + <usize>i, <u8>qd);
+    while (cmpDigits(rem, rlen, dPtr(b), dLen(b)) >= 0) rlen = subDigits(rem, rlen, dPtr(b), dLen(b));
   }
-  lastQuotient = decNew(dNeg(a) != dNeg(b), la, q, 0);
   const r = alloc(<usize>rlen + 1);
   memory.copy(r, rem, <usize>rlen);
   return decNew(dNeg(a), rlen, r, 0);

@@ -1,7 +1,8 @@
 // Arithmetic, set and comparison operators and membership: plus, minus, mul, div, rem, and, or,
-// equal, neq, lt, lte, gt, gte, internal.member_2, internal.member_3. Numbers are exact: small
-// integers in f64, everything else through decimal.ts (big integers, decimal fractions);
-// division falls back to f64 when the quotient is not exact. Exports the bi_* functions plus numAdd/numMul.
+// equal, neq, lt, lte, gt, gte, internal.member_2, internal.member_3. Numbers follow OPA: small
+// integers in f64, other integers exactly through decimal.ts (division excepted), everything
+// else as OPA's 64-bit-mantissa binary floats (bigfloat.ts) printed OPA's way (bigfloat-text.ts).
+// Exports the bi_* functions plus numAdd/numMul.
 
 import {
   T_ARRAY, T_NUMBER, T_OBJECT, T_SET,
@@ -9,41 +10,53 @@ import {
 } from "../value";
 import { compare, equal } from "../compare";
 import { arrayIndexOf, objectGet, setAdd, setContains } from "../collections";
+import { numberIsSafeInt } from "../number-format";
 import { builtinError, operandError } from "./errors";
-import {
-  decAdd, decFromNumber, decIsInt, decIsZero, decMul, decQuoRem, decQuotient, decSub, decToNumber,
-} from "./decimal";
+import { decAdd, decFromNumber, decIsInt, decIsZero, decMul, decRem, decSub, decToNumber } from "./decimal";
+import { PREC, fAddAt, fFromNumber, fIsZero, fMulAt, fQuoAt, fSubAt } from "./bigfloat";
+import { fToNumber } from "./bigfloat-text";
 
 const MAX_SAFE: f64 = 9007199254740992;
-
-// @ts-ignore: decorator
-@inline function smallInt(x: f64): bool {
-  return x == Math.trunc(x) && Math.abs(x) < MAX_SAFE;
-}
 
 const OP_ADD: i32 = 0;
 const OP_SUB: i32 = 1;
 const OP_MUL: i32 = 2;
 
+/** isIntPair tells whether both NUMBERs are integers (any size, any spelling), as decimals. */
+function isIntPair(da: usize, db: usize): bool {
+  return da != 0 && db != 0 && decIsInt(da) && decIsInt(db);
+}
+
+/** floatArith applies op to a and b as OPA's big.Floats, or returns 0 when either is out of range. */
+function floatArith(op: i32, a: usize, b: usize): usize {
+  const x = fFromNumber(a);
+  const y = fFromNumber(b);
+  if (x == 0 || y == 0) return 0;
+  return fToNumber(op == OP_ADD ? fAddAt(x, y, PREC) : op == OP_SUB ? fSubAt(x, y, PREC) : fMulAt(x, y, PREC));
+}
+
 function arith(op: i32, a: usize, b: usize): usize {
   const x = numberOf(a);
   const y = numberOf(b);
-  if (smallInt(x) && smallInt(y)) {
+  if (numberIsSafeInt(a) && numberIsSafeInt(b)) {
     const r = op == OP_ADD ? x + y : op == OP_SUB ? x - y : x * y;
     if (Math.abs(r) < MAX_SAFE) return newNumber(r == 0 ? 0 : r);
   }
   const da = decFromNumber(a);
   const db = decFromNumber(b);
-  if (da == 0 || db == 0) return newNumber(op == OP_ADD ? x + y : op == OP_SUB ? x - y : x * y);
-  return decToNumber(op == OP_ADD ? decAdd(da, db) : op == OP_SUB ? decSub(da, db) : decMul(da, db));
+  if (isIntPair(da, db)) return decToNumber(op == OP_ADD ? decAdd(da, db) : op == OP_SUB ? decSub(da, db) : decMul(da, db));
+  const r = floatArith(op, a, b);
+  if (r != 0) return r;
+  // Exponents beyond bigfloat.ts's range: the nearest f64s.
+  return newNumber(op == OP_ADD ? x + y : op == OP_SUB ? x - y : x * y);
 }
 
-/** numAdd adds two NUMBER values exactly. */
+/** numAdd adds two NUMBER values as OPA's plus does. */
 export function numAdd(a: usize, b: usize): usize {
   return arith(OP_ADD, a, b);
 }
 
-/** numMul multiplies two NUMBER values exactly. */
+/** numMul multiplies two NUMBER values as OPA's mul does. */
 export function numMul(a: usize, b: usize): usize {
   return arith(OP_MUL, a, b);
 }
@@ -85,25 +98,31 @@ export function bi_mul(a: usize, b: usize): usize {
   return arith(OP_MUL, a, b);
 }
 
-/** bi_div divides two numbers (integral when exact); division by zero is a builtin error. */
+function divideByZero(): usize {
+  return builtinError("eval_builtin_error", "div: divide by zero");
+}
+
+/** bi_div divides two numbers: an integer when small integers divide exactly, otherwise OPA's
+ * 64-bit-mantissa quotient (so 1 / 3 is 0.33333333333333333334); a zero divisor is an error. */
 export function bi_div(a: usize, b: usize): usize {
   if (a == 0 || b == 0) return 0;
   if (tagOf(a) != T_NUMBER) return operandError("div", 1, "number", a);
   if (tagOf(b) != T_NUMBER) return operandError("div", 2, "number", b);
   const x = numberOf(a);
   const y = numberOf(b);
-  const db = decFromNumber(b);
-  if (y == 0 && (db == 0 || decIsZero(db))) return builtinError("eval_builtin_error", "div: divide by zero");
-  if (smallInt(x) && smallInt(y)) {
-    const r = x / y;
-    return newNumber(r == 0 ? 0 : r);
+  if (numberIsSafeInt(a) && numberIsSafeInt(b)) {
+    if (y == 0) return divideByZero();
+    if (x != 0 && x % y == 0) return newNumber(x / y);
   }
-  const da = decFromNumber(a);
-  if (da != 0 && db != 0 && decIsInt(da) && decIsInt(db)) {
-    const r = decQuoRem(da, db);
-    if (decIsZero(r)) return decToNumber(decQuotient());
+  const fx = fFromNumber(a);
+  const fy = fFromNumber(b);
+  if (fx == 0 || fy == 0) {
+    // Exponents beyond bigfloat.ts's range: the nearest f64s.
+    if (y == 0) return divideByZero();
+    return newNumber(x / y);
   }
-  return newNumber(x / y);
+  if (fIsZero(fy)) return divideByZero();
+  return fToNumber(fQuoAt(fx, fy, PREC));
 }
 
 /** bi_rem returns the remainder of integer division (sign of the dividend). */
@@ -113,18 +132,18 @@ export function bi_rem(a: usize, b: usize): usize {
   if (tagOf(b) != T_NUMBER) return operandError("rem", 2, "number", b);
   const x = numberOf(a);
   const y = numberOf(b);
-  if (smallInt(x) && smallInt(y)) {
+  if (numberIsSafeInt(a) && numberIsSafeInt(b)) {
     if (y == 0) return builtinError("eval_builtin_error", "rem: modulo by zero");
     const r = x % y;
     return newNumber(r == 0 ? 0 : r);
   }
   const da = decFromNumber(a);
   const db = decFromNumber(b);
-  if (da == 0 || db == 0 || !decIsInt(da) || !decIsInt(db)) {
+  if (!isIntPair(da, db)) {
     return builtinError("eval_builtin_error", "rem: modulo on floating-point number");
   }
   if (decIsZero(db)) return builtinError("eval_builtin_error", "rem: modulo by zero");
-  return decToNumber(decQuoRem(da, db));
+  return decToNumber(decRem(da, db));
 }
 
 /** bi_and intersects two sets. */

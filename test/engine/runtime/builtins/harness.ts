@@ -39,6 +39,8 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export type Runtime = {
   readonly call: (name: string, ...args: Arg[]) => unknown;
   readonly callPtr: (name: string, ...args: Arg[]) => Ptr;
+  /** text returns a value's JSON text exactly as the runtime dumps it (numbers keep every digit). */
+  readonly text: (value: Ptr) => string;
   readonly write: (addr: number, bytes: Uint8Array) => void;
   readonly printed: string[];
   readonly exports: Exports;
@@ -128,6 +130,7 @@ export async function loadRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     if (!fn) throw new Error(`no export ${name}`);
     return { kind: 'ptr', ptr: fn(...args.map(build)) };
   };
+  const text = (value: Ptr): string => readC(ex['opa_json_dump']!(value.ptr));
   const write = (addr: number, bytes: Uint8Array): void => {
     new Uint8Array(memory.buffer).set(bytes, addr);
   };
@@ -136,5 +139,5 @@ export async function loadRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     write(addr, opts.tzdata);
     ex['rt_tz_init']!(addr);
   }
-  return { call, callPtr, write, printed, exports: ex };
+  return { call, callPtr, text, write, printed, exports: ex };
 }

@@ -105,7 +105,8 @@ const bigCases: BigCase[] = [
   { note: 'rem by -2^64', fn: 'bi_rem', a: '100', b: '-18446744073709551616', want: '100' },
   { note: 'rem big dividend', fn: 'bi_rem', a: '18446744073709551617', b: '18446744073709551616', want: '1' },
   { note: 'rem 2^128', fn: 'bi_rem', a: '7', b: '340282366920938463463374607431768211456', want: '7' },
-  { note: 'div exact big', fn: 'bi_div', a: '36893488147419103234', b: '2', want: '18446744073709551617' },
+  // OPA divides integers outside the int32 window as 64-bit-mantissa floats: 2^65 + 2 rounds to 2^65.
+  { note: 'div big integers through floats', fn: 'bi_div', a: '36893488147419103234', b: '2', want: '18446744073709551616' },
 ];
 
 describe('exact big numbers', () => {

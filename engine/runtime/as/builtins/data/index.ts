@@ -1,10 +1,8 @@
 // Native builtins of the "data" family (see engine/builtins-native/data.ts): exactly the bi_*
 // exports of that registry's entries.
 
-export {
-  bi_round, bi_ceil, bi_floor, bi_numbers_range, bi_numbers_range_step,
-  bi_bits_and, bi_bits_or, bi_bits_xor, bi_bits_negate, bi_bits_lsh, bi_bits_rsh,
-} from "./numbers";
+export { bi_round, bi_ceil, bi_floor, bi_numbers_range, bi_numbers_range_step } from "./numbers";
+export { bi_bits_and, bi_bits_or, bi_bits_xor, bi_bits_negate, bi_bits_lsh, bi_bits_rsh } from "./bits";
 export {
   bi_object_remove, bi_object_filter, bi_object_union, bi_object_union_n, bi_object_subset,
   bi_array_reverse,

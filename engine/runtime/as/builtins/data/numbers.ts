@@ -1,7 +1,8 @@
-// Number builtins of the "data" family: round, ceil, floor, numbers.range, numbers.range_step
-// and the bitwise bits.* builtins. Integers are handled as i64 (results beyond 2^53 keep their
-// exact decimal text); integral literals keep their text through round/ceil/floor.
-// Exports: the bi_* functions, intNumber (i64 -> NUMBER) and intOf (integral NUMBER -> i64).
+// Number builtins of the "data" family: round, ceil, floor (OPA's big.Float semantics through
+// bigfloat.ts), numbers.range and numbers.range_step (i64; results beyond 2^53 keep their exact
+// decimal text). The bits.* builtins live in bits.ts.
+// Exports: the bi_* functions, intNumber (i64 -> NUMBER), intOf (integral NUMBER -> i64) and
+// intOperandError.
 
 import {
   T_NUMBER, listPush, newArray, newNumber, newNumberText, numberHasText, numberOf, numberTextLen,
@@ -9,6 +10,9 @@ import {
 } from "../../value";
 import { bufAscii, bufByte, bufI64, bufLen, bufNew, bufPtr } from "../../buf";
 import { builtinError, builtinErrorBuf, operandError } from "../errors";
+import { numberIsSafeInt } from "../../number-format";
+import { fCeil, fFloor, fFromNumber, fRoundHalfAway } from "../bigfloat";
+import { fToNumber } from "../bigfloat-text";
 
 const EXACT: i64 = 9007199254740992; // 2^53
 
@@ -60,7 +64,8 @@ export function intOf(v: usize): i64 {
   return <i64>numberOf(v);
 }
 
-function intOperandError(fn: string, pos: i32): usize {
+/** intOperandError reports a non-integer operand (OPA: "must be integer number but got floating-point number"). */
+export function intOperandError(fn: string, pos: i32): usize {
   const b = bufNew(96);
   bufAscii(b, fn);
   bufAscii(b, ": operand ");
@@ -69,38 +74,41 @@ function intOperandError(fn: string, pos: i32): usize {
   return builtinErrorBuf("eval_type_error", b);
 }
 
+const ROUND: i32 = 0;
+const CEIL: i32 = 1;
+const FLOOR: i32 = -1;
+
+/** rounding is OPA's round/ceil/floor: small integers unchanged, everything else through
+ * OPA's 64-bit-mantissa floats (bigfloat.ts), so big integers round to 64 significant bits. */
 function rounding(fn: string, a: usize, mode: i32): usize {
   if (a == 0) return 0;
   if (tagOf(a) != T_NUMBER) return operandError(fn, 1, "number", a);
-  if (textIsInteger(a)) return a;
-  const f = numberOf(a);
-  let r: f64;
-  if (mode == 0) {
-    // Half away from zero.
-    r = f < 0 ? -Math.floor(-f + 0.5) : Math.floor(f + 0.5);
-    if (Math.abs(f) >= 4503599627370496.0) r = f; // already integral; +0.5 would round wrongly
-  } else if (mode > 0) {
-    r = Math.ceil(f);
-  } else {
-    r = Math.floor(f);
-  }
-  if (r == 0) r = 0; // no negative zero
-  return newNumber(r);
+  if (numberIsSafeInt(a)) return newNumber(numberOf(a) == 0 ? 0 : numberOf(a));
+  const x = fFromNumber(a);
+  if (x == 0) return roundF64(numberOf(a), mode);
+  return fToNumber(mode == ROUND ? fRoundHalfAway(x) : mode == CEIL ? fCeil(x) : fFloor(x));
+}
+
+/** roundF64 rounds an f64 (numbers beyond bigfloat.ts's exponent range). */
+function roundF64(f: f64, mode: i32): usize {
+  let r = mode == ROUND ? (f < 0 ? -Math.floor(-f + 0.5) : Math.floor(f + 0.5)) : mode == CEIL ? Math.ceil(f) : Math.floor(f);
+  if (Math.abs(f) >= 4503599627370496.0) r = f; // already integral; +0.5 would round wrongly
+  return newNumber(r == 0 ? 0 : r);
 }
 
 /** bi_round rounds a number to the nearest integer, halves away from zero. */
 export function bi_round(a: usize): usize {
-  return rounding("round", a, 0);
+  return rounding("round", a, ROUND);
 }
 
 /** bi_ceil rounds a number up to the nearest integer. */
 export function bi_ceil(a: usize): usize {
-  return rounding("ceil", a, 1);
+  return rounding("ceil", a, CEIL);
 }
 
 /** bi_floor rounds a number down to the nearest integer. */
 export function bi_floor(a: usize): usize {
-  return rounding("floor", a, -1);
+  return rounding("floor", a, FLOOR);
 }
 
 function range(fn: string, a: usize, b: usize, s: usize, hasStep: bool): usize {
@@ -138,83 +146,4 @@ export function bi_numbers_range(a: usize, b: usize): usize {
 /** bi_numbers_range_step returns the integers from a towards b inclusive in steps of step (> 0). */
 export function bi_numbers_range_step(a: usize, b: usize, step: usize): usize {
   return range("numbers.range_step", a, b, step, true);
-}
-
-function intArgs(fn: string, a: usize, b: usize, binary: bool): bool {
-  if (a == 0 || (binary && b == 0)) return false;
-  if (tagOf(a) != T_NUMBER) {
-    operandError(fn, 1, "number", a);
-    return false;
-  }
-  if (binary && tagOf(b) != T_NUMBER) {
-    operandError(fn, 2, "number", b);
-    return false;
-  }
-  if (!isIntegral(a)) {
-    intOperandError(fn, 1);
-    return false;
-  }
-  if (binary && !isIntegral(b)) {
-    intOperandError(fn, 2);
-    return false;
-  }
-  return true;
-}
-
-/** bi_bits_and returns the bitwise AND of two integers. */
-export function bi_bits_and(a: usize, b: usize): usize {
-  if (!intArgs("bits.and", a, b, true)) return 0;
-  return intNumber(intOf(a) & intOf(b));
-}
-
-/** bi_bits_or returns the bitwise OR of two integers. */
-export function bi_bits_or(a: usize, b: usize): usize {
-  if (!intArgs("bits.or", a, b, true)) return 0;
-  return intNumber(intOf(a) | intOf(b));
-}
-
-/** bi_bits_xor returns the bitwise XOR of two integers. */
-export function bi_bits_xor(a: usize, b: usize): usize {
-  if (!intArgs("bits.xor", a, b, true)) return 0;
-  return intNumber(intOf(a) ^ intOf(b));
-}
-
-/** bi_bits_negate returns the bitwise complement of an integer (-x - 1). */
-export function bi_bits_negate(a: usize): usize {
-  if (!intArgs("bits.negate", a, 0, false)) return 0;
-  return intNumber(~intOf(a));
-}
-
-function shiftCount(fn: string, b: usize): i64 {
-  const s = intOf(b);
-  if (s < 0) {
-    const m = bufNew(96);
-    bufAscii(m, fn);
-    bufAscii(m, ": operand 2 must be an unsigned integer number but got a negative integer");
-    builtinErrorBuf("eval_type_error", m);
-  }
-  return s;
-}
-
-/** bi_bits_lsh shifts an integer left by a non-negative count. */
-export function bi_bits_lsh(a: usize, b: usize): usize {
-  if (!intArgs("bits.lsh", a, b, true)) return 0;
-  const s = shiftCount("bits.lsh", b);
-  if (s < 0) return 0;
-  const x = intOf(a);
-  if (s >= 63 || (x != 0 && (x << s) >> s != x)) {
-    // Beyond i64: exact only as a power-of-two product in f64.
-    return newNumber(<f64>x * Math.pow(2, <f64>s));
-  }
-  return intNumber(x << s);
-}
-
-/** bi_bits_rsh shifts an integer right (arithmetically) by a non-negative count. */
-export function bi_bits_rsh(a: usize, b: usize): usize {
-  if (!intArgs("bits.rsh", a, b, true)) return 0;
-  const s = shiftCount("bits.rsh", b);
-  if (s < 0) return 0;
-  const x = intOf(a);
-  if (s >= 63) return intNumber(x < 0 ? -1 : 0);
-  return intNumber(x >> s);
 }

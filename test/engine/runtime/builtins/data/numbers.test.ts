@@ -1,4 +1,5 @@
-// Number and bitwise builtins of the "data" family through the built runtime.
+// Number builtins of the "data" family (round, ceil, floor, numbers.range*) through the built
+// runtime; the bits.* builtins are in bits.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime, raw, type Arg, type Runtime } from '../harness.js';
 
@@ -15,7 +16,6 @@ const cases: Case[] = [
   { note: 'round down', fn: 'bi_round', args: [2.4], want: 2 },
   { note: 'round integer literal kept', fn: 'bi_round', args: [raw('-5')], want: -5 },
   { note: 'round trailing zeros', fn: 'bi_round', args: [raw('10.00')], want: 10 },
-  { note: 'round big integer text kept', fn: 'bi_round', args: [raw('123456789012345678901')], want: 123456789012345678901 },
   { note: 'round type error', fn: 'bi_round', args: ['1'], want: undefined },
   { note: 'ceil', fn: 'bi_ceil', args: [1.2], want: 2 },
   { note: 'ceil negative', fn: 'bi_ceil', args: [-1.8], want: -1 },
@@ -28,16 +28,6 @@ const cases: Case[] = [
   { note: 'range_step', fn: 'bi_numbers_range_step', args: [0, 10, 3], want: [0, 3, 6, 9] },
   { note: 'range_step descending', fn: 'bi_numbers_range_step', args: [10, 0, 5], want: [10, 5, 0] },
   { note: 'range_step zero step', fn: 'bi_numbers_range_step', args: [0, 10, 0], want: undefined },
-  { note: 'bits.and', fn: 'bi_bits_and', args: [12, 10], want: 8 },
-  { note: 'bits.or', fn: 'bi_bits_or', args: [12, 10], want: 14 },
-  { note: 'bits.xor', fn: 'bi_bits_xor', args: [12, 10], want: 6 },
-  { note: 'bits.negate', fn: 'bi_bits_negate', args: [5], want: -6 },
-  { note: 'bits.lsh', fn: 'bi_bits_lsh', args: [1, 10], want: 1024 },
-  { note: 'bits.lsh beyond 2^53 exact', fn: 'bi_bits_lsh', args: [1, 60], want: 1152921504606846976 },
-  { note: 'bits.rsh', fn: 'bi_bits_rsh', args: [1024, 3], want: 128 },
-  { note: 'bits.rsh negative', fn: 'bi_bits_rsh', args: [-8, 1], want: -4 },
-  { note: 'bits.lsh negative count', fn: 'bi_bits_lsh', args: [1, -1], want: undefined },
-  { note: 'bits.and float', fn: 'bi_bits_and', args: [1.5, 1], want: undefined },
 ];
 
 describe('data numbers builtins', () => {
@@ -50,9 +40,8 @@ describe('data numbers builtins', () => {
 type TextCase = { note: string; fn: string; args: Arg[]; text: string };
 
 const textCases: TextCase[] = [
-  { note: 'bits.lsh exact beyond 2^53', fn: 'bi_bits_lsh', args: [3, 60], text: '3458764513820540928' },
-  { note: 'bits.or exact beyond 2^53', fn: 'bi_bits_or', args: [raw('9007199254740993'), 0], text: '9007199254740993' },
-  { note: 'round keeps big integer text', fn: 'bi_round', args: [raw('123456789012345678901')], text: '123456789012345678901' },
+  // OPA rounds through a 64-bit-mantissa float: the integer loses its low bits.
+  { note: 'round big integer to 64 bits', fn: 'bi_round', args: [raw('123456789012345678901')], text: '123456789012345678904' },
 ];
 
 describe('data numbers exact text', () => {
@@ -68,7 +57,6 @@ const strictCases: StrictCase[] = [
   { note: 'round type', fn: 'bi_round', args: ['x'], message: 'eval_type_error: round: operand 1 must be number but got string' },
   { note: 'range float', fn: 'bi_numbers_range', args: [1, 2.5], message: 'numbers.range: operand 2 must be integer number but got floating-point number' },
   { note: 'range_step step', fn: 'bi_numbers_range_step', args: [1, 2, -1], message: 'eval_builtin_error: numbers.range_step: step must be a positive number above zero' },
-  { note: 'lsh negative', fn: 'bi_bits_lsh', args: [1, -2], message: 'bits.lsh: operand 2 must be an unsigned integer number but got a negative integer' },
 ];
 
 describe('data numbers strict errors', () => {

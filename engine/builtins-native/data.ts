@@ -25,6 +25,7 @@ export const DATA_BUILTINS = {
   'object.union_n': { arity: 1 },
   'object.subset': { arity: 2 },
   'array.reverse': { arity: 1 },
+  'array.flatten': { arity: 1 },
   // units
   'units.parse': { arity: 1 },
   'units.parse_bytes': { arity: 1 },
@@ -44,6 +45,7 @@ export const DATA_BUILTINS = {
   'crypto.hmac.sha1': { arity: 2 },
   'crypto.hmac.sha256': { arity: 2 },
   'crypto.hmac.sha512': { arity: 2 },
+  'crypto.hmac.equal': { arity: 2 },
   // uuid
   'uuid.parse': { arity: 1 },
   // json paths

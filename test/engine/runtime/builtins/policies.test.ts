@@ -1,12 +1,15 @@
 // End to end for the builtins the runtime took over from the host: a small policy per builtin
 // goes through compile() (the checker must accept it: no `unsupported builtin`) and our loader,
 // in Rego v1, or v0 for the deprecated builtins OPA only accepts in v0 modules.
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compile, formatDiagnostic, loadPolicy } from '../../../../engine/index.js';
 
 type Case = { note: string; rego: string; v0?: boolean; input?: unknown; want?: unknown; strict?: boolean; error?: string };
 
 const cases: Case[] = [
+  { note: 'array.flatten', rego: 'p := array.flatten([input.a, [3], 4])', input: { a: [1, [2]] }, want: [1, [2], 3, 4] },
+  { note: 'crypto.hmac.equal', rego: 'p := crypto.hmac.equal(crypto.hmac.sha256("m", "k"), input.mac)', input: { mac: createHmac('sha256', 'k').update('m').digest('hex') }, want: true },
   { note: 'cast_array', v0: true, rego: 'p = cast_array({"b", "a"})', want: ['a', 'b'] },
   { note: 'cast_set', v0: true, rego: 'p = cast_set([2, 1, 2])', want: [1, 2] },
   { note: 'cast_string', v0: true, rego: 'p = cast_string(input.s)', input: { s: 'x' }, want: 'x' },

@@ -7,7 +7,7 @@ export {
 } from "./numbers";
 export {
   bi_object_remove, bi_object_filter, bi_object_union, bi_object_union_n, bi_object_subset,
-  bi_array_reverse,
+  bi_array_reverse, bi_array_flatten,
 } from "./objects";
 export { bi_units_parse, bi_units_parse_bytes } from "./units";
 export { bi_semver_compare, bi_semver_is_valid } from "./semver";
@@ -16,7 +16,7 @@ export {
 } from "./net";
 export {
   bi_crypto_md5, bi_crypto_sha1, bi_crypto_sha256, bi_crypto_hmac_md5, bi_crypto_hmac_sha1,
-  bi_crypto_hmac_sha256,
+  bi_crypto_hmac_sha256, bi_crypto_hmac_equal,
 } from "./crypto";
 export { bi_crypto_hmac_sha512 } from "./sha512";
 export { bi_uuid_parse } from "./uuid";

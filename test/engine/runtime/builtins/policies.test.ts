@@ -9,6 +9,14 @@ type Case = { note: string; rego: string; v0?: boolean; input?: unknown; want?: 
 
 const cases: Case[] = [
   { note: 'array.flatten', rego: 'p := array.flatten([input.a, [3], 4])', input: { a: [1, [2]] }, want: [1, [2], 3, 4] },
+  { note: 'urlquery.decode_object', rego: 'p := urlquery.decode_object(input.q)', input: { q: 'tag=a&tag=b+c&id=%31' }, want: { id: ['1'], tag: ['a', 'b c'] } },
+  {
+    note: 'urlquery.decode_object error in strict mode',
+    rego: 'p := urlquery.decode_object(input.q)',
+    input: { q: 'a=1;b=2' },
+    strict: true,
+    error: 'policy.rego:2: eval_builtin_error: urlquery.decode_object: invalid semicolon separator in query',
+  },
   { note: 'crypto.hmac.equal', rego: 'p := crypto.hmac.equal(crypto.hmac.sha256("m", "k"), input.mac)', input: { mac: createHmac('sha256', 'k').update('m').digest('hex') }, want: true },
   { note: 'cast_array', v0: true, rego: 'p = cast_array({"b", "a"})', want: ['a', 'b'] },
   { note: 'cast_set', v0: true, rego: 'p = cast_set([2, 1, 2])', want: [1, 2] },

@@ -1,5 +1,6 @@
 // Native builtin family "data": numbers, bits, casts, objects, arrays, net, units, semver,
-// uuid, crypto hashes, json.remove/filter/patch/marshal_with_options, io.jwt.decode (issue 5).
+// uuid, crypto hashes, json.remove/filter/patch/marshal_with_options, graph reachability,
+// io.jwt.decode (issue 5).
 // Each entry is implemented in engine/runtime/as/builtins/data/ and exported as
 // nativeExportName(name).
 
@@ -53,6 +54,9 @@ export const DATA_BUILTINS = {
   'json.filter': { arity: 2 },
   'json.patch': { arity: 2 },
   'json.marshal_with_options': { arity: 2 },
+  // graphs
+  'graph.reachable': { arity: 2 },
+  'graph.reachable_paths': { arity: 2 },
   // tokens (decoding only, no verification)
   'io.jwt.decode': { arity: 1 },
 } as const satisfies Record<string, { readonly arity: number }>;

@@ -17,6 +17,8 @@ const cases: Case[] = [
     strict: true,
     error: 'policy.rego:2: eval_builtin_error: urlquery.decode_object: invalid semicolon separator in query',
   },
+  { note: 'graph.reachable', rego: 'p := graph.reachable(input.g, {"a"})', input: { g: { a: ['b'], b: ['c'], c: [], d: ['a'] } }, want: ['a', 'b', 'c'] },
+  { note: 'graph.reachable_paths', rego: 'p := graph.reachable_paths(input.g, ["a"])', input: { g: { a: ['b', 'c'], b: [], c: ['a'] } }, want: [['a', 'b'], ['a', 'c']] },
   { note: 'crypto.hmac.equal', rego: 'p := crypto.hmac.equal(crypto.hmac.sha256("m", "k"), input.mac)', input: { mac: createHmac('sha256', 'k').update('m').digest('hex') }, want: true },
   { note: 'cast_array', v0: true, rego: 'p = cast_array({"b", "a"})', want: ['a', 'b'] },
   { note: 'cast_set', v0: true, rego: 'p = cast_set([2, 1, 2])', want: [1, 2] },

@@ -24,3 +24,4 @@ export { bi_json_remove, bi_json_filter } from "./json-paths";
 export { bi_io_jwt_decode } from "./jwt";
 export { bi_json_patch } from "./json-patch";
 export { bi_json_marshal_with_options } from "./json-marshal";
+export { bi_graph_reachable, bi_graph_reachable_paths } from "./graphs";

@@ -38,6 +38,9 @@ export const DATA_BUILTINS = {
   'net.cidr_intersects': { arity: 2 },
   'net.cidr_is_valid': { arity: 1 },
   'net.cidr_expand': { arity: 1 },
+  'net.cidr_contains_matches': { arity: 2 },
+  'net.cidr_merge': { arity: 1 },
+  'net.cidr_overlap': { arity: 2 },
   // crypto
   'crypto.md5': { arity: 1 },
   'crypto.sha1': { arity: 1 },

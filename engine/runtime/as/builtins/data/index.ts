@@ -12,8 +12,10 @@ export {
 export { bi_units_parse, bi_units_parse_bytes } from "./units";
 export { bi_semver_compare, bi_semver_is_valid } from "./semver";
 export {
-  bi_net_cidr_contains, bi_net_cidr_intersects, bi_net_cidr_is_valid, bi_net_cidr_expand,
+  bi_net_cidr_contains, bi_net_cidr_overlap, bi_net_cidr_contains_matches, bi_net_cidr_intersects,
+  bi_net_cidr_is_valid, bi_net_cidr_expand,
 } from "./net";
+export { bi_net_cidr_merge } from "./cidr-merge";
 export {
   bi_crypto_md5, bi_crypto_sha1, bi_crypto_sha256, bi_crypto_hmac_md5, bi_crypto_hmac_sha1,
   bi_crypto_hmac_sha256, bi_crypto_hmac_equal,

@@ -2,7 +2,7 @@
 // updates generated code needs. Exports: setIndex/objectIndex (found >= 0, else -(insert+1)),
 // setAdd, setContains, setDifference, objectGet, objectInsert, objectInsertOnce, objectCopy,
 // objectMerge, upsert, dot, arrayIndexOf (integral number -> index or -1), stringRuneCount,
-// collectionCount.
+// collectionCount, isList.
 
 import { compare, equal } from "./compare";
 import {
@@ -192,4 +192,10 @@ export function collectionCount(v: usize): i32 {
   const t = tagOf(v);
   if (t == T_ARRAY || t == T_SET || t == T_OBJECT) return <i32>listLen(v);
   return -1;
+}
+
+/** isList tells whether v is an ARRAY or a SET. */
+export function isList(v: usize): bool {
+  const t = tagOf(v);
+  return t == T_ARRAY || t == T_SET;
 }

@@ -8,7 +8,7 @@ import {
   numberHasText, numberOf, numberTextLen, numberTextPtr, strLen, strPtr, tagOf,
 } from "../value";
 import { compare } from "../compare";
-import { stringRuneCount } from "../collections";
+import { isList, stringRuneCount } from "../collections";
 import { bufByte, bufLen, bufNew, bufPtr, bufToString } from "../buf";
 import { parseNumberText } from "../number-format";
 import { builtinError, operandError } from "./errors";
@@ -27,11 +27,6 @@ export function bi_count(a: usize): usize {
       return newNumber(<f64>stringRuneCount(a));
   }
   return operandError("count", 1, "one of {array, object, set, string}", a);
-}
-
-function isList(a: usize): bool {
-  const t = tagOf(a);
-  return t == T_ARRAY || t == T_SET;
 }
 
 function fold(name: string, a: usize, mul: bool): usize {

@@ -8,15 +8,9 @@ import {
   T_ARRAY, T_BOOLEAN, T_NULL, T_OBJECT, T_SET, T_STRING,
   boolOf, boolValue, listGet, listLen, listPush, newArray, newSet, tagOf,
 } from "../value";
-import { setAdd, setDifference } from "../collections";
+import { isList, setAdd, setDifference } from "../collections";
 import { operandError } from "./errors";
 import { regexMatch } from "./regex-vm";
-
-/** isList tells whether v is an array or a set. */
-function isList(v: usize): bool {
-  const t = tagOf(v);
-  return t == T_ARRAY || t == T_SET;
-}
 
 /** castSame returns v when it has type tag, else reports `<fn>: operand 1 must be <name>`. */
 function castSame(fn: string, v: usize, tag: u32, name: string): usize {

@@ -5,8 +5,8 @@
 // address without a prefix takes its classful mask and prints unmasked, e.g. "10.1.2.3/8"); a
 // merged range prints as its minimal CIDR blocks. Exports: bi_net_cidr_merge.
 
-import { T_ARRAY, T_SET, T_STRING, alloc, listGet, listLen, newSet, strLen, strPtr, tagOf } from "../../value";
-import { setAdd } from "../../collections";
+import { T_STRING, alloc, listGet, listLen, newSet, strLen, strPtr, tagOf } from "../../value";
+import { isList, setAdd } from "../../collections";
 import { bufByte, bufNew, bufToString, bufU64 } from "../../buf";
 import { builtinError } from "../errors";
 import { ADDR_SIZE, cidrError, isMapped, parseCIDR, parseIP, writeAddr } from "./net";
@@ -173,8 +173,7 @@ function addBlocks(out: usize, r: usize): void {
 /** bi_net_cidr_merge merges an array or set of CIDRs and IPv4 addresses into the smallest set of CIDRs. */
 export function bi_net_cidr_merge(v: usize): usize {
   if (v == 0) return 0;
-  const t = tagOf(v);
-  if (t != T_ARRAY && t != T_SET) return builtinError("eval_builtin_error", "net.cidr_merge: operand must be an array");
+  if (!isList(v)) return builtinError("eval_builtin_error", "net.cidr_merge: operand must be an array");
   const n = listLen(v);
   const items = alloc(<usize>n << 2);
   for (let i: u32 = 0; i < n; i++) {

@@ -2,16 +2,10 @@
 // as an object from node to its neighbours (an array or set; any other value means no edges).
 // A node reaches only what is a key of the graph, as in OPA. Exports: the bi_* functions.
 
-import { T_ARRAY, T_OBJECT, T_SET, listGet, listLen, listPush, newArray, newSet, tagOf } from "../../value";
-import { objectGet, setAdd, setContains } from "../../collections";
+import { T_OBJECT, listGet, listLen, listPush, newArray, newSet, tagOf } from "../../value";
+import { isList, objectGet, setAdd, setContains } from "../../collections";
 import { equal } from "../../compare";
 import { operandError } from "../errors";
-
-/** isList tells whether v is an array or a set (a collection of nodes). */
-function isList(v: usize): bool {
-  const t = tagOf(v);
-  return t == T_ARRAY || t == T_SET;
-}
 
 /** edgeCount is the number of neighbours listed by an edges value (0 unless an array or set). */
 function edgeCount(edges: usize): u32 {

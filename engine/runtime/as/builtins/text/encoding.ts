@@ -12,6 +12,7 @@ import { bufAscii, bufByte, bufBytes, bufLen, bufNew, bufPtr, bufToString, bufU6
 import { objectGet, objectInsert } from "../../collections";
 import { builtinErrorBuf, operandError } from "../errors";
 import { writeGoQuoted } from "../format";
+import { findBytes } from "../strings";
 import { genericError } from "./common";
 
 const STD: usize = memory.data<u8>([
@@ -352,18 +353,22 @@ export function bi_urlquery_encode_object(obj: usize): usize {
 const DECODE_OBJECT = "urlquery.decode_object";
 // Go's url.ParseQuery refuses a query of more than 10000 parameters (GODEBUG urlmaxqueryparams).
 const MAX_QUERY_PARAMS: u32 = 10000;
+// One-byte needles for findBytes: '&', '=' and ';'.
+const AMP: usize = memory.data<u8>([38]);
+const EQ: usize = memory.data<u8>([61]);
+const SEMI: usize = memory.data<u8>([59]);
 
-/** countByte counts the bytes equal to c among the n bytes at p. */
-function countByte(p: usize, n: u32, c: u32): u32 {
-  let k: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) if (<u32>load<u8>(p + <usize>i) == c) k++;
-  return k;
+/** byteAt returns the offset of the first byte of needle (one byte) at or after from among the n bytes at p, or n. */
+function byteAt(p: usize, n: u32, needle: usize, from: u32): u32 {
+  const i = findBytes(p, n, needle, 1, from);
+  return i < 0 ? n : <u32>i;
 }
 
-/** indexOfByte returns the offset of the first byte c among [from, n) at p, or n. */
-function indexOfByte(p: usize, from: u32, n: u32, c: u32): u32 {
-  for (let i = from; i < n; i++) if (<u32>load<u8>(p + <usize>i) == c) return i;
-  return n;
+/** paramCount is the number of `&`-separated parameters in the n bytes at p (empty ones included). */
+function paramCount(p: usize, n: u32): u32 {
+  let k: u32 = 1;
+  for (let i = byteAt(p, n, AMP, 0); i < n; i = byteAt(p, n, AMP, i + 1)) k++;
+  return k;
 }
 
 /**
@@ -371,7 +376,7 @@ function indexOfByte(p: usize, from: u32, n: u32, c: u32): u32 {
  * the value to obj[key]; false after reporting a malformed escape (builtin error).
  */
 function addQueryParam(obj: usize, p: usize, n: u32): bool {
-  const eq = indexOfByte(p, 0, n, 61);
+  const eq = byteAt(p, n, EQ, 0);
   const kb = bufNew(eq);
   const badKey = queryUnescapeInto(kb, p, eq);
   if (badKey < eq) {
@@ -406,13 +411,13 @@ export function bi_urlquery_decode_object(s: usize): usize {
   if (tagOf(s) != T_STRING) return operandError(DECODE_OBJECT, 1, "string", s);
   const p = strPtr(s);
   const n = strLen(s);
-  if (countByte(p, n, 38) >= MAX_QUERY_PARAMS) return genericError(DECODE_OBJECT, "number of URL query parameters exceeded limit");
+  if (paramCount(p, n) > MAX_QUERY_PARAMS) return genericError(DECODE_OBJECT, "number of URL query parameters exceeded limit");
   // Go keeps parsing after a bad parameter, but a `;` error replaces any escape error.
-  if (countByte(p, n, 59) > 0) return genericError(DECODE_OBJECT, "invalid semicolon separator in query");
+  if (byteAt(p, n, SEMI, 0) < n) return genericError(DECODE_OBJECT, "invalid semicolon separator in query");
   const out = newObject(8);
   let start: u32 = 0;
   while (start < n) {
-    const end = indexOfByte(p, start, n, 38);
+    const end = byteAt(p, n, AMP, start);
     if (end > start && !addQueryParam(out, p + <usize>start, end - start)) return 0;
     start = end + 1;
   }

@@ -37,6 +37,14 @@ const cases: Case[] = [
   { note: 'a node without edges is a path of its own', fn: P, args: [{ a: [] }, ['a']], want: [['a']] },
   { note: 'non-collection edges end the path at the node', fn: P, args: [{ a: ['b'], b: 'c' }, ['a']], want: [['a', 'b']] },
   { note: 'paths skip an initial node missing from the graph', fn: P, args: [diamond, ['z']], want: [] },
+  {
+    note: 'paths that meet again (OPA reachable_paths/cycle_1022_3)',
+    fn: P,
+    args: [{ one: ['two', 'five'], two: ['four'], three: [''], four: ['three'], five: ['seven', 'six'], six: ['nine', 'seven'], seven: ['eight'], eight: ['three'], nine: [''] }, set('one')],
+    want: [['one', 'five', 'seven', 'eight', 'three'], ['one', 'five', 'six', 'nine'], ['one', 'five', 'six', 'seven', 'eight', 'three'], ['one', 'two', 'four', 'three']],
+  },
+  { note: 'paths in separate components (OPA)', fn: P, args: [{ a: set('b', 'c'), b: set('d'), c: set('d'), d: set(), e: set('f'), f: set('e'), x: set('x') }, set('b', 'e')], want: [['b', 'd'], ['e', 'f']] },
+  { note: 'paths from each initial node (OPA invalid_end)', fn: P, args: [{ a: ['b'], b: ['nonexistent'] }, set('a', 'b')], want: [['a', 'b'], ['b']] },
   { note: 'paths with a non-object graph', fn: P, args: [set(), ['a']], want: undefined },
 ];
 

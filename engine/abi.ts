@@ -156,6 +156,17 @@ const CORE_BUILTINS = {
   // patterns
   'regex.match': { arity: 2 },
   'glob.match': { arity: 3 },
+  // deprecated in OPA, still called by Rego v0 policies
+  cast_array: { arity: 1 },
+  cast_set: { arity: 1 },
+  cast_string: { arity: 1 },
+  cast_boolean: { arity: 1 },
+  cast_null: { arity: 1 },
+  cast_object: { arity: 1 },
+  all: { arity: 1 },
+  any: { arity: 1 },
+  set_diff: { arity: 2 },
+  re_match: { arity: 2 },
 } as const satisfies Record<string, NativeBuiltin>;
 
 /**

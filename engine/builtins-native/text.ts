@@ -30,6 +30,7 @@ export const TEXT_BUILTINS = {
   'urlquery.encode': { arity: 1 },
   'urlquery.decode': { arity: 1 },
   'urlquery.encode_object': { arity: 1 },
+  'urlquery.decode_object': { arity: 1 },
   // JSON
   'json.marshal': { arity: 1 },
   'json.unmarshal': { arity: 1 },

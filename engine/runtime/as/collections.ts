@@ -1,12 +1,13 @@
 // Sorted sets and objects (binary search, O(log n) lookups), element access and the copying
 // updates generated code needs. Exports: setIndex/objectIndex (found >= 0, else -(insert+1)),
-// setAdd, setContains, objectGet, objectInsert, objectInsertOnce, objectCopy, objectMerge,
-// upsert, dot, arrayIndexOf (integral number -> index or -1), stringRuneCount, collectionCount.
+// setAdd, setContains, setDifference, objectGet, objectInsert, objectInsertOnce, objectCopy,
+// objectMerge, upsert, dot, arrayIndexOf (integral number -> index or -1), stringRuneCount,
+// collectionCount, isList.
 
 import { compare, equal } from "./compare";
 import {
   T_ARRAY, T_NUMBER, T_OBJECT, T_SET,
-  listGet, listInsertAt, listItems, listLen, newObject, numberOf, objInsertAt, objKeyAt, objKeys,
+  listGet, listInsertAt, listItems, listLen, newObject, newSet, numberOf, objInsertAt, objKeyAt, objKeys,
   objLen, objSetValAt, objValAt, objVals, strLen, strPtr, tagOf,
 } from "./value";
 
@@ -42,6 +43,17 @@ export function setAdd(set: usize, v: usize): void {
 /** setContains tells whether v is a member of SET set. */
 export function setContains(set: usize, v: usize): bool {
   return v != 0 && setIndex(set, v) >= 0;
+}
+
+/** setDifference returns a new SET of the members of SET a that are not in SET b. */
+export function setDifference(a: usize, b: usize): usize {
+  const n = listLen(a);
+  const out = newSet(n);
+  for (let i: u32 = 0; i < n; i++) {
+    const v = listGet(a, i);
+    if (!setContains(b, v)) listInsertAt(out, listLen(out), v);
+  }
+  return out;
 }
 
 /** objectIndex binary-searches an OBJECT's keys: index if found, else -(insertion point + 1). */
@@ -180,4 +192,10 @@ export function collectionCount(v: usize): i32 {
   const t = tagOf(v);
   if (t == T_ARRAY || t == T_SET || t == T_OBJECT) return <i32>listLen(v);
   return -1;
+}
+
+/** isList tells whether v is an ARRAY or a SET. */
+export function isList(v: usize): bool {
+  const t = tagOf(v);
+  return t == T_ARRAY || t == T_SET;
 }

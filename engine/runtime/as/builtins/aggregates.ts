@@ -8,7 +8,7 @@ import {
   numberOf, strLen, strPtr, tagOf,
 } from "../value";
 import { compare } from "../compare";
-import { stringRuneCount } from "../collections";
+import { isList, stringRuneCount } from "../collections";
 import { bufByte, bufLen, bufNew, bufPtr, bufToString } from "../buf";
 import { builtinError, operandError } from "./errors";
 import { numAdd, numMul } from "./operators";
@@ -30,11 +30,6 @@ export function bi_count(a: usize): usize {
       return newNumber(<f64>stringRuneCount(a));
   }
   return operandError("count", 1, "one of {array, object, set, string}", a);
-}
-
-function isList(a: usize): bool {
-  const t = tagOf(a);
-  return t == T_ARRAY || t == T_SET;
 }
 
 /** allIntegers tells whether every element of a list of numbers is an integer. */

@@ -25,6 +25,10 @@ export { bi_sprintf } from "./sprintf";
 export { bi_regex_match } from "./regex-vm";
 export { bi_glob_match } from "./glob";
 export { bi_walk } from "./walk";
+export {
+  bi_cast_array, bi_cast_set, bi_cast_string, bi_cast_boolean, bi_cast_null, bi_cast_object,
+  bi_all, bi_any, bi_set_diff, bi_re_match,
+} from "./deprecated";
 export * from "./text/index";
 export * from "./data/index";
 export * from "./time/index";

@@ -9,7 +9,7 @@ import {
   boolValue, listGet, listLen, newNumber, newSet, numberOf, objLen, objValAt, tagOf,
 } from "../value";
 import { compare, equal } from "../compare";
-import { arrayIndexOf, objectGet, setAdd, setContains } from "../collections";
+import { arrayIndexOf, objectGet, setAdd, setContains, setDifference } from "../collections";
 import { numberIsSafeInt } from "../number-format";
 import { builtinError, operandError } from "./errors";
 import { decAdd, decFromNumber, decIsInt, decIsZero, decMul, decRem, decSub, decToNumber } from "./decimal";
@@ -79,13 +79,7 @@ export function bi_minus(a: usize, b: usize): usize {
   }
   if (ta == T_SET) {
     if (tagOf(b) != T_SET) return operandError("minus", 2, "set", b);
-    const n = listLen(a);
-    const out = newSet(n);
-    for (let i: u32 = 0; i < n; i++) {
-      const v = listGet(a, i);
-      if (!setContains(b, v)) setAdd(out, v);
-    }
-    return out;
+    return setDifference(a, b);
   }
   return operandError("minus", 1, "one of {number, set}", a);
 }

@@ -1,7 +1,8 @@
 // Regex program compiler and Pike VM: AST (regex-parse.ts) -> instructions [op][x][y][z] (16 bytes)
 // -> unanchored boolean search over UTF-8 text in O(program x text) time (no backtracking, so
 // pathological patterns such as (a*)*b stay linear). Also bi_regex_match. Patterns are compiled
-// per call (no cache: the host resets the heap between evaluations). Exports: reCompile, reSearch, bi_regex_match.
+// per call (no cache: the host resets the heap between evaluations). Exports: reCompile, reSearch,
+// regexMatch, bi_regex_match.
 
 import { T_STRING, alloc, boolValue, strLen, strPtr, tagOf } from "../value";
 import { bufAscii, bufNew } from "../buf";
@@ -247,17 +248,26 @@ export function reSearch(p: usize, n: u32): bool {
   return false;
 }
 
-/** bi_regex_match tells whether value contains a match of RE2 pattern; invalid patterns are builtin errors. */
-export function bi_regex_match(pattern: usize, value: usize): usize {
+/**
+ * regexMatch implements regex.match for builtin fn (its errors name fn): whether value contains a
+ * match of RE2 pattern; invalid patterns are builtin errors.
+ */
+export function regexMatch(fn: string, pattern: usize, value: usize): usize {
   if (pattern == 0 || value == 0) return 0;
-  if (tagOf(pattern) != T_STRING) return operandError("regex.match", 1, "string", pattern);
-  if (tagOf(value) != T_STRING) return operandError("regex.match", 2, "string", value);
+  if (tagOf(pattern) != T_STRING) return operandError(fn, 1, "string", pattern);
+  if (tagOf(value) != T_STRING) return operandError(fn, 2, "string", value);
   const root = reParse(strPtr(pattern), strLen(pattern));
   if (root == 0 || !reCompile(root)) {
     const b = bufNew(64);
-    bufAscii(b, "regex.match: error parsing regexp: ");
+    bufAscii(b, fn);
+    bufAscii(b, ": error parsing regexp: ");
     bufAscii(b, root == 0 ? reParseError() : "expression too large");
     return builtinErrorBuf("eval_builtin_error", b);
   }
   return boolValue(reSearch(strPtr(value), strLen(value)));
+}
+
+/** bi_regex_match tells whether value contains a match of RE2 pattern; invalid patterns are builtin errors. */
+export function bi_regex_match(pattern: usize, value: usize): usize {
+  return regexMatch("regex.match", pattern, value);
 }

@@ -1,8 +1,9 @@
 // Hash builtins of the "data" family: crypto.md5, crypto.sha1, crypto.sha256 and their HMAC forms
-// crypto.hmac.md5/sha1/sha256 (RFC 2104, 64-byte blocks). Inputs are the strings' UTF-8 bytes;
-// results are lower-case hex strings. Exports: the bi_* functions.
+// crypto.hmac.md5/sha1/sha256 (RFC 2104, 64-byte blocks), and crypto.hmac.equal (a constant-time
+// comparison of two MACs). Inputs are the strings' UTF-8 bytes; results are lower-case hex strings.
+// Exports: the bi_* functions.
 
-import { T_STRING, alloc, strLen, strPtr, tagOf } from "../../value";
+import { T_STRING, alloc, boolValue, strLen, strPtr, tagOf } from "../../value";
 import { bufByte, bufNew, bufToString } from "../../buf";
 import { operandError } from "../errors";
 
@@ -235,4 +236,21 @@ export function bi_crypto_hmac_sha1(s: usize, key: usize): usize {
 /** bi_crypto_hmac_sha256 returns the hex HMAC-SHA256 of a string under a key. */
 export function bi_crypto_hmac_sha256(s: usize, key: usize): usize {
   return hmac("crypto.hmac.sha256", ALG_SHA256, s, key);
+}
+
+/**
+ * bi_crypto_hmac_equal tells whether two MACs are the same bytes, comparing them in time that
+ * depends only on their lengths (Go's hmac.Equal).
+ */
+export function bi_crypto_hmac_equal(a: usize, b: usize): usize {
+  if (a == 0 || b == 0) return 0;
+  if (tagOf(a) != T_STRING) return operandError("crypto.hmac.equal", 1, "string", a);
+  if (tagOf(b) != T_STRING) return operandError("crypto.hmac.equal", 2, "string", b);
+  const n = strLen(a);
+  if (n != strLen(b)) return boolValue(false);
+  const pa = strPtr(a);
+  const pb = strPtr(b);
+  let diff: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) diff |= <u32>(load<u8>(pa + <usize>i) ^ load<u8>(pb + <usize>i));
+  return boolValue(diff == 0);
 }

@@ -1,16 +1,22 @@
-// CIDR builtins of the "data" family: net.cidr_contains, net.cidr_intersects, net.cidr_is_valid
-// and net.cidr_expand (ranges up to 2^16 addresses). Addresses parse as Go's net.ParseIP /
+// CIDR builtins of the "data" family: net.cidr_contains (and its deprecated name
+// net.cidr_overlap), net.cidr_contains_matches, net.cidr_intersects, net.cidr_is_valid and
+// net.cidr_expand (ranges up to 2^16 addresses). Addresses parse as Go's net.ParseIP /
 // net.ParseCIDR do: dotted IPv4 without leading zeros, IPv6 with "::" and a trailing dotted IPv4
 // part; an IPv4-mapped IPv6 address counts as IPv4. Expanded IPv6 addresses print in RFC 5952
-// form. Exports: the bi_* functions.
+// form. Exports: the bi_* functions, and for cidr-merge.ts the address records (ADDR_SIZE,
+// isMapped, parseIP, parseCIDR, writeAddr, cidrError).
 
-import { T_STRING, alloc, boolValue, newSet, strLen, strPtr, tagOf } from "../../value";
+import {
+  T_ARRAY, T_OBJECT, T_SET, T_STRING,
+  alloc, boolOf, boolValue, listGet, listLen, listPush, newArray, newNumber, newSet, objKeyAt, objValAt,
+  strLen, strPtr, tagOf,
+} from "../../value";
 import { setAdd } from "../../collections";
 import { bufAscii, bufByte, bufBytes, bufNew, bufToString, bufU64 } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
 
 // An address record: 17 bytes [u8 family (4 or 6)][16 address bytes]; IPv4 uses the first 4.
-const ADDR_SIZE: usize = 20;
+export const ADDR_SIZE: usize = 20;
 
 function isDigit(c: u32): bool {
   return c >= 48 && c <= 57;
@@ -102,13 +108,13 @@ function parseV6(p: usize, n: u32, out: usize): bool {
 }
 
 /** isMapped tells whether 16 bytes are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
-function isMapped(a: usize): bool {
+export function isMapped(a: usize): bool {
   for (let i = 0; i < 10; i++) if (load<u8>(a + <usize>i) != 0) return false;
   return load<u8>(a + 10) == 255 && load<u8>(a + 11) == 255;
 }
 
 /** parseIP parses an IP address into a new record (IPv4-mapped IPv6 becomes IPv4), or 0. */
-function parseIP(p: usize, n: u32): usize {
+export function parseIP(p: usize, n: u32): usize {
   const r = alloc(ADDR_SIZE);
   if (parseV4(p, n, r + 1)) {
     store<u8>(r, 4);
@@ -126,7 +132,7 @@ function parseIP(p: usize, n: u32): usize {
 
 // A CIDR record: [address record (20 bytes)][u32 prefix bits], the address masked to the network.
 /** parseCIDR parses "addr/bits" into a new record with the address masked, or 0. */
-function parseCIDR(p: usize, n: u32): usize {
+export function parseCIDR(p: usize, n: u32): usize {
   let slash: i32 = -1;
   for (let i: u32 = 0; i < n; i++) if (load<u8>(p + <usize>i) == 47) slash = <i32>i;
   if (slash < 0) return 0;
@@ -181,26 +187,113 @@ function netContains(c: usize, a: usize): bool {
   return true;
 }
 
-function cidrError(fn: string, s: usize): usize {
+/** stringError reports `<fn>: <msg><s>` as an eval_builtin_error for STRING s; returns 0. */
+function stringError(fn: string, msg: string, s: usize): usize {
   const m = bufNew(64 + strLen(s));
   bufAscii(m, fn);
-  bufAscii(m, ": invalid CIDR address: ");
+  bufAscii(m, msg);
   bufBytes(m, strPtr(s), strLen(s));
   return builtinErrorBuf("eval_builtin_error", m);
+}
+
+/** cidrError reports Go's ParseCIDR error for STRING s (`<fn>: invalid CIDR address: <s>`); returns 0. */
+export function cidrError(fn: string, s: usize): usize {
+  return stringError(fn, ": invalid CIDR address: ", s);
+}
+
+/**
+ * cidrContains tells whether CIDR cidr contains x, an IP address or a CIDR (all of its addresses),
+ * checking and parsing in OPA's order: cidr's type, cidr, x's type (reported as operand xPos), x.
+ * Returns a boolean value, or 0 after reporting an error.
+ */
+function cidrContains(fn: string, cidr: usize, x: usize, xPos: i32): usize {
+  if (tagOf(cidr) != T_STRING) return operandError(fn, 1, "string", cidr);
+  const c = parseCIDR(strPtr(cidr), strLen(cidr));
+  if (c == 0) return cidrError(fn, cidr);
+  if (tagOf(x) != T_STRING) return operandError(fn, xPos, "string", x);
+  const ip = parseIP(strPtr(x), strLen(x));
+  if (ip != 0) return boolValue(netContains(c, ip));
+  const c2 = parseCIDR(strPtr(x), strLen(x));
+  if (c2 == 0) return stringError(fn, ": not a valid textual representation of an IP address or CIDR: ", x);
+  return boolValue(netContains(c, c2) && load<u32>(c + ADDR_SIZE) <= load<u32>(c2 + ADDR_SIZE));
 }
 
 /** bi_net_cidr_contains tells whether a CIDR contains an IP address or another CIDR. */
 export function bi_net_cidr_contains(cidr: usize, x: usize): usize {
   if (cidr == 0 || x == 0) return 0;
-  if (tagOf(cidr) != T_STRING) return operandError("net.cidr_contains", 1, "string", cidr);
-  if (tagOf(x) != T_STRING) return operandError("net.cidr_contains", 2, "string", x);
-  const c = parseCIDR(strPtr(cidr), strLen(cidr));
-  if (c == 0) return cidrError("net.cidr_contains", cidr);
-  const ip = parseIP(strPtr(x), strLen(x));
-  if (ip != 0) return boolValue(netContains(c, ip));
-  const c2 = parseCIDR(strPtr(x), strLen(x));
-  if (c2 == 0) return cidrError("net.cidr_contains", x);
-  return boolValue(netContains(c, c2) && load<u32>(c + ADDR_SIZE) <= load<u32>(c2 + ADDR_SIZE));
+  return cidrContains("net.cidr_contains", cidr, x, 2);
+}
+
+/** bi_net_cidr_overlap is net.cidr_contains under its deprecated name. */
+export function bi_net_cidr_overlap(cidr: usize, x: usize): usize {
+  if (cidr == 0 || x == 0) return 0;
+  return cidrContains("net.cidr_overlap", cidr, x, 2);
+}
+
+const MATCHES = "net.cidr_contains_matches";
+
+// net.cidr_contains_matches reads each operand as (CIDR, key) pairs: a string is one pair keyed by
+// itself; an array's items are keyed by index, a set's by the item, an object's values by key. An
+// item is a CIDR string or a non-empty array whose first item is the CIDR; other values give none.
+
+/** matchCount returns how many (CIDR, key) pairs operand v holds. */
+function matchCount(v: usize): u32 {
+  const t = tagOf(v);
+  if (t == T_STRING) return 1;
+  if (t == T_ARRAY || t == T_SET || t == T_OBJECT) return listLen(v);
+  return 0;
+}
+
+/** matchKey returns the key of pair i of operand v. */
+function matchKey(v: usize, i: u32): usize {
+  const t = tagOf(v);
+  if (t == T_ARRAY) return newNumber(<f64>i);
+  if (t == T_OBJECT) return objKeyAt(v, i);
+  return t == T_SET ? listGet(v, i) : v;
+}
+
+/** matchCidr returns the CIDR of pair i of operand pos (v), or 0 after reporting a bad item. */
+function matchCidr(pos: i32, v: usize, i: u32): usize {
+  const t = tagOf(v);
+  if (t == T_STRING) return v;
+  const item = t == T_OBJECT ? objValAt(v, i) : listGet(v, i);
+  const it = tagOf(item);
+  if (it == T_STRING) return item;
+  if (it == T_ARRAY && listLen(item) > 0) return listGet(item, 0);
+  const m = bufNew(80);
+  bufAscii(m, MATCHES);
+  bufAscii(m, ": operand ");
+  bufAscii(m, pos == 1 ? "1" : "2");
+  bufAscii(m, ": element must be string or non-empty array");
+  return builtinErrorBuf("eval_builtin_error", m);
+}
+
+/**
+ * bi_net_cidr_contains_matches returns the set of [key of a, key of b] for every CIDR of a that
+ * contains an address or CIDR of b (each operand a string, or an array, set or object of them).
+ */
+export function bi_net_cidr_contains_matches(a: usize, b: usize): usize {
+  if (a == 0 || b == 0) return 0;
+  const out = newSet(4);
+  const na = matchCount(a);
+  const nb = matchCount(b);
+  for (let i: u32 = 0; i < na; i++) {
+    const cidr = matchCidr(1, a, i);
+    if (cidr == 0) return 0;
+    for (let j: u32 = 0; j < nb; j++) {
+      const x = matchCidr(2, b, j);
+      if (x == 0) return 0;
+      // OPA checks both strings as operand 1 of net.cidr_contains.
+      const r = cidrContains(MATCHES, cidr, x, 1);
+      if (r == 0) return 0;
+      if (!boolOf(r)) continue;
+      const pair = newArray(2);
+      listPush(pair, matchKey(a, i));
+      listPush(pair, matchKey(b, j));
+      setAdd(out, pair);
+    }
+  }
+  return out;
 }
 
 /** bi_net_cidr_intersects tells whether two CIDRs overlap. */
@@ -225,7 +318,7 @@ export function bi_net_cidr_is_valid(v: usize): usize {
 const HEX: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 
 /** writeAddr appends an address in Go's IP.String form (IPv6 per RFC 5952). */
-function writeAddr(b: usize, r: usize): void {
+export function writeAddr(b: usize, r: usize): void {
   const a = r + 1;
   if (load<u8>(r) == 4) {
     for (let i = 0; i < 4; i++) {

@@ -1,6 +1,6 @@
 // Object and array builtins of the "data" family: object.remove, object.filter, object.union,
-// object.union_n, object.subset and array.reverse. Results are fresh values; inputs are never
-// mutated. Exports: the bi_* functions.
+// object.union_n, object.subset, array.reverse and array.flatten. Results are fresh values; inputs
+// are never mutated. Exports: the bi_* functions.
 
 import {
   T_ARRAY, T_OBJECT, T_SET, boolValue, listGet, listLen, listPush, newArray, newObject,
@@ -169,5 +169,26 @@ export function bi_array_reverse(a: usize): usize {
   const n = listLen(a);
   const out = newArray(n);
   for (let i = n; i > 0; i--) listPush(out, listGet(a, i - 1));
+  return out;
+}
+
+/**
+ * bi_array_flatten splices the items of an array's array items into their place, one level deep
+ * (`[[1, [2]], 3]` gives `[1, [2], 3]`); other items stay as they are.
+ */
+export function bi_array_flatten(a: usize): usize {
+  if (a == 0) return 0;
+  if (tagOf(a) != T_ARRAY) return operandError("array.flatten", 1, "array", a);
+  const n = listLen(a);
+  const out = newArray(n);
+  for (let i: u32 = 0; i < n; i++) {
+    const item = listGet(a, i);
+    if (tagOf(item) != T_ARRAY) {
+      listPush(out, item);
+      continue;
+    }
+    const m = listLen(item);
+    for (let j: u32 = 0; j < m; j++) listPush(out, listGet(item, j));
+  }
   return out;
 }

@@ -1,14 +1,18 @@
 // Encoding builtins with Go's encoding/base64, encoding/hex and net/url semantics: base64.encode,
 // base64.decode, base64.is_valid, base64url.encode, base64url.encode_no_pad, base64url.decode,
-// hex.encode, hex.decode, urlquery.encode, urlquery.decode, urlquery.encode_object.
-// Exports the bi_* functions.
+// hex.encode, hex.decode, urlquery.encode, urlquery.decode, urlquery.encode_object,
+// urlquery.decode_object. Exports the bi_* functions.
 
 import {
   T_ARRAY, T_OBJECT, T_SET, T_STRING,
-  boolValue, listGet, listLen, objKeyAt, objLen, objValAt, strLen, strPtr, tagOf,
+  boolValue, listGet, listLen, listPush, newArray, newObject, objKeyAt, objLen, objValAt, strLen,
+  strPtr, tagOf,
 } from "../../value";
 import { bufAscii, bufByte, bufBytes, bufLen, bufNew, bufPtr, bufToString, bufU64 } from "../../buf";
+import { objectGet, objectInsert } from "../../collections";
 import { builtinErrorBuf, operandError } from "../errors";
+import { writeGoQuoted } from "../format";
+import { findBytes } from "../strings";
 import { genericError } from "./common";
 
 const STD: usize = memory.data<u8>([
@@ -266,6 +270,38 @@ export function bi_urlquery_encode(s: usize): usize {
   return bufToString(b);
 }
 
+/**
+ * queryUnescapeInto appends the n bytes at p to buffer b unescaped as Go's url.QueryUnescape does
+ * ('+' is a space, "%XX" one byte). Returns n, or the offset of the first malformed escape.
+ */
+function queryUnescapeInto(b: usize, p: usize, n: u32): u32 {
+  let i: u32 = 0;
+  while (i < n) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c != 37) {
+      bufByte(b, c == 43 ? 32 : c);
+      i++;
+      continue;
+    }
+    if (i + 2 >= n) return i;
+    const hi = hexVal(<u32>load<u8>(p + <usize>i + 1));
+    const lo = hexVal(<u32>load<u8>(p + <usize>i + 2));
+    if (hi < 0 || lo < 0) return i;
+    bufByte(b, <u32>((hi << 4) | lo));
+    i += 3;
+  }
+  return n;
+}
+
+/** escapeError reports Go's `invalid URL escape "%.."` for the escape at offset at of the n bytes at p. */
+function escapeError(fn: string, p: usize, n: u32, at: u32): usize {
+  const e = bufNew(48);
+  bufAscii(e, fn);
+  bufAscii(e, ": invalid URL escape ");
+  writeGoQuoted(e, p + <usize>at, n - at > 3 ? 3 : n - at);
+  return builtinErrorBuf("eval_builtin_error", e);
+}
+
 /** bi_urlquery_decode unescapes a URL query string (Go's url.QueryUnescape: '+' is a space). */
 export function bi_urlquery_decode(s: usize): usize {
   if (s == 0) return 0;
@@ -273,24 +309,8 @@ export function bi_urlquery_decode(s: usize): usize {
   const p = strPtr(s);
   const n = strLen(s);
   const b = bufNew(n);
-  let i: u32 = 0;
-  while (i < n) {
-    const c = <u32>load<u8>(p + <usize>i);
-    if (c == 37) {
-      if (i + 2 >= n || hexVal(<u32>load<u8>(p + <usize>i + 1)) < 0 || hexVal(<u32>load<u8>(p + <usize>i + 2)) < 0) {
-        const e = bufNew(48);
-        bufAscii(e, "urlquery.decode: invalid URL escape \"");
-        bufBytes(e, p + <usize>i, n - i > 3 ? 3 : n - i);
-        bufAscii(e, "\"");
-        return builtinErrorBuf("eval_builtin_error", e);
-      }
-      bufByte(b, <u32>((hexVal(<u32>load<u8>(p + <usize>i + 1)) << 4) | hexVal(<u32>load<u8>(p + <usize>i + 2))));
-      i += 3;
-    } else {
-      bufByte(b, c == 43 ? 32 : c);
-      i++;
-    }
-  }
+  const bad = queryUnescapeInto(b, p, n);
+  if (bad < n) return escapeError("urlquery.decode", p, n, bad);
   return bufToString(b);
 }
 
@@ -328,4 +348,78 @@ export function bi_urlquery_encode_object(obj: usize): usize {
     return genericError("urlquery.encode_object", "only strings, arrays of strings, and sets of strings are permitted");
   }
   return bufToString(b);
+}
+
+const DECODE_OBJECT = "urlquery.decode_object";
+// Go's url.ParseQuery refuses a query of more than 10000 parameters (GODEBUG urlmaxqueryparams).
+const MAX_QUERY_PARAMS: u32 = 10000;
+// One-byte needles for findBytes: '&', '=' and ';'.
+const AMP: usize = memory.data<u8>([38]);
+const EQ: usize = memory.data<u8>([61]);
+const SEMI: usize = memory.data<u8>([59]);
+
+/** byteAt returns the offset of the first byte of needle (one byte) at or after from among the n bytes at p, or n. */
+function byteAt(p: usize, n: u32, needle: usize, from: u32): u32 {
+  const i = findBytes(p, n, needle, 1, from);
+  return i < 0 ? n : <u32>i;
+}
+
+/** paramCount is the number of `&`-separated parameters in the n bytes at p (empty ones included). */
+function paramCount(p: usize, n: u32): u32 {
+  let k: u32 = 1;
+  for (let i = byteAt(p, n, AMP, 0); i < n; i = byteAt(p, n, AMP, i + 1)) k++;
+  return k;
+}
+
+/**
+ * addQueryParam unescapes one `key=value` (or bare `key`) parameter of n bytes at p and appends
+ * the value to obj[key]; false after reporting a malformed escape (builtin error).
+ */
+function addQueryParam(obj: usize, p: usize, n: u32): bool {
+  const eq = byteAt(p, n, EQ, 0);
+  const kb = bufNew(eq);
+  const badKey = queryUnescapeInto(kb, p, eq);
+  if (badKey < eq) {
+    escapeError(DECODE_OBJECT, p, eq, badKey);
+    return false;
+  }
+  const vp = p + <usize>(eq < n ? eq + 1 : n);
+  const vn = eq < n ? n - eq - 1 : 0;
+  const vb = bufNew(vn);
+  const badValue = queryUnescapeInto(vb, vp, vn);
+  if (badValue < vn) {
+    escapeError(DECODE_OBJECT, vp, vn, badValue);
+    return false;
+  }
+  const key = bufToString(kb);
+  let values = objectGet(obj, key);
+  if (values == 0) {
+    values = newArray(1);
+    objectInsert(obj, key, values);
+  }
+  listPush(values, bufToString(vb));
+  return true;
+}
+
+/**
+ * bi_urlquery_decode_object parses a URL query as Go's url.ParseQuery does: `&`-separated
+ * parameters, each key mapped to the array of its values in order. A `;` anywhere, a malformed
+ * escape or more than 10000 parameters is a builtin error.
+ */
+export function bi_urlquery_decode_object(s: usize): usize {
+  if (s == 0) return 0;
+  if (tagOf(s) != T_STRING) return operandError(DECODE_OBJECT, 1, "string", s);
+  const p = strPtr(s);
+  const n = strLen(s);
+  if (paramCount(p, n) > MAX_QUERY_PARAMS) return genericError(DECODE_OBJECT, "number of URL query parameters exceeded limit");
+  // Go keeps parsing after a bad parameter, but a `;` error replaces any escape error.
+  if (byteAt(p, n, SEMI, 0) < n) return genericError(DECODE_OBJECT, "invalid semicolon separator in query");
+  const out = newObject(8);
+  let start: u32 = 0;
+  while (start < n) {
+    const end = byteAt(p, n, AMP, start);
+    if (end > start && !addQueryParam(out, p + <usize>start, end - start)) return 0;
+    start = end + 1;
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ export {
 export {
   bi_base64_encode, bi_base64_decode, bi_base64_is_valid, bi_base64url_encode,
   bi_base64url_encode_no_pad, bi_base64url_decode, bi_hex_encode, bi_hex_decode,
-  bi_urlquery_encode, bi_urlquery_decode, bi_urlquery_encode_object,
+  bi_urlquery_encode, bi_urlquery_decode, bi_urlquery_encode_object, bi_urlquery_decode_object,
 } from "./encoding";
 export { bi_json_marshal, bi_json_unmarshal, bi_json_is_valid } from "./json";
 export { bi_regex_is_valid, bi_glob_quote_meta } from "./patterns";

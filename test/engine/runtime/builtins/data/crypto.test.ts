@@ -1,4 +1,5 @@
-// crypto hash and HMAC builtins through the built runtime, checked against node:crypto.
+// crypto hash and HMAC builtins through the built runtime, checked against node:crypto, and
+// crypto.hmac.equal.
 import { createHash, createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime, type Runtime } from '../harness.js';
@@ -29,10 +30,29 @@ describe('crypto hashes', () => {
   });
 });
 
+type EqualCase = { note: string; a: string; b: string; want: boolean };
+const equalCases: EqualCase[] = [
+  { note: 'same MAC', a: 'a1b2c3', b: 'a1b2c3', want: true },
+  { note: 'last byte differs', a: 'a1b2c3', b: 'a1b2c4', want: false },
+  { note: 'first byte differs', a: 'x1b2c3', b: 'a1b2c3', want: false },
+  { note: 'prefix of the other', a: 'a1b2', b: 'a1b2c3', want: false },
+  { note: 'case matters', a: 'ABCD', b: 'abcd', want: false },
+  { note: 'both empty', a: '', b: '', want: true },
+  { note: 'multi-byte characters', a: 'héllo ✓', b: 'héllo ✓', want: true },
+];
+
+describe('crypto.hmac.equal', () => {
+  it.each(equalCases)('$note', ({ a, b, want }) => {
+    expect(rt.call('bi_crypto_hmac_equal', a, b)).toBe(want);
+  });
+});
+
 type ErrorCase = { note: string; fn: string; args: unknown[]; message: string };
 const errorCases: ErrorCase[] = [
   { note: 'sha256 non-string', fn: 'bi_crypto_sha256', args: [1], message: 'eval_type_error: crypto.sha256: operand 1 must be string but got number' },
   { note: 'hmac key non-string', fn: 'bi_crypto_hmac_sha1', args: ['x', null], message: 'eval_type_error: crypto.hmac.sha1: operand 2 must be string but got null' },
+  { note: 'hmac.equal first operand', fn: 'bi_crypto_hmac_equal', args: [1, 'x'], message: 'eval_type_error: crypto.hmac.equal: operand 1 must be string but got number' },
+  { note: 'hmac.equal second operand', fn: 'bi_crypto_hmac_equal', args: ['x', ['x']], message: 'eval_type_error: crypto.hmac.equal: operand 2 must be string but got array' },
 ];
 
 describe('crypto strict errors', () => {

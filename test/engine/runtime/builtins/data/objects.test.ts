@@ -36,10 +36,35 @@ const cases: Case[] = [
   { note: 'array.reverse', fn: 'bi_array_reverse', args: [[1, 'a', null]], want: [null, 'a', 1] },
   { note: 'array.reverse empty', fn: 'bi_array_reverse', args: [[]], want: [] },
   { note: 'array.reverse non-array', fn: 'bi_array_reverse', args: [set(1)], want: undefined },
+  { note: 'array.flatten arrays', fn: 'bi_array_flatten', args: [[[1, 2], [3], []]], want: [1, 2, 3] },
+  { note: 'array.flatten one level only', fn: 'bi_array_flatten', args: [[[1, [2, [3]]], [[4]]]], want: [1, [2, [3]], [4]] },
+  { note: 'array.flatten keeps other items in place', fn: 'bi_array_flatten', args: [['a', [1, 2], null, { k: [3] }, [true]]], want: ['a', 1, 2, null, { k: [3] }, true] },
+  { note: 'array.flatten leaves sets whole', fn: 'bi_array_flatten', args: [[set(2, 1), [0]]], want: [[1, 2], 0] },
+  { note: 'array.flatten keeps duplicates', fn: 'bi_array_flatten', args: [[[1], [1], 1]], want: [1, 1, 1] },
+  { note: 'array.flatten empty', fn: 'bi_array_flatten', args: [[]], want: [] },
+  { note: 'array.flatten non-array', fn: 'bi_array_flatten', args: [set([1])], want: undefined },
 ];
 
 describe('data object and array builtins', () => {
   it.each(cases)('$note', ({ fn, args, want }) => {
     expect(rt.call(fn, ...args)).toEqual(want);
+  });
+});
+
+type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
+
+const strictCases: StrictCase[] = [
+  { note: 'array.flatten number', fn: 'bi_array_flatten', args: [1], message: 'eval_type_error: array.flatten: operand 1 must be array but got number' },
+  { note: 'array.flatten set', fn: 'bi_array_flatten', args: [set()], message: 'eval_type_error: array.flatten: operand 1 must be array but got set' },
+];
+
+describe('data object and array builtins in strict mode', () => {
+  it.each(strictCases)('$note', ({ fn, args, message }) => {
+    rt.exports['rt_set_strict']!(1);
+    try {
+      expect(() => rt.call(fn, ...args)).toThrow(`abort: ${message}`);
+    } finally {
+      rt.exports['rt_set_strict']!(0);
+    }
   });
 });

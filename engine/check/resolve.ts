@@ -1,6 +1,6 @@
 // Stage `resolveRefs`: name resolution. Vars and refs naming rules of the same package or import
 // aliases become refs rooted at `data`/`input`; calls get resolved callees, are checked against
-// user functions / builtins / host builtins (arity, unknown, unsupported), and output-argument calls
+// user functions / builtins / host builtins (arity, unknown, unsupported, deprecated in v1), and output-argument calls
 // become `out = f(args)`. `with` targets are validated. In/out: CheckContext rules (rewritten).
 
 import type { Body, CallTerm, Expr, Module, Rule, Term, WithModifier } from '../ast/index.js';
@@ -23,7 +23,7 @@ export function resolveRefs(ctx: CheckContext): void {
       g = globalsOf(ctx, cr.module);
       cache.set(cr.module, g);
     }
-    return { ...cr, rule: new Resolver(ctx, g).rule(cr.rule) };
+    return { ...cr, rule: new Resolver(ctx, g, cr.module.regoVersion === 'v1').rule(cr.rule) };
   });
 }
 
@@ -103,10 +103,13 @@ function refOf(path: readonly string[], rest: readonly Term[], like: Term): Term
 class Resolver {
   private readonly ctx: CheckContext;
   private readonly globals: Globals;
+  /** v1: the module is Rego v1 (or v0 importing rego.v1), where deprecated builtins are errors. */
+  private readonly v1: boolean;
 
-  constructor(ctx: CheckContext, globals: Globals) {
+  constructor(ctx: CheckContext, globals: Globals, v1: boolean) {
     this.ctx = ctx;
     this.globals = globals;
+    this.v1 = v1;
   }
 
   rule(rule: Rule): Rule {
@@ -241,6 +244,10 @@ class Resolver {
     if (n !== arity && !(n === arity + 1 && topLevel)) {
       const msg = user ? `function ${name} has arity ${arity}, got ${n} argument${n === 1 ? '' : 's'}` : `${name}: arity mismatch`;
       report(this.ctx, 'rego_type_error', msg, t.loc);
+      return call;
+    }
+    if (!user && this.v1 && BUILTINS[name]?.deprecated) {
+      report(this.ctx, 'rego_type_error', `deprecated built-in function calls in expression: ${name}`, t.loc);
       return call;
     }
     if (!user) this.checkSupported(name, t);

@@ -10,10 +10,10 @@ import type { CheckedProgram } from '../../../engine/check/index.js';
 /** CheckOutcome is a checked program plus diagnostics as `code row:col message` lines. */
 export type CheckOutcome = { program: CheckedProgram; diags: string[]; rules: string[] };
 
-/** checkSources parses each source as `test-<i>.rego` (failing on parse errors) and checks them. */
-export function checkSources(sources: readonly string[], opts: CheckOptions = {}): CheckOutcome {
+/** checkSources parses each source as `test-<i>.rego` (Rego v1 unless `regoVersion`; failing on parse errors) and checks them. */
+export function checkSources(sources: readonly string[], opts: CheckOptions = {}, regoVersion: 'v0' | 'v1' = 'v1'): CheckOutcome {
   const modules = sources.map((text, i) => {
-    const r = parse({ name: `test-${i}.rego`, text });
+    const r = parse({ name: `test-${i}.rego`, text }, { regoVersion });
     if (r.diagnostics.length > 0 || !r.value) throw new Error(`parse failed: ${JSON.stringify(r.diagnostics)}`);
     return r.value;
   });

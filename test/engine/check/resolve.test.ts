@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSources } from './helpers.js';
 
-type Case = { note: string; srcs: string[]; rules?: string[]; diags?: string[]; host?: Record<string, { arity: number }> };
+type Case = { note: string; srcs: string[]; rules?: string[]; diags?: string[]; host?: Record<string, { arity: number }>; v0?: boolean };
 
 const cases: Case[] = [
   {
@@ -61,6 +61,27 @@ const cases: Case[] = [
     diags: ['rego_type_error 2:6 unsupported builtin: uuid.rfc4122 (not implemented natively; supply it as a host builtin)'],
   },
   {
+    note: 'deprecated builtins are errors in Rego v1 (as OPA)',
+    srcs: ['package a\np if any([true])\nq := cast_array({1})\nr if re_match("a", "a")\n'],
+    diags: [
+      'rego_type_error 2:6 deprecated built-in function calls in expression: any',
+      'rego_type_error 3:6 deprecated built-in function calls in expression: cast_array',
+      'rego_type_error 4:6 deprecated built-in function calls in expression: re_match',
+    ],
+  },
+  {
+    note: 'deprecated builtins are accepted in Rego v0',
+    srcs: ['package a\np { any([true]) }\nq = cast_array({1})\n'],
+    v0: true,
+    diags: [],
+  },
+  {
+    note: 'a v0 module importing rego.v1 follows v1',
+    srcs: ['package a\nimport rego.v1\np if set_diff({1}, {2}) == {1}\n'],
+    v0: true,
+    diags: ['rego_type_error 3:6 deprecated built-in function calls in expression: set_diff'],
+  },
+  {
     note: 'host builtins are accepted and may be unknown to OPA',
     srcs: ['package a\np := uuid.rfc4122("x")\nq := my.host(1)\n'],
     host: { 'uuid.rfc4122': { arity: 1 }, 'my.host': { arity: 1 } },
@@ -92,7 +113,7 @@ const cases: Case[] = [
 
 describe('resolveRefs', () => {
   it.each(cases)('$note', (c) => {
-    const out = checkSources(c.srcs, { stopAfter: 'rewriteLocals', ...(c.host ? { hostBuiltins: c.host } : {}) });
+    const out = checkSources(c.srcs, { stopAfter: 'rewriteLocals', ...(c.host ? { hostBuiltins: c.host } : {}) }, c.v0 ? 'v0' : 'v1');
     if (c.rules) expect(out.rules).toEqual(c.rules);
     expect(out.diags).toEqual(c.diags ?? []);
   });

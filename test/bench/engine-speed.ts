@@ -1,7 +1,8 @@
 // Engine speed sections of `npm run bench` (issue 5): the rule-indexing curve (N = 10, 100, 1,000
 // guarded deny rules, evals/s with and without indexing in the same run), compile time of the
 // 3,000-line generated policy in a fresh process (median of 3 spawns of compile-once.ts), and
-// the Kata agent policies (Rego v0): compile time and evals/s over their recorded requests.
+// the Kata agent policies (Rego v0): compile time and evals/s over their recorded requests, and
+// time.clock in a zone beside UTC.
 // Every measurement is time-bounded.
 
 import { spawnSync } from 'node:child_process';
@@ -187,5 +188,35 @@ export async function benchKata(engine: Engine): Promise<void> {
     const matched = reqs.filter((r) => JSON.stringify(run(r)) === JSON.stringify(r.expected)).length;
     const evals = rate((i) => run(reqs[i % reqs.length] as KataRequest), KATA_EVAL_MS);
     console.log(`| ${name} | ${text.split('\n').length} | ${reqs.length} | ${median(times).toFixed(1)} | ${fmt(evals)} | ${matched}/${reqs.length} |`);
+  }
+}
+
+const ZONE_POLICY = `package tz
+clock := time.clock([input.ns, input.tz])
+`;
+const ZONE_EVAL_MS = 700; // per row
+
+/**
+ * benchZones measures time.clock through the tzdata blob beside UTC (no lookup): a zone whose
+ * current rule applies (2024) and a historical instant found by scanning transitions (1975).
+ */
+export async function benchZones(engine: Engine): Promise<void> {
+  const wasm = compileOrThrow(engine, [{ name: 'tz.rego', text: ZONE_POLICY }], ['tz/clock'], {});
+  const p = await engine.loadPolicy(wasm);
+  const rows = [
+    { note: 'UTC (no zone lookup)', input: { ns: 1719835200000000000, tz: 'UTC' } },
+    { note: 'America/New_York, 2024 (footer rule)', input: { ns: 1719835200000000000, tz: 'America/New_York' } },
+    { note: 'America/New_York, 1975 (transition scan)', input: { ns: 173448000000000000, tz: 'America/New_York' } },
+    { note: 'Europe/Berlin, 2024 (footer rule)', input: { ns: 1719835200000000000, tz: 'Europe/Berlin' } },
+  ];
+  console.log(`\nTime zones (time.clock([ns, tz]) through engine loadPolicy; module ${(wasm.length / 1024).toFixed(0)} KiB with the tzdata blob)`);
+  console.log('| zone and instant | evals/s | relative to UTC |');
+  console.log('| --- | ---: | ---: |');
+  let utc = 0;
+  for (const r of rows) {
+    if (evalResult(p, r.input, 'tz/clock') === undefined) throw new Error(`time.clock undefined for ${JSON.stringify(r.input)}`);
+    const evals = rate(() => evalResult(p, r.input, 'tz/clock'), ZONE_EVAL_MS);
+    if (utc === 0) utc = evals;
+    console.log(`| ${r.note} | ${fmt(evals)} | ${(evals / utc).toFixed(2)}× |`);
   }
 }

@@ -1,14 +1,14 @@
 // `npm run bench`: (a) warm in-process compile time (median) for generated 100/1,000/3,000-line
 // policies; (b) evaluations per second of a small policy through the official SDK and through the
 // engine's loader, each beside a hand-written JS baseline; the 3,000-line compile in a fresh
-// process, the rule-indexing curve and the Kata policies (engine-speed.ts). Bounded (< 1 min);
-// exits 1 if the pipeline cannot compile yet. Then (c) the gateway section (test/bench/pgbench.ts): pgbench
+// process, the rule-indexing curve, the Kata policies and time zone lookups (engine-speed.ts).
+// Bounded (< 1 min); exits 1 if the pipeline cannot compile yet. Then (c) the gateway section (test/bench/pgbench.ts): pgbench
 // select-only TPS direct, through a Node pass-through proxy and through Portcullis (~3 min;
 // PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_GATEWAY=0 skips it).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { benchGateway } from './pgbench.js';
-import { benchFreshCompile, benchIndexing, benchKata } from './engine-speed.js';
+import { benchFreshCompile, benchIndexing, benchKata, benchZones } from './engine-speed.js';
 import { BENCH_INPUTS, SMALL_ENTRYPOINT, SMALL_POLICY, allowJs, generatePolicy } from './policies.js';
 
 type Engine = typeof import('../../engine/index.js');
@@ -145,6 +145,7 @@ try {
   fail(`the rule-indexing section failed: ${describeError(e)}`);
 }
 await benchKata(engine);
+await benchZones(engine);
 console.log(`\nbench finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 if (process.env['PORTCULLIS_BENCH_GATEWAY'] === '0') {
   console.log('\nGateway throughput: skipped (PORTCULLIS_BENCH_GATEWAY=0)');

@@ -79,6 +79,13 @@ export const RT_EXPORTS = {
   rt_tz_init: { params: 1, result: false, doc: 'addr of the tzdata blob in static data (start function; only when a zone builtin is called)' },
 } as const satisfies Record<string, RtFunction>;
 
+/**
+ * OPTIONS_SECTION names the custom section our compiler adds to every module: JSON
+ * `{"strictBuiltinErrors": boolean}`, so our loader treats host builtin errors as the module's
+ * own builtins do (undefined, or an abort in strict mode). Other hosts ignore custom sections.
+ */
+export const OPTIONS_SECTION = 'portcullis.options';
+
 /** RtExportName is the name of one runtime helper. */
 export type RtExportName = keyof typeof RT_EXPORTS;
 

@@ -50,8 +50,10 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
   option, default \`{}\` as in OPA without runtime information; never filled from process.env) and
   \`yaml.*\` (on the \`yaml\` package, following OPA's sigs.k8s.io/yaml over go-yaml v2: YAML 1.1
   scalars, every document of a stream checked and the first returned, sorted keys, Go's number and
-  quoting styles). A host builtin cannot see strict mode, so a \`yaml.unmarshal\` error aborts
-  evaluation (\`eval_builtin_error\`) where OPA without strict builtin errors is undefined. With the
+  quoting styles). A host builtin's error follows the module's mode as native ones do: undefined, or
+  \`eval_builtin_error\` with strict builtin errors (our compiler records the mode in a
+  \`portcullis.options\` custom section; modules without it, e.g. from \`opa build\`, keep host
+  builtin errors as evaluation errors). With the
   plain SDK pass \`sdkHostBuiltins()\` from engine/index.ts as \`customBuiltins\`; the SDK keeps its
   own implementation of the builtins it has, so there \`yaml.*\` are the SDK's: YAML 1.2 scalars, a
   multi-document string is invalid, \`yaml.is_valid\` of a non-string and \`yaml.unmarshal\` of

@@ -3,10 +3,10 @@
 // linear memory with a reused TextEncoder and decoding the NUL-terminated result set in place.
 // In: module bytes + options. Out: a PolicyInstance (same results as the official SDK).
 
-import { OPA_ABI_VERSION } from '../abi.js';
+import { OPA_ABI_VERSION, OPTIONS_SECTION } from '../abi.js';
 import { PolicyEvalError, PolicyLoadError, evalErrorFromAbort } from './errors.js';
 import { wasmApi } from './wasm-api.js';
-import type { WasmBytes, WasmImports, WasmInstance, WasmMemory } from './wasm-api.js';
+import type { WasmBytes, WasmImports, WasmInstance, WasmMemory, WasmModule } from './wasm-api.js';
 import { createEvalClock, loaderHostBuiltins } from './host-builtins.js';
 import type { EvalClock, RuntimeInfo } from './host-builtins.js';
 
@@ -67,6 +67,8 @@ class PolicyModule implements PolicyInstance {
   private buffer: ArrayBuffer;
   private view: Uint8Array;
   private dataAddr = 0;
+  /** hostErrorsUndefined: the module was compiled without strict builtin errors (its options section says so). */
+  private hostErrorsUndefined = false;
   private baseHeapPtr = 0;
   private dataHeapPtr = 0;
 
@@ -95,6 +97,22 @@ class PolicyModule implements PolicyInstance {
         opa_builtin4: (id: number, _ctx: number, a: number, b: number, c: number, d: number): number => call(id, [a, b, c, d]),
       },
     };
+  }
+
+  /**
+   * readOptions reads our compiler's options section: host builtin errors are undefined when the
+   * module was compiled without strict builtin errors; a module without the section (e.g. from
+   * `opa build`) keeps them as evaluation errors.
+   */
+  readOptions(module: WasmModule): void {
+    const [section] = wasmApi.Module.customSections(module, OPTIONS_SECTION);
+    if (section === undefined) return;
+    try {
+      const opts = JSON.parse(new TextDecoder().decode(section)) as { strictBuiltinErrors?: unknown };
+      this.hostErrorsUndefined = opts.strictBuiltinErrors === false;
+    } catch {
+      // A malformed section leaves the fail-closed default.
+    }
   }
 
   /** init checks the ABI and reads the builtins and entrypoints maps; then loads `{}` as data. */
@@ -217,6 +235,8 @@ class PolicyModule implements PolicyInstance {
       result = impl(...values);
     } catch (err) {
       if (err instanceof PolicyEvalError) throw err;
+      // As the module's own builtins: undefined unless strict (or unknown: modules not built by us).
+      if (this.hostErrorsUndefined) return 0;
       const msg = err instanceof Error ? err.message : String(err);
       throw new PolicyEvalError(`${String(name)}: ${msg}`, { cause: err, regoCode: 'eval_builtin_error' });
     }
@@ -232,6 +252,7 @@ export async function loadPolicy(wasm: WasmBytes, opts: LoadPolicyOptions = {}):
   let instance: WasmInstance;
   try {
     const module = await wasmApi.compile(wasm);
+    policy.readOptions(module);
     instance = await wasmApi.instantiate(module, policy.imports());
   } catch (err) {
     if (err instanceof PolicyEvalError) throw err;

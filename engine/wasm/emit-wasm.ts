@@ -5,7 +5,7 @@
 
 import { InternalCompilerError } from '../diagnostics/index.js';
 import type { Policy } from '../ir/index.js';
-import { NATIVE_BUILTINS, RT_ABI_VERSION, RT_EXPORTS, nativeExportName } from '../abi.js';
+import { NATIVE_BUILTINS, OPTIONS_SECTION, RT_ABI_VERSION, RT_EXPORTS, nativeExportName } from '../abi.js';
 import type { NativeBuiltin, RtExportName } from '../abi.js';
 import { emitFunc, walkStmts } from './codegen.js';
 import type { CodegenContext } from './codegen.js';
@@ -17,6 +17,7 @@ import { constI32Body, funcSignature, readRuntimeModule } from './module-reader.
 import type { FuncType, RuntimeModule } from './module-reader.js';
 import { EXTERNAL_KIND } from './opcodes.js';
 import { StaticData } from './static-data.js';
+import { encodeUtf8 } from './encoder.js';
 
 /** GENERATED_EXPORTS are the policy-specific exports emitWasm adds. */
 export const GENERATED_EXPORTS = ['entrypoints', 'builtins', 'eval', 'opa_eval'] as const;
@@ -205,6 +206,7 @@ export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptio
 
   const generated = new Set<string>(GENERATED_EXPORTS);
   return link(m, {
+    customSections: [{ name: OPTIONS_SECTION, bytes: encodeUtf8(JSON.stringify({ strictBuiltinErrors: strict })) }],
     types: newTypes,
     funcs,
     globals: policy.slots,

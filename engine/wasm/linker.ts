@@ -39,6 +39,8 @@ export type Addition = {
   readonly runtimeNames: ReadonlyMap<number, string>;
   /** Names of the appended globals, by global index. */
   readonly globalNames: ReadonlyMap<number, string>;
+  /** Custom sections to append (after the name section and the runtime's own). */
+  readonly customSections?: ReadonlyArray<{ readonly name: string; readonly bytes: Uint8Array }>;
 };
 
 /** staticPages is the number of 64 KiB pages needed to hold addresses [0, end). */
@@ -202,6 +204,9 @@ export function link(m: RuntimeModule, add: Addition): Uint8Array {
   out.bytes(section(SECTION.custom, mergeNameSection(oldName, add, added)));
   for (const s of m.sections) {
     if (s.id === SECTION.custom && s.customName !== 'name') out.bytes(section(SECTION.custom, s.payload));
+  }
+  for (const c of add.customSections ?? []) {
+    out.bytes(section(SECTION.custom, new ByteWriter(c.bytes.length + c.name.length + 8).name(c.name).bytes(c.bytes).toBytes()));
   }
   return out.toBytes();
 }

@@ -7,6 +7,7 @@ import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { compile, loadPolicy, sdkHostBuiltins } from '../../../engine/index.js';
 import { LOADER_BUILTIN_NAMES } from '../../../engine/runtime/index.js';
 import { BUILTINS, LOADER_BUILTINS } from '../../../engine/builtins/index.js';
+import { OPTIONS_SECTION } from '../../../engine/abi.js';
 
 const POLICY = `package t
 valid := [yaml.is_valid(d) | some d in input.docs]
@@ -17,6 +18,30 @@ runtime := opa.runtime()
 mocked := x if x := time.now_ns() with time.now_ns as opa.runtime
 `;
 const ENTRYPOINTS = ['t/valid', 't/valid_one', 't/first', 't/text', 't/runtime', 't/mocked'];
+
+/** stripCustomSection returns the module bytes without the custom section `name` (as a module from another compiler). */
+function stripCustomSection(wasm: Uint8Array, name: string): Uint8Array {
+  const out: number[] = [...wasm.subarray(0, 8)];
+  let at = 8;
+  while (at < wasm.length) {
+    const id = wasm[at]!;
+    let size = 0;
+    let shift = 0;
+    let p = at + 1;
+    for (;;) {
+      const b = wasm[p++]!;
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    const end = p + size;
+    const nameLen = wasm[p]!;
+    const isTarget = id === 0 && new TextDecoder().decode(wasm.subarray(p + 1, p + 1 + nameLen)) === name;
+    if (!isTarget) out.push(...wasm.subarray(at, end));
+    at = end;
+  }
+  return new Uint8Array(out);
+}
 
 /** build compiles POLICY (strict or not) and returns the module bytes. */
 function build(strict = false): Uint8Array {
@@ -61,14 +86,23 @@ describe('loader-supplied builtins', () => {
     expect((await sdkLoadPolicy(wasm, undefined, sdkHostBuiltins({ runtime }))).evaluate({}, 't/runtime')).toEqual([{ result: runtime }]);
   });
 
-  it.each([
-    { note: 'strict', strict: true },
-    { note: 'non-strict (OPA would be undefined: a host builtin cannot see the mode)', strict: false },
-  ])('aborts on invalid YAML in yaml.unmarshal, $note', async ({ strict }) => {
-    const p = await loadPolicy(build(strict));
+  it('aborts on invalid YAML in yaml.unmarshal in strict mode', async () => {
+    const p = await loadPolicy(build(true));
     expect(() => p.evaluate({ doc: 'a: [' }, 't/first')).toThrow(
       expect.objectContaining({ code: 'ERR_ENGINE_EVAL', regoCode: 'eval_builtin_error', message: expect.stringMatching(/^yaml\.unmarshal: error converting YAML to JSON: /) }),
     );
+  });
+
+  it('makes a yaml.unmarshal error undefined without strict mode (as OPA), read from the module options section', async () => {
+    const p = await loadPolicy(build(false));
+    expect(p.evaluate({ doc: 'a: [' }, 't/first')).toEqual([]);
+    expect(p.evaluate({ doc: 'a: [1]' }, 't/first')).toEqual([{ result: { a: [1] } }]);
+  });
+
+  it('keeps host builtin errors as evaluation errors for a module without our options section', async () => {
+    const wasm = stripCustomSection(build(false), OPTIONS_SECTION);
+    const p = await loadPolicy(wasm);
+    expect(() => p.evaluate({ doc: 'a: [' }, 't/first')).toThrow(expect.objectContaining({ regoCode: 'eval_builtin_error' }));
   });
 
   it('keeps yaml.is_valid of a non-string false in strict mode (never an error)', async () => {

@@ -32,10 +32,9 @@ const echo = emitWasm(
 );
 
 /** host: `test/h` = custom.f(input). */
-const host = emitWasm(
-  policy([], [func('h', [block({ kind: 'builtin', name: 'custom.f', args: [L(0)], target: 2 })])], [['test/h', 'h']]),
-  runtime,
-);
+const hostPolicy = policy([], [func('h', [block({ kind: 'builtin', name: 'custom.f', args: [L(0)], target: 2 })])], [['test/h', 'h']]);
+const host = emitWasm(hostPolicy, runtime);
+const strictHost = emitWasm(hostPolicy, runtime, { strictBuiltinErrors: true });
 
 async function caught(fn: () => unknown): Promise<unknown> {
   try {
@@ -157,21 +156,23 @@ describe('loadPolicy', () => {
     expect(sdk.evaluate(input)).toEqual(want);
   });
 
-  it('reports missing and throwing host builtins as eval_builtin_error', async () => {
+  it('reports a missing host builtin as eval_builtin_error, and a throwing one per the module mode', async () => {
     const missing = await loadPolicy(host);
     expect(await caught(() => missing.evaluate({ v: 1 }))).toMatchObject({
       regoCode: 'eval_builtin_error',
       message: 'not implemented: built-in function 0: custom.f',
     });
     const boom = new Error('boom');
-    const throwing = await loadPolicy(host, {
-      hostBuiltins: {
-        'custom.f': () => {
-          throw boom;
-        },
+    const hostBuiltins = {
+      'custom.f': () => {
+        throw boom;
       },
-    });
-    expect(await caught(() => throwing.evaluate({ v: 1 }))).toMatchObject({ regoCode: 'eval_builtin_error', message: 'custom.f: boom', cause: boom });
+    };
+    const strict = await loadPolicy(strictHost, { hostBuiltins });
+    expect(await caught(() => strict.evaluate({ v: 1 }))).toMatchObject({ regoCode: 'eval_builtin_error', message: 'custom.f: boom', cause: boom });
+    // Without strict builtin errors a builtin error is undefined, as for native builtins (and OPA).
+    const lenient = await loadPolicy(host, { hostBuiltins });
+    expect(lenient.evaluate({ v: 1 })).toEqual([]);
   });
 
   it('sends print output to onPrint and turns traps into PolicyEvalError', async () => {

@@ -1,9 +1,9 @@
 // Regex builtins that need match positions: regex.find_n, regex.split, regex.replace and
 // regex.find_all_string_submatch_n (and regex.template_match, through ../regex-vm.ts), with Go's regexp semantics (leftmost-first matches,
 // FindAllString's empty-match rules, Split's and ReplaceAllString's rules, Expand's `$1`/`${name}`).
-// Patterns are parsed by ../regex-parse.ts and compiled here into a Pike VM whose threads carry a
-// capture-slot array (copied on write at I_SAVE), kept in priority order, so the first match found
-// is the leftmost-first one in O(program x text) steps. Exports the bi_* functions.
+// Patterns are parsed by ../regex-parse.ts and compiled by ../regex-prog.ts (with capture slots);
+// the Pike VM here carries a capture-slot array per thread (copied on write at I_SAVE), kept in
+// priority order, so the first match found is the leftmost-first one in O(program x text) steps. Exports the bi_* functions.
 
 import {
   T_STRING,
@@ -13,104 +13,11 @@ import { bufAscii, bufByte, bufBytes, bufNew, bufToString, bufU64 } from "../../
 import { reCompile, reSearch } from "../regex-vm";
 import { builtinErrorBuf, operandError } from "../errors";
 import { decodeAt, lastSize, toLowerCp, toUpperCp } from "../utf8";
+import { reGroupCount, reGroupNameAt, reGroupNameLen, reParse, reParseError } from "../regex-parse";
 import {
-  A_BOL, A_BOT, A_EOL, A_EOT, A_WORD, INF,
-  N_ALT, N_ANY, N_ASSERT, N_CAPTURE, N_CAT, N_CLASS, N_EMPTY, N_LIT, N_REPEAT,
-  reGroupCount, reGroupNameAt, reGroupNameLen, reParse, reParseError,
-} from "../regex-parse";
+  I_ASSERT, I_JMP, I_MATCH, I_SAVE, I_SPLIT, NONE, assertOk, instAt, progCompile, progLen, setPosition, stepMatches,
+} from "../regex-prog";
 import { intOk, intOperand } from "./common";
-
-const I_CHAR: u32 = 0; // x = cp, y = fold
-const I_ANY: u32 = 1; // x = matches newline
-const I_CLASS: u32 = 2; // x = class node
-const I_SPLIT: u32 = 3; // x (preferred), y
-const I_JMP: u32 = 4; // x
-const I_ASSERT: u32 = 5; // x = kind
-const I_MATCH: u32 = 6;
-const I_SAVE: u32 = 7; // x = slot
-const MAX_INSTS: u32 = 100000;
-const NONE: u32 = 0xffffffff;
-
-// @ts-ignore: decorator
-@lazy let prog: usize = 0;
-// @ts-ignore: decorator
-@lazy let plen: u32 = 0;
-// @ts-ignore: decorator
-@lazy let pcap: u32 = 0;
-// @ts-ignore: decorator
-@lazy let tooBig = false;
-
-function emit(op: u32, x: u32, y: u32): u32 {
-  if (plen >= MAX_INSTS) { tooBig = true; return plen; }
-  if (plen == pcap) {
-    const ncap = pcap * 2 + 64;
-    const np = alloc(<usize>ncap * 12);
-    if (plen > 0) memory.copy(np, prog, <usize>plen * 12);
-    prog = np;
-    pcap = ncap;
-  }
-  const at = prog + <usize>plen * 12;
-  store<u32>(at, op);
-  store<u32>(at, x, 4);
-  store<u32>(at, y, 8);
-  plen++;
-  return plen - 1;
-}
-
-function patch(pc: u32, field: u32, v: u32): void {
-  if (pc < plen) store<u32>(prog + <usize>pc * 12 + <usize>(4 + 4 * field), v);
-}
-
-function gen(n: usize): void {
-  if (tooBig) return;
-  const k = load<u32>(n);
-  const a = load<u32>(n, 4);
-  const b = load<u32>(n, 8);
-  if (k == N_EMPTY) return;
-  if (k == N_LIT) { emit(I_CHAR, a, b); return; }
-  if (k == N_ANY) { emit(I_ANY, a, 0); return; }
-  if (k == N_CLASS) { emit(I_CLASS, <u32>n, 0); return; }
-  if (k == N_ASSERT) { emit(I_ASSERT, a, 0); return; }
-  if (k == N_CAT) { gen(<usize>a); gen(<usize>b); return; }
-  if (k == N_CAPTURE) { emit(I_SAVE, b * 2, 0); gen(<usize>a); emit(I_SAVE, b * 2 + 1, 0); return; }
-  if (k == N_ALT) {
-    const s = emit(I_SPLIT, 0, 0);
-    patch(s, 0, plen);
-    gen(<usize>a);
-    const j = emit(I_JMP, 0, 0);
-    patch(s, 1, plen);
-    gen(<usize>b);
-    patch(j, 0, plen);
-    return;
-  }
-  if (k == N_REPEAT) {
-    const child = <usize>a;
-    const min = b;
-    const max = load<u32>(n, 12);
-    const greedy = load<u32>(n, 16) != 0;
-    for (let i: u32 = 0; i < min; i++) gen(child);
-    if (max == INF) {
-      const s = emit(I_SPLIT, 0, 0);
-      const body = plen;
-      gen(child);
-      emit(I_JMP, s, 0);
-      if (greedy) { patch(s, 0, body); patch(s, 1, plen); } else { patch(s, 0, plen); patch(s, 1, body); }
-      return;
-    }
-    // optional copies nest: x{0,2} = (x(x)?)?
-    const pending = alloc(<usize>(max - min + 1) << 2);
-    let np: u32 = 0;
-    for (let i = min; i < max; i++) {
-      const s = emit(I_SPLIT, 0, 0);
-      store<u32>(pending + (<usize>np << 2), s);
-      np++;
-      patch(s, greedy ? 0 : 1, plen);
-      gen(child);
-      if (tooBig) return;
-    }
-    for (let i: u32 = 0; i < np; i++) patch(load<u32>(pending + (<usize>i << 2)), greedy ? 1 : 0, plen);
-  }
-}
 
 // @ts-ignore: decorator
 @lazy let nslots: u32 = 2;
@@ -118,67 +25,26 @@ function gen(n: usize): void {
 /** compile parses and compiles a pattern STRING; returns false (message in errMsg) on failure. */
 function compile(fn: string, pattern: usize): bool {
   const root = reParse(strPtr(pattern), strLen(pattern));
+  let tooBig = false;
   if (root != 0) {
-    prog = 0; plen = 0; pcap = 0; tooBig = false;
     nslots = (reGroupCount() + 1) * 2;
-    emit(I_SAVE, 0, 0);
-    gen(root);
-    emit(I_SAVE, 1, 0);
-    emit(I_MATCH, 0, 0);
-    if (!tooBig) return true;
+    if (progCompile(root, true)) return true;
+    tooBig = true;
   }
   const b = bufNew(64);
   bufAscii(b, fn);
   bufAscii(b, ": error parsing regexp: ");
-  bufAscii(b, root == 0 ? reParseError() : "expression too large");
+  bufAscii(b, tooBig ? "expression too large" : reParseError());
   builtinErrorBuf("eval_builtin_error", b);
   return false;
 }
 
-function isWordCp(c: u32): bool {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95;
-}
-
-function inRanges(r: usize, n: u32, c: u32): bool {
-  for (let i: u32 = 0; i < n; i++) {
-    if (c >= load<u32>(r + (<usize>i << 3)) && c <= load<u32>(r + (<usize>i << 3) + 4)) return true;
-  }
-  return false;
-}
-
-function classHas(cls: usize, c: u32): bool {
-  const r = <usize>load<u32>(cls, 4);
-  const n = load<u32>(cls, 8);
-  const neg = load<u32>(cls, 12) != 0;
-  const fold = load<u32>(cls, 16) != 0;
-  let hit = inRanges(r, n, c);
-  if (!hit && fold) {
-    const l = toLowerCp(c);
-    const u = toUpperCp(c);
-    hit = (l != c && inRanges(r, n, l)) || (u != c && inRanges(r, n, u));
-  }
-  return hit != neg;
-}
-
-// @ts-ignore: decorator
-@lazy let prevCp: u32 = 0;
-// @ts-ignore: decorator
-@lazy let nextCp: u32 = 0;
 // @ts-ignore: decorator
 @lazy let mark: usize = 0;
 // @ts-ignore: decorator
 @lazy let stack: usize = 0;
 // @ts-ignore: decorator
 @lazy let gen_: u32 = 0;
-
-function assertOk(kind: u32): bool {
-  if (kind == A_BOT) return prevCp == NONE;
-  if (kind == A_EOT) return nextCp == NONE;
-  if (kind == A_BOL) return prevCp == NONE || prevCp == 10;
-  if (kind == A_EOL) return nextCp == NONE || nextCp == 10;
-  const w = (prevCp != NONE && isWordCp(prevCp)) != (nextCp != NONE && isWordCp(nextCp));
-  return kind == A_WORD ? w : !w;
-}
 
 // @ts-ignore: decorator
 @lazy let curOff: u32 = 0;
@@ -197,7 +63,7 @@ function addThread(list: usize, pc0: u32, caps0: usize): void {
     const mk = mark + (<usize>pc << 2);
     if (load<u32>(mk) == gen_) continue;
     store<u32>(mk, gen_);
-    const at = prog + <usize>pc * 12;
+    const at = instAt(pc);
     const op = load<u32>(at);
     if (op == I_JMP) {
       push(load<u32>(at, 4), caps, sp); sp++;
@@ -227,20 +93,6 @@ function push(pc: u32, caps: usize, sp: u32): void {
   store<u32>(sa, <u32>caps, 4);
 }
 
-function step(pc: u32, c: u32): bool {
-  if (c == NONE) return false;
-  const at = prog + <usize>pc * 12;
-  const op = load<u32>(at);
-  if (op == I_CHAR) {
-    const want = load<u32>(at, 4);
-    if (c == want) return true;
-    return load<u32>(at, 8) != 0 && (toLowerCp(c) == toLowerCp(want) || toUpperCp(c) == toUpperCp(want));
-  }
-  if (op == I_ANY) return c != 10 || load<u32>(at, 4) != 0;
-  if (op == I_CLASS) return classHas(<usize>load<u32>(at, 4), c);
-  return false;
-}
-
 function cpBefore(p: usize, off: u32): u32 {
   if (off == 0) return NONE;
   let s = off - 1;
@@ -258,6 +110,7 @@ function cpBefore(p: usize, off: u32): u32 {
 
 /** search finds the leftmost-first match in text [p, p+n) starting at byte from; sets mStart/mEnd/mCaps. */
 function search(p: usize, n: u32, from: u32): bool {
+  const plen = progLen();
   mark = alloc(<usize>plen << 2);
   memory.fill(mark, 0xff, <usize>plen << 2);
   stack = alloc((<usize>plen * 2 + 4) << 3);
@@ -270,33 +123,33 @@ function search(p: usize, n: u32, from: u32): bool {
   const end = p + <usize>n;
   let off = from;
   let found = false;
-  prevCp = cpBefore(p, off);
+  let prev = cpBefore(p, off);
   while (true) {
     const q = p + <usize>off;
     const c = q < end ? decodeAt(q, end) : NONE;
     const sz: u32 = q < end ? lastSize() : 0;
-    nextCp = c;
+    setPosition(prev, c);
     curOff = off;
     if (!found) addThread(clist, 0, empty);
     const cnt = load<u32>(clist);
     if (cnt == 0 && found) break;
     gen_++;
     store<u32>(nlist, 0);
-    prevCp = c;
     const noff = off + sz;
-    nextCp = noff < n ? decodeAt(p + <usize>noff, end) : NONE;
+    setPosition(c, noff < n ? decodeAt(p + <usize>noff, end) : NONE);
+    prev = c;
     curOff = noff;
     for (let i: u32 = 0; i < cnt; i++) {
       const e = clist + 4 + (<usize>i << 3);
       const pc = load<u32>(e);
-      if (load<u32>(prog + <usize>pc * 12) == I_MATCH) {
+      if (load<u32>(instAt(pc)) == I_MATCH) {
         found = true;
         mCaps = <usize>load<u32>(e, 4);
         mStart = load<u32>(mCaps);
         mEnd = load<u32>(mCaps, 4);
         break; // lower-priority threads lose
       }
-      if (step(pc, c)) addThread(nlist, pc + 1, <usize>load<u32>(e, 4));
+      if (stepMatches(pc, c)) addThread(nlist, pc + 1, <usize>load<u32>(e, 4));
     }
     if (q >= end) break;
     off = noff;

@@ -7,7 +7,8 @@ import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
 import { asFields, asList, asNode, type Node } from './tree.js';
-import { Collector, Walker, sortedColumns } from './walk.js';
+import { Collector, sortedColumns } from './collector.js';
+import { Walker } from './walk.js';
 
 // Wrappers whose inner statement decides has_where (EXPLAIN DELETE …, PREPARE p AS UPDATE …).
 const WRAPPERS = new Set(['ExplainStmt', 'PrepareStmt', 'DeclareCursorStmt', 'CreateTableAsStmt', 'CopyStmt']);

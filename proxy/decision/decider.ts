@@ -21,6 +21,7 @@ export type DeciderOptions = {
 };
 
 const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
+const MASK_FIELDS = new Set(['table', 'column', 'kind', 'keep']);
 
 /** MASK_STRENGTH orders kinds from most to least revealing; when rules disagree the strongest wins. */
 const MASK_STRENGTH: Readonly<Record<MaskKind, number>> = { partial: 0, hash: 1, redact: 2, null: 3 };
@@ -114,19 +115,23 @@ function readMasks(v: unknown): Mask[] | string {
   if (!Array.isArray(v)) return `decision.mask must be a set of {table, column, kind} objects, got ${describe(v)}`;
   const byColumn = new Map<string, Mask>();
   for (const [i, e] of v.entries()) {
-    const bad = `decision.mask[${i}] must be {"table": string, "column": string, "kind": ${MASK_KINDS.map((k) => `"${k}"`).join('|')}, "keep"?: integer >= 0}, got ${describe(e)}`;
-    if (!isRecord(e)) return bad;
+    if (!isRecord(e)) return badMask(i, e);
     const { table, column, kind, keep } = e;
-    if (typeof table !== 'string' || table === '' || typeof column !== 'string' || column === '') return bad;
-    if (typeof kind !== 'string' || !(MASK_KINDS as readonly string[]).includes(kind)) return bad;
-    if (keep !== undefined && (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0)) return bad;
-    for (const k of Object.keys(e)) if (!['table', 'column', 'kind', 'keep'].includes(k)) return bad;
+    if (typeof table !== 'string' || table === '' || typeof column !== 'string' || column === '') return badMask(i, e);
+    if (typeof kind !== 'string' || !(MASK_KINDS as readonly string[]).includes(kind)) return badMask(i, e);
+    if (keep !== undefined && (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0)) return badMask(i, e);
+    for (const k of Object.keys(e)) if (!MASK_FIELDS.has(k)) return badMask(i, e);
     const mask: Mask = { table, column, kind: kind as MaskKind, ...(kind === 'partial' && keep !== undefined ? { keep } : {}) };
     const key = JSON.stringify([table, column]);
     const prev = byColumn.get(key);
     byColumn.set(key, prev === undefined ? mask : stronger(prev, mask));
   }
   return [...byColumn.values()].sort((a, b) => compare(a.table, b.table) || compare(a.column, b.column));
+}
+
+/** badMask explains a malformed mask entry (written only then: describe() serialises the entry). */
+function badMask(i: number, e: unknown): string {
+  return `decision.mask[${i}] must be {"table": string, "column": string, "kind": ${MASK_KINDS.map((k) => `"${k}"`).join('|')}, "keep"?: integer >= 0}, got ${describe(e)}`;
 }
 
 /** stronger picks the mask that reveals less: a stronger kind, or for two partials the smaller keep. */

@@ -9,7 +9,7 @@ import type { BackendMessage as PgMessage } from 'pg-protocol/dist/messages.js';
 import { AUTH_METHODS, BACKEND_TAGS } from './codes.js';
 import { ProtocolViolationError } from './errors.js';
 import { PayloadReader } from './payload-reader.js';
-import type { BackendMessage, FieldDescription, FormatCode, Frame, NoticeFields, TaggedFrame, TransactionStatus } from './messages.js';
+import type { BackendMessage, FieldDescription, FormatCode, Frame, NoticeFields, TransactionStatus } from './messages.js';
 
 const EMPTY_KINDS: ReadonlyMap<number, BackendMessage> = new Map<number, BackendMessage>([
   [BACKEND_TAGS.noData, { kind: 'noData' }],
@@ -77,7 +77,8 @@ function parseDataRow(r: PayloadReader): BackendMessage {
  * checkDataRow validates a DataRow frame as decodeBackend would (same errors) without decoding
  * its values: for rows that are forwarded unchanged.
  */
-export function checkDataRow(frame: TaggedFrame): void {
+export function checkDataRow(frame: Frame): void {
+  if (frame.kind !== 'tagged') throw violation('server sent an untagged packet');
   if (frame.code !== BACKEND_TAGS.dataRow) throw violation(`message type '${frame.tag}' is not a DataRow`);
   const r = new PayloadReader(frame.payload, 'DataRow message', 'FATAL');
   const n = r.uint16();

@@ -1,10 +1,11 @@
-// The decider: PolicyInput → PolicyInstance.evaluate(input, 'portcullis/decision') → Decision.
+// The decider: PolicyInput → PolicyInstance.evaluateRaw(its JSON, 'portcullis/decision') → Decision.
 // It fails closed: no policy, an evaluation error or abort, an undefined result or a decision
 // object of the wrong shape all become a deny with a clear reason and a `portcullis.*` rule id.
 // Precedence: any deny wins over approval, approval over allow; no allow means deny.
 
 import type { PolicyInstance } from '../../engine/index.js';
 import { MASK_KINDS, RULE_IDS } from './types.js';
+import { policyInputJson } from './input-json.js';
 import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
 
 /** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
@@ -50,7 +51,7 @@ export function createDecider(options: DeciderOptions): Decider {
       }
       let resultSet: unknown;
       try {
-        resultSet = policy.evaluate(input, entrypoint);
+        resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);

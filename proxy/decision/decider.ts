@@ -115,7 +115,8 @@ function readMasks(v: unknown): Mask[] | string {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return `decision.mask must be a set of {table, column, kind} objects, got ${describe(v)}`;
   const byColumn = new Map<string, Mask>();
-  for (const [i, e] of v.entries()) {
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
     if (!isRecord(e)) return badMask(i, e);
     const { table, column, kind, keep } = e;
     if (typeof table !== 'string' || table === '' || typeof column !== 'string' || column === '') return badMask(i, e);
@@ -123,7 +124,7 @@ function readMasks(v: unknown): Mask[] | string {
     if (keep !== undefined && (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0)) return badMask(i, e);
     for (const k of Object.keys(e)) if (!MASK_FIELDS.has(k)) return badMask(i, e);
     const mask: Mask = { table, column, kind: kind as MaskKind, ...(kind === 'partial' && keep !== undefined ? { keep } : {}) };
-    const key = JSON.stringify([table, column]);
+    const key = `${table.length}:${table}${column}`; // length-prefixed: one key per (table, column)
     const prev = byColumn.get(key);
     byColumn.set(key, prev === undefined ? mask : stronger(prev, mask));
   }

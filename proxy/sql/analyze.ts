@@ -93,7 +93,10 @@ function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly str
     return fail(syntaxError(err));
   }
   try {
-    const buf = Buffer.from(sql, 'utf8');
+    // Statement locations are byte offsets; for ASCII text (one byte per character, the common
+    // case) they are character offsets too, and the text is sliced without encoding it.
+    const ascii = nul < 0 && bytes === sql.length;
+    const buf = ascii ? undefined : Buffer.from(sql, 'utf8');
     const statements: StatementFacts[] = [];
     for (const raw of asList(asFields(tree)?.['stmts'])) {
       const r = asFields(raw);
@@ -103,7 +106,8 @@ function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly str
       }
       const start = asNumber(r['stmt_location']) ?? 0;
       const len = asNumber(r['stmt_len']) ?? 0; // 0: to the end of the string
-      const text = buf.subarray(start, len > 0 ? start + len : buf.length).toString('utf8').trim();
+      const end = len > 0 ? start + len : undefined;
+      const text = (buf === undefined ? sql.slice(start, end) : buf.subarray(start, end ?? buf.length).toString('utf8')).trim();
       statements.push(factsOf(r['stmt'], node, text, searchPath[0] ?? ''));
     }
     return { ok: true, statements };

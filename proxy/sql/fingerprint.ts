@@ -51,59 +51,71 @@ type Frame = {
  * deep (a0 + a1 + … + a9999), too deep for recursion.
  */
 export function canonicalize(tree: unknown): CanonicalTree {
-  let out = '';
-  const constants: number[] = [];
-  const stack: Frame[] = [];
-  // open writes a value: primitives at once, containers as a new frame (written by the loop).
-  const open = (x: unknown, constant: boolean, valueStart: number): void => {
-    if (Array.isArray(x)) {
-      out += '[';
-      stack.push({ value: x, keys: undefined, constant, valueStart, index: 0, written: false });
-    } else if (typeof x === 'object' && x !== null) {
-      out += '{';
+  const w = new CanonicalWriter();
+  w.open(tree, false, -1);
+  w.run();
+  return { json: w.out, constants: w.constants };
+}
+
+/** CanonicalWriter holds one canonicalize call's output and stack. */
+class CanonicalWriter {
+  out = '';
+  readonly constants: number[] = [];
+  readonly #stack: Frame[] = [];
+
+  /** open writes a value: primitives at once, containers as a new frame (written by run). */
+  open(x: unknown, constant: boolean, valueStart: number): void {
+    if (typeof x !== 'object' || x === null) {
+      this.out += typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' && Number.isFinite(x) ? String(x) : (JSON.stringify(x) ?? 'null');
+      if (valueStart >= 0) this.constants.push(valueStart, this.out.length);
+    } else if (Array.isArray(x)) {
+      this.out += '[';
+      this.#stack.push({ value: x, keys: undefined, constant, valueStart, index: 0, written: false });
+    } else {
+      this.out += '{';
       const keys = Object.keys(x);
       if (keys.length > 1) keys.sort();
-      stack.push({ value: x, keys, constant, valueStart, index: 0, written: false });
-    } else {
-      out += JSON.stringify(x) ?? 'null';
-      if (valueStart >= 0) constants.push(valueStart, out.length);
+      this.#stack.push({ value: x, keys, constant, valueStart, index: 0, written: false });
     }
-  };
-  open(tree, false, -1);
-  while (stack.length > 0) {
-    const f = stack[stack.length - 1] as Frame;
-    if (f.keys === undefined) {
-      const items = f.value as readonly unknown[];
-      if (f.index < items.length) {
-        if (f.index > 0) out += ',';
-        open(items[f.index++], false, -1);
-        continue;
-      }
-      out += ']';
-    } else {
-      const keys = f.keys;
-      let key: string | undefined;
-      while (f.index < keys.length) {
-        const k = keys[f.index++] as string;
-        if (!LOCATION_KEYS.has(k)) {
-          key = k;
-          break;
-        }
-      }
-      if (key !== undefined) {
-        out += f.written ? `,${quotedKey(key)}` : quotedKey(key);
-        f.written = true;
-        const v = (f.value as Record<string, unknown>)[key];
-        const isValue = f.constant && CONSTANT_KINDS.has(key);
-        open(v, key === 'A_Const' && typeof v === 'object' && v !== null && !Array.isArray(v), isValue ? out.length : -1);
-        continue;
-      }
-      out += '}';
-    }
-    stack.pop();
-    if (f.valueStart >= 0) constants.push(f.valueStart, out.length);
   }
-  return { json: out, constants };
+
+  /** run writes the open containers to the end. */
+  run(): void {
+    const stack = this.#stack;
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1] as Frame;
+      if (f.keys === undefined) {
+        const items = f.value as readonly unknown[];
+        if (f.index < items.length) {
+          if (f.index > 0) this.out += ',';
+          this.open(items[f.index++], false, -1);
+          continue;
+        }
+        this.out += ']';
+      } else {
+        const keys = f.keys;
+        let key: string | undefined;
+        while (f.index < keys.length) {
+          const k = keys[f.index++] as string;
+          if (!LOCATION_KEYS.has(k)) {
+            key = k;
+            break;
+          }
+        }
+        if (key !== undefined) {
+          this.out += f.written ? `,${quotedKey(key)}` : quotedKey(key);
+          f.written = true;
+          const v = (f.value as Record<string, unknown>)[key];
+          const isValue = f.constant && CONSTANT_KINDS.has(key);
+          this.open(v, key === 'A_Const' && typeof v === 'object' && v !== null && !Array.isArray(v), isValue ? this.out.length : -1);
+          continue;
+        }
+        this.out += '}';
+      }
+      stack.pop();
+      if (f.valueStart >= 0) this.constants.push(f.valueStart, this.out.length);
+    }
+  }
 }
 
 /** fingerprintOf returns the hex sha256 of a canonical tree's JSON. */

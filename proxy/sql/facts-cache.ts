@@ -18,11 +18,14 @@ const SHAPE_CACHE_MAX_CHARS = 64 * 1024;
 // Process-wide like the parser itself: entries are deeply frozen and never change.
 const cache = new Map<string, ShapeFacts['facts']>();
 
+/** FactsOf is one statement's facts and whether they came from the cache (another statement of the same shape). */
+export type FactsOf = { readonly facts: StatementFacts; readonly shared: boolean };
+
 /**
  * factsOf computes one statement's facts: `stmt` is the parse tree's `{ Type: fields }` wrapper,
  * `node` the same split into type and fields, `text` the statement's own SQL.
  */
-export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: string): StatementFacts {
+export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: string): FactsOf {
   const canonical = canonicalize(stmt);
   const fingerprint = fingerprintOf(canonical);
   const key = canonical.json.length <= SHAPE_CACHE_MAX_CHARS ? `${defaultSchema}\u0000${shapeOf(canonical)}` : undefined;
@@ -31,7 +34,7 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
     if (hit !== undefined) {
       cache.delete(key);
       cache.set(key, hit);
-      return withIdentity(hit, text, fingerprint);
+      return { facts: withIdentity(hit, text, fingerprint), shared: true };
     }
   }
   const computed = shapeFacts(node, defaultSchema);
@@ -40,7 +43,7 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
     cache.set(key, computed.facts);
     if (cache.size > SHAPE_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   }
-  return withIdentity(computed.facts, text, fingerprint);
+  return { facts: withIdentity(computed.facts, text, fingerprint), shared: false };
 }
 
 /** deepFreeze freezes a value and everything it holds (stops at what is frozen already). */

@@ -88,6 +88,23 @@ describe('statements that never share facts', () => {
   });
 });
 
+describe('the memo by text', () => {
+  it('takes a string whose facts were shared only when it comes again', () => {
+    one('SELECT total FROM invoices WHERE id = 1'); // a new shape: walked, memoised
+    const first = analyze('SELECT total FROM invoices WHERE id = 2'); // shared facts: not memoised yet
+    const second = analyze('SELECT total FROM invoices WHERE id = 2'); // seen again: memoised now
+    const third = analyze('SELECT total FROM invoices WHERE id = 2');
+    expect(second).not.toBe(first);
+    expect(third).toBe(second);
+    expect(second).toEqual(first);
+  });
+
+  it('memoises a new shape at once', () => {
+    const a = analyze('SELECT due FROM invoices WHERE id = 1');
+    expect(analyze('SELECT due FROM invoices WHERE id = 1')).toBe(a);
+  });
+});
+
 /** changeLiterals returns a copy of a parse tree with every A_Const value replaced by another of its type. */
 function changeLiterals(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(changeLiterals);

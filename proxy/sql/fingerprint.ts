@@ -4,7 +4,7 @@
 // The same canonical text, with the values of constants (A_Const) cut out, is the statement's
 // shape: what statements that differ only in literals share (facts-cache.ts).
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 // Location fields libpg-query adds to nodes and to the statement wrapper.
 const LOCATION_KEYS = new Set(['location', 'stmt_location', 'stmt_len']);
@@ -120,8 +120,12 @@ class CanonicalWriter {
 
 /** fingerprintOf returns the hex sha256 of a canonical tree's JSON. */
 export function fingerprintOf(c: CanonicalTree): string {
-  return createHash('sha256').update(c.json).digest('hex');
+  return sha256Hex(c.json);
 }
+
+// crypto.hash (Node ≥ 20.12) hashes a small input in one call, without a Hash object.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** fingerprint returns the hex sha256 of a parse tree's canonical, location-free JSON. */
 export function fingerprint(tree: unknown): string {

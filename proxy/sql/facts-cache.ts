@@ -14,9 +14,12 @@ import type { Node } from './tree.js';
 const SHAPE_CACHE_ENTRIES = 2048;
 /** SHAPE_CACHE_MAX_CHARS keeps very large statements out of it (their canonical JSON is the key). */
 const SHAPE_CACHE_MAX_CHARS = 64 * 1024;
+/** SHAPE_CACHE_TOTAL_CHARS bounds the keys' total size (least recently used go first past it). */
+const SHAPE_CACHE_TOTAL_CHARS = 8 * 1024 * 1024;
 
 // Process-wide like the parser itself: entries are deeply frozen and never change.
 const cache = new Map<string, ShapeFacts['facts']>();
+let cacheChars = 0;
 
 /** FactsOf is one statement's facts and whether they came from the cache (another statement of the same shape). */
 export type FactsOf = { readonly facts: StatementFacts; readonly shared: boolean };
@@ -41,7 +44,12 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
   if (key !== undefined && !computed.literalsRead) {
     deepFreeze(computed.facts);
     cache.set(key, computed.facts);
-    if (cache.size > SHAPE_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+    cacheChars += key.length;
+    while (cache.size > SHAPE_CACHE_ENTRIES || cacheChars > SHAPE_CACHE_TOTAL_CHARS) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+      cacheChars -= oldest.length;
+    }
   }
   return { facts: withIdentity(computed.facts, text, fingerprint), shared: false };
 }

@@ -1,10 +1,11 @@
-// The decider: PolicyInput → PolicyInstance.evaluate(input, 'portcullis/decision') → Decision.
+// The decider: PolicyInput → PolicyInstance.evaluateRaw(its JSON, 'portcullis/decision') → Decision.
 // It fails closed: no policy, an evaluation error or abort, an undefined result or a decision
 // object of the wrong shape all become a deny with a clear reason and a `portcullis.*` rule id.
 // Precedence: any deny wins over approval, approval over allow; no allow means deny.
 
 import type { PolicyInstance } from '../../engine/index.js';
 import { MASK_KINDS, RULE_IDS } from './types.js';
+import { policyInputJson } from './input-json.js';
 import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
 
 /** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
@@ -21,6 +22,7 @@ export type DeciderOptions = {
 };
 
 const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
+const MASK_FIELDS = new Set(['table', 'column', 'kind', 'keep']);
 
 /** MASK_STRENGTH orders kinds from most to least revealing; when rules disagree the strongest wins. */
 const MASK_STRENGTH: Readonly<Record<MaskKind, number>> = { partial: 0, hash: 1, redact: 2, null: 3 };
@@ -49,7 +51,7 @@ export function createDecider(options: DeciderOptions): Decider {
       }
       let resultSet: unknown;
       try {
-        resultSet = policy.evaluate(input, entrypoint);
+        resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);
@@ -113,20 +115,25 @@ function readMasks(v: unknown): Mask[] | string {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return `decision.mask must be a set of {table, column, kind} objects, got ${describe(v)}`;
   const byColumn = new Map<string, Mask>();
-  for (const [i, e] of v.entries()) {
-    const bad = `decision.mask[${i}] must be {"table": string, "column": string, "kind": ${MASK_KINDS.map((k) => `"${k}"`).join('|')}, "keep"?: integer >= 0}, got ${describe(e)}`;
-    if (!isRecord(e)) return bad;
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
+    if (!isRecord(e)) return badMask(i, e);
     const { table, column, kind, keep } = e;
-    if (typeof table !== 'string' || table === '' || typeof column !== 'string' || column === '') return bad;
-    if (typeof kind !== 'string' || !(MASK_KINDS as readonly string[]).includes(kind)) return bad;
-    if (keep !== undefined && (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0)) return bad;
-    for (const k of Object.keys(e)) if (!['table', 'column', 'kind', 'keep'].includes(k)) return bad;
+    if (typeof table !== 'string' || table === '' || typeof column !== 'string' || column === '') return badMask(i, e);
+    if (typeof kind !== 'string' || !(MASK_KINDS as readonly string[]).includes(kind)) return badMask(i, e);
+    if (keep !== undefined && (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0)) return badMask(i, e);
+    for (const k of Object.keys(e)) if (!MASK_FIELDS.has(k)) return badMask(i, e);
     const mask: Mask = { table, column, kind: kind as MaskKind, ...(kind === 'partial' && keep !== undefined ? { keep } : {}) };
-    const key = JSON.stringify([table, column]);
+    const key = `${table.length}:${table}${column}`; // length-prefixed: one key per (table, column)
     const prev = byColumn.get(key);
     byColumn.set(key, prev === undefined ? mask : stronger(prev, mask));
   }
   return [...byColumn.values()].sort((a, b) => compare(a.table, b.table) || compare(a.column, b.column));
+}
+
+/** badMask explains a malformed mask entry (written only then: describe() serialises the entry). */
+function badMask(i: number, e: unknown): string {
+  return `decision.mask[${i}] must be {"table": string, "column": string, "kind": ${MASK_KINDS.map((k) => `"${k}"`).join('|')}, "keep"?: integer >= 0}, got ${describe(e)}`;
 }
 
 /** stronger picks the mask that reveals less: a stronger kind, or for two partials the smaller keep. */

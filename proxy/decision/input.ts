@@ -3,6 +3,7 @@
 // Pure: the caller passes the clock reading, so tests and the policy see the same time.
 
 import type { PolicyColumnRef, PolicyInput, PolicyOutputColumn, PolicyStatement } from './types.js';
+import { sharedCopier } from './input-json.js';
 
 /**
  * StatementFactsLike is the subset of proxy/sql's StatementFacts the input is built from
@@ -58,12 +59,16 @@ export type PolicyInputParts = {
   readonly nowMs: number;
 };
 
-/** buildPolicyInput assembles the policy input; it copies everything, so the result is plain JSON. */
+/**
+ * buildPolicyInput assembles the policy input; it copies everything, so the result is plain JSON.
+ * Parts that come from deeply frozen sources (facts proxy/sql memoised, verified claims) cannot
+ * change, so their copies are made once and shared, deeply frozen, by every input (input-json.ts).
+ */
 export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
   const { connection: c, session: s } = parts;
   const nowMs = Math.floor(parts.nowMs);
   return {
-    identity: { ...parts.claims },
+    identity: copyClaims(parts.claims),
     connection: {
       database: c.database,
       user: c.user,
@@ -88,19 +93,23 @@ function buildStatement(f: StatementFactsLike, params: readonly (string | null)[
     kind: f.kind,
     command: f.command,
     text: f.text,
-    tables: { read: [...f.tables.read], written: [...f.tables.written] },
-    columns: { read: f.columns.read.map(columnRef), written: f.columns.written.map(columnRef) },
-    functions: [...f.functions],
-    flags: { ...f.flags },
+    tables: copyTables(f.tables),
+    columns: copyColumns(f.columns),
+    functions: copyFunctions(f.functions),
+    flags: copyFlags(f.flags),
     parameters: f.parameters,
     fingerprint: f.fingerprint,
-    output:
-      f.output === undefined || f.output === null
-        ? null
-        : { columns: f.output.columns.map(outputColumn), whole_row: f.output.wholeRow },
+    output: f.output === undefined || f.output === null ? null : copyOutput(f.output),
     params: params === null ? null : [...params],
   };
 }
+
+const copyClaims = sharedCopier((c: PolicyInputParts['claims']) => ({ ...c }));
+const copyTables = sharedCopier((t: StatementFactsLike['tables']) => ({ read: [...t.read], written: [...t.written] }));
+const copyColumns = sharedCopier((c: StatementFactsLike['columns']) => ({ read: c.read.map(columnRef), written: c.written.map(columnRef) }));
+const copyFunctions = sharedCopier((f: StatementFactsLike['functions']) => [...f]);
+const copyFlags = sharedCopier((f: StatementFactsLike['flags']) => ({ ...f }));
+const copyOutput = sharedCopier((o: NonNullable<StatementFactsLike['output']>) => ({ columns: o.columns.map(outputColumn), whole_row: o.wholeRow }));
 
 function columnRef(r: PolicyColumnRef): PolicyColumnRef {
   return { table: r.table, column: r.column };

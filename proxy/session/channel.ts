@@ -2,12 +2,14 @@
 // come out as complete frames, pulled with next(). Backpressure: the socket is paused while more
 // than `highWaterFrames` frames wait unread, and resumed when the reader catches up. A framing
 // error (oversize or impossible length) is raised by the reader and delivered, after the frames
-// before it, as the rejection of next(); the socket stops being read from then on.
+// before it, as the rejection of next(); the socket stops being read from then on. Writes of one
+// tick leave together (write-coalescer.ts).
 
 import type { Socket } from 'node:net';
 import { FrameReader } from '../wire/index.js';
 import type { Frame } from '../wire/index.js';
 import type { FrameChannel } from './types.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** SocketChannelOptions configures createSocketChannel. */
 export type SocketChannelOptions = {
@@ -48,6 +50,14 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
   let closed = false;
   let detached = false;
   let waiter: { resolve: (f: Frame | undefined) => void; reject: (e: unknown) => void } | undefined;
+  const writable = (): boolean => !socket.destroyed && socket.writable;
+  const out = new WriteCoalescer({
+    write: (bytes) => {
+      if (writable()) socket.write(bytes);
+    },
+    cork: () => socket.cork(),
+    uncork: () => socket.uncork(),
+  });
 
   const settle = (): void => {
     if (waiter === undefined) return;
@@ -133,12 +143,14 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
       });
     },
     write(bytes: Uint8Array): void {
-      if (!socket.destroyed && socket.writable) socket.write(bytes);
+      if (writable()) out.write(bytes);
     },
     end(): void {
+      out.flush();
       if (!socket.destroyed) socket.end();
     },
     destroy(): void {
+      out.discard();
       socket.destroy();
     },
     expectTagged(): void {
@@ -148,6 +160,8 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
       guard(() => reader.expectStartup());
     },
     detach(): Buffer {
+      // what was written so far goes out before whoever takes the socket over writes to it
+      out.flush();
       detached = true;
       socket.pause();
       socket.off('data', onData);

@@ -3,7 +3,7 @@
 // each RowDescription, DataRow and CopyData belongs to, so masks apply to the right result set
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
-import { decodeBackend, encodeBackend, encodeFrontend } from '../wire/index.js';
+import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../wire/index.js';
 import type { BackendMessage, TaggedFrame } from '../wire/index.js';
 import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, UpstreamClosedError, rewriteDataRow } from '../actions/index.js';
 import type { CopyMaskPlan, ResultMaskPlan } from '../actions/index.js';
@@ -54,193 +54,224 @@ const DDL_TAG = /^(CREATE|ALTER|DROP)\b/;
  * all (a masked binary value, an unbound column), one ErrorResponse and nothing more until
  * ReadyForQuery. The queue is consumed.
  */
-export async function relayResponses(cycle: Cycle, queue: Expectation[]): Promise<RelayOutcome> {
-  const { ctx, state } = cycle;
-  let plan: ResultMaskPlan = NO_MASKS;
-  let copyOut: CopyOutRewriter | undefined;
-  let refused = false;
+export function relayResponses(cycle: Cycle, queue: Expectation[]): Promise<RelayOutcome> {
+  return new Relay(cycle, queue).run();
+}
 
-  const forward = (frame: TaggedFrame): void => {
-    if (!refused) ctx.client.write(frame.raw);
-  };
-  const refuse = (err: MaskedBinaryError | MaskUnboundError): void => {
-    if (!refused) sendError(cycle, err);
-    refused = true;
-    copyOut = undefined;
-  };
-  const head = (): Expectation => {
-    const h = queue[0];
+/** Relay is the state of one relayResponses call (a class: its helpers are not re-created per call). */
+class Relay {
+  readonly #cycle: Cycle;
+  readonly #queue: Expectation[];
+  #plan: ResultMaskPlan = NO_MASKS;
+  #copyOut: CopyOutRewriter | undefined;
+  #refused = false;
+
+  constructor(cycle: Cycle, queue: Expectation[]) {
+    this.#cycle = cycle;
+    this.#queue = queue;
+  }
+
+  #forward(frame: TaggedFrame): void {
+    if (!this.#refused) this.#cycle.ctx.client.write(frame.raw);
+  }
+
+  #refuse(err: MaskedBinaryError | MaskUnboundError): void {
+    if (!this.#refused) sendError(this.#cycle, err);
+    this.#refused = true;
+    this.#copyOut = undefined;
+  }
+
+  #head(): Expectation {
+    const h = this.#queue[0];
     if (h === undefined) throw new RelayDesyncError('upstream sent a response nothing waits for');
     return h;
-  };
-  const expect = <K extends Expectation['kind']>(kinds: readonly K[], what: string): Extract<Expectation, { kind: K }> => {
-    const h = head();
+  }
+
+  #expect<K extends Expectation['kind']>(kinds: readonly K[], what: string): Extract<Expectation, { kind: K }> {
+    const h = this.#head();
     if (!(kinds as readonly string[]).includes(h.kind)) throw new RelayDesyncError(`upstream sent ${what} while ${h.kind} was expected`);
     return h as Extract<Expectation, { kind: K }>;
-  };
+  }
 
-  while (queue.length > 0) {
-    const frame = await cycle.upstream.next();
-    if (frame === undefined) {
-      sendError(cycle, new UpstreamClosedError());
-      return 'closed';
-    }
-    if (frame.kind !== 'tagged') throw new RelayDesyncError('upstream sent an untagged packet');
-    const msg: BackendMessage = decodeBackend(frame);
-    switch (msg.kind) {
-      case 'parseComplete': {
-        const h = expect(['parse'], 'ParseComplete');
-        state.prepared.set(h.statement.name, h.statement);
-        queue.shift();
-        forward(frame);
-        break;
+  async run(): Promise<RelayOutcome> {
+    const { ctx, state } = this.#cycle;
+    const queue = this.#queue;
+    while (queue.length > 0) {
+      const frame = await this.#cycle.upstream.next();
+      if (frame === undefined) {
+        sendError(this.#cycle, new UpstreamClosedError());
+        return 'closed';
       }
-      case 'bindComplete': {
-        const h = expect(['bind'], 'BindComplete');
-        state.portals.set(h.portal.name, h.portal);
-        queue.shift();
-        forward(frame);
-        break;
+      if (frame.kind !== 'tagged') throw new RelayDesyncError('upstream sent an untagged packet');
+      if (frame.code === BACKEND_TAGS.dataRow) {
+        this.#dataRow(frame);
+        continue;
       }
-      case 'closeComplete': {
-        const h = expect(['close'], 'CloseComplete');
-        if (h.target === 'S') state.prepared.delete(h.name);
-        else state.portals.delete(h.name);
-        queue.shift();
-        forward(frame);
-        break;
-      }
-      case 'parameterDescription':
-        expect(['describeStatement'], 'ParameterDescription');
-        forward(frame);
-        break;
-      case 'rowDescription': {
-        const h = expect(['query', 'describeStatement', 'describePortal'], 'RowDescription');
-        if (h.kind === 'query') {
-          const r = await bindResultColumns(msg.fields, h.masks, ctx.catalog, h.statements[h.index]?.facts.output);
-          if (r.ok) plan = r.plan;
-          else refuse(r.error);
-          forward(frame);
-        } else if (h.kind === 'describeStatement') {
+      const msg: BackendMessage = decodeBackend(frame);
+      switch (msg.kind) {
+        case 'parseComplete': {
+          const h = this.#expect(['parse'], 'ParseComplete');
+          state.prepared.set(h.statement.name, h.statement);
           queue.shift();
-          forward(frame);
-        } else {
-          const r = await bindResultColumns(msg.fields, h.portal.masks, ctx.catalog, h.portal.facts?.output);
-          if (r.ok) h.portal.plan = r.plan;
-          else refuse(r.error);
-          queue.shift();
-          if (!h.synthetic) forward(frame);
+          this.#forward(frame);
+          break;
         }
-        break;
-      }
-      case 'noData': {
-        const h = expect(['describeStatement', 'describePortal'], 'NoData');
-        if (h.kind === 'describePortal') h.portal.plan = NO_MASKS;
-        queue.shift();
-        if (h.kind === 'describeStatement' || !h.synthetic) forward(frame);
-        break;
-      }
-      case 'dataRow': {
-        const h = expect(['query', 'execute'], 'DataRow');
-        state.rowsReturned++;
-        let rowPlan = plan;
-        if (h.kind === 'execute') {
-          if (h.portal.plan === undefined && h.portal.masks.length > 0) {
-            refuse(new MaskUnboundError(`portal "${h.portal.name}" returned rows before its columns were described`));
+        case 'bindComplete': {
+          const h = this.#expect(['bind'], 'BindComplete');
+          state.portals.set(h.portal.name, h.portal);
+          queue.shift();
+          this.#forward(frame);
+          break;
+        }
+        case 'closeComplete': {
+          const h = this.#expect(['close'], 'CloseComplete');
+          if (h.target === 'S') state.prepared.delete(h.name);
+          else state.portals.delete(h.name);
+          queue.shift();
+          this.#forward(frame);
+          break;
+        }
+        case 'parameterDescription':
+          this.#expect(['describeStatement'], 'ParameterDescription');
+          this.#forward(frame);
+          break;
+        case 'rowDescription': {
+          const h = this.#expect(['query', 'describeStatement', 'describePortal'], 'RowDescription');
+          if (h.kind === 'query') {
+            const r = await bindResultColumns(msg.fields, h.masks, ctx.catalog, h.statements[h.index]?.facts.output);
+            if (r.ok) this.#plan = r.plan;
+            else this.#refuse(r.error);
+            this.#forward(frame);
+          } else if (h.kind === 'describeStatement') {
+            queue.shift();
+            this.#forward(frame);
+          } else {
+            const r = await bindResultColumns(msg.fields, h.portal.masks, ctx.catalog, h.portal.facts?.output);
+            if (r.ok) h.portal.plan = r.plan;
+            else this.#refuse(r.error);
+            queue.shift();
+            if (!h.synthetic) this.#forward(frame);
           }
-          rowPlan = h.portal.plan ?? NO_MASKS;
-        }
-        if (refused) break;
-        if (rowPlan.columns.length === 0) {
-          forward(frame);
           break;
         }
-        const r = rewriteDataRow(msg.values, rowPlan);
-        if (r.ok) ctx.client.write(encodeBackend({ kind: 'dataRow', values: r.values }));
-        else refuse(r.error);
-        break;
-      }
-      case 'commandComplete':
-      case 'emptyQueryResponse':
-      case 'portalSuspended': {
-        const h = expect(['query', 'execute'], msg.kind);
-        if (h.kind === 'query') h.index++;
-        else queue.shift();
-        if (msg.kind === 'commandComplete' && DDL_TAG.test(msg.tag)) ctx.catalog.invalidate();
-        plan = NO_MASKS;
-        copyOut = undefined;
-        forward(frame);
-        break;
-      }
-      case 'errorResponse': {
-        const h = head();
-        if (h.kind !== 'query') {
-          // the upstream skips every message up to the next Sync: their answers never come
-          while (queue.length > 0 && (queue[0] as Expectation).kind !== 'sync') queue.shift();
-        }
-        plan = NO_MASKS;
-        copyOut = undefined;
-        forward(frame);
-        break;
-      }
-      case 'readyForQuery': {
-        expect(['query', 'sync'], 'ReadyForQuery');
-        queue.shift();
-        state.txStatus = msg.status;
-        if (msg.status === 'I') state.portals.clear();
-        if (refused) {
-          refused = false;
-        }
-        forward(frame);
-        break;
-      }
-      case 'copyOutResponse': {
-        const h = expect(['query', 'execute'], 'CopyOutResponse');
-        const copyPlan = h.kind === 'query' ? h.statements[h.index]?.copy : h.portal.copy;
-        const masked = copyPlan !== undefined && copyPlan.columns.length > 0;
-        if (masked && msg.format === 1) refuse(new MaskedBinaryError(`${copyPlan.columns[0]?.column.table}.${copyPlan.columns[0]?.column.column}`));
-        copyOut = masked && !refused ? new CopyOutRewriter(copyPlan) : undefined;
-        forward(frame);
-        break;
-      }
-      case 'copyData': {
-        if (refused) break;
-        if (copyOut === undefined) {
-          state.rowsReturned++;
-          forward(frame);
+        case 'noData': {
+          const h = this.#expect(['describeStatement', 'describePortal'], 'NoData');
+          if (h.kind === 'describePortal') h.portal.plan = NO_MASKS;
+          queue.shift();
+          if (h.kind === 'describeStatement' || !h.synthetic) this.#forward(frame);
           break;
         }
-        const chunk = copyOut.push(msg.data);
-        state.rowsReturned += chunk.rows;
-        if (chunk.data.length > 0) ctx.client.write(encodeBackend({ kind: 'copyData', data: chunk.data }));
-        break;
-      }
-      case 'copyDone': {
-        if (copyOut !== undefined && !refused) {
-          const chunk = copyOut.end();
+        case 'dataRow':
+          // cut off above (frame.code); a DataRow is never decoded here
+          break;
+        case 'commandComplete':
+        case 'emptyQueryResponse':
+        case 'portalSuspended': {
+          const h = this.#expect(['query', 'execute'], msg.kind);
+          if (h.kind === 'query') h.index++;
+          else queue.shift();
+          if (msg.kind === 'commandComplete' && DDL_TAG.test(msg.tag)) ctx.catalog.invalidate();
+          this.#plan = NO_MASKS;
+          this.#copyOut = undefined;
+          this.#forward(frame);
+          break;
+        }
+        case 'errorResponse': {
+          const h = this.#head();
+          if (h.kind !== 'query') {
+            // the upstream skips every message up to the next Sync: their answers never come
+            while (queue.length > 0 && (queue[0] as Expectation).kind !== 'sync') queue.shift();
+          }
+          this.#plan = NO_MASKS;
+          this.#copyOut = undefined;
+          this.#forward(frame);
+          break;
+        }
+        case 'readyForQuery': {
+          this.#expect(['query', 'sync'], 'ReadyForQuery');
+          queue.shift();
+          state.txStatus = msg.status;
+          if (msg.status === 'I') state.portals.clear();
+          if (this.#refused) {
+            this.#refused = false;
+          }
+          this.#forward(frame);
+          break;
+        }
+        case 'copyOutResponse': {
+          const h = this.#expect(['query', 'execute'], 'CopyOutResponse');
+          const copyPlan = h.kind === 'query' ? h.statements[h.index]?.copy : h.portal.copy;
+          const masked = copyPlan !== undefined && copyPlan.columns.length > 0;
+          if (masked && msg.format === 1) this.#refuse(new MaskedBinaryError(`${copyPlan.columns[0]?.column.table}.${copyPlan.columns[0]?.column.column}`));
+          this.#copyOut = masked && !this.#refused ? new CopyOutRewriter(copyPlan) : undefined;
+          this.#forward(frame);
+          break;
+        }
+        case 'copyData': {
+          if (this.#refused) break;
+          const copyOut = this.#copyOut;
+          if (copyOut === undefined) {
+            state.rowsReturned++;
+            this.#forward(frame);
+            break;
+          }
+          const chunk = copyOut.push(msg.data);
           state.rowsReturned += chunk.rows;
           if (chunk.data.length > 0) ctx.client.write(encodeBackend({ kind: 'copyData', data: chunk.data }));
-        }
-        copyOut = undefined;
-        forward(frame);
-        break;
-      }
-      case 'copyInResponse': {
-        expect(['query', 'execute'], 'CopyInResponse');
-        if (refused) {
-          // the client was already told this request failed: it will send no COPY data
-          ctx.upstream.write(encodeFrontend({ kind: 'copyFail', message: 'portcullis: request refused' }));
           break;
         }
-        forward(frame);
-        if (!(await pumpCopyIn(cycle))) return 'closed';
-        break;
+        case 'copyDone': {
+          const copyOut = this.#copyOut;
+          if (copyOut !== undefined && !this.#refused) {
+            const chunk = copyOut.end();
+            state.rowsReturned += chunk.rows;
+            if (chunk.data.length > 0) ctx.client.write(encodeBackend({ kind: 'copyData', data: chunk.data }));
+          }
+          this.#copyOut = undefined;
+          this.#forward(frame);
+          break;
+        }
+        case 'copyInResponse': {
+          this.#expect(['query', 'execute'], 'CopyInResponse');
+          if (this.#refused) {
+            // the client was already told this request failed: it will send no COPY data
+            ctx.upstream.write(encodeFrontend({ kind: 'copyFail', message: 'portcullis: request refused' }));
+            break;
+          }
+          this.#forward(frame);
+          if (!(await pumpCopyIn(this.#cycle))) return 'closed';
+          break;
+        }
+        default:
+          // ParameterStatus, NoticeResponse, NotificationResponse, CopyBothResponse, unknown: as sent
+          this.#forward(frame);
+          break;
       }
-      default:
-        // ParameterStatus, NoticeResponse, NotificationResponse, CopyBothResponse, unknown: as sent
-        forward(frame);
-        break;
     }
+    return 'done';
   }
-  return 'done';
+
+  /** #dataRow relays one DataRow: unchanged (validated, not decoded) unless its result set has masked columns. */
+  #dataRow(frame: TaggedFrame): void {
+    checkDataRow(frame);
+    const h = this.#expect(['query', 'execute'], 'DataRow');
+    this.#cycle.state.rowsReturned++;
+    let rowPlan = this.#plan;
+    if (h.kind === 'execute') {
+      if (h.portal.plan === undefined && h.portal.masks.length > 0) {
+        this.#refuse(new MaskUnboundError(`portal "${h.portal.name}" returned rows before its columns were described`));
+      }
+      rowPlan = h.portal.plan ?? NO_MASKS;
+    }
+    if (this.#refused) return;
+    if (rowPlan.columns.length === 0) {
+      this.#forward(frame);
+      return;
+    }
+    const msg = decodeBackend(frame);
+    if (msg.kind !== 'dataRow') throw new RelayDesyncError('a DataRow frame did not decode as one');
+    const r = rewriteDataRow(msg.values, rowPlan);
+    if (r.ok) this.#cycle.ctx.client.write(encodeBackend({ kind: 'dataRow', values: r.values }));
+    else this.#refuse(r.error);
+  }
 }

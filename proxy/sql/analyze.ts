@@ -12,7 +12,7 @@ import {
   SqlTooLargeError,
   type SqlError,
 } from './errors.js';
-import { statementFacts } from './facts.js';
+import { deepFreeze, factsOf } from './facts-cache.js';
 import { asFields, asList, asNode, asNumber } from './tree.js';
 
 /** ANALYZE_DEFAULTS are the option values analyze() uses when a field is absent. */
@@ -44,9 +44,10 @@ export function initSql(): Promise<void> {
 export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
   const maxBytes = opts.maxBytes ?? ANALYZE_DEFAULTS.maxBytes;
   const searchPath = opts.searchPath ?? ANALYZE_DEFAULTS.searchPath;
-  // Agents repeat statements (prepared statements, polling loops): parsing is the gateway's
-  // largest per-statement cost (~50 µs in the WASM parser, as much again for facts), so
-  // successful analyses are memoised by text and options. Results are deeply frozen.
+  // Agents repeat statements (prepared statements, polling loops): analysis is the gateway's
+  // largest per-statement cost (parse ~10 µs, facts ~15 µs for a small SELECT), so successful
+  // analyses are memoised by text and options. Results are deeply frozen. Statements that differ
+  // only in literals are still parsed but share their facts (facts-cache.ts).
   const key = sql.length <= CACHE_MAX_SQL_CHARS ? `${maxBytes}\u0000${searchPath.join('\u0001')}\u0000${sql}` : undefined;
   if (key !== undefined) {
     const hit = cache.get(key);
@@ -56,13 +57,32 @@ export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
       return hit;
     }
   }
-  const result = analyzeUncached(sql, maxBytes, searchPath);
-  if (key !== undefined && result.ok && loaded) {
+  const { result, shared } = analyzeUncached(sql, maxBytes, searchPath);
+  if (key !== undefined && result.ok && loaded && admit(key, shared)) {
     deepFreeze(result);
     cache.set(key, result);
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   }
   return result;
+}
+
+// A string whose statements all took their facts from the facts cache is one of many that differ
+// only in literals (`… WHERE id = 4711` from a loop): memoising each would churn the memo and the
+// garbage collector for nothing. Such a string is memoised when it comes again.
+const seenOnce = new Set<string>();
+let seenOnceChars = 0;
+/** SEEN_ONCE_MAX_CHARS bounds the texts remembered as seen once (forgotten all at once past it). */
+const SEEN_ONCE_MAX_CHARS = 4 * 1024 * 1024;
+
+function admit(key: string, shared: boolean): boolean {
+  if (!shared || seenOnce.delete(key)) return true;
+  if (seenOnceChars + key.length > SEEN_ONCE_MAX_CHARS) {
+    seenOnce.clear();
+    seenOnceChars = 0;
+  }
+  seenOnce.add(key);
+  seenOnceChars += key.length;
+  return false;
 }
 
 /** CACHE_ENTRIES bounds the memo of analysed statements (least recently used goes first). */
@@ -71,57 +91,65 @@ const CACHE_ENTRIES = 2048;
 const CACHE_MAX_SQL_CHARS = 16 * 1024;
 const cache = new Map<string, AnalyzeResult>();
 
-function deepFreeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-  Object.freeze(v);
-  for (const x of Object.values(v)) deepFreeze(x);
-}
+/** Analysis is a result and whether every statement's facts came from the facts cache. */
+type Analysis = { readonly result: AnalyzeResult; readonly shared: boolean };
 
-function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly string[]): AnalyzeResult {
+function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly string[]): Analysis {
   // Size first: nothing below may run over unbounded input (parsing is synchronous).
   const bytes = Buffer.byteLength(sql, 'utf8');
-  if (bytes > maxBytes) return fail(new SqlTooLargeError(bytes, maxBytes));
+  if (bytes > maxBytes) return refused(new SqlTooLargeError(bytes, maxBytes));
   // PostgreSQL reads a Query message's string up to the first NUL; anything after it would be
   // silently dropped upstream, so a string with more text after a NUL is refused outright.
   const nul = sql.indexOf('\u0000');
   if (nul >= 0) {
-    if (/[^\u0000]/.test(sql.slice(nul))) return fail(new SqlNulError(Buffer.byteLength(sql.slice(0, nul), 'utf8')));
+    if (/[^\u0000]/.test(sql.slice(nul))) return refused(new SqlNulError(Buffer.byteLength(sql.slice(0, nul), 'utf8')));
     sql = sql.slice(0, nul);
   }
-  if (!loaded) return fail(new SqlNotInitializedError());
-  if (sql.trim() === '') return { ok: true, statements: [] };
+  if (!loaded) return refused(new SqlNotInitializedError());
+  if (sql.trim() === '') return { result: { ok: true, statements: [] }, shared: false };
 
   let tree: unknown;
   try {
     tree = parseSync(sql);
   } catch (err) {
-    return fail(syntaxError(err));
+    return refused(syntaxError(err));
   }
   try {
-    const buf = Buffer.from(sql, 'utf8');
+    // Statement locations are byte offsets; for ASCII text (one byte per character, the common
+    // case) they are character offsets too, and the text is sliced without encoding it.
+    const ascii = nul < 0 && bytes === sql.length;
+    const buf = ascii ? undefined : Buffer.from(sql, 'utf8');
     const statements: StatementFacts[] = [];
+    let shared = true;
     for (const raw of asList(asFields(tree)?.['stmts'])) {
       const r = asFields(raw);
       const node = asNode(r?.['stmt']);
       if (r === undefined || node === undefined) {
-        return fail(new SqlAnalysisError('portcullis: unexpected parse tree; statement refused', 'XX000'));
+        return refused(new SqlAnalysisError('portcullis: unexpected parse tree; statement refused', 'XX000'));
       }
       const start = asNumber(r['stmt_location']) ?? 0;
       const len = asNumber(r['stmt_len']) ?? 0; // 0: to the end of the string
-      const text = buf.subarray(start, len > 0 ? start + len : buf.length).toString('utf8').trim();
-      statements.push(statementFacts(node, text, searchPath[0] ?? ''));
+      const end = len > 0 ? start + len : undefined;
+      const text = (buf === undefined ? sql.slice(start, end) : buf.subarray(start, end ?? buf.length).toString('utf8')).trim();
+      const f = factsOf(r['stmt'], node, text, searchPath[0] ?? '');
+      statements.push(f.facts);
+      shared &&= f.shared;
     }
-    return { ok: true, statements };
+    return { result: { ok: true, statements }, shared: shared && statements.length > 0 };
   } catch (err) {
     if (err instanceof RangeError) {
-      return fail(new SqlAnalysisError('portcullis: statement too complex to analyse; refused', '54001', err));
+      return refused(new SqlAnalysisError('portcullis: statement too complex to analyse; refused', '54001', err));
     }
-    return fail(new SqlAnalysisError('portcullis: could not analyse statement; refused', 'XX000', err));
+    return refused(new SqlAnalysisError('portcullis: could not analyse statement; refused', 'XX000', err));
   }
 }
 
 function fail(error: SqlError): AnalyzeResult {
   return { ok: false, error };
+}
+
+function refused(error: SqlError): Analysis {
+  return { result: fail(error), shared: false };
 }
 
 // The parser's error → SqlSyntaxError. libpg-query's cursorPosition is PostgreSQL's 1-based

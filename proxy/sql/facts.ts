@@ -1,19 +1,48 @@
 // One parsed statement → StatementFacts: classification (kinds.ts), the walker's tables, columns,
 // functions and flags (walk.ts), result-column lineage for statements that return rows, and the
-// fingerprint. Pure; analyze.ts calls it once per statement of a query string.
+// fingerprint. Pure. shapeFacts computes everything but the statement's own text and fingerprint,
+// which is what statements of the same shape share (facts-cache.ts).
 
 import type { StatementFacts } from './types.js';
 import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
 import { asFields, asList, asNode, type Node } from './tree.js';
-import { Collector, Walker, sortedColumns } from './walk.js';
+import { Collector, sortedColumns } from './collector.js';
+import { Walker } from './walk.js';
 
 // Wrappers whose inner statement decides has_where (EXPLAIN DELETE …, PREPARE p AS UPDATE …).
 const WRAPPERS = new Set(['ExplainStmt', 'PrepareStmt', 'DeclareCursorStmt', 'CreateTableAsStmt', 'CopyStmt']);
 
+/** ShapeFacts are a statement's facts without its text and fingerprint, and whether they depend on a literal's value. */
+export type ShapeFacts = {
+  readonly facts: Omit<StatementFacts, 'text' | 'fingerprint'>;
+  readonly literalsRead: boolean;
+};
+
 /** statementFacts computes the facts of one statement node; `text` is its own SQL. */
 export function statementFacts(node: Node, text: string, defaultSchema: string): StatementFacts {
+  return withIdentity(shapeFacts(node, defaultSchema).facts, text, fingerprint({ [node.type]: node.fields }));
+}
+
+/** withIdentity completes shape facts with one statement's text and fingerprint (the same key order as ever). */
+export function withIdentity(f: ShapeFacts['facts'], text: string, fingerprint: string): StatementFacts {
+  return {
+    kind: f.kind,
+    command: f.command,
+    text,
+    tables: f.tables,
+    columns: f.columns,
+    functions: f.functions,
+    flags: f.flags,
+    parameters: f.parameters,
+    fingerprint,
+    ...(f.output !== undefined ? { output: f.output } : {}),
+  };
+}
+
+/** shapeFacts computes a statement's facts apart from its text and fingerprint. */
+export function shapeFacts(node: Node, defaultSchema: string): ShapeFacts {
   const c = classify(node);
   const out = new Collector(defaultSchema);
   const walker = new Walker(out);
@@ -37,10 +66,9 @@ export function statementFacts(node: Node, text: string, defaultSchema: string):
     read: [...out.tablesRead].sort(),
     written: [...out.tablesWritten].sort(),
   };
-  return {
+  const facts = {
     kind: c.kind,
     command: c.command,
-    text,
     tables,
     columns: { read: sortedColumns(out.columnsRead), written: sortedColumns(out.columnsWritten) },
     functions: [...out.functions].sort(),
@@ -54,9 +82,9 @@ export function statementFacts(node: Node, text: string, defaultSchema: string):
       has_where: hasWhere(node),
     },
     parameters: out.parameters,
-    fingerprint: fingerprint({ [type]: fields }),
     ...(output !== undefined ? { output: toOutputFacts(output) } : {}),
   };
+  return { facts, literalsRead: out.literalsRead };
 }
 
 // The main statement's own WHERE, looking through EXPLAIN / PREPARE / DECLARE / CREATE TABLE AS / COPY (query).

@@ -60,10 +60,3 @@ export function stringItems(x: unknown): string[] {
   }
   return out;
 }
-
-/** constString reads a string constant (A_Const with sval), else undefined. */
-export function constString(x: unknown): string | undefined {
-  const n = asNode(x);
-  if (n?.type !== 'A_Const') return undefined;
-  return asString(asFields(n.fields['sval'])?.['sval']);
-}

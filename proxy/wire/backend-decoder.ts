@@ -73,6 +73,23 @@ function parseDataRow(r: PayloadReader): BackendMessage {
   return { kind: 'dataRow', values };
 }
 
+/**
+ * checkDataRow validates a DataRow frame as decodeBackend would (same errors) without decoding
+ * its values: for rows that are forwarded unchanged.
+ */
+export function checkDataRow(frame: Frame): void {
+  if (frame.kind !== 'tagged') throw violation('server sent an untagged packet');
+  if (frame.code !== BACKEND_TAGS.dataRow) throw violation(`message type '${frame.tag}' is not a DataRow`);
+  const r = new PayloadReader(frame.payload, 'DataRow message', 'FATAL');
+  const n = r.uint16();
+  for (let i = 0; i < n; i++) {
+    const len = r.int32();
+    if (len < -1) r.fail(`invalid length ${len} of column ${i + 1}`);
+    if (len !== -1) r.skip(len);
+  }
+  r.end();
+}
+
 // ErrorResponse / NoticeResponse: (Byte1 type, String value)*, Byte1 0.
 function parseNoticeFields(r: PayloadReader): NoticeFields {
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;

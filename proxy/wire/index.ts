@@ -6,7 +6,7 @@ export { FrameReader } from './frame-reader.js';
 export type { FrameReaderMode } from './frame-reader.js';
 export { decodeFrontend, readCleartextPassword, decodeSaslInitial, decodeSaslResponse } from './frontend-decoder.js';
 export { encodeFrontend } from './frontend-encoder.js';
-export { decodeBackend } from './backend-decoder.js';
+export { checkDataRow, decodeBackend } from './backend-decoder.js';
 export { encodeBackend } from './backend-encoder.js';
 export {
   SSL_REQUEST_CODE,

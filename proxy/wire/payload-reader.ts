@@ -81,6 +81,13 @@ export class PayloadReader {
     return v;
   }
 
+  /** skip passes over the next n bytes with the checks of bytes(n), without making a view. */
+  skip(n: number): void {
+    if (n < 0) this.fail(`negative length ${n}`);
+    this.#need(n);
+    this.#offset += n;
+  }
+
   /** rest returns a zero-copy view of every unread byte. */
   rest(): Buffer {
     return this.bytes(this.remaining);

@@ -315,10 +315,10 @@ export async function initPgbench(tool: string, endpoint: Endpoint): Promise<voi
 export const BENCH_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({ roles: ['db:read'] });
 
 /** RunningGateway is a started Portcullis with a token for pgbench. */
-type RunningGateway = { readonly endpoint: Endpoint; readonly close: () => Promise<void>; readonly logTail: () => string };
+export type RunningGateway = { readonly endpoint: Endpoint; readonly close: () => Promise<void>; readonly logTail: () => string };
 
 /** startPortcullis compiles policies/, starts a dev issuer and the gateway in front of the cluster; unavailable when the gateway does not load. */
-async function startPortcullis(upstream: Endpoint, scratch: string, log: (line: string) => void): Promise<{ kind: 'started'; gateway: RunningGateway } | { kind: 'unavailable'; reason: string }> {
+export async function startPortcullis(upstream: Endpoint, scratch: string, log: (line: string) => void): Promise<{ kind: 'started'; gateway: RunningGateway } | { kind: 'unavailable'; reason: string }> {
   let proxy: typeof import('../../proxy/index.js');
   try {
     // Imported lazily: a gateway that does not load yet leaves the other targets measurable.

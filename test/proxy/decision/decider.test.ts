@@ -242,7 +242,7 @@ describe('createDecider with a compiled policy', async () => {
       note: 'evaluate throws a non-Error',
       make: () =>
         createDecider({
-          policy: { ...policy, entrypoints: { 'portcullis/decision': 0 }, evaluate: () => { throw 'boom'; } } as PolicyInstance,
+          policy: { ...policy, entrypoints: { 'portcullis/decision': 0 }, evaluate: () => { throw 'boom'; }, evaluateRaw: () => { throw 'boom'; } } as PolicyInstance,
         }),
       rule: RULE_IDS.policyError,
       reason: 'policy error: evaluation failed: boom',

@@ -3,7 +3,7 @@
 // ProtocolViolationError rather than any other exception.
 
 import { describe, expect, it } from 'vitest';
-import { decodeBackend, WireError } from '../../../proxy/wire/index.js';
+import { checkDataRow, decodeBackend, WireError } from '../../../proxy/wire/index.js';
 import type { BackendMessage } from '../../../proxy/wire/index.js';
 import { backend, BufferList, frameOf, message } from '../../helpers/wire-buffers.js';
 
@@ -128,5 +128,36 @@ describe('decodeBackend rejects malformed input', () => {
     }
     expect(decoded).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+describe('checkDataRow', () => {
+  const raw = (payload: number[]) => frameOf(message('D', Buffer.from(payload)));
+  const malformed = [
+    { note: 'value past the end', frame: raw([0, 1, 0, 0, 0, 9, 0x61]) },
+    { note: 'length -2', frame: raw([0, 1, 0xff, 0xff, 0xff, 0xfe]) },
+    { note: 'trailing bytes', frame: raw([0, 0, 1]) },
+    { note: 'no column count', frame: raw([0]) },
+    { note: 'a column length cut short', frame: raw([0, 2, 0, 0, 0, 1, 0x61, 0, 0]) },
+  ];
+  it.each(malformed)('rejects $note exactly as decodeBackend does', ({ frame }) => {
+    const error = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    const want = error(() => decodeBackend(frame));
+    expect(want).toBeInstanceOf(WireError);
+    expect(error(() => checkDataRow(frame))).toEqual(want);
+  });
+
+  it.each([
+    { note: 'values, NULL and empty', values: ['a@b.c', null, '', Buffer.from([0, 255])] },
+    { note: 'no columns', values: [] },
+  ])('accepts a well-formed row: $note', ({ values }) => {
+    expect(() => checkDataRow(frameOf(backend.dataRow(values)))).not.toThrow();
   });
 });

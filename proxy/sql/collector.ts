@@ -1,0 +1,89 @@
+// What the walker records about one statement: tables, columns and functions read or written,
+// the walker-detected flags, the highest parameter number, and whether any literal's value was
+// read (facts that depend on a literal are never shared between statements: facts-cache.ts).
+
+import type { ColumnName } from './types.js';
+import { columnKey, uniqueColumns } from './lineage.js';
+import { asFields, asNode, asString } from './tree.js';
+
+/** Mode says whether a table met outside a FROM clause is read or written (DDL targets are written). */
+export type Mode = 'read' | 'write';
+
+/** MutableFlags are the walker-detected flags (statement-type flags come from kinds.ts). */
+export type MutableFlags = {
+  delete_without_where: boolean;
+  update_without_where: boolean;
+  copy_program: boolean;
+  copy_from_stdin: boolean;
+  copy_to_stdout: boolean;
+  dynamic_sql: boolean;
+  set_role: boolean;
+  session_authorization: boolean;
+  data_modifying_cte: boolean;
+  select_star: boolean;
+  for_update: boolean;
+  into: boolean;
+};
+
+/** Collector accumulates the facts of one statement while the walker runs. */
+export class Collector {
+  readonly tablesRead = new Set<string>();
+  readonly tablesWritten = new Set<string>();
+  readonly columnsRead = new Map<string, ColumnName>();
+  readonly columnsWritten = new Map<string, ColumnName>();
+  readonly functions = new Set<string>();
+  readonly flags: MutableFlags = {
+    delete_without_where: false,
+    update_without_where: false,
+    copy_program: false,
+    copy_from_stdin: false,
+    copy_to_stdout: false,
+    dynamic_sql: false,
+    set_role: false,
+    session_authorization: false,
+    data_modifying_cte: false,
+    select_star: false,
+    for_update: false,
+    into: false,
+  };
+  parameters = 0;
+  /** literalsRead is set once the walk read a literal's value (constString): the facts then depend on literals. */
+  literalsRead = false;
+  readonly #schema: string;
+
+  constructor(defaultSchema: string) {
+    this.#schema = defaultSchema;
+  }
+
+  /** qualify names a relation as PostgreSQL resolves it: schema kept, else the search path's first schema. */
+  qualify(schema: string | undefined, name: string): string {
+    const s = schema ?? this.#schema;
+    return s === '' ? name : `${s}.${name}`;
+  }
+
+  /** table records a table read or written. */
+  table(name: string, mode: Mode): void {
+    (mode === 'write' ? this.tablesWritten : this.tablesRead).add(name);
+  }
+
+  /** column records a column read or written. */
+  column(c: ColumnName, mode: Mode): void {
+    (mode === 'write' ? this.columnsWritten : this.columnsRead).set(columnKey(c), c);
+  }
+
+  /**
+   * constString reads a string literal (A_Const with sval), else undefined. It is the walk's only
+   * way to a literal's value, so the facts know when they depend on one.
+   */
+  constString(x: unknown): string | undefined {
+    const n = asNode(x);
+    if (n?.type !== 'A_Const') return undefined;
+    this.literalsRead = true;
+    return asString(asFields(n.fields['sval'])?.['sval']);
+  }
+}
+
+/** sortedColumns returns a collector map's columns sorted and unique. */
+export function sortedColumns(m: ReadonlyMap<string, ColumnName>): ColumnName[] {
+  return uniqueColumns(m.values());
+}

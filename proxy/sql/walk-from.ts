@@ -1,0 +1,92 @@
+// Relations and FROM items for the walker: a RangeVar → `schema.table` (recorded read or
+// written), and each FROM-clause item (table, CTE reference, subquery, join, table sample,
+// function) → the entries of its query level.
+
+import { EMPTY, type Lineage } from './lineage.js';
+import type { Collector, Mode } from './collector.js';
+import { accLineage, findCte, newAcc, type Entry, type Scope } from './scope.js';
+import { asFields, asList, asNode, asString, stringItems, type Fields } from './tree.js';
+import type { Walker } from './walk.js';
+
+/** relName names a RangeVar's relation as PostgreSQL resolves it. */
+export function relName(out: Collector, rv: Fields): string {
+  return out.qualify(asString(rv['schemaname']), asString(rv['relname']) ?? '');
+}
+
+/** rangeVar records a RangeVar's relation as read or written (nothing for a field object that is not one). */
+export function rangeVar(out: Collector, rv: Fields, mode: Mode): void {
+  if (typeof rv['relname'] !== 'string') return;
+  out.table(relName(out, rv), mode);
+}
+
+/** tableEntry is the scope entry of a table named by a RangeVar. */
+export function tableEntry(out: Collector, rv: Fields): Entry {
+  const alias = asFields(rv['alias']);
+  return {
+    kind: 'table',
+    refname: asString(alias?.['aliasname']) ?? asString(rv['relname']) ?? '',
+    table: relName(out, rv),
+    renamed: asList(alias?.['colnames']).length > 0,
+  };
+}
+
+/** fromItem adds a FROM item's entries to its query level (tables are recorded as read here). */
+export function fromItem(w: Walker, item: unknown, level: Scope): void {
+  const node = asNode(item);
+  if (node === undefined) return;
+  const f = node.fields;
+  const alias = asFields(f['alias']);
+  const aliasName = asString(alias?.['aliasname']);
+  const aliasCols = stringItems(alias?.['colnames']);
+  switch (node.type) {
+    case 'RangeVar': {
+      const relname = asString(f['relname']) ?? '';
+      const cte = f['schemaname'] === undefined ? findCte(relname, level) : undefined;
+      if (cte !== undefined) {
+        const refname = aliasName ?? relname;
+        level.entries.push(
+          cte.cols === null
+            ? { kind: 'opaque', refname, lineage: EMPTY }
+            : { kind: 'query', refname, cols: cte.cols, aliases: aliasCols.length > 0 ? aliasCols : cte.aliases },
+        );
+        return;
+      }
+      rangeVar(w.out, f, 'read');
+      level.entries.push(tableEntry(w.out, f));
+      return;
+    }
+    case 'RangeSubselect': {
+      const cols = w.queryCols(f['subquery'], level);
+      level.entries.push({ kind: 'query', refname: aliasName ?? '', cols, aliases: aliasCols });
+      return;
+    }
+    case 'JoinExpr': {
+      const before = level.entries.length;
+      fromItem(w, f['larg'], level);
+      fromItem(w, f['rarg'], level);
+      w.visit(f['quals'], level, 'read');
+      if (aliasName !== undefined) {
+        const children = level.entries.splice(before);
+        level.entries.push({ kind: 'join', refname: aliasName, children });
+      }
+      return;
+    }
+    case 'RangeTableSample': {
+      const before = level.entries.length;
+      fromItem(w, f['relation'], level);
+      w.visit(f['args'], level, 'read');
+      w.visit(f['repeatable'], level, 'read');
+      const inner = level.entries[before];
+      if (inner !== undefined && aliasName !== undefined) level.entries[before] = { ...inner, refname: aliasName };
+      return;
+    }
+    default: {
+      // RangeFunction, RangeTableFunc (XMLTABLE), JsonTable, …: a value computed from its arguments.
+      const acc = newAcc();
+      w.intoFields(f, level, 'read', ['alias'], acc);
+      const lineage: Lineage = accLineage(acc);
+      level.entries.push({ kind: 'opaque', refname: aliasName ?? '', lineage });
+      return;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// Profiles the gateway under pgbench -S load: starts a throwaway PostgreSQL and Portcullis in
+// this process (as the gateway section of `npm run bench` does), runs pgbench in each protocol
+// mode with the V8 CPU profiler on, and writes one .cpuprofile per mode plus a summary of self
+// time by function and by source file, and the gateway's CPU time per transaction. Run:
+// `tsx test/bench/profile-gateway.ts [outdir]`; env PORTCULLIS_BENCH_SECONDS (default 8),
+// PORTCULLIS_PROFILE=0 (measure without the profiler).
+
+import { Session } from 'node:inspector/promises';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PROTOCOL_MODES, envNumber, findPgbench, initPgbench, runPgbench, startPortcullis } from './pgbench.js';
+import type { Endpoint } from './pgbench.js';
+
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+
+/** summarize prints the top self-time functions and files of a profile. */
+function summarize(profile: Profile, top = 30): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  for (const [id, t] of self) {
+    const n = byId.get(id);
+    if (n === undefined) continue;
+    const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/.*\/wt-perf\//, '');
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
+    fn.set(key, (fn.get(key) ?? 0) + t);
+    const f = url === '' ? `(${n.callFrame.functionName})` : url.replace(/node_modules\/([^/]+(\/[^/]+)?)\/.*/, 'node_modules/$1');
+    file.set(f, (file.get(f) ?? 0) + t);
+  }
+  const pct = (t: number): string => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
+  const rows = (m: Map<string, number>): string[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, t]) => `${pct(t)}  ${k}`);
+  return [`total sampled ${(total / 1e6).toFixed(2)} s`, '', 'self time by function:', ...rows(fn), '', 'self time by file:', ...rows(file)].join('\n');
+}
+
+const out = resolve(process.argv[2] ?? join(tmpdir(), 'portcullis-profile'));
+mkdirSync(out, { recursive: true });
+const seconds = envNumber(process.env, 'PORTCULLIS_BENCH_SECONDS', 8);
+/** profiling is off with PORTCULLIS_PROFILE=0 (only TPS and CPU per transaction are reported). */
+const profiling = process.env['PORTCULLIS_PROFILE'] !== '0';
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const tool = await findPgbench(log);
+if (tool.kind === 'unavailable') throw new Error(tool.reason);
+const scratch = mkdtempSync(join(tmpdir(), 'portcullis-profile-'));
+const { startPostgres } = await import('../../proxy/cli/postgres/index.js');
+const pg = await startPostgres({ database: 'bench', log: (line) => log(`postgres: ${line}`) });
+try {
+  const direct: Endpoint = { host: pg.host, port: pg.port, user: pg.superuser.name, password: pg.superuser.password, database: pg.database };
+  await initPgbench(tool.path, direct);
+  const started = await startPortcullis(direct, scratch, log);
+  if (started.kind !== 'started') throw new Error(started.reason);
+  const gw = started.gateway;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  try {
+    for (const mode of PROTOCOL_MODES) {
+      // warm-up, unprofiled
+      await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients: 8, threads: 2, duration: { kind: 'seconds', seconds: 2 } });
+      if (profiling) await session.post('Profiler.start');
+      const cpu0 = process.cpuUsage();
+      const r = await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients: 8, threads: 2, duration: { kind: 'seconds', seconds } });
+      const cpu = process.cpuUsage(cpu0);
+      const tps = r.kind === 'ok' ? r.tps : Number.NaN;
+      // CPU time of this process per transaction (the gateway's cost, whatever else shares the machine)
+      const perTx = (us: number): string => (us / (tps * seconds)).toFixed(1);
+      const head = `${mode}: ${r.kind === 'ok' ? `${Math.round(tps)} TPS` : r.reason}; gateway CPU per transaction: user ${perTx(cpu.user)} µs, system ${perTx(cpu.system)} µs`;
+      let summary = head;
+      if (profiling) {
+        const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+        writeFileSync(join(out, `${mode}.cpuprofile`), JSON.stringify(profile));
+        summary = `${head}\n${summarize(profile)}\n`;
+      }
+      writeFileSync(join(out, `${mode}.txt`), summary);
+      process.stdout.write(`${summary}\n`);
+    }
+  } finally {
+    session.disconnect();
+    await gw.close();
+  }
+} finally {
+  await pg.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}

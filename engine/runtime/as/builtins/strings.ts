@@ -131,7 +131,8 @@ export function bi_split(s: usize, delim: usize): usize {
   return out;
 }
 
-function inCutset(c: u32, cp: usize, cn: u32): bool {
+/** inCutset tells whether code point c occurs in the UTF-8 cutset [cp, cp+cn). */
+export function inCutset(c: u32, cp: usize, cn: u32): bool {
   const end = cp + <usize>cn;
   let q = cp;
   while (q < end) {

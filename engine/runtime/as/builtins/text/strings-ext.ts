@@ -11,7 +11,7 @@ import {
 import { bufAscii, bufBytes, bufCodePoint, bufNew, bufToString } from "../../buf";
 import { builtinErrorBuf, operandError } from "../errors";
 import { decodeAt, lastSize } from "../utf8";
-import { findBytes } from "../strings";
+import { findBytes, inCutset } from "../strings";
 import { genericError, intOk, intOperand, stringList } from "./common";
 
 function twoStrings(name: string, a: usize, b: usize): bool {
@@ -82,16 +82,6 @@ export function bi_substring(s: usize, offset: usize, length: usize): usize {
   let k: i64 = 0;
   while (r < end && k < len) { decodeAt(r, end); r += <usize>lastSize(); k++; }
   return newString(q, <u32>(r - q));
-}
-
-function inCutset(c: u32, cp: usize, cn: u32): bool {
-  const end = cp + <usize>cn;
-  let q = cp;
-  while (q < end) {
-    if (decodeAt(q, end) == c) return true;
-    q += <usize>lastSize();
-  }
-  return false;
 }
 
 /** leftCut returns the first byte offset whose code point is not in the cutset. */

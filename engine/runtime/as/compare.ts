@@ -9,6 +9,7 @@ import {
   alloc, boolOf, listGet, listLen, numberHasText, numberOf, numberTextLen, numberTextPtr,
   objKeyAt, objLen, objValAt, strLen, strPtr, tagOf,
 } from "./value";
+import { scanCount, scanDecimal, scanExp, scanIntDigits, scanNeg } from "./number-format";
 
 /** compare orders two values in Rego's total order and returns -1, 0 or 1. */
 export function compare(a: usize, b: usize): i32 {
@@ -116,39 +117,11 @@ export function compareNumbers(a: usize, b: usize): i32 {
 @lazy let normLen: u32 = 0;
 
 function normalize(p: usize, len: u32, out: usize): void {
-  let i: u32 = 0;
-  normNeg = false;
-  if (i < len && load<u8>(p) == 45) {
-    normNeg = true;
-    i++;
-  }
-  let n: u32 = 0;
-  let point: i32 = 0;
-  let seenPoint = false;
-  for (; i < len; i++) {
-    const c = <u32>load<u8>(p + <usize>i);
-    if (c == 46) {
-      seenPoint = true;
-      continue;
-    }
-    if (c - 48 > 9) break;
-    store<u8>(out + <usize>n, <u8>c);
-    n++;
-    if (!seenPoint) point++;
-  }
-  let e: i32 = 0;
-  if (i < len) {
-    i++; // 'e' or 'E'
-    let eneg = false;
-    if (i < len && (load<u8>(p + <usize>i) == 45 || load<u8>(p + <usize>i) == 43)) {
-      eneg = load<u8>(p + <usize>i) == 45;
-      i++;
-    }
-    for (; i < len; i++) {
-      if (e < 100000000) e = e * 10 + <i32>(<u32>load<u8>(p + <usize>i) - 48);
-    }
-    if (eneg) e = -e;
-  }
+  scanDecimal(p, len, out);
+  normNeg = scanNeg;
+  let n = scanCount;
+  const point = scanIntDigits;
+  const e = scanExp;
   let lead: u32 = 0;
   while (lead < n && load<u8>(out + <usize>lead) == 48) lead++;
   while (n > lead && load<u8>(out + <usize>n - 1) == 48) n--;

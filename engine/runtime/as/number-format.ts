@@ -88,3 +88,54 @@ function textIsPlainInt(v: usize): bool {
   }
   return true;
 }
+
+// scanDecimal() results: sign, digit count, digits before the point, decimal exponent.
+// @ts-ignore: decorator
+@lazy export let scanNeg = false;
+// @ts-ignore: decorator
+@lazy export let scanCount: u32 = 0;
+// @ts-ignore: decorator
+@lazy export let scanIntDigits: i32 = 0;
+// @ts-ignore: decorator
+@lazy export let scanExp: i32 = 0;
+
+/**
+ * scanDecimal splits validated JSON number text [p, p+len) into its ASCII digits (copied to out,
+ * which holds len bytes; the point dropped, zeros kept) and sets scanNeg, scanCount, scanIntDigits
+ * (digits before the point) and scanExp (the exponent, its magnitude saturating near 1e9).
+ */
+export function scanDecimal(p: usize, len: u32, out: usize): void {
+  let i: u32 = 0;
+  scanNeg = len > 0 && load<u8>(p) == 45;
+  if (scanNeg) i++;
+  let n: u32 = 0;
+  let intDigits: i32 = 0;
+  let seenPoint = false;
+  for (; i < len; i++) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c == 46) {
+      seenPoint = true;
+      continue;
+    }
+    if (c - 48 > 9) break;
+    store<u8>(out + <usize>n, <u8>c);
+    n++;
+    if (!seenPoint) intDigits++;
+  }
+  let e: i32 = 0;
+  if (i < len) {
+    i++; // 'e' or 'E'
+    let eneg = false;
+    if (i < len && (load<u8>(p + <usize>i) == 45 || load<u8>(p + <usize>i) == 43)) {
+      eneg = load<u8>(p + <usize>i) == 45;
+      i++;
+    }
+    for (; i < len; i++) {
+      if (e < 100000000) e = e * 10 + <i32>(<u32>load<u8>(p + <usize>i) - 48);
+    }
+    if (eneg) e = -e;
+  }
+  scanCount = n;
+  scanIntDigits = intDigits;
+  scanExp = e;
+}

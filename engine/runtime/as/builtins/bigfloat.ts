@@ -6,7 +6,7 @@
 
 import { alloc, numberHasText, numberOf, numberTextLen, numberTextPtr } from "../value";
 import { bufLen, bufNew, bufPtr } from "../buf";
-import { writeF64 } from "../number-format";
+import { scanCount, scanDecimal, scanExp, scanIntDigits, scanNeg, writeF64 } from "../number-format";
 import {
   natAdd, natBit, natBitLen, natCmp, natDiv, natDivInexact, natFromDecimal, natFromU64, natIsZero,
   natLow64, natLowZero, natMul, natMulAddSmall, natShl, natShr, natSub,
@@ -88,35 +88,13 @@ function pow5(n: i32): usize {
  * big.Float SetString does (digits times a power of ten, one rounding except for the power's
  * own), or returns 0 when the decimal exponent exceeds MAX_EXP10. */
 function fParse(p: usize, len: u32): usize {
-  let i: u32 = 0;
-  const neg = len > 0 && load<u8>(p) == 45;
-  if (neg) i++;
   const digits = alloc(<usize>len);
-  let n: u32 = 0;
-  let frac: i32 = 0;
-  let seenPoint = false;
-  for (; i < len; i++) {
-    const c = <u32>load<u8>(p + <usize>i);
-    if (c == 46) {
-      seenPoint = true;
-      continue;
-    }
-    if (c - 48 > 9) break;
-    store<u8>(digits + <usize>n, <u8>c);
-    n++;
-    if (seenPoint) frac++;
-  }
-  let e: i32 = 0;
-  if (i < len) {
-    i++;
-    const eneg = load<u8>(p + <usize>i) == 45;
-    if (eneg || load<u8>(p + <usize>i) == 43) i++;
-    for (; i < len; i++) {
-      e = e * 10 + <i32>(<u32>load<u8>(p + <usize>i) - 48);
-      if (e > MAX_EXP10 * 2) return 0;
-    }
-    if (eneg) e = -e;
-  }
+  scanDecimal(p, len, digits);
+  const neg = scanNeg;
+  const n = scanCount;
+  const frac = <i32>n - scanIntDigits;
+  const e = scanExp;
+  if (e > MAX_EXP10 * 2 || e < -MAX_EXP10 * 2) return 0;
   const mant = natFromDecimal(digits, n);
   if (natIsZero(mant)) return fZero(neg, PREC);
   const exp10 = e - frac;

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { validateConfig } from '../config.js';
-import type { GatewayConfig } from '../config.js';
+import { validateConfig } from '../config/index.js';
+import type { GatewayConfig } from '../config/index.js';
 
 /** LoadConfigResult is a ready GatewayConfig (paths absolute, upstream password inline) or the problems, one line each. */
 export type LoadConfigResult = { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly errors: readonly string[] };

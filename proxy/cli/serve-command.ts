@@ -1,7 +1,7 @@
 // `portcullis serve`: load and validate the config (errors path-addressed, exit 1), then start
 // the gateway and run until a stop signal. startGatewayFromConfig is the one call the demo shares.
 
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/index.js';
 import type { Command } from './args.js';
 import { loadConfigFile } from './config-file.js';
 import { EXIT } from './report.js';
@@ -29,7 +29,7 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
     import('../auth/index.js'),
     import('../decision/index.js'),
     import('../sql/index.js'),
-    import('../config.js'),
+    import('../config/index.js'),
   ]);
   const source = config.policy.source;
   let loaded;

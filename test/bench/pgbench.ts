@@ -329,7 +329,7 @@ export async function startPortcullis(upstream: Endpoint, scratch: string, log: 
 
   const engine = await import('../../engine/index.js');
   const bundles = await import('../../bundles/index.js');
-  const { validateConfig, toIdentityConfig } = await import('../../proxy/config.js');
+  const { validateConfig, toIdentityConfig } = await import('../../proxy/config/index.js');
   const auth = await import('../../proxy/auth/index.js');
   const decision = await import('../../proxy/decision/index.js');
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDevIssuer, serveIssuer } from '../../auth/index.js';
 import type { ServedIssuer } from '../../auth/index.js';
-import type { GatewayConfig } from '../../config.js';
+import type { GatewayConfig } from '../../config/index.js';
 import { loadConfigFile } from '../config-file.js';
 import { startPostgres } from '../postgres/index.js';
 import type { PostgresHandle } from '../postgres/index.js';

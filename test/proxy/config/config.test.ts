@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, parseDuration, parseSize, toIdentityConfig, validateConfig } from '../../proxy/config.js';
-import { loadConfigFile, parseConfigText } from '../../proxy/cli/config-file.js';
-import { REPO_ROOT } from '../helpers/shared.js';
+import { CONFIG_DEFAULTS, parseDuration, parseSize, toIdentityConfig, validateConfig } from '../../../proxy/config/index.js';
+import { loadConfigFile, parseConfigText } from '../../../proxy/cli/config-file.js';
+import { REPO_ROOT } from '../../helpers/shared.js';
 
 /** minimal is the smallest valid document. */
 const minimal = {

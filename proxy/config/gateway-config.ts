@@ -1,0 +1,80 @@
+// The whole of opa.config.yaml: a parsed YAML document (unknown) in, a frozen GatewayConfig with
+// every default applied (or path-addressed error strings) out, composed from one validator per
+// section (listen.ts, tls.ts, upstream.ts, …). Pure: no fs, no env, no argv (proxy/cli does those).
+
+import { validateIdentity, IDENTITY_DEFAULTS } from './identity.js';
+import type { IdentitySection } from './identity.js';
+import { validateLimits, LIMITS_DEFAULTS } from './limits.js';
+import type { LimitsConfig } from './limits.js';
+import { validateListen, LISTEN_DEFAULTS } from './listen.js';
+import type { ListenConfig } from './listen.js';
+import { validateLog, LOG_DEFAULTS } from './log.js';
+import type { LogConfig } from './log.js';
+import { validatePolicy, POLICY_DEFAULTS } from './policy.js';
+import type { PolicySection } from './policy.js';
+import { deepFreeze, mapping, Section } from './section.js';
+import { PLAINTEXT_PASSWORD_DEFAULT, validateAllowPlaintextPassword, validateTls } from './tls.js';
+import type { TlsConfig } from './tls.js';
+import { validateUpstream, UPSTREAM_DEFAULTS } from './upstream.js';
+import type { UpstreamConfig } from './upstream.js';
+
+/** GatewayConfig is a validated opa.config.yaml with every default applied. */
+export type GatewayConfig = {
+  readonly listen: ListenConfig;
+  readonly tls?: TlsConfig;
+  readonly allowPlaintextPassword: boolean;
+  readonly upstream: UpstreamConfig;
+  readonly identity: IdentitySection;
+  readonly policy: PolicySection;
+  readonly limits: LimitsConfig;
+  readonly log: LogConfig;
+};
+
+/** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
+export type ValidateConfigResult =
+  | { readonly ok: true; readonly config: GatewayConfig }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** CONFIG_DEFAULTS holds every default of opa.config.yaml in one frozen object (ARCHITECTURE §8.18), gathered from the sections. */
+export const CONFIG_DEFAULTS = deepFreeze({
+  listen: LISTEN_DEFAULTS,
+  allowPlaintextPassword: PLAINTEXT_PASSWORD_DEFAULT,
+  upstream: UPSTREAM_DEFAULTS,
+  identity: IDENTITY_DEFAULTS,
+  policy: POLICY_DEFAULTS,
+  limits: LIMITS_DEFAULTS,
+  log: LOG_DEFAULTS,
+});
+
+/** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
+const TOP_LEVEL_KEYS = ['listen', 'tls', 'allow_plaintext_password', 'upstream', 'identity', 'policy', 'limits', 'log'] as const;
+
+/** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
+export function validateConfig(raw: unknown): ValidateConfigResult {
+  const errors: string[] = [];
+  const value = mapping(raw, '(root)', errors);
+  if (value === undefined) return { ok: false, errors };
+  const root = new Section(value, '', errors);
+  root.only(TOP_LEVEL_KEYS);
+  // Sections are read in document order so errors come out in a stable, readable order.
+  const listen = validateListen(root);
+  const tls = validateTls(root);
+  const allowPlaintextPassword = validateAllowPlaintextPassword(root);
+  const upstream = validateUpstream(root);
+  const identity = validateIdentity(root);
+  const policy = validatePolicy(root);
+  const limits = validateLimits(root);
+  const log = validateLog(root);
+  if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
+  const config: GatewayConfig = {
+    listen,
+    ...(tls !== undefined ? { tls } : {}),
+    allowPlaintextPassword,
+    upstream,
+    identity,
+    policy,
+    limits,
+    log,
+  };
+  return { ok: true, config: deepFreeze(config) };
+}

@@ -1,0 +1,24 @@
+// Public surface of proxy/config: the typed opa.config.yaml schema, one file per section (type,
+// defaults, validator), composed by gateway-config.ts, with the shared duration, size and secret
+// grammars. The only door: import the configuration from here. Re-exports only.
+
+export { validateConfig, CONFIG_DEFAULTS } from './gateway-config.js';
+export type { GatewayConfig, ValidateConfigResult } from './gateway-config.js';
+export { LISTEN_DEFAULTS } from './listen.js';
+export type { ListenConfig } from './listen.js';
+export { PLAINTEXT_PASSWORD_DEFAULT } from './tls.js';
+export type { TlsConfig } from './tls.js';
+export { UPSTREAM_DEFAULTS } from './upstream.js';
+export type { UpstreamConfig } from './upstream.js';
+export { ALLOWED_ALGORITHMS, IDENTITY_DEFAULTS, toIdentityConfig } from './identity.js';
+export type { IdentitySection, JwksSource, JwtAlgorithm } from './identity.js';
+export { POLICY_DEFAULTS } from './policy.js';
+export type { PolicySection, PolicySource } from './policy.js';
+export { LIMITS_DEFAULTS } from './limits.js';
+export type { LimitsConfig } from './limits.js';
+export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';
+export type { LogConfig, LogLevel } from './log.js';
+export { formatDuration, parseDuration } from './durations.js';
+export { parseSize } from './sizes.js';
+export { resolveSecret } from './secrets.js';
+export type { SecretSource } from './secrets.js';

@@ -1,4 +1,4 @@
-// Rules of an IdentityConfig, checked once when a verifier is created (and by proxy/config.ts
+// Rules of an IdentityConfig, checked once when a verifier is created (and by proxy/config/identity.ts
 // for clear config-file errors): which algorithms may be allowed, which key source is used, and
 // sane numeric bounds. Pure; returns every problem rather than the first.
 

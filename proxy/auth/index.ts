@@ -1,10 +1,9 @@
 // Public surface of proxy/auth: JWT → Principal verification against a JWKS (file, URL or OIDC
-// discovery) with cached keys and rate-limited refresh, and a local dev token issuer.
+// discovery) with cached keys and rate-limited refresh (the dev token issuer lives in proxy/dev).
 // Re-exports only.
 
 export { createTokenVerifier } from './token-verifier.js';
 export { validateIdentityConfig, FORBIDDEN_ALGORITHMS, SUPPORTED_ALGORITHMS } from './identity-config.js';
-export { createDevIssuer, importDevIssuer, serveIssuer } from './issuer.js';
 export {
   AUTH_ERROR_CODES,
   AuthError,
@@ -25,16 +24,11 @@ export {
 export type { AnyAuthError, AuthErrorCode } from './errors.js';
 export type {
   AuthEvent,
-  DevIssuer,
-  DevIssuerOptions,
   IdentityConfig,
   Jwk,
   Jwks,
   JwksSourceConfig,
-  MintRequest,
   Principal,
-  ServedIssuer,
-  ServeIssuerOptions,
   TokenVerifier,
   VerifierDeps,
 } from './types.js';

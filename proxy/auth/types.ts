@@ -1,5 +1,5 @@
 // Types of the identity stage: the verifier's configuration (mapped from opa.config.yaml by
-// proxy/config.ts), its injectable dependencies, the Principal it produces from a JWT, and the
+// proxy/config/), its injectable dependencies, the Principal it produces from a JWT, and the
 // events it reports. Plain readonly data; no behaviour lives here.
 
 /** JwksSourceConfig says where the verification keys come from; exactly one of the three. */
@@ -83,65 +83,3 @@ export type Jwk = { readonly kty: string; readonly kid?: string; readonly alg?: 
 
 /** Jwks is a JSON Web Key Set. */
 export type Jwks = { readonly keys: readonly Jwk[] };
-
-/** DevIssuerOptions configure a local token issuer for the demo and tests. */
-export type DevIssuerOptions = {
-  /** issuer is the `iss` of minted tokens. */
-  readonly issuer: string;
-  /** audience is the `aud` of minted tokens. */
-  readonly audience: string | readonly string[];
-  /** algorithm signs tokens (only ES256 for now). */
-  readonly algorithm?: 'ES256';
-};
-
-/** MintRequest describes one token to mint. */
-export type MintRequest = {
-  /** sub is the subject (the agent's name). */
-  readonly sub: string;
-  /** claims are extra claims; they cannot override iss, sub, aud, iat, exp. */
-  readonly claims?: Readonly<Record<string, unknown>>;
-  /** ttlSeconds is the lifetime (default 900). */
-  readonly ttlSeconds?: number;
-};
-
-/** DevIssuer is a local signing authority: one key pair, its JWKS, and a mint function. */
-export type DevIssuer = {
-  /** issuer is the `iss` of minted tokens. */
-  readonly issuer: string;
-  /** audience is the `aud` of minted tokens. */
-  readonly audience: readonly string[];
-  /** algorithm is the signing algorithm. */
-  readonly algorithm: 'ES256';
-  /** kid is the key id (the key's RFC 7638 thumbprint). */
-  readonly kid: string;
-  /** mint signs a token for the request; `now` defaults to the wall clock. */
-  readonly mint: (request: MintRequest, now?: Date) => Promise<string>;
-  /** jwks returns the public key set that verifies minted tokens. */
-  readonly jwks: () => Jwks;
-  /** exportState serializes the issuer (including its private key) as JSON for a state file. */
-  readonly exportState: () => string;
-  /** withIssuer returns the same key pair minting with another `iss`. */
-  readonly withIssuer: (issuer: string) => DevIssuer;
-};
-
-/** ServeIssuerOptions say where the issuer's HTTP endpoints listen (loopback only). */
-export type ServeIssuerOptions = {
-  /** host must be a loopback address (default 127.0.0.1). */
-  readonly host?: string;
-  /** port to bind; 0 picks a free one (default 0). */
-  readonly port?: number;
-  /** issuerFromUrl rebinds the issuer's `iss` to the served URL, so discovery works on port 0. */
-  readonly issuerFromUrl?: boolean;
-};
-
-/** ServedIssuer is a running issuer endpoint. */
-export type ServedIssuer = {
-  /** url is the base URL (http://127.0.0.1:port), without trailing slash. */
-  readonly url: string;
-  /** jwksUrl is `${url}/jwks.json`. */
-  readonly jwksUrl: string;
-  /** issuer is the issuer being served (rebound to `url` when issuerFromUrl was set). */
-  readonly issuer: DevIssuer;
-  /** close stops the server and resolves once it is closed. */
-  readonly close: () => Promise<void>;
-};

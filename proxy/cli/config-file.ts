@@ -1,5 +1,5 @@
 // Loading opa.config.yaml: read the file, parse YAML (syntax errors carry file:line:col), validate
-// with proxy/config.ts, then resolve what needs the outside world: relative paths against the
+// with proxy/config/, then resolve what needs the outside world: relative paths against the
 // config file's directory and `password_env` against the environment given.
 
 import { readFileSync } from 'node:fs';

@@ -1,33 +1,38 @@
-// The CLI's one error edge: diagnostics, bundle/engine errors and I/O failures → stderr lines
+// The CLI's one error edge: diagnostics, the project's own errors and I/O failures → stderr lines
 // plus an exit code (0 ok, 1 policy/data/I/O error, 2 usage error). Never a stack trace for
 // user mistakes; unexpected errors print one line (the stack only with PORTCULLIS_DEBUG=1).
-// Errors are recognised by their stable `code` (ERR_BUNDLE_*, ERR_ENGINE_EVAL, …), so this module
-// loads neither the engine nor bundles: `--help` and usage errors stay instant.
+// Errors are recognised by their stable `code` (ERR_<PART>_<NAME>), so this module loads neither
+// the engine nor bundles: `--help` and usage errors stay instant.
 
 import type { Diagnostic } from '../../engine/index.js';
-
-/** CliIo is where the CLI writes; main.ts binds it to the process streams, tests to buffers. */
-export type CliIo = {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Print stacks of unexpected errors (PORTCULLIS_DEBUG). */
-  readonly debug?: boolean;
-};
-
-/** EXIT is the CLI's exit-code table. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+import { EXIT } from './io.js';
+import type { CliIo } from './io.js';
 
 /** reportDiagnostics prints every diagnostic as `file:row:col: code: message`, one per line (engine formatDiagnostic passed in). */
 export function reportDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[], format: (d: Diagnostic) => string): void {
   for (const d of diagnostics) io.stderr(`${format(d)}\n`);
 }
 
-/** USER_ERROR_CODES matches the codes of errors caused by user input (bundles, evaluation); printed as their message. */
-const USER_ERROR_CODES = /^ERR_(BUNDLE_[A-Z_]+|ENGINE_EVAL)$/;
+/**
+ * PROJECT_CODE matches the stable codes the project's own errors carry: ERR_<PART>_<NAME>, one
+ * namespace per part's error table (a new part adds its namespace here). Node's own ERR_* codes
+ * (ERR_INVALID_ARG_TYPE, …) are not in these namespaces: they mean a bug of ours.
+ */
+const PROJECT_CODE = /^ERR_(ENGINE|BUNDLE|PROXY|CLI|DEV)_[A-Z0-9_]+$/;
+
+/**
+ * isUserFacing tells whether an error was raised on purpose with a message meant for the user:
+ * it carries a project code, and the code does not name an internal failure (`…_INTERNAL`).
+ */
+export function isUserFacing(e: unknown): e is Error & { readonly code: string } {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && PROJECT_CODE.test(code) && !code.endsWith('_INTERNAL');
+}
 
 /** reportError prints a caught error as one clear line and returns the exit code. */
 export function reportError(io: CliIo, e: unknown): number {
-  if (e instanceof Error && USER_ERROR_CODES.test(String((e as { code?: unknown }).code))) {
+  if (isUserFacing(e)) {
     io.stderr(`portcullis: ${e.message}\n`);
     return EXIT.failure;
   }

@@ -5,8 +5,8 @@
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../proxy/cli/postgres/index.js';
-import type { PostgresHandle } from '../../proxy/cli/postgres/index.js';
+import { startPostgres } from '../../proxy/dev/index.js';
+import type { PostgresHandle } from '../../proxy/dev/index.js';
 import { startPassthroughProxy } from './passthrough-proxy.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
 

@@ -342,7 +342,7 @@ export async function startPortcullis(upstream: Endpoint, scratch: string, log: 
   const policy = await engine.loadPolicy(compiled.wasm);
   policy.setData(bundles.loadDataFiles([policyDir]));
 
-  const issuer = await auth.createDevIssuer({ issuer: 'https://bench.portcullis.invalid', audience: 'portcullis' });
+  const issuer = await (await import('../../proxy/dev/index.js')).createDevIssuer({ issuer: 'https://bench.portcullis.invalid', audience: 'portcullis' });
   const jwksFile = join(scratch, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify(issuer.jwks()));
   const validated = validateConfig({
@@ -432,7 +432,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     const scratch = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
     cleanups.push(async () => rmSync(scratch, { recursive: true, force: true }));
 
-    const { startPostgres } = await import('../../proxy/cli/postgres/index.js');
+    const { startPostgres } = await import('../../proxy/dev/index.js');
     const pg = await startPostgres({ database: DATABASE, log: (line) => log(`bench: postgres: ${line}`) });
     cleanups.push(() => pg.stop());
     const direct: Endpoint = { host: pg.host, port: pg.port, user: pg.superuser.name, password: pg.superuser.password, database: pg.database };

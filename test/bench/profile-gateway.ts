@@ -46,7 +46,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const tool = await findPgbench(log);
 if (tool.kind === 'unavailable') throw new Error(tool.reason);
 const scratch = mkdtempSync(join(tmpdir(), 'portcullis-profile-'));
-const { startPostgres } = await import('../../proxy/cli/postgres/index.js');
+const { startPostgres } = await import('../../proxy/dev/index.js');
 const pg = await startPostgres({ database: 'bench', log: (line) => log(`postgres: ${line}`) });
 try {
   const direct: Endpoint = { host: pg.host, port: pg.port, user: pg.superuser.name, password: pg.superuser.password, database: pg.database };

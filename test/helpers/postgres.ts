@@ -2,8 +2,8 @@
 // in afterAll (also when tests fail). Tests connect with `pg` through handle.connectionString().
 
 import { afterAll, beforeAll } from 'vitest';
-import { startPostgres } from '../../proxy/cli/postgres/index.js';
-import type { PostgresHandle, StartPostgresOptions } from '../../proxy/cli/postgres/index.js';
+import { startPostgres } from '../../proxy/dev/index.js';
+import type { PostgresHandle, StartPostgresOptions } from '../../proxy/dev/index.js';
 
 /** PostgresRef gives a test file the running cluster; `current` throws before beforeAll ran. */
 export type PostgresRef = { readonly current: PostgresHandle };

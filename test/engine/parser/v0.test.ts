@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBundle, readBundleTarball, sourceRegoVersion } from '../../../bundles/index.js';
-import { parseCommand } from '../../../proxy/cli/args.js';
-import { run } from '../../../proxy/cli/run.js';
+import { parseInvocation, run } from '../../../proxy/cli/run.js';
 import { printModule } from '../../../engine/ast/print.js';
 import { parse } from '../../../engine/parser/index.js';
 
@@ -131,8 +130,8 @@ describe('v0 plumbing (CLI and bundles)', () => {
     { note: 'no flag', argv: ['test', 'p'], want: undefined },
   ];
   it.each(flags)('parses $note', ({ argv, want }) => {
-    const cmd = parseCommand(argv) as { v0Compatible?: boolean };
-    expect(cmd.v0Compatible).toBe(want);
+    const inv = parseInvocation(argv);
+    expect(inv.kind === 'run' ? (inv.options as { v0Compatible?: boolean }).v0Compatible : 'not run').toBe(want);
   });
 
   const runs = [

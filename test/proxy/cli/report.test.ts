@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../../proxy/cli/io.js';
 import { reportDiagnostics, reportError } from '../../../proxy/cli/report.js';
-import type { CliIo } from '../../../proxy/cli/report.js';
 import { BundleDataConflict } from '../../../bundles/errors.js';
+import { DemoStateMissing, PostgresLaunchError } from '../../../proxy/dev/index.js';
 
 function capture(debug = false): { io: CliIo; err: () => string } {
   let err = '';
@@ -33,6 +34,16 @@ describe('reportError', () => {
     const c = capture(true);
     reportError(c.io, new Error('boom'));
     expect(c.err()).toMatch(/^portcullis: internal error: boom\nError: boom\n\s+at /);
+  });
+
+  it.each([
+    { note: 'a PostgreSQL launch failure (B4)', error: new PostgresLaunchError('initdb exited with code 1: could not create directory'), want: 'portcullis: initdb exited with code 1: could not create directory\n' },
+    { note: 'a missing demo state', error: new DemoStateMissing('no demo issuer state at /x/issuer.json'), want: 'portcullis: no demo issuer state at /x/issuer.json\n' },
+    { note: "Node's own coded error (a bug of ours)", error: Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }), want: 'portcullis: internal error: bad arg\n' },
+  ])('prints $note by the rule on codes', ({ error, want }) => {
+    const c = capture();
+    expect(reportError(c.io, error)).toBe(1);
+    expect(c.err()).toBe(want);
   });
 
   it('treats the engine internal error as internal', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../../proxy/cli/run.js';
-import { BUILD_USAGE, EVAL_USAGE, USAGE } from '../../../proxy/cli/args.js';
+import { BUILD_USAGE } from '../../../proxy/cli/commands/build.js';
+import { EVAL_USAGE } from '../../../proxy/cli/commands/eval.js';
+import { run, USAGE } from '../../../proxy/cli/run.js';
 
 async function invoke(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

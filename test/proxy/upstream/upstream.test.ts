@@ -18,7 +18,7 @@ import {
   simpleQuery,
 } from '../../../proxy/upstream/index.js';
 import type { UpstreamLogin, UpstreamOptions } from '../../../proxy/upstream/index.js';
-import type { PostgresUser } from '../../../proxy/cli/postgres/index.js';
+import type { PostgresUser } from '../../../proxy/dev/index.js';
 
 const users: PostgresUser[] = [
   { name: 'u_scram', password: 'pw-scram', auth: 'scram-sha-256' },

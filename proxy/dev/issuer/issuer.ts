@@ -1,14 +1,13 @@
-// A local token issuer for the demo and tests: one ES256 key pair, tokens minted with jose, the
-// public JWKS, a JSON state (so `portcullis token` can mint for a running demo), and a loopback
-// HTTP server answering OIDC discovery and the JWKS. Not an identity provider: it signs whatever
+// A local token issuer for the demo and tests (dev tooling, not security code): one ES256 key
+// pair, tokens minted with jose, the public JWKS, and a JSON state (so `portcullis token` can mint
+// for a running demo). server.ts serves it over HTTP. Not an identity provider: it signs whatever
 // subject it is asked to.
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
-import { IssuerStateInvalid } from './errors.js';
-import type { DevIssuer, DevIssuerOptions, Jwk, Jwks, MintRequest, ServedIssuer, ServeIssuerOptions } from './types.js';
+import { IssuerStateInvalid } from '../../auth/index.js';
+import type { Jwk, Jwks } from '../../auth/index.js';
+import type { DevIssuer, DevIssuerOptions, MintRequest } from './types.js';
 
 /** Default token lifetime: short-lived, as tokens for agents should be. */
 const DEFAULT_TTL_SECONDS = 900;
@@ -16,7 +15,6 @@ const DEFAULT_TTL_SECONDS = 900;
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'iat', 'exp', 'nbf']);
 /** Version of the exported state format. */
 const STATE_VERSION = 1;
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 type KeyPair = { readonly privateKey: CryptoKey; readonly publicJwk: Jwk; readonly privateJwk: JWK; readonly kid: string };
 
@@ -97,61 +95,4 @@ export async function importDevIssuer(state: string): Promise<DevIssuer> {
     throw new IssuerStateInvalid('issuer state holds an unusable audience or key; start the demo again to write a new state file', { cause: err });
   }
   return buildIssuer(s.issuer, audience, keys);
-}
-
-/**
- * serveIssuer serves `/.well-known/openid-configuration` and `/jwks.json` for the issuer on a
- * loopback address; with `issuerFromUrl` the served (and returned) issuer's `iss` is the URL.
- */
-export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions = {}): Promise<ServedIssuer> {
-  const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new TypeError(`serveIssuer listens on loopback only, not ${host}`);
-  let served = issuer;
-  let base = '';
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    let body: unknown;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    if (path === '/.well-known/openid-configuration') {
-      body = {
-        issuer: served.issuer,
-        jwks_uri: `${base}/jwks.json`,
-        id_token_signing_alg_values_supported: [served.algorithm],
-        response_types_supported: ['id_token'],
-        subject_types_supported: ['public'],
-      };
-    } else if (path === '/jwks.json') {
-      body = served.jwks();
-    } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-      return;
-    }
-    const text = JSON.stringify(body);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'max-age=60' });
-    res.end(req.method === 'HEAD' ? undefined : text);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  base = `http://${hostPart}:${address.port}`;
-  if (options.issuerFromUrl === true) served = issuer.withIssuer(base);
-  return {
-    url: base,
-    jwksUrl: `${base}/jwks.json`,
-    issuer: served,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }

@@ -1,20 +1,16 @@
-// The demo and the new CLI commands: argument grammar of test/serve/demo/token, `token` minting
-// from a demo state dir (claims checked against the issuer's JWKS), `test` running Rego tests,
-// `serve` reporting config errors, and startDemo against a real PostgreSQL and issuer.
+// The commands test/serve/demo/token through the registry: their argument grammar, `token` minting
+// from a demo state dir (claims checked against the issuer's JWKS), `test` running Rego tests and
+// `serve` reporting config errors. startDemo itself is tested in test/proxy/dev/demo.test.ts.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
-import pg from 'pg';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDevIssuer } from '../../../proxy/auth/index.js';
-import { parseCommand, usageFor } from '../../../proxy/cli/args.js';
-import type { Command } from '../../../proxy/cli/args.js';
-import { DEMO_UPSTREAM_USER, banner, readIssuerState, startDemo, writeDemoState } from '../../../proxy/cli/demo/index.js';
-import type { DemoHandle } from '../../../proxy/cli/demo/index.js';
-import { run } from '../../../proxy/cli/run.js';
+import { findCommand, run, usageFor } from '../../../proxy/cli/run.js';
+import { createDevIssuer, readIssuerState, writeDemoState } from '../../../proxy/dev/index.js';
+import { parseFlat } from './invocation.js';
+import type { Flat } from './invocation.js';
 
 type Captured = { code: number; stdout: string; stderr: string };
 
@@ -28,15 +24,15 @@ async function cli(argv: string[], env: Record<string, string> = {}): Promise<Ca
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('parseCommand (new commands)', () => {
-  const cases: Array<{ note: string; argv: string[]; want: Command }> = [
+describe('parsing test, serve, demo and token', () => {
+  const cases: Array<{ note: string; argv: string[]; want: Flat }> = [
     { note: 'test with paths', argv: ['test', 'policies', 'x.rego'], want: { kind: 'test', paths: ['policies', 'x.rego'], verbose: false } },
     { note: 'test --run -v', argv: ['test', 'p', '--run', 'deny', '-v'], want: { kind: 'test', paths: ['p'], run: 'deny', verbose: true } },
     { note: 'test without paths', argv: ['test'], want: { kind: 'usage-error', message: 'test: at least one path is required', topic: 'test' } },
     { note: 'test with a bad regex', argv: ['test', 'p', '-r', '('], want: { kind: 'usage-error', message: 'test: --run "(" is not a regular expression', topic: 'test' } },
     { note: 'serve defaults to opa.config.yaml', argv: ['serve'], want: { kind: 'serve', configPath: 'opa.config.yaml' } },
     { note: 'serve --config', argv: ['serve', '-c', 'x.yaml'], want: { kind: 'serve', configPath: 'x.yaml' } },
-    { note: 'serve with an operand', argv: ['serve', 'x.yaml'], want: { kind: 'usage-error', message: expect.stringMatching(/Unexpected argument 'x.yaml'/) as unknown as string, topic: 'serve' } },
+    { note: 'serve with an operand', argv: ['serve', 'x.yaml'], want: { kind: 'usage-error', message: expect.stringMatching(/Unexpected argument 'x.yaml'/) as unknown, topic: 'serve' } },
     { note: 'demo', argv: ['demo'], want: { kind: 'demo' } },
     { note: 'demo with everything', argv: ['demo', '--config', 'c.yaml', '--state', 's', '--port', '0'], want: { kind: 'demo', configPath: 'c.yaml', stateDir: 's', port: 0 } },
     { note: 'demo with a bad port', argv: ['demo', '-p', '99999'], want: { kind: 'usage-error', message: 'demo: --port "99999" is not a TCP port (0-65535)', topic: 'demo' } },
@@ -55,17 +51,17 @@ describe('parseCommand (new commands)', () => {
     { note: 'demo --help', argv: ['demo', '--help'], want: { kind: 'help', topic: 'demo' } },
   ];
   it.each(cases)('$note', ({ argv, want }) => {
-    expect(parseCommand(argv)).toEqual(want);
+    expect(parseFlat(argv)).toEqual(want);
   });
 
   it.each([
     { note: 'top level lists the new commands', topic: undefined, match: /test <path>[\s\S]*serve \[--config[\s\S]*demo [\s\S]*token --sub/ },
-    { note: 'test', topic: 'test' as const, match: /^Usage: portcullis test/ },
-    { note: 'serve', topic: 'serve' as const, match: /^Usage: portcullis serve/ },
-    { note: 'demo', topic: 'demo' as const, match: /^Usage: portcullis demo/ },
-    { note: 'token', topic: 'token' as const, match: /^Usage: portcullis token/ },
+    { note: 'test', topic: 'test', match: /^Usage: portcullis test/ },
+    { note: 'serve', topic: 'serve', match: /^Usage: portcullis serve/ },
+    { note: 'demo', topic: 'demo', match: /^Usage: portcullis demo/ },
+    { note: 'token', topic: 'token', match: /^Usage: portcullis token/ },
   ])('usage: $note', ({ topic, match }) => {
-    expect(usageFor(topic)).toMatch(match);
+    expect(usageFor(topic === undefined ? undefined : findCommand(topic))).toMatch(match);
   });
 
   it('prints a usage error with the command help and exit 2', async () => {
@@ -204,118 +200,5 @@ describe('portcullis serve', () => {
     const r = await cli(['serve', '--config', join(process.cwd(), 'opa.config.yaml')], {});
     expect(r.stderr).toMatch(/upstream\.password_env: environment variable PORTCULLIS_UPSTREAM_PASSWORD is not set/);
     expect(r.code).toBe(1);
-  });
-});
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-describe('startDemo', () => {
-  let demo: DemoHandle | undefined;
-  const stateDir = join(dir, 'demo-state');
-  beforeAll(async () => {
-    demo = await startDemo({ stateDir, gatewayPort: 0 });
-  }, 60_000);
-  afterAll(async () => {
-    await demo?.stop();
-  });
-  const d = (): DemoHandle => {
-    if (demo === undefined) throw new Error('demo not started');
-    return demo;
-  };
-
-  it('points the gateway config at the throwaway PostgreSQL and the local issuer', () => {
-    const { config, postgres, issuerUrl, jwksUrl } = d();
-    expect(config.upstream).toEqual({
-      host: '127.0.0.1',
-      port: postgres.port,
-      database: 'portcullis',
-      user: DEMO_UPSTREAM_USER,
-      password: { kind: 'inline', value: expect.any(String) },
-      connectTimeoutMs: 10_000,
-    });
-    expect(config.identity).toMatchObject({ issuer: issuerUrl, jwks: { kind: 'url', url: jwksUrl }, audience: ['portcullis'] });
-    expect(config.listen.port).toBe(0);
-  });
-
-  it('lets the gateway user read the sample schema over SCRAM', async () => {
-    const { config, postgres } = d();
-    const pw = config.upstream.password?.kind === 'inline' ? config.upstream.password.value : '';
-    const client = new pg.Client({ host: postgres.host, port: postgres.port, database: postgres.database, user: DEMO_UPSTREAM_USER, password: pw });
-    await client.connect();
-    try {
-      const counts = await client.query(
-        'SELECT (SELECT count(*) FROM public.customers)::int AS customers, (SELECT count(*) FROM public.orders)::int AS orders, (SELECT count(*) FROM public.audit_log)::int AS audit',
-      );
-      expect(counts.rows).toEqual([{ customers: 5, orders: 6, audit: 2 }]);
-      const cols = await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position");
-      expect(cols.rows.map((r: { column_name: string }) => r.column_name)).toEqual(['id', 'name', 'email', 'card_number', 'created_at']);
-    } finally {
-      await client.end();
-    }
-  });
-
-  it('prints a psql line whose token the served JWKS verifies', async () => {
-    const { psqlCommand, token, issuerUrl, jwksUrl, gateway } = d();
-    expect(psqlCommand).toBe(`psql "host=127.0.0.1 port=${gateway.port} user=agent dbname=portcullis sslmode=disable password=${token}"`);
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { issuer: issuerUrl, audience: 'portcullis' });
-    expect(payload.sub).toBe('agent');
-  });
-
-  it('serves the printed token through the gateway: reads masked, destructive writes denied', async () => {
-    const { token, gateway, postgres } = d();
-    const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });
-    await client.connect();
-    try {
-      const r = await client.query('SELECT email FROM customers ORDER BY id LIMIT 1');
-      expect(r.rows[0].email).toMatch(/^\*+\.com$/);
-      await expect(client.query('DELETE FROM orders')).rejects.toMatchObject({ code: '42501' });
-    } finally {
-      await client.end();
-    }
-  });
-
-  it('writes the issuer state and a redacted config', async () => {
-    const config = JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8'));
-    expect(config.upstream.password).toEqual({ kind: 'inline', value: '<redacted>' });
-    const r = await cli(['token', '--sub', 'second', '--state', stateDir]);
-    expect(r.code).toBe(0);
-    const { payload } = await jwtVerify(r.stdout.trim(), createRemoteJWKSet(new URL(d().jwksUrl)), { issuer: d().issuerUrl });
-    expect(payload.sub).toBe('second');
-  });
-
-  it('says in the banner whether the gateway runs', () => {
-    const { gateway } = d();
-    const text = banner(d(), false);
-    expect(text).toContain(d().psqlCommand);
-    expect(text).toContain('npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]\n');
-    expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
-  });
-
-  it('stop() stops PostgreSQL and the issuer', async () => {
-    const { postgres, issuerUrl } = d();
-    const issuerPort = Number(new URL(issuerUrl).port);
-    await d().stop();
-    expect(await portOpen(postgres.port)).toBe(false);
-    expect(await portOpen(issuerPort)).toBe(false);
-    expect(existsSync(postgres.dataDir)).toBe(false);
-  });
-
-  it('rejects an invalid config before starting anything', async () => {
-    const file = join(dir, 'invalid-demo.yaml');
-    writeFileSync(file, 'log: {level: loud}\n');
-    await expect(startDemo({ configPath: file, stateDir: join(dir, 'never') })).rejects.toMatchObject({
-      code: 'ERR_PROXY_CONFIG_INVALID',
-      errors: expect.arrayContaining([`${file}: log.level: must be one of debug, info, warn, error, got string "loud"`]),
-    });
-    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

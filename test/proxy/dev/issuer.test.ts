@@ -3,8 +3,10 @@
 // non-loopback hosts are refused.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDevIssuer, createTokenVerifier, importDevIssuer, serveIssuer } from '../../../proxy/auth/index.js';
-import type { IdentityConfig, ServedIssuer, TokenVerifier } from '../../../proxy/auth/index.js';
+import { createTokenVerifier } from '../../../proxy/auth/index.js';
+import type { IdentityConfig, TokenVerifier } from '../../../proxy/auth/index.js';
+import { createDevIssuer, importDevIssuer, serveIssuer } from '../../../proxy/dev/index.js';
+import type { ServedIssuer } from '../../../proxy/dev/index.js';
 
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../../proxy/cli/postgres/index.js';
-import type { PostgresHandle } from '../../../proxy/cli/postgres/index.js';
+import { startPostgres } from '../../../proxy/dev/index.js';
+import type { PostgresHandle } from '../../../proxy/dev/index.js';
 import { usePostgres } from '../../helpers/postgres.js';
 
 const SCHEMA = `

@@ -1,23 +1,22 @@
 // `portcullis demo` (npm start): a throwaway PostgreSQL with the sample schema, the dev token
 // issuer serving JWKS on loopback, the gateway in front with the configured (example) policies,
 // and a ready psql line. startDemo starts everything and returns a handle; runDemo prints the
-// banner and waits for Ctrl-C. Anything that fails to start stops what already started.
+// banner and waits for Ctrl-C. Anything that fails to start stops what already started. The
+// config loader and the gateway itself come from the composition root (proxy/cli) as DemoDeps.
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDevIssuer, serveIssuer } from '../../auth/index.js';
-import type { ServedIssuer } from '../../auth/index.js';
 import type { GatewayConfig } from '../../config/index.js';
-import { loadConfigFile } from '../config-file.js';
-import { startPostgres } from '../postgres/index.js';
-import type { PostgresHandle } from '../postgres/index.js';
-import { startGatewayFromConfig } from '../serve-command.js';
-import type { GatewayStart } from '../serve-command.js';
+import { createDevIssuer } from '../issuer/issuer.js';
+import { serveIssuer } from '../issuer/server.js';
+import type { ServedIssuer } from '../issuer/types.js';
+import { startPostgres } from '../postgres/launcher.js';
+import type { PostgresHandle } from '../postgres/types.js';
+import { writeDemoState } from '../state.js';
 import { DemoConfigInvalid } from './errors.js';
-import { writeDemoState } from './state.js';
 
 /** DEFAULT_DEMO_STATE_DIR is where the demo writes the issuer state and effective config (read by `portcullis token`). */
 export const DEFAULT_DEMO_STATE_DIR = join(tmpdir(), 'portcullis-demo');
@@ -39,6 +38,22 @@ export const DEMO_AGENT_CLAIMS = { roles: ['db:read'] } as const;
 
 /** DEMO_TOKEN_TTL_SECONDS is the lifetime of the printed token. */
 const DEMO_TOKEN_TTL_SECONDS = 900;
+
+/** DemoGatewayStart is a running gateway, or every reason it could not start (the CLI's GatewayStart). */
+export type DemoGatewayStart =
+  | { readonly kind: 'started'; readonly host: string; readonly port: number; readonly close: () => Promise<void> }
+  | { readonly kind: 'failed'; readonly reasons: readonly string[] };
+
+/** DemoDeps are what the demo takes from the composition root (proxy/cli): reading the config file and starting the gateway. */
+export type DemoDeps = {
+  /** loadConfig reads and validates a config file, resolving `password_env` against env. */
+  readonly loadConfig: (
+    path: string,
+    env: Readonly<Record<string, string | undefined>>,
+  ) => { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly errors: readonly string[] };
+  /** startGateway starts a gateway for a config (the CLI's startGatewayFromConfig). */
+  readonly startGateway: (config: GatewayConfig, log: (line: string) => void) => Promise<DemoGatewayStart>;
+};
 
 /** DemoOptions configures a demo run. */
 export type DemoOptions = {
@@ -63,8 +78,8 @@ export type DemoHandle = {
   readonly stateDir: string;
   /** config is the effective gateway configuration (written, password redacted, to `<stateDir>/config.json`). */
   readonly config: GatewayConfig;
-  /** gateway is the running gateway, or the stub until proxy/server.ts exists. */
-  readonly gateway: Extract<GatewayStart, { kind: 'started' }>;
+  /** gateway is the running gateway. */
+  readonly gateway: Extract<DemoGatewayStart, { kind: 'started' }>;
   /** token is a fresh agent token (sub `agent`). */
   readonly token: string;
   /** psqlCommand is the ready-to-paste psql line. */
@@ -79,12 +94,12 @@ export function psqlLine(host: string, port: number, database: string, token: st
 }
 
 /** startDemo starts PostgreSQL, the issuer and the gateway, writes the state dir and returns the handle. */
-export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> {
+export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<DemoHandle> {
   const log = options.log ?? ((): void => undefined);
   const stateDir = options.stateDir ?? DEFAULT_DEMO_STATE_DIR;
   const upstreamPassword = randomBytes(24).toString('base64url');
   const configPath = options.configPath ?? DEFAULT_DEMO_CONFIG_PATH;
-  const loaded = loadConfigFile(configPath, { ...options.env, PORTCULLIS_UPSTREAM_PASSWORD: upstreamPassword });
+  const loaded = deps.loadConfig(configPath, { ...options.env, PORTCULLIS_UPSTREAM_PASSWORD: upstreamPassword });
   if (!loaded.ok) throw new DemoConfigInvalid(loaded.errors);
   const base = loaded.config;
 
@@ -125,7 +140,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     writeDemoState(stateDir, served.issuer.exportState(), redacted(config));
     log(`state written to ${stateDir}`);
 
-    const gateway = await startGatewayFromConfig(config, log);
+    const gateway = await deps.startGateway(config, log);
     if (gateway.kind === 'failed') throw new DemoConfigInvalid(gateway.reasons);
     stops.push(gateway.close);
 
@@ -163,10 +178,10 @@ export type RunDemoIo = {
 };
 
 /** runDemo starts the demo, prints the psql line and how to mint tokens, waits for Ctrl-C, stops everything and returns the exit code. */
-export async function runDemo(options: DemoOptions, io: RunDemoIo): Promise<number> {
+export async function runDemo(options: DemoOptions, deps: DemoDeps, io: RunDemoIo): Promise<number> {
   let demo: DemoHandle;
   try {
-    demo = await startDemo({ ...options, log: options.log ?? ((): void => undefined) });
+    demo = await startDemo({ ...options, log: options.log ?? ((): void => undefined) }, deps);
   } catch (e) {
     if (e instanceof DemoConfigInvalid) {
       for (const line of e.errors) io.stderr(`portcullis: ${line}\n`);

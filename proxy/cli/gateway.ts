@@ -1,28 +1,28 @@
-// `portcullis serve`: load and validate the config (errors path-addressed, exit 1), then start
-// the gateway and run until a stop signal. startGatewayFromConfig is the one call the demo shares.
+// The gateway's composition root: a validated GatewayConfig → bundles/engine (the policy),
+// proxy/sql, proxy/auth (the token verifier), proxy/decision and proxy's startGateway, wired
+// together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
+// file and the upstream password (`password_env`). Shared by `portcullis serve` and the demo.
 
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { GatewayConfig } from '../config/index.js';
-import type { Command } from './args.js';
-import { loadConfigFile } from './config-file.js';
-import { EXIT } from './report.js';
-import type { CliIo } from './report.js';
-import type { RunContext } from './run.js';
-
-/** ServeCommand is the parsed `serve` invocation. */
-export type ServeCommand = Extract<Command, { kind: 'serve' }>;
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
   | { readonly kind: 'started'; readonly host: string; readonly port: number; readonly close: () => Promise<void> }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
 
+/** GatewayEnv is the environment `password_env` is resolved against (the CLI passes its RunContext env). */
+export type GatewayEnv = Readonly<Record<string, string | undefined>>;
+
 /**
  * startGatewayFromConfig is the composition root of a running gateway: it loads the policy
- * (bundle tarball or policy directories compiled now), the SQL parser and the JWT verifier, and
- * starts the server. Mistakes come back as `failed` with one line per problem, never a stack trace.
+ * (bundle tarball or policy directories compiled now), the SQL parser and the JWT verifier, reads
+ * the TLS files and resolves the upstream password, and starts the server. Mistakes come back as
+ * `failed` with one line per problem, never a stack trace; unreadable TLS files reject (ENOENT …).
  */
-export async function startGatewayFromConfig(config: GatewayConfig, log: (line: string) => void): Promise<GatewayStart> {
-  const [{ loadBundle, isBundleError }, engine, { startGateway }, auth, { createDecider }, { initSql }, { toIdentityConfig }] = await Promise.all([
+export async function startGatewayFromConfig(config: GatewayConfig, log: (line: string) => void, env: GatewayEnv = {}): Promise<GatewayStart> {
+  const [{ loadBundle, isBundleError }, engine, { startGateway }, auth, { createDecider }, { initSql }, { resolveSecret, toIdentityConfig }] = await Promise.all([
     import('../../bundles/index.js'),
     import('../../engine/index.js'),
     import('../index.js'),
@@ -31,6 +31,12 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
     import('../sql/index.js'),
     import('../config/index.js'),
   ]);
+  const secret = config.upstream.password;
+  const upstreamPassword = secret === undefined ? undefined : resolveSecret(secret, env);
+  if (secret !== undefined && upstreamPassword === undefined) {
+    return { kind: 'failed', reasons: [`upstream.password_env: environment variable ${secret.kind === 'env' ? secret.name : ''} is not set`] };
+  }
+  const tls = config.tls === undefined ? undefined : { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
   const source = config.policy.source;
   let loaded;
   try {
@@ -49,7 +55,7 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
   const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
   let verifier;
   try {
-    verifier = auth.createTokenVerifier(toIdentityConfig(config));
+    verifier = auth.createTokenVerifier(toIdentityConfig(config), { readFile: (path) => readFile(path, 'utf8') });
   } catch (e) {
     if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems.map((p) => `identity: ${p}`) };
     throw e;
@@ -58,6 +64,8 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
   const gateway = await startGateway(config, {
     verifier,
     decide: (input) => decider.decide(input),
+    ...(upstreamPassword !== undefined ? { upstreamPassword } : {}),
+    ...(tls !== undefined ? { tls } : {}),
     log: (event) => {
       if (event.type.endsWith('error') || event.type === 'session.denied') log(`${event.type} ${JSON.stringify(event)}`);
     },
@@ -71,23 +79,4 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
       verifier.close();
     },
   };
-}
-
-/** runServe validates the config and starts the gateway; exit 1 with every config error, one per line. */
-export async function runServe(cmd: ServeCommand, io: CliIo, ctx: RunContext): Promise<number> {
-  const loaded = loadConfigFile(cmd.configPath, ctx.env);
-  if (!loaded.ok) {
-    for (const e of loaded.errors) io.stderr(`portcullis: ${e}\n`);
-    return EXIT.failure;
-  }
-  const gateway = await startGatewayFromConfig(loaded.config, (line) => io.stderr(`${line}\n`));
-  if (gateway.kind === 'failed') {
-    for (const r of gateway.reasons) io.stderr(`${r}\n`);
-    io.stderr(`portcullis: the gateway did not start (${cmd.configPath})\n`);
-    return EXIT.failure;
-  }
-  io.stdout(`portcullis: gateway listening on ${gateway.host}:${gateway.port}\n`);
-  await ctx.untilStopped();
-  await gateway.close();
-  return EXIT.ok;
 }

@@ -1,0 +1,34 @@
+// The composition root's reads of the outside world (proxy/cli/gateway.ts): the upstream
+// password_env is resolved against the env it is given, and the TLS files are read here (an
+// unreadable file rejects with the file-system error the CLI prints as one line).
+
+import { describe, expect, it } from 'vitest';
+import { startGatewayFromConfig } from '../../../proxy/cli/gateway.js';
+import { validateConfig } from '../../../proxy/config/index.js';
+import type { GatewayConfig } from '../../../proxy/config/index.js';
+
+function configWith(patch: Record<string, unknown>): GatewayConfig {
+  const result = validateConfig({
+    upstream: { database: 'app', user: 'gw' },
+    identity: { issuer: 'https://idp.example', audience: 'portcullis', jwks: { url: 'https://idp.example/jwks' } },
+    policy: { paths: ['/nonexistent/policies'] },
+    ...patch,
+  });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.config;
+}
+
+describe('startGatewayFromConfig', () => {
+  it('fails with one line when password_env is not in the env it is given', async () => {
+    const config = configWith({ upstream: { database: 'app', user: 'gw', password_env: 'PORTCULLIS_TEST_UNSET_PASSWORD' } });
+    await expect(startGatewayFromConfig(config, () => undefined, {})).resolves.toEqual({
+      kind: 'failed',
+      reasons: ['upstream.password_env: environment variable PORTCULLIS_TEST_UNSET_PASSWORD is not set'],
+    });
+  });
+
+  it('reads the TLS files itself: a missing key file rejects with ENOENT naming it', async () => {
+    const config = configWith({ tls: { cert: '/nonexistent/portcullis/cert.pem', key: '/nonexistent/portcullis/key.pem' } });
+    await expect(startGatewayFromConfig(config, () => undefined)).rejects.toMatchObject({ code: 'ENOENT', path: '/nonexistent/portcullis/key.pem' });
+  });
+});

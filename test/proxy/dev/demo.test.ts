@@ -1,0 +1,159 @@
+// startDemo against a real PostgreSQL, the dev issuer and the gateway (wired with the CLI's
+// composition root), and the B4 regression: a demo whose PostgreSQL fails to start reports the
+// launcher's message through the CLI, not "internal error".
+
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../proxy/cli/config-file.js';
+import { startGatewayFromConfig } from '../../../proxy/cli/gateway.js';
+import { run } from '../../../proxy/cli/run.js';
+import { DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
+import type { DemoDeps, DemoHandle } from '../../../proxy/dev/index.js';
+
+type Captured = { code: number; stdout: string; stderr: string };
+
+async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, { env, untilStopped: () => Promise.resolve() });
+  return { code, stdout, stderr };
+}
+
+/** deps are the composition root's pieces, as `portcullis demo` passes them. */
+const deps: DemoDeps = { loadConfig: loadConfigFile, startGateway: startGatewayFromConfig };
+
+const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('startDemo', () => {
+  let demo: DemoHandle | undefined;
+  const stateDir = join(dir, 'demo-state');
+  beforeAll(async () => {
+    demo = await startDemo({ stateDir, gatewayPort: 0 }, deps);
+  }, 60_000);
+  afterAll(async () => {
+    await demo?.stop();
+  });
+  const d = (): DemoHandle => {
+    if (demo === undefined) throw new Error('demo not started');
+    return demo;
+  };
+
+  it('points the gateway config at the throwaway PostgreSQL and the local issuer', () => {
+    const { config, postgres, issuerUrl, jwksUrl } = d();
+    expect(config.upstream).toEqual({
+      host: '127.0.0.1',
+      port: postgres.port,
+      database: 'portcullis',
+      user: DEMO_UPSTREAM_USER,
+      password: { kind: 'inline', value: expect.any(String) },
+      connectTimeoutMs: 10_000,
+    });
+    expect(config.identity).toMatchObject({ issuer: issuerUrl, jwks: { kind: 'url', url: jwksUrl }, audience: ['portcullis'] });
+    expect(config.listen.port).toBe(0);
+  });
+
+  it('lets the gateway user read the sample schema over SCRAM', async () => {
+    const { config, postgres } = d();
+    const pw = config.upstream.password?.kind === 'inline' ? config.upstream.password.value : '';
+    const client = new pg.Client({ host: postgres.host, port: postgres.port, database: postgres.database, user: DEMO_UPSTREAM_USER, password: pw });
+    await client.connect();
+    try {
+      const counts = await client.query(
+        'SELECT (SELECT count(*) FROM public.customers)::int AS customers, (SELECT count(*) FROM public.orders)::int AS orders, (SELECT count(*) FROM public.audit_log)::int AS audit',
+      );
+      expect(counts.rows).toEqual([{ customers: 5, orders: 6, audit: 2 }]);
+      const cols = await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position");
+      expect(cols.rows.map((r: { column_name: string }) => r.column_name)).toEqual(['id', 'name', 'email', 'card_number', 'created_at']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('prints a psql line whose token the served JWKS verifies', async () => {
+    const { psqlCommand, token, issuerUrl, jwksUrl, gateway } = d();
+    expect(psqlCommand).toBe(`psql "host=127.0.0.1 port=${gateway.port} user=agent dbname=portcullis sslmode=disable password=${token}"`);
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { issuer: issuerUrl, audience: 'portcullis' });
+    expect(payload.sub).toBe('agent');
+  });
+
+  it('serves the printed token through the gateway: reads masked, destructive writes denied', async () => {
+    const { token, gateway, postgres } = d();
+    const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });
+    await client.connect();
+    try {
+      const r = await client.query('SELECT email FROM customers ORDER BY id LIMIT 1');
+      expect(r.rows[0].email).toMatch(/^\*+\.com$/);
+      await expect(client.query('DELETE FROM orders')).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('writes the issuer state and a redacted config', async () => {
+    const config = JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8'));
+    expect(config.upstream.password).toEqual({ kind: 'inline', value: '<redacted>' });
+    const r = await cli(['token', '--sub', 'second', '--state', stateDir]);
+    expect(r.code).toBe(0);
+    const { payload } = await jwtVerify(r.stdout.trim(), createRemoteJWKSet(new URL(d().jwksUrl)), { issuer: d().issuerUrl });
+    expect(payload.sub).toBe('second');
+  });
+
+  it('says in the banner whether the gateway runs', () => {
+    const { gateway } = d();
+    const text = banner(d(), false);
+    expect(text).toContain(d().psqlCommand);
+    expect(text).toContain('npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]\n');
+    expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
+  });
+
+  it('stop() stops PostgreSQL and the issuer', async () => {
+    const { postgres, issuerUrl } = d();
+    const issuerPort = Number(new URL(issuerUrl).port);
+    await d().stop();
+    expect(await portOpen(postgres.port)).toBe(false);
+    expect(await portOpen(issuerPort)).toBe(false);
+    expect(existsSync(postgres.dataDir)).toBe(false);
+  });
+
+  it('rejects an invalid config before starting anything', async () => {
+    const file = join(dir, 'invalid-demo.yaml');
+    writeFileSync(file, 'log: {level: loud}\n');
+    await expect(startDemo({ configPath: file, stateDir: join(dir, 'never') }, deps)).rejects.toMatchObject({
+      code: 'ERR_PROXY_CONFIG_INVALID',
+      errors: expect.arrayContaining([`${file}: log.level: must be one of debug, info, warn, error, got string "loud"`]),
+    });
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});
+
+describe('portcullis demo when PostgreSQL fails to start', () => {
+  it('prints the launcher\'s message (exit 1), not "internal error"', async () => {
+    // A real failure: the throwaway cluster cannot create the database "postgres" (it exists).
+    const config = readFileSync(join(process.cwd(), 'opa.config.yaml'), 'utf8').replace(/^(\s+database:\s*).*$/m, '$1postgres');
+    expect(config).toMatch(/^\s+database:\s*postgres$/m);
+    const file = join(dir, 'postgres-db.yaml');
+    writeFileSync(file, config);
+    const r = await cli(['demo', '--config', file, '--state', join(dir, 'failed-state'), '--port', '0']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stderr).toMatch(/^portcullis: PostgreSQL started but could not be prepared: .*"postgres" already exists\n$/);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+  }, 60_000);
+});

@@ -8,7 +8,6 @@
 //     decide: (input) => decider.decide(input), log });
 //   … gateway.host / gateway.port …; on SIGINT: await gateway.close();
 
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -16,7 +15,6 @@ import type { SecureContext } from 'node:tls';
 import type { TokenVerifier } from './auth/index.js';
 import { createCatalog } from './catalog/index.js';
 import type { GatewayConfig } from './config/index.js';
-import { resolveSecret } from './config/index.js';
 import { createSessionRegistry, isLoopbackAddress, runQueryCycle, runSession, shuttingDown, tooManyConnections } from './session/index.js';
 import type { Decide, QueryCycle, SessionEnvironment, SessionLog } from './session/index.js';
 import { connectUpstream } from './upstream/index.js';
@@ -145,21 +143,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   };
 }
 
-/** passwordOf picks the upstream password: deps override, inline config value, or `password_env` from the process environment. */
+/** passwordOf picks the upstream password: deps override, else the inline config value; the data plane reads no environment. */
 function passwordOf(config: GatewayConfig, deps: GatewayDeps): { password?: string } {
   if (deps.upstreamPassword !== undefined) return { password: deps.upstreamPassword };
   const source = config.upstream.password;
   if (source === undefined) return {};
-  const value = resolveSecret(source, process.env);
-  if (value === undefined) {
-    throw new TypeError(`startGateway: upstream password_env ${source.kind === 'env' ? source.name : ''} is not set`);
+  if (source.kind === 'env') {
+    throw new TypeError(`startGateway: upstream password_env ${source.name} must be resolved by the caller (deps.upstreamPassword)`);
   }
-  return { password: value };
+  return { password: source.value };
 }
 
-/** tlsContext builds the server certificate's context (deps.tls, else the config's PEM files, read once at start). */
+/** tlsContext builds the server certificate's context from deps.tls (the PEM contents; the data plane reads no files). */
 function tlsContext(config: GatewayConfig, deps: GatewayDeps): SecureContext | undefined {
   if (deps.tls !== undefined) return createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
-  if (config.tls !== undefined) return createSecureContext({ key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) });
+  if (config.tls !== undefined) throw new TypeError('startGateway: config.tls is set but deps.tls holds no PEM key and certificate (proxy/cli reads the files)');
   return undefined;
 }

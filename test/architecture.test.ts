@@ -118,3 +118,60 @@ describe('architecture', () => {
     expect(violations(file, [spec]).length > 0).toBe(bad);
   });
 });
+
+/** EDGES are the folders of proxy/ that may touch the outside world: the CLI (composition root) and the dev tooling. */
+const EDGES = ['proxy/cli/', 'proxy/dev/'];
+
+/** codeOf is a file's text without comments, so a comment naming process.env is no violation. */
+function codeOf(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+/** ioViolations lists what a data-plane file does that only the edges may: import node:fs, read process.env or process.argv. */
+function ioViolations(file: string, text: string): string[] {
+  if (EDGES.some((edge) => file.startsWith(edge))) return [];
+  const code = codeOf(text);
+  const found: string[] = [];
+  if (/['"]node:fs(\/promises)?['"]|['"]fs(\/promises)?['"]/.test(code)) found.push(`${file}: imports node:fs`);
+  if (/\bprocess\s*\.\s*env\b|\bprocess\s*\[\s*['"]env['"]\s*\]/.test(code)) found.push(`${file}: reads process.env`);
+  if (/\bprocess\s*\.\s*argv\b|\bprocess\s*\[\s*['"]argv['"]\s*\]/.test(code)) found.push(`${file}: reads process.argv`);
+  return found;
+}
+
+describe('the data plane reads no files, environment or argv', () => {
+  const files = sourceFiles('proxy');
+
+  it('leaves file, env and argv reads to proxy/cli and proxy/dev', () => {
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.flatMap((f) => ioViolations(f, readFileSync(join(root, f), 'utf8')))).toEqual([]);
+  });
+
+  it('lets proxy/cli enter proxy/dev only through its index.ts, and nothing else in proxy import either', () => {
+    const bad = files.flatMap((f) =>
+      importsOf(f)
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => ({ f, target: resolveLocal(f, spec) }))
+        .filter(({ f, target }) => {
+          const fromCli = f.startsWith('proxy/cli/');
+          const fromDev = f.startsWith('proxy/dev/');
+          if (target.startsWith('proxy/cli/')) return !fromCli;
+          if (target.startsWith('proxy/dev/')) return !fromDev && !(fromCli && target === 'proxy/dev/index.js');
+          return false;
+        })
+        .map(({ f, target }) => `${f} → ${target}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it.each([
+    { note: 'a session file importing node:fs', file: 'proxy/session/x.ts', text: "import { readFileSync } from 'node:fs';", bad: true },
+    { note: 'a server reading process.env', file: 'proxy/server.ts', text: 'const pw = process.env.PGPASSWORD;', bad: true },
+    { note: 'auth importing node:fs/promises', file: 'proxy/auth/x.ts', text: "const { readFile } = await import('node:fs/promises');", bad: true },
+    { note: 'reading argv', file: 'proxy/x.ts', text: 'const args = process.argv.slice(2);', bad: true },
+    { note: 'a comment naming process.env', file: 'proxy/x.ts', text: '// never reads process.env\nexport {};', bad: false },
+    { note: 'the CLI reading env', file: 'proxy/cli/main.ts', text: "const d = process.env['PORTCULLIS_DEBUG'];", bad: false },
+    { note: 'the dev launcher importing node:fs', file: 'proxy/dev/postgres/launcher.ts', text: "import { rmSync } from 'node:fs';", bad: false },
+  ])('flags $note: $bad', ({ file, text, bad }) => {
+    expect(ioViolations(file, text).length > 0).toBe(bad);
+  });
+});

@@ -3,7 +3,6 @@
 // our own rules (subject, issued-in-the-future, maximum lifetime). Every failure becomes one
 // AuthError with a message an agent can act on; nothing else escapes.
 
-import { readFile as fsReadFile } from 'node:fs/promises';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWSHeaderParameters } from 'jose';
 import {
@@ -170,6 +169,11 @@ function checkPayload(payload: JWTPayload, r: Resolved): Principal {
   };
 }
 
+/** noFileReader is the readFile of verifiers built without one: proxy/ reads no files, so a `jwks.file` source needs deps.readFile. */
+function noFileReader(path: string): Promise<string> {
+  return Promise.reject(new TypeError(`no readFile was given to read the JWKS file ${path} (the composition root passes one)`));
+}
+
 /**
  * createTokenVerifier validates the config (throwing AuthConfigInvalid listing every problem)
  * and returns a verifier whose `verify` resolves to a Principal or rejects with an AuthError.
@@ -188,7 +192,7 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
     fetchTimeoutMs: deps.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     now,
     fetch: deps.fetch ?? globalThis.fetch,
-    readFile: deps.readFile ?? ((path) => fsReadFile(path, 'utf8')),
+    readFile: deps.readFile ?? noFileReader,
     log: deps.log ?? (() => undefined),
   });
   let closed = false;

@@ -44,7 +44,7 @@ export type VerifierDeps = {
   readonly now?: () => number;
   /** fetch is used for JWKS URLs and discovery (default globalThis.fetch). */
   readonly fetch?: typeof fetch;
-  /** readFile reads a JWKS file as UTF-8 (default node:fs/promises readFile). */
+  /** readFile reads a JWKS file as UTF-8; required for a `jwks.file` source (proxy/cli passes node:fs's; the data plane reads no files). */
   readonly readFile?: (path: string) => Promise<string>;
   /** log receives AuthEvents (default: dropped). */
   readonly log?: (event: AuthEvent) => void;

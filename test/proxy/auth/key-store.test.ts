@@ -46,7 +46,7 @@ async function server(keys: TestKey[]): Promise<JwksServer> {
 }
 
 function verifier(cfg: IdentityConfig, events: AuthEvent[] = [], fetchTimeoutMs = 2000): TokenVerifier {
-  const v = createTokenVerifier(cfg, { log: (e) => events.push(e), fetchTimeoutMs });
+  const v = createTokenVerifier(cfg, { log: (e) => events.push(e), fetchTimeoutMs, readFile: (p) => readFile(p, 'utf8') });
   cleanups.push(() => v.close());
   return v;
 }

@@ -2,6 +2,7 @@
 // JWKS file, with a frozen clock. Every refusal kind must come out as its AuthError (code,
 // SQLSTATE, FATAL, an actionable message), and every good token as a Principal.
 
+import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, createTokenVerifier } from '../../../proxy/auth/index.js';
 import type { IdentityConfig, TokenVerifier } from '../../../proxy/auth/index.js';
@@ -138,7 +139,7 @@ const sources: Source[] = [
 describe.each(sources)('createTokenVerifier with a $note', (source) => {
   let verifier: TokenVerifier;
   beforeEach(() => {
-    verifier = createTokenVerifier(config(source.jwks()));
+    verifier = createTokenVerifier(config(source.jwks()), { readFile: (p) => readFile(p, 'utf8') });
   });
   afterEach(() => verifier.close());
 

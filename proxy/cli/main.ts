@@ -1,6 +1,6 @@
 // Process entry of the `portcullis` CLI (loaded by bin/portcullis.js through tsx): binds argv,
 // env, the standard streams and the stop signals to run() and exits with the code it returns.
-// The composition root: the only CLI code that touches process state.
+// The only code that touches process state; commands get it as CliIo and RunContext (io.ts).
 
 import { run } from './run.js';
 

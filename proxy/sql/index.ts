@@ -23,3 +23,5 @@ export {
   SqlTooLargeError,
 } from './errors.js';
 export type { AnySqlError, SqlErrorCode } from './errors.js';
+export { readCopyStatement } from './copy-statement.js';
+export type { CopyOptionValue, CopyStatement, CopyTarget } from './copy-statement.js';

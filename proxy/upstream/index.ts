@@ -16,4 +16,4 @@ export {
   UpstreamQueryError,
 } from './errors.js';
 export type { UpstreamErrorCode, AnyUpstreamError } from './errors.js';
-export type { BackendKey, SimpleQueryResult, UpstreamAuthMethod, UpstreamLogin, UpstreamOptions } from './types.js';
+export type { BackendKey, SimpleQueryResult, UpstreamAuthMethod, UpstreamConnection, UpstreamLogin, UpstreamOptions } from './types.js';

@@ -363,7 +363,7 @@ export async function startPortcullis(upstream: Endpoint, scratch: string, log: 
   };
   let handle: Gateway;
   try {
-    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), log: remember });
+    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), events: { publish: remember } });
   } catch (e) {
     verifier.close();
     return { kind: 'unavailable', reason: `startGateway failed: ${(e as Error).message}` };

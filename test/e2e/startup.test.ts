@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { Decide } from '../../proxy/session/index.js';
+import type { Decide } from '../../proxy/index.js';
 import { UPSTREAM_USERS, passThroughQueryCycle, selfSignedCert, useStack } from './helpers.js';
 import type { Stack } from './helpers.js';
 

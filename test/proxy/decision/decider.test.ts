@@ -52,12 +52,12 @@ describe('interpretResult', () => {
     {
       note: 'approval wins over allow',
       resultSet: r({ allow: true, approval: [a1] }),
-      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
     },
     {
       note: 'approval without allow holds',
       resultSet: r({ approval: [a1] }),
-      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
     },
     {
       note: 'masks sorted, keep kept for partial only',
@@ -288,7 +288,7 @@ describe('decisionError', () => {
     },
     {
       note: 'hold',
-      decision: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+      decision: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
       code: 'ERR_PROXY_APPROVAL_REQUIRED',
       message: 'approval required: production write',
       detail: 'rule: production.write',

@@ -3,11 +3,11 @@
 // they come from; the statement's lineage (from the parse tree) backs it up by position. Output: a
 // ResultMaskPlan for the DataRows that follow, or the error that refuses them (fail closed).
 
-import { canMaskBinary, columnLabel, findMask, MaskedBinaryError, MaskUnboundError, NO_MASKS } from '../actions/index.js';
-import type { ColumnMask, OutputLineage, ResultMaskPlan } from '../actions/index.js';
-import type { Mask, MaskKind } from '../decision/index.js';
-import type { FieldDescription } from '../wire/index.js';
-import type { CatalogResolver } from './types.js';
+import { canMaskBinary, columnLabel, findMask, MaskedBinaryError, MaskUnboundError, NO_MASKS } from '../../actions/index.js';
+import type { ColumnMask, OutputLineage, ResultMaskPlan } from '../../actions/index.js';
+import type { Mask, MaskKind } from '../../decision/index.js';
+import type { FieldDescription } from '../../wire/index.js';
+import type { CatalogResolver } from '../../catalog/index.js';
 
 /** BindingResult is a result set's mask plan, or why its rows must not reach the client. */
 export type BindingResult =

@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, loadPolicy } from '../../../engine/index.js';
 import type { PolicyInstance } from '../../../engine/index.js';
-import { toErrorFields } from '../../../proxy/errors.js';
-import { RULE_IDS, createDecider, decisionError, interpretResult } from '../../../proxy/decision/index.js';
+import { RULE_IDS, createDecider, interpretResult } from '../../../proxy/decision/index.js';
 import type { Decision, PolicyInput } from '../../../proxy/decision/index.js';
 
 const r = (result: unknown) => [{ result }];
@@ -260,49 +259,5 @@ describe('createDecider with a compiled policy', async () => {
     expect(swapping.decide(inputFor('allow')).kind).toBe('allow');
     current = denyAll;
     expect(swapping.decide(inputFor('allow'))).toMatchObject({ kind: 'deny', rule: 't.frozen' });
-  });
-});
-
-describe('decisionError', () => {
-  const cases: { note: string; decision: Decision; code: string; message: string; detail: string }[] = [
-    {
-      note: 'policy deny',
-      decision: { kind: 'deny', reason: 'no DROP', rule: 'ddl.destructive', origin: 'policy', reasons: [d1] },
-      code: 'ERR_PROXY_POLICY_DENIED',
-      message: 'no DROP',
-      detail: 'rule: ddl.destructive',
-    },
-    {
-      note: 'default deny',
-      decision: defaultDeny,
-      code: 'ERR_PROXY_POLICY_DENIED',
-      message: 'no policy rule allowed this statement',
-      detail: 'rule: portcullis.default_deny',
-    },
-    {
-      note: 'policy error',
-      decision: policyError('the decision is undefined'),
-      code: 'ERR_PROXY_POLICY_ERROR',
-      message: 'policy error: the decision is undefined',
-      detail: 'rule: portcullis.policy_error',
-    },
-    {
-      note: 'hold',
-      decision: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
-      code: 'ERR_PROXY_APPROVAL_REQUIRED',
-      message: 'approval required: production write',
-      detail: 'rule: production.write',
-    },
-  ];
-  it.each(cases)('$note', ({ decision, code, message, detail }) => {
-    const err = decisionError(decision);
-    expect(err?.code).toBe(code);
-    expect(err?.rule).toBe(decision.kind === 'allow' ? undefined : decision.rule);
-    const fields = toErrorFields(err);
-    expect(fields).toMatchObject({ severity: 'ERROR', code: '42501', message, detail });
-  });
-
-  it('is undefined for allow', () => {
-    expect(decisionError({ kind: 'allow', masks: [] })).toBeUndefined();
   });
 });

@@ -17,8 +17,8 @@ export type DeciderOptions = {
   readonly policy: PolicyInstance | undefined | (() => PolicyInstance | undefined);
   /** entrypoint is the decision rule (default `portcullis/decision`). */
   readonly entrypoint?: string;
-  /** log receives policy failures (the client only sees the short reason). */
-  readonly log?: (event: { readonly kind: 'policy_error'; readonly message: string; readonly cause?: unknown }) => void;
+  /** onPolicyError receives each policy failure with its cause, for the operator (the client only sees the short reason; the gate publishes it as `policy.error`). */
+  readonly onPolicyError?: (message: string, cause: unknown) => void;
 };
 
 const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
@@ -30,11 +30,11 @@ const MASK_STRENGTH: Readonly<Record<MaskKind, number>> = { partial: 0, hash: 1,
 /** createDecider binds a policy and an entrypoint; decide() never throws. */
 export function createDecider(options: DeciderOptions): Decider {
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
-  const log = options.log ?? (() => {});
+  const onPolicyError = options.onPolicyError ?? (() => {});
   const source = options.policy;
   const current = typeof source === 'function' ? source : () => source;
   const fail = (reason: string, rule: string, cause?: unknown): Decision => {
-    log({ kind: 'policy_error', message: reason, ...(cause !== undefined ? { cause } : {}) });
+    onPolicyError(reason, cause);
     return deny(reason, rule, 'error');
   };
   return {
@@ -57,7 +57,7 @@ export function createDecider(options: DeciderOptions): Decider {
         return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);
       }
       const decision = interpretResult(resultSet);
-      if (decision.kind === 'deny' && decision.origin === 'error') log({ kind: 'policy_error', message: decision.reason });
+      if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);
       return decision;
     },
   };

@@ -183,7 +183,7 @@ const inputFor = (c: string) => ({ case: c }) as unknown as PolicyInput;
 describe('createDecider with a compiled policy', async () => {
   const policy = await loadTestPolicy(POLICY, ['portcullis/other']);
   const events: string[] = [];
-  const decider = createDecider({ policy, log: (e) => events.push(e.message) });
+  const decider = createDecider({ policy, onPolicyError: (message) => events.push(message) });
 
   const cases: { note: string; input: string; kind: Decision['kind']; rule?: string; reason?: string | RegExp }[] = [
     { note: 'allow', input: 'allow', kind: 'allow' },
@@ -208,7 +208,7 @@ describe('createDecider with a compiled policy', async () => {
     expect(decider.decide(inputFor('mask'))).toEqual({ kind: 'allow', masks: [{ table: 'public.customers', column: 'email', kind: 'partial' }] });
   });
 
-  it('logs policy failures, not decisions', () => {
+  it('reports policy failures, not decisions', () => {
     events.length = 0;
     decider.decide(inputFor('allow'));
     decider.decide(inputFor('deny'));

@@ -9,8 +9,9 @@ import { Session } from 'node:inspector/promises';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PROTOCOL_MODES, envNumber, findPgbench, initPgbench, runPgbench, startPortcullis } from './pgbench.js';
-import type { Endpoint } from './pgbench.js';
+import { PROTOCOL_MODES, envNumber, startPortcullis } from './pgbench.js';
+import { findPgbench, initPgbench, runPgbench } from './pgbench-tool.js';
+import type { Endpoint } from './pgbench-tool.js';
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };

@@ -17,7 +17,9 @@ import { judgeError, judgeRows } from '../../conformance/run-case.js';
 import type { Outcome } from '../../conformance/run-case.js';
 import { parseErrorText } from '../../conformance/compare.js';
 import type { Row } from '../../conformance/compare.js';
-import { BUILTINS, InterpError, runPlan, toJson } from '../../helpers/ir-interpreter.js';
+import { BUILTINS } from '../../helpers/ir-builtins.js';
+import { InterpError, runPlan } from '../../helpers/ir-interpreter.js';
+import { toJson } from '../../helpers/ir-values.js';
 import { BUILTINS as CATALOG, isNativeBuiltin } from '../../../engine/builtins/index.js';
 import { OPA_CORPUS } from '../../helpers/shared.js';
 

@@ -4,17 +4,18 @@
 
 export { createSocketChannel } from './channel.js';
 export type { SocketChannel, SocketChannelOptions } from './channel.js';
+export { runSession, createSessionRegistry, isLoopbackAddress } from './startup.js';
+export type { QueryCycle, SessionEnvironment, SessionRegistry, SessionHandle } from './startup.js';
 export {
-  runSession,
-  createSessionRegistry,
-  isLoopbackAddress,
-  StartupError,
+  SESSION_ERRORS,
   STARTUP_ERROR_CODES,
+  StartupError,
+  RelayDesyncError,
   tooManyConnections,
   shuttingDown,
   sessionExpired,
-} from './startup.js';
-export type { QueryCycle, SessionEnvironment, SessionRegistry, SessionHandle, StartupErrorCode } from './startup.js';
+} from './errors.js';
+export type { SessionErrorCode, StartupErrorCode, StartupErrorOptions, StartupSqlstate } from './errors.js';
 export { runQueryCycle } from './query-cycle.js';
 export type {
   CatalogResolver,

@@ -10,6 +10,7 @@ import type { CopyMaskPlan, ResultMaskPlan } from '../actions/index.js';
 import type { Mask } from '../decision/index.js';
 import type { StatementFacts } from '../sql/index.js';
 import { sendError } from './cycle-state.js';
+import { RelayDesyncError } from './errors.js';
 import type { Cycle, PortalState, PreparedStatement } from './cycle-state.js';
 import { bindResultColumns } from './result-binding.js';
 import { pumpCopyIn } from './copy.js';
@@ -37,14 +38,6 @@ export type Expectation =
 
 /** RelayOutcome says whether the session goes on ('done') or a side closed ('closed'). */
 export type RelayOutcome = 'done' | 'closed';
-
-/** RelayDesyncError is a broken invariant: the upstream answered something that was not asked (the session is closed). */
-export class RelayDesyncError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RelayDesyncError';
-  }
-}
 
 const DDL_TAG = /^(CREATE|ALTER|DROP)\b/;
 

@@ -23,6 +23,7 @@ export type {
 } from './types.js';
 export {
   ApprovalRequiredError,
+  DECISION_ERRORS,
   DECISION_ERROR_CODES,
   PolicyDeniedError,
   PolicyEvaluationError,

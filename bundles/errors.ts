@@ -45,7 +45,10 @@ export class BundleError extends Error {
 type BundleErrorClass<C extends BundleErrorCode> = new (message: string, options?: Options) => BundleError & { readonly code: C };
 
 /** BundleErrorClassWithDefault is a BundleErrorClass whose message may be left out. */
-type BundleErrorClassWithDefault<C extends BundleErrorCode> = new (message?: string, options?: Options) => BundleError & { readonly code: C };
+type BundleErrorClassWithDefault<C extends BundleErrorCode> = new (
+  message?: string,
+  options?: Options,
+) => BundleError & { readonly code: C };
 
 /** bundleError makes the subclass of one code, named `name`; `fallback` is the message when none is given. */
 function bundleError<C extends BundleErrorCode>(code: C, name: string): BundleErrorClass<C>;

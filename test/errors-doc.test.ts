@@ -52,7 +52,8 @@ describe('docs/errors.md from the error tables', () => {
     expect(tableCodes.size).toBe(ERROR_ENTRIES.length);
   });
 
-  it.each(ERROR_ENTRIES.map((e) => ({ note: `${e.part}: ${e.code}`, ...e })))('$note has one row showing its table values', ({ code, spec }) => {
+  const entries = ERROR_ENTRIES.map((e) => ({ note: `${e.part}: ${e.code}`, ...e }));
+  it.each(entries)('$note has one row showing its table values', ({ code, spec }) => {
     const mine = rows.filter((r) => r.code === code);
     expect(mine).toHaveLength(1);
     const row = mine[0] as DocRow;

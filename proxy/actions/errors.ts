@@ -97,7 +97,7 @@ export const UnknownPortalError = errorClass(ActionError, 'ERR_PROXY_UNKNOWN_POR
 /** UnknownPortalError is an instance of the class of the same name. */
 export type UnknownPortalError = InstanceType<typeof UnknownPortalError>;
 
-/** UnsupportedRequestError: a protocol feature the gateway does not carry out (0A000), e.g. COPY FROM STDIN through the extended protocol. */
+/** UnsupportedRequestError: a protocol feature the gateway does not carry out (0A000), e.g. COPY FROM STDIN (extended protocol). */
 export const UnsupportedRequestError = errorClass(
   ActionError,
   'ERR_PROXY_UNSUPPORTED',

@@ -215,6 +215,15 @@ export class ToolError extends Error {
   }
 }
 
+/**
+ * httpStatusOf is the admin API status of any caught value: the `http` its code's table row gave
+ * it (proxy, tool, bundle and engine errors all carry one), or 500 for anything else.
+ */
+export function httpStatusOf(err: unknown): number {
+  const http = err instanceof Error ? (err as { readonly http?: unknown }).http : undefined;
+  return typeof http === 'number' && http >= 400 && http <= 599 ? http : 500;
+}
+
 /** messageOf is the text of a caught value: an Error's message, anything else as a string. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

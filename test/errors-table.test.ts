@@ -9,7 +9,7 @@ import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import * as actions from '../proxy/actions/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
-import { ProxyError, ToolError, assertNever, errorSpec, messageOf, toErrorFields } from '../proxy/errors.js';
+import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf, toErrorFields } from '../proxy/errors.js';
 import * as session from '../proxy/session/index.js';
 import * as sql from '../proxy/sql/index.js';
 import * as upstream from '../proxy/upstream/index.js';
@@ -173,6 +173,18 @@ describe('ProxyError against its table', () => {
 });
 
 describe('helpers', () => {
+  it.each([
+    { note: 'a ProxyError', value: new auth.TokenExpired('m'), http: 401 },
+    { note: 'a ToolError', value: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm'), http: 422 },
+    { note: 'a BundleError', value: new bundles.BundlePathNotFound('m'), http: 404 },
+    { note: 'an engine error', value: new PolicyLoadError('m'), http: 422 },
+    { note: 'a plain Error', value: new TypeError('m'), http: 500 },
+    { note: 'an Error with a bogus http', value: Object.assign(new Error('m'), { http: 200 }), http: 500 },
+    { note: 'a string', value: 'm', http: 500 },
+  ])('httpStatusOf($note) is $http', ({ value, http }) => {
+    expect(httpStatusOf(value)).toBe(http);
+  });
+
   it.each([
     { note: 'an Error', value: new RangeError('too deep'), text: 'too deep' },
     { note: 'a string', value: 'aborted', text: 'aborted' },

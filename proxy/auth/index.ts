@@ -6,6 +6,7 @@ export { createTokenVerifier } from './token-verifier.js';
 export { validateIdentityConfig, FORBIDDEN_ALGORITHMS, SUPPORTED_ALGORITHMS } from './identity-config.js';
 export { createDevIssuer, importDevIssuer, serveIssuer } from './issuer.js';
 export {
+  AUTH_ERRORS,
   AUTH_ERROR_CODES,
   AuthError,
   AuthConfigInvalid,

@@ -9,6 +9,7 @@ import { NO_EVENTS } from '../events.js';
 import { UpstreamQueryError, simpleQuery } from '../upstream/index.js';
 import type { UpstreamConnection } from '../upstream/index.js';
 import type { CatalogResolver, ColumnName } from './types.js';
+import { messageOf } from '../errors.js';
 
 /** CatalogOptions configures createCatalog. */
 export type CatalogOptions = {
@@ -85,7 +86,7 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
     if (hit !== undefined) return hit;
     const gen = generation;
     const pending = lookup().catch((err: unknown) => {
-      events.publish({ type: 'catalog.failed', key, message: err instanceof Error ? err.message : String(err) });
+      events.publish({ type: 'catalog.failed', key, message: messageOf(err) });
       if (cache.get(key) === pending) cache.delete(key);
       return undefined;
     });

@@ -7,6 +7,7 @@ import type { PolicyInstance } from '../../engine/index.js';
 import { MASK_KINDS, RULE_IDS } from './types.js';
 import { policyInputJson } from './input-json.js';
 import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
+import { messageOf } from '../errors.js';
 
 /** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
 export const DEFAULT_ENTRYPOINT = 'portcullis/decision';
@@ -53,7 +54,7 @@ export function createDecider(options: DeciderOptions): Decider {
       try {
         resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = messageOf(err);
         return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);
       }
       const decision = interpretResult(resultSet);

@@ -9,6 +9,7 @@ import type { CatalogResolver } from '../catalog/index.js';
 import type { Mask, PolicyColumnRef } from '../decision/index.js';
 import { readCopyStatement } from '../sql/index.js';
 import type { CopyOptionValue, CopyTarget, StatementFacts } from '../sql/index.js';
+import { messageOf } from '../errors.js';
 
 /** CopyPlanResult is the plan for a COPY TO STDOUT (undefined: nothing to mask), or why it is refused. */
 export type CopyPlanResult =
@@ -33,7 +34,7 @@ export async function planCopyOut(facts: StatementFacts, masks: readonly Mask[],
     if (typeof c === 'string') return { ok: false, error: new MaskUnboundError(c) };
     columns = c;
   } catch (err) {
-    return { ok: false, error: new MaskUnboundError(`catalog lookup failed: ${err instanceof Error ? err.message : String(err)}`) };
+    return { ok: false, error: new MaskUnboundError(`catalog lookup failed: ${messageOf(err)}`) };
   }
   const planned: CopyColumnMask[] = [];
   for (const [index, column] of columns.entries()) {

@@ -15,6 +15,7 @@ import { NO_APPROVALS } from './approvals.js';
 import { planCopyOut } from './copy-plan.js';
 import { checkBinaryResults } from './result-checks.js';
 import type { ApprovalPort, Decide, StatementRequest, Verdict } from './types.js';
+import { messageOf } from '../errors.js';
 
 /** GateDeps are the gate's collaborators; one gate serves every session of a gateway. */
 export type GateDeps = {
@@ -77,7 +78,7 @@ export function createGate(deps: GateDeps): Gate {
       if (!isDecision(d)) throw new TypeError('decide returned an invalid decision');
       decision = d;
     } catch (err) {
-      failure = err instanceof Error ? err.message : String(err);
+      failure = messageOf(err);
       decision = POLICY_ERROR_DENY;
     }
     session.counters.statements++;

@@ -5,6 +5,14 @@
 export { runSession } from './startup/index.js';
 export type { SessionEnvironment, SessionHandle, SessionRegistry } from './startup/index.js';
 export { runQueryCycle } from './cycle/query-cycle.js';
-export { StartupError, STARTUP_ERROR_CODES, tooManyConnections, shuttingDown, sessionExpired } from './errors.js';
-export type { StartupErrorCode } from './errors.js';
+export {
+  SESSION_ERRORS,
+  STARTUP_ERROR_CODES,
+  StartupError,
+  RelayDesyncError,
+  tooManyConnections,
+  shuttingDown,
+  sessionExpired,
+} from './errors.js';
+export type { SessionErrorCode, StartupErrorCode, StartupErrorOptions, StartupSqlstate } from './errors.js';
 export type { QueryCycle, SessionContext, SessionEnd } from './types.js';

@@ -14,6 +14,7 @@ export type {
   StatementKind,
 } from './types.js';
 export {
+  SQL_ERRORS,
   SQL_ERROR_CODES,
   SqlAnalysisError,
   SqlError,

@@ -8,6 +8,7 @@ export { simpleQuery } from './simple-query.js';
 export { md5Password, createScramClient } from './auth-methods.js';
 export type { ScramClient } from './auth-methods.js';
 export {
+  UPSTREAM_ERRORS,
   UPSTREAM_ERROR_CODES,
   UpstreamError,
   UpstreamUnavailableError,

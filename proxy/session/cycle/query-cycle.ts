@@ -6,7 +6,7 @@ import { decodeFrontend, encodeFrontend, ProtocolViolationError } from '../../wi
 import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
 import { initSql } from '../../sql/index.js';
 import { FunctionCallRefusedError, UpstreamClosedError } from '../../actions/index.js';
-import { ProxyError, toErrorFields } from '../../errors.js';
+import { ProxyError, messageOf, toErrorFields } from '../../errors.js';
 import type { SessionContext, SessionEnd } from '../types.js';
 import { sendError, sendReady, sendToClient } from './replies.js';
 import { createCycle } from './state.js';
@@ -70,11 +70,6 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
     ctx.client.end();
   }
   return { reason, statements: cycle.state.statements };
-}
-
-/** messageOf is an error's message for the operator's log. */
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** FrameOutcome is what the main loop does after one client message. */

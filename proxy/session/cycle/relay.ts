@@ -11,6 +11,7 @@ import type { Mask } from '../../decision/index.js';
 import type { StatementFacts } from '../../sql/index.js';
 import { sendError } from './replies.js';
 import type { Cycle, PortalState, PreparedStatement } from './state.js';
+import { RelayDesyncError } from '../errors.js';
 import { bindResultColumns } from './result-binding.js';
 import { pumpCopyIn } from './copy-in.js';
 
@@ -42,14 +43,6 @@ export type Expectation =
 
 /** RelayOutcome says whether the session goes on ('done') or a side closed ('closed'). */
 export type RelayOutcome = 'done' | 'closed';
-
-/** RelayDesyncError is a broken invariant: the upstream answered something that was not asked (the session is closed). */
-export class RelayDesyncError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RelayDesyncError';
-  }
-}
 
 const DDL_TAG = /^(CREATE|ALTER|DROP)\b/;
 

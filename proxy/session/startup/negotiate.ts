@@ -8,6 +8,7 @@ import { ProtocolViolationError, decodeFrontend, encodeBackend } from '../../wir
 import type { CancelRequest, StartupMessage } from '../../wire/index.js';
 import { destroySoon } from './connection.js';
 import type { ClientConnection } from './connection.js';
+import { messageOf } from '../../errors.js';
 
 /** negotiate runs the untagged phase; the StartupMessage, or undefined when the client left (or sent a CancelRequest). */
 export async function negotiate(conn: ClientConnection): Promise<StartupMessage | undefined> {
@@ -61,6 +62,6 @@ async function forwardCancel(conn: ClientConnection, msg: CancelRequest): Promis
   if (handle === undefined) return;
   const { host, port, key } = handle.upstream;
   await sendCancel(host, port, key, env.upstream.connectTimeoutMs).catch((err: unknown) =>
-    env.events.publish({ type: 'cancel.failed', session: handle.id, message: err instanceof Error ? err.message : String(err) }),
+    env.events.publish({ type: 'cancel.failed', session: handle.id, message: messageOf(err) }),
   );
 }

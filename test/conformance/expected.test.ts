@@ -152,7 +152,7 @@ describe('formatVerdict', () => {
       note: 'a case the file lacks says so',
       verdict: { ...none, added: [{ id: 'd/t.yaml#0', got: 'pass' as const }] },
       want: [
-        'expected outcomes (f, host loader): 1 case differ',
+        'expected outcomes (f, host loader): 1 case differs',
         'not in the file (1):',
         '  d/t.yaml#0 (expected nothing, got pass)',
         `if every difference is intended, record the new outcomes: ${hint}`,
@@ -174,7 +174,7 @@ describe('formatVerdict', () => {
 
   it('leaves out the update command when there is none to suggest', () => {
     expect(formatVerdict({ ...none, added: [{ id: 'd/t.yaml#0', got: 'pass' }] }, 'f')).toEqual([
-      'expected outcomes (f): 1 case differ',
+      'expected outcomes (f): 1 case differs',
       'not in the file (1):',
       '  d/t.yaml#0 (expected nothing, got pass)',
     ]);

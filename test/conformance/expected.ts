@@ -82,7 +82,7 @@ function changeLine(c: Change): string {
 export function formatVerdict(v: Verdict, where: string, updateHint?: string): string[] {
   const n = differences(v);
   if (n === 0) return [`expected outcomes (${where}): every case as expected`];
-  const lines = [`expected outcomes (${where}): ${n} case${n === 1 ? '' : 's'} differ`];
+  const lines = [`expected outcomes (${where}): ${n === 1 ? '1 case differs' : `${n} cases differ`}`];
   const groups: [string, readonly Change[]][] = [
     ['expected to pass, did not', v.regressions],
     ['newly passing (a fix? record it)', v.newlyPassing],

@@ -71,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const file: ExpectedFile = existsSync(expectedPath) ? parseExpected(readFileSync(expectedPath, 'utf8'), HOSTS) : {};
     const verdict = compareExpected(file, host, results, complete);
     diffCount = differences(verdict);
-    ratchet = Object.fromEntries(Object.entries(verdict).map(([k, changes]) => [k, (changes as { id: string }[]).map((c) => c.id)]));
+    ratchet = Object.fromEntries(Object.entries(verdict).map(([k, changes]) => [k, changes.map((c) => c.id)]));
     const script = host === 'sdk' ? 'test:conformance:sdk' : 'test:conformance';
     verdictLines = formatVerdict(verdict, where, update ? undefined : `npm run ${script} -- --update-expected`);
     if (update) {

@@ -80,7 +80,7 @@ function untagged(code: number, body: Buffer = Buffer.alloc(0)): Buffer {
 }
 
 function startupPacket(version: number, params: Record<string, string>): Buffer {
-  const body = Buffer.from(Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('') + '\0');
+  const body = Buffer.from(`${Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('')}\0`);
   return untagged(version, body);
 }
 

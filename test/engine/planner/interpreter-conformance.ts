@@ -61,7 +61,7 @@ export function runWithInterpreter(c: CorpusCase): Outcome {
     const planned = plan(checked.value, { entrypoints: [q.entrypoint] });
     diags.push(...planned.diagnostics);
     if (errors().length > 0) return judgeError(c, errs(errors()), 'plan error');
-    let value;
+    let value: ReturnType<typeof runPlan>;
     try {
       value = runPlan(planned.value, q.entrypoint, s.input, s.data ?? {});
     } catch (e) {

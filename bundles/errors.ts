@@ -1,101 +1,117 @@
 // The BundleError family: invalid bundle *input* (archives, manifests, data files, paths) raises
-// one of these, each with a stable `code` (ERR_BUNDLE_*), as jose's errors module does.
-// Rego mistakes are not errors here: they travel as engine Diagnostics. Misuse raises TypeError.
+// one of these, each with a stable `code` (ERR_BUNDLE_*) and the HTTP status of BUNDLE_ERRORS,
+// as jose's errors module does. Rego mistakes are not errors here: they travel as engine
+// Diagnostics. Misuse raises TypeError.
+
+/** BundleHttpStatus is the admin API status of a bundle error (422 unprocessable, 404 unknown path, 409 conflict). */
+export type BundleHttpStatus = 400 | 404 | 409 | 413 | 422;
+
+/** BUNDLE_ERRORS is the bundle part's error table: the HTTP status of each code (bundles never reach a PostgreSQL client). */
+export const BUNDLE_ERRORS = Object.freeze({
+  ERR_BUNDLE_ARCHIVE_INVALID: { http: 400 },
+  ERR_BUNDLE_MANIFEST_MISSING: { http: 422 },
+  ERR_BUNDLE_MANIFEST_INVALID: { http: 422 },
+  ERR_BUNDLE_WASM_MISSING: { http: 422 },
+  ERR_BUNDLE_WASM_INVALID: { http: 422 },
+  ERR_BUNDLE_DATA_INVALID: { http: 422 },
+  ERR_BUNDLE_DATA_CONFLICT: { http: 409 },
+  ERR_BUNDLE_PATH_NOT_FOUND: { http: 404 },
+  ERR_BUNDLE_NO_ENTRYPOINTS: { http: 422 },
+} as const satisfies Readonly<Record<string, { readonly http: BundleHttpStatus }>>);
 
 /** BundleErrorCode lists every stable code a BundleError can carry. */
-export type BundleErrorCode =
-  | 'ERR_BUNDLE_ARCHIVE_INVALID'
-  | 'ERR_BUNDLE_MANIFEST_MISSING'
-  | 'ERR_BUNDLE_MANIFEST_INVALID'
-  | 'ERR_BUNDLE_WASM_MISSING'
-  | 'ERR_BUNDLE_WASM_INVALID'
-  | 'ERR_BUNDLE_DATA_INVALID'
-  | 'ERR_BUNDLE_DATA_CONFLICT'
-  | 'ERR_BUNDLE_PATH_NOT_FOUND'
-  | 'ERR_BUNDLE_NO_ENTRYPOINTS';
+export type BundleErrorCode = keyof typeof BUNDLE_ERRORS;
+
+/** BUNDLE_ERROR_CODES lists every code of BUNDLE_ERRORS, for documentation checks. */
+export const BUNDLE_ERROR_CODES = Object.keys(BUNDLE_ERRORS) as readonly BundleErrorCode[];
+
+type Options = { cause?: unknown };
 
 /** BundleError is the base class of every bundle error; `code` is stable, `message` is for humans. */
 export class BundleError extends Error {
   /** code identifies the failure; subclasses fix it. */
   readonly code: BundleErrorCode;
-  constructor(code: BundleErrorCode, message: string, options?: { cause?: unknown }) {
+  /** http is the admin API status of the code. */
+  readonly http: BundleHttpStatus;
+  constructor(code: BundleErrorCode, message: string, options?: Options) {
     super(message, options);
     this.code = code;
+    this.http = BUNDLE_ERRORS[code].http;
     this.name = 'BundleError';
   }
 }
 
-/** BundleArchiveInvalid: the bytes are not a gzip'd tar archive, or an entry is unusable. */
-export class BundleArchiveInvalid extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_ARCHIVE_INVALID', message, options);
-    this.name = 'BundleArchiveInvalid';
-  }
+/** BundleErrorClass is a class made by bundleError: `(message, options?)`, its code fixed. */
+type BundleErrorClass<C extends BundleErrorCode> = new (message: string, options?: Options) => BundleError & { readonly code: C };
+
+/** BundleErrorClassWithDefault is a BundleErrorClass whose message may be left out. */
+type BundleErrorClassWithDefault<C extends BundleErrorCode> = new (
+  message?: string,
+  options?: Options,
+) => BundleError & { readonly code: C };
+
+/** bundleError makes the subclass of one code, named `name`; `fallback` is the message when none is given. */
+function bundleError<C extends BundleErrorCode>(code: C, name: string): BundleErrorClass<C>;
+function bundleError<C extends BundleErrorCode>(code: C, name: string, fallback: string): BundleErrorClassWithDefault<C>;
+function bundleError<C extends BundleErrorCode>(code: C, name: string, fallback = ''): BundleErrorClassWithDefault<C> {
+  const made = class extends BundleError {
+    constructor(message: string = fallback, options?: Options) {
+      super(code, message, options);
+      this.name = name;
+    }
+  };
+  Object.defineProperty(made, 'name', { value: name });
+  return made as unknown as BundleErrorClassWithDefault<C>;
 }
+
+/** BundleArchiveInvalid: the bytes are not a gzip'd tar archive, or an entry is unusable. */
+export const BundleArchiveInvalid = bundleError('ERR_BUNDLE_ARCHIVE_INVALID', 'BundleArchiveInvalid');
+/** BundleArchiveInvalid is an instance of the class of the same name. */
+export type BundleArchiveInvalid = InstanceType<typeof BundleArchiveInvalid>;
 
 /** BundleManifestMissing: the archive has no `/.manifest`. */
-export class BundleManifestMissing extends BundleError {
-  constructor(message = 'bundle has no /.manifest', options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_MANIFEST_MISSING', message, options);
-    this.name = 'BundleManifestMissing';
-  }
-}
+export const BundleManifestMissing = bundleError('ERR_BUNDLE_MANIFEST_MISSING', 'BundleManifestMissing', 'bundle has no /.manifest');
+/** BundleManifestMissing is an instance of the class of the same name. */
+export type BundleManifestMissing = InstanceType<typeof BundleManifestMissing>;
 
 /** BundleManifestInvalid: `/.manifest` is not JSON or does not have the expected shape. */
-export class BundleManifestInvalid extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_MANIFEST_INVALID', message, options);
-    this.name = 'BundleManifestInvalid';
-  }
-}
+export const BundleManifestInvalid = bundleError('ERR_BUNDLE_MANIFEST_INVALID', 'BundleManifestInvalid');
+/** BundleManifestInvalid is an instance of the class of the same name. */
+export type BundleManifestInvalid = InstanceType<typeof BundleManifestInvalid>;
 
 /** BundleWasmMissing: a Wasm module the manifest names (or `/policy.wasm`) is absent. */
-export class BundleWasmMissing extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_WASM_MISSING', message, options);
-    this.name = 'BundleWasmMissing';
-  }
-}
+export const BundleWasmMissing = bundleError('ERR_BUNDLE_WASM_MISSING', 'BundleWasmMissing');
+/** BundleWasmMissing is an instance of the class of the same name. */
+export type BundleWasmMissing = InstanceType<typeof BundleWasmMissing>;
 
 /** BundleWasmInvalid: a Wasm module in the bundle does not validate. */
-export class BundleWasmInvalid extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_WASM_INVALID', message, options);
-    this.name = 'BundleWasmInvalid';
-  }
-}
+export const BundleWasmInvalid = bundleError('ERR_BUNDLE_WASM_INVALID', 'BundleWasmInvalid');
+/** BundleWasmInvalid is an instance of the class of the same name. */
+export type BundleWasmInvalid = InstanceType<typeof BundleWasmInvalid>;
 
 /** BundleDataInvalid: a data file is not valid JSON/YAML, or its document cannot be mounted. */
-export class BundleDataInvalid extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_DATA_INVALID', message, options);
-    this.name = 'BundleDataInvalid';
-  }
-}
+export const BundleDataInvalid = bundleError('ERR_BUNDLE_DATA_INVALID', 'BundleDataInvalid');
+/** BundleDataInvalid is an instance of the class of the same name. */
+export type BundleDataInvalid = InstanceType<typeof BundleDataInvalid>;
 
 /** BundleDataConflict: two data files set different values at the same path. */
-export class BundleDataConflict extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_DATA_CONFLICT', message, options);
-    this.name = 'BundleDataConflict';
-  }
-}
+export const BundleDataConflict = bundleError('ERR_BUNDLE_DATA_CONFLICT', 'BundleDataConflict');
+/** BundleDataConflict is an instance of the class of the same name. */
+export type BundleDataConflict = InstanceType<typeof BundleDataConflict>;
 
 /** BundlePathNotFound: a path given to the loaders does not exist or cannot be read. */
-export class BundlePathNotFound extends BundleError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_PATH_NOT_FOUND', message, options);
-    this.name = 'BundlePathNotFound';
-  }
-}
+export const BundlePathNotFound = bundleError('ERR_BUNDLE_PATH_NOT_FOUND', 'BundlePathNotFound');
+/** BundlePathNotFound is an instance of the class of the same name. */
+export type BundlePathNotFound = InstanceType<typeof BundlePathNotFound>;
 
 /** BundleNoEntrypoints: a Wasm bundle needs at least one entrypoint (`-e` or `# METADATA entrypoint: true`). */
-export class BundleNoEntrypoints extends BundleError {
-  constructor(message = 'wasm compilation requires at least one entrypoint', options?: { cause?: unknown }) {
-    super('ERR_BUNDLE_NO_ENTRYPOINTS', message, options);
-    this.name = 'BundleNoEntrypoints';
-  }
-}
+export const BundleNoEntrypoints = bundleError(
+  'ERR_BUNDLE_NO_ENTRYPOINTS',
+  'BundleNoEntrypoints',
+  'wasm compilation requires at least one entrypoint',
+);
+/** BundleNoEntrypoints is an instance of the class of the same name. */
+export type BundleNoEntrypoints = InstanceType<typeof BundleNoEntrypoints>;
 
 /** AnyBundleError is the union of every concrete bundle error. */
 export type AnyBundleError =
@@ -108,19 +124,6 @@ export type AnyBundleError =
   | BundleDataConflict
   | BundlePathNotFound
   | BundleNoEntrypoints;
-
-/** BUNDLE_ERROR_CODES lists every code, for documentation checks. */
-export const BUNDLE_ERROR_CODES: readonly BundleErrorCode[] = [
-  'ERR_BUNDLE_ARCHIVE_INVALID',
-  'ERR_BUNDLE_MANIFEST_MISSING',
-  'ERR_BUNDLE_MANIFEST_INVALID',
-  'ERR_BUNDLE_WASM_MISSING',
-  'ERR_BUNDLE_WASM_INVALID',
-  'ERR_BUNDLE_DATA_INVALID',
-  'ERR_BUNDLE_DATA_CONFLICT',
-  'ERR_BUNDLE_PATH_NOT_FOUND',
-  'ERR_BUNDLE_NO_ENTRYPOINTS',
-];
 
 /** isBundleError tells whether a caught value is a BundleError. */
 export function isBundleError(e: unknown): e is AnyBundleError {

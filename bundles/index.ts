@@ -25,7 +25,8 @@ export {
   BundleDataConflict,
   BundlePathNotFound,
   BundleNoEntrypoints,
+  BUNDLE_ERRORS,
   BUNDLE_ERROR_CODES,
   isBundleError,
 } from './errors.js';
-export type { BundleErrorCode, AnyBundleError } from './errors.js';
+export type { BundleErrorCode, BundleHttpStatus, AnyBundleError } from './errors.js';

@@ -114,7 +114,9 @@ export function queryVars(body: Body): string[] {
         return assertNever(t);
     }
   };
-  const withs = (ws: readonly WithModifier[]) => ws.forEach((w) => term(w.value));
+  const withs = (ws: readonly WithModifier[]): void => {
+    for (const w of ws) term(w.value);
+  };
   const expr = (e: Expr): void => {
     switch (e.kind) {
       case 'term':

@@ -1,13 +1,16 @@
 // Builds the AssemblyScript runtime (engine/runtime/as/index.ts) in-process with asc into
 // engine/runtime/build/runtime.wasm: unmanaged stub runtime, imported memory (min 1 page, no
 // maximum), no env.abort/seed/trace imports, -Os, deterministic bytes. Prints one summary line.
-// `--check` builds to a temp file and exits 1 if the result differs from the existing runtime.wasm;
-// `--out <file>` writes elsewhere (tests build a fresh copy without touching the shared artefact).
+// Records the inputs hash (scripts/runtime-inputs.js) in runtime.wasm.inputs and skips the build
+// when that hash is current (`--force` rebuilds anyway). `--check` builds to a temp file and exits 1
+// if the result differs from the existing runtime.wasm; `--out <file>` writes elsewhere, always
+// building and recording nothing (tests build a stale tree's runtime without touching the artefact).
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STAMP_SUFFIX, isRuntimeCurrent, runtimeInputsHash } from './runtime-inputs.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = 'engine/runtime/as/index.ts';
@@ -54,7 +57,7 @@ async function main() {
         existing = undefined;
       }
       const ms = Math.round(performance.now() - started);
-      if (!existing || !existing.equals(bytes)) {
+      if (!existing?.equals(bytes)) {
         console.error(`runtime: ${relative(root, outFile)} is out of date (${bytes.length} B fresh build, ${ms} ms); run npm run build:runtime`);
         process.exitCode = 1;
         return;
@@ -65,8 +68,16 @@ async function main() {
     }
     return;
   }
+  const stamped = outIdx < 0;
+  const hash = runtimeInputsHash(root);
+  if (stamped && !process.argv.includes('--force') && isRuntimeCurrent(outFile, hash)) {
+    console.log(`runtime: ${relative(root, outFile)} is current (inputs ${hash.slice(0, 12)}); --force rebuilds`);
+    return;
+  }
   mkdirSync(dirname(outFile), { recursive: true });
+  rmSync(outFile + STAMP_SUFFIX, { force: true });
   const bytes = await build(outFile);
+  if (stamped) writeFileSync(outFile + STAMP_SUFFIX, `${hash}\n`);
   const ms = Math.round(performance.now() - started);
   console.log(`runtime: wrote ${relative(root, outFile)} (${bytes.length} B, ${ms} ms)`);
 }

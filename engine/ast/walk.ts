@@ -6,6 +6,7 @@ import type { Body, ElseClause, Expr, Rule, RuleHead, Term, VarTerm, WithModifie
 import { assertNever } from '../diagnostics/index.js';
 
 /** Visitor is called on each term; returning `true` skips that term's children. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a visitor that never skips may be a plain void function
 export type Visitor = (t: Term) => boolean | void;
 
 /** Walkable is any node the walkers accept. */

@@ -16,7 +16,7 @@ export const SDK_BUILTINS: ReadonlySet<string> = new Set([
 
 /** isNativeBuiltin tells whether the runtime implements `name` natively (a `bi_*` export). */
 export function isNativeBuiltin(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(NATIVE_BUILTINS, name);
+  return Object.hasOwn(NATIVE_BUILTINS, name);
 }
 
 /**

@@ -121,7 +121,7 @@ function unifyOutputs(a: Term, b: Term, safe: ReadonlySet<string>): Set<string> 
     if (isSafe(x)) for (const v of patternVars(y)) out.add(v);
     if (isSafe(y)) for (const v of patternVars(x)) out.add(v);
     if (x.kind === 'array' && y.kind === 'array' && x.items.length === y.items.length) {
-      x.items.forEach((xi, i) => u(xi, y.items[i] as Term));
+      for (const [i, xi] of x.items.entries()) u(xi, y.items[i] as Term);
     } else if (x.kind === 'object' && y.kind === 'object') {
       for (const [kx, vx] of x.entries) {
         const m = y.entries.find(([ky]) => sameConst(kx, ky));

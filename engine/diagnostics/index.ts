@@ -38,9 +38,24 @@ export type SourceFile = { readonly name: string; readonly text: string };
 /** StageResult is what every stage entry function returns. */
 export type StageResult<T> = { readonly value: T; readonly diagnostics: readonly Diagnostic[] };
 
+/** EngineHttpStatus is the admin API status of an engine error (422 unprocessable input, 500 internal). */
+export type EngineHttpStatus = 422 | 500;
+
+/** ENGINE_ERRORS is the engine's error table: the HTTP status of each ERR_ENGINE_* code (none reaches a PostgreSQL client). */
+export const ENGINE_ERRORS = Object.freeze({
+  ERR_ENGINE_EVAL: { http: 500 },
+  ERR_ENGINE_LOAD: { http: 422 },
+  ERR_ENGINE_INTERNAL: { http: 500 },
+} as const satisfies Readonly<Record<string, { readonly http: EngineHttpStatus }>>);
+
+/** EngineErrorCode is one code of ENGINE_ERRORS. */
+export type EngineErrorCode = keyof typeof ENGINE_ERRORS;
+
 /** InternalCompilerError is thrown only when the compiler's own invariants break. */
 export class InternalCompilerError extends Error {
   readonly code = 'ERR_ENGINE_INTERNAL' as const;
+  /** http is the admin API status of the code (ENGINE_ERRORS). */
+  readonly http: EngineHttpStatus = ENGINE_ERRORS.ERR_ENGINE_INTERNAL.http;
   constructor(message: string, options?: { cause?: unknown }) {
     super(`internal compiler error: ${message}`, options);
     this.name = 'InternalCompilerError';

@@ -13,12 +13,12 @@ export function printPolicy(p: Policy): string {
     lines.push('');
     printFunc(p, f, lines);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function printFunc(p: Policy, f: Func, lines: string[]): void {
   lines.push(`func ${f.name}(${f.params.map(local).join(', ')}) -> ${local(f.result)}`);
-  f.blocks.forEach((b) => printBlock(p, b, 1, lines));
+  for (const b of f.blocks) printBlock(p, b, 1, lines);
 }
 
 function printBlock(p: Policy, b: Block, depth: number, lines: string[]): void {

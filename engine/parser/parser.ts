@@ -68,7 +68,7 @@ function importsRegoV1(tokens: readonly Token[]): boolean {
 function applyV0Keywords(tokens: readonly Token[]): Token[] {
   const enabled = new Set<string>();
   for (const p of importPaths(tokens)) {
-    if (p === 'future.keywords') FUTURE_KEYWORDS.forEach((k) => enabled.add(k));
+    if (p === 'future.keywords') for (const k of FUTURE_KEYWORDS) enabled.add(k);
     else if (p.startsWith('future.keywords.')) enabled.add(p.slice('future.keywords.'.length));
   }
   return tokens.map((t, i) => {

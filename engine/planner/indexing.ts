@@ -36,7 +36,7 @@ function inputRefKey(t: Term): string | undefined {
 /** indexGuard recognises `input.<consts> == "s"` / `=` (either side) as a body's first expression. */
 export function indexGuard(exprs: readonly Expr[]): IndexGuard | undefined {
   const e = exprs[0];
-  if (!e || e.kind !== 'term' || e.negated || e.with.length > 0) return undefined;
+  if (e?.kind !== 'term' || e.negated || e.with.length > 0) return undefined;
   const t = e.term;
   if (t.kind !== 'call' || t.fn.length !== 1 || (t.fn[0] !== 'equal' && t.fn[0] !== 'eq') || t.args.length !== 2) return undefined;
   const [a, b] = t.args as [Term, Term];

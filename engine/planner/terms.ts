@@ -132,7 +132,7 @@ export function planTerm(t: Term, s: Scope, k: TermCont): Stmt[] {
     case 'object': {
       const json = termJson(t);
       if (json !== undefined) return k(constOp(s.ctx, json), s);
-      const flat = t.entries.flatMap(([a, b]) => [a, b]);
+      const flat = t.entries.flat();
       return planTerms(flat, s, (ops, s2) => {
         const target = newLocal(s2);
         const out: Stmt[] = [{ kind: 'makeObject', target }];

@@ -132,7 +132,7 @@ export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptio
 
   // Static data: constants, then the entrypoints and builtins maps as two more constants.
   const entrypoints: Record<string, number> = {};
-  policy.plans.forEach((p, i) => (entrypoints[p.name] = i));
+  for (const [i, p] of policy.plans.entries()) entrypoints[p.name] = i;
   const builtins: Record<string, number> = {};
   for (const [name, id] of builtinIds) builtins[name] = id;
   const texts = [...policy.constants, JSON.stringify(entrypoints), JSON.stringify(builtins)];

@@ -148,5 +148,5 @@ export function printWasm(bytes: Uint8Array): string {
     }
     out.push(')');
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -40,6 +40,7 @@ export class StaticData {
 
   /** cstring interns a NUL-terminated ASCII string (non-ASCII becomes `?`) and returns its address. */
   cstring(text: string): number {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the terminator, so it is replaced like non-ASCII
     const ascii = text.replace(/[^\x01-\x7f]/g, '?');
     const known = this.interned.get(ascii);
     if (known !== undefined) return known;

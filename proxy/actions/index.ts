@@ -20,6 +20,7 @@ export {
 } from './copy-rewriter.js';
 export type { CopyChunk, CopyColumnMask, CopyCsvFormat, CopyFormat, CopyMaskPlan, CopyTextFormat } from './copy-rewriter.js';
 export {
+  ACTION_ERRORS,
   ACTION_ERROR_CODES,
   ActionError,
   FunctionCallRefusedError,

@@ -4,6 +4,7 @@
 // is their UTF-8 text). Everything else must be refused by the caller (see canMaskBinary).
 
 import { createHash, createHmac } from 'node:crypto';
+import { assertNever } from '../errors.js';
 import type { MaskKind } from '../decision/index.js';
 
 /** MaskOptions tunes masking; defaults are in MASK_DEFAULTS. */
@@ -50,7 +51,7 @@ export function maskValue(kind: MaskKind, value: string | null, opts: MaskOption
     case 'null':
       return null;
     default:
-      return assertNever(kind);
+      return assertNever(kind, 'maskValue: unknown mask kind');
   }
 }
 
@@ -81,8 +82,4 @@ export function maskBinaryValue(kind: MaskKind, value: Uint8Array | null, typeOi
   const text = new TextDecoder('utf-8', { fatal: false }).decode(value);
   const masked = maskValue(kind, text, opts);
   return { ok: true, value: masked === null ? null : new TextEncoder().encode(masked) };
-}
-
-function assertNever(x: never): never {
-  throw new TypeError(`maskValue: unknown mask kind ${JSON.stringify(x)}`);
 }

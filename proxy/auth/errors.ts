@@ -1,153 +1,131 @@
 // The identity stage's errors: every reason a token (or the key source behind it) is refused,
-// each a ProxyError with a stable ERR_PROXY_* code, severity FATAL and SQLSTATE 28P01 (the
-// password itself is wrong: not a JWT, bad signature) or 28000 (a valid JWT not accepted here).
+// each FATAL with a stable ERR_PROXY_* code and SQLSTATE 28P01 (the password itself is wrong:
+// not a JWT, bad signature) or 28000 (a valid JWT not accepted here), declared in AUTH_ERRORS.
 // Messages are written for the agent: what is wrong and what to do next.
 
-import { ProxyError } from '../errors.js';
+import { ProxyError, defineErrors, errorClass } from '../errors.js';
+import type { ProxyErrorOptions } from '../errors.js';
 
-/** AUTH_ERROR_CODES lists every stable code an AuthError can carry (for docs/errors.md). */
-export const AUTH_ERROR_CODES = [
-  'ERR_PROXY_TOKEN_MALFORMED',
-  'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN',
-  'ERR_PROXY_TOKEN_SIGNATURE_INVALID',
-  'ERR_PROXY_TOKEN_KEY_UNKNOWN',
-  'ERR_PROXY_TOKEN_EXPIRED',
-  'ERR_PROXY_TOKEN_NOT_YET_VALID',
-  'ERR_PROXY_TOKEN_ISSUER_INVALID',
-  'ERR_PROXY_TOKEN_AUDIENCE_INVALID',
-  'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED',
-  'ERR_PROXY_TOKEN_CLAIM_MISSING',
-  'ERR_PROXY_JWKS_UNAVAILABLE',
-  'ERR_PROXY_AUTH_CONFIG_INVALID',
-  'ERR_PROXY_ISSUER_STATE_INVALID',
-] as const;
+/** AUTH_ERRORS is the identity stage's error table (SQLSTATE, HTTP status, severity, hint per code). */
+export const AUTH_ERRORS = defineErrors({
+  ERR_PROXY_TOKEN_MALFORMED: {
+    sqlstate: '28P01',
+    http: 401,
+    severity: 'FATAL',
+    hint: 'Pass a signed JWT (header.payload.signature) as the password.',
+  },
+  ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_SIGNATURE_INVALID: { sqlstate: '28P01', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_KEY_UNKNOWN: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_EXPIRED: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_NOT_YET_VALID: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_ISSUER_INVALID: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_AUDIENCE_INVALID: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_LIFETIME_EXCEEDED: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_CLAIM_MISSING: { sqlstate: '28000', http: 401, severity: 'FATAL' },
+  ERR_PROXY_JWKS_UNAVAILABLE: { sqlstate: '28000', http: 503, severity: 'FATAL' },
+  ERR_PROXY_AUTH_CONFIG_INVALID: { sqlstate: '28000', http: 422, severity: 'FATAL' },
+  ERR_PROXY_ISSUER_STATE_INVALID: { sqlstate: '28000', http: 422, severity: 'FATAL' },
+});
 
-/** AuthErrorCode is one of AUTH_ERROR_CODES. */
-export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
+/** AuthErrorCode is one code of AUTH_ERRORS. */
+export type AuthErrorCode = keyof typeof AUTH_ERRORS;
 
-/** SQLSTATE 28000 invalid_authorization_specification. */
-const INVALID_AUTHORIZATION = '28000';
-/** SQLSTATE 28P01 invalid_password: what PostgreSQL clients expect for a wrong password. */
-const INVALID_PASSWORD = '28P01';
+/** AUTH_ERROR_CODES lists every code of AUTH_ERRORS. */
+export const AUTH_ERROR_CODES = Object.keys(AUTH_ERRORS) as readonly AuthErrorCode[];
 
 type Options = { readonly hint?: string; readonly detail?: string; readonly cause?: unknown };
 
 /** AuthError is the base class of every identity error; FATAL, `code` stable, `message` for agents. */
 export class AuthError extends ProxyError {
   declare readonly code: AuthErrorCode;
-  constructor(code: AuthErrorCode, sqlstate: string, message: string, options: Options = {}) {
-    super(code, sqlstate, message, { severity: 'FATAL', ...options });
+  constructor(code: AuthErrorCode, message: string, options: ProxyErrorOptions = {}) {
+    super(code, message, options);
     this.name = 'AuthError';
   }
 }
 
-/** TokenMalformed: the password is not a compact signed JWT (or is oversized / undecodable). */
-export class TokenMalformed extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_MALFORMED', INVALID_PASSWORD, message, { hint: 'Pass a signed JWT (header.payload.signature) as the password.', ...options });
-    this.name = 'TokenMalformed';
-  }
+/** authError makes the class of a code whose constructor is `(message, options?)`. */
+function authError<C extends AuthErrorCode>(code: C, name: string) {
+  return errorClass(AuthError, code, name, (message: string, options: Options = {}) => [message, options] as const);
 }
+
+/** TokenMalformed: the password is not a compact signed JWT (or is oversized / undecodable). */
+export const TokenMalformed = authError('ERR_PROXY_TOKEN_MALFORMED', 'TokenMalformed');
+/** TokenMalformed is an instance of the class of the same name. */
+export type TokenMalformed = InstanceType<typeof TokenMalformed>;
 
 /** TokenAlgorithmForbidden: the token's `alg` is `none`, HMAC, or not in the allowed list. */
-export class TokenAlgorithmForbidden extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenAlgorithmForbidden';
-  }
-}
+export const TokenAlgorithmForbidden = authError('ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', 'TokenAlgorithmForbidden');
+/** TokenAlgorithmForbidden is an instance of the class of the same name. */
+export type TokenAlgorithmForbidden = InstanceType<typeof TokenAlgorithmForbidden>;
 
 /** TokenSignatureInvalid: the signature does not verify with the issuer's key. */
-export class TokenSignatureInvalid extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_SIGNATURE_INVALID', INVALID_PASSWORD, message, options);
-    this.name = 'TokenSignatureInvalid';
-  }
-}
+export const TokenSignatureInvalid = authError('ERR_PROXY_TOKEN_SIGNATURE_INVALID', 'TokenSignatureInvalid');
+/** TokenSignatureInvalid is an instance of the class of the same name. */
+export type TokenSignatureInvalid = InstanceType<typeof TokenSignatureInvalid>;
 
 /** TokenKeyUnknown: no key in the issuer's JWKS matches the token's `kid` (after a refresh). */
-export class TokenKeyUnknown extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_KEY_UNKNOWN', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenKeyUnknown';
-  }
-}
+export const TokenKeyUnknown = authError('ERR_PROXY_TOKEN_KEY_UNKNOWN', 'TokenKeyUnknown');
+/** TokenKeyUnknown is an instance of the class of the same name. */
+export type TokenKeyUnknown = InstanceType<typeof TokenKeyUnknown>;
 
 /** TokenExpired: `exp` (plus clock skew) is in the past. */
-export class TokenExpired extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_EXPIRED', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenExpired';
-  }
-}
+export const TokenExpired = authError('ERR_PROXY_TOKEN_EXPIRED', 'TokenExpired');
+/** TokenExpired is an instance of the class of the same name. */
+export type TokenExpired = InstanceType<typeof TokenExpired>;
 
 /** TokenNotYetValid: `nbf` or `iat` (minus clock skew) is in the future. */
-export class TokenNotYetValid extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_NOT_YET_VALID', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenNotYetValid';
-  }
-}
+export const TokenNotYetValid = authError('ERR_PROXY_TOKEN_NOT_YET_VALID', 'TokenNotYetValid');
+/** TokenNotYetValid is an instance of the class of the same name. */
+export type TokenNotYetValid = InstanceType<typeof TokenNotYetValid>;
 
 /** TokenIssuerInvalid: `iss` is not the configured issuer. */
-export class TokenIssuerInvalid extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_ISSUER_INVALID', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenIssuerInvalid';
-  }
-}
+export const TokenIssuerInvalid = authError('ERR_PROXY_TOKEN_ISSUER_INVALID', 'TokenIssuerInvalid');
+/** TokenIssuerInvalid is an instance of the class of the same name. */
+export type TokenIssuerInvalid = InstanceType<typeof TokenIssuerInvalid>;
 
 /** TokenAudienceInvalid: `aud` names none of the configured audiences. */
-export class TokenAudienceInvalid extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_AUDIENCE_INVALID', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenAudienceInvalid';
-  }
-}
+export const TokenAudienceInvalid = authError('ERR_PROXY_TOKEN_AUDIENCE_INVALID', 'TokenAudienceInvalid');
+/** TokenAudienceInvalid is an instance of the class of the same name. */
+export type TokenAudienceInvalid = InstanceType<typeof TokenAudienceInvalid>;
 
 /** TokenLifetimeExceeded: the token lives longer than the configured maximum. */
-export class TokenLifetimeExceeded extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_LIFETIME_EXCEEDED', INVALID_AUTHORIZATION, message, options);
-    this.name = 'TokenLifetimeExceeded';
-  }
-}
+export const TokenLifetimeExceeded = authError('ERR_PROXY_TOKEN_LIFETIME_EXCEEDED', 'TokenLifetimeExceeded');
+/** TokenLifetimeExceeded is an instance of the class of the same name. */
+export type TokenLifetimeExceeded = InstanceType<typeof TokenLifetimeExceeded>;
+
+/** JwksUnavailable: no verification key could be obtained (source down, invalid, or empty). */
+export const JwksUnavailable = authError('ERR_PROXY_JWKS_UNAVAILABLE', 'JwksUnavailable');
+/** JwksUnavailable is an instance of the class of the same name. */
+export type JwksUnavailable = InstanceType<typeof JwksUnavailable>;
+
+/** IssuerStateInvalid: a dev issuer state file cannot be imported. */
+export const IssuerStateInvalid = authError('ERR_PROXY_ISSUER_STATE_INVALID', 'IssuerStateInvalid');
+/** IssuerStateInvalid is an instance of the class of the same name. */
+export type IssuerStateInvalid = InstanceType<typeof IssuerStateInvalid>;
 
 /** TokenClaimMissing: a required claim (`sub`, `exp`, or a configured one) is absent or mistyped. */
 export class TokenClaimMissing extends AuthError {
+  declare readonly code: 'ERR_PROXY_TOKEN_CLAIM_MISSING';
   /** claim names the missing or invalid claim. */
   readonly claim: string;
   constructor(claim: string, message: string, options?: Options) {
-    super('ERR_PROXY_TOKEN_CLAIM_MISSING', INVALID_AUTHORIZATION, message, options);
+    super('ERR_PROXY_TOKEN_CLAIM_MISSING', message, options);
     this.name = 'TokenClaimMissing';
     this.claim = claim;
   }
 }
 
-/** JwksUnavailable: no verification key could be obtained (source down, invalid, or empty). */
-export class JwksUnavailable extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_JWKS_UNAVAILABLE', INVALID_AUTHORIZATION, message, options);
-    this.name = 'JwksUnavailable';
-  }
-}
-
 /** AuthConfigInvalid: the IdentityConfig breaks a rule (lists every problem in `problems`). */
 export class AuthConfigInvalid extends AuthError {
+  declare readonly code: 'ERR_PROXY_AUTH_CONFIG_INVALID';
   /** problems lists each rule broken, one sentence each. */
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super('ERR_PROXY_AUTH_CONFIG_INVALID', INVALID_AUTHORIZATION, `invalid identity configuration: ${problems.join('; ')}`);
+    super('ERR_PROXY_AUTH_CONFIG_INVALID', `invalid identity configuration: ${problems.join('; ')}`);
     this.name = 'AuthConfigInvalid';
     this.problems = problems;
-  }
-}
-
-/** IssuerStateInvalid: a dev issuer state file cannot be imported. */
-export class IssuerStateInvalid extends AuthError {
-  constructor(message: string, options?: Options) {
-    super('ERR_PROXY_ISSUER_STATE_INVALID', INVALID_AUTHORIZATION, message, options);
-    this.name = 'IssuerStateInvalid';
   }
 }
 

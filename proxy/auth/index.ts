@@ -5,6 +5,7 @@
 export { createTokenVerifier } from './token-verifier.js';
 export { validateIdentityConfig, FORBIDDEN_ALGORITHMS, SUPPORTED_ALGORITHMS } from './identity-config.js';
 export {
+  AUTH_ERRORS,
   AUTH_ERROR_CODES,
   AuthError,
   AuthConfigInvalid,

@@ -4,13 +4,17 @@
 // time on that connection. Numbers go into the SQL as validated integer literals and names as
 // properly quoted string literals, never as interpolated text.
 
-import type { CatalogResolver, ColumnName, SessionLog, UpstreamConnection } from '../session/index.js';
+import type { EventSink } from '../events.js';
+import { NO_EVENTS } from '../events.js';
 import { UpstreamQueryError, simpleQuery } from '../upstream/index.js';
+import type { UpstreamConnection } from '../upstream/index.js';
+import type { CatalogResolver, ColumnName } from './types.js';
+import { messageOf } from '../errors.js';
 
 /** CatalogOptions configures createCatalog. */
 export type CatalogOptions = {
-  /** log receives lookup failures (default: dropped). */
-  readonly log?: SessionLog;
+  /** events receives lookup failures as `catalog.failed` (default: dropped). */
+  readonly events?: EventSink;
   /** maxEntries bounds each cache; the oldest entries go first (default 10 000). */
   readonly maxEntries?: number;
 };
@@ -32,7 +36,7 @@ const INT16_MAX = 32_767;
  * so the query cycle fails closed (an unresolvable masked column is denied) and retries later.
  */
 export function createCatalog(connect: () => Promise<UpstreamConnection>, options: CatalogOptions = {}): Catalog {
-  const log = options.log ?? (() => {});
+  const events = options.events ?? NO_EVENTS;
   const maxEntries = options.maxEntries ?? 10_000;
   let conn: Promise<Closable> | undefined;
   let chain: Promise<unknown> = Promise.resolve();
@@ -82,7 +86,7 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
     if (hit !== undefined) return hit;
     const gen = generation;
     const pending = lookup().catch((err: unknown) => {
-      log({ type: 'catalog_lookup_failed', key, error: err instanceof Error ? err.message : String(err) });
+      events.publish({ type: 'catalog.failed', key, message: messageOf(err) });
       if (cache.get(key) === pending) cache.delete(key);
       return undefined;
     });

@@ -4,3 +4,4 @@
 
 export { createCatalog, quoteLiteral } from './catalog.js';
 export type { Catalog, CatalogOptions } from './catalog.js';
+export type { CatalogResolver, ColumnName } from './types.js';

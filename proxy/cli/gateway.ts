@@ -22,10 +22,11 @@ export type GatewayEnv = Readonly<Record<string, string | undefined>>;
  * `failed` with one line per problem, never a stack trace; unreadable TLS files reject (ENOENT …).
  */
 export async function startGatewayFromConfig(config: GatewayConfig, log: (line: string) => void, env: GatewayEnv = {}): Promise<GatewayStart> {
-  const [{ loadBundle, isBundleError }, engine, { startGateway }, auth, { createDecider }, { initSql }, { resolveSecret, toIdentityConfig }] = await Promise.all([
+  const [{ loadBundle, isBundleError }, engine, { startGateway, createEventBus }, { createOperationalLog }, auth, { createDecider }, { initSql }, { resolveSecret, toIdentityConfig }] = await Promise.all([
     import('../../bundles/index.js'),
     import('../../engine/index.js'),
     import('../index.js'),
+    import('../observe/index.js'),
     import('../auth/index.js'),
     import('../decision/index.js'),
     import('../sql/index.js'),
@@ -61,14 +62,14 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
     throw e;
   }
   await initSql();
+  const events = createEventBus();
+  events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
   const gateway = await startGateway(config, {
     verifier,
     decide: (input) => decider.decide(input),
+    events,
     ...(upstreamPassword !== undefined ? { upstreamPassword } : {}),
     ...(tls !== undefined ? { tls } : {}),
-    log: (event) => {
-      if (event.type.endsWith('error') || event.type === 'session.denied') log(`${event.type} ${JSON.stringify(event)}`);
-    },
   });
   return {
     kind: 'started',

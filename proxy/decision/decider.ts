@@ -7,6 +7,7 @@ import type { PolicyInstance } from '../../engine/index.js';
 import { MASK_KINDS, RULE_IDS } from './types.js';
 import { policyInputJson } from './input-json.js';
 import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
+import { messageOf } from '../errors.js';
 
 /** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
 export const DEFAULT_ENTRYPOINT = 'portcullis/decision';
@@ -17,8 +18,8 @@ export type DeciderOptions = {
   readonly policy: PolicyInstance | undefined | (() => PolicyInstance | undefined);
   /** entrypoint is the decision rule (default `portcullis/decision`). */
   readonly entrypoint?: string;
-  /** log receives policy failures (the client only sees the short reason). */
-  readonly log?: (event: { readonly kind: 'policy_error'; readonly message: string; readonly cause?: unknown }) => void;
+  /** onPolicyError receives each policy failure with its cause, for the operator (the client only sees the short reason; the gate publishes it as `policy.error`). */
+  readonly onPolicyError?: (message: string, cause: unknown) => void;
 };
 
 const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
@@ -30,11 +31,11 @@ const MASK_STRENGTH: Readonly<Record<MaskKind, number>> = { partial: 0, hash: 1,
 /** createDecider binds a policy and an entrypoint; decide() never throws. */
 export function createDecider(options: DeciderOptions): Decider {
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
-  const log = options.log ?? (() => {});
+  const onPolicyError = options.onPolicyError ?? (() => {});
   const source = options.policy;
   const current = typeof source === 'function' ? source : () => source;
   const fail = (reason: string, rule: string, cause?: unknown): Decision => {
-    log({ kind: 'policy_error', message: reason, ...(cause !== undefined ? { cause } : {}) });
+    onPolicyError(reason, cause);
     return deny(reason, rule, 'error');
   };
   return {
@@ -53,11 +54,11 @@ export function createDecider(options: DeciderOptions): Decider {
       try {
         resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = messageOf(err);
         return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);
       }
       const decision = interpretResult(resultSet);
-      if (decision.kind === 'deny' && decision.origin === 'error') log({ kind: 'policy_error', message: decision.reason });
+      if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);
       return decision;
     },
   };
@@ -90,7 +91,7 @@ export function interpretResult(resultSet: unknown): Decision {
   const firstDeny = denies[0];
   if (firstDeny !== undefined) return { kind: 'deny', reason: firstDeny.reason, rule: firstDeny.rule, origin: 'policy', reasons: denies };
   const firstApproval = approvals[0];
-  if (firstApproval !== undefined) return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons: approvals };
+  if (firstApproval !== undefined) return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons: approvals, masks };
   if (allow !== true) return deny('no policy rule allowed this statement', RULE_IDS.defaultDeny, 'default');
   return { kind: 'allow', masks };
 }

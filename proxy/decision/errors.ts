@@ -1,25 +1,34 @@
-// Errors of the decision layer: how a deny, a hold and a policy failure reach the client.
-// All map to SQLSTATE 42501 (insufficient_privilege) with the reason as message and
-// `rule: <id>` as detail, so an agent can act on them.
+// Errors of the decision layer: how a deny, a refused hold and a policy failure reach the client,
+// declared in DECISION_ERRORS. All map to SQLSTATE 42501 (insufficient_privilege) with the
+// reason as message and `rule: <id>` as detail, so an agent can act on them.
 
-import { ProxyError } from '../errors.js';
-import type { Decision } from './types.js';
+import { ProxyError, defineErrors } from '../errors.js';
 
-/** DECISION_ERROR_CODES lists the stable codes of this folder's errors. */
-export const DECISION_ERROR_CODES = ['ERR_PROXY_POLICY_DENIED', 'ERR_PROXY_APPROVAL_REQUIRED', 'ERR_PROXY_POLICY_ERROR'] as const;
+/** DECISION_ERRORS is this folder's error table (SQLSTATE, HTTP status, severity, hint per code). */
+export const DECISION_ERRORS = defineErrors({
+  ERR_PROXY_POLICY_DENIED: { sqlstate: '42501', http: 403, severity: 'ERROR' },
+  ERR_PROXY_APPROVAL_REQUIRED: {
+    sqlstate: '42501',
+    http: 403,
+    severity: 'ERROR',
+    hint: 'this statement needs a human approval; approvals are not available yet, so it is denied',
+  },
+  ERR_PROXY_POLICY_ERROR: { sqlstate: '42501', http: 500, severity: 'ERROR' },
+});
 
-/** DecisionErrorCode is one of DECISION_ERROR_CODES. */
-export type DecisionErrorCode = (typeof DECISION_ERROR_CODES)[number];
+/** DecisionErrorCode is one code of DECISION_ERRORS. */
+export type DecisionErrorCode = keyof typeof DECISION_ERRORS;
 
-/** INSUFFICIENT_PRIVILEGE is SQLSTATE 42501. */
-const INSUFFICIENT_PRIVILEGE = '42501';
+/** DECISION_ERROR_CODES lists every code of DECISION_ERRORS. */
+export const DECISION_ERROR_CODES = Object.keys(DECISION_ERRORS) as readonly DecisionErrorCode[];
 
 /** PolicyDeniedError reports a statement the policy denied (or that no rule allowed). */
 export class PolicyDeniedError extends ProxyError {
+  declare readonly code: 'ERR_PROXY_POLICY_DENIED';
   /** rule is the id of the rule that denied the statement. */
   readonly rule: string;
   constructor(reason: string, rule: string) {
-    super('ERR_PROXY_POLICY_DENIED', INSUFFICIENT_PRIVILEGE, reason, { detail: `rule: ${rule}` });
+    super('ERR_PROXY_POLICY_DENIED', reason, { detail: `rule: ${rule}` });
     this.name = 'PolicyDeniedError';
     this.rule = rule;
   }
@@ -27,13 +36,11 @@ export class PolicyDeniedError extends ProxyError {
 
 /** ApprovalRequiredError reports a statement held for approval (denied until approvals exist). */
 export class ApprovalRequiredError extends ProxyError {
+  declare readonly code: 'ERR_PROXY_APPROVAL_REQUIRED';
   /** rule is the id of the rule that asked for approval. */
   readonly rule: string;
   constructor(reason: string, rule: string) {
-    super('ERR_PROXY_APPROVAL_REQUIRED', INSUFFICIENT_PRIVILEGE, `approval required: ${reason}`, {
-      detail: `rule: ${rule}`,
-      hint: 'this statement needs a human approval; approvals are not available yet, so it is denied',
-    });
+    super('ERR_PROXY_APPROVAL_REQUIRED', `approval required: ${reason}`, { detail: `rule: ${rule}` });
     this.name = 'ApprovalRequiredError';
     this.rule = rule;
   }
@@ -41,10 +48,11 @@ export class ApprovalRequiredError extends ProxyError {
 
 /** PolicyEvaluationError reports a statement denied because the policy could not decide (fail closed). */
 export class PolicyEvaluationError extends ProxyError {
+  declare readonly code: 'ERR_PROXY_POLICY_ERROR';
   /** rule is the Portcullis rule id of the failure (portcullis.policy_error, portcullis.no_policy). */
   readonly rule: string;
   constructor(reason: string, rule: string, options: { cause?: unknown } = {}) {
-    super('ERR_PROXY_POLICY_ERROR', INSUFFICIENT_PRIVILEGE, reason, { detail: `rule: ${rule}`, cause: options.cause });
+    super('ERR_PROXY_POLICY_ERROR', reason, { detail: `rule: ${rule}`, cause: options.cause });
     this.name = 'PolicyEvaluationError';
     this.rule = rule;
   }
@@ -52,24 +60,3 @@ export class PolicyEvaluationError extends ProxyError {
 
 /** AnyDecisionError is any error of this folder. */
 export type AnyDecisionError = PolicyDeniedError | ApprovalRequiredError | PolicyEvaluationError;
-
-/** decisionError turns a deny or hold into the error the client receives; undefined for allow. */
-export function decisionError(decision: Decision): AnyDecisionError | undefined {
-  switch (decision.kind) {
-    case 'allow':
-      return undefined;
-    case 'deny':
-      return decision.origin === 'error'
-        ? new PolicyEvaluationError(decision.reason, decision.rule)
-        : new PolicyDeniedError(decision.reason, decision.rule);
-    case 'hold':
-      return new ApprovalRequiredError(decision.reason, decision.rule);
-    default:
-      return assertNever(decision);
-  }
-}
-
-/** assertNever marks exhaustive switches. */
-function assertNever(x: never): never {
-  throw new TypeError(`unexpected decision ${JSON.stringify(x)}`);
-}

@@ -23,9 +23,9 @@ export type {
 } from './types.js';
 export {
   ApprovalRequiredError,
+  DECISION_ERRORS,
   DECISION_ERROR_CODES,
   PolicyDeniedError,
   PolicyEvaluationError,
-  decisionError,
 } from './errors.js';
 export type { AnyDecisionError, DecisionErrorCode } from './errors.js';

@@ -103,7 +103,14 @@ export type Decision =
       /** reasons holds every deny entry the policy returned (first one shown to the client). */
       readonly reasons: readonly Reason[];
     }
-  | { readonly kind: 'hold'; readonly reason: string; readonly rule: string; readonly reasons: readonly Reason[] };
+  | {
+      readonly kind: 'hold';
+      readonly reason: string;
+      readonly rule: string;
+      readonly reasons: readonly Reason[];
+      /** masks apply to the statement's result once it is approved. */
+      readonly masks: readonly Mask[];
+    };
 
 /** Decider evaluates the policy for one statement; it never throws. */
 export type Decider = {

@@ -1,28 +1,18 @@
-// Public surface of proxy/session: the per-connection state machine. startup.ts takes a client
+// Public surface of proxy/session: the per-connection state machine. startup/ takes a client
 // socket through TLS, JWT verification and the upstream login and hands a SessionContext to the
-// query cycle (query-cycle.ts). Re-exports only.
+// query cycle (cycle/), which passes every statement through the gate. Re-exports only.
 
-export { createSocketChannel } from './channel.js';
-export type { SocketChannel, SocketChannelOptions } from './channel.js';
+export { runSession } from './startup/index.js';
+export type { SessionEnvironment, SessionHandle, SessionRegistry } from './startup/index.js';
+export { runQueryCycle } from './cycle/query-cycle.js';
 export {
-  runSession,
-  createSessionRegistry,
-  isLoopbackAddress,
-  StartupError,
+  SESSION_ERRORS,
   STARTUP_ERROR_CODES,
+  StartupError,
+  RelayDesyncError,
   tooManyConnections,
   shuttingDown,
   sessionExpired,
-} from './startup.js';
-export type { QueryCycle, SessionEnvironment, SessionRegistry, SessionHandle, StartupErrorCode } from './startup.js';
-export { runQueryCycle } from './query-cycle.js';
-export type {
-  CatalogResolver,
-  ColumnName,
-  ConnectionInfo,
-  Decide,
-  FrameChannel,
-  SessionContext,
-  SessionLog,
-  UpstreamConnection,
-} from './types.js';
+} from './errors.js';
+export type { SessionErrorCode, StartupErrorCode, StartupErrorOptions, StartupSqlstate } from './errors.js';
+export type { QueryCycle, SessionContext, SessionEnd } from './types.js';

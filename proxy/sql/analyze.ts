@@ -3,6 +3,7 @@
 // by initSql), slices each statement's own text and hands each parse tree to facts.ts.
 
 import { loadModule, parseSync } from 'libpg-query';
+import { messageOf } from '../errors.js';
 import type { AnalyzeOptions, AnalyzeResult, StatementFacts } from './types.js';
 import {
   SqlAnalysisError,
@@ -156,7 +157,7 @@ function refused(error: SqlError): Analysis {
 // character position minus one; report it as PostgreSQL would.
 function syntaxError(err: unknown): SqlError {
   const details = asFields(asFields(err)?.['sqlDetails']);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   if (details === undefined) {
     if (err instanceof RangeError || /stack|memory/i.test(message)) {
       return new SqlAnalysisError('portcullis: statement too complex to parse; refused', '54001', err);

@@ -1,48 +1,48 @@
 // Errors raised while analysing SQL text: a NUL byte followed by more text, an oversize query
-// string, a statement the PostgreSQL parser rejects, or the parser not yet loaded. All extend
-// ProxyError so the session reports them with their SQLSTATE and a clear message.
+// string, a statement the PostgreSQL parser rejects, or the parser not yet loaded, declared in
+// SQL_ERRORS. The session reports them with their SQLSTATE and a clear message.
 
-import { ProxyError } from '../errors.js';
+import { ProxyError, defineErrors, errorClass } from '../errors.js';
+import type { ProxyErrorOptions, SqlstateOf } from '../errors.js';
 
-/** SQL_ERROR_CODES lists the stable codes of this module (documented in docs/errors.md). */
-export const SQL_ERROR_CODES = [
-  'ERR_PROXY_SQL_NUL',
-  'ERR_PROXY_SQL_TOO_LARGE',
-  'ERR_PROXY_SQL_SYNTAX',
-  'ERR_PROXY_SQL_NOT_INITIALIZED',
-  'ERR_PROXY_SQL_ANALYSIS',
-] as const;
+/** SQL_ERRORS is the SQL module's error table (SQLSTATE, HTTP status, severity, hint per code). */
+export const SQL_ERRORS = defineErrors({
+  ERR_PROXY_SQL_NUL: {
+    sqlstate: '08P01',
+    http: 400,
+    severity: 'ERROR',
+    hint: 'PostgreSQL ignores everything after a NUL byte; send the statement without it',
+  },
+  ERR_PROXY_SQL_TOO_LARGE: { sqlstate: '54000', http: 413, severity: 'ERROR' },
+  ERR_PROXY_SQL_SYNTAX: { sqlstate: '42601', http: 400, severity: 'ERROR' },
+  ERR_PROXY_SQL_NOT_INITIALIZED: { sqlstate: '58000', http: 503, severity: 'ERROR' },
+  ERR_PROXY_SQL_ANALYSIS: { sqlstate: '54001', variants: ['XX000'], http: 422, severity: 'ERROR' },
+});
 
-/** SqlErrorCode is one entry of SQL_ERROR_CODES. */
-export type SqlErrorCode = (typeof SQL_ERROR_CODES)[number];
+/** SqlErrorCode is one code of SQL_ERRORS. */
+export type SqlErrorCode = keyof typeof SQL_ERRORS;
+
+/** SQL_ERROR_CODES lists every code of SQL_ERRORS. */
+export const SQL_ERROR_CODES = Object.keys(SQL_ERRORS) as readonly SqlErrorCode[];
 
 /** SqlError is the base class of the errors analyze() returns. */
 export class SqlError extends ProxyError {
   declare readonly code: SqlErrorCode;
 
-  constructor(
-    code: SqlErrorCode,
-    sqlstate: string,
-    message: string,
-    options: { detail?: string; hint?: string; cause?: unknown } = {},
-  ) {
-    super(code, sqlstate, message, options);
+  constructor(code: SqlErrorCode, message: string, options: ProxyErrorOptions = {}) {
+    super(code, message, options);
     this.name = 'SqlError';
   }
 }
 
 /** SqlNulError: the query string has text after a NUL byte, which PostgreSQL would silently drop (08P01). */
 export class SqlNulError extends SqlError {
+  declare readonly code: 'ERR_PROXY_SQL_NUL';
   /** offset is the byte offset of the first NUL. */
   readonly offset: number;
 
   constructor(offset: number) {
-    super(
-      'ERR_PROXY_SQL_NUL',
-      '08P01',
-      `portcullis: query string contains a NUL byte at offset ${offset} followed by more text; refused`,
-      { hint: 'PostgreSQL ignores everything after a NUL byte; send the statement without it' },
-    );
+    super('ERR_PROXY_SQL_NUL', `portcullis: query string contains a NUL byte at offset ${offset} followed by more text; refused`);
     this.name = 'SqlNulError';
     this.offset = offset;
   }
@@ -50,16 +50,13 @@ export class SqlNulError extends SqlError {
 
 /** SqlTooLargeError: the query string is larger than the configured cap, refused before parsing (54000). */
 export class SqlTooLargeError extends SqlError {
+  declare readonly code: 'ERR_PROXY_SQL_TOO_LARGE';
   /** bytes is the query string's UTF-8 size; limit is the cap. */
   readonly bytes: number;
   readonly limit: number;
 
   constructor(bytes: number, limit: number) {
-    super(
-      'ERR_PROXY_SQL_TOO_LARGE',
-      '54000',
-      `portcullis: query string of ${bytes} bytes exceeds the limit of ${limit} bytes`,
-    );
+    super('ERR_PROXY_SQL_TOO_LARGE', `portcullis: query string of ${bytes} bytes exceeds the limit of ${limit} bytes`);
     this.name = 'SqlTooLargeError';
     this.bytes = bytes;
     this.limit = limit;
@@ -68,38 +65,38 @@ export class SqlTooLargeError extends SqlError {
 
 /** SqlSyntaxError: the PostgreSQL parser rejected the text (42601); position is 1-based in characters, 0 when unknown. */
 export class SqlSyntaxError extends SqlError {
+  declare readonly code: 'ERR_PROXY_SQL_SYNTAX';
   readonly position: number;
 
   constructor(parserMessage: string, position: number, cause?: unknown) {
-    super(
-      'ERR_PROXY_SQL_SYNTAX',
-      '42601',
-      position > 0 ? `${parserMessage} (at character ${position})` : parserMessage,
-      { cause },
-    );
+    super('ERR_PROXY_SQL_SYNTAX', position > 0 ? `${parserMessage} (at character ${position})` : parserMessage, { cause });
     this.name = 'SqlSyntaxError';
     this.position = position;
   }
 }
 
 /** SqlNotInitializedError: analyze() was called before initSql() resolved; the statement is refused (58000 system_error). */
-export class SqlNotInitializedError extends SqlError {
-  constructor() {
-    super('ERR_PROXY_SQL_NOT_INITIALIZED', '58000', 'portcullis: SQL parser not loaded; statement refused');
-    this.name = 'SqlNotInitializedError';
-  }
-}
+export const SqlNotInitializedError = errorClass(SqlError, 'ERR_PROXY_SQL_NOT_INITIALIZED', 'SqlNotInitializedError', () => [
+  'portcullis: SQL parser not loaded; statement refused',
+]);
+/** SqlNotInitializedError is an instance of the class of the same name. */
+export type SqlNotInitializedError = InstanceType<typeof SqlNotInitializedError>;
+
+/** SqlAnalysisSqlstate is the SQLSTATE a SqlAnalysisError picks: 54001 (too deep to walk) or XX000 (a defect). */
+export type SqlAnalysisSqlstate = SqlstateOf<(typeof SQL_ERRORS)['ERR_PROXY_SQL_ANALYSIS']>;
 
 /**
  * SqlAnalysisError: the parser accepted the text but its facts could not be computed (a tree too
  * deep to walk: 54001, or a defect: XX000); the statement is refused, never passed on unanalysed.
  */
-export class SqlAnalysisError extends SqlError {
-  constructor(message: string, sqlstate: '54001' | 'XX000', cause?: unknown) {
-    super('ERR_PROXY_SQL_ANALYSIS', sqlstate, message, { cause });
-    this.name = 'SqlAnalysisError';
-  }
-}
+export const SqlAnalysisError = errorClass(
+  SqlError,
+  'ERR_PROXY_SQL_ANALYSIS',
+  'SqlAnalysisError',
+  (message: string, sqlstate: SqlAnalysisSqlstate, cause?: unknown) => [message, { sqlstate, cause }],
+);
+/** SqlAnalysisError is an instance of the class of the same name. */
+export type SqlAnalysisError = InstanceType<typeof SqlAnalysisError>;
 
 /** AnySqlError is the union of the concrete SQL errors. */
 export type AnySqlError = SqlNulError | SqlTooLargeError | SqlSyntaxError | SqlNotInitializedError | SqlAnalysisError;

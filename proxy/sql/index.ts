@@ -14,6 +14,7 @@ export type {
   StatementKind,
 } from './types.js';
 export {
+  SQL_ERRORS,
   SQL_ERROR_CODES,
   SqlAnalysisError,
   SqlError,
@@ -23,3 +24,5 @@ export {
   SqlTooLargeError,
 } from './errors.js';
 export type { AnySqlError, SqlErrorCode } from './errors.js';
+export { readCopyStatement } from './copy-statement.js';
+export type { CopyOptionValue, CopyStatement, CopyTarget } from './copy-statement.js';

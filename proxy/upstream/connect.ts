@@ -6,8 +6,8 @@
 
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { createSocketChannel } from '../session/index.js';
-import type { SocketChannel } from '../session/index.js';
+import { createSocketChannel } from '../net/index.js';
+import type { SocketChannel } from '../net/index.js';
 import { decodeBackend, encodeFrontend } from '../wire/index.js';
 import type { BackendMessage } from '../wire/index.js';
 import { createScramClient, md5Password } from './auth-methods.js';

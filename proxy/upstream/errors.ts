@@ -1,45 +1,55 @@
 // Errors raised while connecting and logging in to the upstream PostgreSQL, all FATAL for the
-// client session they serve. Messages never carry the upstream credentials (user or password):
-// the client did not choose them and must not learn them; the upstream's own text goes to the
-// log through `cause` / `upstreamMessage`, never to the client.
+// client session they serve, declared in UPSTREAM_ERRORS. Messages never carry the upstream
+// credentials (user or password): the client did not choose them and must not learn them; the
+// upstream's own text goes to the log through `cause` / `upstreamMessage`, never to the client.
 
-import { ProxyError } from '../errors.js';
+import { ProxyError, defineErrors, errorClass } from '../errors.js';
+import type { ProxyErrorOptions } from '../errors.js';
 
-/** UPSTREAM_ERROR_CODES lists the stable codes of this module (documented in docs/errors.md). */
-export const UPSTREAM_ERROR_CODES = [
-  'ERR_PROXY_UPSTREAM_UNAVAILABLE',
-  'ERR_PROXY_UPSTREAM_AUTH_FAILED',
-  'ERR_PROXY_UPSTREAM_PROTOCOL',
-  'ERR_PROXY_UPSTREAM_QUERY',
-] as const;
+/** UPSTREAM_ERRORS is the upstream module's error table (SQLSTATE, HTTP status, severity, hint per code). */
+export const UPSTREAM_ERRORS = defineErrors({
+  ERR_PROXY_UPSTREAM_UNAVAILABLE: {
+    sqlstate: '08006',
+    http: 502,
+    severity: 'FATAL',
+    hint: 'Retry later; if it persists, the gateway operator should check the upstream server.',
+  },
+  ERR_PROXY_UPSTREAM_AUTH_FAILED: {
+    sqlstate: '08006',
+    http: 502,
+    severity: 'FATAL',
+    hint: 'The gateway operator should check the upstream credentials in the gateway configuration.',
+  },
+  ERR_PROXY_UPSTREAM_PROTOCOL: { sqlstate: '08P01', http: 502, severity: 'FATAL' },
+  ERR_PROXY_UPSTREAM_QUERY: { sqlstate: 'XX000', upstream: true, http: 502, severity: 'FATAL' },
+});
 
-/** UpstreamErrorCode is one entry of UPSTREAM_ERROR_CODES. */
-export type UpstreamErrorCode = (typeof UPSTREAM_ERROR_CODES)[number];
+/** UpstreamErrorCode is one code of UPSTREAM_ERRORS. */
+export type UpstreamErrorCode = keyof typeof UPSTREAM_ERRORS;
 
-/** SQLSTATE 08006 connection_failure. */
-const CONNECTION_FAILURE = '08006';
+/** UPSTREAM_ERROR_CODES lists every code of UPSTREAM_ERRORS. */
+export const UPSTREAM_ERROR_CODES = Object.keys(UPSTREAM_ERRORS) as readonly UpstreamErrorCode[];
 
 type Options = { readonly detail?: string; readonly hint?: string; readonly cause?: unknown };
 
 /** UpstreamError is the base class of upstream errors. */
 export class UpstreamError extends ProxyError {
   declare readonly code: UpstreamErrorCode;
-  constructor(code: UpstreamErrorCode, sqlstate: string, message: string, options: Options = {}) {
-    super(code, sqlstate, message, { severity: 'FATAL', ...options });
+  constructor(code: UpstreamErrorCode, message: string, options: ProxyErrorOptions = {}) {
+    super(code, message, options);
     this.name = 'UpstreamError';
   }
 }
 
 /** UpstreamUnavailableError: the upstream cannot be reached (refused, timed out, closed, shutting down, full). */
-export class UpstreamUnavailableError extends UpstreamError {
-  constructor(reason: string, options: Options = {}) {
-    super('ERR_PROXY_UPSTREAM_UNAVAILABLE', CONNECTION_FAILURE, `upstream database unavailable: ${reason}`, {
-      hint: 'Retry later; if it persists, the gateway operator should check the upstream server.',
-      ...options,
-    });
-    this.name = 'UpstreamUnavailableError';
-  }
-}
+export const UpstreamUnavailableError = errorClass(
+  UpstreamError,
+  'ERR_PROXY_UPSTREAM_UNAVAILABLE',
+  'UpstreamUnavailableError',
+  (reason: string, options: Options = {}) => [`upstream database unavailable: ${reason}`, options],
+);
+/** UpstreamUnavailableError is an instance of the class of the same name. */
+export type UpstreamUnavailableError = InstanceType<typeof UpstreamUnavailableError>;
 
 /**
  * UpstreamAuthFailedError: the upstream refused the gateway's own login (wrong configured
@@ -47,13 +57,14 @@ export class UpstreamUnavailableError extends UpstreamError {
  * not 28P01: a client must not think its token was wrong.
  */
 export class UpstreamAuthFailedError extends UpstreamError {
+  declare readonly code: 'ERR_PROXY_UPSTREAM_AUTH_FAILED';
   /** upstreamSqlstate is the SQLSTATE the upstream reported, when it sent an ErrorResponse. */
   readonly upstreamSqlstate: string | undefined;
   /** upstreamMessage is the upstream's text, for the operator's log only. */
   readonly upstreamMessage: string | undefined;
   constructor(reason: string, options: Options & { upstreamSqlstate?: string; upstreamMessage?: string } = {}) {
-    super('ERR_PROXY_UPSTREAM_AUTH_FAILED', CONNECTION_FAILURE, `upstream database refused the gateway's login: ${reason}`, {
-      hint: 'The gateway operator should check the upstream credentials in the gateway configuration.',
+    // the table's hint always: the client learns nothing of the upstream's answer
+    super('ERR_PROXY_UPSTREAM_AUTH_FAILED', `upstream database refused the gateway's login: ${reason}`, {
       ...(options.detail !== undefined ? { detail: options.detail } : {}),
       ...(options.cause !== undefined ? { cause: options.cause } : {}),
     });
@@ -64,20 +75,24 @@ export class UpstreamAuthFailedError extends UpstreamError {
 }
 
 /** UpstreamProtocolError: the upstream sent something the login exchange does not allow (or a bad SCRAM signature). */
-export class UpstreamProtocolError extends UpstreamError {
-  constructor(message: string, options: Options = {}) {
-    super('ERR_PROXY_UPSTREAM_PROTOCOL', '08P01', `upstream protocol error: ${message}`, options);
-    this.name = 'UpstreamProtocolError';
-  }
-}
+export const UpstreamProtocolError = errorClass(
+  UpstreamError,
+  'ERR_PROXY_UPSTREAM_PROTOCOL',
+  'UpstreamProtocolError',
+  (message: string, options: Options = {}) => [`upstream protocol error: ${message}`, options],
+);
+/** UpstreamProtocolError is an instance of the class of the same name. */
+export type UpstreamProtocolError = InstanceType<typeof UpstreamProtocolError>;
 
 /** UpstreamQueryError: an internal query (catalog lookup) failed; carries the upstream's SQLSTATE. */
-export class UpstreamQueryError extends UpstreamError {
-  constructor(sqlstate: string, message: string, options: Options = {}) {
-    super('ERR_PROXY_UPSTREAM_QUERY', sqlstate, `internal upstream query failed: ${message}`, options);
-    this.name = 'UpstreamQueryError';
-  }
-}
+export const UpstreamQueryError = errorClass(
+  UpstreamError,
+  'ERR_PROXY_UPSTREAM_QUERY',
+  'UpstreamQueryError',
+  (sqlstate: string, message: string, options: Options = {}) => [`internal upstream query failed: ${message}`, { ...options, sqlstate }],
+);
+/** UpstreamQueryError is an instance of the class of the same name. */
+export type UpstreamQueryError = InstanceType<typeof UpstreamQueryError>;
 
 /** AnyUpstreamError is the union of the concrete upstream errors. */
 export type AnyUpstreamError = UpstreamUnavailableError | UpstreamAuthFailedError | UpstreamProtocolError | UpstreamQueryError;

@@ -8,6 +8,7 @@ export { simpleQuery } from './simple-query.js';
 export { md5Password, createScramClient } from './auth-methods.js';
 export type { ScramClient } from './auth-methods.js';
 export {
+  UPSTREAM_ERRORS,
   UPSTREAM_ERROR_CODES,
   UpstreamError,
   UpstreamUnavailableError,
@@ -16,4 +17,4 @@ export {
   UpstreamQueryError,
 } from './errors.js';
 export type { UpstreamErrorCode, AnyUpstreamError } from './errors.js';
-export type { BackendKey, SimpleQueryResult, UpstreamAuthMethod, UpstreamLogin, UpstreamOptions } from './types.js';
+export type { BackendKey, SimpleQueryResult, UpstreamAuthMethod, UpstreamConnection, UpstreamLogin, UpstreamOptions } from './types.js';

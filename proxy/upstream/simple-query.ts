@@ -3,7 +3,7 @@
 // client traffic. The caller serializes calls on one connection.
 
 import { decodeBackend, encodeFrontend } from '../wire/index.js';
-import type { FrameChannel } from '../session/index.js';
+import type { FrameChannel } from '../net/index.js';
 import { UpstreamProtocolError, UpstreamQueryError, UpstreamUnavailableError } from './errors.js';
 import type { SimpleQueryResult } from './types.js';
 

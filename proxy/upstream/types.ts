@@ -1,7 +1,15 @@
 // Types of the upstream side: how the gateway logs in to PostgreSQL with credentials only it
-// holds, and what a logged-in connection offers beyond the session seam's UpstreamConnection.
+// holds, and what a logged-in connection offers the session (UpstreamConnection) and the rest.
 
-import type { UpstreamConnection } from '../session/index.js';
+import type { FrameChannel } from '../net/index.js';
+
+/** UpstreamConnection is the logged-in connection to PostgreSQL that serves one client session. */
+export interface UpstreamConnection extends FrameChannel {
+  /** backendKey is the upstream's BackendKeyData (used to forward cancel requests). */
+  readonly backendKey: { readonly processId: number; readonly secretKey: number };
+  /** parameters are the ParameterStatus values the upstream sent at login. */
+  readonly parameters: ReadonlyMap<string, string>;
+}
 
 /** UpstreamOptions says where and as whom the gateway connects upstream (from GatewayConfig.upstream). */
 export type UpstreamOptions = {

@@ -2,6 +2,7 @@
 // notices, session parameters, rewritten RowDescription/DataRow, completions), one small
 // writeXxx per message, plus the single-byte answer to SSLRequest / GSSENCRequest.
 
+import { assertNever } from '../errors.js';
 import { BACKEND_TAGS } from './codes.js';
 import { PayloadWriter } from './payload-writer.js';
 import type { BackendMessageOut, ErrorFieldsOut, FieldDescriptionOut } from './messages.js';
@@ -49,7 +50,7 @@ export function encodeBackend(msg: BackendMessageOut): Buffer {
       // a single byte, not a frame
       return Buffer.from(msg.answer, 'latin1');
     default:
-      return assertNever(msg);
+      return assertNever(msg, 'encodeBackend: unknown message kind');
   }
 }
 
@@ -118,8 +119,4 @@ function writeDataRow(values: readonly (Buffer | string | null)[]): Buffer {
     }
   }
   return out;
-}
-
-function assertNever(x: never): never {
-  throw new TypeError(`encodeBackend: unknown message kind ${JSON.stringify(x)}`);
 }

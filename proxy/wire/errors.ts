@@ -1,28 +1,30 @@
 // Errors raised while framing and decoding the PostgreSQL wire protocol: a frame whose declared
 // length is impossible or over the cap, a payload that does not match its message's grammar,
-// or text that is not valid UTF-8. All extend ProxyError; the session reports them and, for
+// or text that is not valid UTF-8, declared in WIRE_ERRORS. The session reports them and, for
 // framing errors, closes the connection (the stream can no longer be cut into messages).
 
-import { ProxyError } from '../errors.js';
-import type { ProxyErrorSeverity } from '../errors.js';
+import { ProxyError, defineErrors } from '../errors.js';
+import type { ProxyErrorOptions, ProxyErrorSeverity } from '../errors.js';
 
-/** WIRE_ERROR_CODES lists the stable codes of this module (documented in docs/errors.md). */
-export const WIRE_ERROR_CODES = ['ERR_PROXY_PROTOCOL', 'ERR_PROXY_FRAME_TOO_LARGE', 'ERR_PROXY_INVALID_ENCODING'] as const;
+/** WIRE_ERRORS is the wire module's error table (SQLSTATE, HTTP status, severity per code). */
+export const WIRE_ERRORS = defineErrors({
+  ERR_PROXY_PROTOCOL: { sqlstate: '08P01', http: 400, severity: 'ERROR' },
+  ERR_PROXY_FRAME_TOO_LARGE: { sqlstate: '54000', http: 413, severity: 'FATAL' },
+  ERR_PROXY_INVALID_ENCODING: { sqlstate: '22021', http: 400, severity: 'ERROR' },
+});
 
-/** WireErrorCode is one entry of WIRE_ERROR_CODES. */
-export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
+/** WireErrorCode is one code of WIRE_ERRORS. */
+export type WireErrorCode = keyof typeof WIRE_ERRORS;
+
+/** WIRE_ERROR_CODES lists every code of WIRE_ERRORS. */
+export const WIRE_ERROR_CODES = Object.keys(WIRE_ERRORS) as readonly WireErrorCode[];
 
 /** WireError is the base class of the errors proxy/wire raises. */
 export class WireError extends ProxyError {
   declare readonly code: WireErrorCode;
 
-  constructor(
-    code: WireErrorCode,
-    sqlstate: string,
-    message: string,
-    options: { severity?: ProxyErrorSeverity; detail?: string; hint?: string; cause?: unknown } = {},
-  ) {
-    super(code, sqlstate, message, options);
+  constructor(code: WireErrorCode, message: string, options: ProxyErrorOptions = {}) {
+    super(code, message, options);
     this.name = 'WireError';
   }
 }
@@ -33,22 +35,22 @@ export class WireError extends ProxyError {
  * tag); ERROR for a single malformed payload, as PostgreSQL's "invalid message format".
  */
 export class ProtocolViolationError extends WireError {
+  declare readonly code: 'ERR_PROXY_PROTOCOL';
   constructor(message: string, options: { severity?: ProxyErrorSeverity; cause?: unknown } = {}) {
-    super('ERR_PROXY_PROTOCOL', '08P01', message, options);
+    super('ERR_PROXY_PROTOCOL', message, options);
     this.name = 'ProtocolViolationError';
   }
 }
 
 /** FrameTooLargeError: a frame declares more bytes than the configured cap (54000 program_limit_exceeded, FATAL). */
 export class FrameTooLargeError extends WireError {
+  declare readonly code: 'ERR_PROXY_FRAME_TOO_LARGE';
   /** declared is the frame's declared length; limit is the cap. */
   readonly declared: number;
   readonly limit: number;
 
   constructor(declared: number, limit: number) {
-    super('ERR_PROXY_FRAME_TOO_LARGE', '54000', `portcullis: message of ${declared} bytes exceeds the limit of ${limit} bytes`, {
-      severity: 'FATAL',
-    });
+    super('ERR_PROXY_FRAME_TOO_LARGE', `portcullis: message of ${declared} bytes exceeds the limit of ${limit} bytes`);
     this.name = 'FrameTooLargeError';
     this.declared = declared;
     this.limit = limit;
@@ -57,8 +59,9 @@ export class FrameTooLargeError extends WireError {
 
 /** InvalidEncodingError: text in a client message is not valid UTF-8 (22021 character_not_in_repertoire). */
 export class InvalidEncodingError extends WireError {
+  declare readonly code: 'ERR_PROXY_INVALID_ENCODING';
   constructor(what: string) {
-    super('ERR_PROXY_INVALID_ENCODING', '22021', `portcullis: invalid byte sequence for encoding "UTF8" in ${what}`);
+    super('ERR_PROXY_INVALID_ENCODING', `portcullis: invalid byte sequence for encoding "UTF8" in ${what}`);
     this.name = 'InvalidEncodingError';
   }
 }

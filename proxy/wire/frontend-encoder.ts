@@ -4,6 +4,7 @@
 // output, Bind with raw values and per-parameter formats, Execute with a signed row limit).
 
 import { serialize } from 'pg-protocol';
+import { assertNever } from '../errors.js';
 import { FRONTEND_TAGS, PROTOCOL_3_0, SSL_REQUEST_CODE } from './codes.js';
 import { PayloadWriter } from './payload-writer.js';
 import type { FrontendMessageOut } from './messages.js';
@@ -60,7 +61,7 @@ export function encodeFrontend(msg: FrontendMessageOut): Buffer {
     case 'cancelRequest':
       return serialize.cancel(msg.processId, msg.secretKey);
     default:
-      return assertNever(msg);
+      return assertNever(msg, 'encodeFrontend: unknown message kind');
   }
 }
 
@@ -123,8 +124,4 @@ function writeBind(msg: BindOut): Buffer {
 function noNul(s: string, what: string): string {
   if (s.includes('\0')) throw new TypeError(`encodeFrontend: ${what} cannot contain NUL`);
   return s;
-}
-
-function assertNever(x: never): never {
-  throw new TypeError(`encodeFrontend: unknown message kind ${JSON.stringify(x)}`);
 }

@@ -19,6 +19,7 @@ export {
   AUTH_METHODS,
 } from './codes.js';
 export {
+  WIRE_ERRORS,
   WIRE_ERROR_CODES,
   WireError,
   ProtocolViolationError,

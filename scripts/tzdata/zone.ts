@@ -88,18 +88,20 @@ export function parsePosixRule(s: string): PosixRule {
   };
   const date = (): RuleDate => {
     const rest = s.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^M(\d{1,2})\.(\d)\.(\d)/.exec(rest))) {
-      i += m[0].length;
-      return { kind: 'mwd', month: Number(m[1]), week: Number(m[2]), weekday: Number(m[3]), time: ruleTime() };
+    const mwd = /^M(\d{1,2})\.(\d)\.(\d)/.exec(rest);
+    if (mwd) {
+      i += mwd[0].length;
+      return { kind: 'mwd', month: Number(mwd[1]), week: Number(mwd[2]), weekday: Number(mwd[3]), time: ruleTime() };
     }
-    if ((m = /^J(\d{1,3})/.exec(rest))) {
-      i += m[0].length;
-      return { kind: 'julian', day: Number(m[1]), time: ruleTime() };
+    const julian = /^J(\d{1,3})/.exec(rest);
+    if (julian) {
+      i += julian[0].length;
+      return { kind: 'julian', day: Number(julian[1]), time: ruleTime() };
     }
-    if ((m = /^(\d{1,3})/.exec(rest))) {
-      i += m[0].length;
-      return { kind: 'doy', day: Number(m[1]), time: ruleTime() };
+    const doy = /^(\d{1,3})/.exec(rest);
+    if (doy) {
+      i += doy[0].length;
+      return { kind: 'doy', day: Number(doy[1]), time: ruleTime() };
     }
     return fail('expected a rule date');
   };
@@ -191,7 +193,7 @@ export function firstType(z: Zone): number {
     for (let i = t0.type - 1; i >= 0; i--) if (!z.types[i]!.isDst) return i;
   }
   const std = z.types.findIndex((t) => !t.isDst);
-  return std < 0 ? 0 : std;
+  return Math.max(0, std);
 }
 
 /** lastAtOrBefore returns the index of the last transition at or before t (the first one's index when t is earlier). */

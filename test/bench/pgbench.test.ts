@@ -2,8 +2,9 @@
 // command line it runs, medians, env settings and the report table with its ratios.
 
 import { describe, expect, it } from 'vitest';
-import { envNumber, median, parseTps, pgbenchArgs, renderReport } from './pgbench.js';
+import { envNumber, median, renderReport } from './pgbench.js';
 import type { BenchSample, BenchTarget } from './pgbench.js';
+import { parseTps, pgbenchArgs } from './pgbench-tool.js';
 
 const PG15 = `pgbench (15.18 (Debian 15.18-0+deb12u1))
 transaction type: <builtin: select only>

@@ -38,7 +38,7 @@ async function loadEngine(): Promise<Engine> {
 }
 
 function compileOrFail(engine: Engine, files: Array<{ name: string; text: string }>, entrypoints: string[]): Uint8Array {
-  let r;
+  let r: ReturnType<Engine['compile']>;
   try {
     r = engine.compile({ files, entrypoints });
   } catch (e) {

@@ -62,7 +62,9 @@ describe('mergeData', () => {
   ];
   it.each(bad)('rejects $note', ({ steps, code, message }) => {
     const target: DataObject = {};
-    const run = () => steps.forEach((s, i) => mergeData(target, s.path, s.value, i === 0 ? 'f' : 'g'));
+    const run = (): void => {
+      for (const [i, s] of steps.entries()) mergeData(target, s.path, s.value, i === 0 ? 'f' : 'g');
+    };
     expect(run).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   });
 });

@@ -24,6 +24,9 @@ describe('runPool', () => {
   it.each(cases)('$note', async ({ items, want }) => {
     const got = await run(items);
     expect(got).toHaveLength(want.length);
-    want.forEach((w, i) => (w instanceof RegExp ? expect(got[i]).toMatch(w) : expect(got[i]).toEqual(w)));
+    for (const [i, w] of want.entries()) {
+      if (w instanceof RegExp) expect(got[i]).toMatch(w);
+      else expect(got[i]).toEqual(w);
+    }
   });
 });

@@ -26,13 +26,12 @@ describe('summarise / languageCounts', () => {
 
 describe('exitCode', () => {
   it.each([
-    { note: 'at the bar passes', results: many('sets', 17, 3), want: 0 },
-    { note: 'below the bar fails', results: many('sets', 16, 4), want: 1 },
-    { note: 'builtin folder failures do not count', results: [...many('sets', 10, 0), ...many('strings', 0, 10)], want: 0 },
-    { note: 'a timeout fails the run', results: [...many('sets', 10, 0), r('time', 9, { status: 'timeout', reason: 'slow' })], want: 1 },
-    { note: 'a crash fails the run', results: [...many('sets', 10, 0), r('sets', 11, { status: 'crash', reason: 'exit 1' })], want: 1 },
-  ])('$note', ({ results, want }) => {
-    expect(exitCode(results)).toBe(want);
+    { note: 'failures that match the expected outcomes pass', results: many('sets', 1, 9), differences: 0, want: 0 },
+    { note: 'any difference from the expected outcomes fails', results: many('sets', 10, 0), differences: 1, want: 1 },
+    { note: 'a timeout fails the run', results: [...many('sets', 10, 0), r('time', 9, { status: 'timeout', reason: 'slow' })], differences: 0, want: 1 },
+    { note: 'a crash fails the run', results: [...many('sets', 10, 0), r('sets', 11, { status: 'crash', reason: 'exit 1' })], differences: 0, want: 1 },
+  ])('$note', ({ results, differences, want }) => {
+    expect(exitCode(results, differences)).toBe(want);
   });
 });
 
@@ -44,7 +43,7 @@ describe('formatReport', () => {
     r('time', 7, { status: 'timeout', reason: 'no result within 10 ms' }),
     r('sets', 8, { status: 'fail', reason: 'x'.repeat(500) }),
   ];
-  const text = formatReport(results);
+  const text = formatReport(results, ['expected outcomes (x): every case as expected']);
   const lines = text.split('\n');
   it.each([
     { note: 'last line is the exact summary', got: lines.at(-1), want: 'conformance: 2 passed, 3 failed, 2 skipped' },
@@ -53,7 +52,8 @@ describe('formatReport', () => {
     { note: 'timeouts are listed', got: lines.find((l) => l.startsWith('time/t.yaml#7')), want: 'time/t.yaml#7 time/case7: timeout: no result within 10 ms' },
     { note: 'long reasons are truncated', got: (lines.find((l) => l.startsWith('sets/t.yaml#8')) ?? '').length < 260, want: true },
     { note: 'skips grouped by builtin, most first', got: lines.filter((l) => l.startsWith('  ')).map((l) => l.split(':')[0]), want: ['  time.now_ns', '  strings.any_prefix_match'] },
-    { note: 'language rate line', got: lines.find((l) => l.startsWith('language semantics')), want: 'language semantics: 2/4 passed (50.0%; bar 85%)' },
+    { note: 'language rate line', got: lines.find((l) => l.startsWith('language semantics')), want: 'language semantics: 2/4 passed (50.0%)' },
+    { note: 'extra lines just before the summary', got: lines.slice(-3), want: ['', 'expected outcomes (x): every case as expected', 'conformance: 2 passed, 3 failed, 2 skipped'] },
   ])('$note', ({ got, want }) => {
     expect(got).toEqual(want);
   });

@@ -22,9 +22,9 @@ import type { PostgresAuthMethod, PostgresHandle, PostgresUser, ServedIssuer } f
 import { toIdentityConfig, validateConfig } from '../../proxy/config/index.js';
 import type { GatewayConfig } from '../../proxy/config/index.js';
 import { createDecider } from '../../proxy/decision/index.js';
-import { startGateway } from '../../proxy/index.js';
-import type { Gateway, GatewayDeps } from '../../proxy/index.js';
-import type { Decide, SessionContext, SessionLog } from '../../proxy/session/index.js';
+import { createEventBus, startGateway } from '../../proxy/index.js';
+import type { Decide, Gateway, GatewayDeps, GatewayEvent } from '../../proxy/index.js';
+import type { SessionContext } from '../../proxy/session/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -114,8 +114,8 @@ export type Stack = {
   readonly verifier: TokenVerifier;
   /** relay is the counting relay in front of PostgreSQL (when StackOptions.relay). */
   readonly relay: Relay | undefined;
-  /** events are everything the gateway logged, in order. */
-  readonly events: { readonly type: string; readonly [k: string]: unknown }[];
+  /** events are everything the gateway published, in order. */
+  readonly events: GatewayEvent[];
   /** startGateway starts one more gateway on the same PostgreSQL and issuer (closed by stop()). */
   startGateway(config?: Partial<GatewayConfig>, deps?: Partial<GatewayDeps>): Promise<Gateway>;
   /** signAsIssuer signs exactly `payload` with the issuer's key (for malformed-claim tokens); header fields override. */
@@ -184,11 +184,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const decide = options.decide ?? (await compilePolicies(options.policies ?? REPO_POLICIES));
     const verifier = createTokenVerifier(toIdentityConfig(config));
     cleanups.push(async () => verifier.close());
-    const events: { readonly type: string; readonly [k: string]: unknown }[] = [];
-    const log: SessionLog = (event) => {
-      events.push(event);
-    };
-    const gateway = await startGateway(config, { verifier, decide, log, ...options.deps });
+    const events: GatewayEvent[] = [];
+    const bus = createEventBus();
+    bus.subscribe((event) => events.push(event));
+    const gateway = await startGateway(config, { verifier, decide, events: bus, ...options.deps });
     cleanups.push(() => gateway.close());
     const issuerState = JSON.parse(issuer.issuer.exportState()) as { privateJwk: Parameters<typeof importJWK>[0] };
     const issuerKey = await importJWK(issuerState.privateJwk, 'ES256');
@@ -204,7 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       relay,
       events,
       async startGateway(overrides, deps) {
-        const extra = await startGateway({ ...config, ...overrides }, { verifier, decide, log, ...options.deps, ...deps });
+        const extra = await startGateway({ ...config, ...overrides }, { verifier, decide, events: bus, ...options.deps, ...deps });
         cleanups.push(() => extra.close());
         return extra;
       },

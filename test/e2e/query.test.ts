@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { DatabaseError } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePolicies, REPO_POLICIES, useStack } from './helpers.js';
-import type { Decide } from '../../proxy/session/index.js';
+import type { Decide } from '../../proxy/index.js';
 import type { PolicyInput } from '../../proxy/decision/index.js';
 
 let policy: Decide | undefined;

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { Decide } from '../../proxy/session/index.js';
+import type { Decide } from '../../proxy/index.js';
 import { UPSTREAM_USERS, passThroughQueryCycle, selfSignedCert, useStack } from './helpers.js';
 import type { Stack } from './helpers.js';
 
@@ -80,7 +80,7 @@ function untagged(code: number, body: Buffer = Buffer.alloc(0)): Buffer {
 }
 
 function startupPacket(version: number, params: Record<string, string>): Buffer {
-  const body = Buffer.from(Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('') + '\0');
+  const body = Buffer.from(`${Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('')}\0`);
   return untagged(version, body);
 }
 

@@ -30,7 +30,7 @@ function corpusItems(): Item[] {
     const rel = file.slice(CORPUS.length + 1);
     (doc.cases ?? []).forEach((c, i) => {
       const note = `${rel}#${i} ${c.note}`;
-      (c.modules ?? []).forEach((text, k) => items.push({ note: `${note} module ${k}`, kind: 'module', text, name: `test-${k}.rego` }));
+      for (const [k, text] of (c.modules ?? []).entries()) items.push({ note: `${note} module ${k}`, kind: 'module', text, name: `test-${k}.rego` });
       if (c.query !== undefined) items.push({ note: `${note} query`, kind: 'query', text: c.query, name: 'query' });
       if (c.input_term !== undefined) items.push({ note: `${note} input_term`, kind: 'term', text: c.input_term, name: 'term' });
     });

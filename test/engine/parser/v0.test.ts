@@ -119,7 +119,14 @@ describe('v0 plumbing (CLI and bundles)', () => {
   async function invoke(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
-    const code = await run(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    const code = await run(argv, {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        err += t;
+      },
+    });
     return { code, out, err };
   }
 

@@ -9,7 +9,8 @@ import { printPolicy } from '../../../engine/ir/index.js';
 import { canExitEarly, groundKey } from '../../../engine/planner/early-exit.js';
 import { parse } from '../../../engine/parser/index.js';
 import { check } from '../../../engine/check/index.js';
-import { runPlan, toJson } from '../../helpers/ir-interpreter.js';
+import { runPlan } from '../../helpers/ir-interpreter.js';
+import { toJson } from '../../helpers/ir-values.js';
 import { planSources } from './helpers.js';
 import { INTERPRETED_HOST_BUILTINS } from './interpreter-conformance.js';
 

@@ -7,8 +7,9 @@ import { plan } from '../../../engine/planner/index.js';
 import type { Module } from '../../../engine/ast/index.js';
 import type { Diagnostic } from '../../../engine/diagnostics/index.js';
 import type { Policy } from '../../../engine/ir/index.js';
-import { runPlan, toJson } from '../../helpers/ir-interpreter.js';
+import { runPlan } from '../../helpers/ir-interpreter.js';
 import type { RunOptions } from '../../helpers/ir-interpreter.js';
+import { toJson } from '../../helpers/ir-values.js';
 import { INTERPRETED_HOST_BUILTINS } from './interpreter-conformance.js';
 
 /** planSources compiles Rego sources (files test-0.rego, …) to a Policy; throws on diagnostics. */

@@ -9,8 +9,11 @@ import { plan } from '../../../engine/planner/index.js';
 import { compile, loadPolicy } from '../../../engine/index.js';
 import { printPolicy } from '../../../engine/ir/index.js';
 import type { Policy } from '../../../engine/ir/index.js';
-import { BUILTINS, runPlan, toJson } from '../../helpers/ir-interpreter.js';
-import type { Builtin, Value } from '../../helpers/ir-interpreter.js';
+import { BUILTINS } from '../../helpers/ir-builtins.js';
+import type { Builtin } from '../../helpers/ir-builtins.js';
+import { runPlan } from '../../helpers/ir-interpreter.js';
+import { toJson } from '../../helpers/ir-values.js';
+import type { Value } from '../../helpers/ir-values.js';
 import { INTERPRETED_HOST_BUILTINS } from './interpreter-conformance.js';
 
 /** planWith plans one module with indexing on or off; throws on diagnostics. */

@@ -17,7 +17,9 @@ import { judgeError, judgeRows } from '../../conformance/run-case.js';
 import type { Outcome } from '../../conformance/run-case.js';
 import { parseErrorText } from '../../conformance/compare.js';
 import type { Row } from '../../conformance/compare.js';
-import { BUILTINS, InterpError, runPlan, toJson } from '../../helpers/ir-interpreter.js';
+import { BUILTINS } from '../../helpers/ir-builtins.js';
+import { InterpError, runPlan } from '../../helpers/ir-interpreter.js';
+import { toJson } from '../../helpers/ir-values.js';
 import { BUILTINS as CATALOG, isNativeBuiltin } from '../../../engine/builtins/index.js';
 import { OPA_CORPUS } from '../../helpers/shared.js';
 
@@ -59,7 +61,7 @@ export function runWithInterpreter(c: CorpusCase): Outcome {
     const planned = plan(checked.value, { entrypoints: [q.entrypoint] });
     diags.push(...planned.diagnostics);
     if (errors().length > 0) return judgeError(c, errs(errors()), 'plan error');
-    let value;
+    let value: ReturnType<typeof runPlan>;
     try {
       value = runPlan(planned.value, q.entrypoint, s.input, s.data ?? {});
     } catch (e) {

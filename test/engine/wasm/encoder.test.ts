@@ -51,7 +51,7 @@ describe('ByteWriter', () => {
   });
 
   it('frames a section with its id and size', () => {
-    expect(hex(section(7, new Uint8Array(130)))).toBe('078201' + '00'.repeat(130));
+    expect(hex(section(7, new Uint8Array(130)))).toBe(`078201${'00'.repeat(130)}`);
   });
 
   it('reports truncated input', () => {

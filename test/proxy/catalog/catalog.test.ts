@@ -128,7 +128,7 @@ describe('createCatalog', () => {
           password: 'cat-pw',
           connectTimeoutMs: 2_000,
         }),
-      { log: (e) => events.push(e) },
+      { events: { publish: (e) => events.push(e) } },
     );
     const oid = await oidOf('public.customers');
     expect(await flaky.resolveColumn(oid, 2)).toBeUndefined();

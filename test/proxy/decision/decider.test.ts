@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, loadPolicy } from '../../../engine/index.js';
 import type { PolicyInstance } from '../../../engine/index.js';
-import { toErrorFields } from '../../../proxy/errors.js';
-import { RULE_IDS, createDecider, decisionError, interpretResult } from '../../../proxy/decision/index.js';
+import { RULE_IDS, createDecider, interpretResult } from '../../../proxy/decision/index.js';
 import type { Decision, PolicyInput } from '../../../proxy/decision/index.js';
 
 const r = (result: unknown) => [{ result }];
@@ -52,12 +51,12 @@ describe('interpretResult', () => {
     {
       note: 'approval wins over allow',
       resultSet: r({ allow: true, approval: [a1] }),
-      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
     },
     {
       note: 'approval without allow holds',
       resultSet: r({ approval: [a1] }),
-      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
+      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
     },
     {
       note: 'masks sorted, keep kept for partial only',
@@ -184,7 +183,7 @@ const inputFor = (c: string) => ({ case: c }) as unknown as PolicyInput;
 describe('createDecider with a compiled policy', async () => {
   const policy = await loadTestPolicy(POLICY, ['portcullis/other']);
   const events: string[] = [];
-  const decider = createDecider({ policy, log: (e) => events.push(e.message) });
+  const decider = createDecider({ policy, onPolicyError: (message) => events.push(message) });
 
   const cases: { note: string; input: string; kind: Decision['kind']; rule?: string; reason?: string | RegExp }[] = [
     { note: 'allow', input: 'allow', kind: 'allow' },
@@ -209,7 +208,7 @@ describe('createDecider with a compiled policy', async () => {
     expect(decider.decide(inputFor('mask'))).toEqual({ kind: 'allow', masks: [{ table: 'public.customers', column: 'email', kind: 'partial' }] });
   });
 
-  it('logs policy failures, not decisions', () => {
+  it('reports policy failures, not decisions', () => {
     events.length = 0;
     decider.decide(inputFor('allow'));
     decider.decide(inputFor('deny'));
@@ -260,49 +259,5 @@ describe('createDecider with a compiled policy', async () => {
     expect(swapping.decide(inputFor('allow')).kind).toBe('allow');
     current = denyAll;
     expect(swapping.decide(inputFor('allow'))).toMatchObject({ kind: 'deny', rule: 't.frozen' });
-  });
-});
-
-describe('decisionError', () => {
-  const cases: { note: string; decision: Decision; code: string; message: string; detail: string }[] = [
-    {
-      note: 'policy deny',
-      decision: { kind: 'deny', reason: 'no DROP', rule: 'ddl.destructive', origin: 'policy', reasons: [d1] },
-      code: 'ERR_PROXY_POLICY_DENIED',
-      message: 'no DROP',
-      detail: 'rule: ddl.destructive',
-    },
-    {
-      note: 'default deny',
-      decision: defaultDeny,
-      code: 'ERR_PROXY_POLICY_DENIED',
-      message: 'no policy rule allowed this statement',
-      detail: 'rule: portcullis.default_deny',
-    },
-    {
-      note: 'policy error',
-      decision: policyError('the decision is undefined'),
-      code: 'ERR_PROXY_POLICY_ERROR',
-      message: 'policy error: the decision is undefined',
-      detail: 'rule: portcullis.policy_error',
-    },
-    {
-      note: 'hold',
-      decision: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1] },
-      code: 'ERR_PROXY_APPROVAL_REQUIRED',
-      message: 'approval required: production write',
-      detail: 'rule: production.write',
-    },
-  ];
-  it.each(cases)('$note', ({ decision, code, message, detail }) => {
-    const err = decisionError(decision);
-    expect(err?.code).toBe(code);
-    expect(err?.rule).toBe(decision.kind === 'allow' ? undefined : decision.rule);
-    const fields = toErrorFields(err);
-    expect(fields).toMatchObject({ severity: 'ERROR', code: '42501', message, detail });
-  });
-
-  it('is undefined for allow', () => {
-    expect(decisionError({ kind: 'allow', masks: [] })).toBeUndefined();
   });
 });

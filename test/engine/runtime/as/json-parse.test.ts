@@ -116,7 +116,7 @@ describe('opa_json_parse', () => {
 
   it('parses deep nesting', () => {
     const depth = 2000;
-    const text = '['.repeat(depth) + '1' + ']'.repeat(depth);
+    const text = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
     const v = r.json(text);
     expect(v).not.toBe(0);
     expect(r.dump(v)).toBe(text);

@@ -1,13 +1,13 @@
-// Test harness for the AssemblyScript runtime: builds engine/runtime/as fresh (cached in the OS
-// temp dir by a hash of its sources) with scripts/build-runtime.js --out, instantiates it with a
-// 5-page memory and env imports like the SDK's, and offers JSON in/out helpers over the exports.
+// Test harness for the AssemblyScript runtime: finds the runtime built from the current sources
+// (runtimeBytes, shared with the builtin tests' harness), instantiates it with a 5-page memory and
+// env imports like the SDK's, and offers JSON in/out helpers over the exports.
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isRuntimeCurrent, runtimeInputsHash } from '../../../../scripts/runtime-inputs.js';
 
 /** WasmMemory is the part of WebAssembly.Memory the tests use. */
 export type WasmMemory = { readonly buffer: ArrayBuffer };
@@ -16,7 +16,9 @@ export type WasmModule = { readonly __wasmModule?: never };
 type Descriptor = { readonly module: string; readonly name: string; readonly kind: string };
 type WasmApi = {
   readonly Memory: new (desc: { initial: number; maximum?: number }) => WasmMemory;
-  readonly Module: (new (bytes: Uint8Array) => WasmModule) & {
+  readonly Module: (new (
+    bytes: Uint8Array,
+  ) => WasmModule) & {
     imports(m: WasmModule): Descriptor[];
     exports(m: WasmModule): Omit<Descriptor, 'module'>[];
   };
@@ -26,32 +28,54 @@ type WasmApi = {
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const asDir = join(root, 'engine/runtime/as');
+const builtFile = join(root, 'engine/runtime/build/runtime.wasm');
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
+let bytes: Uint8Array | undefined;
+
+/**
+ * runtimeBytes returns the runtime built from the current sources, once per process: the artefact
+ * `npm install`/`npm test` built when its recorded inputs hash is current, else a build cached in
+ * the OS temp dir under that hash (made once per source version, shared by all test files).
+ */
+export function runtimeBytes(): Uint8Array {
+  bytes ??= readFileSync(currentRuntimeFile());
+  return bytes;
 }
 
-/** runtimeBytes returns a fresh build of the runtime (built once per source version). */
-export function runtimeBytes(): Uint8Array {
-  const h = createHash('sha256');
-  for (const f of [...sources(asDir), join(root, 'scripts/build-runtime.js')]) {
-    h.update(f);
-    h.update(readFileSync(f));
+function currentRuntimeFile(): string {
+  const hash = runtimeInputsHash(root);
+  if (isRuntimeCurrent(builtFile, hash)) return builtFile;
+  const file = join(tmpdir(), `portcullis-runtime-${hash.slice(0, 16)}.wasm`);
+  if (existsSync(file)) return file;
+  // One test worker builds (holding a lock directory); the others wait for its file, or build
+  // themselves if it does not come within LOCK_MS (a lock that old was left by a killed run).
+  const lock = `${file}.lock`;
+  if (!takeLock(lock)) {
+    const until = Date.now() + LOCK_MS;
+    while (!existsSync(file) && existsSync(lock) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    if (existsSync(file)) return file;
   }
-  const file = join(tmpdir(), `portcullis-runtime-${h.digest('hex').slice(0, 16)}.wasm`);
-  if (!existsSync(file)) {
+  try {
     const tmp = `${file}.${process.pid}.tmp`;
     execFileSync(process.execPath, [join(root, 'scripts/build-runtime.js'), '--out', tmp], { cwd: root, stdio: 'pipe' });
     renameSync(tmp, file);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
-  return readFileSync(file);
+  return file;
+}
+
+const LOCK_MS = 120_000;
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs < LOCK_MS) return false;
+    rmSync(lock, { recursive: true, force: true });
+    return takeLock(lock);
+  }
 }
 
 /** RtExports is the runtime's export object, loosely typed (all i32). */

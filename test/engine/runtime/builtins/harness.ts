@@ -1,11 +1,9 @@
-// Test harness for the native builtins: builds a fresh runtime.wasm (scripts/build-runtime.js
-// --out <tmp>), instantiates it with a Memory and env imports, builds argument values (JSON, sets,
-// exact number literals) and calls bi_* exports, returning results as JSON (sets as arrays).
+// Test harness for the native builtins: takes the runtime from the AssemblyScript runtime harness
+// (runtimeBytes: built once, not per test file), instantiates it with a Memory and env imports,
+// builds argument values (JSON, sets, exact number literals) and calls bi_* exports, returning
+// results as JSON (sets as arrays).
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { runtimeBytes } from '../as/runtime-harness.js';
 
 /** Raw marks a JSON literal passed through verbatim (e.g. big numbers `Raw('1e400')`). */
 export type Raw = { readonly kind: 'raw'; readonly text: string };
@@ -46,26 +44,11 @@ export type Runtime = {
   readonly exports: Exports;
 };
 
-/** buildRuntime compiles the runtime into a temporary file and returns its bytes. */
-export function buildRuntime(): Uint8Array {
-  const dir = mkdtempSync(join(tmpdir(), 'bi-test-'));
-  try {
-    const out = join(dir, 'runtime.wasm');
-    execFileSync('node', ['scripts/build-runtime.js', '--out', out], { stdio: 'pipe' });
-    return readFileSync(out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-let cached: Uint8Array | undefined;
-
 /** RuntimeOptions: `tzdata` places a zone database blob in memory as a policy's start function would. */
 export type RuntimeOptions = { readonly tzdata?: Uint8Array };
 
-/** loadRuntime instantiates the runtime (built once per test file). */
+/** loadRuntime instantiates a fresh instance of the runtime. */
 export async function loadRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
-  cached ??= buildRuntime();
   const memory = new wasm.Memory({ initial: 5 });
   const printed: string[] = [];
   const readC = (addr: number): string => {
@@ -88,7 +71,7 @@ export async function loadRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     opa_builtin3: () => 0,
     opa_builtin4: () => 0,
   };
-  const { instance } = await wasm.instantiate(cached, { env });
+  const { instance } = await wasm.instantiate(runtimeBytes(), { env });
   const ex = instance.exports as unknown as Exports;
   const parse = (text: string): number => {
     const bytes = new TextEncoder().encode(text);

@@ -3,19 +3,25 @@
 // each RowDescription, DataRow and CopyData belongs to, so masks apply to the right result set
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
-import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../wire/index.js';
-import type { BackendMessage, TaggedFrame } from '../wire/index.js';
-import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, UpstreamClosedError, rewriteDataRow } from '../actions/index.js';
-import type { CopyMaskPlan, ResultMaskPlan } from '../actions/index.js';
-import type { Mask } from '../decision/index.js';
-import type { StatementFacts } from '../sql/index.js';
-import { sendError } from './cycle-state.js';
-import type { Cycle, PortalState, PreparedStatement } from './cycle-state.js';
+import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
+import type { BackendMessage, TaggedFrame } from '../../wire/index.js';
+import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, UpstreamClosedError, rewriteDataRow } from '../../actions/index.js';
+import type { CopyMaskPlan, ResultMaskPlan } from '../../actions/index.js';
+import type { Mask } from '../../decision/index.js';
+import type { StatementFacts } from '../../sql/index.js';
+import { sendError } from './replies.js';
+import type { Cycle, PortalState, PreparedStatement } from './state.js';
+import { RelayDesyncError } from '../errors.js';
 import { bindResultColumns } from './result-binding.js';
-import { pumpCopyIn } from './copy.js';
+import { pumpCopyIn } from './copy-in.js';
 
 /** SimpleStatementPlan is what the relay needs about one statement of a forwarded query string. */
-export type SimpleStatementPlan = { readonly facts: StatementFacts; readonly copy: CopyMaskPlan | undefined };
+export type SimpleStatementPlan = {
+  readonly facts: StatementFacts;
+  readonly copy: CopyMaskPlan | undefined;
+  /** masks are the statement's own masks (the result sets of the string are bound against the union). */
+  readonly masks: readonly Mask[];
+};
 
 /** Expectation is one forwarded request whose response has not fully arrived yet. */
 export type Expectation =
@@ -37,14 +43,6 @@ export type Expectation =
 
 /** RelayOutcome says whether the session goes on ('done') or a side closed ('closed'). */
 export type RelayOutcome = 'done' | 'closed';
-
-/** RelayDesyncError is a broken invariant: the upstream answered something that was not asked (the session is closed). */
-export class RelayDesyncError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RelayDesyncError';
-  }
-}
 
 const DDL_TAG = /^(CREATE|ALTER|DROP)\b/;
 
@@ -168,6 +166,7 @@ class Relay {
         case 'emptyQueryResponse':
         case 'portalSuspended': {
           const h = this.#expect(['query', 'execute'], msg.kind);
+          if (msg.kind !== 'portalSuspended') this.#finished(h, msg.kind === 'commandComplete' ? { tag: msg.tag } : {});
           if (h.kind === 'query') h.index++;
           else queue.shift();
           if (msg.kind === 'commandComplete' && DDL_TAG.test(msg.tag)) ctx.catalog.invalidate();
@@ -178,6 +177,8 @@ class Relay {
         }
         case 'errorResponse': {
           const h = this.#head();
+          const sqlstate = msg.fields['C'];
+          if (h.kind === 'query' || h.kind === 'execute') this.#finished(h, sqlstate !== undefined ? { sqlstate } : {});
           if (h.kind !== 'query') {
             // the upstream skips every message up to the next Sync: their answers never come
             while (queue.length > 0 && (queue[0] as Expectation).kind !== 'sync') queue.shift();
@@ -249,6 +250,21 @@ class Relay {
       }
     }
     return 'done';
+  }
+
+  /** #finished publishes how the statement whose answers are arriving ended (its tag, or the upstream's SQLSTATE). */
+  #finished(h: Extract<Expectation, { kind: 'query' | 'execute' }>, outcome: { readonly tag?: string; readonly sqlstate?: string }): void {
+    const plan = h.kind === 'query' ? h.statements[h.index] : h.portal;
+    if (plan?.facts === undefined) return;
+    const { ctx } = this.#cycle;
+    ctx.events.publish({
+      type: 'statement.finished',
+      session: ctx.id,
+      subject: ctx.principal.subject,
+      statement: plan.facts,
+      masks: plan.masks,
+      ...outcome,
+    });
   }
 
   /** #dataRow relays one DataRow: unchanged (validated, not decoded) unless its result set has masked columns. */

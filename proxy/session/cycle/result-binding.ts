@@ -3,11 +3,12 @@
 // they come from; the statement's lineage (from the parse tree) backs it up by position. Output: a
 // ResultMaskPlan for the DataRows that follow, or the error that refuses them (fail closed).
 
-import { canMaskBinary, columnLabel, findMask, MaskedBinaryError, MaskUnboundError, NO_MASKS } from '../actions/index.js';
-import type { ColumnMask, OutputLineage, ResultMaskPlan } from '../actions/index.js';
-import type { Mask, MaskKind } from '../decision/index.js';
-import type { FieldDescription } from '../wire/index.js';
-import type { CatalogResolver } from './types.js';
+import { canMaskBinary, columnLabel, findMask, MaskedBinaryError, MaskUnboundError, NO_MASKS } from '../../actions/index.js';
+import type { ColumnMask, OutputLineage, ResultMaskPlan } from '../../actions/index.js';
+import type { Mask, MaskKind } from '../../decision/index.js';
+import type { FieldDescription } from '../../wire/index.js';
+import type { CatalogResolver } from '../../catalog/index.js';
+import { messageOf } from '../../errors.js';
 
 /** BindingResult is a result set's mask plan, or why its rows must not reach the client. */
 export type BindingResult =
@@ -39,7 +40,7 @@ export async function bindResultColumns(
       try {
         source = await catalog.resolveColumn(field.tableOID, field.columnAttr);
       } catch (err) {
-        return { ok: false, error: new MaskUnboundError(`catalog lookup failed for column "${field.name}": ${err instanceof Error ? err.message : String(err)}`) };
+        return { ok: false, error: new MaskUnboundError(`catalog lookup failed for column "${field.name}": ${messageOf(err)}`) };
       }
       if (source === undefined) return { ok: false, error: new MaskUnboundError(`column "${field.name}" comes from an unknown table (oid ${field.tableOID})`) };
       const mask = findMask(masks, source);

@@ -2,29 +2,31 @@
 // statement (simple and extended protocol, COPY), forward what is allowed, relay the upstream's
 // answers with masks applied, and refuse the rest with an ErrorResponse. Entry: runQueryCycle.
 
-import { decodeFrontend, encodeFrontend, ProtocolViolationError } from '../wire/index.js';
-import type { QueryMessage, TaggedFrame } from '../wire/index.js';
-import { initSql } from '../sql/index.js';
-import { FunctionCallRefusedError, UpstreamClosedError } from '../actions/index.js';
-import { ProxyError, toErrorFields } from '../errors.js';
-import { createCycle, sendError, sendReady, sendToClient } from './cycle-state.js';
-import type { Cycle } from './cycle-state.js';
+import { decodeFrontend, encodeFrontend, ProtocolViolationError } from '../../wire/index.js';
+import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
+import { initSql } from '../../sql/index.js';
+import { FunctionCallRefusedError, UpstreamClosedError } from '../../actions/index.js';
+import { ProxyError, messageOf, toErrorFields } from '../../errors.js';
+import type { SessionContext, SessionEnd } from '../types.js';
+import { sendError, sendReady, sendToClient } from './replies.js';
+import { createCycle } from './state.js';
+import type { Cycle } from './state.js';
 import { EXTENDED_TAGS, runExtendedBatch } from './extended.js';
 import { runSimpleQuery } from './simple.js';
 import type { RelayOutcome } from './relay.js';
-import type { SessionContext } from './types.js';
 
 /**
  * runQueryCycle serves the session until the client terminates or either side closes. Invalid
  * client input becomes an ErrorResponse (FATAL ones close the session); it never rejects, and it
- * resolves once both channels have been ended.
+ * resolves, once both channels have been ended, with how the session ended.
  */
-export async function runQueryCycle(ctx: SessionContext): Promise<void> {
+export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
   const cycle = createCycle(ctx);
   let terminate = false;
+  let reason: SessionEnd['reason'] = 'client';
   try {
     // idempotent; if loading fails, analyze() refuses every statement (fail closed)
-    await initSql().catch((err: unknown) => ctx.log({ type: 'sql_init_error', message: err instanceof Error ? err.message : String(err) }));
+    await initSql().catch((err: unknown) => ctx.events.publish({ type: 'sql.unavailable', message: messageOf(err) }));
     for (;;) {
       const side = await Promise.race([cycle.client.ready().then(() => 'client' as const), cycle.upstream.ready().then(() => 'upstream' as const)]);
       if (side === 'upstream') {
@@ -33,6 +35,7 @@ export async function runQueryCycle(ctx: SessionContext): Promise<void> {
         const frame = await cycle.upstream.next();
         if (frame === undefined) {
           sendError(cycle, new UpstreamClosedError());
+          reason = 'upstream';
           break;
         }
         ctx.client.write(frame.raw);
@@ -45,14 +48,18 @@ export async function runQueryCycle(ctx: SessionContext): Promise<void> {
       }
       if (frame.kind !== 'tagged') throw new ProtocolViolationError('portcullis: unexpected startup packet', { severity: 'FATAL' });
       const outcome = await handleFrame(cycle, frame);
-      if (outcome === 'closed') break;
+      if (outcome === 'closed') {
+        reason = ctx.upstream.closed ? 'upstream' : 'client';
+        break;
+      }
       if (outcome === 'terminate') {
         terminate = true;
         break;
       }
     }
   } catch (err) {
-    ctx.log({ type: 'session_error', session: ctx.id, message: err instanceof Error ? err.message : String(err) });
+    reason = 'error';
+    ctx.events.publish({ type: 'session.failed', session: ctx.id, subject: ctx.principal.subject, message: messageOf(err) });
     // the session stops: report FATAL (a ProxyError's text, or a generic internal error, never a stack)
     if (!ctx.client.closed) sendToClient(cycle, { kind: 'errorResponse', ...toErrorFields(err), severity: 'FATAL' });
   } finally {
@@ -62,6 +69,7 @@ export async function runQueryCycle(ctx: SessionContext): Promise<void> {
     }
     ctx.client.end();
   }
+  return { reason, statements: cycle.state.statements };
 }
 
 /** FrameOutcome is what the main loop does after one client message. */

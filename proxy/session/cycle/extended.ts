@@ -5,25 +5,15 @@
 // relayed; otherwise nothing is forwarded and the client sees one ErrorResponse, then
 // ReadyForQuery for its Sync, as PostgreSQL's "skip until Sync" looks from the client.
 
-import { decodeFrontend, encodeFrontend } from '../wire/index.js';
-import type { BindMessage, FormatCode, FrontendMessage, TaggedFrame } from '../wire/index.js';
-import { analyze, SqlSyntaxError } from '../sql/index.js';
-import type { StatementFacts } from '../sql/index.js';
-import { decisionError } from '../decision/index.js';
-import type { Mask } from '../decision/index.js';
-import {
-  MaskedBinaryError,
-  UnknownPortalError,
-  UnknownStatementError,
-  UnsupportedRequestError,
-  checkOutputMasks,
-  columnLabel,
-  findMask,
-} from '../actions/index.js';
-import { ProxyError } from '../errors.js';
-import { decideStatement, formatOf, sendError } from './cycle-state.js';
-import type { Cycle, PortalState, PreparedStatement } from './cycle-state.js';
-import { planCopyOut } from './copy.js';
+import { decodeFrontend, encodeFrontend } from '../../wire/index.js';
+import type { BindMessage, FrontendMessage, TaggedFrame } from '../../wire/index.js';
+import { analyze, SqlSyntaxError } from '../../sql/index.js';
+import type { StatementFacts } from '../../sql/index.js';
+import { UnknownPortalError, UnknownStatementError, UnsupportedRequestError } from '../../actions/index.js';
+import { formatOf } from '../../gate/index.js';
+import { ProxyError } from '../../errors.js';
+import { sendError } from './replies.js';
+import type { Cycle, PortalState, PreparedStatement } from './state.js';
 import { relayResponses } from './relay.js';
 import type { Expectation, RelayOutcome } from './relay.js';
 
@@ -179,52 +169,24 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
   return { ok: true, out, queue };
 }
 
-/** planBind decides one Bind and returns the portal it creates, or the error that refuses it. */
+/** planBind passes one Bind through the gate and returns the portal it creates, or the error that refuses it. */
 async function planBind(cycle: Cycle, msg: BindMessage, facts: StatementFacts | undefined): Promise<PortalState | ProxyError> {
   const base = { name: msg.portal, facts, resultFormats: msg.resultFormats, plan: undefined };
   // an empty statement runs nothing: EmptyQueryResponse
   if (facts === undefined) return { ...base, masks: [], copy: undefined };
-  const decision = decideStatement(cycle, facts, bindParams(msg), cycle.state.txStatus !== 'I');
-  if (decision.kind !== 'allow') return decisionError(decision) as ProxyError;
-  const touched = [...facts.tables.read, ...facts.tables.written];
-  const masked = checkOutputMasks(facts.output, touched, decision.masks);
-  if (masked !== undefined) return masked;
-  const binary = checkBinaryResults(facts, touched, decision.masks, msg.resultFormats);
-  if (binary !== undefined) return binary;
-  if (facts.flags.copy_from_stdin) {
-    return new UnsupportedRequestError('COPY FROM STDIN through the extended query protocol', 'send COPY … FROM STDIN as a simple query');
-  }
-  const copy = await planCopyOut(facts, decision.masks, cycle.ctx.catalog);
-  if (!copy.ok) return copy.error;
-  return { ...base, masks: decision.masks, copy: copy.plan };
+  const verdict = await cycle.ctx.gate.enforce({
+    session: cycle.session,
+    facts,
+    params: bindParams(msg),
+    inTransaction: cycle.state.txStatus !== 'I',
+    protocol: 'extended',
+    resultFormats: msg.resultFormats,
+  });
+  if (verdict.kind === 'refuse') return verdict.error;
+  return { ...base, masks: verdict.masks, copy: verdict.copy };
 }
 
 /** bindParams renders Bind values for the policy: text format as strings, binary format and NULL as null. */
 export function bindParams(msg: BindMessage): (string | null)[] {
   return msg.values.map((v, i) => (v === null || formatOf(msg.paramFormats, i) === 1 ? null : v.toString('utf8')));
-}
-
-/**
- * checkBinaryResults refuses binary result formats for columns that may carry a masked value
- * (masks other than `null` cannot be applied to most binary encodings). With a `*` in the target
- * list the positions are unknown, so any binary column is refused while such masks apply.
- */
-export function checkBinaryResults(
-  facts: StatementFacts,
-  touched: readonly string[],
-  masks: readonly Mask[],
-  formats: readonly FormatCode[],
-): MaskedBinaryError | undefined {
-  if (!formats.includes(1) || facts.output === undefined) return undefined;
-  const relevant = masks.filter((m) => m.kind !== 'null' && touched.includes(m.table));
-  const first = relevant[0];
-  if (first === undefined) return undefined;
-  const columns = facts.output.columns;
-  if (columns.some((c) => c.star !== undefined)) return new MaskedBinaryError(columnLabel(first));
-  for (const [i, c] of columns.entries()) {
-    if (c.source !== undefined && findMask(relevant, c.source) !== undefined && formatOf(formats, i) === 1) {
-      return new MaskedBinaryError(columnLabel(c.source));
-    }
-  }
-  return undefined;
 }

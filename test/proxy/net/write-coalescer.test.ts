@@ -3,7 +3,7 @@
 // tick; flush() sends at once and discard() drops what is queued.
 
 import { describe, expect, it } from 'vitest';
-import { WriteCoalescer } from '../../../proxy/session/write-coalescer.js';
+import { WriteCoalescer } from '../../../proxy/net/write-coalescer.js';
 
 type Call = { readonly op: 'write'; readonly bytes: Uint8Array } | { readonly op: 'cork' | 'uncork' };
 

@@ -4,12 +4,16 @@
 // cut by Flush, our own Describe before a masked Execute, FunctionCall, Terminate.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeBackend, encodeBackend, encodeFrontend, FrameReader } from '../../../proxy/wire/index.js';
-import type { BackendMessage, Frame, FrontendMessageOut } from '../../../proxy/wire/index.js';
-import { initSql } from '../../../proxy/sql/index.js';
-import type { Decision, PolicyInput } from '../../../proxy/decision/index.js';
-import { runQueryCycle } from '../../../proxy/session/query-cycle.js';
-import type { CatalogResolver, FrameChannel, SessionContext, UpstreamConnection } from '../../../proxy/session/index.js';
+import { decodeBackend, encodeBackend, encodeFrontend, FrameReader } from '../../../../proxy/wire/index.js';
+import type { BackendMessage, Frame, FrontendMessageOut } from '../../../../proxy/wire/index.js';
+import { initSql } from '../../../../proxy/sql/index.js';
+import type { Decision, PolicyInput } from '../../../../proxy/decision/index.js';
+import { runQueryCycle } from '../../../../proxy/session/cycle/query-cycle.js';
+import type { SessionContext } from '../../../../proxy/session/index.js';
+import type { CatalogResolver } from '../../../../proxy/catalog/index.js';
+import type { FrameChannel } from '../../../../proxy/net/index.js';
+import type { UpstreamConnection } from '../../../../proxy/upstream/index.js';
+import { createGate } from '../../../../proxy/gate/index.js';
 
 /** FakeChannel is an in-memory FrameChannel: frames fed by the test, writes recorded (and optionally answered). */
 class FakeChannel implements FrameChannel {
@@ -135,13 +139,12 @@ function session(): { client: FakeChannel; upstream: FakeChannel; send(...msgs: 
     principal: { subject: 'agent', issuer: 'test', audience: ['portcullis'], claims: { sub: 'agent' } } as never,
     connection: { database: 'db', user: 'agent', applicationName: '', clientAddress: '127.0.0.1', tls: false },
     startedAt: 0,
-    decide,
+    gate: createGate({ decide, catalog, now: () => 0 }),
     catalog,
     limits: { maxStatementBytes: 4096 },
-    log: () => undefined,
-    now: () => 0,
+    events: { publish: () => undefined },
   };
-  const done = runQueryCycle(ctx);
+  const done = runQueryCycle(ctx).then(() => undefined);
   return { client, upstream, send: (...msgs) => client.feed(Buffer.concat(msgs.map((m) => (Buffer.isBuffer(m) ? m : encodeFrontend(m))))), done };
 }
 

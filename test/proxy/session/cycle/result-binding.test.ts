@@ -3,11 +3,11 @@
 // (unknown table OID, failing catalog, binary format) that keep masking fail-closed.
 
 import { describe, expect, it } from 'vitest';
-import { bindResultColumns } from '../../../proxy/session/result-binding.js';
-import type { CatalogResolver, ColumnName } from '../../../proxy/session/index.js';
-import type { FieldDescription } from '../../../proxy/wire/index.js';
-import type { Mask } from '../../../proxy/decision/index.js';
-import type { OutputLineage } from '../../../proxy/actions/index.js';
+import { bindResultColumns } from '../../../../proxy/session/cycle/result-binding.js';
+import type { CatalogResolver, ColumnName } from '../../../../proxy/catalog/index.js';
+import type { FieldDescription } from '../../../../proxy/wire/index.js';
+import type { Mask } from '../../../../proxy/decision/index.js';
+import type { OutputLineage } from '../../../../proxy/actions/index.js';
 
 const CUSTOMERS = 16_400;
 const ORDERS = 16_500;

@@ -1,26 +1,33 @@
 // The gateway's accept loop: a net.Server on config.listen handing each client socket to
 // proxy/session's runSession, with the things all sessions share (TLS context, upstream
-// settings, token verifier, decision function, catalog, cancel-key registry). A failure on one
-// connection never affects another; close() ends every session and the catalog connection.
+// settings, token verifier, the statement gate, catalog, cancel-key registry, event bus). A
+// failure on one connection never affects another; close() ends every session and the catalog
+// connection.
 //
 // Wiring (proxy/cli `portcullis serve`):
 //   const gateway = await startGateway(config, { verifier: createTokenVerifier(toIdentityConfig(config)),
-//     decide: (input) => decider.decide(input), log });
+//     decide: (input) => decider.decide(input), events: bus });
 //   … gateway.host / gateway.port …; on SIGINT: await gateway.close();
 
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
-import type { TokenVerifier } from './auth/index.js';
-import { createCatalog } from './catalog/index.js';
-import type { GatewayConfig } from './config/index.js';
-import { createSessionRegistry, isLoopbackAddress, runQueryCycle, runSession, shuttingDown, tooManyConnections } from './session/index.js';
-import type { Decide, QueryCycle, SessionEnvironment, SessionLog } from './session/index.js';
-import { connectUpstream } from './upstream/index.js';
-import type { UpstreamOptions } from './upstream/index.js';
-import { encodeBackend } from './wire/index.js';
-import { toErrorFields } from './errors.js';
+import type { TokenVerifier } from '../auth/index.js';
+import { createCatalog } from '../catalog/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import { toErrorFields } from '../errors.js';
+import { NO_EVENTS } from '../events.js';
+import type { EventSink } from '../events.js';
+import { createGate } from '../gate/index.js';
+import type { ApprovalPort, Decide } from '../gate/index.js';
+import { isLoopbackAddress } from '../net/index.js';
+import { runQueryCycle, runSession, shuttingDown, tooManyConnections } from '../session/index.js';
+import type { QueryCycle, SessionEnvironment } from '../session/index.js';
+import { connectUpstream } from '../upstream/index.js';
+import type { UpstreamOptions } from '../upstream/index.js';
+import { encodeBackend } from '../wire/index.js';
+import { createSessionRegistry } from './registry.js';
 
 /** GatewayDeps are the gateway's collaborators and effects (the CLI builds them; tests inject doubles). */
 export type GatewayDeps = {
@@ -28,8 +35,10 @@ export type GatewayDeps = {
   readonly verifier: TokenVerifier;
   /** decide evaluates the current policy and never throws (createDecider with a policy getter gives hot reload). */
   readonly decide: Decide;
-  /** log receives structured events (default: dropped). */
-  readonly log?: SessionLog;
+  /** approvals holds statements the policy wants approved (default: every hold is refused). */
+  readonly approvals?: ApprovalPort;
+  /** events receives the gateway's typed events (default: dropped); subscribers log, record, count. */
+  readonly events?: EventSink;
   /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
   readonly now?: () => number;
   /** upstreamPassword overrides config.upstream.password (the CLI passes the resolved `password_env`). */
@@ -60,7 +69,7 @@ export type Gateway = {
  * when the TLS files cannot be read or the upstream password is unresolved; never afterwards.
  */
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
-  const log: SessionLog = deps.log ?? (() => {});
+  const events = deps.events ?? NO_EVENTS;
   const now = deps.now ?? Date.now;
   const upstream: Omit<UpstreamOptions, 'applicationName'> = {
     host: config.upstream.host,
@@ -70,7 +79,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     connectTimeoutMs: config.upstream.connectTimeoutMs,
     ...passwordOf(config, deps),
   };
-  const catalog = createCatalog(() => connectUpstream({ ...upstream, applicationName: 'portcullis catalog' }), { log });
+  const catalog = createCatalog(() => connectUpstream({ ...upstream, applicationName: 'portcullis catalog' }), { events });
+  const gate = createGate({ decide: deps.decide, catalog, events, now, ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}) });
   const registry = createSessionRegistry();
   const tls = tlsContext(config, deps);
   const env: SessionEnvironment = {
@@ -79,11 +89,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     isLoopback: deps.isLoopback ?? isLoopbackAddress,
     upstream,
     verifier: deps.verifier,
-    decide: deps.decide,
+    gate,
     catalog,
     limits: { maxMessageBytes: config.limits.maxMessageBytes, maxStatementBytes: config.limits.maxStatementBytes },
     registry,
-    log,
+    events,
     now,
     queryCycle: deps.queryCycle ?? runQueryCycle,
     ...(deps.startupTimeoutMs !== undefined ? { startupTimeoutMs: deps.startupTimeoutMs } : {}),
@@ -98,7 +108,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       return;
     }
     if (open.size >= config.limits.maxConnections) {
-      log({ type: 'connection_refused', reason: 'max_connections', clientAddress: socket.remoteAddress ?? '' });
+      events.publish({ type: 'connection.refused', reason: 'max_connections', clientAddress: socket.remoteAddress ?? '' });
       socket.end(encodeBackend({ kind: 'errorResponse', ...toErrorFields(tooManyConnections()) }));
       setTimeout(() => socket.destroy(), 1_000).unref();
       return;
@@ -107,7 +117,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     socket.once('close', () => open.delete(socket));
     runSession(socket, env).catch((err: unknown) => {
       // runSession never rejects; this is a last line of defence for our own bugs
-      log({ type: 'session_internal_error', error: String(err) });
+      events.publish({ type: 'gateway.error', message: `session failed: ${String(err)}` });
       socket.destroy();
     });
   });
@@ -119,9 +129,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       resolve();
     });
   });
-  server.on('error', (err) => log({ type: 'server_error', error: String(err) }));
+  server.on('error', (err) => events.publish({ type: 'gateway.error', message: String(err) }));
   const address = server.address() as AddressInfo;
-  log({ type: 'gateway_listening', host: address.address, port: address.port, tls: env.tls !== undefined });
+  events.publish({ type: 'gateway.listening', host: address.address, port: address.port, tls: env.tls !== undefined });
 
   return {
     host: address.address,

@@ -1,17 +1,14 @@
-// The simple query protocol ('Q'): analyze the whole string, decide every statement before any
-// is forwarded (one deny or hold stops the string), check that masked columns can be rewritten,
-// plan COPY TO masks, then forward the original frame and relay the answers with masks applied.
+// The simple query protocol ('Q'): analyze the whole string, pass every statement through the
+// gate before any is forwarded (one refusal stops the string), then forward the original frame
+// and relay the answers with masks applied.
 
-import { analyze } from '../sql/index.js';
-import type { StatementFacts } from '../sql/index.js';
-import { decisionError } from '../decision/index.js';
-import type { Mask } from '../decision/index.js';
-import type { QueryMessage, TaggedFrame } from '../wire/index.js';
-import { checkOutputMasks } from '../actions/index.js';
-import type { ProxyError } from '../errors.js';
-import { decideStatement, sendError, sendReady } from './cycle-state.js';
-import type { Cycle } from './cycle-state.js';
-import { planCopyOut } from './copy.js';
+import { analyze } from '../../sql/index.js';
+import type { StatementFacts } from '../../sql/index.js';
+import type { Mask } from '../../decision/index.js';
+import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
+import type { ProxyError } from '../../errors.js';
+import { sendError, sendReady } from './replies.js';
+import type { Cycle } from './state.js';
 import { relayResponses } from './relay.js';
 import type { RelayOutcome, SimpleStatementPlan } from './relay.js';
 
@@ -47,22 +44,16 @@ type PlanResult =
   | { readonly ok: true; readonly statements: readonly SimpleStatementPlan[]; readonly masks: readonly Mask[] }
   | { readonly ok: false; readonly error: ProxyError };
 
-/** planStatements decides each statement in order; the first deny, hold or unmaskable output refuses the string. */
+/** planStatements passes each statement through the gate in order; the first refusal refuses the string. */
 async function planStatements(cycle: Cycle, statements: readonly StatementFacts[]): Promise<PlanResult> {
   let inTransaction = cycle.state.txStatus !== 'I';
   const plans: SimpleStatementPlan[] = [];
   const masks: Mask[] = [];
   for (const facts of statements) {
-    const decision = decideStatement(cycle, facts, null, inTransaction);
-    // deny and hold (approvals do not exist yet) both refuse, with the policy's reason and rule
-    if (decision.kind !== 'allow') return { ok: false, error: decisionError(decision) as ProxyError };
-    const touched = [...facts.tables.read, ...facts.tables.written];
-    const masked = checkOutputMasks(facts.output, touched, decision.masks);
-    if (masked !== undefined) return { ok: false, error: masked };
-    const copy = await planCopyOut(facts, decision.masks, cycle.ctx.catalog);
-    if (!copy.ok) return { ok: false, error: copy.error };
-    plans.push({ facts, copy: copy.plan });
-    masks.push(...decision.masks);
+    const verdict = await cycle.ctx.gate.enforce({ session: cycle.session, facts, params: null, inTransaction, protocol: 'simple', resultFormats: [] });
+    if (verdict.kind === 'refuse') return { ok: false, error: verdict.error };
+    plans.push({ facts, copy: verdict.copy, masks: verdict.masks });
+    masks.push(...verdict.masks);
     // later statements of the string run inside a transaction block BEGIN opened
     if (facts.kind === 'begin') inTransaction = true;
     else if (facts.kind === 'commit' || (facts.kind === 'rollback' && facts.command === 'ROLLBACK')) inTransaction = false;

@@ -1,0 +1,119 @@
+// The gateway's typed events: what the data path publishes (a session opened, a login refused, a
+// statement decided, …) and the bus that fans them out to subscribers (operational logs now;
+// recording, decision logs and metrics later). Publishing is synchronous and cheap; a subscriber
+// that throws is cut off from that event, never the data path. Events carry no token, password
+// or Bind value except where a field says so (statement.decided `params` and the statement's
+// text, for recorders); subscribers that log pick their fields (proxy/observe).
+
+import type { Decision, Mask } from './decision/index.js';
+import type { StatementFacts } from './sql/index.js';
+
+/** SessionRef names the session and identity an event belongs to. */
+export type SessionRef = { readonly session: string; readonly subject: string };
+
+/** SessionEndReason says why a session ended. */
+export type SessionEndReason = 'client' | 'upstream' | 'expired' | 'shutdown' | 'error';
+
+/** GatewayEvent is every event the data path publishes, discriminated by `type`. */
+export type GatewayEvent =
+  | { readonly type: 'gateway.listening'; readonly host: string; readonly port: number; readonly tls: boolean }
+  | { readonly type: 'gateway.error'; readonly message: string }
+  | { readonly type: 'connection.refused'; readonly reason: 'max_connections' | 'shutting_down'; readonly clientAddress: string }
+  | {
+      readonly type: 'login.refused';
+      readonly session: string;
+      readonly clientAddress: string;
+      /** code is the stable ERR_PROXY_* code of the refusal; sqlstate what the client saw. */
+      readonly code: string;
+      readonly sqlstate: string;
+      readonly message: string;
+    }
+  | {
+      readonly type: 'session.opened';
+      readonly session: string;
+      readonly subject: string;
+      readonly issuer: string;
+      readonly clientAddress: string;
+      readonly tls: boolean;
+      readonly database: string;
+      readonly user: string;
+      readonly applicationName: string;
+    }
+  | (SessionRef & { readonly type: 'session.closed'; readonly reason: SessionEndReason; readonly durationMs: number; readonly statements: number })
+  | (SessionRef & { readonly type: 'session.failed'; readonly message: string })
+  | { readonly type: 'cancel.requested'; readonly matched: boolean; readonly session?: string }
+  | { readonly type: 'cancel.failed'; readonly session: string; readonly message: string }
+  | (SessionRef & {
+      readonly type: 'statement.decided';
+      readonly statement: StatementFacts;
+      readonly decision: Decision;
+      /** params are the Bind values (text format; null for binary/NULL); null for the simple protocol. Never logged. */
+      readonly params: readonly (string | null)[] | null;
+      /** inTransaction is whether the statement runs inside a transaction block. */
+      readonly inTransaction: boolean;
+    })
+  | (SessionRef & {
+      readonly type: 'statement.refused';
+      /** code is the stable ERR_PROXY_* code (absent for an internal error); sqlstate and message are what the client saw. */
+      readonly code?: string;
+      readonly sqlstate: string;
+      readonly message: string;
+      /** rule is the policy rule behind a denial, when there is one. */
+      readonly rule?: string;
+    })
+  | (SessionRef & {
+      readonly type: 'statement.finished';
+      readonly statement: StatementFacts;
+      /** tag is the upstream's CommandComplete tag; sqlstate the upstream's error code. */
+      readonly tag?: string;
+      readonly sqlstate?: string;
+      /** masks are the masks applied to the statement's result. */
+      readonly masks: readonly Mask[];
+    })
+  | { readonly type: 'policy.error'; readonly session?: string; readonly message: string }
+  | { readonly type: 'upstream.failed'; readonly session?: string; readonly purpose: 'session' | 'catalog' | 'cancel'; readonly code: string; readonly message: string }
+  | { readonly type: 'catalog.failed'; readonly key: string; readonly message: string }
+  | { readonly type: 'sql.unavailable'; readonly message: string };
+
+/** GatewayEventType is one of the event type names. */
+export type GatewayEventType = GatewayEvent['type'];
+
+/** EventOf picks the event with type T. */
+export type EventOf<T extends GatewayEventType> = Extract<GatewayEvent, { readonly type: T }>;
+
+/** EventSink is where the data path publishes (the bus, or a test's collector). */
+export type EventSink = { publish(event: GatewayEvent): void };
+
+/** Subscriber receives every published event. */
+export type Subscriber = (event: GatewayEvent) => void;
+
+/** EventBus fans published events out to its subscribers, in subscription order. */
+export type EventBus = EventSink & {
+  /** subscribe adds a subscriber and returns the function that removes it. */
+  subscribe(subscriber: Subscriber): () => void;
+};
+
+/** createEventBus returns a bus; a subscriber that throws is reported to `onSubscriberError` (default: ignored). */
+export function createEventBus(onSubscriberError: (err: unknown, event: GatewayEvent) => void = () => {}): EventBus {
+  let subscribers: readonly Subscriber[] = [];
+  return {
+    publish(event) {
+      for (const s of subscribers) {
+        try {
+          s(event);
+        } catch (err) {
+          onSubscriberError(err, event);
+        }
+      }
+    },
+    subscribe(subscriber) {
+      subscribers = [...subscribers, subscriber];
+      return () => {
+        subscribers = subscribers.filter((s) => s !== subscriber);
+      };
+    },
+  };
+}
+
+/** NO_EVENTS drops every event (a gateway nobody observes). */
+export const NO_EVENTS: EventSink = Object.freeze({ publish: () => {} });

@@ -1,0 +1,145 @@
+// The statement gate: the one place where a policy decision becomes an action, for both the
+// simple and the extended protocol. enforce() builds the policy input, asks the policy, and
+// answers with what to carry out: refuse (a deny, or masks the session cannot apply), run with
+// masks (and a COPY rewrite plan), or, for a hold, wait on the approval port and then run or
+// refuse. Every decision is counted and published as `statement.decided`.
+
+import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput } from '../decision/index.js';
+import type { Decision, Mask } from '../decision/index.js';
+import { UnsupportedRequestError, checkOutputMasks } from '../actions/index.js';
+import type { CatalogResolver } from '../catalog/index.js';
+import { NO_EVENTS } from '../events.js';
+import type { EventSink } from '../events.js';
+import type { ProxyError } from '../errors.js';
+import { NO_APPROVALS } from './approvals.js';
+import { planCopyOut } from './copy-plan.js';
+import { checkBinaryResults } from './result-checks.js';
+import type { ApprovalPort, Decide, StatementRequest, Verdict } from './types.js';
+import { messageOf } from '../errors.js';
+
+/** GateDeps are the gate's collaborators; one gate serves every session of a gateway. */
+export type GateDeps = {
+  /** decide evaluates the policy loaded right now (hot reload swaps it underneath). */
+  readonly decide: Decide;
+  /** catalog lists a table's columns for COPY masking. */
+  readonly catalog: CatalogResolver;
+  /** approvals holds statements the policy wants approved (default: every hold is refused). */
+  readonly approvals?: ApprovalPort;
+  /** events receives `statement.decided` and `policy.error` (default: dropped). */
+  readonly events?: EventSink;
+  /** now is the clock in ms since the epoch (policy input `time`). */
+  readonly now?: () => number;
+};
+
+/** Gate decides statements and says how to carry the decision out. */
+export type Gate = {
+  /** enforce decides one statement; it never rejects (a broken policy is a refusal). */
+  enforce(request: StatementRequest): Promise<Verdict>;
+};
+
+const POLICY_ERROR_REASON = 'policy error: the decision could not be evaluated';
+
+/** POLICY_ERROR_DENY is the decision when the policy could not be asked at all (fail closed). */
+const POLICY_ERROR_DENY: Decision = Object.freeze({
+  kind: 'deny',
+  reason: POLICY_ERROR_REASON,
+  rule: RULE_IDS.policyError,
+  origin: 'error',
+  reasons: [{ reason: POLICY_ERROR_REASON, rule: RULE_IDS.policyError }],
+});
+
+/** createGate binds the gate to its collaborators. */
+export function createGate(deps: GateDeps): Gate {
+  const approvals = deps.approvals ?? NO_APPROVALS;
+  const events = deps.events ?? NO_EVENTS;
+  const now = deps.now ?? Date.now;
+
+  /** decideOnce asks the policy about one statement, counts it and publishes the decision. */
+  async function decideOnce(req: StatementRequest): Promise<Decision> {
+    const { session } = req;
+    let decision: Decision;
+    let failure: string | undefined;
+    try {
+      const input = buildPolicyInput({
+        claims: session.principal.claims,
+        connection: session.connection,
+        statement: req.facts,
+        params: req.params,
+        session: {
+          statements: session.counters.statements,
+          rowsReturned: session.counters.rowsReturned,
+          inTransaction: req.inTransaction,
+          startedAtMs: session.startedAt,
+        },
+        nowMs: now(),
+      });
+      const answer = deps.decide(input);
+      const d: unknown = answer instanceof Promise ? await answer : answer;
+      if (!isDecision(d)) throw new TypeError('decide returned an invalid decision');
+      decision = d;
+    } catch (err) {
+      failure = messageOf(err);
+      decision = POLICY_ERROR_DENY;
+    }
+    session.counters.statements++;
+    const subject = session.principal.subject;
+    events.publish({
+      type: 'statement.decided',
+      session: session.id,
+      subject,
+      statement: req.facts,
+      decision,
+      params: req.params,
+      inTransaction: req.inTransaction,
+    });
+    if (decision.kind === 'deny' && decision.origin === 'error') {
+      events.publish({ type: 'policy.error', session: session.id, message: failure ?? decision.reason });
+    }
+    return decision;
+  }
+
+  return {
+    async enforce(req) {
+      const decision = await decideOnce(req);
+      if (decision.kind === 'deny') return { kind: 'refuse', decision, error: denialError(decision) };
+      // what the statement would need is checked before anyone is asked to approve it
+      const verdict = await carryOut(req, decision, decision.masks, deps.catalog);
+      if (decision.kind === 'allow' || verdict.kind === 'refuse') return verdict;
+      const outcome = await approvals.hold({ ...req, decision });
+      return outcome.kind === 'approved' ? verdict : { kind: 'refuse', decision, error: outcome.error };
+    },
+  };
+}
+
+/** carryOut checks that the result can be masked as asked and plans a COPY rewrite; refuses otherwise. */
+async function carryOut(req: StatementRequest, decision: Decision, masks: readonly Mask[], catalog: CatalogResolver): Promise<Verdict> {
+  const { facts } = req;
+  const refuse = (error: ProxyError): Verdict => ({ kind: 'refuse', decision, error });
+  const touched = [...facts.tables.read, ...facts.tables.written];
+  const masked = checkOutputMasks(facts.output, touched, masks);
+  if (masked !== undefined) return refuse(masked);
+  if (req.protocol === 'extended') {
+    const binary = checkBinaryResults(facts, touched, masks, req.resultFormats);
+    if (binary !== undefined) return refuse(binary);
+    if (facts.flags.copy_from_stdin) {
+      return refuse(new UnsupportedRequestError('COPY FROM STDIN through the extended query protocol', 'send COPY … FROM STDIN as a simple query'));
+    }
+  }
+  const copy = await planCopyOut(facts, masks, catalog);
+  if (!copy.ok) return refuse(copy.error);
+  return { kind: 'run', decision, masks, copy: copy.plan };
+}
+
+/** denialError is the error a denied statement's client receives (the policy's reason, `rule: <id>` as detail). */
+export function denialError(decision: Extract<Decision, { kind: 'deny' }>): PolicyDeniedError | PolicyEvaluationError {
+  return decision.origin === 'error' ? new PolicyEvaluationError(decision.reason, decision.rule) : new PolicyDeniedError(decision.reason, decision.rule);
+}
+
+/** isDecision checks the shape the gate relies on (fail closed on anything else). */
+function isDecision(d: unknown): d is Decision {
+  if (typeof d !== 'object' || d === null) return false;
+  const x = d as { kind?: unknown; masks?: unknown; reason?: unknown; rule?: unknown };
+  if (x.kind === 'allow') return Array.isArray(x.masks);
+  if (x.kind === 'hold') return Array.isArray(x.masks) && typeof x.reason === 'string' && typeof x.rule === 'string';
+  return x.kind === 'deny' && typeof x.reason === 'string' && typeof x.rule === 'string';
+}

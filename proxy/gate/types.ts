@@ -1,0 +1,72 @@
+// The statement gate's contract: what a protocol path hands it for one statement (facts, Bind
+// values, the session's view), what comes back (run with masks, or refuse with the error the
+// client sees), and the ports it waits on (the policy's decide, the approvals of held statements).
+
+import type { Principal } from '../auth/index.js';
+import type { Decision, Mask, PolicyInput } from '../decision/index.js';
+import type { ProxyError } from '../errors.js';
+import type { CopyMaskPlan } from '../actions/index.js';
+import type { StatementFacts } from '../sql/index.js';
+import type { FormatCode } from '../wire/index.js';
+
+/** Decide evaluates the current policy; it never throws (it fails closed with a deny Decision). A later policy source may answer asynchronously. */
+export type Decide = (input: PolicyInput) => Decision | Promise<Decision>;
+
+/** ConnectionInfo describes the client connection (policy input `connection`). */
+export type ConnectionInfo = {
+  readonly database: string;
+  readonly user: string;
+  readonly applicationName: string;
+  readonly clientAddress: string;
+  readonly tls: boolean;
+};
+
+/** SessionCounters are the session's running totals; the gate counts every statement it decides. */
+export type SessionCounters = { statements: number; rowsReturned: number };
+
+/** GateSession is the session as the gate sees it. */
+export type GateSession = {
+  readonly id: string;
+  readonly principal: Principal;
+  readonly connection: ConnectionInfo;
+  /** startedAt is the session start in ms since the epoch. */
+  readonly startedAt: number;
+  readonly counters: SessionCounters;
+};
+
+/** StatementRequest is one statement about to be forwarded, as a protocol path sees it. */
+export type StatementRequest = {
+  readonly session: GateSession;
+  readonly facts: StatementFacts;
+  /** params are the Bind values (text format as strings, binary and NULL as null); null for the simple protocol. */
+  readonly params: readonly (string | null)[] | null;
+  /** inTransaction is whether the statement runs inside a transaction block. */
+  readonly inTransaction: boolean;
+  /** protocol is how the statement came: a simple Query or an extended-protocol Bind. */
+  readonly protocol: 'simple' | 'extended';
+  /** resultFormats are the Bind's result format codes (empty for the simple protocol: all text). */
+  readonly resultFormats: readonly FormatCode[];
+};
+
+/** Verdict is what the protocol path carries out: forward with these masks, or refuse with this error. */
+export type Verdict =
+  | {
+      readonly kind: 'run';
+      readonly decision: Decision;
+      readonly masks: readonly Mask[];
+      /** copy is the COPY TO STDOUT rewrite plan when the statement is such a COPY with masks. */
+      readonly copy: CopyMaskPlan | undefined;
+    }
+  | { readonly kind: 'refuse'; readonly decision: Decision | undefined; readonly error: ProxyError };
+
+/** HoldRequest is a statement the policy wants a human to approve before it runs. */
+export type HoldRequest = StatementRequest & { readonly decision: Extract<Decision, { kind: 'hold' }> };
+
+/** HoldOutcome is how a hold ended: approved (the statement runs), or refused with the error the client sees. */
+export type HoldOutcome = { readonly kind: 'approved' } | { readonly kind: 'refused'; readonly error: ProxyError };
+
+/** ApprovalPort holds a statement until it is approved, denied or expires (proxy/approvals plugs in here). */
+export type ApprovalPort = {
+  /** hold resolves once the request is decided; it never rejects (a failure is a refusal). */
+  hold(request: HoldRequest): Promise<HoldOutcome>;
+};

@@ -1,0 +1,145 @@
+// The operational log: a subscriber that writes the gateway's events as structured JSON lines
+// (pino) at the configured level — logins, refusals, denials, upstream failures with their
+// cause, policy errors. Each event's fields are picked one by one, so no token, password, Bind
+// value or statement text reaches the log (statements appear by command, kind, tables and
+// fingerprint).
+
+import { pino } from 'pino';
+import type { Level, Logger } from 'pino';
+import type { GatewayEvent, Subscriber } from '../events.js';
+import type { StatementFacts } from '../sql/index.js';
+
+/** LogLevel is a configured `log.level`. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** OperationalLogOptions configures createOperationalLog. */
+export type OperationalLogOptions = {
+  readonly level: LogLevel;
+  /** write receives one JSON line at a time (the CLI binds it to stderr). */
+  readonly write: (line: string) => void;
+};
+
+/** LogEntry is one line to write: its message and fields. */
+export type LogEntry = { readonly msg: string; readonly fields: Readonly<Record<string, unknown>> };
+
+/** createOperationalLog returns the subscriber that logs events at or above `level`. */
+export function createOperationalLog(options: OperationalLogOptions): Subscriber {
+  const logger: Logger = pino(
+    { level: options.level, base: null, timestamp: pino.stdTimeFunctions.isoTime },
+    { write: (line: string) => options.write(line) },
+  );
+  return (event) => {
+    const level = levelOf(event);
+    if (!logger.isLevelEnabled(level)) return;
+    const entry = logEntry(event);
+    logger[level]({ event: event.type, ...entry.fields }, entry.msg);
+  };
+}
+
+/** levelOf is an event's log level: failures are errors, refusals warnings, decisions that stop a statement info, the rest debug. */
+export function levelOf(event: GatewayEvent): Level {
+  switch (event.type) {
+    case 'gateway.error':
+    case 'session.failed':
+    case 'policy.error':
+    case 'upstream.failed':
+    case 'sql.unavailable':
+      return 'error';
+    case 'connection.refused':
+    case 'login.refused':
+    case 'cancel.failed':
+    case 'catalog.failed':
+      return 'warn';
+    case 'gateway.listening':
+    case 'session.opened':
+    case 'session.closed':
+    case 'cancel.requested':
+      return 'info';
+    case 'statement.decided':
+      return event.decision.kind === 'allow' ? 'debug' : 'info';
+    case 'statement.refused':
+      // a policy denial was logged as its decision already
+      return event.rule !== undefined ? 'debug' : 'info';
+    case 'statement.finished':
+      return 'debug';
+    default:
+      return assertNever(event);
+  }
+}
+
+/** logEntry picks an event's message and the fields the operator's log may hold. */
+export function logEntry(event: GatewayEvent): LogEntry {
+  const at = (msg: string, fields: Readonly<Record<string, unknown>>): LogEntry => ({ msg, fields });
+  switch (event.type) {
+    case 'gateway.listening':
+      return at('gateway listening', { host: event.host, port: event.port, tls: event.tls });
+    case 'gateway.error':
+      return at('gateway error', { error: event.message });
+    case 'connection.refused':
+      return at('connection refused', { reason: event.reason, clientAddress: event.clientAddress });
+    case 'login.refused':
+      return at('login refused', { session: event.session, clientAddress: event.clientAddress, code: event.code, sqlstate: event.sqlstate, reason: event.message });
+    case 'session.opened':
+      return at('session opened', {
+        session: event.session,
+        subject: event.subject,
+        issuer: event.issuer,
+        clientAddress: event.clientAddress,
+        tls: event.tls,
+        database: event.database,
+        user: event.user,
+        applicationName: event.applicationName,
+      });
+    case 'session.closed':
+      return at('session closed', { session: event.session, subject: event.subject, reason: event.reason, durationMs: event.durationMs, statements: event.statements });
+    case 'session.failed':
+      return at('session failed', { session: event.session, subject: event.subject, error: event.message });
+    case 'cancel.requested':
+      return at('cancel request', { matched: event.matched, ...(event.session !== undefined ? { session: event.session } : {}) });
+    case 'cancel.failed':
+      return at('cancel forwarding failed', { session: event.session, error: event.message });
+    case 'statement.decided': {
+      const d = event.decision;
+      const base = { session: event.session, subject: event.subject, statement: statementFields(event.statement), decision: d.kind };
+      if (d.kind === 'allow') return at('statement allowed', { ...base, masks: d.masks.length });
+      if (d.kind === 'hold') return at('statement held for approval', { ...base, rule: d.rule, reason: d.reason });
+      return at('statement denied', { ...base, rule: d.rule, reason: d.reason, origin: d.origin });
+    }
+    case 'statement.refused':
+      return at('statement refused', {
+        session: event.session,
+        subject: event.subject,
+        ...(event.code !== undefined ? { code: event.code } : {}),
+        sqlstate: event.sqlstate,
+        reason: event.message,
+        ...(event.rule !== undefined ? { rule: event.rule } : {}),
+      });
+    case 'statement.finished':
+      return at('statement finished', {
+        session: event.session,
+        statement: statementFields(event.statement),
+        ...(event.tag !== undefined ? { tag: event.tag } : {}),
+        ...(event.sqlstate !== undefined ? { sqlstate: event.sqlstate } : {}),
+        masks: event.masks.length,
+      });
+    case 'policy.error':
+      return at('policy error', { ...(event.session !== undefined ? { session: event.session } : {}), error: event.message });
+    case 'upstream.failed':
+      return at('upstream failed', { ...(event.session !== undefined ? { session: event.session } : {}), purpose: event.purpose, code: event.code, error: event.message });
+    case 'catalog.failed':
+      return at('catalog lookup failed', { key: event.key, error: event.message });
+    case 'sql.unavailable':
+      return at('SQL parser unavailable', { error: event.message });
+    default:
+      return assertNever(event);
+  }
+}
+
+/** statementFields names a statement without its text (literal values may be secrets). */
+function statementFields(facts: StatementFacts): Readonly<Record<string, unknown>> {
+  return { command: facts.command, kind: facts.kind, tables: [...facts.tables.read, ...facts.tables.written], fingerprint: facts.fingerprint };
+}
+
+function assertNever(x: never): never {
+  throw new TypeError(`unexpected event ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,60 @@
+// Per-session state of the query cycle: the upstream's transaction status, the session's
+// counters, and the prepared statements and portals the upstream confirmed, with the frame
+// pullers of both sides. One per session, never shared.
+
+import type { FormatCode, TransactionStatus } from '../../wire/index.js';
+import type { Mask } from '../../decision/index.js';
+import type { StatementFacts } from '../../sql/index.js';
+import type { CopyMaskPlan, ResultMaskPlan } from '../../actions/index.js';
+import type { GateSession } from '../../gate/index.js';
+import type { SessionContext } from '../types.js';
+import { FramePuller } from './frame-puller.js';
+
+/** PreparedStatement is a statement the upstream accepted (ParseComplete seen); facts undefined for an empty query. */
+export type PreparedStatement = { readonly name: string; readonly facts: StatementFacts | undefined };
+
+/** PortalState is a portal the upstream accepted (BindComplete seen) with what its decision asks for. */
+export type PortalState = {
+  readonly name: string;
+  readonly facts: StatementFacts | undefined;
+  readonly masks: readonly Mask[];
+  readonly resultFormats: readonly FormatCode[];
+  /** copy is the COPY TO STDOUT rewrite plan when the portal runs such a COPY with masks. */
+  readonly copy: CopyMaskPlan | undefined;
+  /** plan is the result mask plan, bound once the portal's RowDescription or NoData (Describe P) arrived. */
+  plan: ResultMaskPlan | undefined;
+};
+
+/** CycleState is what the query cycle remembers between messages (one per session, never shared). */
+export type CycleState = {
+  /** txStatus is the last ReadyForQuery status of the upstream. */
+  txStatus: TransactionStatus;
+  /** statements is the number of statements decided so far (the gate counts them). */
+  statements: number;
+  /** rowsReturned counts DataRow messages and COPY TO rows relayed to the client. */
+  rowsReturned: number;
+  readonly prepared: Map<string, PreparedStatement>;
+  readonly portals: Map<string, PortalState>;
+};
+
+/** Cycle bundles a session's context, state, its view for the gate, and the frame pullers. */
+export type Cycle = {
+  readonly ctx: SessionContext;
+  readonly state: CycleState;
+  /** session is the session as the statement gate sees it (its counters are `state`'s). */
+  readonly session: GateSession;
+  readonly client: FramePuller;
+  readonly upstream: FramePuller;
+};
+
+/** createCycle starts the query cycle state of a session (idle, nothing decided yet). */
+export function createCycle(ctx: SessionContext): Cycle {
+  const state: CycleState = { txStatus: 'I', statements: 0, rowsReturned: 0, prepared: new Map(), portals: new Map() };
+  return {
+    ctx,
+    state,
+    session: { id: ctx.id, principal: ctx.principal, connection: ctx.connection, startedAt: ctx.startedAt, counters: state },
+    client: new FramePuller(ctx.client),
+    upstream: new FramePuller(ctx.upstream),
+  };
+}

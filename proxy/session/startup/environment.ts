@@ -1,0 +1,59 @@
+// What every session of one gateway shares (the environment the server hands each connection)
+// and the ports the startup phase uses: the session registry (cancel keys, shutdown) and the
+// query cycle that serves a logged-in session.
+
+import type { SecureContext } from 'node:tls';
+import type { TokenVerifier } from '../../auth/index.js';
+import type { CatalogResolver } from '../../catalog/index.js';
+import type { ProxyError } from '../../errors.js';
+import type { EventSink } from '../../events.js';
+import type { Gate } from '../../gate/index.js';
+import type { BackendKey, UpstreamOptions } from '../../upstream/index.js';
+import type { QueryCycle } from '../types.js';
+
+/** SessionEnvironment is what every session of one gateway shares. */
+export type SessionEnvironment = {
+  /** tls is the server certificate's context; absent: SSLRequest is answered 'N'. */
+  readonly tls?: SecureContext;
+  /** allowPlaintextPassword accepts the token without TLS from non-loopback clients. */
+  readonly allowPlaintextPassword: boolean;
+  /** isLoopback tells whether a client address is local (injectable so tests can play a remote client). */
+  readonly isLoopback: (address: string) => boolean;
+  /** upstream is where and as whom to log in; application_name comes from the client. */
+  readonly upstream: Omit<UpstreamOptions, 'applicationName'>;
+  readonly verifier: TokenVerifier;
+  /** gate decides every statement of every session (the policy loaded right now). */
+  readonly gate: Gate;
+  readonly catalog: CatalogResolver;
+  readonly limits: { readonly maxMessageBytes: number; readonly maxStatementBytes: number };
+  readonly registry: SessionRegistry;
+  readonly events: EventSink;
+  /** now is the clock in ms since the epoch (token expiry). */
+  readonly now: () => number;
+  readonly queryCycle: QueryCycle;
+  /** startupTimeoutMs bounds the time from accept to ReadyForQuery (default 60 s, PostgreSQL's authentication_timeout). */
+  readonly startupTimeoutMs?: number;
+};
+
+/** SessionHandle is a live session as the registry knows it (cancel forwarding, shutdown). */
+export type SessionHandle = {
+  readonly id: string;
+  /** upstream is the upstream server and its BackendKeyData for this session. */
+  readonly upstream: { readonly host: string; readonly port: number; readonly key: BackendKey };
+  /** terminate sends the client a FATAL error and closes both sides; `reason` is recorded as the session's end. */
+  terminate(error: ProxyError, reason: 'expired' | 'shutdown'): void;
+};
+
+/** SessionRegistry maps the BackendKeyData we gave clients to their sessions. */
+export type SessionRegistry = {
+  /** register stores a session under a fresh client-facing key and returns that key. */
+  register(handle: SessionHandle): BackendKey;
+  /** unregister forgets the session holding the key. */
+  unregister(key: BackendKey): void;
+  /** lookup finds the session for a CancelRequest's key (processId and secret both must match). */
+  lookup(key: BackendKey): SessionHandle | undefined;
+  /** size is the number of logged-in sessions. */
+  readonly size: number;
+  /** terminateAll terminates every session with the error. */
+  terminateAll(error: ProxyError): void;
+};

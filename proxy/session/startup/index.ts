@@ -1,0 +1,5 @@
+// The startup phase of a client connection: negotiate (TLS, GSS, cancel), login (JWT), upstream
+// login, then the logged-in session. Re-exports only.
+
+export { runSession } from './run-session.js';
+export type { SessionEnvironment, SessionHandle, SessionRegistry } from './environment.js';

@@ -1,0 +1,70 @@
+// The life of one client connection, as PostgreSQL's postmaster/backend lead it: negotiate the
+// untagged start (TLS, GSS, cancel), log in (the JWT as the password), log in upstream with the
+// gateway's own credentials, then serve the session. The session ends when the token expires,
+// and either side closing closes the other. No error other than a ProxyError's own text
+// reaches the client; refusals are published as `login.refused` / `upstream.failed`.
+
+import type { Socket } from 'node:net';
+import { ProxyError, toErrorFields } from '../../errors.js';
+import { UpstreamError, connectUpstream } from '../../upstream/index.js';
+import { StartupError } from '../errors.js';
+import { ClientConnection } from './connection.js';
+import type { SessionEnvironment } from './environment.js';
+import { login } from './login.js';
+import { negotiate } from './negotiate.js';
+import { serve } from './serve.js';
+
+const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+/**
+ * runSession serves one client connection from its first byte to its close. It never rejects:
+ * every failure becomes a FATAL ErrorResponse (ProxyError text only) and a closed connection.
+ */
+export async function runSession(socket: Socket, env: SessionEnvironment): Promise<void> {
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 60_000);
+  const conn = new ClientConnection(socket, env);
+  conn.startupTimer = setTimeout(() => {
+    if (conn.loggedIn) return;
+    conn.fail(new StartupError('ERR_PROXY_STARTUP_TIMEOUT', '08006', 'portcullis: timeout during startup (no login within the allowed time)'));
+  }, env.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
+
+  try {
+    const message = await negotiate(conn);
+    if (message === undefined || conn.aborted) return;
+    const principal = await login(conn, message);
+    if (principal === undefined || conn.aborted) return;
+    const applicationName = message.parameters.get('application_name') ?? '';
+    // credentials come from the configuration only; the client's user/database are informational
+    const up = await connectUpstream({ ...env.upstream, ...(applicationName !== '' ? { applicationName } : {}) });
+    conn.upstream = up;
+    if (conn.aborted || conn.channel.closed) {
+      up.destroy();
+      return;
+    }
+    await serve(conn, message, principal, up);
+  } catch (err) {
+    publishRefusal(conn, err);
+    conn.fail(err);
+  } finally {
+    clearTimeout(conn.startupTimer);
+  }
+}
+
+/** publishRefusal tells subscribers why a connection did not get a session: an upstream failure (with its cause) or a refused login. */
+function publishRefusal(conn: ClientConnection, err: unknown): void {
+  if (!(err instanceof ProxyError)) return;
+  const { events } = conn.env;
+  if (err instanceof UpstreamError) {
+    const cause = err.cause instanceof Error ? err.cause.message : typeof err.cause === 'string' ? err.cause : undefined;
+    events.publish({
+      type: 'upstream.failed',
+      session: conn.id,
+      purpose: 'session',
+      code: err.code,
+      message: cause !== undefined ? `${err.message} (${cause})` : err.message,
+    });
+  }
+  const f = toErrorFields(err);
+  events.publish({ type: 'login.refused', session: conn.id, clientAddress: conn.clientAddress, code: err.code, sqlstate: f.code, message: f.message });
+}

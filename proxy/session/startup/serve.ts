@@ -1,0 +1,142 @@
+// A logged-in session: greet the client with the upstream's ParameterStatus, our own
+// BackendKeyData and ReadyForQuery, register the session (cancel keys, shutdown), end it when the
+// token expires, close each side when the other closes, and run the query cycle. Publishes
+// `session.opened` and `session.closed`.
+
+import type { Principal } from '../../auth/index.js';
+import { toErrorFields } from '../../errors.js';
+import type { SessionEndReason } from '../../events.js';
+import type { ConnectionInfo } from '../../gate/index.js';
+import type { SocketChannel } from '../../net/index.js';
+import type { BackendKey, UpstreamConnection, UpstreamLogin } from '../../upstream/index.js';
+import { encodeBackend, encodeFrontend } from '../../wire/index.js';
+import type { StartupMessage } from '../../wire/index.js';
+import { sessionExpired } from '../errors.js';
+import type { SessionContext, SessionEnd } from '../types.js';
+import { destroySoon } from './connection.js';
+import type { ClientConnection } from './connection.js';
+import type { SessionHandle } from './environment.js';
+
+/** MAX_TIMER_MS is setTimeout's largest delay; longer waits re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** UPSTREAM_CLOSE_GRACE_MS lets the query cycle relay the upstream's last words before the client is closed. */
+const UPSTREAM_CLOSE_GRACE_MS = 500;
+
+/** serve runs a logged-in session to its end; `up` is the upstream logged in for it. */
+export async function serve(conn: ClientConnection, message: StartupMessage, principal: Principal, up: UpstreamLogin): Promise<void> {
+  const { env, id } = conn;
+  const c = conn.channel;
+  const applicationName = message.parameters.get('application_name') ?? '';
+  const connection: ConnectionInfo = {
+    database: env.upstream.database,
+    user: message.parameters.get('user') ?? '',
+    applicationName,
+    clientAddress: conn.clientAddress,
+    tls: conn.tls,
+  };
+  let endedBy: SessionEndReason | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const handle: SessionHandle = {
+    id,
+    upstream: { host: env.upstream.host, port: env.upstream.port, key: up.backendKey },
+    terminate(error, reason) {
+      endedBy ??= reason;
+      c.write(encodeBackend({ kind: 'errorResponse', ...toErrorFields(error), severity: 'FATAL' }));
+      c.end();
+      destroySoon(c);
+      terminateUpstream(up);
+    },
+  };
+  const ourKey: BackendKey = env.registry.register(handle);
+
+  // either side closing closes the other
+  c.socket.once('close', () => terminateUpstream(up));
+  up.onClose(() => {
+    graceTimer = setTimeout(() => {
+      c.end();
+      destroySoon(c);
+    }, UPSTREAM_CLOSE_GRACE_MS);
+    graceTimer.unref();
+  });
+
+  const armExpiry = (): void => {
+    const left = principal.expiresAt.getTime() - env.now();
+    if (left <= 0) {
+      handle.terminate(sessionExpired(), 'expired');
+      return;
+    }
+    expiryTimer = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
+  };
+
+  c.write(
+    Buffer.concat([
+      encodeBackend({ kind: 'authenticationOk' }),
+      ...[...up.parameters].map(([name, value]) => encodeBackend({ kind: 'parameterStatus', name, value })),
+      encodeBackend({ kind: 'backendKeyData', ...ourKey }),
+      encodeBackend({ kind: 'readyForQuery', status: 'I' }),
+    ]),
+  );
+  conn.markLoggedIn();
+  armExpiry();
+  const startedAt = env.now();
+  const subject = principal.subject;
+  env.events.publish({ type: 'session.opened', session: id, subject, issuer: principal.issuer, ...connection });
+  const ctx: SessionContext = {
+    id,
+    client: c,
+    upstream: paced(up, c),
+    principal,
+    connection,
+    startedAt,
+    gate: env.gate,
+    catalog: env.catalog,
+    limits: { maxStatementBytes: env.limits.maxStatementBytes },
+    events: env.events,
+  };
+  let end: SessionEnd | void = undefined;
+  try {
+    end = await env.queryCycle(ctx);
+  } finally {
+    clearTimeout(expiryTimer);
+    clearTimeout(graceTimer);
+    env.registry.unregister(ourKey);
+    c.end();
+    destroySoon(c);
+    terminateUpstream(up);
+    env.events.publish({
+      type: 'session.closed',
+      session: id,
+      subject,
+      reason: endedBy ?? end?.reason ?? 'client',
+      durationMs: env.now() - startedAt,
+      statements: end?.statements ?? 0,
+    });
+  }
+}
+
+/** terminateUpstream says goodbye to the upstream (Terminate, then close) unless it is already closed. */
+export function terminateUpstream(up: UpstreamLogin): void {
+  if (up.closed) return;
+  up.write(encodeFrontend({ kind: 'terminate' }));
+  up.end();
+  setTimeout(() => up.destroy(), 5_000).unref();
+}
+
+/** paced returns the upstream channel whose next() waits while the client's write buffer is full (end-to-end backpressure). */
+function paced(up: UpstreamLogin, client: SocketChannel): UpstreamConnection {
+  return {
+    backendKey: up.backendKey,
+    parameters: up.parameters,
+    get closed() {
+      return up.closed;
+    },
+    next() {
+      // the common case (the client keeps up) without an extra await per frame
+      if (!client.socket.writableNeedDrain) return up.next();
+      return client.whenWritable().then(() => up.next());
+    },
+    write: (bytes) => up.write(bytes),
+    end: () => up.end(),
+  };
+}

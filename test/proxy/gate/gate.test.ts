@@ -1,0 +1,165 @@
+// The statement gate: one decision per statement becomes run-with-masks or refuse; a hold waits
+// on the approval port (refused without one, run once approved, never asked when the statement
+// could not run anyway); a broken policy is a refusal; every decision is counted and published.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze, initSql } from '../../../proxy/sql/index.js';
+import type { StatementFacts } from '../../../proxy/sql/index.js';
+import { createGate, denialError, NO_APPROVALS } from '../../../proxy/gate/index.js';
+import type { ApprovalPort, Decide, GateSession, HoldRequest, StatementRequest } from '../../../proxy/gate/index.js';
+import type { Decision, Mask, PolicyInput } from '../../../proxy/decision/index.js';
+import type { CatalogResolver } from '../../../proxy/catalog/index.js';
+import type { GatewayEvent } from '../../../proxy/events.js';
+import { toErrorFields } from '../../../proxy/errors.js';
+
+const catalog: CatalogResolver = {
+  resolveColumn: async () => undefined,
+  columnsOf: async (table) => (table === 'public.customers' ? ['id', 'name', 'email'] : undefined),
+  invalidate: () => undefined,
+};
+
+const EMAIL: Mask = { table: 'public.customers', column: 'email', kind: 'redact' };
+const allow = (masks: readonly Mask[] = []): Decision => ({ kind: 'allow', masks });
+const hold = (masks: readonly Mask[] = []): Decision => ({ kind: 'hold', reason: 'production write', rule: 'prod.write', reasons: [{ reason: 'production write', rule: 'prod.write' }], masks });
+const deny = (origin: 'policy' | 'default' | 'error', reason = 'no DROP', rule = 'ddl.destructive'): Decision => ({ kind: 'deny', reason, rule, origin, reasons: [{ reason, rule }] });
+
+function facts(sql: string): StatementFacts {
+  const r = analyze(sql);
+  if (!r.ok) throw new Error(`analyze failed: ${sql}`);
+  return r.statements[0] as StatementFacts;
+}
+
+function session(): GateSession {
+  return {
+    id: 's1',
+    principal: { subject: 'agent', issuer: 'https://issuer', audience: ['portcullis'], claims: { sub: 'agent' }, expiresAt: new Date(0) },
+    connection: { database: 'app', user: 'agent', applicationName: '', clientAddress: '127.0.0.1', tls: false },
+    startedAt: 0,
+    counters: { statements: 0, rowsReturned: 0 },
+  };
+}
+
+function request(sql: string, extra: Partial<StatementRequest> = {}): StatementRequest {
+  return { session: session(), facts: facts(sql), params: null, inTransaction: false, protocol: 'simple', resultFormats: [], ...extra };
+}
+
+/** approving is an approval port that answers every hold as told and records what it was asked. */
+function approving(answer: 'approved' | 'denied'): ApprovalPort & { asked: HoldRequest[] } {
+  const asked: HoldRequest[] = [];
+  return {
+    asked,
+    async hold(req) {
+      asked.push(req);
+      await new Promise((r) => setTimeout(r, 5)); // a real wait, not a synchronous answer
+      return answer === 'approved' ? { kind: 'approved' } : { kind: 'refused', error: denialError(deny('policy', 'the approver said no', 'approval.denied') as never) };
+    },
+  };
+}
+
+beforeAll(async () => {
+  await initSql();
+});
+
+describe('gate verdicts', () => {
+  it.each([
+    { note: 'allow runs', decision: allow(), sql: 'SELECT id FROM customers', want: { kind: 'run' } },
+    { note: 'allow with a plain masked column runs with the mask', decision: allow([EMAIL]), sql: 'SELECT email FROM customers', want: { kind: 'run', masks: [EMAIL] } },
+    { note: 'a masked column inside an expression is refused', decision: allow([EMAIL]), sql: 'SELECT upper(email) FROM customers', want: { kind: 'refuse', code: 'ERR_PROXY_MASKED_EXPRESSION' } },
+    { note: 'a policy deny is refused', decision: deny('policy'), sql: 'DROP TABLE customers', want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_DENIED', message: 'no DROP', detail: 'rule: ddl.destructive' } },
+    { note: 'a default deny is refused', decision: deny('default', 'no policy rule allowed this statement', 'portcullis.default_deny'), sql: 'SELECT 1', want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_DENIED', detail: 'rule: portcullis.default_deny' } },
+    { note: 'a policy error is refused', decision: deny('error', 'policy error: boom', 'portcullis.policy_error'), sql: 'SELECT 1', want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_ERROR', message: 'policy error: boom' } },
+    { note: 'a hold without approvals is refused', decision: hold(), sql: "UPDATE orders SET status = 'x' WHERE id = 1", want: { kind: 'refuse', code: 'ERR_PROXY_APPROVAL_REQUIRED', message: 'approval required: production write', detail: 'rule: prod.write' } },
+    { note: 'COPY TO STDOUT with a mask plans the rewrite', decision: allow([EMAIL]), sql: 'COPY customers TO STDOUT', want: { kind: 'run', masks: [EMAIL], copy: true } },
+    { note: 'binary COPY of a masked column is refused', decision: allow([EMAIL]), sql: 'COPY customers TO STDOUT (FORMAT binary)', want: { kind: 'refuse', code: 'ERR_PROXY_MASKED_BINARY' } },
+  ])('$note', async ({ decision, sql, want }) => {
+    const verdict = await createGate({ decide: () => decision, catalog }).enforce(request(sql));
+    expect(verdict.kind).toBe(want.kind);
+    expect(verdict.decision).toEqual(decision);
+    if (verdict.kind === 'refuse') {
+      expect(verdict.error.code).toBe(want.code);
+      const f = toErrorFields(verdict.error);
+      if (want.message !== undefined) expect(f.message).toBe(want.message);
+      if (want.detail !== undefined) expect(f.detail).toBe(want.detail);
+    } else {
+      expect(verdict.masks).toEqual(want.masks ?? []);
+      expect(verdict.copy !== undefined).toBe(want.copy === true);
+    }
+  });
+
+  it.each([
+    { note: 'binary result of a masked column', formats: [1], sql: 'SELECT email FROM customers', code: 'ERR_PROXY_MASKED_BINARY' },
+    { note: 'COPY FROM STDIN', formats: [], sql: 'COPY customers FROM STDIN', code: 'ERR_PROXY_UNSUPPORTED' },
+  ])('refuses what the extended protocol cannot carry out: $note', async ({ formats, sql, code }) => {
+    const gate = createGate({ decide: () => allow([EMAIL]), catalog });
+    const verdict = await gate.enforce(request(sql, { protocol: 'extended', resultFormats: formats as (0 | 1)[] }));
+    expect(verdict.kind === 'refuse' ? verdict.error.code : verdict.kind).toBe(code);
+    // the same statement over the simple protocol (text results, COPY data follows the Query) runs
+    expect((await gate.enforce(request(sql))).kind).toBe('run');
+  });
+});
+
+describe('holds', () => {
+  it('runs a held statement once approved, with the masks the policy asked for', async () => {
+    const approvals = approving('approved');
+    const gate = createGate({ decide: () => hold([EMAIL]), catalog, approvals });
+    const req = request('SELECT email FROM customers', { params: ['7'] });
+    const verdict = await gate.enforce(req);
+    expect(verdict).toMatchObject({ kind: 'run', masks: [EMAIL] });
+    expect(approvals.asked).toHaveLength(1);
+    expect(approvals.asked[0]).toMatchObject({ facts: req.facts, params: ['7'], decision: { kind: 'hold', rule: 'prod.write' } });
+  });
+
+  it('refuses a held statement the approver refused, with the port’s error', async () => {
+    const verdict = await createGate({ decide: () => hold(), catalog, approvals: approving('denied') }).enforce(request('SELECT 1'));
+    expect(verdict.kind === 'refuse' && toErrorFields(verdict.error)).toMatchObject({ code: '42501', message: 'the approver said no' });
+  });
+
+  it('never asks for approval of a statement that could not run anyway', async () => {
+    const approvals = approving('approved');
+    const verdict = await createGate({ decide: () => hold([EMAIL]), catalog, approvals }).enforce(request('SELECT upper(email) FROM customers'));
+    expect(verdict.kind === 'refuse' && verdict.error.code).toBe('ERR_PROXY_MASKED_EXPRESSION');
+    expect(approvals.asked).toHaveLength(0);
+  });
+
+  it('the default port refuses without waiting for anyone', async () => {
+    const outcome = await NO_APPROVALS.hold({ ...request('SELECT 1'), decision: hold() as Extract<Decision, { kind: 'hold' }> });
+    expect(outcome.kind === 'refused' && outcome.error.code).toBe('ERR_PROXY_APPROVAL_REQUIRED');
+  });
+});
+
+describe('policy failures and events', () => {
+  const broken: { note: string; decide: Decide; message: string }[] = [
+    { note: 'decide throws', decide: () => { throw new Error('wasm trap'); }, message: 'wasm trap' },
+    { note: 'decide rejects', decide: () => Promise.reject(new Error('remote policy down')), message: 'remote policy down' },
+    { note: 'decide returns garbage', decide: () => ({ kind: 'maybe' }) as unknown as Decision, message: 'decide returned an invalid decision' },
+    { note: 'allow without masks', decide: () => ({ kind: 'allow' }) as unknown as Decision, message: 'decide returned an invalid decision' },
+    { note: 'hold without a rule', decide: () => ({ kind: 'hold', reason: 'x', masks: [] }) as unknown as Decision, message: 'decide returned an invalid decision' },
+  ];
+  it.each(broken)('a broken policy is a refusal: $note', async ({ decide, message }) => {
+    const events: GatewayEvent[] = [];
+    const verdict = await createGate({ decide, catalog, events: { publish: (e) => events.push(e) } }).enforce(request('SELECT 1'));
+    expect(verdict.kind === 'refuse' && toErrorFields(verdict.error)).toMatchObject({ code: '42501', detail: 'rule: portcullis.policy_error' });
+    expect(events.map((e) => e.type)).toEqual(['statement.decided', 'policy.error']);
+    expect(events[1]).toMatchObject({ type: 'policy.error', session: 's1', message });
+  });
+
+  it('awaits an asynchronous decision', async () => {
+    const verdict = await createGate({ decide: async () => allow([EMAIL]), catalog }).enforce(request('SELECT email FROM customers'));
+    expect(verdict).toMatchObject({ kind: 'run', masks: [EMAIL] });
+  });
+
+  it('counts statements into the policy input and publishes each decision', async () => {
+    const seen: PolicyInput[] = [];
+    const events: GatewayEvent[] = [];
+    const gate = createGate({ decide: (input) => (seen.push(input), allow()), catalog, events: { publish: (e) => events.push(e) }, now: () => 1_000 });
+    const s = session();
+    s.counters.rowsReturned = 5;
+    await gate.enforce({ ...request('SELECT 1'), session: s });
+    await gate.enforce({ ...request('SELECT 2', { params: ['a', null], inTransaction: true }), session: s });
+    expect(seen.map((i) => i.session.statements)).toEqual([0, 1]);
+    expect(seen[1]?.session).toMatchObject({ in_transaction: true, rows_returned: 5 });
+    expect(s.counters.statements).toBe(2);
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ type: 'statement.decided', session: 's1', subject: 'agent', params: ['a', null], inTransaction: true, decision: { kind: 'allow' } });
+  });
+});

@@ -248,11 +248,21 @@ describe('the data plane reads no files, environment or argv', () => {
   it.each([
     { note: 'a session file importing node:fs', file: 'proxy/session/x.ts', text: "import { readFileSync } from 'node:fs';", bad: true },
     { note: 'a server reading process.env', file: 'proxy/server.ts', text: 'const pw = process.env.PGPASSWORD;', bad: true },
-    { note: 'auth importing node:fs/promises', file: 'proxy/auth/x.ts', text: "const { readFile } = await import('node:fs/promises');", bad: true },
+    {
+      note: 'auth importing node:fs/promises',
+      file: 'proxy/auth/x.ts',
+      text: "const { readFile } = await import('node:fs/promises');",
+      bad: true,
+    },
     { note: 'reading argv', file: 'proxy/x.ts', text: 'const args = process.argv.slice(2);', bad: true },
     { note: 'a comment naming process.env', file: 'proxy/x.ts', text: '// never reads process.env\nexport {};', bad: false },
     { note: 'the CLI reading env', file: 'proxy/cli/main.ts', text: "const d = process.env['PORTCULLIS_DEBUG'];", bad: false },
-    { note: 'the dev launcher importing node:fs', file: 'proxy/dev/postgres/launcher.ts', text: "import { rmSync } from 'node:fs';", bad: false },
+    {
+      note: 'the dev launcher importing node:fs',
+      file: 'proxy/dev/postgres/launcher.ts',
+      text: "import { rmSync } from 'node:fs';",
+      bad: false,
+    },
   ])('flags $note: $bad', ({ file, text, bad }) => {
     expect(ioViolations(file, text).length > 0).toBe(bad);
   });

@@ -9,7 +9,9 @@ import { validateConfig } from '../config/index.js';
 import type { GatewayConfig } from '../config/index.js';
 
 /** LoadConfigResult is a ready GatewayConfig (paths absolute, upstream password inline) or the problems, one line each. */
-export type LoadConfigResult = { readonly ok: true; readonly config: GatewayConfig } | { readonly ok: false; readonly errors: readonly string[] };
+export type LoadConfigResult =
+  | { readonly ok: true; readonly config: GatewayConfig }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /** loadConfigFile reads, parses and validates a config file; I/O errors (ENOENT, EACCES) are thrown for the CLI's reportError. */
 export function loadConfigFile(path: string, env: Readonly<Record<string, string | undefined>> = {}): LoadConfigResult {
@@ -34,16 +36,28 @@ export function parseConfigText(text: string, path: string, env: Readonly<Record
   return resolveExternal(validated.config, dirname(resolve(path)), path, env);
 }
 
-function resolveExternal(config: GatewayConfig, baseDir: string, path: string, env: Readonly<Record<string, string | undefined>>): LoadConfigResult {
+function resolveExternal(
+  config: GatewayConfig,
+  baseDir: string,
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): LoadConfigResult {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const pw = config.upstream.password;
   if (pw?.kind === 'env' && (env[pw.name] === undefined || env[pw.name] === '')) {
     return { ok: false, errors: [`${path}: upstream.password_env: environment variable ${pw.name} is not set`] };
   }
   const { password: _password, ...upstreamRest } = config.upstream;
-  const upstream = pw === undefined ? upstreamRest : { ...upstreamRest, password: { kind: 'inline' as const, value: pw.kind === 'env' ? (env[pw.name] as string) : pw.value } };
-  const jwks = config.identity.jwks.kind === 'file' ? { kind: 'file' as const, path: abs(config.identity.jwks.path) } : config.identity.jwks;
-  const source = config.policy.source.kind === 'bundle' ? { kind: 'bundle' as const, path: abs(config.policy.source.path) } : { kind: 'paths' as const, paths: config.policy.source.paths.map(abs) };
+  const upstream =
+    pw === undefined
+      ? upstreamRest
+      : { ...upstreamRest, password: { kind: 'inline' as const, value: pw.kind === 'env' ? (env[pw.name] as string) : pw.value } };
+  const jwks =
+    config.identity.jwks.kind === 'file' ? { kind: 'file' as const, path: abs(config.identity.jwks.path) } : config.identity.jwks;
+  const source =
+    config.policy.source.kind === 'bundle'
+      ? { kind: 'bundle' as const, path: abs(config.policy.source.path) }
+      : { kind: 'paths' as const, paths: config.policy.source.paths.map(abs) };
   const out: GatewayConfig = {
     ...config,
     ...(config.tls !== undefined ? { tls: { certFile: abs(config.tls.certFile), keyFile: abs(config.tls.keyFile) } } : {}),

@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
@@ -21,8 +22,21 @@ export type GatewayEnv = Readonly<Record<string, string | undefined>>;
  * the TLS files and resolves the upstream password, and starts the server. Mistakes come back as
  * `failed` with one line per problem, never a stack trace; unreadable TLS files reject (ENOENT …).
  */
-export async function startGatewayFromConfig(config: GatewayConfig, log: (line: string) => void, env: GatewayEnv = {}): Promise<GatewayStart> {
-  const [{ loadBundle, isBundleError }, engine, { startGateway, createEventBus }, { createOperationalLog }, auth, { createDecider }, { initSql }, { resolveSecret, toIdentityConfig }] = await Promise.all([
+export async function startGatewayFromConfig(
+  config: GatewayConfig,
+  log: (line: string) => void,
+  env: GatewayEnv = {},
+): Promise<GatewayStart> {
+  const [
+    { loadBundle, isBundleError },
+    engine,
+    { startGateway, createEventBus },
+    { createOperationalLog },
+    auth,
+    { createDecider },
+    { initSql },
+    { resolveSecret, toIdentityConfig },
+  ] = await Promise.all([
     import('../../bundles/index.js'),
     import('../../engine/index.js'),
     import('../index.js'),
@@ -35,13 +49,18 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
   const secret = config.upstream.password;
   const upstreamPassword = secret === undefined ? undefined : resolveSecret(secret, env);
   if (secret !== undefined && upstreamPassword === undefined) {
-    return { kind: 'failed', reasons: [`upstream.password_env: environment variable ${secret.kind === 'env' ? secret.name : ''} is not set`] };
+    return {
+      kind: 'failed',
+      reasons: [`upstream.password_env: environment variable ${secret.kind === 'env' ? secret.name : ''} is not set`],
+    };
   }
   const tls = config.tls === undefined ? undefined : { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
   const source = config.policy.source;
-  let loaded;
+  let loaded: Awaited<ReturnType<typeof loadBundle>>;
   try {
-    loaded = await loadBundle(source.kind === 'bundle' ? source : { kind: 'paths', paths: source.paths, entrypoints: [config.policy.entrypoint] });
+    loaded = await loadBundle(
+      source.kind === 'bundle' ? source : { kind: 'paths', paths: source.paths, entrypoints: [config.policy.entrypoint] },
+    );
   } catch (e) {
     if (isBundleError(e)) return { kind: 'failed', reasons: [e.message] };
     throw e;
@@ -49,12 +68,15 @@ export async function startGatewayFromConfig(config: GatewayConfig, log: (line: 
   if (!loaded.ok) return { kind: 'failed', reasons: loaded.diagnostics.map(engine.formatDiagnostic) };
   const entrypoints = loaded.bundle.manifest.wasm?.map((w) => w.entrypoint) ?? [];
   if (!entrypoints.includes(config.policy.entrypoint)) {
-    return { kind: 'failed', reasons: [`policy: the bundle has no entrypoint ${config.policy.entrypoint} (it has: ${entrypoints.join(', ') || 'none'})`] };
+    return {
+      kind: 'failed',
+      reasons: [`policy: the bundle has no entrypoint ${config.policy.entrypoint} (it has: ${entrypoints.join(', ') || 'none'})`],
+    };
   }
   const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => log(`policy print: ${line}`) });
   policy.setData(loaded.bundle.data);
   const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
-  let verifier;
+  let verifier: TokenVerifier;
   try {
     verifier = auth.createTokenVerifier(toIdentityConfig(config), { readFile: (path) => readFile(path, 'utf8') });
   } catch (e) {

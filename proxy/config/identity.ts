@@ -63,7 +63,8 @@ export function validateIdentity(root: Section): IdentitySection | undefined {
     } else if (url !== undefined) {
       if (checkHttpUrl(jwks, 'url', url)) source = { kind: 'url', url };
     } else {
-      if (issuer !== undefined && checkHttpUrl(s, 'issuer', issuer, ' (discovery reads <issuer>/.well-known/openid-configuration)')) source = { kind: 'discovery' };
+      if (issuer !== undefined && checkHttpUrl(s, 'issuer', issuer, ' (discovery reads <issuer>/.well-known/openid-configuration)'))
+        source = { kind: 'discovery' };
     }
   }
   const algorithms = readAlgorithms(s, 'algorithms') ?? IDENTITY_DEFAULTS.algorithms;
@@ -71,7 +72,15 @@ export function validateIdentity(root: Section): IdentitySection | undefined {
   const maxTokenLifetimeMs = s.duration('max_token_lifetime', 1000) ?? IDENTITY_DEFAULTS.maxTokenLifetimeMs;
   const jwksRefreshMinIntervalMs = s.duration('jwks_refresh_min_interval', 0) ?? IDENTITY_DEFAULTS.jwksRefreshMinIntervalMs;
   if (issuer === undefined || audience === undefined || source === undefined) return undefined;
-  const identity: IdentitySection = { issuer, audience, jwks: source, algorithms, clockSkewMs, maxTokenLifetimeMs, jwksRefreshMinIntervalMs };
+  const identity: IdentitySection = {
+    issuer,
+    audience,
+    jwks: source,
+    algorithms,
+    clockSkewMs,
+    maxTokenLifetimeMs,
+    jwksRefreshMinIntervalMs,
+  };
   // proxy/auth checks the same rules again when the verifier is built; report its view here too.
   for (const problem of validateIdentityConfig(toIdentityConfig(identity))) s.error('', problem);
   return identity;

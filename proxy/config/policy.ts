@@ -5,7 +5,9 @@ import { deepFreeze, show } from './section.js';
 import type { Section } from './section.js';
 
 /** PolicySource is an OPA bundle (tar.gz) or directories/files of .rego and data files compiled at start. */
-export type PolicySource = { readonly kind: 'bundle'; readonly path: string } | { readonly kind: 'paths'; readonly paths: readonly string[] };
+export type PolicySource =
+  | { readonly kind: 'bundle'; readonly path: string }
+  | { readonly kind: 'paths'; readonly paths: readonly string[] };
 
 /** PolicySection is the policy the gateway asks and the entrypoint it evaluates. */
 export type PolicySection = { readonly source: PolicySource; readonly entrypoint: string };

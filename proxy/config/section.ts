@@ -150,7 +150,10 @@ export class Section {
       return undefined;
     }
     if (ms < minMs || ms > maxMs) {
-      this.error(key, `${show(v)} is out of range (${formatDuration(minMs)} to ${maxMs === Number.MAX_SAFE_INTEGER ? 'unbounded' : formatDuration(maxMs)})`);
+      this.error(
+        key,
+        `${show(v)} is out of range (${formatDuration(minMs)} to ${maxMs === Number.MAX_SAFE_INTEGER ? 'unbounded' : formatDuration(maxMs)})`,
+      );
       return undefined;
     }
     return ms;

@@ -3,7 +3,17 @@
 // its own admin client), and the dev JWT issuer with its HTTP endpoint and the demo's state
 // directory. The only door: proxy/cli and the tests import dev from here. Re-exports only.
 
-export { runDemo, startDemo, banner, psqlLine, DEFAULT_DEMO_STATE_DIR, DEFAULT_DEMO_CONFIG_PATH, DEMO_SCHEMA_PATH, DEMO_UPSTREAM_USER, DEMO_AGENT } from './demo/demo.js';
+export {
+  runDemo,
+  startDemo,
+  banner,
+  psqlLine,
+  DEFAULT_DEMO_STATE_DIR,
+  DEFAULT_DEMO_CONFIG_PATH,
+  DEMO_SCHEMA_PATH,
+  DEMO_UPSTREAM_USER,
+  DEMO_AGENT,
+} from './demo/demo.js';
 export type { DemoDeps, DemoGatewayStart, DemoHandle, DemoOptions, RunDemoIo } from './demo/demo.js';
 export { DemoConfigInvalid, DemoStateMissing } from './demo/errors.js';
 export { mintFromState, readIssuerState, writeDemoState, ISSUER_STATE_FILE, CONFIG_STATE_FILE } from './state.js';

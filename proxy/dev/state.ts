@@ -25,7 +25,8 @@ export function writeDemoState(stateDir: string, issuerState: string, config: un
 /** readIssuerState reads `<stateDir>/issuer.json`, or throws DemoStateMissing when no demo wrote it. */
 export function readIssuerState(stateDir: string): string {
   const file = join(stateDir, ISSUER_STATE_FILE);
-  if (!existsSync(file)) throw new DemoStateMissing(`no demo issuer state at ${file}: start the demo first (npm start), or pass --state <dir>`);
+  if (!existsSync(file))
+    throw new DemoStateMissing(`no demo issuer state at ${file}: start the demo first (npm start), or pass --state <dir>`);
   return readFileSync(file, 'utf8');
 }
 

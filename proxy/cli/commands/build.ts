@@ -41,7 +41,12 @@ OPA Wasm bundle. *_test.rego files are left out.`,
   parse: (argv) =>
     parseFlags(
       argv,
-      { entrypoint: { type: 'string', short: 'e', multiple: true }, output: { type: 'string', short: 'o' }, revision: { type: 'string', short: 'r' }, ...V0_FLAG },
+      {
+        entrypoint: { type: 'string', short: 'e', multiple: true },
+        output: { type: 'string', short: 'o' },
+        revision: { type: 'string', short: 'r' },
+        ...V0_FLAG,
+      },
       true,
       ({ values: v, positionals }) => {
         if (positionals.length === 0) return usageError('build: at least one path is required');
@@ -56,10 +61,9 @@ OPA Wasm bundle. *_test.rego files are left out.`,
       },
     ),
   async run(cmd, io) {
-    const [{ formatDiagnostic }, { buildBundle, collectSources, loadDataFiles, sourceRegoVersion, writeBundleTarball }] = await Promise.all([
-      import('../../../engine/index.js'),
-      import('../../../bundles/index.js'),
-    ]);
+    const [{ formatDiagnostic }, { buildBundle, collectSources, loadDataFiles, sourceRegoVersion, writeBundleTarball }] = await Promise.all(
+      [import('../../../engine/index.js'), import('../../../bundles/index.js')],
+    );
     const files = collectSources(cmd.paths);
     if (files.length === 0) {
       io.stderr(`portcullis: no .rego files found in ${cmd.paths.join(', ')}\n`);

@@ -27,19 +27,24 @@ export const demoCommand: CliCommand<DemoCommandOptions> = {
 Start a throwaway PostgreSQL, a local token issuer and the gateway (npm start).`,
   usage: DEMO_USAGE,
   parse: (argv) =>
-    parseFlags(argv, { config: { type: 'string', short: 'c' }, state: { type: 'string', short: 's' }, port: { type: 'string', short: 'p' } }, false, ({ values: v }) => {
-      if (v.config === '' || v.state === '') return usageError('demo: --config and --state must not be empty');
-      let port: number | undefined;
-      if (v.port !== undefined) {
-        port = /^\d{1,5}$/.test(v.port) ? Number(v.port) : NaN;
-        if (!(port >= 0 && port <= 65535)) return usageError(`demo: --port ${JSON.stringify(v.port)} is not a TCP port (0-65535)`);
-      }
-      return options({
-        ...(v.config !== undefined ? { configPath: v.config } : {}),
-        ...(v.state !== undefined ? { stateDir: v.state } : {}),
-        ...(port !== undefined ? { port } : {}),
-      });
-    }),
+    parseFlags(
+      argv,
+      { config: { type: 'string', short: 'c' }, state: { type: 'string', short: 's' }, port: { type: 'string', short: 'p' } },
+      false,
+      ({ values: v }) => {
+        if (v.config === '' || v.state === '') return usageError('demo: --config and --state must not be empty');
+        let port: number | undefined;
+        if (v.port !== undefined) {
+          port = /^\d{1,5}$/.test(v.port) ? Number(v.port) : NaN;
+          if (!(port >= 0 && port <= 65535)) return usageError(`demo: --port ${JSON.stringify(v.port)} is not a TCP port (0-65535)`);
+        }
+        return options({
+          ...(v.config !== undefined ? { configPath: v.config } : {}),
+          ...(v.state !== undefined ? { stateDir: v.state } : {}),
+          ...(port !== undefined ? { port } : {}),
+        });
+      },
+    ),
   async run(cmd, io, ctx) {
     const [{ runDemo }, { loadConfigFile }, { startGatewayFromConfig }] = await Promise.all([
       import('../../dev/index.js'),

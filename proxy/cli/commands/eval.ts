@@ -40,7 +40,12 @@ the result rows as a JSON array (e.g. [{"x": 1}]; [] when undefined).`,
   parse: (argv) =>
     parseFlags(
       argv,
-      { data: { type: 'string', short: 'd', multiple: true }, input: { type: 'string', short: 'i' }, format: { type: 'string', short: 'f' }, ...V0_FLAG },
+      {
+        data: { type: 'string', short: 'd', multiple: true },
+        input: { type: 'string', short: 'i' },
+        format: { type: 'string', short: 'f' },
+        ...V0_FLAG,
+      },
       true,
       ({ values: v, positionals }) => {
         const format = v.format ?? 'pretty';
@@ -59,10 +64,8 @@ the result rows as a JSON array (e.g. [{"x": 1}]; [] when undefined).`,
       },
     ),
   async run(cmd, io) {
-    const [{ buildQueryModule, compile, formatDiagnostic, hasErrors, loadPolicy }, { collectSources, loadDataFiles, readDataFile }] = await Promise.all([
-      import('../../../engine/index.js'),
-      import('../../../bundles/index.js'),
-    ]);
+    const [{ buildQueryModule, compile, formatDiagnostic, hasErrors, loadPolicy }, { collectSources, loadDataFiles, readDataFile }] =
+      await Promise.all([import('../../../engine/index.js'), import('../../../bundles/index.js')]);
     // OPA's eval loads every module under -d, tests included.
     const files = collectSources(cmd.dataPaths, { includeTests: true });
     const data = loadDataFiles(cmd.dataPaths);

@@ -40,11 +40,21 @@ export const testCommand: CliCommand<TestOptions> = {
 Run the Rego unit tests (test_* rules) under the paths, like \`opa test\`.`,
   usage: TEST_USAGE,
   parse: (argv) =>
-    parseFlags(argv, { run: { type: 'string', short: 'r' }, verbose: { type: 'boolean', short: 'v' }, ...V0_FLAG }, true, ({ values: v, positionals }) => {
-      if (positionals.length === 0) return usageError('test: at least one path is required');
-      if (v.run !== undefined && !isRegExp(v.run)) return usageError(`test: --run ${JSON.stringify(v.run)} is not a regular expression`);
-      return options({ paths: positionals, ...(v.run !== undefined ? { run: v.run } : {}), verbose: v.verbose === true, ...v0Flag(v['v0-compatible']) });
-    }),
+    parseFlags(
+      argv,
+      { run: { type: 'string', short: 'r' }, verbose: { type: 'boolean', short: 'v' }, ...V0_FLAG },
+      true,
+      ({ values: v, positionals }) => {
+        if (positionals.length === 0) return usageError('test: at least one path is required');
+        if (v.run !== undefined && !isRegExp(v.run)) return usageError(`test: --run ${JSON.stringify(v.run)} is not a regular expression`);
+        return options({
+          paths: positionals,
+          ...(v.run !== undefined ? { run: v.run } : {}),
+          verbose: v.verbose === true,
+          ...v0Flag(v['v0-compatible']),
+        });
+      },
+    ),
   async run(cmd, io) {
     const [{ formatDiagnostic, hasErrors, runRegoTests }, { collectSources, loadDataFiles }] = await Promise.all([
       import('../../../engine/index.js'),
@@ -58,7 +68,11 @@ Run the Rego unit tests (test_* rules) under the paths, like \`opa test\`.`,
     const data = loadDataFiles(cmd.paths);
     const report = await runRegoTests(
       files.map((f) => ({ name: f.name, text: f.text })),
-      { data, ...(cmd.run !== undefined ? { filter: new RegExp(cmd.run) } : {}), ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}) },
+      {
+        data,
+        ...(cmd.run !== undefined ? { filter: new RegExp(cmd.run) } : {}),
+        ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}),
+      },
     );
     reportDiagnostics(io, report.diagnostics, formatDiagnostic);
     if (hasErrors(report.diagnostics)) return EXIT.failure;

@@ -43,7 +43,12 @@ Mint an agent token with the running demo's issuer.`,
   parse: (argv) =>
     parseFlags(
       argv,
-      { sub: { type: 'string' }, claim: { type: 'string', multiple: true }, ttl: { type: 'string' }, state: { type: 'string', short: 's' } },
+      {
+        sub: { type: 'string' },
+        claim: { type: 'string', multiple: true },
+        ttl: { type: 'string' },
+        state: { type: 'string', short: 's' },
+      },
       false,
       ({ values: v }) => {
         if (v.sub === undefined || v.sub.trim() === '') return usageError('token: --sub <name> is required');
@@ -59,7 +64,8 @@ Mint an agent token with the running demo's issuer.`,
         let ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS;
         if (v.ttl !== undefined) {
           const ms = parseTtl(v.ttl);
-          if (ms === undefined || ms < 1000) return usageError(`token: --ttl ${JSON.stringify(v.ttl)} is not a duration of at least 1s (e.g. 30s, 15m, 1h)`);
+          if (ms === undefined || ms < 1000)
+            return usageError(`token: --ttl ${JSON.stringify(v.ttl)} is not a duration of at least 1s (e.g. 30s, 15m, 1h)`);
           ttlSeconds = Math.floor(ms / 1000);
         }
         if (v.state === '') return usageError('token: --state must not be empty');
@@ -69,7 +75,11 @@ Mint an agent token with the running demo's issuer.`,
   async run(cmd, io) {
     const { DEFAULT_DEMO_STATE_DIR, mintFromState } = await import('../../dev/index.js');
     // A missing or unreadable state (DemoStateMissing, IssuerStateInvalid) reaches report.ts: one line, exit 1.
-    const token = await mintFromState(cmd.stateDir ?? DEFAULT_DEMO_STATE_DIR, { sub: cmd.sub, claims: cmd.claims, ttlSeconds: cmd.ttlSeconds });
+    const token = await mintFromState(cmd.stateDir ?? DEFAULT_DEMO_STATE_DIR, {
+      sub: cmd.sub,
+      claims: cmd.claims,
+      ttlSeconds: cmd.ttlSeconds,
+    });
     io.stdout(`${token}\n`);
     return EXIT.ok;
   },

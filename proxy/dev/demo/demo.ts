@@ -120,7 +120,9 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     stops.push(postgres.stop);
 
     const audience = base.identity.audience;
-    const served: ServedIssuer = await serveIssuer(await createDevIssuer({ issuer: 'http://127.0.0.1', audience }), { issuerFromUrl: true });
+    const served: ServedIssuer = await serveIssuer(await createDevIssuer({ issuer: 'http://127.0.0.1', audience }), {
+      issuerFromUrl: true,
+    });
     stops.push(served.close);
     log(`token issuer at ${served.url}`);
 
@@ -144,7 +146,11 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     if (gateway.kind === 'failed') throw new DemoConfigInvalid(gateway.reasons);
     stops.push(gateway.close);
 
-    const token = await served.issuer.mint({ sub: DEMO_AGENT, claims: { roles: [...DEMO_AGENT_CLAIMS.roles] }, ttlSeconds: DEMO_TOKEN_TTL_SECONDS });
+    const token = await served.issuer.mint({
+      sub: DEMO_AGENT,
+      claims: { roles: [...DEMO_AGENT_CLAIMS.roles] },
+      ttlSeconds: DEMO_TOKEN_TTL_SECONDS,
+    });
     const { host, port } = gateway;
     let stopping: Promise<void> | undefined;
     return {

@@ -44,7 +44,8 @@ function buildIssuer(issuer: string, audience: readonly string[], keys: KeyPair)
         .sign(keys.privateKey);
     },
     jwks: (): Jwks => ({ keys: [{ ...publicJwk }] }),
-    exportState: () => JSON.stringify({ version: STATE_VERSION, issuer, audience, algorithm, kid: keys.kid, privateJwk: keys.privateJwk }, null, 2),
+    exportState: () =>
+      JSON.stringify({ version: STATE_VERSION, issuer, audience, algorithm, kid: keys.kid, privateJwk: keys.privateJwk }, null, 2),
     withIssuer: (next: string) => buildIssuer(next, audience, keys),
   };
   return self;
@@ -52,7 +53,8 @@ function buildIssuer(issuer: string, audience: readonly string[], keys: KeyPair)
 
 function audienceList(audience: string | readonly string[]): readonly string[] {
   const list = typeof audience === 'string' ? [audience] : [...audience];
-  if (list.length === 0 || !list.every((a) => typeof a === 'string' && a.length > 0)) throw new TypeError('audience must be a non-empty string or list');
+  if (list.length === 0 || !list.every((a) => typeof a === 'string' && a.length > 0))
+    throw new TypeError('audience must be a non-empty string or list');
   return Object.freeze(list);
 }
 
@@ -83,8 +85,18 @@ export async function importDevIssuer(state: string): Promise<DevIssuer> {
   }
   const s = (doc !== null && typeof doc === 'object' ? doc : {}) as Record<string, unknown>;
   const jwk = s.privateJwk as JWK | undefined;
-  if (s.version !== STATE_VERSION || typeof s.issuer !== 'string' || s.algorithm !== 'ES256' || jwk === null || typeof jwk !== 'object' || jwk.kty !== 'EC' || typeof jwk.d !== 'string') {
-    throw new IssuerStateInvalid(`issuer state has an unexpected shape (want version ${STATE_VERSION}, issuer, algorithm ES256, privateJwk); start the demo again to write a new state file`);
+  if (
+    s.version !== STATE_VERSION ||
+    typeof s.issuer !== 'string' ||
+    s.algorithm !== 'ES256' ||
+    jwk === null ||
+    typeof jwk !== 'object' ||
+    jwk.kty !== 'EC' ||
+    typeof jwk.d !== 'string'
+  ) {
+    throw new IssuerStateInvalid(
+      `issuer state has an unexpected shape (want version ${STATE_VERSION}, issuer, algorithm ES256, privateJwk); start the demo again to write a new state file`,
+    );
   }
   let audience: readonly string[];
   let keys: KeyPair;
@@ -92,7 +104,9 @@ export async function importDevIssuer(state: string): Promise<DevIssuer> {
     audience = audienceList(s.audience as string | string[]);
     keys = await keysFromPrivate(jwk);
   } catch (err) {
-    throw new IssuerStateInvalid('issuer state holds an unusable audience or key; start the demo again to write a new state file', { cause: err });
+    throw new IssuerStateInvalid('issuer state holds an unusable audience or key; start the demo again to write a new state file', {
+      cause: err,
+    });
   }
   return buildIssuer(s.issuer, audience, keys);
 }

@@ -80,7 +80,9 @@ function serverAccount(log: (line: string) => void): OsUser {
   if (found !== undefined) return found;
   log('running as root and no "postgres" OS user exists: creating a system user "postgres" (useradd --system)');
   try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER], { stdio: 'ignore' });
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER], {
+      stdio: 'ignore',
+    });
   } catch (cause) {
     throw new PostgresLaunchError(
       'PostgreSQL refuses to run as root and the "postgres" OS user could not be created; create it (useradd --system --user-group postgres) or run as a normal user',
@@ -88,7 +90,8 @@ function serverAccount(log: (line: string) => void): OsUser {
     );
   }
   const created = lookup();
-  if (created === undefined) throw new PostgresLaunchError('PostgreSQL refuses to run as root and the "postgres" OS user is unusable (uid 0 or missing)');
+  if (created === undefined)
+    throw new PostgresLaunchError('PostgreSQL refuses to run as root and the "postgres" OS user is unusable (uid 0 or missing)');
   return created;
 }
 
@@ -113,7 +116,12 @@ function quoteLiteral(s: string): string {
 
 /** passwordSql is the PASSWORD clause for a role: md5 users get a pre-hashed md5 password (else PostgreSQL would silently use SCRAM). */
 function passwordSql(user: PostgresUser): string {
-  if (user.auth === 'md5') return quoteLiteral(`md5${createHash('md5').update(user.password + user.name).digest('hex')}`);
+  if (user.auth === 'md5')
+    return quoteLiteral(
+      `md5${createHash('md5')
+        .update(user.password + user.name)
+        .digest('hex')}`,
+    );
   return quoteLiteral(user.password);
 }
 
@@ -130,7 +138,8 @@ function hbaConf(users: readonly PostgresUser[]): string {
 
 function checkOptions(options: StartPostgresOptions): void {
   const database = options.database ?? DEFAULT_DATABASE;
-  if (!IDENTIFIER.test(database)) throw new TypeError(`startPostgres: database ${JSON.stringify(database)} must be a lower-case identifier`);
+  if (!IDENTIFIER.test(database))
+    throw new TypeError(`startPostgres: database ${JSON.stringify(database)} must be a lower-case identifier`);
   const methods: readonly PostgresAuthMethod[] = ['scram-sha-256', 'md5', 'password'];
   for (const u of options.users ?? []) {
     if (!IDENTIFIER.test(u.name) || u.name === SUPERUSER) {
@@ -207,7 +216,19 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     log(`initdb ${dataDir} (${binDir})`);
     await runTool(
       join(binDir, 'initdb'),
-      ['-D', dataDir, '-U', SUPERUSER, `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        SUPERUSER,
+        `--pwfile=${pwFile}`,
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+      ],
       account,
       dir,
     );
@@ -233,7 +254,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
   if (started === undefined) {
     rmSync(dir, { recursive: true, force: true });
-    throw lastError instanceof PostgresLaunchError ? lastError : new PostgresLaunchError(`PostgreSQL did not start: ${String(lastError)}`, { cause: lastError });
+    throw lastError instanceof PostgresLaunchError
+      ? lastError
+      : new PostgresLaunchError(`PostgreSQL did not start: ${String(lastError)}`, { cause: lastError });
   }
   const { child, port } = started;
   const entry = { child, dir };
@@ -284,7 +307,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     dataDir: dir,
     binDir,
     connectionString: (user?: string) => {
-      const u = user === undefined || user === SUPERUSER ? { name: SUPERUSER, password: superPassword } : users.find((x) => x.name === user);
+      const u =
+        user === undefined || user === SUPERUSER ? { name: SUPERUSER, password: superPassword } : users.find((x) => x.name === user);
       if (u === undefined) throw new TypeError(`connectionString: unknown user ${JSON.stringify(user)}`);
       return `postgresql://${encodeURIComponent(u.name)}:${encodeURIComponent(u.password)}@${HOST}:${port}/${database}`;
     },
@@ -303,18 +327,30 @@ async function startServer(
   log: (line: string) => void,
 ): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const args = [
-    '-D', dataDir,
-    '-p', String(port),
-    '-k', socketDir,
-    '-c', `listen_addresses=${HOST}`,
-    '-c', 'unix_socket_permissions=0700',
-    '-c', 'fsync=off',
-    '-c', 'synchronous_commit=off',
-    '-c', 'full_page_writes=off',
-    '-c', 'shared_buffers=32MB',
-    '-c', 'max_connections=100',
-    '-c', 'logging_collector=off',
-    '-c', 'log_min_messages=warning',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    socketDir,
+    '-c',
+    `listen_addresses=${HOST}`,
+    '-c',
+    'unix_socket_permissions=0700',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'shared_buffers=32MB',
+    '-c',
+    'max_connections=100',
+    '-c',
+    'logging_collector=off',
+    '-c',
+    'log_min_messages=warning',
   ];
   const child = spawn(join(binDir, 'postgres'), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: toolEnv(), ...(account ?? {}) });
   let output = '';
@@ -344,7 +380,9 @@ async function startServer(
     }
     if (Date.now() > deadline) {
       await stopServer(child);
-      throw new PostgresLaunchError(`postgres did not accept connections within ${READY_TIMEOUT_MS} ms: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+      throw new PostgresLaunchError(
+        `postgres did not accept connections within ${READY_TIMEOUT_MS} ms: ${output.trim().split('\n').slice(-5).join(' | ')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 25));
   }

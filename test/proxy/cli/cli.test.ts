@@ -54,11 +54,23 @@ const NO_STACK = /^\s+at /m;
 
 describe('usage', () => {
   it.each([
-    { note: 'no arguments', args: [], code: 2, stream: 'stderr' as const, match: /portcullis: missing command\n\nUsage: portcullis <command>/ },
+    {
+      note: 'no arguments',
+      args: [],
+      code: 2,
+      stream: 'stderr' as const,
+      match: /portcullis: missing command\n\nUsage: portcullis <command>/,
+    },
     { note: '--help', args: ['--help'], code: 0, stream: 'stdout' as const, match: /^Usage: portcullis <command>/ },
     { note: 'help eval', args: ['help', 'eval'], code: 0, stream: 'stdout' as const, match: /^Usage: portcullis eval/ },
     { note: 'an unknown command', args: ['frobnicate'], code: 2, stream: 'stderr' as const, match: /unknown command "frobnicate"/ },
-    { note: 'an unknown flag', args: ['build', 'x', '--bogus'], code: 2, stream: 'stderr' as const, match: /Unknown option '--bogus'[\s\S]*Usage: portcullis build/ },
+    {
+      note: 'an unknown flag',
+      args: ['build', 'x', '--bogus'],
+      code: 2,
+      stream: 'stderr' as const,
+      match: /Unknown option '--bogus'[\s\S]*Usage: portcullis build/,
+    },
     { note: 'eval without a query', args: ['eval', '-d', 'x'], code: 2, stream: 'stderr' as const, match: /eval: a query is required/ },
   ])('$note → exit $code', ({ args, code, stream, match }) => {
     const r = cli(args);
@@ -91,11 +103,36 @@ describe('eval', () => {
   });
 
   it.each([
-    { note: 'a syntax error', files: { 'p/bad.rego': 'package p\n\nallow if {\n' }, args: ['eval', '-d', 'p', 'x := data.p.allow'], match: /^p\/bad\.rego:\d+:\d+: rego_parse_error: .+$/ },
-    { note: 'an unsafe variable', files: { 'p/unsafe.rego': 'package p\n\nallow if y > 1\n' }, args: ['eval', '-d', 'p', 'x := data.p.allow'], match: /^p\/unsafe\.rego:3:\d+: rego_unsafe_var_error: var y is unsafe$/ },
-    { note: 'a missing -d path', files: {}, args: ['eval', '-d', 'nope', 'x := 1'], match: /^portcullis: nope: no such file or directory$/ },
-    { note: 'bad input JSON', files: { 'in.json': '{"a": ' }, args: ['eval', '-i', 'in.json', 'x := input'], match: /^portcullis: in\.json: invalid JSON: .+$/ },
-    { note: 'conflicting data files', files: { 'd/data.json': '{"a": {"b": 1}}', 'd/a/data.json': '{"b": 2}' }, args: ['eval', '-d', 'd', 'x := 1'], match: /^portcullis: d\/data\.json: conflicting values for data\.a\.b/ },
+    {
+      note: 'a syntax error',
+      files: { 'p/bad.rego': 'package p\n\nallow if {\n' },
+      args: ['eval', '-d', 'p', 'x := data.p.allow'],
+      match: /^p\/bad\.rego:\d+:\d+: rego_parse_error: .+$/,
+    },
+    {
+      note: 'an unsafe variable',
+      files: { 'p/unsafe.rego': 'package p\n\nallow if y > 1\n' },
+      args: ['eval', '-d', 'p', 'x := data.p.allow'],
+      match: /^p\/unsafe\.rego:3:\d+: rego_unsafe_var_error: var y is unsafe$/,
+    },
+    {
+      note: 'a missing -d path',
+      files: {},
+      args: ['eval', '-d', 'nope', 'x := 1'],
+      match: /^portcullis: nope: no such file or directory$/,
+    },
+    {
+      note: 'bad input JSON',
+      files: { 'in.json': '{"a": ' },
+      args: ['eval', '-i', 'in.json', 'x := input'],
+      match: /^portcullis: in\.json: invalid JSON: .+$/,
+    },
+    {
+      note: 'conflicting data files',
+      files: { 'd/data.json': '{"a": {"b": 1}}', 'd/a/data.json': '{"b": 2}' },
+      args: ['eval', '-d', 'd', 'x := 1'],
+      match: /^portcullis: d\/data\.json: conflicting values for data\.a\.b/,
+    },
     {
       note: 'a conflict at evaluation time',
       files: { 'p/c.rego': 'package p\n\nv := 1 if true\n\nv := 2 if true\n' },
@@ -126,7 +163,12 @@ describe('build', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const bundle = await readBundleTarball(readFileSync(join(root, 'out.tar.gz')));
-    expect(bundle.manifest).toEqual({ revision: '', roots: [''], wasm: [{ entrypoint: 'example/allow', module: '/policy.wasm' }], rego_version: 1 });
+    expect(bundle.manifest).toEqual({
+      revision: '',
+      roots: [''],
+      wasm: [{ entrypoint: 'example/allow', module: '/policy.wasm' }],
+      rego_version: 1,
+    });
     expect(bundle.data).toEqual({ allowed_actions: ['read'], teams: { ops: ['alice'] } });
     expect(bundle.modules.map((m) => m.path)).toEqual(['/example.rego']);
     const policy = await sdkLoadPolicy(bundle.wasm);
@@ -155,11 +197,31 @@ describe('build', () => {
   });
 
   it.each([
-    { note: 'a syntax error', files: { 'p/file.rego': 'package p\n\nallow if {\n' }, args: ['build', 'p', '-e', 'p/allow'], match: /^p\/file\.rego:\d+:\d+: rego_parse_error: .+$/ },
-    { note: 'no entrypoints', files: { 'p/p.rego': 'package p\n\nallow := true\n' }, args: ['build', 'p'], match: /^portcullis: wasm compilation requires at least one entrypoint$/ },
-    { note: 'no .rego files', files: { 'p/data.json': '{}' }, args: ['build', 'p', '-e', 'p/allow'], match: /^portcullis: no \.rego files found in p$/ },
+    {
+      note: 'a syntax error',
+      files: { 'p/file.rego': 'package p\n\nallow if {\n' },
+      args: ['build', 'p', '-e', 'p/allow'],
+      match: /^p\/file\.rego:\d+:\d+: rego_parse_error: .+$/,
+    },
+    {
+      note: 'no entrypoints',
+      files: { 'p/p.rego': 'package p\n\nallow := true\n' },
+      args: ['build', 'p'],
+      match: /^portcullis: wasm compilation requires at least one entrypoint$/,
+    },
+    {
+      note: 'no .rego files',
+      files: { 'p/data.json': '{}' },
+      args: ['build', 'p', '-e', 'p/allow'],
+      match: /^portcullis: no \.rego files found in p$/,
+    },
     { note: 'a missing path', files: {}, args: ['build', 'nope', '-e', 'p/allow'], match: /^portcullis: nope: no such file or directory$/ },
-    { note: 'an unwritable output', files: { 'p/p.rego': 'package p\n\nallow := true\n' }, args: ['build', 'p', '-e', 'p/allow', '-o', 'missing/dir/b.tar.gz'], match: /^portcullis: missing\/dir\/b\.tar\.gz: no such file or directory$/ },
+    {
+      note: 'an unwritable output',
+      files: { 'p/p.rego': 'package p\n\nallow := true\n' },
+      args: ['build', 'p', '-e', 'p/allow', '-o', 'missing/dir/b.tar.gz'],
+      match: /^portcullis: missing\/dir\/b\.tar\.gz: no such file or directory$/,
+    },
   ])('fails with exit 1 on $note', ({ files, args, match }) => {
     const r = cli(args, tree(files));
     expect(r.code).toBe(1);

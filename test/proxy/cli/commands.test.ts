@@ -17,7 +17,11 @@ type Captured = { code: number; stdout: string; stderr: string };
 async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
   let stdout = '';
   let stderr = '';
-  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, { env, untilStopped: () => Promise.resolve() });
+  const code = await run(
+    argv,
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+    { env, untilStopped: () => Promise.resolve() },
+  );
   return { code, stdout, stderr };
 }
 
@@ -26,27 +30,91 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parsing test, serve, demo and token', () => {
   const cases: Array<{ note: string; argv: string[]; want: Flat }> = [
-    { note: 'test with paths', argv: ['test', 'policies', 'x.rego'], want: { kind: 'test', paths: ['policies', 'x.rego'], verbose: false } },
+    {
+      note: 'test with paths',
+      argv: ['test', 'policies', 'x.rego'],
+      want: { kind: 'test', paths: ['policies', 'x.rego'], verbose: false },
+    },
     { note: 'test --run -v', argv: ['test', 'p', '--run', 'deny', '-v'], want: { kind: 'test', paths: ['p'], run: 'deny', verbose: true } },
-    { note: 'test without paths', argv: ['test'], want: { kind: 'usage-error', message: 'test: at least one path is required', topic: 'test' } },
-    { note: 'test with a bad regex', argv: ['test', 'p', '-r', '('], want: { kind: 'usage-error', message: 'test: --run "(" is not a regular expression', topic: 'test' } },
+    {
+      note: 'test without paths',
+      argv: ['test'],
+      want: { kind: 'usage-error', message: 'test: at least one path is required', topic: 'test' },
+    },
+    {
+      note: 'test with a bad regex',
+      argv: ['test', 'p', '-r', '('],
+      want: { kind: 'usage-error', message: 'test: --run "(" is not a regular expression', topic: 'test' },
+    },
     { note: 'serve defaults to opa.config.yaml', argv: ['serve'], want: { kind: 'serve', configPath: 'opa.config.yaml' } },
     { note: 'serve --config', argv: ['serve', '-c', 'x.yaml'], want: { kind: 'serve', configPath: 'x.yaml' } },
-    { note: 'serve with an operand', argv: ['serve', 'x.yaml'], want: { kind: 'usage-error', message: expect.stringMatching(/Unexpected argument 'x.yaml'/) as unknown, topic: 'serve' } },
+    {
+      note: 'serve with an operand',
+      argv: ['serve', 'x.yaml'],
+      want: { kind: 'usage-error', message: expect.stringMatching(/Unexpected argument 'x.yaml'/) as unknown, topic: 'serve' },
+    },
     { note: 'demo', argv: ['demo'], want: { kind: 'demo' } },
-    { note: 'demo with everything', argv: ['demo', '--config', 'c.yaml', '--state', 's', '--port', '0'], want: { kind: 'demo', configPath: 'c.yaml', stateDir: 's', port: 0 } },
-    { note: 'demo with a bad port', argv: ['demo', '-p', '99999'], want: { kind: 'usage-error', message: 'demo: --port "99999" is not a TCP port (0-65535)', topic: 'demo' } },
+    {
+      note: 'demo with everything',
+      argv: ['demo', '--config', 'c.yaml', '--state', 's', '--port', '0'],
+      want: { kind: 'demo', configPath: 'c.yaml', stateDir: 's', port: 0 },
+    },
+    {
+      note: 'demo with a bad port',
+      argv: ['demo', '-p', '99999'],
+      want: { kind: 'usage-error', message: 'demo: --port "99999" is not a TCP port (0-65535)', topic: 'demo' },
+    },
     { note: 'token with defaults', argv: ['token', '--sub', 'bot'], want: { kind: 'token', sub: 'bot', claims: {}, ttlSeconds: 900 } },
     {
       note: 'token with claims, ttl and state',
-      argv: ['token', '--sub', 'bot', '--claim', 'role=reader', '--claim', 'n=3', '--claim', 'tags=["a","b"]', '--claim', 'eq=a=b', '--ttl', '1h30m', '-s', 'st'],
+      argv: [
+        'token',
+        '--sub',
+        'bot',
+        '--claim',
+        'role=reader',
+        '--claim',
+        'n=3',
+        '--claim',
+        'tags=["a","b"]',
+        '--claim',
+        'eq=a=b',
+        '--ttl',
+        '1h30m',
+        '-s',
+        'st',
+      ],
       want: { kind: 'token', sub: 'bot', claims: { role: 'reader', n: 3, tags: ['a', 'b'], eq: 'a=b' }, ttlSeconds: 5400, stateDir: 'st' },
     },
-    { note: 'token without --sub', argv: ['token'], want: { kind: 'usage-error', message: 'token: --sub <name> is required', topic: 'token' } },
-    { note: 'token claim without =', argv: ['token', '--sub', 'b', '--claim', 'role'], want: { kind: 'usage-error', message: 'token: --claim "role" must be key=value', topic: 'token' } },
-    { note: 'token overriding a reserved claim', argv: ['token', '--sub', 'b', '--claim', 'exp=1'], want: { kind: 'usage-error', message: 'token: --claim cannot set "exp" (the issuer sets it; use --sub or --ttl)', topic: 'token' } },
-    { note: 'token with a repeated claim', argv: ['token', '--sub', 'b', '--claim', 'a=1', '--claim', 'a=2'], want: { kind: 'usage-error', message: 'token: --claim "a" given twice', topic: 'token' } },
-    { note: 'token with a bad ttl', argv: ['token', '--sub', 'b', '--ttl', '15 minutes'], want: { kind: 'usage-error', message: 'token: --ttl "15 minutes" is not a duration of at least 1s (e.g. 30s, 15m, 1h)', topic: 'token' } },
+    {
+      note: 'token without --sub',
+      argv: ['token'],
+      want: { kind: 'usage-error', message: 'token: --sub <name> is required', topic: 'token' },
+    },
+    {
+      note: 'token claim without =',
+      argv: ['token', '--sub', 'b', '--claim', 'role'],
+      want: { kind: 'usage-error', message: 'token: --claim "role" must be key=value', topic: 'token' },
+    },
+    {
+      note: 'token overriding a reserved claim',
+      argv: ['token', '--sub', 'b', '--claim', 'exp=1'],
+      want: { kind: 'usage-error', message: 'token: --claim cannot set "exp" (the issuer sets it; use --sub or --ttl)', topic: 'token' },
+    },
+    {
+      note: 'token with a repeated claim',
+      argv: ['token', '--sub', 'b', '--claim', 'a=1', '--claim', 'a=2'],
+      want: { kind: 'usage-error', message: 'token: --claim "a" given twice', topic: 'token' },
+    },
+    {
+      note: 'token with a bad ttl',
+      argv: ['token', '--sub', 'b', '--ttl', '15 minutes'],
+      want: {
+        kind: 'usage-error',
+        message: 'token: --ttl "15 minutes" is not a duration of at least 1s (e.g. 30s, 15m, 1h)',
+        topic: 'token',
+      },
+    },
     { note: 'help token', argv: ['help', 'token'], want: { kind: 'help', topic: 'token' } },
     { note: 'demo --help', argv: ['demo', '--help'], want: { kind: 'help', topic: 'demo' } },
   ];
@@ -55,7 +123,11 @@ describe('parsing test, serve, demo and token', () => {
   });
 
   it.each([
-    { note: 'top level lists the new commands', topic: undefined, match: /test <path>[\s\S]*serve \[--config[\s\S]*demo [\s\S]*token --sub/ },
+    {
+      note: 'top level lists the new commands',
+      topic: undefined,
+      match: /test <path>[\s\S]*serve \[--config[\s\S]*demo [\s\S]*token --sub/,
+    },
     { note: 'test', topic: 'test', match: /^Usage: portcullis test/ },
     { note: 'serve', topic: 'serve', match: /^Usage: portcullis serve/ },
     { note: 'demo', topic: 'demo', match: /^Usage: portcullis demo/ },
@@ -66,7 +138,11 @@ describe('parsing test, serve, demo and token', () => {
 
   it('prints a usage error with the command help and exit 2', async () => {
     const r = await cli(['token']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^portcullis: token: --sub <name> is required\n\nUsage: portcullis token/) });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^portcullis: token: --sub <name> is required\n\nUsage: portcullis token/),
+    });
   });
 });
 
@@ -82,13 +158,21 @@ describe('portcullis token', () => {
 
   it.each([
     { note: 'default ttl', argv: [], ttl: 900, claims: {} },
-    { note: 'claims and ttl', argv: ['--claim', 'role=reader', '--claim', 'tables=["orders"]', '--ttl', '5m'], ttl: 300, claims: { role: 'reader', tables: ['orders'] } },
+    {
+      note: 'claims and ttl',
+      argv: ['--claim', 'role=reader', '--claim', 'tables=["orders"]', '--ttl', '5m'],
+      ttl: 300,
+      claims: { role: 'reader', tables: ['orders'] },
+    },
   ])('mints a verifiable token: $note', async ({ argv, ttl, claims }) => {
     const r = await cli(['token', '--sub', 'bot-1', '--state', stateDir, ...argv]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    const { payload, protectedHeader } = await jwtVerify(r.stdout.trim(), jwks, { issuer: 'http://127.0.0.1:9999', audience: 'portcullis' });
+    const { payload, protectedHeader } = await jwtVerify(r.stdout.trim(), jwks, {
+      issuer: 'http://127.0.0.1:9999',
+      audience: 'portcullis',
+    });
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload).toMatchObject({ sub: 'bot-1', ...claims });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(ttl);
@@ -101,7 +185,11 @@ describe('portcullis token', () => {
   });
 
   it.each([
-    { note: 'no state dir', state: join(dir, 'missing'), match: /^portcullis: no demo issuer state at .*issuer\.json: start the demo first/ },
+    {
+      note: 'no state dir',
+      state: join(dir, 'missing'),
+      match: /^portcullis: no demo issuer state at .*issuer\.json: start the demo first/,
+    },
     { note: 'a corrupt state', state: 'corrupt', match: /^portcullis: issuer state is not valid JSON/ },
   ])('fails with one line for $note', async ({ state, match }) => {
     let stateArg = state;
@@ -144,7 +232,10 @@ describe('portcullis test', () => {
   it('prints PASS/FAIL per test and a summary, exit 1 on a failure', async () => {
     const r = await cli(['test', join(dir, 'p')]);
     expect(r.code).toBe(1);
-    const lines = r.stdout.replace(/\([\d.]+(ms|µs)\)/g, '(T)').trimEnd().split('\n');
+    const lines = r.stdout
+      .replace(/\([\d.]+(ms|µs)\)/g, '(T)')
+      .trimEnd()
+      .split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/policy_test\.rego:$/),
       'data.demo.test_alice_allowed: PASS (T)',
@@ -159,9 +250,30 @@ describe('portcullis test', () => {
 
   it.each([
     { note: 'all passing → exit 0', paths: ['ok'], flags: [], code: 0, stdout: /PASS: 1\/1\n$/, stderr: /^$/ },
-    { note: '--run filters by name', paths: ['p'], flags: ['--run', 'alice'], code: 0, stdout: /test_alice_allowed: PASS[\s\S]*PASS: 1\/1\n$/, stderr: /^$/ },
-    { note: 'no matching tests → exit 1', paths: ['p'], flags: ['--run', 'nothing'], code: 1, stdout: /^$/, stderr: /no tests found \(rules named test_\*\) matching nothing/ },
-    { note: 'compile errors → diagnostics, exit 1', paths: ['broken'], flags: [], code: 1, stdout: /^$/, stderr: /b\.rego:\d+:\d+: rego_parse_error/ },
+    {
+      note: '--run filters by name',
+      paths: ['p'],
+      flags: ['--run', 'alice'],
+      code: 0,
+      stdout: /test_alice_allowed: PASS[\s\S]*PASS: 1\/1\n$/,
+      stderr: /^$/,
+    },
+    {
+      note: 'no matching tests → exit 1',
+      paths: ['p'],
+      flags: ['--run', 'nothing'],
+      code: 1,
+      stdout: /^$/,
+      stderr: /no tests found \(rules named test_\*\) matching nothing/,
+    },
+    {
+      note: 'compile errors → diagnostics, exit 1',
+      paths: ['broken'],
+      flags: [],
+      code: 1,
+      stdout: /^$/,
+      stderr: /b\.rego:\d+:\d+: rego_parse_error/,
+    },
     { note: 'no rego files → exit 1', paths: ['p/demo'], flags: [], code: 1, stdout: /^$/, stderr: /no \.rego files found/ },
   ])('$note', async ({ paths, flags, code, stdout, stderr }) => {
     const r = await cli(['test', ...paths.map((p) => join(dir, p)), ...flags]);
@@ -174,7 +286,10 @@ describe('portcullis test', () => {
 describe('portcullis serve', () => {
   it('prints every config error, path-addressed, and exits 1', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'listen: {port: 99999}\nidentity: {issuer: x, audience: a, jwks: {file: k.json}, algorithms: [HS256]}\npolicy: {paths: [p]}\n');
+    writeFileSync(
+      file,
+      'listen: {port: 99999}\nidentity: {issuer: x, audience: a, jwks: {file: k.json}, algorithms: [HS256]}\npolicy: {paths: [p]}\n',
+    );
     const r = await cli(['serve', '--config', file]);
     expect(r).toEqual({
       code: 1,

@@ -29,6 +29,9 @@ describe('startGatewayFromConfig', () => {
 
   it('reads the TLS files itself: a missing key file rejects with ENOENT naming it', async () => {
     const config = configWith({ tls: { cert: '/nonexistent/portcullis/cert.pem', key: '/nonexistent/portcullis/key.pem' } });
-    await expect(startGatewayFromConfig(config, () => undefined)).rejects.toMatchObject({ code: 'ENOENT', path: '/nonexistent/portcullis/key.pem' });
+    await expect(startGatewayFromConfig(config, () => undefined)).rejects.toMatchObject({
+      code: 'ENOENT',
+      path: '/nonexistent/portcullis/key.pem',
+    });
   });
 });

@@ -19,9 +19,17 @@ describe('parseInvocation', () => {
     { note: '-h', argv: ['-h'], want: { kind: 'help' } },
     { note: 'help', argv: ['help'], want: { kind: 'help' } },
     { note: 'help build', argv: ['help', 'build'], want: { kind: 'help', topic: 'build' } },
-    { note: 'help on an unknown topic', argv: ['help', 'frobnicate'], want: { kind: 'usage-error', message: 'unknown help topic "frobnicate"' } },
+    {
+      note: 'help on an unknown topic',
+      argv: ['help', 'frobnicate'],
+      want: { kind: 'usage-error', message: 'unknown help topic "frobnicate"' },
+    },
     { note: 'unknown command', argv: ['frobnicate'], want: { kind: 'usage-error', message: 'unknown command "frobnicate"' } },
-    { note: 'a flag before the command', argv: ['-x', 'build'], want: { kind: 'usage-error', message: 'unknown option "-x" (expected a command first)' } },
+    {
+      note: 'a flag before the command',
+      argv: ['-x', 'build'],
+      want: { kind: 'usage-error', message: 'unknown option "-x" (expected a command first)' },
+    },
     {
       note: 'build with defaults',
       argv: ['build', 'policies', '-e', 'example/allow'],
@@ -32,20 +40,52 @@ describe('parseInvocation', () => {
       argv: ['build', 'a', 'b.rego', '--entrypoint', 'x/p,x/q', '-e', 'data.y.r', '-o', 'out.tar.gz', '-r', 'v1'],
       want: { kind: 'build', paths: ['a', 'b.rego'], entrypoints: ['x/p', 'x/q', 'data.y.r'], output: 'out.tar.gz', revision: 'v1' },
     },
-    { note: 'build without entrypoints (metadata may supply them)', argv: ['build', 'p'], want: { kind: 'build', paths: ['p'], entrypoints: [], output: 'bundle.tar.gz', revision: '' } },
+    {
+      note: 'build without entrypoints (metadata may supply them)',
+      argv: ['build', 'p'],
+      want: { kind: 'build', paths: ['p'], entrypoints: [], output: 'bundle.tar.gz', revision: '' },
+    },
     { note: 'build --help', argv: ['build', '--help'], want: { kind: 'help', topic: 'build' } },
-    { note: 'build without paths', argv: ['build', '-e', 'a/b'], want: { kind: 'usage-error', message: 'build: at least one path is required', topic: 'build' } },
-    { note: 'build with an empty output', argv: ['build', 'p', '-o', ''], want: { kind: 'usage-error', message: 'build: --output must not be empty', topic: 'build' } },
+    {
+      note: 'build without paths',
+      argv: ['build', '-e', 'a/b'],
+      want: { kind: 'usage-error', message: 'build: at least one path is required', topic: 'build' },
+    },
+    {
+      note: 'build with an empty output',
+      argv: ['build', 'p', '-o', ''],
+      want: { kind: 'usage-error', message: 'build: --output must not be empty', topic: 'build' },
+    },
     {
       note: 'eval with everything',
       argv: ['eval', '-d', 'policies', '-d', 'data.json', '-i', 'in.json', '--format', 'json', 'data.example.allow = x'],
       want: { kind: 'eval', query: 'data.example.allow = x', dataPaths: ['policies', 'data.json'], inputPath: 'in.json', format: 'json' },
     },
-    { note: 'eval defaults to pretty and no data', argv: ['eval', 'x := 1'], want: { kind: 'eval', query: 'x := 1', dataPaths: [], format: 'pretty' } },
-    { note: 'eval with a bad format', argv: ['eval', '-f', 'yaml', 'x := 1'], want: { kind: 'usage-error', message: 'eval: unknown format "yaml" (expected pretty or json)', topic: 'eval' } },
-    { note: 'eval without a query', argv: ['eval', '-d', 'p'], want: { kind: 'usage-error', message: 'eval: a query is required', topic: 'eval' } },
-    { note: 'eval with an unquoted query', argv: ['eval', 'x', '=', '1'], want: { kind: 'usage-error', message: 'eval: expected one query, got 3 (quote the query)', topic: 'eval' } },
-    { note: 'eval with a blank query', argv: ['eval', '  '], want: { kind: 'usage-error', message: 'eval: the query is empty', topic: 'eval' } },
+    {
+      note: 'eval defaults to pretty and no data',
+      argv: ['eval', 'x := 1'],
+      want: { kind: 'eval', query: 'x := 1', dataPaths: [], format: 'pretty' },
+    },
+    {
+      note: 'eval with a bad format',
+      argv: ['eval', '-f', 'yaml', 'x := 1'],
+      want: { kind: 'usage-error', message: 'eval: unknown format "yaml" (expected pretty or json)', topic: 'eval' },
+    },
+    {
+      note: 'eval without a query',
+      argv: ['eval', '-d', 'p'],
+      want: { kind: 'usage-error', message: 'eval: a query is required', topic: 'eval' },
+    },
+    {
+      note: 'eval with an unquoted query',
+      argv: ['eval', 'x', '=', '1'],
+      want: { kind: 'usage-error', message: 'eval: expected one query, got 3 (quote the query)', topic: 'eval' },
+    },
+    {
+      note: 'eval with a blank query',
+      argv: ['eval', '  '],
+      want: { kind: 'usage-error', message: 'eval: the query is empty', topic: 'eval' },
+    },
     { note: 'eval --help', argv: ['eval', '-h'], want: { kind: 'help', topic: 'eval' } },
   ];
   it.each(cases)('$note', ({ argv, want }) => {
@@ -109,7 +149,7 @@ Exit codes: 0 success, 1 policy/data/I/O error, 2 usage error.`);
   });
 });
 
-describe('token --ttl (the configuration\'s duration grammar)', () => {
+describe("token --ttl (the configuration's duration grammar)", () => {
   it.each([
     { ttl: '30s', seconds: 30 },
     { ttl: '1h30m', seconds: 5400 },

@@ -6,7 +6,16 @@ import { DemoStateMissing, PostgresLaunchError } from '../../../proxy/dev/index.
 
 function capture(debug = false): { io: CliIo; err: () => string } {
   let err = '';
-  return { io: { stdout: () => undefined, stderr: (t) => void (err += t), debug }, err: () => err };
+  return {
+    io: {
+      stdout: () => undefined,
+      stderr: (t) => {
+        err += t;
+      },
+      debug,
+    },
+    err: () => err,
+  };
 }
 
 class FakeEvalError extends Error {
@@ -14,13 +23,25 @@ class FakeEvalError extends Error {
 }
 
 function enoent(): NodeJS.ErrnoException {
-  return Object.assign(new Error("ENOENT: no such file or directory, open 'x.tar.gz'"), { code: 'ENOENT', syscall: 'open', path: 'out/x.tar.gz' });
+  return Object.assign(new Error("ENOENT: no such file or directory, open 'x.tar.gz'"), {
+    code: 'ENOENT',
+    syscall: 'open',
+    path: 'out/x.tar.gz',
+  });
 }
 
 describe('reportError', () => {
   it.each([
-    { note: 'a bundle error', error: new BundleDataConflict('d.json: conflicting values for data.a'), want: 'portcullis: d.json: conflicting values for data.a\n' },
-    { note: 'an evaluation error', error: new FakeEvalError('p.rego:3: eval_conflict_error: complete rules must not produce multiple outputs'), want: 'portcullis: p.rego:3: eval_conflict_error: complete rules must not produce multiple outputs\n' },
+    {
+      note: 'a bundle error',
+      error: new BundleDataConflict('d.json: conflicting values for data.a'),
+      want: 'portcullis: d.json: conflicting values for data.a\n',
+    },
+    {
+      note: 'an evaluation error',
+      error: new FakeEvalError('p.rego:3: eval_conflict_error: complete rules must not produce multiple outputs'),
+      want: 'portcullis: p.rego:3: eval_conflict_error: complete rules must not produce multiple outputs\n',
+    },
     { note: 'a string thrown by the SDK', error: 'q.rego:1: eval_type_error: bad', want: 'portcullis: q.rego:1: eval_type_error: bad\n' },
     { note: 'a file-system error', error: enoent(), want: 'portcullis: out/x.tar.gz: no such file or directory\n' },
     { note: 'an unexpected error', error: new TypeError('boom'), want: 'portcullis: internal error: boom\n' },
@@ -37,9 +58,21 @@ describe('reportError', () => {
   });
 
   it.each([
-    { note: 'a PostgreSQL launch failure (B4)', error: new PostgresLaunchError('initdb exited with code 1: could not create directory'), want: 'portcullis: initdb exited with code 1: could not create directory\n' },
-    { note: 'a missing demo state', error: new DemoStateMissing('no demo issuer state at /x/issuer.json'), want: 'portcullis: no demo issuer state at /x/issuer.json\n' },
-    { note: "Node's own coded error (a bug of ours)", error: Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }), want: 'portcullis: internal error: bad arg\n' },
+    {
+      note: 'a PostgreSQL launch failure (B4)',
+      error: new PostgresLaunchError('initdb exited with code 1: could not create directory'),
+      want: 'portcullis: initdb exited with code 1: could not create directory\n',
+    },
+    {
+      note: 'a missing demo state',
+      error: new DemoStateMissing('no demo issuer state at /x/issuer.json'),
+      want: 'portcullis: no demo issuer state at /x/issuer.json\n',
+    },
+    {
+      note: "Node's own coded error (a bug of ours)",
+      error: Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }),
+      want: 'portcullis: internal error: bad arg\n',
+    },
   ])('prints $note by the rule on codes', ({ error, want }) => {
     const c = capture();
     expect(reportError(c.io, error)).toBe(1);

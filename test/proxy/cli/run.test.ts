@@ -6,7 +6,14 @@ import { run, USAGE } from '../../../proxy/cli/run.js';
 async function invoke(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+  const code = await run(argv, {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
@@ -17,8 +24,20 @@ describe('run (in process, without the compiler)', () => {
     { note: 'eval -h', argv: ['eval', '-h'], code: 0, out: `${EVAL_USAGE}\n`, err: '' },
     { note: 'no arguments', argv: [], code: 2, out: '', err: `portcullis: missing command\n\n${USAGE}\n` },
     { note: 'unknown command', argv: ['nope'], code: 2, out: '', err: `portcullis: unknown command "nope"\n\n${USAGE}\n` },
-    { note: 'build without paths', argv: ['build'], code: 2, out: '', err: `portcullis: build: at least one path is required\n\n${BUILD_USAGE}\n` },
-    { note: 'eval with a bad format', argv: ['eval', '-f', 'xml', 'x'], code: 2, out: '', err: `portcullis: eval: unknown format "xml" (expected pretty or json)\n\n${EVAL_USAGE}\n` },
+    {
+      note: 'build without paths',
+      argv: ['build'],
+      code: 2,
+      out: '',
+      err: `portcullis: build: at least one path is required\n\n${BUILD_USAGE}\n`,
+    },
+    {
+      note: 'eval with a bad format',
+      argv: ['eval', '-f', 'xml', 'x'],
+      code: 2,
+      out: '',
+      err: `portcullis: eval: unknown format "xml" (expected pretty or json)\n\n${EVAL_USAGE}\n`,
+    },
   ])('$note → $code', async ({ argv, code, out, err }) => {
     expect(await invoke(argv)).toEqual({ code, out, err });
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, parseDuration, parseSize, toIdentityConfig, validateConfig } from '../../../proxy/config/index.js';
+import type { GatewayConfig } from '../../../proxy/config/index.js';
 import { loadConfigFile, parseConfigText } from '../../../proxy/cli/config-file.js';
 import { REPO_ROOT } from '../../helpers/shared.js';
 
@@ -40,25 +41,25 @@ describe('validateConfig defaults', () => {
   });
 
   it.each([
-    { note: 'listen host', get: (c: any) => c.listen.host, want: '127.0.0.1' },
-    { note: 'listen port', get: (c: any) => c.listen.port, want: 6432 },
-    { note: 'no tls', get: (c: any) => c.tls, want: undefined },
-    { note: 'plaintext passwords refused', get: (c: any) => c.allowPlaintextPassword, want: false },
-    { note: 'upstream host', get: (c: any) => c.upstream.host, want: '127.0.0.1' },
-    { note: 'upstream port', get: (c: any) => c.upstream.port, want: 5432 },
-    { note: 'upstream without password', get: (c: any) => c.upstream.password, want: undefined },
-    { note: 'connect timeout', get: (c: any) => c.upstream.connectTimeoutMs, want: 10_000 },
-    { note: 'audience as a list', get: (c: any) => c.identity.audience, want: ['portcullis'] },
-    { note: 'algorithms', get: (c: any) => c.identity.algorithms, want: ['RS256', 'ES256', 'EdDSA'] },
-    { note: 'clock skew 30s', get: (c: any) => c.identity.clockSkewMs, want: 30_000 },
-    { note: 'max token lifetime 1h', get: (c: any) => c.identity.maxTokenLifetimeMs, want: 3_600_000 },
-    { note: 'jwks refresh interval 30s', get: (c: any) => c.identity.jwksRefreshMinIntervalMs, want: 30_000 },
-    { note: 'policy entrypoint', get: (c: any) => c.policy.entrypoint, want: 'portcullis/decision' },
-    { note: 'policy source', get: (c: any) => c.policy.source, want: { kind: 'paths', paths: ['policies'] } },
-    { note: 'max message bytes 1 MiB', get: (c: any) => c.limits.maxMessageBytes, want: 1_048_576 },
-    { note: 'max statement bytes 1 MiB', get: (c: any) => c.limits.maxStatementBytes, want: 1_048_576 },
-    { note: 'max connections', get: (c: any) => c.limits.maxConnections, want: 100 },
-    { note: 'log level', get: (c: any) => c.log.level, want: 'info' },
+    { note: 'listen host', get: (c: GatewayConfig) => c.listen.host, want: '127.0.0.1' },
+    { note: 'listen port', get: (c: GatewayConfig) => c.listen.port, want: 6432 },
+    { note: 'no tls', get: (c: GatewayConfig) => c.tls, want: undefined },
+    { note: 'plaintext passwords refused', get: (c: GatewayConfig) => c.allowPlaintextPassword, want: false },
+    { note: 'upstream host', get: (c: GatewayConfig) => c.upstream.host, want: '127.0.0.1' },
+    { note: 'upstream port', get: (c: GatewayConfig) => c.upstream.port, want: 5432 },
+    { note: 'upstream without password', get: (c: GatewayConfig) => c.upstream.password, want: undefined },
+    { note: 'connect timeout', get: (c: GatewayConfig) => c.upstream.connectTimeoutMs, want: 10_000 },
+    { note: 'audience as a list', get: (c: GatewayConfig) => c.identity.audience, want: ['portcullis'] },
+    { note: 'algorithms', get: (c: GatewayConfig) => c.identity.algorithms, want: ['RS256', 'ES256', 'EdDSA'] },
+    { note: 'clock skew 30s', get: (c: GatewayConfig) => c.identity.clockSkewMs, want: 30_000 },
+    { note: 'max token lifetime 1h', get: (c: GatewayConfig) => c.identity.maxTokenLifetimeMs, want: 3_600_000 },
+    { note: 'jwks refresh interval 30s', get: (c: GatewayConfig) => c.identity.jwksRefreshMinIntervalMs, want: 30_000 },
+    { note: 'policy entrypoint', get: (c: GatewayConfig) => c.policy.entrypoint, want: 'portcullis/decision' },
+    { note: 'policy source', get: (c: GatewayConfig) => c.policy.source, want: { kind: 'paths', paths: ['policies'] } },
+    { note: 'max message bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxMessageBytes, want: 1_048_576 },
+    { note: 'max statement bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxStatementBytes, want: 1_048_576 },
+    { note: 'max connections', get: (c: GatewayConfig) => c.limits.maxConnections, want: 100 },
+    { note: 'log level', get: (c: GatewayConfig) => c.log.level, want: 'info' },
   ])('$note', ({ get, want }) => {
     expect(result.ok && get(result.config)).toEqual(want);
   });
@@ -71,20 +72,80 @@ describe('validateConfig defaults', () => {
 
 describe('validateConfig values', () => {
   it.each([
-    { note: 'full listen', doc: withKey('listen', { host: '0.0.0.0', port: 5433 }), get: (c: any) => c.listen, want: { host: '0.0.0.0', port: 5433 } },
-    { note: 'tls files', doc: withKey('tls', { cert: 'a.crt', key: 'a.key' }), get: (c: any) => c.tls, want: { certFile: 'a.crt', keyFile: 'a.key' } },
-    { note: 'inline password', doc: withKey('upstream.password', 'pw'), get: (c: any) => c.upstream.password, want: { kind: 'inline', value: 'pw' } },
-    { note: 'password_env', doc: withKey('upstream.password_env', 'PGPW'), get: (c: any) => c.upstream.password, want: { kind: 'env', name: 'PGPW' } },
-    { note: 'duration 1h30m', doc: withKey('identity.max_token_lifetime', '1h30m'), get: (c: any) => c.identity.maxTokenLifetimeMs, want: 5_400_000 },
-    { note: 'duration as seconds', doc: withKey('identity.clock_skew', 5), get: (c: any) => c.identity.clockSkewMs, want: 5000 },
-    { note: 'duration 500ms', doc: withKey('upstream.connect_timeout', '500ms'), get: (c: any) => c.upstream.connectTimeoutMs, want: 500 },
-    { note: 'size 64KiB', doc: withKey('limits.max_statement_bytes', '64KiB'), get: (c: any) => c.limits.maxStatementBytes, want: 65_536 },
-    { note: 'audience list', doc: withKey('identity.audience', ['a', 'b']), get: (c: any) => c.identity.audience, want: ['a', 'b'] },
-    { note: 'jwks file', doc: withKey('identity.jwks', { file: 'keys.json' }), get: (c: any) => c.identity.jwks, want: { kind: 'file', path: 'keys.json' } },
-    { note: 'discovery on https', doc: withKey('identity.jwks', { discovery: true }), get: (c: any) => c.identity.jwks, want: { kind: 'discovery' } },
-    { note: 'jwks url on loopback http', doc: withKey('identity.jwks', { url: 'http://127.0.0.1:9/jwks.json' }), get: (c: any) => c.identity.jwks.kind, want: 'url' },
-    { note: 'bundle', doc: { ...minimal, policy: { bundle: 'b.tar.gz', entrypoint: 'a/b/c' } }, get: (c: any) => c.policy, want: { source: { kind: 'bundle', path: 'b.tar.gz' }, entrypoint: 'a/b/c' } },
-    { note: 'null section means defaults', doc: { ...minimal, listen: null }, get: (c: any) => c.listen.port, want: 6432 },
+    {
+      note: 'full listen',
+      doc: withKey('listen', { host: '0.0.0.0', port: 5433 }),
+      get: (c: GatewayConfig) => c.listen,
+      want: { host: '0.0.0.0', port: 5433 },
+    },
+    {
+      note: 'tls files',
+      doc: withKey('tls', { cert: 'a.crt', key: 'a.key' }),
+      get: (c: GatewayConfig) => c.tls,
+      want: { certFile: 'a.crt', keyFile: 'a.key' },
+    },
+    {
+      note: 'inline password',
+      doc: withKey('upstream.password', 'pw'),
+      get: (c: GatewayConfig) => c.upstream.password,
+      want: { kind: 'inline', value: 'pw' },
+    },
+    {
+      note: 'password_env',
+      doc: withKey('upstream.password_env', 'PGPW'),
+      get: (c: GatewayConfig) => c.upstream.password,
+      want: { kind: 'env', name: 'PGPW' },
+    },
+    {
+      note: 'duration 1h30m',
+      doc: withKey('identity.max_token_lifetime', '1h30m'),
+      get: (c: GatewayConfig) => c.identity.maxTokenLifetimeMs,
+      want: 5_400_000,
+    },
+    { note: 'duration as seconds', doc: withKey('identity.clock_skew', 5), get: (c: GatewayConfig) => c.identity.clockSkewMs, want: 5000 },
+    {
+      note: 'duration 500ms',
+      doc: withKey('upstream.connect_timeout', '500ms'),
+      get: (c: GatewayConfig) => c.upstream.connectTimeoutMs,
+      want: 500,
+    },
+    {
+      note: 'size 64KiB',
+      doc: withKey('limits.max_statement_bytes', '64KiB'),
+      get: (c: GatewayConfig) => c.limits.maxStatementBytes,
+      want: 65_536,
+    },
+    {
+      note: 'audience list',
+      doc: withKey('identity.audience', ['a', 'b']),
+      get: (c: GatewayConfig) => c.identity.audience,
+      want: ['a', 'b'],
+    },
+    {
+      note: 'jwks file',
+      doc: withKey('identity.jwks', { file: 'keys.json' }),
+      get: (c: GatewayConfig) => c.identity.jwks,
+      want: { kind: 'file', path: 'keys.json' },
+    },
+    {
+      note: 'discovery on https',
+      doc: withKey('identity.jwks', { discovery: true }),
+      get: (c: GatewayConfig) => c.identity.jwks,
+      want: { kind: 'discovery' },
+    },
+    {
+      note: 'jwks url on loopback http',
+      doc: withKey('identity.jwks', { url: 'http://127.0.0.1:9/jwks.json' }),
+      get: (c: GatewayConfig) => c.identity.jwks.kind,
+      want: 'url',
+    },
+    {
+      note: 'bundle',
+      doc: { ...minimal, policy: { bundle: 'b.tar.gz', entrypoint: 'a/b/c' } },
+      get: (c: GatewayConfig) => c.policy,
+      want: { source: { kind: 'bundle', path: 'b.tar.gz' }, entrypoint: 'a/b/c' },
+    },
+    { note: 'null section means defaults', doc: { ...minimal, listen: null }, get: (c: GatewayConfig) => c.listen.port, want: 6432 },
   ])('$note', ({ doc, get, want }) => {
     const r = validateConfig(doc);
     if (!r.ok) throw new Error(r.errors.join('\n'));
@@ -101,27 +162,89 @@ describe('validateConfig errors', () => {
       doc: {},
       errors: ['upstream: is required', 'identity: is required', 'policy: is required'],
     },
-    { note: 'unknown top-level key', doc: withKey('listn', {}), errors: ['listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log)'] },
+    {
+      note: 'unknown top-level key',
+      doc: withKey('listn', {}),
+      errors: ['listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log)'],
+    },
     { note: 'unknown nested key', doc: withKey('listen.hots', 'x'), errors: ['listen.hots: unknown key (expected one of host, port)'] },
     { note: 'section not a mapping', doc: withKey('listen', 'x'), errors: ['listen: must be a mapping, got string "x"'] },
-    { note: 'port not an integer', doc: withKey('listen.port', 'abc'), errors: ['listen.port: must be an integer from 0 to 65535, got string "abc"'] },
-    { note: 'port out of range', doc: withKey('listen.port', 70000), errors: ['listen.port: must be an integer from 0 to 65535, got number 70000'] },
-    { note: 'upstream port 0', doc: withKey('upstream.port', 0), errors: ['upstream.port: must be an integer from 1 to 65535, got number 0'] },
+    {
+      note: 'port not an integer',
+      doc: withKey('listen.port', 'abc'),
+      errors: ['listen.port: must be an integer from 0 to 65535, got string "abc"'],
+    },
+    {
+      note: 'port out of range',
+      doc: withKey('listen.port', 70000),
+      errors: ['listen.port: must be an integer from 0 to 65535, got number 70000'],
+    },
+    {
+      note: 'upstream port 0',
+      doc: withKey('upstream.port', 0),
+      errors: ['upstream.port: must be an integer from 1 to 65535, got number 0'],
+    },
     { note: 'empty host', doc: withKey('listen.host', ''), errors: ['listen.host: must be a non-empty string, got string ""'] },
     { note: 'tls without key', doc: withKey('tls', { cert: 'a.crt' }), errors: ['tls.key: is required'] },
-    { note: 'boolean as string', doc: withKey('allow_plaintext_password', 'yes'), errors: ['allow_plaintext_password: must be true or false, got string "yes"'] },
-    { note: 'missing database and user', doc: withKey('upstream', {}), errors: ['upstream.database: is required', 'upstream.user: is required'] },
-    { note: 'password and password_env', doc: withKey('upstream', { database: 'd', user: 'u', password: 'p', password_env: 'P' }), errors: ['upstream: set either password or password_env, not both'] },
-    { note: 'bad duration', doc: withKey('upstream.connect_timeout', '10 seconds'), errors: ['upstream.connect_timeout: must be a duration such as 500ms, 30s, 15m, 1h (or a number of seconds), got string "10 seconds"'] },
-    { note: 'duration out of range', doc: withKey('identity.clock_skew', '10m'), errors: ['identity.clock_skew: "10m" is out of range (0s to 5m)'] },
-    { note: 'zero lifetime', doc: withKey('identity.max_token_lifetime', 0), errors: ['identity.max_token_lifetime: 0 is out of range (1s to unbounded)'] },
+    {
+      note: 'boolean as string',
+      doc: withKey('allow_plaintext_password', 'yes'),
+      errors: ['allow_plaintext_password: must be true or false, got string "yes"'],
+    },
+    {
+      note: 'missing database and user',
+      doc: withKey('upstream', {}),
+      errors: ['upstream.database: is required', 'upstream.user: is required'],
+    },
+    {
+      note: 'password and password_env',
+      doc: withKey('upstream', { database: 'd', user: 'u', password: 'p', password_env: 'P' }),
+      errors: ['upstream: set either password or password_env, not both'],
+    },
+    {
+      note: 'bad duration',
+      doc: withKey('upstream.connect_timeout', '10 seconds'),
+      errors: [
+        'upstream.connect_timeout: must be a duration such as 500ms, 30s, 15m, 1h (or a number of seconds), got string "10 seconds"',
+      ],
+    },
+    {
+      note: 'duration out of range',
+      doc: withKey('identity.clock_skew', '10m'),
+      errors: ['identity.clock_skew: "10m" is out of range (0s to 5m)'],
+    },
+    {
+      note: 'zero lifetime',
+      doc: withKey('identity.max_token_lifetime', 0),
+      errors: ['identity.max_token_lifetime: 0 is out of range (1s to unbounded)'],
+    },
     { note: 'missing issuer', doc: withKey('identity.issuer', undefined), errors: ['identity.issuer: is required'] },
-    { note: 'empty audience list', doc: withKey('identity.audience', []), errors: ['identity.audience: must be a string or a non-empty list of strings, got a list'] },
-    { note: 'audience item not a string', doc: withKey('identity.audience', ['a', 3]), errors: ['identity.audience[1]: must be a non-empty string, got number 3'] },
+    {
+      note: 'empty audience list',
+      doc: withKey('identity.audience', []),
+      errors: ['identity.audience: must be a string or a non-empty list of strings, got a list'],
+    },
+    {
+      note: 'audience item not a string',
+      doc: withKey('identity.audience', ['a', 3]),
+      errors: ['identity.audience[1]: must be a non-empty string, got number 3'],
+    },
     { note: 'missing jwks', doc: withKey('identity.jwks', undefined), errors: ['identity.jwks: is required'] },
-    { note: 'two jwks sources', doc: withKey('identity.jwks', { file: 'a', url: 'https://x' }), errors: ['identity.jwks: set exactly one of file, url or discovery: true'] },
-    { note: 'no jwks source', doc: withKey('identity.jwks', { discovery: false }), errors: ['identity.jwks: set exactly one of file, url or discovery: true'] },
-    { note: 'jwks url not a URL', doc: withKey('identity.jwks', { url: 'not a url' }), errors: ['identity.jwks.url: "not a url" is not a URL'] },
+    {
+      note: 'two jwks sources',
+      doc: withKey('identity.jwks', { file: 'a', url: 'https://x' }),
+      errors: ['identity.jwks: set exactly one of file, url or discovery: true'],
+    },
+    {
+      note: 'no jwks source',
+      doc: withKey('identity.jwks', { discovery: false }),
+      errors: ['identity.jwks: set exactly one of file, url or discovery: true'],
+    },
+    {
+      note: 'jwks url not a URL',
+      doc: withKey('identity.jwks', { url: 'not a url' }),
+      errors: ['identity.jwks.url: "not a url" is not a URL'],
+    },
     {
       note: 'jwks url over http off loopback',
       doc: withKey('identity.jwks', { url: 'http://idp.example/jwks' }),
@@ -132,27 +255,80 @@ describe('validateConfig errors', () => {
       doc: { ...minimal, identity: { issuer: 'my-idp', audience: 'a', jwks: { discovery: true } } },
       errors: ['identity.issuer: "my-idp" is not a URL (discovery reads <issuer>/.well-known/openid-configuration)'],
     },
-    { note: 'HMAC algorithm', doc: withKey('identity.algorithms', ['RS256', 'HS256']), errors: ['identity.algorithms[1]: "HS256" is not allowed: Portcullis verifies asymmetric signatures only'] },
-    { note: 'none algorithm', doc: withKey('identity.algorithms', ['none']), errors: ['identity.algorithms[0]: "none" is not allowed: unsigned tokens are never accepted'] },
+    {
+      note: 'HMAC algorithm',
+      doc: withKey('identity.algorithms', ['RS256', 'HS256']),
+      errors: ['identity.algorithms[1]: "HS256" is not allowed: Portcullis verifies asymmetric signatures only'],
+    },
+    {
+      note: 'none algorithm',
+      doc: withKey('identity.algorithms', ['none']),
+      errors: ['identity.algorithms[0]: "none" is not allowed: unsigned tokens are never accepted'],
+    },
     {
       note: 'unknown algorithm',
       doc: withKey('identity.algorithms', ['RS257']),
-      errors: ['identity.algorithms[0]: "RS257" is not a supported algorithm (expected one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519)'],
+      errors: [
+        'identity.algorithms[0]: "RS257" is not a supported algorithm (expected one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519)',
+      ],
     },
-    { note: 'duplicate algorithm', doc: withKey('identity.algorithms', ['ES256', 'ES256']), errors: ['identity.algorithms[1]: "ES256" is listed twice'] },
-    { note: 'empty algorithms', doc: withKey('identity.algorithms', []), errors: ['identity.algorithms: must be a non-empty list of algorithms, got a list'] },
-    { note: 'algorithm not a string', doc: withKey('identity.algorithms', [256]), errors: ['identity.algorithms[0]: must be an algorithm name, got number 256'] },
-    { note: 'bundle and paths', doc: withKey('policy', { bundle: 'b.tar.gz', paths: ['p'] }), errors: ['policy: set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)'] },
-    { note: 'neither bundle nor paths', doc: withKey('policy', {}), errors: ['policy: set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)'] },
-    { note: 'bad entrypoint', doc: withKey('policy.entrypoint', 'data.portcullis.decision'), errors: ['policy.entrypoint: "data.portcullis.decision" is not an entrypoint (expected package/rule, e.g. portcullis/decision)'] },
-    { note: 'bad size', doc: withKey('limits.max_message_bytes', '1 lightyear'), errors: ['limits.max_message_bytes: must be a byte count such as 1048576, 64KiB or 1MiB, got string "1 lightyear"'] },
-    { note: 'size too small', doc: withKey('limits.max_message_bytes', 100), errors: ['limits.max_message_bytes: 100 is too small (at least 8192 bytes)'] },
-    { note: 'max connections 0', doc: withKey('limits.max_connections', 0), errors: ['limits.max_connections: must be an integer from 1 to 1000000, got number 0'] },
-    { note: 'unknown log level', doc: withKey('log.level', 'loud'), errors: ['log.level: must be one of debug, info, warn, error, got string "loud"'] },
+    {
+      note: 'duplicate algorithm',
+      doc: withKey('identity.algorithms', ['ES256', 'ES256']),
+      errors: ['identity.algorithms[1]: "ES256" is listed twice'],
+    },
+    {
+      note: 'empty algorithms',
+      doc: withKey('identity.algorithms', []),
+      errors: ['identity.algorithms: must be a non-empty list of algorithms, got a list'],
+    },
+    {
+      note: 'algorithm not a string',
+      doc: withKey('identity.algorithms', [256]),
+      errors: ['identity.algorithms[0]: must be an algorithm name, got number 256'],
+    },
+    {
+      note: 'bundle and paths',
+      doc: withKey('policy', { bundle: 'b.tar.gz', paths: ['p'] }),
+      errors: ['policy: set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)'],
+    },
+    {
+      note: 'neither bundle nor paths',
+      doc: withKey('policy', {}),
+      errors: ['policy: set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)'],
+    },
+    {
+      note: 'bad entrypoint',
+      doc: withKey('policy.entrypoint', 'data.portcullis.decision'),
+      errors: ['policy.entrypoint: "data.portcullis.decision" is not an entrypoint (expected package/rule, e.g. portcullis/decision)'],
+    },
+    {
+      note: 'bad size',
+      doc: withKey('limits.max_message_bytes', '1 lightyear'),
+      errors: ['limits.max_message_bytes: must be a byte count such as 1048576, 64KiB or 1MiB, got string "1 lightyear"'],
+    },
+    {
+      note: 'size too small',
+      doc: withKey('limits.max_message_bytes', 100),
+      errors: ['limits.max_message_bytes: 100 is too small (at least 8192 bytes)'],
+    },
+    {
+      note: 'max connections 0',
+      doc: withKey('limits.max_connections', 0),
+      errors: ['limits.max_connections: must be an integer from 1 to 1000000, got number 0'],
+    },
+    {
+      note: 'unknown log level',
+      doc: withKey('log.level', 'loud'),
+      errors: ['log.level: must be one of debug, info, warn, error, got string "loud"'],
+    },
     {
       note: 'several errors at once',
       doc: { ...withKey('listen.port', -1), log: { level: 1 } },
-      errors: ['listen.port: must be an integer from 0 to 65535, got number -1', 'log.level: must be one of debug, info, warn, error, got number 1'],
+      errors: [
+        'listen.port: must be an integer from 0 to 65535, got number -1',
+        'log.level: must be one of debug, info, warn, error, got number 1',
+      ],
     },
   ])('$note', ({ doc, errors }) => {
     expect(validateConfig(doc)).toEqual({ ok: false, errors });
@@ -220,8 +396,16 @@ describe('loading config files', () => {
   ].join('\n');
 
   it.each([
-    { note: 'unclosed flow sequence', text: 'listen:\n  port: 1\nupstream: [a, b\npolicy: {}\n', error: /^conf\.yaml:4:1: YAML syntax error: / },
-    { note: 'duplicate key', text: 'log: {level: info}\nlog: {level: warn}\n', error: /^conf\.yaml:2:1: YAML syntax error: Map keys must be unique$/ },
+    {
+      note: 'unclosed flow sequence',
+      text: 'listen:\n  port: 1\nupstream: [a, b\npolicy: {}\n',
+      error: /^conf\.yaml:4:1: YAML syntax error: /,
+    },
+    {
+      note: 'duplicate key',
+      text: 'log: {level: info}\nlog: {level: warn}\n',
+      error: /^conf\.yaml:2:1: YAML syntax error: Map keys must be unique$/,
+    },
     { note: 'tab indentation', text: 'listen:\n\tport: 1\n', error: /^conf\.yaml:2:1: YAML syntax error: / },
   ])('reports a YAML syntax error with its line: $note', ({ text, error }) => {
     const r = parseConfigText(text, 'conf.yaml');
@@ -255,7 +439,10 @@ describe('loading config files', () => {
   });
 
   it('reports an unset password_env', () => {
-    expect(parseConfigText(valid, 'c.yaml', {})).toEqual({ ok: false, errors: ['c.yaml: upstream.password_env: environment variable PGPW is not set'] });
+    expect(parseConfigText(valid, 'c.yaml', {})).toEqual({
+      ok: false,
+      errors: ['c.yaml: upstream.password_env: environment variable PGPW is not set'],
+    });
   });
 
   it('throws the I/O error for a missing file', () => {

@@ -20,7 +20,11 @@ type Captured = { code: number; stdout: string; stderr: string };
 async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
   let stdout = '';
   let stderr = '';
-  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, { env, untilStopped: () => Promise.resolve() });
+  const code = await run(
+    argv,
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+    { env, untilStopped: () => Promise.resolve() },
+  );
   return { code, stdout, stderr };
 }
 
@@ -72,14 +76,22 @@ describe('startDemo', () => {
   it('lets the gateway user read the sample schema over SCRAM', async () => {
     const { config, postgres } = d();
     const pw = config.upstream.password?.kind === 'inline' ? config.upstream.password.value : '';
-    const client = new pg.Client({ host: postgres.host, port: postgres.port, database: postgres.database, user: DEMO_UPSTREAM_USER, password: pw });
+    const client = new pg.Client({
+      host: postgres.host,
+      port: postgres.port,
+      database: postgres.database,
+      user: DEMO_UPSTREAM_USER,
+      password: pw,
+    });
     await client.connect();
     try {
       const counts = await client.query(
         'SELECT (SELECT count(*) FROM public.customers)::int AS customers, (SELECT count(*) FROM public.orders)::int AS orders, (SELECT count(*) FROM public.audit_log)::int AS audit',
       );
       expect(counts.rows).toEqual([{ customers: 5, orders: 6, audit: 2 }]);
-      const cols = await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position");
+      const cols = await client.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position",
+      );
       expect(cols.rows.map((r: { column_name: string }) => r.column_name)).toEqual(['id', 'name', 'email', 'card_number', 'created_at']);
     } finally {
       await client.end();

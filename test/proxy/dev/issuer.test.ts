@@ -28,7 +28,15 @@ async function served(audience: string | string[] = 'portcullis'): Promise<Serve
 }
 
 function verifierFor(issuer: string, jwks?: IdentityConfig['jwks']): TokenVerifier {
-  const v = createTokenVerifier({ issuer, audience: 'portcullis', jwks, algorithms: ['ES256'], clockSkewSeconds: 5, maxTokenLifetimeSeconds: 3600, refreshMinIntervalSeconds: 30 });
+  const v = createTokenVerifier({
+    issuer,
+    audience: 'portcullis',
+    jwks,
+    algorithms: ['ES256'],
+    clockSkewSeconds: 5,
+    maxTokenLifetimeSeconds: 3600,
+    refreshMinIntervalSeconds: 30,
+  });
   cleanups.push(() => v.close());
   return v;
 }
@@ -44,7 +52,13 @@ describe('serveIssuer + createTokenVerifier', () => {
     expect(s.issuer.issuer).toBe(s.url);
     const token = await s.issuer.mint({ sub: 'report-bot', claims: { team: 'finance', roles: ['reader'] }, ttlSeconds: 600 });
     const p = await verifierFor(s.url, jwks(s)).verify(token);
-    expect(p).toMatchObject({ subject: 'report-bot', issuer: s.url, audience: ['portcullis'], expiresAt: new Date(T0 + 600_000), issuedAt: new Date(T0) });
+    expect(p).toMatchObject({
+      subject: 'report-bot',
+      issuer: s.url,
+      audience: ['portcullis'],
+      expiresAt: new Date(T0 + 600_000),
+      issuedAt: new Date(T0),
+    });
     expect(p.claims).toMatchObject({ team: 'finance', roles: ['reader'] });
     expect(p.tokenId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -62,7 +76,10 @@ describe('serveIssuer + createTokenVerifier', () => {
 
   it('reserved claims in the request cannot override what the issuer sets', async () => {
     const s = await served();
-    const token = await s.issuer.mint({ sub: 'bot', claims: { iss: 'https://evil', sub: 'root', aud: 'x', exp: 9_999_999_999, tier: 'gold' } });
+    const token = await s.issuer.mint({
+      sub: 'bot',
+      claims: { iss: 'https://evil', sub: 'root', aud: 'x', exp: 9_999_999_999, tier: 'gold' },
+    });
     const p = await verifierFor(s.url).verify(token);
     expect(p).toMatchObject({ subject: 'bot', issuer: s.url, audience: ['portcullis'], expiresAt: new Date(T0 + 900_000) });
     expect(p.claims.tier).toBe('gold');
@@ -70,8 +87,10 @@ describe('serveIssuer + createTokenVerifier', () => {
 
   it('a token minted by another dev issuer with the same iss does not verify', async () => {
     const s = await served();
-    const rogue = (await createDevIssuer({ issuer: s.url, audience: 'portcullis' }));
-    const err = await verifierFor(s.url).verify(await rogue.mint({ sub: 'bot' })).catch((e: unknown) => e);
+    const rogue = await createDevIssuer({ issuer: s.url, audience: 'portcullis' });
+    const err = await verifierFor(s.url)
+      .verify(await rogue.mint({ sub: 'bot' }))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_PROXY_TOKEN_KEY_UNKNOWN' });
   });
 
@@ -92,7 +111,11 @@ describe('exportState / importDevIssuer', () => {
   it('an imported issuer mints tokens the running issuer endpoint verifies', async () => {
     const s = await served(['portcullis', 'other']);
     const restored = await importDevIssuer(s.issuer.exportState());
-    expect({ issuer: restored.issuer, audience: restored.audience, kid: restored.kid }).toEqual({ issuer: s.url, audience: ['portcullis', 'other'], kid: s.issuer.kid });
+    expect({ issuer: restored.issuer, audience: restored.audience, kid: restored.kid }).toEqual({
+      issuer: s.url,
+      audience: ['portcullis', 'other'],
+      kid: s.issuer.kid,
+    });
     const p = await verifierFor(s.url).verify(await restored.mint({ sub: 'cli-minted' }));
     expect(p.subject).toBe('cli-minted');
   });
@@ -100,10 +123,32 @@ describe('exportState / importDevIssuer', () => {
   type BadState = { note: string; state: string; message: RegExp };
   const bad: BadState[] = [
     { note: 'not JSON', state: '{', message: /not valid JSON/ },
-    { note: 'wrong version', state: JSON.stringify({ version: 2, issuer: 'i', audience: 'a', algorithm: 'ES256', privateJwk: { kty: 'EC', d: 'x' } }), message: /unexpected shape/ },
-    { note: 'no private key', state: JSON.stringify({ version: 1, issuer: 'i', audience: 'a', algorithm: 'ES256', privateJwk: { kty: 'EC' } }), message: /unexpected shape/ },
-    { note: 'unusable key', state: JSON.stringify({ version: 1, issuer: 'i', audience: 'a', algorithm: 'ES256', privateJwk: { kty: 'EC', crv: 'P-256', d: 'AA', x: 'AA', y: 'AA' } }), message: /unusable audience or key/ },
-    { note: 'empty audience', state: JSON.stringify({ version: 1, issuer: 'i', audience: [], algorithm: 'ES256', privateJwk: { kty: 'EC', d: 'x' } }), message: /unusable audience or key/ },
+    {
+      note: 'wrong version',
+      state: JSON.stringify({ version: 2, issuer: 'i', audience: 'a', algorithm: 'ES256', privateJwk: { kty: 'EC', d: 'x' } }),
+      message: /unexpected shape/,
+    },
+    {
+      note: 'no private key',
+      state: JSON.stringify({ version: 1, issuer: 'i', audience: 'a', algorithm: 'ES256', privateJwk: { kty: 'EC' } }),
+      message: /unexpected shape/,
+    },
+    {
+      note: 'unusable key',
+      state: JSON.stringify({
+        version: 1,
+        issuer: 'i',
+        audience: 'a',
+        algorithm: 'ES256',
+        privateJwk: { kty: 'EC', crv: 'P-256', d: 'AA', x: 'AA', y: 'AA' },
+      }),
+      message: /unusable audience or key/,
+    },
+    {
+      note: 'empty audience',
+      state: JSON.stringify({ version: 1, issuer: 'i', audience: [], algorithm: 'ES256', privateJwk: { kty: 'EC', d: 'x' } }),
+      message: /unusable audience or key/,
+    },
   ];
   it.each(bad)('refuses state: $note', async ({ state, message }) => {
     const err = await importDevIssuer(state).catch((e: unknown) => e);

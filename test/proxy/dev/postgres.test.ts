@@ -73,7 +73,10 @@ describe('startPostgres', () => {
     const h = pgRef.current;
     expect(h.host).toBe('127.0.0.1');
     expect(h.database).toBe('portcullis');
-    const rows = await query<{ su: boolean; enc: string }>(h.connectionString(), "SELECT current_setting('is_superuser') = 'on' AS su, current_setting('server_encoding') AS enc");
+    const rows = await query<{ su: boolean; enc: string }>(
+      h.connectionString(),
+      "SELECT current_setting('is_superuser') = 'on' AS su, current_setting('server_encoding') AS enc",
+    );
     expect(rows).toEqual([{ su: true, enc: 'UTF8' }]);
   });
 
@@ -100,10 +103,17 @@ describe('startPostgres lifecycle', () => {
   });
 
   it.each([
-    { note: 'a bad schema fails the start with the server error', options: { schemaSql: 'CREATE TABLE (' }, message: /could not be prepared: syntax error/ },
+    {
+      note: 'a bad schema fails the start with the server error',
+      options: { schemaSql: 'CREATE TABLE (' },
+      message: /could not be prepared: syntax error/,
+    },
     { note: 'a bad binDir fails with the tool error', options: { binDir: '/nonexistent' }, message: /initdb could not be run/ },
   ])('$note', async ({ options, message }) => {
-    await expect(startPostgres(options)).rejects.toMatchObject({ code: 'ERR_PROXY_POSTGRES_LAUNCH', message: expect.stringMatching(message) });
+    await expect(startPostgres(options)).rejects.toMatchObject({
+      code: 'ERR_PROXY_POSTGRES_LAUNCH',
+      message: expect.stringMatching(message),
+    });
   });
 
   it.each([

@@ -1,4 +1,5 @@
-// Section `log` of opa.config.yaml: how much the gateway logs. Its type, defaults and validator.
+// Section `log` of opa.config.yaml: how much the gateway logs (the operational log in
+// proxy/observe honours the level). Its type, defaults and validator; composed by gateway-config.ts.
 
 import { deepFreeze } from './section.js';
 import type { Section } from './section.js';

@@ -112,19 +112,13 @@ export class ProxyError extends Error {
   /** hint is shown to the client as ErrorResponse `H`. */
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options?: ProxyErrorOptions);
-  /** @deprecated The SQLSTATE comes from the code's table row; this form remains for proxy/cli errors until they extend ToolError. */
-  constructor(code: string, sqlstate: string, message: string, options?: ProxyErrorOptions);
-  constructor(code: string, a: string, b?: string | ProxyErrorOptions, c?: ProxyErrorOptions) {
-    const legacy = typeof b === 'string';
-    const message = legacy ? b : a;
-    const options = (legacy ? c : b) ?? {};
+  constructor(code: string, message: string, options: ProxyErrorOptions = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     const spec = errorSpec(code);
     const row = spec !== undefined && 'sqlstate' in spec ? spec : undefined;
     this.name = 'ProxyError';
     this.code = code;
-    this.sqlstate = legacy ? a : pickSqlstate(code, spec, options.sqlstate);
+    this.sqlstate = pickSqlstate(code, spec, options.sqlstate);
     this.http = spec?.http ?? 500;
     this.severity = options.severity ?? row?.severity ?? 'ERROR';
     this.detail = options.detail;

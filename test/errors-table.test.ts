@@ -158,9 +158,10 @@ describe('ProxyError against its table', () => {
     expect(() => new ProxyError('ERR_PROXY_NOT_A_CODE', 'm')).toThrow(TypeError);
   });
 
-  it('keeps the SQLSTATE-naming form for subclasses not yet on a table, with the http of a tool row', () => {
-    const e = new ProxyError('ERR_PROXY_DEMO_STATE_MISSING', '58P01', 'no demo', { severity: 'FATAL' });
-    expect(e).toMatchObject({ sqlstate: '58P01', http: 404, severity: 'FATAL', message: 'no demo' });
+  it('the command-line errors carry no SQLSTATE and exit as their row says', () => {
+    const e = new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'could not start');
+    expect(e).toMatchObject({ code: 'ERR_PROXY_POSTGRES_LAUNCH', http: 503, exit: 1, message: 'could not start' });
+    expect('sqlstate' in e).toBe(false);
   });
 
   it('sends an internal error for anything that is not a ProxyError, ToolError included', () => {

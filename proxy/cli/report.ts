@@ -5,6 +5,7 @@
 // the engine nor bundles: `--help` and usage errors stay instant.
 
 import type { Diagnostic } from '../../engine/index.js';
+import { ToolError } from '../errors.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 
@@ -32,6 +33,10 @@ export function isUserFacing(e: unknown): e is Error & { readonly code: string }
 
 /** reportError prints a caught error as one clear line and returns the exit code. */
 export function reportError(io: CliIo, e: unknown): number {
+  if (e instanceof ToolError) {
+    io.stderr(`portcullis: ${e.message}\n`);
+    return e.exit;
+  }
   if (isUserFacing(e)) {
     io.stderr(`portcullis: ${e.message}\n`);
     return EXIT.failure;

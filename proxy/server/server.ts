@@ -41,9 +41,9 @@ export type GatewayDeps = {
   readonly events?: EventSink;
   /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
   readonly now?: () => number;
-  /** upstreamPassword overrides config.upstream.password (the CLI passes the resolved `password_env`). */
+  /** upstreamPassword is the upstream password the caller resolved (required for `password_env`: the data plane reads no environment). */
   readonly upstreamPassword?: string;
-  /** tls overrides config.tls with PEM key and certificate already read (else config.tls files are read at start). */
+  /** tls is the PEM key and certificate of config.tls, read by the caller (required when config.tls is set: the data plane reads no files). */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** isLoopback decides which client addresses may send the token without TLS (default: 127/8, ::1). */
   readonly isLoopback?: (address: string) => boolean;
@@ -66,7 +66,7 @@ export type Gateway = {
 
 /**
  * startGateway listens on config.listen and serves PostgreSQL clients. Rejects (before listening)
- * when the TLS files cannot be read or the upstream password is unresolved; never afterwards.
+ * when config.tls or `password_env` is set but deps do not carry the PEM or the password; never afterwards.
  */
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<Gateway> {
   const events = deps.events ?? NO_EVENTS;

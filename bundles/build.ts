@@ -43,6 +43,10 @@ export function buildBundle(opts: BuildBundleOptions): BuildBundleResult {
   if (result.entrypoints.length === 0) throw new BundleNoEntrypoints();
   if (!result.wasm) throw new Error('engine returned neither wasm nor error diagnostics');
   const modules: BundleModule[] = files.map((f) => ({ path: f.path ?? `/${f.name.replace(/^(\.\/|\/)+/, '')}`, text: f.text }));
-  const manifest = createManifest(result.entrypoints, { revision: opts.revision ?? '', roots: opts.roots ?? [''], regoVersion: regoVersion === 'v0' ? 0 : 1 });
+  const manifest = createManifest(result.entrypoints, {
+    revision: opts.revision ?? '',
+    roots: opts.roots ?? [''],
+    regoVersion: regoVersion === 'v0' ? 0 : 1,
+  });
   return { ok: true, bundle: { manifest, wasm: result.wasm, data, modules }, diagnostics: result.diagnostics };
 }

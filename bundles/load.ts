@@ -29,5 +29,10 @@ export async function loadBundle(source: PolicySourceSpec): Promise<BuildBundleR
   const files = collectSources(source.paths);
   const data = loadDataFiles(source.paths);
   const regoVersion = sourceRegoVersion(source.paths);
-  return buildBundle({ files, data, ...(source.entrypoints ? { entrypoints: source.entrypoints } : {}), ...(regoVersion ? { regoVersion } : {}) });
+  return buildBundle({
+    files,
+    data,
+    ...(source.entrypoints ? { entrypoints: source.entrypoints } : {}),
+    ...(regoVersion ? { regoVersion } : {}),
+  });
 }

@@ -7,7 +7,14 @@ import { pack as tarPack, extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { DATA_FILE_NAMES, isDataObject, mergeData, parseDataText } from './data-files.js';
 import type { DataObject } from './data-files.js';
-import { BundleArchiveInvalid, BundleDataInvalid, BundleManifestInvalid, BundleManifestMissing, BundleWasmInvalid, BundleWasmMissing } from './errors.js';
+import {
+  BundleArchiveInvalid,
+  BundleDataInvalid,
+  BundleManifestInvalid,
+  BundleManifestMissing,
+  BundleWasmInvalid,
+  BundleWasmMissing,
+} from './errors.js';
 import { POLICY_WASM_PATH, parseManifest, serializeManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
 
@@ -56,7 +63,17 @@ export async function writeTarGz(entries: readonly TarEntry[]): Promise<Uint8Arr
     for await (const chunk of p) chunks.push(chunk as Buffer);
   })();
   for (const e of entries) {
-    const header: Partial<Header> & Pick<Header, 'name'> = { name: e.name, size: e.bytes.byteLength, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, uname: '', gname: '', type: 'file' };
+    const header: Partial<Header> & Pick<Header, 'name'> = {
+      name: e.name,
+      size: e.bytes.byteLength,
+      mode: 0o644,
+      mtime: new Date(0),
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+      type: 'file',
+    };
     await new Promise<void>((resolve, reject) => {
       p.entry(header, Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength), (err) => (err ? reject(err) : resolve()));
     });
@@ -88,7 +105,8 @@ export async function readTarGz(bytes: Uint8Array): Promise<TarEntry[]> {
       const chunks: Buffer[] = [];
       for await (const c of entry) chunks.push(c as Buffer);
       const type = entry.header.type ?? 'file';
-      if (type === 'file' || type === 'contiguous-file') entries.push({ name: normaliseEntryName(entry.header.name), bytes: new Uint8Array(Buffer.concat(chunks)) });
+      if (type === 'file' || type === 'contiguous-file')
+        entries.push({ name: normaliseEntryName(entry.header.name), bytes: new Uint8Array(Buffer.concat(chunks)) });
     }
   })();
   ex.end(tar);
@@ -120,7 +138,10 @@ export async function readBundleTarball(bytes: Uint8Array): Promise<Bundle> {
     const base = e.name.slice(e.name.lastIndexOf('/') + 1);
     if (DATA_FILE_NAMES.includes(base)) {
       const dir = e.name.slice(1, e.name.lastIndexOf('/'));
-      const value = parseDataText(e.name, decodeText(e.name, e.bytes, (m) => new BundleDataInvalid(m)));
+      const value = parseDataText(
+        e.name,
+        decodeText(e.name, e.bytes, (m) => new BundleDataInvalid(m)),
+      );
       if (dir === '' && !isDataObject(value)) throw new BundleDataInvalid(`${e.name}: data at the root must be an object`);
       mergeData(data, dir === '' ? [] : dir.split('/'), value, e.name);
     } else if (e.name.endsWith('.rego')) {

@@ -40,7 +40,11 @@ export const RT_EXPORTS = {
   rt_abi_version: { params: 0, result: true, doc: 'returns RT_ABI_VERSION' },
   rt_heap_get: { params: 0, result: true, doc: 'current heap pointer' },
   rt_heap_set: { params: 1, result: false, doc: 'move the bump allocator to addr (opa_eval prologue)' },
-  rt_init_static: { params: 1, result: false, doc: 'called by the start function with the first free address after all static data; sets heap base' },
+  rt_init_static: {
+    params: 1,
+    result: false,
+    doc: 'called by the start function with the first free address after all static data; sets heap base',
+  },
   rt_json_parse: { params: 2, result: true, doc: '(addr, len) -> value | 0 on invalid JSON' },
   rt_json_dump: { params: 1, result: true, doc: 'value -> addr of NUL-terminated JSON' },
   rt_abort: { params: 1, result: false, doc: 'addr of NUL-terminated ASCII message -> env.opa_abort (does not return)' },
@@ -75,8 +79,16 @@ export const RT_EXPORTS = {
   rt_host_builtin3: { params: 4, result: true, doc: '(id, a, b, c)' },
   rt_host_builtin4: { params: 5, result: true, doc: '(id, a, b, c, d)' },
   rt_set_strict: { params: 1, result: false, doc: 'i32 0/1: strict builtin errors (abort instead of undefined)' },
-  rt_set_location: { params: 1, result: false, doc: 'addr of NUL-terminated "file:row" of the builtin call about to run (for error messages)' },
-  rt_tz_init: { params: 1, result: false, doc: 'addr of the tzdata blob in static data (start function; only when a zone builtin is called)' },
+  rt_set_location: {
+    params: 1,
+    result: false,
+    doc: 'addr of NUL-terminated "file:row" of the builtin call about to run (for error messages)',
+  },
+  rt_tz_init: {
+    params: 1,
+    result: false,
+    doc: 'addr of the tzdata blob in static data (start function; only when a zone builtin is called)',
+  },
 } as const satisfies Record<string, RtFunction>;
 
 /**
@@ -228,4 +240,13 @@ export const OPA_EXPORTS = [
 ] as const;
 
 /** ENV_IMPORTS are the only imports a module may have (module `env`). */
-export const ENV_IMPORTS = ['memory', 'opa_abort', 'opa_println', 'opa_builtin0', 'opa_builtin1', 'opa_builtin2', 'opa_builtin3', 'opa_builtin4'] as const;
+export const ENV_IMPORTS = [
+  'memory',
+  'opa_abort',
+  'opa_println',
+  'opa_builtin0',
+  'opa_builtin1',
+  'opa_builtin2',
+  'opa_builtin3',
+  'opa_builtin4',
+] as const;

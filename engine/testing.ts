@@ -74,7 +74,10 @@ export async function runRegoTests(files: readonly SourceFile[], opts: RegoTestO
     policy.setData(opts.data ?? {});
   } catch (err) {
     const error = `cannot load the compiled tests: ${messageOf(err)}`;
-    return { results: ordered.map((t) => ({ name: t.name, file: t.file, row: t.row, passed: false, error, output: [], durationMs: 0 })), diagnostics: compiled.diagnostics };
+    return {
+      results: ordered.map((t) => ({ name: t.name, file: t.file, row: t.row, passed: false, error, output: [], durationMs: 0 })),
+      diagnostics: compiled.diagnostics,
+    };
   }
 
   const results: RegoTestResult[] = [];
@@ -90,7 +93,15 @@ export async function runRegoTests(files: readonly SourceFile[], opts: RegoTestO
       error = messageOf(err);
     }
     const durationMs = performance.now() - start;
-    results.push({ name: t.name, file: t.file, row: t.row, passed, ...(error !== undefined ? { error } : {}), output: printed, durationMs });
+    results.push({
+      name: t.name,
+      file: t.file,
+      row: t.row,
+      passed,
+      ...(error !== undefined ? { error } : {}),
+      output: printed,
+      durationMs,
+    });
   }
   return { results, diagnostics: compiled.diagnostics };
 }

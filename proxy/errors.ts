@@ -69,9 +69,7 @@ export function errorSpec(code: string): ErrorSpec | undefined {
 }
 
 /** SqlstateOf is the union of the SQLSTATEs a table row allows (its default and its variants). */
-export type SqlstateOf<S extends ProxyErrorSpec> =
-  | S['sqlstate']
-  | (S extends { readonly variants: readonly (infer V)[] } ? V : never);
+export type SqlstateOf<S extends ProxyErrorSpec> = S['sqlstate'] | (S extends { readonly variants: readonly (infer V)[] } ? V : never);
 
 /** ProxyErrorOptions are what a raise site adds to the table's values. */
 export type ProxyErrorOptions = {

@@ -39,7 +39,12 @@ export type GatewayEvent =
       readonly user: string;
       readonly applicationName: string;
     }
-  | (SessionRef & { readonly type: 'session.closed'; readonly reason: SessionEndReason; readonly durationMs: number; readonly statements: number })
+  | (SessionRef & {
+      readonly type: 'session.closed';
+      readonly reason: SessionEndReason;
+      readonly durationMs: number;
+      readonly statements: number;
+    })
   | (SessionRef & { readonly type: 'session.failed'; readonly message: string })
   | { readonly type: 'cancel.requested'; readonly matched: boolean; readonly session?: string }
   | { readonly type: 'cancel.failed'; readonly session: string; readonly message: string }
@@ -71,7 +76,13 @@ export type GatewayEvent =
       readonly masks: readonly Mask[];
     })
   | { readonly type: 'policy.error'; readonly session?: string; readonly message: string }
-  | { readonly type: 'upstream.failed'; readonly session?: string; readonly purpose: 'session' | 'catalog' | 'cancel'; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'upstream.failed';
+      readonly session?: string;
+      readonly purpose: 'session' | 'catalog' | 'cancel';
+      readonly code: string;
+      readonly message: string;
+    }
   | { readonly type: 'catalog.failed'; readonly key: string; readonly message: string }
   | { readonly type: 'sql.unavailable'; readonly message: string };
 

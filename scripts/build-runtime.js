@@ -15,19 +15,25 @@ import { STAMP_SUFFIX, isRuntimeCurrent, runtimeInputsHash } from './runtime-inp
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = 'engine/runtime/as/index.ts';
 const outIdx = process.argv.indexOf('--out');
-const outFile = outIdx > 0 && process.argv[outIdx + 1] ? resolve(process.argv[outIdx + 1]) : join(root, 'engine/runtime/build/runtime.wasm');
+const outFile =
+  outIdx > 0 && process.argv[outIdx + 1] ? resolve(process.argv[outIdx + 1]) : join(root, 'engine/runtime/build/runtime.wasm');
 
 /** ascFlags are the asc options (see shared/docs/WASM-ABI.md E2). */
 function ascFlags(out) {
   return [
     entry,
-    '--baseDir', root,
-    '--outFile', out,
-    '--runtime', 'stub',
+    '--baseDir',
+    root,
+    '--outFile',
+    out,
+    '--runtime',
+    'stub',
     '--importMemory',
-    '--initialMemory', '1',
+    '--initialMemory',
+    '1',
     '--noExportMemory',
-    '--use', 'abort=engine/runtime/as/host/asAbort',
+    '--use',
+    'abort=engine/runtime/as/host/asAbort',
     '-Os',
     '--noAssert',
   ];
@@ -37,7 +43,12 @@ function ascFlags(out) {
 async function build(out) {
   const asc = (await import('assemblyscript/asc')).default;
   let errText = '';
-  const stream = { write(s) { errText += String(s); return true; } };
+  const stream = {
+    write(s) {
+      errText += String(s);
+      return true;
+    },
+  };
   const { error } = await asc.main(ascFlags(out), { stdout: stream, stderr: stream });
   if (error) throw new Error(`runtime build failed: ${error.message}\n${errText}`);
   return readFileSync(out);
@@ -58,7 +69,9 @@ async function main() {
       }
       const ms = Math.round(performance.now() - started);
       if (!existing?.equals(bytes)) {
-        console.error(`runtime: ${relative(root, outFile)} is out of date (${bytes.length} B fresh build, ${ms} ms); run npm run build:runtime`);
+        console.error(
+          `runtime: ${relative(root, outFile)} is out of date (${bytes.length} B fresh build, ${ms} ms); run npm run build:runtime`,
+        );
         process.exitCode = 1;
         return;
       }

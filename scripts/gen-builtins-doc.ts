@@ -33,10 +33,14 @@ for (const name of Object.keys(BUILTINS).sort()) {
   const d = BUILTINS[name]!;
   const { how, kind } = provision(name);
   counts[kind]++;
-  const flags = [d.infix ? `infix \`${d.infix}\`` : '', d.variadic ? 'variadic' : '', d.deprecated ? 'deprecated' : ''].filter(Boolean).join(', ');
+  const flags = [d.infix ? `infix \`${d.infix}\`` : '', d.variadic ? 'variadic' : '', d.deprecated ? 'deprecated' : '']
+    .filter(Boolean)
+    .join(', ');
   rows.push(`| \`${name}\` | ${d.variadic ? 'n' : d.arity} | ${how} | ${flags} |`);
 }
-const extra = Object.keys(NATIVE_BUILTINS).filter((n) => !(n in BUILTINS)).sort();
+const extra = Object.keys(NATIVE_BUILTINS)
+  .filter((n) => !(n in BUILTINS))
+  .sort();
 const text = `# Builtins
 
 Every OPA v1 builtin (engine/builtins/catalog.ts) and how a Portcullis module gets it. Generated
@@ -84,4 +88,6 @@ if (process.argv.includes('--check')) {
     process.exit(1);
   }
 } else writeFileSync(out, text);
-console.log(`builtins: ${counts.native} native, ${counts.loader} loader-supplied, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied`);
+console.log(
+  `builtins: ${counts.native} native, ${counts.loader} loader-supplied, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied`,
+);

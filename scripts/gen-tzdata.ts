@@ -15,7 +15,9 @@ import { parseTzif } from './tzdata/zone.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'engine/runtime/tzdata.bin');
-const { values } = parseArgs({ options: { dir: { type: 'string', default: '/usr/share/zoneinfo' }, check: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { dir: { type: 'string', default: '/usr/share/zoneinfo' }, check: { type: 'boolean', default: false } },
+});
 const dir = values.dir!;
 const SKIP = new Set(['right', 'posix', 'localtime', 'posixrules']);
 

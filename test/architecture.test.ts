@@ -36,7 +36,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const specs: string[] = [];
-  const re = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const re =
+    /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3]) as string);
   return specs;
 }
@@ -44,7 +45,9 @@ function importsOf(file: string): string[] {
 type Violation = { file: string; spec: string; rule: string };
 
 function resolveLocal(file: string, spec: string): string {
-  return relative(root, resolve(root, dirname(file), spec)).split(sep).join('/');
+  return relative(root, resolve(root, dirname(file), spec))
+    .split(sep)
+    .join('/');
 }
 
 const ENGINE_NPM = new Set(['yaml']);
@@ -96,7 +99,9 @@ function proxyViolations(file: string, spec: string, target: string | undefined)
   const from = proxyFolder(file);
   if (target === undefined) {
     const homes = NPM_HOMES[spec.split('/')[0] ?? ''];
-    return homes !== undefined && !homes.includes(from) ? [{ file, spec, rule: `${spec} is imported only by proxy/${homes.join(', proxy/')}` }] : [];
+    return homes !== undefined && !homes.includes(from)
+      ? [{ file, spec, rule: `${spec} is imported only by proxy/${homes.join(', proxy/')}` }]
+      : [];
   }
   const to = proxyFolder(target);
   if (from === to) return [];
@@ -104,7 +109,8 @@ function proxyViolations(file: string, spec: string, target: string | undefined)
   const allowed = PROXY_LAYERS[from];
   if (allowed === undefined) v.push({ file, spec, rule: `proxy/${from} is not in PROXY_LAYERS (add it with its allowed imports)` });
   else if (to === 'cli' || (to === 'dev' && from !== 'cli')) v.push({ file, spec, rule: `nothing but the CLI imports proxy/${to}` });
-  else if (!allowed.includes('*') && !allowed.includes(to)) v.push({ file, spec, rule: `proxy/${from} may import only ${allowed.join(', ') || 'nothing of proxy'}` });
+  else if (!allowed.includes('*') && !allowed.includes(to))
+    v.push({ file, spec, rule: `proxy/${from} may import only ${allowed.join(', ') || 'nothing of proxy'}` });
   const rest = target.split('/').slice(2).join('/');
   const isFolder = !/\.(ts|js)$/.test(target.split('/')[1] ?? '');
   if (isFolder && rest !== 'index.js' && rest !== 'index.ts') v.push({ file, spec, rule: `proxy/${to} is entered through its index.ts` });
@@ -116,7 +122,8 @@ function violations(file: string, specs: readonly string[]): Violation[] {
   const v: Violation[] = [];
   for (const spec of specs) {
     if (spec.startsWith('node:')) {
-      if (part === 'engine' && !file.startsWith('engine/runtime/')) v.push({ file, spec, rule: 'engine uses node: modules only in engine/runtime/' });
+      if (part === 'engine' && !file.startsWith('engine/runtime/'))
+        v.push({ file, spec, rule: 'engine uses node: modules only in engine/runtime/' });
       continue;
     }
     if (!spec.startsWith('.')) {
@@ -145,7 +152,13 @@ function violations(file: string, specs: readonly string[]): Violation[] {
     // A stage imports another stage only through its index.ts.
     const [, fromStage] = file.split('/');
     const [, toStage, ...rest] = target.split('/');
-    if (targetPart === 'engine' && part === 'engine' && fromStage !== toStage && STAGES.includes(toStage ?? '') && rest.join('/') !== 'index.js') {
+    if (
+      targetPart === 'engine' &&
+      part === 'engine' &&
+      fromStage !== toStage &&
+      STAGES.includes(toStage ?? '') &&
+      rest.join('/') !== 'index.js'
+    ) {
       if (!(toStage === 'ast' && rest.join('/') === 'nodes.js') && !(toStage === 'ir' && rest.join('/') === 'nodes.js')) {
         v.push({ file, spec, rule: `stages import ${toStage}/ only through its index.ts` });
       }

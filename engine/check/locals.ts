@@ -66,7 +66,8 @@ class LocalRewriter {
     this.frames = [top()];
     const head = rule.head;
     const headCounts = new Map<string, number>();
-    for (const t of [...head.ref.slice(1), ...(head.value ? [head.value] : []), ...(head.contains ? [head.contains] : [])]) countVars(t, headCounts);
+    for (const t of [...head.ref.slice(1), ...(head.value ? [head.value] : []), ...(head.contains ? [head.contains] : [])])
+      countVars(t, headCounts);
     const body = this.body(rule.body, headCounts);
     const newHead = {
       ...head,

@@ -261,7 +261,14 @@ class Resolver {
 
   private checkSupported(name: string, t: CallTerm): void {
     if (name === 'eq' || name === 'assign') return;
-    if (this.ctx.hostBuiltins[name] || isNativeBuiltin(name) || isSdkBuiltin(name) || isLoaderBuiltin(name) || this.ctx.mockedBuiltins.has(name)) return;
+    if (
+      this.ctx.hostBuiltins[name] ||
+      isNativeBuiltin(name) ||
+      isSdkBuiltin(name) ||
+      isLoaderBuiltin(name) ||
+      this.ctx.mockedBuiltins.has(name)
+    )
+      return;
     report(this.ctx, 'rego_type_error', `unsupported builtin: ${name} (not implemented natively; supply it as a host builtin)`, t.loc);
   }
 

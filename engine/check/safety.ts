@@ -36,7 +36,11 @@ class RuleSafety {
     const rule = this.rule;
     const args = new Set<string>();
     for (const a of rule.head.args ?? []) for (const v of varsOfTerm(a, { closures: true })) args.add(v);
-    const headTerms = [...rule.head.ref.slice(1), ...(rule.head.value ? [rule.head.value] : []), ...(rule.head.contains ? [rule.head.contains] : [])];
+    const headTerms = [
+      ...rule.head.ref.slice(1),
+      ...(rule.head.value ? [rule.head.value] : []),
+      ...(rule.head.contains ? [rule.head.contains] : []),
+    ];
     const main = this.body(rule.body, args, args);
     const head = this.checkHead(rule.head.loc, headTerms, main, args);
     const newHead = {
@@ -64,7 +68,12 @@ class RuleSafety {
    * are bound by its own refs (`q := xs[_]`) moves into the body as `$hN = term` (as OPA does).
    * Closures in head terms are reordered. `b` is updated in place.
    */
-  private checkHead(loc: Location, terms: readonly Term[], b: { body: Body; safe: Set<string> }, outer: ReadonlySet<string>): Map<Term, Term> {
+  private checkHead(
+    loc: Location,
+    terms: readonly Term[],
+    b: { body: Body; safe: Set<string> },
+    outer: ReadonlySet<string>,
+  ): Map<Term, Term> {
     const out = new Map<Term, Term>();
     const known = new Set([...outer, ...b.safe]);
     for (const t of terms) {
@@ -72,7 +81,13 @@ class RuleSafety {
       const unbound = [...varsOutside(t)].filter((v) => !b.safe.has(v));
       if (unbound.length > 0) {
         const h: Term = { kind: 'var', name: `$h${this.generated++}`, loc: t.loc };
-        const e: Expr = { kind: 'term', term: { kind: 'call', fn: ['eq'], operator: '=', args: [h, t], loc: t.loc }, negated: false, with: [], loc: t.loc };
+        const e: Expr = {
+          kind: 'term',
+          term: { kind: 'call', fn: ['eq'], operator: '=', args: [h, t], loc: t.loc },
+          negated: false,
+          with: [],
+          loc: t.loc,
+        };
         const a = analyzeExpr(e, b.safe, this.env);
         if (unbound.every((v) => a.outputs.has(v))) {
           for (const v of a.outputs) b.safe.add(v);
@@ -195,7 +210,8 @@ class RuleSafety {
 
   /** isFunctionValue tells whether a `with` value names a function (not a var to bind). */
   private isFunctionValue(w: WithModifier): boolean {
-    const root = w.target.kind === 'var' ? w.target.name : w.target.kind === 'ref' && w.target.head.kind === 'var' ? w.target.head.name : '';
+    const root =
+      w.target.kind === 'var' ? w.target.name : w.target.kind === 'ref' && w.target.head.kind === 'var' ? w.target.head.name : '';
     if (root === 'input') return false;
     const v = w.value;
     const parts: string[] = [];
@@ -217,4 +233,3 @@ function firstLoc(node: Term | Expr, name: string): Location | undefined {
   });
   return loc;
 }
-

@@ -17,8 +17,7 @@ export function lex(file: SourceFile): StageResult<Token[]> {
   const c: Cursor = { i: 0, row: 1, col: 1, byte: 0 };
   let newline = false;
 
-  const locFrom = (start: Cursor): Location =>
-    location(file.name, start.row, start.col, start.byte, c.byte - start.byte);
+  const locFrom = (start: Cursor): Location => location(file.name, start.row, start.col, start.byte, c.byte - start.byte);
   const push = (kind: TokenKind, start: Cursor, value?: string): void => {
     const tok: Token = { kind, text: text.slice(start.i, c.i), newline, loc: locFrom(start) };
     tokens.push(value === undefined ? tok : { ...tok, value });

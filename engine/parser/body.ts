@@ -125,7 +125,8 @@ function withModifiers(c: Cursor, expr: Expr): Expr {
   while (c.is('with')) {
     const w = c.next();
     const target = parsePostfix(c);
-    if (target.kind !== 'var' && target.kind !== 'ref') c.fail('unexpected term: with target must be a reference such as input.x or data.y', target.loc);
+    if (target.kind !== 'var' && target.kind !== 'ref')
+      c.fail('unexpected term: with target must be a reference such as input.x or data.y', target.loc);
     c.expect('as');
     const value = parseInExpr(c);
     mods.push({ kind: 'with', target, value, loc: c.span(w.loc) });

@@ -100,7 +100,10 @@ export function parseTerm(text: string, file = 'term'): StageResult<Term | undef
 
 function parseFragment<T>(text: string, file: string, run: (c: Cursor) => T): StageResult<T | undefined> {
   const lexed = lex({ name: file, text });
-  const c = new Cursor(file, lexed.value.filter((t) => t.kind !== 'comment'));
+  const c = new Cursor(
+    file,
+    lexed.value.filter((t) => t.kind !== 'comment'),
+  );
   const value = lexed.diagnostics.length > 0 ? undefined : guard(c, () => run(c));
   const diagnostics = sortDiagnostics([...lexed.diagnostics, ...c.diagnostics]);
   return { value: diagnostics.length > 0 ? undefined : value, diagnostics };

@@ -90,7 +90,16 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
   let value: Term | undefined;
   let assign = false;
   // v0: a bare `p[x]` head (bracketed key, no value) declares a partial set.
-  if (c.v0 && !isDefault && args === undefined && ref.length === 2 && c.last.text === ']' && !c.is('=') && !c.is(':=') && !c.is('contains')) {
+  if (
+    c.v0 &&
+    !isDefault &&
+    args === undefined &&
+    ref.length === 2 &&
+    c.last.text === ']' &&
+    !c.is('=') &&
+    !c.is(':=') &&
+    !c.is('contains')
+  ) {
     contains = ref.pop() as Term;
   }
   if (contains === undefined && c.is('contains')) {

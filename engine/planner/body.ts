@@ -81,9 +81,11 @@ function planEvery(e: EveryExpr, s: Scope, k: Cont): Stmt[] {
     const failed = newLocal(s2);
     let inner = bindVar(s2, e.value.name, value);
     if (e.key) inner = bindVar(inner, e.key.name, key);
-    const check = planNot(inner, (sc, kk) => planBodyExprs(e, sc, kk), () => [
-      { kind: 'assign', source: constOp(s2.ctx, 'true'), target: failed },
-    ]);
+    const check = planNot(
+      inner,
+      (sc, kk) => planBodyExprs(e, sc, kk),
+      () => [{ kind: 'assign', source: constOp(s2.ctx, 'true'), target: failed }],
+    );
     return [
       ...out,
       { kind: 'reset', target: failed },

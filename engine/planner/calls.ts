@@ -43,7 +43,9 @@ export function planCall(t: CallTerm, s: Scope, k: TermCont): Stmt[] {
   if (arity !== undefined && t.args.length === arity + 1) {
     // Output-argument style: the last argument is unified with the result.
     const out = t.args[arity] as Term;
-    return planCallWith(name, isUser, t.args.slice(0, arity), sloc, (op, s2) => unifyOperand(out, op, s2, (s3) => k(constOp(s3.ctx, 'true'), s3)));
+    return planCallWith(name, isUser, t.args.slice(0, arity), sloc, (op, s2) =>
+      unifyOperand(out, op, s2, (s3) => k(constOp(s3.ctx, 'true'), s3)),
+    );
   }
   return planCallWith(name, isUser, t.args, sloc, k);
 }
@@ -112,7 +114,17 @@ function planPrint(t: CallTerm, s: Scope, k: TermCont): Stmt[] {
     out.push({ kind: 'reset', target: v });
     out.push({ kind: 'block', blocks: [{ stmts: planTerm(a, s, (op) => [{ kind: 'assign', source: op, target: v }]) }] });
     out.push({ kind: 'makeArray', capacity: 1, target: item });
-    out.push({ kind: 'block', blocks: [{ stmts: [{ kind: 'isDefined', source: v }, { kind: 'arrayAppend', array: item, value: localOp(v) }] }] });
+    out.push({
+      kind: 'block',
+      blocks: [
+        {
+          stmts: [
+            { kind: 'isDefined', source: v },
+            { kind: 'arrayAppend', array: item, value: localOp(v) },
+          ],
+        },
+      ],
+    });
     out.push({ kind: 'arrayAppend', array: arr, value: localOp(item) });
   }
   const target = newLocal(s);

@@ -28,7 +28,9 @@ export function planComprehension(t: ArrayComprehension | SetComprehension | Obj
       make = { kind: 'makeObject', target };
       const error = conflictError('object keys must be unique', t.loc);
       body = planBody(t.body.exprs, inner, (s2) =>
-        planTerm(t.key, s2, (kop, s3) => planTerm(t.value, s3, (vop) => [{ kind: 'objectInsertOnce', object: target, key: kop, value: vop, error }])),
+        planTerm(t.key, s2, (kop, s3) =>
+          planTerm(t.value, s3, (vop) => [{ kind: 'objectInsertOnce', object: target, key: kop, value: vop, error }]),
+        ),
       );
       break;
     }

@@ -100,10 +100,19 @@ function dispatchBlock(ref: Term, run: readonly Candidate[], s: Scope): Block {
 function tree(groups: readonly { value: string; blocks: Block[] }[], v: Local, tmp: Local, s: Scope): Stmt[] {
   if (groups.length === 1) {
     const g = groups[0] as { value: string; blocks: Block[] };
-    return [{ kind: 'equal', a: localOp(v), b: constOp(s.ctx, JSON.stringify(g.value)) }, { kind: 'block', blocks: g.blocks }];
+    return [
+      { kind: 'equal', a: localOp(v), b: constOp(s.ctx, JSON.stringify(g.value)) },
+      { kind: 'block', blocks: g.blocks },
+    ];
   }
   const mid = groups.length >> 1;
-  const table = constOp(s.ctx, `{${groups.slice(0, mid).map((g) => `${JSON.stringify(g.value)}:true`).join(',')}}`);
+  const table = constOp(
+    s.ctx,
+    `{${groups
+      .slice(0, mid)
+      .map((g) => `${JSON.stringify(g.value)}:true`)
+      .join(',')}}`,
+  );
   const hit: Stmt = { kind: 'dot', source: table, key: localOp(v), target: tmp };
   return [
     {

@@ -113,7 +113,13 @@ function dispatchChildren(node: RuleNode, name: string, path: readonly Term[], i
     const value = newLocal(s2);
     const guard: Stmt[] = kids.map((kk) => ({ kind: 'notEqual', a: localOp(key), b: constOp(s2.ctx, JSON.stringify(kk)) }));
     if (bound !== undefined) {
-      return [...out, { kind: 'dot', source: localOp(src), key: localOp(bound), target: value }, { kind: 'assign', source: localOp(bound), target: key }, ...guard, ...walkRef(localOp(value), path, i + 1, s2, k)];
+      return [
+        ...out,
+        { kind: 'dot', source: localOp(src), key: localOp(bound), target: value },
+        { kind: 'assign', source: localOp(bound), target: key },
+        ...guard,
+        ...walkRef(localOp(value), path, i + 1, s2, k),
+      ];
     }
     const inner = [...guard, ...walkRef(localOp(value), path, i + 1, bindVar(s2, name, key), k)];
     return [...out, { kind: 'scan', source: src, key, value, block: { stmts: inner } }];

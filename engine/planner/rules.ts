@@ -48,12 +48,16 @@ function firstRule(node: RuleNode): CheckedRule | undefined {
 
 function finish(name: string, node: RuleNode, params: Local[], result: Local, blocks: Block[]): Func {
   const loc = firstRule(node)?.rule.loc;
-  return loc ? { name, params, result, blocks, path: pathName(node.path), loc } : { name, params, result, blocks, path: pathName(node.path) };
+  return loc
+    ? { name, params, result, blocks, path: pathName(node.path), loc }
+    : { name, params, result, blocks, path: pathName(node.path) };
 }
 
 /** clauses lists a rule's (body, value) pairs: the rule itself, then its else chain. */
 function clauses(rule: Rule): { body: Rule['body']; value: Term | undefined; loc: Rule['loc'] }[] {
-  const out: { body: Rule['body']; value: Term | undefined; loc: Rule['loc'] }[] = [{ body: rule.body, value: rule.head.value, loc: rule.loc }];
+  const out: { body: Rule['body']; value: Term | undefined; loc: Rule['loc'] }[] = [
+    { body: rule.body, value: rule.head.value, loc: rule.loc },
+  ];
   for (let e = rule.else; e; e = e.else) out.push({ body: e.body, value: e.value ?? rule.head.value, loc: e.loc });
   return out;
 }
@@ -65,7 +69,14 @@ const TRUE_TERM = (loc: Rule['loc']): Term => ({ kind: 'boolean', value: true, l
  * into `result`; with `else`, the first clause (in order) that has a solution gives the value.
  * With `exit` (early-exit.ts), the first solution of a body (clause) ends that body's iteration.
  */
-function planValueRule(rule: Rule, s: Scope, result: Local, error: RuntimeError, pre: (s: Scope, k: Cont) => Stmt[], exit: boolean): Block[] {
+function planValueRule(
+  rule: Rule,
+  s: Scope,
+  result: Local,
+  error: RuntimeError,
+  pre: (s: Scope, k: Cont) => Stmt[],
+  exit: boolean,
+): Block[] {
   const cs = clauses(rule);
   const emit = (value: Term | undefined, target: Local) => (sc: Scope) =>
     planTerm(value ?? TRUE_TERM(rule.loc), sc, (op) => [{ kind: 'assignOnce', source: op, target, error }]);
@@ -79,7 +90,12 @@ function planValueRule(rule: Rule, s: Scope, result: Local, error: RuntimeError,
     const guard: Stmt[] = i === 0 ? [] : [{ kind: 'isUndefined', source: v }];
     return { stmts: [...guard, ...pre({ ...s, loc: c.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, v)))] };
   });
-  blocks.push({ stmts: [{ kind: 'isDefined', source: v }, { kind: 'assignOnce', source: localOp(v), target: result, error }] });
+  blocks.push({
+    stmts: [
+      { kind: 'isDefined', source: v },
+      { kind: 'assignOnce', source: localOp(v), target: result, error },
+    ],
+  });
   return exit ? withEarlyExit(blocks, new Set([result, v])) : blocks;
 }
 
@@ -87,7 +103,9 @@ function defaultBlock(rules: readonly CheckedRule[], s: Scope, result: Local): B
   const d = rules.find((r) => r.rule.default);
   if (!d) return [];
   const value = d.rule.head.value ?? TRUE_TERM(d.rule.loc);
-  return [{ stmts: [{ kind: 'isUndefined', source: result }, ...planTerm(value, s, (op) => [{ kind: 'assign', source: op, target: result }])] }];
+  return [
+    { stmts: [{ kind: 'isUndefined', source: result }, ...planTerm(value, s, (op) => [{ kind: 'assign', source: op, target: result }])] },
+  ];
 }
 
 /** buildRuleFunc plans the document function of a node holding complete, multi or partial-object rules. */
@@ -100,7 +118,13 @@ function buildRuleFunc(node: RuleNode, name: string, from: Scope): Func {
   const error = conflictError(`rule ${path} produced conflicting values`, node.rules[0]?.rule.loc ?? s.loc);
   const blocks: Block[] = [];
   if (kind === 'multi' || kind === 'partialObject') {
-    blocks.push({ stmts: [kind === 'multi' && rules.every((r) => r.tail.length === 0) ? { kind: 'makeSet', target: result } : { kind: 'makeObject', target: result }] });
+    blocks.push({
+      stmts: [
+        kind === 'multi' && rules.every((r) => r.tail.length === 0)
+          ? { kind: 'makeSet', target: result }
+          : { kind: 'makeObject', target: result },
+      ],
+    });
     const cands: Candidate[] = rules.map((r) => {
       const err = conflictError('object keys must be unique', r.rule.loc);
       const sr = { ...s, loc: r.rule.loc };
@@ -140,7 +164,12 @@ function insertAlongTail(obj: Local, tail: readonly Term[], leaf: Term, multi: b
     const stmts: Stmt[] = [
       { kind: 'reset', target: child },
       { kind: 'block', blocks: [{ stmts: [{ kind: 'dot', source: localOp(obj), key: kop, target: child }] }] },
-      { kind: 'block', blocks: [{ stmts: [{ kind: 'isUndefined', source: child }, make, { kind: 'objectInsert', object: obj, key: kop, value: localOp(child) }] }] },
+      {
+        kind: 'block',
+        blocks: [
+          { stmts: [{ kind: 'isUndefined', source: child }, make, { kind: 'objectInsert', object: obj, key: kop, value: localOp(child) }] },
+        ],
+      },
       { kind: 'isType', source: localOp(child), type: lastSet ? 'set' : 'object' },
     ];
     return [...stmts, ...insertAlongTail(child, tail.slice(1), leaf, multi, error, s1)];
@@ -171,7 +200,12 @@ function buildPackageFunc(node: RuleNode, name: string, from: Scope): Func {
   const keys: StringTerm[] = node.path.slice(1).map((value) => ({ kind: 'string', value, raw: false, loc: s.loc }));
   const blocks: Block[] = [
     { stmts: walkRef(localOp(DATA), keys, 0, s, (op) => [{ kind: 'assign', source: op, target: base }]) },
-    { stmts: [{ kind: 'isUndefined', source: base }, { kind: 'makeObject', target: base }] },
+    {
+      stmts: [
+        { kind: 'isUndefined', source: base },
+        { kind: 'makeObject', target: base },
+      ],
+    },
     { stmts: [{ kind: 'assign', source: localOp(base), target: result }] },
   ];
   const error = conflictError(`rule ${pathName(node.path)} produced conflicting values`, s.loc);
@@ -185,13 +219,17 @@ function buildFunctionFunc(node: RuleNode, name: string, from: Scope): Func {
   const s = funcScope(from, from.env, arity, node);
   const args: Local[] = Array.from({ length: arity }, (_, i) => 2 + i);
   const result = newLocal(s);
-  const error = conflictError(`function ${pathName(node.path)} produced conflicting values for the same inputs`, node.rules[0]?.rule.loc ?? s.loc);
+  const error = conflictError(
+    `function ${pathName(node.path)} produced conflicting values for the same inputs`,
+    node.rules[0]?.rule.loc ?? s.loc,
+  );
   const blocks: Block[] = [];
   // Functions evaluate every solution (regorus' recorded kata traces show no early exit there).
   for (const r of node.rules.filter((x) => !x.rule.default)) {
     const params = r.rule.head.args ?? [];
     const pre = (sc: Scope, k: Cont): Stmt[] => {
-      const go = (i: number, s2: Scope): Stmt[] => (i === params.length ? k(s2) : unifyOperand(params[i] as Term, localOp(args[i] as Local), s2, (s3) => go(i + 1, s3)));
+      const go = (i: number, s2: Scope): Stmt[] =>
+        i === params.length ? k(s2) : unifyOperand(params[i] as Term, localOp(args[i] as Local), s2, (s3) => go(i + 1, s3));
       return go(0, sc);
     };
     blocks.push(...planValueRule(r.rule, s, result, error, pre, false));

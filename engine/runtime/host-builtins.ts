@@ -45,7 +45,10 @@ export function createEvalClock(now: () => number = Date.now): EvalClock {
 }
 
 /** loaderHostBuiltins returns the builtins loadPolicy supplies, bound to its evaluation clock. */
-export function loaderHostBuiltins(clock: EvalClock, opts: Pick<HostBuiltinOptions, 'runtime'> = {}): Record<LoaderBuiltinName, HostBuiltin> {
+export function loaderHostBuiltins(
+  clock: EvalClock,
+  opts: Pick<HostBuiltinOptions, 'runtime'> = {},
+): Record<LoaderBuiltinName, HostBuiltin> {
   return hostBuiltinTable(() => clock.nowNs(), opts.runtime ?? EMPTY_RUNTIME);
 }
 

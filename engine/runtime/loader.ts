@@ -48,7 +48,16 @@ type Exports = {
   readonly builtins: () => number;
 };
 
-const REQUIRED_EXPORTS = ['opa_malloc', 'opa_json_parse', 'opa_json_dump', 'opa_heap_ptr_get', 'opa_heap_ptr_set', 'opa_eval', 'entrypoints', 'builtins'] as const;
+const REQUIRED_EXPORTS = [
+  'opa_malloc',
+  'opa_json_parse',
+  'opa_json_dump',
+  'opa_heap_ptr_get',
+  'opa_heap_ptr_set',
+  'opa_eval',
+  'entrypoints',
+  'builtins',
+] as const;
 const PAGE = 65536;
 const INITIAL_PAGES = 5;
 

@@ -17,7 +17,9 @@ export type WasmBytes = ArrayBuffer | ArrayBufferView;
 /** WasmApi is the subset of the WebAssembly namespace the engine uses. */
 export type WasmApi = {
   readonly Memory: new (desc: { initial: number; maximum?: number }) => WasmMemory;
-  readonly Module: (new (bytes: WasmBytes) => WasmModule) & {
+  readonly Module: (new (
+    bytes: WasmBytes,
+  ) => WasmModule) & {
     customSections(module: WasmModule, name: string): ArrayBuffer[];
   };
   readonly Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance;

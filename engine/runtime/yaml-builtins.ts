@@ -96,7 +96,9 @@ const writeStyle: ToStringOptions = { indentSeq: false, singleQuote: true, block
 
 /** quoteAmbiguousStrings double-quotes strings a YAML 1.1 reader would take for another type (`"yes"`, `"1.5"`, `""`). */
 function quoteAmbiguousStrings(doc: Document): void {
-  const resolvers = doc.schema.tags.flatMap((t) => (t.default === true && t.test !== undefined && t.tag !== 'tag:yaml.org,2002:str' ? [t.test] : []));
+  const resolvers = doc.schema.tags.flatMap((t) =>
+    t.default === true && t.test !== undefined && t.tag !== 'tag:yaml.org,2002:str' ? [t.test] : [],
+  );
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && resolvers.some((re) => re.test(node.value as string))) node.type = Scalar.QUOTE_DOUBLE;

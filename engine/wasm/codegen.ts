@@ -192,7 +192,10 @@ class FuncEmitter {
   }
 
   private abort(e: RuntimeError): void {
-    this.c.i32Const(this.ctx.cstring(formatRuntimeError(e))).call(this.ctx.rt('rt_abort')).op(OP.unreachable);
+    this.c
+      .i32Const(this.ctx.cstring(formatRuntimeError(e)))
+      .call(this.ctx.rt('rt_abort'))
+      .op(OP.unreachable);
   }
 
   private block(b: Block): void {

@@ -123,7 +123,14 @@ export function emitWasm(policy: Policy, runtime: Uint8Array, options: EmitOptio
   const firstNew = m.importedFuncs + m.funcTypes.length;
   const funcIndex = new Map<string, { index: number; params: number }>();
   // `entrypoints` comes first so printWasm can find where generated code starts.
-  const idx = { entrypoints: firstNew, builtins: firstNew + 1, dispatch: firstNew + 2, opaEval: firstNew + 3, eval: firstNew + 4, start: firstNew + 5 };
+  const idx = {
+    entrypoints: firstNew,
+    builtins: firstNew + 1,
+    dispatch: firstNew + 2,
+    opaEval: firstNew + 3,
+    eval: firstNew + 4,
+    start: firstNew + 5,
+  };
   const planBase = firstNew + 6;
   policy.funcs.forEach((f, i) => {
     if (funcIndex.has(f.name)) throw new InternalCompilerError(`duplicate IR function ${f.name}`);

@@ -6,10 +6,17 @@ import type { IdentityConfig } from './types.js';
 
 /** SUPPORTED_ALGORITHMS are the asymmetric JWS algorithms a config may allow. */
 export const SUPPORTED_ALGORITHMS: readonly string[] = [
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
-  'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ];
 
 /** FORBIDDEN_ALGORITHMS are never accepted: unsigned tokens and HMAC (keys are asymmetric here). */
@@ -60,21 +67,28 @@ export function validateIdentityConfig(config: IdentityConfig): readonly string[
   } else {
     for (const alg of config.algorithms) {
       if (typeof alg === 'string' && alg.toLowerCase() === 'none') problems.push('algorithm "none" (unsigned tokens) is never allowed');
-      else if (typeof alg === 'string' && /^HS\d+$/i.test(alg)) problems.push(`algorithm "${alg}" is HMAC (a shared secret); only asymmetric keys are supported`);
-      else if (typeof alg !== 'string' || !SUPPORTED_ALGORITHMS.includes(alg)) problems.push(`algorithm ${JSON.stringify(alg)} is not supported; use ${SUPPORTED_ALGORITHMS.join(', ')}`);
+      else if (typeof alg === 'string' && /^HS\d+$/i.test(alg))
+        problems.push(`algorithm "${alg}" is HMAC (a shared secret); only asymmetric keys are supported`);
+      else if (typeof alg !== 'string' || !SUPPORTED_ALGORITHMS.includes(alg))
+        problems.push(`algorithm ${JSON.stringify(alg)} is not supported; use ${SUPPORTED_ALGORITHMS.join(', ')}`);
     }
   }
   if (!isNonNegative(config.clockSkewSeconds)) problems.push('clockSkewSeconds must be a number >= 0');
-  if (!isNonNegative(config.maxTokenLifetimeSeconds) || config.maxTokenLifetimeSeconds === 0) problems.push('maxTokenLifetimeSeconds must be a number > 0');
+  if (!isNonNegative(config.maxTokenLifetimeSeconds) || config.maxTokenLifetimeSeconds === 0)
+    problems.push('maxTokenLifetimeSeconds must be a number > 0');
   if (!isNonNegative(config.refreshMinIntervalSeconds)) problems.push('refreshMinIntervalSeconds must be a number >= 0');
-  if (config.requiredClaims !== undefined && (!Array.isArray(config.requiredClaims) || !config.requiredClaims.every((c) => typeof c === 'string' && c.length > 0))) {
+  if (
+    config.requiredClaims !== undefined &&
+    (!Array.isArray(config.requiredClaims) || !config.requiredClaims.every((c) => typeof c === 'string' && c.length > 0))
+  ) {
     problems.push('requiredClaims must be a list of claim names');
   }
   const jwks = config.jwks;
   if (jwks !== undefined) {
     const chosen = [jwks.file !== undefined, jwks.url !== undefined, jwks.discovery === true].filter(Boolean).length;
     if (chosen !== 1) problems.push('jwks must set exactly one of file, url, discovery: true');
-    if (jwks.file !== undefined && (typeof jwks.file !== 'string' || jwks.file.length === 0)) problems.push('jwks.file must be a non-empty path');
+    if (jwks.file !== undefined && (typeof jwks.file !== 'string' || jwks.file.length === 0))
+      problems.push('jwks.file must be a non-empty path');
     if (jwks.url !== undefined && (typeof jwks.url !== 'string' || !isHttpUrl(jwks.url))) problems.push('jwks.url must be an http(s) URL');
   }
   const usesDiscovery = jwks === undefined || (jwks.file === undefined && jwks.url === undefined);

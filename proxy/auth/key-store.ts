@@ -183,17 +183,25 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
         return keys.length > 0 ? keys : undefined;
       }
       if (err instanceof joseErrors.JWKSInvalid || err instanceof joseErrors.JWKInvalid || err instanceof joseErrors.JOSENotSupported) {
-        throw new JwksUnavailable(`the issuer's key ${header.kid !== undefined ? `"${header.kid}" ` : ''}cannot be used: ${err.message}; ask the issuer's operator to publish a valid key`, { cause: err });
+        throw new JwksUnavailable(
+          `the issuer's key ${header.kid !== undefined ? `"${header.kid}" ` : ''}cannot be used: ${err.message}; ask the issuer's operator to publish a valid key`,
+          { cause: err },
+        );
       }
       throw err;
     }
   }
 
   function unknownKey(header: JWSHeaderParameters, refreshed: boolean): TokenKeyUnknown {
-    const which = header.kid !== undefined ? `key id "${header.kid}"` : `a key for algorithm ${String(header.alg)} (the token has no "kid")`;
-    const why = refreshed ? 'after re-fetching the key set' : `(the key set was re-fetched recently; next refresh allowed at ${nextRefreshAt().toISOString()})`;
+    const which =
+      header.kid !== undefined ? `key id "${header.kid}"` : `a key for algorithm ${String(header.alg)} (the token has no "kid")`;
+    const why = refreshed
+      ? 'after re-fetching the key set'
+      : `(the key set was re-fetched recently; next refresh allowed at ${nextRefreshAt().toISOString()})`;
     const stale = lastError !== undefined ? `; the last key fetch failed: ${lastError}` : '';
-    return new TokenKeyUnknown(`no ${which} in the JWKS of issuer ${options.issuer} ${why}${stale}; request a token signed with a current key`);
+    return new TokenKeyUnknown(
+      `no ${which} in the JWKS of issuer ${options.issuer} ${why}${stale}; request a token signed with a current key`,
+    );
   }
 
   async function keysFor(header: JWSHeaderParameters): Promise<readonly VerificationKey[]> {

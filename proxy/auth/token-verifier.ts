@@ -73,7 +73,9 @@ function checkHeader(token: unknown, r: Resolved): JWSHeaderParameters {
     throw new TokenAlgorithmForbidden(`token algorithm "none" (unsigned) is never accepted; request a token signed with one of ${allowed}`);
   }
   if (/^HS\d+$/i.test(alg)) {
-    throw new TokenAlgorithmForbidden(`token algorithm "${alg}" (HMAC) is not accepted: keys are asymmetric; request a token signed with one of ${allowed}`);
+    throw new TokenAlgorithmForbidden(
+      `token algorithm "${alg}" (HMAC) is not accepted: keys are asymmetric; request a token signed with one of ${allowed}`,
+    );
   }
   if (!r.config.algorithms.includes(alg)) {
     throw new TokenAlgorithmForbidden(`token algorithm "${alg}" is not allowed; request a token signed with one of ${allowed}`);
@@ -89,11 +91,17 @@ function translate(err: unknown, header: JWSHeaderParameters, r: Resolved): Auth
   const skew = r.config.clockSkewSeconds;
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
     const key = header.kid !== undefined ? `key "${header.kid}"` : 'any key';
-    return new TokenSignatureInvalid(`token signature does not verify with ${key} of issuer ${r.config.issuer}; the token was altered or signed by someone else; request a new token`, { cause: err });
+    return new TokenSignatureInvalid(
+      `token signature does not verify with ${key} of issuer ${r.config.issuer}; the token was altered or signed by someone else; request a new token`,
+      { cause: err },
+    );
   }
   if (err instanceof joseErrors.JWTExpired) {
     const exp = err.payload.exp;
-    return new TokenExpired(`token expired at ${typeof exp === 'number' ? iso(exp) : '?'} (now ${iso(nowS)}, clock skew ${skew}s); request a new token`, { cause: err });
+    return new TokenExpired(
+      `token expired at ${typeof exp === 'number' ? iso(exp) : '?'} (now ${iso(nowS)}, clock skew ${skew}s); request a new token`,
+      { cause: err },
+    );
   }
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     const payload = err.payload;
@@ -101,33 +109,54 @@ function translate(err: unknown, header: JWSHeaderParameters, r: Resolved): Auth
       return new TokenIssuerInvalid(`token has no issuer ("iss"); request a token from ${r.config.issuer}`, { cause: err });
     }
     if (err.reason === 'missing' && err.claim === 'aud') {
-      return new TokenAudienceInvalid(`token has no audience ("aud"); request a token for ${r.audiences.map((a) => JSON.stringify(a)).join(' or ')}`, { cause: err });
+      return new TokenAudienceInvalid(
+        `token has no audience ("aud"); request a token for ${r.audiences.map((a) => JSON.stringify(a)).join(' or ')}`,
+        { cause: err },
+      );
     }
     if (err.reason === 'missing' || err.reason === 'invalid') {
       const what = err.reason === 'missing' ? 'is missing' : 'has the wrong type';
-      return new TokenClaimMissing(err.claim, `token claim "${err.claim}" ${what} (${err.message}); the required claims are ${r.requiredClaims.join(', ')}; request a token that carries them`, { cause: err });
+      return new TokenClaimMissing(
+        err.claim,
+        `token claim "${err.claim}" ${what} (${err.message}); the required claims are ${r.requiredClaims.join(', ')}; request a token that carries them`,
+        { cause: err },
+      );
     }
     switch (err.claim) {
       case 'iss':
-        return new TokenIssuerInvalid(`token issuer ${JSON.stringify(payload.iss)} is not accepted; request a token from ${r.config.issuer}`, { cause: err });
+        return new TokenIssuerInvalid(
+          `token issuer ${JSON.stringify(payload.iss)} is not accepted; request a token from ${r.config.issuer}`,
+          { cause: err },
+        );
       case 'aud':
-        return new TokenAudienceInvalid(`token audience ${JSON.stringify(payload.aud)} does not include ${r.audiences.map((a) => JSON.stringify(a)).join(' or ')}; request a token for this gateway's audience`, { cause: err });
+        return new TokenAudienceInvalid(
+          `token audience ${JSON.stringify(payload.aud)} does not include ${r.audiences.map((a) => JSON.stringify(a)).join(' or ')}; request a token for this gateway's audience`,
+          { cause: err },
+        );
       case 'nbf': {
         const nbf = payload.nbf;
-        return new TokenNotYetValid(`token is not valid before ${typeof nbf === 'number' ? iso(nbf) : '?'} (now ${iso(nowS)}, clock skew ${skew}s); retry then or check the client's clock`, { cause: err });
+        return new TokenNotYetValid(
+          `token is not valid before ${typeof nbf === 'number' ? iso(nbf) : '?'} (now ${iso(nowS)}, clock skew ${skew}s); retry then or check the client's clock`,
+          { cause: err },
+        );
       }
       default:
         return new TokenMalformed(`token claim "${err.claim}" is not accepted: ${err.message}`, { cause: err });
     }
   }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) {
-    return new TokenAlgorithmForbidden(`token algorithm "${String(header.alg)}" is not allowed; request a token signed with one of ${r.config.algorithms.join(', ')}`, { cause: err });
+    return new TokenAlgorithmForbidden(
+      `token algorithm "${String(header.alg)}" is not allowed; request a token signed with one of ${r.config.algorithms.join(', ')}`,
+      { cause: err },
+    );
   }
   if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid || err instanceof joseErrors.JOSENotSupported) {
     return new TokenMalformed(`token is not a valid signed JWT: ${err.message}`, { cause: err });
   }
   if (err instanceof joseErrors.JWKInvalid || err instanceof joseErrors.JWKSInvalid) {
-    return new JwksUnavailable(`the issuer's key cannot be used: ${err.message}; ask the gateway's operator to check the key source`, { cause: err });
+    return new JwksUnavailable(`the issuer's key cannot be used: ${err.message}; ask the gateway's operator to check the key source`, {
+      cause: err,
+    });
   }
   // Fail closed on anything unforeseen, without exposing its text.
   return new TokenMalformed('token could not be verified', { cause: err });
@@ -147,14 +176,19 @@ function checkPayload(payload: JWTPayload, r: Resolved): Principal {
     throw new TokenClaimMissing('iat', 'token claim "iat" must be a number of seconds since the epoch');
   }
   if (iat !== undefined && iat > nowS + skew) {
-    throw new TokenNotYetValid(`token was issued in the future at ${iso(iat)} (now ${iso(Math.floor(nowS))}, clock skew ${skew}s); check the issuer's clock and request a new token`);
+    throw new TokenNotYetValid(
+      `token was issued in the future at ${iso(iat)} (now ${iso(Math.floor(nowS))}, clock skew ${skew}s); check the issuer's clock and request a new token`,
+    );
   }
   const start = iat ?? (typeof payload.nbf === 'number' ? payload.nbf : nowS);
   const lifetime = exp - start;
   const max = r.config.maxTokenLifetimeSeconds;
   if (lifetime > max) {
-    const from = iat !== undefined ? `issued at ${iso(iat)}` : typeof payload.nbf === 'number' ? `valid from ${iso(payload.nbf)}` : 'from now';
-    throw new TokenLifetimeExceeded(`token lives ${Math.round(lifetime)}s (${from} until ${iso(exp)}); the maximum accepted is ${max}s; request a shorter-lived token`);
+    const from =
+      iat !== undefined ? `issued at ${iso(iat)}` : typeof payload.nbf === 'number' ? `valid from ${iso(payload.nbf)}` : 'from now';
+    throw new TokenLifetimeExceeded(
+      `token lives ${Math.round(lifetime)}s (${from} until ${iso(exp)}); the maximum accepted is ${max}s; request a shorter-lived token`,
+    );
   }
   const aud = payload.aud;
   const claims = deepFreeze(structuredClone(payload)) as Readonly<Record<string, unknown>>;
@@ -216,7 +250,10 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
         last = err;
       }
     }
-    throw last ?? new TokenSignatureInvalid(`no key of issuer ${config.issuer} verifies the token (header ${JSON.stringify(header.kid ?? null)})`);
+    throw (
+      last ??
+      new TokenSignatureInvalid(`no key of issuer ${config.issuer} verifies the token (header ${JSON.stringify(header.kid ?? null)})`)
+    );
   }
 
   async function verify(token: string): Promise<Principal> {

@@ -79,7 +79,13 @@ export type TokenVerifier = {
 };
 
 /** Jwk is a JSON Web Key as found in a JWKS (public members only are used). */
-export type Jwk = { readonly kty: string; readonly kid?: string; readonly alg?: string; readonly use?: string; readonly [member: string]: unknown };
+export type Jwk = {
+  readonly kty: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly use?: string;
+  readonly [member: string]: unknown;
+};
 
 /** Jwks is a JSON Web Key Set. */
 export type Jwks = { readonly keys: readonly Jwk[] };

@@ -81,7 +81,11 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
   };
 
   /** cached memoizes successful lookups; failures are logged, answered undefined and forgotten. */
-  const cached = <T>(cache: Map<string, Promise<T | undefined>>, key: string, lookup: () => Promise<T | undefined>): Promise<T | undefined> => {
+  const cached = <T>(
+    cache: Map<string, Promise<T | undefined>>,
+    key: string,
+    lookup: () => Promise<T | undefined>,
+  ): Promise<T | undefined> => {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const gen = generation;

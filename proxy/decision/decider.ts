@@ -91,7 +91,8 @@ export function interpretResult(resultSet: unknown): Decision {
   const firstDeny = denies[0];
   if (firstDeny !== undefined) return { kind: 'deny', reason: firstDeny.reason, rule: firstDeny.rule, origin: 'policy', reasons: denies };
   const firstApproval = approvals[0];
-  if (firstApproval !== undefined) return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons: approvals, masks };
+  if (firstApproval !== undefined)
+    return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons: approvals, masks };
   if (allow !== true) return deny('no policy rule allowed this statement', RULE_IDS.defaultDeny, 'default');
   return { kind: 'allow', masks };
 }

@@ -19,18 +19,16 @@ export type StatementFactsLike = {
   readonly flags: Readonly<Record<string, boolean>>;
   readonly parameters: number;
   readonly fingerprint: string;
-  readonly output?:
-    | {
-        readonly columns: readonly {
-          readonly position: number;
-          readonly name: string;
-          readonly source?: PolicyColumnRef;
-          readonly star?: { readonly table?: string };
-          readonly derived: readonly PolicyColumnRef[];
-        }[];
-        readonly wholeRow: boolean;
-      }
-    | null;
+  readonly output?: {
+    readonly columns: readonly {
+      readonly position: number;
+      readonly name: string;
+      readonly source?: PolicyColumnRef;
+      readonly star?: { readonly table?: string };
+      readonly derived: readonly PolicyColumnRef[];
+    }[];
+    readonly wholeRow: boolean;
+  } | null;
 };
 
 /** PolicyInputParts is everything the session knows when a statement arrives. */
@@ -106,10 +104,16 @@ function buildStatement(f: StatementFactsLike, params: readonly (string | null)[
 
 const copyClaims = sharedCopier((c: PolicyInputParts['claims']) => ({ ...c }));
 const copyTables = sharedCopier((t: StatementFactsLike['tables']) => ({ read: [...t.read], written: [...t.written] }));
-const copyColumns = sharedCopier((c: StatementFactsLike['columns']) => ({ read: c.read.map(columnRef), written: c.written.map(columnRef) }));
+const copyColumns = sharedCopier((c: StatementFactsLike['columns']) => ({
+  read: c.read.map(columnRef),
+  written: c.written.map(columnRef),
+}));
 const copyFunctions = sharedCopier((f: StatementFactsLike['functions']) => [...f]);
 const copyFlags = sharedCopier((f: StatementFactsLike['flags']) => ({ ...f }));
-const copyOutput = sharedCopier((o: NonNullable<StatementFactsLike['output']>) => ({ columns: o.columns.map(outputColumn), whole_row: o.wholeRow }));
+const copyOutput = sharedCopier((o: NonNullable<StatementFactsLike['output']>) => ({
+  columns: o.columns.map(outputColumn),
+  whole_row: o.wholeRow,
+}));
 
 function columnRef(r: PolicyColumnRef): PolicyColumnRef {
   return { table: r.table, column: r.column };

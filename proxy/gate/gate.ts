@@ -122,7 +122,9 @@ async function carryOut(req: StatementRequest, decision: Decision, masks: readon
     const binary = checkBinaryResults(facts, touched, masks, req.resultFormats);
     if (binary !== undefined) return refuse(binary);
     if (facts.flags.copy_from_stdin) {
-      return refuse(new UnsupportedRequestError('COPY FROM STDIN through the extended query protocol', 'send COPY … FROM STDIN as a simple query'));
+      return refuse(
+        new UnsupportedRequestError('COPY FROM STDIN through the extended query protocol', 'send COPY … FROM STDIN as a simple query'),
+      );
     }
   }
   const copy = await planCopyOut(facts, masks, catalog);
@@ -132,7 +134,9 @@ async function carryOut(req: StatementRequest, decision: Decision, masks: readon
 
 /** denialError is the error a denied statement's client receives (the policy's reason, `rule: <id>` as detail). */
 export function denialError(decision: Extract<Decision, { kind: 'deny' }>): PolicyDeniedError | PolicyEvaluationError {
-  return decision.origin === 'error' ? new PolicyEvaluationError(decision.reason, decision.rule) : new PolicyDeniedError(decision.reason, decision.rule);
+  return decision.origin === 'error'
+    ? new PolicyEvaluationError(decision.reason, decision.rule)
+    : new PolicyDeniedError(decision.reason, decision.rule);
 }
 
 /** isDecision checks the shape the gate relies on (fail closed on anything else). */

@@ -78,7 +78,13 @@ export function logEntry(event: GatewayEvent): LogEntry {
     case 'connection.refused':
       return at('connection refused', { reason: event.reason, clientAddress: event.clientAddress });
     case 'login.refused':
-      return at('login refused', { session: event.session, clientAddress: event.clientAddress, code: event.code, sqlstate: event.sqlstate, reason: event.message });
+      return at('login refused', {
+        session: event.session,
+        clientAddress: event.clientAddress,
+        code: event.code,
+        sqlstate: event.sqlstate,
+        reason: event.message,
+      });
     case 'session.opened':
       return at('session opened', {
         session: event.session,
@@ -91,7 +97,13 @@ export function logEntry(event: GatewayEvent): LogEntry {
         applicationName: event.applicationName,
       });
     case 'session.closed':
-      return at('session closed', { session: event.session, subject: event.subject, reason: event.reason, durationMs: event.durationMs, statements: event.statements });
+      return at('session closed', {
+        session: event.session,
+        subject: event.subject,
+        reason: event.reason,
+        durationMs: event.durationMs,
+        statements: event.statements,
+      });
     case 'session.failed':
       return at('session failed', { session: event.session, subject: event.subject, error: event.message });
     case 'cancel.requested':
@@ -125,7 +137,12 @@ export function logEntry(event: GatewayEvent): LogEntry {
     case 'policy.error':
       return at('policy error', { ...(event.session !== undefined ? { session: event.session } : {}), error: event.message });
     case 'upstream.failed':
-      return at('upstream failed', { ...(event.session !== undefined ? { session: event.session } : {}), purpose: event.purpose, code: event.code, error: event.message });
+      return at('upstream failed', {
+        ...(event.session !== undefined ? { session: event.session } : {}),
+        purpose: event.purpose,
+        code: event.code,
+        error: event.message,
+      });
     case 'catalog.failed':
       return at('catalog lookup failed', { key: event.key, error: event.message });
     case 'sql.unavailable':
@@ -137,7 +154,12 @@ export function logEntry(event: GatewayEvent): LogEntry {
 
 /** statementFields names a statement without its text (literal values may be secrets). */
 function statementFields(facts: StatementFacts): Readonly<Record<string, unknown>> {
-  return { command: facts.command, kind: facts.kind, tables: [...facts.tables.read, ...facts.tables.written], fingerprint: facts.fingerprint };
+  return {
+    command: facts.command,
+    kind: facts.kind,
+    tables: [...facts.tables.read, ...facts.tables.written],
+    fingerprint: facts.fingerprint,
+  };
 }
 
 function assertNever(x: never): never {

@@ -80,7 +80,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     ...passwordOf(config, deps),
   };
   const catalog = createCatalog(() => connectUpstream({ ...upstream, applicationName: 'portcullis catalog' }), { events });
-  const gate = createGate({ decide: deps.decide, catalog, events, now, ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}) });
+  const gate = createGate({
+    decide: deps.decide,
+    catalog,
+    events,
+    now,
+    ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}),
+  });
   const registry = createSessionRegistry();
   const tls = tlsContext(config, deps);
   const env: SessionEnvironment = {
@@ -167,6 +173,7 @@ function passwordOf(config: GatewayConfig, deps: GatewayDeps): { password?: stri
 /** tlsContext builds the server certificate's context from deps.tls (the PEM contents; the data plane reads no files). */
 function tlsContext(config: GatewayConfig, deps: GatewayDeps): SecureContext | undefined {
   if (deps.tls !== undefined) return createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
-  if (config.tls !== undefined) throw new TypeError('startGateway: config.tls is set but deps.tls holds no PEM key and certificate (proxy/cli reads the files)');
+  if (config.tls !== undefined)
+    throw new TypeError('startGateway: config.tls is set but deps.tls holds no PEM key and certificate (proxy/cli reads the files)');
   return undefined;
 }

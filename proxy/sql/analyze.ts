@@ -5,14 +5,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { messageOf } from '../errors.js';
 import type { AnalyzeOptions, AnalyzeResult, StatementFacts } from './types.js';
-import {
-  SqlAnalysisError,
-  SqlNotInitializedError,
-  SqlNulError,
-  SqlSyntaxError,
-  SqlTooLargeError,
-  type SqlError,
-} from './errors.js';
+import { SqlAnalysisError, SqlNotInitializedError, SqlNulError, SqlSyntaxError, SqlTooLargeError, type SqlError } from './errors.js';
 import { deepFreeze, factsOf } from './facts-cache.js';
 import { asFields, asList, asNode, asNumber } from './tree.js';
 

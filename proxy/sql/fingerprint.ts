@@ -66,7 +66,8 @@ class CanonicalWriter {
   /** open writes a value: primitives at once, containers as a new frame (written by run). */
   open(x: unknown, constant: boolean, valueStart: number): void {
     if (typeof x !== 'object' || x === null) {
-      this.out += typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' && Number.isFinite(x) ? String(x) : (JSON.stringify(x) ?? 'null');
+      this.out +=
+        typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' && Number.isFinite(x) ? String(x) : (JSON.stringify(x) ?? 'null');
       if (valueStart >= 0) this.constants.push(valueStart, this.out.length);
     } else if (Array.isArray(x)) {
       this.out += '[';
@@ -125,7 +126,9 @@ export function fingerprintOf(c: CanonicalTree): string {
 
 // crypto.hash (Node ≥ 20.12) hashes a small input in one call, without a Hash object.
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** fingerprint returns the hex sha256 of a parse tree's canonical, location-free JSON. */
 export function fingerprint(tree: unknown): string {

@@ -130,8 +130,18 @@ const TRANSACTION: Readonly<Record<string, readonly [StatementKind, string]>> = 
 // Node types that change the schema, roles or privileges although their names do not start with
 // Create/Alter/Drop.
 const OTHER_DDL = new Set([
-  'TruncateStmt', 'RenameStmt', 'CommentStmt', 'GrantStmt', 'GrantRoleStmt', 'SecLabelStmt',
-  'DefineStmt', 'CompositeTypeStmt', 'IndexStmt', 'ViewStmt', 'RuleStmt', 'ImportForeignSchemaStmt',
+  'TruncateStmt',
+  'RenameStmt',
+  'CommentStmt',
+  'GrantStmt',
+  'GrantRoleStmt',
+  'SecLabelStmt',
+  'DefineStmt',
+  'CompositeTypeStmt',
+  'IndexStmt',
+  'ViewStmt',
+  'RuleStmt',
+  'ImportForeignSchemaStmt',
   'ReassignOwnedStmt',
 ]);
 
@@ -154,18 +164,14 @@ export function classify(node: Node): Classification {
   if (fixed !== undefined) return base(fixed[0], fixed[1]);
   switch (type) {
     case 'SelectStmt':
-      return asFields(fields['intoClause']) !== undefined
-        ? base('select', 'SELECT INTO', { ddl: true })
-        : base('select', 'SELECT');
+      return asFields(fields['intoClause']) !== undefined ? base('select', 'SELECT INTO', { ddl: true }) : base('select', 'SELECT');
     case 'CreateTableAsStmt': {
       const matview = fields['objtype'] === 'OBJECT_MATVIEW';
       return base('create_table', matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS');
     }
     case 'AlterTableStmt':
       return base('alter_table', `ALTER ${objectWord(fields['objtype'])}`, {
-        destructive: asList(fields['cmds']).some((c) =>
-          DESTRUCTIVE_ALTER.has(asString(asNode(c)?.fields['subtype']) ?? ''),
-        ),
+        destructive: asList(fields['cmds']).some((c) => DESTRUCTIVE_ALTER.has(asString(asNode(c)?.fields['subtype']) ?? '')),
       });
     case 'RenameStmt': {
       // relationType only means something when a column or constraint of a relation is renamed.
@@ -207,10 +213,7 @@ export function classify(node: Node): Classification {
 
 // SET / RESET: ROLE and SESSION AUTHORIZATION have their own kinds because policies treat them
 // as identity changes, not configuration.
-function classifySet(
-  fields: Fields,
-  base: (kind: StatementKind, command: string) => Classification,
-): Classification {
+function classifySet(fields: Fields, base: (kind: StatementKind, command: string) => Classification): Classification {
   const setKind = asString(fields['kind']) ?? '';
   const name = (asString(fields['name']) ?? '').toLowerCase();
   const isReset = setKind === 'VAR_RESET' || setKind === 'VAR_RESET_ALL';

@@ -46,7 +46,12 @@ export function figureName(expr: unknown): string {
     case 'A_Expr':
       return f['kind'] === 'AEXPR_NULLIF' ? 'nullif' : UNKNOWN;
     case 'SQLValueFunction':
-      return (asString(f['op']) ?? '').replace(/^SVFOP_/, '').replace(/_N$/, '').toLowerCase() || UNKNOWN;
+      return (
+        (asString(f['op']) ?? '')
+          .replace(/^SVFOP_/, '')
+          .replace(/_N$/, '')
+          .toLowerCase() || UNKNOWN
+      );
     case 'XmlExpr':
       return (asString(f['op']) ?? '').replace(/^IS_/, '').toLowerCase() || UNKNOWN;
     case 'SubLink': {

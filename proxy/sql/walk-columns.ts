@@ -42,9 +42,7 @@ export function findEntry(out: Collector, qualifier: readonly string[], sc: Scop
   const schema = qualifier.length >= 2 ? qualifier[qualifier.length - 2] : undefined;
   for (let s: Scope | undefined = sc; s !== undefined; s = s.parent) {
     const found = flattenJoins(s.entries, true).filter((e) =>
-      schema === undefined
-        ? e.refname === refname
-        : e.kind === 'table' && e.table === out.qualify(schema, refname),
+      schema === undefined ? e.refname === refname : e.kind === 'table' && e.table === out.qualify(schema, refname),
     );
     if (found.length > 0) return found;
   }
@@ -61,7 +59,8 @@ function resolveName(out: Collector, name: string, sc: Scope): Lineage {
     if (candidates.length + rows.length === 0) continue;
     let col: Lineage | undefined;
     if (candidates.length === 1) col = columnOf(out, candidates[0] as Entry, name, true);
-    else if (definite.length === 1) col = columnOf(out, definite[0] as Entry, name, true); // else PostgreSQL reports it ambiguous
+    else if (definite.length === 1)
+      col = columnOf(out, definite[0] as Entry, name, true); // else PostgreSQL reports it ambiguous
     else if (candidates.length > 1) col = ambiguous(out, candidates, name, true);
     // PostgreSQL prefers a column over a whole-row reference; without the catalog both are possible.
     if (rows.length === 0 && col !== undefined) return col;
@@ -107,10 +106,12 @@ function columnOf(out: Collector, e: Entry, name: string, record: boolean): Line
         if (record) out.column(c, 'read');
         return { source: c, derived: [], wholeRow: stars[0].wholeRow };
       }
-      const parts = stars.map((s): Lineage => ({
-        derived: s.star?.table !== undefined ? [{ table: s.star.table, column: name }, ...s.derived] : s.derived,
-        wholeRow: s.wholeRow,
-      }));
+      const parts = stars.map(
+        (s): Lineage => ({
+          derived: s.star?.table !== undefined ? [{ table: s.star.table, column: name }, ...s.derived] : s.derived,
+          wholeRow: s.wholeRow,
+        }),
+      );
       return mix(parts);
     }
     case 'opaque':

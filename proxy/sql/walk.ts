@@ -223,11 +223,7 @@ export class Walker {
     const name = parts.join('.');
     const own = parts[parts.length - 1] ?? '';
     if (name !== '') this.out.functions.add(name);
-    if (
-      DYNAMIC_SQL_FUNCTIONS.has(own) ||
-      DYNAMIC_SQL_PREFIXES.some((p) => own.startsWith(p)) ||
-      DYNAMIC_SQL_QUALIFIED.has(name)
-    ) {
+    if (DYNAMIC_SQL_FUNCTIONS.has(own) || DYNAMIC_SQL_PREFIXES.some((p) => own.startsWith(p)) || DYNAMIC_SQL_QUALIFIED.has(name)) {
       this.out.flags.dynamic_sql = true;
     }
     if (own === 'set_config' && (parts.length === 1 || parts[0] === 'pg_catalog')) {

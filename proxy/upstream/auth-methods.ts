@@ -13,8 +13,15 @@ const pbkdf2Async = promisify(pbkdf2);
 
 /** md5Password computes the md5 method's PasswordMessage text for the user, password and 4-byte salt. */
 export function md5Password(user: string, password: string, salt: Uint8Array): string {
-  const inner = createHash('md5').update(password + user, 'utf8').digest('hex');
-  return 'md5' + createHash('md5').update(Buffer.concat([Buffer.from(inner, 'utf8'), salt])).digest('hex');
+  const inner = createHash('md5')
+    .update(password + user, 'utf8')
+    .digest('hex');
+  return (
+    'md5' +
+    createHash('md5')
+      .update(Buffer.concat([Buffer.from(inner, 'utf8'), salt]))
+      .digest('hex')
+  );
 }
 
 /** ScramClient runs one SCRAM-SHA-256 exchange; each step throws an UpstreamError on a bad server message. */

@@ -22,7 +22,11 @@ export function sendCancel(host: string, port: number, key: BackendKey, timeoutM
     socket.once('error', (err) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new UpstreamUnavailableError(`cannot send the cancel request (${(err as NodeJS.ErrnoException).code ?? err.message})`, { cause: err }));
+      reject(
+        new UpstreamUnavailableError(`cannot send the cancel request (${(err as NodeJS.ErrnoException).code ?? err.message})`, {
+          cause: err,
+        }),
+      );
     });
     socket.once('close', () => {
       clearTimeout(timer);

@@ -103,7 +103,8 @@ async function login(channel: SocketChannel, options: UpstreamOptions): Promise<
   let method: UpstreamAuthMethod = 'trust';
   let scram: ScramClient | undefined;
   const needPassword = (what: UpstreamAuthMethod): string => {
-    if (options.password === undefined) throw new UpstreamAuthFailedError(`the upstream requires ${what} authentication and no password is configured`);
+    if (options.password === undefined)
+      throw new UpstreamAuthFailedError(`the upstream requires ${what} authentication and no password is configured`);
     return options.password;
   };
   for (;;) {
@@ -166,11 +167,22 @@ function loginRefused(fields: Readonly<Record<string, string>>): UpstreamError {
   const unavailable = UNAVAILABLE_STATES[state];
   if (unavailable !== undefined) return new UpstreamUnavailableError(`${unavailable} (SQLSTATE ${state})`, { cause: upstreamMessage });
   const what =
-    state === '28P01' ? 'invalid password' : state === '28000' ? 'not authorized' : state === '3D000' ? 'the configured database does not exist' : 'login error';
+    state === '28P01'
+      ? 'invalid password'
+      : state === '28000'
+        ? 'not authorized'
+        : state === '3D000'
+          ? 'the configured database does not exist'
+          : 'login error';
   return new UpstreamAuthFailedError(`${what} (SQLSTATE ${state})`, { upstreamSqlstate: state, upstreamMessage });
 }
 
-function loggedIn(channel: SocketChannel, authMethod: UpstreamAuthMethod, backendKey: BackendKey, parameters: ReadonlyMap<string, string>): UpstreamLogin {
+function loggedIn(
+  channel: SocketChannel,
+  authMethod: UpstreamAuthMethod,
+  backendKey: BackendKey,
+  parameters: ReadonlyMap<string, string>,
+): UpstreamLogin {
   return {
     authMethod,
     backendKey,

@@ -159,7 +159,8 @@ function fromPgProtocol(raw: Buffer, payloadLength: number): BackendMessage {
   }
   if (parsed === undefined) throw violation('incomplete message');
   const { msg, size } = typed(parsed);
-  if (size !== payloadLength) throw violation(`message type '${String.fromCharCode(raw[0] ?? 0)}' has length ${payloadLength}, expected ${size}`);
+  if (size !== payloadLength)
+    throw violation(`message type '${String.fromCharCode(raw[0] ?? 0)}' has length ${payloadLength}, expected ${size}`);
   return msg;
 }
 

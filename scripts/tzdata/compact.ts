@@ -6,8 +6,17 @@
 // step is verified against Go's lookup over the full zone (see verifyCompact).
 
 import {
-  type LocalType, type PosixRule, type RuleDate, type Zone,
-  daysFromCivil, lastAtOrBefore, lookupZone, ruleSeconds, ruleType, sameType, yearOf,
+  type LocalType,
+  type PosixRule,
+  type RuleDate,
+  type Zone,
+  daysFromCivil,
+  lastAtOrBefore,
+  lookupZone,
+  ruleSeconds,
+  ruleType,
+  sameType,
+  yearOf,
 } from './zone.js';
 
 export const MIN_SEC = -9223372037;
@@ -53,7 +62,9 @@ function checkPoints(z: Zone, from: number): number[] {
   for (const tx of z.transitions) if (tx.at > from) pts.push(tx.at, tx.at - 1);
   if (z.rule) {
     const last = z.transitions.length > 0 ? z.transitions[z.transitions.length - 1]!.at : from;
-    pts.push(...ruleBreaks(z.rule, Math.max(yearOf(Math.max(from, MIN_SEC)) - 1, 1677), Math.min(yearOf(Math.min(last, MAX_SEC)) + 2, 2262)));
+    pts.push(
+      ...ruleBreaks(z.rule, Math.max(yearOf(Math.max(from, MIN_SEC)) - 1, 1677), Math.min(yearOf(Math.min(last, MAX_SEC)) + 2, 2262)),
+    );
   }
   return pts.filter((t) => t >= from && t >= MIN_SEC && t <= MAX_SEC);
 }
@@ -117,19 +128,51 @@ class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number): this { this.room(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
-  u32(v: number): this { this.room(4); this.view.setUint32(this.length, v, true); this.length += 4; return this; }
-  i32(v: number): this { this.room(4); this.view.setInt32(this.length, v, true); this.length += 4; return this; }
-  i64(v: number): this { this.room(8); this.view.setBigInt64(this.length, BigInt(v), true); this.length += 8; return this; }
+  u8(v: number): this {
+    this.room(1);
+    this.view.setUint8(this.length, v);
+    this.length += 1;
+    return this;
+  }
+  u32(v: number): this {
+    this.room(4);
+    this.view.setUint32(this.length, v, true);
+    this.length += 4;
+    return this;
+  }
+  i32(v: number): this {
+    this.room(4);
+    this.view.setInt32(this.length, v, true);
+    this.length += 4;
+    return this;
+  }
+  i64(v: number): this {
+    this.room(8);
+    this.view.setBigInt64(this.length, BigInt(v), true);
+    this.length += 8;
+    return this;
+  }
   /** varint appends a non-negative integer (up to 2^53) as LEB128. */
   varint(v: number): this {
     for (; v >= 128; v = Math.floor(v / 128)) this.u8((v % 128) | 128);
     return this.u8(v);
   }
-  bytes(b: Uint8Array): this { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; return this; }
-  align4(): this { while (this.length % 4 !== 0) this.u8(0); return this; }
-  patchU32(at: number, v: number): void { this.view.setUint32(at, v, true); }
-  toBytes(): Uint8Array { return this.buf.slice(0, this.length); }
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+  align4(): this {
+    while (this.length % 4 !== 0) this.u8(0);
+    return this;
+  }
+  patchU32(at: number, v: number): void {
+    this.view.setUint32(at, v, true);
+  }
+  toBytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 }
 
 const ascii = (s: string): Uint8Array => {
@@ -139,7 +182,10 @@ const ascii = (s: string): Uint8Array => {
 
 function writeType(w: Writer, t: LocalType): void {
   const a = ascii(t.abbr);
-  w.i32(t.offset).u8(t.isDst ? 1 : 0).u8(a.length).bytes(a);
+  w.i32(t.offset)
+    .u8(t.isDst ? 1 : 0)
+    .u8(a.length)
+    .bytes(a);
   for (let i = a.length; i < MAX_ABBR; i++) w.u8(0);
 }
 

@@ -48,7 +48,8 @@ function rate(fn: (i: number) => unknown, ms: number): number {
 export function indexedPolicy(n: number): string {
   const rules = Array.from(
     { length: n },
-    (_, i) => `deny contains msg if {\n  input.statement.kind == "op${i}"\n  input.statement.table in {"t${i}", "secrets"}\n  msg := sprintf("rule %d denies %s", [${i}, input.statement.table])\n}`,
+    (_, i) =>
+      `deny contains msg if {\n  input.statement.kind == "op${i}"\n  input.statement.table in {"t${i}", "secrets"}\n  msg := sprintf("rule %d denies %s", [${i}, input.statement.table])\n}`,
   );
   return `package idx\n\n${rules.join('\n\n')}\n`;
 }
@@ -62,7 +63,12 @@ function indexInputs(n: number): unknown[] {
   ];
 }
 
-function compileOrThrow(engine: Engine, files: Array<{ name: string; text: string }>, entrypoints: string[], extra: { ruleIndexing?: boolean; regoVersion?: 'v0' | 'v1' } = {}): Uint8Array {
+function compileOrThrow(
+  engine: Engine,
+  files: Array<{ name: string; text: string }>,
+  entrypoints: string[],
+  extra: { ruleIndexing?: boolean; regoVersion?: 'v0' | 'v1' } = {},
+): Uint8Array {
   const r = engine.compile({ files, entrypoints, ...extra });
   if (engine.hasErrors(r.diagnostics) || !r.wasm) {
     const first = r.diagnostics.find((d) => d.severity === 'error');
@@ -187,7 +193,9 @@ export async function benchKata(engine: Engine): Promise<void> {
     };
     const matched = reqs.filter((r) => JSON.stringify(run(r)) === JSON.stringify(r.expected)).length;
     const evals = rate((i) => run(reqs[i % reqs.length] as KataRequest), KATA_EVAL_MS);
-    console.log(`| ${name} | ${text.split('\n').length} | ${reqs.length} | ${median(times).toFixed(1)} | ${fmt(evals)} | ${matched}/${reqs.length} |`);
+    console.log(
+      `| ${name} | ${text.split('\n').length} | ${reqs.length} | ${median(times).toFixed(1)} | ${fmt(evals)} | ${matched}/${reqs.length} |`,
+    );
   }
 }
 
@@ -209,7 +217,9 @@ export async function benchZones(engine: Engine): Promise<void> {
     { note: 'America/New_York, 1975 (transition scan)', input: { ns: 173448000000000000, tz: 'America/New_York' } },
     { note: 'Europe/Berlin, 2024 (footer rule)', input: { ns: 1719835200000000000, tz: 'Europe/Berlin' } },
   ];
-  console.log(`\nTime zones (time.clock([ns, tz]) through engine loadPolicy; module ${(wasm.length / 1024).toFixed(0)} KiB with the tzdata blob)`);
+  console.log(
+    `\nTime zones (time.clock([ns, tz]) through engine loadPolicy; module ${(wasm.length / 1024).toFixed(0)} KiB with the tzdata blob)`,
+  );
   console.log('| zone and instant | evals/s | relative to UTC |');
   console.log('| --- | ---: | ---: |');
   let utc = 0;

@@ -14,7 +14,9 @@ let postgres: PostgresHandle | undefined;
 let proxy: PassthroughProxy | undefined;
 
 beforeAll(async () => {
-  postgres = await startPostgres({ schemaSql: "CREATE TABLE t (id int PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'one'), (2, 'two');" });
+  postgres = await startPostgres({
+    schemaSql: "CREATE TABLE t (id int PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'one'), (2, 'two');",
+  });
   proxy = await startPassthroughProxy({ upstreamHost: postgres.host, upstreamPort: postgres.port });
 }, 60_000);
 
@@ -41,9 +43,21 @@ function closedPort(): Promise<number> {
 
 describe('startPassthroughProxy', () => {
   const cases = [
-    { note: 'simple protocol query', run: (c: pg.Client) => c.query('SELECT name FROM t ORDER BY id'), want: [{ name: 'one' }, { name: 'two' }] },
-    { note: 'extended protocol with a parameter', run: (c: pg.Client) => c.query('SELECT name FROM t WHERE id = $1', [2]), want: [{ name: 'two' }] },
-    { note: 'named prepared statement', run: (c: pg.Client) => c.query({ name: 'by_id', text: 'SELECT name FROM t WHERE id = $1', values: [1] }), want: [{ name: 'one' }] },
+    {
+      note: 'simple protocol query',
+      run: (c: pg.Client) => c.query('SELECT name FROM t ORDER BY id'),
+      want: [{ name: 'one' }, { name: 'two' }],
+    },
+    {
+      note: 'extended protocol with a parameter',
+      run: (c: pg.Client) => c.query('SELECT name FROM t WHERE id = $1', [2]),
+      want: [{ name: 'two' }],
+    },
+    {
+      note: 'named prepared statement',
+      run: (c: pg.Client) => c.query({ name: 'by_id', text: 'SELECT name FROM t WHERE id = $1', values: [1] }),
+      want: [{ name: 'one' }],
+    },
   ];
   it.each(cases)('relays a whole session: $note', async ({ run, want }) => {
     const client = clientVia(proxy!, postgres!);

@@ -19,10 +19,18 @@ const RUN_GRACE_MS = 60_000;
 export type ProtocolMode = 'simple' | 'extended';
 
 /** PgbenchTool is a usable pgbench binary, or why there is none. */
-export type PgbenchTool = { readonly kind: 'found'; readonly path: string; readonly version: string } | { readonly kind: 'unavailable'; readonly reason: string };
+export type PgbenchTool =
+  | { readonly kind: 'found'; readonly path: string; readonly version: string }
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** Endpoint is a PostgreSQL server (or proxy) pgbench logs in to. */
-export type Endpoint = { readonly host: string; readonly port: number; readonly user: string; readonly password: string; readonly database: string };
+export type Endpoint = {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+};
 
 /** PgbenchRun is one select-only measurement: `pgbench -S -n -M <mode> -c <clients> -j <threads>` for -T seconds or -t transactions. */
 export type PgbenchRun = {
@@ -55,7 +63,24 @@ export function parseTps(output: string): number | undefined {
 export function pgbenchArgs(run: PgbenchRun): string[] {
   const { endpoint: e } = run;
   const duration = run.duration.kind === 'seconds' ? ['-T', String(run.duration.seconds)] : ['-t', String(run.duration.count)];
-  return ['-h', e.host, '-p', String(e.port), '-U', e.user, '-S', '-n', '-M', run.mode, '-c', String(run.clients), '-j', String(run.threads), ...duration, e.database];
+  return [
+    '-h',
+    e.host,
+    '-p',
+    String(e.port),
+    '-U',
+    e.user,
+    '-S',
+    '-n',
+    '-M',
+    run.mode,
+    '-c',
+    String(run.clients),
+    '-j',
+    String(run.threads),
+    ...duration,
+    e.database,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -65,7 +90,11 @@ export function pgbenchArgs(run: PgbenchRun): string[] {
 export const running = new Set<ChildProcess>();
 
 /** capture runs a command to completion with a timeout and resolves with its exit code and output (never rejects). */
-function capture(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
+function capture(
+  file: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
     let child: ChildProcess;
     try {
@@ -127,7 +156,9 @@ function candidates(): string[] {
   out.push('/usr/bin/pgbench');
   for (const root of ['/usr/lib/postgresql', join(PGBENCH_CACHE, 'usr', 'lib', 'postgresql')]) {
     if (!existsSync(root)) continue;
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) out.push(join(root, v, 'bin', 'pgbench'));
   }
   return out;
@@ -143,7 +174,11 @@ async function firstWorking(): Promise<PgbenchTool | undefined> {
 
 async function aptGet(args: readonly string[], log: (line: string) => void, cwd?: string): Promise<boolean> {
   log(`bench: apt-get ${args.join(' ')}`);
-  const r = await capture('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: APT_TIMEOUT_MS, ...(cwd !== undefined ? { cwd } : {}) });
+  const r = await capture('apt-get', args, {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeoutMs: APT_TIMEOUT_MS,
+    ...(cwd !== undefined ? { cwd } : {}),
+  });
   if (r.code !== 0) log(`bench: apt-get ${args[0]} failed: ${tail(r.output, 3)}`);
   return r.code === 0;
 }
@@ -158,8 +193,13 @@ export async function findPgbench(log: (line: string) => void): Promise<PgbenchT
   const found = await firstWorking();
   if (found !== undefined) return found;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) return { kind: 'unavailable', reason: 'pgbench is not installed and installing it needs root (apt-get install postgresql-client)' };
-  if (!executable('/usr/bin/apt-get')) return { kind: 'unavailable', reason: 'pgbench is not installed and this machine has no apt-get (install PostgreSQL client tools, or set PGBENCH=/path/to/pgbench)' };
+  if (!isRoot)
+    return { kind: 'unavailable', reason: 'pgbench is not installed and installing it needs root (apt-get install postgresql-client)' };
+  if (!executable('/usr/bin/apt-get'))
+    return {
+      kind: 'unavailable',
+      reason: 'pgbench is not installed and this machine has no apt-get (install PostgreSQL client tools, or set PGBENCH=/path/to/pgbench)',
+    };
   log('bench: pgbench not found; installing Debian package postgresql-client');
   if (!(await aptGet(['install', '-y', '--no-install-recommends', 'postgresql-client'], log))) {
     await aptGet(['update'], log);
@@ -169,13 +209,21 @@ export async function findPgbench(log: (line: string) => void): Promise<PgbenchT
   if (installed !== undefined) return installed;
   const extracted = await extractFromServerPackage(log);
   if (extracted !== undefined) return extracted;
-  return { kind: 'unavailable', reason: 'pgbench could not be installed (apt-get install postgresql-client and extracting pgbench from postgresql-<version> both failed; see the lines above)' };
+  return {
+    kind: 'unavailable',
+    reason:
+      'pgbench could not be installed (apt-get install postgresql-client and extracting pgbench from postgresql-<version> both failed; see the lines above)',
+  };
 }
 
 /** extractFromServerPackage downloads `postgresql-<n>` (n: the installed client's major) and unpacks only its files into PGBENCH_CACHE. */
 async function extractFromServerPackage(log: (line: string) => void): Promise<PgbenchTool | undefined> {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const major = majors[0];
   if (major === undefined) return undefined;
   const work = mkdtempSync(join(tmpdir(), 'portcullis-pgbench-'));
@@ -198,7 +246,14 @@ async function extractFromServerPackage(log: (line: string) => void): Promise<Pg
 
 /** pgbenchEnv is the environment of a pgbench run: C locale, the password, no TLS or GSS negotiation, no PG* leaking in. */
 function pgbenchEnv(password: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { LC_ALL: 'C', LANG: 'C', PGPASSWORD: password, PGSSLMODE: 'disable', PGGSSENCMODE: 'disable', PGCONNECT_TIMEOUT: '10' };
+  const env: NodeJS.ProcessEnv = {
+    LC_ALL: 'C',
+    LANG: 'C',
+    PGPASSWORD: password,
+    PGSSLMODE: 'disable',
+    PGGSSENCMODE: 'disable',
+    PGCONNECT_TIMEOUT: '10',
+  };
   if (process.env['PATH'] !== undefined) env['PATH'] = process.env['PATH'];
   return env;
 }
@@ -208,9 +263,11 @@ export async function runPgbench(tool: string, run: PgbenchRun): Promise<Pgbench
   const seconds = run.duration.kind === 'seconds' ? run.duration.seconds : 0;
   const r = await capture(tool, pgbenchArgs(run), { env: pgbenchEnv(run.endpoint.password), timeoutMs: seconds * 1000 + RUN_GRACE_MS });
   const tps = parseTps(r.output);
-  if (r.code !== 0 || tps === undefined) return { kind: 'failed', reason: `pgbench exited with ${r.code ?? 'a signal'}: ${tail(r.output)}` };
+  if (r.code !== 0 || tps === undefined)
+    return { kind: 'failed', reason: `pgbench exited with ${r.code ?? 'a signal'}: ${tail(r.output)}` };
   // pgbench exits 0 even when clients aborted mid-run in some versions: treat aborts as failure.
-  if (/aborted in command|client \d+ aborted/.test(r.output)) return { kind: 'failed', reason: `pgbench clients aborted: ${tail(r.output)}` };
+  if (/aborted in command|client \d+ aborted/.test(r.output))
+    return { kind: 'failed', reason: `pgbench clients aborted: ${tail(r.output)}` };
   return { kind: 'ok', tps };
 }
 

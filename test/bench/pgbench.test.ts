@@ -31,7 +31,11 @@ describe('parseTps', () => {
     { note: 'older output: the excluding-connections line wins over the including one', output: PG13, want: 1700.5 },
     { note: 'a single unlabelled-kind tps line is still read', output: 'tps = 42 (something else)\n', want: 42 },
     { note: 'no tps line (a failed run)', output: 'pgbench: error: connection to server failed\n', want: undefined },
-    { note: 'tps must start a line (not inside an error message)', output: 'ERROR: tps = 5 (without initial connection time)\n', want: undefined },
+    {
+      note: 'tps must start a line (not inside an error message)',
+      output: 'ERROR: tps = 5 (without initial connection time)\n',
+      want: undefined,
+    },
     { note: 'empty output', output: '', want: undefined },
   ];
   it.each(cases)('$note', ({ output, want }) => {
@@ -92,7 +96,12 @@ describe('envNumber', () => {
 
 describe('renderReport', () => {
   const settings = { seconds: 10, rounds: 3, clients: 8, threads: 2 };
-  const sample = (mode: 'simple' | 'extended', target: BenchTarget, round: number, tps: number): BenchSample => ({ mode, target, round, tps });
+  const sample = (mode: 'simple' | 'extended', target: BenchTarget, round: number, tps: number): BenchSample => ({
+    mode,
+    target,
+    round,
+    tps,
+  });
   const all: BenchSample[] = [
     ...[1000, 1200, 1100].map((t, i) => sample('simple', 'direct', i + 1, t)),
     ...[800, 900, 850].map((t, i) => sample('simple', 'passthrough', i + 1, t)),
@@ -106,13 +115,21 @@ describe('renderReport', () => {
       note: 'medians and the three ratios per mode',
       samples: all,
       unavailable: new Map<BenchTarget, string>(),
-      rows: ['| simple | 1,100 | 850 | 420 | 0.382 | 0.494 | 0.773 |', '| extended | 600 | 300 | 150 | 0.250 | 0.500 | 0.500 |', '| simple | 2 | 1,200 | 900 | 440 |'],
+      rows: [
+        '| simple | 1,100 | 850 | 420 | 0.382 | 0.494 | 0.773 |',
+        '| extended | 600 | 300 | 150 | 0.250 | 0.500 | 0.500 |',
+        '| simple | 2 | 1,200 | 900 | 440 |',
+      ],
     },
     {
       note: 'an unavailable gateway shows n/a ratios and the reason',
       samples: all.filter((s) => s.target !== 'portcullis'),
       unavailable: new Map<BenchTarget, string>([['portcullis', 'the gateway does not load yet']]),
-      rows: ['| simple | 1,100 | 850 | n/a | n/a | n/a | 0.773 |', 'portcullis: not measured (the gateway does not load yet)', '| extended | 3 | 600 | 300 | - |'],
+      rows: [
+        '| simple | 1,100 | 850 | n/a | n/a | n/a | 0.773 |',
+        'portcullis: not measured (the gateway does not load yet)',
+        '| extended | 3 | 600 | 300 | - |',
+      ],
     },
   ];
   it.each(cases)('$note', ({ samples, unavailable, rows }) => {

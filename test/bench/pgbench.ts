@@ -33,7 +33,9 @@ export const PROTOCOL_MODES: readonly ProtocolMode[] = ['simple', 'extended'];
 export type BenchSample = { readonly mode: ProtocolMode; readonly target: BenchTarget; readonly round: number; readonly tps: number };
 
 /** TargetState is a target taking part, or left out with a reason (e.g. the gateway is not built yet). */
-export type TargetState = { readonly kind: 'ready'; readonly endpoint: Endpoint } | { readonly kind: 'unavailable'; readonly reason: string };
+export type TargetState =
+  | { readonly kind: 'ready'; readonly endpoint: Endpoint }
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** GatewayBenchOptions configure benchGateway; every field has a default from the environment. */
 export type GatewayBenchOptions = {
@@ -64,11 +66,17 @@ export function median(xs: readonly number[]): number {
 }
 
 /** renderReport prints the medians per mode and target and the three ratios as a markdown table, then every sample. */
-export function renderReport(samples: readonly BenchSample[], unavailable: ReadonlyMap<BenchTarget, string>, settings: { seconds: number; rounds: number; clients: number; threads: number }): string {
+export function renderReport(
+  samples: readonly BenchSample[],
+  unavailable: ReadonlyMap<BenchTarget, string>,
+  settings: { seconds: number; rounds: number; clients: number; threads: number },
+): string {
   const out: string[] = [];
   const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
   const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(3) : 'n/a');
-  out.push(`Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating direct → passthrough → portcullis (median TPS)`);
+  out.push(
+    `Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating direct → passthrough → portcullis (median TPS)`,
+  );
   out.push('| mode | direct | passthrough | portcullis | portcullis/direct | portcullis/passthrough | passthrough/direct |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const mode of PROTOCOL_MODES) {
@@ -111,7 +119,11 @@ export const BENCH_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({ r
 export type RunningGateway = { readonly endpoint: Endpoint; readonly close: () => Promise<void>; readonly logTail: () => string };
 
 /** startPortcullis compiles policies/, starts a dev issuer and the gateway in front of the cluster; unavailable when the gateway does not load. */
-export async function startPortcullis(upstream: Endpoint, scratch: string, log: (line: string) => void): Promise<{ kind: 'started'; gateway: RunningGateway } | { kind: 'unavailable'; reason: string }> {
+export async function startPortcullis(
+  upstream: Endpoint,
+  scratch: string,
+  log: (line: string) => void,
+): Promise<{ kind: 'started'; gateway: RunningGateway } | { kind: 'unavailable'; reason: string }> {
   let proxy: typeof import('../../proxy/index.js');
   try {
     // Imported lazily: a gateway that does not load yet leaves the other targets measurable.
@@ -127,15 +139,24 @@ export async function startPortcullis(upstream: Endpoint, scratch: string, log: 
   const decision = await import('../../proxy/decision/index.js');
 
   const policyDir = join(REPO_ROOT, 'policies');
-  const compiled = engine.compile({ files: bundles.collectSources([policyDir]).map((f) => ({ name: f.name, text: f.text })), entrypoints: [decision.DEFAULT_ENTRYPOINT] });
+  const compiled = engine.compile({
+    files: bundles.collectSources([policyDir]).map((f) => ({ name: f.name, text: f.text })),
+    entrypoints: [decision.DEFAULT_ENTRYPOINT],
+  });
   if (engine.hasErrors(compiled.diagnostics) || compiled.wasm === undefined) {
-    const first = compiled.diagnostics.slice(0, 3).map((d) => engine.formatDiagnostic(d)).join('; ');
+    const first = compiled.diagnostics
+      .slice(0, 3)
+      .map((d) => engine.formatDiagnostic(d))
+      .join('; ');
     return { kind: 'unavailable', reason: `the example policies do not compile: ${first}` };
   }
   const policy = await engine.loadPolicy(compiled.wasm);
   policy.setData(bundles.loadDataFiles([policyDir]));
 
-  const issuer = await (await import('../../proxy/dev/index.js')).createDevIssuer({ issuer: 'https://bench.portcullis.invalid', audience: 'portcullis' });
+  const issuer = await (await import('../../proxy/dev/index.js')).createDevIssuer({
+    issuer: 'https://bench.portcullis.invalid',
+    audience: 'portcullis',
+  });
   const jwksFile = join(scratch, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify(issuer.jwks()));
   const validated = validateConfig({
@@ -228,7 +249,13 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     const { startPostgres } = await import('../../proxy/dev/index.js');
     const pg = await startPostgres({ database: DATABASE, log: (line) => log(`bench: postgres: ${line}`) });
     cleanups.push(() => pg.stop());
-    const direct: Endpoint = { host: pg.host, port: pg.port, user: pg.superuser.name, password: pg.superuser.password, database: pg.database };
+    const direct: Endpoint = {
+      host: pg.host,
+      port: pg.port,
+      user: pg.superuser.name,
+      password: pg.superuser.password,
+      database: pg.database,
+    };
     log('bench: pgbench -i -s 1');
     await initPgbench(tool.path, direct);
 
@@ -254,7 +281,13 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     for (const [target, state] of targets) {
       if (state.kind !== 'ready') continue;
       for (const mode of PROTOCOL_MODES) {
-        const smoke = await runPgbench(tool.path, { endpoint: state.endpoint, mode, clients: 1, threads: 1, duration: { kind: 'transactions', count: 20 } });
+        const smoke = await runPgbench(tool.path, {
+          endpoint: state.endpoint,
+          mode,
+          clients: 1,
+          threads: 1,
+          duration: { kind: 'transactions', count: 20 },
+        });
         if (smoke.kind === 'failed') {
           const extra = target === 'portcullis' && logTail() !== '' ? `; gateway log: ${logTail()}` : '';
           targets.set(target, { kind: 'unavailable', reason: `${mode} smoke run failed: ${smoke.reason}${extra}` });
@@ -273,7 +306,13 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
           if (interrupted) throw new Error('interrupted');
           if (state === undefined || state.kind !== 'ready' || unavailable.has(target)) continue;
           log(`bench: ${mode} round ${round}/${settings.rounds}: ${target} (${settings.seconds} s)`);
-          const r = await runPgbench(tool.path, { endpoint: state.endpoint, mode, clients: settings.clients, threads: settings.threads, duration: { kind: 'seconds', seconds: settings.seconds } });
+          const r = await runPgbench(tool.path, {
+            endpoint: state.endpoint,
+            mode,
+            clients: settings.clients,
+            threads: settings.threads,
+            duration: { kind: 'seconds', seconds: settings.seconds },
+          });
           if (r.kind === 'ok') samples.push({ mode, target, round, tps: r.tps });
           else unavailable.set(target, `${mode} round ${round} failed: ${r.reason}`);
         }

@@ -3,7 +3,11 @@
 // and its hand-written JavaScript twin used as the throughput baseline.
 
 /** GeneratedPolicy is a set of modules and the entrypoints that cover them. */
-export type GeneratedPolicy = { readonly files: Array<{ name: string; text: string }>; readonly entrypoints: string[]; readonly lines: number };
+export type GeneratedPolicy = {
+  readonly files: Array<{ name: string; text: string }>;
+  readonly entrypoints: string[];
+  readonly lines: number;
+};
 
 /** unit renders one package of about 30 lines. */
 function unit(i: number): string {

@@ -34,8 +34,20 @@ function summarize(profile: Profile, top = 30): string {
     file.set(f, (file.get(f) ?? 0) + t);
   }
   const pct = (t: number): string => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
-  const rows = (m: Map<string, number>): string[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, t]) => `${pct(t)}  ${k}`);
-  return [`total sampled ${(total / 1e6).toFixed(2)} s`, '', 'self time by function:', ...rows(fn), '', 'self time by file:', ...rows(file)].join('\n');
+  const rows = (m: Map<string, number>): string[] =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, t]) => `${pct(t)}  ${k}`);
+  return [
+    `total sampled ${(total / 1e6).toFixed(2)} s`,
+    '',
+    'self time by function:',
+    ...rows(fn),
+    '',
+    'self time by file:',
+    ...rows(file),
+  ].join('\n');
 }
 
 const out = resolve(process.argv[2] ?? join(tmpdir(), 'portcullis-profile'));
@@ -50,7 +62,13 @@ const scratch = mkdtempSync(join(tmpdir(), 'portcullis-profile-'));
 const { startPostgres } = await import('../../proxy/dev/index.js');
 const pg = await startPostgres({ database: 'bench', log: (line) => log(`postgres: ${line}`) });
 try {
-  const direct: Endpoint = { host: pg.host, port: pg.port, user: pg.superuser.name, password: pg.superuser.password, database: pg.database };
+  const direct: Endpoint = {
+    host: pg.host,
+    port: pg.port,
+    user: pg.superuser.name,
+    password: pg.superuser.password,
+    database: pg.database,
+  };
   await initPgbench(tool.path, direct);
   const started = await startPortcullis(direct, scratch, log);
   if (started.kind !== 'started') throw new Error(started.reason);
@@ -65,7 +83,13 @@ try {
       await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients: 8, threads: 2, duration: { kind: 'seconds', seconds: 2 } });
       if (profiling) await session.post('Profiler.start');
       const cpu0 = process.cpuUsage();
-      const r = await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients: 8, threads: 2, duration: { kind: 'seconds', seconds } });
+      const r = await runPgbench(tool.path, {
+        endpoint: gw.endpoint,
+        mode,
+        clients: 8,
+        threads: 2,
+        duration: { kind: 'seconds', seconds },
+      });
       const cpu = process.cpuUsage(cpu0);
       const tps = r.kind === 'ok' ? r.tps : Number.NaN;
       // CPU time of this process per transaction (the gateway's cost, whatever else shares the machine)

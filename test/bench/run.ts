@@ -45,7 +45,10 @@ function compileOrFail(engine: Engine, files: Array<{ name: string; text: string
     return fail(`the pipeline does not compile yet (compile threw: ${(e as Error).message})`);
   }
   if (engine.hasErrors(r.diagnostics) || !r.wasm) {
-    const first = r.diagnostics.slice(0, 5).map((d) => `  ${engine.formatDiagnostic(d)}`).join('\n');
+    const first = r.diagnostics
+      .slice(0, 5)
+      .map((d) => `  ${engine.formatDiagnostic(d)}`)
+      .join('\n');
     return fail(`the pipeline does not compile yet:\n${first}`);
   }
   return r.wasm;
@@ -68,7 +71,9 @@ function benchCompile(engine: Engine): void {
       times.push(performance.now() - t0);
     }
     if (times.length === 0) times.push(performance.now() - start);
-    console.log(`| ${p.lines} | ${p.files.length} | ${p.entrypoints.length} | ${times.length} | ${median(times).toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${(wasm.length / 1024).toFixed(1)} |`);
+    console.log(
+      `| ${p.lines} | ${p.files.length} | ${p.entrypoints.length} | ${times.length} | ${median(times).toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${(wasm.length / 1024).toFixed(1)} |`,
+    );
   }
 }
 
@@ -121,7 +126,8 @@ async function benchEval(engine: Engine): Promise<void> {
       } catch (e) {
         fail(`the pipeline does not evaluate yet (${c.name}: ${describeError(e)})`);
       }
-      if (got !== allowJs(input)) fail(`${c.name} returned ${JSON.stringify(got)} for ${JSON.stringify(input)}; expected ${allowJs(input)}`);
+      if (got !== allowJs(input))
+        fail(`${c.name} returned ${JSON.stringify(got)} for ${JSON.stringify(input)}; expected ${allowJs(input)}`);
     }
   }
   console.log('\nEvaluations per second (small allow policy; each row beside the JS baseline of the same run)');
@@ -130,7 +136,9 @@ async function benchEval(engine: Engine): Promise<void> {
   for (const c of contenders) {
     const rate = throughput(c.fn);
     const js = throughput(allowJs);
-    console.log(`| ${c.name} | ${Math.round(rate).toLocaleString('en-US')} | ${Math.round(js).toLocaleString('en-US')} | ${(rate / js).toFixed(4)}× (JS is ${(js / rate).toFixed(0)}× faster) |`);
+    console.log(
+      `| ${c.name} | ${Math.round(rate).toLocaleString('en-US')} | ${Math.round(js).toLocaleString('en-US')} | ${(rate / js).toFixed(4)}× (JS is ${(js / rate).toFixed(0)}× faster) |`,
+    );
   }
 }
 

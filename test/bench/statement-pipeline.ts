@@ -33,13 +33,22 @@ function bench(name: string, fn: (i: number) => unknown): void {
 
 await initSql();
 const policyDir = join(REPO_ROOT, 'policies');
-const compiled = compile({ files: collectSources([policyDir]).map((f) => ({ name: f.name, text: f.text })), entrypoints: [DEFAULT_ENTRYPOINT] });
+const compiled = compile({
+  files: collectSources([policyDir]).map((f) => ({ name: f.name, text: f.text })),
+  entrypoints: [DEFAULT_ENTRYPOINT],
+});
 if (hasErrors(compiled.diagnostics) || compiled.wasm === undefined) throw new Error('the example policies do not compile');
 const policy = await loadPolicy(compiled.wasm);
 policy.setData(loadDataFiles([policyDir]));
 const decider = createDecider({ policy });
 
-const claims = Object.freeze({ sub: 'pgbench', iss: 'https://bench.portcullis.invalid', aud: 'portcullis', exp: 2_000_000_000, ...BENCH_CLAIMS });
+const claims = Object.freeze({
+  sub: 'pgbench',
+  iss: 'https://bench.portcullis.invalid',
+  aud: 'portcullis',
+  exp: 2_000_000_000,
+  ...BENCH_CLAIMS,
+});
 const literal = (i: number): string => `SELECT abalance FROM pgbench_accounts WHERE aid = ${((i * 7919) % 100_000) + 1};`;
 const prepared = 'SELECT abalance FROM pgbench_accounts WHERE aid = $1;';
 const facts = (sql: string): StatementFacts => {

@@ -23,7 +23,12 @@ reasons contains "not admin" if input.user.role != "admin"
 
 describe('buildBundle', () => {
   it('builds a bundle the official SDK evaluates', async () => {
-    const r = buildBundle({ files: [POLICY], data: { allowed: ['read'] }, entrypoints: ['authz/allow', 'data.authz.reasons'], revision: 'r7' });
+    const r = buildBundle({
+      files: [POLICY],
+      data: { allowed: ['read'] },
+      entrypoints: ['authz/allow', 'data.authz.reasons'],
+      revision: 'r7',
+    });
     if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
     expect(r.bundle.manifest).toEqual({
       revision: 'r7',
@@ -59,7 +64,10 @@ describe('buildBundle', () => {
   });
 
   it('leaves *_test.rego files out', () => {
-    const r = buildBundle({ files: [POLICY, { name: 'policies/authz_test.rego', text: 'package authz_test\n\ntest_a if data.authz.allow with input as {}\n' }], entrypoints: ['authz/allow'] });
+    const r = buildBundle({
+      files: [POLICY, { name: 'policies/authz_test.rego', text: 'package authz_test\n\ntest_a if data.authz.allow with input as {}\n' }],
+      entrypoints: ['authz/allow'],
+    });
     expect(r.ok && r.bundle.modules.map((m) => m.path)).toEqual(['/policies/authz.rego']);
   });
 
@@ -72,12 +80,19 @@ describe('buildBundle', () => {
       entrypoints: ['a/p'],
     });
     expect(r.ok).toBe(false);
-    expect(r.diagnostics.map((d) => `${d.location.file}:${d.code}`)).toEqual(expect.arrayContaining(['a.rego:rego_parse_error', 'b.rego:rego_parse_error']));
+    expect(r.diagnostics.map((d) => `${d.location.file}:${d.code}`)).toEqual(
+      expect.arrayContaining(['a.rego:rego_parse_error', 'b.rego:rego_parse_error']),
+    );
   });
 
   it.each([
     { note: 'no entrypoints', data: {}, entrypoints: [], code: 'ERR_BUNDLE_NO_ENTRYPOINTS' },
-    { note: 'data that is not an object', data: [1] as unknown as DataObject, entrypoints: ['authz/allow'], code: 'ERR_BUNDLE_DATA_INVALID' },
+    {
+      note: 'data that is not an object',
+      data: [1] as unknown as DataObject,
+      entrypoints: ['authz/allow'],
+      code: 'ERR_BUNDLE_DATA_INVALID',
+    },
   ])('throws on $note', ({ data, entrypoints, code }) => {
     expect(() => buildBundle({ files: [POLICY], data, entrypoints })).toThrow(expect.objectContaining({ code }));
   });

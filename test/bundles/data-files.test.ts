@@ -19,7 +19,9 @@ describe('parseDataText', () => {
     { note: 'broken YAML', name: 'data.yaml', text: 'a: [1,\n', message: /^data\.yaml: invalid YAML/ },
     { note: 'duplicate YAML keys', name: 'data.yaml', text: 'a: 1\na: 2\n', message: /invalid YAML/ },
   ])('rejects $note', ({ name, text, message }) => {
-    expect(() => parseDataText(name, text)).toThrow(expect.objectContaining({ code: 'ERR_BUNDLE_DATA_INVALID', message: expect.stringMatching(message) }));
+    expect(() => parseDataText(name, text)).toThrow(
+      expect.objectContaining({ code: 'ERR_BUNDLE_DATA_INVALID', message: expect.stringMatching(message) }),
+    );
   });
 });
 
@@ -54,11 +56,48 @@ describe('mergeData', () => {
   });
 
   const bad: Array<{ note: string; steps: Step[]; code: string; message: RegExp }> = [
-    { note: 'two leaves at one path', steps: [{ path: [], value: { a: 1 } }, { path: [], value: { a: 2 } }], code: 'ERR_BUNDLE_DATA_CONFLICT', message: /^g: conflicting values for data\.a / },
-    { note: 'equal leaves still conflict (as OPA)', steps: [{ path: [], value: { a: 1 } }, { path: [], value: { a: 1 } }], code: 'ERR_BUNDLE_DATA_CONFLICT', message: /data\.a/ },
-    { note: 'object over a leaf', steps: [{ path: [], value: { a: 1 } }, { path: ['a'], value: { b: 1 } }], code: 'ERR_BUNDLE_DATA_CONFLICT', message: /data\.a/ },
-    { note: 'mount through a leaf', steps: [{ path: [], value: { a: 1 } }, { path: ['a', 'b'], value: { c: 1 } }], code: 'ERR_BUNDLE_DATA_CONFLICT', message: /data\.a/ },
-    { note: 'a non-object at the root', steps: [{ path: [], value: [1] }], code: 'ERR_BUNDLE_DATA_INVALID', message: /root must be an object/ },
+    {
+      note: 'two leaves at one path',
+      steps: [
+        { path: [], value: { a: 1 } },
+        { path: [], value: { a: 2 } },
+      ],
+      code: 'ERR_BUNDLE_DATA_CONFLICT',
+      message: /^g: conflicting values for data\.a /,
+    },
+    {
+      note: 'equal leaves still conflict (as OPA)',
+      steps: [
+        { path: [], value: { a: 1 } },
+        { path: [], value: { a: 1 } },
+      ],
+      code: 'ERR_BUNDLE_DATA_CONFLICT',
+      message: /data\.a/,
+    },
+    {
+      note: 'object over a leaf',
+      steps: [
+        { path: [], value: { a: 1 } },
+        { path: ['a'], value: { b: 1 } },
+      ],
+      code: 'ERR_BUNDLE_DATA_CONFLICT',
+      message: /data\.a/,
+    },
+    {
+      note: 'mount through a leaf',
+      steps: [
+        { path: [], value: { a: 1 } },
+        { path: ['a', 'b'], value: { c: 1 } },
+      ],
+      code: 'ERR_BUNDLE_DATA_CONFLICT',
+      message: /data\.a/,
+    },
+    {
+      note: 'a non-object at the root',
+      steps: [{ path: [], value: [1] }],
+      code: 'ERR_BUNDLE_DATA_INVALID',
+      message: /root must be an object/,
+    },
   ];
   it.each(bad)('rejects $note', ({ steps, code, message }) => {
     const target: DataObject = {};

@@ -47,8 +47,16 @@ describe('loadBundle', () => {
   });
 
   it.each([
-    { note: 'a missing bundle file', source: { kind: 'bundle' as const, path: join(dir, 'nope.tar.gz') }, code: 'ERR_BUNDLE_PATH_NOT_FOUND' },
-    { note: 'a missing policy directory', source: { kind: 'paths' as const, paths: [join(dir, 'nope')] }, code: 'ERR_BUNDLE_PATH_NOT_FOUND' },
+    {
+      note: 'a missing bundle file',
+      source: { kind: 'bundle' as const, path: join(dir, 'nope.tar.gz') },
+      code: 'ERR_BUNDLE_PATH_NOT_FOUND',
+    },
+    {
+      note: 'a missing policy directory',
+      source: { kind: 'paths' as const, paths: [join(dir, 'nope')] },
+      code: 'ERR_BUNDLE_PATH_NOT_FOUND',
+    },
   ])('refuses $note with $code', async ({ source, code }) => {
     await expect(loadBundle(source)).rejects.toMatchObject({ code });
   });

@@ -3,12 +3,20 @@ import { createManifest, parseManifest, serializeManifest, validateManifest } fr
 
 describe('createManifest / serializeManifest', () => {
   it('mirrors the manifest of `opa build -t wasm`', () => {
-    expect(serializeManifest(createManifest(['pkg/rule']))).toBe('{"revision":"","roots":[""],"wasm":[{"entrypoint":"pkg/rule","module":"/policy.wasm"}],"rego_version":1}');
+    expect(serializeManifest(createManifest(['pkg/rule']))).toBe(
+      '{"revision":"","roots":[""],"wasm":[{"entrypoint":"pkg/rule","module":"/policy.wasm"}],"rego_version":1}',
+    );
   });
 
   it('records revision, roots and metadata', () => {
     const m = createManifest(['a/p'], { revision: 'abc', roots: ['a'], metadata: { owner: 'me' } });
-    expect(JSON.parse(serializeManifest(m))).toEqual({ revision: 'abc', roots: ['a'], wasm: [{ entrypoint: 'a/p', module: '/policy.wasm' }], rego_version: 1, metadata: { owner: 'me' } });
+    expect(JSON.parse(serializeManifest(m))).toEqual({
+      revision: 'abc',
+      roots: ['a'],
+      wasm: [{ entrypoint: 'a/p', module: '/policy.wasm' }],
+      rego_version: 1,
+      metadata: { owner: 'me' },
+    });
   });
 });
 
@@ -31,7 +39,9 @@ describe('validateManifest', () => {
     { note: 'bad rego_version', value: { rego_version: 2 }, message: /rego_version/ },
     { note: 'metadata not an object', value: { metadata: 'x' }, message: /metadata/ },
   ])('rejects $note', ({ value, message }) => {
-    expect(() => validateManifest(value)).toThrow(expect.objectContaining({ code: 'ERR_BUNDLE_MANIFEST_INVALID', message: expect.stringMatching(message) }));
+    expect(() => validateManifest(value)).toThrow(
+      expect.objectContaining({ code: 'ERR_BUNDLE_MANIFEST_INVALID', message: expect.stringMatching(message) }),
+    );
   });
 
   it('rejects text that is not JSON', () => {

@@ -47,7 +47,9 @@ describe('collectSources', () => {
   });
 
   it('reports a missing path', () => {
-    expect(() => collectSources(['/nonexistent/portcullis/x'])).toThrow(expect.objectContaining({ code: 'ERR_BUNDLE_PATH_NOT_FOUND', message: '/nonexistent/portcullis/x: no such file or directory' }));
+    expect(() => collectSources(['/nonexistent/portcullis/x'])).toThrow(
+      expect.objectContaining({ code: 'ERR_BUNDLE_PATH_NOT_FOUND', message: '/nonexistent/portcullis/x: no such file or directory' }),
+    );
   });
 });
 
@@ -55,7 +57,13 @@ describe('loadDataFiles', () => {
   it.each([
     {
       note: 'mounts data files by directory',
-      files: { 'data.json': '{"top": true}', 'a/b/data.json': '{"c": 1}', 'a/data.yaml': 'd: [1]\n', 'x/data.yml': 'y: z\n', 'a/other.json': '{"ignored": 1}' },
+      files: {
+        'data.json': '{"top": true}',
+        'a/b/data.json': '{"c": 1}',
+        'a/data.yaml': 'd: [1]\n',
+        'x/data.yml': 'y: z\n',
+        'a/other.json': '{"ignored": 1}',
+      },
       want: { top: true, a: { b: { c: 1 }, d: [1] }, x: { y: 'z' } },
     },
     { note: 'no data files gives an empty document', files: { 'p.rego': 'package p' }, want: {} },
@@ -73,7 +81,12 @@ describe('loadDataFiles', () => {
   });
 
   it.each([
-    { note: 'conflicting leaves', files: { 'data.json': '{"a": {"b": 1}}', 'a/data.json': '{"b": 2}' }, code: 'ERR_BUNDLE_DATA_CONFLICT', message: /data\.json: conflicting values for data\.a\.b/ },
+    {
+      note: 'conflicting leaves',
+      files: { 'data.json': '{"a": {"b": 1}}', 'a/data.json': '{"b": 2}' },
+      code: 'ERR_BUNDLE_DATA_CONFLICT',
+      message: /data\.json: conflicting values for data\.a\.b/,
+    },
     { note: 'bad YAML', files: { 'data.yaml': 'a: [\n' }, code: 'ERR_BUNDLE_DATA_INVALID', message: /data\.yaml: invalid YAML/ },
     { note: 'a root array', files: { 'data.json': '[1]' }, code: 'ERR_BUNDLE_DATA_INVALID', message: /must be an object/ },
   ])('rejects $note', ({ files, code, message }) => {

@@ -23,7 +23,9 @@ function sample(overrides: Partial<Bundle> = {}): Bundle {
   };
 }
 
-async function headers(bytes: Uint8Array): Promise<Array<{ name: string; mode: number; uid: number; gid: number; mtime: number; uname: string; gname: string }>> {
+async function headers(
+  bytes: Uint8Array,
+): Promise<Array<{ name: string; mode: number; uid: number; gid: number; mtime: number; uname: string; gname: string }>> {
   const ex = extract();
   const out: Array<{ name: string; mode: number; uid: number; gid: number; mtime: number; uname: string; gname: string }> = [];
   const done = (async () => {
@@ -105,15 +107,67 @@ describe('readBundleTarball', () => {
   const manifest = enc.encode(JSON.stringify(createManifest(['a/p'])));
   const cases: Array<{ note: string; entries?: TarEntry[]; raw?: Uint8Array; code: string; message: RegExp }> = [
     { note: 'bytes that are not gzip', raw: enc.encode('hello'), code: 'ERR_BUNDLE_ARCHIVE_INVALID', message: /not gzip/ },
-    { note: 'gzip of something that is not tar', raw: new Uint8Array(gzipSync(Buffer.alloc(1024, 7))), code: 'ERR_BUNDLE_ARCHIVE_INVALID', message: /not a valid tar/ },
+    {
+      note: 'gzip of something that is not tar',
+      raw: new Uint8Array(gzipSync(Buffer.alloc(1024, 7))),
+      code: 'ERR_BUNDLE_ARCHIVE_INVALID',
+      message: /not a valid tar/,
+    },
     { note: 'an empty gzip stream', raw: new Uint8Array(gzipSync(Buffer.alloc(0))), code: 'ERR_BUNDLE_ARCHIVE_INVALID', message: /empty/ },
     { note: 'no manifest', entries: [{ name: '/policy.wasm', bytes: WASM }], code: 'ERR_BUNDLE_MANIFEST_MISSING', message: /\.manifest/ },
-    { note: 'a manifest that is not JSON', entries: [{ name: '/.manifest', bytes: enc.encode('{') }, { name: '/policy.wasm', bytes: WASM }], code: 'ERR_BUNDLE_MANIFEST_INVALID', message: /not valid JSON/ },
-    { note: 'a manifest with a bad wasm list', entries: [{ name: '/.manifest', bytes: enc.encode('{"wasm":[{"entrypoint":1}]}') }, { name: '/policy.wasm', bytes: WASM }], code: 'ERR_BUNDLE_MANIFEST_INVALID', message: /wasm\[0\]/ },
-    { note: 'no policy.wasm', entries: [{ name: '/.manifest', bytes: manifest }], code: 'ERR_BUNDLE_WASM_MISSING', message: /\/policy\.wasm/ },
-    { note: 'an invalid policy.wasm', entries: [{ name: '/.manifest', bytes: manifest }, { name: '/policy.wasm', bytes: enc.encode('not wasm') }], code: 'ERR_BUNDLE_WASM_INVALID', message: /not a valid WebAssembly/ },
-    { note: 'a data.json that is not JSON', entries: [{ name: '/.manifest', bytes: manifest }, { name: '/policy.wasm', bytes: WASM }, { name: '/data.json', bytes: enc.encode('{"a":') }], code: 'ERR_BUNDLE_DATA_INVALID', message: /invalid JSON/ },
-    { note: 'a root data.json that is an array', entries: [{ name: '/.manifest', bytes: manifest }, { name: '/policy.wasm', bytes: WASM }, { name: '/data.json', bytes: enc.encode('[1]') }], code: 'ERR_BUNDLE_DATA_INVALID', message: /must be an object/ },
+    {
+      note: 'a manifest that is not JSON',
+      entries: [
+        { name: '/.manifest', bytes: enc.encode('{') },
+        { name: '/policy.wasm', bytes: WASM },
+      ],
+      code: 'ERR_BUNDLE_MANIFEST_INVALID',
+      message: /not valid JSON/,
+    },
+    {
+      note: 'a manifest with a bad wasm list',
+      entries: [
+        { name: '/.manifest', bytes: enc.encode('{"wasm":[{"entrypoint":1}]}') },
+        { name: '/policy.wasm', bytes: WASM },
+      ],
+      code: 'ERR_BUNDLE_MANIFEST_INVALID',
+      message: /wasm\[0\]/,
+    },
+    {
+      note: 'no policy.wasm',
+      entries: [{ name: '/.manifest', bytes: manifest }],
+      code: 'ERR_BUNDLE_WASM_MISSING',
+      message: /\/policy\.wasm/,
+    },
+    {
+      note: 'an invalid policy.wasm',
+      entries: [
+        { name: '/.manifest', bytes: manifest },
+        { name: '/policy.wasm', bytes: enc.encode('not wasm') },
+      ],
+      code: 'ERR_BUNDLE_WASM_INVALID',
+      message: /not a valid WebAssembly/,
+    },
+    {
+      note: 'a data.json that is not JSON',
+      entries: [
+        { name: '/.manifest', bytes: manifest },
+        { name: '/policy.wasm', bytes: WASM },
+        { name: '/data.json', bytes: enc.encode('{"a":') },
+      ],
+      code: 'ERR_BUNDLE_DATA_INVALID',
+      message: /invalid JSON/,
+    },
+    {
+      note: 'a root data.json that is an array',
+      entries: [
+        { name: '/.manifest', bytes: manifest },
+        { name: '/policy.wasm', bytes: WASM },
+        { name: '/data.json', bytes: enc.encode('[1]') },
+      ],
+      code: 'ERR_BUNDLE_DATA_INVALID',
+      message: /must be an object/,
+    },
     {
       note: 'conflicting data files',
       entries: [

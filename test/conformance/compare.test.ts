@@ -16,7 +16,13 @@ const rowCases: { note: string; want: Row[]; got: Row[]; sort?: boolean; equal: 
   { note: 'object key order is ignored', want: [{ x: { a: 1, b: [2] } }], got: [{ x: { b: [2], a: 1 } }], equal: true },
   { note: 'array order matters without sort_bindings', want: [{ x: [1, 2] }], got: [{ x: [2, 1] }], equal: false },
   { note: 'sort_bindings sorts top-level arrays', want: [{ x: [1, 2] }], got: [{ x: [2, 1] }], sort: true, equal: true },
-  { note: 'sort_bindings uses Rego type order', want: [{ x: [null, false, 0, '', [], {}] }], got: [{ x: [{}, [], '', 0, false, null] }], sort: true, equal: true },
+  {
+    note: 'sort_bindings uses Rego type order',
+    want: [{ x: [null, false, 0, '', [], {}] }],
+    got: [{ x: [{}, [], '', 0, false, null] }],
+    sort: true,
+    equal: true,
+  },
   { note: 'sort_bindings does not sort nested arrays', want: [{ x: [[1, 2]] }], got: [{ x: [[2, 1]] }], sort: true, equal: false },
   { note: 'nested set rendered sorted equals', want: [{ x: { s: [1, 2, 3] } }], got: [{ x: { s: [1, 2, 3] } }], equal: true },
   { note: 'nested set in other order differs', want: [{ x: { s: [1, 2, 3] } }], got: [{ x: { s: [3, 2, 1] } }], equal: false },
@@ -49,18 +55,43 @@ describe('compareJson', () => {
 });
 
 const errorCases: { note: string; want: ErrorExpectation; text: string; ok: boolean }[] = [
-  { note: 'code only', want: { code: 'eval_conflict_error' }, text: 'test-0.rego:3: eval_conflict_error: rule data.x.p produced conflicting values', ok: true },
+  {
+    note: 'code only',
+    want: { code: 'eval_conflict_error' },
+    text: 'test-0.rego:3: eval_conflict_error: rule data.x.p produced conflicting values',
+    ok: true,
+  },
   { note: 'wrong code', want: { code: 'eval_type_error' }, text: 'test-0.rego:3: eval_conflict_error: x', ok: false },
-  { note: 'bare message substring', want: { code: 'eval_builtin_error', message: 'divide by zero' }, text: 'test-0.rego:5: eval_builtin_error: div: divide by zero', ok: true },
+  {
+    note: 'bare message substring',
+    want: { code: 'eval_builtin_error', message: 'divide by zero' },
+    text: 'test-0.rego:5: eval_builtin_error: div: divide by zero',
+    ok: true,
+  },
   {
     note: 'full formatted message',
     want: { message: 'test-0.rego:4: eval_type_error: strings.any_prefix_match: operand 1 must be array' },
     text: 'test-0.rego:4: eval_type_error: strings.any_prefix_match: operand 1 must be array of strings but got array containing number',
     ok: true,
   },
-  { note: 'full message matches a diagnostic with a column', want: { message: 'test-0.rego:4: rego_type_error: bad' }, text: 'test-0.rego:4:7: rego_type_error: bad thing', ok: true },
-  { note: 'empty message matches anything with the code', want: { code: 'eval_type_error', message: '' }, text: 'eval_type_error: whatever', ok: true },
-  { note: 'message mismatch', want: { message: 'object keys must be unique' }, text: 'test-0.rego:1: eval_conflict_error: other', ok: false },
+  {
+    note: 'full message matches a diagnostic with a column',
+    want: { message: 'test-0.rego:4: rego_type_error: bad' },
+    text: 'test-0.rego:4:7: rego_type_error: bad thing',
+    ok: true,
+  },
+  {
+    note: 'empty message matches anything with the code',
+    want: { code: 'eval_type_error', message: '' },
+    text: 'eval_type_error: whatever',
+    ok: true,
+  },
+  {
+    note: 'message mismatch',
+    want: { message: 'object keys must be unique' },
+    text: 'test-0.rego:1: eval_conflict_error: other',
+    ok: false,
+  },
   { note: 'unrecognised text has no code', want: { code: 'eval_type_error' }, text: 'RuntimeError: unreachable', ok: false },
 ];
 

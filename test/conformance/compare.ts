@@ -133,7 +133,9 @@ export function parseErrorText(text: string): ErrorInfo {
 /** errorMatches tells whether any produced error satisfies the expectation (code exact, message substring). */
 export function errorMatches(want: ErrorExpectation, errors: readonly ErrorInfo[]): boolean {
   return errors.some(
-    (e) => (want.code === undefined || e.code === want.code) && (want.message === undefined || e.texts.some((t) => t.includes(want.message as string))),
+    (e) =>
+      (want.code === undefined || e.code === want.code) &&
+      (want.message === undefined || e.texts.some((t) => t.includes(want.message as string))),
   );
 }
 

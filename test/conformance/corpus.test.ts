@@ -47,7 +47,12 @@ describe('parseCases', () => {
 
 describe('loadCorpus', () => {
   it.each([
-    { note: 'corpus root: folder from the first path segment', at: 'root', want: ['fa/a.yaml#0', 'fa/b.yml#0', 'fb/c.yaml#0'], folders: ['fa', 'fa', 'fb'] },
+    {
+      note: 'corpus root: folder from the first path segment',
+      at: 'root',
+      want: ['fa/a.yaml#0', 'fa/b.yml#0', 'fb/c.yaml#0'],
+      folders: ['fa', 'fa', 'fb'],
+    },
     { note: 'a single folder: folder is its name', at: 'fa', want: ['fa/a.yaml#0', 'fa/b.yml#0'], folders: ['fa', 'fa'] },
   ])('$note', ({ at, want, folders }) => {
     const root = mkdtempSync(join(tmpdir(), 'corpus-'));

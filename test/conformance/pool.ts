@@ -40,7 +40,13 @@ export function tsxWorker(file: URL, workerData?: unknown): Worker {
   return new Worker(code, { eval: true, workerData });
 }
 
-type Slot = { worker: Worker; current?: { id: number; timer: NodeJS.Timeout }; startTimer?: NodeJS.Timeout; retired: boolean; ready: boolean };
+type Slot = {
+  worker: Worker;
+  current?: { id: number; timer: NodeJS.Timeout };
+  startTimer?: NodeJS.Timeout;
+  retired: boolean;
+  ready: boolean;
+};
 
 /** runPool runs every item on `size` workers and resolves with the results in item order. */
 export function runPool<T, R>(items: readonly T[], opts: PoolOptions<T, R>): Promise<R[]> {
@@ -98,7 +104,9 @@ export function runPool<T, R>(items: readonly T[], opts: PoolOptions<T, R>): Pro
     };
     const spawn = () => {
       if (settled || next >= items.length) return;
-      const worker = opts.workerUrl.pathname.endsWith('.ts') ? tsxWorker(opts.workerUrl, opts.workerData) : new Worker(opts.workerUrl, { workerData: opts.workerData });
+      const worker = opts.workerUrl.pathname.endsWith('.ts')
+        ? tsxWorker(opts.workerUrl, opts.workerData)
+        : new Worker(opts.workerUrl, { workerData: opts.workerData });
       const s: Slot = { worker, retired: false, ready: false };
       slots.add(s);
       s.startTimer = setTimeout(() => died(s, 'worker start-up timed out'), opts.startupMs ?? 60_000);

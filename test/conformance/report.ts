@@ -115,7 +115,9 @@ export function formatReport(results: readonly CaseResult[], extra: readonly str
   const lines: string[] = [];
   const width = Math.max(8, ...Object.keys(s.byFolder).map((f) => f.length));
   for (const [folder, c] of Object.entries(s.byFolder)) {
-    lines.push(`${folder.padEnd(width)}  ${`${c.passed}/${c.total}`.padStart(7)}  ${String(c.failed).padStart(3)} failed  ${String(c.skipped).padStart(3)} skipped`);
+    lines.push(
+      `${folder.padEnd(width)}  ${`${c.passed}/${c.total}`.padStart(7)}  ${String(c.failed).padStart(3)} failed  ${String(c.skipped).padStart(3)} skipped`,
+    );
   }
   const failing = results.filter((r) => r.outcome.status !== 'pass' && r.outcome.status !== 'skip');
   if (failing.length > 0) {

@@ -13,7 +13,8 @@ const mkCase = (spec: Partial<CaseSpec>, unknownFields: string[] = []): CorpusCa
 });
 
 /** loaderError mimics our loader's PolicyEvalError (the harness recognises it by `regoCode`). */
-const loaderError = (message: string, regoCode: string, cause?: Error): Error => Object.assign(new Error(message, cause ? { cause } : undefined), { name: 'PolicyEvalError', regoCode });
+const loaderError = (message: string, regoCode: string, cause?: Error): Error =>
+  Object.assign(new Error(message, cause ? { cause } : undefined), { name: 'PolicyEvalError', regoCode });
 
 const diag = (message: string, code = 'rego_type_error'): DiagnosticLike => ({
   code,
@@ -55,21 +56,67 @@ function fakeDeps(f: Fake, seen: { files?: string[]; input?: string; data?: stri
 
 const cases: { note: string; spec: Partial<CaseSpec>; fake: Fake; want: Outcome['status']; reason?: RegExp; unknown?: string[] }[] = [
   { note: 'matching rows pass', spec: { want_result: [{ x: 1 }] }, fake: { result: [{ result: [{ x: 1.0 }] }] }, want: 'pass' },
-  { note: 'different rows fail with both shown', spec: { want_result: [{ x: 1 }] }, fake: { result: [{ result: [{ x: 2 }] }] }, want: 'fail', reason: /want \[\{"x":1\}\], got \[\{"x":2\}\]/ },
+  {
+    note: 'different rows fail with both shown',
+    spec: { want_result: [{ x: 1 }] },
+    fake: { result: [{ result: [{ x: 2 }] }] },
+    want: 'fail',
+    reason: /want \[\{"x":1\}\], got \[\{"x":2\}\]/,
+  },
   { note: 'undefined matches empty want_result', spec: { want_result: [] }, fake: { result: [] }, want: 'pass' },
-  { note: 'sort_bindings applies', spec: { want_result: [{ x: [1, 2] }], sort_bindings: true }, fake: { result: [{ result: [{ x: [2, 1] }] }] }, want: 'pass' },
-  { note: 'unsupported builtin skips', spec: { want_result: [] }, fake: { diagnostics: [diag('unsupported builtin: time.now_ns (not implemented natively; supply it as a host builtin)')] }, want: 'skip' },
-  { note: 'other compile errors fail', spec: { want_result: [] }, fake: { diagnostics: [diag('bad thing')] }, want: 'fail', reason: /compile error: test-0.rego:2:3: rego_type_error: bad thing/ },
+  {
+    note: 'sort_bindings applies',
+    spec: { want_result: [{ x: [1, 2] }], sort_bindings: true },
+    fake: { result: [{ result: [{ x: [2, 1] }] }] },
+    want: 'pass',
+  },
+  {
+    note: 'unsupported builtin skips',
+    spec: { want_result: [] },
+    fake: { diagnostics: [diag('unsupported builtin: time.now_ns (not implemented natively; supply it as a host builtin)')] },
+    want: 'skip',
+  },
+  {
+    note: 'other compile errors fail',
+    spec: { want_result: [] },
+    fake: { diagnostics: [diag('bad thing')] },
+    want: 'fail',
+    reason: /compile error: test-0.rego:2:3: rego_type_error: bad thing/,
+  },
   {
     note: 'runtime abort matches want_error_code and want_error',
     spec: { want_error_code: 'eval_conflict_error', want_error: 'rule data.a.p produced conflicting values' },
     fake: { throws: 'test-0.rego:2: eval_conflict_error: rule data.a.p produced conflicting values' },
     want: 'pass',
   },
-  { note: 'runtime abort with wrong code fails', spec: { want_error_code: 'eval_type_error' }, fake: { throws: 'test-0.rego:2: eval_conflict_error: x' }, want: 'fail', reason: /want error eval_type_error/ },
-  { note: 'unexpected runtime error fails', spec: { want_result: [] }, fake: { throws: 'test-0.rego:2: eval_conflict_error: x' }, want: 'fail', reason: /runtime error/ },
-  { note: 'a wasm trap is never an expected error', spec: { want_error: '' }, fake: { throws: Object.assign(new Error('unreachable'), { name: 'RuntimeError' }) }, want: 'fail', reason: /evaluation crashed: RuntimeError: unreachable/ },
-  { note: 'rows when an error was expected fail', spec: { want_error_code: 'eval_conflict_error' }, fake: { result: [{ result: [{ x: 1 }] }] }, want: 'fail', reason: /got rows/ },
+  {
+    note: 'runtime abort with wrong code fails',
+    spec: { want_error_code: 'eval_type_error' },
+    fake: { throws: 'test-0.rego:2: eval_conflict_error: x' },
+    want: 'fail',
+    reason: /want error eval_type_error/,
+  },
+  {
+    note: 'unexpected runtime error fails',
+    spec: { want_result: [] },
+    fake: { throws: 'test-0.rego:2: eval_conflict_error: x' },
+    want: 'fail',
+    reason: /runtime error/,
+  },
+  {
+    note: 'a wasm trap is never an expected error',
+    spec: { want_error: '' },
+    fake: { throws: Object.assign(new Error('unreachable'), { name: 'RuntimeError' }) },
+    want: 'fail',
+    reason: /evaluation crashed: RuntimeError: unreachable/,
+  },
+  {
+    note: 'rows when an error was expected fail',
+    spec: { want_error_code: 'eval_conflict_error' },
+    fake: { result: [{ result: [{ x: 1 }] }] },
+    want: 'fail',
+    reason: /got rows/,
+  },
   {
     note: 'strict case expecting an error fails on rows',
     spec: { want_result: [{ x: 1 }], want_error_code: 'eval_type_error', strict_error: true },
@@ -92,7 +139,9 @@ const cases: { note: string; spec: Partial<CaseSpec>; fake: Fake; want: Outcome[
   {
     note: 'a loader abort matches want_error_code and want_error',
     spec: { want_error_code: 'eval_conflict_error', want_error: 'complete rules must not produce multiple outputs' },
-    fake: { throws: loaderError('test-0.rego:2: eval_conflict_error: complete rules must not produce multiple outputs', 'eval_conflict_error') },
+    fake: {
+      throws: loaderError('test-0.rego:2: eval_conflict_error: complete rules must not produce multiple outputs', 'eval_conflict_error'),
+    },
     want: 'pass',
   },
   {
@@ -108,9 +157,27 @@ const cases: { note: string; spec: Partial<CaseSpec>; fake: Fake; want: Outcome[
     want: 'fail',
     reason: /evaluation crashed/,
   },
-  { note: 'compile-time error can satisfy an error expectation', spec: { want_error_code: 'rego_type_error', want_error: 'bad' }, fake: { diagnostics: [diag('bad thing')] }, want: 'pass' },
-  { note: 'query parse errors are errors', spec: { want_result: [] }, fake: { queryDiagnostics: [diag('unexpected eof', 'rego_parse_error')] }, want: 'fail', reason: /query error/ },
-  { note: 'unknown fields fail without running', spec: { want_result: [] }, fake: { result: [] }, want: 'fail', reason: /unknown case field\(s\): skip/, unknown: ['skip'] },
+  {
+    note: 'compile-time error can satisfy an error expectation',
+    spec: { want_error_code: 'rego_type_error', want_error: 'bad' },
+    fake: { diagnostics: [diag('bad thing')] },
+    want: 'pass',
+  },
+  {
+    note: 'query parse errors are errors',
+    spec: { want_result: [] },
+    fake: { queryDiagnostics: [diag('unexpected eof', 'rego_parse_error')] },
+    want: 'fail',
+    reason: /query error/,
+  },
+  {
+    note: 'unknown fields fail without running',
+    spec: { want_result: [] },
+    fake: { result: [] },
+    want: 'fail',
+    reason: /unknown case field\(s\): skip/,
+    unknown: ['skip'],
+  },
   { note: 'malformed result set fails', spec: { want_result: [] }, fake: { result: { nope: 1 } }, want: 'fail', reason: /not an array/ },
 ];
 
@@ -127,10 +194,20 @@ describe('runCase', () => {
   });
 
   it.each([
-    { note: 'modules are named test-<i>.rego, query module last', spec: { modules: ['package a', 'package b'] }, key: 'files', want: ['test-0.rego', 'test-1.rego', 'query.rego'] },
+    {
+      note: 'modules are named test-<i>.rego, query module last',
+      spec: { modules: ['package a', 'package b'] },
+      key: 'files',
+      want: ['test-0.rego', 'test-1.rego', 'query.rego'],
+    },
     { note: 'absent input stays undefined', spec: {}, key: 'input', want: 'undefined' },
     { note: 'falsy input is still passed', spec: { input: false }, key: 'input', want: 'false' },
-    { note: 'big integers in input are exact', spec: { input: { n: 12345678901234567890n } }, key: 'input', want: '{"n":12345678901234567890}' },
+    {
+      note: 'big integers in input are exact',
+      spec: { input: { n: 12345678901234567890n } },
+      key: 'input',
+      want: '{"n":12345678901234567890}',
+    },
     { note: 'data defaults to {}', spec: {}, key: 'data', want: '{}' },
     { note: 'input_term goes to the query module', spec: { input_term: '{"a": {1}}' }, key: 'inputTerm', want: '{"a": {1}}' },
   ] as const)('$note', async ({ spec, key, want }) => {
@@ -144,9 +221,21 @@ describe('thrownText / jsonBuffer', () => {
   it.each([
     { note: 'plain strings are aborts', e: 'x: eval_type_error: y' as unknown, want: { text: 'x: eval_type_error: y', abort: true } },
     { note: 'errors are not aborts', e: new TypeError('bad'), want: { text: 'TypeError: bad', abort: false } },
-    { note: 'SDK message objects are not aborts', e: { message: 'not implemented: built-in function 1: foo' }, want: { text: 'not implemented: built-in function 1: foo', abort: false } },
-    { note: 'loader aborts keep their OPA text', e: loaderError('p.rego:3: eval_type_error: bad', 'eval_type_error'), want: { text: 'p.rego:3: eval_type_error: bad', abort: true } },
-    { note: 'loader errors without a code in the text get it in front', e: loaderError('f.x: boom', 'eval_builtin_error'), want: { text: 'eval_builtin_error: f.x: boom', abort: true } },
+    {
+      note: 'SDK message objects are not aborts',
+      e: { message: 'not implemented: built-in function 1: foo' },
+      want: { text: 'not implemented: built-in function 1: foo', abort: false },
+    },
+    {
+      note: 'loader aborts keep their OPA text',
+      e: loaderError('p.rego:3: eval_type_error: bad', 'eval_type_error'),
+      want: { text: 'p.rego:3: eval_type_error: bad', abort: true },
+    },
+    {
+      note: 'loader errors without a code in the text get it in front',
+      e: loaderError('f.x: boom', 'eval_builtin_error'),
+      want: { text: 'eval_builtin_error: f.x: boom', abort: true },
+    },
     {
       note: 'loader-wrapped Wasm traps are crashes',
       e: loaderError('wasm trap: unreachable', 'eval_internal_error', Object.assign(new Error('unreachable'), { name: 'RuntimeError' })),

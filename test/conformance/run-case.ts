@@ -102,7 +102,10 @@ function isLoaderEvalError(e: unknown): e is Error & { readonly regoCode: string
 function expectation(c: CorpusCase): ErrorExpectation | undefined {
   const s = c.spec;
   if (s.want_error_code === undefined && s.want_error === undefined) return undefined;
-  return { ...(s.want_error_code !== undefined && { code: s.want_error_code }), ...(s.want_error !== undefined && { message: s.want_error }) };
+  return {
+    ...(s.want_error_code !== undefined && { code: s.want_error_code }),
+    ...(s.want_error !== undefined && { message: s.want_error }),
+  };
 }
 
 function shorten(s: string, n = 200): string {
@@ -125,7 +128,8 @@ export function judgeRows(c: CorpusCase, rows: readonly Row[]): Outcome {
   const want = expectation(c);
   // Without strict mode, a case expecting both (strict error, non-strict result) is judged on the result.
   const fallback = want !== undefined && s.want_result !== undefined && s.strict_error === true && !STRICT_SUPPORTED;
-  if (want !== undefined && !fallback) return { status: 'fail', reason: shorten(`want error ${want.code ?? ''} "${want.message ?? ''}", got rows ${showJson(rows)}`) };
+  if (want !== undefined && !fallback)
+    return { status: 'fail', reason: shorten(`want error ${want.code ?? ''} "${want.message ?? ''}", got rows ${showJson(rows)}`) };
   if (s.want_result === undefined) return { status: 'fail', reason: 'case has no expectation' };
   if (sameRows(s.want_result, rows, s.sort_bindings === true)) return { status: 'pass' };
   return { status: 'fail', reason: shorten(`want ${showJson(s.want_result)}, got ${showJson(rows)}`) };

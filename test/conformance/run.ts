@@ -46,13 +46,15 @@ async function main(argv: readonly string[]): Promise<number> {
   // The committed file describes the default corpus; another corpus is ratcheted only with --expected.
   const expectedPath = values.expected !== undefined ? resolve(values.expected) : dir === defaultCorpus ? defaultExpected : undefined;
   const update = values['update-expected'];
-  if (update && expectedPath === undefined) throw new Error('--update-expected needs --expected <file> for a corpus other than the default');
+  if (update && expectedPath === undefined)
+    throw new Error('--update-expected needs --expected <file> for a corpus other than the default');
   if (!existsSync(dir)) {
     console.log(`conformance corpus not found at ${dir}; skipping`);
     return 0;
   }
   let cases: CorpusCase[] = loadCorpus(dir);
-  if (values.filter !== undefined) cases = cases.filter((c) => c.id.includes(values.filter as string) || c.spec.note.includes(values.filter as string));
+  if (values.filter !== undefined)
+    cases = cases.filter((c) => c.id.includes(values.filter as string) || c.spec.note.includes(values.filter as string));
   const outcomes = await runPool<CorpusCase, Outcome>(cases, {
     workerUrl: new URL('./worker.ts', import.meta.url),
     workerData: { host },

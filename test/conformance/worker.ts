@@ -14,7 +14,8 @@ import type { PolicyInstance } from '../../engine/index.js';
 function loaderPolicyLike(p: PolicyInstance): PolicyLike {
   return {
     setData: (data) => p.setDataRaw(new Uint8Array(data)),
-    evaluate: (input, entrypoint) => JSON.parse(p.evaluateRaw(input === undefined ? undefined : new Uint8Array(input), entrypoint)) as unknown,
+    evaluate: (input, entrypoint) =>
+      JSON.parse(p.evaluateRaw(input === undefined ? undefined : new Uint8Array(input), entrypoint)) as unknown,
   };
 }
 
@@ -23,7 +24,9 @@ async function loadDeps(host: HostName): Promise<EngineDeps | string> {
     const engine = await import('../../engine/index.js');
     const sdk = await import('@open-policy-agent/opa-wasm');
     const loadPolicy: EngineDeps['loadPolicy'] =
-      host === 'sdk' ? (wasm) => sdk.loadPolicy(wasm, undefined, engine.sdkHostBuiltins()) : async (wasm) => loaderPolicyLike(await engine.loadPolicy(wasm));
+      host === 'sdk'
+        ? (wasm) => sdk.loadPolicy(wasm, undefined, engine.sdkHostBuiltins())
+        : async (wasm) => loaderPolicyLike(await engine.loadPolicy(wasm));
     return {
       buildQueryModule: engine.buildQueryModule as unknown as EngineDeps['buildQueryModule'],
       compile: engine.compile as unknown as EngineDeps['compile'],

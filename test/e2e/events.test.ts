@@ -57,7 +57,9 @@ describe('gateway events', () => {
     expect(opened).toMatchObject({ applicationName: 'events-test', tls: false, user: 'agent' });
 
     await client.query(`SELECT id, '${LITERAL_SECRET}' AS x FROM public.orders ORDER BY id LIMIT 2`);
-    await expect(client.query({ text: 'DELETE FROM public.orders WHERE id = $1', values: [BIND_SECRET] })).rejects.toMatchObject({ code: '42501' });
+    await expect(client.query({ text: 'DELETE FROM public.orders WHERE id = $1', values: [BIND_SECRET] })).rejects.toMatchObject({
+      code: '42501',
+    });
     await client.end();
 
     const closed = await eventually('session.closed', (e) => e.session === opened.session);
@@ -79,8 +81,16 @@ describe('gateway events', () => {
   });
 
   it.each([
-    { level: 'debug' as const, has: ['login refused', 'session opened', 'statement allowed', 'statement finished', 'statement denied', 'session closed'], hasNot: [] },
-    { level: 'info' as const, has: ['login refused', 'session opened', 'statement denied', 'session closed'], hasNot: ['statement allowed', 'statement finished'] },
+    {
+      level: 'debug' as const,
+      has: ['login refused', 'session opened', 'statement allowed', 'statement finished', 'statement denied', 'session closed'],
+      hasNot: [],
+    },
+    {
+      level: 'info' as const,
+      has: ['login refused', 'session opened', 'statement denied', 'session closed'],
+      hasNot: ['statement allowed', 'statement finished'],
+    },
     { level: 'warn' as const, has: ['login refused'], hasNot: ['session opened', 'statement denied'] },
     { level: 'error' as const, has: [], hasNot: ['login refused', 'statement denied'] },
   ])('logs at $level what that level asks for, and never a secret', ({ level, has, hasNot }) => {
@@ -93,7 +103,12 @@ describe('gateway events', () => {
     }
     const denial = lines.find((l) => l['msg'] === 'statement denied');
     if (denial !== undefined) {
-      expect(denial).toMatchObject({ level: 30, event: 'statement.decided', subject: 'reader-7', statement: { command: 'DELETE', tables: ['public.orders'] } });
+      expect(denial).toMatchObject({
+        level: 30,
+        event: 'statement.decided',
+        subject: 'reader-7',
+        statement: { command: 'DELETE', tables: ['public.orders'] },
+      });
       expect(typeof denial['rule']).toBe('string');
       expect(typeof denial['time']).toBe('string');
     }

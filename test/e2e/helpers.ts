@@ -167,7 +167,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const upstreamUser = UPSTREAM_USERS[options.upstreamAuth ?? 'scram-sha-256'];
     const validated = validateConfig({
       listen: { host: '127.0.0.1', port: 0 },
-      upstream: { host: relay?.host ?? pg.host, port: relay?.port ?? pg.port, database: pg.database, user: upstreamUser.name, password: upstreamUser.password, connect_timeout: '5s' },
+      upstream: {
+        host: relay?.host ?? pg.host,
+        port: relay?.port ?? pg.port,
+        database: pg.database,
+        user: upstreamUser.name,
+        password: upstreamUser.password,
+        connect_timeout: '5s',
+      },
       identity: {
         issuer: issuer.issuer.issuer,
         audience: AUDIENCE,
@@ -209,7 +216,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       signAsIssuer: (payload, header) =>
         new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: issuer.issuer.kid, typ: 'JWT', ...header }).sign(issuerKey),
-      mint: (sub, claims, ttlSeconds) => issuer.issuer.mint({ sub, ...(claims !== undefined ? { claims } : {}), ttlSeconds: ttlSeconds ?? 300 }),
+      mint: (sub, claims, ttlSeconds) =>
+        issuer.issuer.mint({ sub, ...(claims !== undefined ? { claims } : {}), ttlSeconds: ttlSeconds ?? 300 }),
       clientConfig: (token, extra) => ({
         host: gateway.host,
         port: gateway.port,
@@ -317,7 +325,14 @@ export function selfSignedCert(): { key: string; cert: string } {
   const name = der(0x30, der(0x31, der(0x30, oid('2.5.4.3'), der(0x0c, Buffer.from('portcullis-test')))));
   const now = Date.now();
   const san = der(0x30, der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from('localhost')));
-  const extensions = der(0xa3, der(0x30, der(0x30, oid('2.5.29.17'), der(0x04, san)), der(0x30, oid('2.5.29.19'), der(0x04, der(0x30, der(0x01, Buffer.from([0xff])))))));
+  const extensions = der(
+    0xa3,
+    der(
+      0x30,
+      der(0x30, oid('2.5.29.17'), der(0x04, san)),
+      der(0x30, oid('2.5.29.19'), der(0x04, der(0x30, der(0x01, Buffer.from([0xff]))))),
+    ),
+  );
   const serial = randomBytes(8);
   serial[0] = (serial[0] as number) & 0x7f;
   const tbs = der(
@@ -333,6 +348,9 @@ export function selfSignedCert(): { key: string; cert: string } {
   );
   const signature = cryptoSign('sha256', tbs, createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })));
   const cert = der(0x30, tbs, ecdsaSha256, der(0x03, Buffer.from([0]), signature));
-  const pem = `-----BEGIN CERTIFICATE-----\n${cert.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  const pem = `-----BEGIN CERTIFICATE-----\n${cert
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: pem };
 }

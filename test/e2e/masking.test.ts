@@ -24,7 +24,12 @@ beforeAll(async () => {
   const direct = new pg.Client(stack.current.superuserConfig());
   await direct.connect();
   try {
-    await direct.query('INSERT INTO public.customers (id, name, email, card_number) VALUES ($1, $2, $3, $4)', [ODD_ID, 'Odd\tName', 'odd@example.org', ODD_CARD]);
+    await direct.query('INSERT INTO public.customers (id, name, email, card_number) VALUES ($1, $2, $3, $4)', [
+      ODD_ID,
+      'Odd\tName',
+      'odd@example.org',
+      ODD_CARD,
+    ]);
   } finally {
     await direct.end();
   }
@@ -110,16 +115,32 @@ function copyText(messages: readonly BackendMessage[]): string {
 describe('masking: rows (simple protocol)', () => {
   it.each([
     { note: 'a column selected directly', sql: 'SELECT email FROM public.customers WHERE id = 1', rows: [{ email: '***********.com' }] },
-    { note: 'a column renamed by an alias', sql: 'SELECT name, email AS contact FROM customers WHERE id = 2', rows: [{ name: 'Alan Turing', contact: '************.com' }] },
+    {
+      note: 'a column renamed by an alias',
+      sql: 'SELECT name, email AS contact FROM customers WHERE id = 2',
+      rows: [{ name: 'Alan Turing', contact: '************.com' }],
+    },
     {
       note: 'SELECT *',
       sql: 'SELECT * FROM customers WHERE id = 1',
       rows: [{ id: 1, name: 'Ada Lovelace', email: '***********.com', card_number: '************1111', created_at: expect.any(Date) }],
     },
-    { note: 'a subquery column', sql: 'SELECT e FROM (SELECT email AS e FROM customers WHERE id = 3) s', rows: [{ e: '*************.com' }] },
-    { note: 't.* in a join', sql: 'SELECT c.*, o.amount FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 5', rows: [expect.objectContaining({ email: '**************.com', card_number: null, amount: '78.25' })] },
+    {
+      note: 'a subquery column',
+      sql: 'SELECT e FROM (SELECT email AS e FROM customers WHERE id = 3) s',
+      rows: [{ e: '*************.com' }],
+    },
+    {
+      note: 't.* in a join',
+      sql: 'SELECT c.*, o.amount FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = 5',
+      rows: [expect.objectContaining({ email: '**************.com', card_number: null, amount: '78.25' })],
+    },
     { note: 'a NULL stays NULL', sql: 'SELECT card_number FROM customers WHERE id = 4', rows: [{ card_number: null }] },
-    { note: 'a value with a tab and a backslash', sql: `SELECT card_number FROM customers WHERE id = ${ODD_ID}`, rows: [{ card_number: '**\t3\\4' }] },
+    {
+      note: 'a value with a tab and a backslash',
+      sql: `SELECT card_number FROM customers WHERE id = ${ODD_ID}`,
+      rows: [{ card_number: '**\t3\\4' }],
+    },
     { note: 'an unmasked table', sql: 'SELECT status FROM orders WHERE id = 1', rows: [{ status: 'paid' }] },
   ])('masks $note', async ({ sql, rows }) => {
     const client = await connectAs('masked', ['db:read']);
@@ -132,9 +153,21 @@ describe('masking: rows (simple protocol)', () => {
   });
 
   it.each([
-    { note: 'inside a function', sql: 'SELECT upper(email) FROM customers', message: 'column public.customers.email is masked and cannot be returned inside an expression' },
-    { note: 'inside a concatenation', sql: "SELECT name || ':' || card_number AS x FROM customers", message: 'column public.customers.card_number is masked and cannot be returned inside an expression' },
-    { note: 'as a whole row', sql: 'SELECT row_to_json(c) FROM customers c', message: /^column public\.customers\.\w+ is masked and cannot be returned inside a whole-row value$/ },
+    {
+      note: 'inside a function',
+      sql: 'SELECT upper(email) FROM customers',
+      message: 'column public.customers.email is masked and cannot be returned inside an expression',
+    },
+    {
+      note: 'inside a concatenation',
+      sql: "SELECT name || ':' || card_number AS x FROM customers",
+      message: 'column public.customers.card_number is masked and cannot be returned inside an expression',
+    },
+    {
+      note: 'as a whole row',
+      sql: 'SELECT row_to_json(c) FROM customers c',
+      message: /^column public\.customers\.\w+ is masked and cannot be returned inside a whole-row value$/,
+    },
   ])('denies a masked column $note', async ({ sql, message }) => {
     const client = await connectAs('masked', ['db:read']);
     const err = await failure(client.query(sql));
@@ -146,8 +179,16 @@ describe('masking: rows (simple protocol)', () => {
 
 describe('masking: rows (extended protocol)', () => {
   it.each([
-    { note: 'unnamed statement', query: { text: 'SELECT email AS mail FROM customers WHERE id = $1', values: [1] }, rows: [{ mail: '***********.com' }] },
-    { note: 'named statement, twice', query: { name: 'mail-of', text: 'SELECT * FROM customers WHERE id = $1', values: [5] }, rows: [expect.objectContaining({ email: '***************.com', card_number: '************0004' })] },
+    {
+      note: 'unnamed statement',
+      query: { text: 'SELECT email AS mail FROM customers WHERE id = $1', values: [1] },
+      rows: [{ mail: '***********.com' }],
+    },
+    {
+      note: 'named statement, twice',
+      query: { name: 'mail-of', text: 'SELECT * FROM customers WHERE id = $1', values: [5] },
+      rows: [expect.objectContaining({ email: '***************.com', card_number: '************0004' })],
+    },
   ])('masks $note', async ({ query, rows }) => {
     const client = await connectAs('masked-ext', ['db:read']);
     expect((await client.query(query as pg.QueryConfig)).rows).toEqual(rows);
@@ -177,12 +218,19 @@ describe('masking: COPY TO STDOUT', () => {
     {
       note: 'COPY t TO (columns from the catalog)',
       sql: 'COPY customers TO STDOUT',
-      lines: [expect.stringMatching(/^1\tAda Lovelace\t\*{11}\.com\t\*{12}1111\t2024-01-15/), expect.stringMatching(/^100\tOdd\\tName\t\*{11}\.org\t\*\*\\t3\\\\4\t/)],
+      lines: [
+        expect.stringMatching(/^1\tAda Lovelace\t\*{11}\.com\t\*{12}1111\t2024-01-15/),
+        expect.stringMatching(/^100\tOdd\\tName\t\*{11}\.org\t\*\*\\t3\\\\4\t/),
+      ],
     },
     {
       note: 'CSV with a header from a query with *',
       sql: 'COPY (SELECT * FROM customers WHERE id IN (1, 4)) TO STDOUT WITH (FORMAT csv, HEADER)',
-      lines: ['id,name,email,card_number,created_at', expect.stringMatching(/^1,Ada Lovelace,"\*{11}\.com","\*{12}1111",/), expect.stringMatching(/^4,Edsger Dijkstra,"\*{14}\.com",,/)],
+      lines: [
+        'id,name,email,card_number,created_at',
+        expect.stringMatching(/^1,Ada Lovelace,"\*{11}\.com","\*{12}1111",/),
+        expect.stringMatching(/^4,Edsger Dijkstra,"\*{14}\.com",,/),
+      ],
     },
     {
       note: 'CSV with other delimiter and NULL string',
@@ -209,7 +257,10 @@ describe('masking: COPY TO STDOUT', () => {
       const messages = await session.query('COPY customers TO STDOUT (FORMAT binary)');
       expect(messages.map((m) => m.kind)).toEqual(['errorResponse', 'readyForQuery']);
       const err = messages[0] as Extract<BackendMessage, { kind: 'errorResponse' }>;
-      expect(err.fields).toMatchObject({ C: '42501', M: 'column public.customers.email is masked and cannot be returned in binary format' });
+      expect(err.fields).toMatchObject({
+        C: '42501',
+        M: 'column public.customers.email is masked and cannot be returned in binary format',
+      });
     } finally {
       session.close();
     }

@@ -14,46 +14,71 @@ const havePsql = existsSync(PSQL);
 /** PsqlResult is how psql ended. */
 type PsqlResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
 
-describe.runIf(havePsql)(havePsql ? 'psql through the gateway' : `psql through the gateway: skipped, ${PSQL} is not installed (apt-get install postgresql-client)`, () => {
-  const stack = useStack();
+describe.runIf(havePsql)(
+  havePsql ? 'psql through the gateway' : `psql through the gateway: skipped, ${PSQL} is not installed (apt-get install postgresql-client)`,
+  () => {
+    const stack = useStack();
 
-  async function psql(sql: string, roles: readonly string[], input = ''): Promise<PsqlResult> {
-    const s = stack.current;
-    const token = await s.mint('psql-agent', { roles: [...roles] });
-    const args = ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', s.gateway.host, '-p', String(s.gateway.port), '-U', 'agent', '-d', s.pg.database, '-c', sql];
-    return new Promise((resolve) => {
-      const child = spawn(PSQL, args, { env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' }, timeout: 20_000 });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      child.stdin.end(input);
+    async function psql(sql: string, roles: readonly string[], input = ''): Promise<PsqlResult> {
+      const s = stack.current;
+      const token = await s.mint('psql-agent', { roles: [...roles] });
+      const args = [
+        '-X',
+        '-A',
+        '-t',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-h',
+        s.gateway.host,
+        '-p',
+        String(s.gateway.port),
+        '-U',
+        'agent',
+        '-d',
+        s.pg.database,
+        '-c',
+        sql,
+      ];
+      return new Promise((resolve) => {
+        const child = spawn(PSQL, args, {
+          env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
+          timeout: 20_000,
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+        child.stdin.end(input);
+      });
+    }
+
+    it.each([
+      { note: 'an allowed query', sql: 'SELECT status FROM orders WHERE id = 2', stdout: 'shipped\n' },
+      { note: 'a masked column', sql: 'SELECT email FROM customers WHERE id = 1', stdout: '***********.com\n' },
+      {
+        note: 'COPY TO STDOUT, masked',
+        sql: 'COPY (SELECT id, card_number FROM customers WHERE id IN (1, 4) ORDER BY id) TO STDOUT',
+        stdout: '1\t************1111\n4\t\\N\n',
+      },
+    ])('runs $note', async ({ sql, stdout }) => {
+      const r = await psql(sql, ['db:read']);
+      expect(r.stderr).toBe('');
+      expect(r).toMatchObject({ code: 0, stdout });
     });
-  }
 
-  it.each([
-    { note: 'an allowed query', sql: 'SELECT status FROM orders WHERE id = 2', stdout: 'shipped\n' },
-    { note: 'a masked column', sql: 'SELECT email FROM customers WHERE id = 1', stdout: '***********.com\n' },
-    { note: 'COPY TO STDOUT, masked', sql: 'COPY (SELECT id, card_number FROM customers WHERE id IN (1, 4) ORDER BY id) TO STDOUT', stdout: '1\t************1111\n4\t\\N\n' },
-  ])('runs $note', async ({ sql, stdout }) => {
-    const r = await psql(sql, ['db:read']);
-    expect(r.stderr).toBe('');
-    expect(r).toMatchObject({ code: 0, stdout });
-  });
+    it('relays COPY FROM STDIN once the COPY is allowed', async () => {
+      const copied = await psql('COPY audit_log (actor, action) FROM STDIN', ['db:write'], 'psql\tcopied-in\npsql\tcopied-in\n\\.\n');
+      expect(copied).toMatchObject({ code: 0, stderr: '' });
+      const count = await psql("SELECT count(*) FROM audit_log WHERE action = 'copied-in'", ['db:read']);
+      expect(count.stdout).toBe('2\n');
+    });
 
-  it('relays COPY FROM STDIN once the COPY is allowed', async () => {
-    const copied = await psql('COPY audit_log (actor, action) FROM STDIN', ['db:write'], 'psql\tcopied-in\npsql\tcopied-in\n\\.\n');
-    expect(copied).toMatchObject({ code: 0, stderr: '' });
-    const count = await psql("SELECT count(*) FROM audit_log WHERE action = 'copied-in'", ['db:read']);
-    expect(count.stdout).toBe('2\n');
-  });
-
-  it('prints a denial with its reason and rule', async () => {
-    const r = await psql("INSERT INTO audit_log (actor, action) VALUES ('psql', 'x')", ['db:read']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/ERROR: {2}identity "psql-agent" is read-only/);
-    expect(r.stderr).toContain('DETAIL:  rule: read_only.write');
-  });
-});
-
+    it('prints a denial with its reason and rule', async () => {
+      const r = await psql("INSERT INTO audit_log (actor, action) VALUES ('psql', 'x')", ['db:read']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/ERROR: {2}identity "psql-agent" is read-only/);
+      expect(r.stderr).toContain('DETAIL:  rule: read_only.write');
+    });
+  },
+);

@@ -105,7 +105,9 @@ describe('query cycle: simple protocol', () => {
     expect(err.message).toMatch(message);
     expect(err.detail).toBe(`rule: ${rule}`);
     expect(await markers(marker)).toBe(0);
-    const status = await direct.query("SELECT count(*)::int AS n FROM public.orders WHERE status NOT IN ('pending', 'paid', 'shipped', 'refunded')");
+    const status = await direct.query(
+      "SELECT count(*)::int AS n FROM public.orders WHERE status NOT IN ('pending', 'paid', 'shipped', 'refunded')",
+    );
     expect(status.rows[0]).toEqual({ n: 0 });
     // the session goes on (the next statement is decided afresh)
     const next = client.query('SELECT 1 AS one');
@@ -116,7 +118,9 @@ describe('query cycle: simple protocol', () => {
   it('stops a whole multi-statement string when one statement is denied: none ran', async () => {
     const client = await connectAs('writer', ['db:write']);
     const err = await failure(
-      client.query("INSERT INTO public.audit_log (actor, action) VALUES ('w', 'multi-1'); DELETE FROM public.orders WHERE id = 6; INSERT INTO public.audit_log (actor, action) VALUES ('w', 'multi-2')"),
+      client.query(
+        "INSERT INTO public.audit_log (actor, action) VALUES ('w', 'multi-1'); DELETE FROM public.orders WHERE id = 6; INSERT INTO public.audit_log (actor, action) VALUES ('w', 'multi-2')",
+      ),
     );
     expect(err.code).toBe('42501');
     expect(err.detail).toBe('rule: production.write');
@@ -184,8 +188,16 @@ describe('query cycle: transactions', () => {
 
 describe('query cycle: extended protocol', () => {
   it.each([
-    { note: 'unnamed statement with a text parameter', query: { text: 'SELECT status FROM public.orders WHERE id = $1', values: [3] }, rows: [{ status: 'pending' }] },
-    { note: 'named statement', query: { name: 'by-id', text: 'SELECT status FROM public.orders WHERE id = $1', values: [4] }, rows: [{ status: 'refunded' }] },
+    {
+      note: 'unnamed statement with a text parameter',
+      query: { text: 'SELECT status FROM public.orders WHERE id = $1', values: [3] },
+      rows: [{ status: 'pending' }],
+    },
+    {
+      note: 'named statement',
+      query: { name: 'by-id', text: 'SELECT status FROM public.orders WHERE id = $1', values: [4] },
+      rows: [{ status: 'refunded' }],
+    },
     { note: 'NULL parameter', query: { text: 'SELECT $1::text IS NULL AS isnull', values: [null] }, rows: [{ isnull: true }] },
   ])('allows $note', async ({ query, rows }) => {
     const client = await connectAs('ext-reader', ['db:read']);
@@ -201,7 +213,9 @@ describe('query cycle: extended protocol', () => {
 
   it('denies a Bind: 42501, nothing upstream, the session goes on', async () => {
     const client = await connectAs('ext-reader', ['db:read']);
-    const err = await failure(client.query({ text: 'INSERT INTO public.audit_log (actor, action) VALUES ($1, $2)', values: ['x', 'ext-denied'] }));
+    const err = await failure(
+      client.query({ text: 'INSERT INTO public.audit_log (actor, action) VALUES ($1, $2)', values: ['x', 'ext-denied'] }),
+    );
     expect(err.code).toBe('42501');
     expect(err.detail).toBe('rule: read_only.write');
     expect(await markers('ext-denied')).toBe(0);
@@ -217,7 +231,9 @@ describe('query cycle: extended protocol', () => {
     const bad = await failure(client.query({ name: 'broken', text: 'SELEC $1', values: [1] }));
     expect(bad.code).toBe('42601');
     // pg believes nothing about "broken"; a raw Bind to it is covered by the unit tests
-    expect((await client.query({ name: 'status-of', text: 'SELECT status FROM public.orders WHERE id = $1', values: [6] })).rows).toEqual([{ status: 'pending' }]);
+    expect((await client.query({ name: 'status-of', text: 'SELECT status FROM public.orders WHERE id = $1', values: [6] })).rows).toEqual([
+      { status: 'pending' },
+    ]);
   });
 
   it('keeps answers in order for pipelined queries', async () => {
@@ -228,7 +244,12 @@ describe('query cycle: extended protocol', () => {
       client.query({ text: 'INSERT INTO public.audit_log (actor, action) VALUES ($1, $2)', values: ['p', 'pipe'] }),
       client.query({ text: 'SELECT $1::int AS n', values: [4] }),
     ]);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.rows : (r.reason as DatabaseError).code))).toEqual([[{ n: 1 }], [{ n: 2 }], '42501', [{ n: 4 }]]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.rows : (r.reason as DatabaseError).code))).toEqual([
+      [{ n: 1 }],
+      [{ n: 2 }],
+      '42501',
+      [{ n: 4 }],
+    ]);
     expect(await markers('pipe')).toBe(0);
   });
 });

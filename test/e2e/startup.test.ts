@@ -80,7 +80,11 @@ function untagged(code: number, body: Buffer = Buffer.alloc(0)): Buffer {
 }
 
 function startupPacket(version: number, params: Record<string, string>): Buffer {
-  const body = Buffer.from(`${Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('')}\0`);
+  const body = Buffer.from(
+    `${Object.entries(params)
+      .map(([k, v]) => `${k}\0${v}\0`)
+      .join('')}\0`,
+  );
   return untagged(version, body);
 }
 
@@ -115,7 +119,13 @@ describe('startup: login and JWT failures', () => {
     await eventually(async () => (await backendsOf(stack.current, 'login-ok')) === 0);
   });
 
-  const expiredPayload = (iss: string) => ({ iss, aud: 'portcullis', sub: 'agent', iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 });
+  const expiredPayload = (iss: string) => ({
+    iss,
+    aud: 'portcullis',
+    sub: 'agent',
+    iat: Math.floor(Date.now() / 1000) - 600,
+    exp: Math.floor(Date.now() / 1000) - 300,
+  });
   const cases: { note: string; token: (s: Stack) => Promise<string>; sqlstate: string; message: RegExp }[] = [
     { note: 'not a JWT', token: async () => 'hunter2', sqlstate: '28P01', message: /./ },
     { note: 'empty password', token: async () => '', sqlstate: '28P01', message: /./ },
@@ -132,13 +142,24 @@ describe('startup: login and JWT failures', () => {
       note: 'tampered payload (bad signature)',
       token: async (s) => {
         const [h, , sig] = (await s.mint('agent')).split('.');
-        const payload = Buffer.from(JSON.stringify({ iss: s.issuer.issuer.issuer, aud: 'portcullis', sub: 'root', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+        const payload = Buffer.from(
+          JSON.stringify({ iss: s.issuer.issuer.issuer, aud: 'portcullis', sub: 'root', exp: Math.floor(Date.now() / 1000) + 60 }),
+        ).toString('base64url');
         return `${h}.${payload}.${sig}`;
       },
       sqlstate: '28P01',
       message: /signature/i,
     },
-    { note: 'unknown kid', token: (s) => s.signAsIssuer({ iss: s.issuer.issuer.issuer, aud: 'portcullis', sub: 'a', exp: Math.floor(Date.now() / 1000) + 60 }, { kid: 'nope' }), sqlstate: '28000', message: /key|kid/i },
+    {
+      note: 'unknown kid',
+      token: (s) =>
+        s.signAsIssuer(
+          { iss: s.issuer.issuer.issuer, aud: 'portcullis', sub: 'a', exp: Math.floor(Date.now() / 1000) + 60 },
+          { kid: 'nope' },
+        ),
+      sqlstate: '28000',
+      message: /key|kid/i,
+    },
     { note: 'expired', token: (s) => s.signAsIssuer(expiredPayload(s.issuer.issuer.issuer)), sqlstate: '28000', message: /expired/i },
     {
       note: 'not yet valid (nbf)',
@@ -149,7 +170,12 @@ describe('startup: login and JWT failures', () => {
       sqlstate: '28000',
       message: /not valid before/,
     },
-    { note: 'wrong issuer', token: (s) => s.issuer.issuer.withIssuer('https://evil.example').mint({ sub: 'agent' }), sqlstate: '28000', message: /iss/i },
+    {
+      note: 'wrong issuer',
+      token: (s) => s.issuer.issuer.withIssuer('https://evil.example').mint({ sub: 'agent' }),
+      sqlstate: '28000',
+      message: /iss/i,
+    },
     {
       note: 'wrong audience',
       token: (s) => s.signAsIssuer({ iss: s.issuer.issuer.issuer, aud: 'someone-else', sub: 'a', exp: Math.floor(Date.now() / 1000) + 60 }),
@@ -241,7 +267,9 @@ describe('startup: login and JWT failures', () => {
     client.on('error', (e) => errors.push(e as PgError));
     await client.connect();
     const ended = new Promise<void>((resolve) => client.on('end', () => resolve()));
-    await withClient(s.superuserConfig(), (su) => su.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'killed'"));
+    await withClient(s.superuserConfig(), (su) =>
+      su.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'killed'"),
+    );
     await ended;
     expect(errors.map((e) => e.code)).toContain('57P01');
     await eventually(async () => s.gateway.sessions() === 0);
@@ -262,7 +290,11 @@ describe('startup: login and JWT failures', () => {
       };
       // Settle each query's outcome at once, so a rejection that lands before we await it is
       // never reported as unhandled.
-      const settle = (q: Promise<unknown>) => q.then((value) => ({ value }), (error: unknown) => ({ error }));
+      const settle = (q: Promise<unknown>) =>
+        q.then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
       const sleeping = settle(client.query('SELECT pg_sleep(3) AS slept'));
       await new Promise((r) => setTimeout(r, 300));
       await sendCancel(processID, (secretKey + 1) | 0);
@@ -285,13 +317,28 @@ describe('startup: TLS and plaintext rules', () => {
     expect(x.verify(x.publicKey)).toBe(true);
   });
 
-  const cases: { note: string; remote: boolean; ssl: ClientConfig['ssl']; allowPlaintext: boolean; expect: string | null; tls: boolean }[] = [
-    { note: 'TLS with a verified certificate (verify-full)', remote: true, ssl: { ca: cert, servername: 'localhost' }, allowPlaintext: false, expect: null, tls: true },
-    { note: 'TLS without verification (sslmode=require)', remote: true, ssl: { rejectUnauthorized: false }, allowPlaintext: false, expect: null, tls: true },
-    { note: 'plaintext from loopback', remote: false, ssl: false, allowPlaintext: false, expect: null, tls: false },
-    { note: 'plaintext from a remote address', remote: true, ssl: false, allowPlaintext: false, expect: '28000', tls: false },
-    { note: 'plaintext from a remote address when allowed', remote: true, ssl: false, allowPlaintext: true, expect: null, tls: false },
-  ];
+  const cases: { note: string; remote: boolean; ssl: ClientConfig['ssl']; allowPlaintext: boolean; expect: string | null; tls: boolean }[] =
+    [
+      {
+        note: 'TLS with a verified certificate (verify-full)',
+        remote: true,
+        ssl: { ca: cert, servername: 'localhost' },
+        allowPlaintext: false,
+        expect: null,
+        tls: true,
+      },
+      {
+        note: 'TLS without verification (sslmode=require)',
+        remote: true,
+        ssl: { rejectUnauthorized: false },
+        allowPlaintext: false,
+        expect: null,
+        tls: true,
+      },
+      { note: 'plaintext from loopback', remote: false, ssl: false, allowPlaintext: false, expect: null, tls: false },
+      { note: 'plaintext from a remote address', remote: true, ssl: false, allowPlaintext: false, expect: '28000', tls: false },
+      { note: 'plaintext from a remote address when allowed', remote: true, ssl: false, allowPlaintext: true, expect: null, tls: false },
+    ];
 
   it.each(cases)('$note', async ({ remote, ssl, allowPlaintext, expect: code, tls }) => {
     const s = stack.current;
@@ -324,7 +371,9 @@ describe('startup: upstream password methods', () => {
 
   it.each(Object.values(UPSTREAM_USERS).map((u) => ({ note: u.auth ?? '', user: u })))('logs in upstream with $note', async ({ user }) => {
     const s = stack.current;
-    const gw = await s.startGateway({ upstream: { ...s.config.upstream, user: user.name, password: { kind: 'inline', value: user.password } } });
+    const gw = await s.startGateway({
+      upstream: { ...s.config.upstream, user: user.name, password: { kind: 'inline', value: user.password } },
+    });
     await withClient({ ...s.clientConfig(await s.mint('agent')), port: gw.port }, async (client) => {
       const res = await client.query('SELECT current_user AS who');
       expect(res.rows[0].who).toBe(user.name);
@@ -335,7 +384,9 @@ describe('startup: upstream password methods', () => {
   it('reports a wrong upstream password as 08006 without leaking the credentials', async () => {
     const s = stack.current;
     const user = UPSTREAM_USERS['scram-sha-256'];
-    const gw = await s.startGateway({ upstream: { ...s.config.upstream, user: user.name, password: { kind: 'inline', value: 'wrong-password-xyz' } } });
+    const gw = await s.startGateway({
+      upstream: { ...s.config.upstream, user: user.name, password: { kind: 'inline', value: 'wrong-password-xyz' } },
+    });
     const err = await connectError({ ...s.clientConfig(await s.mint('agent')), port: gw.port });
     expect(err).toMatchObject({ code: '08006', severity: 'FATAL' });
     expect(err?.message).toMatch(/refused the gateway's login/);

@@ -25,8 +25,20 @@ const cases: Case[] = [
     input: { user: { role: 'admin' } },
     want: [{ result: true }],
   },
-  { note: 'undefined is an empty result set', rego: 'package a\nallow if input.user.role == "admin"', entrypoint: 'a/allow', input: { user: {} }, want: [] },
-  { note: 'default makes false defined', rego: 'package a\ndefault allow := false\nallow if input.x', entrypoint: 'a/allow', input: {}, want: [{ result: false }] },
+  {
+    note: 'undefined is an empty result set',
+    rego: 'package a\nallow if input.user.role == "admin"',
+    entrypoint: 'a/allow',
+    input: { user: {} },
+    want: [],
+  },
+  {
+    note: 'default makes false defined',
+    rego: 'package a\ndefault allow := false\nallow if input.x',
+    entrypoint: 'a/allow',
+    input: {},
+    want: [{ result: false }],
+  },
   {
     note: 'partial set with iteration, dumped sorted',
     rego: 'package a\nnames contains n if { some u in input.users; n := u.name }',
@@ -95,13 +107,20 @@ const cases: Case[] = [
 
 describe('compile → Wasm → SDK fast path, SDK ctx path, our loader', () => {
   it.each(cases)('$note', async (c) => {
-    const r = compile({ files: [{ name: 'policy.rego', text: c.rego }], entrypoints: [c.entrypoint], strictBuiltinErrors: c.strict === true });
+    const r = compile({
+      files: [{ name: 'policy.rego', text: c.rego }],
+      entrypoints: [c.entrypoint],
+      strictBuiltinErrors: c.strict === true,
+    });
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(r.wasm).toBeInstanceOf(Uint8Array);
     for (const p of await loadAll(r.wasm as Uint8Array)) {
       p.setData(c.data ?? {});
       if (c.error) {
-        expect(errorText(() => p.evaluate(c.input, c.entrypoint)), p.name).toMatch(c.error);
+        expect(
+          errorText(() => p.evaluate(c.input, c.entrypoint)),
+          p.name,
+        ).toMatch(c.error);
       } else {
         expect(p.evaluate(c.input, c.entrypoint), p.name).toEqual(c.want);
       }
@@ -110,7 +129,10 @@ describe('compile → Wasm → SDK fast path, SDK ctx path, our loader', () => {
 
   it('prints through opa_println to the host', async () => {
     const { loadPolicy } = await import('../../engine/index.js');
-    const r = compile({ files: [{ name: 'p.rego', text: 'package a\np if { print("user", input.u, input.missing) }' }], entrypoints: ['a/p'] });
+    const r = compile({
+      files: [{ name: 'p.rego', text: 'package a\np if { print("user", input.u, input.missing) }' }],
+      entrypoints: ['a/p'],
+    });
     const lines: string[] = [];
     const p = await loadPolicy(r.wasm as Uint8Array, { onPrint: (l) => lines.push(l) });
     expect(p.evaluate({ u: { id: 1 } }, 'a/p')).toEqual([{ result: true }]);
@@ -120,7 +142,9 @@ describe('compile → Wasm → SDK fast path, SDK ctx path, our loader', () => {
 
 describe('compile', () => {
   it('is deterministic: the same sources give byte-identical modules', () => {
-    const files = [{ name: 'p.rego', text: 'package a\nallow if { some r in input.roles; r in {"admin", "dba"} }\nn := count(input.roles)' }];
+    const files = [
+      { name: 'p.rego', text: 'package a\nallow if { some r in input.roles; r in {"admin", "dba"} }\nn := count(input.roles)' },
+    ];
     const a = compile({ files, entrypoints: ['a/allow', 'a/n'] }).wasm as Uint8Array;
     const b = compile({ files, entrypoints: ['a/allow', 'a/n'] }).wasm as Uint8Array;
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
@@ -131,7 +155,11 @@ describe('compile', () => {
     { note: 'unsafe var', text: 'package a\np if x > 1', want: /^p\.rego:2:\d+: rego_unsafe_var_error: var x is unsafe$/ },
     { note: 'unknown function', text: 'package a\np := nope(1)', want: /^p\.rego:2:\d+: rego_type_error: undefined function nope$/ },
     { note: 'recursion', text: 'package a\np if q\nq if p', want: /rego_recursion_error: rule data\.a\.p is recursive/ },
-    { note: 'unimplemented builtin', text: 'package a\np := uuid.rfc4122("x")', want: /rego_type_error: unsupported builtin: uuid\.rfc4122/ },
+    {
+      note: 'unimplemented builtin',
+      text: 'package a\np := uuid.rfc4122("x")',
+      want: /rego_type_error: unsupported builtin: uuid\.rfc4122/,
+    },
   ])('reports $note as a located diagnostic', ({ text, want }) => {
     const r = compile({ files: [{ name: 'p.rego', text }], entrypoints: ['a/p'] });
     expect(r.wasm).toBeUndefined();
@@ -151,7 +179,11 @@ describe('compile', () => {
   });
 
   it('accepts a builtin the host supplies and calls it at evaluation', async () => {
-    const r = compile({ files: [{ name: 'p.rego', text: 'package a\np := uuid.rfc4122("hi")' }], entrypoints: ['a/p'], hostBuiltins: { 'uuid.rfc4122': { arity: 1 } } });
+    const r = compile({
+      files: [{ name: 'p.rego', text: 'package a\np := uuid.rfc4122("hi")' }],
+      entrypoints: ['a/p'],
+      hostBuiltins: { 'uuid.rfc4122': { arity: 1 } },
+    });
     expect(r.diagnostics).toEqual([]);
     const [fast, ctx, ours] = await loadAll(r.wasm as Uint8Array, { 'uuid.rfc4122': (s: unknown) => `uuid-for-${String(s)}` });
     for (const p of [fast, ctx, ours]) expect(p?.evaluate(undefined, 'a/p')).toEqual([{ result: 'uuid-for-hi' }]);
@@ -177,7 +209,7 @@ describe('compile', () => {
     expect(now()).toBe(first + 1_000_000);
   });
 
-  it("prints numbers as OPA does: 64-bit-mantissa quotients, -0, exact big integers", async () => {
+  it('prints numbers as OPA does: 64-bit-mantissa quotients, -0, exact big integers', async () => {
     const { loadPolicy } = await import('../../engine/index.js');
     const text = 'package a\nx := 1 / 3\ny := 0 / -5\nz := bits.lsh(1, 100)\nw := (22 / 7) * 7\n';
     const r = compile({ files: [{ name: 'p.rego', text }], entrypoints: ['a/x', 'a/y', 'a/z', 'a/w'] });

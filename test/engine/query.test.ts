@@ -37,9 +37,22 @@ describe('buildQueryModule vars', () => {
 
 describe('buildQueryModule module text', () => {
   it.each([
-    { note: 'row object of the vars', query: 'data.a.p = x; y := 2', has: ['package __query__\n__rows__ contains {"x": x, "y": y} if {\ndata.a.p = x; y := 2\n}'] },
-    { note: 'variable-free query yields one empty row', query: 'data.x.p = input', has: ['__rows__ contains {} if {\ndata.x.p = input\n}'] },
-    { note: 'input term wraps the rows in with', query: 'data.a.p = x', opts: { inputTerm: '{"foo": {{1}}}' }, has: ['__all__ contains {"x": x} if {\ndata.a.p = x\n}', '__rows__ := __r__ if {', '__r__ := __all__ with input as {"foo": {{1}}}'] },
+    {
+      note: 'row object of the vars',
+      query: 'data.a.p = x; y := 2',
+      has: ['package __query__\n__rows__ contains {"x": x, "y": y} if {\ndata.a.p = x; y := 2\n}'],
+    },
+    {
+      note: 'variable-free query yields one empty row',
+      query: 'data.x.p = input',
+      has: ['__rows__ contains {} if {\ndata.x.p = input\n}'],
+    },
+    {
+      note: 'input term wraps the rows in with',
+      query: 'data.a.p = x',
+      opts: { inputTerm: '{"foo": {{1}}}' },
+      has: ['__all__ contains {"x": x} if {\ndata.a.p = x\n}', '__rows__ := __r__ if {', '__r__ := __all__ with input as {"foo": {{1}}}'],
+    },
     { note: 'package name option', query: 'x := 1', opts: { packageName: 'q1' }, has: ['package q1\n'] },
   ])('$note', ({ query, opts, has }) => {
     const q = ok(query, opts);

@@ -80,8 +80,19 @@ describe('runRegoTests', async () => {
     { note: 'an undefined value fails (no input)', name: 'data.calc.test_undefined_fails', passed: false },
     { note: 'with input as', name: 'data.calc.test_with_input', passed: true },
     { note: 'data is loaded', name: 'data.calc.test_data_limit', passed: true },
-    { note: 'an abort is an error', name: 'data.calc.test_conflict_errors', passed: false, error: /eval_conflict_error: rule data\.calc\.test_conflict_errors produced conflicting values/ },
-    { note: 'tests in other modules and packages', name: 'data.other.pkg.test_cross_package', passed: true, file: 'other_test.rego', row: 5 },
+    {
+      note: 'an abort is an error',
+      name: 'data.calc.test_conflict_errors',
+      passed: false,
+      error: /eval_conflict_error: rule data\.calc\.test_conflict_errors produced conflicting values/,
+    },
+    {
+      note: 'tests in other modules and packages',
+      name: 'data.other.pkg.test_cross_package',
+      passed: true,
+      file: 'other_test.rego',
+      row: 5,
+    },
   ];
   it.each(cases)('$note', ({ name, passed, error, file, row }) => {
     const r = byName.get(name);
@@ -107,7 +118,11 @@ describe('runRegoTests', async () => {
   const filters: { note: string; filter: RegExp; names: string[] }[] = [
     { note: 'by package', filter: /^data\.other\./, names: ['data.other.pkg.test_cross_package'] },
     { note: 'by name part', filter: /double/, names: ['data.calc.test_double_fails', 'data.calc.test_double_passes'] },
-    { note: 'a global regexp does not skip tests', filter: /double/g, names: ['data.calc.test_double_fails', 'data.calc.test_double_passes'] },
+    {
+      note: 'a global regexp does not skip tests',
+      filter: /double/g,
+      names: ['data.calc.test_double_fails', 'data.calc.test_double_passes'],
+    },
     { note: 'nothing matches', filter: /nope/, names: [] },
   ];
   it.each(filters)('filter $note', async ({ filter, names }) => {

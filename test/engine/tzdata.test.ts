@@ -42,9 +42,21 @@ stamp := time.format([input.ns, input.tz, "Mon 2006-01-02 15:04 MST"])
 `;
 
 const cases = [
-  { note: 'Tuesday 14:00 UTC is 09:00 in New York', input: { ns: 1704204000000000000, tz: 'America/New_York' }, want: { business_hours: true, stamp: 'Tue 2024-01-02 09:00 EST' } },
-  { note: 'the same instant is 23:00 in Tokyo', input: { ns: 1704204000000000000, tz: 'Asia/Tokyo' }, want: { stamp: 'Tue 2024-01-02 23:00 JST' } },
-  { note: 'Saturday morning in Berlin', input: { ns: 1719648000000000000, tz: 'Europe/Berlin' }, want: { stamp: 'Sat 2024-06-29 10:00 CEST' } },
+  {
+    note: 'Tuesday 14:00 UTC is 09:00 in New York',
+    input: { ns: 1704204000000000000, tz: 'America/New_York' },
+    want: { business_hours: true, stamp: 'Tue 2024-01-02 09:00 EST' },
+  },
+  {
+    note: 'the same instant is 23:00 in Tokyo',
+    input: { ns: 1704204000000000000, tz: 'Asia/Tokyo' },
+    want: { stamp: 'Tue 2024-01-02 23:00 JST' },
+  },
+  {
+    note: 'Saturday morning in Berlin',
+    input: { ns: 1719648000000000000, tz: 'Europe/Berlin' },
+    want: { stamp: 'Sat 2024-06-29 10:00 CEST' },
+  },
   { note: 'an unknown zone is undefined', input: { ns: 0, tz: 'Nowhere/Land' }, want: {} },
 ];
 

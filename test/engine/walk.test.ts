@@ -10,7 +10,14 @@ const cases = [
   {
     note: 'all pairs in order',
     body: 'x := [[p, v] | walk(input, [p, v])]',
-    want: [[[], doc], [['a'], null], [['b'], doc.b], [['b', 0], 1], [['b', 1], { c: 'x' }], [['b', 1, 'c'], 'x']],
+    want: [
+      [[], doc],
+      [['a'], null],
+      [['b'], doc.b],
+      [['b', 0], 1],
+      [['b', 1], { c: 'x' }],
+      [['b', 1, 'c'], 'x'],
+    ],
   },
   { note: 'paths of strings', body: 'x contains p if { walk(input, [p, v]); is_string(v) }', want: [['b', 1, 'c']] },
   { note: 'a wildcard output counts nodes', body: 'x := count([1 | walk(input, _)])', want: 6 },

@@ -11,8 +11,14 @@ export type Builtin = (args: Value[], ctx: RunContext) => Value | undefined;
 export type RunContext = { readonly slots: (Value | undefined)[]; readonly prints: string[] };
 
 const num = (v: Value): v is number => typeof v === 'number';
-const arith = (f: (a: number, b: number) => number | undefined): Builtin => ([a, b]) => (num(a as Value) && num(b as Value) ? f(a as number, b as number) : undefined);
-const cmp = (f: (c: number) => boolean): Builtin => ([a, b]) => f(compare(a as Value, b as Value));
+const arith =
+  (f: (a: number, b: number) => number | undefined): Builtin =>
+  ([a, b]) =>
+    num(a as Value) && num(b as Value) ? f(a as number, b as number) : undefined;
+const cmp =
+  (f: (c: number) => boolean): Builtin =>
+  ([a, b]) =>
+    f(compare(a as Value, b as Value));
 const setOf = (xs: Value[]) => {
   const s = new RegoSet();
   for (const x of xs) s.add(x);
@@ -74,7 +80,16 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   },
   sort: ([x]) => (Array.isArray(x) || x instanceof RegoSet ? [...(elems(x) as Value[])].sort(compare) : undefined),
   abs: ([x]) => (num(x as Value) ? Math.abs(x as number) : undefined),
-  to_number: ([x]) => (num(x as Value) ? x : typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)) ? Number(x) : typeof x === 'boolean' ? Number(x) : x === null ? 0 : undefined),
+  to_number: ([x]) =>
+    num(x as Value)
+      ? x
+      : typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x))
+        ? Number(x)
+        : typeof x === 'boolean'
+          ? Number(x)
+          : x === null
+            ? 0
+            : undefined,
   concat: ([sep, xs]) => {
     const es = elems(xs as Value);
     return typeof sep === 'string' && es && es.every((e) => typeof e === 'string') ? es.join(sep) : undefined;
@@ -117,7 +132,8 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   },
   'object.keys': ([o]) => (o instanceof RegoObject ? setOf(o.sorted().map(([k]) => k)) : undefined),
   'array.concat': ([a, b]) => (Array.isArray(a) && Array.isArray(b) ? [...a, ...b] : undefined),
-  'array.slice': ([a, i, j]) => (Array.isArray(a) && num(i as Value) && num(j as Value) ? a.slice(Math.max(0, i as number), Math.max(0, j as number)) : undefined),
+  'array.slice': ([a, i, j]) =>
+    Array.isArray(a) && num(i as Value) && num(j as Value) ? a.slice(Math.max(0, i as number), Math.max(0, j as number)) : undefined,
   union: ([s]) => (s instanceof RegoSet ? setOf(s.sorted().flatMap((x) => (x instanceof RegoSet ? x.sorted() : []))) : undefined),
   intersection: ([s]) => {
     if (!(s instanceof RegoSet)) return undefined;
@@ -134,7 +150,9 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   },
   'object.union': ([a, b]) => (a instanceof RegoObject && b instanceof RegoObject ? unionObj(a, b) : undefined),
   'object.union_n': ([xs]) =>
-    Array.isArray(xs) && xs.every((x) => x instanceof RegoObject) ? xs.reduce<RegoObject>((acc, x) => unionObj(acc, x as RegoObject), new RegoObject()) : undefined,
+    Array.isArray(xs) && xs.every((x) => x instanceof RegoObject)
+      ? xs.reduce<RegoObject>((acc, x) => unionObj(acc, x as RegoObject), new RegoObject())
+      : undefined,
   'opa.runtime': () => new RegoObject(),
   'time.now_ns': () => 1_700_000_000_000_000_000,
   'array.reverse': ([a]) => (Array.isArray(a) ? [...a].reverse() : undefined),

@@ -95,7 +95,11 @@ class Interp {
         return this.set(l, st.target, dot(op(st.source), op(st.key)));
       case 'len': {
         const s = op(st.source);
-        return this.set(l, st.target, Array.isArray(s) ? s.length : s instanceof RegoObject ? s.entries.size : s instanceof RegoSet ? s.items.size : undefined);
+        return this.set(
+          l,
+          st.target,
+          Array.isArray(s) ? s.length : s instanceof RegoObject ? s.entries.size : s instanceof RegoSet ? s.items.size : undefined,
+        );
       }
       case 'scan': {
         const s = l[st.source];
@@ -177,7 +181,8 @@ class Interp {
         const o = l[st.object];
         const k = op(st.key);
         const v = op(st.value);
-        if (!(o instanceof RegoObject) || k === undefined || v === undefined) throw new Error(`interpreter: ${st.kind} on non-object/undefined`);
+        if (!(o instanceof RegoObject) || k === undefined || v === undefined)
+          throw new Error(`interpreter: ${st.kind} on non-object/undefined`);
         if (st.kind === 'objectInsertOnce') {
           const cur = o.get(k);
           if (cur !== undefined && !equal(cur, v)) throw new InterpError(st.error);

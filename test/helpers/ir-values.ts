@@ -96,7 +96,11 @@ export function keyOf(v: Value): string {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') return `n${v}`;
   if (Array.isArray(v)) return `[${v.map(keyOf).join(',')}]`;
-  if (v instanceof RegoObject) return `{${v.sorted().map(([k, x]) => `${keyOf(k)}:${keyOf(x)}`).join(',')}}`;
+  if (v instanceof RegoObject)
+    return `{${v
+      .sorted()
+      .map(([k, x]) => `${keyOf(k)}:${keyOf(x)}`)
+      .join(',')}}`;
   return `<${v.sorted().map(keyOf).join(',')}>`;
 }
 
@@ -107,7 +111,7 @@ export function fromJson(j: unknown, freeze = false): Value {
   if (typeof j === 'bigint') return Number(j);
   if (Array.isArray(j)) {
     const a = j.map((x) => fromJson(x, freeze));
-    return freeze ? Object.freeze(a) as Value[] : a;
+    return freeze ? (Object.freeze(a) as Value[]) : a;
   }
   if (j instanceof RegoObject || j instanceof RegoSet) return j;
   if (typeof j === 'object') {

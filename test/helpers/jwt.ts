@@ -27,7 +27,10 @@ export type TestKey = {
 };
 
 /** makeKey generates a key pair for alg with the given kid. */
-export async function makeKey(alg: TestAlg = 'ES256', kid = `${alg.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`): Promise<TestKey> {
+export async function makeKey(
+  alg: TestAlg = 'ES256',
+  kid = `${alg.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,
+): Promise<TestKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } as Jwk;
   return { alg, kid, privateKey, publicJwk, publicPem: await exportSPKI(publicKey) };
@@ -124,7 +127,11 @@ export async function startJwksServer(initial: Jwks): Promise<JwksServer> {
       return;
     }
     const body =
-      path === '/jwks.json' ? jwks : path === '/.well-known/openid-configuration' ? { issuer: discoveryIssuer ?? base, jwks_uri: `${base}/jwks.json` } : undefined;
+      path === '/jwks.json'
+        ? jwks
+        : path === '/.well-known/openid-configuration'
+          ? { issuer: discoveryIssuer ?? base, jwks_uri: `${base}/jwks.json` }
+          : undefined;
     if (body === undefined) {
       res.writeHead(404).end();
       return;

@@ -75,7 +75,10 @@ export const frontend = {
   saslResponse: (data: Buffer): Buffer => new BufferList().add(data).join('p'),
   query: (sql: string): Buffer => new BufferList().addCString(sql).join('Q'),
   parse(opts: { name?: string; text: string; types?: number[] }): Buffer {
-    const b = new BufferList().addCString(opts.name ?? '').addCString(opts.text).addInt16(opts.types?.length ?? 0);
+    const b = new BufferList()
+      .addCString(opts.name ?? '')
+      .addCString(opts.text)
+      .addInt16(opts.types?.length ?? 0);
     for (const t of opts.types ?? []) b.addInt32(t);
     return b.join('P');
   },

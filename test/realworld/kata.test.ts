@@ -23,12 +23,20 @@ describe.skipIf(!present)('kata policies (skipped: ../shared/realworld/kata is a
     return results.find((r) => r.test === name);
   };
 
-  it.each(expected)('$note compiles as v0 and matches the recorded counts', async ({ note, requests, valuesPassed, printsPassed }) => {
-    const r = await get(note);
-    expect(r?.compileErrors).toEqual([]);
-    expect(r?.missingBuiltins).toEqual([]);
-    expect({ requests: r?.requests, valuesPassed: r?.valuesPassed, printsPassed: r?.printsPassed }).toEqual({ requests, valuesPassed, printsPassed });
-  }, 60_000);
+  it.each(expected)(
+    '$note compiles as v0 and matches the recorded counts',
+    async ({ note, requests, valuesPassed, printsPassed }) => {
+      const r = await get(note);
+      expect(r?.compileErrors).toEqual([]);
+      expect(r?.missingBuiltins).toEqual([]);
+      expect({ requests: r?.requests, valuesPassed: r?.valuesPassed, printsPassed: r?.printsPassed }).toEqual({
+        requests,
+        valuesPassed,
+        printsPassed,
+      });
+    },
+    60_000,
+  );
 
   it.each([{ note: 'pod-exec' }])('$note: inputs.txt lines parse into endpoint/input pairs', ({ note }) => {
     const reqs = readRequests(join(KATA_DIR, note));

@@ -12,7 +12,12 @@ import { compile, formatDiagnostic, hasErrors, loadPolicy } from '../../engine/i
 export const KATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/realworld/kata');
 
 /** KataRequest is one recorded request: the endpoint rule, its input and the recorded outcome. */
-export type KataRequest = { readonly endpoint: string; readonly input: unknown; readonly output: unknown; readonly prints: readonly string[] };
+export type KataRequest = {
+  readonly endpoint: string;
+  readonly input: unknown;
+  readonly output: unknown;
+  readonly prints: readonly string[];
+};
 
 /** KataTestResult summarises one kata test. */
 export type KataTestResult = {
@@ -32,7 +37,9 @@ export type KataTestResult = {
 
 /** readRequests parses inputs.txt (`["ep":"Name",{…}],` lines) with outputs.json and prints.json. */
 export function readRequests(dir: string): KataRequest[] {
-  const lines = readFileSync(join(dir, 'inputs.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(join(dir, 'inputs.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const outputs = JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8')) as unknown[];
   const prints = JSON.parse(readFileSync(join(dir, 'prints.json'), 'utf8')) as string[][];
   return lines.map((line, i) => {
@@ -87,7 +94,8 @@ export async function runKataTest(dir: string): Promise<KataTestResult> {
     }
     const valueOk = isDeepStrictEqual(value, r.output);
     if (valueOk) valuesPassed++;
-    else if (failures.length < 5) failures.push(clip(`#${i} ${r.endpoint}: got ${JSON.stringify(value)}, want ${JSON.stringify(r.output)}`));
+    else if (failures.length < 5)
+      failures.push(clip(`#${i} ${r.endpoint}: got ${JSON.stringify(value)}, want ${JSON.stringify(r.output)}`));
     const got = printed.map(normalisePrint);
     const want = r.prints.map(normalisePrint);
     if (valueOk && isDeepStrictEqual(got, want)) printsPassed++;

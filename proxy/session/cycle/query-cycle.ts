@@ -28,7 +28,10 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
     // idempotent; if loading fails, analyze() refuses every statement (fail closed)
     await initSql().catch((err: unknown) => ctx.events.publish({ type: 'sql.unavailable', message: messageOf(err) }));
     for (;;) {
-      const side = await Promise.race([cycle.client.ready().then(() => 'client' as const), cycle.upstream.ready().then(() => 'upstream' as const)]);
+      const side = await Promise.race([
+        cycle.client.ready().then(() => 'client' as const),
+        cycle.upstream.ready().then(() => 'upstream' as const),
+      ]);
       if (side === 'upstream') {
         // between requests the upstream only sends asynchronous messages (notifications,
         // notices, parameter changes) or a FATAL error before closing: pass them on

@@ -5,7 +5,14 @@
 
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
 import type { BackendMessage, TaggedFrame } from '../../wire/index.js';
-import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, UpstreamClosedError, rewriteDataRow } from '../../actions/index.js';
+import {
+  CopyOutRewriter,
+  MaskedBinaryError,
+  MaskUnboundError,
+  NO_MASKS,
+  UpstreamClosedError,
+  rewriteDataRow,
+} from '../../actions/index.js';
 import type { CopyMaskPlan, ResultMaskPlan } from '../../actions/index.js';
 import type { Mask } from '../../decision/index.js';
 import type { StatementFacts } from '../../sql/index.js';
@@ -203,7 +210,8 @@ class Relay {
           const h = this.#expect(['query', 'execute'], 'CopyOutResponse');
           const copyPlan = h.kind === 'query' ? h.statements[h.index]?.copy : h.portal.copy;
           const masked = copyPlan !== undefined && copyPlan.columns.length > 0;
-          if (masked && msg.format === 1) this.#refuse(new MaskedBinaryError(`${copyPlan.columns[0]?.column.table}.${copyPlan.columns[0]?.column.column}`));
+          if (masked && msg.format === 1)
+            this.#refuse(new MaskedBinaryError(`${copyPlan.columns[0]?.column.table}.${copyPlan.columns[0]?.column.column}`));
           this.#copyOut = masked && !this.#refused ? new CopyOutRewriter(copyPlan) : undefined;
           this.#forward(frame);
           break;

@@ -31,7 +31,11 @@ export async function bindResultColumns(
   lineage?: OutputLineage | null,
 ): Promise<BindingResult> {
   if (masks.length === 0) return { ok: true, plan: NO_MASKS };
-  const positional = lineage !== undefined && lineage !== null && lineage.columns.length === fields.length && lineage.columns.every((c) => c.star === undefined);
+  const positional =
+    lineage !== undefined &&
+    lineage !== null &&
+    lineage.columns.length === fields.length &&
+    lineage.columns.every((c) => c.star === undefined);
   const columns: ColumnMask[] = [];
   for (const [index, field] of fields.entries()) {
     let found: { column: { table: string; column: string }; mask: Mask } | undefined;
@@ -42,7 +46,8 @@ export async function bindResultColumns(
       } catch (err) {
         return { ok: false, error: new MaskUnboundError(`catalog lookup failed for column "${field.name}": ${messageOf(err)}`) };
       }
-      if (source === undefined) return { ok: false, error: new MaskUnboundError(`column "${field.name}" comes from an unknown table (oid ${field.tableOID})`) };
+      if (source === undefined)
+        return { ok: false, error: new MaskUnboundError(`column "${field.name}" comes from an unknown table (oid ${field.tableOID})`) };
       const mask = findMask(masks, source);
       if (mask !== undefined) found = { column: source, mask };
     }

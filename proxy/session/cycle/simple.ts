@@ -50,7 +50,14 @@ async function planStatements(cycle: Cycle, statements: readonly StatementFacts[
   const plans: SimpleStatementPlan[] = [];
   const masks: Mask[] = [];
   for (const facts of statements) {
-    const verdict = await cycle.ctx.gate.enforce({ session: cycle.session, facts, params: null, inTransaction, protocol: 'simple', resultFormats: [] });
+    const verdict = await cycle.ctx.gate.enforce({
+      session: cycle.session,
+      facts,
+      params: null,
+      inTransaction,
+      protocol: 'simple',
+      resultFormats: [],
+    });
     if (verdict.kind === 'refuse') return { ok: false, error: verdict.error };
     plans.push({ facts, copy: verdict.copy, masks: verdict.masks });
     masks.push(...verdict.masks);

@@ -26,7 +26,9 @@ export async function runSession(socket: Socket, env: SessionEnvironment): Promi
   const conn = new ClientConnection(socket, env);
   conn.startupTimer = setTimeout(() => {
     if (conn.loggedIn) return;
-    conn.fail(new StartupError('ERR_PROXY_STARTUP_TIMEOUT', '08006', 'portcullis: timeout during startup (no login within the allowed time)'));
+    conn.fail(
+      new StartupError('ERR_PROXY_STARTUP_TIMEOUT', '08006', 'portcullis: timeout during startup (no login within the allowed time)'),
+    );
   }, env.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
 
   try {
@@ -66,5 +68,12 @@ function publishRefusal(conn: ClientConnection, err: unknown): void {
     });
   }
   const f = toErrorFields(err);
-  events.publish({ type: 'login.refused', session: conn.id, clientAddress: conn.clientAddress, code: err.code, sqlstate: f.code, message: f.message });
+  events.publish({
+    type: 'login.refused',
+    session: conn.id,
+    clientAddress: conn.clientAddress,
+    code: err.code,
+    sqlstate: f.code,
+    message: f.message,
+  });
 }

@@ -11,9 +11,12 @@ describe('BUILTINS', () => {
     expect(names).toEqual([...names].sort());
   });
 
-  it.each(Object.entries(NATIVE_BUILTINS).map(([name, d]) => ({ note: name, name, arity: d.arity })))('native $note has the same arity', ({ name, arity }) => {
-    expect(BUILTINS[name]?.arity).toBe(arity);
-  });
+  it.each(Object.entries(NATIVE_BUILTINS).map(([name, d]) => ({ note: name, name, arity: d.arity })))(
+    'native $note has the same arity',
+    ({ name, arity }) => {
+      expect(BUILTINS[name]?.arity).toBe(arity);
+    },
+  );
 
   it.each(Object.values(OPERATORS).map((name) => ({ note: name, name })))('operator $note is declared with arity 2', ({ name }) => {
     expect(BUILTINS[name]?.arity).toBe(2);

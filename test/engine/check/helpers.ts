@@ -39,7 +39,10 @@ export function printTermText(t: Term): string {
     case 'var':
       return t.name;
     case 'ref':
-      return printTermText(t.head) + t.path.map((p) => (p.kind === 'string' && /^[A-Za-z_]\w*$/.test(p.value) ? `.${p.value}` : `[${printTermText(p)}]`)).join('');
+      return (
+        printTermText(t.head) +
+        t.path.map((p) => (p.kind === 'string' && /^[A-Za-z_]\w*$/.test(p.value) ? `.${p.value}` : `[${printTermText(p)}]`)).join('')
+      );
     case 'array':
       return `[${t.items.map(printTermText).join(', ')}]`;
     case 'set':
@@ -86,12 +89,18 @@ export function printBodyText(b: Body): string {
 /** printRule renders a rule head and body on one line. */
 export function printRule(r: Rule): string {
   const h = r.head;
-  let head = printTermText(h.ref[0] as Term) + h.ref.slice(1).map((p) => (p.kind === 'string' ? `.${p.value}` : `[${printTermText(p)}]`)).join('');
+  let head =
+    printTermText(h.ref[0] as Term) +
+    h.ref
+      .slice(1)
+      .map((p) => (p.kind === 'string' ? `.${p.value}` : `[${printTermText(p)}]`))
+      .join('');
   if (h.args) head += `(${h.args.map(printTermText).join(', ')})`;
   if (h.contains) head += ` contains ${printTermText(h.contains)}`;
   if (h.value) head += ` := ${printTermText(h.value)}`;
   if (r.default) head = `default ${head}`;
   let out = r.body.exprs.length ? `${head} if { ${printBodyText(r.body)} }` : head;
-  for (let el = r.else; el; el = el.else) out += ` else${el.value ? ` := ${printTermText(el.value)}` : ''} if { ${printBodyText(el.body)} }`;
+  for (let el = r.else; el; el = el.else)
+    out += ` else${el.value ? ` := ${printTermText(el.value)}` : ''} if { ${printBodyText(el.body)} }`;
   return out;
 }

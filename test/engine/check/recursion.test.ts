@@ -8,7 +8,10 @@ const cases: Case[] = [
   {
     note: 'mutual recursion reports each rule of the cycle',
     srcs: ['package a\np if q\nq if p\n'],
-    diags: ['rego_recursion_error 2:1 rule data.a.p is recursive: data.a.p -> data.a.q -> data.a.p', 'rego_recursion_error 3:1 rule data.a.q is recursive: data.a.q -> data.a.p -> data.a.q'],
+    diags: [
+      'rego_recursion_error 2:1 rule data.a.p is recursive: data.a.p -> data.a.q -> data.a.p',
+      'rego_recursion_error 3:1 rule data.a.q is recursive: data.a.q -> data.a.p -> data.a.q',
+    ],
   },
   {
     note: 'recursion through a function',

@@ -18,7 +18,9 @@ const cases: Case[] = [
   },
   {
     note: 'imports of data and input resolve by alias and last segment',
-    srcs: ['package a\nimport data.lib.util\nimport data.lib.other as o\nimport input.user\nimport rego.v1\np if { util.x == o.y; user.name }\n'],
+    srcs: [
+      'package a\nimport data.lib.util\nimport data.lib.other as o\nimport input.user\nimport rego.v1\np if { util.x == o.y; user.name }\n',
+    ],
     rules: ['p if { data.lib.util.x == data.lib.other.y; input.user.name }'],
   },
   {
@@ -96,7 +98,11 @@ const cases: Case[] = [
   {
     note: 'with targets: input, data, builtins and user functions; mocked builtins are not unsupported',
     srcs: ['package a\nf(x) := x\ng(x) := 2\np if { f(1) with input.x as 1 with data.b as 2 with f as g with http.send as f }\n'],
-    rules: ['f(x) := x', 'g(x) := 2', 'p if { data.a.f(1) with input.x as 1 with data.b as 2 with data.a.f as data.a.g with http.send as data.a.f }'],
+    rules: [
+      'f(x) := x',
+      'g(x) := 2',
+      'p if { data.a.f(1) with input.x as 1 with data.b as 2 with data.a.f as data.a.g with http.send as data.a.f }',
+    ],
     diags: [],
   },
   {

@@ -46,7 +46,7 @@ const cases: Case[] = [
     rules: ['p if { xs = input.xs; m = 1; every x in xs { x > m } }'],
   },
   {
-    note: 'a local declared after an every body is not the every body\'s var',
+    note: "a local declared after an every body is not the every body's var",
     src: 'package a\np if { every x in input { x > m }; m := 1 }\n',
     diags: ['rego_unsafe_var_error 2:31 var m is unsafe'],
   },

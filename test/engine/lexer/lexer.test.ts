@@ -9,11 +9,27 @@ const kinds = (text: string) => lexText(text).value.map((t) => `${t.kind}:${t.te
 
 describe('lex tokens', () => {
   const cases = [
-    { note: 'keywords vs identifiers', text: 'if iff contains in input', want: ['keyword:if', 'ident:iff', 'keyword:contains', 'keyword:in', 'ident:input', 'eof:'] },
-    { note: 'greedy two-char operators', text: ':= == != <= >= = < >', want: ['punct::=', 'punct:==', 'punct:!=', 'punct:<=', 'punct:>=', 'punct:=', 'punct:<', 'punct:>', 'eof:'] },
-    { note: 'numbers keep their text', text: '1 2.50 1e400 1.5E-3 007', want: ['number:1', 'number:2.50', 'number:1e400', 'number:1.5E-3', 'number:007', 'eof:'] },
+    {
+      note: 'keywords vs identifiers',
+      text: 'if iff contains in input',
+      want: ['keyword:if', 'ident:iff', 'keyword:contains', 'keyword:in', 'ident:input', 'eof:'],
+    },
+    {
+      note: 'greedy two-char operators',
+      text: ':= == != <= >= = < >',
+      want: ['punct::=', 'punct:==', 'punct:!=', 'punct:<=', 'punct:>=', 'punct:=', 'punct:<', 'punct:>', 'eof:'],
+    },
+    {
+      note: 'numbers keep their text',
+      text: '1 2.50 1e400 1.5E-3 007',
+      want: ['number:1', 'number:2.50', 'number:1e400', 'number:1.5E-3', 'number:007', 'eof:'],
+    },
     { note: 'minus is separate from numbers', text: 'x-1', want: ['ident:x', 'punct:-', 'number:1', 'eof:'] },
-    { note: 'a dot after a number without digits', text: 'a[1].b', want: ['ident:a', 'punct:[', 'number:1', 'punct:]', 'punct:.', 'ident:b', 'eof:'] },
+    {
+      note: 'a dot after a number without digits',
+      text: 'a[1].b',
+      want: ['ident:a', 'punct:[', 'number:1', 'punct:]', 'punct:.', 'ident:b', 'eof:'],
+    },
     { note: 'comments are tokens', text: 'p # note\nq', want: ['ident:p', 'comment:# note', 'ident:q', 'eof:'] },
     { note: 'raw strings span lines', text: '`a\nb` x', want: ['rawString:`a\nb`', 'ident:x', 'eof:'] },
     { note: 'underscore words', text: '_ _x x_1', want: ['ident:_', 'ident:_x', 'ident:x_1', 'eof:'] },

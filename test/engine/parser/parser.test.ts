@@ -124,7 +124,12 @@ describe('parseTerm', () => {
 
   it('numbers wildcards from zero per term', () => {
     const t = parseTerm('[_, _]').value;
-    expect(t).toMatchObject({ items: [{ name: '$_0', wildcard: true }, { name: '$_1', wildcard: true }] });
+    expect(t).toMatchObject({
+      items: [
+        { name: '$_0', wildcard: true },
+        { name: '$_1', wildcard: true },
+      ],
+    });
   });
 });
 
@@ -171,7 +176,11 @@ describe('parse rules', () => {
     { note: 'function with patterns', text: 'f([a, b], {"k": v}) := a', want: 'f([a b], {"k":v}) := a if {}' },
     { note: 'function with ref name', text: 'foo["bar"](x) := x + 1', want: 'foo."bar"(x) := (plus x 1) if {}' },
     { note: 'boolean function', text: 'f(x) if x > 1', want: 'f(x) if {(gt x 1)}' },
-    { note: 'else chain', text: 'p := 1 if { a } else := 2 if { b } else = 3 { c } else { d }', want: 'p := 1 if {a} else = 2 {b} else = 3 {c} else {d}' },
+    {
+      note: 'else chain',
+      text: 'p := 1 if { a } else := 2 if { b } else = 3 { c } else { d }',
+      want: 'p := 1 if {a} else = 2 {b} else = 3 {c} else {d}',
+    },
     { note: 'else on new lines', text: 'f(x) := 1 if x\nelse := 2 if y\nelse := 3', want: 'f(x) := 1 if {x} else = 2 {y} else = 3 {}' },
   ];
   it.each(cases)('$note', ({ text, want }) => {
@@ -240,26 +249,109 @@ describe('parse errors', () => {
     { note: 'cut file', text: 'package t\np if {\n  x := [1,\n', row: 4, col: 1, message: 'unexpected eof token: expected term' },
     { note: 'missing package', text: 'p := 1\n', row: 1, col: 1, message: 'package expected' },
     { note: 'empty file', text: '', row: 1, col: 1, message: 'empty module: package expected' },
-    { note: 'v0 body without if', text: 'package t\np {\n  true\n}\n', row: 2, col: 3, message: '`if` keyword is required before rule body' },
+    {
+      note: 'v0 body without if',
+      text: 'package t\np {\n  true\n}\n',
+      row: 2,
+      col: 3,
+      message: '`if` keyword is required before rule body',
+    },
     { note: 'v0 partial set', text: 'package t\np[x]\n', row: 2, col: 1, message: '`contains` keyword is required for partial set rules' },
-    { note: 'keyword as a rule name', text: 'package t\nin := 1\n', row: 2, col: 1, message: 'unexpected in keyword: expected rule name (keywords cannot be names)' },
-    { note: 'two exprs on one line', text: 'package t\np if { a b }\n', row: 2, col: 10, message: 'unexpected identifier token: expected end of expression (newline or ;)' },
+    {
+      note: 'keyword as a rule name',
+      text: 'package t\nin := 1\n',
+      row: 2,
+      col: 1,
+      message: 'unexpected in keyword: expected rule name (keywords cannot be names)',
+    },
+    {
+      note: 'two exprs on one line',
+      text: 'package t\np if { a b }\n',
+      row: 2,
+      col: 10,
+      message: 'unexpected identifier token: expected end of expression (newline or ;)',
+    },
     { note: 'empty body', text: 'package t\np if {}\n', row: 2, col: 7, message: 'found empty body' },
-    { note: 'multiple bodies', text: 'package t\np if { a } { b }\n', row: 2, col: 12, message: 'multiple rule bodies are not supported in Rego v1 (use separate rules)' },
-    { note: 'default without value', text: 'package t\ndefault p\n', row: 2, col: 9, message: 'default rules must have a value (default p := v)' },
-    { note: 'rule without value or body', text: 'package t\nf(x)\n', row: 2, col: 1, message: 'rule must have a value (:= v), contains or an if body' },
-    { note: 'bad import root', text: 'package t\nimport foo.bar\n', row: 2, col: 8, message: 'invalid import path foo.bar: must begin with input, data, future or rego' },
-    { note: 'import after rules', text: 'package t\np := 1\nimport data.x\n', row: 3, col: 1, message: 'unexpected import keyword: imports must come before rules' },
-    { note: 'some with non-var', text: 'package t\np if { some [a] }\n', row: 2, col: 13, message: 'unexpected term: some declares variables (expected var or `some x in xs`)' },
-    { note: 'every with pattern', text: 'package t\np if { every [a] in x { a } }\n', row: 2, col: 14, message: 'unexpected term: every takes variables (expected var)' },
-    { note: 'with on some decl', text: 'package t\np if { some x with input as 1 }\n', row: 2, col: 15, message: 'unexpected with keyword: with cannot modify a some declaration' },
-    { note: 'call on a non-name', text: 'package t\np := [1](2)\n', row: 2, col: 9, message: 'unexpected ( token: calls need a name such as f or a.b.f' },
-    { note: 'second package', text: 'package t\npackage u\n', row: 2, col: 1, message: 'unexpected package keyword: a module has one package clause' },
+    {
+      note: 'multiple bodies',
+      text: 'package t\np if { a } { b }\n',
+      row: 2,
+      col: 12,
+      message: 'multiple rule bodies are not supported in Rego v1 (use separate rules)',
+    },
+    {
+      note: 'default without value',
+      text: 'package t\ndefault p\n',
+      row: 2,
+      col: 9,
+      message: 'default rules must have a value (default p := v)',
+    },
+    {
+      note: 'rule without value or body',
+      text: 'package t\nf(x)\n',
+      row: 2,
+      col: 1,
+      message: 'rule must have a value (:= v), contains or an if body',
+    },
+    {
+      note: 'bad import root',
+      text: 'package t\nimport foo.bar\n',
+      row: 2,
+      col: 8,
+      message: 'invalid import path foo.bar: must begin with input, data, future or rego',
+    },
+    {
+      note: 'import after rules',
+      text: 'package t\np := 1\nimport data.x\n',
+      row: 3,
+      col: 1,
+      message: 'unexpected import keyword: imports must come before rules',
+    },
+    {
+      note: 'some with non-var',
+      text: 'package t\np if { some [a] }\n',
+      row: 2,
+      col: 13,
+      message: 'unexpected term: some declares variables (expected var or `some x in xs`)',
+    },
+    {
+      note: 'every with pattern',
+      text: 'package t\np if { every [a] in x { a } }\n',
+      row: 2,
+      col: 14,
+      message: 'unexpected term: every takes variables (expected var)',
+    },
+    {
+      note: 'with on some decl',
+      text: 'package t\np if { some x with input as 1 }\n',
+      row: 2,
+      col: 15,
+      message: 'unexpected with keyword: with cannot modify a some declaration',
+    },
+    {
+      note: 'call on a non-name',
+      text: 'package t\np := [1](2)\n',
+      row: 2,
+      col: 9,
+      message: 'unexpected ( token: calls need a name such as f or a.b.f',
+    },
+    {
+      note: 'second package',
+      text: 'package t\npackage u\n',
+      row: 2,
+      col: 1,
+      message: 'unexpected package keyword: a module has one package clause',
+    },
     { note: 'unclosed array', text: 'package t\np := [1, 2\n', row: 3, col: 1, message: 'unexpected eof token: expected ]' },
   ];
   it.each(cases)('$note', ({ text, row, col, message }) => {
     const r = parse({ name: 't.rego', text });
-    expect(r.diagnostics[0]).toEqual({ code: 'rego_parse_error', severity: 'error', message, location: expect.objectContaining({ file: 't.rego', row, col }) });
+    expect(r.diagnostics[0]).toEqual({
+      code: 'rego_parse_error',
+      severity: 'error',
+      message,
+      location: expect.objectContaining({ file: 't.rego', row, col }),
+    });
   });
 
   it('recovers at the next rule and reports every broken one', () => {

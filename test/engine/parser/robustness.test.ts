@@ -30,7 +30,8 @@ function corpusItems(): Item[] {
     const rel = file.slice(CORPUS.length + 1);
     (doc.cases ?? []).forEach((c, i) => {
       const note = `${rel}#${i} ${c.note}`;
-      for (const [k, text] of (c.modules ?? []).entries()) items.push({ note: `${note} module ${k}`, kind: 'module', text, name: `test-${k}.rego` });
+      for (const [k, text] of (c.modules ?? []).entries())
+        items.push({ note: `${note} module ${k}`, kind: 'module', text, name: `test-${k}.rego` });
       if (c.query !== undefined) items.push({ note: `${note} query`, kind: 'query', text: c.query, name: 'query' });
       if (c.input_term !== undefined) items.push({ note: `${note} input_term`, kind: 'term', text: c.input_term, name: 'term' });
     });
@@ -40,7 +41,11 @@ function corpusItems(): Item[] {
 
 function diagnosticsOf(item: Item): string[] {
   const r =
-    item.kind === 'module' ? parse({ name: item.name, text: item.text }) : item.kind === 'query' ? parseQuery(item.text) : parseTerm(item.text);
+    item.kind === 'module'
+      ? parse({ name: item.name, text: item.text })
+      : item.kind === 'query'
+        ? parseQuery(item.text)
+        : parseTerm(item.text);
   return r.diagnostics.map(formatDiagnostic);
 }
 
@@ -95,7 +100,9 @@ a.b[c].d contains "x" if c := "k"
 ];
 
 describe('parser never throws', () => {
-  const cuts = SAMPLES.flatMap((text, s) => Array.from({ length: text.length + 1 }, (_, n) => ({ note: `sample ${s} cut at ${n}`, text: text.slice(0, n) })));
+  const cuts = SAMPLES.flatMap((text, s) =>
+    Array.from({ length: text.length + 1 }, (_, n) => ({ note: `sample ${s} cut at ${n}`, text: text.slice(0, n) })),
+  );
 
   it('on any prefix cut of real modules', () => {
     let withErrors = 0;
@@ -117,7 +124,43 @@ describe('parser never throws', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    const pieces = ['package p\n', 'p', ' ', '\n', ':=', '=', '{', '}', '[', ']', '(', ')', '|', ',', ';', 'if', 'else', 'some', 'every', 'in', 'not', 'with', 'as', '"s', '`', '1', '-', '.', '_', '#', 'contains', 'default', '\t', 'é', '\u0000'];
+    const pieces = [
+      'package p\n',
+      'p',
+      ' ',
+      '\n',
+      ':=',
+      '=',
+      '{',
+      '}',
+      '[',
+      ']',
+      '(',
+      ')',
+      '|',
+      ',',
+      ';',
+      'if',
+      'else',
+      'some',
+      'every',
+      'in',
+      'not',
+      'with',
+      'as',
+      '"s',
+      '`',
+      '1',
+      '-',
+      '.',
+      '_',
+      '#',
+      'contains',
+      'default',
+      '\t',
+      'é',
+      '\u0000',
+    ];
     for (let i = 0; i < 400; i++) {
       const bytes = Array.from({ length: rand(80) }, () => String.fromCharCode(rand(256))).join('');
       const soup = Array.from({ length: rand(60) }, () => pieces[rand(pieces.length)]).join('');

@@ -48,10 +48,22 @@ const same = [
     v0: 'import future.keywords.if\nimport future.keywords.contains\np contains x if { x := 1 }',
     v1: 'import future.keywords.if\nimport future.keywords.contains\np contains x if { x := 1 }',
   },
-  { note: 'future.keywords imports all', v0: 'import future.keywords\np[x] if { some x in [1] }', v1: 'import future.keywords\np contains x if { some x in [1] }' },
-  { note: 'v0 partial set with imported if', v0: 'import future.keywords.if\ndeny[msg] if { msg := "m" }', v1: 'import future.keywords.if\ndeny contains msg if { msg := "m" }' },
+  {
+    note: 'future.keywords imports all',
+    v0: 'import future.keywords\np[x] if { some x in [1] }',
+    v1: 'import future.keywords\np contains x if { some x in [1] }',
+  },
+  {
+    note: 'v0 partial set with imported if',
+    v0: 'import future.keywords.if\ndeny[msg] if { msg := "m" }',
+    v1: 'import future.keywords.if\ndeny contains msg if { msg := "m" }',
+  },
   { note: 'contains stays the builtin when not imported', v0: 'p { contains("abc", "b") }', v1: 'p if { contains("abc", "b") }' },
-  { note: 'import rego.v1 selects v1 rules', v0: 'import rego.v1\np contains x if { some x in [1] }', v1: 'import rego.v1\np contains x if { some x in [1] }' },
+  {
+    note: 'import rego.v1 selects v1 rules',
+    v0: 'import rego.v1\np contains x if { some x in [1] }',
+    v1: 'import rego.v1\np contains x if { some x in [1] }',
+  },
 ];
 
 describe('v0 rules parse like their v1 spelling', () => {
@@ -80,7 +92,11 @@ const errors = [
   { note: 'if without its import', text: 'p if { true }', message: 'unexpected identifier token: expected rule body' },
   { note: 'bare name is no rule', text: 'p', message: 'rule must have a value (= v) or a body' },
   { note: 'in without its import', text: 'p { 1 in [1] }', message: 'unexpected identifier token' },
-  { note: 'v1 rules need if after import rego.v1', text: 'import rego.v1\np { true }', message: '`if` keyword is required before rule body' },
+  {
+    note: 'v1 rules need if after import rego.v1',
+    text: 'import rego.v1\np { true }',
+    message: '`if` keyword is required before rule body',
+  },
   { note: 'empty body', text: 'p { }', message: 'found empty body' },
   { note: 'default needs a value', text: 'default p', message: 'default rules must have a value' },
 ];
@@ -108,7 +124,10 @@ describe('v0 plumbing (CLI and bundles)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'v0-'));
   const policy = join(dir, 'policy');
   mkdirSync(policy);
-  writeFileSync(join(policy, 'p.rego'), 'package t\n\nallow { input.x == 1 }\n\nitems[x] { x := input.xs[_] }\n\ntest_allow { allow with input as {"x": 1} }\n');
+  writeFileSync(
+    join(policy, 'p.rego'),
+    'package t\n\nallow { input.x == 1 }\n\nitems[x] { x := input.xs[_] }\n\ntest_allow { allow with input as {"x": 1} }\n',
+  );
   const manifested = join(dir, 'manifested');
   mkdirSync(manifested);
   writeFileSync(join(manifested, 'p.rego'), 'package t\n\nallow { true }\n');
@@ -142,7 +161,12 @@ describe('v0 plumbing (CLI and bundles)', () => {
   });
 
   const runs = [
-    { note: 'eval --v0-compatible', argv: ['eval', '--v0-compatible', '-f', 'json', '-d', policy, '-i', join(dir, 'input.json'), 'x := data.t.items'], code: 0, out: '[{"x":["a","b"]}]' },
+    {
+      note: 'eval --v0-compatible',
+      argv: ['eval', '--v0-compatible', '-f', 'json', '-d', policy, '-i', join(dir, 'input.json'), 'x := data.t.items'],
+      code: 0,
+      out: '[{"x":["a","b"]}]',
+    },
     { note: 'eval of v0 without the flag fails', argv: ['eval', '-d', policy, 'data.t.allow'], code: 1, out: '' },
     { note: 'test --v0-compatible', argv: ['test', '--v0-compatible', policy], code: 0, out: 'PASS: 1/1' },
   ];

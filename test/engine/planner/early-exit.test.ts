@@ -122,7 +122,11 @@ describe('canExitEarly / groundKey', () => {
   };
   const cases2 = [
     { note: 'implicit true heads', rego: 'package t\np if input.a\np if input.b\n', want: true },
-    { note: 'equal ground objects (any key order)', rego: 'package t\np := {"a": 1, "b": [2]} if input.a\np := {"b": [2], "a": 1} if input.b\n', want: true },
+    {
+      note: 'equal ground objects (any key order)',
+      rego: 'package t\np := {"a": 1, "b": [2]} if input.a\np := {"b": [2], "a": 1} if input.b\n',
+      want: true,
+    },
     { note: 'different constants', rego: 'package t\np := 1 if input.a\np := 2 if input.b\n', want: false },
     { note: 'a variable head', rego: 'package t\np := x if x := input.a\n', want: false },
     { note: 'default is ignored', rego: 'package t\ndefault p := false\np if input.a\n', want: true },

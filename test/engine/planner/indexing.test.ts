@@ -55,7 +55,8 @@ const KINDS = ['select', 'insert', 'update', 'delete', 'drop', 'grant'];
 function manyDeny(n: number): string {
   const rules = Array.from(
     { length: n },
-    (_, i) => `deny contains msg if {\n  input.statement.kind == "${KINDS[i % KINDS.length]}"\n  input.statement.table == "t${i}"\n  msg := concat(":", ["r${i}", input.statement.table])\n}`,
+    (_, i) =>
+      `deny contains msg if {\n  input.statement.kind == "${KINDS[i % KINDS.length]}"\n  input.statement.table == "t${i}"\n  msg := concat(":", ["r${i}", input.statement.table])\n}`,
   );
   return `package idx\n\n${rules.join('\n\n')}\n`;
 }
@@ -164,17 +165,43 @@ const stmtInputs = [
   { statement: { kind: ['select'], table: 't0' } },
   { statement: 'select' },
 ];
-const kindInputs = [{}, { kind: 'select' }, { kind: 'insert' }, { kind: 'update' }, { kind: 'drop' }, { kind: 'grant' }, { kind: 'other' }, { kind: null }, { kind: 'a', table: 't' }, { kind: 'b', table: 't' }, { kind: 'c', table: 't' }, { kind: 'd', table: 't' }, { kind: 'e' }];
+const kindInputs = [
+  {},
+  { kind: 'select' },
+  { kind: 'insert' },
+  { kind: 'update' },
+  { kind: 'drop' },
+  { kind: 'grant' },
+  { kind: 'other' },
+  { kind: null },
+  { kind: 'a', table: 't' },
+  { kind: 'b', table: 't' },
+  { kind: 'c', table: 't' },
+  { kind: 'd', table: 't' },
+  { kind: 'e' },
+];
 const kInputs = [{}, { k: 'a' }, { k: 'b' }, { k: 'c' }, { k: 'd' }, { k: 'e' }, { k: 'f' }, { k: 'z' }, { k: 2 }];
 
 const cases: Case[] = [
-  { note: 'multi-value rules, mixed guards, reversed and unification guards, prints', rego: multi, entry: 'idx/deny', inputs: stmtInputs, indexed: true },
+  {
+    note: 'multi-value rules, mixed guards, reversed and unification guards, prints',
+    rego: multi,
+    entry: 'idx/deny',
+    inputs: stmtInputs,
+    indexed: true,
+  },
   { note: 'complete rules with default and a conflict', rego: complete, entry: 'idx/level', inputs: kindInputs, indexed: true },
   { note: 'partial object rules with a key conflict', rego: partialObject, entry: 'idx/cost', inputs: kindInputs, indexed: true },
   { note: 'with input overrides reach the index', rego: withOverride, entry: 'idx/res', inputs: kInputs, indexed: true },
   { note: 'else chains are not indexed but keep their place', rego: elseChain, entry: 'idx/p', inputs: kInputs, indexed: false },
   { note: 'runs shorter than the threshold stay linear', rego: fewRules, entry: 'idx/q', inputs: kInputs, indexed: false },
-  { note: '60 generated deny rules', rego: manyDeny(60), entry: 'idx/deny', inputs: [...stmtInputs, { statement: { kind: 'select', table: 't6' } }, { statement: { kind: 'grant', table: 't59' } }], indexed: true },
+  {
+    note: '60 generated deny rules',
+    rego: manyDeny(60),
+    entry: 'idx/deny',
+    inputs: [...stmtInputs, { statement: { kind: 'select', table: 't6' } }, { statement: { kind: 'grant', table: 't59' } }],
+    indexed: true,
+  },
 ];
 
 describe('rule indexing', () => {
@@ -185,7 +212,12 @@ describe('rule indexing', () => {
     for (const input of inputs) {
       const a = run(on, entry, input);
       const b = run(off, entry, input);
-      expect({ input, value: a.value, error: a.error, prints: a.prints }).toEqual({ input, value: b.value, error: b.error, prints: b.prints });
+      expect({ input, value: a.value, error: a.error, prints: a.prints }).toEqual({
+        input,
+        value: b.value,
+        error: b.error,
+        prints: b.prints,
+      });
     }
   });
 
@@ -208,10 +240,31 @@ describe('rule indexing', () => {
   });
 
   const countCases = [
-    { note: 'select runs only the select bodies', n: 60, input: { statement: { kind: 'select', table: 't6' } }, guards: 10, unindexed: 60, want: ['r6:t6'] },
-    { note: 'an unknown kind runs no body', n: 60, input: { statement: { kind: 'merge', table: 't6' } }, guards: 0, unindexed: 60, want: [] },
+    {
+      note: 'select runs only the select bodies',
+      n: 60,
+      input: { statement: { kind: 'select', table: 't6' } },
+      guards: 10,
+      unindexed: 60,
+      want: ['r6:t6'],
+    },
+    {
+      note: 'an unknown kind runs no body',
+      n: 60,
+      input: { statement: { kind: 'merge', table: 't6' } },
+      guards: 0,
+      unindexed: 60,
+      want: [],
+    },
     { note: 'a missing kind runs no body', n: 60, input: { statement: {} }, guards: 0, unindexed: 0, want: [] },
-    { note: '600 rules: drop runs 100 bodies', n: 600, input: { statement: { kind: 'drop', table: 't598' } }, guards: 100, unindexed: 600, want: ['r598:t598'] },
+    {
+      note: '600 rules: drop runs 100 bodies',
+      n: 600,
+      input: { statement: { kind: 'drop', table: 't598' } },
+      guards: 100,
+      unindexed: 600,
+      want: ['r598:t598'],
+    },
   ];
   it.each(countCases)('only matching bodies run: $note', ({ n, input, guards, unindexed, want }) => {
     const a = runCounting(planWith(manyDeny(n), 'idx/deny', true), input);

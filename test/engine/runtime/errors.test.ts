@@ -11,8 +11,18 @@ describe('evalErrorFromAbort', () => {
       regoCode: 'eval_conflict_error',
       location: 'policy.rego:12',
     },
-    { note: 'path with colons and dirs', message: 'a/b:c.rego:3: eval_type_error: x: y', regoCode: 'eval_type_error', location: 'a/b:c.rego:3' },
-    { note: 'code without location', message: 'eval_internal_error: invalid input JSON', regoCode: 'eval_internal_error', location: undefined },
+    {
+      note: 'path with colons and dirs',
+      message: 'a/b:c.rego:3: eval_type_error: x: y',
+      regoCode: 'eval_type_error',
+      location: 'a/b:c.rego:3',
+    },
+    {
+      note: 'code without location',
+      message: 'eval_internal_error: invalid input JSON',
+      regoCode: 'eval_internal_error',
+      location: undefined,
+    },
     { note: 'free text', message: 'out of memory', regoCode: undefined, location: undefined },
   ])('$note', ({ message, regoCode, location }) => {
     const e = evalErrorFromAbort(message);
@@ -22,6 +32,11 @@ describe('evalErrorFromAbort', () => {
 
   it('gives load errors their own code and keeps the cause', () => {
     const cause = new Error('inner');
-    expect(new PolicyLoadError('bad', { cause })).toMatchObject({ code: 'ERR_ENGINE_LOAD', name: 'PolicyLoadError', message: 'bad', cause });
+    expect(new PolicyLoadError('bad', { cause })).toMatchObject({
+      code: 'ERR_ENGINE_LOAD',
+      name: 'PolicyLoadError',
+      message: 'bad',
+      cause,
+    });
   });
 });

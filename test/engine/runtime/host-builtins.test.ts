@@ -56,11 +56,35 @@ const UNREACHABLE = ['  test:\ntest1: hello\n', 'a: 1\n---\n\tb: 2\n', 'a: 1\n--
 type Case = { note: string; entrypoint: string; input: unknown; loader: unknown; sdk: unknown };
 
 const cases: Case[] = [
-  { note: 'yaml.is_valid: unreachable content and multi-document streams', entrypoint: 't/valid', input: { docs: UNREACHABLE }, loader: [{ result: [false, false, true] }], sdk: [{ result: [false, false, false] }] },
+  {
+    note: 'yaml.is_valid: unreachable content and multi-document streams',
+    entrypoint: 't/valid',
+    input: { docs: UNREACHABLE },
+    loader: [{ result: [false, false, true] }],
+    sdk: [{ result: [false, false, false] }],
+  },
   { note: 'yaml.is_valid of a non-string is false', entrypoint: 't/valid_one', input: { doc: 1 }, loader: [{ result: false }], sdk: [] },
-  { note: 'yaml.is_valid of a valid document', entrypoint: 't/valid_one', input: { doc: 'a: [1, 2]' }, loader: [{ result: true }], sdk: [{ result: true }] },
-  { note: 'yaml.unmarshal returns the first of several documents', entrypoint: 't/first', input: { doc: 'a: 1\n---\nb: 2\n' }, loader: [{ result: { a: 1 } }], sdk: [] },
-  { note: 'yaml.unmarshal reads YAML 1.1 booleans', entrypoint: 't/first', input: { doc: 'a: yes\nb: "yes"\n' }, loader: [{ result: { a: true, b: 'yes' } }], sdk: [{ result: { a: 'yes', b: 'yes' } }] },
+  {
+    note: 'yaml.is_valid of a valid document',
+    entrypoint: 't/valid_one',
+    input: { doc: 'a: [1, 2]' },
+    loader: [{ result: true }],
+    sdk: [{ result: true }],
+  },
+  {
+    note: 'yaml.unmarshal returns the first of several documents',
+    entrypoint: 't/first',
+    input: { doc: 'a: 1\n---\nb: 2\n' },
+    loader: [{ result: { a: 1 } }],
+    sdk: [],
+  },
+  {
+    note: 'yaml.unmarshal reads YAML 1.1 booleans',
+    entrypoint: 't/first',
+    input: { doc: 'a: yes\nb: "yes"\n' },
+    loader: [{ result: { a: true, b: 'yes' } }],
+    sdk: [{ result: { a: 'yes', b: 'yes' } }],
+  },
   {
     note: 'yaml.marshal orders keys like go-yaml, does not indent sequences, quotes 1.1 booleans',
     entrypoint: 't/text',
@@ -69,7 +93,13 @@ const cases: Case[] = [
     sdk: [{ result: 'b10:\n  - 1\n  - 2\nb9: on\n' }],
   },
   { note: 'opa.runtime() is {} by default', entrypoint: 't/runtime', input: {}, loader: [{ result: {} }], sdk: [{ result: {} }] },
-  { note: 'opa.runtime replaces time.now_ns through with', entrypoint: 't/mocked', input: {}, loader: [{ result: {} }], sdk: [{ result: {} }] },
+  {
+    note: 'opa.runtime replaces time.now_ns through with',
+    entrypoint: 't/mocked',
+    input: {},
+    loader: [{ result: {} }],
+    sdk: [{ result: {} }],
+  },
 ];
 
 describe('loader-supplied builtins', () => {
@@ -89,7 +119,11 @@ describe('loader-supplied builtins', () => {
   it('aborts on invalid YAML in yaml.unmarshal in strict mode', async () => {
     const p = await loadPolicy(build(true));
     expect(() => p.evaluate({ doc: 'a: [' }, 't/first')).toThrow(
-      expect.objectContaining({ code: 'ERR_ENGINE_EVAL', regoCode: 'eval_builtin_error', message: expect.stringMatching(/^yaml\.unmarshal: error converting YAML to JSON: /) }),
+      expect.objectContaining({
+        code: 'ERR_ENGINE_EVAL',
+        regoCode: 'eval_builtin_error',
+        message: expect.stringMatching(/^yaml\.unmarshal: error converting YAML to JSON: /),
+      }),
     );
   });
 

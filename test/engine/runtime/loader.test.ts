@@ -54,7 +54,7 @@ describe('loadPolicy', () => {
 
   it.each([
     { note: 'object', input: { user: 'alice', n: [1, 2.5, null, true] } },
-    { note: 'unicode strings', input: { s: 'héllo ✓ 😀', k: { 'ключ': 'значение' } } },
+    { note: 'unicode strings', input: { s: 'héllo ✓ 😀', k: { ключ: 'значение' } } },
     { note: 'nested arrays', input: [[[]], [{}], 'x'] },
     { note: 'large number literal', input: { n: 12345678901234 } },
   ])('evaluates $note like the SDK', async ({ input }) => {
@@ -137,9 +137,21 @@ describe('loadPolicy', () => {
   });
 
   it.each([
-    { note: 'invalid raw input JSON', run: (p: Awaited<ReturnType<typeof loadPolicy>>) => p.evaluateRaw('{"a":'), message: 'eval_internal_error: invalid input JSON' },
-    { note: 'unknown entrypoint name', run: (p: Awaited<ReturnType<typeof loadPolicy>>) => p.evaluate({}, 'nope/x'), message: 'entrypoint nope/x is not valid in this instance' },
-    { note: 'unknown entrypoint id', run: (p: Awaited<ReturnType<typeof loadPolicy>>) => p.evaluate({}, 9), message: 'eval_internal_error: unknown entrypoint id' },
+    {
+      note: 'invalid raw input JSON',
+      run: (p: Awaited<ReturnType<typeof loadPolicy>>) => p.evaluateRaw('{"a":'),
+      message: 'eval_internal_error: invalid input JSON',
+    },
+    {
+      note: 'unknown entrypoint name',
+      run: (p: Awaited<ReturnType<typeof loadPolicy>>) => p.evaluate({}, 'nope/x'),
+      message: 'entrypoint nope/x is not valid in this instance',
+    },
+    {
+      note: 'unknown entrypoint id',
+      run: (p: Awaited<ReturnType<typeof loadPolicy>>) => p.evaluate({}, 9),
+      message: 'eval_internal_error: unknown entrypoint id',
+    },
   ])('reports $note as PolicyEvalError', async ({ run, message }) => {
     const p = await loadPolicy(echo);
     expect(await caught(() => run(p))).toMatchObject({ code: 'ERR_ENGINE_EVAL', message });
@@ -169,7 +181,11 @@ describe('loadPolicy', () => {
       },
     };
     const strict = await loadPolicy(strictHost, { hostBuiltins });
-    expect(await caught(() => strict.evaluate({ v: 1 }))).toMatchObject({ regoCode: 'eval_builtin_error', message: 'custom.f: boom', cause: boom });
+    expect(await caught(() => strict.evaluate({ v: 1 }))).toMatchObject({
+      regoCode: 'eval_builtin_error',
+      message: 'custom.f: boom',
+      cause: boom,
+    });
     // Without strict builtin errors a builtin error is undefined, as for native builtins (and OPA).
     const lenient = await loadPolicy(host, { hostBuiltins });
     expect(lenient.evaluate({ v: 1 })).toEqual([]);
@@ -181,7 +197,11 @@ describe('loadPolicy', () => {
     expect(p.entrypoints).toEqual({ 'a/b': 0 });
     expect(p.evaluate({ x: 1 })).toEqual([{ result: 1 }]);
     expect(lines).toEqual(['hello from print']);
-    expect(await caught(() => p.evaluate({ x: 1 }, 1))).toMatchObject({ code: 'ERR_ENGINE_EVAL', regoCode: 'eval_internal_error', message: expect.stringMatching(/^wasm trap: /) });
+    expect(await caught(() => p.evaluate({ x: 1 }, 1))).toMatchObject({
+      code: 'ERR_ENGINE_EVAL',
+      regoCode: 'eval_internal_error',
+      message: expect.stringMatching(/^wasm trap: /),
+    });
     expect(p.evaluate({ x: 1 })).toEqual([{ result: 1 }]);
   });
 

@@ -44,7 +44,11 @@ describe('yamlUnmarshal', () => {
   });
 
   it.each([
-    { note: 'syntax error in a later document', text: 'a: 1\n---\n\tb: 2\n', message: /^error converting YAML to JSON: Tabs are not allowed/ },
+    {
+      note: 'syntax error in a later document',
+      text: 'a: 1\n---\n\tb: 2\n',
+      message: /^error converting YAML to JSON: Tabs are not allowed/,
+    },
     { note: 'NaN', text: 'a: .nan', message: 'json: unsupported value: NaN' },
     { note: 'collection key', text: '? [a]\n: 1', message: 'error converting YAML to JSON: unsupported map key: ["a"]' },
   ])('rejects $note', ({ text, message }) => {
@@ -52,7 +56,9 @@ describe('yamlUnmarshal', () => {
   });
 
   it('rejects a non-string operand with an eval_type_error', () => {
-    expect(() => yamlUnmarshal(1)).toThrow(expect.objectContaining({ regoCode: 'eval_type_error', message: 'yaml.unmarshal: operand 1 must be string but got number' }));
+    expect(() => yamlUnmarshal(1)).toThrow(
+      expect.objectContaining({ regoCode: 'eval_type_error', message: 'yaml.unmarshal: operand 1 must be string but got number' }),
+    );
   });
 });
 
@@ -62,12 +68,24 @@ describe('yamlMarshal', () => {
     { note: 'empty object and array', value: { o: {}, a: [] }, want: 'a: []\no: {}\n' },
     { note: 'keys in go-yaml order', value: { b10: 1, b9: 2, _: 3, B: 4, a: 5 }, want: 'B: 4\na: 5\nb9: 2\nb10: 1\n_: 3\n' },
     { note: 'sequences not indented under their key', value: { a: [1, [2, 3], { k: 'v' }] }, want: 'a:\n- 1\n- - 2\n  - 3\n- k: v\n' },
-    { note: 'strings read as other types are double-quoted', value: ['yes', 'n', '1.5', '', 'null', '2001-12-14', '1:20'], want: '- "yes"\n- "n"\n- "1.5"\n- ""\n- "null"\n- "2001-12-14"\n- "1:20"\n' },
+    {
+      note: 'strings read as other types are double-quoted',
+      value: ['yes', 'n', '1.5', '', 'null', '2001-12-14', '1:20'],
+      want: '- "yes"\n- "n"\n- "1.5"\n- ""\n- "null"\n- "2001-12-14"\n- "1:20"\n',
+    },
     { note: 'a key read as another type is double-quoted', value: { y: 1 }, want: '"y": 1\n' },
-    { note: 'strings that cannot be plain are single-quoted', value: ['a: b', ' lead', '#x', '- a'], want: "- 'a: b'\n- ' lead'\n- '#x'\n- '- a'\n" },
+    {
+      note: 'strings that cannot be plain are single-quoted',
+      value: ['a: b', ' lead', '#x', '- a'],
+      want: "- 'a: b'\n- ' lead'\n- '#x'\n- '- a'\n",
+    },
     { note: 'multi-line strings are literal blocks', value: { m: 'a\nb' }, want: 'm: |-\n  a\n  b\n' },
     { note: 'a top-level literal block is indented', value: 'x\ny\n', want: '|\n  x\n  y\n' },
-    { note: 'numbers in Go style', value: [3, 0.5, 1234567.5, 0.00001, 1e21, -1.5e-7], want: '- 3\n- 0.5\n- 1.2345675e+06\n- 1e-05\n- 1e+21\n- -1.5e-07\n' },
+    {
+      note: 'numbers in Go style',
+      value: [3, 0.5, 1234567.5, 0.00001, 1e21, -1.5e-7],
+      want: '- 3\n- 0.5\n- 1.2345675e+06\n- 1e-05\n- 1e+21\n- -1.5e-07\n',
+    },
   ])('$note', ({ value, want }) => {
     expect(yamlMarshal(value)).toBe(want);
   });

@@ -12,8 +12,19 @@ import { ENV_IMPORTS, OPA_EXPORTS } from '../../../engine/abi.js';
 import { readRuntimeModule } from '../../../engine/wasm/module-reader.js';
 import { C, L, block, conflict, errorText, func, loadAll, policy } from './helpers.js';
 
-type Eval = { readonly input?: unknown; readonly data?: unknown; readonly entrypoint?: string | number; readonly want?: unknown; readonly error?: string };
-type Case = { readonly note: string; readonly policy: Policy; readonly evals: readonly Eval[]; readonly builtins?: Record<string, HostBuiltin> };
+type Eval = {
+  readonly input?: unknown;
+  readonly data?: unknown;
+  readonly entrypoint?: string | number;
+  readonly want?: unknown;
+  readonly error?: string;
+};
+type Case = {
+  readonly note: string;
+  readonly policy: Policy;
+  readonly evals: readonly Eval[];
+  readonly builtins?: Record<string, HostBuiltin>;
+};
 
 const T = 0; // constants index of `true` in most cases below
 
@@ -30,12 +41,24 @@ const cases: Case[] = [
   },
   {
     note: 'static data beyond 5 pages (passive segment)',
-    policy: one([JSON.stringify({ big: 'x'.repeat(400_000) }), '"big"'], [{ kind: 'dot', source: C(0), key: C(1), target: 3 }, { kind: 'len', source: L(3), target: 2 }]),
+    policy: one(
+      [JSON.stringify({ big: 'x'.repeat(400_000) }), '"big"'],
+      [
+        { kind: 'dot', source: C(0), key: C(1), target: 3 },
+        { kind: 'len', source: L(3), target: 2 },
+      ],
+    ),
     evals: [{ input: { a: 1 }, want: [{ result: 400_000 }] }],
   },
   {
     note: 'undefined when a comparison fails',
-    policy: one(['true', 'false'], [{ kind: 'equal', a: C(0), b: C(1) }, { kind: 'assign', source: C(T), target: 2 }]),
+    policy: one(
+      ['true', 'false'],
+      [
+        { kind: 'equal', a: C(0), b: C(1) },
+        { kind: 'assign', source: C(T), target: 2 },
+      ],
+    ),
     evals: [{ input: { a: 1 }, want: [] }],
   },
   {
@@ -57,10 +80,13 @@ const cases: Case[] = [
   },
   {
     note: 'dot on data after setData',
-    policy: one(['"roles"', '"admin"'], [
-      { kind: 'dot', source: L(1), key: C(0), target: 3 },
-      { kind: 'dot', source: L(3), key: C(1), target: 2 },
-    ]),
+    policy: one(
+      ['"roles"', '"admin"'],
+      [
+        { kind: 'dot', source: L(1), key: C(0), target: 3 },
+        { kind: 'dot', source: L(3), key: C(1), target: 2 },
+      ],
+    ),
     evals: [
       { input: { x: 1 }, want: [] },
       { input: { x: 1 }, data: { roles: { admin: ['ann', 'bo'] } }, want: [{ result: ['ann', 'bo'] }] },
@@ -73,7 +99,13 @@ const cases: Case[] = [
       [
         { kind: 'makeArray', capacity: 0, target: 3 },
         { kind: 'dot', source: L(0), key: C(0), target: 4 },
-        { kind: 'scan', source: 4, key: 5, value: 6, block: block({ kind: 'notEqual', a: L(6), b: C(1) }, { kind: 'arrayAppend', array: 3, value: L(6) }) },
+        {
+          kind: 'scan',
+          source: 4,
+          key: 5,
+          value: 6,
+          block: block({ kind: 'notEqual', a: L(6), b: C(1) }, { kind: 'arrayAppend', array: 3, value: L(6) }),
+        },
         { kind: 'assign', source: L(3), target: 2 },
       ],
     ),
@@ -146,7 +178,12 @@ const cases: Case[] = [
         { kind: 'dot', source: L(0), key: C(0), target: 3 },
         { kind: 'assignOnce', source: L(3), target: 2, error: conflict(3) },
       ],
-      [[{ kind: 'dot', source: L(0), key: C(1), target: 4 }, { kind: 'assignOnce', source: L(4), target: 2, error: conflict(4) }]],
+      [
+        [
+          { kind: 'dot', source: L(0), key: C(1), target: 4 },
+          { kind: 'assignOnce', source: L(4), target: 2, error: conflict(4) },
+        ],
+      ],
     ),
     evals: [
       { input: { a: 1, b: 1 }, want: [{ result: 1 }] },
@@ -190,10 +227,7 @@ const cases: Case[] = [
   },
   {
     note: 'upsert creates objects along the path (with input.x.y as "v")',
-    policy: one(
-      ['["x","y"]', '"v"'],
-      [{ kind: 'upsert', source: L(0), path: C(0), value: C(1), target: 2 }],
-    ),
+    policy: one(['["x","y"]', '"v"'], [{ kind: 'upsert', source: L(0), path: C(0), value: C(1), target: 2 }]),
     evals: [
       { input: { z: 1 }, want: [{ result: { x: { y: 'v' }, z: 1 } }] },
       { input: { x: { w: 0 } }, want: [{ result: { x: { w: 0, y: 'v' } } }] },
@@ -228,7 +262,11 @@ const cases: Case[] = [
         {
           kind: 'block',
           blocks: [
-            block({ kind: 'dot', source: L(0), key: C(2), target: 3 }, { kind: 'assign', source: C(0), target: 2 }, { kind: 'break', index: 1 }),
+            block(
+              { kind: 'dot', source: L(0), key: C(2), target: 3 },
+              { kind: 'assign', source: C(0), target: 2 },
+              { kind: 'break', index: 1 },
+            ),
           ],
         },
         { kind: 'assign', source: C(1), target: 2 },
@@ -241,7 +279,15 @@ const cases: Case[] = [
   },
   {
     note: 'abort statement',
-    policy: one(['1'], [{ kind: 'abort', error: { code: 'eval_type_error', message: 'boom', loc: { file: 'x.rego', row: 12, col: 3, offset: 0, length: 0 } } }]),
+    policy: one(
+      ['1'],
+      [
+        {
+          kind: 'abort',
+          error: { code: 'eval_type_error', message: 'boom', loc: { file: 'x.rego', row: 12, col: 3, offset: 0, length: 0 } },
+        },
+      ],
+    ),
     evals: [{ input: { a: 1 }, error: 'x.rego:12: eval_type_error: boom' }],
   },
   {
@@ -249,8 +295,13 @@ const cases: Case[] = [
     policy: policy(
       ['"n"', '1'],
       [
-        func('main', [block({ kind: 'dot', source: L(0), key: C(0), target: 3 }, { kind: 'call', func: 'inc', args: [L(0), L(1), L(3)], target: 2 })]),
-        func('inc', [block({ kind: 'equal', a: L(3), b: C(1) }, { kind: 'assign', source: L(3), target: 4 })], { params: [0, 1, 3], result: 4 }),
+        func('main', [
+          block({ kind: 'dot', source: L(0), key: C(0), target: 3 }, { kind: 'call', func: 'inc', args: [L(0), L(1), L(3)], target: 2 }),
+        ]),
+        func('inc', [block({ kind: 'equal', a: L(3), b: C(1) }, { kind: 'assign', source: L(3), target: 4 })], {
+          params: [0, 1, 3],
+          result: 4,
+        }),
       ],
       [['test/main', 'main']],
     ),
@@ -301,7 +352,13 @@ const cases: Case[] = [
   },
   {
     note: 'count builtin (native when the runtime has it, else host)',
-    policy: one(['"xs"'], [{ kind: 'dot', source: L(0), key: C(0), target: 3 }, { kind: 'builtin', name: 'count', args: [L(3)], target: 2 }]),
+    policy: one(
+      ['"xs"'],
+      [
+        { kind: 'dot', source: L(0), key: C(0), target: 3 },
+        { kind: 'builtin', name: 'count', args: [L(3)], target: 2 },
+      ],
+    ),
     builtins: { count: (x: unknown) => (Array.isArray(x) ? x.length : undefined) },
     evals: [{ input: { xs: [1, 2, 3] }, want: [{ result: 3 }] }],
   },
@@ -343,7 +400,10 @@ describe('emitWasm end to end', () => {
         if (e.data !== undefined) ev.setData(e.data);
         const label = `${ev.name} ${JSON.stringify(e.input)}`;
         if (e.error !== undefined) {
-          expect(errorText(() => ev.evaluate(e.input, e.entrypoint)), label).toBe(e.error);
+          expect(
+            errorText(() => ev.evaluate(e.input, e.entrypoint)),
+            label,
+          ).toBe(e.error);
         } else {
           expect(ev.evaluate(e.input, e.entrypoint), label).toEqual(e.want);
         }
@@ -364,7 +424,8 @@ describe('emitWasm end to end', () => {
   it('keeps the heap flat over 1,000 evaluations', async () => {
     const c = cases.find((x) => x.note.startsWith('scan array')) as Case;
     const sdk = await sdkLoadPolicy(emitWasm(c.policy, runtime));
-    const heap = (): number => (sdk as unknown as { wasmInstance: { exports: { opa_heap_ptr_get(): number } } }).wasmInstance.exports.opa_heap_ptr_get();
+    const heap = (): number =>
+      (sdk as unknown as { wasmInstance: { exports: { opa_heap_ptr_get(): number } } }).wasmInstance.exports.opa_heap_ptr_get();
     sdk.evaluate({ xs: [1, 2, 3] });
     const after1 = heap();
     for (let i = 0; i < 1000; i++) expect(sdk.evaluate({ xs: [1, 2, 3, i] })).toHaveLength(1);

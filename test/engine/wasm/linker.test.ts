@@ -17,7 +17,8 @@ import type { FixtureOptions } from './fixture-runtime.js';
 import { C, L, block, func, policy } from './helpers.js';
 import { samplePolicy } from './sample-policy.js';
 
-const constPolicy = (text: string): Policy => policy([text], [func('p', [block({ kind: 'assign', source: C(0), target: 2 })])], [['test/p', 'p']]);
+const constPolicy = (text: string): Policy =>
+  policy([text], [func('p', [block({ kind: 'assign', source: C(0), target: 2 })])], [['test/p', 'p']]);
 const inputPolicy = policy([], [func('p', [block({ kind: 'assign', source: L(0), target: 2 })])], [['test/p', 'p']]);
 
 function functionNames(bytes: Uint8Array): Map<number, string> {
@@ -77,7 +78,17 @@ describe('splice linker with a fixture runtime', () => {
     const names = m.exports.map((e) => e.name);
     expect(names.filter((n) => n.startsWith('rt_') || n.startsWith('bi_'))).toEqual([]);
     expect(names).toEqual(
-      expect.arrayContaining(['opa_malloc', 'opa_heap_ptr_get', 'opa_wasm_abi_version', 'opa_wasm_abi_minor_version', 'started', 'entrypoints', 'builtins', 'eval', 'opa_eval']),
+      expect.arrayContaining([
+        'opa_malloc',
+        'opa_heap_ptr_get',
+        'opa_wasm_abi_version',
+        'opa_wasm_abi_minor_version',
+        'started',
+        'entrypoints',
+        'builtins',
+        'eval',
+        'opa_eval',
+      ]),
     );
     expect(m.start).toBeDefined();
   });
@@ -161,9 +172,19 @@ describe('splice linker with a fixture runtime', () => {
   });
 
   it.each([
-    { note: 'missing rt_abi_version', fixture: { omit: ['rt_abi_version'] }, policy: constPolicy('1'), error: /missing export rt_abi_version/ },
+    {
+      note: 'missing rt_abi_version',
+      fixture: { omit: ['rt_abi_version'] },
+      policy: constPolicy('1'),
+      error: /missing export rt_abi_version/,
+    },
     { note: 'rt_abi_version mismatch', fixture: { abiVersion: 2 }, policy: constPolicy('1'), error: /rt_abi_version is 2, expected 1/ },
-    { note: 'missing helper used by glue', fixture: { omit: ['rt_result_set'] }, policy: constPolicy('1'), error: /missing export rt_result_set/ },
+    {
+      note: 'missing helper used by glue',
+      fixture: { omit: ['rt_result_set'] },
+      policy: constPolicy('1'),
+      error: /missing export rt_result_set/,
+    },
     {
       note: 'wrong helper signature',
       fixture: { badDot: true },
@@ -182,13 +203,32 @@ describe('splice linker with a fixture runtime', () => {
       policy: policy([], [func('p', [block({ kind: 'call', func: 'p', args: [L(0)], target: 2 })])], [['t/p', 'p']]),
       error: /1 args for 2 params/,
     },
-    { note: 'break out of the function', fixture: {}, policy: policy([], [func('p', [block({ kind: 'break', index: 1 })])], [['t/p', 'p']]), error: /leaves the function/ },
-    { note: 'constant out of range', fixture: {}, policy: policy([], [func('p', [block({ kind: 'assign', source: C(0), target: 2 })])], [['t/p', 'p']]), error: /constant 0 out of range/ },
-    { note: 'slot out of range', fixture: {}, policy: policy([], [func('p', [block({ kind: 'slotGet', slot: 0, target: 2 })])], [['t/p', 'p']]), error: /slot 0 out of range/ },
+    {
+      note: 'break out of the function',
+      fixture: {},
+      policy: policy([], [func('p', [block({ kind: 'break', index: 1 })])], [['t/p', 'p']]),
+      error: /leaves the function/,
+    },
+    {
+      note: 'constant out of range',
+      fixture: {},
+      policy: policy([], [func('p', [block({ kind: 'assign', source: C(0), target: 2 })])], [['t/p', 'p']]),
+      error: /constant 0 out of range/,
+    },
+    {
+      note: 'slot out of range',
+      fixture: {},
+      policy: policy([], [func('p', [block({ kind: 'slotGet', slot: 0, target: 2 })])], [['t/p', 'p']]),
+      error: /slot 0 out of range/,
+    },
     {
       note: 'host builtin with 5 args',
       fixture: {},
-      policy: policy(['1'], [func('p', [block({ kind: 'builtin', name: 'x.y', args: [C(0), C(0), C(0), C(0), C(0)], target: 2 })])], [['t/p', 'p']]),
+      policy: policy(
+        ['1'],
+        [func('p', [block({ kind: 'builtin', name: 'x.y', args: [C(0), C(0), C(0), C(0), C(0)], target: 2 })])],
+        [['t/p', 'p']],
+      ),
       error: /at most 4/,
     },
     {
@@ -210,10 +250,15 @@ describe('splice linker with a fixture runtime', () => {
       policy: policy([], [func('p', [block()]), func('p', [block()])], [['t/p', 'p']]),
       error: /duplicate IR function p/,
     },
-  ] as Array<{ note: string; fixture: FixtureOptions; policy: Policy; error: RegExp }>)('throws InternalCompilerError: $note', async (c) => {
-    const runtime = await fixtureRuntime(c.fixture);
-    expect(() => emitWasm(c.policy, runtime)).toThrow(expect.objectContaining({ code: 'ERR_ENGINE_INTERNAL', message: expect.stringMatching(c.error) }));
-  });
+  ] as Array<{ note: string; fixture: FixtureOptions; policy: Policy; error: RegExp }>)(
+    'throws InternalCompilerError: $note',
+    async (c) => {
+      const runtime = await fixtureRuntime(c.fixture);
+      expect(() => emitWasm(c.policy, runtime)).toThrow(
+        expect.objectContaining({ code: 'ERR_ENGINE_INTERNAL', message: expect.stringMatching(c.error) }),
+      );
+    },
+  );
 
   it('rejects bytes that are not a wasm module', () => {
     expect(() => emitWasm(constPolicy('1'), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/bad magic/);

@@ -12,7 +12,13 @@ export const samplePolicy: Policy = policy(
       block(
         { kind: 'dot', source: L(0), key: C(1), target: 3 },
         { kind: 'makeSet', target: 4 },
-        { kind: 'scan', source: 3, key: 5, value: 6, block: block({ kind: 'not', block: block({ kind: 'equal', a: L(6), b: C(0) }) }, { kind: 'setAdd', set: 4, value: L(6) }) },
+        {
+          kind: 'scan',
+          source: 3,
+          key: 5,
+          value: 6,
+          block: block({ kind: 'not', block: block({ kind: 'equal', a: L(6), b: C(0) }) }, { kind: 'setAdd', set: 4, value: L(6) }),
+        },
         { kind: 'builtin', name: 'custom.f', args: [L(4)], target: 7, loc: { file: 'a.rego', row: 3, col: 1, offset: 0, length: 0 } },
         { kind: 'upsert', source: L(0), path: C(3), value: L(7), target: 8 },
         { kind: 'slotSet', slot: 0, value: C(2) },

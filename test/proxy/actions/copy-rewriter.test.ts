@@ -69,7 +69,10 @@ describe('text format', () => {
   });
 
   it('honours a custom delimiter and NULL string', () => {
-    const p: CopyMaskPlan = { format: { kind: 'text', delimiter: ',', null: 'NIL', header: false }, columns: [{ index: 0, column: email, mask: nulled }] };
+    const p: CopyMaskPlan = {
+      format: { kind: 'text', delimiter: ',', null: 'NIL', header: false },
+      columns: [{ index: 0, column: email, mask: nulled }],
+    };
     expect(rewriteCopyRow('a\\,b,c', p)).toBe('NIL,c');
   });
 });

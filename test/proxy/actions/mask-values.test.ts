@@ -23,7 +23,13 @@ describe('maskValue', () => {
     { note: 'partial counts code points, not UTF-16 units', kind: 'partial', value: 'ünïcødé😀', opts: { keep: 2 }, want: '******é😀' },
     { note: 'hash is a 16-digit SHA-256 prefix', kind: 'hash', value: 'abc', want: SHA256_ABC.slice(0, 16) },
     { note: 'hash with the full length', kind: 'hash', value: 'abc', opts: { hashLength: 64 }, want: SHA256_ABC },
-    { note: 'hash with a key is an HMAC', kind: 'hash', value: 'abc', opts: { hashKey: 'key', hashLength: 64 }, want: '9c196e32dc0175f86f4b1cb89289d6619de6bee699e4c378e68309ed97a1a6ab' },
+    {
+      note: 'hash with a key is an HMAC',
+      kind: 'hash',
+      value: 'abc',
+      opts: { hashKey: 'key', hashLength: 64 },
+      want: '9c196e32dc0175f86f4b1cb89289d6619de6bee699e4c378e68309ed97a1a6ab',
+    },
     { note: 'null', kind: 'null', value: 'anything', want: null },
     { note: 'NULL stays NULL under redact', kind: 'redact', value: null, want: null },
     { note: 'NULL stays NULL under partial', kind: 'partial', value: null, want: null },
@@ -65,14 +71,44 @@ describe('maskBinaryValue', () => {
   const INT4 = 23;
   const BYTEA = 17;
   const bytes = (s: string) => new TextEncoder().encode(s);
-  const cases: { note: string; kind: MaskKind; value: Uint8Array | null; oid: number; want: { ok: true; value: string | null } | { ok: false; reason: RegExp } }[] = [
+  const cases: {
+    note: string;
+    kind: MaskKind;
+    value: Uint8Array | null;
+    oid: number;
+    want: { ok: true; value: string | null } | { ok: false; reason: RegExp };
+  }[] = [
     { note: 'null kind on int4', kind: 'null', value: new Uint8Array([0, 0, 0, 42]), oid: INT4, want: { ok: true, value: null } },
     { note: 'NULL int4 under redact', kind: 'redact', value: null, oid: INT4, want: { ok: true, value: null } },
-    { note: 'partial on text', kind: 'partial', value: bytes('4111111111111111'), oid: TEXT, want: { ok: true, value: '************1111' } },
+    {
+      note: 'partial on text',
+      kind: 'partial',
+      value: bytes('4111111111111111'),
+      oid: TEXT,
+      want: { ok: true, value: '************1111' },
+    },
     { note: 'redact on varchar', kind: 'redact', value: bytes('bob'), oid: VARCHAR, want: { ok: true, value: '****' } },
-    { note: 'hash on text matches the text format', kind: 'hash', value: bytes('abc'), oid: TEXT, want: { ok: true, value: SHA256_ABC.slice(0, 16) } },
-    { note: 'redact on int4 is refused', kind: 'redact', value: new Uint8Array([0, 0, 0, 42]), oid: INT4, want: { ok: false, reason: /cannot apply mask "redact" to a binary-format value of type oid 23; request text format/ } },
-    { note: 'partial on bytea is refused', kind: 'partial', value: new Uint8Array([1, 2, 3, 4, 5]), oid: BYTEA, want: { ok: false, reason: /type oid 17/ } },
+    {
+      note: 'hash on text matches the text format',
+      kind: 'hash',
+      value: bytes('abc'),
+      oid: TEXT,
+      want: { ok: true, value: SHA256_ABC.slice(0, 16) },
+    },
+    {
+      note: 'redact on int4 is refused',
+      kind: 'redact',
+      value: new Uint8Array([0, 0, 0, 42]),
+      oid: INT4,
+      want: { ok: false, reason: /cannot apply mask "redact" to a binary-format value of type oid 23; request text format/ },
+    },
+    {
+      note: 'partial on bytea is refused',
+      kind: 'partial',
+      value: new Uint8Array([1, 2, 3, 4, 5]),
+      oid: BYTEA,
+      want: { ok: false, reason: /type oid 17/ },
+    },
   ];
   it.each(cases)('$note', ({ kind, value, oid, want }) => {
     const got = maskBinaryValue(kind, value, oid);

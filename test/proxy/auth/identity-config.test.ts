@@ -32,9 +32,17 @@ const cases: Case[] = [
   { note: 'NaN refresh interval', patch: { refreshMinIntervalSeconds: Number.NaN }, problems: [/refreshMinIntervalSeconds/] },
   { note: 'two key sources', patch: { jwks: { url: 'https://a/jwks', file: '/b' } }, problems: [/exactly one of file, url, discovery/] },
   { note: 'non-http JWKS URL', patch: { jwks: { url: 'ftp://a/jwks' } }, problems: [/jwks.url must be an http\(s\) URL/] },
-  { note: 'discovery without a URL issuer', patch: { issuer: 'dev-issuer', jwks: { discovery: true } }, problems: [/issuer must be an http\(s\) URL when keys come from OIDC discovery/] },
+  {
+    note: 'discovery without a URL issuer',
+    patch: { issuer: 'dev-issuer', jwks: { discovery: true } },
+    problems: [/issuer must be an http\(s\) URL when keys come from OIDC discovery/],
+  },
   { note: 'bad required claims', patch: { requiredClaims: [''] }, problems: [/requiredClaims/] },
-  { note: 'several problems at once', patch: { algorithms: ['none', 'HS512'], clockSkewSeconds: -5 }, problems: [/"none"/, /"HS512" is HMAC/, /clockSkewSeconds/] },
+  {
+    note: 'several problems at once',
+    patch: { algorithms: ['none', 'HS512'], clockSkewSeconds: -5 },
+    problems: [/"none"/, /"HS512" is HMAC/, /clockSkewSeconds/],
+  },
 ];
 
 describe('validateIdentityConfig', () => {

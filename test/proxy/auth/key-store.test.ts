@@ -31,7 +31,15 @@ function at(secondsAfterT0: number): void {
 }
 
 function config(jwks: IdentityConfig['jwks'], issuer = ISS): IdentityConfig {
-  return { issuer, audience: AUD, jwks, algorithms: ['ES256', 'RS256'], clockSkewSeconds: 0, maxTokenLifetimeSeconds: 3600, refreshMinIntervalSeconds: INTERVAL };
+  return {
+    issuer,
+    audience: AUD,
+    jwks,
+    algorithms: ['ES256', 'RS256'],
+    clockSkewSeconds: 0,
+    maxTokenLifetimeSeconds: 3600,
+    refreshMinIntervalSeconds: INTERVAL,
+  };
 }
 
 function tokenFor(key: TestKey, iss = ISS, header: Record<string, unknown> = {}): Promise<string> {

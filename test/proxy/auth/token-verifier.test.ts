@@ -75,7 +75,16 @@ function config(jwks: IdentityConfig['jwks']): IdentityConfig {
 
 /** good is a valid claim set at NOW; overrides replace fields, `undefined` deletes them. */
 function good(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const claims: Record<string, unknown> = { iss: ISS, aud: AUD, sub: 'agent-7', tenant: 'acme', iat: NOW, exp: NOW + 600, jti: 'tok-1', ...overrides };
+  const claims: Record<string, unknown> = {
+    iss: ISS,
+    aud: AUD,
+    sub: 'agent-7',
+    tenant: 'acme',
+    iat: NOW,
+    exp: NOW + 600,
+    jti: 'tok-1',
+    ...overrides,
+  };
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
   return claims;
 }
@@ -85,36 +94,210 @@ type FailureCase = { note: string; token: () => Promise<string> | string; code: 
 const failures: FailureCase[] = [
   { note: 'empty password', token: () => '', code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /no token given/ },
   { note: 'plain password, not a JWT', token: () => 'hunter2', code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /not a JWT/ },
-  { note: 'three parts of junk', token: () => 'a.b.c', code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /header is not base64url-encoded JSON/ },
+  {
+    note: 'three parts of junk',
+    token: () => 'a.b.c',
+    code: 'ERR_PROXY_TOKEN_MALFORMED',
+    sqlstate: '28P01',
+    message: /header is not base64url-encoded JSON/,
+  },
   { note: 'encrypted JWT (five parts)', token: () => 'a.b.c.d.e', code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /JWE/ },
-  { note: 'oversized token', token: () => `${'a'.repeat(20_000)}.b.c`, code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /limit is 16384/ },
-  { note: 'payload is not JSON', token: () => signRaw(es, 'nope'), code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /not a valid signed JWT/ },
-  { note: 'header without alg', token: () => forgedToken({ kid: 'k-es' }, good()), code: 'ERR_PROXY_TOKEN_MALFORMED', sqlstate: '28P01', message: /no "alg"/ },
-  { note: 'alg none (unsigned)', token: () => unsignedToken(good()), code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', sqlstate: '28000', message: /"none" \(unsigned\) is never accepted/ },
-  { note: 'alg NONE in other case', token: () => unsignedToken(good(), { alg: 'NoNe' }), code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', sqlstate: '28000', message: /never accepted/ },
-  { note: 'HS256 signed with the public key bytes', token: () => hmacWithPublicKey(es, good()), code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', sqlstate: '28000', message: /HMAC.*ES256, RS256, EdDSA/ },
-  { note: 'HS512 signed with the RSA public key bytes', token: () => hmacWithPublicKey(rs, good(), 'HS512'), code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', sqlstate: '28000', message: /HMAC/ },
-  { note: 'allowed-looking but unconfigured alg', token: () => forgedToken({ alg: 'ES384', kid: 'k-es' }, good()), code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN', sqlstate: '28000', message: /"ES384" is not allowed/ },
-  { note: 'flipped signature bits', token: async () => withBadSignature(await sign(es, good())), code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID', sqlstate: '28P01', message: /does not verify with key "k-es"/ },
-  { note: 'payload swapped after signing', token: async () => withPayload(await sign(es, good()), good({ sub: 'admin' })), code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID', sqlstate: '28P01', message: /altered or signed by someone else/ },
-  { note: 'known kid, signed by another key', token: () => sign(impostor, good()), code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID', sqlstate: '28P01', message: /does not verify/ },
-  { note: 'RS256 header over an ES256 key id', token: async () => forgedToken({ alg: 'RS256', kid: 'k-es' }, good()), code: 'ERR_PROXY_TOKEN_KEY_UNKNOWN', sqlstate: '28000', message: /no key id "k-es"/ },
-  { note: 'unknown kid', token: () => sign(stranger, good()), code: 'ERR_PROXY_TOKEN_KEY_UNKNOWN', sqlstate: '28000', message: /no key id "k-stranger" in the JWKS of issuer https:\/\/issuer\.example\.test/ },
-  { note: 'expired beyond skew', token: () => sign(es, good({ iat: NOW - 600, exp: NOW - SKEW - 1 })), code: 'ERR_PROXY_TOKEN_EXPIRED', sqlstate: '28000', message: /token expired at 2026-01-15T11:59:29\.000Z .*request a new token/ },
-  { note: 'not yet valid (nbf beyond skew)', token: () => sign(es, good({ nbf: NOW + SKEW + 1 })), code: 'ERR_PROXY_TOKEN_NOT_YET_VALID', sqlstate: '28000', message: /not valid before 2026-01-15T12:00:31\.000Z/ },
-  { note: 'issued in the future (iat beyond skew)', token: () => sign(es, good({ iat: NOW + SKEW + 1, exp: NOW + 900 })), code: 'ERR_PROXY_TOKEN_NOT_YET_VALID', sqlstate: '28000', message: /issued in the future/ },
-  { note: 'wrong issuer', token: () => sign(es, good({ iss: 'https://evil.example' })), code: 'ERR_PROXY_TOKEN_ISSUER_INVALID', sqlstate: '28000', message: /"https:\/\/evil\.example" is not accepted; request a token from https:\/\/issuer\.example\.test/ },
-  { note: 'no issuer', token: () => sign(es, good({ iss: undefined })), code: 'ERR_PROXY_TOKEN_ISSUER_INVALID', sqlstate: '28000', message: /no issuer/ },
-  { note: 'wrong audience', token: () => sign(es, good({ aud: 'someone-else' })), code: 'ERR_PROXY_TOKEN_AUDIENCE_INVALID', sqlstate: '28000', message: /"someone-else" does not include "portcullis" or "portcullis-staging"/ },
-  { note: 'no audience', token: () => sign(es, good({ aud: undefined })), code: 'ERR_PROXY_TOKEN_AUDIENCE_INVALID', sqlstate: '28000', message: /no audience/ },
-  { note: 'lifetime above maximum (exp - iat)', token: () => sign(es, good({ exp: NOW + MAX_LIFETIME + 1 })), code: 'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED', sqlstate: '28000', message: /lives 3601s .*maximum accepted is 3600s/ },
-  { note: 'lifetime above maximum, no iat (exp - now)', token: () => sign(es, good({ iat: undefined, exp: NOW + MAX_LIFETIME + 1 })), code: 'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED', sqlstate: '28000', message: /lives 3601s/ },
-  { note: 'lifetime above maximum, no iat (exp - nbf)', token: () => sign(es, good({ iat: undefined, nbf: NOW - 10, exp: NOW + MAX_LIFETIME - 5 })), code: 'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED', sqlstate: '28000', message: /lives 3605s/ },
-  { note: 'missing sub', token: () => sign(es, good({ sub: undefined })), code: 'ERR_PROXY_TOKEN_CLAIM_MISSING', sqlstate: '28000', message: /"sub" is missing/ },
-  { note: 'sub is not a string', token: () => sign(es, good({ sub: 42 })), code: 'ERR_PROXY_TOKEN_CLAIM_MISSING', sqlstate: '28000', message: /"sub" must be a non-empty string/ },
-  { note: 'missing exp', token: () => sign(es, good({ exp: undefined })), code: 'ERR_PROXY_TOKEN_CLAIM_MISSING', sqlstate: '28000', message: /"exp" is missing/ },
-  { note: 'exp is not a number', token: () => sign(es, good({ exp: 'tomorrow' })), code: 'ERR_PROXY_TOKEN_CLAIM_MISSING', sqlstate: '28000', message: /"exp" has the wrong type/ },
-  { note: 'missing configured claim', token: () => sign(es, good({ tenant: undefined })), code: 'ERR_PROXY_TOKEN_CLAIM_MISSING', sqlstate: '28000', message: /"tenant" is missing.*sub, exp, tenant/ },
+  {
+    note: 'oversized token',
+    token: () => `${'a'.repeat(20_000)}.b.c`,
+    code: 'ERR_PROXY_TOKEN_MALFORMED',
+    sqlstate: '28P01',
+    message: /limit is 16384/,
+  },
+  {
+    note: 'payload is not JSON',
+    token: () => signRaw(es, 'nope'),
+    code: 'ERR_PROXY_TOKEN_MALFORMED',
+    sqlstate: '28P01',
+    message: /not a valid signed JWT/,
+  },
+  {
+    note: 'header without alg',
+    token: () => forgedToken({ kid: 'k-es' }, good()),
+    code: 'ERR_PROXY_TOKEN_MALFORMED',
+    sqlstate: '28P01',
+    message: /no "alg"/,
+  },
+  {
+    note: 'alg none (unsigned)',
+    token: () => unsignedToken(good()),
+    code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN',
+    sqlstate: '28000',
+    message: /"none" \(unsigned\) is never accepted/,
+  },
+  {
+    note: 'alg NONE in other case',
+    token: () => unsignedToken(good(), { alg: 'NoNe' }),
+    code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN',
+    sqlstate: '28000',
+    message: /never accepted/,
+  },
+  {
+    note: 'HS256 signed with the public key bytes',
+    token: () => hmacWithPublicKey(es, good()),
+    code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN',
+    sqlstate: '28000',
+    message: /HMAC.*ES256, RS256, EdDSA/,
+  },
+  {
+    note: 'HS512 signed with the RSA public key bytes',
+    token: () => hmacWithPublicKey(rs, good(), 'HS512'),
+    code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN',
+    sqlstate: '28000',
+    message: /HMAC/,
+  },
+  {
+    note: 'allowed-looking but unconfigured alg',
+    token: () => forgedToken({ alg: 'ES384', kid: 'k-es' }, good()),
+    code: 'ERR_PROXY_TOKEN_ALGORITHM_FORBIDDEN',
+    sqlstate: '28000',
+    message: /"ES384" is not allowed/,
+  },
+  {
+    note: 'flipped signature bits',
+    token: async () => withBadSignature(await sign(es, good())),
+    code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID',
+    sqlstate: '28P01',
+    message: /does not verify with key "k-es"/,
+  },
+  {
+    note: 'payload swapped after signing',
+    token: async () => withPayload(await sign(es, good()), good({ sub: 'admin' })),
+    code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID',
+    sqlstate: '28P01',
+    message: /altered or signed by someone else/,
+  },
+  {
+    note: 'known kid, signed by another key',
+    token: () => sign(impostor, good()),
+    code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID',
+    sqlstate: '28P01',
+    message: /does not verify/,
+  },
+  {
+    note: 'RS256 header over an ES256 key id',
+    token: async () => forgedToken({ alg: 'RS256', kid: 'k-es' }, good()),
+    code: 'ERR_PROXY_TOKEN_KEY_UNKNOWN',
+    sqlstate: '28000',
+    message: /no key id "k-es"/,
+  },
+  {
+    note: 'unknown kid',
+    token: () => sign(stranger, good()),
+    code: 'ERR_PROXY_TOKEN_KEY_UNKNOWN',
+    sqlstate: '28000',
+    message: /no key id "k-stranger" in the JWKS of issuer https:\/\/issuer\.example\.test/,
+  },
+  {
+    note: 'expired beyond skew',
+    token: () => sign(es, good({ iat: NOW - 600, exp: NOW - SKEW - 1 })),
+    code: 'ERR_PROXY_TOKEN_EXPIRED',
+    sqlstate: '28000',
+    message: /token expired at 2026-01-15T11:59:29\.000Z .*request a new token/,
+  },
+  {
+    note: 'not yet valid (nbf beyond skew)',
+    token: () => sign(es, good({ nbf: NOW + SKEW + 1 })),
+    code: 'ERR_PROXY_TOKEN_NOT_YET_VALID',
+    sqlstate: '28000',
+    message: /not valid before 2026-01-15T12:00:31\.000Z/,
+  },
+  {
+    note: 'issued in the future (iat beyond skew)',
+    token: () => sign(es, good({ iat: NOW + SKEW + 1, exp: NOW + 900 })),
+    code: 'ERR_PROXY_TOKEN_NOT_YET_VALID',
+    sqlstate: '28000',
+    message: /issued in the future/,
+  },
+  {
+    note: 'wrong issuer',
+    token: () => sign(es, good({ iss: 'https://evil.example' })),
+    code: 'ERR_PROXY_TOKEN_ISSUER_INVALID',
+    sqlstate: '28000',
+    message: /"https:\/\/evil\.example" is not accepted; request a token from https:\/\/issuer\.example\.test/,
+  },
+  {
+    note: 'no issuer',
+    token: () => sign(es, good({ iss: undefined })),
+    code: 'ERR_PROXY_TOKEN_ISSUER_INVALID',
+    sqlstate: '28000',
+    message: /no issuer/,
+  },
+  {
+    note: 'wrong audience',
+    token: () => sign(es, good({ aud: 'someone-else' })),
+    code: 'ERR_PROXY_TOKEN_AUDIENCE_INVALID',
+    sqlstate: '28000',
+    message: /"someone-else" does not include "portcullis" or "portcullis-staging"/,
+  },
+  {
+    note: 'no audience',
+    token: () => sign(es, good({ aud: undefined })),
+    code: 'ERR_PROXY_TOKEN_AUDIENCE_INVALID',
+    sqlstate: '28000',
+    message: /no audience/,
+  },
+  {
+    note: 'lifetime above maximum (exp - iat)',
+    token: () => sign(es, good({ exp: NOW + MAX_LIFETIME + 1 })),
+    code: 'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED',
+    sqlstate: '28000',
+    message: /lives 3601s .*maximum accepted is 3600s/,
+  },
+  {
+    note: 'lifetime above maximum, no iat (exp - now)',
+    token: () => sign(es, good({ iat: undefined, exp: NOW + MAX_LIFETIME + 1 })),
+    code: 'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED',
+    sqlstate: '28000',
+    message: /lives 3601s/,
+  },
+  {
+    note: 'lifetime above maximum, no iat (exp - nbf)',
+    token: () => sign(es, good({ iat: undefined, nbf: NOW - 10, exp: NOW + MAX_LIFETIME - 5 })),
+    code: 'ERR_PROXY_TOKEN_LIFETIME_EXCEEDED',
+    sqlstate: '28000',
+    message: /lives 3605s/,
+  },
+  {
+    note: 'missing sub',
+    token: () => sign(es, good({ sub: undefined })),
+    code: 'ERR_PROXY_TOKEN_CLAIM_MISSING',
+    sqlstate: '28000',
+    message: /"sub" is missing/,
+  },
+  {
+    note: 'sub is not a string',
+    token: () => sign(es, good({ sub: 42 })),
+    code: 'ERR_PROXY_TOKEN_CLAIM_MISSING',
+    sqlstate: '28000',
+    message: /"sub" must be a non-empty string/,
+  },
+  {
+    note: 'missing exp',
+    token: () => sign(es, good({ exp: undefined })),
+    code: 'ERR_PROXY_TOKEN_CLAIM_MISSING',
+    sqlstate: '28000',
+    message: /"exp" is missing/,
+  },
+  {
+    note: 'exp is not a number',
+    token: () => sign(es, good({ exp: 'tomorrow' })),
+    code: 'ERR_PROXY_TOKEN_CLAIM_MISSING',
+    sqlstate: '28000',
+    message: /"exp" has the wrong type/,
+  },
+  {
+    note: 'missing configured claim',
+    token: () => sign(es, good({ tenant: undefined })),
+    code: 'ERR_PROXY_TOKEN_CLAIM_MISSING',
+    sqlstate: '28000',
+    message: /"tenant" is missing.*sub, exp, tenant/,
+  },
 ];
 
 type SuccessCase = { note: string; token: () => Promise<string>; subject: string };
@@ -127,7 +310,11 @@ const successes: SuccessCase[] = [
   { note: 'nbf within skew', token: () => sign(es, good({ nbf: NOW + SKEW - 1 })), subject: 'agent-7' },
   { note: 'iat within skew', token: () => sign(es, good({ iat: NOW + SKEW - 1 })), subject: 'agent-7' },
   { note: 'lifetime exactly the maximum', token: () => sign(es, good({ exp: NOW + MAX_LIFETIME })), subject: 'agent-7' },
-  { note: 'second configured audience in a list', token: () => sign(es, good({ aud: ['other', 'portcullis-staging'] })), subject: 'agent-7' },
+  {
+    note: 'second configured audience in a list',
+    token: () => sign(es, good({ aud: ['other', 'portcullis-staging'] })),
+    subject: 'agent-7',
+  },
 ];
 
 type Source = { note: string; jwks: () => IdentityConfig['jwks'] };
@@ -174,7 +361,17 @@ describe('Principal', () => {
         subject: 'agent-7',
         issuer: ISS,
         audience: [AUD, 'x'],
-        claims: { iss: ISS, aud: [AUD, 'x'], sub: 'agent-7', tenant: 'acme', iat: NOW, exp: NOW + 600, jti: 'tok-1', roles: ['reader'], ctx: { team: 'data' } },
+        claims: {
+          iss: ISS,
+          aud: [AUD, 'x'],
+          sub: 'agent-7',
+          tenant: 'acme',
+          iat: NOW,
+          exp: NOW + 600,
+          jti: 'tok-1',
+          roles: ['reader'],
+          ctx: { team: 'data' },
+        },
         issuedAt: new Date(T0),
         expiresAt: new Date(T0 + 600_000),
         tokenId: 'tok-1',
@@ -206,7 +403,10 @@ describe('Principal', () => {
     const token = await sign(es, good());
     const verifier = createTokenVerifier(config({ url: server.jwksUrl }), { now: () => T0 + offset * 1000 });
     try {
-      const got = await verifier.verify(token).then(() => 'ok', (e: { code: string }) => e.code);
+      const got = await verifier.verify(token).then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
       expect(got).toBe(code);
     } finally {
       verifier.close();

@@ -77,12 +77,24 @@ describe('interpretResult', () => {
     },
     {
       note: 'two masks on one column: the stronger kind wins',
-      resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'partial' }, { table: 't', column: 'c', kind: 'redact' }] }),
+      resultSet: r({
+        allow: true,
+        mask: [
+          { table: 't', column: 'c', kind: 'partial' },
+          { table: 't', column: 'c', kind: 'redact' },
+        ],
+      }),
       want: { kind: 'allow', masks: [{ table: 't', column: 'c', kind: 'redact' }] },
     },
     {
       note: 'two partial masks on one column: the smaller keep wins',
-      resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'partial', keep: 2 }, { table: 't', column: 'c', kind: 'partial' }] }),
+      resultSet: r({
+        allow: true,
+        mask: [
+          { table: 't', column: 'c', kind: 'partial', keep: 2 },
+          { table: 't', column: 'c', kind: 'partial' },
+        ],
+      }),
       want: { kind: 'allow', masks: [{ table: 't', column: 'c', kind: 'partial', keep: 2 }] },
     },
     {
@@ -125,17 +137,23 @@ describe('interpretResult', () => {
     {
       note: 'mask with an unknown kind',
       resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'scramble' }] }),
-      want: policyError('decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","column":"c","kind":"scramble"}'),
+      want: policyError(
+        'decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","column":"c","kind":"scramble"}',
+      ),
     },
     {
       note: 'mask with a negative keep',
       resultSet: r({ allow: true, mask: [{ table: 't', column: 'c', kind: 'partial', keep: -1 }] }),
-      want: policyError('decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","column":"c","kind":"partial","keep":-1}'),
+      want: policyError(
+        'decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","column":"c","kind":"partial","keep":-1}',
+      ),
     },
     {
       note: 'mask without a column',
       resultSet: r({ allow: true, mask: [{ table: 't', kind: 'null' }] }),
-      want: policyError('decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","kind":"null"}'),
+      want: policyError(
+        'decision.mask[0] must be {"table": string, "column": string, "kind": "redact"|"partial"|"hash"|"null", "keep"?: integer >= 0}, got {"table":"t","kind":"null"}',
+      ),
     },
     {
       note: 'long values are cut in messages',
@@ -190,9 +208,27 @@ describe('createDecider with a compiled policy', async () => {
     { note: 'mask', input: 'mask', kind: 'allow' },
     { note: 'policy deny', input: 'deny', kind: 'deny', rule: 't.no', reason: 'no' },
     { note: 'approval', input: 'hold', kind: 'hold', rule: 't.ask', reason: 'ask' },
-    { note: 'undefined decision', input: 'nothing', kind: 'deny', rule: RULE_IDS.policyError, reason: /^policy error: the decision is undefined/ },
-    { note: 'evaluation abort', input: 'conflict', kind: 'deny', rule: RULE_IDS.policyError, reason: /^policy error: evaluation failed: .*eval_conflict_error/ },
-    { note: 'malformed decision', input: 'malformed', kind: 'deny', rule: RULE_IDS.policyError, reason: 'policy error: the decision must be an object, got "oops"' },
+    {
+      note: 'undefined decision',
+      input: 'nothing',
+      kind: 'deny',
+      rule: RULE_IDS.policyError,
+      reason: /^policy error: the decision is undefined/,
+    },
+    {
+      note: 'evaluation abort',
+      input: 'conflict',
+      kind: 'deny',
+      rule: RULE_IDS.policyError,
+      reason: /^policy error: evaluation failed: .*eval_conflict_error/,
+    },
+    {
+      note: 'malformed decision',
+      input: 'malformed',
+      kind: 'deny',
+      rule: RULE_IDS.policyError,
+      reason: 'policy error: the decision must be an object, got "oops"',
+    },
   ];
   it.each(cases)('$note', ({ input, kind, rule, reason }) => {
     const d = decider.decide(inputFor(input));
@@ -205,7 +241,10 @@ describe('createDecider with a compiled policy', async () => {
   });
 
   it('returns the masks of an allow', () => {
-    expect(decider.decide(inputFor('mask'))).toEqual({ kind: 'allow', masks: [{ table: 'public.customers', column: 'email', kind: 'partial' }] });
+    expect(decider.decide(inputFor('mask'))).toEqual({
+      kind: 'allow',
+      masks: [{ table: 'public.customers', column: 'email', kind: 'partial' }],
+    });
   });
 
   it('reports policy failures, not decisions', () => {
@@ -223,11 +262,26 @@ describe('createDecider with a compiled policy', async () => {
   });
 
   const failing: { note: string; make: () => ReturnType<typeof createDecider>; rule: string; reason: string }[] = [
-    { note: 'no policy loaded', make: () => createDecider({ policy: undefined }), rule: RULE_IDS.noPolicy, reason: 'no policy is loaded: every statement is denied' },
-    { note: 'getter returns none', make: () => createDecider({ policy: () => undefined }), rule: RULE_IDS.noPolicy, reason: 'no policy is loaded: every statement is denied' },
+    {
+      note: 'no policy loaded',
+      make: () => createDecider({ policy: undefined }),
+      rule: RULE_IDS.noPolicy,
+      reason: 'no policy is loaded: every statement is denied',
+    },
+    {
+      note: 'getter returns none',
+      make: () => createDecider({ policy: () => undefined }),
+      rule: RULE_IDS.noPolicy,
+      reason: 'no policy is loaded: every statement is denied',
+    },
     {
       note: 'getter throws',
-      make: () => createDecider({ policy: () => { throw new Error('reload failed'); } }),
+      make: () =>
+        createDecider({
+          policy: () => {
+            throw new Error('reload failed');
+          },
+        }),
       rule: RULE_IDS.noPolicy,
       reason: 'no policy is loaded: every statement is denied',
     },
@@ -241,7 +295,16 @@ describe('createDecider with a compiled policy', async () => {
       note: 'evaluate throws a non-Error',
       make: () =>
         createDecider({
-          policy: { ...policy, entrypoints: { 'portcullis/decision': 0 }, evaluate: () => { throw 'boom'; }, evaluateRaw: () => { throw 'boom'; } } as PolicyInstance,
+          policy: {
+            ...policy,
+            entrypoints: { 'portcullis/decision': 0 },
+            evaluate: () => {
+              throw 'boom';
+            },
+            evaluateRaw: () => {
+              throw 'boom';
+            },
+          } as PolicyInstance,
         }),
       rule: RULE_IDS.policyError,
       reason: 'policy error: evaluation failed: boom',
@@ -253,7 +316,9 @@ describe('createDecider with a compiled policy', async () => {
   });
 
   it('follows a getter when the policy is swapped (hot reload)', async () => {
-    const denyAll = await loadTestPolicy('package portcullis\n\n# METADATA\n# entrypoint: true\ndecision := {"deny": {{"reason": "frozen", "rule": "t.frozen"}}}\n');
+    const denyAll = await loadTestPolicy(
+      'package portcullis\n\n# METADATA\n# entrypoint: true\ndecision := {"deny": {{"reason": "frozen", "rule": "t.frozen"}}}\n',
+    );
     let current: PolicyInstance = policy;
     const swapping = createDecider({ policy: () => current });
     expect(swapping.decide(inputFor('allow')).kind).toBe('allow');

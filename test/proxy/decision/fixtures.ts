@@ -3,9 +3,21 @@
 import type { PolicyInputParts, StatementFactsLike } from '../../../proxy/decision/index.js';
 
 export const FLAGS = {
-  ddl: false, destructive: false, delete_without_where: false, update_without_where: false, copy_program: false,
-  copy_from_stdin: false, copy_to_stdout: false, dynamic_sql: false, set_role: false, session_authorization: false,
-  data_modifying_cte: false, select_star: true, has_where: false, for_update: false, into: false,
+  ddl: false,
+  destructive: false,
+  delete_without_where: false,
+  update_without_where: false,
+  copy_program: false,
+  copy_from_stdin: false,
+  copy_to_stdout: false,
+  dynamic_sql: false,
+  set_role: false,
+  session_authorization: false,
+  data_modifying_cte: false,
+  select_star: true,
+  has_where: false,
+  for_update: false,
+  into: false,
 };
 
 export const sampleFacts: StatementFactsLike = {

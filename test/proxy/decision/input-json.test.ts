@@ -29,10 +29,27 @@ function deepFreeze<T>(x: T): T {
 describe('policyInputJson', () => {
   const inputs = [
     { note: 'the sample parts (nothing frozen)', input: () => buildPolicyInput(sampleParts) },
-    { note: 'facts from analyze (frozen), simple protocol', input: () => buildPolicyInput({ ...sampleParts, statement: facts('SELECT email FROM customers WHERE id = 7'), params: null }) },
-    { note: 'facts from analyze, again (shared copies)', input: () => buildPolicyInput({ ...sampleParts, statement: facts('SELECT email FROM customers WHERE id = 8'), params: null }) },
-    { note: 'frozen claims and a statement without output', input: () => buildPolicyInput({ ...sampleParts, claims: deepFreeze({ sub: 'x', roles: ['a'] }), statement: facts('DELETE FROM t WHERE id = $1') }) },
-    { note: 'unicode and escapes', input: () => buildPolicyInput({ ...sampleParts, statement: facts(`SELECT 'ünï "q" \\ \u2028' AS "wéird"`) }) },
+    {
+      note: 'facts from analyze (frozen), simple protocol',
+      input: () => buildPolicyInput({ ...sampleParts, statement: facts('SELECT email FROM customers WHERE id = 7'), params: null }),
+    },
+    {
+      note: 'facts from analyze, again (shared copies)',
+      input: () => buildPolicyInput({ ...sampleParts, statement: facts('SELECT email FROM customers WHERE id = 8'), params: null }),
+    },
+    {
+      note: 'frozen claims and a statement without output',
+      input: () =>
+        buildPolicyInput({
+          ...sampleParts,
+          claims: deepFreeze({ sub: 'x', roles: ['a'] }),
+          statement: facts('DELETE FROM t WHERE id = $1'),
+        }),
+    },
+    {
+      note: 'unicode and escapes',
+      input: () => buildPolicyInput({ ...sampleParts, statement: facts(`SELECT 'ünï "q" \\ \u2028' AS "wéird"`) }),
+    },
   ];
   it.each(inputs)('writes JSON.stringify(input) for $note', ({ input }) => {
     const i = input();

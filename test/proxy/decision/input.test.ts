@@ -39,7 +39,12 @@ describe('buildPolicyInput', () => {
     });
   });
 
-  const cases: { note: string; parts: Partial<PolicyInputParts>; path: (i: ReturnType<typeof buildPolicyInput>) => unknown; want: unknown }[] = [
+  const cases: {
+    note: string;
+    parts: Partial<PolicyInputParts>;
+    path: (i: ReturnType<typeof buildPolicyInput>) => unknown;
+    want: unknown;
+  }[] = [
     { note: 'simple protocol: params is null', parts: { params: undefined }, path: (i) => i.statement.params, want: null },
     { note: 'no output: null', parts: { statement: { ...sampleFacts, output: undefined } }, path: (i) => i.statement.output, want: null },
     {
@@ -54,8 +59,23 @@ describe('buildPolicyInput', () => {
       path: (i) => i.session.age_seconds,
       want: 0,
     },
-    { note: 'fractional clock readings are floored', parts: { nowMs: NOW + 0.9 }, path: (i) => i.time.rfc3339, want: '2026-01-01T12:00:00.250Z' },
-    { note: 'star with a table', parts: { statement: { ...sampleFacts, output: { columns: [{ position: 1, name: '*', star: { table: 'public.t' }, derived: [] }], wholeRow: true } } }, path: (i) => i.statement.output, want: { columns: [{ position: 1, name: '*', star: { table: 'public.t' }, derived: [] }], whole_row: true } },
+    {
+      note: 'fractional clock readings are floored',
+      parts: { nowMs: NOW + 0.9 },
+      path: (i) => i.time.rfc3339,
+      want: '2026-01-01T12:00:00.250Z',
+    },
+    {
+      note: 'star with a table',
+      parts: {
+        statement: {
+          ...sampleFacts,
+          output: { columns: [{ position: 1, name: '*', star: { table: 'public.t' }, derived: [] }], wholeRow: true },
+        },
+      },
+      path: (i) => i.statement.output,
+      want: { columns: [{ position: 1, name: '*', star: { table: 'public.t' }, derived: [] }], whole_row: true },
+    },
   ];
   it.each(cases)('$note', ({ parts, path, want }) => {
     expect(path(buildPolicyInput({ ...sampleParts, ...parts }))).toEqual(want);

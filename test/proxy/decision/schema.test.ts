@@ -18,7 +18,22 @@ const inputSchema = JSON.parse(read('docs/schemas/policy-input.schema.json')) as
 const decisionSchema = JSON.parse(read('docs/schemas/policy-decision.schema.json')) as Schema;
 const doc = read('docs/policy.md');
 
-const SUPPORTED = new Set(['$schema', '$id', '$ref', '$defs', 'title', 'description', 'type', 'required', 'properties', 'additionalProperties', 'items', 'enum', 'minimum', 'minLength']);
+const SUPPORTED = new Set([
+  '$schema',
+  '$id',
+  '$ref',
+  '$defs',
+  'title',
+  'description',
+  'type',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'enum',
+  'minimum',
+  'minLength',
+]);
 
 /** validate returns the list of violations of `value` against the subset of JSON Schema used. */
 function validate(schema: Schema, value: unknown, rootSchema: Schema = schema, path = '$'): string[] {
@@ -35,8 +50,10 @@ function validate(schema: Schema, value: unknown, rootSchema: Schema = schema, p
     if (!types.some((t) => hasType(value, t))) return [`${path}: expected ${types.join('|')}, got ${JSON.stringify(value)}`];
   }
   if (Array.isArray(schema['enum']) && !schema['enum'].includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
-  if (typeof schema['minimum'] === 'number' && typeof value === 'number' && value < schema['minimum']) errors.push(`${path}: below minimum`);
-  if (typeof schema['minLength'] === 'number' && typeof value === 'string' && value.length < schema['minLength']) errors.push(`${path}: too short`);
+  if (typeof schema['minimum'] === 'number' && typeof value === 'number' && value < schema['minimum'])
+    errors.push(`${path}: below minimum`);
+  if (typeof schema['minLength'] === 'number' && typeof value === 'string' && value.length < schema['minLength'])
+    errors.push(`${path}: too short`);
   if (Array.isArray(value) && schema['items'] !== undefined) {
     value.forEach((v, i) => errors.push(...validate(schema['items'] as Schema, v, rootSchema, `${path}[${i}]`)));
   }
@@ -48,7 +65,8 @@ function validate(schema: Schema, value: unknown, rootSchema: Schema = schema, p
       const p = props[k];
       if (p !== undefined) errors.push(...validate(p, v, rootSchema, `${path}.${k}`));
       else if (schema['additionalProperties'] === false) errors.push(`${path}: unexpected key ${k}`);
-      else if (typeof schema['additionalProperties'] === 'object') errors.push(...validate(schema['additionalProperties'] as Schema, v, rootSchema, `${path}.${k}`));
+      else if (typeof schema['additionalProperties'] === 'object')
+        errors.push(...validate(schema['additionalProperties'] as Schema, v, rootSchema, `${path}.${k}`));
     }
   }
   return errors;
@@ -56,14 +74,22 @@ function validate(schema: Schema, value: unknown, rootSchema: Schema = schema, p
 
 function hasType(v: unknown, t: string): boolean {
   switch (t) {
-    case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
-    case 'array': return Array.isArray(v);
-    case 'string': return typeof v === 'string';
-    case 'boolean': return typeof v === 'boolean';
-    case 'number': return typeof v === 'number';
-    case 'integer': return Number.isInteger(v);
-    case 'null': return v === null;
-    default: throw new Error(`unknown type ${t}`);
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'number':
+      return typeof v === 'number';
+    case 'integer':
+      return Number.isInteger(v);
+    case 'null':
+      return v === null;
+    default:
+      throw new Error(`unknown type ${t}`);
   }
 }
 
@@ -86,16 +112,24 @@ describe('docs/policy.md examples', () => {
     expect(validate(inputSchema, value)).toEqual([]);
   });
 
-  it.each(decisionExamples.map((value, i) => ({ note: `decision example ${i + 1}`, value })))('$note validates and is not a policy error', ({ value }) => {
-    expect(validate(decisionSchema, value)).toEqual([]);
-    expect(interpretResult([{ result: value }])).not.toMatchObject({ origin: 'error' });
-  });
+  it.each(decisionExamples.map((value, i) => ({ note: `decision example ${i + 1}`, value })))(
+    '$note validates and is not a policy error',
+    ({ value }) => {
+      expect(validate(decisionSchema, value)).toEqual([]);
+      expect(interpretResult([{ result: value }])).not.toMatchObject({ origin: 'error' });
+    },
+  );
 });
 
 describe('schemas and code agree', () => {
   it('buildPolicyInput output validates', () => {
     expect(validate(inputSchema, buildPolicyInput(sampleParts))).toEqual([]);
-    expect(validate(inputSchema, buildPolicyInput({ ...sampleParts, params: undefined, statement: { ...sampleParts.statement, output: undefined } }))).toEqual([]);
+    expect(
+      validate(
+        inputSchema,
+        buildPolicyInput({ ...sampleParts, params: undefined, statement: { ...sampleParts.statement, output: undefined } }),
+      ),
+    ).toEqual([]);
   });
 
   it('statement kinds match proxy/sql', () => {
@@ -118,11 +152,31 @@ describe('the test validator', () => {
   const good = inputExamples[0] as Record<string, unknown>;
   const cases: { note: string; schema: Schema; value: unknown; error: string }[] = [
     { note: 'missing required key', schema: inputSchema, value: { ...good, time: undefined }, error: '$: missing required time' },
-    { note: 'missing identity claim', schema: inputSchema, value: { ...good, identity: { sub: 'a' } }, error: '$.identity: missing required iss' },
+    {
+      note: 'missing identity claim',
+      schema: inputSchema,
+      value: { ...good, identity: { sub: 'a' } },
+      error: '$.identity: missing required iss',
+    },
     { note: 'unknown top-level key', schema: inputSchema, value: { ...good, extra: 1 }, error: '$: unexpected key extra' },
-    { note: 'wrong kind', schema: inputSchema, value: { ...good, statement: { ...(good['statement'] as object), kind: 'drop_everything' } }, error: '$.statement.kind: "drop_everything" not in enum' },
-    { note: 'decision with a bad mask kind', schema: decisionSchema, value: { allow: true, mask: [{ table: 't', column: 'c', kind: 'x' }] }, error: '$.mask[0].kind: "x" not in enum' },
-    { note: 'decision deny without rule', schema: decisionSchema, value: { deny: [{ reason: 'r' }] }, error: '$.deny[0]: missing required rule' },
+    {
+      note: 'wrong kind',
+      schema: inputSchema,
+      value: { ...good, statement: { ...(good['statement'] as object), kind: 'drop_everything' } },
+      error: '$.statement.kind: "drop_everything" not in enum',
+    },
+    {
+      note: 'decision with a bad mask kind',
+      schema: decisionSchema,
+      value: { allow: true, mask: [{ table: 't', column: 'c', kind: 'x' }] },
+      error: '$.mask[0].kind: "x" not in enum',
+    },
+    {
+      note: 'decision deny without rule',
+      schema: decisionSchema,
+      value: { deny: [{ reason: 'r' }] },
+      error: '$.deny[0]: missing required rule',
+    },
   ];
   it.each(cases)('rejects $note', ({ schema, value, error }) => {
     expect(validate(schema, JSON.parse(JSON.stringify(value)) as unknown)).toContain(error);

@@ -20,8 +20,20 @@ const catalog: CatalogResolver = {
 
 const EMAIL: Mask = { table: 'public.customers', column: 'email', kind: 'redact' };
 const allow = (masks: readonly Mask[] = []): Decision => ({ kind: 'allow', masks });
-const hold = (masks: readonly Mask[] = []): Decision => ({ kind: 'hold', reason: 'production write', rule: 'prod.write', reasons: [{ reason: 'production write', rule: 'prod.write' }], masks });
-const deny = (origin: 'policy' | 'default' | 'error', reason = 'no DROP', rule = 'ddl.destructive'): Decision => ({ kind: 'deny', reason, rule, origin, reasons: [{ reason, rule }] });
+const hold = (masks: readonly Mask[] = []): Decision => ({
+  kind: 'hold',
+  reason: 'production write',
+  rule: 'prod.write',
+  reasons: [{ reason: 'production write', rule: 'prod.write' }],
+  masks,
+});
+const deny = (origin: 'policy' | 'default' | 'error', reason = 'no DROP', rule = 'ddl.destructive'): Decision => ({
+  kind: 'deny',
+  reason,
+  rule,
+  origin,
+  reasons: [{ reason, rule }],
+});
 
 function facts(sql: string): StatementFacts {
   const r = analyze(sql);
@@ -51,7 +63,9 @@ function approving(answer: 'approved' | 'denied'): ApprovalPort & { asked: HoldR
     async hold(req) {
       asked.push(req);
       await new Promise((r) => setTimeout(r, 5)); // a real wait, not a synchronous answer
-      return answer === 'approved' ? { kind: 'approved' } : { kind: 'refused', error: denialError(deny('policy', 'the approver said no', 'approval.denied') as never) };
+      return answer === 'approved'
+        ? { kind: 'approved' }
+        : { kind: 'refused', error: denialError(deny('policy', 'the approver said no', 'approval.denied') as never) };
     },
   };
 }
@@ -63,14 +77,59 @@ beforeAll(async () => {
 describe('gate verdicts', () => {
   it.each([
     { note: 'allow runs', decision: allow(), sql: 'SELECT id FROM customers', want: { kind: 'run' } },
-    { note: 'allow with a plain masked column runs with the mask', decision: allow([EMAIL]), sql: 'SELECT email FROM customers', want: { kind: 'run', masks: [EMAIL] } },
-    { note: 'a masked column inside an expression is refused', decision: allow([EMAIL]), sql: 'SELECT upper(email) FROM customers', want: { kind: 'refuse', code: 'ERR_PROXY_MASKED_EXPRESSION' } },
-    { note: 'a policy deny is refused', decision: deny('policy'), sql: 'DROP TABLE customers', want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_DENIED', message: 'no DROP', detail: 'rule: ddl.destructive' } },
-    { note: 'a default deny is refused', decision: deny('default', 'no policy rule allowed this statement', 'portcullis.default_deny'), sql: 'SELECT 1', want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_DENIED', detail: 'rule: portcullis.default_deny' } },
-    { note: 'a policy error is refused', decision: deny('error', 'policy error: boom', 'portcullis.policy_error'), sql: 'SELECT 1', want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_ERROR', message: 'policy error: boom' } },
-    { note: 'a hold without approvals is refused', decision: hold(), sql: "UPDATE orders SET status = 'x' WHERE id = 1", want: { kind: 'refuse', code: 'ERR_PROXY_APPROVAL_REQUIRED', message: 'approval required: production write', detail: 'rule: prod.write' } },
-    { note: 'COPY TO STDOUT with a mask plans the rewrite', decision: allow([EMAIL]), sql: 'COPY customers TO STDOUT', want: { kind: 'run', masks: [EMAIL], copy: true } },
-    { note: 'binary COPY of a masked column is refused', decision: allow([EMAIL]), sql: 'COPY customers TO STDOUT (FORMAT binary)', want: { kind: 'refuse', code: 'ERR_PROXY_MASKED_BINARY' } },
+    {
+      note: 'allow with a plain masked column runs with the mask',
+      decision: allow([EMAIL]),
+      sql: 'SELECT email FROM customers',
+      want: { kind: 'run', masks: [EMAIL] },
+    },
+    {
+      note: 'a masked column inside an expression is refused',
+      decision: allow([EMAIL]),
+      sql: 'SELECT upper(email) FROM customers',
+      want: { kind: 'refuse', code: 'ERR_PROXY_MASKED_EXPRESSION' },
+    },
+    {
+      note: 'a policy deny is refused',
+      decision: deny('policy'),
+      sql: 'DROP TABLE customers',
+      want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_DENIED', message: 'no DROP', detail: 'rule: ddl.destructive' },
+    },
+    {
+      note: 'a default deny is refused',
+      decision: deny('default', 'no policy rule allowed this statement', 'portcullis.default_deny'),
+      sql: 'SELECT 1',
+      want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_DENIED', detail: 'rule: portcullis.default_deny' },
+    },
+    {
+      note: 'a policy error is refused',
+      decision: deny('error', 'policy error: boom', 'portcullis.policy_error'),
+      sql: 'SELECT 1',
+      want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_ERROR', message: 'policy error: boom' },
+    },
+    {
+      note: 'a hold without approvals is refused',
+      decision: hold(),
+      sql: "UPDATE orders SET status = 'x' WHERE id = 1",
+      want: {
+        kind: 'refuse',
+        code: 'ERR_PROXY_APPROVAL_REQUIRED',
+        message: 'approval required: production write',
+        detail: 'rule: prod.write',
+      },
+    },
+    {
+      note: 'COPY TO STDOUT with a mask plans the rewrite',
+      decision: allow([EMAIL]),
+      sql: 'COPY customers TO STDOUT',
+      want: { kind: 'run', masks: [EMAIL], copy: true },
+    },
+    {
+      note: 'binary COPY of a masked column is refused',
+      decision: allow([EMAIL]),
+      sql: 'COPY customers TO STDOUT (FORMAT binary)',
+      want: { kind: 'refuse', code: 'ERR_PROXY_MASKED_BINARY' },
+    },
   ])('$note', async ({ decision, sql, want }) => {
     const verdict = await createGate({ decide: () => decision, catalog }).enforce(request(sql));
     expect(verdict.kind).toBe(want.kind);
@@ -116,7 +175,9 @@ describe('holds', () => {
 
   it('never asks for approval of a statement that could not run anyway', async () => {
     const approvals = approving('approved');
-    const verdict = await createGate({ decide: () => hold([EMAIL]), catalog, approvals }).enforce(request('SELECT upper(email) FROM customers'));
+    const verdict = await createGate({ decide: () => hold([EMAIL]), catalog, approvals }).enforce(
+      request('SELECT upper(email) FROM customers'),
+    );
     expect(verdict.kind === 'refuse' && verdict.error.code).toBe('ERR_PROXY_MASKED_EXPRESSION');
     expect(approvals.asked).toHaveLength(0);
   });
@@ -129,16 +190,37 @@ describe('holds', () => {
 
 describe('policy failures and events', () => {
   const broken: { note: string; decide: Decide; message: string }[] = [
-    { note: 'decide throws', decide: () => { throw new Error('wasm trap'); }, message: 'wasm trap' },
+    {
+      note: 'decide throws',
+      decide: () => {
+        throw new Error('wasm trap');
+      },
+      message: 'wasm trap',
+    },
     { note: 'decide rejects', decide: () => Promise.reject(new Error('remote policy down')), message: 'remote policy down' },
-    { note: 'decide returns garbage', decide: () => ({ kind: 'maybe' }) as unknown as Decision, message: 'decide returned an invalid decision' },
-    { note: 'allow without masks', decide: () => ({ kind: 'allow' }) as unknown as Decision, message: 'decide returned an invalid decision' },
-    { note: 'hold without a rule', decide: () => ({ kind: 'hold', reason: 'x', masks: [] }) as unknown as Decision, message: 'decide returned an invalid decision' },
+    {
+      note: 'decide returns garbage',
+      decide: () => ({ kind: 'maybe' }) as unknown as Decision,
+      message: 'decide returned an invalid decision',
+    },
+    {
+      note: 'allow without masks',
+      decide: () => ({ kind: 'allow' }) as unknown as Decision,
+      message: 'decide returned an invalid decision',
+    },
+    {
+      note: 'hold without a rule',
+      decide: () => ({ kind: 'hold', reason: 'x', masks: [] }) as unknown as Decision,
+      message: 'decide returned an invalid decision',
+    },
   ];
   it.each(broken)('a broken policy is a refusal: $note', async ({ decide, message }) => {
     const events: GatewayEvent[] = [];
     const verdict = await createGate({ decide, catalog, events: { publish: (e) => events.push(e) } }).enforce(request('SELECT 1'));
-    expect(verdict.kind === 'refuse' && toErrorFields(verdict.error)).toMatchObject({ code: '42501', detail: 'rule: portcullis.policy_error' });
+    expect(verdict.kind === 'refuse' && toErrorFields(verdict.error)).toMatchObject({
+      code: '42501',
+      detail: 'rule: portcullis.policy_error',
+    });
     expect(events.map((e) => e.type)).toEqual(['statement.decided', 'policy.error']);
     expect(events[1]).toMatchObject({ type: 'policy.error', session: 's1', message });
   });
@@ -151,7 +233,12 @@ describe('policy failures and events', () => {
   it('counts statements into the policy input and publishes each decision', async () => {
     const seen: PolicyInput[] = [];
     const events: GatewayEvent[] = [];
-    const gate = createGate({ decide: (input) => (seen.push(input), allow()), catalog, events: { publish: (e) => events.push(e) }, now: () => 1_000 });
+    const gate = createGate({
+      decide: (input) => (seen.push(input), allow()),
+      catalog,
+      events: { publish: (e) => events.push(e) },
+      now: () => 1_000,
+    });
     const s = session();
     s.counters.rowsReturned = 5;
     await gate.enforce({ ...request('SELECT 1'), session: s });
@@ -160,6 +247,13 @@ describe('policy failures and events', () => {
     expect(seen[1]?.session).toMatchObject({ in_transaction: true, rows_returned: 5 });
     expect(s.counters.statements).toBe(2);
     expect(events).toHaveLength(2);
-    expect(events[1]).toMatchObject({ type: 'statement.decided', session: 's1', subject: 'agent', params: ['a', null], inTransaction: true, decision: { kind: 'allow' } });
+    expect(events[1]).toMatchObject({
+      type: 'statement.decided',
+      session: 's1',
+      subject: 'agent',
+      params: ['a', null],
+      inTransaction: true,
+      decision: { kind: 'allow' },
+    });
   });
 });

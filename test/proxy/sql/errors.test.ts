@@ -12,18 +12,80 @@ beforeAll(async () => {
 
 describe('refused query strings', () => {
   const cases: ReadonlyArray<{ note: string; sql: string; maxBytes?: number; code: string; sqlstate: string; message: RegExp }> = [
-    { note: 'text after a NUL', sql: 'SELECT 1\u0000; DROP TABLE t', code: 'ERR_PROXY_SQL_NUL', sqlstate: '08P01', message: /NUL byte at offset 8/ },
+    {
+      note: 'text after a NUL',
+      sql: 'SELECT 1\u0000; DROP TABLE t',
+      code: 'ERR_PROXY_SQL_NUL',
+      sqlstate: '08P01',
+      message: /NUL byte at offset 8/,
+    },
     { note: 'NUL then NULs then text', sql: 'SELECT 1\u0000\u0000x', code: 'ERR_PROXY_SQL_NUL', sqlstate: '08P01', message: /NUL byte/ },
     { note: 'NUL offset counted in bytes', sql: "SELECT 'é'\u0000x", code: 'ERR_PROXY_SQL_NUL', sqlstate: '08P01', message: /offset 11/ },
-    { note: 'over maxBytes', sql: 'SELECT 1234567890', maxBytes: 10, code: 'ERR_PROXY_SQL_TOO_LARGE', sqlstate: '54000', message: /17 bytes exceeds the limit of 10 bytes/ },
-    { note: 'maxBytes counts UTF-8 bytes', sql: "SELECT 'éééé'", maxBytes: 14, code: 'ERR_PROXY_SQL_TOO_LARGE', sqlstate: '54000', message: /17 bytes/ },
-    { note: 'syntax error with position', sql: 'SELECT * FORM t', code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /^syntax error at or near "FORM" \(at character 10\)$/ },
-    { note: 'position counted in characters', sql: "SELECT 'ééé' FROM WHERE", code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /"WHERE" \(at character 19\)/ },
-    { note: 'end of input', sql: 'SELECT 1 FROM', code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /syntax error at end of input/ },
-    { note: 'unterminated string', sql: "SELECT 'abc", code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /unterminated quoted string/ },
-    { note: 'one bad statement refuses the whole string', sql: 'SELECT 1; DELETE t; SELECT 2', code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /syntax error/ },
-    { note: 'backslash-quote is not an escape (b\'… starts a bit string)', sql: "SELECT 'a\\'b'", code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /^unterminated bit string literal/ },
-    { note: 'nesting too deep for the parser', sql: `SELECT ${'('.repeat(20000)}1${')'.repeat(20000)}`, code: 'ERR_PROXY_SQL_SYNTAX', sqlstate: '42601', message: /memory exhausted|stack depth/ },
+    {
+      note: 'over maxBytes',
+      sql: 'SELECT 1234567890',
+      maxBytes: 10,
+      code: 'ERR_PROXY_SQL_TOO_LARGE',
+      sqlstate: '54000',
+      message: /17 bytes exceeds the limit of 10 bytes/,
+    },
+    {
+      note: 'maxBytes counts UTF-8 bytes',
+      sql: "SELECT 'éééé'",
+      maxBytes: 14,
+      code: 'ERR_PROXY_SQL_TOO_LARGE',
+      sqlstate: '54000',
+      message: /17 bytes/,
+    },
+    {
+      note: 'syntax error with position',
+      sql: 'SELECT * FORM t',
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /^syntax error at or near "FORM" \(at character 10\)$/,
+    },
+    {
+      note: 'position counted in characters',
+      sql: "SELECT 'ééé' FROM WHERE",
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /"WHERE" \(at character 19\)/,
+    },
+    {
+      note: 'end of input',
+      sql: 'SELECT 1 FROM',
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /syntax error at end of input/,
+    },
+    {
+      note: 'unterminated string',
+      sql: "SELECT 'abc",
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /unterminated quoted string/,
+    },
+    {
+      note: 'one bad statement refuses the whole string',
+      sql: 'SELECT 1; DELETE t; SELECT 2',
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /syntax error/,
+    },
+    {
+      note: "backslash-quote is not an escape (b'… starts a bit string)",
+      sql: "SELECT 'a\\'b'",
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /^unterminated bit string literal/,
+    },
+    {
+      note: 'nesting too deep for the parser',
+      sql: `SELECT ${'('.repeat(20000)}1${')'.repeat(20000)}`,
+      code: 'ERR_PROXY_SQL_SYNTAX',
+      sqlstate: '42601',
+      message: /memory exhausted|stack depth/,
+    },
   ];
 
   it.each(cases)('$note', ({ sql, maxBytes, code, sqlstate, message }) => {
@@ -52,7 +114,11 @@ describe('accepted edge cases', () => {
     { note: 'trailing NULs are cut', sql: 'SELECT 1\u0000\u0000', texts: ['SELECT 1'] },
     { note: 'a lone NUL is an empty query', sql: '\u0000', texts: [] },
     { note: 'exactly maxBytes', sql: 'SELECT 1', maxBytes: 8, texts: ['SELECT 1'] },
-    { note: 'a long left-deep expression', sql: `SELECT ${Array.from({ length: 3000 }, (_, i) => `a${i}`).join(' + ')} FROM t`, texts: null },
+    {
+      note: 'a long left-deep expression',
+      sql: `SELECT ${Array.from({ length: 3000 }, (_, i) => `a${i}`).join(' + ')} FROM t`,
+      texts: null,
+    },
   ];
   it.each(cases)('$note', ({ sql, maxBytes, texts }) => {
     const r = analyze(sql, maxBytes !== undefined ? { maxBytes } : {});

@@ -31,12 +31,32 @@ function shared(f: StatementFacts): Omit<StatementFacts, 'text' | 'fingerprint'>
 
 describe('statements that differ only in literals', () => {
   const cases = [
-    { note: 'an integer', a: 'SELECT abalance FROM pgbench_accounts WHERE aid = 1', b: 'SELECT abalance FROM pgbench_accounts WHERE aid = 99999' },
+    {
+      note: 'an integer',
+      a: 'SELECT abalance FROM pgbench_accounts WHERE aid = 1',
+      b: 'SELECT abalance FROM pgbench_accounts WHERE aid = 99999',
+    },
     { note: 'a string', a: "SELECT email FROM customers WHERE name = 'ada'", b: "SELECT email FROM customers WHERE name = 'grace hopper'" },
-    { note: 'several literals of each type', a: "UPDATE t SET a = 1.5, b = 'x', c = true WHERE id = 1", b: "UPDATE t SET a = 2.75, b = 'yy', c = false WHERE id = 0" },
-    { note: 'LIMIT and OFFSET', a: 'SELECT * FROM orders ORDER BY id LIMIT 10 OFFSET 20', b: 'SELECT * FROM orders ORDER BY id LIMIT 50 OFFSET 0' },
-    { note: 'a literal in a subquery', a: 'SELECT (SELECT max(a) FROM u WHERE b = 1) FROM t', b: 'SELECT (SELECT max(a) FROM u WHERE b = 2) FROM t' },
-    { note: 'set_config of a setting given by parameter', a: 'SELECT set_config($1, 1::text, false)', b: 'SELECT set_config($1, 2::text, false)' },
+    {
+      note: 'several literals of each type',
+      a: "UPDATE t SET a = 1.5, b = 'x', c = true WHERE id = 1",
+      b: "UPDATE t SET a = 2.75, b = 'yy', c = false WHERE id = 0",
+    },
+    {
+      note: 'LIMIT and OFFSET',
+      a: 'SELECT * FROM orders ORDER BY id LIMIT 10 OFFSET 20',
+      b: 'SELECT * FROM orders ORDER BY id LIMIT 50 OFFSET 0',
+    },
+    {
+      note: 'a literal in a subquery',
+      a: 'SELECT (SELECT max(a) FROM u WHERE b = 1) FROM t',
+      b: 'SELECT (SELECT max(a) FROM u WHERE b = 2) FROM t',
+    },
+    {
+      note: 'set_config of a setting given by parameter',
+      a: 'SELECT set_config($1, 1::text, false)',
+      b: 'SELECT set_config($1, 2::text, false)',
+    },
   ];
   it.each(cases)('share facts: $note', ({ a, b }) => {
     const fa = one(a);
@@ -128,7 +148,9 @@ const CORPUS = sharedPath('pg-regress-sql', 'regress-statements.json');
 
 describe.runIf(hasShared(CORPUS))('pg-regress-sql corpus', () => {
   it('facts depend on a literal only where the walk says it read one', () => {
-    const parsed = JSON.parse(readFileSync(CORPUS, 'utf8')) as { statements?: { file: string; line: number; sql: string; lpqOk: boolean }[] };
+    const parsed = JSON.parse(readFileSync(CORPUS, 'utf8')) as {
+      statements?: { file: string; line: number; sql: string; lpqOk: boolean }[];
+    };
     const problems: string[] = [];
     let compared = 0;
     for (const e of parsed.statements ?? []) {

@@ -97,7 +97,9 @@ const CORPUS = sharedPath('pg-regress-sql', 'regress-statements.json');
 
 describe.runIf(hasShared(CORPUS))('pg-regress-sql corpus', () => {
   it('gives the reference canonical JSON for every statement the parser accepts', () => {
-    const parsed = JSON.parse(readFileSync(CORPUS, 'utf8')) as { statements?: { file: string; line: number; sql: string; lpqOk: boolean }[] };
+    const parsed = JSON.parse(readFileSync(CORPUS, 'utf8')) as {
+      statements?: { file: string; line: number; sql: string; lpqOk: boolean }[];
+    };
     const problems: string[] = [];
     for (const e of parsed.statements ?? []) {
       if (!e.lpqOk) continue;

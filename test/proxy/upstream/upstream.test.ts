@@ -47,7 +47,12 @@ describe('SCRAM-SHA-256 client', () => {
     { note: 'iteration count 0', first: `r=${nonce}x,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=0`, error: UpstreamProtocolError },
     { note: 'a huge iteration count', first: `r=${nonce}x,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=99999999999`, error: UpstreamProtocolError },
     { note: 'a server error', first: 'e=other-error', error: UpstreamAuthFailedError },
-    { note: 'a wrong server signature', first: serverFirst, final: 'v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=', error: UpstreamProtocolError },
+    {
+      note: 'a wrong server signature',
+      first: serverFirst,
+      final: 'v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
+      error: UpstreamProtocolError,
+    },
     { note: 'no server signature', first: serverFirst, final: 'x=1', error: UpstreamProtocolError },
   ];
   it.each(bad)('refuses $note', async ({ first, final, error }) => {
@@ -99,10 +104,22 @@ describe('connectUpstream against PostgreSQL', () => {
   });
 
   const failures: { note: string; user: string; password: string | undefined; error: new (...a: never[]) => Error; message: RegExp }[] = [
-    { note: 'wrong SCRAM password', user: 'u_scram', password: 'nope-1', error: UpstreamAuthFailedError, message: /invalid password \(SQLSTATE 28P01\)/ },
+    {
+      note: 'wrong SCRAM password',
+      user: 'u_scram',
+      password: 'nope-1',
+      error: UpstreamAuthFailedError,
+      message: /invalid password \(SQLSTATE 28P01\)/,
+    },
     { note: 'wrong md5 password', user: 'u_md5', password: 'nope-2', error: UpstreamAuthFailedError, message: /SQLSTATE 28P01/ },
     { note: 'wrong cleartext password', user: 'u_plain', password: 'nope-3', error: UpstreamAuthFailedError, message: /SQLSTATE 28P01/ },
-    { note: 'no password configured', user: 'u_scram', password: undefined, error: UpstreamAuthFailedError, message: /no password is configured/ },
+    {
+      note: 'no password configured',
+      user: 'u_scram',
+      password: undefined,
+      error: UpstreamAuthFailedError,
+      message: /no password is configured/,
+    },
   ];
   it.each(failures)('refuses $note without leaking the credentials', async ({ user, password, error, message }) => {
     const err = (await connectUpstream(options(user, password)).then(

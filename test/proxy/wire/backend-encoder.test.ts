@@ -8,7 +8,12 @@ import { backend, frameOf } from '../../helpers/wire-buffers.js';
 
 describe('encodeBackend', () => {
   const cases: { note: string; msg: BackendMessageOut; bytes: Buffer; decoded: BackendMessage }[] = [
-    { note: 'authenticationOk', msg: { kind: 'authenticationOk' }, bytes: backend.authenticationOk(), decoded: { kind: 'authenticationOk' } },
+    {
+      note: 'authenticationOk',
+      msg: { kind: 'authenticationOk' },
+      bytes: backend.authenticationOk(),
+      decoded: { kind: 'authenticationOk' },
+    },
     {
       note: 'authenticationCleartextPassword',
       msg: { kind: 'authenticationCleartextPassword' },
@@ -17,13 +22,46 @@ describe('encodeBackend', () => {
     },
     {
       note: 'errorResponse with every named field',
-      msg: { kind: 'errorResponse', severity: 'ERROR', code: '42501', message: 'deny: read-only identity', detail: 'rule: readonly.deny', hint: 'ask for a writer token', position: 15 },
-      bytes: backend.errorResponse({ S: 'ERROR', V: 'ERROR', C: '42501', M: 'deny: read-only identity', D: 'rule: readonly.deny', H: 'ask for a writer token', P: '15' }),
-      decoded: { kind: 'errorResponse', fields: { S: 'ERROR', V: 'ERROR', C: '42501', M: 'deny: read-only identity', D: 'rule: readonly.deny', H: 'ask for a writer token', P: '15' } },
+      msg: {
+        kind: 'errorResponse',
+        severity: 'ERROR',
+        code: '42501',
+        message: 'deny: read-only identity',
+        detail: 'rule: readonly.deny',
+        hint: 'ask for a writer token',
+        position: 15,
+      },
+      bytes: backend.errorResponse({
+        S: 'ERROR',
+        V: 'ERROR',
+        C: '42501',
+        M: 'deny: read-only identity',
+        D: 'rule: readonly.deny',
+        H: 'ask for a writer token',
+        P: '15',
+      }),
+      decoded: {
+        kind: 'errorResponse',
+        fields: {
+          S: 'ERROR',
+          V: 'ERROR',
+          C: '42501',
+          M: 'deny: read-only identity',
+          D: 'rule: readonly.deny',
+          H: 'ask for a writer token',
+          P: '15',
+        },
+      },
     },
     {
       note: 'FATAL errorResponse with extra fields (named ones cannot be overridden)',
-      msg: { kind: 'errorResponse', severity: 'FATAL', code: '28000', message: 'token expired', extra: { W: 'context', C: 'XX000', ab: 'ignored' } },
+      msg: {
+        kind: 'errorResponse',
+        severity: 'FATAL',
+        code: '28000',
+        message: 'token expired',
+        extra: { W: 'context', C: 'XX000', ab: 'ignored' },
+      },
       bytes: backend.errorResponse({ S: 'FATAL', V: 'FATAL', C: '28000', M: 'token expired', W: 'context' }),
       decoded: { kind: 'errorResponse', fields: { S: 'FATAL', V: 'FATAL', C: '28000', M: 'token expired', W: 'context' } },
     },
@@ -51,11 +89,25 @@ describe('encodeBackend', () => {
       bytes: backend.backendKeyData(7, -2),
       decoded: { kind: 'backendKeyData', processId: 7, secretKey: -2 },
     },
-    { note: 'readyForQuery in transaction', msg: { kind: 'readyForQuery', status: 'T' }, bytes: backend.readyForQuery('T'), decoded: { kind: 'readyForQuery', status: 'T' } },
+    {
+      note: 'readyForQuery in transaction',
+      msg: { kind: 'readyForQuery', status: 'T' },
+      bytes: backend.readyForQuery('T'),
+      decoded: { kind: 'readyForQuery', status: 'T' },
+    },
     {
       note: 'rowDescription with defaults',
-      msg: { kind: 'rowDescription', fields: [{ name: 'email', tableOID: 16384, columnAttr: 3, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1 }, { name: '?column?' }] },
-      bytes: backend.rowDescription([{ name: 'email', tableOID: 16384, columnAttr: 3, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1 }, { name: '?column?' }]),
+      msg: {
+        kind: 'rowDescription',
+        fields: [
+          { name: 'email', tableOID: 16384, columnAttr: 3, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1 },
+          { name: '?column?' },
+        ],
+      },
+      bytes: backend.rowDescription([
+        { name: 'email', tableOID: 16384, columnAttr: 3, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1 },
+        { name: '?column?' },
+      ]),
       decoded: {
         kind: 'rowDescription',
         fields: [
@@ -71,13 +123,28 @@ describe('encodeBackend', () => {
       decoded: { kind: 'dataRow', values: [Buffer.from('****1234'), Buffer.from([1, 2]), null, Buffer.from('é')] },
     },
     { note: 'empty dataRow', msg: { kind: 'dataRow', values: [] }, bytes: backend.dataRow([]), decoded: { kind: 'dataRow', values: [] } },
-    { note: 'commandComplete', msg: { kind: 'commandComplete', tag: 'SELECT 2' }, bytes: backend.commandComplete('SELECT 2'), decoded: { kind: 'commandComplete', tag: 'SELECT 2' } },
-    { note: 'emptyQueryResponse', msg: { kind: 'emptyQueryResponse' }, bytes: backend.emptyQueryResponse(), decoded: { kind: 'emptyQueryResponse' } },
+    {
+      note: 'commandComplete',
+      msg: { kind: 'commandComplete', tag: 'SELECT 2' },
+      bytes: backend.commandComplete('SELECT 2'),
+      decoded: { kind: 'commandComplete', tag: 'SELECT 2' },
+    },
+    {
+      note: 'emptyQueryResponse',
+      msg: { kind: 'emptyQueryResponse' },
+      bytes: backend.emptyQueryResponse(),
+      decoded: { kind: 'emptyQueryResponse' },
+    },
     { note: 'parseComplete', msg: { kind: 'parseComplete' }, bytes: backend.parseComplete(), decoded: { kind: 'parseComplete' } },
     { note: 'bindComplete', msg: { kind: 'bindComplete' }, bytes: backend.bindComplete(), decoded: { kind: 'bindComplete' } },
     { note: 'closeComplete', msg: { kind: 'closeComplete' }, bytes: backend.closeComplete(), decoded: { kind: 'closeComplete' } },
     { note: 'noData', msg: { kind: 'noData' }, bytes: backend.noData(), decoded: { kind: 'noData' } },
-    { note: 'copyData', msg: { kind: 'copyData', data: Buffer.from('1\t****\n') }, bytes: backend.copyData(Buffer.from('1\t****\n')), decoded: { kind: 'copyData', data: Buffer.from('1\t****\n') } },
+    {
+      note: 'copyData',
+      msg: { kind: 'copyData', data: Buffer.from('1\t****\n') },
+      bytes: backend.copyData(Buffer.from('1\t****\n')),
+      decoded: { kind: 'copyData', data: Buffer.from('1\t****\n') },
+    },
     { note: 'copyDone', msg: { kind: 'copyDone' }, bytes: backend.copyDone(), decoded: { kind: 'copyDone' } },
   ];
 

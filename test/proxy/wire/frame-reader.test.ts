@@ -33,7 +33,10 @@ const backendFixtures: { note: string; bytes: Buffer }[] = [
   { note: 'parameterStatus', bytes: backend.parameterStatus('server_version', '17.2') },
   { note: 'backendKeyData', bytes: backend.backendKeyData(1, 2) },
   { note: 'readyForQuery', bytes: backend.readyForQuery('T') },
-  { note: 'rowDescription', bytes: backend.rowDescription([{ name: 'email', tableOID: 16384, columnAttr: 2, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1 }]) },
+  {
+    note: 'rowDescription',
+    bytes: backend.rowDescription([{ name: 'email', tableOID: 16384, columnAttr: 2, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1 }]),
+  },
   { note: 'dataRow', bytes: backend.dataRow(['a@b.c', null, '']) },
   { note: 'commandComplete', bytes: backend.commandComplete('SELECT 1') },
   { note: 'errorResponse', bytes: backend.errorResponse({ S: 'ERROR', C: '42P01', M: 'relation "x" does not exist' }) },
@@ -65,7 +68,12 @@ function cuts(bytes: Buffer): { at: string; chunks: Buffer[] }[] {
 /** copies makes each chunk its own allocation, as socket reads are. */
 const copies = (chunks: Buffer[]): Buffer[] => chunks.map((c) => Buffer.from(c));
 
-const shape = (f: Frame) => ({ kind: f.kind, raw: Buffer.from(f.raw), payload: Buffer.from(f.payload), ...(f.kind === 'tagged' ? { code: f.code, tag: f.tag } : {}) });
+const shape = (f: Frame) => ({
+  kind: f.kind,
+  raw: Buffer.from(f.raw),
+  payload: Buffer.from(f.payload),
+  ...(f.kind === 'tagged' ? { code: f.code, tag: f.tag } : {}),
+});
 
 describe('FrameReader split points', () => {
   const directions: { note: string; fixtures: { note: string; bytes: Buffer }[]; decode: (f: Frame) => unknown }[] = [
@@ -153,7 +161,13 @@ describe('FrameReader startup phase', () => {
   }
 
   it('switches from untagged to tagged after the startup packet, at every cut', () => {
-    const fixtures = [frontend.sslRequest(), frontend.startup({ user: 'agent', database: 'app' }), frontend.password('jwt'), frontend.query('select 1'), frontend.terminate()];
+    const fixtures = [
+      frontend.sslRequest(),
+      frontend.startup({ user: 'agent', database: 'app' }),
+      frontend.password('jwt'),
+      frontend.query('select 1'),
+      frontend.terminate(),
+    ];
     const all = Buffer.concat(fixtures);
     const whole = drive(new FrameReader({ maxFrameBytes: MAX, startup: true }), [all]);
     expect(whole.map((f) => f.kind)).toEqual(['untagged', 'untagged', 'tagged', 'tagged', 'tagged']);
@@ -207,14 +221,70 @@ describe('FrameReader refuses bad lengths', () => {
     return b;
   };
   const cases = [
-    { note: 'tagged length 3', startup: false, bytes: Buffer.concat([Buffer.from('Q'), lengthWord(3)]), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /invalid length 3 of message of type 0x51/ },
-    { note: 'tagged negative length', startup: false, bytes: Buffer.concat([Buffer.from('Q'), lengthWord(-1)]), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /invalid length -1/ },
-    { note: 'tagged length over the cap, refused from the header alone', startup: false, bytes: Buffer.concat([Buffer.from('d'), lengthWord(1025)]), code: 'ERR_PROXY_FRAME_TOO_LARGE', sqlstate: '54000', message: /message of 1025 bytes exceeds the limit of 1024 bytes/ },
-    { note: 'tagged frame of 2^31-1 bytes', startup: false, bytes: Buffer.concat([Buffer.from('Q'), lengthWord(0x7fffffff)]), code: 'ERR_PROXY_FRAME_TOO_LARGE', sqlstate: '54000', message: /exceeds the limit/ },
-    { note: 'startup length 4', startup: true, bytes: lengthWord(4), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /invalid length 4 of startup packet/ },
-    { note: 'startup length over 10000', startup: true, bytes: lengthWord(10001), code: 'ERR_PROXY_FRAME_TOO_LARGE', sqlstate: '54000', message: /10001 bytes exceeds the limit of 10000/ },
-    { note: 'TLS ClientHello where a startup packet belongs', startup: true, bytes: Buffer.from([0x16, 0x03, 0x01, 0x02]), code: 'ERR_PROXY_FRAME_TOO_LARGE', sqlstate: '54000', message: /exceeds the limit/ },
-    { note: 'flood while paused after startup', startup: true, bytes: Buffer.concat([frontend.startup({ user: 'a' }), Buffer.alloc(1100)]), code: 'ERR_PROXY_FRAME_TOO_LARGE', sqlstate: '54000', message: /1100 bytes exceeds the limit of 1024/ },
+    {
+      note: 'tagged length 3',
+      startup: false,
+      bytes: Buffer.concat([Buffer.from('Q'), lengthWord(3)]),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /invalid length 3 of message of type 0x51/,
+    },
+    {
+      note: 'tagged negative length',
+      startup: false,
+      bytes: Buffer.concat([Buffer.from('Q'), lengthWord(-1)]),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /invalid length -1/,
+    },
+    {
+      note: 'tagged length over the cap, refused from the header alone',
+      startup: false,
+      bytes: Buffer.concat([Buffer.from('d'), lengthWord(1025)]),
+      code: 'ERR_PROXY_FRAME_TOO_LARGE',
+      sqlstate: '54000',
+      message: /message of 1025 bytes exceeds the limit of 1024 bytes/,
+    },
+    {
+      note: 'tagged frame of 2^31-1 bytes',
+      startup: false,
+      bytes: Buffer.concat([Buffer.from('Q'), lengthWord(0x7fffffff)]),
+      code: 'ERR_PROXY_FRAME_TOO_LARGE',
+      sqlstate: '54000',
+      message: /exceeds the limit/,
+    },
+    {
+      note: 'startup length 4',
+      startup: true,
+      bytes: lengthWord(4),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /invalid length 4 of startup packet/,
+    },
+    {
+      note: 'startup length over 10000',
+      startup: true,
+      bytes: lengthWord(10001),
+      code: 'ERR_PROXY_FRAME_TOO_LARGE',
+      sqlstate: '54000',
+      message: /10001 bytes exceeds the limit of 10000/,
+    },
+    {
+      note: 'TLS ClientHello where a startup packet belongs',
+      startup: true,
+      bytes: Buffer.from([0x16, 0x03, 0x01, 0x02]),
+      code: 'ERR_PROXY_FRAME_TOO_LARGE',
+      sqlstate: '54000',
+      message: /exceeds the limit/,
+    },
+    {
+      note: 'flood while paused after startup',
+      startup: true,
+      bytes: Buffer.concat([frontend.startup({ user: 'a' }), Buffer.alloc(1100)]),
+      code: 'ERR_PROXY_FRAME_TOO_LARGE',
+      sqlstate: '54000',
+      message: /1100 bytes exceeds the limit of 1024/,
+    },
   ];
 
   it.each(cases)('$note', ({ startup, bytes, code, sqlstate, message: msg }) => {

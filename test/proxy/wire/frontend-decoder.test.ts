@@ -2,13 +2,7 @@
 // malformed payloads raising WireErrors with the right code (never another kind of exception).
 
 import { describe, expect, it } from 'vitest';
-import {
-  decodeFrontend,
-  decodeSaslInitial,
-  decodeSaslResponse,
-  readCleartextPassword,
-  WireError,
-} from '../../../proxy/wire/index.js';
+import { decodeFrontend, decodeSaslInitial, decodeSaslResponse, readCleartextPassword, WireError } from '../../../proxy/wire/index.js';
 import type { FrontendMessage, PasswordMessage } from '../../../proxy/wire/index.js';
 import { BufferList, frameOf, frontend, message } from '../../helpers/wire-buffers.js';
 
@@ -133,8 +127,16 @@ describe('password helpers', () => {
   });
 
   it.each([
-    { note: 'SCRAM with data', bytes: frontend.saslInitialResponse('SCRAM-SHA-256', Buffer.from('n,,n=,r=abc')), want: { kind: 'saslInitialResponse', mechanism: 'SCRAM-SHA-256', data: Buffer.from('n,,n=,r=abc') } },
-    { note: 'no data (-1)', bytes: frontend.saslInitialResponse('PLAIN', null), want: { kind: 'saslInitialResponse', mechanism: 'PLAIN', data: null } },
+    {
+      note: 'SCRAM with data',
+      bytes: frontend.saslInitialResponse('SCRAM-SHA-256', Buffer.from('n,,n=,r=abc')),
+      want: { kind: 'saslInitialResponse', mechanism: 'SCRAM-SHA-256', data: Buffer.from('n,,n=,r=abc') },
+    },
+    {
+      note: 'no data (-1)',
+      bytes: frontend.saslInitialResponse('PLAIN', null),
+      want: { kind: 'saslInitialResponse', mechanism: 'PLAIN', data: null },
+    },
   ])('decodeSaslInitial: $note', ({ bytes, want }) => {
     expect(decodeSaslInitial(pw(bytes))).toEqual(want);
   });
@@ -147,11 +149,36 @@ describe('password helpers', () => {
   });
 
   it.each([
-    { note: 'password with bytes after the NUL', run: () => readCleartextPassword(pw(message('p', Buffer.from('a\0b')))), code: 'ERR_PROXY_PROTOCOL', message: /unexpected trailing bytes/ },
-    { note: 'password without terminator', run: () => readCleartextPassword(pw(message('p', Buffer.from('abc')))), code: 'ERR_PROXY_PROTOCOL', message: /missing string terminator/ },
-    { note: 'password not UTF-8', run: () => readCleartextPassword(pw(message('p', Buffer.from([0xff, 0])))), code: 'ERR_PROXY_INVALID_ENCODING', message: /UTF8/ },
-    { note: 'SASL length past the end', run: () => decodeSaslInitial(pw(new BufferList().addCString('SCRAM-SHA-256').addInt32(10).addString('abc').join('p'))), code: 'ERR_PROXY_PROTOCOL', message: /too short/ },
-    { note: 'SASL length below -1', run: () => decodeSaslInitial(pw(new BufferList().addCString('X').addInt32(-2).join('p'))), code: 'ERR_PROXY_PROTOCOL', message: /invalid length -2/ },
+    {
+      note: 'password with bytes after the NUL',
+      run: () => readCleartextPassword(pw(message('p', Buffer.from('a\0b')))),
+      code: 'ERR_PROXY_PROTOCOL',
+      message: /unexpected trailing bytes/,
+    },
+    {
+      note: 'password without terminator',
+      run: () => readCleartextPassword(pw(message('p', Buffer.from('abc')))),
+      code: 'ERR_PROXY_PROTOCOL',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'password not UTF-8',
+      run: () => readCleartextPassword(pw(message('p', Buffer.from([0xff, 0])))),
+      code: 'ERR_PROXY_INVALID_ENCODING',
+      message: /UTF8/,
+    },
+    {
+      note: 'SASL length past the end',
+      run: () => decodeSaslInitial(pw(new BufferList().addCString('SCRAM-SHA-256').addInt32(10).addString('abc').join('p'))),
+      code: 'ERR_PROXY_PROTOCOL',
+      message: /too short/,
+    },
+    {
+      note: 'SASL length below -1',
+      run: () => decodeSaslInitial(pw(new BufferList().addCString('X').addInt32(-2).join('p'))),
+      code: 'ERR_PROXY_PROTOCOL',
+      message: /invalid length -2/,
+    },
   ])('$note', ({ run, code, message: msg }) => {
     expect(run).toThrow(WireError);
     expect(run).toThrow(expect.objectContaining({ code, message: expect.stringMatching(msg) }));
@@ -161,30 +188,183 @@ describe('password helpers', () => {
 describe('decodeFrontend rejects malformed input', () => {
   const raw = (tag: string, payload: Buffer) => frameOf(message(tag, payload));
   const cases = [
-    { note: 'query without terminator', frame: raw('Q', Buffer.from('select 1')), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /missing string terminator/ },
-    { note: 'query empty payload', frame: raw('Q', Buffer.alloc(0)), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /missing string terminator/ },
-    { note: 'query not UTF-8', frame: raw('Q', Buffer.from([0x73, 0xc3, 0x28, 0])), code: 'ERR_PROXY_INVALID_ENCODING', sqlstate: '22021', message: /Query message/ },
-    { note: 'parse with truncated types', frame: raw('P', new BufferList().addCString('').addCString('select $1').addInt16(2).addInt32(23).join().subarray(4)), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /too short/ },
-    { note: 'parse with trailing bytes', frame: raw('P', Buffer.concat([frameOf(frontend.parse({ text: 'x' })).payload, Buffer.from([1])])), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /trailing/ },
-    { note: 'bind with 2 formats for 3 values', frame: frameOf(frontend.bind({ paramFormats: [0, 0], values: ['a', 'b', 'c'] })), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /2 parameter formats but 3 parameters/ },
-    { note: 'bind with format code 2', frame: frameOf(frontend.bind({ paramFormats: [2], values: ['a'] })), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /unsupported format code 2/ },
-    { note: 'bind with result format -1', frame: frameOf(frontend.bind({ resultFormats: [0xffff] })), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /unsupported format code -1/ },
-    { note: 'bind value length -2', frame: raw('B', new BufferList().addCString('').addCString('').addInt16(0).addInt16(1).addInt32(-2).addInt16(0).join().subarray(4)), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /invalid length -2/ },
-    { note: 'bind value longer than the message', frame: raw('B', new BufferList().addCString('').addCString('').addInt16(0).addInt16(1).addInt32(100).addString('ab').join().subarray(4)), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /too short/ },
-    { note: 'bind name not terminated', frame: raw('B', Buffer.from('portal')), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /missing string terminator/ },
-    { note: 'describe target X', frame: raw('D', Buffer.from('Xname\0')), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /invalid target type 'X'/ },
-    { note: 'close with empty payload', frame: raw('C', Buffer.alloc(0)), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /too short/ },
-    { note: 'execute without row limit', frame: raw('E', Buffer.from('\0')), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /too short/ },
+    {
+      note: 'query without terminator',
+      frame: raw('Q', Buffer.from('select 1')),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'query empty payload',
+      frame: raw('Q', Buffer.alloc(0)),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'query not UTF-8',
+      frame: raw('Q', Buffer.from([0x73, 0xc3, 0x28, 0])),
+      code: 'ERR_PROXY_INVALID_ENCODING',
+      sqlstate: '22021',
+      message: /Query message/,
+    },
+    {
+      note: 'parse with truncated types',
+      frame: raw('P', new BufferList().addCString('').addCString('select $1').addInt16(2).addInt32(23).join().subarray(4)),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /too short/,
+    },
+    {
+      note: 'parse with trailing bytes',
+      frame: raw('P', Buffer.concat([frameOf(frontend.parse({ text: 'x' })).payload, Buffer.from([1])])),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /trailing/,
+    },
+    {
+      note: 'bind with 2 formats for 3 values',
+      frame: frameOf(frontend.bind({ paramFormats: [0, 0], values: ['a', 'b', 'c'] })),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /2 parameter formats but 3 parameters/,
+    },
+    {
+      note: 'bind with format code 2',
+      frame: frameOf(frontend.bind({ paramFormats: [2], values: ['a'] })),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /unsupported format code 2/,
+    },
+    {
+      note: 'bind with result format -1',
+      frame: frameOf(frontend.bind({ resultFormats: [0xffff] })),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /unsupported format code -1/,
+    },
+    {
+      note: 'bind value length -2',
+      frame: raw('B', new BufferList().addCString('').addCString('').addInt16(0).addInt16(1).addInt32(-2).addInt16(0).join().subarray(4)),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /invalid length -2/,
+    },
+    {
+      note: 'bind value longer than the message',
+      frame: raw(
+        'B',
+        new BufferList().addCString('').addCString('').addInt16(0).addInt16(1).addInt32(100).addString('ab').join().subarray(4),
+      ),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /too short/,
+    },
+    {
+      note: 'bind name not terminated',
+      frame: raw('B', Buffer.from('portal')),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'describe target X',
+      frame: raw('D', Buffer.from('Xname\0')),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /invalid target type 'X'/,
+    },
+    {
+      note: 'close with empty payload',
+      frame: raw('C', Buffer.alloc(0)),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /too short/,
+    },
+    {
+      note: 'execute without row limit',
+      frame: raw('E', Buffer.from('\0')),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /too short/,
+    },
     { note: 'sync with a payload', frame: raw('S', Buffer.from('x')), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /trailing/ },
-    { note: 'copyFail without terminator', frame: raw('f', Buffer.from('oops')), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /missing string terminator/ },
-    { note: 'functionCall too short', frame: raw('F', Buffer.from([0, 1])), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /too short/ },
-    { note: 'unknown tag', frame: raw('z', Buffer.alloc(0)), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /invalid frontend message type 122 \('z'\)/ },
-    { note: 'startup protocol 2.0', frame: startupFrame(new BufferList().addInt32(2 << 16).addByte(0).join()), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /unsupported frontend protocol 2\.0/ },
-    { note: 'startup without final NUL', frame: startupFrame(new BufferList().addInt32(196608).addCString('user').addCString('a').join()), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /missing string terminator/ },
-    { note: 'startup parameter without value', frame: startupFrame(new BufferList().addInt32(196608).addCString('user').join()), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /missing string terminator/ },
-    { note: 'startup parameter not UTF-8', frame: startupFrame(new BufferList().addInt32(196608).addCString('user').add(Buffer.from([0xfe, 0])).addByte(0).join()), code: 'ERR_PROXY_INVALID_ENCODING', sqlstate: '22021', message: /startup packet/ },
-    { note: 'cancelRequest too short', frame: startupFrame(new BufferList().addInt32(80877102).addInt32(1).join()), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /too short/ },
-    { note: 'sslRequest with extra bytes', frame: startupFrame(new BufferList().addInt32(80877103).addInt32(0).join()), code: 'ERR_PROXY_PROTOCOL', sqlstate: '08P01', message: /trailing/ },
+    {
+      note: 'copyFail without terminator',
+      frame: raw('f', Buffer.from('oops')),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'functionCall too short',
+      frame: raw('F', Buffer.from([0, 1])),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /too short/,
+    },
+    {
+      note: 'unknown tag',
+      frame: raw('z', Buffer.alloc(0)),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /invalid frontend message type 122 \('z'\)/,
+    },
+    {
+      note: 'startup protocol 2.0',
+      frame: startupFrame(
+        new BufferList()
+          .addInt32(2 << 16)
+          .addByte(0)
+          .join(),
+      ),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /unsupported frontend protocol 2\.0/,
+    },
+    {
+      note: 'startup without final NUL',
+      frame: startupFrame(new BufferList().addInt32(196608).addCString('user').addCString('a').join()),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'startup parameter without value',
+      frame: startupFrame(new BufferList().addInt32(196608).addCString('user').join()),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /missing string terminator/,
+    },
+    {
+      note: 'startup parameter not UTF-8',
+      frame: startupFrame(
+        new BufferList()
+          .addInt32(196608)
+          .addCString('user')
+          .add(Buffer.from([0xfe, 0]))
+          .addByte(0)
+          .join(),
+      ),
+      code: 'ERR_PROXY_INVALID_ENCODING',
+      sqlstate: '22021',
+      message: /startup packet/,
+    },
+    {
+      note: 'cancelRequest too short',
+      frame: startupFrame(new BufferList().addInt32(80877102).addInt32(1).join()),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /too short/,
+    },
+    {
+      note: 'sslRequest with extra bytes',
+      frame: startupFrame(new BufferList().addInt32(80877103).addInt32(0).join()),
+      code: 'ERR_PROXY_PROTOCOL',
+      sqlstate: '08P01',
+      message: /trailing/,
+    },
   ];
 
   it.each(cases)('$note', ({ frame, code, sqlstate, message: msg }) => {
@@ -214,7 +394,13 @@ describe('decodeFrontend rejects malformed input', () => {
       const tagged = i % 4 !== 0;
       const frame = tagged
         ? frameOf(message(tags[rand(tags.length)] as string, payload))
-        : frameOf(new BufferList().addInt32([196608, 80877102, 80877103, 80877104][rand(4)] as number).add(payload).join(), true);
+        : frameOf(
+            new BufferList()
+              .addInt32([196608, 80877102, 80877103, 80877104][rand(4)] as number)
+              .add(payload)
+              .join(),
+            true,
+          );
       try {
         decodeFrontend(frame);
         decoded++;

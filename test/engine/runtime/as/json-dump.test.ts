@@ -35,7 +35,11 @@ describe('opa_json_dump', () => {
   const objects: { note: string; pairs: string; want: string }[] = [
     { note: 'string keys sorted', pairs: '[["b", 1], ["a", 2]]', want: '{"a":2,"b":1}' },
     { note: 'number key as string', pairs: '[[1, 2]]', want: '{"1":2}' },
-    { note: 'non-string keys in type order', pairs: '[["s", 1], [2, 2], [null, 3], [true, 4], [[1], 5]]', want: '{"null":3,"true":4,"2":2,"s":1,"[1]":5}' },
+    {
+      note: 'non-string keys in type order',
+      pairs: '[["s", 1], [2, 2], [null, 3], [true, 4], [[1], 5]]',
+      want: '{"null":3,"true":4,"2":2,"s":1,"[1]":5}',
+    },
     { note: 'string-like key escaped', pairs: '[[["a"], 1]]', want: '{"[\\"a\\"]":1}' },
     { note: 'replace keeps one key', pairs: '[["k", 1], ["k", 2]]', want: '{"k":2}' },
   ];

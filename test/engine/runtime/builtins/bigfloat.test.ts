@@ -98,9 +98,9 @@ const unaryCases: UnaryCase[] = [
   { note: 'ceil', fn: 'bi_ceil', a: '1.2', want: '2' },
   { note: 'ceil negative', fn: 'bi_ceil', a: '-1.8', want: '-1' },
   // OPA truncates first: (-1, 0) becomes +0, which is not negative, so one is added.
-  { note: "ceil in (-1, 0) is 1, as in OPA", fn: 'bi_ceil', a: '-0.5', want: '1' },
+  { note: 'ceil in (-1, 0) is 1, as in OPA', fn: 'bi_ceil', a: '-0.5', want: '1' },
   { note: 'floor negative', fn: 'bi_floor', a: '-1.2', want: '-2' },
-  { note: "floor in (-1, 0) is 0, as in OPA", fn: 'bi_floor', a: '-0.5', want: '0' },
+  { note: 'floor in (-1, 0) is 0, as in OPA', fn: 'bi_floor', a: '-0.5', want: '0' },
   { note: 'floor keeps integers', fn: 'bi_floor', a: '10.00', want: '10' },
   // The truncated integer keeps every bit (precision max(bits, 64)), so all its digits print.
   { note: 'floor of a float beyond 2^64', fn: 'bi_floor', a: '1.5e30', want: '1500000000000000000002684354560' },
@@ -115,7 +115,12 @@ describe('abs, round, ceil, floor as OPA', () => {
 type FoldCase = { note: string; fn: string; items: string[]; want: string };
 const foldCases: FoldCase[] = [
   { note: 'sum of integers is exact', fn: 'bi_sum', items: ['18446744073709551617', '1', '1e30'], want: '1000000000018446744073709551618' },
-  { note: 'sum with a float accumulates at 64 bits', fn: 'bi_sum', items: ['0.5', '0.5', '1e30', '1'], want: '1000000000000000000000000000000' },
+  {
+    note: 'sum with a float accumulates at 64 bits',
+    fn: 'bi_sum',
+    items: ['0.5', '0.5', '1e30', '1'],
+    want: '1000000000000000000000000000000',
+  },
   { note: 'sum 0.1 + 0.2', fn: 'bi_sum', items: ['0.1', '0.2'], want: '0.3' },
   { note: 'product of floats at 53 bits (big.NewFloat(1))', fn: 'bi_product', items: ['0.1', '3'], want: '0.30000000000000004' },
   { note: 'product of integers is exact', fn: 'bi_product', items: ['18446744073709551617', '2'], want: '36893488147419103234' },
@@ -124,7 +129,12 @@ const foldCases: FoldCase[] = [
 
 describe('sum and product as OPA', () => {
   it.each(foldCases)('$note', ({ fn, items, want }) => {
-    expect(run(fn, items.map((t) => raw(t)))).toBe(want);
+    expect(
+      run(
+        fn,
+        items.map((t) => raw(t)),
+      ),
+    ).toBe(want);
   });
 });
 

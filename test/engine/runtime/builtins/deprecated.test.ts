@@ -59,18 +59,63 @@ describe('deprecated builtins', () => {
 type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'cast_array type', fn: 'cast_array', args: [{}], message: 'eval_type_error: cast_array: operand 1 must be one of {array, set} but got object' },
-  { note: 'cast_set type', fn: 'cast_set', args: ['a'], message: 'eval_type_error: cast_set: operand 1 must be one of {array, set} but got string' },
-  { note: 'cast_string type', fn: 'cast_string', args: [null], message: 'eval_type_error: cast_string: operand 1 must be string but got null' },
-  { note: 'cast_boolean type', fn: 'cast_boolean', args: [0], message: 'eval_type_error: cast_boolean: operand 1 must be boolean but got number' },
+  {
+    note: 'cast_array type',
+    fn: 'cast_array',
+    args: [{}],
+    message: 'eval_type_error: cast_array: operand 1 must be one of {array, set} but got object',
+  },
+  {
+    note: 'cast_set type',
+    fn: 'cast_set',
+    args: ['a'],
+    message: 'eval_type_error: cast_set: operand 1 must be one of {array, set} but got string',
+  },
+  {
+    note: 'cast_string type',
+    fn: 'cast_string',
+    args: [null],
+    message: 'eval_type_error: cast_string: operand 1 must be string but got null',
+  },
+  {
+    note: 'cast_boolean type',
+    fn: 'cast_boolean',
+    args: [0],
+    message: 'eval_type_error: cast_boolean: operand 1 must be boolean but got number',
+  },
   { note: 'cast_null type', fn: 'cast_null', args: [[]], message: 'eval_type_error: cast_null: operand 1 must be null but got array' },
-  { note: 'cast_object type', fn: 'cast_object', args: [set()], message: 'eval_type_error: cast_object: operand 1 must be object but got set' },
+  {
+    note: 'cast_object type',
+    fn: 'cast_object',
+    args: [set()],
+    message: 'eval_type_error: cast_object: operand 1 must be object but got set',
+  },
   { note: 'all type', fn: 'all', args: [true], message: 'eval_type_error: all: operand 1 must be one of {array, set} but got boolean' },
   { note: 'any type', fn: 'any', args: [{}], message: 'eval_type_error: any: operand 1 must be one of {array, set} but got object' },
-  { note: 'set_diff first operand', fn: 'set_diff', args: [[], set()], message: 'eval_type_error: set_diff: operand 1 must be set but got array' },
-  { note: 'set_diff second operand', fn: 'set_diff', args: [set(), 'x'], message: 'eval_type_error: set_diff: operand 2 must be set but got string' },
-  { note: 're_match operand', fn: 're_match', args: ['a', 1], message: 'eval_type_error: re_match: operand 2 must be string but got number' },
-  { note: 're_match pattern', fn: 're_match', args: ['(', 'a'], message: 'eval_builtin_error: re_match: error parsing regexp: missing closing )' },
+  {
+    note: 'set_diff first operand',
+    fn: 'set_diff',
+    args: [[], set()],
+    message: 'eval_type_error: set_diff: operand 1 must be set but got array',
+  },
+  {
+    note: 'set_diff second operand',
+    fn: 'set_diff',
+    args: [set(), 'x'],
+    message: 'eval_type_error: set_diff: operand 2 must be set but got string',
+  },
+  {
+    note: 're_match operand',
+    fn: 're_match',
+    args: ['a', 1],
+    message: 'eval_type_error: re_match: operand 2 must be string but got number',
+  },
+  {
+    note: 're_match pattern',
+    fn: 're_match',
+    args: ['(', 'a'],
+    message: 'eval_builtin_error: re_match: error parsing regexp: missing closing )',
+  },
 ];
 
 describe('deprecated builtins in strict mode', () => {

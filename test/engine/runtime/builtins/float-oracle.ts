@@ -178,7 +178,8 @@ export function isSafeInt(t: string): boolean {
 
 /** divide is OPA's div on number text: an integer when small integers divide exactly, else the float quotient. */
 export function divide(a: string, b: string): string {
-  if (isSafeInt(a) && isSafeInt(b) && BigInt(a) !== 0n && BigInt(b) !== 0n && BigInt(a) % BigInt(b) === 0n) return (BigInt(a) / BigInt(b)).toString();
+  if (isSafeInt(a) && isSafeInt(b) && BigInt(a) !== 0n && BigInt(b) !== 0n && BigInt(a) % BigInt(b) === 0n)
+    return (BigInt(a) / BigInt(b)).toString();
   return text(apply('/', parse(a), parse(b)));
 }
 

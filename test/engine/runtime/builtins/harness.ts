@@ -28,7 +28,10 @@ type Exports = Record<string, (...a: number[]) => number>;
 type WasmMemory = { readonly buffer: ArrayBuffer };
 type WasmApi = {
   readonly Memory: new (desc: { initial: number }) => WasmMemory;
-  readonly instantiate: (bytes: Uint8Array, imports: Record<string, Record<string, unknown>>) => Promise<{ readonly instance: { readonly exports: unknown } }>;
+  readonly instantiate: (
+    bytes: Uint8Array,
+    imports: Record<string, Record<string, unknown>>,
+  ) => Promise<{ readonly instance: { readonly exports: unknown } }>;
 };
 // globalThis.WebAssembly, typed (the project's lib settings do not declare it).
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

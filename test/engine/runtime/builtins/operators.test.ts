@@ -39,7 +39,15 @@ const cases: Case[] = [
   { note: 'lt numbers', fn: 'bi_lt', args: [3, 3.5], want: true },
   { note: 'lte equal', fn: 'bi_lte', args: [raw('3.50'), 3.5], want: true },
   { note: 'gt strings', fn: 'bi_gt', args: ['b', 'a'], want: true },
-  { note: 'gte arrays', fn: 'bi_gte', args: [[1, 2], [1, 3]], want: false },
+  {
+    note: 'gte arrays',
+    fn: 'bi_gte',
+    args: [
+      [1, 2],
+      [1, 3],
+    ],
+    want: false,
+  },
   { note: 'member_2 array', fn: 'bi_internal_member_2', args: [2, [1, 2]], want: true },
   { note: 'member_2 set miss', fn: 'bi_internal_member_2', args: [3, set(1, 2)], want: false },
   { note: 'member_2 object value', fn: 'bi_internal_member_2', args: ['v', { k: 'v' }], want: true },
@@ -64,7 +72,12 @@ const cases: Case[] = [
   { note: 'max mixed types', fn: 'bi_max', args: [[1, 'a', null]], want: 'a' },
   { note: 'max empty', fn: 'bi_max', args: [[]], want: undefined },
   { note: 'min set', fn: 'bi_min', args: [set(4, 2, 9)], want: 2 },
-  { note: 'sort array', fn: 'bi_sort', args: [[3, 'a', 1, null, [1], 2, 10, 9, 8, 7, 6, 5]], want: [null, 1, 2, 3, 5, 6, 7, 8, 9, 10, 'a', [1]] },
+  {
+    note: 'sort array',
+    fn: 'bi_sort',
+    args: [[3, 'a', 1, null, [1], 2, 10, 9, 8, 7, 6, 5]],
+    want: [null, 1, 2, 3, 5, 6, 7, 8, 9, 10, 'a', [1]],
+  },
   { note: 'sort set', fn: 'bi_sort', args: [set('b', 'a')], want: ['a', 'b'] },
   { note: 'sort object', fn: 'bi_sort', args: [{ a: 1 }], want: undefined },
   { note: 'abs negative', fn: 'bi_abs', args: [-5], want: 5 },
@@ -124,8 +137,18 @@ describe('exact big numbers', () => {
 type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 const strictCases: StrictCase[] = [
   { note: 'div by zero aborts', fn: 'bi_div', args: [1, 0], message: 'abort: eval_builtin_error: div: divide by zero' },
-  { note: 'count type error aborts', fn: 'bi_count', args: [1], message: 'abort: eval_type_error: count: operand 1 must be one of {array, object, set, string} but got number' },
-  { note: 'plus type error aborts', fn: 'bi_plus', args: [1, 'a'], message: 'abort: eval_type_error: plus: operand 2 must be number but got string' },
+  {
+    note: 'count type error aborts',
+    fn: 'bi_count',
+    args: [1],
+    message: 'abort: eval_type_error: count: operand 1 must be one of {array, object, set, string} but got number',
+  },
+  {
+    note: 'plus type error aborts',
+    fn: 'bi_plus',
+    args: [1, 'a'],
+    message: 'abort: eval_type_error: plus: operand 2 must be number but got string',
+  },
 ];
 
 describe('strict builtin errors', () => {

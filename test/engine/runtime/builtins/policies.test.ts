@@ -9,7 +9,12 @@ type Case = { note: string; rego: string; v0?: boolean; input?: unknown; want?: 
 
 const cases: Case[] = [
   { note: 'array.flatten', rego: 'p := array.flatten([input.a, [3], 4])', input: { a: [1, [2]] }, want: [1, [2], 3, 4] },
-  { note: 'urlquery.decode_object', rego: 'p := urlquery.decode_object(input.q)', input: { q: 'tag=a&tag=b+c&id=%31' }, want: { id: ['1'], tag: ['a', 'b c'] } },
+  {
+    note: 'urlquery.decode_object',
+    rego: 'p := urlquery.decode_object(input.q)',
+    input: { q: 'tag=a&tag=b+c&id=%31' },
+    want: { id: ['1'], tag: ['a', 'b c'] },
+  },
   {
     note: 'urlquery.decode_object error in strict mode',
     rego: 'p := urlquery.decode_object(input.q)',
@@ -17,17 +22,43 @@ const cases: Case[] = [
     strict: true,
     error: 'policy.rego:2: eval_builtin_error: urlquery.decode_object: invalid semicolon separator in query',
   },
-  { note: 'graph.reachable', rego: 'p := graph.reachable(input.g, {"a"})', input: { g: { a: ['b'], b: ['c'], c: [], d: ['a'] } }, want: ['a', 'b', 'c'] },
-  { note: 'graph.reachable_paths', rego: 'p := graph.reachable_paths(input.g, ["a"])', input: { g: { a: ['b', 'c'], b: [], c: ['a'] } }, want: [['a', 'b'], ['a', 'c']] },
-  { note: 'net.cidr_merge', rego: 'p := net.cidr_merge(input.nets)', input: { nets: ['10.0.0.0/25', '10.0.0.128/25', '10.0.2.0/24'] }, want: ['10.0.0.0/24', '10.0.2.0/24'] },
+  {
+    note: 'graph.reachable',
+    rego: 'p := graph.reachable(input.g, {"a"})',
+    input: { g: { a: ['b'], b: ['c'], c: [], d: ['a'] } },
+    want: ['a', 'b', 'c'],
+  },
+  {
+    note: 'graph.reachable_paths',
+    rego: 'p := graph.reachable_paths(input.g, ["a"])',
+    input: { g: { a: ['b', 'c'], b: [], c: ['a'] } },
+    want: [
+      ['a', 'b'],
+      ['a', 'c'],
+    ],
+  },
+  {
+    note: 'net.cidr_merge',
+    rego: 'p := net.cidr_merge(input.nets)',
+    input: { nets: ['10.0.0.0/25', '10.0.0.128/25', '10.0.2.0/24'] },
+    want: ['10.0.0.0/24', '10.0.2.0/24'],
+  },
   {
     note: 'net.cidr_contains_matches',
     rego: 'p := net.cidr_contains_matches({"lan": "10.0.0.0/8", "dmz": ["192.168.0.0/16", "x"]}, input.ips)',
     input: { ips: ['10.1.2.3', '192.168.1.1', '8.8.8.8'] },
-    want: [['dmz', 1], ['lan', 0]],
+    want: [
+      ['dmz', 1],
+      ['lan', 0],
+    ],
   },
   { note: 'net.cidr_overlap', v0: true, rego: 'p { net.cidr_overlap("10.0.0.0/8", input.ip) }', input: { ip: '10.9.9.9' }, want: true },
-  { note: 'crypto.hmac.equal', rego: 'p := crypto.hmac.equal(crypto.hmac.sha256("m", "k"), input.mac)', input: { mac: createHmac('sha256', 'k').update('m').digest('hex') }, want: true },
+  {
+    note: 'crypto.hmac.equal',
+    rego: 'p := crypto.hmac.equal(crypto.hmac.sha256("m", "k"), input.mac)',
+    input: { mac: createHmac('sha256', 'k').update('m').digest('hex') },
+    want: true,
+  },
   { note: 'cast_array', v0: true, rego: 'p = cast_array({"b", "a"})', want: ['a', 'b'] },
   { note: 'cast_set', v0: true, rego: 'p = cast_set([2, 1, 2])', want: [1, 2] },
   { note: 'cast_string', v0: true, rego: 'p = cast_string(input.s)', input: { s: 'x' }, want: 'x' },

@@ -70,7 +70,10 @@ const CUSTOMERS = 16_400;
 function fakePostgres(upstream: FakeChannel): void {
   const reader = new FrameReader({ maxFrameBytes: 1 << 20, startup: false });
   let skipping = false;
-  const rowDescription = encodeBackend({ kind: 'rowDescription', fields: [{ name: 'mail', tableOID: CUSTOMERS, columnAttr: 3, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1, format: 0 }] });
+  const rowDescription = encodeBackend({
+    kind: 'rowDescription',
+    fields: [{ name: 'mail', tableOID: CUSTOMERS, columnAttr: 3, dataTypeOID: 25, dataTypeSize: -1, typeModifier: -1, format: 0 }],
+  });
   const rows = [encodeBackend({ kind: 'dataRow', values: ['ada@example.com'] }), encodeBackend({ kind: 'dataRow', values: [null] })];
   upstream.onWrite = (bytes) => {
     for (const f of reader.push(bytes)) {
@@ -102,7 +105,12 @@ function fakePostgres(upstream: FakeChannel): void {
           out.push(encodeBackend({ kind: 'readyForQuery', status: 'I' }));
           break;
         case 'Q':
-          out.push(rowDescription, ...rows, encodeBackend({ kind: 'commandComplete', tag: 'SELECT 2' }), encodeBackend({ kind: 'readyForQuery', status: 'I' }));
+          out.push(
+            rowDescription,
+            ...rows,
+            encodeBackend({ kind: 'commandComplete', tag: 'SELECT 2' }),
+            encodeBackend({ kind: 'readyForQuery', status: 'I' }),
+          );
           break;
         case 'X':
           break;
@@ -118,7 +126,13 @@ function fakePostgres(upstream: FakeChannel): void {
 const decide = (input: PolicyInput): Decision =>
   input.statement.kind === 'select'
     ? { kind: 'allow', masks: [{ table: 'public.customers', column: 'email', kind: 'redact' }] }
-    : { kind: 'deny', reason: `no ${input.statement.kind}`, rule: 'test.only_select', origin: 'policy', reasons: [{ reason: `no ${input.statement.kind}`, rule: 'test.only_select' }] };
+    : {
+        kind: 'deny',
+        reason: `no ${input.statement.kind}`,
+        rule: 'test.only_select',
+        origin: 'policy',
+        reasons: [{ reason: `no ${input.statement.kind}`, rule: 'test.only_select' }],
+      };
 
 const catalog: CatalogResolver = {
   resolveColumn: async (oid, attnum) => (oid === CUSTOMERS && attnum === 3 ? { table: 'public.customers', column: 'email' } : undefined),
@@ -127,7 +141,12 @@ const catalog: CatalogResolver = {
 };
 
 /** session runs a query cycle over fake channels; the client's frames are fed by `send`. */
-function session(): { client: FakeChannel; upstream: FakeChannel; send(...msgs: (FrontendMessageOut | Buffer)[]): void; done: Promise<void> } {
+function session(): {
+  client: FakeChannel;
+  upstream: FakeChannel;
+  send(...msgs: (FrontendMessageOut | Buffer)[]): void;
+  done: Promise<void>;
+} {
   const client = new FakeChannel();
   const upstream = new FakeChannel() as FakeChannel & UpstreamConnection;
   Object.assign(upstream, { backendKey: { processId: 1, secretKey: 2 }, parameters: new Map() });
@@ -145,7 +164,12 @@ function session(): { client: FakeChannel; upstream: FakeChannel; send(...msgs: 
     events: { publish: () => undefined },
   };
   const done = runQueryCycle(ctx).then(() => undefined);
-  return { client, upstream, send: (...msgs) => client.feed(Buffer.concat(msgs.map((m) => (Buffer.isBuffer(m) ? m : encodeFrontend(m))))), done };
+  return {
+    client,
+    upstream,
+    send: (...msgs) => client.feed(Buffer.concat(msgs.map((m) => (Buffer.isBuffer(m) ? m : encodeFrontend(m))))),
+    done,
+  };
 }
 
 /** readyCount polls until the client has received `n` ReadyForQuery messages and returns what it got. */
@@ -158,8 +182,12 @@ async function readyCount(client: FakeChannel, n: number): Promise<BackendMessag
   throw new Error(`client got ${tags(client.written)} without ${n} ReadyForQuery`);
 }
 
-const errorOf = (msgs: readonly BackendMessage[]) => msgs.filter((m) => m.kind === 'errorResponse').map((m) => (m.kind === 'errorResponse' ? { C: m.fields['C'], M: m.fields['M'], D: m.fields['D'] } : undefined));
-const values = (msgs: readonly BackendMessage[]) => msgs.flatMap((m) => (m.kind === 'dataRow' ? [m.values.map((v) => (v === null ? null : v.toString()))] : []));
+const errorOf = (msgs: readonly BackendMessage[]) =>
+  msgs
+    .filter((m) => m.kind === 'errorResponse')
+    .map((m) => (m.kind === 'errorResponse' ? { C: m.fields['C'], M: m.fields['M'], D: m.fields['D'] } : undefined));
+const values = (msgs: readonly BackendMessage[]) =>
+  msgs.flatMap((m) => (m.kind === 'dataRow' ? [m.values.map((v) => (v === null ? null : v.toString()))] : []));
 
 beforeAll(async () => {
   await initSql();
@@ -169,7 +197,15 @@ describe('query cycle state machine', () => {
   it.each([
     {
       note: 'a masked extended query with Describe',
-      batches: [[{ kind: 'parse', query: 'SELECT email AS mail FROM customers' }, { kind: 'bind' }, { kind: 'describe', target: 'P' }, { kind: 'execute' }, { kind: 'sync' }]] as FrontendMessageOut[][],
+      batches: [
+        [
+          { kind: 'parse', query: 'SELECT email AS mail FROM customers' },
+          { kind: 'bind' },
+          { kind: 'describe', target: 'P' },
+          { kind: 'execute' },
+          { kind: 'sync' },
+        ],
+      ] as FrontendMessageOut[][],
       upstream: 'PBDES',
       client: '12TDDCZ',
       rows: [['****'], [null]],
@@ -177,7 +213,9 @@ describe('query cycle state machine', () => {
     },
     {
       note: 'a masked Execute without Describe: our own Describe, answered to us only',
-      batches: [[{ kind: 'parse', query: 'SELECT email AS mail FROM customers' }, { kind: 'bind' }, { kind: 'execute' }, { kind: 'sync' }]] as FrontendMessageOut[][],
+      batches: [
+        [{ kind: 'parse', query: 'SELECT email AS mail FROM customers' }, { kind: 'bind' }, { kind: 'execute' }, { kind: 'sync' }],
+      ] as FrontendMessageOut[][],
       upstream: 'PBDES',
       client: '12DDCZ',
       rows: [['****'], [null]],
@@ -185,7 +223,14 @@ describe('query cycle state machine', () => {
     },
     {
       note: 'a denied Bind: nothing but Sync upstream, one error, then ReadyForQuery',
-      batches: [[{ kind: 'parse', query: 'DELETE FROM customers WHERE id = $1' }, { kind: 'bind', values: [Buffer.from('1')] }, { kind: 'execute' }, { kind: 'sync' }]] as FrontendMessageOut[][],
+      batches: [
+        [
+          { kind: 'parse', query: 'DELETE FROM customers WHERE id = $1' },
+          { kind: 'bind', values: [Buffer.from('1')] },
+          { kind: 'execute' },
+          { kind: 'sync' },
+        ],
+      ] as FrontendMessageOut[][],
       upstream: 'S',
       client: 'EZ',
       rows: [],
@@ -200,7 +245,10 @@ describe('query cycle state machine', () => {
       upstream: 'SS',
       client: 'EZEZ',
       rows: [],
-      errors: [expect.objectContaining({ C: '42601' }), { C: '26000', M: 'prepared statement "s1" does not exist or was refused by portcullis', D: undefined }],
+      errors: [
+        expect.objectContaining({ C: '42601' }),
+        { C: '26000', M: 'prepared statement "s1" does not exist or was refused by portcullis', D: undefined },
+      ],
     },
     {
       note: 'a Bind to a statement the upstream refused (not remembered)',
@@ -217,7 +265,13 @@ describe('query cycle state machine', () => {
       note: 'a named statement reused across batches, then closed',
       batches: [
         [{ kind: 'parse', name: 'q', query: 'SELECT email FROM customers' }, { kind: 'sync' }],
-        [{ kind: 'bind', statement: 'q' }, { kind: 'describe', target: 'P' }, { kind: 'execute' }, { kind: 'close', target: 'S', name: 'q' }, { kind: 'sync' }],
+        [
+          { kind: 'bind', statement: 'q' },
+          { kind: 'describe', target: 'P' },
+          { kind: 'execute' },
+          { kind: 'close', target: 'S', name: 'q' },
+          { kind: 'sync' },
+        ],
         [{ kind: 'bind', statement: 'q' }, { kind: 'execute' }, { kind: 'sync' }],
       ] as FrontendMessageOut[][],
       upstream: 'PSBDECSS',
@@ -227,7 +281,9 @@ describe('query cycle state machine', () => {
     },
     {
       note: 'Describe of a statement passes through',
-      batches: [[{ kind: 'parse', query: 'SELECT email FROM customers' }, { kind: 'describe', target: 'S' }, { kind: 'sync' }]] as FrontendMessageOut[][],
+      batches: [
+        [{ kind: 'parse', query: 'SELECT email FROM customers' }, { kind: 'describe', target: 'S' }, { kind: 'sync' }],
+      ] as FrontendMessageOut[][],
       upstream: 'PDS',
       client: '1tTZ',
       rows: [],
@@ -293,7 +349,9 @@ describe('query cycle state machine', () => {
     await readyCount(s.client, 2);
     s.client.finish();
     await s.done;
-    expect(errorOf(messages(s.client.written))).toEqual([{ C: '0A000', M: 'portcullis: the fast-path function call interface is not supported', D: undefined }]);
+    expect(errorOf(messages(s.client.written))).toEqual([
+      { C: '0A000', M: 'portcullis: the fast-path function call interface is not supported', D: undefined },
+    ]);
     expect(tags(s.upstream.written)).toBe('QX');
   });
 

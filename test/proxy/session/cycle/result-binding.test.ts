@@ -11,7 +11,10 @@ import type { OutputLineage } from '../../../../proxy/actions/index.js';
 
 const CUSTOMERS = 16_400;
 const ORDERS = 16_500;
-const columns: Record<number, readonly string[]> = { [CUSTOMERS]: ['id', 'name', 'email', 'card_number'], [ORDERS]: ['id', 'customer_id', 'amount'] };
+const columns: Record<number, readonly string[]> = {
+  [CUSTOMERS]: ['id', 'name', 'email', 'card_number'],
+  [ORDERS]: ['id', 'customer_id', 'amount'],
+};
 const names: Record<number, string> = { [CUSTOMERS]: 'public.customers', [ORDERS]: 'public.orders' };
 
 /** catalog is an in-memory CatalogResolver over two tables. */
@@ -62,9 +65,14 @@ describe('bindResultColumns', () => {
   });
 
   it('binds by lineage position when the field has no table OID', async () => {
-    const lineage: OutputLineage = { columns: [{ position: 1, name: 'e', source: { table: 'public.customers', column: 'email' }, derived: [] }], wholeRow: false };
+    const lineage: OutputLineage = {
+      columns: [{ position: 1, name: 'e', source: { table: 'public.customers', column: 'email' }, derived: [] }],
+      wholeRow: false,
+    };
     const r = await bindResultColumns([field('e', 0, 0)], [email], catalog, lineage);
-    expect(r.ok && r.plan.columns).toEqual([{ index: 0, column: { table: 'public.customers', column: 'email' }, mask: email, format: 0, typeOid: 25 }]);
+    expect(r.ok && r.plan.columns).toEqual([
+      { index: 0, column: { table: 'public.customers', column: 'email' }, mask: email, format: 0, typeOid: 25 },
+    ]);
   });
 
   it('does not bind by position when the target list has a star', async () => {
@@ -81,7 +89,12 @@ describe('bindResultColumns', () => {
       catalog: { ...catalog, resolveColumn: () => Promise.reject(new Error('connection lost')) },
       code: 'ERR_PROXY_MASK_UNBOUND',
     },
-    { note: 'a masked int in binary', fields: [field('email', CUSTOMERS, 3, { format: 1, dataTypeOID: 23 })], catalog, code: 'ERR_PROXY_MASKED_BINARY' },
+    {
+      note: 'a masked int in binary',
+      fields: [field('email', CUSTOMERS, 3, { format: 1, dataTypeOID: 23 })],
+      catalog,
+      code: 'ERR_PROXY_MASKED_BINARY',
+    },
   ])('refuses $note', async ({ fields, catalog: c, code }) => {
     const r = await bindResultColumns(fields, [email], c);
     expect(r).toMatchObject({ ok: false, error: { code, sqlstate: '42501' } });

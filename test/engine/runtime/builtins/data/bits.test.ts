@@ -52,9 +52,24 @@ describe('bits.* on any integer', () => {
 type StrictCase = { note: string; fn: string; args: string[]; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'negative shift', fn: 'bi_bits_lsh', args: ['1', '-2'], message: 'eval_type_error: bits.lsh: operand 2 must be an unsigned integer number but got a negative integer' },
-  { note: 'negative big shift', fn: 'bi_bits_rsh', args: ['18446744073709551617', '-18446744073709551617'], message: 'bits.rsh: operand 2 must be an unsigned integer number but got a negative integer' },
-  { note: 'float operand', fn: 'bi_bits_xor', args: ['1', '2.5'], message: 'eval_type_error: bits.xor: operand 2 must be integer number but got floating-point number' },
+  {
+    note: 'negative shift',
+    fn: 'bi_bits_lsh',
+    args: ['1', '-2'],
+    message: 'eval_type_error: bits.lsh: operand 2 must be an unsigned integer number but got a negative integer',
+  },
+  {
+    note: 'negative big shift',
+    fn: 'bi_bits_rsh',
+    args: ['18446744073709551617', '-18446744073709551617'],
+    message: 'bits.rsh: operand 2 must be an unsigned integer number but got a negative integer',
+  },
+  {
+    note: 'float operand',
+    fn: 'bi_bits_xor',
+    args: ['1', '2.5'],
+    message: 'eval_type_error: bits.xor: operand 2 must be integer number but got floating-point number',
+  },
   { note: 'too wide', fn: 'bi_bits_lsh', args: ['1', '70000'], message: 'eval_builtin_error: bits.lsh: result exceeds 65536 bits' },
 ];
 

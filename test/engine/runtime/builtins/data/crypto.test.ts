@@ -14,7 +14,9 @@ const keys = ['', 'key', 'k'.repeat(64), 'long key '.repeat(20)];
 const algs = ['md5', 'sha1', 'sha256'] as const;
 
 type HashCase = { note: string; alg: (typeof algs)[number]; input: string };
-const hashCases: HashCase[] = algs.flatMap((alg) => inputs.map((input) => ({ note: `${alg} of ${input.slice(0, 12)} (${input.length})`, alg, input })));
+const hashCases: HashCase[] = algs.flatMap((alg) =>
+  inputs.map((input) => ({ note: `${alg} of ${input.slice(0, 12)} (${input.length})`, alg, input })),
+);
 
 type HmacCase = HashCase & { key: string };
 const hmacCases: HmacCase[] = algs.flatMap((alg) =>
@@ -49,10 +51,30 @@ describe('crypto.hmac.equal', () => {
 
 type ErrorCase = { note: string; fn: string; args: unknown[]; message: string };
 const errorCases: ErrorCase[] = [
-  { note: 'sha256 non-string', fn: 'bi_crypto_sha256', args: [1], message: 'eval_type_error: crypto.sha256: operand 1 must be string but got number' },
-  { note: 'hmac key non-string', fn: 'bi_crypto_hmac_sha1', args: ['x', null], message: 'eval_type_error: crypto.hmac.sha1: operand 2 must be string but got null' },
-  { note: 'hmac.equal first operand', fn: 'bi_crypto_hmac_equal', args: [1, 'x'], message: 'eval_type_error: crypto.hmac.equal: operand 1 must be string but got number' },
-  { note: 'hmac.equal second operand', fn: 'bi_crypto_hmac_equal', args: ['x', ['x']], message: 'eval_type_error: crypto.hmac.equal: operand 2 must be string but got array' },
+  {
+    note: 'sha256 non-string',
+    fn: 'bi_crypto_sha256',
+    args: [1],
+    message: 'eval_type_error: crypto.sha256: operand 1 must be string but got number',
+  },
+  {
+    note: 'hmac key non-string',
+    fn: 'bi_crypto_hmac_sha1',
+    args: ['x', null],
+    message: 'eval_type_error: crypto.hmac.sha1: operand 2 must be string but got null',
+  },
+  {
+    note: 'hmac.equal first operand',
+    fn: 'bi_crypto_hmac_equal',
+    args: [1, 'x'],
+    message: 'eval_type_error: crypto.hmac.equal: operand 1 must be string but got number',
+  },
+  {
+    note: 'hmac.equal second operand',
+    fn: 'bi_crypto_hmac_equal',
+    args: ['x', ['x']],
+    message: 'eval_type_error: crypto.hmac.equal: operand 2 must be string but got array',
+  },
 ];
 
 describe('crypto strict errors', () => {

@@ -29,8 +29,24 @@ const cases: Case[] = [
   { note: 'reachable in an empty graph', fn: R, args: [{}, ['a']], want: [] },
   { note: 'reachable with a non-object graph', fn: R, args: [['a'], ['a']], want: undefined },
   { note: 'reachable with a string of nodes', fn: R, args: [diamond, 'a'], want: undefined },
-  { note: 'paths through a diamond', fn: P, args: [diamond, ['a']], want: [['a', 'b', 'd'], ['a', 'c', 'd']] },
-  { note: 'paths from several nodes', fn: P, args: [diamond, set('b', 'c')], want: [['b', 'd'], ['c', 'd']] },
+  {
+    note: 'paths through a diamond',
+    fn: P,
+    args: [diamond, ['a']],
+    want: [
+      ['a', 'b', 'd'],
+      ['a', 'c', 'd'],
+    ],
+  },
+  {
+    note: 'paths from several nodes',
+    fn: P,
+    args: [diamond, set('b', 'c')],
+    want: [
+      ['b', 'd'],
+      ['c', 'd'],
+    ],
+  },
   { note: 'a path stops before closing a cycle', fn: P, args: [cycle, ['a']], want: [['a', 'b', 'c']] },
   { note: 'a self loop repeats the node once', fn: P, args: [{ a: ['a'] }, ['a']], want: [['a', 'a']] },
   { note: 'a path stops before a node missing from the graph', fn: P, args: [{ a: ['b'], b: ['x'] }, ['a']], want: [['a', 'b']] },
@@ -40,11 +56,42 @@ const cases: Case[] = [
   {
     note: 'paths that meet again (OPA reachable_paths/cycle_1022_3)',
     fn: P,
-    args: [{ one: ['two', 'five'], two: ['four'], three: [''], four: ['three'], five: ['seven', 'six'], six: ['nine', 'seven'], seven: ['eight'], eight: ['three'], nine: [''] }, set('one')],
-    want: [['one', 'five', 'seven', 'eight', 'three'], ['one', 'five', 'six', 'nine'], ['one', 'five', 'six', 'seven', 'eight', 'three'], ['one', 'two', 'four', 'three']],
+    args: [
+      {
+        one: ['two', 'five'],
+        two: ['four'],
+        three: [''],
+        four: ['three'],
+        five: ['seven', 'six'],
+        six: ['nine', 'seven'],
+        seven: ['eight'],
+        eight: ['three'],
+        nine: [''],
+      },
+      set('one'),
+    ],
+    want: [
+      ['one', 'five', 'seven', 'eight', 'three'],
+      ['one', 'five', 'six', 'nine'],
+      ['one', 'five', 'six', 'seven', 'eight', 'three'],
+      ['one', 'two', 'four', 'three'],
+    ],
   },
-  { note: 'paths in separate components (OPA)', fn: P, args: [{ a: set('b', 'c'), b: set('d'), c: set('d'), d: set(), e: set('f'), f: set('e'), x: set('x') }, set('b', 'e')], want: [['b', 'd'], ['e', 'f']] },
-  { note: 'paths from each initial node (OPA invalid_end)', fn: P, args: [{ a: ['b'], b: ['nonexistent'] }, set('a', 'b')], want: [['a', 'b'], ['b']] },
+  {
+    note: 'paths in separate components (OPA)',
+    fn: P,
+    args: [{ a: set('b', 'c'), b: set('d'), c: set('d'), d: set(), e: set('f'), f: set('e'), x: set('x') }, set('b', 'e')],
+    want: [
+      ['b', 'd'],
+      ['e', 'f'],
+    ],
+  },
+  {
+    note: 'paths from each initial node (OPA invalid_end)',
+    fn: P,
+    args: [{ a: ['b'], b: ['nonexistent'] }, set('a', 'b')],
+    want: [['a', 'b'], ['b']],
+  },
   { note: 'paths with a non-object graph', fn: P, args: [set(), ['a']], want: undefined },
 ];
 
@@ -57,10 +104,30 @@ describe('graph builtins', () => {
 type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'reachable graph', fn: R, args: [['a'], ['a']], message: 'eval_type_error: graph.reachable: operand 1 must be object but got array' },
-  { note: 'reachable initial', fn: R, args: [{}, 'a'], message: 'eval_type_error: graph.reachable: operand 2 must be {array, set} but got string' },
-  { note: 'paths graph', fn: P, args: [null, []], message: 'eval_type_error: graph.reachable_paths: operand 1 must be object but got null' },
-  { note: 'paths initial', fn: P, args: [{}, { a: 1 }], message: 'eval_type_error: graph.reachable_paths: operand 2 must be {array, set} but got object' },
+  {
+    note: 'reachable graph',
+    fn: R,
+    args: [['a'], ['a']],
+    message: 'eval_type_error: graph.reachable: operand 1 must be object but got array',
+  },
+  {
+    note: 'reachable initial',
+    fn: R,
+    args: [{}, 'a'],
+    message: 'eval_type_error: graph.reachable: operand 2 must be {array, set} but got string',
+  },
+  {
+    note: 'paths graph',
+    fn: P,
+    args: [null, []],
+    message: 'eval_type_error: graph.reachable_paths: operand 1 must be object but got null',
+  },
+  {
+    note: 'paths initial',
+    fn: P,
+    args: [{}, { a: 1 }],
+    message: 'eval_type_error: graph.reachable_paths: operand 2 must be {array, set} but got object',
+  },
 ];
 
 describe('graph builtins in strict mode', () => {

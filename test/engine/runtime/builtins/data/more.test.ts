@@ -35,8 +35,14 @@ const uuidCases: UuidCase[] = [
     note: 'v2 id and domain',
     input: '000003e8-3d6f-21ee-8100-0242ac120002',
     want: {
-      version: 2, variant: 'RFC4122', time: 1692325744572925600, nodeid: '02-42-ac-12-00-02',
-      macvariables: 'local:unicast', clocksequence: 256, id: 1000, domain: 'Person',
+      version: 2,
+      variant: 'RFC4122',
+      time: 1692325744572925600,
+      nodeid: '02-42-ac-12-00-02',
+      macvariables: 'local:unicast',
+      clocksequence: 256,
+      id: 1000,
+      domain: 'Person',
     },
   },
   { note: 'v2 unknown domain', input: '000003e8-3d6f-21ee-8107-0242ac120002', want: expect.objectContaining({ domain: 'Domain7' }) },
@@ -71,10 +77,20 @@ describe('crypto.hmac.sha512', () => {
 type PathCase = { note: string; obj: Arg; paths: Arg; want: unknown };
 const doc = { a: { b: { c: 7, d: 8 }, x: [1, { y: 2, z: 3 }, 4] }, e: 9, 'k/1': 10, 't~': 11 };
 const removeCases: PathCase[] = [
-  { note: 'nested and top level', obj: doc, paths: set('a/b/c', 'e'), want: { a: { b: { d: 8 }, x: [1, { y: 2, z: 3 }, 4] }, 'k/1': 10, 't~': 11 } },
+  {
+    note: 'nested and top level',
+    obj: doc,
+    paths: set('a/b/c', 'e'),
+    want: { a: { b: { d: 8 }, x: [1, { y: 2, z: 3 }, 4] }, 'k/1': 10, 't~': 11 },
+  },
   { note: 'parent wins over child', obj: { a: { b: 1 }, c: 2 }, paths: ['a/b', 'a'], want: { c: 2 } },
   { note: 'parent first then child', obj: { a: { b: 1 }, c: 2 }, paths: ['a', 'a/b'], want: { c: 2 } },
-  { note: 'array index closes gap', obj: doc, paths: ['a/x/0', '/a/x/1/y', 'a/b'], want: { a: { x: [{ z: 3 }, 4] }, e: 9, 'k/1': 10, 't~': 11 } },
+  {
+    note: 'array index closes gap',
+    obj: doc,
+    paths: ['a/x/0', '/a/x/1/y', 'a/b'],
+    want: { a: { x: [{ z: 3 }, 4] }, e: 9, 'k/1': 10, 't~': 11 },
+  },
   { note: 'escaped segments', obj: doc, paths: ['k~11', 't~0', 'a'], want: { e: 9 } },
   { note: 'segment arrays', obj: doc, paths: [['a', 'b'], ['e']], want: { a: { x: [1, { y: 2, z: 3 }, 4] }, 'k/1': 10, 't~': 11 } },
   { note: 'missing paths and empty path', obj: { a: 1 }, paths: ['', 'b/c', 'a/z'], want: { a: 1 } },
@@ -105,7 +121,12 @@ describe('json.filter', () => {
 type PatchCase = { note: string; doc: Arg; patches: Arg; want: unknown };
 const pdoc = { a: { foo: 1 }, l: [1, 2, 3], s: set('x', 'y') };
 const patchCases: PatchCase[] = [
-  { note: 'add member', doc: pdoc, patches: [{ op: 'add', path: '/a/bar', value: 2 }], want: { a: { foo: 1, bar: 2 }, l: [1, 2, 3], s: ['x', 'y'] } },
+  {
+    note: 'add member',
+    doc: pdoc,
+    patches: [{ op: 'add', path: '/a/bar', value: 2 }],
+    want: { a: { foo: 1, bar: 2 }, l: [1, 2, 3], s: ['x', 'y'] },
+  },
   { note: 'add replaces member', doc: { a: 1 }, patches: [{ op: 'add', path: '/a', value: [9] }], want: { a: [9] } },
   { note: 'add inserts into array', doc: { l: [1, 2] }, patches: [{ op: 'add', path: '/l/1', value: 5 }], want: { l: [1, 5, 2] } },
   { note: 'add appends with dash', doc: { l: [1, 2] }, patches: [{ op: 'add', path: '/l/-', value: 3 }], want: { l: [1, 2, 3] } },
@@ -114,7 +135,15 @@ const patchCases: PatchCase[] = [
   { note: 'add to set', doc: { s: set('x') }, patches: [{ op: 'add', path: '/s/z', value: 'z' }], want: { s: ['x', 'z'] } },
   { note: 'add missing parent fails', doc: { a: 1 }, patches: [{ op: 'add', path: '/b/c', value: 1 }], want: undefined },
   { note: 'replace root', doc: { a: 1 }, patches: [{ op: 'replace', path: '', value: 7 }], want: 7 },
-  { note: 'remove member and index', doc: pdoc, patches: [{ op: 'remove', path: '/a/foo' }, { op: 'remove', path: '/l/0' }], want: { a: {}, l: [2, 3], s: ['x', 'y'] } },
+  {
+    note: 'remove member and index',
+    doc: pdoc,
+    patches: [
+      { op: 'remove', path: '/a/foo' },
+      { op: 'remove', path: '/l/0' },
+    ],
+    want: { a: {}, l: [2, 3], s: ['x', 'y'] },
+  },
   { note: 'remove set element', doc: pdoc, patches: [{ op: 'remove', path: ['s', 'x'] }], want: { a: { foo: 1 }, l: [1, 2, 3], s: ['y'] } },
   { note: 'remove missing fails', doc: { a: 1 }, patches: [{ op: 'remove', path: '/b' }], want: undefined },
   { note: 'replace existing', doc: { l: [1, 2] }, patches: [{ op: 'replace', path: '/l/0', value: 'z' }], want: { l: ['z', 2] } },
@@ -122,8 +151,24 @@ const patchCases: PatchCase[] = [
   { note: 'move', doc: { a: { b: 1 }, c: {} }, patches: [{ op: 'move', from: '/a/b', path: '/c/d' }], want: { a: {}, c: { d: 1 } } },
   { note: 'copy', doc: { a: [1, 2] }, patches: [{ op: 'copy', from: '/a/1', path: '/a/0' }], want: { a: [2, 1, 2] } },
   { note: 'test passes', doc: { a: [1] }, patches: [{ op: 'test', path: '/a', value: [1] }], want: { a: [1] } },
-  { note: 'test fails atomically', doc: { a: 1 }, patches: [{ op: 'add', path: '/b', value: 2 }, { op: 'test', path: '/a', value: 2 }], want: undefined },
-  { note: 'escaped pointer', doc: { 'a/b': 1, 'c~': 2 }, patches: [{ op: 'remove', path: '/a~1b' }, { op: 'replace', path: '/c~0', value: 3 }], want: { 'c~': 3 } },
+  {
+    note: 'test fails atomically',
+    doc: { a: 1 },
+    patches: [
+      { op: 'add', path: '/b', value: 2 },
+      { op: 'test', path: '/a', value: 2 },
+    ],
+    want: undefined,
+  },
+  {
+    note: 'escaped pointer',
+    doc: { 'a/b': 1, 'c~': 2 },
+    patches: [
+      { op: 'remove', path: '/a~1b' },
+      { op: 'replace', path: '/c~0', value: 3 },
+    ],
+    want: { 'c~': 3 },
+  },
   { note: 'unknown op fails', doc: { a: 1 }, patches: [{ op: 'frob', path: '/a' }], want: undefined },
   { note: 'no patches', doc: 'str', patches: [], want: 'str' },
 ];
@@ -165,10 +210,26 @@ const claims = { sub: 'alice', iat: 1516239022, roles: ['admin'], nested: { ok: 
 type JwtCase = { note: string; token: string; want: unknown };
 const jwtCases: JwtCase[] = [
   { note: 'plain token', token: jwt(hs, claims, sig), want: [hs, claims, '0001feff7f'] },
-  { note: 'padded sections', token: `${Buffer.from(JSON.stringify(hs)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}.${b64u('{"a":1}')}.`, want: [hs, { a: 1 }, ''] },
-  { note: 'nested cty JWT', token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'JWT' }))}.${b64u(jwt(hs, claims, sig))}.${b64u('x')}`, want: [hs, claims, '0001feff7f'] },
-  { note: 'nested token in quotes', token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'JWT' }))}.${b64u(`"${jwt(hs, claims, sig)}"`)}.${b64u('x')}`, want: [hs, claims, '0001feff7f'] },
-  { note: 'cty other than exactly JWT is a plain payload', token: `${b64u(JSON.stringify({ alg: 'none', cty: 'jwt' }))}.${b64u('{"a":1}')}.`, want: [{ alg: 'none', cty: 'jwt' }, { a: 1 }, ''] },
+  {
+    note: 'padded sections',
+    token: `${Buffer.from(JSON.stringify(hs)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}.${b64u('{"a":1}')}.`,
+    want: [hs, { a: 1 }, ''],
+  },
+  {
+    note: 'nested cty JWT',
+    token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'JWT' }))}.${b64u(jwt(hs, claims, sig))}.${b64u('x')}`,
+    want: [hs, claims, '0001feff7f'],
+  },
+  {
+    note: 'nested token in quotes',
+    token: `${b64u(JSON.stringify({ alg: 'HS256', cty: 'JWT' }))}.${b64u(`"${jwt(hs, claims, sig)}"`)}.${b64u('x')}`,
+    want: [hs, claims, '0001feff7f'],
+  },
+  {
+    note: 'cty other than exactly JWT is a plain payload',
+    token: `${b64u(JSON.stringify({ alg: 'none', cty: 'jwt' }))}.${b64u('{"a":1}')}.`,
+    want: [{ alg: 'none', cty: 'jwt' }, { a: 1 }, ''],
+  },
   { note: 'empty signature', token: `${b64u(JSON.stringify(hs))}.${b64u(JSON.stringify(claims))}.`, want: [hs, claims, ''] },
   { note: 'no periods', token: 'abc', want: undefined },
   { note: 'four sections', token: 'a.b.c.d', want: undefined },
@@ -176,7 +237,11 @@ const jwtCases: JwtCase[] = [
   { note: 'header not an object', token: `${b64u('[1]')}.${b64u('{}')}.`, want: undefined },
   { note: 'payload not JSON', token: `${b64u(JSON.stringify(hs))}.${b64u('nope')}.`, want: undefined },
   { note: 'JWE refused', token: `${b64u(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A256GCM' }))}.${b64u('{}')}.`, want: undefined },
-  { note: 'cty json is a plain payload', token: `${b64u(JSON.stringify({ alg: 'none', cty: 'json' }))}.${b64u('{}')}.`, want: [{ alg: 'none', cty: 'json' }, {}, ''] },
+  {
+    note: 'cty json is a plain payload',
+    token: `${b64u(JSON.stringify({ alg: 'none', cty: 'json' }))}.${b64u('{}')}.`,
+    want: [{ alg: 'none', cty: 'json' }, {}, ''],
+  },
 ];
 
 describe('io.jwt.decode', () => {
@@ -187,21 +252,99 @@ describe('io.jwt.decode', () => {
 
 type ErrorCase = { note: string; fn: string; args: unknown[]; message: string };
 const errorCases: ErrorCase[] = [
-  { note: 'uuid.parse non-string', fn: 'bi_uuid_parse', args: [1], message: 'eval_type_error: uuid.parse: operand 1 must be string but got number' },
-  { note: 'json.remove non-object', fn: 'bi_json_remove', args: [[1], ['a']], message: 'eval_type_error: json.remove: operand 1 must be object but got array' },
-  { note: 'json.filter paths string', fn: 'bi_json_filter', args: [{}, 'a'], message: 'eval_type_error: json.filter: operand 2 must be one of {array, set} but got string' },
-  { note: 'json.remove bad path element', fn: 'bi_json_remove', args: [{}, [1]], message: 'eval_type_error: json.remove: operand 2 must be one of {set, array} containing string paths or array of path segments but got number' },
-  { note: 'jwt non-string', fn: 'bi_io_jwt_decode', args: [[]], message: 'eval_type_error: io.jwt.decode: operand 1 must be string but got array' },
-  { note: 'jwt sections', fn: 'bi_io_jwt_decode', args: ['a.b'], message: 'eval_builtin_error: io.jwt.decode: encoded JWT must have 3 sections, found 2' },
-  { note: 'jwt no periods', fn: 'bi_io_jwt_decode', args: ['ab'], message: 'eval_builtin_error: io.jwt.decode: encoded JWT had no period separators' },
-  { note: 'jwt header not an object', fn: 'bi_io_jwt_decode', args: ['WzFd.e30.'], message: 'eval_builtin_error: io.jwt.decode: bad JWT header:' },
-  { note: 'json.patch patches not array', fn: 'bi_json_patch', args: [{}, {}], message: 'eval_type_error: json.patch: operand 2 must be array but got object' },
-  { note: 'marshal opts not object', fn: 'bi_json_marshal_with_options', args: [1, []], message: 'eval_type_error: json.marshal_with_options: operand 2 must be object but got array' },
-  { note: 'marshal unknown key', fn: 'bi_json_marshal_with_options', args: [1, { width: 3 }], message: 'eval_type_error: json.marshal_with_options: operand 2 object contained unknown key width' },
-  { note: 'marshal pretty not boolean', fn: 'bi_json_marshal_with_options', args: [1, { pretty: 1 }], message: 'eval_type_error: json.marshal_with_options: operand 2 key pretty failed cast to bool' },
-  { note: 'marshal indent not string (second option)', fn: 'bi_json_marshal_with_options', args: [1, { indent: 2, prefix: '' }], message: 'eval_type_error: json.marshal_with_options: operand 2 key indent failed cast to string: operand 0 must be string but got number' },
-  { note: 'marshal prefix not string', fn: 'bi_json_marshal_with_options', args: [1, { indent: ' ', prefix: null }], message: 'eval_type_error: json.marshal_with_options: operand 2 key prefix failed cast to string: operand 1 must be string but got null' },
-  { note: 'hmac sha512 key non-string', fn: 'bi_crypto_hmac_sha512', args: ['x', null], message: 'eval_type_error: crypto.hmac.sha512: operand 2 must be string but got null' },
+  {
+    note: 'uuid.parse non-string',
+    fn: 'bi_uuid_parse',
+    args: [1],
+    message: 'eval_type_error: uuid.parse: operand 1 must be string but got number',
+  },
+  {
+    note: 'json.remove non-object',
+    fn: 'bi_json_remove',
+    args: [[1], ['a']],
+    message: 'eval_type_error: json.remove: operand 1 must be object but got array',
+  },
+  {
+    note: 'json.filter paths string',
+    fn: 'bi_json_filter',
+    args: [{}, 'a'],
+    message: 'eval_type_error: json.filter: operand 2 must be one of {array, set} but got string',
+  },
+  {
+    note: 'json.remove bad path element',
+    fn: 'bi_json_remove',
+    args: [{}, [1]],
+    message:
+      'eval_type_error: json.remove: operand 2 must be one of {set, array} containing string paths or array of path segments but got number',
+  },
+  {
+    note: 'jwt non-string',
+    fn: 'bi_io_jwt_decode',
+    args: [[]],
+    message: 'eval_type_error: io.jwt.decode: operand 1 must be string but got array',
+  },
+  {
+    note: 'jwt sections',
+    fn: 'bi_io_jwt_decode',
+    args: ['a.b'],
+    message: 'eval_builtin_error: io.jwt.decode: encoded JWT must have 3 sections, found 2',
+  },
+  {
+    note: 'jwt no periods',
+    fn: 'bi_io_jwt_decode',
+    args: ['ab'],
+    message: 'eval_builtin_error: io.jwt.decode: encoded JWT had no period separators',
+  },
+  {
+    note: 'jwt header not an object',
+    fn: 'bi_io_jwt_decode',
+    args: ['WzFd.e30.'],
+    message: 'eval_builtin_error: io.jwt.decode: bad JWT header:',
+  },
+  {
+    note: 'json.patch patches not array',
+    fn: 'bi_json_patch',
+    args: [{}, {}],
+    message: 'eval_type_error: json.patch: operand 2 must be array but got object',
+  },
+  {
+    note: 'marshal opts not object',
+    fn: 'bi_json_marshal_with_options',
+    args: [1, []],
+    message: 'eval_type_error: json.marshal_with_options: operand 2 must be object but got array',
+  },
+  {
+    note: 'marshal unknown key',
+    fn: 'bi_json_marshal_with_options',
+    args: [1, { width: 3 }],
+    message: 'eval_type_error: json.marshal_with_options: operand 2 object contained unknown key width',
+  },
+  {
+    note: 'marshal pretty not boolean',
+    fn: 'bi_json_marshal_with_options',
+    args: [1, { pretty: 1 }],
+    message: 'eval_type_error: json.marshal_with_options: operand 2 key pretty failed cast to bool',
+  },
+  {
+    note: 'marshal indent not string (second option)',
+    fn: 'bi_json_marshal_with_options',
+    args: [1, { indent: 2, prefix: '' }],
+    message:
+      'eval_type_error: json.marshal_with_options: operand 2 key indent failed cast to string: operand 0 must be string but got number',
+  },
+  {
+    note: 'marshal prefix not string',
+    fn: 'bi_json_marshal_with_options',
+    args: [1, { indent: ' ', prefix: null }],
+    message:
+      'eval_type_error: json.marshal_with_options: operand 2 key prefix failed cast to string: operand 1 must be string but got null',
+  },
+  {
+    note: 'hmac sha512 key non-string',
+    fn: 'bi_crypto_hmac_sha512',
+    args: ['x', null],
+    message: 'eval_type_error: crypto.hmac.sha512: operand 2 must be string but got null',
+  },
 ];
 
 describe('more data strict errors', () => {

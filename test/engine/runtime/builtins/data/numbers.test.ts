@@ -34,7 +34,6 @@ describe('data numbers builtins', () => {
   it.each(cases)('$note', ({ fn, args, want }) => {
     expect(rt.call(fn, ...args)).toEqual(want);
   });
-
 });
 
 type TextCase = { note: string; fn: string; args: Arg[]; text: string };
@@ -55,8 +54,18 @@ type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
   { note: 'round type', fn: 'bi_round', args: ['x'], message: 'eval_type_error: round: operand 1 must be number but got string' },
-  { note: 'range float', fn: 'bi_numbers_range', args: [1, 2.5], message: 'numbers.range: operand 2 must be integer number but got floating-point number' },
-  { note: 'range_step step', fn: 'bi_numbers_range_step', args: [1, 2, -1], message: 'eval_builtin_error: numbers.range_step: step must be a positive number above zero' },
+  {
+    note: 'range float',
+    fn: 'bi_numbers_range',
+    args: [1, 2.5],
+    message: 'numbers.range: operand 2 must be integer number but got floating-point number',
+  },
+  {
+    note: 'range_step step',
+    fn: 'bi_numbers_range_step',
+    args: [1, 2, -1],
+    message: 'eval_builtin_error: numbers.range_step: step must be a positive number above zero',
+  },
 ];
 
 describe('data numbers strict errors', () => {

@@ -19,7 +19,12 @@ const cases: Case[] = [
   { note: 'object.filter set', fn: 'bi_object_filter', args: [{ a: 1, b: 2 }, set('b', 'z')], want: { b: 2 } },
   { note: 'object.filter non-object', fn: 'bi_object_filter', args: [[1], ['a']], want: undefined },
   { note: 'object.union right wins', fn: 'bi_object_union', args: [{ a: 1, b: 2 }, { b: 3 }], want: { a: 1, b: 3 } },
-  { note: 'object.union recursive', fn: 'bi_object_union', args: [{ a: { b: 1, c: 2 } }, { a: { c: 3, d: 4 } }], want: { a: { b: 1, c: 3, d: 4 } } },
+  {
+    note: 'object.union recursive',
+    fn: 'bi_object_union',
+    args: [{ a: { b: 1, c: 2 } }, { a: { c: 3, d: 4 } }],
+    want: { a: { b: 1, c: 3, d: 4 } },
+  },
   { note: 'object.union object replaced by scalar', fn: 'bi_object_union', args: [{ a: { b: 1 } }, { a: 5 }], want: { a: 5 } },
   { note: 'object.union_n', fn: 'bi_object_union_n', args: [[{ a: 1 }, { b: 2 }, { a: 3 }]], want: { a: 3, b: 2 } },
   { note: 'object.union_n empty', fn: 'bi_object_union_n', args: [[]], want: {} },
@@ -29,8 +34,24 @@ const cases: Case[] = [
   { note: 'object.subset nested sets', fn: 'bi_object_subset', args: [{ x: set(10, 15, 20, 25) }, { x: set(10, 20) }], want: true },
   { note: 'object.subset sets', fn: 'bi_object_subset', args: [set(1, 2, 3), set(1, 3)], want: true },
   { note: 'object.subset sets miss', fn: 'bi_object_subset', args: [set(1, 2), set(4)], want: false },
-  { note: 'object.subset arrays contiguous', fn: 'bi_object_subset', args: [[1, 2, 3, 4], [2, 3]], want: true },
-  { note: 'object.subset arrays not contiguous', fn: 'bi_object_subset', args: [[1, 2, 3, 4], [2, 4]], want: false },
+  {
+    note: 'object.subset arrays contiguous',
+    fn: 'bi_object_subset',
+    args: [
+      [1, 2, 3, 4],
+      [2, 3],
+    ],
+    want: true,
+  },
+  {
+    note: 'object.subset arrays not contiguous',
+    fn: 'bi_object_subset',
+    args: [
+      [1, 2, 3, 4],
+      [2, 4],
+    ],
+    want: false,
+  },
   { note: 'object.subset array and set', fn: 'bi_object_subset', args: [[1, 2, 3], set(3, 1)], want: true },
   { note: 'object.subset mixed types', fn: 'bi_object_subset', args: [{ a: 1 }, [1]], want: undefined },
   { note: 'array.reverse', fn: 'bi_array_reverse', args: [[1, 'a', null]], want: [null, 'a', 1] },
@@ -38,7 +59,12 @@ const cases: Case[] = [
   { note: 'array.reverse non-array', fn: 'bi_array_reverse', args: [set(1)], want: undefined },
   { note: 'array.flatten arrays', fn: 'bi_array_flatten', args: [[[1, 2], [3], []]], want: [1, 2, 3] },
   { note: 'array.flatten one level only', fn: 'bi_array_flatten', args: [[[1, [2, [3]]], [[4]]]], want: [1, [2, [3]], [4]] },
-  { note: 'array.flatten keeps other items in place', fn: 'bi_array_flatten', args: [['a', [1, 2], null, { k: [3] }, [true]]], want: ['a', 1, 2, null, { k: [3] }, true] },
+  {
+    note: 'array.flatten keeps other items in place',
+    fn: 'bi_array_flatten',
+    args: [['a', [1, 2], null, { k: [3] }, [true]]],
+    want: ['a', 1, 2, null, { k: [3] }, true],
+  },
   { note: 'array.flatten leaves sets whole', fn: 'bi_array_flatten', args: [[set(2, 1), [0]]], want: [[1, 2], 0] },
   { note: 'array.flatten keeps duplicates', fn: 'bi_array_flatten', args: [[[1], [1], 1]], want: [1, 1, 1] },
   { note: 'array.flatten empty', fn: 'bi_array_flatten', args: [[]], want: [] },
@@ -54,8 +80,18 @@ describe('data object and array builtins', () => {
 type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'array.flatten number', fn: 'bi_array_flatten', args: [1], message: 'eval_type_error: array.flatten: operand 1 must be array but got number' },
-  { note: 'array.flatten set', fn: 'bi_array_flatten', args: [set()], message: 'eval_type_error: array.flatten: operand 1 must be array but got set' },
+  {
+    note: 'array.flatten number',
+    fn: 'bi_array_flatten',
+    args: [1],
+    message: 'eval_type_error: array.flatten: operand 1 must be array but got number',
+  },
+  {
+    note: 'array.flatten set',
+    fn: 'bi_array_flatten',
+    args: [set()],
+    message: 'eval_type_error: array.flatten: operand 1 must be array but got set',
+  },
 ];
 
 describe('data object and array builtins in strict mode', () => {

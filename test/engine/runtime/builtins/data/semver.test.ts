@@ -45,7 +45,11 @@ describe('semver builtins', () => {
 type StrictCase = { note: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'operand 1', args: ['1.02.3', '1.2.3'], message: 'eval_builtin_error: semver.compare: operand 1: string "1.02.3" is not a valid SemVer' },
+  {
+    note: 'operand 1',
+    args: ['1.02.3', '1.2.3'],
+    message: 'eval_builtin_error: semver.compare: operand 1: string "1.02.3" is not a valid SemVer',
+  },
   { note: 'operand 2', args: ['1.2.3', '1.2.3-01'], message: 'semver.compare: operand 2: string "1.2.3-01" is not a valid SemVer' },
   { note: 'type', args: ['1.2.3', 2], message: 'eval_type_error: semver.compare: operand 2 must be string but got number' },
 ];

@@ -30,15 +30,45 @@ const cases: Case[] = [
   { note: 'replace unset group empty', fn: 'regex.replace', args: ['b', '(a)|b', '<$1>'], want: '<>' },
   { note: 'replace invalid pattern', fn: 'regex.replace', args: ['abc', 'a(', '-'], want: undefined },
   { note: 'replace non-string', fn: 'regex.replace', args: [1, 'a', '-'], want: undefined },
-  { note: 'submatch all', fn: 'regex.find_all_string_submatch_n', args: ['a(x*)b', '-ab-axxb-', -1], want: [['ab', ''], ['axxb', 'xx']] },
+  {
+    note: 'submatch all',
+    fn: 'regex.find_all_string_submatch_n',
+    args: ['a(x*)b', '-ab-axxb-', -1],
+    want: [
+      ['ab', ''],
+      ['axxb', 'xx'],
+    ],
+  },
   { note: 'submatch limited', fn: 'regex.find_all_string_submatch_n', args: ['a(x*)b', '-ab-axxb-', 1], want: [['ab', '']] },
   { note: 'submatch zero', fn: 'regex.find_all_string_submatch_n', args: ['a', 'aaa', 0], want: [] },
   { note: 'submatch nested groups', fn: 'regex.find_all_string_submatch_n', args: ['((a)|b)+', 'ab', -1], want: [['ab', 'b', 'a']] },
-  { note: 'submatch unset group', fn: 'regex.find_all_string_submatch_n', args: ['(a)|(b)', 'ba', -1], want: [['b', '', 'b'], ['a', 'a', '']] },
+  {
+    note: 'submatch unset group',
+    fn: 'regex.find_all_string_submatch_n',
+    args: ['(a)|(b)', 'ba', -1],
+    want: [
+      ['b', '', 'b'],
+      ['a', 'a', ''],
+    ],
+  },
   { note: 'submatch non-capturing', fn: 'regex.find_all_string_submatch_n', args: ['(?:a)(b)', 'ab', -1], want: [['ab', 'b']] },
-  { note: 'submatch greedy last iteration', fn: 'regex.find_all_string_submatch_n', args: ['(a|ab)(c|bcd)(d*)', 'abcd', -1], want: [['abcd', 'a', 'bcd', '']] },
+  {
+    note: 'submatch greedy last iteration',
+    fn: 'regex.find_all_string_submatch_n',
+    args: ['(a|ab)(c|bcd)(d*)', 'abcd', -1],
+    want: [['abcd', 'a', 'bcd', '']],
+  },
   { note: 'submatch lazy', fn: 'regex.find_all_string_submatch_n', args: ['(a+?)(a*)', 'aaa', -1], want: [['aaa', 'a', 'aa']] },
-  { note: 'submatch empty matches', fn: 'regex.find_all_string_submatch_n', args: ['(a*)', 'baab', -1], want: [['', ''], ['aa', 'aa'], ['', '']] },
+  {
+    note: 'submatch empty matches',
+    fn: 'regex.find_all_string_submatch_n',
+    args: ['(a*)', 'baab', -1],
+    want: [
+      ['', ''],
+      ['aa', 'aa'],
+      ['', ''],
+    ],
+  },
   { note: 'submatch no match', fn: 'regex.find_all_string_submatch_n', args: ['x(y)', 'abc', -1], want: [] },
   { note: 'submatch invalid pattern', fn: 'regex.find_all_string_submatch_n', args: ['(', 'abc', -1], want: undefined },
   { note: 'template_match', fn: 'regex.template_match', args: ['urn:foo:{.*}', 'urn:foo:bar:baz', '{', '}'], want: true },
@@ -58,13 +88,43 @@ const cases: Case[] = [
 type ErrCase = { note: string; fn: string; args: Arg[]; want: string };
 
 const errors: ErrCase[] = [
-  { note: 'replace operand 2 type', fn: 'regex.replace', args: ['a', 1, 'b'], want: 'eval_type_error: regex.replace: operand 2 must be string but got number' },
-  { note: 'replace bad pattern', fn: 'regex.replace', args: ['a', 'a)', 'b'], want: 'eval_builtin_error: regex.replace: error parsing regexp: unexpected )' },
-  { note: 'template_match start delimiter length', fn: 'regex.template_match', args: ['a', 'a', '{{', '}'], want: 'eval_builtin_error: regex.template_match: start delimiter has to be exactly one character long but is 2 long' },
+  {
+    note: 'replace operand 2 type',
+    fn: 'regex.replace',
+    args: ['a', 1, 'b'],
+    want: 'eval_type_error: regex.replace: operand 2 must be string but got number',
+  },
+  {
+    note: 'replace bad pattern',
+    fn: 'regex.replace',
+    args: ['a', 'a)', 'b'],
+    want: 'eval_builtin_error: regex.replace: error parsing regexp: unexpected )',
+  },
+  {
+    note: 'template_match start delimiter length',
+    fn: 'regex.template_match',
+    args: ['a', 'a', '{{', '}'],
+    want: 'eval_builtin_error: regex.template_match: start delimiter has to be exactly one character long but is 2 long',
+  },
   // OPA prints the start delimiter's length in the end-delimiter error.
-  { note: 'template_match end delimiter length (as OPA)', fn: 'regex.template_match', args: ['a', 'a', '{', '}}}'], want: 'eval_builtin_error: regex.template_match: end delimiter has to be exactly one character long but is 1 long' },
-  { note: 'template_match unbalanced', fn: 'regex.template_match', args: ['a}b', 'ab', '{', '}'], want: 'eval_builtin_error: regex.template_match: unbalanced braces in "a}b"' },
-  { note: 'submatch float count', fn: 'regex.find_all_string_submatch_n', args: ['a', 'a', 0.5], want: 'eval_type_error: regex.find_all_string_submatch_n: operand 3 must be integer number but got floating-point number' },
+  {
+    note: 'template_match end delimiter length (as OPA)',
+    fn: 'regex.template_match',
+    args: ['a', 'a', '{', '}}}'],
+    want: 'eval_builtin_error: regex.template_match: end delimiter has to be exactly one character long but is 1 long',
+  },
+  {
+    note: 'template_match unbalanced',
+    fn: 'regex.template_match',
+    args: ['a}b', 'ab', '{', '}'],
+    want: 'eval_builtin_error: regex.template_match: unbalanced braces in "a}b"',
+  },
+  {
+    note: 'submatch float count',
+    fn: 'regex.find_all_string_submatch_n',
+    args: ['a', 'a', 0.5],
+    want: 'eval_type_error: regex.find_all_string_submatch_n: operand 3 must be integer number but got floating-point number',
+  },
 ];
 
 describe('regex capture groups', () => {

@@ -78,7 +78,12 @@ const cases: Case[] = [
   { note: 'urlquery.encode', fn: 'urlquery.encode', args: ['a b&c=d/é~'], want: 'a+b%26c%3Dd%2F%C3%A9~' },
   { note: 'urlquery.decode', fn: 'urlquery.decode', args: ['a+b%26c%3d%C3%A9'], want: 'a b&c=é' },
   { note: 'urlquery.decode bad escape', fn: 'urlquery.decode', args: ['a%zz'], want: undefined },
-  { note: 'urlquery.encode_object', fn: 'urlquery.encode_object', args: [{ b: 'x y', a: ['1', '2'], c: set('z') }], want: 'a=1&a=2&b=x+y&c=z' },
+  {
+    note: 'urlquery.encode_object',
+    fn: 'urlquery.encode_object',
+    args: [{ b: 'x y', a: ['1', '2'], c: set('z') }],
+    want: 'a=1&a=2&b=x+y&c=z',
+  },
   { note: 'urlquery.encode_object bad value', fn: 'urlquery.encode_object', args: [{ a: 1 }], want: undefined },
   { note: 'json.marshal', fn: 'json.marshal', args: [[{ foo: set(3, 1, 2) }]], want: '[{"foo":[1,2,3]}]' },
   { note: 'json.marshal html escapes', fn: 'json.marshal', args: ['<a&b>'], want: '"\\u003ca\\u0026b\\u003e"' },
@@ -117,24 +122,99 @@ const cases: Case[] = [
 type ErrCase = { note: string; fn: string; args: Arg[]; want: string };
 
 const errors: ErrCase[] = [
-  { note: 'any_prefix_match operand 1 type', fn: 'strings.any_prefix_match', args: [1, ['a']], want: 'eval_type_error: strings.any_prefix_match: operand 1 must be one of {string, set, array} but got number' },
-  { note: 'any_prefix_match array element', fn: 'strings.any_prefix_match', args: [['a'], [1]], want: 'eval_type_error: strings.any_prefix_match: operand 2 must be array of strings but got array containing number' },
-  { note: 'any_suffix_match set element', fn: 'strings.any_suffix_match', args: [set(1), ['a']], want: 'eval_type_error: strings.any_suffix_match: operand 1 must be set of strings but got set containing number' },
-  { note: 'split_n float', fn: 'strings.split_n', args: ['a.b', '.', 1.5], want: 'eval_type_error: strings.split_n: operand 3 must be integer number but got floating-point number' },
+  {
+    note: 'any_prefix_match operand 1 type',
+    fn: 'strings.any_prefix_match',
+    args: [1, ['a']],
+    want: 'eval_type_error: strings.any_prefix_match: operand 1 must be one of {string, set, array} but got number',
+  },
+  {
+    note: 'any_prefix_match array element',
+    fn: 'strings.any_prefix_match',
+    args: [['a'], [1]],
+    want: 'eval_type_error: strings.any_prefix_match: operand 2 must be array of strings but got array containing number',
+  },
+  {
+    note: 'any_suffix_match set element',
+    fn: 'strings.any_suffix_match',
+    args: [set(1), ['a']],
+    want: 'eval_type_error: strings.any_suffix_match: operand 1 must be set of strings but got set containing number',
+  },
+  {
+    note: 'split_n float',
+    fn: 'strings.split_n',
+    args: ['a.b', '.', 1.5],
+    want: 'eval_type_error: strings.split_n: operand 3 must be integer number but got floating-point number',
+  },
   { note: 'indexof empty needle', fn: 'indexof', args: ['abc', ''], want: 'eval_builtin_error: indexof: empty search character' },
   { note: 'substring negative offset', fn: 'substring', args: ['abc', -1, 1], want: 'eval_builtin_error: substring: negative offset' },
-  { note: 'substring string length', fn: 'substring', args: ['abc', 1, 'x'], want: 'eval_type_error: substring: operand 3 must be number but got string' },
+  {
+    note: 'substring string length',
+    fn: 'substring',
+    args: ['abc', 1, 'x'],
+    want: 'eval_type_error: substring: operand 3 must be number but got string',
+  },
   { note: 'trim_left type', fn: 'trim_left', args: [1, 'x'], want: 'eval_type_error: trim_left: operand 1 must be string but got number' },
-  { note: 'base64.decode illegal byte', fn: 'base64.decode', args: ['a*Gk'], want: 'eval_builtin_error: base64.decode: illegal base64 data at input byte 1' },
-  { note: 'base64.decode short', fn: 'base64.decode', args: ['aGk'], want: 'eval_builtin_error: base64.decode: illegal base64 data at input byte 0' },
-  { note: 'base64url.decode length', fn: 'base64url.decode', args: ['abcde'], want: 'eval_builtin_error: base64url.decode: illegal base64url string: abcde' },
-  { note: 'hex.decode invalid byte', fn: 'hex.decode', args: ['6g'], want: "eval_builtin_error: hex.decode: encoding/hex: invalid byte: U+0067 'g'" },
-  { note: 'hex.decode odd length', fn: 'hex.decode', args: ['abc'], want: 'eval_builtin_error: hex.decode: encoding/hex: odd length hex string' },
-  { note: 'urlquery.decode escape', fn: 'urlquery.decode', args: ['%4'], want: 'eval_builtin_error: urlquery.decode: invalid URL escape "%4"' },
-  { note: 'replace_n value', fn: 'strings.replace_n', args: [{ a: 1 }, 'a'], want: 'eval_type_error: strings.replace_n: operand 1 non-string value found in pattern object' },
-  { note: 'find_n float count', fn: 'regex.find_n', args: ['a', 'a', 1.5], want: 'eval_type_error: regex.find_n: operand 3 must be integer number but got floating-point number' },
-  { note: 'split pattern type', fn: 'regex.split', args: [1, 'a'], want: 'eval_type_error: regex.split: operand 1 must be string but got number' },
-  { note: 'glob.quote_meta type', fn: 'glob.quote_meta', args: [1], want: 'eval_type_error: glob.quote_meta: operand 1 must be string but got number' },
+  {
+    note: 'base64.decode illegal byte',
+    fn: 'base64.decode',
+    args: ['a*Gk'],
+    want: 'eval_builtin_error: base64.decode: illegal base64 data at input byte 1',
+  },
+  {
+    note: 'base64.decode short',
+    fn: 'base64.decode',
+    args: ['aGk'],
+    want: 'eval_builtin_error: base64.decode: illegal base64 data at input byte 0',
+  },
+  {
+    note: 'base64url.decode length',
+    fn: 'base64url.decode',
+    args: ['abcde'],
+    want: 'eval_builtin_error: base64url.decode: illegal base64url string: abcde',
+  },
+  {
+    note: 'hex.decode invalid byte',
+    fn: 'hex.decode',
+    args: ['6g'],
+    want: "eval_builtin_error: hex.decode: encoding/hex: invalid byte: U+0067 'g'",
+  },
+  {
+    note: 'hex.decode odd length',
+    fn: 'hex.decode',
+    args: ['abc'],
+    want: 'eval_builtin_error: hex.decode: encoding/hex: odd length hex string',
+  },
+  {
+    note: 'urlquery.decode escape',
+    fn: 'urlquery.decode',
+    args: ['%4'],
+    want: 'eval_builtin_error: urlquery.decode: invalid URL escape "%4"',
+  },
+  {
+    note: 'replace_n value',
+    fn: 'strings.replace_n',
+    args: [{ a: 1 }, 'a'],
+    want: 'eval_type_error: strings.replace_n: operand 1 non-string value found in pattern object',
+  },
+  {
+    note: 'find_n float count',
+    fn: 'regex.find_n',
+    args: ['a', 'a', 1.5],
+    want: 'eval_type_error: regex.find_n: operand 3 must be integer number but got floating-point number',
+  },
+  {
+    note: 'split pattern type',
+    fn: 'regex.split',
+    args: [1, 'a'],
+    want: 'eval_type_error: regex.split: operand 1 must be string but got number',
+  },
+  {
+    note: 'glob.quote_meta type',
+    fn: 'glob.quote_meta',
+    args: [1],
+    want: 'eval_type_error: glob.quote_meta: operand 1 must be string but got number',
+  },
 ];
 
 describe('text builtins', () => {
@@ -155,8 +235,11 @@ describe('text builtins in strict mode', () => {
 });
 
 describe('text registry', () => {
-  it.each(Object.entries(TEXT_BUILTINS).map(([name, { arity }]) => ({ note: name, name, arity })))('$note is exported with its arity', ({ name, arity }) => {
-    const fn = rt.exports[nativeExportName(name)] as unknown as { length: number } | undefined;
-    expect(fn?.length).toBe(arity);
-  });
+  it.each(Object.entries(TEXT_BUILTINS).map(([name, { arity }]) => ({ note: name, name, arity })))(
+    '$note is exported with its arity',
+    ({ name, arity }) => {
+      const fn = rt.exports[nativeExportName(name)] as unknown as { length: number } | undefined;
+      expect(fn?.length).toBe(arity);
+    },
+  );
 });

@@ -41,15 +41,50 @@ describe('urlquery.decode_object', () => {
 type StrictCase = { note: string; fn: string; arg: Arg; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'operand type', fn: FN, arg: ['a=1'], message: 'eval_type_error: urlquery.decode_object: operand 1 must be string but got array' },
+  {
+    note: 'operand type',
+    fn: FN,
+    arg: ['a=1'],
+    message: 'eval_type_error: urlquery.decode_object: operand 1 must be string but got array',
+  },
   { note: 'semicolon', fn: FN, arg: 'a=1;b', message: 'eval_builtin_error: urlquery.decode_object: invalid semicolon separator in query' },
-  { note: 'semicolon wins over an earlier bad escape', fn: FN, arg: 'a=%zz&b;', message: 'eval_builtin_error: urlquery.decode_object: invalid semicolon separator in query' },
+  {
+    note: 'semicolon wins over an earlier bad escape',
+    fn: FN,
+    arg: 'a=%zz&b;',
+    message: 'eval_builtin_error: urlquery.decode_object: invalid semicolon separator in query',
+  },
   { note: 'first bad escape', fn: FN, arg: 'a=%zz&b=%y', message: 'eval_builtin_error: urlquery.decode_object: invalid URL escape "%zz"' },
-  { note: 'escape cut at the end of the key', fn: FN, arg: 'ab%4=1', message: 'eval_builtin_error: urlquery.decode_object: invalid URL escape "%4"' },
-  { note: 'escape cut at the end of the value', fn: FN, arg: 'a=%&b=1', message: 'eval_builtin_error: urlquery.decode_object: invalid URL escape "%"' },
-  { note: 'too many parameters', fn: FN, arg: 'x&'.repeat(10000), message: 'eval_builtin_error: urlquery.decode_object: number of URL query parameters exceeded limit' },
-  { note: 'urlquery.decode quotes the escape as Go does', fn: 'bi_urlquery_decode', arg: '%\u00e9', message: 'eval_builtin_error: urlquery.decode: invalid URL escape "%\u00e9"' },
-  { note: 'urlquery.decode quotes a cut character as bytes', fn: 'bi_urlquery_decode', arg: '%x\u00e9', message: 'eval_builtin_error: urlquery.decode: invalid URL escape "%x\\xc3"' },
+  {
+    note: 'escape cut at the end of the key',
+    fn: FN,
+    arg: 'ab%4=1',
+    message: 'eval_builtin_error: urlquery.decode_object: invalid URL escape "%4"',
+  },
+  {
+    note: 'escape cut at the end of the value',
+    fn: FN,
+    arg: 'a=%&b=1',
+    message: 'eval_builtin_error: urlquery.decode_object: invalid URL escape "%"',
+  },
+  {
+    note: 'too many parameters',
+    fn: FN,
+    arg: 'x&'.repeat(10000),
+    message: 'eval_builtin_error: urlquery.decode_object: number of URL query parameters exceeded limit',
+  },
+  {
+    note: 'urlquery.decode quotes the escape as Go does',
+    fn: 'bi_urlquery_decode',
+    arg: '%\u00e9',
+    message: 'eval_builtin_error: urlquery.decode: invalid URL escape "%\u00e9"',
+  },
+  {
+    note: 'urlquery.decode quotes a cut character as bytes',
+    fn: 'bi_urlquery_decode',
+    arg: '%x\u00e9',
+    message: 'eval_builtin_error: urlquery.decode: invalid URL escape "%x\\xc3"',
+  },
 ];
 
 describe('urlquery.decode_object in strict mode', () => {

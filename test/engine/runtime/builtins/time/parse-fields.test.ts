@@ -72,7 +72,12 @@ describe('time builtins', () => {
 type StrictCase = { note: string; fn: string; args: Arg[]; message: string };
 
 const strictCases: StrictCase[] = [
-  { note: 'range', fn: R, args: ['2262-04-11T23:47:16.854775808-00:00'], message: 'eval_builtin_error: time.parse_rfc3339_ns: time outside of valid range' },
+  {
+    note: 'range',
+    fn: R,
+    args: ['2262-04-11T23:47:16.854775808-00:00'],
+    message: 'eval_builtin_error: time.parse_rfc3339_ns: time outside of valid range',
+  },
   { note: 'unknown unit', fn: D, args: ['10d'], message: 'time.parse_duration_ns: time: unknown unit "d" in duration "10d"' },
   { note: 'missing unit', fn: D, args: ['10'], message: 'time.parse_duration_ns: time: missing unit in duration "10"' },
   { note: 'type', fn: D, args: [1], message: 'eval_type_error: time.parse_duration_ns: operand 1 must be string but got number' },

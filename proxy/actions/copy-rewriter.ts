@@ -243,12 +243,12 @@ export class CopyOutRewriter {
     const f = this.#plan.format;
     if (f.kind === 'text') return buf.indexOf(NEWLINE, start);
     const quote = f.quote.charCodeAt(0);
-    const escape = f.escape.charCodeAt(0);
+    const escapeChar = f.escape.charCodeAt(0);
     let inQuote = false;
     for (let i = start; i < buf.length; i++) {
       const b = buf[i];
       if (inQuote) {
-        if (b === escape && escape !== quote && i + 1 < buf.length && (buf[i + 1] === quote || buf[i + 1] === escape)) i++;
+        if (b === escapeChar && escapeChar !== quote && i + 1 < buf.length && (buf[i + 1] === quote || buf[i + 1] === escapeChar)) i++;
         else if (b === quote) inQuote = false;
       } else if (b === quote) inQuote = true;
       else if (b === NEWLINE) return i;

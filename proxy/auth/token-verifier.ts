@@ -52,7 +52,7 @@ function deepFreeze<T>(value: T): T {
 /** checkHeader decodes the protected header and refuses forbidden or disallowed algorithms. */
 function checkHeader(token: unknown, r: Resolved): JWSHeaderParameters {
   if (typeof token !== 'string' || token.length === 0) {
-    throw new TokenMalformed('no token given: the password must be a JWT issued by ' + r.config.issuer);
+    throw new TokenMalformed(`no token given: the password must be a JWT issued by ${r.config.issuer}`);
   }
   if (token.length > MAX_TOKEN_LENGTH) {
     throw new TokenMalformed(`token is ${token.length} bytes; the limit is ${MAX_TOKEN_LENGTH}`);

@@ -30,4 +30,4 @@ export type SessionContext = {
 export type SessionEnd = { readonly reason: 'client' | 'upstream' | 'error'; readonly statements: number };
 
 /** QueryCycle serves a logged-in session (proxy/session/cycle runQueryCycle, or a test double that reports nothing). */
-export type QueryCycle = (ctx: SessionContext) => Promise<SessionEnd | void>;
+export type QueryCycle = (ctx: SessionContext) => Promise<SessionEnd | undefined>;

@@ -96,6 +96,7 @@ function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly str
   // silently dropped upstream, so a string with more text after a NUL is refused outright.
   const nul = sql.indexOf('\u0000');
   if (nul >= 0) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this looks past
     if (/[^\u0000]/.test(sql.slice(nul))) return refused(new SqlNulError(Buffer.byteLength(sql.slice(0, nul), 'utf8')));
     sql = sql.slice(0, nul);
   }

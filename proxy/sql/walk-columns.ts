@@ -2,6 +2,7 @@
 // resolved against the walker's scopes as PostgreSQL would without a catalog. Columns of tables
 // are recorded as read; what a subquery or CTE computes is carried on as derived columns.
 
+import { assertNever } from '../errors.js';
 import type { ColumnName } from './types.js';
 import { EMPTY, colLineage, colsLineage, flatten, mix, uniqueColumns, type Lineage } from './lineage.js';
 import type { Collector } from './collector.js';
@@ -135,6 +136,8 @@ function wholeRowOf(entries: readonly Entry[]): Lineage {
         return { derived: flatten(e.lineage), wholeRow: e.lineage.wholeRow };
       case 'join':
         return { ...wholeRowOf(e.children), wholeRow: true };
+      default:
+        return assertNever(e);
     }
   });
   return mix(parts);

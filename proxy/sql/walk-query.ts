@@ -81,7 +81,8 @@ function values(w: Walker, lists: unknown, level: Scope): Col[] {
   const perPosition: Lineage[][] = [];
   for (const row of asList(lists)) {
     asList(asNode(row)?.fields['items']).forEach((expr, i) => {
-      (perPosition[i] ??= []).push(w.visit(expr, level, 'read'));
+      perPosition[i] ??= [];
+      perPosition[i].push(w.visit(expr, level, 'read'));
     });
   }
   return perPosition.map((ls, i) => {

@@ -102,11 +102,12 @@ function parseAttributes(text: string): Map<string, string> {
 
 // RFC 3454 C.1.2 (non-ASCII space) → U+0020; B.1 (commonly mapped to nothing) → removed.
 const NON_ASCII_SPACE = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each joiner and variation selector is listed to be removed on its own
 const MAPPED_TO_NOTHING = /[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
 
 /** saslPrep is the simplified SASLprep described in the file header. */
 function saslPrep(password: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, control characters included
   if (/^[\x00-\x7f]*$/.test(password)) return password;
   return password.replace(NON_ASCII_SPACE, ' ').replace(MAPPED_TO_NOTHING, '').normalize('NFKC');
 }

@@ -274,7 +274,7 @@ export function useStack(options: StackOptions = {}): StackRef {
  * passThroughQueryCycle relays frames unchanged in both directions until either side closes:
  * the stand-in for the real query cycle in tests of the startup phase (no policy is applied).
  */
-export async function passThroughQueryCycle(ctx: SessionContext): Promise<void> {
+export async function passThroughQueryCycle(ctx: SessionContext): Promise<undefined> {
   const pump = async (from: SessionContext['client'], to: SessionContext['client']): Promise<void> => {
     try {
       for (;;) {
@@ -288,6 +288,7 @@ export async function passThroughQueryCycle(ctx: SessionContext): Promise<void> 
     to.end();
   };
   await Promise.all([pump(ctx.client, ctx.upstream), pump(ctx.upstream, ctx.client)]);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { canMaskBinary, columnLabel, findMask, MaskedBinaryError, MaskUnboundErr
 import type { ColumnMask, OutputLineage, ResultMaskPlan } from '../../actions/index.js';
 import type { Mask, MaskKind } from '../../decision/index.js';
 import type { FieldDescription } from '../../wire/index.js';
-import type { CatalogResolver } from '../../catalog/index.js';
+import type { CatalogResolver, ColumnName } from '../../catalog/index.js';
 import { messageOf } from '../../errors.js';
 
 /** BindingResult is a result set's mask plan, or why its rows must not reach the client. */
@@ -40,7 +40,7 @@ export async function bindResultColumns(
   for (const [index, field] of fields.entries()) {
     let found: { column: { table: string; column: string }; mask: Mask } | undefined;
     if (field.tableOID !== 0) {
-      let source;
+      let source: ColumnName | undefined;
       try {
         source = await catalog.resolveColumn(field.tableOID, field.columnAttr);
       } catch (err) {

@@ -94,7 +94,7 @@ export async function serve(conn: ClientConnection, message: StartupMessage, pri
     limits: { maxStatementBytes: env.limits.maxStatementBytes },
     events: env.events,
   };
-  let end: SessionEnd | void = undefined;
+  let end: SessionEnd | undefined;
   try {
     end = await env.queryCycle(ctx);
   } finally {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTH_ERROR_CODES,
   AuthConfigInvalid,
-  AuthError,
+  type AuthError,
   IssuerStateInvalid,
   JwksUnavailable,
   TokenAlgorithmForbidden,

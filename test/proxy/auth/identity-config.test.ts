@@ -50,7 +50,7 @@ describe('validateIdentityConfig', () => {
     const config = { ...base, ...patch } as IdentityConfig;
     const found = validateIdentityConfig(config);
     expect(found).toHaveLength(problems.length);
-    problems.forEach((p, i) => expect(found[i]).toMatch(p));
+    for (const [i, p] of problems.entries()) expect(found[i]).toMatch(p);
     if (problems.length > 0) {
       const err = (() => {
         try {

@@ -224,7 +224,12 @@ describe('JWKS file source', () => {
     const f = await writeJwksFile(jwksOf(k1));
     cleanups.push(() => f.remove());
     let reads = 0;
-    const v = createTokenVerifier(config({ file: f.path }), { readFile: (p) => ((reads += 1), readFile(p, 'utf8')) });
+    const v = createTokenVerifier(config({ file: f.path }), {
+      readFile: (p) => {
+        reads += 1;
+        return readFile(p, 'utf8');
+      },
+    });
     cleanups.push(() => v.close());
     expect(await codeOf(v.verify(await tokenFor(k1)))).toBe('ok');
     await f.write(jwksOf(k1, k2));

@@ -55,7 +55,7 @@ function validate(schema: Schema, value: unknown, rootSchema: Schema = schema, p
   if (typeof schema['minLength'] === 'number' && typeof value === 'string' && value.length < schema['minLength'])
     errors.push(`${path}: too short`);
   if (Array.isArray(value) && schema['items'] !== undefined) {
-    value.forEach((v, i) => errors.push(...validate(schema['items'] as Schema, v, rootSchema, `${path}[${i}]`)));
+    for (const [i, v] of value.entries()) errors.push(...validate(schema['items'] as Schema, v, rootSchema, `${path}[${i}]`));
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
@@ -133,12 +133,14 @@ describe('schemas and code agree', () => {
   });
 
   it('statement kinds match proxy/sql', () => {
-    const kind = ((inputSchema['$defs'] as Record<string, Schema>)['statement']?.['properties'] as Record<string, Schema>)['kind'];
+    const statement = (inputSchema['$defs'] as Record<string, Schema>)['statement'];
+    const kind = (statement?.['properties'] as Record<string, Schema> | undefined)?.['kind'];
     expect(kind?.['enum']).toEqual([...STATEMENT_KINDS]);
   });
 
   it('flags match the fixture flags (proxy/sql StatementFlags)', () => {
-    const flags = ((inputSchema['$defs'] as Record<string, Schema>)['statement']?.['properties'] as Record<string, Schema>)['flags'];
+    const statement = (inputSchema['$defs'] as Record<string, Schema>)['statement'];
+    const flags = (statement?.['properties'] as Record<string, Schema> | undefined)?.['flags'];
     expect([...((flags?.['required'] ?? []) as string[])].sort()).toEqual(Object.keys(FLAGS).sort());
   });
 

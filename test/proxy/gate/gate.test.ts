@@ -234,7 +234,10 @@ describe('policy failures and events', () => {
     const seen: PolicyInput[] = [];
     const events: GatewayEvent[] = [];
     const gate = createGate({
-      decide: (input) => (seen.push(input), allow()),
+      decide: (input) => {
+        seen.push(input);
+        return allow();
+      },
       catalog,
       events: { publish: (e) => events.push(e) },
       now: () => 1_000,

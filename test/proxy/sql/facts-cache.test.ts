@@ -165,8 +165,8 @@ describe.runIf(hasShared(CORPUS))('pg-regress-sql corpus', () => {
         const node = asNode(stmt);
         const changed = asNode(changeLiterals(stmt));
         if (node === undefined || changed === undefined) continue;
-        let a;
-        let b;
+        let a: ReturnType<typeof shapeFacts>;
+        let b: ReturnType<typeof shapeFacts>;
         try {
           a = shapeFacts(node, 'public');
           b = shapeFacts(changed, 'public');

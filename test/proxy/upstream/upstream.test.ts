@@ -123,7 +123,10 @@ describe('connectUpstream against PostgreSQL', () => {
   ];
   it.each(failures)('refuses $note without leaking the credentials', async ({ user, password, error, message }) => {
     const err = (await connectUpstream(options(user, password)).then(
-      (c) => (opened.push(c), undefined),
+      (c) => {
+        opened.push(c);
+        return undefined;
+      },
       (e: unknown) => e,
     )) as Error;
     expect(err).toBeInstanceOf(error);

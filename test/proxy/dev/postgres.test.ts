@@ -3,11 +3,11 @@
 // passwords fail, and stop() closes the port and removes the temp dir.
 
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../../proxy/dev/index.js';
 import type { PostgresHandle } from '../../../proxy/dev/index.js';
+import { portOpen } from '../../helpers/ports.js';
 import { usePostgres } from '../../helpers/postgres.js';
 
 const SCHEMA = `
@@ -31,17 +31,6 @@ async function query<T>(connectionString: string, sql: string): Promise<T[]> {
   } finally {
     await client.end();
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('startPostgres', () => {

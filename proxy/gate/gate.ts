@@ -54,39 +54,36 @@ export function createGate(deps: GateDeps): Gate {
   const events = deps.events ?? NO_EVENTS;
   const now = deps.now ?? Date.now;
 
-  /** decideOnce asks the policy about one statement, counts it and publishes the decision. */
-  async function decideOnce(req: StatementRequest): Promise<Decision> {
+  /** ask builds the policy input and asks the policy; a throw or rejection becomes the failure's message. */
+  function ask(req: StatementRequest): unknown {
     const { session } = req;
-    let decision: Decision;
-    let failure: string | undefined;
-    try {
-      const input = buildPolicyInput({
-        claims: session.principal.claims,
-        connection: session.connection,
-        statement: req.facts,
-        params: req.params,
-        session: {
-          statements: session.counters.statements,
-          rowsReturned: session.counters.rowsReturned,
-          inTransaction: req.inTransaction,
-          startedAtMs: session.startedAt,
-        },
-        nowMs: now(),
-      });
-      const answer = deps.decide(input);
-      const d: unknown = answer instanceof Promise ? await answer : answer;
-      if (!isDecision(d)) throw new TypeError('decide returned an invalid decision');
-      decision = d;
-    } catch (err) {
-      failure = messageOf(err);
-      decision = POLICY_ERROR_DENY;
-    }
+    const input = buildPolicyInput({
+      claims: session.principal.claims,
+      connection: session.connection,
+      statement: req.facts,
+      params: req.params,
+      session: {
+        statements: session.counters.statements,
+        rowsReturned: session.counters.rowsReturned,
+        inTransaction: req.inTransaction,
+        startedAtMs: session.startedAt,
+      },
+      nowMs: now(),
+    });
+    return deps.decide(input);
+  }
+
+  /** settle validates the policy's answer, counts the statement and publishes the decision. */
+  function settle(req: StatementRequest, answer: unknown, failure: string | undefined): Decision {
+    const { session } = req;
+    let decision = POLICY_ERROR_DENY;
+    if (failure === undefined && isDecision(answer)) decision = answer;
+    else failure ??= 'decide returned an invalid decision';
     session.counters.statements++;
-    const subject = session.principal.subject;
     events.publish({
       type: 'statement.decided',
       session: session.id,
-      subject,
+      subject: session.principal.subject,
       statement: req.facts,
       decision,
       params: req.params,
@@ -98,21 +95,37 @@ export function createGate(deps: GateDeps): Gate {
     return decision;
   }
 
+  /** act carries a decision out: refuse a deny, check what the statement needs, then (for a hold) wait for approval. */
+  function act(req: StatementRequest, decision: Decision): Verdict | Promise<Verdict> {
+    if (decision.kind === 'deny') return { kind: 'refuse', decision, error: denialError(decision) };
+    // what the statement would need is checked before anyone is asked to approve it
+    const verdict = carryOut(req, decision, decision.masks, deps.catalog);
+    if (decision.kind === 'allow') return verdict;
+    return Promise.resolve(verdict).then(async (v) => {
+      if (v.kind === 'refuse') return v;
+      // the port never rejects by contract; if it does anyway, nothing runs unapproved
+      const outcome = await approvals.hold({ ...req, decision }).catch(() => NO_APPROVALS.hold({ ...req, decision }));
+      return outcome.kind === 'approved' ? v : { kind: 'refuse', decision, error: outcome.error };
+    });
+  }
+
   return {
+    // one promise per statement on the common path: a synchronous policy answer and no COPY to plan
     async enforce(req) {
-      const decision = await decideOnce(req);
-      if (decision.kind === 'deny') return { kind: 'refuse', decision, error: denialError(decision) };
-      // what the statement would need is checked before anyone is asked to approve it
-      const verdict = await carryOut(req, decision, decision.masks, deps.catalog);
-      if (decision.kind === 'allow' || verdict.kind === 'refuse') return verdict;
-      const outcome = await approvals.hold({ ...req, decision });
-      return outcome.kind === 'approved' ? verdict : { kind: 'refuse', decision, error: outcome.error };
+      let answer: unknown;
+      try {
+        answer = ask(req);
+        if (answer instanceof Promise) answer = await answer;
+      } catch (err) {
+        return act(req, settle(req, undefined, messageOf(err)));
+      }
+      return act(req, settle(req, answer, undefined));
     },
   };
 }
 
-/** carryOut checks that the result can be masked as asked and plans a COPY rewrite; refuses otherwise. */
-async function carryOut(req: StatementRequest, decision: Decision, masks: readonly Mask[], catalog: CatalogResolver): Promise<Verdict> {
+/** carryOut checks that the result can be masked as asked and plans a COPY rewrite (asynchronous only then); refuses otherwise. */
+function carryOut(req: StatementRequest, decision: Decision, masks: readonly Mask[], catalog: CatalogResolver): Verdict | Promise<Verdict> {
   const { facts } = req;
   const refuse = (error: ProxyError): Verdict => ({ kind: 'refuse', decision, error });
   const touched = [...facts.tables.read, ...facts.tables.written];
@@ -127,9 +140,10 @@ async function carryOut(req: StatementRequest, decision: Decision, masks: readon
       );
     }
   }
-  const copy = await planCopyOut(facts, masks, catalog);
-  if (!copy.ok) return refuse(copy.error);
-  return { kind: 'run', decision, masks, copy: copy.plan };
+  if (!facts.flags.copy_to_stdout) return { kind: 'run', decision, masks, copy: undefined };
+  return planCopyOut(facts, masks, catalog).then(
+    (copy): Verdict => (copy.ok ? { kind: 'run', decision, masks, copy: copy.plan } : refuse(copy.error)),
+  );
 }
 
 /** denialError is the error a denied statement's client receives (the policy's reason, `rule: <id>` as detail). */

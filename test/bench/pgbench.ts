@@ -7,6 +7,7 @@
 // PORTCULLIS_BENCH_ROUNDS (default 3), PORTCULLIS_BENCH_CLIENTS / _THREADS (default 8 / 2).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +138,7 @@ export async function startPortcullis(
   const { validateConfig, toIdentityConfig } = await import('../../proxy/config/index.js');
   const auth = await import('../../proxy/auth/index.js');
   const decision = await import('../../proxy/decision/index.js');
+  const { createOperationalLog } = await import('../../proxy/observe/index.js');
 
   const policyDir = join(REPO_ROOT, 'policies');
   const compiled = engine.compile({
@@ -168,16 +170,23 @@ export async function startPortcullis(
   });
   if (!validated.ok) return { kind: 'unavailable', reason: `the bench's gateway configuration is invalid: ${validated.errors.join('; ')}` };
   const config = validated.config;
-  const verifier = auth.createTokenVerifier(toIdentityConfig(config));
+  const verifier = auth.createTokenVerifier(toIdentityConfig(config), { readFile: (path) => readFile(path, 'utf8') });
   const decider = decision.createDecider({ policy, entrypoint: config.policy.entrypoint });
-  const events: string[] = [];
-  const remember = (event: unknown): void => {
-    events.push(JSON.stringify(event).slice(0, 400));
-    if (events.length > 50) events.shift();
-  };
+  // the operational log at `serve`'s default level, as `portcullis serve` subscribes it (lines kept for failure reports)
+  const lines: string[] = [];
+  const bus = proxy.createEventBus();
+  bus.subscribe(
+    createOperationalLog({
+      level: config.log.level,
+      write: (line) => {
+        lines.push(line.slice(0, 400));
+        if (lines.length > 50) lines.shift();
+      },
+    }),
+  );
   let handle: Gateway;
   try {
-    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), events: { publish: remember } });
+    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), events: bus });
   } catch (e) {
     verifier.close();
     return { kind: 'unavailable', reason: `startGateway failed: ${(e as Error).message}` };
@@ -192,7 +201,7 @@ export async function startPortcullis(
         await handle.close();
         verifier.close();
       },
-      logTail: () => events.slice(-5).join('\n'),
+      logTail: () => lines.slice(-5).join(''),
     },
   };
 }

@@ -260,3 +260,11 @@ describe('policy failures and events', () => {
     });
   });
 });
+
+describe('a broken approval port', () => {
+  it('refuses the held statement when the port rejects (nothing runs unapproved)', async () => {
+    const approvals: ApprovalPort = { hold: () => Promise.reject(new Error('state store down')) };
+    const verdict = await createGate({ decide: () => hold(), catalog, approvals }).enforce(request('SELECT 1'));
+    expect(verdict.kind === 'refuse' && verdict.error.code).toBe('ERR_PROXY_APPROVAL_REQUIRED');
+  });
+});

@@ -76,6 +76,12 @@ export type GatewayEvent =
       readonly masks: readonly Mask[];
     })
   | { readonly type: 'policy.error'; readonly session?: string; readonly message: string }
+  /** policy.print is a `print()` line of the policy (the author's debugging aid; it may echo input). */
+  | { readonly type: 'policy.print'; readonly line: string }
+  /** keys.loaded / keys.failed / keys.throttled report the token verifier's key source (JWKS URL or file). */
+  | { readonly type: 'keys.loaded'; readonly source: string; readonly keyCount: number }
+  | { readonly type: 'keys.failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }
+  | { readonly type: 'keys.throttled'; readonly kid: string | undefined; readonly nextRefreshAt: string }
   | {
       readonly type: 'upstream.failed';
       readonly session?: string;

@@ -5,8 +5,10 @@
 
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { TokenVerifier } from '../auth/index.js';
+import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { assertNever } from '../errors.js';
+import type { GatewayEvent } from '../events.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
@@ -55,6 +57,9 @@ export async function startGatewayFromConfig(
     };
   }
   const tls = config.tls === undefined ? undefined : { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
+  // one bus for everything the gateway reports; the operational log is its first subscriber
+  const events = createEventBus();
+  events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
   const source = config.policy.source;
   let loaded: Awaited<ReturnType<typeof loadBundle>>;
   try {
@@ -73,19 +78,20 @@ export async function startGatewayFromConfig(
       reasons: [`policy: the bundle has no entrypoint ${config.policy.entrypoint} (it has: ${entrypoints.join(', ') || 'none'})`],
     };
   }
-  const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => log(`policy print: ${line}`) });
+  const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => events.publish({ type: 'policy.print', line }) });
   policy.setData(loaded.bundle.data);
   const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
   let verifier: TokenVerifier;
   try {
-    verifier = auth.createTokenVerifier(toIdentityConfig(config), { readFile: (path) => readFile(path, 'utf8') });
+    verifier = auth.createTokenVerifier(toIdentityConfig(config), {
+      readFile: (path) => readFile(path, 'utf8'),
+      log: (event) => events.publish(keysEvent(event)),
+    });
   } catch (e) {
     if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems.map((p) => `identity: ${p}`) };
     throw e;
   }
   await initSql();
-  const events = createEventBus();
-  events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
   const gateway = await startGateway(config, {
     verifier,
     decide: (input) => decider.decide(input),
@@ -102,4 +108,18 @@ export async function startGatewayFromConfig(
       verifier.close();
     },
   };
+}
+
+/** keysEvent is the gateway event for what the token verifier reports about its key source. */
+function keysEvent(event: AuthEvent): GatewayEvent {
+  switch (event.kind) {
+    case 'jwks-loaded':
+      return { type: 'keys.loaded', source: event.source, keyCount: event.keyCount };
+    case 'jwks-load-failed':
+      return { type: 'keys.failed', source: event.source, reason: event.reason, cachedKeyCount: event.cachedKeyCount };
+    case 'jwks-refresh-limited':
+      return { type: 'keys.throttled', kid: event.kid, nextRefreshAt: event.nextRefreshAt.toISOString() };
+    default:
+      return assertNever(event);
+  }
 }

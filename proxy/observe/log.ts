@@ -39,6 +39,8 @@ export function createOperationalLog(options: OperationalLogOptions): Subscriber
 /** levelOf is an event's log level: failures are errors, refusals warnings, decisions that stop a statement info, the rest debug. */
 export function levelOf(event: GatewayEvent): Level {
   switch (event.type) {
+    case 'keys.failed':
+      return event.cachedKeyCount > 0 ? 'warn' : 'error';
     case 'gateway.error':
     case 'session.failed':
     case 'policy.error':
@@ -51,6 +53,7 @@ export function levelOf(event: GatewayEvent): Level {
     case 'catalog.failed':
       return 'warn';
     case 'gateway.listening':
+    case 'keys.loaded':
     case 'session.opened':
     case 'session.closed':
     case 'cancel.requested':
@@ -61,6 +64,8 @@ export function levelOf(event: GatewayEvent): Level {
       // a policy denial was logged as its decision already
       return event.rule !== undefined ? 'debug' : 'info';
     case 'statement.finished':
+    case 'policy.print':
+    case 'keys.throttled':
       return 'debug';
     default:
       return assertNever(event);
@@ -145,6 +150,14 @@ export function logEntry(event: GatewayEvent): LogEntry {
       });
     case 'catalog.failed':
       return at('catalog lookup failed', { key: event.key, error: event.message });
+    case 'policy.print':
+      return at('policy print', { line: event.line });
+    case 'keys.loaded':
+      return at('verification keys loaded', { source: event.source, keyCount: event.keyCount });
+    case 'keys.failed':
+      return at('verification keys unavailable', { source: event.source, error: event.reason, cachedKeyCount: event.cachedKeyCount });
+    case 'keys.throttled':
+      return at('key refresh throttled', { kid: event.kid, nextRefreshAt: event.nextRefreshAt });
     case 'sql.unavailable':
       return at('SQL parser unavailable', { error: event.message });
     default:

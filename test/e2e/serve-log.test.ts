@@ -50,7 +50,7 @@ describe('portcullis serve logs', () => {
   it.each([
     {
       level: 'info' as const,
-      has: ['gateway listening', 'login refused', 'session opened', 'statement denied', 'session closed'],
+      has: ['gateway listening', 'verification keys loaded', 'login refused', 'session opened', 'statement denied', 'session closed'],
       hasNot: ['statement allowed', 'statement finished'],
     },
     { level: 'warn' as const, has: ['login refused'], hasNot: ['gateway listening', 'session opened', 'statement denied'] },

@@ -20,6 +20,12 @@ export const ACTION_ERRORS = defineErrors({
   ERR_PROXY_UNKNOWN_STATEMENT: { sqlstate: '26000', http: 404, severity: 'ERROR' },
   ERR_PROXY_UNKNOWN_PORTAL: { sqlstate: '34000', http: 404, severity: 'ERROR' },
   ERR_PROXY_UNSUPPORTED: { sqlstate: '0A000', http: 400, severity: 'ERROR' },
+  ERR_PROXY_BATCH_TOO_LARGE: {
+    sqlstate: '54000',
+    http: 413,
+    severity: 'ERROR',
+    hint: 'send Sync more often: the gateway decides a whole pipeline before any of it runs',
+  },
   ERR_PROXY_UPSTREAM_CLOSED: { sqlstate: '08006', http: 502, severity: 'FATAL' },
 });
 
@@ -107,6 +113,18 @@ export const UnsupportedRequestError = errorClass(
 /** UnsupportedRequestError is an instance of the class of the same name. */
 export type UnsupportedRequestError = InstanceType<typeof UnsupportedRequestError>;
 
+/** BatchTooLargeError: an extended-protocol pipeline grew past the limits before its Sync; none of it ran (54000). */
+export const BatchTooLargeError = errorClass(
+  ActionError,
+  'ERR_PROXY_BATCH_TOO_LARGE',
+  'BatchTooLargeError',
+  (maxMessages: number, maxBytes: number) => [
+    `portcullis: the pipeline holds more than ${maxMessages} messages or ${maxBytes} bytes before its Sync; none of it was run`,
+  ],
+);
+/** BatchTooLargeError is an instance of the class of the same name. */
+export type BatchTooLargeError = InstanceType<typeof BatchTooLargeError>;
+
 /** UpstreamClosedError: the upstream connection closed (08006, FATAL: the session ends). */
 export const UpstreamClosedError = errorClass(ActionError, 'ERR_PROXY_UPSTREAM_CLOSED', 'UpstreamClosedError', () => [
   'portcullis: the upstream server closed the connection',
@@ -123,4 +141,5 @@ export type AnyActionError =
   | UnknownStatementError
   | UnknownPortalError
   | UnsupportedRequestError
+  | BatchTooLargeError
   | UpstreamClosedError;

@@ -31,6 +31,7 @@ export {
   UnknownPortalError,
   UnknownStatementError,
   UnsupportedRequestError,
+  BatchTooLargeError,
   UpstreamClosedError,
 } from './errors.js';
 export type { ActionErrorCode, AnyActionError } from './errors.js';

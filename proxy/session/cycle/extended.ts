@@ -9,9 +9,10 @@ import { decodeFrontend, encodeFrontend } from '../../wire/index.js';
 import type { BindMessage, FrontendMessage, TaggedFrame } from '../../wire/index.js';
 import { analyze, SqlSyntaxError } from '../../sql/index.js';
 import type { StatementFacts } from '../../sql/index.js';
-import { UnknownPortalError, UnknownStatementError, UnsupportedRequestError } from '../../actions/index.js';
+import { BatchTooLargeError, UnknownPortalError, UnknownStatementError, UnsupportedRequestError } from '../../actions/index.js';
 import { formatOf } from '../../gate/index.js';
 import { ProxyError } from '../../errors.js';
+import { endRefusedBatch } from './abort.js';
 import { sendError } from './replies.js';
 import type { Cycle, PortalState, PreparedStatement } from './state.js';
 import { relayResponses } from './relay.js';
@@ -21,14 +22,14 @@ import type { Expectation, RelayOutcome } from './relay.js';
 export const EXTENDED_TAGS = 'PBDECSH';
 
 /**
- * BATCH_LIMITS bound what is buffered before Sync: past them, the batch decided so far is
- * forwarded with a Flush and the rest continues as a new batch (memory stays bounded; a later
- * refusal still answers with ErrorResponse and ReadyForQuery at the Sync).
+ * BATCH_LIMITS bound what is held before Sync. A pipeline is decided whole before any of it runs
+ * (a refusal anywhere in it must leave nothing of it committed), so one past these limits is
+ * refused whole (BatchTooLargeError) and its messages are discarded up to the Sync.
  */
-export const BATCH_LIMITS = Object.freeze({ maxMessages: 1000, maxBytes: 16 * 1024 * 1024 });
+export const BATCH_LIMITS = Object.freeze({ maxMessages: 10_000, maxBytes: 16 * 1024 * 1024 });
 
-/** BatchEnd says how a batch ended: at Sync, at the client's Flush, or cut by us (limits, or a message outside the protocol). */
-export type BatchEnd = 'sync' | 'flush' | 'cut';
+/** BatchEnd says how a batch ended: at Sync, at the client's Flush, past BATCH_LIMITS, or cut by a message outside the protocol. */
+export type BatchEnd = 'sync' | 'flush' | 'limit' | 'cut';
 
 /** Batch is the client frames of one batch and how it ended. */
 export type Batch = { readonly frames: readonly TaggedFrame[]; readonly end: BatchEnd };
@@ -41,7 +42,7 @@ export async function collectBatch(cycle: Cycle, first: TaggedFrame): Promise<Ba
     const last = frames[frames.length - 1] as TaggedFrame;
     if (last.tag === 'S') return { frames, end: 'sync' };
     if (last.tag === 'H') return { frames, end: 'flush' };
-    if (frames.length >= BATCH_LIMITS.maxMessages || bytes >= BATCH_LIMITS.maxBytes) return { frames, end: 'cut' };
+    if (frames.length >= BATCH_LIMITS.maxMessages || bytes >= BATCH_LIMITS.maxBytes) return { frames, end: 'limit' };
     const next = await cycle.client.next();
     if (next === undefined) return undefined;
     if (next.kind !== 'tagged' || !EXTENDED_TAGS.includes(next.tag)) {
@@ -57,12 +58,17 @@ export async function collectBatch(cycle: Cycle, first: TaggedFrame): Promise<Ba
 export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promise<RelayOutcome> {
   const batch = await collectBatch(cycle, first);
   if (batch === undefined) return 'closed';
-  const planned = await planBatch(cycle, batch);
+  const planned: BatchPlan =
+    batch.end === 'limit'
+      ? { ok: false, error: new BatchTooLargeError(BATCH_LIMITS.maxMessages, BATCH_LIMITS.maxBytes) }
+      : await planBatch(cycle, batch);
   if (planned.ok) {
     const out = [...planned.out];
     // the upstream holds its answers until Sync or Flush; a cut batch needs a Flush to get them
     if (batch.end === 'cut') out.push(encodeFrontend({ kind: 'flush' }));
     cycle.ctx.upstream.write(Buffer.concat(out));
+    // forwarded work without a Sync leaves the implicit transaction open
+    cycle.state.pipelineOpen = batch.end !== 'sync';
     return relayResponses(cycle, planned.queue);
   }
   sendError(cycle, planned.error);
@@ -78,9 +84,8 @@ export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promis
       }
     }
   }
-  // nothing of the batch was forwarded; Sync alone ends any implicit transaction and gives the status
-  cycle.ctx.upstream.write(encodeFrontend({ kind: 'sync' }));
-  return relayResponses(cycle, [{ kind: 'sync' }]);
+  // nothing of the batch was forwarded; what earlier batches left open is aborted (abort.ts)
+  return endRefusedBatch(cycle);
 }
 
 /** BatchPlan is the bytes to forward and the answers to expect, or the first refusal. */

@@ -8,7 +8,8 @@ import { initSql } from '../../sql/index.js';
 import { FunctionCallRefusedError, UpstreamClosedError } from '../../actions/index.js';
 import { ProxyError, messageOf, toErrorFields } from '../../errors.js';
 import type { SessionContext, SessionEnd } from '../types.js';
-import { sendError, sendReady, sendToClient } from './replies.js';
+import { endRefusedQuery } from './abort.js';
+import { sendError, sendToClient } from './replies.js';
 import { createCycle } from './state.js';
 import type { Cycle } from './state.js';
 import { EXTENDED_TAGS, runExtendedBatch } from './extended.js';
@@ -90,8 +91,7 @@ async function handleFrame(cycle: Cycle, frame: TaggedFrame): Promise<FrameOutco
       } catch (err) {
         if (err instanceof ProxyError && err.severity === 'FATAL') throw err;
         sendError(cycle, err);
-        sendReady(cycle);
-        return 'done';
+        return endRefusedQuery(cycle);
       }
       return runSimpleQuery(cycle, frame, msg);
     }
@@ -99,8 +99,7 @@ async function handleFrame(cycle: Cycle, frame: TaggedFrame): Promise<FrameOutco
       return 'terminate';
     case 'F':
       sendError(cycle, new FunctionCallRefusedError());
-      sendReady(cycle);
-      return 'done';
+      return endRefusedQuery(cycle);
     case 'd':
     case 'c':
     case 'f':

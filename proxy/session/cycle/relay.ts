@@ -46,7 +46,9 @@ export type Expectation =
   | { readonly kind: 'describeStatement' }
   | { readonly kind: 'describePortal'; readonly portal: PortalState; readonly synthetic: boolean }
   | { readonly kind: 'execute'; readonly portal: PortalState }
-  | { readonly kind: 'sync' };
+  | { readonly kind: 'sync' }
+  /** abort is the gateway's own failing statement that aborts the client's open transaction (its error is not relayed). */
+  | { readonly kind: 'abort' };
 
 /** RelayOutcome says whether the session goes on ('done') or a side closed ('closed'). */
 export type RelayOutcome = 'done' | 'closed';
@@ -184,6 +186,11 @@ class Relay {
         }
         case 'errorResponse': {
           const h = this.#head();
+          if (h.kind === 'abort') {
+            // the error the gateway asked for: the client already has the gateway's own
+            queue.shift();
+            break;
+          }
           const sqlstate = msg.fields['C'];
           if (h.kind === 'query' || h.kind === 'execute') this.#finished(h, sqlstate !== undefined ? { sqlstate } : {});
           if (h.kind !== 'query') {
@@ -196,6 +203,8 @@ class Relay {
           break;
         }
         case 'readyForQuery': {
+          // an abort skipped by an upstream already skipping to Sync gets no error of its own
+          while (queue[0]?.kind === 'abort') queue.shift();
           this.#expect(['query', 'sync'], 'ReadyForQuery');
           queue.shift();
           state.txStatus = msg.status;

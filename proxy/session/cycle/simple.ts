@@ -1,13 +1,15 @@
 // The simple query protocol ('Q'): analyze the whole string, pass every statement through the
-// gate before any is forwarded (one refusal stops the string), then forward the original frame
-// and relay the answers with masks applied.
+// gate before any is forwarded (one refusal stops the string, and aborts an open transaction as a
+// failed statement would: abort.ts), then forward the original frame and relay the answers with
+// masks applied.
 
 import { analyze } from '../../sql/index.js';
 import type { StatementFacts } from '../../sql/index.js';
 import type { Mask } from '../../decision/index.js';
 import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
 import type { ProxyError } from '../../errors.js';
-import { sendError, sendReady } from './replies.js';
+import { endRefusedQuery } from './abort.js';
+import { sendError } from './replies.js';
 import type { Cycle } from './state.js';
 import { relayResponses } from './relay.js';
 import type { RelayOutcome, SimpleStatementPlan } from './relay.js';
@@ -18,16 +20,16 @@ export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: Quer
   const analyzed = analyze(msg.sql, { maxBytes: ctx.limits.maxStatementBytes });
   if (!analyzed.ok) {
     sendError(cycle, analyzed.error);
-    sendReady(cycle);
-    return 'done';
+    return endRefusedQuery(cycle);
   }
   const planned = await planStatements(cycle, analyzed.statements);
   if (!planned.ok) {
     sendError(cycle, planned.error);
-    sendReady(cycle);
-    return 'done';
+    return endRefusedQuery(cycle);
   }
   ctx.upstream.write(frame.raw);
+  // the Query ends any implicit transaction the extended protocol left open
+  state.pipelineOpen = false;
   // a simple query destroys the unnamed prepared statement and portal
   state.prepared.delete('');
   state.portals.delete('');

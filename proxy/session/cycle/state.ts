@@ -33,6 +33,8 @@ export type CycleState = {
   statements: number;
   /** rowsReturned counts DataRow messages and COPY TO rows relayed to the client. */
   rowsReturned: number;
+  /** pipelineOpen is true while extended-protocol work was forwarded (at a Flush) and no Sync yet ended its implicit transaction. */
+  pipelineOpen: boolean;
   readonly prepared: Map<string, PreparedStatement>;
   readonly portals: Map<string, PortalState>;
 };
@@ -49,7 +51,7 @@ export type Cycle = {
 
 /** createCycle starts the query cycle state of a session (idle, nothing decided yet). */
 export function createCycle(ctx: SessionContext): Cycle {
-  const state: CycleState = { txStatus: 'I', statements: 0, rowsReturned: 0, prepared: new Map(), portals: new Map() };
+  const state: CycleState = { txStatus: 'I', statements: 0, rowsReturned: 0, pipelineOpen: false, prepared: new Map(), portals: new Map() };
   return {
     ctx,
     state,

@@ -82,7 +82,8 @@ function fakePostgres(upstream: FakeChannel): void {
       if (skipping && f.tag !== 'S') continue;
       switch (f.tag) {
         case 'P':
-          if (f.payload.includes('fail')) {
+          // ABORT_SQL ('PORTCULLIS REFUSED') does not parse in PostgreSQL either
+          if (f.payload.includes('fail') || f.payload.includes('PORTCULLIS')) {
             out.push(encodeBackend({ kind: 'errorResponse', severity: 'ERROR', code: '42P05', message: 'upstream refused' }));
             skipping = true;
           } else out.push(encodeBackend({ kind: 'parseComplete' }));
@@ -338,6 +339,20 @@ describe('query cycle state machine', () => {
     await s.done;
     expect(tags(s.client.written)).toBe('EZ');
     expect(tags(s.upstream.written)).toBe('SX');
+  });
+
+  it('aborts what a Flush forwarded when the rest of the pipeline is refused: a failing Parse goes before the Sync', async () => {
+    const s = session();
+    s.send({ kind: 'parse', query: 'SELECT email FROM customers' }, { kind: 'bind' }, { kind: 'execute' }, { kind: 'flush' });
+    for (let i = 0; i < 500 && !tags(s.client.written).includes('C'); i++) await new Promise((r) => setTimeout(r, 2));
+    s.send({ kind: 'parse', query: 'DELETE FROM customers' }, { kind: 'bind' }, { kind: 'execute' }, { kind: 'sync' });
+    await readyCount(s.client, 1);
+    s.client.finish();
+    await s.done;
+    // the upstream's syntax error for the abort stays with the gateway: the client sees one error, the refusal
+    expect(tags(s.client.written)).toBe('12DDCEZ');
+    expect(errorOf(messages(s.client.written))).toEqual([{ C: '42501', M: 'no delete', D: 'rule: test.only_select' }]);
+    expect(tags(s.upstream.written)).toBe('PBDEHPSX');
   });
 
   it('refuses FunctionCall with 0A000 and goes on', async () => {

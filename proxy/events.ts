@@ -75,6 +75,13 @@ export type GatewayEvent =
       /** masks are the masks applied to the statement's result. */
       readonly masks: readonly Mask[];
     })
+  | (SessionRef & {
+      readonly type: 'statement.withheld';
+      readonly statement: StatementFacts;
+      /** sqlstate and message are the upstream's original error or notice, which the client did not see (it may quote masked values). */
+      readonly sqlstate: string;
+      readonly message: string;
+    })
   | { readonly type: 'policy.error'; readonly session?: string; readonly message: string }
   /** policy.print is a `print()` line of the policy (the author's debugging aid; it may echo input). */
   | { readonly type: 'policy.print'; readonly line: string }

@@ -52,6 +52,7 @@ export function levelOf(event: GatewayEvent): Level {
     case 'cancel.failed':
     case 'catalog.failed':
       return 'warn';
+    case 'statement.withheld':
     case 'gateway.listening':
     case 'keys.loaded':
     case 'session.opened':
@@ -152,6 +153,14 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('catalog lookup failed', { key: event.key, error: event.message });
     case 'policy.print':
       return at('policy print', { line: event.line });
+    case 'statement.withheld':
+      return at('upstream message withheld from the client', {
+        session: event.session,
+        subject: event.subject,
+        statement: statementFields(event.statement),
+        sqlstate: event.sqlstate,
+        upstreamMessage: event.message,
+      });
     case 'keys.loaded':
       return at('verification keys loaded', { source: event.source, keyCount: event.keyCount });
     case 'keys.failed':

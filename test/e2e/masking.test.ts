@@ -276,3 +276,34 @@ describe('masking: COPY TO STDOUT', () => {
     }
   });
 });
+
+describe('masking: upstream error texts', () => {
+  // PostgreSQL quotes the offending value in these errors; for a statement over a masked table the
+  // client gets the SQLSTATE with a generic message, and the operator's events keep the original
+  it.each([
+    { note: 'a cast in WHERE', sql: 'SELECT id FROM public.customers WHERE email::int = 1', code: '22P02' },
+    { note: 'a cast to date', sql: 'SELECT id FROM public.customers WHERE card_number::date IS NULL', code: '22008' },
+    { note: 'a cast in ORDER BY', sql: 'SELECT id FROM public.customers ORDER BY email::int', code: '22P02' },
+    { note: 'a cast in HAVING', sql: 'SELECT count(*) FROM public.customers HAVING max(email)::int > 0', code: '22P02' },
+  ])('withholds the message of $note ($code), simple and extended', async ({ sql, code }) => {
+    const client = await connectAs('error-reader', ['db:read']);
+    for (const query of [client.query(sql), client.query({ text: sql, values: [] })]) {
+      const err = await failure(query);
+      expect(err.code).toBe(code);
+      expect(err.message).toMatch(/withheld because the statement touches masked columns/);
+      expect(`${err.message} ${err.detail ?? ''} ${err.hint ?? ''} ${err.where ?? ''}`).not.toMatch(/@example|1111|5559|4444/);
+    }
+    const withheld = stack.current.events.filter((e) => e.type === 'statement.withheld' && e.subject === 'error-reader');
+    expect(withheld.length).toBeGreaterThanOrEqual(2);
+    expect(withheld.at(-1)).toMatchObject({ sqlstate: code, message: expect.stringMatching(/invalid input syntax|out of range/) });
+  });
+
+  it('keeps upstream errors as they are for an identity that sees the columns, and for statements without masks', async () => {
+    const pii = await connectAs('error-pii', ['db:read', 'pii:read']);
+    const err = await failure(pii.query('SELECT id FROM public.customers WHERE email::int = 1'));
+    expect(err.message).toMatch(/invalid input syntax for type integer/);
+    const reader = await connectAs('error-reader-2', ['db:read']);
+    const other = await failure(reader.query('SELECT id FROM public.orders WHERE status::int = 1'));
+    expect(other.message).toMatch(/invalid input syntax for type integer/);
+  });
+});

@@ -4,7 +4,7 @@
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
-import type { BackendMessage, TaggedFrame } from '../../wire/index.js';
+import type { BackendMessage, NoticeFields, TaggedFrame } from '../../wire/index.js';
 import {
   CopyOutRewriter,
   MaskedBinaryError,
@@ -21,6 +21,7 @@ import type { Cycle, PortalState, PreparedStatement } from './state.js';
 import { RelayDesyncError } from '../errors.js';
 import { bindResultColumns } from './result-binding.js';
 import { pumpCopyIn } from './copy-in.js';
+import { touchesMasks, withheldFields } from './withhold.js';
 
 /** SimpleStatementPlan is what the relay needs about one statement of a forwarded query string. */
 export type SimpleStatementPlan = {
@@ -192,6 +193,7 @@ class Relay {
             break;
           }
           const sqlstate = msg.fields['C'];
+          const masked = this.#maskedStatement(h);
           if (h.kind === 'query' || h.kind === 'execute') this.#finished(h, sqlstate !== undefined ? { sqlstate } : {});
           if (h.kind !== 'query') {
             // the upstream skips every message up to the next Sync: their answers never come
@@ -199,7 +201,14 @@ class Relay {
           }
           this.#plan = NO_MASKS;
           this.#copyOut = undefined;
-          this.#forward(frame);
+          if (masked !== undefined) this.#withhold(msg.fields, 'error', masked);
+          else this.#forward(frame);
+          break;
+        }
+        case 'noticeResponse': {
+          const masked = this.#maskedStatement(queue[0]);
+          if (masked !== undefined) this.#withhold(msg.fields, 'notice', masked);
+          else this.#forward(frame);
           break;
         }
         case 'readyForQuery': {
@@ -261,12 +270,35 @@ class Relay {
           break;
         }
         default:
-          // ParameterStatus, NoticeResponse, NotificationResponse, CopyBothResponse, unknown: as sent
+          // ParameterStatus, NotificationResponse, CopyBothResponse, unknown: as sent
           this.#forward(frame);
           break;
       }
     }
     return 'done';
+  }
+
+  /** #maskedStatement is the statement whose answers are arriving when it touches a masked table (its upstream texts are withheld). */
+  #maskedStatement(h: Expectation | undefined): StatementFacts | undefined {
+    if (h === undefined || (h.kind !== 'query' && h.kind !== 'execute')) return undefined;
+    const plan = h.kind === 'query' ? h.statements[h.index] : h.portal;
+    return plan?.facts !== undefined && touchesMasks(plan.facts, plan.masks) ? plan.facts : undefined;
+  }
+
+  /** #withhold sends the client an upstream error or notice without its text, and the operator the original. */
+  #withhold(fields: NoticeFields, what: 'error' | 'notice', facts: StatementFacts): void {
+    const { ctx } = this.#cycle;
+    ctx.events.publish({
+      type: 'statement.withheld',
+      session: ctx.id,
+      subject: ctx.principal.subject,
+      statement: facts,
+      sqlstate: fields['C'] ?? '',
+      message: fields['M'] ?? '',
+    });
+    if (this.#refused) return;
+    const out = withheldFields(fields, what);
+    ctx.client.write(encodeBackend(what === 'error' ? { kind: 'errorResponse', ...out } : { kind: 'noticeResponse', ...out }));
   }
 
   /** #finished publishes how the statement whose answers are arriving ended (its tag, or the upstream's SQLSTATE). */

@@ -15,9 +15,12 @@ export function formatOf(formats: readonly FormatCode[], i: number): FormatCode 
 }
 
 /**
- * checkBinaryResults refuses binary result formats for columns that may carry a masked value
- * (masks other than `null` cannot be applied to most binary encodings). With a `*` in the target
- * list the positions are unknown, so any binary column is refused while such masks apply.
+ * checkBinaryResults refuses, before a statement with effects runs, binary result formats for
+ * columns that may carry a masked value (masks other than `null` apply in binary only to
+ * text-like types, and the types are known only once the statement ran). A read needs no such
+ * check here: its columns are bound when their RowDescription arrives (text-like types masked in
+ * binary, others refused) before any row reaches the client. With a `*` in the target list the
+ * positions are unknown, so any binary column of a writing statement is refused while such masks apply.
  */
 export function checkBinaryResults(
   facts: StatementFacts,
@@ -26,6 +29,7 @@ export function checkBinaryResults(
   formats: readonly FormatCode[],
 ): MaskedBinaryError | undefined {
   if (!formats.includes(1) || facts.output === undefined) return undefined;
+  if (facts.tables.written.length === 0 && !facts.flags.data_modifying_cte) return undefined;
   const relevant = masks.filter((m) => m.kind !== 'null' && touched.includes(m.table));
   const first = relevant[0];
   if (first === undefined) return undefined;

@@ -195,16 +195,27 @@ describe('masking: rows (extended protocol)', () => {
     expect((await client.query(query as pg.QueryConfig)).rows).toEqual(rows);
   });
 
-  it('refuses a masked column in binary result format', async () => {
+  it('masks text columns in binary result format, as in text', async () => {
     const client = await connectAs('masked-bin', ['db:read']);
     // pg's QueryConfig type lacks `binary`, which pg honours (result format 1 in Bind)
     const binary = (text: string) => ({ text, values: [1], binary: true }) as pg.QueryConfig;
-    const err = await failure(client.query(binary('SELECT email FROM customers WHERE id = $1')));
-    expect(err.code).toBe('42501');
-    expect(err.message).toBe('column public.customers.email is masked and cannot be returned in binary format');
-    // unmasked columns may still be binary
+    const masked = await client.query(binary('SELECT email, card_number FROM customers WHERE id = $1'));
+    expect(masked.rows.map((r) => ({ email: String(r.email), card: String(r.card_number) }))).toEqual([
+      { email: '***********.com', card: '************1111' },
+    ]);
+    const star = await client.query(binary('SELECT * FROM customers WHERE id = $1'));
+    expect(String(star.rows[0]?.email)).toBe('***********.com');
+    // unmasked columns are binary as sent
     const ok = await client.query(binary('SELECT id FROM customers WHERE id = $1'));
     expect(ok.rows).toHaveLength(1);
+  });
+
+  it('refuses binary RETURNING of a masked column before the write runs', async () => {
+    const client = await connectAs('masked-bin-writer', ['db:write']);
+    const binary = (text: string) => ({ text, values: [1], binary: true }) as pg.QueryConfig;
+    const err = await failure(client.query(binary('UPDATE customers SET name = name WHERE id = $1 RETURNING email')));
+    expect(err.code).toBe('42501');
+    expect(err.message).toBe('column public.customers.email is masked and cannot be returned in binary format');
   });
 });
 

@@ -146,7 +146,12 @@ describe('gate verdicts', () => {
   });
 
   it.each([
-    { note: 'binary result of a masked column', formats: [1], sql: 'SELECT email FROM customers', code: 'ERR_PROXY_MASKED_BINARY' },
+    {
+      note: 'binary RETURNING of a masked column (the write would run before the types are known)',
+      formats: [1],
+      sql: "UPDATE customers SET name = 'x' WHERE id = 1 RETURNING email",
+      code: 'ERR_PROXY_MASKED_BINARY',
+    },
     { note: 'COPY FROM STDIN', formats: [], sql: 'COPY customers FROM STDIN', code: 'ERR_PROXY_UNSUPPORTED' },
   ])('refuses what the extended protocol cannot carry out: $note', async ({ formats, sql, code }) => {
     const gate = createGate({ decide: () => allow([EMAIL]), catalog });
@@ -154,6 +159,13 @@ describe('gate verdicts', () => {
     expect(verdict.kind === 'refuse' ? verdict.error.code : verdict.kind).toBe(code);
     // the same statement over the simple protocol (text results, COPY data follows the Query) runs
     expect((await gate.enforce(request(sql))).kind).toBe('run');
+  });
+
+  it('leaves binary results of a read to the RowDescription (text-like types are masked in binary there)', async () => {
+    const gate = createGate({ decide: () => allow([EMAIL]), catalog });
+    for (const sql of ['SELECT email FROM customers', 'SELECT * FROM customers']) {
+      expect((await gate.enforce(request(sql, { protocol: 'extended', resultFormats: [1] }))).kind).toBe('run');
+    }
   });
 });
 

@@ -73,6 +73,11 @@ export function checkOutputMasks(
         const m = masks.find((x) => x.column === d.column && tables.includes(x.table));
         if (m !== undefined) return new MaskedExpressionError(columnLabel(m), 'expression');
       }
+      // a column renamed by an alias list (`FROM t AS x(a, b)`, '' column) may be any column of its table
+      if (d.column === '') {
+        const m = masks.find((x) => (d.table === '' ? tables.includes(x.table) : x.table === d.table));
+        if (m !== undefined) return new MaskedExpressionError(columnLabel(m), 'expression');
+      }
     }
   }
   if (output.wholeRow) {

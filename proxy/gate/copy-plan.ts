@@ -30,7 +30,7 @@ export async function planCopyOut(facts: StatementFacts, masks: readonly Mask[],
   if (stmt === undefined) return { ok: false, error: new MaskUnboundError('the COPY statement could not be read') };
   let columns: readonly (PolicyColumnRef | undefined)[];
   try {
-    const c = await copyColumns(stmt.target, facts, catalog);
+    const c = await copyColumns(stmt.target, facts, catalog, relevant);
     if (typeof c === 'string') return { ok: false, error: new MaskUnboundError(c) };
     columns = c;
   } catch (err) {
@@ -68,6 +68,7 @@ async function copyColumns(
   target: CopyTarget,
   facts: StatementFacts,
   catalog: CatalogResolver,
+  masks: readonly Mask[],
 ): Promise<readonly (PolicyColumnRef | undefined)[] | string> {
   if (target.kind === 'table') {
     const table = facts.tables.read[0] ?? `${target.schema ?? 'public'}.${target.table}`;
@@ -79,6 +80,9 @@ async function copyColumns(
   if (lineage === undefined) return 'the COPY query has no result-column lineage';
   const out: (PolicyColumnRef | undefined)[] = [];
   for (const col of lineage.columns) {
+    if (col.source?.column === '' && masks.some((m) => m.table === col.source?.table)) {
+      return `a column of ${col.source.table} renamed by an alias list cannot be bound in COPY`;
+    }
     if (col.star !== undefined) {
       const table = col.star.table ?? (facts.tables.read.length === 1 ? facts.tables.read[0] : undefined);
       const names = table !== undefined ? await catalog.columnsOf(table) : undefined;

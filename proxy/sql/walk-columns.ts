@@ -90,10 +90,12 @@ function ambiguous(out: Collector, entries: readonly Entry[], name: string, reco
 function columnOf(out: Collector, e: Entry, name: string, record: boolean): Lineage {
   switch (e.kind) {
     case 'table': {
-      // Column aliases (`FROM t AS x(a, b)`) rename positionally: which column is unknown ('').
+      // Column aliases (`FROM t AS x(a, b)`) rename positionally: which column is unknown (''). It is
+      // still the output's source: the session binds it by RowDescription, and any expression over
+      // it carries it as derived, which a mask on the table then refuses.
       const c: ColumnName = { table: e.table, column: e.renamed ? '' : name };
       if (record) out.column(c, 'read');
-      return e.renamed ? { derived: [c], wholeRow: false } : { source: c, derived: [], wholeRow: false };
+      return { source: c, derived: [], wholeRow: false };
     }
     case 'query': {
       const hasStar = e.cols.some((c) => c.star !== undefined);

@@ -277,6 +277,17 @@ describe('masking: COPY TO STDOUT', () => {
     }
   });
 
+  it('denies COPY of a query over a masked table whose columns are renamed by an alias list', async () => {
+    const session = await rawSession(['db:read']);
+    try {
+      const messages = await session.query('COPY (SELECT e FROM public.customers AS u(i, n, e)) TO STDOUT');
+      expect(messages.map((m) => m.kind)).toEqual(['errorResponse', 'readyForQuery']);
+      expect((messages[0] as Extract<BackendMessage, { kind: 'errorResponse' }>).fields).toMatchObject({ C: '42501' });
+    } finally {
+      session.close();
+    }
+  });
+
   it('copies an unmasked table unchanged', async () => {
     const session = await rawSession(['db:read']);
     try {
@@ -285,6 +296,29 @@ describe('masking: COPY TO STDOUT', () => {
     } finally {
       session.close();
     }
+  });
+});
+
+describe('masking: FROM alias column lists', () => {
+  it.each([
+    { note: 'plain', sql: 'SELECT e FROM public.customers AS u(i, n, e) WHERE i = 1', rows: [{ e: '***********.com' }] },
+    { note: 'all columns', sql: 'SELECT * FROM public.customers AS u(i, n, e, c) WHERE i = 1', column: 'e', value: '***********.com' },
+  ])('masks a renamed column: $note', async ({ sql, rows, column, value }) => {
+    const client = await connectAs('alias-reader', ['db:read']);
+    const r = await client.query(sql);
+    if (rows !== undefined) expect(r.rows).toEqual(rows);
+    else expect(r.rows[0]?.[column as string]).toBe(value);
+  });
+
+  it.each([
+    'SELECT upper(e) FROM public.customers AS u(i, n, e)',
+    "SELECT e || '' FROM public.customers AS u(i, n, e)",
+    'SELECT x FROM (SELECT lower(e) AS x FROM public.customers u(i, n, e)) s',
+  ])('refuses a renamed masked column inside an expression: %s', async (sql) => {
+    const client = await connectAs('alias-reader', ['db:read']);
+    const err = await failure(client.query(sql));
+    expect(err.code).toBe('42501');
+    expect(err.message).toMatch(/is masked and cannot be returned inside an expression/);
   });
 });
 

@@ -37,6 +37,16 @@ describe('checkOutputMasks', () => {
       error: undefined,
     },
     {
+      note: 'an expression over a column renamed by an alias list (which column is unknown)',
+      output: { columns: [col({ derived: [{ table: T, column: '' }] })], wholeRow: false },
+      error: `column ${T}.email is masked and cannot be returned inside an expression`,
+    },
+    {
+      note: 'an expression over a renamed column of a table without masks',
+      output: { columns: [col({ derived: [{ table: 'public.orders', column: '' }] })], wholeRow: false },
+      error: undefined,
+    },
+    {
       note: 'a whole row of the masked table',
       output: { columns: [col({})], wholeRow: true },
       error: `column ${T}.email is masked and cannot be returned inside a whole-row value`,

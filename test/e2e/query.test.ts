@@ -82,6 +82,22 @@ describe('query cycle: simple protocol', () => {
       goesOn: true,
     },
     {
+      note: 'a row lock (FOR UPDATE) by a read-only identity',
+      roles: ['db:read'],
+      sql: (m: string) => `SELECT id FROM public.orders WHERE status <> '${m}' FOR UPDATE`,
+      rule: 'read_only.write',
+      message: /locks rows/,
+      goesOn: true,
+    },
+    {
+      note: 'a row lock (FOR SHARE) by a read-only identity',
+      roles: ['db:read'],
+      sql: (m: string) => `SELECT id FROM public.orders WHERE status <> '${m}' FOR SHARE`,
+      rule: 'read_only.write',
+      message: /locks rows/,
+      goesOn: true,
+    },
+    {
       note: 'a statement without any role',
       roles: [],
       sql: (m: string) => `INSERT INTO public.audit_log (actor, action) VALUES ('agent', '${m}')`,

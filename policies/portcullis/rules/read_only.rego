@@ -1,6 +1,7 @@
 # Read-only identities: a token whose roles include db:read but neither db:write nor db:admin
 # may not change anything, whatever the statement kind (INSERT, UPDATE … RETURNING, a
-# data-modifying CTE inside a SELECT, SELECT INTO, COPY FROM, DDL).
+# data-modifying CTE inside a SELECT, SELECT INTO, COPY FROM, DDL), nor lock rows (SELECT … FOR
+# UPDATE / SHARE: PostgreSQL itself grants row locks only with UPDATE privilege).
 package portcullis.rules.read_only
 
 import data.portcullis.lib.identity
@@ -26,9 +27,13 @@ writes if input.statement.flags.into
 
 writes if input.statement.flags.copy_from_stdin
 
+writes if input.statement.flags.for_update
+
 write_kinds := {"insert", "update", "delete", "merge", "copy_from", "truncate", "drop", "create_table", "alter_table", "create_function", "grant", "revoke", "call", "do", "vacuum", "lock"}
 
 # what names the written tables, or the kind of change.
 what := sprintf("on %s", [concat(", ", input.statement.tables.written)]) if count(input.statement.tables.written) > 0
+
+else := "(it locks rows: FOR UPDATE / FOR SHARE)" if input.statement.flags.for_update
 
 else := "(it changes the database)"

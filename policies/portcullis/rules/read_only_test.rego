@@ -26,6 +26,18 @@ test_reader_copy_from_stdin_is_denied if {
 	fixtures.denied_by(d)["read_only.write"]
 }
 
+test_reader_row_lock_is_denied if {
+	d := fixtures.decide(fixtures.reader, {"kind": "select", "command": "SELECT", "flags": {"for_update": true}, "tables": {"read": ["public.orders"], "written": []}})
+	fixtures.denied_by(d)["read_only.write"]
+	some e in d.deny
+	e.reason == `identity "agent-reader" is read-only (role db:read): SELECT (it locks rows: FOR UPDATE / FOR SHARE) is not allowed; use a token with db:write`
+}
+
+test_writer_row_lock_is_allowed if {
+	d := fixtures.decide(fixtures.writer, {"kind": "select", "command": "SELECT", "flags": {"for_update": true}, "tables": {"read": ["public.orders"], "written": []}})
+	not fixtures.denied_by(d)["read_only.write"]
+}
+
 test_scoped_reader_is_read_only_too if {
 	d := fixtures.decide(fixtures.scoped, fixtures.insert_audit)
 	fixtures.denied_by(d)["read_only.write"]

@@ -14,6 +14,7 @@ export type MutableFlags = {
   delete_without_where: boolean;
   update_without_where: boolean;
   copy_program: boolean;
+  copy_server_file: boolean;
   copy_from_stdin: boolean;
   copy_to_stdout: boolean;
   dynamic_sql: boolean;
@@ -36,6 +37,7 @@ export class Collector {
     delete_without_where: false,
     update_without_where: false,
     copy_program: false,
+    copy_server_file: false,
     copy_from_stdin: false,
     copy_to_stdout: false,
     dynamic_sql: false,

@@ -94,6 +94,8 @@ export type StatementFlags = {
   readonly update_without_where: boolean;
   /** copy_program: COPY … FROM/TO PROGRAM (runs a shell command on the database server). */
   readonly copy_program: boolean;
+  /** copy_server_file: COPY … FROM/TO a file on the database server ('/path'): the server's file system, not the client's data. */
+  readonly copy_server_file: boolean;
   /** copy_from_stdin: COPY … FROM STDIN (client sends data). */
   readonly copy_from_stdin: boolean;
   /** copy_to_stdout: COPY … TO STDOUT (server sends data to the client). */

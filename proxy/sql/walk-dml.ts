@@ -86,6 +86,7 @@ export function copy(w: Walker, f: Fields, sc: Scope): Col[] {
   const out = w.out;
   const isFrom = f['is_from'] === true;
   if (f['is_program'] === true) out.flags.copy_program = true;
+  else if (f['filename'] !== undefined) out.flags.copy_server_file = true;
   if (f['filename'] === undefined && f['is_program'] !== true) {
     if (isFrom) out.flags.copy_from_stdin = true;
     else out.flags.copy_to_stdout = true;

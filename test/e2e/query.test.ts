@@ -98,6 +98,14 @@ describe('query cycle: simple protocol', () => {
       goesOn: true,
     },
     {
+      note: 'a COPY to a file on the database server, even by an administrator',
+      roles: ['db:admin'],
+      sql: (m: string) => `COPY (SELECT '${m}') TO '/tmp/portcullis-e2e-copy.csv'`,
+      rule: 'escape.copy_server_file',
+      message: /server's file system/,
+      goesOn: true,
+    },
+    {
       note: 'a statement without any role',
       roles: [],
       sql: (m: string) => `INSERT INTO public.audit_log (actor, action) VALUES ('agent', '${m}')`,

@@ -168,6 +168,20 @@ describe('the compiled library decides real SQL', () => {
         kind: 'deny',
         rule: 'escape.copy_program',
       },
+      {
+        note: 'admin COPY to a server file',
+        claims: admin,
+        sql: "COPY audit_log TO '/tmp/x.csv'",
+        kind: 'deny',
+        rule: 'escape.copy_server_file',
+      },
+      {
+        note: 'reader COPY from a server file',
+        claims: reader,
+        sql: "COPY (SELECT 1) TO '/tmp/x.csv'",
+        kind: 'deny',
+        rule: 'escape.copy_server_file',
+      },
       { note: 'admin SET ROLE', claims: admin, sql: 'SET ROLE postgres', kind: 'deny', rule: 'escape.set_role' },
       {
         note: 'admin DO block',

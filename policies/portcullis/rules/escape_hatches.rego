@@ -1,5 +1,6 @@
 # Escape hatches: statements that would step outside what the gateway can see or enforce.
-#  - COPY … PROGRAM runs a shell command on the database server;
+#  - COPY … PROGRAM runs a shell command on the database server, and COPY to or from a file
+#    reads or writes the server's file system (never the agent's data: that is STDIN/STDOUT);
 #  - SET ROLE / SET SESSION AUTHORIZATION would act as another database role;
 #  - dynamic SQL (DO blocks, PL/pgSQL EXECUTE, functions that run SQL) hides the statements
 #    that actually run, so the policy cannot judge them.
@@ -10,6 +11,13 @@ deny contains {
 	"rule": "escape.copy_program",
 } if {
 	input.statement.flags.copy_program
+}
+
+deny contains {
+	"reason": "COPY to or from a file on the database server reaches the server's file system and is never allowed; use COPY ... TO STDOUT / FROM STDIN",
+	"rule": "escape.copy_server_file",
+} if {
+	input.statement.flags.copy_server_file
 }
 
 deny contains {

@@ -8,6 +8,16 @@ test_copy_program_is_denied if {
 	fixtures.denied_by(d)["escape.copy_program"]
 }
 
+test_copy_server_file_is_denied_even_for_admins if {
+	d := fixtures.decide(fixtures.admin, {"kind": "copy", "command": "COPY", "flags": {"copy_server_file": true}, "tables": {"read": ["public.orders"], "written": []}})
+	fixtures.denied_by(d)["escape.copy_server_file"]
+}
+
+test_copy_to_stdout_is_not_a_server_file if {
+	d := fixtures.decide(fixtures.admin, {"kind": "copy", "command": "COPY", "flags": {"copy_to_stdout": true}, "tables": {"read": ["public.orders"], "written": []}})
+	not fixtures.denied_by(d)["escape.copy_server_file"]
+}
+
 test_set_role_is_denied if {
 	d := fixtures.decide(fixtures.admin, {"kind": "set_role", "command": "SET", "flags": {"set_role": true}})
 	fixtures.denied_by(d)["escape.set_role"]

@@ -8,6 +8,7 @@ export const FLAGS = {
   delete_without_where: false,
   update_without_where: false,
   copy_program: false,
+  copy_server_file: false,
   copy_from_stdin: false,
   copy_to_stdout: false,
   dynamic_sql: false,

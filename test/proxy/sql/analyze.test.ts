@@ -144,6 +144,8 @@ describe('flags', () => {
     { note: 'grant', sql: 'GRANT SELECT ON t TO bob', flags: ['ddl'] },
     { note: 'copy from program', sql: "COPY t FROM PROGRAM 'curl x'", flags: ['copy_program'] },
     { note: 'copy to program', sql: "COPY t TO PROGRAM 'sh'", flags: ['copy_program'] },
+    { note: 'copy from a server file', sql: "COPY t FROM '/etc/passwd'", flags: ['copy_server_file'] },
+    { note: 'copy a query to a server file', sql: "COPY (SELECT 1) TO '/tmp/q'", flags: ['copy_server_file'] },
     { note: 'copy from stdin', sql: 'COPY t FROM STDIN', flags: ['copy_from_stdin'] },
     { note: 'copy to stdout', sql: 'COPY t TO STDOUT', flags: ['copy_to_stdout'] },
     {
@@ -151,7 +153,7 @@ describe('flags', () => {
       sql: 'COPY (SELECT * FROM t WHERE a = 1) TO STDOUT',
       flags: ['copy_to_stdout', 'has_where', 'select_star'],
     },
-    { note: 'copy to a server file', sql: "COPY t TO '/tmp/t.csv'", flags: [] },
+    { note: 'copy to a server file', sql: "COPY t TO '/tmp/t.csv'", flags: ['copy_server_file'] },
     { note: 'DO block', sql: "DO $$BEGIN EXECUTE 'DROP TABLE t'; END$$", flags: ['dynamic_sql'] },
     { note: 'dblink', sql: "SELECT * FROM dblink('dbname=x', 'DELETE FROM t') AS r(a int)", flags: ['dynamic_sql', 'select_star'] },
     { note: 'dblink_exec', sql: "SELECT dblink_exec('DROP TABLE t')", flags: ['dynamic_sql'] },

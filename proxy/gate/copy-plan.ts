@@ -42,6 +42,12 @@ export async function planCopyOut(facts: StatementFacts, masks: readonly Mask[],
     if (column !== undefined && mask !== undefined) planned.push({ index, column, mask });
   }
   if (planned.length === 0) return { ok: true, plan: undefined };
+  // PostgreSQL writes a value equal to a custom NULL marker as the marker itself: the output
+  // would answer "is the masked value equal to this guess?" (the default markers cannot collide)
+  if (stmt.options.has('null')) {
+    const first = planned[0] as CopyColumnMask;
+    return { ok: false, error: new MaskUnboundError(`a NULL option would reveal which values of ${columnLabel(first.column)} equal it`) };
+  }
   const format = copyFormatOf(stmt.options);
   if (format.kind === 'binary') return { ok: false, error: new MaskedBinaryError(columnLabel((planned[0] as CopyColumnMask).column)) };
   return { ok: true, plan: { format, columns: planned } };

@@ -244,9 +244,9 @@ describe('masking: COPY TO STDOUT', () => {
       ],
     },
     {
-      note: 'CSV with other delimiter and NULL string',
-      sql: "COPY (SELECT id, card_number AS c FROM customers WHERE id IN (4, 100)) TO STDOUT WITH (FORMAT csv, DELIMITER ';', NULL 'NIL')",
-      lines: ['4;NIL', `${ODD_ID};"**\t3\\4"`],
+      note: 'CSV with another delimiter',
+      sql: "COPY (SELECT id, card_number AS c FROM customers WHERE id IN (4, 100)) TO STDOUT WITH (FORMAT csv, DELIMITER ';')",
+      lines: ['4;', `${ODD_ID};"**\t3\\4"`],
     },
   ])('masks $note', async ({ sql, lines }) => {
     const session = await rawSession(['db:read']);
@@ -272,6 +272,31 @@ describe('masking: COPY TO STDOUT', () => {
         C: '42501',
         M: 'column public.customers.email is masked and cannot be returned in binary format',
       });
+    } finally {
+      session.close();
+    }
+  });
+
+  it.each([
+    "COPY customers TO STDOUT (NULL 'ada@example.com')",
+    "COPY customers (email) TO STDOUT (FORMAT csv, NULL '4111111111111111')",
+    "COPY (SELECT id, card_number AS c FROM customers WHERE id IN (4, 100)) TO STDOUT WITH (FORMAT csv, DELIMITER ';', NULL 'NIL')",
+  ])('denies a NULL option on COPY of masked columns (an equality oracle): %s', async (sql) => {
+    const session = await rawSession(['db:read']);
+    try {
+      const messages = await session.query(sql);
+      expect(messages.map((m) => m.kind)).toEqual(['errorResponse', 'readyForQuery']);
+      expect((messages[0] as Extract<BackendMessage, { kind: 'errorResponse' }>).fields).toMatchObject({ C: '42501' });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('allows a NULL option on COPY of a table without masks', async () => {
+    const session = await rawSession(['db:read']);
+    try {
+      const messages = await session.query("COPY orders (id) TO STDOUT (NULL 'none')");
+      expect(messages.some((m) => m.kind === 'copyData')).toBe(true);
     } finally {
       session.close();
     }

@@ -54,7 +54,7 @@ export function createGate(deps: GateDeps): Gate {
   const events = deps.events ?? NO_EVENTS;
   const now = deps.now ?? Date.now;
 
-  /** ask builds the policy input and asks the policy; a throw or rejection becomes the failure's message. */
+  /** ask builds the policy input and asks the policy (which may throw, or answer with a promise). */
   function ask(req: StatementRequest): unknown {
     const { session } = req;
     const input = buildPolicyInput({

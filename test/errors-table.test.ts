@@ -10,6 +10,7 @@ import * as actions from '../proxy/actions/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
 import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf, toErrorFields } from '../proxy/errors.js';
+import * as resolve from '../proxy/resolve/index.js';
 import * as session from '../proxy/session/index.js';
 import * as sql from '../proxy/sql/index.js';
 import * as upstream from '../proxy/upstream/index.js';
@@ -75,6 +76,8 @@ const made: Made[] = [
   { note: 'SqlNotInitializedError', err: new sql.SqlNotInitializedError() },
   { note: 'SqlAnalysisError 54001', err: new sql.SqlAnalysisError('m', '54001'), sqlstate: '54001' },
   { note: 'SqlAnalysisError XX000', err: new sql.SqlAnalysisError('m', 'XX000'), sqlstate: 'XX000' },
+  { note: 'CatalogUnavailableError', err: new resolve.CatalogUnavailableError('function f') },
+  { note: 'CatalogTooDeepError', err: new resolve.CatalogTooDeepError(256) },
   { note: 'PolicyDeniedError', err: new decision.PolicyDeniedError('no', 'r1') },
   { note: 'ApprovalRequiredError', err: new decision.ApprovalRequiredError('ask', 'r2') },
   { note: 'PolicyEvaluationError', err: new decision.PolicyEvaluationError('broken', 'portcullis.policy_error') },
@@ -144,7 +147,7 @@ describe('constructing each error class', () => {
 
   it('has a table for every part', () => {
     expect(Object.keys(ERROR_TABLES).sort()).toEqual(
-      ['actions', 'auth', 'bundles', 'decision', 'engine', 'session', 'sql', 'tool', 'upstream', 'wire'].sort(),
+      ['actions', 'auth', 'bundles', 'decision', 'engine', 'resolve', 'session', 'sql', 'tool', 'upstream', 'wire'].sort(),
     );
   });
 });

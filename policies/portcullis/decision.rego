@@ -9,9 +9,11 @@ package portcullis
 import data.portcullis.rules.access
 import data.portcullis.rules.destructive_ddl
 import data.portcullis.rules.escape_hatches
+import data.portcullis.rules.functions
 import data.portcullis.rules.pii
 import data.portcullis.rules.production
 import data.portcullis.rules.read_only
+import data.portcullis.rules.statistics
 import data.portcullis.rules.where_clause
 
 # METADATA
@@ -34,7 +36,7 @@ deny := specific_deny if count(specific_deny) > 0
 
 else := access.deny
 
-specific_deny := (((read_only.deny | destructive_ddl.deny) | where_clause.deny) | escape_hatches.deny)
+specific_deny := (((((read_only.deny | destructive_ddl.deny) | where_clause.deny) | escape_hatches.deny) | functions.deny) | statistics.deny)
 
 # approval gathers every family's approval entries.
 approval := production.approval

@@ -23,6 +23,7 @@ base_statement := {
 	"tables": {"read": [], "written": []},
 	"columns": {"read": [], "written": []},
 	"functions": [],
+	"routines": [],
 	"flags": {
 		"ddl": false, "destructive": false, "delete_without_where": false, "update_without_where": false,
 		"copy_program": false, "copy_server_file": false, "copy_from_stdin": false, "copy_to_stdout": false, "dynamic_sql": false,

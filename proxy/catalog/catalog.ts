@@ -8,7 +8,7 @@ import type { EventSink } from '../events.js';
 import { NO_EVENTS } from '../events.js';
 import { UpstreamQueryError, simpleQuery } from '../upstream/index.js';
 import type { UpstreamConnection } from '../upstream/index.js';
-import type { CatalogResolver, ColumnName } from './types.js';
+import type { CatalogFacts, CatalogResolver, ColumnName, Known, RelationFacts, RoutineFacts, Volatility } from './types.js';
 import { messageOf } from '../errors.js';
 
 /** CatalogOptions configures createCatalog. */
@@ -17,13 +17,16 @@ export type CatalogOptions = {
   readonly events?: EventSink;
   /** maxEntries bounds each cache; the oldest entries go first (default 10 000). */
   readonly maxEntries?: number;
+  /** refreshMs forgets every cached answer this often, so catalog changes made elsewhere are seen (default 60 000; 0: never). */
+  readonly refreshMs?: number;
 };
 
-/** Catalog is a CatalogResolver that owns its upstream connection. */
-export type Catalog = CatalogResolver & {
-  /** close ends the catalog's upstream connection (a later lookup reopens it). */
-  close(): void;
-};
+/** Catalog is a CatalogResolver and CatalogFacts that owns its upstream connection. */
+export type Catalog = CatalogResolver &
+  CatalogFacts & {
+    /** close ends the catalog's upstream connection (a later lookup reopens it). */
+    close(): void;
+  };
 
 type Closable = UpstreamConnection & { destroy?: () => void };
 
@@ -43,6 +46,12 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
   let generation = 0;
   const columns = new Map<string, Promise<ColumnName | undefined>>();
   const tables = new Map<string, Promise<readonly string[] | undefined>>();
+  const relations = new Map<string, Promise<RelationFacts | null | undefined>>();
+  const routines = new Map<string, Promise<readonly RoutineFacts[] | undefined>>();
+  const system = new Map<string, Promise<ReadonlySet<string> | undefined>>();
+  // answers that have arrived, for the synchronous path (same keys as the caches above, prefixed)
+  const settled = new Map<string, unknown>();
+  const refreshMs = options.refreshMs ?? 60_000;
 
   const connection = (): Promise<Closable> => {
     if (conn === undefined) {
@@ -89,19 +98,92 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const gen = generation;
-    const pending = lookup().catch((err: unknown) => {
-      events.publish({ type: 'catalog.failed', key, message: messageOf(err) });
-      if (cache.get(key) === pending) cache.delete(key);
-      return undefined;
-    });
+    const pending = lookup().then(
+      (value) => {
+        if (gen === generation && cache.get(key) === pending && value !== undefined) settled.set(key, value);
+        return value;
+      },
+      (err: unknown) => {
+        events.publish({ type: 'catalog.failed', key, message: messageOf(err) });
+        if (cache.get(key) === pending) cache.delete(key);
+        return undefined;
+      },
+    );
     if (gen === generation) {
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      if (cache.size >= maxEntries) {
+        const oldest = cache.keys().next().value as string;
+        cache.delete(oldest);
+        settled.delete(oldest);
+      }
       cache.set(key, pending);
     }
     return pending;
   };
 
+  /** known answers from what has settled, synchronously, else through the cache. */
+  const known = <T>(cache: Map<string, Promise<T | undefined>>, key: string, lookup: () => Promise<T | undefined>): Known<T> => {
+    if (settled.has(key)) return settled.get(key) as T;
+    return cached(cache, key, lookup);
+  };
+
+  const invalidate = (): void => {
+    generation += 1;
+    columns.clear();
+    tables.clear();
+    relations.clear();
+    routines.clear();
+    system.clear();
+    settled.clear();
+  };
+  const timer = refreshMs > 0 ? setInterval(invalidate, refreshMs) : undefined;
+  timer?.unref();
+
   return {
+    systemRelations() {
+      return known(system, 'system', async () => {
+        const rows = await query(
+          'SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+            "WHERE n.nspname = 'pg_catalog' AND c.relkind IN ('r', 'v', 'm', 'f', 'p')",
+        );
+        return new Set(rows.map((r) => r[0] ?? '').filter((n) => n !== ''));
+      });
+    },
+    relation(table) {
+      const name = splitName(table);
+      if (name === undefined) return null;
+      return known(relations, `relation:${table}`, async () => {
+        // an empty search path makes pg_get_viewdef qualify every name outside pg_catalog
+        const rows = await query(
+          "SET search_path = ''; " +
+            "SELECT c.relkind, CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END, " +
+            '(SELECT pg_catalog.array_to_json(pg_catalog.array_agg(a.attname ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a ' +
+            'WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) ' +
+            'FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+            `WHERE n.nspname = ${quoteLiteral(name.schema)} AND c.relname = ${quoteLiteral(name.relation)}`,
+        );
+        const row = rows[0];
+        if (row === undefined) return null;
+        const columnNames = JSON.parse(row[2] ?? '[]') as unknown;
+        const facts: RelationFacts = {
+          kind: RELKINDS[row[0] ?? ''] ?? 'other',
+          columns: Array.isArray(columnNames) ? columnNames.filter((c): c is string => typeof c === 'string') : [],
+          ...(row[1] != null ? { definition: row[1] } : {}),
+        };
+        return facts;
+      });
+    },
+    routines(schema, name) {
+      if (name === '' || name.includes('\0') || schema.includes('\0')) return [];
+      return known(routines, `routine:${schema}\u0000${name}`, async () => {
+        const rows = await query(
+          'SELECT n.nspname, p.provolatile, p.prosecdef, p.prokind, ' +
+            "p.proacl IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) x WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE'), " +
+            'p.oid < 16384 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ' +
+            `WHERE p.proname = ${quoteLiteral(name)}${schema === '' ? '' : ` AND n.nspname = ${quoteLiteral(schema)}`}`,
+        );
+        return combineRoutines(name, rows);
+      });
+    },
     resolveColumn(tableOid, attnum) {
       if (!Number.isInteger(tableOid) || tableOid <= 0 || tableOid > UINT32_MAX) return Promise.resolve(undefined);
       if (!Number.isInteger(attnum) || attnum <= 0 || attnum > INT16_MAX) return Promise.resolve(undefined);
@@ -134,17 +216,69 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
         return rows.map((r) => r[0] ?? '');
       });
     },
-    invalidate() {
-      generation += 1;
-      columns.clear();
-      tables.clear();
-    },
+    invalidate,
     close() {
+      if (timer !== undefined) clearInterval(timer);
       const c = conn;
       conn = undefined;
       void c?.then((x) => (x.destroy !== undefined ? x.destroy() : x.end())).catch(() => undefined);
     },
   };
+}
+
+const RELKINDS: Readonly<Record<string, RelationFacts['kind']>> = {
+  r: 'table',
+  v: 'view',
+  m: 'materialized_view',
+  f: 'foreign_table',
+  p: 'partitioned_table',
+};
+
+const VOLATILITY: Readonly<Record<string, Volatility>> = { i: 'immutable', s: 'stable', v: 'volatile' };
+const RISK: Readonly<Record<Volatility, number>> = { immutable: 0, stable: 1, volatile: 2 };
+const PROKINDS: Readonly<Record<string, string>> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
+
+/** combineRoutines folds pg_proc rows (schema, provolatile, prosecdef, prokind, public execute, builtin) into one entry per schema, the least safe overload winning. */
+function combineRoutines(name: string, rows: readonly (readonly (string | null)[])[]): RoutineFacts[] {
+  const bySchema = new Map<
+    string,
+    { volatility: Volatility; securityDefiner: boolean; publicExecute: boolean; builtin: boolean; kinds: Set<string> }
+  >();
+  for (const row of rows) {
+    const schema = row[0] ?? '';
+    const volatility = VOLATILITY[row[1] ?? ''] ?? 'volatile';
+    const entry = bySchema.get(schema) ?? {
+      volatility,
+      securityDefiner: false,
+      publicExecute: true,
+      builtin: true,
+      kinds: new Set<string>(),
+    };
+    if (RISK[volatility] > RISK[entry.volatility]) entry.volatility = volatility;
+    entry.securityDefiner ||= row[2] === 't';
+    entry.publicExecute &&= row[4] === 't';
+    entry.builtin &&= row[5] === 't';
+    entry.kinds.add(PROKINDS[row[3] ?? ''] ?? 'function');
+    bySchema.set(schema, entry);
+  }
+  return [...bySchema.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([schema, e]) => ({
+      schema,
+      name,
+      volatility: e.volatility,
+      securityDefiner: e.securityDefiner,
+      publicExecute: e.publicExecute,
+      builtin: e.builtin,
+      kinds: [...e.kinds].sort(),
+    }));
+}
+
+/** splitName splits `schema.relation` (undefined when it is not that shape or holds a NUL). */
+function splitName(table: string): { schema: string; relation: string } | undefined {
+  const dot = table.indexOf('.');
+  if (dot <= 0 || dot === table.length - 1 || table.includes('\0')) return undefined;
+  return { schema: table.slice(0, dot), relation: table.slice(dot + 1) };
 }
 
 /**

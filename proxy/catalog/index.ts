@@ -4,4 +4,4 @@
 
 export { createCatalog, quoteLiteral } from './catalog.js';
 export type { Catalog, CatalogOptions } from './catalog.js';
-export type { CatalogResolver, ColumnName } from './types.js';
+export type { CatalogFacts, CatalogResolver, ColumnName, Known, RelationFacts, RoutineFacts, Volatility } from './types.js';

@@ -2,7 +2,7 @@
 // Bind values, session counters, clock) → the policy's `input` document in snake_case JSON.
 // Pure: the caller passes the clock reading, so tests and the policy see the same time.
 
-import type { PolicyColumnRef, PolicyInput, PolicyOutputColumn, PolicyStatement } from './types.js';
+import type { PolicyColumnRef, PolicyInput, PolicyOutputColumn, PolicyRoutine, PolicyStatement } from './types.js';
 import { sharedCopier } from './input-json.js';
 
 /**
@@ -31,6 +31,18 @@ export type StatementFactsLike = {
   } | null;
 };
 
+/** RoutineLike is proxy/resolve's StatementRoutine (structural). */
+export type RoutineLike = {
+  readonly schema: string;
+  readonly name: string;
+  readonly known: boolean;
+  readonly volatility: string;
+  readonly securityDefiner: boolean;
+  readonly publicExecute: boolean;
+  readonly builtin: boolean;
+  readonly kinds: readonly string[];
+};
+
 /** PolicyInputParts is everything the session knows when a statement arrives. */
 export type PolicyInputParts = {
   /** claims are the verified JWT claims (proxy/auth Principal.claims). */
@@ -43,6 +55,8 @@ export type PolicyInputParts = {
     readonly tls: boolean;
   };
   readonly statement: StatementFactsLike;
+  /** routines are what the catalog says about the statement's functions (default: none known). */
+  readonly routines?: readonly RoutineLike[];
   /** params are the Bind values as text (null for SQL NULL or binary format); omit under the simple protocol. */
   readonly params?: readonly (string | null)[] | null;
   readonly session: {
@@ -74,7 +88,7 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
       client_address: c.clientAddress,
       tls: c.tls,
     },
-    statement: buildStatement(parts.statement, parts.params ?? null),
+    statement: buildStatement(parts.statement, parts.routines ?? NO_ROUTINES, parts.params ?? null),
     session: {
       statements: s.statements,
       rows_returned: s.rowsReturned,
@@ -86,7 +100,11 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
 }
 
 /** buildStatement maps proxy/sql's facts to the snake_case `input.statement`. */
-function buildStatement(f: StatementFactsLike, params: readonly (string | null)[] | null): PolicyStatement {
+function buildStatement(
+  f: StatementFactsLike,
+  routines: readonly RoutineLike[],
+  params: readonly (string | null)[] | null,
+): PolicyStatement {
   return {
     kind: f.kind,
     command: f.command,
@@ -94,6 +112,7 @@ function buildStatement(f: StatementFactsLike, params: readonly (string | null)[
     tables: copyTables(f.tables),
     columns: copyColumns(f.columns),
     functions: copyFunctions(f.functions),
+    routines: routines.length === 0 ? [] : routines.map(routine),
     flags: copyFlags(f.flags),
     parameters: f.parameters,
     fingerprint: f.fingerprint,
@@ -114,6 +133,21 @@ const copyOutput = sharedCopier((o: NonNullable<StatementFactsLike['output']>) =
   columns: o.columns.map(outputColumn),
   whole_row: o.wholeRow,
 }));
+
+const NO_ROUTINES: readonly RoutineLike[] = [];
+
+function routine(r: RoutineLike): PolicyRoutine {
+  return {
+    schema: r.schema,
+    name: r.name,
+    known: r.known,
+    volatility: r.volatility,
+    security_definer: r.securityDefiner,
+    public_execute: r.publicExecute,
+    builtin: r.builtin,
+    kinds: [...r.kinds],
+  };
+}
 
 function columnRef(r: PolicyColumnRef): PolicyColumnRef {
   return { table: r.table, column: r.column };

@@ -33,6 +33,25 @@ export type PolicyOutputColumn = {
   readonly derived: readonly PolicyColumnRef[];
 };
 
+/** PolicyRoutine is one function a statement calls (its views' included), as the database catalog describes it. */
+export type PolicyRoutine = {
+  /** schema is where the function lives ('' when no function of that name exists). */
+  readonly schema: string;
+  readonly name: string;
+  /** known is false when the catalog has no function of that name (volatility is then `unknown`). */
+  readonly known: boolean;
+  /** volatility is `immutable`, `stable`, `volatile` (the least safe of its overloads) or `unknown`. */
+  readonly volatility: string;
+  /** security_definer: some overload runs with its owner's privileges. */
+  readonly security_definer: boolean;
+  /** public_execute: EXECUTE is granted to PUBLIC on every overload (PostgreSQL treats the others as privileged). */
+  readonly public_execute: boolean;
+  /** builtin: the server's own function (created by initdb). */
+  readonly builtin: boolean;
+  /** kinds are the overloads' kinds: function, procedure, aggregate, window. */
+  readonly kinds: readonly string[];
+};
+
 /** PolicyStatement is the facts about one SQL statement (proxy/sql), in the policy's snake_case. */
 export type PolicyStatement = {
   readonly kind: string;
@@ -41,6 +60,8 @@ export type PolicyStatement = {
   readonly tables: { readonly read: readonly string[]; readonly written: readonly string[] };
   readonly columns: { readonly read: readonly PolicyColumnRef[]; readonly written: readonly PolicyColumnRef[] };
   readonly functions: readonly string[];
+  /** routines are the functions called (through views too), with what the catalog says about them; unqualified names give one entry per schema holding one. */
+  readonly routines: readonly PolicyRoutine[];
   readonly flags: Readonly<Record<string, boolean>>;
   /** parameters is the highest `$n` placeholder number (0 when none). */
   readonly parameters: number;

@@ -7,7 +7,10 @@
 import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput } from '../decision/index.js';
 import type { Decision, Mask } from '../decision/index.js';
 import { UnsupportedRequestError, checkOutputMasks } from '../actions/index.js';
-import type { CatalogResolver } from '../catalog/index.js';
+import type { CatalogFacts, CatalogResolver } from '../catalog/index.js';
+import { resolveStatement } from '../resolve/index.js';
+import type { Resolved, StatementRoutine } from '../resolve/index.js';
+import { masksThroughViews } from './view-masks.js';
 import { NO_EVENTS } from '../events.js';
 import type { EventSink } from '../events.js';
 import type { ProxyError } from '../errors.js';
@@ -23,6 +26,8 @@ export type GateDeps = {
   readonly decide: Decide;
   /** catalog lists a table's columns for COPY masking. */
   readonly catalog: CatalogResolver;
+  /** names resolves a statement's relations, views and functions before the policy sees it (default: nothing resolved, every function unknown). */
+  readonly names?: CatalogFacts;
   /** approvals holds statements the policy wants approved (default: every hold is refused). */
   readonly approvals?: ApprovalPort;
   /** events receives `statement.decided` and `policy.error` (default: dropped). */
@@ -54,13 +59,20 @@ export function createGate(deps: GateDeps): Gate {
   const events = deps.events ?? NO_EVENTS;
   const now = deps.now ?? Date.now;
 
+  /** resolve looks the statement's names up in the catalog (synchronous when they are cached). */
+  function resolve(req: StatementRequest): Resolved | Promise<Resolved> {
+    if (deps.names !== undefined) return resolveStatement(req.facts, deps.names);
+    return { ok: true, facts: req.facts, routines: req.facts.calls.map(unknownRoutine), viewColumns: [] };
+  }
+
   /** ask builds the policy input and asks the policy (which may throw, or answer with a promise). */
-  function ask(req: StatementRequest): unknown {
+  function ask(req: StatementRequest, routines: readonly StatementRoutine[]): unknown {
     const { session } = req;
     const input = buildPolicyInput({
       claims: session.principal.claims,
       connection: session.connection,
       statement: req.facts,
+      routines,
       params: req.params,
       session: {
         statements: session.counters.statements,
@@ -96,10 +108,11 @@ export function createGate(deps: GateDeps): Gate {
   }
 
   /** act carries a decision out: refuse a deny, check what the statement needs, then (for a hold) wait for approval. */
-  function act(req: StatementRequest, decision: Decision): Verdict | Promise<Verdict> {
+  function act(req: StatementRequest, decision: Decision, resolved: Extract<Resolved, { ok: true }>): Verdict | Promise<Verdict> {
     if (decision.kind === 'deny') return { kind: 'refuse', decision, error: denialError(decision) };
     // what the statement would need is checked before anyone is asked to approve it
-    const verdict = carryOut(req, decision, decision.masks, deps.catalog);
+    const masks = masksThroughViews(decision.masks, resolved.viewColumns);
+    const verdict = carryOut(req, decision, masks, deps.catalog);
     if (decision.kind === 'allow') return verdict;
     return Promise.resolve(verdict).then(async (v) => {
       if (v.kind === 'refuse') return v;
@@ -111,16 +124,34 @@ export function createGate(deps: GateDeps): Gate {
 
   return {
     // one promise per statement on the common path: a synchronous policy answer and no COPY to plan
-    async enforce(req) {
+    async enforce(original) {
+      let resolved = resolve(original);
+      if (resolved instanceof Promise) resolved = await resolved;
+      if (!resolved.ok) return { kind: 'refuse', decision: undefined, error: resolved.error };
+      const req = resolved.facts === original.facts ? original : { ...original, facts: resolved.facts };
       let answer: unknown;
       try {
-        answer = ask(req);
+        answer = ask(req, resolved.routines);
         if (answer instanceof Promise) answer = await answer;
       } catch (err) {
-        return act(req, settle(req, undefined, messageOf(err)));
+        return act(req, settle(req, undefined, messageOf(err)), resolved);
       }
-      return act(req, settle(req, answer, undefined));
+      return act(req, settle(req, answer, undefined), resolved);
     },
+  };
+}
+
+/** unknownRoutine describes a call when no catalog is at hand: unknown, so a policy treats it as the least safe. */
+function unknownRoutine(call: { readonly schema: string; readonly name: string }): StatementRoutine {
+  return {
+    schema: call.schema,
+    name: call.name,
+    known: false,
+    volatility: 'unknown',
+    securityDefiner: false,
+    publicExecute: true,
+    builtin: false,
+    kinds: [],
   };
 }
 

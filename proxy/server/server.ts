@@ -83,6 +83,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const gate = createGate({
     decide: deps.decide,
     catalog,
+    names: catalog,
     events,
     now,
     ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}),

@@ -4,7 +4,8 @@
 
 import { loadModule, parseSync } from 'libpg-query';
 import { messageOf } from '../errors.js';
-import type { AnalyzeOptions, AnalyzeResult, StatementFacts } from './types.js';
+import type { AnalyzeOptions, AnalyzeResult, CatalogSnapshot, StatementFacts } from './types.js';
+import { statementFacts } from './facts.js';
 import { SqlAnalysisError, SqlNotInitializedError, SqlNulError, SqlSyntaxError, SqlTooLargeError, type SqlError } from './errors.js';
 import { deepFreeze, factsOf } from './facts-cache.js';
 import { asFields, asList, asNode, asNumber } from './tree.js';
@@ -42,7 +43,12 @@ export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
   // largest per-statement cost (parse ~10 µs, facts ~15 µs for a small SELECT), so successful
   // analyses are memoised by text and options. Results are deeply frozen. Statements that differ
   // only in literals are still parsed but share their facts (facts-cache.ts).
-  const key = sql.length <= CACHE_MAX_SQL_CHARS ? `${maxBytes}\u0000${searchPath.join('\u0001')}\u0000${sql}` : undefined;
+  // An analysis with the catalog's view of names is the gate's second look at a statement that
+  // reads views or system relations; the snapshot changes under it, so it is not memoised here.
+  const key =
+    opts.catalog === undefined && sql.length <= CACHE_MAX_SQL_CHARS
+      ? `${maxBytes}\u0000${searchPath.join('\u0001')}\u0000${sql}`
+      : undefined;
   if (key !== undefined) {
     const hit = cache.get(key);
     if (hit !== undefined) {
@@ -51,7 +57,7 @@ export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
       return hit;
     }
   }
-  const { result, shared } = analyzeUncached(sql, maxBytes, searchPath);
+  const { result, shared } = analyzeUncached(sql, maxBytes, searchPath, opts.catalog);
   if (key !== undefined && result.ok && loaded && admit(key, shared)) {
     deepFreeze(result);
     cache.set(key, result);
@@ -88,7 +94,7 @@ const cache = new Map<string, AnalyzeResult>();
 /** Analysis is a result and whether every statement's facts came from the facts cache. */
 type Analysis = { readonly result: AnalyzeResult; readonly shared: boolean };
 
-function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly string[]): Analysis {
+function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly string[], catalog: CatalogSnapshot | undefined): Analysis {
   // Size first: nothing below may run over unbounded input (parsing is synchronous).
   const bytes = Buffer.byteLength(sql, 'utf8');
   if (bytes > maxBytes) return refused(new SqlTooLargeError(bytes, maxBytes));
@@ -126,6 +132,11 @@ function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly str
       const len = asNumber(r['stmt_len']) ?? 0; // 0: to the end of the string
       const end = len > 0 ? start + len : undefined;
       const text = (buf === undefined ? sql.slice(start, end) : buf.subarray(start, end ?? buf.length).toString('utf8')).trim();
+      if (catalog !== undefined) {
+        statements.push(statementFacts(node, text, searchPath[0] ?? '', catalog));
+        shared = false;
+        continue;
+      }
       const f = factsOf(r['stmt'], node, text, searchPath[0] ?? '');
       statements.push(f.facts);
       shared &&= f.shared;

@@ -2,7 +2,7 @@
 // the walker-detected flags, the highest parameter number, and whether any literal's value was
 // read (facts that depend on a literal are never shared between statements: facts-cache.ts).
 
-import type { ColumnName } from './types.js';
+import type { CatalogSnapshot, ColumnName, RoutineName } from './types.js';
 import { columnKey, uniqueColumns } from './lineage.js';
 import { asFields, asNode, asString } from './tree.js';
 
@@ -33,6 +33,10 @@ export class Collector {
   readonly columnsRead = new Map<string, ColumnName>();
   readonly columnsWritten = new Map<string, ColumnName>();
   readonly functions = new Set<string>();
+  /** calls maps `schema\0name` to a function called as written. */
+  readonly calls = new Map<string, RoutineName>();
+  /** expanding lists the views being walked, outermost first (a view never expands inside itself). */
+  readonly expanding: string[] = [];
   readonly flags: MutableFlags = {
     delete_without_where: false,
     update_without_where: false,
@@ -52,15 +56,27 @@ export class Collector {
   /** literalsRead is set once the walk read a literal's value (constString): the facts then depend on literals. */
   literalsRead = false;
   readonly #schema: string;
+  /** catalog is what the catalog says about relations (undefined: the grammar alone). */
+  readonly catalog: CatalogSnapshot | undefined;
 
-  constructor(defaultSchema: string) {
+  constructor(defaultSchema: string, catalog?: CatalogSnapshot) {
     this.#schema = defaultSchema;
+    this.catalog = catalog;
   }
 
-  /** qualify names a relation as PostgreSQL resolves it: schema kept, else the search path's first schema. */
+  /**
+   * qualify names a relation as PostgreSQL resolves it: schema kept; else pg_catalog when the
+   * catalog has a relation of that name there (PostgreSQL searches pg_catalog before the search
+   * path), else the search path's first schema.
+   */
   qualify(schema: string | undefined, name: string): string {
-    const s = schema ?? this.#schema;
+    const s = schema ?? (this.catalog?.systemRelations.has(name) === true ? 'pg_catalog' : this.#schema);
     return s === '' ? name : `${s}.${name}`;
+  }
+
+  /** call records a function called, as written. */
+  call(schema: string, name: string): void {
+    this.calls.set(`${schema}\u0000${name}`, { schema, name });
   }
 
   /** table records a table read or written. */

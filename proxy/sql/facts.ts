@@ -3,7 +3,7 @@
 // fingerprint. Pure. shapeFacts computes everything but the statement's own text and fingerprint,
 // which is what statements of the same shape share (facts-cache.ts).
 
-import type { StatementFacts } from './types.js';
+import type { CatalogSnapshot, StatementFacts } from './types.js';
 import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
@@ -21,8 +21,8 @@ export type ShapeFacts = {
 };
 
 /** statementFacts computes the facts of one statement node; `text` is its own SQL. */
-export function statementFacts(node: Node, text: string, defaultSchema: string): StatementFacts {
-  return withIdentity(shapeFacts(node, defaultSchema).facts, text, fingerprint({ [node.type]: node.fields }));
+export function statementFacts(node: Node, text: string, defaultSchema: string, catalog?: CatalogSnapshot): StatementFacts {
+  return withIdentity(shapeFacts(node, defaultSchema, catalog).facts, text, fingerprint({ [node.type]: node.fields }));
 }
 
 /** withIdentity completes shape facts with one statement's text and fingerprint (the same key order as ever). */
@@ -34,6 +34,7 @@ export function withIdentity(f: ShapeFacts['facts'], text: string, fingerprint: 
     tables: f.tables,
     columns: f.columns,
     functions: f.functions,
+    calls: f.calls,
     flags: f.flags,
     parameters: f.parameters,
     fingerprint,
@@ -42,9 +43,9 @@ export function withIdentity(f: ShapeFacts['facts'], text: string, fingerprint: 
 }
 
 /** shapeFacts computes a statement's facts apart from its text and fingerprint. */
-export function shapeFacts(node: Node, defaultSchema: string): ShapeFacts {
+export function shapeFacts(node: Node, defaultSchema: string, catalog?: CatalogSnapshot): ShapeFacts {
   const c = classify(node);
-  const out = new Collector(defaultSchema);
+  const out = new Collector(defaultSchema, catalog);
   const walker = new Walker(out);
   const root = walker.root();
   const { type, fields } = node;
@@ -72,6 +73,9 @@ export function shapeFacts(node: Node, defaultSchema: string): ShapeFacts {
     tables,
     columns: { read: sortedColumns(out.columnsRead), written: sortedColumns(out.columnsWritten) },
     functions: [...out.functions].sort(),
+    calls: [...out.calls.values()].sort((a, b) =>
+      a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    ),
     flags: {
       ddl: c.ddl,
       destructive: c.destructive,

@@ -6,12 +6,15 @@ export { STATEMENT_KINDS } from './types.js';
 export type {
   AnalyzeOptions,
   AnalyzeResult,
+  CatalogSnapshot,
   ColumnName,
   OutputColumn,
   OutputFacts,
+  RoutineName,
   StatementFacts,
   StatementFlags,
   StatementKind,
+  ViewDefinition,
 } from './types.js';
 export {
   SQL_ERRORS,

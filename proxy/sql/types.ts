@@ -152,6 +152,8 @@ export type StatementFacts = {
   readonly columns: { readonly read: readonly ColumnName[]; readonly written: readonly ColumnName[] };
   /** functions called, lower-case, schema-qualified when written so, sorted and unique. */
   readonly functions: readonly string[];
+  /** calls are the functions called, as written (for the catalog's facts about them), sorted and unique; views' calls included. */
+  readonly calls: readonly RoutineName[];
   readonly flags: StatementFlags;
   /** parameters is the highest `$n` used (0 when none). */
   readonly parameters: number;
@@ -161,12 +163,37 @@ export type StatementFacts = {
   readonly output?: OutputFacts;
 };
 
+/** RoutineName is a called function or procedure as written: `schema` is '' when unqualified; names keep their case (identifiers are already folded by the parser). */
+export type RoutineName = { readonly schema: string; readonly name: string };
+
+/** ViewDefinition is a view's (or materialized view's) query and column names, from the catalog. */
+export type ViewDefinition = {
+  /** columns are the view's column names in attribute order. */
+  readonly columns: readonly string[];
+  /** sql is the view's query with every name schema-qualified (pg_get_viewdef under an empty search path). */
+  readonly sql: string;
+};
+
+/**
+ * CatalogSnapshot is what the catalog knows that the grammar cannot: which unqualified relation
+ * names PostgreSQL finds in pg_catalog first (it is searched before the search path), and the
+ * definitions of views, so lineage follows a view into the tables it reads.
+ */
+export type CatalogSnapshot = {
+  /** systemRelations are the relation names in pg_catalog. */
+  readonly systemRelations: ReadonlySet<string>;
+  /** views maps `schema.name` to its definition. */
+  readonly views: ReadonlyMap<string, ViewDefinition>;
+};
+
 /** AnalyzeOptions tunes analyze(); every field has a default in ANALYZE_DEFAULTS. */
 export type AnalyzeOptions = {
   /** maxBytes caps the query string's UTF-8 size before parsing (default 1 MiB). */
   readonly maxBytes?: number;
   /** searchPath resolves unqualified table names against its first entry (default ['public']). */
   readonly searchPath?: readonly string[];
+  /** catalog resolves system relations and expands views (default: none; such analyses are not memoised). */
+  readonly catalog?: CatalogSnapshot;
 };
 
 /** AnalyzeResult is the outcome of analyze(): the statements' facts, or the reason to refuse. */

@@ -4,7 +4,8 @@
 
 import { EMPTY, type Lineage } from './lineage.js';
 import type { Collector, Mode } from './collector.js';
-import { accLineage, findCte, newAcc, type Entry, type Scope } from './scope.js';
+import { accLineage, childScope, findCte, newAcc, type Entry, type Scope } from './scope.js';
+import { MAX_VIEW_DEPTH, viewQuery } from './views.js';
 import { asFields, asList, asNode, asString, stringItems, type Fields } from './tree.js';
 import type { Walker } from './walk.js';
 
@@ -30,6 +31,29 @@ export function tableEntry(out: Collector, rv: Fields): Entry {
   };
 }
 
+/**
+ * viewEntry walks a view named in FROM as its definition (the catalog's), in a scope of its own:
+ * the entry's columns carry the lineage of the view's columns. Undefined when the relation is no
+ * known view; an opaque entry when its definition cannot be walked (nested too deep, or itself).
+ */
+function viewEntry(w: Walker, rv: Fields, refname: string, aliasCols: readonly string[]): Entry | undefined {
+  const name = relName(w.out, rv);
+  const view = w.out.catalog?.views.get(name);
+  if (view === undefined) return undefined;
+  const query = viewQuery(view);
+  const out = w.out;
+  if (query === null || out.expanding.includes(name) || out.expanding.length >= MAX_VIEW_DEPTH) {
+    return { kind: 'opaque', refname, lineage: { derived: [], wholeRow: true } };
+  }
+  out.expanding.push(name);
+  try {
+    const cols = w.select(query.fields, childScope(undefined));
+    return { kind: 'query', refname, cols, aliases: view.columns.map((c, i) => aliasCols[i] ?? c) };
+  } finally {
+    out.expanding.pop();
+  }
+}
+
 /** fromItem adds a FROM item's entries to its query level (tables are recorded as read here). */
 export function fromItem(w: Walker, item: unknown, level: Scope): void {
   const node = asNode(item);
@@ -52,7 +76,8 @@ export function fromItem(w: Walker, item: unknown, level: Scope): void {
         return;
       }
       rangeVar(w.out, f, 'read');
-      level.entries.push(tableEntry(w.out, f));
+      const view = viewEntry(w, f, aliasName ?? relname, aliasCols);
+      level.entries.push(view ?? tableEntry(w.out, f));
       return;
     }
     case 'RangeSubselect': {

@@ -219,7 +219,10 @@ export class Walker {
   // --- functions and SET -------------------------------------------------------------------
 
   private funcCall(f: Fields, sc: Scope, mode: Mode, acc: Acc): void {
-    const parts = stringItems(f['funcname']).map((p) => p.toLowerCase());
+    const written = stringItems(f['funcname']);
+    const ownName = written[written.length - 1];
+    if (ownName !== undefined) this.out.call(written.length > 1 ? (written[written.length - 2] ?? '') : '', ownName);
+    const parts = written.map((p) => p.toLowerCase());
     const name = parts.join('.');
     const own = parts[parts.length - 1] ?? '';
     if (name !== '') this.out.functions.add(name);

@@ -8,6 +8,7 @@ import { ACTION_ERRORS } from '../../proxy/actions/index.js';
 import { AUTH_ERRORS } from '../../proxy/auth/index.js';
 import { DECISION_ERRORS } from '../../proxy/decision/index.js';
 import { TOOL_ERRORS } from '../../proxy/errors.js';
+import { RESOLVE_ERRORS } from '../../proxy/resolve/index.js';
 import { SESSION_ERRORS } from '../../proxy/session/index.js';
 import { SQL_ERRORS } from '../../proxy/sql/index.js';
 import { UPSTREAM_ERRORS } from '../../proxy/upstream/index.js';
@@ -33,6 +34,7 @@ export const ERROR_TABLES: Readonly<Record<string, Readonly<Record<string, AnyEr
   sql: SQL_ERRORS,
   decision: DECISION_ERRORS,
   actions: ACTION_ERRORS,
+  resolve: RESOLVE_ERRORS,
   session: SESSION_ERRORS,
   upstream: UPSTREAM_ERRORS,
   tool: TOOL_ERRORS,

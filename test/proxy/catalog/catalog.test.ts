@@ -15,6 +15,10 @@ CREATE SCHEMA "we'ird\\sch";
 CREATE TABLE public.customers (id int, email text, dropped text, card text);
 ALTER TABLE public.customers DROP COLUMN dropped;
 CREATE TABLE "we'ird\\sch"."Mixed ""Case"".t" ("Col One" int, "x\\y" text);
+CREATE VIEW public.v_mail AS SELECT id, email AS mail FROM public.customers;
+CREATE FUNCTION public.bump(int) RETURNS int LANGUAGE sql VOLATILE AS $$ SELECT $1 + 1 $$;
+CREATE FUNCTION public.bump(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1 $$;
+CREATE FUNCTION public."Shout"() RETURNS int LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT 1 $$;
 `;
 
 describe('quoteLiteral', () => {
@@ -113,6 +117,54 @@ describe('createCatalog', () => {
     const before = connects;
     expect(await catalog.resolveColumn(await oidOf('public.customers'), 2)).toEqual({ table: 'public.customers', column: 'email' });
     expect(connects).toBe(before + 1);
+  });
+
+  it.each([
+    {
+      note: 'a volatile built-in',
+      schema: '',
+      name: 'nextval',
+      want: [{ schema: 'pg_catalog', volatility: 'volatile', publicExecute: true, builtin: true, securityDefiner: false }],
+    },
+    {
+      note: 'a privileged built-in',
+      schema: 'pg_catalog',
+      name: 'pg_read_file',
+      want: [{ schema: 'pg_catalog', volatility: 'volatile', publicExecute: false, builtin: true }],
+    },
+    { note: 'a stable built-in', schema: '', name: 'now', want: [{ schema: 'pg_catalog', volatility: 'stable', builtin: true }] },
+    {
+      note: 'overloads: the least safe wins',
+      schema: 'public',
+      name: 'bump',
+      want: [{ schema: 'public', volatility: 'volatile', builtin: false, kinds: ['function'] }],
+    },
+    {
+      note: 'a quoted, mixed-case SECURITY DEFINER function',
+      schema: '',
+      name: 'Shout',
+      want: [{ schema: 'public', volatility: 'stable', securityDefiner: true }],
+    },
+    { note: 'no such function', schema: '', name: 'shout', want: [] },
+    { note: 'an aggregate', schema: 'pg_catalog', name: 'count', want: [{ kinds: ['aggregate'], volatility: 'immutable' }] },
+  ])('describes functions: $note', async ({ schema, name, want }) => {
+    const got = await catalog.routines(schema, name);
+    expect(got).toEqual(want.map((w) => expect.objectContaining({ name, ...w })));
+    // a second answer comes from the cache, synchronously
+    expect(catalog.routines(schema, name)).toEqual(got);
+  });
+
+  it('describes relations: kind, columns and a view definition with qualified names', async () => {
+    const view = await catalog.relation('public.v_mail');
+    expect(view).toMatchObject({ kind: 'view', columns: ['id', 'mail'] });
+    expect(view?.definition).toMatch(/FROM public\.customers/);
+    expect(await catalog.relation('public.customers')).toEqual({ kind: 'table', columns: ['id', 'email', 'card'] });
+    expect(await catalog.relation('public.nope')).toBeNull();
+    expect(catalog.relation('not-qualified')).toBeNull();
+    const system = await catalog.systemRelations();
+    expect(system?.has('pg_stats')).toBe(true);
+    expect(system?.has('customers')).toBe(false);
+    expect(catalog.systemRelations()).toBe(system);
   });
 
   it('answers undefined (and does not cache) while the upstream is unreachable', async () => {

@@ -22,6 +22,7 @@ describe('buildPolicyInput', () => {
         tables: { read: ['public.customers'], written: [] },
         columns: { read: [{ table: 'public.customers', column: 'email' }], written: [] },
         functions: [],
+        routines: [],
         flags: FLAGS,
         parameters: 0,
         fingerprint: 'abc',
@@ -64,6 +65,36 @@ describe('buildPolicyInput', () => {
       parts: { nowMs: NOW + 0.9 },
       path: (i) => i.time.rfc3339,
       want: '2026-01-01T12:00:00.250Z',
+    },
+    {
+      note: 'routines in snake_case',
+      parts: {
+        routines: [
+          {
+            schema: 'pg_catalog',
+            name: 'now',
+            known: true,
+            volatility: 'stable',
+            securityDefiner: false,
+            publicExecute: true,
+            builtin: true,
+            kinds: ['function'],
+          },
+        ],
+      },
+      path: (i) => i.statement.routines,
+      want: [
+        {
+          schema: 'pg_catalog',
+          name: 'now',
+          known: true,
+          volatility: 'stable',
+          security_definer: false,
+          public_execute: true,
+          builtin: true,
+          kinds: ['function'],
+        },
+      ],
     },
     {
       note: 'star with a table',

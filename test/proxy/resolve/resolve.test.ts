@@ -1,0 +1,154 @@
+// resolveStatement against an in-memory catalog: synchronous when every answer is cached, waits
+// once per round of lookups otherwise, follows views (re-analysing the statement), reports
+// routines per schema (unknown ones too), gives view columns their lineage, and refuses the
+// statement when a lookup fails or views nest beyond the limit.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze, initSql, type StatementFacts } from '../../../proxy/sql/index.js';
+import type { CatalogFacts, RelationFacts, RoutineFacts } from '../../../proxy/catalog/index.js';
+import { CatalogTooDeepError, CatalogUnavailableError, resolveStatement } from '../../../proxy/resolve/index.js';
+import type { Resolved } from '../../../proxy/resolve/index.js';
+
+beforeAll(async () => {
+  await initSql();
+});
+
+function facts(sql: string): StatementFacts {
+  const r = analyze(sql);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.statements[0] as StatementFacts;
+}
+
+const RELATIONS: Record<string, RelationFacts | null> = {
+  'public.customers': { kind: 'table', columns: ['id', 'email'] },
+  'public.v_mail': {
+    kind: 'view',
+    columns: ['id', 'mail'],
+    definition: 'SELECT customers.id, customers.email AS mail FROM public.customers;',
+  },
+  'public.v_top': { kind: 'view', columns: ['mail'], definition: 'SELECT v_mail.mail FROM public.v_mail;' },
+  'pg_catalog.pg_stats': { kind: 'view', columns: ['n'], definition: 'SELECT count(*) AS n FROM pg_statistic' },
+  'pg_catalog.pg_statistic': { kind: 'table', columns: ['starelid'] },
+};
+const ROUTINES: Record<string, RoutineFacts[]> = {
+  '\0now': [
+    {
+      schema: 'pg_catalog',
+      name: 'now',
+      volatility: 'stable',
+      securityDefiner: false,
+      publicExecute: true,
+      builtin: true,
+      kinds: ['function'],
+    },
+  ],
+  '\0count': [
+    {
+      schema: 'pg_catalog',
+      name: 'count',
+      volatility: 'immutable',
+      securityDefiner: false,
+      publicExecute: true,
+      builtin: true,
+      kinds: ['aggregate'],
+    },
+  ],
+};
+
+/** fakeCatalog answers from the tables above, synchronously or (mode 'async') the first time through a promise. */
+function fakeCatalog(
+  mode: 'sync' | 'async' | 'failing',
+  extra: Record<string, RelationFacts | null> = {},
+): CatalogFacts & { lookups: number } {
+  const seen = new Set<string>();
+  const relations = { ...RELATIONS, ...extra };
+  const answer = <T>(key: string, value: T): T | Promise<T | undefined> | undefined => {
+    if (mode === 'failing') return Promise.resolve(undefined);
+    if (mode === 'sync' || seen.has(key)) return value;
+    seen.add(key);
+    self.lookups += 1;
+    return Promise.resolve(value);
+  };
+  const self = {
+    lookups: 0,
+    systemRelations: () => answer('system', new Set(['pg_stats', 'pg_statistic'])),
+    relation: (t: string) => answer(`r:${t}`, relations[t] ?? null),
+    routines: (schema: string, name: string) => answer(`f:${schema}.${name}`, ROUTINES[`${schema}\0${name}`] ?? []),
+  };
+  return self;
+}
+
+function ok(r: Resolved): Extract<Resolved, { ok: true }> {
+  if (!r.ok) throw new Error(r.error.message);
+  return r;
+}
+
+describe('resolveStatement', () => {
+  it('answers synchronously when everything is cached, and needs nothing for a statement without names', () => {
+    const r = resolveStatement(facts('SELECT now() FROM customers'), fakeCatalog('sync'));
+    expect(r).not.toBeInstanceOf(Promise);
+    expect(ok(r as Resolved).routines.map((x) => `${x.schema}.${x.name}:${x.volatility}`)).toEqual(['pg_catalog.now:stable']);
+    const none = facts('BEGIN');
+    expect(resolveStatement(none, fakeCatalog('failing'))).toEqual({ ok: true, facts: none, routines: [], viewColumns: [] });
+  });
+
+  it('waits for lookups it does not have, then resolves the same', async () => {
+    const catalog = fakeCatalog('async');
+    const r = ok(await resolveStatement(facts('SELECT mail FROM v_top'), catalog));
+    expect(r.facts.tables.read).toEqual(['public.customers', 'public.v_mail', 'public.v_top']);
+    expect(r.viewColumns).toContainEqual({
+      view: 'public.v_top',
+      column: 'mail',
+      source: { table: 'public.customers', column: 'email' },
+      derived: [],
+    });
+    expect(r.viewColumns).toContainEqual({
+      view: 'public.v_mail',
+      column: 'mail',
+      source: { table: 'public.customers', column: 'email' },
+      derived: [],
+    });
+    expect(catalog.lookups).toBeGreaterThan(0);
+    // a second statement with the same names needs no wait
+    expect(resolveStatement(facts('SELECT mail FROM v_top'), catalog)).not.toBeInstanceOf(Promise);
+  });
+
+  it('qualifies system relations and follows system views', async () => {
+    const r = ok(await resolveStatement(facts('SELECT n FROM pg_stats'), fakeCatalog('async')));
+    expect(r.facts.tables.read).toEqual(['pg_catalog.pg_statistic', 'pg_catalog.pg_stats']);
+    expect(r.routines.map((x) => x.name)).toEqual(['count']);
+  });
+
+  it('reports a function the catalog does not know as unknown', async () => {
+    const r = ok(await resolveStatement(facts('SELECT public.nope(1)'), fakeCatalog('async')));
+    expect(r.routines).toEqual([
+      {
+        schema: 'public',
+        name: 'nope',
+        known: false,
+        volatility: 'unknown',
+        securityDefiner: false,
+        publicExecute: true,
+        builtin: false,
+        kinds: [],
+      },
+    ]);
+  });
+
+  it.each([
+    { note: 'a failing catalog', sql: 'SELECT * FROM customers' },
+    { note: 'a failing function lookup', sql: 'SELECT now()' },
+  ])('refuses the statement on $note', async ({ sql }) => {
+    const r = await resolveStatement(facts(sql), fakeCatalog('failing'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toBeInstanceOf(CatalogUnavailableError);
+  });
+
+  it('refuses a statement that reads more relations through views than the limit', () => {
+    const chain: Record<string, RelationFacts> = {};
+    for (let i = 0; i < 300; i++) chain[`public.c${i}`] = { kind: 'view', columns: ['x'], definition: `SELECT x FROM public.c${i + 1}` };
+    const r = resolveStatement(facts('SELECT x FROM c0'), fakeCatalog('sync', chain)) as Resolved;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toBeInstanceOf(CatalogTooDeepError);
+  });
+});

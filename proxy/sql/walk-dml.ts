@@ -6,7 +6,7 @@ import type { Col } from './lineage.js';
 import type { Mode } from './collector.js';
 import { childScope, type Scope } from './scope.js';
 import { asFields, asList, asString, fieldsOf, stringItems, type Fields } from './tree.js';
-import { fromItem, rangeVar, tableEntry } from './walk-from.js';
+import { fromItem, rangeVar, tableEntry, writeThroughView } from './walk-from.js';
 import { targets, withClause } from './walk-query.js';
 import type { Walker } from './walk.js';
 
@@ -17,6 +17,7 @@ export function dml(w: Walker, type: string, f: Fields, sc: Scope): Col[] {
   withClause(w, f['withClause'], level);
   const rel = asFields(f['relation']) ?? {};
   rangeVar(out, rel, 'write');
+  writeThroughView(w, rel);
   const target = tableEntry(out, rel);
   const table = target.kind === 'table' ? target.table : '';
   const written = (rt: unknown): void => {

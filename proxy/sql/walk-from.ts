@@ -54,6 +54,28 @@ function viewEntry(w: Walker, rv: Fields, refname: string, aliasCols: readonly s
   }
 }
 
+/**
+ * writeThroughView records what writing a view writes: PostgreSQL writes an updatable view's
+ * rows into the tables under it (and runs its functions), so every table its definition reads
+ * counts as written too, through views under views.
+ */
+export function writeThroughView(w: Walker, rv: Fields): void {
+  const name = relName(w.out, rv);
+  const view = w.out.catalog?.views.get(name);
+  if (view === undefined) return;
+  const query = viewQuery(view);
+  const out = w.out;
+  if (query === null || out.expanding.includes(name) || out.expanding.length >= MAX_VIEW_DEPTH) return;
+  const before = new Set(out.tablesRead);
+  out.expanding.push(name);
+  try {
+    w.select(query.fields, childScope(undefined));
+  } finally {
+    out.expanding.pop();
+  }
+  for (const t of out.tablesRead) if (!before.has(t)) out.table(t, 'write');
+}
+
 /** fromItem adds a FROM item's entries to its query level (tables are recorded as read here). */
 export function fromItem(w: Walker, item: unknown, level: Scope): void {
   const node = asNode(item);

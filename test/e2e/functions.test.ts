@@ -284,6 +284,14 @@ describe('views: lineage follows a view into the tables it reads', () => {
     else expect(JSON.stringify(loud.rows)).not.toMatch(/ADA@|ada@/i);
   });
 
+  it.each(PROTOCOLS)('a write through a view is a write to the tables under it ($protocol)', async ({ run }) => {
+    const writer = await connectAs('view-writer', ['db:write']);
+    const err = await failure(run(writer, "UPDATE public.v_contacts SET name = 'changed' WHERE id = 2"));
+    expect(err.detail).toBe('rule: production.write');
+    const r = await direct.query('SELECT name FROM public.customers WHERE id = 2');
+    expect(r.rows).toEqual([{ name: 'Alan Turing' }]);
+  });
+
   it('shows the values to an identity with pii:read', async () => {
     const client = await connectAs('view-pii', ['db:read', 'pii:read']);
     const res = await client.query('SELECT contact FROM public.v_contacts WHERE id = 1');

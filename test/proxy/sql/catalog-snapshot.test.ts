@@ -57,6 +57,14 @@ describe('analysis with the catalog', () => {
     for (const w of want) expect(cols).toContainEqual(expect.objectContaining(w));
   });
 
+  it.each([
+    { sql: "UPDATE v_contacts SET contact = 'x' WHERE id = 1", written: ['public.customers', 'public.v_contacts', 'public.v_customers'] },
+    { sql: "INSERT INTO v_customers (id, name, email) VALUES (1, 'a', 'b')", written: ['public.customers', 'public.v_customers'] },
+    { sql: 'DELETE FROM v_customers WHERE id = 1', written: ['public.customers', 'public.v_customers'] },
+  ])('writing a view writes the tables under it: $sql', ({ sql, written }) => {
+    expect(one(sql).tables.written).toEqual(written);
+  });
+
   it('keeps a view met inside itself opaque (its whole row), without looping', () => {
     const f = one('SELECT x FROM v_self');
     expect(f.tables.read).toEqual(['public.v_self']);

@@ -77,6 +77,10 @@ export function validateIdentityConfig(config: IdentityConfig): readonly string[
   if (!isNonNegative(config.maxTokenLifetimeSeconds) || config.maxTokenLifetimeSeconds === 0)
     problems.push('maxTokenLifetimeSeconds must be a number > 0');
   if (!isNonNegative(config.refreshMinIntervalSeconds)) problems.push('refreshMinIntervalSeconds must be a number >= 0');
+  if (config.keysMaxAgeSeconds !== undefined && (!isNonNegative(config.keysMaxAgeSeconds) || config.keysMaxAgeSeconds === 0))
+    problems.push('keysMaxAgeSeconds must be a number > 0');
+  else if (config.keysMaxAgeSeconds !== undefined && config.keysMaxAgeSeconds < config.refreshMinIntervalSeconds)
+    problems.push('keysMaxAgeSeconds must not be shorter than refreshMinIntervalSeconds');
   if (
     config.requiredClaims !== undefined &&
     (!Array.isArray(config.requiredClaims) || !config.requiredClaims.every((c) => typeof c === 'string' && c.length > 0))

@@ -1,7 +1,11 @@
 // The verifier's key cache: loads the JWKS from its source (file, URL, or OIDC discovery),
 // keeps the last good set, and re-loads it when a token names an unknown key, at most once per
-// refresh interval, with concurrent callers sharing one in-flight load. Every fetch times out.
-// A failed load keeps the cached keys; with no keys at all, callers get JwksUnavailable.
+// refresh interval, and when the set is older than its lifetime (the response's Cache-Control
+// max-age, within [refresh interval, maximum age]; the maximum age for files), so a key removed
+// at the issuer stops being trusted within that bound. Concurrent callers share one in-flight
+// load; every fetch times out. A failed load keeps the cached keys; with no keys at all, callers
+// get JwksUnavailable. Agents read what to do; where the keys come from and why a fetch failed
+// go to the operator's log only (`jwks-load-failed`).
 
 import { createLocalJWKSet, errors as joseErrors } from 'jose';
 import type { JWSHeaderParameters, JSONWebKeySet } from 'jose';
@@ -17,6 +21,8 @@ export type KeyStoreOptions = {
   readonly source: KeySource;
   readonly issuer: string;
   readonly refreshMinIntervalMs: number;
+  /** maxAgeMs is the longest a loaded key set is trusted before it is loaded again. */
+  readonly maxAgeMs: number;
   readonly fetchTimeoutMs: number;
   readonly now: () => number;
   readonly fetch: typeof fetch;
@@ -39,7 +45,31 @@ const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
 /** JWK members that carry private or secret key material; dropped from every key. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
-type Loaded = { readonly keySet: ReturnType<typeof createLocalJWKSet>; readonly kids: ReadonlySet<string>; readonly count: number };
+type Loaded = {
+  readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  readonly kids: ReadonlySet<string>;
+  readonly count: number;
+  /** staleAt is when the set must be loaded again (ms since the epoch). */
+  readonly staleAt: number;
+};
+
+/** Fetched is a document and how long its server says it may be cached (seconds), when it says so. */
+type Fetched = { readonly text: string; readonly maxAgeSeconds: number | undefined };
+
+/** cacheMaxAge reads `max-age` from a Cache-Control header (`no-store` / `no-cache` count as 0). */
+export function cacheMaxAge(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const directives = header
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
+  if (directives.includes('no-store') || directives.includes('no-cache')) return 0;
+  for (const d of directives) {
+    const m = /^max-age\s*=\s*"?(\d+)"?$/.exec(d);
+    if (m !== null) return Number(m[1]);
+  }
+  return undefined;
+}
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
@@ -84,7 +114,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   let jwksUri: string | undefined;
   const sourceName = options.source.kind === 'file' ? `file ${options.source.path}` : options.source.url;
 
-  async function fetchText(url: string): Promise<string> {
+  async function fetchText(url: string): Promise<Fetched> {
     const signal = AbortSignal.any([AbortSignal.timeout(options.fetchTimeoutMs), closing.signal]);
     const res = await options.fetch(url, { signal, headers: { accept: 'application/json' }, redirect: 'error' });
     if (!res.ok) {
@@ -98,13 +128,13 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     }
     const text = await res.text();
     if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`document from ${url} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
-    return text;
+    return { text, maxAgeSeconds: cacheMaxAge(res.headers.get('cache-control')) };
   }
 
   async function discoverJwksUri(url: string): Promise<string> {
     let doc: unknown;
     try {
-      doc = JSON.parse(await fetchText(url));
+      doc = JSON.parse((await fetchText(url)).text);
     } catch (err) {
       if (err instanceof SyntaxError) throw new Error(`discovery document at ${url} is not valid JSON`);
       throw err;
@@ -119,11 +149,11 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     return meta.jwks_uri;
   }
 
-  async function loadText(): Promise<string> {
+  async function loadText(): Promise<Fetched> {
     const source = options.source;
     switch (source.kind) {
       case 'file':
-        return options.readFile(source.path);
+        return { text: await options.readFile(source.path), maxAgeSeconds: undefined };
       case 'url':
         return fetchText(source.url);
       case 'discovery': {
@@ -148,10 +178,15 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     lastAttemptAt = options.now();
     inFlight = (async () => {
       try {
-        const jwks = parseJwks(await loadText());
+        const fetched = await loadText();
+        const jwks = parseJwks(fetched.text);
         const keySet = createLocalJWKSet(jwks);
         const kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => typeof k === 'string'));
-        loaded = { keySet, kids, count: jwks.keys.length };
+        const lifetime =
+          fetched.maxAgeSeconds === undefined
+            ? options.maxAgeMs
+            : Math.min(options.maxAgeMs, Math.max(options.refreshMinIntervalMs, fetched.maxAgeSeconds * 1000));
+        loaded = { keySet, kids, count: jwks.keys.length, staleAt: options.now() + lifetime };
         lastError = undefined;
         options.log({ kind: 'jwks-loaded', source: sourceName, keyCount: jwks.keys.length });
       } catch (err) {
@@ -198,10 +233,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     const why = refreshed
       ? 'after re-fetching the key set'
       : `(the key set was re-fetched recently; next refresh allowed at ${nextRefreshAt().toISOString()})`;
-    const stale = lastError !== undefined ? `; the last key fetch failed: ${lastError}` : '';
-    return new TokenKeyUnknown(
-      `no ${which} in the JWKS of issuer ${options.issuer} ${why}${stale}; request a token signed with a current key`,
-    );
+    return new TokenKeyUnknown(`no ${which} in the JWKS of issuer ${options.issuer} ${why}; request a token signed with a current key`);
   }
 
   async function keysFor(header: JWSHeaderParameters): Promise<readonly VerificationKey[]> {
@@ -210,9 +242,12 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
       if (inFlight !== undefined || mayRefresh()) await refresh();
       if (loaded === undefined) {
         throw new JwksUnavailable(
-          `cannot verify the token: no signing keys are available from ${sourceName} (${lastError ?? 'not loaded'}); next attempt after ${nextRefreshAt().toISOString()}. Retry later or ask the gateway's operator to check the key source`,
+          `cannot verify the token: the gateway has no signing keys of issuer ${options.issuer} yet; next attempt after ${nextRefreshAt().toISOString()}. Retry later, or ask the gateway's operator (the gateway log says why)`,
         );
       }
+    } else if (options.now() >= loaded.staleAt && (inFlight !== undefined || mayRefresh())) {
+      // the set outlived its lifetime: load it again before trusting it (a failed load keeps it)
+      await refresh();
     }
     const first = await match(loaded, header);
     if (first !== undefined) return first;

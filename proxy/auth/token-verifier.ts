@@ -3,7 +3,8 @@
 // our own rules (subject, issued-in-the-future, maximum lifetime). Every failure becomes one
 // AuthError with a message an agent can act on; nothing else escapes.
 
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { duplicateKey } from './duplicate-keys.js';
 import type { JWTPayload, JWSHeaderParameters } from 'jose';
 import {
   AuthConfigInvalid,
@@ -26,6 +27,8 @@ import type { IdentityConfig, Principal, TokenVerifier, VerifierDeps } from './t
 
 /** Largest token accepted (bytes); real JWTs are well under 8 KiB. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
+/** Default longest time a key set is trusted before it is loaded again (5 minutes). */
+const DEFAULT_KEYS_MAX_AGE_SECONDS = 300;
 /** Default bound on each key fetch. */
 const DEFAULT_FETCH_TIMEOUT_MS = 3000;
 
@@ -66,6 +69,17 @@ function checkHeader(token: unknown, r: Resolved): JWSHeaderParameters {
   } catch (err) {
     throw new TokenMalformed('password is not a JWT: its header is not base64url-encoded JSON', { cause: err });
   }
+  for (const [part, segment] of [
+    ['header', parts[0]],
+    ['payload', parts[1]],
+  ] as const) {
+    const twice = duplicateKey(Buffer.from(segment ?? '', 'base64url').toString('utf8'));
+    if (twice !== undefined) {
+      throw new TokenMalformed(
+        `token ${part} names ${JSON.stringify(twice)} twice; tokens with duplicate JSON members are refused (readers could disagree on its value)`,
+      );
+    }
+  }
   const alg = header.alg;
   if (typeof alg !== 'string') throw new TokenMalformed('token header has no "alg"');
   const allowed = r.config.algorithms.join(', ');
@@ -82,6 +96,23 @@ function checkHeader(token: unknown, r: Resolved): JWSHeaderParameters {
   }
   if (header.kid !== undefined && typeof header.kid !== 'string') throw new TokenMalformed('token header "kid" is not a string');
   return header;
+}
+
+/**
+ * checkIssuer refuses a token from another issuer before looking for its key, so the agent reads
+ * "wrong issuer" rather than "unknown key" (the claim is unverified here: this only chooses the
+ * message of a refusal; verification checks the issuer again).
+ */
+function checkIssuer(token: string, r: Resolved): void {
+  let iss: unknown;
+  try {
+    iss = decodeJwt(token).iss;
+  } catch {
+    return; // jose's verification reports what is wrong with the payload
+  }
+  if (typeof iss === 'string' && iss !== r.config.issuer) {
+    throw new TokenIssuerInvalid(`token issuer ${JSON.stringify(iss)} is not accepted; request a token from ${r.config.issuer}`);
+  }
 }
 
 /** translate maps a jose (or unexpected) error to an AuthError; claims come from the verified payload. */
@@ -223,6 +254,7 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
     source: keySourceOf(config),
     issuer: config.issuer,
     refreshMinIntervalMs: config.refreshMinIntervalSeconds * 1000,
+    maxAgeMs: (config.keysMaxAgeSeconds ?? DEFAULT_KEYS_MAX_AGE_SECONDS) * 1000,
     fetchTimeoutMs: deps.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     now,
     fetch: deps.fetch ?? globalThis.fetch,
@@ -261,6 +293,7 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
     let header: JWSHeaderParameters | undefined;
     try {
       header = checkHeader(token, r);
+      checkIssuer(token, r);
       const keys = await store.keysFor(header);
       const payload = await verifyWith(token, keys, header);
       return checkPayload(payload, r);

@@ -28,6 +28,8 @@ export type IdentityConfig = {
   readonly maxTokenLifetimeSeconds: number;
   /** refreshMinIntervalSeconds rate-limits JWKS re-fetches triggered by an unknown `kid`. */
   readonly refreshMinIntervalSeconds: number;
+  /** keysMaxAgeSeconds bounds how long a key set is trusted before it is loaded again, whatever the server's Cache-Control says (default 300). */
+  readonly keysMaxAgeSeconds?: number;
   /** requiredClaims must be present in addition to `sub` and `exp` (always required). */
   readonly requiredClaims?: readonly string[];
 };

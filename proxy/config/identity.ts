@@ -25,6 +25,7 @@ export type IdentitySection = {
   readonly clockSkewMs: number;
   readonly maxTokenLifetimeMs: number;
   readonly jwksRefreshMinIntervalMs: number;
+  readonly jwksMaxAgeMs: number;
 };
 
 /** ALLOWED_ALGORITHMS lists the JWS algorithms `identity.algorithms` may name. */
@@ -36,6 +37,7 @@ export const IDENTITY_DEFAULTS = deepFreeze({
   clockSkewMs: 30_000,
   maxTokenLifetimeMs: 3_600_000,
   jwksRefreshMinIntervalMs: 30_000,
+  jwksMaxAgeMs: 300_000,
 });
 
 const HMAC = /^HS(256|384|512)$/;
@@ -45,7 +47,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export function validateIdentity(root: Section): IdentitySection | undefined {
   const s = root.section('identity', true);
   if (s === undefined) return undefined;
-  s.only(['issuer', 'audience', 'jwks', 'algorithms', 'clock_skew', 'max_token_lifetime', 'jwks_refresh_min_interval']);
+  s.only(['issuer', 'audience', 'jwks', 'algorithms', 'clock_skew', 'max_token_lifetime', 'jwks_refresh_min_interval', 'jwks_max_age']);
   const issuer = s.string('issuer', true);
   const audience = s.stringList('audience', true);
   const jwks = s.section('jwks', true);
@@ -71,6 +73,7 @@ export function validateIdentity(root: Section): IdentitySection | undefined {
   const clockSkewMs = s.duration('clock_skew', 0, 300_000) ?? IDENTITY_DEFAULTS.clockSkewMs;
   const maxTokenLifetimeMs = s.duration('max_token_lifetime', 1000) ?? IDENTITY_DEFAULTS.maxTokenLifetimeMs;
   const jwksRefreshMinIntervalMs = s.duration('jwks_refresh_min_interval', 0) ?? IDENTITY_DEFAULTS.jwksRefreshMinIntervalMs;
+  const jwksMaxAgeMs = s.duration('jwks_max_age', 1000) ?? IDENTITY_DEFAULTS.jwksMaxAgeMs;
   if (issuer === undefined || audience === undefined || source === undefined) return undefined;
   const identity: IdentitySection = {
     issuer,
@@ -80,6 +83,7 @@ export function validateIdentity(root: Section): IdentitySection | undefined {
     clockSkewMs,
     maxTokenLifetimeMs,
     jwksRefreshMinIntervalMs,
+    jwksMaxAgeMs,
   };
   // proxy/auth checks the same rules again when the verifier is built; report its view here too.
   for (const problem of validateIdentityConfig(toIdentityConfig(identity))) s.error('', problem);
@@ -146,5 +150,6 @@ export function toIdentityConfig(identity: IdentitySection | { readonly identity
     clockSkewSeconds: Math.ceil(id.clockSkewMs / 1000),
     maxTokenLifetimeSeconds: Math.ceil(id.maxTokenLifetimeMs / 1000),
     refreshMinIntervalSeconds: Math.ceil(id.jwksRefreshMinIntervalMs / 1000),
+    keysMaxAgeSeconds: Math.ceil(id.jwksMaxAgeMs / 1000),
   };
 }

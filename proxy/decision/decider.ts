@@ -34,9 +34,9 @@ export function createDecider(options: DeciderOptions): Decider {
   const onPolicyError = options.onPolicyError ?? (() => {});
   const source = options.policy;
   const current = typeof source === 'function' ? source : () => source;
-  const fail = (reason: string, rule: string, cause?: unknown): Decision => {
-    onPolicyError(reason, cause);
-    return deny(reason, rule, 'error');
+  const fail = (reason: string, rule: string, cause?: unknown, detail?: string): Decision => {
+    onPolicyError(detail ?? reason, cause);
+    return { kind: 'deny', reason, rule, origin: 'error', reasons: [{ reason, rule }], ...(detail !== undefined ? { detail } : {}) };
   };
   return {
     decide(input: PolicyInput): Decision {
@@ -54,8 +54,14 @@ export function createDecider(options: DeciderOptions): Decider {
       try {
         resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
       } catch (err) {
+        // the engine's message names policy files and lines: the operator's log gets it, the agent a reason
         const why = messageOf(err);
-        return fail(`policy error: evaluation failed: ${why}`, RULE_IDS.policyError, err);
+        return fail(
+          'policy error: evaluation failed (a runtime error in the policy; the gateway log has the details)',
+          RULE_IDS.policyError,
+          err,
+          `policy error: evaluation failed: ${why}`,
+        );
       }
       const decision = interpretResult(resultSet);
       if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);

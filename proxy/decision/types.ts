@@ -123,6 +123,8 @@ export type Decision =
       readonly origin: DenyOrigin;
       /** reasons holds every deny entry the policy returned (first one shown to the client). */
       readonly reasons: readonly Reason[];
+      /** detail is what went wrong, for the operator's log only (origin `error`: engine messages may name policy files). */
+      readonly detail?: string;
     }
   | {
       readonly kind: 'hold';

@@ -102,7 +102,7 @@ export function createGate(deps: GateDeps): Gate {
       inTransaction: req.inTransaction,
     });
     if (decision.kind === 'deny' && decision.origin === 'error') {
-      events.publish({ type: 'policy.error', session: session.id, message: failure ?? decision.reason });
+      events.publish({ type: 'policy.error', session: session.id, message: failure ?? decision.detail ?? decision.reason });
     }
     return decision;
   }

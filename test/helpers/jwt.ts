@@ -3,7 +3,7 @@
 // real JWKS / OIDC discovery HTTP server on 127.0.0.1 whose behaviour a test can switch
 // (serve, fail with 500, hang, serve garbage) and whose requests it can count.
 
-import { createHmac } from 'node:crypto';
+import { KeyObject, createHmac, sign as cryptoSign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
@@ -94,6 +94,8 @@ export type JwksServer = {
   readonly requests: { jwks: number; discovery: number };
   /** setJwks replaces the served key set. */
   setJwks(jwks: Jwks): void;
+  /** setCacheControl sets the Cache-Control header of the answers (undefined: none). */
+  setCacheControl(value: string | undefined): void;
   /** setMode switches how requests are answered. */
   setMode(mode: JwksServerMode): void;
   /** setDiscoveryIssuer overrides the `issuer` the discovery document names. */
@@ -107,6 +109,7 @@ export async function startJwksServer(initial: Jwks): Promise<JwksServer> {
   let jwks = initial;
   let mode: JwksServerMode = 'ok';
   let discoveryIssuer: string | undefined;
+  let cacheControl: string | undefined;
   const requests = { jwks: 0, discovery: 0 };
   const hanging: ServerResponse[] = [];
   let base = '';
@@ -136,7 +139,9 @@ export async function startJwksServer(initial: Jwks): Promise<JwksServer> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    res
+      .writeHead(200, { 'content-type': 'application/json', ...(cacheControl !== undefined ? { 'cache-control': cacheControl } : {}) })
+      .end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -146,6 +151,9 @@ export async function startJwksServer(initial: Jwks): Promise<JwksServer> {
     requests,
     setJwks: (next) => {
       jwks = next;
+    },
+    setCacheControl: (value) => {
+      cacheControl = value;
     },
     setMode: (next) => {
       mode = next;
@@ -180,6 +188,14 @@ export function forgedToken(header: Record<string, unknown>, payload: JWTPayload
 }
 
 /** signRaw signs arbitrary payload bytes (e.g. not JSON) as a compact JWS. */
+/** signRawParts signs exact header and payload JSON texts (e.g. with duplicate members) with an ES256 key. */
+export function signRawParts(key: TestKey, header: string, payload: string): string {
+  const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+  const privateKey = KeyObject.from(key.privateKey as unknown as Parameters<typeof KeyObject.from>[0]);
+  const signature = cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
 export async function signRaw(key: TestKey, payload: string): Promise<string> {
   return new CompactSign(Buffer.from(payload)).setProtectedHeader({ alg: key.alg, kid: key.kid }).sign(key.privateKey);
 }

@@ -14,6 +14,7 @@ import {
   makeKey,
   sign,
   signRaw,
+  signRawParts,
   startJwksServer,
   unsignedToken,
   withBadSignature,
@@ -108,6 +109,36 @@ const failures: FailureCase[] = [
     code: 'ERR_PROXY_TOKEN_MALFORMED',
     sqlstate: '28P01',
     message: /limit is 16384/,
+  },
+  ...[
+    { what: 'roles', payload: (p: string) => `${p},"roles":["db:read"],"roles":["db:admin"]}` },
+    { what: 'iss', payload: (p: string) => `{"iss":"https://evil.example",${p.slice(1)}}` },
+    { what: 'exp', payload: (p: string) => `${p},"\\u0065xp":${NOW + 99999}}` },
+  ].map(({ what, payload }) => ({
+    note: `duplicate payload member "${what}" (genuinely signed)`,
+    token: () =>
+      signRawParts(
+        es,
+        JSON.stringify({ alg: 'ES256', kid: 'k-es' }),
+        payload(JSON.stringify({ iss: ISS, aud: AUD, sub: 'agent', iat: NOW, exp: NOW + 300 }).slice(0, -1)),
+      ),
+    code: 'ERR_PROXY_TOKEN_MALFORMED',
+    sqlstate: '28P01',
+    message: new RegExp(`payload names "${what}" twice`),
+  })),
+  {
+    note: 'duplicate header member "alg" (genuinely signed)',
+    token: () => signRawParts(es, '{"alg":"none","kid":"k-es","alg":"ES256"}', JSON.stringify(good())),
+    code: 'ERR_PROXY_TOKEN_MALFORMED',
+    sqlstate: '28P01',
+    message: /header names "alg" twice/,
+  },
+  {
+    note: 'another issuer with a key the JWKS does not hold: the issuer is named, not the key',
+    token: () => sign(stranger, { ...good(), iss: 'https://evil.example' }),
+    code: 'ERR_PROXY_TOKEN_ISSUER_INVALID',
+    sqlstate: '28000',
+    message: /issuer "https:\/\/evil\.example" is not accepted/,
   },
   {
     note: 'payload is not JSON',

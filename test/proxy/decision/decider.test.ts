@@ -203,7 +203,7 @@ describe('createDecider with a compiled policy', async () => {
   const events: string[] = [];
   const decider = createDecider({ policy, onPolicyError: (message) => events.push(message) });
 
-  const cases: { note: string; input: string; kind: Decision['kind']; rule?: string; reason?: string | RegExp }[] = [
+  const cases: { note: string; input: string; kind: Decision['kind']; rule?: string; reason?: string | RegExp; detail?: RegExp }[] = [
     { note: 'allow', input: 'allow', kind: 'allow' },
     { note: 'mask', input: 'mask', kind: 'allow' },
     { note: 'policy deny', input: 'deny', kind: 'deny', rule: 't.no', reason: 'no' },
@@ -220,7 +220,8 @@ describe('createDecider with a compiled policy', async () => {
       input: 'conflict',
       kind: 'deny',
       rule: RULE_IDS.policyError,
-      reason: /^policy error: evaluation failed: .*eval_conflict_error/,
+      reason: 'policy error: evaluation failed (a runtime error in the policy; the gateway log has the details)',
+      detail: /^policy error: evaluation failed: .*eval_conflict_error/,
     },
     {
       note: 'malformed decision',
@@ -230,13 +231,16 @@ describe('createDecider with a compiled policy', async () => {
       reason: 'policy error: the decision must be an object, got "oops"',
     },
   ];
-  it.each(cases)('$note', ({ input, kind, rule, reason }) => {
-    const d = decider.decide(inputFor(input));
-    expect(d.kind).toBe(kind);
+  it.each(cases)('$note', (c) => {
+    const d = decider.decide(inputFor(c.input));
+    expect(d.kind).toBe(c.kind);
     if (d.kind !== 'allow') {
-      expect(d.rule).toBe(rule);
-      if (typeof reason === 'string') expect(d.reason).toBe(reason);
-      else expect(d.reason).toMatch(reason as RegExp);
+      expect(d.rule).toBe(c.rule);
+      if (typeof c.reason === 'string') expect(d.reason).toBe(c.reason);
+      else expect(d.reason).toMatch(c.reason as RegExp);
+      // the agent's reason never names a policy file; the operator's detail does say what failed
+      expect(d.reason).not.toMatch(/\.rego/);
+      if (c.detail !== undefined && d.kind === 'deny') expect(d.detail).toMatch(c.detail);
     }
   });
 
@@ -261,7 +265,7 @@ describe('createDecider with a compiled policy', async () => {
     expect(createDecider({ policy, entrypoint: 'portcullis/other' }).decide(inputFor('x'))).toEqual({ kind: 'allow', masks: [] });
   });
 
-  const failing: { note: string; make: () => ReturnType<typeof createDecider>; rule: string; reason: string }[] = [
+  const failing: { note: string; make: () => ReturnType<typeof createDecider>; rule: string; reason: string; detail?: string }[] = [
     {
       note: 'no policy loaded',
       make: () => createDecider({ policy: undefined }),
@@ -307,12 +311,13 @@ describe('createDecider with a compiled policy', async () => {
           } as PolicyInstance,
         }),
       rule: RULE_IDS.policyError,
-      reason: 'policy error: evaluation failed: boom',
+      reason: 'policy error: evaluation failed (a runtime error in the policy; the gateway log has the details)',
+      detail: 'policy error: evaluation failed: boom',
     },
   ];
-  it.each(failing)('fails closed: $note', ({ make, rule, reason }) => {
+  it.each(failing)('fails closed: $note', ({ make, rule, reason, note: _note, ...rest }) => {
     const d = make().decide(inputFor('allow'));
-    expect(d).toMatchObject({ kind: 'deny', origin: 'error', rule, reason });
+    expect(d).toMatchObject({ kind: 'deny', origin: 'error', rule, reason, ...rest });
   });
 
   it('follows a getter when the policy is swapped (hot reload)', async () => {

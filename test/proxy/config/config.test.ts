@@ -373,6 +373,7 @@ describe('toIdentityConfig', () => {
         clockSkewSeconds: 2,
         maxTokenLifetimeSeconds: 3600,
         refreshMinIntervalSeconds: 30,
+        keysMaxAgeSeconds: 300,
       },
     },
     { note: 'discovery', doc: withKey('identity.jwks', { discovery: true }), want: expect.objectContaining({ jwks: { discovery: true } }) },

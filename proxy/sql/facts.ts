@@ -8,7 +8,7 @@ import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
 import { asFields, asList, asNode, type Node } from './tree.js';
-import { Collector, sortedColumns } from './collector.js';
+import { Collector, sortedColumns, sortedUses } from './collector.js';
 import { Walker } from './walk.js';
 
 // Wrappers whose inner statement decides has_where (EXPLAIN DELETE …, PREPARE p AS UPDATE …).
@@ -70,7 +70,11 @@ export function shapeFacts(node: Node, defaultSchema: string): ShapeFacts {
     kind: c.kind,
     command: c.command,
     tables,
-    columns: { read: sortedColumns(out.columnsRead), written: sortedColumns(out.columnsWritten) },
+    columns: {
+      read: sortedColumns(out.columnsRead),
+      written: sortedColumns(out.columnsWritten),
+      uses: sortedUses(out.uses),
+    },
     functions: [...out.functions].sort(),
     flags: {
       ddl: c.ddl,

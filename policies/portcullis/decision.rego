@@ -36,7 +36,7 @@ deny := specific_deny if count(specific_deny) > 0
 
 else := access.deny
 
-specific_deny := (((((read_only.deny | destructive_ddl.deny) | where_clause.deny) | escape_hatches.deny) | functions.deny) | statistics.deny)
+specific_deny := ((((((read_only.deny | destructive_ddl.deny) | where_clause.deny) | escape_hatches.deny) | functions.deny) | statistics.deny) | pii.deny)
 
 # approval gathers every family's approval entries.
 approval := production.approval

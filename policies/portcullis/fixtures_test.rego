@@ -21,7 +21,7 @@ base_statement := {
 	"command": "SELECT",
 	"text": "SELECT 1",
 	"tables": {"read": [], "written": []},
-	"columns": {"read": [], "written": []},
+	"columns": {"read": [], "written": [], "uses": []},
 	"functions": [],
 	"routines": [],
 	"flags": {

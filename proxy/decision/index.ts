@@ -12,6 +12,7 @@ export type {
   Mask,
   MaskKind,
   PolicyColumnRef,
+  PolicyColumnUse,
   PolicyConnection,
   PolicyIdentity,
   PolicyInput,

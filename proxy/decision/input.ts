@@ -2,7 +2,7 @@
 // Bind values, session counters, clock) → the policy's `input` document in snake_case JSON.
 // Pure: the caller passes the clock reading, so tests and the policy see the same time.
 
-import type { PolicyColumnRef, PolicyInput, PolicyOutputColumn, PolicyRoutine, PolicyStatement } from './types.js';
+import type { PolicyColumnRef, PolicyColumnUse, PolicyInput, PolicyOutputColumn, PolicyRoutine, PolicyStatement } from './types.js';
 import { sharedCopier } from './input-json.js';
 
 /**
@@ -14,7 +14,11 @@ export type StatementFactsLike = {
   readonly command: string;
   readonly text: string;
   readonly tables: { readonly read: readonly string[]; readonly written: readonly string[] };
-  readonly columns: { readonly read: readonly PolicyColumnRef[]; readonly written: readonly PolicyColumnRef[] };
+  readonly columns: {
+    readonly read: readonly PolicyColumnRef[];
+    readonly written: readonly PolicyColumnRef[];
+    readonly uses: readonly PolicyColumnUse[];
+  };
   readonly functions: readonly string[];
   readonly flags: Readonly<Record<string, boolean>>;
   readonly parameters: number;
@@ -126,6 +130,7 @@ const copyTables = sharedCopier((t: StatementFactsLike['tables']) => ({ read: [.
 const copyColumns = sharedCopier((c: StatementFactsLike['columns']) => ({
   read: c.read.map(columnRef),
   written: c.written.map(columnRef),
+  uses: c.uses.map((u) => ({ table: u.table, column: u.column, use: u.use })),
 }));
 const copyFunctions = sharedCopier((f: StatementFactsLike['functions']) => [...f]);
 const copyFlags = sharedCopier((f: StatementFactsLike['flags']) => ({ ...f }));

@@ -21,6 +21,13 @@ export type PolicyConnection = {
 /** PolicyColumnRef names one column of one table (`schema.table`; '' when the table is unknown). */
 export type PolicyColumnRef = { readonly table: string; readonly column: string };
 
+/**
+ * PolicyColumnUse is one use of a column's value (docs/policy.md, proxy/sql COLUMN_USES): `use` is
+ * `output`, `expression`, `filter`, `join`, `order`, `group` or `store`; `table` or `column` is ''
+ * when unknown (both for a whole-row value).
+ */
+export type PolicyColumnUse = { readonly table: string; readonly column: string; readonly use: string };
+
 /** PolicyOutputColumn is one result column and where its values come from. */
 export type PolicyOutputColumn = {
   readonly position: number;
@@ -58,7 +65,12 @@ export type PolicyStatement = {
   readonly command: string;
   readonly text: string;
   readonly tables: { readonly read: readonly string[]; readonly written: readonly string[] };
-  readonly columns: { readonly read: readonly PolicyColumnRef[]; readonly written: readonly PolicyColumnRef[] };
+  /** columns read and written, and where each column's value is used (`uses`). */
+  readonly columns: {
+    readonly read: readonly PolicyColumnRef[];
+    readonly written: readonly PolicyColumnRef[];
+    readonly uses: readonly PolicyColumnUse[];
+  };
   readonly functions: readonly string[];
   /** routines are the functions called (through views too), with what the catalog says about them; unqualified names give one entry per schema holding one. */
   readonly routines: readonly PolicyRoutine[];

@@ -2,9 +2,9 @@
 // the walker-detected flags, the highest parameter number, and whether any literal's value was
 // read (facts that depend on a literal are never shared between statements: facts-cache.ts).
 
-import type { CatalogSnapshot, ColumnName, RoutineName } from './types.js';
+import type { CatalogSnapshot, ColumnName, ColumnUse, ColumnUseKind, RoutineName } from './types.js';
 import { columnKey, uniqueColumns } from './lineage.js';
-import { asFields, asNode, asString } from './tree.js';
+import { asFields, asNode, asNumber, asString } from './tree.js';
 
 /** Mode says whether a table met outside a FROM clause is read or written (DDL targets are written). */
 export type Mode = 'read' | 'write';
@@ -32,6 +32,7 @@ export class Collector {
   readonly tablesWritten = new Set<string>();
   readonly columnsRead = new Map<string, ColumnName>();
   readonly columnsWritten = new Map<string, ColumnName>();
+  readonly uses = new Map<string, ColumnUse>();
   readonly functions = new Set<string>();
   /** calls maps `schema\0name` to a function called as written. */
   readonly calls = new Map<string, RoutineName>();
@@ -89,9 +90,14 @@ export class Collector {
     (mode === 'write' ? this.columnsWritten : this.columnsRead).set(columnKey(c), c);
   }
 
+  /** use records one use of a column's value. */
+  use(c: ColumnName, use: ColumnUseKind): void {
+    this.uses.set(`${columnKey(c)}\u0000${use}`, { table: c.table, column: c.column, use });
+  }
+
   /**
-   * constString reads a string literal (A_Const with sval), else undefined. It is the walk's only
-   * way to a literal's value, so the facts know when they depend on one.
+   * constString reads a string literal (A_Const with sval), else undefined. It and constInt are the
+   * walk's only ways to a literal's value, so the facts know when they depend on one.
    */
   constString(x: unknown): string | undefined {
     const n = asNode(x);
@@ -99,9 +105,24 @@ export class Collector {
     this.literalsRead = true;
     return asString(asFields(n.fields['sval'])?.['sval']);
   }
+
+  /** constInt reads an integer literal (A_Const with ival; 0 is an empty ival), else undefined; like constString, it marks the facts as depending on a literal. */
+  constInt(x: unknown): number | undefined {
+    const n = asNode(x);
+    if (n?.type !== 'A_Const') return undefined;
+    const ival = asFields(n.fields['ival']);
+    if (ival === undefined) return undefined;
+    this.literalsRead = true;
+    return asNumber(ival['ival']) ?? 0;
+  }
 }
 
 /** sortedColumns returns a collector map's columns sorted and unique. */
 export function sortedColumns(m: ReadonlyMap<string, ColumnName>): ColumnName[] {
   return uniqueColumns(m.values());
+}
+
+/** sortedUses returns a collector's uses sorted by table, column and use. */
+export function sortedUses(m: ReadonlyMap<string, ColumnUse>): ColumnUse[] {
+  return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, u]) => u);
 }

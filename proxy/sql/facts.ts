@@ -8,7 +8,7 @@ import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
 import { asFields, asList, asNode, type Node } from './tree.js';
-import { Collector, sortedColumns } from './collector.js';
+import { Collector, sortedColumns, sortedUses } from './collector.js';
 import { Walker } from './walk.js';
 
 // Wrappers whose inner statement decides has_where (EXPLAIN DELETE …, PREPARE p AS UPDATE …).
@@ -71,7 +71,11 @@ export function shapeFacts(node: Node, defaultSchema: string, catalog?: CatalogS
     kind: c.kind,
     command: c.command,
     tables,
-    columns: { read: sortedColumns(out.columnsRead), written: sortedColumns(out.columnsWritten) },
+    columns: {
+      read: sortedColumns(out.columnsRead),
+      written: sortedColumns(out.columnsWritten),
+      uses: sortedUses(out.uses),
+    },
     functions: [...out.functions].sort(),
     calls: [...out.calls.values()].sort((a, b) =>
       a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,

@@ -2,12 +2,14 @@
 // (libpg-query). Call initSql() once at start-up, then analyze() synchronously per query string.
 
 export { initSql, analyze, ANALYZE_DEFAULTS } from './analyze.js';
-export { STATEMENT_KINDS } from './types.js';
+export { COLUMN_USES, STATEMENT_KINDS } from './types.js';
 export type {
   AnalyzeOptions,
   AnalyzeResult,
   CatalogSnapshot,
   ColumnName,
+  ColumnUse,
+  ColumnUseKind,
   OutputColumn,
   OutputFacts,
   RoutineName,

@@ -79,6 +79,38 @@ export type ColumnName = {
 };
 
 /**
+ * COLUMN_USES is the closed list of the ways a statement uses a column's value, computed on
+ * lineage (a use through a CTE, subquery or alias names the source column):
+ *
+ * - output: a plain result column of a query level (`SELECT email`, `email AS e`, RETURNING): the
+ *   value itself, which the gateway binds and masks where it reaches the client
+ * - expression: inside a function call (aggregates and window functions included), a cast, CASE,
+ *   COALESCE, ROW, an array, a subscript or any other value-building construct, or a result
+ *   column that is not a plain column (an operator, a scalar subquery), whether or not the value
+ *   reaches the client; also arguments of functions in FROM and of other statements' expressions
+ * - filter: WHERE, HAVING, an aggregate's FILTER, LIMIT / OFFSET, a subquery tested in a
+ *   predicate (IN, EXISTS, comparisons and pattern matches are operators: they keep this use)
+ * - join: JOIN … ON, USING, NATURAL (column '' for every column of each side's tables)
+ * - order: ORDER BY (by name, output alias or position), a window's or an aggregate's ORDER BY
+ * - group: GROUP BY, DISTINCT, DISTINCT ON, PARTITION BY, and the duplicate elimination of
+ *   UNION / INTERSECT / EXCEPT (not UNION ALL)
+ * - store: the value is written somewhere: INSERT … SELECT / VALUES, UPDATE … SET, MERGE,
+ *   ON CONFLICT DO UPDATE, CREATE TABLE AS, SELECT INTO, CREATE VIEW, COPY (query) TO a file or program
+ */
+export const COLUMN_USES = ['output', 'expression', 'filter', 'join', 'order', 'group', 'store'] as const;
+
+/** ColumnUseKind is one entry of COLUMN_USES. */
+export type ColumnUseKind = (typeof COLUMN_USES)[number];
+
+/**
+ * ColumnUse is one use of one column. As in ColumnName, `table` is '' when several tables could
+ * hold the column and `column` is '' when only the table is known (an alias list, a `*` an
+ * ORDER BY position points into, NATURAL JOIN); both are '' for a whole-row reference (`t`,
+ * `t.*` used as a value), which may carry any column.
+ */
+export type ColumnUse = ColumnName & { readonly use: ColumnUseKind };
+
+/**
  * StatementFlags are the booleans a policy most often tests. Each is true when the statement
  * (including its subqueries, CTEs and, for EXPLAIN / PREPARE / CREATE TABLE AS, the wrapped
  * statement) has the property.
@@ -148,8 +180,12 @@ export type StatementFacts = {
   readonly text: string;
   /** tables read and written, as `schema.table`, sorted and unique. */
   readonly tables: { readonly read: readonly string[]; readonly written: readonly string[] };
-  /** columns read and written, where they can be determined, sorted and unique. */
-  readonly columns: { readonly read: readonly ColumnName[]; readonly written: readonly ColumnName[] };
+  /** columns read and written, where they can be determined, sorted and unique; uses says where each value is used (sorted by table, column, use; unique). */
+  readonly columns: {
+    readonly read: readonly ColumnName[];
+    readonly written: readonly ColumnName[];
+    readonly uses: readonly ColumnUse[];
+  };
   /** functions called, lower-case, schema-qualified when written so, sorted and unique. */
   readonly functions: readonly string[];
   /** calls are the functions called, as written (for the catalog's facts about them), sorted and unique; views' calls included. */

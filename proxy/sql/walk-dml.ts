@@ -9,10 +9,15 @@ import { asFields, asList, asString, fieldsOf, stringItems, type Fields } from '
 import { fromItem, rangeVar, tableEntry, writeThroughView } from './walk-from.js';
 import { targets, withClause } from './walk-query.js';
 import type { Walker } from './walk.js';
+import { recordCols } from './walk-uses.js';
 
 /** dml walks INSERT / UPDATE / DELETE / MERGE and returns the RETURNING columns. */
 export function dml(w: Walker, type: string, f: Fields, sc: Scope): Col[] {
   const out = w.out;
+  const use = w.use;
+  const inExpr = w.inExpr;
+  w.use = 'expression';
+  w.inExpr = false;
   const level = childScope(sc);
   withClause(w, f['withClause'], level);
   const rel = asFields(f['relation']) ?? {};
@@ -28,14 +33,14 @@ export function dml(w: Walker, type: string, f: Fields, sc: Scope): Col[] {
     for (const rt of asList(list)) {
       written(rt);
       const fields = fieldsOf(rt, 'ResTarget');
-      w.visit(fields?.['val'], scope, 'read');
-      w.visit(fields?.['indirection'], scope, 'read');
+      w.recordAs(w.visitAs(fields?.['val'], scope, null), 'store');
+      w.visitAs(fields?.['indirection'], scope, 'expression');
     }
   };
   switch (type) {
     case 'InsertStmt': {
       for (const rt of asList(f['cols'])) written(rt);
-      w.queryCols(f['selectStmt'], level); // the SELECT cannot see the target table
+      recordCols(w, w.queryCols(f['selectStmt'], level), 'store'); // the SELECT cannot see the target table
       level.entries.push(target);
       const conflict = asFields(f['onConflictClause']);
       if (conflict !== undefined) {
@@ -45,9 +50,9 @@ export function dml(w: Walker, type: string, f: Fields, sc: Scope): Col[] {
           const name = asString(fieldsOf(elem, 'IndexElem')?.['name']);
           if (name !== undefined) out.column({ table, column: name }, 'read');
         }
-        w.visit(conflict['infer'], onConflict, 'read');
+        w.visitAs(conflict['infer'], onConflict, 'expression');
         assignments(conflict['targetList'], onConflict);
-        w.visit(conflict['whereClause'], onConflict, 'read');
+        w.visitAs(conflict['whereClause'], onConflict, 'filter');
       }
       break;
     }
@@ -55,31 +60,34 @@ export function dml(w: Walker, type: string, f: Fields, sc: Scope): Col[] {
       level.entries.push(target);
       for (const item of asList(f['fromClause'])) fromItem(w, item, level);
       assignments(f['targetList'], level);
-      w.visit(f['whereClause'], level, 'read');
+      w.visitAs(f['whereClause'], level, 'filter');
       if (f['whereClause'] === undefined) out.flags.update_without_where = true;
       break;
     case 'DeleteStmt':
       level.entries.push(target);
       for (const item of asList(f['usingClause'])) fromItem(w, item, level);
-      w.visit(f['whereClause'], level, 'read');
+      w.visitAs(f['whereClause'], level, 'filter');
       if (f['whereClause'] === undefined) out.flags.delete_without_where = true;
       break;
     case 'MergeStmt':
       level.entries.push(target);
       fromItem(w, f['sourceRelation'], level);
-      w.visit(f['joinCondition'], level, 'read');
+      w.visitAs(f['joinCondition'], level, 'join');
       for (const x of asList(f['mergeWhenClauses'])) {
         const wf = fieldsOf(x, 'MergeWhenClause');
         if (wf === undefined) continue;
-        w.visit(wf['condition'], level, 'read');
+        w.visitAs(wf['condition'], level, 'filter');
         assignments(wf['targetList'], level);
-        w.visit(wf['values'], level, 'read');
+        for (const v of asList(wf['values'])) w.recordAs(w.visitAs(v, level, null), 'store');
       }
       break;
     default:
       break;
   }
-  return targets(w, f['returningList'], level);
+  const cols = targets(w, f['returningList'], level);
+  w.use = use;
+  w.inExpr = inExpr;
+  return cols;
 }
 
 /** copy walks COPY and returns the columns it sends to the client (COPY … TO STDOUT or a file). */
@@ -92,7 +100,12 @@ export function copy(w: Walker, f: Fields, sc: Scope): Col[] {
     if (isFrom) out.flags.copy_from_stdin = true;
     else out.flags.copy_to_stdout = true;
   }
-  if (f['query'] !== undefined) return w.queryCols(f['query'], sc);
+  if (f['query'] !== undefined) {
+    const cols = w.queryCols(f['query'], sc);
+    // COPY (query) TO a server file or program writes the values where no mask applies.
+    if (!out.flags.copy_to_stdout) recordCols(w, cols, 'store');
+    return cols;
+  }
   const rel = asFields(f['relation']);
   if (rel === undefined) return [];
   const mode: Mode = isFrom ? 'write' : 'read';
@@ -104,7 +117,7 @@ export function copy(w: Walker, f: Fields, sc: Scope): Col[] {
   if (f['whereClause'] !== undefined) {
     const level = childScope(sc);
     level.entries.push(entry);
-    w.visit(f['whereClause'], level, 'read');
+    w.visitAs(f['whereClause'], level, 'filter');
   }
   if (isFrom) return [];
   if (attlist.length === 0) return [{ position: 1, name: '*', star: { table }, derived: [], wholeRow: false }];

@@ -8,6 +8,8 @@ import { accLineage, childScope, findCte, newAcc, type Entry, type Scope } from 
 import { MAX_VIEW_DEPTH, viewQuery } from './views.js';
 import { asFields, asList, asNode, asString, stringItems, type Fields } from './tree.js';
 import type { Walker } from './walk.js';
+import { columnRef } from './walk-columns.js';
+import { entryColumns, lineageColumns } from './walk-uses.js';
 
 /** relName names a RangeVar's relation as PostgreSQL resolves it. */
 export function relName(out: Collector, rv: Fields): string {
@@ -110,8 +112,10 @@ export function fromItem(w: Walker, item: unknown, level: Scope): void {
     case 'JoinExpr': {
       const before = level.entries.length;
       fromItem(w, f['larg'], level);
+      const mid = level.entries.length;
       fromItem(w, f['rarg'], level);
-      w.visit(f['quals'], level, 'read');
+      w.visitAs(f['quals'], level, 'join');
+      joinColumns(w, f, level.entries.slice(before, mid), level.entries.slice(mid));
       if (aliasName !== undefined) {
         const children = level.entries.splice(before);
         level.entries.push({ kind: 'join', refname: aliasName, children });
@@ -121,8 +125,8 @@ export function fromItem(w: Walker, item: unknown, level: Scope): void {
     case 'RangeTableSample': {
       const before = level.entries.length;
       fromItem(w, f['relation'], level);
-      w.visit(f['args'], level, 'read');
-      w.visit(f['repeatable'], level, 'read');
+      w.visitAs(f['args'], level, 'expression');
+      w.visitAs(f['repeatable'], level, 'expression');
       const inner = level.entries[before];
       if (inner !== undefined && aliasName !== undefined) level.entries[before] = { ...inner, refname: aliasName };
       return;
@@ -130,10 +134,32 @@ export function fromItem(w: Walker, item: unknown, level: Scope): void {
     default: {
       // RangeFunction, RangeTableFunc (XMLTABLE), JsonTable, …: a value computed from its arguments.
       const acc = newAcc();
+      const use = w.use;
+      const inExpr = w.inExpr;
+      w.use = 'expression';
+      w.inExpr = true;
       w.intoFields(f, level, 'read', ['alias'], acc);
+      w.use = use;
+      w.inExpr = inExpr;
       const lineage: Lineage = accLineage(acc);
       level.entries.push({ kind: 'opaque', refname: aliasName ?? '', lineage });
       return;
+    }
+  }
+}
+
+// USING (a, b) compares the named column of each side; NATURAL compares every column the two
+// sides have in common, which only the catalog knows: all of them (column '' for tables).
+function joinColumns(w: Walker, f: Fields, left: Entry[], right: Entry[]): void {
+  if (f['isNatural'] === true) {
+    for (const e of [...left, ...right]) for (const c of entryColumns(e)) w.out.use(c, 'join');
+    return;
+  }
+  for (const name of stringItems(f['usingClause'])) {
+    for (const entries of [left, right]) {
+      const side: Scope = { parent: undefined, entries, ctes: new Map() };
+      const ref = { fields: [{ String: { sval: name } }] };
+      for (const c of lineageColumns(columnRef(w.out, ref, side))) w.out.use(c, 'join');
     }
   }
 }

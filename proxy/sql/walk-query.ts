@@ -9,6 +9,7 @@ import { asFields, asList, asNode, asString, fieldsOf, stringItems, type Fields 
 import { columnRef, findEntry } from './walk-columns.js';
 import { fromItem, rangeVar } from './walk-from.js';
 import type { Walker } from './walk.js';
+import { ordering, recordCols } from './walk-uses.js';
 
 /** withClause walks a WITH clause, defining its CTEs on the level (a recursive CTE is opaque inside itself). */
 export function withClause(w: Walker, x: unknown, level: Scope): void {
@@ -30,6 +31,8 @@ export function withClause(w: Walker, x: unknown, level: Scope): void {
 
 /** select walks a SelectStmt's fields (wrapped or, for set-operation arms, bare) and returns its result columns. */
 export function select(w: Walker, f: Fields, sc: Scope): Col[] {
+  const use = w.use;
+  const inExpr = w.inExpr;
   const level = childScope(sc);
   withClause(w, f['withClause'], level);
   if (asList(f['lockingClause']).length > 0) w.out.flags.for_update = true;
@@ -38,43 +41,38 @@ export function select(w: Walker, f: Fields, sc: Scope): Col[] {
   if (op !== 'SETOP_NONE') {
     const left = select(w, asFields(f['larg']) ?? {}, level);
     const right = select(w, asFields(f['rarg']) ?? {}, level);
+    // UNION, INTERSECT and EXCEPT compare whole rows to remove duplicates (UNION ALL does not).
+    if (!(op === 'SETOP_UNION' && f['all'] === true)) recordCols(w, [...left, ...right], 'group');
     cols = mergeSetOp(left, right);
   } else if (f['valuesLists'] !== undefined) {
     cols = values(w, f['valuesLists'], level);
   } else {
+    w.use = 'expression';
+    w.inExpr = false;
     for (const item of asList(f['fromClause'])) fromItem(w, item, level);
     cols = targets(w, f['targetList'], level);
-    w.visit(f['whereClause'], level, 'read');
-    w.visit(f['havingClause'], level, 'read');
-    w.visit(f['windowClause'], level, 'read');
-    w.visit(f['distinctClause'], level, 'read');
+    w.visitAs(f['whereClause'], level, 'filter');
+    w.visitAs(f['havingClause'], level, 'filter');
+    w.visitAs(f['windowClause'], level, 'expression');
   }
   level.outputs = cols;
-  visitOrdering(w, f['groupClause'], level);
-  visitOrdering(w, f['sortClause'], level);
-  w.visit(f['limitOffset'], level, 'read');
-  w.visit(f['limitCount'], level, 'read');
+  const distinct = asList(f['distinctClause']);
+  // Plain DISTINCT is a list holding one empty node: every result column is compared.
+  if (distinct.length > 0 && asNode(distinct[0]) === undefined) recordCols(w, cols, 'group');
+  else ordering(w, distinct, level, 'group');
+  ordering(w, f['groupClause'], level, 'group');
+  ordering(w, f['sortClause'], level, 'order');
+  w.visitAs(f['limitOffset'], level, 'filter');
+  w.visitAs(f['limitCount'], level, 'filter');
   const into = asFields(f['intoClause']);
   if (into !== undefined) {
     w.out.flags.into = true;
     rangeVar(w.out, asFields(into['rel']) ?? {}, 'write');
+    recordCols(w, cols, 'store');
   }
+  w.use = use;
+  w.inExpr = inExpr;
   return cols;
-}
-
-// GROUP BY / ORDER BY may name a result column by its alias; those are not table columns.
-function visitOrdering(w: Walker, x: unknown, level: Scope): void {
-  for (const item of asList(x)) {
-    const n = asNode(item);
-    const target = n?.type === 'SortBy' ? n.fields['node'] : item;
-    const ref = asNode(target);
-    if (ref?.type === 'ColumnRef') {
-      const names = asList(ref.fields['fields']);
-      const only = names.length === 1 ? asString(asNode(names[0])?.fields['sval']) : undefined;
-      if (only !== undefined && level.outputs?.some((c) => c.name === only && c.star === undefined)) continue;
-    }
-    w.visit(item, level, 'read');
-  }
 }
 
 function values(w: Walker, lists: unknown, level: Scope): Col[] {
@@ -82,7 +80,9 @@ function values(w: Walker, lists: unknown, level: Scope): Col[] {
   for (const row of asList(lists)) {
     asList(asNode(row)?.fields['items']).forEach((expr, i) => {
       perPosition[i] ??= [];
-      perPosition[i].push(w.visit(expr, level, 'read'));
+      const l = w.visitAs(expr, level, null);
+      w.recordAs(l, 'expression'); // VALUES columns are never bound: every column in them is derived
+      perPosition[i].push(l);
     });
   }
   return perPosition.map((ls, i) => {
@@ -111,7 +111,17 @@ export function targets(w: Walker, list: unknown, level: Scope): Col[] {
         return;
       }
     }
-    const l = val?.type === 'ColumnRef' ? columnRef(w.out, val.fields, level) : w.visit(rt['val'], level, 'read');
+    // A plain column is `output` (what it derives from, e.g. a subquery's expression, is `expression`);
+    // anything else is an expression over every column it carries.
+    let l: Lineage;
+    if (val?.type === 'ColumnRef') {
+      l = columnRef(w.out, val.fields, level);
+      if (l.source !== undefined) w.out.use(l.source, 'output');
+      w.recordAs({ derived: l.derived, wholeRow: l.wholeRow }, 'expression');
+    } else {
+      l = w.visitAs(rt['val'], level, null);
+      w.recordAs(l, 'expression');
+    }
     cols.push({
       position,
       name: alias ?? figureName(rt['val']),

@@ -4,8 +4,10 @@
 // without a catalog; every node type the walker does not know is visited generically, so a
 // table or function nested anywhere is still seen. This file is the dispatch; construct
 // families live beside it: walk-query.ts (SELECT, target lists), walk-from.ts (relations, FROM
-// items), walk-columns.ts (column references), walk-dml.ts (INSERT/UPDATE/DELETE/MERGE, COPY).
+// items), walk-columns.ts (column references), walk-dml.ts (INSERT/UPDATE/DELETE/MERGE, COPY),
+// walk-uses.ts (where column values are used: columns.uses).
 
+import type { ColumnName, ColumnUseKind } from './types.js';
 import { colsLineage, flatten, type Col, type Lineage } from './lineage.js';
 import type { Collector, Mode } from './collector.js';
 import { accLineage, add, childScope, newAcc, type Acc, type Scope } from './scope.js';
@@ -14,6 +16,7 @@ import { columnRef } from './walk-columns.js';
 import { copy, dml } from './walk-dml.js';
 import { fromItem, rangeVar, tableEntry } from './walk-from.js';
 import { select } from './walk-query.js';
+import { colColumns, lineageColumns, recordCols } from './walk-uses.js';
 
 // Functions that run SQL text (or read whole tables) the analysis cannot see. Matched on the
 // function's own name (without schema); `dblink` also matches every dblink_* function.
@@ -37,15 +40,67 @@ const DYNAMIC_SQL_FUNCTIONS = new Set([
 const DYNAMIC_SQL_PREFIXES = ['dblink', 'crosstab'];
 const DYNAMIC_SQL_QUALIFIED = new Set(['cron.schedule', 'cron.schedule_in_database', 'cron.alter_job']);
 
+// Nodes that do not build a new value from the columns inside them: operators and predicates
+// (a comparison or LIKE in WHERE keeps the clause's use) and structure. Every other node met in
+// an expression (a function, cast, CASE, COALESCE, ROW, array, subscript, …) is `expression`.
+const TRANSPARENT = new Set([
+  'BoolExpr',
+  'NullTest',
+  'BooleanTest',
+  'CollateClause',
+  'SortBy',
+  'GroupingSet',
+  'List',
+  'ResTarget',
+  'A_Const',
+  'String',
+  'Integer',
+  'Float',
+  'Boolean',
+  'BitString',
+  'A_Star',
+  'Alias',
+  'TypeName',
+]);
+
 // Relation kinds whose DROP removes a table-like object (views count as tables).
 const TABLE_OBJECTS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE']);
 
 /** Walker visits one statement's tree, recording into its Collector. */
 export class Walker {
   readonly out: Collector;
+  /** use is how a column reference met now is used; null where the caller records it from the value's lineage (result columns, assignments). */
+  use: ColumnUseKind | null = 'expression';
+  /** inExpr is set inside a value-building node: a column reference met there is also used in an `expression`. */
+  inExpr = false;
 
   constructor(out: Collector) {
     this.out = out;
+  }
+
+  /** visitAs walks a clause whose column references are used as `use` (outside any expression) and returns its lineage. */
+  visitAs(x: unknown, sc: Scope, use: ColumnUseKind | null): Lineage {
+    const saved = this.use;
+    const savedExpr = this.inExpr;
+    this.use = use;
+    this.inExpr = false;
+    const l = this.visit(x, sc, 'read');
+    this.use = saved;
+    this.inExpr = savedExpr;
+    return l;
+  }
+
+  /** record records the columns a value carries with the walker's current use. */
+  record(cols: readonly ColumnName[]): void {
+    for (const c of cols) {
+      if (this.use !== null) this.out.use(c, this.use);
+      if (this.inExpr) this.out.use(c, 'expression');
+    }
+  }
+
+  /** recordAs records the columns a value carries as used as `use`. */
+  recordAs(l: Lineage, use: ColumnUseKind): void {
+    for (const c of lineageColumns(l)) this.out.use(c, use);
   }
 
   /** root makes the outermost scope of a statement. */
@@ -131,8 +186,11 @@ export class Walker {
         return add(acc, colsLineage(dml(this, type, f, sc)));
       case 'CopyStmt':
         return add(acc, colsLineage(copy(this, f, sc)));
-      case 'ColumnRef':
-        return add(acc, columnRef(this.out, f, sc));
+      case 'ColumnRef': {
+        const l = columnRef(this.out, f, sc);
+        if (this.use !== null || this.inExpr) this.record(lineageColumns(l));
+        return add(acc, l);
+      }
       case 'FuncCall':
         return this.funcCall(f, sc, mode, acc);
       case 'A_Expr': {
@@ -154,7 +212,10 @@ export class Walker {
         return;
       case 'SubLink': {
         this.into(f['testexpr'], sc, mode, acc);
-        const sub = colsLineage(this.queryCols(f['subselect'], sc));
+        const cols = this.queryCols(f['subselect'], sc);
+        const sub = colsLineage(cols);
+        // The values of a scalar, ARRAY, IN, ANY or ALL subquery are used where it stands; EXISTS uses none.
+        if (f['subLinkType'] !== 'EXISTS_SUBLINK') this.record(cols.flatMap(colColumns));
         // Only a scalar or ARRAY(…) subquery passes its values on; EXISTS / IN / ANY / ALL yield
         // a boolean computed from them.
         const passes = f['subLinkType'] === 'EXPR_SUBLINK' || f['subLinkType'] === 'ARRAY_SUBLINK';
@@ -179,12 +240,14 @@ export class Walker {
         return this.variableSet(f);
       case 'CreateTableAsStmt':
         rangeVar(this.out, asFields(asFields(f['into'])?.['rel']) ?? {}, 'write');
-        this.queryCols(f['query'], sc);
+        recordCols(this, this.queryCols(f['query'], sc), 'store');
         return;
       case 'ViewStmt':
         rangeVar(this.out, asFields(f['view']) ?? {}, 'write');
-        this.queryCols(f['query'], sc);
+        recordCols(this, this.queryCols(f['query'], sc), 'store');
         return;
+      case 'WindowDef':
+        return this.windowDef(f, sc, mode, acc);
       case 'DropStmt':
         if (TABLE_OBJECTS.has(asString(f['removeType']) ?? '')) {
           for (const obj of asList(f['objects'])) {
@@ -199,8 +262,13 @@ export class Walker {
       case 'DeclareCursorStmt':
         this.queryCols(f['query'], sc);
         return this.intoFields(f, sc, mode, ['query'], acc);
-      default:
-        return this.generic(f, sc, mode, acc);
+      default: {
+        if (this.inExpr || TRANSPARENT.has(type)) return this.generic(f, sc, mode, acc);
+        this.inExpr = true;
+        this.generic(f, sc, mode, acc);
+        this.inExpr = false;
+        return;
+      }
     }
   }
 
@@ -234,7 +302,37 @@ export class Walker {
       if (setting === undefined || setting === 'role') this.out.flags.set_role = true;
       if (setting === undefined || setting === 'session_authorization') this.out.flags.session_authorization = true;
     }
-    this.intoFields(f, sc, mode, ['funcname'], acc);
+    // Arguments (and the rest of the call) are inside an expression; an aggregate's ORDER BY is
+    // also `order`, its FILTER `filter` and the window's PARTITION BY / ORDER BY `group` / `order`.
+    const use = this.use;
+    const inExpr = this.inExpr;
+    this.inExpr = true;
+    this.intoFields(f, sc, mode, ['funcname', 'agg_order', 'agg_filter', 'over'], acc);
+    this.use = 'order';
+    this.into(f['agg_order'], sc, mode, acc);
+    this.use = 'filter';
+    this.inExpr = false;
+    this.into(f['agg_filter'], sc, mode, acc);
+    const over = asFields(f['over']);
+    if (over !== undefined) this.windowDef(over, sc, mode, acc);
+    this.use = use;
+    this.inExpr = inExpr;
+  }
+
+  // A window: PARTITION BY is `group`, ORDER BY `order`, frame offsets `filter`.
+  private windowDef(f: Fields, sc: Scope, mode: Mode, acc: Acc): void {
+    const use = this.use;
+    const inExpr = this.inExpr;
+    this.inExpr = false;
+    this.use = 'group';
+    this.into(f['partitionClause'], sc, mode, acc);
+    this.use = 'order';
+    this.into(f['orderClause'], sc, mode, acc);
+    this.use = 'filter';
+    this.into(f['startOffset'], sc, mode, acc);
+    this.into(f['endOffset'], sc, mode, acc);
+    this.use = use;
+    this.inExpr = inExpr;
   }
 
   private variableSet(f: Fields): void {

@@ -156,24 +156,27 @@ describe('masking: rows (simple protocol)', () => {
     {
       note: 'inside a function',
       sql: 'SELECT upper(email) FROM customers',
-      message: 'column public.customers.email is masked and cannot be returned inside an expression',
+      message:
+        'column public.customers.email is masked and cannot be used inside a function, cast or other expression: select the column itself (the gateway masks it) and work on the masked value, or ask for the pii:read role',
     },
     {
       note: 'inside a concatenation',
       sql: "SELECT name || ':' || card_number AS x FROM customers",
-      message: 'column public.customers.card_number is masked and cannot be returned inside an expression',
+      message:
+        'column public.customers.card_number is masked and cannot be used inside a function, cast or other expression: select the column itself (the gateway masks it) and work on the masked value, or ask for the pii:read role',
     },
     {
       note: 'as a whole row',
       sql: 'SELECT row_to_json(c) FROM customers c',
-      message: /^column public\.customers\.\w+ is masked and cannot be returned inside a whole-row value$/,
+      message: /^column public\.customers\.\w+ is masked and cannot be used inside a function, cast or other expression/,
     },
   ])('denies a masked column $note', async ({ sql, message }) => {
     const client = await connectAs('masked', ['db:read']);
     const err = await failure(client.query(sql));
     expect(err.code).toBe('42501');
     expect(err.message).toEqual(message instanceof RegExp ? expect.stringMatching(message) : message);
-    expect(err.detail).toBe('rule: portcullis.masking');
+    // the shipped policy refuses the use (pii.masked_use) before the gateway's own output check (portcullis.masking)
+    expect(err.detail).toBe('rule: pii.masked_use');
   });
 });
 
@@ -326,13 +329,14 @@ describe('masking: COPY TO STDOUT', () => {
 
 describe('masking: FROM alias column lists', () => {
   it.each([
-    { note: 'plain', sql: 'SELECT e FROM public.customers AS u(i, n, e) WHERE i = 1', rows: [{ e: '***********.com' }] },
-    { note: 'all columns', sql: 'SELECT * FROM public.customers AS u(i, n, e, c) WHERE i = 1', column: 'e', value: '***********.com' },
-  ])('masks a renamed column: $note', async ({ sql, rows, column, value }) => {
+    // no WHERE: which column `i` is, only the table says, so a filter on it counts as a use of every masked column
+    { note: 'plain', sql: 'SELECT e FROM public.customers AS u(i, n, e)', column: 'e' },
+    { note: 'all columns', sql: 'SELECT * FROM public.customers AS u(i, n, e, c)', column: 'e' },
+  ])('masks a renamed column: $note', async ({ sql, column }) => {
     const client = await connectAs('alias-reader', ['db:read']);
     const r = await client.query(sql);
-    if (rows !== undefined) expect(r.rows).toEqual(rows);
-    else expect(r.rows[0]?.[column as string]).toBe(value);
+    expect(r.rows.map((row: Record<string, unknown>) => row[column])).toContain('***********.com');
+    expect(JSON.stringify(r.rows)).not.toContain('ada@example.com');
   });
 
   it.each([
@@ -343,7 +347,9 @@ describe('masking: FROM alias column lists', () => {
     const client = await connectAs('alias-reader', ['db:read']);
     const err = await failure(client.query(sql));
     expect(err.code).toBe('42501');
-    expect(err.message).toMatch(/is masked and cannot be returned inside an expression/);
+    // the shipped policy refuses the use itself (pii.masked_use) before the gateway's own check
+    expect(err.message).toMatch(/is masked and cannot be used inside a function, cast or other expression/);
+    expect(err.detail).toBe('rule: pii.masked_use');
   });
 });
 
@@ -351,26 +357,28 @@ describe('masking: upstream error texts', () => {
   // PostgreSQL quotes the offending value in these errors; for a statement over a masked table the
   // client gets the SQLSTATE with a generic message, and the operator's events keep the original
   it.each([
-    { note: 'a cast in WHERE', sql: 'SELECT id FROM public.customers WHERE email::int = 1', code: '22P02' },
-    { note: 'a cast to date', sql: 'SELECT id FROM public.customers WHERE card_number::date IS NULL', code: '22008' },
-    { note: 'a cast in ORDER BY', sql: 'SELECT id FROM public.customers ORDER BY email::int', code: '22P02' },
-    { note: 'a cast in HAVING', sql: 'SELECT count(*) FROM public.customers HAVING max(email)::int > 0', code: '22P02' },
+    // (casts of the masked columns themselves never get this far: the shipped policy refuses them, pii.masked_use)
+    { note: 'a cast in WHERE', sql: 'SELECT id FROM public.customers WHERE name::int = 1', code: '22P02' },
+    { note: 'a cast to date', sql: 'SELECT id FROM public.customers WHERE name::date IS NULL', code: '22007' },
+    { note: 'a cast in ORDER BY', sql: 'SELECT id FROM public.customers ORDER BY name::int', code: '22P02' },
+    { note: 'a cast in HAVING', sql: 'SELECT count(*) FROM public.customers HAVING max(name)::int > 0', code: '22P02' },
   ])('withholds the message of $note ($code), simple and extended', async ({ sql, code }) => {
     const client = await connectAs('error-reader', ['db:read']);
     for (const query of [client.query(sql), client.query({ text: sql, values: [] })]) {
       const err = await failure(query);
       expect(err.code).toBe(code);
       expect(err.message).toMatch(/withheld because the statement touches masked columns/);
-      expect(`${err.message} ${err.detail ?? ''} ${err.hint ?? ''} ${err.where ?? ''}`).not.toMatch(/@example|1111|5559|4444/);
+      expect(`${err.message} ${err.detail ?? ''} ${err.hint ?? ''} ${err.where ?? ''}`).not.toMatch(/Lovelace|Turing|Hopper|Odd/);
     }
     const withheld = stack.current.events.filter((e) => e.type === 'statement.withheld' && e.subject === 'error-reader');
     expect(withheld.length).toBeGreaterThanOrEqual(2);
-    expect(withheld.at(-1)).toMatchObject({ sqlstate: code, message: expect.stringMatching(/invalid input syntax|out of range/) });
+    expect(withheld.at(-1)).toMatchObject({ sqlstate: code, message: expect.stringMatching(/invalid input syntax|out of range|invalid/) });
   });
 
   it('keeps upstream errors as they are for an identity that sees the columns, and for statements without masks', async () => {
     const pii = await connectAs('error-pii', ['db:read', 'pii:read']);
     const err = await failure(pii.query('SELECT id FROM public.customers WHERE email::int = 1'));
+    expect(err.code).toBe('22P02');
     expect(err.message).toMatch(/invalid input syntax for type integer/);
     const reader = await connectAs('error-reader-2', ['db:read']);
     const other = await failure(reader.query('SELECT id FROM public.orders WHERE status::int = 1'));

@@ -200,6 +200,41 @@ describe('the compiled library decides real SQL', () => {
         rule: 'access.kind_not_granted',
       },
       { note: 'reader COPY TO STDOUT of customers: masked', claims: reader, sql: 'COPY customers TO STDOUT', kind: 'allow', masks: pii },
+      {
+        note: 'reader filters on a masked column',
+        claims: reader,
+        sql: "SELECT count(*) FROM customers WHERE card_number LIKE '4111%'",
+        kind: 'deny',
+        rule: 'pii.masked_use',
+      },
+      {
+        note: 'reader orders by a masked column through an alias',
+        claims: reader,
+        sql: 'SELECT email AS e FROM customers ORDER BY e',
+        kind: 'deny',
+        rule: 'pii.masked_use',
+      },
+      {
+        note: 'writer stores a masked value in another column',
+        claims: writer,
+        sql: 'UPDATE customers SET name = email WHERE id = 1',
+        kind: 'deny',
+        rule: 'pii.masked_use',
+      },
+      {
+        note: 'reader filters, joins and orders on unmasked columns',
+        claims: reader,
+        sql: 'SELECT c.name, o.amount FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.name LIKE $1 ORDER BY o.amount',
+        kind: 'allow',
+        masks: pii,
+      },
+      {
+        note: 'reader with pii:read filters on a masked column',
+        claims: support,
+        sql: "SELECT count(*) FROM customers WHERE email LIKE 'a%'",
+        kind: 'allow',
+        masks: [],
+      },
     ];
   it.each(cases)('$note', ({ claims, sql, kind, rule, masks }) => {
     const d = decide(claims, sql);

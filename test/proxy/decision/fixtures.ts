@@ -26,7 +26,11 @@ export const sampleFacts: StatementFactsLike = {
   command: 'SELECT',
   text: 'SELECT *, email AS e FROM customers',
   tables: { read: ['public.customers'], written: [] },
-  columns: { read: [{ table: 'public.customers', column: 'email' }], written: [] },
+  columns: {
+    read: [{ table: 'public.customers', column: 'email' }],
+    written: [],
+    uses: [{ table: 'public.customers', column: 'email', use: 'output' }],
+  },
   functions: [],
   flags: FLAGS,
   parameters: 0,

@@ -20,7 +20,11 @@ describe('buildPolicyInput', () => {
         command: 'SELECT',
         text: 'SELECT *, email AS e FROM customers',
         tables: { read: ['public.customers'], written: [] },
-        columns: { read: [{ table: 'public.customers', column: 'email' }], written: [] },
+        columns: {
+          read: [{ table: 'public.customers', column: 'email' }],
+          written: [],
+          uses: [{ table: 'public.customers', column: 'email', use: 'output' }],
+        },
         functions: [],
         routines: [],
         flags: FLAGS,

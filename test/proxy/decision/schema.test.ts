@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MASK_KINDS, buildPolicyInput, interpretResult } from '../../../proxy/decision/index.js';
-import { STATEMENT_KINDS } from '../../../proxy/sql/index.js';
+import { COLUMN_USES, STATEMENT_KINDS } from '../../../proxy/sql/index.js';
 import { FLAGS, sampleParts } from './fixtures.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -142,6 +142,12 @@ describe('schemas and code agree', () => {
     const statement = (inputSchema['$defs'] as Record<string, Schema>)['statement'];
     const flags = (statement?.['properties'] as Record<string, Schema> | undefined)?.['flags'];
     expect([...((flags?.['required'] ?? []) as string[])].sort()).toEqual(Object.keys(FLAGS).sort());
+  });
+
+  it('column uses match proxy/sql', () => {
+    const use = (inputSchema['$defs'] as Record<string, Schema>)['columnUse'];
+    const props = (use?.['properties'] ?? {}) as Record<string, Schema>;
+    expect(props['use']?.['enum']).toEqual([...COLUMN_USES]);
   });
 
   it('mask kinds match', () => {

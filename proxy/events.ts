@@ -38,6 +38,8 @@ export type GatewayEvent =
       readonly database: string;
       readonly user: string;
       readonly applicationName: string;
+      /** role is the database role the session runs as (the login entrypoint's answer); absent without a login policy. */
+      readonly role?: string;
     }
   | (SessionRef & {
       readonly type: 'session.closed';
@@ -85,6 +87,15 @@ export type GatewayEvent =
   | { readonly type: 'policy.error'; readonly session?: string; readonly message: string }
   /** policy.print is a `print()` line of the policy (the author's debugging aid; it may echo input). */
   | { readonly type: 'policy.print'; readonly line: string }
+  | {
+      readonly type: 'policy.loaded';
+      /** entrypoint is the statement entrypoint evaluated for every statement. */
+      readonly entrypoint: string;
+      /** connectionEntrypoint is the login entrypoint that decides each session's database role; null when the policy has none (no SET ROLE). */
+      readonly connectionEntrypoint: string | null;
+      /** missingConnectionEntrypoint is the configured login entrypoint the policy lacks (when connectionEntrypoint is null). */
+      readonly missingConnectionEntrypoint?: string;
+    }
   /** keys.loaded / keys.failed / keys.throttled report the token verifier's key source (JWKS URL or file). */
   | { readonly type: 'keys.loaded'; readonly source: string; readonly keyCount: number }
   | { readonly type: 'keys.failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }

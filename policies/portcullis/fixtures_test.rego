@@ -45,6 +45,18 @@ input_for(claims, statement) := {
 	"time": {"now_ns": 1767225600000000000, "rfc3339": "2026-01-01T00:00:00Z"},
 }
 
+# login_input_for builds the input of the login entrypoint (no statement, no session) for an identity.
+login_input_for(claims) := {
+	"identity": merge({"iss": "https://issuer.test", "aud": "portcullis", "exp": 1893456000}, claims),
+	"connection": {"database": "app", "user": "agent", "application_name": "psql", "client_address": "127.0.0.1", "tls": false},
+	"time": {"now_ns": 1767225600000000000, "rfc3339": "2026-01-01T00:00:00Z"},
+}
+
+# login evaluates the library's connection entrypoint for an identity.
+login(claims) := c if {
+	c := data.portcullis.connection with input as login_input_for(claims)
+}
+
 # decide evaluates the library's decision for an identity and statement overrides.
 decide(claims, statement) := d if {
 	d := data.portcullis.decision with input as input_for(claims, statement)

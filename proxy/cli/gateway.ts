@@ -1,6 +1,6 @@
 // The gateway's composition root: a validated GatewayConfig → bundles/engine (the policy),
-// proxy/sql, proxy/auth (the token verifier), proxy/decision and proxy's startGateway, wired
-// together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
+// proxy/sql, proxy/auth (the token verifier), proxy/decision (the statement decider and, when the
+// policy has the login entrypoint, the login decider) and proxy's startGateway, wired together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
 // file and the upstream password (`password_env`). Shared by `portcullis serve` and the demo.
 
 import { readFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ export async function startGatewayFromConfig(
     { startGateway, createEventBus },
     { createOperationalLog },
     auth,
-    { createDecider },
+    { createDecider, createLoginDecider },
     { initSql },
     { resolveSecret, toIdentityConfig },
   ] = await Promise.all([
@@ -81,6 +81,22 @@ export async function startGatewayFromConfig(
   const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => events.publish({ type: 'policy.print', line }) });
   policy.setData(loaded.bundle.data);
   const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
+  // the login entrypoint is optional: without it sessions run as the upstream login role, as before
+  const connectionEntrypoint = config.policy.connectionEntrypoint;
+  const hasLogin = Object.hasOwn(policy.entrypoints, connectionEntrypoint);
+  const loginDecider = hasLogin
+    ? createLoginDecider({
+        policy,
+        entrypoint: connectionEntrypoint,
+        onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
+      })
+    : undefined;
+  events.publish({
+    type: 'policy.loaded',
+    entrypoint: config.policy.entrypoint,
+    connectionEntrypoint: hasLogin ? connectionEntrypoint : null,
+    ...(hasLogin ? {} : { missingConnectionEntrypoint: connectionEntrypoint }),
+  });
   let verifier: TokenVerifier;
   try {
     verifier = auth.createTokenVerifier(toIdentityConfig(config), {
@@ -95,6 +111,9 @@ export async function startGatewayFromConfig(
   const gateway = await startGateway(config, {
     verifier,
     decide: (input) => decider.decide(input),
+    ...(loginDecider !== undefined
+      ? { decideLogin: (input: Parameters<typeof loginDecider.decide>[0]) => loginDecider.decide(input) }
+      : {}),
     events,
     ...(upstreamPassword !== undefined ? { upstreamPassword } : {}),
     ...(tls !== undefined ? { tls } : {}),

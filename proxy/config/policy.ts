@@ -1,5 +1,6 @@
 // Section `policy` of opa.config.yaml: the policy the gateway asks (an OPA bundle, or .rego and
-// data directories compiled at start) and the entrypoint it evaluates. Type, defaults, validator.
+// data directories compiled at start), the entrypoint it evaluates for every statement and the
+// one it evaluates at login (the session's database role). Type, defaults, validator.
 
 import { deepFreeze, show } from './section.js';
 import type { Section } from './section.js';
@@ -9,22 +10,45 @@ export type PolicySource =
   | { readonly kind: 'bundle'; readonly path: string }
   | { readonly kind: 'paths'; readonly paths: readonly string[] };
 
-/** PolicySection is the policy the gateway asks and the entrypoint it evaluates. */
-export type PolicySection = { readonly source: PolicySource; readonly entrypoint: string };
+/** PolicySection is the policy the gateway asks and the entrypoints it evaluates. */
+export type PolicySection = {
+  readonly source: PolicySource;
+  /** entrypoint is the rule evaluated for every statement. */
+  readonly entrypoint: string;
+  /** connectionEntrypoint is the rule evaluated at login (the session's database role); unused when the policy lacks it. */
+  readonly connectionEntrypoint: string;
+};
 
 /** POLICY_DEFAULTS are the defaults of `policy` (the source has none: it is required). */
-export const POLICY_DEFAULTS = deepFreeze({ entrypoint: 'portcullis/decision' });
+export const POLICY_DEFAULTS = deepFreeze({ entrypoint: 'portcullis/decision', connectionEntrypoint: 'portcullis/connection' });
+
+const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 /** validatePolicy reads the required `policy` section; undefined when it is missing or unusable (errors recorded). */
 export function validatePolicy(root: Section): PolicySection | undefined {
   const s = root.section('policy', true);
   if (s === undefined) return undefined;
-  s.only(['bundle', 'paths', 'entrypoint']);
+  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint']);
   const bundle = s.string('bundle');
   const paths = s.stringList('paths');
   const entrypoint = s.string('entrypoint') ?? POLICY_DEFAULTS.entrypoint;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/.test(entrypoint)) {
+  const connectionEntrypoint = s.string('connection_entrypoint') ?? POLICY_DEFAULTS.connectionEntrypoint;
+  if (!ENTRYPOINT.test(entrypoint)) {
     s.error('entrypoint', `${show(entrypoint)} is not an entrypoint (expected package/rule, e.g. portcullis/decision)`);
+    return undefined;
+  }
+  if (!ENTRYPOINT.test(connectionEntrypoint)) {
+    s.error(
+      'connection_entrypoint',
+      `${show(connectionEntrypoint)} is not an entrypoint (expected package/rule, e.g. portcullis/connection)`,
+    );
+    return undefined;
+  }
+  if (connectionEntrypoint === entrypoint) {
+    s.error(
+      'connection_entrypoint',
+      `${show(connectionEntrypoint)} is also the statement entrypoint; the login rule answers a different question`,
+    );
     return undefined;
   }
   if ((bundle === undefined) === (paths === undefined)) {
@@ -32,5 +56,5 @@ export function validatePolicy(root: Section): PolicySection | undefined {
     return undefined;
   }
   const source: PolicySource = bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] };
-  return { source, entrypoint };
+  return { source, entrypoint, connectionEntrypoint };
 }

@@ -104,7 +104,7 @@ export function interpretResult(resultSet: unknown): Decision {
 }
 
 /** readReasons validates a deny/approval set: absent → []; entries `{reason, rule}` with non-empty strings. */
-function readReasons(v: unknown, key: 'deny' | 'approval'): Reason[] | string {
+export function readReasons(v: unknown, key: 'deny' | 'approval'): Reason[] | string {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return `decision.${key} must be a set of {reason, rule} objects, got ${describe(v)}`;
   const out: Reason[] = [];
@@ -165,7 +165,8 @@ function isReason(e: unknown): e is Reason {
   return typeof reason === 'string' && reason !== '' && typeof rule === 'string' && rule !== '';
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** isRecord tells a JSON object from arrays, null and scalars. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -174,7 +175,7 @@ function compare(a: string, b: string): number {
 }
 
 /** describe renders a value briefly for an error message (never more than 80 characters). */
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -1,6 +1,7 @@
 // Errors of the decision layer: how a deny, a refused hold and a policy failure reach the client,
-// declared in DECISION_ERRORS. All map to SQLSTATE 42501 (insufficient_privilege) with the
-// reason as message and `rule: <id>` as detail, so an agent can act on them.
+// declared in DECISION_ERRORS. Statement refusals map to SQLSTATE 42501 (insufficient_privilege),
+// a refused login to 28000 (FATAL); all carry the reason as message and `rule: <id>` as detail,
+// so an agent can act on them.
 
 import { ProxyError, defineErrors } from '../errors.js';
 
@@ -14,6 +15,7 @@ export const DECISION_ERRORS = defineErrors({
     hint: 'this statement needs a human approval; approvals are not available yet, so it is denied',
   },
   ERR_PROXY_POLICY_ERROR: { sqlstate: '42501', http: 500, severity: 'ERROR' },
+  ERR_PROXY_LOGIN_DENIED: { sqlstate: '28000', http: 403, severity: 'FATAL' },
 });
 
 /** DecisionErrorCode is one code of DECISION_ERRORS. */
@@ -58,5 +60,20 @@ export class PolicyEvaluationError extends ProxyError {
   }
 }
 
+/**
+ * LoginDeniedError refuses a login the policy's connection entrypoint denied, or could not decide
+ * (28000 invalid_authorization_specification, FATAL, as PostgreSQL refuses a pg_hba.conf reject).
+ */
+export class LoginDeniedError extends ProxyError {
+  declare readonly code: 'ERR_PROXY_LOGIN_DENIED';
+  /** rule is the id of the rule that refused the login (a policy rule or portcullis.*). */
+  readonly rule: string;
+  constructor(reason: string, rule: string) {
+    super('ERR_PROXY_LOGIN_DENIED', reason, { detail: `rule: ${rule}` });
+    this.name = 'LoginDeniedError';
+    this.rule = rule;
+  }
+}
+
 /** AnyDecisionError is any error of this folder. */
-export type AnyDecisionError = PolicyDeniedError | ApprovalRequiredError | PolicyEvaluationError;
+export type AnyDecisionError = PolicyDeniedError | ApprovalRequiredError | PolicyEvaluationError | LoginDeniedError;

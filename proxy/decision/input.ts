@@ -2,7 +2,15 @@
 // Bind values, session counters, clock) → the policy's `input` document in snake_case JSON.
 // Pure: the caller passes the clock reading, so tests and the policy see the same time.
 
-import type { PolicyColumnRef, PolicyColumnUse, PolicyInput, PolicyOutputColumn, PolicyRoutine, PolicyStatement } from './types.js';
+import type {
+  ConnectionPolicyInput,
+  PolicyColumnRef,
+  PolicyColumnUse,
+  PolicyInput,
+  PolicyOutputColumn,
+  PolicyRoutine,
+  PolicyStatement,
+} from './types.js';
 import { sharedCopier } from './input-json.js';
 
 /**
@@ -98,6 +106,26 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
       rows_returned: s.rowsReturned,
       in_transaction: s.inTransaction,
       age_seconds: Math.max(0, Math.floor((nowMs - s.startedAtMs) / 1000)),
+    },
+    time: { now_ns: nowMs * 1_000_000, rfc3339: new Date(nowMs).toISOString() },
+  };
+}
+
+/** ConnectionInputParts is what the session knows at login, before any statement. */
+export type ConnectionInputParts = Pick<PolicyInputParts, 'claims' | 'connection' | 'nowMs'>;
+
+/** buildConnectionInput assembles the login entrypoint's input (identity, connection, time); plain JSON. */
+export function buildConnectionInput(parts: ConnectionInputParts): ConnectionPolicyInput {
+  const c = parts.connection;
+  const nowMs = Math.floor(parts.nowMs);
+  return {
+    identity: copyClaims(parts.claims),
+    connection: {
+      database: c.database,
+      user: c.user,
+      application_name: c.applicationName ?? '',
+      client_address: c.clientAddress,
+      tls: c.tls,
     },
     time: { now_ns: nowMs * 1_000_000, rfc3339: new Date(nowMs).toISOString() },
   };

@@ -104,6 +104,37 @@ export type PolicyInput = {
   readonly time: PolicyTime;
 };
 
+/**
+ * ConnectionPolicyInput is the `input` of the login entrypoint (`portcullis/connection`): who
+ * connects, how, and when, evaluated once per connection; no statement and no session counters.
+ */
+export type ConnectionPolicyInput = {
+  readonly identity: PolicyIdentity;
+  readonly connection: PolicyConnection;
+  readonly time: PolicyTime;
+};
+
+/**
+ * LoginDecision is what the session carries out at login: run as a database role (the gateway
+ * runs `SET SESSION ROLE` once before greeting the client), or refuse the login.
+ */
+export type LoginDecision =
+  | { readonly kind: 'role'; readonly role: string }
+  | {
+      readonly kind: 'deny';
+      readonly reason: string;
+      readonly rule: string;
+      readonly origin: DenyOrigin;
+      /** reasons holds every deny entry the policy returned (first one shown to the client). */
+      readonly reasons: readonly Reason[];
+    };
+
+/** LoginDecider evaluates the login entrypoint for one connection; it never throws. */
+export type LoginDecider = {
+  /** decide evaluates the input and interprets the result, failing closed (a deny). */
+  decide(input: ConnectionPolicyInput): LoginDecision;
+};
+
 /** MASK_KINDS lists the masking kinds a policy may ask for. */
 export const MASK_KINDS = ['redact', 'partial', 'hash', 'null'] as const;
 
@@ -158,4 +189,5 @@ export const RULE_IDS = {
   defaultDeny: 'portcullis.default_deny',
   policyError: 'portcullis.policy_error',
   noPolicy: 'portcullis.no_policy',
+  noLoginRole: 'portcullis.no_login_role',
 } as const;

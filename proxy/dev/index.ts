@@ -1,6 +1,6 @@
 // Public surface of proxy/dev, the developer tooling around the gateway (never part of it): the
 // `portcullis demo` orchestration with its sample schema, the throwaway PostgreSQL launcher (with
-// its own admin client), and the dev JWT issuer with its HTTP endpoint and the demo's state
+// its own admin client and the shipped policy's database roles), and the dev JWT issuer with its HTTP endpoint and the demo's state
 // directory. The only door: proxy/cli and the tests import dev from here. Re-exports only.
 
 export {
@@ -21,5 +21,6 @@ export { createDevIssuer, importDevIssuer } from './issuer/issuer.js';
 export { serveIssuer } from './issuer/server.js';
 export type { DevIssuer, DevIssuerOptions, MintRequest, ServedIssuer, ServeIssuerOptions } from './issuer/types.js';
 export { startPostgres, findPostgresBinaries } from './postgres/launcher.js';
+export { DATABASE_ROLES, databaseRolesSql } from './postgres/roles.js';
 export type { PostgresAuthMethod, PostgresHandle, PostgresUser, StartPostgresOptions } from './postgres/types.js';
 export { PostgresLaunchError } from './postgres/errors.js';

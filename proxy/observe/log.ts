@@ -52,6 +52,8 @@ export function levelOf(event: GatewayEvent): Level {
     case 'cancel.failed':
     case 'catalog.failed':
       return 'warn';
+    case 'policy.loaded':
+      return event.connectionEntrypoint === null ? 'warn' : 'info';
     case 'statement.withheld':
     case 'gateway.listening':
     case 'keys.loaded':
@@ -101,6 +103,7 @@ export function logEntry(event: GatewayEvent): LogEntry {
         database: event.database,
         user: event.user,
         applicationName: event.applicationName,
+        ...(event.role !== undefined ? { role: event.role } : {}),
       });
     case 'session.closed':
       return at('session closed', {
@@ -140,6 +143,16 @@ export function logEntry(event: GatewayEvent): LogEntry {
         ...(event.sqlstate !== undefined ? { sqlstate: event.sqlstate } : {}),
         masks: event.masks.length,
       });
+    case 'policy.loaded':
+      return event.connectionEntrypoint !== null
+        ? at("policy loaded; the login entrypoint decides each session's database role", {
+            entrypoint: event.entrypoint,
+            connectionEntrypoint: event.connectionEntrypoint,
+          })
+        : at('policy loaded without a login entrypoint: sessions run as the upstream login role (no SET ROLE)', {
+            entrypoint: event.entrypoint,
+            missingConnectionEntrypoint: event.missingConnectionEntrypoint ?? null,
+          });
     case 'policy.error':
       return at('policy error', { ...(event.session !== undefined ? { session: event.session } : {}), error: event.message });
     case 'upstream.failed':

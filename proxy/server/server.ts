@@ -23,7 +23,7 @@ import { createGate } from '../gate/index.js';
 import type { ApprovalPort, Decide } from '../gate/index.js';
 import { isLoopbackAddress } from '../net/index.js';
 import { runQueryCycle, runSession, shuttingDown, tooManyConnections } from '../session/index.js';
-import type { QueryCycle, SessionEnvironment } from '../session/index.js';
+import type { DecideLogin, QueryCycle, SessionEnvironment } from '../session/index.js';
 import { connectUpstream } from '../upstream/index.js';
 import type { UpstreamOptions } from '../upstream/index.js';
 import { encodeBackend } from '../wire/index.js';
@@ -35,6 +35,11 @@ export type GatewayDeps = {
   readonly verifier: TokenVerifier;
   /** decide evaluates the current policy and never throws (createDecider with a policy getter gives hot reload). */
   readonly decide: Decide;
+  /**
+   * decideLogin evaluates the policy's login entrypoint for each connection (the database role its
+   * session runs as, or a refusal); absent: no SET ROLE, sessions run as the upstream login role.
+   */
+  readonly decideLogin?: DecideLogin;
   /** approvals holds statements the policy wants approved (default: every hold is refused). */
   readonly approvals?: ApprovalPort;
   /** events receives the gateway's typed events (default: dropped); subscribers log, record, count. */
@@ -96,6 +101,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     isLoopback: deps.isLoopback ?? isLoopbackAddress,
     upstream,
     verifier: deps.verifier,
+    ...(deps.decideLogin !== undefined ? { decideLogin: deps.decideLogin } : {}),
     gate,
     catalog,
     limits: { maxMessageBytes: config.limits.maxMessageBytes, maxStatementBytes: config.limits.maxStatementBytes },

@@ -3,7 +3,7 @@
 // query cycle (cycle/), which passes every statement through the gate. Re-exports only.
 
 export { runSession } from './startup/index.js';
-export type { SessionEnvironment, SessionHandle, SessionRegistry } from './startup/index.js';
+export type { DecideLogin, SessionEnvironment, SessionHandle, SessionRegistry } from './startup/index.js';
 export { runQueryCycle } from './cycle/query-cycle.js';
 export {
   SESSION_ERRORS,

@@ -134,9 +134,16 @@ export type StatementFlags = {
   readonly copy_to_stdout: boolean;
   /** dynamic_sql: SQL the analysis cannot see: DO blocks, PL/pgSQL EXECUTE, or functions that run SQL text (dblink*, query_to_xml*, …). */
   readonly dynamic_sql: boolean;
-  /** set_role: SET ROLE / RESET ROLE, or set_config('role', …). */
+  /**
+   * set_role: SET [SESSION|LOCAL] ROLE / RESET ROLE, set_config('role', …) (or set_config with a
+   * setting name that is not a constant), or DISCARD ALL (which ends the session's SET ROLE).
+   * RESET ALL does not change the role (PostgreSQL's RESET ALL skips it) and is not flagged.
+   */
   readonly set_role: boolean;
-  /** session_authorization: SET / RESET SESSION AUTHORIZATION, or set_config('session_authorization', …). */
+  /**
+   * session_authorization: SET / RESET SESSION AUTHORIZATION, set_config('session_authorization', …)
+   * (or a non-constant setting name), or DISCARD ALL (which runs SET SESSION AUTHORIZATION DEFAULT).
+   */
   readonly session_authorization: boolean;
   /** data_modifying_cte: a WITH clause holds INSERT/UPDATE/DELETE/MERGE. */
   readonly data_modifying_cte: boolean;

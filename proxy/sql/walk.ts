@@ -238,6 +238,14 @@ export class Walker {
         return this.funcCall(asFields(f['funccall']) ?? {}, sc, mode, acc);
       case 'VariableSetStmt':
         return this.variableSet(f);
+      case 'DiscardStmt':
+        // DISCARD ALL runs SET SESSION AUTHORIZATION DEFAULT, which also ends a SET ROLE: the
+        // session would act as the gateway's own login role. PLANS, SEQUENCES and TEMP keep the role.
+        if ((asString(f['target']) ?? 'DISCARD_ALL') === 'DISCARD_ALL') {
+          this.out.flags.set_role = true;
+          this.out.flags.session_authorization = true;
+        }
+        return;
       case 'CreateTableAsStmt':
         rangeVar(this.out, asFields(asFields(f['into'])?.['rel']) ?? {}, 'write');
         recordCols(this, this.queryCols(f['query'], sc), 'store');

@@ -21,6 +21,12 @@ export const UPSTREAM_ERRORS = defineErrors({
     hint: 'The gateway operator should check the upstream credentials in the gateway configuration.',
   },
   ERR_PROXY_UPSTREAM_PROTOCOL: { sqlstate: '08P01', http: 502, severity: 'FATAL' },
+  ERR_PROXY_UPSTREAM_ROLE: {
+    sqlstate: '08006',
+    http: 502,
+    severity: 'FATAL',
+    hint: "The gateway operator should check that the policy's database roles exist and that the gateway's login role is a member of them.",
+  },
   ERR_PROXY_UPSTREAM_QUERY: { sqlstate: 'XX000', upstream: true, http: 502, severity: 'FATAL' },
 });
 
@@ -84,6 +90,18 @@ export const UpstreamProtocolError = errorClass(
 /** UpstreamProtocolError is an instance of the class of the same name. */
 export type UpstreamProtocolError = InstanceType<typeof UpstreamProtocolError>;
 
+/**
+ * UpstreamRoleError: the upstream refused `SET SESSION ROLE` for the role the policy chose (no such
+ * role, the gateway's login role is not a member). The login fails closed; the client sees a fixed
+ * message, the upstream's text and the role go to the operator's log through `cause`.
+ */
+export const UpstreamRoleError = errorClass(UpstreamError, 'ERR_PROXY_UPSTREAM_ROLE', 'UpstreamRoleError', (options: Options = {}) => [
+  "upstream database refused the session's role: the gateway could not switch to the database role the policy chose",
+  options,
+]);
+/** UpstreamRoleError is an instance of the class of the same name. */
+export type UpstreamRoleError = InstanceType<typeof UpstreamRoleError>;
+
 /** UpstreamQueryError: an internal query (catalog lookup) failed; carries the upstream's SQLSTATE. */
 export const UpstreamQueryError = errorClass(
   UpstreamError,
@@ -95,4 +113,9 @@ export const UpstreamQueryError = errorClass(
 export type UpstreamQueryError = InstanceType<typeof UpstreamQueryError>;
 
 /** AnyUpstreamError is the union of the concrete upstream errors. */
-export type AnyUpstreamError = UpstreamUnavailableError | UpstreamAuthFailedError | UpstreamProtocolError | UpstreamQueryError;
+export type AnyUpstreamError =
+  | UpstreamUnavailableError
+  | UpstreamAuthFailedError
+  | UpstreamProtocolError
+  | UpstreamRoleError
+  | UpstreamQueryError;

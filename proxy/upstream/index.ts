@@ -1,10 +1,12 @@
 // Public surface of proxy/upstream: log in to PostgreSQL as a client (cleartext, md5,
-// SCRAM-SHA-256), forward cancel requests, and run internal simple queries (catalog lookups).
+// SCRAM-SHA-256), switch to the session's database role, forward cancel requests, and run
+// internal simple queries (catalog lookups).
 // Re-exports only.
 
 export { connectUpstream } from './connect.js';
 export { sendCancel } from './cancel.js';
 export { simpleQuery } from './simple-query.js';
+export { setSessionRole, quoteIdentifier } from './session-role.js';
 export { md5Password, createScramClient } from './auth-methods.js';
 export type { ScramClient } from './auth-methods.js';
 export {
@@ -15,6 +17,7 @@ export {
   UpstreamAuthFailedError,
   UpstreamProtocolError,
   UpstreamQueryError,
+  UpstreamRoleError,
 } from './errors.js';
 export type { UpstreamErrorCode, AnyUpstreamError } from './errors.js';
 export type { BackendKey, SimpleQueryResult, UpstreamAuthMethod, UpstreamConnection, UpstreamLogin, UpstreamOptions } from './types.js';

@@ -21,9 +21,9 @@ import { createDevIssuer, DEMO_SCHEMA_PATH, serveIssuer, startPostgres } from '.
 import type { PostgresAuthMethod, PostgresHandle, PostgresUser, ServedIssuer } from '../../proxy/dev/index.js';
 import { toIdentityConfig, validateConfig } from '../../proxy/config/index.js';
 import type { GatewayConfig } from '../../proxy/config/index.js';
-import { createDecider } from '../../proxy/decision/index.js';
+import { createDecider, createLoginDecider, DEFAULT_CONNECTION_ENTRYPOINT } from '../../proxy/decision/index.js';
 import { createEventBus, startGateway } from '../../proxy/index.js';
-import type { Decide, Gateway, GatewayDeps, GatewayEvent } from '../../proxy/index.js';
+import type { Decide, DecideLogin, Gateway, GatewayDeps, GatewayEvent } from '../../proxy/index.js';
 import type { SessionContext } from '../../proxy/session/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,6 +47,12 @@ export type StackOptions = {
   readonly policies?: string;
   /** decide replaces the compiled policy altogether (e.g. allow-all for startup tests). */
   readonly decide?: Decide;
+  /**
+   * decideLogin decides each session's database role: `true` compiles the login entrypoint
+   * (`portcullis/connection`) of `policies`, a function replaces it; absent: no SET ROLE (as a
+   * policy without the entrypoint).
+   */
+  readonly decideLogin?: DecideLogin | true;
   /** schemaSql runs in the database at start (default: the demo schema). */
   readonly schemaSql?: string;
   /** upstreamAuth selects the login role the gateway uses (default scram-sha-256). */
@@ -146,6 +152,18 @@ export async function compilePolicies(dir: string): Promise<Decide> {
   return (input) => decider.decide(input);
 }
 
+/** compileLoginPolicy builds the policies in `dir` and returns a DecideLogin over their `portcullis/connection` entrypoint. */
+export async function compileLoginPolicy(dir: string): Promise<DecideLogin> {
+  const files = collectSources([dir]);
+  const data = loadDataFiles([dir]);
+  const built = buildBundle({ files, data, entrypoints: [DEFAULT_CONNECTION_ENTRYPOINT] });
+  if (!built.ok) throw new Error(`policies in ${dir} do not compile:\n${built.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
+  const policy = await loadPolicy(built.bundle.wasm);
+  policy.setData(built.bundle.data);
+  const decider = createLoginDecider({ policy });
+  return (input) => decider.decide(input);
+}
+
 /** startStack starts everything; on a failure it stops what it had started and rethrows. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -155,7 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const schemaSql = options.schemaSql ?? readFileSync(DEMO_SCHEMA_PATH, 'utf8');
     const users = Object.values(UPSTREAM_USERS);
-    let pg = await startPostgres({ schemaSql, users });
+    // the shipped policy's database roles, with every gateway login role a member (SET ROLE)
+    let pg = await startPostgres({ schemaSql, users, databaseRoles: true });
     const port = pg.port;
     cleanups.push(() => pg.stop());
 
@@ -189,12 +208,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const config: GatewayConfig = { ...validated.config, ...options.config };
 
     const decide = options.decide ?? (await compilePolicies(options.policies ?? REPO_POLICIES));
+    const decideLogin = options.decideLogin === true ? await compileLoginPolicy(options.policies ?? REPO_POLICIES) : options.decideLogin;
+    const loginDeps = decideLogin !== undefined ? { decideLogin } : {};
     const verifier = createTokenVerifier(toIdentityConfig(config));
     cleanups.push(async () => verifier.close());
     const events: GatewayEvent[] = [];
     const bus = createEventBus();
     bus.subscribe((event) => events.push(event));
-    const gateway = await startGateway(config, { verifier, decide, events: bus, ...options.deps });
+    const gateway = await startGateway(config, { verifier, decide, ...loginDeps, events: bus, ...options.deps });
     cleanups.push(() => gateway.close());
     const issuerState = JSON.parse(issuer.issuer.exportState()) as { privateJwk: Parameters<typeof importJWK>[0] };
     const issuerKey = await importJWK(issuerState.privateJwk, 'ES256');
@@ -210,7 +231,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       relay,
       events,
       async startGateway(overrides, deps) {
-        const extra = await startGateway({ ...config, ...overrides }, { verifier, decide, events: bus, ...options.deps, ...deps });
+        const extra = await startGateway(
+          { ...config, ...overrides },
+          { verifier, decide, ...loginDeps, events: bus, ...options.deps, ...deps },
+        );
         cleanups.push(() => extra.close());
         return extra;
       },
@@ -239,7 +263,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       async restartPostgres() {
         await pg.stop();
-        pg = await startPostgres({ schemaSql, users, port });
+        pg = await startPostgres({ schemaSql, users, databaseRoles: true, port });
       },
       stop: stopAll,
     };

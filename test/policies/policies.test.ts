@@ -76,7 +76,8 @@ describe('the compiled library decides real SQL', () => {
     await initSql();
     const out = compile({ files: files.filter((f) => !isTestFile(f)) });
     expect(out.diagnostics.map(formatDiagnostic)).toEqual([]);
-    expect(out.entrypoints).toEqual(['portcullis/decision']);
+    // both entrypoints carry `# METADATA entrypoint: true`: statements and the login role
+    expect([...out.entrypoints].sort()).toEqual(['portcullis/connection', 'portcullis/decision']);
     const policy = await loadPolicy(out.wasm as Uint8Array);
     policy.setData(data);
     decider = createDecider({ policy });
@@ -183,6 +184,16 @@ describe('the compiled library decides real SQL', () => {
         rule: 'escape.copy_server_file',
       },
       { note: 'admin SET ROLE', claims: admin, sql: 'SET ROLE postgres', kind: 'deny', rule: 'escape.set_role' },
+      { note: 'admin DISCARD ALL (resets the role)', claims: admin, sql: 'DISCARD ALL', kind: 'deny', rule: 'escape.set_role' },
+      { note: 'reader RESET ROLE', claims: reader, sql: 'RESET ROLE', kind: 'deny', rule: 'escape.set_role' },
+      {
+        note: 'reader set_config role in FROM',
+        claims: reader,
+        sql: "SELECT * FROM pg_catalog.set_config('role', 'portcullis_admin', false)",
+        kind: 'deny',
+        rule: 'escape.set_role',
+      },
+      { note: 'reader RESET ALL (keeps the role)', claims: reader, sql: 'RESET ALL', kind: 'allow', masks: pii },
       {
         note: 'admin DO block',
         claims: admin,

@@ -38,3 +38,10 @@ test_plain_set_is_allowed if {
 	d.allow
 	count(d.deny) == 0
 }
+
+test_discard_all_is_denied_as_a_role_switch if {
+	d := fixtures.decide(fixtures.admin, {"kind": "other", "command": "DISCARD ALL", "flags": {"set_role": true, "session_authorization": true}})
+	some entry in d.deny
+	entry.rule == "escape.set_role"
+	contains(entry.reason, "DISCARD ALL")
+}

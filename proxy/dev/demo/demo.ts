@@ -115,6 +115,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
       database: base.upstream.database,
       schemaSql: readFileSync(DEMO_SCHEMA_PATH, 'utf8'),
       users: [{ name: DEMO_UPSTREAM_USER, password: upstreamPassword, auth: 'scram-sha-256' }],
+      databaseRoles: true,
       log,
     });
     stops.push(postgres.stop);

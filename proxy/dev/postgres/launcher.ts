@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAdminQuery } from './admin-client.js';
+import { databaseRolesSql } from './roles.js';
 import { PostgresLaunchError } from './errors.js';
 import type { PostgresAuthMethod, PostgresHandle, PostgresUser, StartPostgresOptions } from './types.js';
 
@@ -291,6 +292,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         )
         .join('\n');
       await runAdminQuery({ ...admin, database }, sql);
+    }
+    if (options.databaseRoles === true) {
+      await runAdminQuery(
+        { ...admin, database },
+        databaseRolesSql(
+          database,
+          users.map((u) => u.name),
+        ),
+      );
     }
   } catch (e) {
     await stop();

@@ -21,6 +21,11 @@ export type StartPostgresOptions = {
   readonly schemaSql?: string;
   /** users are created after the schema and granted ALL on every table and sequence in `public`. */
   readonly users?: readonly PostgresUser[];
+  /**
+   * databaseRoles creates the shipped policy's database roles (portcullis_reader, _writer, _admin;
+   * proxy/dev/postgres/roles.ts) after the users, with every user a member that may SET ROLE to them.
+   */
+  readonly databaseRoles?: boolean;
   /** database is created and used (default `portcullis`). */
   readonly database?: string;
   /** log receives progress lines and the server's output on failure (default: silent). */

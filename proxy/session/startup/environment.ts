@@ -1,10 +1,11 @@
 // What every session of one gateway shares (the environment the server hands each connection)
-// and the ports the startup phase uses: the session registry (cancel keys, shutdown) and the
-// query cycle that serves a logged-in session.
+// and the ports the startup phase uses: the login decision (the session's database role), the
+// session registry (cancel keys, shutdown) and the query cycle that serves a logged-in session.
 
 import type { SecureContext } from 'node:tls';
 import type { TokenVerifier } from '../../auth/index.js';
 import type { CatalogResolver } from '../../catalog/index.js';
+import type { ConnectionPolicyInput, LoginDecision } from '../../decision/index.js';
 import type { ProxyError } from '../../errors.js';
 import type { EventSink } from '../../events.js';
 import type { Gate } from '../../gate/index.js';
@@ -22,6 +23,12 @@ export type SessionEnvironment = {
   /** upstream is where and as whom to log in; application_name comes from the client. */
   readonly upstream: Omit<UpstreamOptions, 'applicationName'>;
   readonly verifier: TokenVerifier;
+  /**
+   * decideLogin evaluates the policy's login entrypoint once per connection (the database role the
+   * session runs as, or a refusal); absent: the policy has none, and sessions run as the upstream
+   * login role, as configured.
+   */
+  readonly decideLogin?: DecideLogin;
   /** gate decides every statement of every session (the policy loaded right now). */
   readonly gate: Gate;
   readonly catalog: CatalogResolver;
@@ -34,6 +41,9 @@ export type SessionEnvironment = {
   /** startupTimeoutMs bounds the time from accept to ReadyForQuery (default 60 s, PostgreSQL's authentication_timeout). */
   readonly startupTimeoutMs?: number;
 };
+
+/** DecideLogin evaluates the login entrypoint; it never throws (it fails closed with a deny). */
+export type DecideLogin = (input: ConnectionPolicyInput) => LoginDecision | Promise<LoginDecision>;
 
 /** SessionHandle is a live session as the registry knows it (cancel forwarding, shutdown). */
 export type SessionHandle = {

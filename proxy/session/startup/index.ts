@@ -2,4 +2,4 @@
 // login, then the logged-in session. Re-exports only.
 
 export { runSession } from './run-session.js';
-export type { SessionEnvironment, SessionHandle, SessionRegistry } from './environment.js';
+export type { DecideLogin, SessionEnvironment, SessionHandle, SessionRegistry } from './environment.js';

@@ -1,12 +1,17 @@
 // The life of one client connection, as PostgreSQL's postmaster/backend lead it: negotiate the
-// untagged start (TLS, GSS, cancel), log in (the JWT as the password), log in upstream with the
-// gateway's own credentials, then serve the session. The session ends when the token expires,
+// untagged start (TLS, GSS, cancel), log in (the JWT as the password), ask the policy's login
+// entrypoint for the session's database role (when it has one), log in upstream with the
+// gateway's own credentials and `SET SESSION ROLE` to that role, then serve the session. The session ends when the token expires,
 // and either side closing closes the other. No error other than a ProxyError's own text
 // reaches the client; refusals are published as `login.refused` / `upstream.failed`.
 
 import type { Socket } from 'node:net';
+import type { Principal } from '../../auth/index.js';
+import { LoginDeniedError, buildConnectionInput } from '../../decision/index.js';
 import { ProxyError, toErrorFields } from '../../errors.js';
-import { UpstreamError, connectUpstream } from '../../upstream/index.js';
+import type { ConnectionInfo } from '../../gate/index.js';
+import { UpstreamError, connectUpstream, setSessionRole } from '../../upstream/index.js';
+import type { StartupMessage } from '../../wire/index.js';
 import { StartupError } from '../errors.js';
 import { ClientConnection } from './connection.js';
 import type { SessionEnvironment } from './environment.js';
@@ -36,21 +41,55 @@ export async function runSession(socket: Socket, env: SessionEnvironment): Promi
     if (message === undefined || conn.aborted) return;
     const principal = await login(conn, message);
     if (principal === undefined || conn.aborted) return;
-    const applicationName = message.parameters.get('application_name') ?? '';
+    const connection = connectionInfo(conn, message);
+    // the policy decides the database role before any upstream connection is spent on the client
+    const role = await decideRole(conn, principal, connection);
+    if (conn.aborted) return;
     // credentials come from the configuration only; the client's user/database are informational
+    const { applicationName } = connection;
     const up = await connectUpstream({ ...env.upstream, ...(applicationName !== '' ? { applicationName } : {}) });
     conn.upstream = up;
     if (conn.aborted || conn.channel.closed) {
       up.destroy();
       return;
     }
-    await serve(conn, message, principal, up);
+    // once, before the client is greeted: PostgreSQL enforces the role's GRANTs from the first statement
+    const reported = role !== undefined ? await setSessionRole(up, role) : new Map<string, string>();
+    if (conn.aborted || conn.channel.closed) {
+      up.destroy();
+      return;
+    }
+    const parameters = new Map([...up.parameters, ...reported]);
+    await serve(conn, principal, up, { connection, parameters, ...(role !== undefined ? { role } : {}) });
   } catch (err) {
     publishRefusal(conn, err);
     conn.fail(err);
   } finally {
     clearTimeout(conn.startupTimer);
   }
+}
+
+/** connectionInfo is the client connection as the policy sees it (input.connection). */
+function connectionInfo(conn: ClientConnection, message: StartupMessage): ConnectionInfo {
+  return {
+    database: conn.env.upstream.database,
+    user: message.parameters.get('user') ?? '',
+    applicationName: message.parameters.get('application_name') ?? '',
+    clientAddress: conn.clientAddress,
+    tls: conn.tls,
+  };
+}
+
+/**
+ * decideRole asks the policy's login entrypoint for the session's database role; undefined when
+ * the gateway has no login policy. A refusal (or a policy that cannot decide) throws LoginDeniedError.
+ */
+async function decideRole(conn: ClientConnection, principal: Principal, connection: ConnectionInfo): Promise<string | undefined> {
+  const { decideLogin, now } = conn.env;
+  if (decideLogin === undefined) return undefined;
+  const decision = await decideLogin(buildConnectionInput({ claims: principal.claims, connection, nowMs: now() }));
+  if (decision.kind === 'deny') throw new LoginDeniedError(decision.reason, decision.rule);
+  return decision.role;
 }
 
 /** publishRefusal tells subscribers why a connection did not get a session: an upstream failure (with its cause) or a refused login. */

@@ -1,7 +1,7 @@
-// A logged-in session: greet the client with the upstream's ParameterStatus, our own
-// BackendKeyData and ReadyForQuery, register the session (cancel keys, shutdown), end it when the
-// token expires, close each side when the other closes, and run the query cycle. Publishes
-// `session.opened` and `session.closed`.
+// A logged-in session: greet the client with the upstream's ParameterStatus (as they stand after
+// SET SESSION ROLE), our own BackendKeyData and ReadyForQuery, register the session (cancel keys,
+// shutdown), end it when the token expires, close each side when the other closes, and run the
+// query cycle. Publishes `session.opened` and `session.closed`.
 
 import type { Principal } from '../../auth/index.js';
 import { toErrorFields } from '../../errors.js';
@@ -10,7 +10,6 @@ import type { ConnectionInfo } from '../../gate/index.js';
 import type { SocketChannel } from '../../net/index.js';
 import type { BackendKey, UpstreamConnection, UpstreamLogin } from '../../upstream/index.js';
 import { encodeBackend, encodeFrontend } from '../../wire/index.js';
-import type { StartupMessage } from '../../wire/index.js';
 import { sessionExpired } from '../errors.js';
 import type { SessionContext, SessionEnd } from '../types.js';
 import { destroySoon } from './connection.js';
@@ -22,18 +21,20 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** UPSTREAM_CLOSE_GRACE_MS lets the query cycle relay the upstream's last words before the client is closed. */
 const UPSTREAM_CLOSE_GRACE_MS = 500;
 
-/** serve runs a logged-in session to its end; `up` is the upstream logged in for it. */
-export async function serve(conn: ClientConnection, message: StartupMessage, principal: Principal, up: UpstreamLogin): Promise<void> {
+/** SessionStart is what startup settled before the greeting: the connection, the ParameterStatus values to send, the database role. */
+export type SessionStart = {
+  readonly connection: ConnectionInfo;
+  /** parameters are the upstream's ParameterStatus values, including those reported by SET SESSION ROLE. */
+  readonly parameters: ReadonlyMap<string, string>;
+  /** role is the database role the upstream session was switched to (absent: the upstream login role). */
+  readonly role?: string;
+};
+
+/** serve runs a logged-in session to its end; `up` is the upstream logged in (and switched to its role) for it. */
+export async function serve(conn: ClientConnection, principal: Principal, up: UpstreamLogin, start: SessionStart): Promise<void> {
   const { env, id } = conn;
   const c = conn.channel;
-  const applicationName = message.parameters.get('application_name') ?? '';
-  const connection: ConnectionInfo = {
-    database: env.upstream.database,
-    user: message.parameters.get('user') ?? '',
-    applicationName,
-    clientAddress: conn.clientAddress,
-    tls: conn.tls,
-  };
+  const { connection } = start;
   let endedBy: SessionEndReason | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -72,7 +73,7 @@ export async function serve(conn: ClientConnection, message: StartupMessage, pri
   c.write(
     Buffer.concat([
       encodeBackend({ kind: 'authenticationOk' }),
-      ...[...up.parameters].map(([name, value]) => encodeBackend({ kind: 'parameterStatus', name, value })),
+      ...[...start.parameters].map(([name, value]) => encodeBackend({ kind: 'parameterStatus', name, value })),
       encodeBackend({ kind: 'backendKeyData', ...ourKey }),
       encodeBackend({ kind: 'readyForQuery', status: 'I' }),
     ]),
@@ -81,11 +82,18 @@ export async function serve(conn: ClientConnection, message: StartupMessage, pri
   armExpiry();
   const startedAt = env.now();
   const subject = principal.subject;
-  env.events.publish({ type: 'session.opened', session: id, subject, issuer: principal.issuer, ...connection });
+  env.events.publish({
+    type: 'session.opened',
+    session: id,
+    subject,
+    issuer: principal.issuer,
+    ...connection,
+    ...(start.role !== undefined ? { role: start.role } : {}),
+  });
   const ctx: SessionContext = {
     id,
     client: c,
-    upstream: paced(up, c),
+    upstream: paced(up, c, start.parameters),
     principal,
     connection,
     startedAt,
@@ -124,10 +132,10 @@ export function terminateUpstream(up: UpstreamLogin): void {
 }
 
 /** paced returns the upstream channel whose next() waits while the client's write buffer is full (end-to-end backpressure). */
-function paced(up: UpstreamLogin, client: SocketChannel): UpstreamConnection {
+function paced(up: UpstreamLogin, client: SocketChannel, parameters: ReadonlyMap<string, string>): UpstreamConnection {
   return {
     backendKey: up.backendKey,
-    parameters: up.parameters,
+    parameters,
     get closed() {
       return up.closed;
     },

@@ -55,6 +55,7 @@ describe('validateConfig defaults', () => {
     { note: 'max token lifetime 1h', get: (c: GatewayConfig) => c.identity.maxTokenLifetimeMs, want: 3_600_000 },
     { note: 'jwks refresh interval 30s', get: (c: GatewayConfig) => c.identity.jwksRefreshMinIntervalMs, want: 30_000 },
     { note: 'policy entrypoint', get: (c: GatewayConfig) => c.policy.entrypoint, want: 'portcullis/decision' },
+    { note: 'policy connection entrypoint', get: (c: GatewayConfig) => c.policy.connectionEntrypoint, want: 'portcullis/connection' },
     { note: 'policy source', get: (c: GatewayConfig) => c.policy.source, want: { kind: 'paths', paths: ['policies'] } },
     { note: 'max message bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxMessageBytes, want: 1_048_576 },
     { note: 'max statement bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxStatementBytes, want: 1_048_576 },
@@ -143,7 +144,13 @@ describe('validateConfig values', () => {
       note: 'bundle',
       doc: { ...minimal, policy: { bundle: 'b.tar.gz', entrypoint: 'a/b/c' } },
       get: (c: GatewayConfig) => c.policy,
-      want: { source: { kind: 'bundle', path: 'b.tar.gz' }, entrypoint: 'a/b/c' },
+      want: { source: { kind: 'bundle', path: 'b.tar.gz' }, entrypoint: 'a/b/c', connectionEntrypoint: 'portcullis/connection' },
+    },
+    {
+      note: 'connection entrypoint',
+      doc: { ...minimal, policy: { bundle: 'b.tar.gz', connection_entrypoint: 'acme/login' } },
+      get: (c: GatewayConfig) => c.policy.connectionEntrypoint,
+      want: 'acme/login',
     },
     { note: 'null section means defaults', doc: { ...minimal, listen: null }, get: (c: GatewayConfig) => c.listen.port, want: 6432 },
   ])('$note', ({ doc, get, want }) => {
@@ -303,6 +310,20 @@ describe('validateConfig errors', () => {
       errors: ['policy.entrypoint: "data.portcullis.decision" is not an entrypoint (expected package/rule, e.g. portcullis/decision)'],
     },
     {
+      note: 'bad connection entrypoint',
+      doc: withKey('policy.connection_entrypoint', 'data.portcullis.connection'),
+      errors: [
+        'policy.connection_entrypoint: "data.portcullis.connection" is not an entrypoint (expected package/rule, e.g. portcullis/connection)',
+      ],
+    },
+    {
+      note: 'connection entrypoint equal to the statement entrypoint',
+      doc: withKey('policy.connection_entrypoint', 'portcullis/decision'),
+      errors: [
+        'policy.connection_entrypoint: "portcullis/decision" is also the statement entrypoint; the login rule answers a different question',
+      ],
+    },
+    {
       note: 'bad size',
       doc: withKey('limits.max_message_bytes', '1 lightyear'),
       errors: ['limits.max_message_bytes: must be a byte count such as 1048576, 64KiB or 1MiB, got string "1 lightyear"'],
@@ -453,6 +474,10 @@ describe('loading config files', () => {
   it('accepts the shipped opa.config.yaml', () => {
     const r = loadConfigFile(join(REPO_ROOT, 'opa.config.yaml'), { PORTCULLIS_UPSTREAM_PASSWORD: 'x' });
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    expect(r.config.policy).toEqual({ source: { kind: 'paths', paths: [join(REPO_ROOT, 'policies')] }, entrypoint: 'portcullis/decision' });
+    expect(r.config.policy).toEqual({
+      source: { kind: 'paths', paths: [join(REPO_ROOT, 'policies')] },
+      entrypoint: 'portcullis/decision',
+      connectionEntrypoint: 'portcullis/connection',
+    });
   });
 });

@@ -96,6 +96,34 @@ describe('startDemo', () => {
     }
   });
 
+  it('runs the printed (db:read) token as portcullis_reader, a role PostgreSQL grants only SELECT', async () => {
+    const { token, gateway, postgres } = d();
+    const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT current_user AS who')).rows).toEqual([{ who: 'portcullis_reader' }]);
+    } finally {
+      await client.end();
+    }
+    const direct = new pg.Client({ connectionString: postgres.connectionString() });
+    await direct.connect();
+    try {
+      const r = await direct.query(
+        `SELECT r.rolname, r.rolcanlogin, has_table_privilege(r.rolname, 'public.orders', 'INSERT') AS can_insert,
+                has_table_privilege(r.rolname, 'public.orders', 'SELECT') AS can_select,
+                has_schema_privilege(r.rolname, 'public', 'CREATE') AS can_create
+           FROM pg_roles r WHERE r.rolname LIKE 'portcullis\\_%' AND r.rolname <> 'portcullis_gateway' ORDER BY 1`,
+      );
+      expect(r.rows).toEqual([
+        { rolname: 'portcullis_admin', rolcanlogin: false, can_insert: true, can_select: true, can_create: true },
+        { rolname: 'portcullis_reader', rolcanlogin: false, can_insert: false, can_select: true, can_create: false },
+        { rolname: 'portcullis_writer', rolcanlogin: false, can_insert: true, can_select: true, can_create: false },
+      ]);
+    } finally {
+      await direct.end();
+    }
+  });
+
   it('writes the issuer state and a redacted config', async () => {
     const config = JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8'));
     expect(config.upstream.password).toEqual({ kind: 'inline', value: '<redacted>' });

@@ -166,6 +166,29 @@ describe('flags', () => {
     { note: 'set_config other setting', sql: "SELECT set_config('work_mem', '1MB', false)", flags: [] },
     { note: 'session authorization', sql: 'SET SESSION AUTHORIZATION bob', flags: ['session_authorization'] },
     { note: 'plain set', sql: 'SET work_mem = 1', flags: [] },
+    { note: 'discard all resets the role', sql: 'DISCARD ALL', flags: ['session_authorization', 'set_role'] },
+    { note: 'discard plans keeps the role', sql: 'DISCARD PLANS', flags: [] },
+    { note: 'discard sequences keeps the role', sql: 'DISCARD SEQUENCES', flags: [] },
+    { note: 'discard temp keeps the role', sql: 'DISCARD TEMP', flags: [] },
+    { note: 'reset all keeps the role', sql: 'RESET ALL', flags: [] },
+    { note: 'set local role', sql: 'SET LOCAL ROLE admin', flags: ['set_role'] },
+    { note: 'set session role', sql: 'SET SESSION ROLE admin', flags: ['set_role'] },
+    { note: 'set role none', sql: 'SET ROLE NONE', flags: ['set_role'] },
+    { note: 'reset session authorization', sql: 'RESET SESSION AUTHORIZATION', flags: ['session_authorization'] },
+    { note: 'qualified set_config role', sql: "SELECT pg_catalog.set_config('role', 'admin', false)", flags: ['set_role'] },
+    { note: 'upper-case set_config role', sql: "SELECT PG_CATALOG.SET_CONFIG('ROLE', 'admin', false)", flags: ['set_role'] },
+    { note: 'set_config role in a subquery', sql: "SELECT (SELECT set_config('role', 'admin', false))", flags: ['set_role'] },
+    { note: 'set_config role in FROM', sql: "SELECT * FROM set_config('role', 'admin', false)", flags: ['select_star', 'set_role'] },
+    {
+      note: 'set_config with a cast name (not a constant: both)',
+      sql: "SELECT set_config('role'::text, 'admin', false)",
+      flags: ['session_authorization', 'set_role'],
+    },
+    {
+      note: 'set_config role in a CTE',
+      sql: "WITH x AS (SELECT set_config('role', 'admin', true)) SELECT * FROM x",
+      flags: ['select_star', 'set_role'],
+    },
   ];
 
   it.each(cases)('$note', ({ sql, flags }) => {

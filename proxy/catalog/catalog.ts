@@ -184,6 +184,25 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
         return combineRoutines(name, rows);
       });
     },
+    operatorRoutines(schema, name) {
+      if (name === '' || name.includes('\0') || schema.includes('\0')) return [];
+      return known(routines, `operator:${schema}\u0000${name}`, async () => {
+        // the server's own operators (initdb's, oid < 16384) run built-in functions, never volatile ones
+        const rows = await query(
+          'SELECT pn.nspname, p.provolatile, p.prosecdef, p.prokind, ' +
+            "p.proacl IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) x WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE'), " +
+            'p.oid < 16384, p.proname FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace ' +
+            'JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace ' +
+            `WHERE o.oprname = ${quoteLiteral(name)} AND o.oid >= 16384${schema === '' ? '' : ` AND n.nspname = ${quoteLiteral(schema)}`}`,
+        );
+        const byName = new Map<string, (readonly (string | null)[])[]>();
+        for (const row of rows) {
+          const fn = row[6] ?? '';
+          byName.set(fn, [...(byName.get(fn) ?? []), row]);
+        }
+        return [...byName.entries()].flatMap(([fn, rs]) => combineRoutines(fn, rs));
+      });
+    },
     resolveColumn(tableOid, attnum) {
       if (!Number.isInteger(tableOid) || tableOid <= 0 || tableOid > UINT32_MAX) return Promise.resolve(undefined);
       if (!Number.isInteger(attnum) || attnum <= 0 || attnum > INT16_MAX) return Promise.resolve(undefined);

@@ -57,4 +57,6 @@ export interface CatalogFacts {
   relation(table: string): Known<RelationFacts | null>;
   /** routines describes the functions named `name` in `schema` ('' = in any schema), one entry per schema; [] when there is none. */
   routines(schema: string, name: string): Known<readonly RoutineFacts[]>;
+  /** operatorRoutines describes the functions behind the user-defined operators named `name` (in `schema`; '' = any), one entry per function; [] for the server's own operators. */
+  operatorRoutines(schema: string, name: string): Known<readonly RoutineFacts[]>;
 }

@@ -56,7 +56,7 @@ type Failure = { readonly failed: ResolveError };
  * the lookups it needs, then tries again. Any lookup that fails refuses the statement.
  */
 export function resolveStatement(facts: StatementFacts, catalog: CatalogFacts, defaultSchema = 'public'): Resolved | Promise<Resolved> {
-  if (facts.tables.read.length === 0 && facts.tables.written.length === 0 && facts.calls.length === 0) {
+  if (facts.tables.read.length === 0 && facts.tables.written.length === 0 && facts.calls.length === 0 && facts.operators.length === 0) {
     return { ok: true, facts, routines: [], viewColumns: [] };
   }
   const first = attempt(facts, catalog, defaultSchema);
@@ -145,9 +145,17 @@ function attempt(facts: StatementFacts, catalog: CatalogFacts, defaultSchema: st
     if (found.length === 0) routines.push(unknownRoutine(call.schema, call.name));
     else routines.push(...found.map(knownRoutine));
   }
+  // and the functions behind user-defined operators (the server's own run built-in functions)
+  for (const op of current.operators) {
+    const found = get(catalog.operatorRoutines(op.schema, op.name), `operator ${op.name}`);
+    if (found === WAIT) continue;
+    if (isFailure(found)) return { ok: false, error: found.failed };
+    for (const r of found) if (!routines.some((x) => x.schema === r.schema && x.name === r.name)) routines.push(knownRoutine(r));
+  }
   if (pending.length > 0) return new Round(pending, waitingFor);
 
-  return { ok: true, facts: current, routines, viewColumns: viewColumns(views, snapshot) };
+  const unique = new Map(routines.map((r) => [`${r.schema}\u0000${r.name}`, r]));
+  return { ok: true, facts: current, routines: [...unique.values()], viewColumns: viewColumns(views, snapshot) };
 }
 
 /** viewColumns gives each view's columns their lineage through the views below it. */

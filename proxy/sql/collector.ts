@@ -36,6 +36,8 @@ export class Collector {
   readonly functions = new Set<string>();
   /** calls maps `schema\0name` to a function called as written. */
   readonly calls = new Map<string, RoutineName>();
+  /** operators maps `schema\0name` to an operator applied, as written ('' schema when unqualified). */
+  readonly operators = new Map<string, RoutineName>();
   /** expanding lists the views being walked, outermost first (a view never expands inside itself). */
   readonly expanding: string[] = [];
   readonly flags: MutableFlags = {
@@ -78,6 +80,11 @@ export class Collector {
   /** call records a function called, as written. */
   call(schema: string, name: string): void {
     this.calls.set(`${schema}\u0000${name}`, { schema, name });
+  }
+
+  /** operator records an operator applied, as written. */
+  operator(schema: string, name: string): void {
+    this.operators.set(`${schema}\u0000${name}`, { schema, name });
   }
 
   /** table records a table read or written. */

@@ -3,7 +3,7 @@
 // fingerprint. Pure. shapeFacts computes everything but the statement's own text and fingerprint,
 // which is what statements of the same shape share (facts-cache.ts).
 
-import type { CatalogSnapshot, StatementFacts } from './types.js';
+import type { CatalogSnapshot, RoutineName, StatementFacts } from './types.js';
 import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
@@ -35,6 +35,7 @@ export function withIdentity(f: ShapeFacts['facts'], text: string, fingerprint: 
     columns: f.columns,
     functions: f.functions,
     calls: f.calls,
+    operators: f.operators,
     flags: f.flags,
     parameters: f.parameters,
     fingerprint,
@@ -77,9 +78,8 @@ export function shapeFacts(node: Node, defaultSchema: string, catalog?: CatalogS
       uses: sortedUses(out.uses),
     },
     functions: [...out.functions].sort(),
-    calls: [...out.calls.values()].sort((a, b) =>
-      a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    ),
+    calls: sortedNames(out.calls.values()),
+    operators: sortedNames(out.operators.values()),
     flags: {
       ddl: c.ddl,
       destructive: c.destructive,
@@ -104,4 +104,9 @@ function hasWhere(node: Node): boolean {
     return n.fields['whereClause'] !== undefined;
   }
   return false;
+}
+
+/** sortedNames sorts routine names by schema, then name. */
+function sortedNames(names: Iterable<RoutineName>): RoutineName[] {
+  return [...names].sort((a, b) => (a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -197,6 +197,8 @@ export type StatementFacts = {
   readonly functions: readonly string[];
   /** calls are the functions called, as written (for the catalog's facts about them), sorted and unique; views' calls included. */
   readonly calls: readonly RoutineName[];
+  /** operators are the operators applied, as written (`=`, `~~` for LIKE, `OPERATOR(s.op)` with its schema), sorted and unique: a user-defined operator runs a function. */
+  readonly operators: readonly RoutineName[];
   readonly flags: StatementFlags;
   /** parameters is the highest `$n` used (0 when none). */
   readonly parameters: number;

@@ -197,6 +197,7 @@ export class Walker {
         // Left-deep operator chains (a0 + a1 + … + a9999) are walked as a loop, not recursion.
         let cur: Fields | undefined = f;
         while (cur !== undefined) {
+          this.operator(cur);
           this.intoFields(cur, sc, mode, ['lexpr'], acc);
           const left = asNode(cur['lexpr']);
           if (left?.type === 'A_Expr') cur = left.fields;
@@ -293,6 +294,19 @@ export class Walker {
   }
 
   // --- functions and SET -------------------------------------------------------------------
+
+  /** operator records the operator an A_Expr applies (BETWEEN runs >= and <=), as written. */
+  private operator(f: Fields): void {
+    const kind = asString(f['kind']);
+    if (kind?.includes('BETWEEN') === true) {
+      this.out.operator('', '>=');
+      this.out.operator('', '<=');
+      return;
+    }
+    const names = stringItems(f['name']);
+    const name = names[names.length - 1];
+    if (name !== undefined) this.out.operator(names.length > 1 ? (names[names.length - 2] ?? '') : '', name);
+  }
 
   private funcCall(f: Fields, sc: Scope, mode: Mode, acc: Acc): void {
     const written = stringItems(f['funcname']);

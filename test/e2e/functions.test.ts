@@ -29,6 +29,9 @@ CREATE FUNCTION public.touch_audit(note text) RETURNS int LANGUAGE sql VOLATILE
   AS $$ INSERT INTO public.audit_log (actor, action) VALUES ('function', note) RETURNING 1 $$;
 CREATE FUNCTION public.shout(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(t) $$;
 CREATE FUNCTION public.as_owner() RETURNS int LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT 1 $$;
+CREATE FUNCTION public.touch_op(a int, b int) RETURNS int LANGUAGE sql VOLATILE
+  AS $$ INSERT INTO public.audit_log (actor, action) VALUES ('function', 'operator') RETURNING a + b $$;
+CREATE OPERATOR public.#%# (LEFTARG = int, RIGHTARG = int, FUNCTION = public.touch_op);
 CREATE VIEW public.v_customers AS SELECT * FROM public.customers;
 CREATE VIEW public.v_contacts AS SELECT id, name, email AS contact FROM public.v_customers;
 CREATE VIEW public.v_loud AS SELECT id, upper(email) AS loud FROM public.customers;

@@ -55,6 +55,20 @@ const ROUTINES: Record<string, RoutineFacts[]> = {
   ],
 };
 
+const OPERATORS: Record<string, RoutineFacts[]> = {
+  '\0#%#': [
+    {
+      schema: 'public',
+      name: 'bump',
+      volatility: 'volatile',
+      securityDefiner: false,
+      publicExecute: true,
+      builtin: false,
+      kinds: ['function'],
+    },
+  ],
+};
+
 /** fakeCatalog answers from the tables above, synchronously or (mode 'async') the first time through a promise. */
 function fakeCatalog(
   mode: 'sync' | 'async' | 'failing',
@@ -74,6 +88,7 @@ function fakeCatalog(
     systemRelations: () => answer('system', new Set(['pg_stats', 'pg_statistic'])),
     relation: (t: string) => answer(`r:${t}`, relations[t] ?? null),
     routines: (schema: string, name: string) => answer(`f:${schema}.${name}`, ROUTINES[`${schema}\0${name}`] ?? []),
+    operatorRoutines: (schema: string, name: string) => answer(`o:${schema}.${name}`, OPERATORS[`${schema}\0${name}`] ?? []),
   };
   return self;
 }
@@ -117,6 +132,11 @@ describe('resolveStatement', () => {
     const r = ok(await resolveStatement(facts('SELECT n FROM pg_stats'), fakeCatalog('async')));
     expect(r.facts.tables.read).toEqual(['pg_catalog.pg_statistic', 'pg_catalog.pg_stats']);
     expect(r.routines.map((x) => x.name)).toEqual(['count']);
+  });
+
+  it("reports the function behind a user-defined operator, and nothing for the server's own", async () => {
+    const r = ok(await resolveStatement(facts('SELECT 1 #%# 2, 3 = 4'), fakeCatalog('async')));
+    expect(r.routines.map((x) => `${x.schema}.${x.name}:${x.volatility}`)).toEqual(['public.bump:volatile']);
   });
 
   it('reports a function the catalog does not know as unknown', async () => {

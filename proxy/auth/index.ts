@@ -2,7 +2,7 @@
 // discovery) with cached keys and rate-limited refresh (the dev token issuer lives in proxy/dev).
 // Re-exports only.
 
-export { createTokenVerifier } from './token-verifier.js';
+export { createTokenVerifier, MAX_TOKEN_LENGTH } from './token-verifier.js';
 export { validateIdentityConfig, FORBIDDEN_ALGORITHMS, SUPPORTED_ALGORITHMS } from './identity-config.js';
 export {
   AUTH_ERRORS,

@@ -25,8 +25,8 @@ import { createKeyStore } from './key-store.js';
 import type { VerificationKey } from './key-store.js';
 import type { IdentityConfig, Principal, TokenVerifier, VerifierDeps } from './types.js';
 
-/** Largest token accepted (bytes); real JWTs are well under 8 KiB. */
-const MAX_TOKEN_LENGTH = 16 * 1024;
+/** MAX_TOKEN_LENGTH is the largest token accepted (characters, which JWTs' base64url makes bytes); real JWTs are well under 8 KiB. */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
 /** Default longest time a key set is trusted before it is loaded again (5 minutes). */
 const DEFAULT_KEYS_MAX_AGE_SECONDS = 300;
 /** Default bound on each key fetch. */

@@ -46,6 +46,11 @@ export function encodeBackend(msg: BackendMessageOut): Buffer {
       return new PayloadWriter(msg.data.length).bytes(msg.data).frame(BACKEND_TAGS.copyData);
     case 'copyDone':
       return codeOnly(BACKEND_TAGS.copyDone);
+    case 'negotiateProtocolVersion': {
+      const w = new PayloadWriter().int32(msg.newestMinor).int32(msg.unrecognized.length);
+      for (const name of msg.unrecognized) w.cstring(name);
+      return w.frame(BACKEND_TAGS.negotiateProtocolVersion);
+    }
     case 'sslResponse':
       // a single byte, not a frame
       return Buffer.from(msg.answer, 'latin1');

@@ -46,6 +46,7 @@ export const BACKEND_TAGS = {
   dataRow: 0x44, // D
   emptyQueryResponse: 0x49, // I
   errorResponse: 0x45, // E
+  negotiateProtocolVersion: 0x76, // v
   noData: 0x6e, // n
   noticeResponse: 0x4e, // N
   notification: 0x41, // A

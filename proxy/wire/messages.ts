@@ -335,6 +335,8 @@ export type BackendMessageOut =
   | { readonly kind: 'noData' }
   | { readonly kind: 'copyData'; readonly data: Buffer }
   | { readonly kind: 'copyDone' }
+  /** negotiateProtocolVersion answers a newer minor version or `_pq_.` options: the newest minor served, and the options not recognised. */
+  | { readonly kind: 'negotiateProtocolVersion'; readonly newestMinor: number; readonly unrecognized: readonly string[] }
   /** sslResponse is the single byte answering SSLRequest / GSSENCRequest ('S' = go ahead with TLS, 'N' = no). */
   | { readonly kind: 'sslResponse'; readonly answer: 'S' | 'N' };
 

@@ -206,7 +206,7 @@ describe('startup: login and JWT failures', () => {
     for (const [version, params, code] of [
       [196608, { database: 'x' }, '28000'],
       [131072, { user: 'agent' }, '08P01'],
-      [196609, { user: 'agent' }, '08P01'],
+      [262144, { user: 'agent' }, '08P01'],
     ] as const) {
       const conn = await raw(stack.current.gateway.port);
       conn.socket.write(startupPacket(version, params));
@@ -215,15 +215,52 @@ describe('startup: login and JWT failures', () => {
     }
   });
 
-  it('refuses an oversize startup packet and an oversize password message with 54000', async () => {
-    const big = await raw(stack.current.gateway.port);
-    const header = Buffer.alloc(8);
-    header.writeInt32BE(20_000, 0);
-    header.writeInt32BE(196608, 4);
-    big.socket.write(header);
-    await big.closed;
-    expect(errorFields(big.received())).toMatchObject({ S: 'FATAL', C: '54000' });
+  it.each<{ note: string; version: number; params: Record<string, string>; unrecognized: string[] }>([
+    { note: '3.2 (what libpq 18 asks for)', version: 196610, params: { user: 'agent' }, unrecognized: [] },
+    { note: '3.1', version: 196609, params: { user: 'agent' }, unrecognized: [] },
+    {
+      note: '3.0 with protocol options',
+      version: 196608,
+      params: { user: 'agent', '_pq_.compression': 'on', '_pq_.x': '1' },
+      unrecognized: ['_pq_.compression', '_pq_.x'],
+    },
+  ])('negotiates $note down to 3.0 as PostgreSQL does, then asks for the password', async ({ version, params, unrecognized }) => {
+    const conn = await raw(stack.current.gateway.port);
+    conn.socket.write(startupPacket(version, params));
+    await eventually(async () => conn.received().length > 0 && conn.received().includes(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])));
+    const got = conn.received();
+    expect(got[0]).toBe(0x76); // 'v' NegotiateProtocolVersion
+    const length = got.readInt32BE(1);
+    const body = got.subarray(5, 1 + length);
+    expect(body.readInt32BE(0)).toBe(0); // newest minor served: 3.0
+    expect(body.readInt32BE(4)).toBe(unrecognized.length);
+    expect(
+      body
+        .subarray(8)
+        .toString('latin1')
+        .split('\0')
+        .filter((x) => x !== ''),
+    ).toEqual(unrecognized);
+    expect(got.subarray(1 + length, 1 + length + 9)).toEqual(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+    conn.socket.destroy();
+  });
 
+  it('logs a 3.2 client in on 3.0 and serves it (raw protocol: no client here speaks 3.2)', async () => {
+    const conn = await raw(stack.current.gateway.port);
+    conn.socket.write(startupPacket(196610, { user: 'agent', database: stack.current.pg.database }));
+    await eventually(async () => conn.received().includes(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])));
+    const token = await stack.current.mint('agent');
+    const pw = Buffer.alloc(6 + Buffer.byteLength(token));
+    pw[0] = 0x70;
+    pw.writeInt32BE(pw.length - 1, 1);
+    pw.write(token, 5);
+    conn.socket.write(pw);
+    // ReadyForQuery ('Z', length 5, idle)
+    await eventually(async () => conn.received().includes(Buffer.from([0x5a, 0, 0, 0, 5, 0x49])));
+    conn.socket.destroy();
+  });
+
+  it('answers a password too large to frame as a token too large (28P01), not as a message limit', async () => {
     const pw = await raw(stack.current.gateway.port);
     pw.socket.write(startupPacket(196608, { user: 'agent' }));
     await eventually(async () => pw.received().length >= 9);
@@ -232,7 +269,19 @@ describe('startup: login and JWT failures', () => {
     msg.writeInt32BE(stack.current.config.limits.maxMessageBytes + 1, 1);
     pw.socket.write(msg);
     await pw.closed;
-    expect(errorFields(pw.received().subarray(9))).toMatchObject({ S: 'FATAL', C: '54000' });
+    const fields = errorFields(pw.received().subarray(9));
+    expect(fields).toMatchObject({ S: 'FATAL', C: '28P01' });
+    expect(fields['M']).toMatch(/the limit is 16384/);
+  });
+
+  it('refuses an oversize startup packet with 54000', async () => {
+    const big = await raw(stack.current.gateway.port);
+    const header = Buffer.alloc(8);
+    header.writeInt32BE(20_000, 0);
+    header.writeInt32BE(196608, 4);
+    big.socket.write(header);
+    await big.closed;
+    expect(errorFields(big.received())).toMatchObject({ S: 'FATAL', C: '54000' });
   });
 
   it('answers GSSENCRequest and SSLRequest (no TLS configured) with N and carries on', async () => {

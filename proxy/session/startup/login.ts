@@ -3,8 +3,9 @@
 // configured), ask for the password, and verify it as a JWT. Nothing reaches the upstream before
 // the token verified.
 
+import { MAX_TOKEN_LENGTH, TokenMalformed } from '../../auth/index.js';
 import type { Principal } from '../../auth/index.js';
-import { ProtocolViolationError, decodeFrontend, encodeBackend, readCleartextPassword } from '../../wire/index.js';
+import { FrameTooLargeError, ProtocolViolationError, decodeFrontend, encodeBackend, readCleartextPassword } from '../../wire/index.js';
 import type { StartupMessage } from '../../wire/index.js';
 import { StartupError } from '../errors.js';
 import type { ClientConnection } from './connection.js';
@@ -19,8 +20,20 @@ export async function login(conn: ClientConnection, message: StartupMessage): Pr
     });
   }
   channel.expectTagged();
+  // as PostgreSQL does: a newer minor version or protocol options (`_pq_.*`) are answered with
+  // the version served (3.0) and the options not recognised, and the session goes on in 3.0
+  const options = [...message.parameters.keys()].filter((k) => k.startsWith('_pq_.'));
+  if (message.minorVersion > 0 || options.length > 0) {
+    channel.write(encodeBackend({ kind: 'negotiateProtocolVersion', newestMinor: 0, unrecognized: options }));
+  }
   channel.write(encodeBackend({ kind: 'authenticationCleartextPassword' }));
-  const frame = await channel.next();
+  const frame = await channel.next().catch((err: unknown) => {
+    // a password too large to frame is a token too large: an authentication error, like a large one that frames
+    if (err instanceof FrameTooLargeError) {
+      throw new TokenMalformed(`token is ${err.declared - 5} bytes; the limit is ${MAX_TOKEN_LENGTH}`, { cause: err });
+    }
+    throw err;
+  });
   if (frame === undefined) return undefined;
   const msg = decodeFrontend(frame);
   // psql asks for the password only after the server requested one: it leaves, then reconnects
@@ -34,15 +47,8 @@ export async function login(conn: ClientConnection, message: StartupMessage): Pr
   return env.verifier.verify(readCleartextPassword(msg));
 }
 
-/** checkStartupMessage refuses protocol versions, missing users and replication connections we do not serve. */
+/** checkStartupMessage refuses missing users and replication connections (newer 3.x minors are negotiated down to 3.0). */
 function checkStartupMessage(message: StartupMessage): void {
-  if (message.minorVersion !== 0) {
-    throw new StartupError(
-      'ERR_PROXY_STARTUP_INVALID',
-      '08P01',
-      `portcullis: unsupported frontend protocol ${message.majorVersion}.${message.minorVersion}: server supports 3.0 to 3.0`,
-    );
-  }
   if ((message.parameters.get('user') ?? '') === '') {
     throw new StartupError('ERR_PROXY_STARTUP_INVALID', '28000', 'no PostgreSQL user name specified in startup packet');
   }

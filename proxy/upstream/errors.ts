@@ -68,15 +68,18 @@ export class UpstreamAuthFailedError extends UpstreamError {
   readonly upstreamSqlstate: string | undefined;
   /** upstreamMessage is the upstream's text, for the operator's log only. */
   readonly upstreamMessage: string | undefined;
+  /** reason is why, for the operator's log only (the client reads that the login was refused, not why). */
+  readonly reason: string;
   constructor(reason: string, options: Options & { upstreamSqlstate?: string; upstreamMessage?: string } = {}) {
-    // the table's hint always: the client learns nothing of the upstream's answer
-    super('ERR_PROXY_UPSTREAM_AUTH_FAILED', `upstream database refused the gateway's login: ${reason}`, {
+    // the table's hint always: the client learns nothing of the upstream's answer, not even which check failed
+    super('ERR_PROXY_UPSTREAM_AUTH_FAILED', "upstream database refused the gateway's login (the gateway's log says why)", {
       ...(options.detail !== undefined ? { detail: options.detail } : {}),
       ...(options.cause !== undefined ? { cause: options.cause } : {}),
     });
     this.name = 'UpstreamAuthFailedError';
     this.upstreamSqlstate = options.upstreamSqlstate;
     this.upstreamMessage = options.upstreamMessage;
+    this.reason = reason;
   }
 }
 

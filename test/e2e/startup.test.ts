@@ -439,8 +439,12 @@ describe('startup: upstream password methods', () => {
     const err = await connectError({ ...s.clientConfig(await s.mint('agent')), port: gw.port });
     expect(err).toMatchObject({ code: '08006', severity: 'FATAL' });
     expect(err?.message).toMatch(/refused the gateway's login/);
+    expect(`${err?.message} ${err?.detail ?? ''} ${err?.hint ?? ''}`).not.toMatch(/invalid password|28P01|password authentication/);
     expect(err?.message).not.toContain(user.name);
     expect(err?.message).not.toContain('wrong-password-xyz');
+    // the operator's log has the cause
+    const failed = s.events.filter((e) => e.type === 'upstream.failed').at(-1);
+    expect(failed).toMatchObject({ message: expect.stringMatching(/invalid password/) });
     await gw.close();
   });
 });

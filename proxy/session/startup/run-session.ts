@@ -10,7 +10,7 @@ import type { Principal } from '../../auth/index.js';
 import { LoginDeniedError, buildConnectionInput } from '../../decision/index.js';
 import { ProxyError, toErrorFields } from '../../errors.js';
 import type { ConnectionInfo } from '../../gate/index.js';
-import { UpstreamError, connectUpstream, setSessionRole } from '../../upstream/index.js';
+import { UpstreamAuthFailedError, UpstreamError, connectUpstream, setSessionRole } from '../../upstream/index.js';
 import type { StartupMessage } from '../../wire/index.js';
 import { StartupError } from '../errors.js';
 import { ClientConnection } from './connection.js';
@@ -98,12 +98,17 @@ function publishRefusal(conn: ClientConnection, err: unknown): void {
   const { events } = conn.env;
   if (err instanceof UpstreamError) {
     const cause = err.cause instanceof Error ? err.cause.message : typeof err.cause === 'string' ? err.cause : undefined;
+    // the operator reads why; the client read only that the login was refused
+    const what =
+      err instanceof UpstreamAuthFailedError
+        ? `upstream database refused the gateway's login: ${err.reason}${err.upstreamMessage !== undefined && err.upstreamMessage !== '' ? ` (${err.upstreamMessage})` : ''}`
+        : err.message;
     events.publish({
       type: 'upstream.failed',
       session: conn.id,
       purpose: 'session',
       code: err.code,
-      message: cause !== undefined ? `${err.message} (${cause})` : err.message,
+      message: cause !== undefined ? `${what} (${cause})` : what,
     });
   }
   const f = toErrorFields(err);

@@ -132,7 +132,9 @@ describe('connectUpstream against PostgreSQL', () => {
     expect(err).toBeInstanceOf(error);
     expect((err as UpstreamAuthFailedError).sqlstate).toBe('08006');
     expect((err as UpstreamAuthFailedError).severity).toBe('FATAL');
-    expect(err.message).toMatch(message);
+    // why goes to the operator (reason); the client's message says only that the login was refused
+    expect((err as UpstreamAuthFailedError).reason).toMatch(message);
+    expect(err.message).toBe("upstream database refused the gateway's login (the gateway's log says why)");
     expect(err.message).not.toContain(user);
     if (password !== undefined) expect(err.message).not.toContain(password);
   });

@@ -48,10 +48,13 @@ function resolveExternal(
     return { ok: false, errors: [`${path}: upstream.password_env: environment variable ${pw.name} is not set`] };
   }
   const { password: _password, ...upstreamRest } = config.upstream;
+  // env is resolved here; a password file stays a file (resolved against the config's directory), read at each login
   const upstream =
     pw === undefined
       ? upstreamRest
-      : { ...upstreamRest, password: { kind: 'inline' as const, value: pw.kind === 'env' ? (env[pw.name] as string) : pw.value } };
+      : pw.kind === 'file'
+        ? { ...upstreamRest, password: { kind: 'file' as const, path: abs(pw.path) } }
+        : { ...upstreamRest, password: { kind: 'inline' as const, value: pw.kind === 'env' ? (env[pw.name] as string) : pw.value } };
   const jwks =
     config.identity.jwks.kind === 'file' ? { kind: 'file' as const, path: abs(config.identity.jwks.path) } : config.identity.jwks;
   const source =

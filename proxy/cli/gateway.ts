@@ -37,7 +37,7 @@ export async function startGatewayFromConfig(
     auth,
     { createDecider, createLoginDecider },
     { initSql },
-    { resolveSecret, toIdentityConfig },
+    { resolveSecret, secretFromFile, toIdentityConfig },
   ] = await Promise.all([
     import('../../bundles/index.js'),
     import('../../engine/index.js'),
@@ -49,7 +49,13 @@ export async function startGatewayFromConfig(
     import('../config/index.js'),
   ]);
   const secret = config.upstream.password;
-  const upstreamPassword = secret === undefined ? undefined : resolveSecret(secret, env);
+  // a password file is read for every upstream login, so a rotated password needs no restart
+  const upstreamPassword =
+    secret === undefined
+      ? undefined
+      : secret.kind === 'file'
+        ? () => readFile(secret.path, 'utf8').then(secretFromFile)
+        : resolveSecret(secret, env);
   if (secret !== undefined && upstreamPassword === undefined) {
     return {
       kind: 'failed',

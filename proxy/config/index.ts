@@ -20,5 +20,5 @@ export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';
 export type { LogConfig, LogLevel } from './log.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
-export { resolveSecret } from './secrets.js';
+export { resolveSecret, secretFromFile } from './secrets.js';
 export type { SecretSource } from './secrets.js';

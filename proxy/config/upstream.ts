@@ -22,10 +22,13 @@ export const UPSTREAM_DEFAULTS = deepFreeze({ host: '127.0.0.1', port: 5432, con
 /** validateUpstream reads the required `upstream` section (database and user are required even when it is missing). */
 export function validateUpstream(root: Section): UpstreamConfig {
   const upstream = root.section('upstream', true);
-  upstream?.only(['host', 'port', 'database', 'user', 'password', 'password_env', 'connect_timeout']);
+  upstream?.only(['host', 'port', 'database', 'user', 'password', 'password_env', 'password_file', 'connect_timeout']);
   const password = upstream?.string('password');
   const passwordEnv = upstream?.string('password_env');
-  if (password !== undefined && passwordEnv !== undefined) upstream?.error('', 'set either password or password_env, not both');
+  const passwordFile = upstream?.string('password_file');
+  if ([password, passwordEnv, passwordFile].filter((x) => x !== undefined).length > 1) {
+    upstream?.error('', 'set one of password, password_env or password_file, not several');
+  }
   return {
     host: upstream?.string('host') ?? UPSTREAM_DEFAULTS.host,
     port: upstream?.port('port', 1) ?? UPSTREAM_DEFAULTS.port,
@@ -33,6 +36,9 @@ export function validateUpstream(root: Section): UpstreamConfig {
     user: upstream?.string('user', true) ?? '',
     ...(password !== undefined ? { password: { kind: 'inline', value: password } as const } : {}),
     ...(password === undefined && passwordEnv !== undefined ? { password: { kind: 'env', name: passwordEnv } as const } : {}),
+    ...(password === undefined && passwordEnv === undefined && passwordFile !== undefined
+      ? { password: { kind: 'file', path: passwordFile } as const }
+      : {}),
     connectTimeoutMs: upstream?.duration('connect_timeout', 1) ?? UPSTREAM_DEFAULTS.connectTimeoutMs,
   };
 }

@@ -46,8 +46,12 @@ export type GatewayDeps = {
   readonly events?: EventSink;
   /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
   readonly now?: () => number;
-  /** upstreamPassword is the upstream password the caller resolved (required for `password_env`: the data plane reads no environment). */
-  readonly upstreamPassword?: string;
+  /**
+   * upstreamPassword is the upstream password the caller resolved (required for `password_env` and
+   * `password_file`: the data plane reads no environment and no files); a function is called for
+   * every new upstream login, so a rotated password (`password_file`) is used without a restart.
+   */
+  readonly upstreamPassword?: string | (() => Promise<string>);
   /** tls is the PEM key and certificate of config.tls, read by the caller (required when config.tls is set: the data plane reads no files). */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** isLoopback decides which client addresses may send the token without TLS (default: 127/8, ::1). */
@@ -166,13 +170,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   };
 }
 
-/** passwordOf picks the upstream password: deps override, else the inline config value; the data plane reads no environment. */
-function passwordOf(config: GatewayConfig, deps: GatewayDeps): { password?: string } {
+/** passwordOf picks the upstream password: deps override (a value, or a function read at each login), else the inline config value. */
+function passwordOf(config: GatewayConfig, deps: GatewayDeps): { password?: string } | { passwordSource: () => Promise<string> } {
+  if (typeof deps.upstreamPassword === 'function') return { passwordSource: deps.upstreamPassword };
   if (deps.upstreamPassword !== undefined) return { password: deps.upstreamPassword };
   const source = config.upstream.password;
   if (source === undefined) return {};
-  if (source.kind === 'env') {
-    throw new TypeError(`startGateway: upstream password_env ${source.name} must be resolved by the caller (deps.upstreamPassword)`);
+  if (source.kind !== 'inline') {
+    const what = source.kind === 'env' ? `password_env ${source.name}` : `password_file ${source.path}`;
+    throw new TypeError(`startGateway: upstream ${what} must be resolved by the caller (deps.upstreamPassword)`);
   }
   return { password: source.value };
 }

@@ -12,6 +12,7 @@ import { decodeBackend, encodeFrontend } from '../wire/index.js';
 import type { BackendMessage } from '../wire/index.js';
 import { createScramClient, md5Password } from './auth-methods.js';
 import type { ScramClient } from './auth-methods.js';
+import { messageOf } from '../errors.js';
 import { UpstreamAuthFailedError, UpstreamError, UpstreamProtocolError, UpstreamUnavailableError } from './errors.js';
 import type { BackendKey, UpstreamAuthMethod, UpstreamLogin, UpstreamOptions } from './types.js';
 
@@ -28,7 +29,8 @@ const UNAVAILABLE_STATES: Readonly<Record<string, string>> = {
 };
 
 /** connectUpstream opens and logs in a connection; rejects with an UpstreamError (FATAL, 08006 or 08P01). */
-export async function connectUpstream(options: UpstreamOptions): Promise<UpstreamLogin> {
+export async function connectUpstream(given: UpstreamOptions): Promise<UpstreamLogin> {
+  const options = await withPassword(given);
   const deadline = Date.now() + options.connectTimeoutMs;
   const socket = await openSocket(options.host, options.port, options.connectTimeoutMs);
   const channel = createSocketChannel(socket, { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, startup: false });
@@ -45,6 +47,18 @@ export async function connectUpstream(options: UpstreamOptions): Promise<Upstrea
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** withPassword reads the password from its source, when there is one, for this login (fail closed when it cannot be read). */
+async function withPassword(options: UpstreamOptions): Promise<UpstreamOptions> {
+  if (options.passwordSource === undefined) return options;
+  let password: string;
+  try {
+    password = await options.passwordSource();
+  } catch (err) {
+    throw new UpstreamAuthFailedError(`the gateway's upstream password could not be read (${messageOf(err)})`, { cause: err });
+  }
+  return { ...options, password };
 }
 
 function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {

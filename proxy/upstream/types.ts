@@ -18,6 +18,8 @@ export type UpstreamOptions = {
   readonly user: string;
   /** password is the upstream role's password; absent when the upstream trusts the gateway. */
   readonly password?: string;
+  /** passwordSource, when set, is read for every login instead of `password` (a rotated `password_file` is used without a restart). */
+  readonly passwordSource?: () => Promise<string>;
   readonly database: string;
   /** applicationName is sent as application_name (the client's, so pg_stat_activity shows it). */
   readonly applicationName?: string;

@@ -4,6 +4,10 @@
 // pass-through relay (passThroughQueryCycle): policies are not what these tests are about.
 
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import pg from 'pg';
@@ -15,7 +19,7 @@ import type { Stack } from './helpers.js';
 
 const allowAll: Decide = () => ({ kind: 'allow' }) as ReturnType<Decide>;
 
-type PgError = Error & { code?: string; severity?: string };
+type PgError = Error & { code?: string; severity?: string; detail?: string; hint?: string };
 
 /** connectError connects and returns the error the connection fails with (undefined if it succeeds). */
 async function connectError(config: ClientConfig): Promise<PgError | undefined> {
@@ -428,6 +432,38 @@ describe('startup: upstream password methods', () => {
       expect(res.rows[0].who).toBe(user.name);
     });
     await gw.close();
+  });
+
+  it('reads a password file for every new upstream login: a rotated password needs no restart', async () => {
+    const s = stack.current;
+    const user = UPSTREAM_USERS['scram-sha-256'];
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-pw-'));
+    const file = join(dir, 'password');
+    writeFileSync(file, `${user.password}\n`);
+    const superuser = new pg.Client(s.superuserConfig());
+    await superuser.connect();
+    const gw = await s.startGateway(
+      { upstream: { ...s.config.upstream, user: user.name, password: { kind: 'file', path: file } } },
+      { upstreamPassword: () => readFile(file, 'utf8').then((t) => t.replace(/\r?\n$/, '')) },
+    );
+    try {
+      const config = async () => ({ ...s.clientConfig(await s.mint('agent')), port: gw.port });
+      expect(await connectError(await config())).toBeUndefined();
+      // the operator rotates the password: the database first, then the file
+      const rotated = 'rotated-Pw-42';
+      await superuser.query(`ALTER ROLE ${user.name} PASSWORD '${rotated}'`);
+      expect(await connectError(await config())).toMatchObject({ code: '08006' });
+      writeFileSync(file, `${rotated}\n`);
+      expect(await connectError(await config())).toBeUndefined();
+      // an unreadable file fails closed
+      rmSync(file);
+      expect(await connectError(await config())).toMatchObject({ code: '08006' });
+    } finally {
+      await superuser.query(`ALTER ROLE ${user.name} PASSWORD '${user.password}'`);
+      await superuser.end();
+      await gw.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a wrong upstream password as 08006 without leaking the credentials', async () => {

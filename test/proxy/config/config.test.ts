@@ -98,6 +98,12 @@ describe('validateConfig values', () => {
       want: { kind: 'env', name: 'PGPW' },
     },
     {
+      note: 'password_file',
+      doc: withKey('upstream.password_file', '/run/secrets/pg'),
+      get: (c: GatewayConfig) => c.upstream.password,
+      want: { kind: 'file', path: '/run/secrets/pg' },
+    },
+    {
       note: 'duration 1h30m',
       doc: withKey('identity.max_token_lifetime', '1h30m'),
       get: (c: GatewayConfig) => c.identity.maxTokenLifetimeMs,
@@ -206,7 +212,12 @@ describe('validateConfig errors', () => {
     {
       note: 'password and password_env',
       doc: withKey('upstream', { database: 'd', user: 'u', password: 'p', password_env: 'P' }),
-      errors: ['upstream: set either password or password_env, not both'],
+      errors: ['upstream: set one of password, password_env or password_file, not several'],
+    },
+    {
+      note: 'password_env and password_file',
+      doc: withKey('upstream', { database: 'd', user: 'u', password_file: '/f', password_env: 'P' }),
+      errors: ['upstream: set one of password, password_env or password_file, not several'],
     },
     {
       note: 'bad duration',

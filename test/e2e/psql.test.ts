@@ -67,6 +67,20 @@ describe.runIf(havePsql)(
       expect(r).toMatchObject({ code: 0, stdout });
     });
 
+    it.each([
+      { command: '\\d customers', shows: /card_number\|text/ },
+      { command: '\\d+ orders', shows: /customer_id\|integer/ },
+      { command: '\\dt+', shows: /public\|customers\|table/ },
+      { command: '\\di', shows: /customers_pkey/ },
+      { command: '\\ds', shows: /customers_id_seq/ },
+      { command: '\\dn', shows: /public/ },
+    ])('describes the schema for a reader: $command (psql reads the catalog through the policy)', async ({ command, shows }) => {
+      const r = await psql(command, ['db:read']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(shows);
+    });
+
     it('relays COPY FROM STDIN once the COPY is allowed', async () => {
       const copied = await psql('COPY audit_log (actor, action) FROM STDIN', ['db:write'], 'psql\tcopied-in\npsql\tcopied-in\n\\.\n');
       expect(copied).toMatchObject({ code: 0, stderr: '' });

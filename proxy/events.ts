@@ -12,7 +12,7 @@ import type { StatementFacts } from './sql/index.js';
 export type SessionRef = { readonly session: string; readonly subject: string };
 
 /** SessionEndReason says why a session ended. */
-export type SessionEndReason = 'client' | 'upstream' | 'expired' | 'shutdown' | 'error';
+export type SessionEndReason = 'client' | 'upstream' | 'expired' | 'revoked' | 'shutdown' | 'error';
 
 /** GatewayEvent is every event the data path publishes, discriminated by `type`. */
 export type GatewayEvent =
@@ -100,6 +100,8 @@ export type GatewayEvent =
   | { readonly type: 'keys.loaded'; readonly source: string; readonly keyCount: number }
   | { readonly type: 'keys.failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }
   | { readonly type: 'keys.throttled'; readonly kid: string | undefined; readonly nextRefreshAt: string }
+  /** introspection.failed: the issuer's introspection endpoint did not answer (logins are refused meanwhile; live sessions go on). */
+  | { readonly type: 'introspection.failed'; readonly reason: string }
   | {
       readonly type: 'upstream.failed';
       readonly session?: string;

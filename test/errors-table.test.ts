@@ -66,6 +66,8 @@ const made: Made[] = [
   { note: 'JwksUnavailable', err: new auth.JwksUnavailable('m') },
   { note: 'AuthConfigInvalid', err: new auth.AuthConfigInvalid(['m']) },
   { note: 'IssuerStateInvalid', err: new auth.IssuerStateInvalid('m') },
+  { note: 'TokenInactive', err: new auth.TokenInactive('m') },
+  { note: 'IntrospectionUnavailable', err: new auth.IntrospectionUnavailable('m') },
   { note: 'ProtocolViolationError', err: new wire.ProtocolViolationError('m') },
   { note: 'ProtocolViolationError, FATAL', err: new wire.ProtocolViolationError('m', { severity: 'FATAL' }), severity: 'FATAL' },
   { note: 'FrameTooLargeError', err: new wire.FrameTooLargeError(10, 5) },

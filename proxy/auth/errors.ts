@@ -24,6 +24,8 @@ export const AUTH_ERRORS = defineErrors({
   ERR_PROXY_TOKEN_LIFETIME_EXCEEDED: { sqlstate: '28000', http: 401, severity: 'FATAL' },
   ERR_PROXY_TOKEN_CLAIM_MISSING: { sqlstate: '28000', http: 401, severity: 'FATAL' },
   ERR_PROXY_JWKS_UNAVAILABLE: { sqlstate: '28000', http: 503, severity: 'FATAL' },
+  ERR_PROXY_TOKEN_INACTIVE: { sqlstate: '28000', http: 401, severity: 'FATAL', hint: 'Request a new token from the issuer.' },
+  ERR_PROXY_INTROSPECTION_UNAVAILABLE: { sqlstate: '28000', http: 503, severity: 'FATAL', hint: 'Retry later.' },
   ERR_PROXY_AUTH_CONFIG_INVALID: { sqlstate: '28000', http: 422, severity: 'FATAL' },
   ERR_PROXY_ISSUER_STATE_INVALID: { sqlstate: '28000', http: 422, severity: 'FATAL' },
 });
@@ -49,6 +51,16 @@ export class AuthError extends ProxyError {
 function authError<C extends AuthErrorCode>(code: C, name: string) {
   return errorClass(AuthError, code, name, (message: string, options: Options = {}) => [message, options] as const);
 }
+
+/** TokenInactive: the issuer reports the token inactive (revoked, or its account disabled), at login or during a session. */
+export const TokenInactive = authError('ERR_PROXY_TOKEN_INACTIVE', 'TokenInactive');
+/** TokenInactive is an instance of the class of the same name. */
+export type TokenInactive = InstanceType<typeof TokenInactive>;
+
+/** IntrospectionUnavailable: the issuer's introspection endpoint did not answer, so a login cannot be confirmed (fail closed). */
+export const IntrospectionUnavailable = authError('ERR_PROXY_INTROSPECTION_UNAVAILABLE', 'IntrospectionUnavailable');
+/** IntrospectionUnavailable is an instance of the class of the same name. */
+export type IntrospectionUnavailable = InstanceType<typeof IntrospectionUnavailable>;
 
 /** TokenMalformed: the password is not a compact signed JWT (or is oversized / undecodable). */
 export const TokenMalformed = authError('ERR_PROXY_TOKEN_MALFORMED', 'TokenMalformed');
@@ -142,5 +154,7 @@ export type AnyAuthError =
   | TokenLifetimeExceeded
   | TokenClaimMissing
   | JwksUnavailable
+  | TokenInactive
+  | IntrospectionUnavailable
   | AuthConfigInvalid
   | IssuerStateInvalid;

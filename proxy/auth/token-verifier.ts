@@ -22,6 +22,8 @@ import {
 } from './errors.js';
 import { keySourceOf, validateIdentityConfig } from './identity-config.js';
 import { createKeyStore } from './key-store.js';
+import { createIntrospector } from './introspection.js';
+import { IntrospectionUnavailable, TokenInactive } from './errors.js';
 import type { VerificationKey } from './key-store.js';
 import type { IdentityConfig, Principal, TokenVerifier, VerifierDeps } from './types.js';
 
@@ -29,6 +31,10 @@ import type { IdentityConfig, Principal, TokenVerifier, VerifierDeps } from './t
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 /** Default longest time a key set is trusted before it is loaded again (5 minutes). */
 const DEFAULT_KEYS_MAX_AGE_SECONDS = 300;
+/** Default time an introspection answer is reused at login. */
+const DEFAULT_INTROSPECTION_CACHE_SECONDS = 30;
+/** Default interval between live sessions' introspection re-checks. */
+const DEFAULT_RECHECK_SECONDS = 60;
 /** Default bound on each key fetch. */
 const DEFAULT_FETCH_TIMEOUT_MS = 3000;
 
@@ -261,6 +267,22 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
     readFile: deps.readFile ?? noFileReader,
     log: deps.log ?? (() => undefined),
   });
+  const intro = config.introspection;
+  const introspector =
+    intro === undefined
+      ? undefined
+      : createIntrospector({
+          url: intro.url,
+          clientId: intro.clientId,
+          clientSecret: intro.clientSecret,
+          cacheMs: (intro.cacheSeconds ?? DEFAULT_INTROSPECTION_CACHE_SECONDS) * 1000,
+          timeoutMs: deps.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+          now,
+          fetch: deps.fetch ?? globalThis.fetch,
+          log: deps.log ?? (() => undefined),
+        });
+  // the token each verified principal came with, for live re-checks (never exposed on the principal)
+  const tokens = new WeakMap<Principal, string>();
   let closed = false;
 
   async function verifyWith(token: string, keys: readonly VerificationKey[], header: JWSHeaderParameters): Promise<JWTPayload> {
@@ -296,18 +318,41 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
       checkIssuer(token, r);
       const keys = await store.keysFor(header);
       const payload = await verifyWith(token, keys, header);
-      return checkPayload(payload, r);
+      const principal = checkPayload(payload, r);
+      if (introspector !== undefined) {
+        const activity = await introspector.activity(token, principal.expiresAt.getTime());
+        if (activity === 'inactive') {
+          throw new TokenInactive(
+            `the issuer ${config.issuer} reports this token inactive (revoked, or its account disabled); request a new token`,
+          );
+        }
+        if (activity === 'unavailable') {
+          throw new IntrospectionUnavailable(
+            `the gateway could not confirm with the issuer ${config.issuer} that this token is still active; retry later`,
+          );
+        }
+        tokens.set(principal, token);
+      }
+      return principal;
     } catch (err) {
       if (err instanceof TypeError && closed) throw err;
       throw translate(err, header ?? {}, r);
     }
   }
 
+  const recheckSeconds = intro?.recheckSeconds ?? DEFAULT_RECHECK_SECONDS;
   return {
     verify,
+    async recheck(principal) {
+      const token = tokens.get(principal);
+      if (introspector === undefined || token === undefined) return 'active';
+      return introspector.activity(token, principal.expiresAt.getTime(), true);
+    },
+    ...(introspector !== undefined && recheckSeconds > 0 ? { recheckIntervalMs: recheckSeconds * 1000 } : {}),
     close: () => {
       closed = true;
       store.close();
+      introspector?.close();
     },
   };
 }

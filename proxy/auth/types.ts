@@ -28,6 +28,8 @@ export type IdentityConfig = {
   readonly maxTokenLifetimeSeconds: number;
   /** refreshMinIntervalSeconds rate-limits JWKS re-fetches triggered by an unknown `kid`. */
   readonly refreshMinIntervalSeconds: number;
+  /** introspection asks the issuer (RFC 7662) whether each token is still active: at login, and again every `recheckSeconds` for live sessions. */
+  readonly introspection?: IntrospectionConfig;
   /** keysMaxAgeSeconds bounds how long a key set is trusted before it is loaded again, whatever the server's Cache-Control says (default 300). */
   readonly keysMaxAgeSeconds?: number;
   /** requiredClaims must be present in addition to `sub` and `exp` (always required). */
@@ -38,7 +40,8 @@ export type IdentityConfig = {
 export type AuthEvent =
   | { readonly kind: 'jwks-loaded'; readonly source: string; readonly keyCount: number }
   | { readonly kind: 'jwks-load-failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }
-  | { readonly kind: 'jwks-refresh-limited'; readonly kid: string | undefined; readonly nextRefreshAt: Date };
+  | { readonly kind: 'jwks-refresh-limited'; readonly kid: string | undefined; readonly nextRefreshAt: Date }
+  | { readonly kind: 'introspection-failed'; readonly reason: string };
 
 /** VerifierDeps are the verifier's injectable effects (clock, network, file system, logging). */
 export type VerifierDeps = {
@@ -72,10 +75,31 @@ export type Principal = {
   readonly tokenId?: string;
 };
 
+/** IntrospectionConfig is where and as whom the gateway asks the issuer about tokens. */
+export type IntrospectionConfig = {
+  /** url is the introspection endpoint (https; http only on loopback). */
+  readonly url: string;
+  readonly clientId: string;
+  /** clientSecret is read for every request (deps may read a file or the environment). */
+  readonly clientSecret: () => Promise<string>;
+  /** cacheSeconds is how long an answer is reused at login (default 30). */
+  readonly cacheSeconds?: number;
+  /** recheckSeconds is how often a live session's token is asked about again (default 60; 0: never). */
+  readonly recheckSeconds?: number;
+};
+
 /** TokenVerifier turns a JWT into a Principal or rejects with an AuthError; never anything else. */
 export type TokenVerifier = {
   /** verify checks the token and resolves to its Principal, or rejects with an AuthError. */
   readonly verify: (token: string) => Promise<Principal>;
+  /**
+   * recheck asks the issuer again whether a verified principal's token is still active (token
+   * introspection); `active` when introspection is not configured. `unavailable` when the issuer
+   * did not answer (the caller keeps the session and asks again later).
+   */
+  readonly recheck: (principal: Principal) => Promise<'active' | 'inactive' | 'unavailable'>;
+  /** recheckIntervalMs is how often live sessions should recheck (undefined: never). */
+  readonly recheckIntervalMs?: number;
   /** close aborts any in-flight key fetch; verify then rejects with TypeError. */
   readonly close: () => void;
 };

@@ -105,7 +105,14 @@ export async function startGatewayFromConfig(
   });
   let verifier: TokenVerifier;
   try {
-    verifier = auth.createTokenVerifier(toIdentityConfig(config), {
+    // the introspection client secret is read for every request: a rotated secret needs no restart
+    const readSecret = async (source: Parameters<typeof resolveSecret>[0]): Promise<string> => {
+      if (source.kind === 'file') return secretFromFile(await readFile(source.path, 'utf8'));
+      const value = resolveSecret(source, env);
+      if (value === undefined) throw new Error(`environment variable ${source.kind === 'env' ? source.name : ''} is not set`);
+      return value;
+    };
+    verifier = auth.createTokenVerifier(toIdentityConfig(config, readSecret), {
       readFile: (path) => readFile(path, 'utf8'),
       log: (event) => events.publish(keysEvent(event)),
     });
@@ -144,6 +151,8 @@ function keysEvent(event: AuthEvent): GatewayEvent {
       return { type: 'keys.failed', source: event.source, reason: event.reason, cachedKeyCount: event.cachedKeyCount };
     case 'jwks-refresh-limited':
       return { type: 'keys.throttled', kid: event.kid, nextRefreshAt: event.nextRefreshAt.toISOString() };
+    case 'introspection-failed':
+      return { type: 'introspection.failed', reason: event.reason };
     default:
       return assertNever(event);
   }

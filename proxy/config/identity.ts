@@ -6,6 +6,7 @@ import { SUPPORTED_ALGORITHMS, validateIdentityConfig } from '../auth/index.js';
 import type { IdentityConfig } from '../auth/index.js';
 import { deepFreeze, kindOf, show } from './section.js';
 import type { Section } from './section.js';
+import type { SecretSource } from './secrets.js';
 
 /** JwksSource is where the verification keys come from: a JWKS file, a JWKS URL, or OIDC discovery on the issuer. */
 export type JwksSource =
@@ -26,6 +27,17 @@ export type IdentitySection = {
   readonly maxTokenLifetimeMs: number;
   readonly jwksRefreshMinIntervalMs: number;
   readonly jwksMaxAgeMs: number;
+  /** introspection asks the issuer (RFC 7662) whether tokens are still active. */
+  readonly introspection?: IntrospectionSection;
+};
+
+/** IntrospectionSection is `identity.introspection`: the endpoint, the gateway's client credentials, cache and re-check interval. */
+export type IntrospectionSection = {
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: SecretSource;
+  readonly cacheMs: number;
+  readonly recheckMs: number;
 };
 
 /** ALLOWED_ALGORITHMS lists the JWS algorithms `identity.algorithms` may name. */
@@ -38,6 +50,8 @@ export const IDENTITY_DEFAULTS = deepFreeze({
   maxTokenLifetimeMs: 3_600_000,
   jwksRefreshMinIntervalMs: 30_000,
   jwksMaxAgeMs: 300_000,
+  introspectionCacheMs: 30_000,
+  introspectionRecheckMs: 60_000,
 });
 
 const HMAC = /^HS(256|384|512)$/;
@@ -47,7 +61,17 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export function validateIdentity(root: Section): IdentitySection | undefined {
   const s = root.section('identity', true);
   if (s === undefined) return undefined;
-  s.only(['issuer', 'audience', 'jwks', 'algorithms', 'clock_skew', 'max_token_lifetime', 'jwks_refresh_min_interval', 'jwks_max_age']);
+  s.only([
+    'issuer',
+    'audience',
+    'jwks',
+    'algorithms',
+    'clock_skew',
+    'max_token_lifetime',
+    'jwks_refresh_min_interval',
+    'jwks_max_age',
+    'introspection',
+  ]);
   const issuer = s.string('issuer', true);
   const audience = s.stringList('audience', true);
   const jwks = s.section('jwks', true);
@@ -74,6 +98,7 @@ export function validateIdentity(root: Section): IdentitySection | undefined {
   const maxTokenLifetimeMs = s.duration('max_token_lifetime', 1000) ?? IDENTITY_DEFAULTS.maxTokenLifetimeMs;
   const jwksRefreshMinIntervalMs = s.duration('jwks_refresh_min_interval', 0) ?? IDENTITY_DEFAULTS.jwksRefreshMinIntervalMs;
   const jwksMaxAgeMs = s.duration('jwks_max_age', 1000) ?? IDENTITY_DEFAULTS.jwksMaxAgeMs;
+  const introspection = readIntrospection(s);
   if (issuer === undefined || audience === undefined || source === undefined) return undefined;
   const identity: IdentitySection = {
     issuer,
@@ -84,10 +109,35 @@ export function validateIdentity(root: Section): IdentitySection | undefined {
     maxTokenLifetimeMs,
     jwksRefreshMinIntervalMs,
     jwksMaxAgeMs,
+    ...(introspection !== undefined ? { introspection } : {}),
   };
   // proxy/auth checks the same rules again when the verifier is built; report its view here too.
   for (const problem of validateIdentityConfig(toIdentityConfig(identity))) s.error('', problem);
   return identity;
+}
+
+/** readIntrospection reads `identity.introspection` (absent: no introspection). */
+function readIntrospection(s: Section): IntrospectionSection | undefined {
+  const i = s.section('introspection', false);
+  if (i === undefined) return undefined;
+  i.only(['url', 'client_id', 'client_secret', 'client_secret_env', 'client_secret_file', 'cache', 'recheck_interval']);
+  const url = i.string('url', true);
+  const clientId = i.string('client_id', true);
+  const inline = i.string('client_secret');
+  const env = i.string('client_secret_env');
+  const file = i.string('client_secret_file');
+  const given = [inline, env, file].filter((x) => x !== undefined).length;
+  if (given !== 1) i.error('', 'set exactly one of client_secret, client_secret_env or client_secret_file');
+  const cacheMs = i.duration('cache', 0) ?? IDENTITY_DEFAULTS.introspectionCacheMs;
+  const recheckMs = i.duration('recheck_interval', 0) ?? IDENTITY_DEFAULTS.introspectionRecheckMs;
+  if (url === undefined || clientId === undefined || given !== 1 || !checkHttpUrl(i, 'url', url)) return undefined;
+  const clientSecret: SecretSource =
+    inline !== undefined
+      ? { kind: 'inline', value: inline }
+      : env !== undefined
+        ? { kind: 'env', name: env }
+        : { kind: 'file', path: file as string };
+  return { url, clientId, clientSecret, cacheMs, recheckMs };
 }
 
 /** checkHttpUrl accepts https URLs, and http only for loopback hosts (the dev issuer). */
@@ -138,9 +188,17 @@ function readAlgorithms(s: Section, key: string): readonly JwtAlgorithm[] | unde
   return ok ? out : undefined;
 }
 
-/** toIdentityConfig maps the `identity` section to proxy/auth's IdentityConfig (durations in whole seconds, rounded up). */
-export function toIdentityConfig(identity: IdentitySection | { readonly identity: IdentitySection }): IdentityConfig {
+/**
+ * toIdentityConfig maps the `identity` section to proxy/auth's IdentityConfig (durations in whole
+ * seconds, rounded up). `readSecret` resolves the introspection client secret (the CLI reads the
+ * environment or the file for each request); without it, only an inline secret can be used.
+ */
+export function toIdentityConfig(
+  identity: IdentitySection | { readonly identity: IdentitySection },
+  readSecret: (source: SecretSource) => Promise<string> = inlineOnly,
+): IdentityConfig {
   const id = 'identity' in identity ? identity.identity : identity;
+  const intro = id.introspection;
   const jwks = id.jwks.kind === 'file' ? { file: id.jwks.path } : id.jwks.kind === 'url' ? { url: id.jwks.url } : { discovery: true };
   return {
     issuer: id.issuer,
@@ -151,5 +209,24 @@ export function toIdentityConfig(identity: IdentitySection | { readonly identity
     maxTokenLifetimeSeconds: Math.ceil(id.maxTokenLifetimeMs / 1000),
     refreshMinIntervalSeconds: Math.ceil(id.jwksRefreshMinIntervalMs / 1000),
     keysMaxAgeSeconds: Math.ceil(id.jwksMaxAgeMs / 1000),
+    ...(intro !== undefined
+      ? {
+          introspection: {
+            url: intro.url,
+            clientId: intro.clientId,
+            clientSecret: () => readSecret(intro.clientSecret),
+            cacheSeconds: Math.ceil(intro.cacheMs / 1000),
+            recheckSeconds: Math.ceil(intro.recheckMs / 1000),
+          },
+        }
+      : {}),
   };
+}
+
+/** inlineOnly resolves an inline secret; others need the caller's reader (the data plane reads no environment or files). */
+function inlineOnly(source: SecretSource): Promise<string> {
+  if (source.kind === 'inline') return Promise.resolve(source.value);
+  return Promise.reject(
+    new TypeError(`the ${source.kind === 'env' ? `environment variable ${source.name}` : `file ${source.path}`} is read by the caller`),
+  );
 }

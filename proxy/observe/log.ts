@@ -46,6 +46,7 @@ export function levelOf(event: GatewayEvent): Level {
     case 'policy.error':
     case 'upstream.failed':
     case 'sql.unavailable':
+    case 'introspection.failed':
       return 'error';
     case 'connection.refused':
     case 'login.refused':
@@ -180,6 +181,8 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('verification keys unavailable', { source: event.source, error: event.reason, cachedKeyCount: event.cachedKeyCount });
     case 'keys.throttled':
       return at('key refresh throttled', { kid: event.kid, nextRefreshAt: event.nextRefreshAt });
+    case 'introspection.failed':
+      return at('token introspection failed', { error: event.reason });
     case 'sql.unavailable':
       return at('SQL parser unavailable', { error: event.message });
     default:

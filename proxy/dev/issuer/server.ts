@@ -1,9 +1,17 @@
 // The dev issuer's HTTP endpoint: OIDC discovery and the JWKS on a loopback address, so a gateway
-// configured with `jwks.url` or `jwks.discovery` verifies the tokens the issuer mints.
+// configured with `jwks.url` or `jwks.discovery` verifies the tokens the issuer mints; and, when
+// asked, token introspection (RFC 7662) with revocation, so "revoke the account at the IdP and the
+// gateway refuses it" can be shown and tested without an external identity provider.
 
+import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DevIssuer, ServedIssuer, ServeIssuerOptions } from './types.js';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { DevIssuer, Revocation, ServedIssuer, ServeIssuerOptions } from './types.js';
+
+/** MAX_FORM_BYTES bounds an introspection request body. */
+const MAX_FORM_BYTES = 64 * 1024;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -16,9 +24,21 @@ export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions
   if (!LOOPBACK.has(host)) throw new TypeError(`serveIssuer listens on loopback only, not ${host}`);
   let served = issuer;
   let base = '';
+  const revokedSubjects = new Set<string>();
+  const revokedIds = new Set<string>();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     let body: unknown;
+    if (path === '/introspect' && options.introspection !== undefined) {
+      void introspect(
+        req,
+        res,
+        options.introspection,
+        served,
+        (sub, jti) => revokedSubjects.has(sub) || (jti !== undefined && revokedIds.has(jti)),
+      );
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -30,6 +50,7 @@ export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions
         id_token_signing_alg_values_supported: [served.algorithm],
         response_types_supported: ['id_token'],
         subject_types_supported: ['public'],
+        ...(options.introspection !== undefined ? { introspection_endpoint: `${base}/introspect` } : {}),
       };
     } else if (path === '/jwks.json') {
       body = served.jwks();
@@ -56,10 +77,66 @@ export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions
     url: base,
     jwksUrl: `${base}/jwks.json`,
     issuer: served,
+    introspectionUrl: `${base}/introspect`,
+    revoke: (what: Revocation) => {
+      if ('sub' in what) revokedSubjects.add(what.sub);
+      else revokedIds.add(what.jti);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** introspect answers RFC 7662: HTTP Basic client credentials, a form with `token`; `{active}` plus the token's claims when active. */
+async function introspect(
+  req: IncomingMessage,
+  res: ServerResponse,
+  client: { readonly clientId: string; readonly clientSecret: string },
+  issuer: DevIssuer,
+  revoked: (sub: string, jti: string | undefined) => boolean,
+): Promise<void> {
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
+  };
+  if (req.method !== 'POST') {
+    res.writeHead(405, { allow: 'POST' }).end();
+    return;
+  }
+  const expected = Buffer.from(
+    `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`,
+  );
+  const given = Buffer.from(req.headers.authorization ?? '');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    json(401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="introspection"' });
+    return;
+  }
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > MAX_FORM_BYTES) {
+      json(413, { error: 'invalid_request' });
+      return;
+    }
+  }
+  const token = new URLSearchParams(text).get('token');
+  if (token === null) {
+    json(400, { error: 'invalid_request' });
+    return;
+  }
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...issuer.jwks().keys] as never }), {
+      issuer: issuer.issuer,
+      audience: [...issuer.audience],
+    });
+    if (typeof payload.sub !== 'string' || revoked(payload.sub, payload.jti)) {
+      json(200, { active: false });
+      return;
+    }
+    json(200, { ...payload, active: true, token_type: 'Bearer', client_id: client.clientId });
+  } catch {
+    json(200, { active: false });
+  }
 }

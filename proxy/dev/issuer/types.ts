@@ -51,7 +51,12 @@ export type ServeIssuerOptions = {
   readonly port?: number;
   /** issuerFromUrl rebinds the issuer's `iss` to the served URL, so discovery works on port 0. */
   readonly issuerFromUrl?: boolean;
+  /** introspection serves `POST /introspect` (RFC 7662) for clients presenting these credentials (HTTP Basic). */
+  readonly introspection?: { readonly clientId: string; readonly clientSecret: string };
 };
+
+/** Revocation names what the issuer no longer vouches for: every token of a subject, or one token by `jti`. */
+export type Revocation = { readonly sub: string } | { readonly jti: string };
 
 /** ServedIssuer is a running issuer endpoint. */
 export type ServedIssuer = {
@@ -61,6 +66,10 @@ export type ServedIssuer = {
   readonly jwksUrl: string;
   /** issuer is the issuer being served (rebound to `url` when issuerFromUrl was set). */
   readonly issuer: DevIssuer;
+  /** introspectionUrl is `${url}/introspect` (answers only when ServeIssuerOptions.introspection was given). */
+  readonly introspectionUrl: string;
+  /** revoke makes introspection report matching tokens inactive from now on (the service account was revoked). */
+  readonly revoke: (what: Revocation) => void;
   /** close stops the server and resolves once it is closed. */
   readonly close: () => Promise<void>;
 };

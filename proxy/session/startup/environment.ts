@@ -51,7 +51,7 @@ export type SessionHandle = {
   /** upstream is the upstream server and its BackendKeyData for this session. */
   readonly upstream: { readonly host: string; readonly port: number; readonly key: BackendKey };
   /** terminate sends the client a FATAL error and closes both sides; `reason` is recorded as the session's end. */
-  terminate(error: ProxyError, reason: 'expired' | 'shutdown'): void;
+  terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown'): void;
 };
 
 /** SessionRegistry maps the BackendKeyData we gave clients to their sessions. */

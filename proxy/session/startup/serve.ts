@@ -13,6 +13,7 @@ import { encodeBackend, encodeFrontend } from '../../wire/index.js';
 import { sessionExpired } from '../errors.js';
 import type { SessionContext, SessionEnd } from '../types.js';
 import { destroySoon } from './connection.js';
+import { watchToken } from './token-watch.js';
 import type { ClientConnection } from './connection.js';
 import type { SessionHandle } from './environment.js';
 
@@ -80,6 +81,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   );
   conn.markLoggedIn();
   armExpiry();
+  const stopWatch = watchToken(env.verifier, principal, (error) => handle.terminate(error, 'revoked'));
   const startedAt = env.now();
   const subject = principal.subject;
   env.events.publish({
@@ -108,6 +110,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   } finally {
     clearTimeout(expiryTimer);
     clearTimeout(graceTimer);
+    stopWatch();
     env.registry.unregister(ourKey);
     c.end();
     destroySoon(c);

@@ -7,12 +7,14 @@ import {
   AUTH_ERROR_CODES,
   AuthConfigInvalid,
   type AuthError,
+  IntrospectionUnavailable,
   IssuerStateInvalid,
   JwksUnavailable,
   TokenAlgorithmForbidden,
   TokenAudienceInvalid,
   TokenClaimMissing,
   TokenExpired,
+  TokenInactive,
   TokenIssuerInvalid,
   TokenKeyUnknown,
   TokenLifetimeExceeded,
@@ -36,6 +38,8 @@ const cases: Array<{ note: string; err: AuthError; sqlstate: string }> = [
   { note: 'JwksUnavailable', err: new JwksUnavailable('m'), sqlstate: '28000' },
   { note: 'AuthConfigInvalid', err: new AuthConfigInvalid(['m']), sqlstate: '28000' },
   { note: 'IssuerStateInvalid', err: new IssuerStateInvalid('m'), sqlstate: '28000' },
+  { note: 'TokenInactive', err: new TokenInactive('m'), sqlstate: '28000' },
+  { note: 'IntrospectionUnavailable', err: new IntrospectionUnavailable('m'), sqlstate: '28000' },
 ];
 
 describe('AuthError family', () => {

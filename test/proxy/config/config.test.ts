@@ -415,6 +415,41 @@ describe('toIdentityConfig', () => {
     if (!r.ok) throw new Error(r.errors.join('\n'));
     expect(toIdentityConfig(r.config)).toEqual(want);
   });
+
+  it('maps identity.introspection, reading the client secret through the caller', async () => {
+    const r = validateConfig(
+      withKey('identity.introspection', {
+        url: 'https://idp.example/introspect',
+        client_id: 'gw',
+        client_secret_env: 'S',
+        recheck_interval: '90s',
+      }),
+    );
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const reads: unknown[] = [];
+    const id = toIdentityConfig(r.config, async (source) => {
+      reads.push(source);
+      return 'from-env';
+    });
+    expect(id.introspection).toMatchObject({ url: 'https://idp.example/introspect', clientId: 'gw', cacheSeconds: 30, recheckSeconds: 90 });
+    expect(await id.introspection?.clientSecret()).toBe('from-env');
+    expect(reads).toEqual([{ kind: 'env', name: 'S' }]);
+  });
+
+  it.each([
+    { note: 'no secret', value: { url: 'https://idp.example/i', client_id: 'gw' }, error: /exactly one of client_secret/ },
+    {
+      note: 'two secrets',
+      value: { url: 'https://idp.example/i', client_id: 'gw', client_secret: 'a', client_secret_file: '/f' },
+      error: /exactly one/,
+    },
+    { note: 'plain http elsewhere', value: { url: 'http://idp.example/i', client_id: 'gw', client_secret: 'a' }, error: /must use https/ },
+    { note: 'no client id', value: { url: 'https://idp.example/i', client_secret: 'a' }, error: /client_id: is required/ },
+  ])('refuses identity.introspection with $note', ({ value, error }) => {
+    const r = validateConfig(withKey('identity.introspection', value));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.join('\n')).toMatch(error);
+  });
 });
 
 describe('loading config files', () => {

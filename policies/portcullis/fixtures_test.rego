@@ -28,7 +28,7 @@ base_statement := {
 		"ddl": false, "destructive": false, "delete_without_where": false, "update_without_where": false,
 		"copy_program": false, "copy_server_file": false, "copy_from_stdin": false, "copy_to_stdout": false, "dynamic_sql": false,
 		"set_role": false, "session_authorization": false, "data_modifying_cte": false,
-		"select_star": false, "has_where": false, "for_update": false, "into": false,
+		"select_star": false, "has_where": false, "for_update": false, "into": false, "cascade": false,
 	},
 	"parameters": 0,
 	"fingerprint": "0000000000000000",

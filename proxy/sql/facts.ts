@@ -83,6 +83,7 @@ export function shapeFacts(node: Node, defaultSchema: string, catalog?: CatalogS
     flags: {
       ddl: c.ddl,
       destructive: c.destructive,
+      cascade: c.cascade,
       ...out.flags,
       set_role: out.flags.set_role || c.kind === 'set_role',
       session_authorization: out.flags.session_authorization || c.kind === 'set_session_authorization',

@@ -11,6 +11,8 @@ export type Classification = {
   readonly command: string;
   readonly ddl: boolean;
   readonly destructive: boolean;
+  /** cascade: DROP / TRUNCATE / ALTER … DROP with CASCADE (it reaches objects the statement does not name). */
+  readonly cascade: boolean;
 };
 
 // ObjectType words where PostgreSQL's tag differs from the enum name (OBJECT_MATVIEW → MATERIALIZED VIEW).
@@ -104,8 +106,8 @@ const FIXED: Readonly<Record<string, readonly [StatementKind, string]>> = {
   CreateStatsStmt: ['other', 'CREATE STATISTICS'],
   ImportForeignSchemaStmt: ['other', 'IMPORT FOREIGN SCHEMA'],
   ReassignOwnedStmt: ['other', 'REASSIGN OWNED'],
-  DeclareCursorStmt: ['other', 'DECLARE CURSOR'],
-  ClosePortalStmt: ['other', 'CLOSE CURSOR'],
+  DeclareCursorStmt: ['declare', 'DECLARE CURSOR'],
+  ClosePortalStmt: ['close', 'CLOSE CURSOR'],
   ClusterStmt: ['other', 'CLUSTER'],
   ReindexStmt: ['other', 'REINDEX'],
   CheckPointStmt: ['other', 'CHECKPOINT'],
@@ -158,6 +160,7 @@ export function classify(node: Node): Classification {
     command,
     ddl: isDdl,
     destructive: isDropType,
+    cascade: fields['behavior'] === 'DROP_CASCADE' || asList(fields['cmds']).some((c) => asNode(c)?.fields['behavior'] === 'DROP_CASCADE'),
     ...extra,
   });
   const fixed = FIXED[type];
@@ -203,7 +206,7 @@ export function classify(node: Node): Classification {
     case 'VacuumStmt':
       return fields['is_vacuumcmd'] === true ? base('vacuum', 'VACUUM') : base('analyze', 'ANALYZE');
     case 'FetchStmt':
-      return base('other', fields['ismove'] === true ? 'MOVE' : 'FETCH');
+      return fields['ismove'] === true ? base('move', 'MOVE') : base('fetch', 'FETCH');
     case 'DiscardStmt':
       return base('other', `DISCARD ${asString(fields['target'])?.replace(/^DISCARD_/, '') ?? 'ALL'}`);
     default:

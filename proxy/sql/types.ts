@@ -25,6 +25,9 @@ import type { SqlError } from './errors.js';
  * - begin (BEGIN / START TRANSACTION), commit (COMMIT, END, COMMIT PREPARED, PREPARE TRANSACTION),
  *   rollback (ROLLBACK, ABORT, ROLLBACK TO SAVEPOINT, ROLLBACK PREPARED), savepoint (SAVEPOINT, RELEASE)
  * - prepare, execute, deallocate: SQL-level prepared statements
+ * - declare (DECLARE … CURSOR FOR query: the query's tables, columns, flags and lineage are the
+ *   statement's), fetch (FETCH rows of a cursor; masks bind through RowDescription), move, close
+ *   (CLOSE a cursor, CLOSE ALL)
  * - explain, listen (LISTEN, UNLISTEN), notify, vacuum, analyze, lock
  * - other: everything else (CREATE INDEX, CREATE VIEW, COMMENT, …; `ddl` is still flagged)
  */
@@ -56,6 +59,10 @@ export const STATEMENT_KINDS = [
   'prepare',
   'execute',
   'deallocate',
+  'declare',
+  'fetch',
+  'move',
+  'close',
   'explain',
   'listen',
   'notify',
@@ -153,6 +160,8 @@ export type StatementFlags = {
   readonly has_where: boolean;
   /** for_update: a locking clause (FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE). */
   readonly for_update: boolean;
+  /** cascade: DROP, TRUNCATE or ALTER … DROP with CASCADE, which reaches objects (or, for TRUNCATE, tables) the statement does not name. */
+  readonly cascade: boolean;
   /** into: SELECT … INTO new_table (creates a table). */
   readonly into: boolean;
 };

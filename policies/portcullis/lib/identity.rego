@@ -42,3 +42,16 @@ writer if roles["db:admin"]
 default name := "this identity"
 
 name := sprintf("identity %q", [input.identity.sub]) if is_string(input.identity.sub)
+
+# admin holds for an identity with the administrator role.
+admin if roles["db:admin"]
+
+# allowing lists the roles data.portcullis.roles grants the statement's kind, sorted: what a
+# refusal suggests (an empty list: no role allows it).
+allowing := sort([r | some r, kinds in data.portcullis.roles; input.statement.kind in kinds])
+
+# suggest words a suggestion from a list of roles: "use a token with db:write or db:admin", or
+# that no role allows it.
+suggest(rs) := sprintf("use a token with %s", [concat(" or ", rs)]) if count(rs) > 0
+
+else := "no role allows it; ask a database owner"

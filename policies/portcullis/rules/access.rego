@@ -24,7 +24,7 @@ deny contains {
 
 # deny also explains a kind none of the identity's roles lists (e.g. CREATE TABLE for db:write).
 deny contains {
-	"reason": sprintf("%s may not run %s (statement kind %q is not granted to roles %v)", [identity.name, input.statement.command, input.statement.kind, sort(granted)]),
+	"reason": sprintf("%s may not run %s (statement kind %q is not granted to roles %v); %s", [identity.name, input.statement.command, input.statement.kind, sort(granted), identity.suggest(identity.allowing)]),
 	"rule": "access.kind_not_granted",
 } if {
 	count(granted) > 0

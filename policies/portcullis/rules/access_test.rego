@@ -45,3 +45,15 @@ test_admin_may_create_tables if {
 	d.allow
 	count(d.deny) == 0
 }
+
+test_a_refusal_names_the_roles_that_would_allow_it if {
+	d := fixtures.decide(fixtures.writer, {"kind": "create_table", "command": "CREATE TABLE", "flags": {"ddl": true}, "tables": {"read": [], "written": ["public.t"]}})
+	some e in d.deny
+	e.reason == `identity "agent-writer" may not run CREATE TABLE (statement kind "create_table" is not granted to roles ["db:write"]); use a token with db:admin`
+}
+
+test_a_refusal_says_when_no_role_allows_it if {
+	d := fixtures.decide(fixtures.admin, {"kind": "other", "command": "DISCARD ALL"})
+	some e in d.deny
+	endswith(e.reason, "no role allows it; ask a database owner")
+}

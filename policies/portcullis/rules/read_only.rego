@@ -7,7 +7,7 @@ package portcullis.rules.read_only
 import data.portcullis.lib.identity
 
 deny contains {
-	"reason": sprintf("%s is read-only (role db:read): %s %s is not allowed; use a token with db:write", [identity.name, input.statement.command, what]),
+	"reason": sprintf("%s is read-only (role db:read): %s %s is not allowed; %s", [identity.name, input.statement.command, what, identity.suggest(writers_allowing)]),
 	"rule": "read_only.write",
 } if {
 	identity.read_only
@@ -30,6 +30,9 @@ writes if input.statement.flags.copy_from_stdin
 writes if input.statement.flags.for_update
 
 write_kinds := {"insert", "update", "delete", "merge", "copy_from", "truncate", "drop", "create_table", "alter_table", "create_function", "grant", "revoke", "call", "do", "vacuum", "lock"}
+
+# writers_allowing are the roles that may write and whose kinds include this statement's.
+writers_allowing := [r | some r in identity.allowing; r in {"db:write", "db:admin"}]
 
 # what names the written tables, or the kind of change.
 what := sprintf("on %s", [concat(", ", input.statement.tables.written)]) if count(input.statement.tables.written) > 0

@@ -18,6 +18,7 @@ export const FLAGS = {
   select_star: true,
   has_where: false,
   for_update: false,
+  cascade: false,
   into: false,
 };
 

@@ -3,10 +3,12 @@
 // Pure apart from the engine: Rego mistakes come back as Diagnostics, bundle mistakes as BundleErrors.
 
 import { compile, hasErrors } from '../engine/index.js';
-import type { Diagnostic, SourceFile } from '../engine/index.js';
+import type { CompileResult, Diagnostic, SourceFile } from '../engine/index.js';
+
+type Module = NonNullable<CompileResult['modules']>[number];
 import { isDataObject } from './data-files.js';
 import type { DataObject } from './data-files.js';
-import { BundleDataInvalid, BundleNoEntrypoints } from './errors.js';
+import { BundleDataInvalid, BundleEntrypointUndefined, BundleNoEntrypoints } from './errors.js';
 import { createManifest } from './manifest.js';
 import { isTestFile } from './sources.js';
 import type { Bundle, BundleModule } from './tarball.js';
@@ -41,6 +43,12 @@ export function buildBundle(opts: BuildBundleOptions): BuildBundleResult {
   const result = compile({ files: files.map((f) => ({ name: f.name, text: f.text })), entrypoints: opts.entrypoints ?? [], regoVersion });
   if (hasErrors(result.diagnostics)) return { ok: false, diagnostics: result.diagnostics };
   if (result.entrypoints.length === 0) throw new BundleNoEntrypoints();
+  const undefinedOnes = result.entrypoints.filter((e) => !namesARule(e, result.modules ?? []));
+  if (undefinedOnes.length > 0) {
+    throw new BundleEntrypointUndefined(
+      `entrypoint ${undefinedOnes.map((e) => JSON.stringify(e)).join(', ')} does not refer to a rule or package of the sources`,
+    );
+  }
   if (!result.wasm) throw new Error('engine returned neither wasm nor error diagnostics');
   const modules: BundleModule[] = files.map((f) => ({ path: f.path ?? `/${f.name.replace(/^(\.\/|\/)+/, '')}`, text: f.text }));
   const manifest = createManifest(result.entrypoints, {
@@ -49,4 +57,28 @@ export function buildBundle(opts: BuildBundleOptions): BuildBundleResult {
     regoVersion: regoVersion === 'v0' ? 0 : 1,
   });
   return { ok: true, bundle: { manifest, wasm: result.wasm, data, modules }, diagnostics: result.diagnostics };
+}
+
+/**
+ * namesARule tells whether an entrypoint (`pkg/rule` form) refers to a rule of the sources, a
+ * package (or a path above packages or rules: their document), or a path into a rule's value.
+ */
+function namesARule(entrypoint: string, modules: readonly Module[]): boolean {
+  const want = entrypoint.split('/').filter((p) => p !== '');
+  const startsWith = (longer: readonly string[], prefix: readonly string[]): boolean => prefix.every((p, i) => longer[i] === p);
+  for (const m of modules) {
+    const pkg = m.package.path.filter((p, i) => !(i === 0 && p === 'data'));
+    if (startsWith(pkg, want)) return true;
+    for (const rule of m.rules) {
+      const names: string[] = [];
+      for (const t of rule.head.ref) {
+        if (t.kind === 'var' && names.length === 0) names.push(t.name);
+        else if (t.kind === 'string') names.push(t.value);
+        else break;
+      }
+      const path = [...pkg, ...names];
+      if (startsWith(path, want) || startsWith(want, path)) return true;
+    }
+  }
+  return false;
 }

@@ -17,6 +17,7 @@ export const BUNDLE_ERRORS = Object.freeze({
   ERR_BUNDLE_DATA_CONFLICT: { http: 409 },
   ERR_BUNDLE_PATH_NOT_FOUND: { http: 404 },
   ERR_BUNDLE_NO_ENTRYPOINTS: { http: 422 },
+  ERR_BUNDLE_ENTRYPOINT_UNDEFINED: { http: 422 },
 } as const satisfies Readonly<Record<string, { readonly http: BundleHttpStatus }>>);
 
 /** BundleErrorCode lists every stable code a BundleError can carry. */
@@ -113,6 +114,11 @@ export const BundleNoEntrypoints = bundleError(
 /** BundleNoEntrypoints is an instance of the class of the same name. */
 export type BundleNoEntrypoints = InstanceType<typeof BundleNoEntrypoints>;
 
+/** BundleEntrypointUndefined: an entrypoint names no rule and no package of the sources (a typo would build a policy that decides nothing). */
+export const BundleEntrypointUndefined = bundleError('ERR_BUNDLE_ENTRYPOINT_UNDEFINED', 'BundleEntrypointUndefined');
+/** BundleEntrypointUndefined is an instance of the class of the same name. */
+export type BundleEntrypointUndefined = InstanceType<typeof BundleEntrypointUndefined>;
+
 /** AnyBundleError is the union of every concrete bundle error. */
 export type AnyBundleError =
   | BundleArchiveInvalid
@@ -123,7 +129,8 @@ export type AnyBundleError =
   | BundleDataInvalid
   | BundleDataConflict
   | BundlePathNotFound
-  | BundleNoEntrypoints;
+  | BundleNoEntrypoints
+  | BundleEntrypointUndefined;
 
 /** isBundleError tells whether a caught value is a BundleError. */
 export function isBundleError(e: unknown): e is AnyBundleError {

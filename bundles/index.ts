@@ -25,6 +25,7 @@ export {
   BundleDataConflict,
   BundlePathNotFound,
   BundleNoEntrypoints,
+  BundleEntrypointUndefined,
   BUNDLE_ERRORS,
   BUNDLE_ERROR_CODES,
   isBundleError,

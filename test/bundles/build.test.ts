@@ -87,6 +87,14 @@ describe('buildBundle', () => {
 
   it.each([
     { note: 'no entrypoints', data: {}, entrypoints: [], code: 'ERR_BUNDLE_NO_ENTRYPOINTS' },
+    { note: 'an entrypoint that names no rule', data: {}, entrypoints: ['authz/alow'], code: 'ERR_BUNDLE_ENTRYPOINT_UNDEFINED' },
+    { note: 'an entrypoint in another package', data: {}, entrypoints: ['example/allow'], code: 'ERR_BUNDLE_ENTRYPOINT_UNDEFINED' },
+    {
+      note: 'one good and one undefined entrypoint',
+      data: {},
+      entrypoints: ['authz/allow', 'authz/nothing'],
+      code: 'ERR_BUNDLE_ENTRYPOINT_UNDEFINED',
+    },
     {
       note: 'data that is not an object',
       data: [1] as unknown as DataObject,
@@ -95,5 +103,13 @@ describe('buildBundle', () => {
     },
   ])('throws on $note', ({ data, entrypoints, code }) => {
     expect(() => buildBundle({ files: [POLICY], data, entrypoints })).toThrow(expect.objectContaining({ code }));
+  });
+
+  it.each([
+    { note: 'a rule', entrypoints: ['authz/allow'] },
+    { note: 'a package (its document)', entrypoints: ['authz'] },
+    { note: 'the data. form', entrypoints: ['data.authz.allow'] },
+  ])('builds an entrypoint naming $note', ({ entrypoints }) => {
+    expect(buildBundle({ files: [POLICY], entrypoints }).ok).toBe(true);
   });
 });

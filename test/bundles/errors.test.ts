@@ -16,6 +16,7 @@ const instances: errors.AnyBundleError[] = [
   new errors.BundleDataConflict('f'),
   new errors.BundlePathNotFound('g'),
   new errors.BundleNoEntrypoints(),
+  new errors.BundleEntrypointUndefined('h'),
 ];
 
 describe('bundle errors', () => {

@@ -42,3 +42,24 @@ describe('run (in process, without the compiler)', () => {
     expect(await invoke(argv)).toEqual({ code, out, err });
   });
 });
+
+describe('build with an entrypoint that names no rule', () => {
+  it('fails (exit 1), names the entrypoint and writes no bundle', async () => {
+    const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+    const { join, resolve } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-build-'));
+    try {
+      const output = join(dir, 'bundle.tar.gz');
+      const policies = resolve(import.meta.dirname, '../../../policies');
+      const r = await invoke(['build', policies, '-e', 'portcullis/decison', '-o', output]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/entrypoint "portcullis\/decison" does not refer to a rule or package/);
+      expect(existsSync(output)).toBe(false);
+      expect((await invoke(['build', policies, '-e', 'portcullis/decision', '-o', output])).code).toBe(0);
+      expect(existsSync(output)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -8,7 +8,6 @@ export {
   startDemo,
   banner,
   psqlLine,
-  DEFAULT_DEMO_STATE_DIR,
   DEFAULT_DEMO_CONFIG_PATH,
   DEMO_SCHEMA_PATH,
   DEMO_UPSTREAM_USER,
@@ -16,7 +15,17 @@ export {
 } from './demo/demo.js';
 export type { DemoDeps, DemoGatewayStart, DemoHandle, DemoOptions, RunDemoIo } from './demo/demo.js';
 export { DemoConfigInvalid, DemoStateMissing } from './demo/errors.js';
-export { mintFromState, readIssuerState, writeDemoState, ISSUER_STATE_FILE, CONFIG_STATE_FILE } from './state.js';
+export {
+  findDemoState,
+  mintFromState,
+  readIssuerState,
+  writeDemoState,
+  ISSUER_STATE_FILE,
+  CONFIG_STATE_FILE,
+  PID_STATE_FILE,
+  demoPointerFile,
+} from './state.js';
+export type { DemoState } from './state.js';
 export { createDevIssuer, importDevIssuer } from './issuer/issuer.js';
 export { serveIssuer } from './issuer/server.js';
 export type { DevIssuer, DevIssuerOptions, MintRequest, ServedIssuer, ServeIssuerOptions } from './issuer/types.js';

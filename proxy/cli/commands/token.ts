@@ -28,7 +28,7 @@ Options:
   --sub <name>         subject (the agent's name)
   --claim <k=v>        extra claim (repeatable); v is JSON when it parses (42, true, ["a","b"]), else a string
   --ttl <duration>     lifetime: 30s, 15m, 1h (default 15m)
-  -s, --state <dir>    the demo's state directory (default: <tmp>/portcullis-demo)
+  -s, --state <dir>    a demo's state directory (default: the running demo's)
   -h, --help           show this text`;
 
 /** RESERVED_CLAIMS are set by the issuer; `--claim` cannot override them. */
@@ -73,9 +73,9 @@ Mint an agent token with the running demo's issuer.`,
       },
     ),
   async run(cmd, io) {
-    const { DEFAULT_DEMO_STATE_DIR, mintFromState } = await import('../../dev/index.js');
-    // A missing or unreadable state (DemoStateMissing, IssuerStateInvalid) reaches report.ts: one line, exit 1.
-    const token = await mintFromState(cmd.stateDir ?? DEFAULT_DEMO_STATE_DIR, {
+    const { mintFromState } = await import('../../dev/index.js');
+    // No running demo, or a missing or unreadable state (DemoStateMissing, IssuerStateInvalid), reaches report.ts: one line, exit 1.
+    const token = await mintFromState(cmd.stateDir, {
       sub: cmd.sub,
       claims: cmd.claims,
       ttlSeconds: cmd.ttlSeconds,

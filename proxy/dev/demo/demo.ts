@@ -6,8 +6,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../../config/index.js';
 import { createDevIssuer } from '../issuer/issuer.js';
@@ -17,9 +15,6 @@ import { startPostgres } from '../postgres/launcher.js';
 import type { PostgresHandle } from '../postgres/types.js';
 import { writeDemoState } from '../state.js';
 import { DemoConfigInvalid } from './errors.js';
-
-/** DEFAULT_DEMO_STATE_DIR is where the demo writes the issuer state and effective config (read by `portcullis token`). */
-export const DEFAULT_DEMO_STATE_DIR = join(tmpdir(), 'portcullis-demo');
 
 /** DEMO_SCHEMA_PATH is the sample schema's file. */
 export const DEMO_SCHEMA_PATH = fileURLToPath(new URL('./schema.sql', import.meta.url));
@@ -59,7 +54,7 @@ export type DemoDeps = {
 export type DemoOptions = {
   /** configPath is the opa.config.yaml to start from (default: the repository's); upstream and the identity issuer/JWKS are overridden. */
   readonly configPath?: string;
-  /** stateDir receives issuer.json and config.json (default DEFAULT_DEMO_STATE_DIR). */
+  /** stateDir receives issuer.json, config.json and demo.pid (default: a fresh <tmp>/portcullis-demo-XXXXXX, removed when the demo stops). */
   readonly stateDir?: string;
   /** gatewayPort overrides listen.port (0 picks a free one). */
   readonly gatewayPort?: number;
@@ -96,7 +91,6 @@ export function psqlLine(host: string, port: number, database: string, token: st
 /** startDemo starts PostgreSQL, the issuer and the gateway, writes the state dir and returns the handle. */
 export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<DemoHandle> {
   const log = options.log ?? ((): void => undefined);
-  const stateDir = options.stateDir ?? DEFAULT_DEMO_STATE_DIR;
   const upstreamPassword = randomBytes(24).toString('base64url');
   const configPath = options.configPath ?? DEFAULT_DEMO_CONFIG_PATH;
   const loaded = deps.loadConfig(configPath, { ...options.env, PORTCULLIS_UPSTREAM_PASSWORD: upstreamPassword });
@@ -140,7 +134,9 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
       },
       identity: { ...base.identity, issuer: served.issuer.issuer, jwks: { kind: 'url', url: served.jwksUrl } },
     };
-    writeDemoState(stateDir, served.issuer.exportState(), redacted(config));
+    const state = writeDemoState(options.stateDir, served.issuer.exportState(), redacted(config));
+    stops.push(async () => state.remove());
+    const stateDir = state.dir;
     log(`state written to ${stateDir}`);
 
     const gateway = await deps.startGateway(config, log);
@@ -214,7 +210,7 @@ export function banner(demo: DemoHandle, customState: boolean): string {
     `  PostgreSQL   ${pg.host}:${pg.port}, database ${pg.database} (throwaway; the gateway logs in as ${DEMO_UPSTREAM_USER}, agents never see its password)`,
     `  issuer       ${demo.issuerUrl} (JWKS ${demo.jwksUrl})`,
     gatewayLine,
-    `  state        ${demo.stateDir} (issuer.json, config.json)`,
+    `  state        ${demo.stateDir} (issuer.json, config.json; removed when the demo stops)`,
     '',
     `Connect as an agent (token for sub "${DEMO_AGENT}" with roles ["db:read"], valid ${DEMO_TOKEN_TTL_SECONDS / 60} minutes; try SELECT * FROM customers, then DELETE FROM orders):`,
     `  ${demo.psqlCommand}`,

@@ -2,20 +2,27 @@
 // from a demo state dir (claims checked against the issuer's JWKS), `test` running Rego tests and
 // `serve` reporting config errors. startDemo itself is tested in test/proxy/dev/demo.test.ts.
 
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCommand, usageFor } from '../../../proxy/cli/run.js';
-import { createDevIssuer, readIssuerState, writeDemoState } from '../../../proxy/dev/index.js';
+import { createDevIssuer, demoPointerFile, readIssuerState, writeDemoState } from '../../../proxy/dev/index.js';
 import { parseFlat, runCli } from './invocation.js';
 import type { Flat } from './invocation.js';
 
 const cli = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// demo state and its pointer file live in the temporary directory: keep them out of the host's
+const hostTmp = process.env['TMPDIR'];
+process.env['TMPDIR'] = dir;
+afterAll(() => {
+  if (hostTmp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = hostTmp;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('parsing test, serve, demo and token', () => {
   const cases: Array<{ note: string; argv: string[]; want: Flat }> = [
@@ -165,6 +172,40 @@ describe('portcullis token', () => {
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload).toMatchObject({ sub: 'bot-1', ...claims });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(ttl);
+  });
+
+  it('creates a fresh state directory per run when none is given, and removes it', async () => {
+    const issuer = await createDevIssuer({ issuer: 'http://127.0.0.1:9999', audience: 'portcullis' });
+    const a = writeDemoState(undefined, issuer.exportState(), {});
+    const b = writeDemoState(undefined, issuer.exportState(), {});
+    try {
+      expect(a.dir).not.toBe(b.dir);
+      expect(statSync(a.dir).mode & 0o777).toBe(0o700);
+      // the pointer names the demo started last
+      expect((await cli(['token', '--sub', 'p'])).code).toBe(0);
+    } finally {
+      b.remove();
+      a.remove();
+    }
+    expect(existsSync(a.dir)).toBe(false);
+    expect(existsSync(b.dir)).toBe(false);
+    expect(existsSync(demoPointerFile())).toBe(false);
+  });
+
+  it('refuses a state whose demo is no longer running', async () => {
+    const issuer = await createDevIssuer({ issuer: 'http://127.0.0.1:9999', audience: 'portcullis' });
+    const stale = writeDemoState(join(dir, 'stale'), issuer.exportState(), {}, 2 ** 22 + 12345);
+    try {
+      for (const argv of [['--state', join(dir, 'stale')], []]) {
+        const r = await cli(['token', '--sub', 'x', ...argv]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/is no longer running: start it again with `npm start`/);
+      }
+    } finally {
+      stale.remove();
+    }
+    const none = await cli(['token', '--sub', 'x']);
+    expect(none.stderr).toMatch(/^portcullis: no demo is running/);
   });
 
   it('writes the state privately', () => {

@@ -2,7 +2,7 @@
 // composition root), and the B4 regression: a demo whose PostgreSQL fails to start reports the
 // launcher's message through the CLI, not "internal error".
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -21,7 +21,16 @@ const cli = runCli;
 const deps: DemoDeps = { loadConfig: loadConfigFile, startGateway: startGatewayFromConfig };
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-demo-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// the demo's pointer file lives in the temporary directory: keep this file's demo out of the host's
+// (traversable: the throwaway clusters' files, made under it, belong to the `postgres` OS user when run as root)
+chmodSync(dir, 0o755);
+const hostTmp = process.env['TMPDIR'];
+process.env['TMPDIR'] = dir;
+afterAll(() => {
+  if (hostTmp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = hostTmp;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('startDemo', () => {
   let demo: DemoHandle | undefined;
@@ -133,6 +142,14 @@ describe('startDemo', () => {
     expect(payload.sub).toBe('second');
   });
 
+  it('mints for the running demo without --state (the pointer file names its state)', async () => {
+    const r = await cli(['token', '--sub', 'third']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { payload } = await jwtVerify(r.stdout.trim(), createRemoteJWKSet(new URL(d().jwksUrl)), { issuer: d().issuerUrl });
+    expect(payload.sub).toBe('third');
+  });
+
   it('says in the banner whether the gateway runs', () => {
     const { gateway } = d();
     const text = banner(d(), false);
@@ -148,6 +165,11 @@ describe('startDemo', () => {
     expect(await portOpen(postgres.port)).toBe(false);
     expect(await portOpen(issuerPort)).toBe(false);
     expect(existsSync(postgres.dataDir)).toBe(false);
+    // its state goes with it: a token can no longer be minted for it
+    expect(existsSync(join(stateDir, 'issuer.json'))).toBe(false);
+    const r = await cli(['token', '--sub', 'late']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^portcullis: no demo is running: start it with `npm start`/);
   });
 
   it('rejects an invalid config before starting anything', async () => {

@@ -160,6 +160,20 @@ describe('limits.max_row_bytes', () => {
     }
   });
 
+  it('COPY TO STDOUT: a row over the limit fails the COPY with 54000; the session goes on', async () => {
+    const raw = await RawClient.open('bp-copy');
+    raw.query(`COPY (SELECT 'small' UNION ALL SELECT repeat('y', ${5 * MiB})) TO STDOUT`);
+    await until(() => raw.messages.some((m) => m.kind === 'readyForQuery'));
+    const kinds = raw.messages.map((m) => m.kind);
+    expect(kinds).toEqual(['copyOutResponse', 'copyData', 'errorResponse', 'readyForQuery']);
+    expect(raw.messages[2]).toMatchObject({ fields: { C: '54000' } });
+    raw.messages.length = 0;
+    raw.query('SELECT 1');
+    await until(() => raw.messages.some((m) => m.kind === 'readyForQuery'));
+    expect(raw.messages.map((m) => m.kind)).toEqual(['rowDescription', 'dataRow', 'commandComplete', 'readyForQuery']);
+    raw.socket.end(encodeFrontend({ kind: 'terminate' }));
+  });
+
   it('inside a transaction block the refusal fails the block, as a failed statement does', async () => {
     const client = new pg.Client(stack.current.clientConfig(await stack.current.mint('agent')));
     await client.connect();

@@ -93,6 +93,7 @@ const made: Made[] = [
   { note: 'UnsupportedRequestError', err: new actions.UnsupportedRequestError('COPY') },
   { note: 'UnsupportedRequestError with a hint', err: new actions.UnsupportedRequestError('COPY', 'h'), hint: 'h' },
   { note: 'BatchTooLargeError', err: new actions.BatchTooLargeError(10_000, 16_777_216) },
+  { note: 'RowTooLargeError', err: new actions.RowTooLargeError(67_108_869, 67_108_864) },
   { note: 'UpstreamClosedError', err: new actions.UpstreamClosedError() },
   { note: 'StartupError TLS', err: new session.StartupError('ERR_PROXY_TLS_REQUIRED', '28000', 'm') },
   { note: 'StartupError invalid (28000)', err: new session.StartupError('ERR_PROXY_STARTUP_INVALID', '28000', 'm'), sqlstate: '28000' },

@@ -26,6 +26,12 @@ export const ACTION_ERRORS = defineErrors({
     severity: 'ERROR',
     hint: 'send Sync more often: the gateway decides a whole pipeline before any of it runs',
   },
+  ERR_PROXY_ROW_TOO_LARGE: {
+    sqlstate: '54000',
+    http: 413,
+    severity: 'ERROR',
+    hint: 'select fewer or shorter columns (e.g. substr), or raise limits.max_row_bytes in the gateway configuration',
+  },
   ERR_PROXY_UPSTREAM_CLOSED: { sqlstate: '08006', http: 502, severity: 'FATAL' },
 });
 
@@ -125,6 +131,13 @@ export const BatchTooLargeError = errorClass(
 /** BatchTooLargeError is an instance of the class of the same name. */
 export type BatchTooLargeError = InstanceType<typeof BatchTooLargeError>;
 
+/** RowTooLargeError: a result row (DataRow, or a COPY TO row) is over limits.max_row_bytes; it was skipped unread and the statement fails (54000). */
+export const RowTooLargeError = errorClass(ActionError, 'ERR_PROXY_ROW_TOO_LARGE', 'RowTooLargeError', (bytes: number, limit: number) => [
+  `portcullis: a result row of ${bytes} bytes exceeds the gateway's limit of ${limit} bytes (limits.max_row_bytes)`,
+]);
+/** RowTooLargeError is an instance of the class of the same name. */
+export type RowTooLargeError = InstanceType<typeof RowTooLargeError>;
+
 /** UpstreamClosedError: the upstream connection closed (08006, FATAL: the session ends). */
 export const UpstreamClosedError = errorClass(ActionError, 'ERR_PROXY_UPSTREAM_CLOSED', 'UpstreamClosedError', () => [
   'portcullis: the upstream server closed the connection',
@@ -142,4 +155,5 @@ export type AnyActionError =
   | UnknownPortalError
   | UnsupportedRequestError
   | BatchTooLargeError
+  | RowTooLargeError
   | UpstreamClosedError;

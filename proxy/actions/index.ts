@@ -32,6 +32,7 @@ export {
   UnknownStatementError,
   UnsupportedRequestError,
   BatchTooLargeError,
+  RowTooLargeError,
   UpstreamClosedError,
 } from './errors.js';
 export type { ActionErrorCode, AnyActionError } from './errors.js';

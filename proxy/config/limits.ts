@@ -1,29 +1,55 @@
-// Section `limits` of opa.config.yaml: what a client may send and how many may connect.
-// Its type, defaults and validator.
+// Section `limits` of opa.config.yaml: what a client may send, what one row may weigh, how much
+// a session may hold in queues, and how many may connect. Its type, defaults and validator.
 
 import { deepFreeze } from './section.js';
 import type { Section } from './section.js';
 
-/** LimitsConfig caps what a client may send and how many may connect. */
+/** LimitsConfig caps what a client may send, what a session may hold, and how many may connect. */
 export type LimitsConfig = {
   readonly maxMessageBytes: number;
   readonly maxStatementBytes: number;
+  /** maxRowBytes caps one upstream message (a DataRow or a COPY TO row): larger rows fail their statement (54000). */
+  readonly maxRowBytes: number;
+  /** maxQueuedBytes bounds each direction's queue per session: above it the gateway stops reading the sending side. */
+  readonly maxQueuedBytes: number;
   readonly maxConnections: number;
 };
 
-/** LIMITS_DEFAULTS are the defaults of `limits` (1 MiB messages and statements, 100 connections). */
-export const LIMITS_DEFAULTS = deepFreeze({ maxMessageBytes: 1_048_576, maxStatementBytes: 1_048_576, maxConnections: 100 });
+/**
+ * LIMITS_DEFAULTS are the defaults of `limits`: 1 MiB messages and statements, 64 MiB rows
+ * (PostgreSQL's own cap is 1 GiB per field; an agent rarely needs a row above 64 MiB, and the
+ * row limit is what one session can pin in memory at once), 1 MiB queued per direction, 100
+ * connections.
+ */
+export const LIMITS_DEFAULTS = deepFreeze({
+  maxMessageBytes: 1_048_576,
+  maxStatementBytes: 1_048_576,
+  maxRowBytes: 67_108_864,
+  maxQueuedBytes: 1_048_576,
+  maxConnections: 100,
+});
 
 /** MIN_MESSAGE_BYTES is the smallest max_message_bytes that still fits a StartupMessage and a short query. */
 const MIN_MESSAGE_BYTES = 8192;
 
+/** MIN_ROW_BYTES is the smallest max_row_bytes: every upstream message but rows must still fit (errors, notices, RowDescription). */
+const MIN_ROW_BYTES = 65_536;
+
+/** MAX_ROW_BYTES is the largest max_row_bytes that means anything: PostgreSQL's 1 GiB field limit plus framing. */
+const MAX_ROW_BYTES = 1_073_741_824 + 65_536;
+
+/** MIN_QUEUED_BYTES is the smallest max_queued_bytes: above a socket's own 16 KiB buffer, so writes still go out in large chunks. */
+const MIN_QUEUED_BYTES = 65_536;
+
 /** validateLimits reads the optional `limits` section. */
 export function validateLimits(root: Section): LimitsConfig {
   const limits = root.section('limits', false);
-  limits?.only(['max_message_bytes', 'max_statement_bytes', 'max_connections']);
+  limits?.only(['max_message_bytes', 'max_statement_bytes', 'max_row_bytes', 'max_queued_bytes', 'max_connections']);
   return {
     maxMessageBytes: limits?.size('max_message_bytes', MIN_MESSAGE_BYTES) ?? LIMITS_DEFAULTS.maxMessageBytes,
     maxStatementBytes: limits?.size('max_statement_bytes', 1) ?? LIMITS_DEFAULTS.maxStatementBytes,
+    maxRowBytes: limits?.size('max_row_bytes', MIN_ROW_BYTES, MAX_ROW_BYTES) ?? LIMITS_DEFAULTS.maxRowBytes,
+    maxQueuedBytes: limits?.size('max_queued_bytes', MIN_QUEUED_BYTES) ?? LIMITS_DEFAULTS.maxQueuedBytes,
     maxConnections: limits?.integer('max_connections', 1, 1_000_000) ?? LIMITS_DEFAULTS.maxConnections,
   };
 }

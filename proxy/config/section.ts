@@ -159,8 +159,8 @@ export class Section {
     return ms;
   }
 
-  /** size reads a byte count (parseSize's grammar) of at least min bytes. */
-  size(key: string, min: number): number | undefined {
+  /** size reads a byte count (parseSize's grammar) between min and max bytes. */
+  size(key: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     const v = this.get(key, false);
     if (v === undefined) return undefined;
     const n = parseSize(v);
@@ -170,6 +170,10 @@ export class Section {
     }
     if (n < min) {
       this.error(key, `${show(v)} is too small (at least ${min} bytes)`);
+      return undefined;
+    }
+    if (n > max) {
+      this.error(key, `${show(v)} is too large (at most ${max} bytes)`);
       return undefined;
     }
     return n;

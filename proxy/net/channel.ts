@@ -1,6 +1,8 @@
 // A FrameChannel over a net or TLS socket: socket chunks go through proxy/wire's FrameReader and
-// come out as complete frames, pulled with next(). Backpressure: the socket is paused while more
-// than `highWaterFrames` frames wait unread, and resumed when the reader catches up. A framing
+// come out as complete frames, pulled with next(). Backpressure is by bytes, both ways: the socket
+// is paused while more than `maxQueuedBytes` of frames wait unread (resumed once half of that is
+// read), and needsDrain / whenWritable tell a writer when more than `maxQueuedBytes` wait to be
+// sent, so it stops reading the other side until the socket drained. A framing
 // error (oversize or impossible length) is raised by the reader and delivered, after the frames
 // before it, as the rejection of next(); the socket stops being read from then on. Writes of one
 // tick leave together (write-coalescer.ts).
@@ -8,7 +10,7 @@
 import type { Socket } from 'node:net';
 import { FrameReader } from '../wire/index.js';
 import type { Frame } from '../wire/index.js';
-import type { FrameChannel } from './types.js';
+import type { ChannelBytes, FrameChannel } from './types.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 /** SocketChannelOptions configures createSocketChannel. */
@@ -17,8 +19,10 @@ export type SocketChannelOptions = {
   readonly maxFrameBytes: number;
   /** startup: true for a client connection, which begins with untagged packets. */
   readonly startup: boolean;
-  /** highWaterFrames pauses the socket while more frames than this wait unread (default 64). */
-  readonly highWaterFrames?: number;
+  /** maxQueuedBytes bounds what waits unread and what waits to be sent before backpressure applies (default 1 MiB). */
+  readonly maxQueuedBytes?: number;
+  /** skipOversize lists tag bytes whose oversize messages are skipped (SkippedFrame) rather than failing the channel. */
+  readonly skipOversize?: readonly number[];
 };
 
 /** SocketChannel is a FrameChannel with the startup-phase controls the session needs. */
@@ -31,26 +35,36 @@ export interface SocketChannel extends FrameChannel {
   expectStartup(): void;
   /** detach stops reading the socket and returns the bytes received but not framed (must be empty before a TLS upgrade). */
   detach(): Buffer;
-  /** whenWritable resolves once the socket's write buffer is below its high-water mark (or the socket closed). */
-  whenWritable(): Promise<void>;
   /** destroy closes the socket at once, dropping unsent bytes. */
   destroy(): void;
 }
 
-const DEFAULT_HIGH_WATER_FRAMES = 64;
+/** DEFAULT_MAX_QUEUED_BYTES is the default bound of each direction's queue (limits.max_queued_bytes). */
+export const DEFAULT_MAX_QUEUED_BYTES = 1_048_576;
 
 /** createSocketChannel starts reading `socket` into frames; it owns the socket's data/end/close/error events from now on. */
 export function createSocketChannel(socket: Socket, options: SocketChannelOptions): SocketChannel {
-  const reader = new FrameReader({ maxFrameBytes: options.maxFrameBytes, startup: options.startup });
-  const highWater = options.highWaterFrames ?? DEFAULT_HIGH_WATER_FRAMES;
+  const reader = new FrameReader({
+    maxFrameBytes: options.maxFrameBytes,
+    startup: options.startup,
+    ...(options.skipOversize !== undefined ? { skipOversize: options.skipOversize } : {}),
+  });
+  const bound = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  if (!Number.isInteger(bound) || bound < 1) throw new TypeError('createSocketChannel: maxQueuedBytes must be a positive integer');
   const queue: Frame[] = [];
   let head = 0;
+  /** queuedBytes is the size of the frames in `queue` not yet taken. */
+  let queuedBytes = 0;
+  let peakRead = 0;
+  let peakWrite = 0;
   let failure: unknown;
   let ended = false;
   let closed = false;
   let detached = false;
   let waiter: { resolve: (f: Frame | undefined) => void; reject: (e: unknown) => void } | undefined;
   const writable = (): boolean => !socket.destroyed && socket.writable;
+  const sizeOf = (f: Frame): number => (f.kind === 'skipped' ? 0 : f.raw.length);
+  const writeQueued = (): number => out.pendingBytes + socket.writableLength;
   const out = new WriteCoalescer({
     write: (bytes) => {
       if (writable()) socket.write(bytes);
@@ -78,6 +92,7 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
     const frame = queue[head] as Frame;
     queue[head] = undefined as unknown as Frame;
     head += 1;
+    queuedBytes -= sizeOf(frame);
     if (head === queue.length) {
       queue.length = 0;
       head = 0;
@@ -85,13 +100,18 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
       queue.splice(0, head);
       head = 0;
     }
-    if (!detached && failure === undefined && socket.isPaused() && queue.length - head <= highWater / 2) socket.resume();
+    if (!detached && failure === undefined && socket.isPaused() && queuedBytes <= bound / 2) socket.resume();
     return frame;
   };
 
   const enqueue = (frames: readonly Frame[]): void => {
-    for (const f of frames) queue.push(f);
-    if (queue.length - head > highWater) socket.pause();
+    for (const f of frames) {
+      queue.push(f);
+      queuedBytes += sizeOf(f);
+    }
+    // a frame larger than the bound is still read whole (up to maxFrameBytes): only complete frames count
+    peakRead = Math.max(peakRead, queuedBytes + reader.bufferedBytes);
+    if (queuedBytes > bound) socket.pause();
     settle();
   };
 
@@ -143,7 +163,15 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
       });
     },
     write(bytes: Uint8Array): void {
-      if (writable()) out.write(bytes);
+      if (!writable()) return;
+      out.write(bytes);
+      peakWrite = Math.max(peakWrite, writeQueued());
+    },
+    get needsDrain(): boolean {
+      return writeQueued() > bound && writable();
+    },
+    get bytes(): ChannelBytes {
+      return { unread: queuedBytes + reader.bufferedBytes, unsent: writeQueued(), peakUnread: peakRead, peakUnsent: peakWrite };
     },
     end(): void {
       out.flush();
@@ -175,7 +203,10 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
       return rest;
     },
     whenWritable(): Promise<void> {
-      if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+      if (writeQueued() <= bound || !writable()) return Promise.resolve();
+      // hand what this tick queued to the socket, so its 'drain' covers it
+      out.flush();
+      if (socket.writableLength <= bound || !socket.writableNeedDrain) return Promise.resolve();
       return new Promise((resolve) => {
         const done = (): void => {
           socket.off('drain', done);

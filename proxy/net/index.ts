@@ -3,7 +3,7 @@
 // tick). Used by proxy/upstream (the gateway as a client) and proxy/session (the client side).
 // Re-exports only.
 
-export { createSocketChannel } from './channel.js';
+export { createSocketChannel, DEFAULT_MAX_QUEUED_BYTES } from './channel.js';
 export type { SocketChannel, SocketChannelOptions } from './channel.js';
-export type { FrameChannel } from './types.js';
+export type { ChannelBytes, FrameChannel } from './types.js';
 export { isLoopbackAddress } from './loopback.js';

@@ -86,6 +86,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     user: config.upstream.user,
     database: config.upstream.database,
     connectTimeoutMs: config.upstream.connectTimeoutMs,
+    maxFrameBytes: config.limits.maxRowBytes,
+    maxQueuedBytes: config.limits.maxQueuedBytes,
     ...passwordOf(config, deps),
   };
   const catalog = createCatalog(() => connectUpstream({ ...upstream, applicationName: 'portcullis catalog' }), { events });
@@ -108,7 +110,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     ...(deps.decideLogin !== undefined ? { decideLogin: deps.decideLogin } : {}),
     gate,
     catalog,
-    limits: { maxMessageBytes: config.limits.maxMessageBytes, maxStatementBytes: config.limits.maxStatementBytes },
+    limits: {
+      maxMessageBytes: config.limits.maxMessageBytes,
+      maxStatementBytes: config.limits.maxStatementBytes,
+      maxQueuedBytes: config.limits.maxQueuedBytes,
+    },
     registry,
     events,
     now,

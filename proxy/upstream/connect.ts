@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { createSocketChannel } from '../net/index.js';
 import type { SocketChannel } from '../net/index.js';
-import { decodeBackend, encodeFrontend } from '../wire/index.js';
+import { BACKEND_TAGS, decodeBackend, encodeFrontend } from '../wire/index.js';
 import type { BackendMessage } from '../wire/index.js';
 import { createScramClient, md5Password } from './auth-methods.js';
 import type { ScramClient } from './auth-methods.js';
@@ -18,6 +18,9 @@ import type { BackendKey, UpstreamAuthMethod, UpstreamLogin, UpstreamOptions } f
 
 /** DEFAULT_MAX_FRAME_BYTES sits above PostgreSQL's 1 GiB field limit, so any legal upstream message fits. */
 const DEFAULT_MAX_FRAME_BYTES = 1_073_741_824 + 65_536;
+
+/** SKIPPABLE are the messages one row travels in (DataRow, COPY TO's CopyData): over the cap, the statement fails, not the session. */
+const SKIPPABLE = [BACKEND_TAGS.dataRow, BACKEND_TAGS.copyData];
 
 /** SQLSTATEs that mean "try again later", not "your login is wrong". */
 const UNAVAILABLE_STATES: Readonly<Record<string, string>> = {
@@ -33,7 +36,12 @@ export async function connectUpstream(given: UpstreamOptions): Promise<UpstreamL
   const options = await withPassword(given);
   const deadline = Date.now() + options.connectTimeoutMs;
   const socket = await openSocket(options.host, options.port, options.connectTimeoutMs);
-  const channel = createSocketChannel(socket, { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, startup: false });
+  const channel = createSocketChannel(socket, {
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    startup: false,
+    skipOversize: SKIPPABLE,
+    ...(options.maxQueuedBytes !== undefined ? { maxQueuedBytes: options.maxQueuedBytes } : {}),
+  });
   const left = Math.max(1, deadline - Date.now());
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -206,6 +214,13 @@ function loggedIn(
     },
     next: () => channel.next(),
     write: (bytes) => channel.write(bytes),
+    get needsDrain() {
+      return channel.needsDrain;
+    },
+    whenWritable: () => channel.whenWritable(),
+    get bytes() {
+      return channel.bytes;
+    },
     end: () => channel.end(),
     destroy: () => channel.destroy(),
     onClose(listener) {

@@ -25,8 +25,14 @@ export type UpstreamOptions = {
   readonly applicationName?: string;
   /** connectTimeoutMs bounds TCP connect plus login until ReadyForQuery. */
   readonly connectTimeoutMs: number;
-  /** maxFrameBytes caps one upstream message (default 1 GiB + 64 KiB, above PostgreSQL's own limit). */
+  /**
+   * maxFrameBytes caps one upstream message (limits.max_row_bytes; default 1 GiB + 64 KiB, above
+   * PostgreSQL's own limit). A DataRow or CopyData over it is skipped, never held, and reported as
+   * a SkippedFrame (the statement fails); any other message over it fails the connection.
+   */
   readonly maxFrameBytes?: number;
+  /** maxQueuedBytes bounds the bytes read ahead and the bytes waiting to be sent (limits.max_queued_bytes; default 1 MiB). */
+  readonly maxQueuedBytes?: number;
   /** parameters are further startup parameters (e.g. client_encoding, DateStyle). */
   readonly parameters?: Readonly<Record<string, string>>;
 };

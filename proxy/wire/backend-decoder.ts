@@ -7,7 +7,7 @@
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage as PgMessage } from 'pg-protocol/dist/messages.js';
 import { AUTH_METHODS, BACKEND_TAGS } from './codes.js';
-import { ProtocolViolationError } from './errors.js';
+import { FrameTooLargeError, ProtocolViolationError } from './errors.js';
 import { PayloadReader } from './payload-reader.js';
 import type { BackendMessage, FieldDescription, FormatCode, Frame, NoticeFields, TransactionStatus } from './messages.js';
 
@@ -23,6 +23,7 @@ const EMPTY_KINDS: ReadonlyMap<number, BackendMessage> = new Map<number, Backend
 
 /** decodeBackend decodes one complete server frame; unknown tags give { kind: 'unknown' }, malformed payloads a ProtocolViolationError. */
 export function decodeBackend(frame: Frame): BackendMessage {
+  if (frame.kind === 'skipped') throw new FrameTooLargeError(frame.declared, frame.limit);
   if (frame.kind !== 'tagged') throw violation('server sent an untagged packet');
   const { code, payload } = frame;
   const empty = EMPTY_KINDS.get(code);
@@ -78,6 +79,7 @@ function parseDataRow(r: PayloadReader): BackendMessage {
  * its values: for rows that are forwarded unchanged.
  */
 export function checkDataRow(frame: Frame): void {
+  if (frame.kind === 'skipped') throw new FrameTooLargeError(frame.declared, frame.limit);
   if (frame.kind !== 'tagged') throw violation('server sent an untagged packet');
   if (frame.code !== BACKEND_TAGS.dataRow) throw violation(`message type '${frame.tag}' is not a DataRow`);
   const r = new PayloadReader(frame.payload, 'DataRow message', 'FATAL');

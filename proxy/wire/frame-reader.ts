@@ -1,7 +1,8 @@
 // Incremental framing for one direction of a connection: bytes in (socket chunks of any size),
 // complete frames out, each with its raw bytes so it can be forwarded unchanged. pg-protocol's
 // header loop (decode only complete frames, remainder in one growable buffer with offset and
-// length cursors), plus the untagged startup phase and a cap on declared lengths.
+// length cursors), plus the untagged startup phase and a cap on declared lengths; messages of the
+// types named in skipOversize that are over the cap are skipped, their bytes never held.
 
 import { FrameTooLargeError, ProtocolViolationError } from './errors.js';
 import type { WireError } from './errors.js';
@@ -36,6 +37,9 @@ export class FrameReader {
   #failure: WireError | undefined;
   readonly #maxFrameBytes: number;
   readonly #maxStartupBytes: number;
+  readonly #skipOversize: ReadonlySet<number>;
+  /** #skip is the number of bytes of a skipped message still to come (discarded as they arrive). */
+  #skip = 0;
 
   /** constructor validates the options (TypeError on misuse: they come from our own code). */
   constructor(options: FrameReaderOptions) {
@@ -48,6 +52,7 @@ export class FrameReader {
     }
     this.#maxFrameBytes = options.maxFrameBytes;
     this.#maxStartupBytes = maxStartup;
+    this.#skipOversize = new Set(options.skipOversize ?? []);
     this.#mode = options.startup ? 'startup' : 'tagged';
   }
 
@@ -64,6 +69,12 @@ export class FrameReader {
   /** push adds a chunk and returns the frames it completes, in order; throws a WireError on a bad length. */
   push(chunk: Buffer): Frame[] {
     if (this.#failure !== undefined) throw this.#failure;
+    if (this.#skip > 0) {
+      const n = Math.min(this.#skip, chunk.length);
+      this.#skip -= n;
+      if (n === chunk.length) return [];
+      chunk = chunk.subarray(n);
+    }
     this.#merge(chunk);
     return this.#cut();
   }
@@ -150,6 +161,14 @@ export class FrameReader {
         if (available < TAGGED_HEADER) break;
         const code = buf[offset] as number;
         const declared = buf.readInt32BE(offset + 1);
+        if (declared > this.#maxFrameBytes && this.#skipOversize.has(code)) {
+          // report it now and discard its bytes: what is buffered here, the rest as it arrives
+          frames.push({ kind: 'skipped', code, tag: String.fromCharCode(code), declared, limit: this.#maxFrameBytes });
+          const taken = Math.min(available, 1 + declared);
+          offset += taken;
+          this.#skip = 1 + declared - taken;
+          continue;
+        }
         this.#checkLength(declared, 4, this.#maxFrameBytes, code);
         if (available < 1 + declared) break;
         const raw = buf.subarray(offset, offset + 1 + declared);

@@ -3,7 +3,7 @@
 // One small parseXxx(reader) per message; anything malformed raises a WireError (08P01/22021).
 
 import { CANCEL_REQUEST_CODE, FRONTEND_TAGS, GSSENC_REQUEST_CODE, SSL_REQUEST_CODE } from './codes.js';
-import { ProtocolViolationError } from './errors.js';
+import { FrameTooLargeError, ProtocolViolationError } from './errors.js';
 import { PayloadReader, decodeUtf8 } from './payload-reader.js';
 import type {
   BindMessage,
@@ -24,6 +24,7 @@ const terminate = { kind: 'terminate' } as const;
 /** decodeFrontend decodes one complete client frame; malformed input raises a WireError, never another exception. */
 export function decodeFrontend(frame: Frame): FrontendMessage {
   if (frame.kind === 'untagged') return decodeUntagged(frame.payload);
+  if (frame.kind === 'skipped') throw new FrameTooLargeError(frame.declared, frame.limit);
   const r = new PayloadReader(frame.payload, messageName(frame.code));
   switch (frame.code) {
     case FRONTEND_TAGS.query:

@@ -25,8 +25,23 @@ export type UntaggedFrame = {
   readonly raw: Buffer;
 };
 
-/** Frame is one complete protocol message in either direction. */
-export type Frame = TaggedFrame | UntaggedFrame;
+/**
+ * SkippedFrame stands for a tagged message over the size cap whose type the reader was told to
+ * skip (FrameReaderOptions.skipOversize): its bytes were discarded as they arrived, never held.
+ */
+export type SkippedFrame = {
+  readonly kind: 'skipped';
+  /** code is the tag byte; tag the same as a one-character string. */
+  readonly code: number;
+  readonly tag: string;
+  /** declared is the message's declared length (which counts the length word, not the tag). */
+  readonly declared: number;
+  /** limit is the cap it exceeded. */
+  readonly limit: number;
+};
+
+/** Frame is one complete protocol message in either direction, or one skipped for its size. */
+export type Frame = TaggedFrame | UntaggedFrame | SkippedFrame;
 
 /** FrameReaderOptions configures a FrameReader. */
 export type FrameReaderOptions = {
@@ -34,6 +49,12 @@ export type FrameReaderOptions = {
   readonly maxFrameBytes: number;
   /** startup: true for the client → proxy direction, which begins with untagged packets. */
   readonly startup: boolean;
+  /**
+   * skipOversize lists tag bytes whose messages over maxFrameBytes are skipped (reported as a
+   * SkippedFrame, their bytes discarded unread) instead of failing the reader: the upstream's
+   * DataRow and CopyData, so one oversize row fails its statement, not the session.
+   */
+  readonly skipOversize?: readonly number[];
   /** maxStartupBytes caps untagged packets (PostgreSQL's MAX_STARTUP_PACKET_LENGTH is 10000); defaults to 10000. */
   readonly maxStartupBytes?: number;
 };

@@ -303,7 +303,7 @@ export async function passThroughQueryCycle(ctx: SessionContext): Promise<undefi
     try {
       for (;;) {
         const frame = await from.next();
-        if (frame === undefined) break;
+        if (frame === undefined || frame.kind === 'skipped') break;
         to.write(frame.raw);
       }
     } catch {

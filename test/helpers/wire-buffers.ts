@@ -3,7 +3,7 @@
 // of proxy/wire's encoders so codec tests compare against a second implementation, not themselves.
 
 import { FrameReader } from '../../proxy/wire/index.js';
-import type { Frame } from '../../proxy/wire/index.js';
+import type { TaggedFrame, UntaggedFrame } from '../../proxy/wire/index.js';
 
 /** BufferList accumulates big-endian fields and joins them into a tagged or untagged message. */
 export class BufferList {
@@ -209,10 +209,11 @@ export const backend = {
 };
 
 /** frameOf cuts exactly one complete frame out of bytes with a real FrameReader (untagged when startup is true). */
-export function frameOf(bytes: Buffer, startup = false): Frame {
+export function frameOf(bytes: Buffer, startup = false): TaggedFrame | UntaggedFrame {
   const frames = new FrameReader({ maxFrameBytes: 1 << 30, startup }).push(bytes);
-  if (frames.length !== 1 || frames[0] === undefined || frames[0].raw.length !== bytes.length) {
+  const f = frames[0];
+  if (frames.length !== 1 || f === undefined || f.kind === 'skipped' || f.raw.length !== bytes.length) {
     throw new Error(`frameOf: expected exactly one frame in ${bytes.length} bytes, got ${frames.length}`);
   }
-  return frames[0];
+  return f;
 }

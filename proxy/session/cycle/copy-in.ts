@@ -1,5 +1,6 @@
 // COPY FROM STDIN once the statement was allowed: relay the client's CopyData/CopyDone/CopyFail
-// to the upstream; anything else aborts the COPY and goes back to the main loop.
+// to the upstream, reading the client no faster than the upstream takes it; anything else aborts
+// the COPY and goes back to the main loop.
 
 import { encodeFrontend } from '../../wire/index.js';
 import type { Cycle } from './state.js';
@@ -10,7 +11,10 @@ import type { Cycle } from './state.js';
  * with CopyFail and is kept for the main loop. Returns false when the client went away.
  */
 export async function pumpCopyIn(cycle: Cycle): Promise<boolean> {
+  const upstream = cycle.ctx.upstream;
   for (;;) {
+    // backpressure by bytes: stop reading the client while the upstream has more than its bound to send
+    if (upstream.needsDrain) await upstream.whenWritable();
     const frame = await cycle.client.next();
     if (frame === undefined) {
       cycle.ctx.upstream.write(encodeFrontend({ kind: 'copyFail', message: 'portcullis: client disconnected during COPY' }));

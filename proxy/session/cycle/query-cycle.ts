@@ -2,14 +2,15 @@
 // statement (simple and extended protocol, COPY), forward what is allowed, relay the upstream's
 // answers with masks applied, and refuse the rest with an ErrorResponse. Entry: runQueryCycle.
 
-import { decodeFrontend, encodeFrontend, ProtocolViolationError } from '../../wire/index.js';
+import { decodeBackend, decodeFrontend, encodeFrontend, ProtocolViolationError } from '../../wire/index.js';
 import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
 import { initSql } from '../../sql/index.js';
-import { FunctionCallRefusedError, UpstreamClosedError } from '../../actions/index.js';
+import { FunctionCallRefusedError } from '../../actions/index.js';
 import { ProxyError, messageOf, toErrorFields } from '../../errors.js';
 import type { SessionContext, SessionEnd } from '../types.js';
 import { endRefusedQuery } from './abort.js';
-import { sendError, sendToClient } from './replies.js';
+import { isFatal, sendError, sendToClient, sendUpstreamClosed } from './replies.js';
+import { RelayDesyncError } from '../errors.js';
 import { createCycle } from './state.js';
 import type { Cycle } from './state.js';
 import { EXTENDED_TAGS, runExtendedBatch } from './extended.js';
@@ -38,9 +39,15 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
         // notices, parameter changes) or a FATAL error before closing: pass them on
         const frame = await cycle.upstream.next();
         if (frame === undefined) {
-          sendError(cycle, new UpstreamClosedError());
+          sendUpstreamClosed(cycle);
           reason = 'upstream';
           break;
+        }
+        if (frame.kind !== 'tagged')
+          throw new RelayDesyncError(`upstream sent an ${frame.kind === 'skipped' ? 'oversize' : 'untagged'} message between requests`);
+        if (frame.tag === 'E') {
+          const msg = decodeBackend(frame);
+          if (msg.kind === 'errorResponse' && isFatal(msg.fields)) cycle.state.upstreamFatal = true;
         }
         ctx.client.write(frame.raw);
         continue;

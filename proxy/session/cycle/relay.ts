@@ -4,23 +4,17 @@
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
-import type { BackendMessage, NoticeFields, TaggedFrame } from '../../wire/index.js';
-import {
-  CopyOutRewriter,
-  MaskedBinaryError,
-  MaskUnboundError,
-  NO_MASKS,
-  UpstreamClosedError,
-  rewriteDataRow,
-} from '../../actions/index.js';
+import type { BackendMessage, NoticeFields, SkippedFrame, TaggedFrame } from '../../wire/index.js';
+import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, RowTooLargeError, rewriteDataRow } from '../../actions/index.js';
 import type { CopyMaskPlan, ResultMaskPlan } from '../../actions/index.js';
 import type { Mask } from '../../decision/index.js';
 import type { StatementFacts } from '../../sql/index.js';
-import { sendError } from './replies.js';
+import { isFatal, sendError, sendUpstreamClosed } from './replies.js';
 import type { Cycle, PortalState, PreparedStatement } from './state.js';
 import { RelayDesyncError } from '../errors.js';
 import { bindResultColumns } from './result-binding.js';
 import { pumpCopyIn } from './copy-in.js';
+import { ABORT_SQL } from './abort.js';
 import { touchesMasks, withheldFields } from './withhold.js';
 
 /** SimpleStatementPlan is what the relay needs about one statement of a forwarded query string. */
@@ -83,7 +77,7 @@ class Relay {
     if (!this.#refused) this.#cycle.ctx.client.write(frame.raw);
   }
 
-  #refuse(err: MaskedBinaryError | MaskUnboundError): void {
+  #refuse(err: MaskedBinaryError | MaskUnboundError | RowTooLargeError): void {
     if (!this.#refused) sendError(this.#cycle, err);
     this.#refused = true;
     this.#copyOut = undefined;
@@ -107,8 +101,12 @@ class Relay {
     while (queue.length > 0) {
       const frame = await this.#cycle.upstream.next();
       if (frame === undefined) {
-        sendError(this.#cycle, new UpstreamClosedError());
+        sendUpstreamClosed(this.#cycle);
         return 'closed';
+      }
+      if (frame.kind === 'skipped') {
+        this.#skipped(frame);
+        continue;
       }
       if (frame.kind !== 'tagged') throw new RelayDesyncError('upstream sent an untagged packet');
       if (frame.code === BACKEND_TAGS.dataRow) {
@@ -194,6 +192,9 @@ class Relay {
           }
           const sqlstate = msg.fields['C'];
           const masked = this.#maskedStatement(h);
+          // the upstream ends the session: the client hears why, even after a refusal of ours
+          const fatal = isFatal(msg.fields);
+          if (fatal) this.#refused = false;
           if (h.kind === 'query' || h.kind === 'execute') this.#finished(h, sqlstate !== undefined ? { sqlstate } : {});
           if (h.kind !== 'query') {
             // the upstream skips every message up to the next Sync: their answers never come
@@ -203,6 +204,7 @@ class Relay {
           this.#copyOut = undefined;
           if (masked !== undefined) this.#withhold(msg.fields, 'error', masked);
           else this.#forward(frame);
+          if (fatal) state.upstreamFatal = true;
           break;
         }
         case 'noticeResponse': {
@@ -220,6 +222,13 @@ class Relay {
           if (msg.status === 'I') state.portals.clear();
           if (this.#refused) {
             this.#refused = false;
+            if (msg.status === 'T' && queue.length === 0) {
+              // the refused statement ran upstream inside the client's block: abort the block, as a
+              // failed statement would (abort.ts); the upstream's answer to that ends this request
+              ctx.upstream.write(encodeFrontend({ kind: 'query', sql: ABORT_SQL }));
+              queue.push({ kind: 'abort' }, { kind: 'sync' });
+              break;
+            }
           }
           this.#forward(frame);
           break;
@@ -314,6 +323,19 @@ class Relay {
       masks: plan.masks,
       ...outcome,
     });
+  }
+
+  /**
+   * #skipped handles a row over limits.max_row_bytes, which the upstream channel skipped unread:
+   * the statement fails with RowTooLargeError and nothing more of its answer reaches the client
+   * until ReadyForQuery (the upstream finishes the statement; its remaining rows are dropped), so
+   * the session stays usable.
+   */
+  #skipped(frame: SkippedFrame): void {
+    if (frame.code === BACKEND_TAGS.dataRow) this.#expect(['query', 'execute'], 'DataRow');
+    else if (frame.code !== BACKEND_TAGS.copyData || this.#queue[0] === undefined)
+      throw new RelayDesyncError(`upstream sent an oversize message of type '${frame.tag}'`);
+    this.#refuse(new RowTooLargeError(frame.declared, frame.limit));
   }
 
   /** #dataRow relays one DataRow: unchanged (validated, not decoded) unless its result set has masked columns. */

@@ -2,7 +2,8 @@
 // one error mapping, published as `statement.refused`) and ReadyForQuery.
 
 import { encodeBackend } from '../../wire/index.js';
-import type { BackendMessageOut } from '../../wire/index.js';
+import type { BackendMessageOut, NoticeFields } from '../../wire/index.js';
+import { UpstreamClosedError } from '../../actions/index.js';
 import { ProxyError, toErrorFields } from '../../errors.js';
 import type { Cycle } from './state.js';
 
@@ -25,6 +26,21 @@ export function sendError(cycle: Cycle, err: unknown): void {
     ...(typeof rule === 'string' ? { rule } : {}),
   });
   sendToClient(cycle, { kind: 'errorResponse', ...f });
+}
+
+/** isFatal tells whether an upstream ErrorResponse ends the upstream session (FATAL or PANIC: the server closes next). */
+export function isFatal(fields: NoticeFields): boolean {
+  const severity = fields['V'] ?? fields['S'];
+  return severity === 'FATAL' || severity === 'PANIC';
+}
+
+/**
+ * sendUpstreamClosed tells the client the upstream went away (08006, FATAL), unless the
+ * upstream's own FATAL (e.g. 57P01 after pg_terminate_backend or a shutdown) already did: the
+ * client hears exactly one.
+ */
+export function sendUpstreamClosed(cycle: Cycle): void {
+  if (!cycle.state.upstreamFatal) sendError(cycle, new UpstreamClosedError());
 }
 
 /** sendReady writes ReadyForQuery with the upstream's last transaction status. */

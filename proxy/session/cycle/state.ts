@@ -35,6 +35,8 @@ export type CycleState = {
   rowsReturned: number;
   /** pipelineOpen is true while extended-protocol work was forwarded (at a Flush) and no Sync yet ended its implicit transaction. */
   pipelineOpen: boolean;
+  /** upstreamFatal is true once the upstream's own FATAL error reached the client: when it closes, the gateway adds none of its own. */
+  upstreamFatal: boolean;
   readonly prepared: Map<string, PreparedStatement>;
   readonly portals: Map<string, PortalState>;
 };
@@ -51,7 +53,15 @@ export type Cycle = {
 
 /** createCycle starts the query cycle state of a session (idle, nothing decided yet). */
 export function createCycle(ctx: SessionContext): Cycle {
-  const state: CycleState = { txStatus: 'I', statements: 0, rowsReturned: 0, pipelineOpen: false, prepared: new Map(), portals: new Map() };
+  const state: CycleState = {
+    txStatus: 'I',
+    statements: 0,
+    rowsReturned: 0,
+    pipelineOpen: false,
+    upstreamFatal: false,
+    prepared: new Map(),
+    portals: new Map(),
+  };
   return {
     ctx,
     state,

@@ -5,11 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createSocketChannel } from '../../net/index.js';
-import type { SocketChannel } from '../../net/index.js';
+import type { SocketChannel, SocketChannelOptions } from '../../net/index.js';
 import { ProxyError, toErrorFields } from '../../errors.js';
 import type { UpstreamLogin } from '../../upstream/index.js';
 import { encodeBackend } from '../../wire/index.js';
 import type { SessionEnvironment } from './environment.js';
+
+/** channelOptions frames a client socket: messages up to max_message_bytes, queues bounded by max_queued_bytes. */
+function channelOptions(env: SessionEnvironment): SocketChannelOptions {
+  return { maxFrameBytes: env.limits.maxMessageBytes, maxQueuedBytes: env.limits.maxQueuedBytes, startup: true };
+}
 
 /** ClientConnection is the state of one connection from accept to the end of its session. */
 export class ClientConnection {
@@ -32,7 +37,7 @@ export class ClientConnection {
     this.socket = socket;
     this.env = env;
     this.clientAddress = socket.remoteAddress ?? '';
-    this.channel = createSocketChannel(socket, { maxFrameBytes: env.limits.maxMessageBytes, startup: true });
+    this.channel = createSocketChannel(socket, channelOptions(env));
   }
 
   /** markLoggedIn records that the client was greeted; the startup timeout no longer applies. */
@@ -43,7 +48,7 @@ export class ClientConnection {
 
   /** useTls replaces the channel with one over the upgraded socket. */
   useTls(secure: Socket): void {
-    this.channel = createSocketChannel(secure, { maxFrameBytes: this.env.limits.maxMessageBytes, startup: true });
+    this.channel = createSocketChannel(secure, channelOptions(this.env));
     this.tls = true;
   }
 

@@ -32,7 +32,12 @@ export type SessionEnvironment = {
   /** gate decides every statement of every session (the policy loaded right now). */
   readonly gate: Gate;
   readonly catalog: CatalogResolver;
-  readonly limits: { readonly maxMessageBytes: number; readonly maxStatementBytes: number };
+  readonly limits: {
+    readonly maxMessageBytes: number;
+    readonly maxStatementBytes: number;
+    /** maxQueuedBytes bounds each direction's queue (limits.max_queued_bytes). */
+    readonly maxQueuedBytes: number;
+  };
   readonly registry: SessionRegistry;
   readonly events: EventSink;
   /** now is the clock in ms since the epoch (token expiry). */

@@ -134,7 +134,11 @@ export function terminateUpstream(up: UpstreamLogin): void {
   setTimeout(() => up.destroy(), 5_000).unref();
 }
 
-/** paced returns the upstream channel whose next() waits while the client's write buffer is full (end-to-end backpressure). */
+/**
+ * paced returns the upstream channel whose next() waits while more than limits.max_queued_bytes
+ * wait to be sent to the client (end-to-end backpressure by bytes: the upstream socket, no longer
+ * read, fills its own queue to the same bound and is paused).
+ */
 function paced(up: UpstreamLogin, client: SocketChannel, parameters: ReadonlyMap<string, string>): UpstreamConnection {
   return {
     backendKey: up.backendKey,
@@ -144,10 +148,17 @@ function paced(up: UpstreamLogin, client: SocketChannel, parameters: ReadonlyMap
     },
     next() {
       // the common case (the client keeps up) without an extra await per frame
-      if (!client.socket.writableNeedDrain) return up.next();
+      if (!client.needsDrain) return up.next();
       return client.whenWritable().then(() => up.next());
     },
     write: (bytes) => up.write(bytes),
+    get needsDrain() {
+      return up.needsDrain;
+    },
+    whenWritable: () => up.whenWritable(),
+    get bytes() {
+      return up.bytes;
+    },
     end: () => up.end(),
   };
 }

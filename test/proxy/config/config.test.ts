@@ -59,6 +59,8 @@ describe('validateConfig defaults', () => {
     { note: 'policy source', get: (c: GatewayConfig) => c.policy.source, want: { kind: 'paths', paths: ['policies'] } },
     { note: 'max message bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxMessageBytes, want: 1_048_576 },
     { note: 'max statement bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxStatementBytes, want: 1_048_576 },
+    { note: 'max row bytes 64 MiB', get: (c: GatewayConfig) => c.limits.maxRowBytes, want: 67_108_864 },
+    { note: 'max queued bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxQueuedBytes, want: 1_048_576 },
     { note: 'max connections', get: (c: GatewayConfig) => c.limits.maxConnections, want: 100 },
     { note: 'log level', get: (c: GatewayConfig) => c.log.level, want: 'info' },
   ])('$note', ({ get, want }) => {
@@ -343,6 +345,16 @@ describe('validateConfig errors', () => {
       note: 'size too small',
       doc: withKey('limits.max_message_bytes', 100),
       errors: ['limits.max_message_bytes: 100 is too small (at least 8192 bytes)'],
+    },
+    {
+      note: "row size above PostgreSQL's own limit",
+      doc: withKey('limits.max_row_bytes', '2GiB'),
+      errors: ['limits.max_row_bytes: "2GiB" is too large (at most 1073807360 bytes)'],
+    },
+    {
+      note: 'queue bound below a socket buffer',
+      doc: withKey('limits.max_queued_bytes', '1KiB'),
+      errors: ['limits.max_queued_bytes: "1KiB" is too small (at least 65536 bytes)'],
     },
     {
       note: 'max connections 0',

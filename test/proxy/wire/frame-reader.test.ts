@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeBackend, decodeFrontend, FrameReader, WireError } from '../../../proxy/wire/index.js';
-import type { Frame } from '../../../proxy/wire/index.js';
+import type { Frame as AnyFrame, TaggedFrame, UntaggedFrame } from '../../../proxy/wire/index.js';
 import { backend, frontend, message } from '../../helpers/wire-buffers.js';
 
 const MAX = 1 << 20;
@@ -45,10 +45,16 @@ const backendFixtures: { note: string; bytes: Buffer }[] = [
   { note: 'emptyQueryResponse', bytes: backend.emptyQueryResponse() },
 ];
 
+/** Frame is what these readers return: none of them skips oversize messages. */
+type Frame = TaggedFrame | UntaggedFrame;
+
+/** whole narrows a reader's output to complete frames (these readers never skip). */
+const whole = (frames: AnyFrame[]): Frame[] => frames as Frame[];
+
 /** collect feeds chunks to a reader and returns every frame, decoding each with decode. */
 function collect(reader: FrameReader, chunks: Buffer[]): Frame[] {
   const frames: Frame[] = [];
-  for (const c of chunks) frames.push(...reader.push(c));
+  for (const c of chunks) frames.push(...whole(reader.push(c)));
   return frames;
 }
 
@@ -112,7 +118,7 @@ describe('FrameReader split points', () => {
 describe('FrameReader zero-copy', () => {
   it('returns subarrays of the pushed chunk whose raw bytes equal the input', () => {
     const bytes = Buffer.concat([frontend.query('select 1'), frontend.sync()]);
-    const frames = new FrameReader({ maxFrameBytes: MAX, startup: false }).push(bytes);
+    const frames = whole(new FrameReader({ maxFrameBytes: MAX, startup: false }).push(bytes));
     expect(frames).toHaveLength(2);
     expect(frames.every((f) => f.raw.buffer === bytes.buffer)).toBe(true);
     expect(frames[0]!.raw.byteOffset).toBe(bytes.byteOffset);
@@ -135,7 +141,7 @@ describe('FrameReader zero-copy', () => {
     const stream = Buffer.concat([big, frontend.copyDone(), big, frontend.copyDone()]);
     const reader = new FrameReader({ maxFrameBytes: MAX, startup: false });
     const frames: Frame[] = [];
-    for (let i = 0; i < stream.length; i += 1000) frames.push(...reader.push(Buffer.from(stream.subarray(i, i + 1000))));
+    for (let i = 0; i < stream.length; i += 1000) frames.push(...whole(reader.push(Buffer.from(stream.subarray(i, i + 1000)))));
     expect(frames.map((f) => (f.kind === 'tagged' ? f.tag : ''))).toEqual(['d', 'c', 'd', 'c']);
     expect(frames[0]!.raw).toEqual(big);
     expect(frames[2]!.raw).toEqual(big);
@@ -152,11 +158,11 @@ describe('FrameReader startup phase', () => {
         out.push(f);
         if (f.kind === 'untagged') {
           const m = decodeFrontend(f);
-          take(m.kind === 'startup' ? reader.expectTagged() : reader.expectStartup());
+          take(whole(m.kind === 'startup' ? reader.expectTagged() : reader.expectStartup()));
         }
       }
     };
-    for (const c of chunks) take(reader.push(c));
+    for (const c of chunks) take(whole(reader.push(c)));
     return out;
   }
 
@@ -189,7 +195,7 @@ describe('FrameReader startup phase', () => {
   it('pauses after an untagged packet and hands back bytes sent before a TLS handshake', () => {
     const reader = new FrameReader({ maxFrameBytes: MAX, startup: true });
     const smuggled = frontend.query('select 1');
-    const frames = reader.push(Buffer.concat([frontend.sslRequest(), smuggled]));
+    const frames = whole(reader.push(Buffer.concat([frontend.sslRequest(), smuggled])));
     expect(frames.map(decodeFrontend)).toEqual([{ kind: 'sslRequest' }]);
     expect(reader.mode).toBe('paused');
     expect(reader.bufferedBytes).toBe(smuggled.length);
@@ -303,8 +309,8 @@ describe('FrameReader refuses bad lengths', () => {
       const frames: Frame[] = [];
       let err: unknown;
       try {
-        frames.push(...reader.push(bytes.subarray(0, i)));
-        frames.push(...reader.push(bytes.subarray(i, 10)));
+        frames.push(...whole(reader.push(bytes.subarray(0, i))));
+        frames.push(...whole(reader.push(bytes.subarray(i, 10))));
       } catch (e) {
         err = e;
       }
@@ -324,5 +330,36 @@ describe('FrameReader refuses bad lengths', () => {
     { note: 'maxStartupBytes 4', opts: { maxFrameBytes: 100, startup: true, maxStartupBytes: 4 } },
   ])('rejects options from our own code with TypeError: $note', ({ opts }) => {
     expect(() => new FrameReader(opts)).toThrow(TypeError);
+  });
+});
+
+describe('FrameReader skipOversize', () => {
+  const big = backend.dataRow(['x'.repeat(3000)]);
+  const stream = Buffer.concat([backend.dataRow(['a']), big, backend.commandComplete('SELECT 2'), backend.copyData(Buffer.alloc(2000))]);
+  const summary = (frames: AnyFrame[]) =>
+    frames.map((f) => (f.kind === 'skipped' ? { skipped: f.tag, declared: f.declared, limit: f.limit } : Buffer.from(f.raw)));
+  const want = [
+    backend.dataRow(['a']),
+    { skipped: 'D', declared: big.length - 1, limit: 1024 },
+    backend.commandComplete('SELECT 2'),
+    { skipped: 'd', declared: 2004, limit: 1024 },
+  ];
+
+  it('reports an oversize DataRow or CopyData once and drops its bytes, at every cut', () => {
+    for (const { at, chunks } of cuts(stream)) {
+      const reader = new FrameReader({ maxFrameBytes: 1024, startup: false, skipOversize: [0x44, 0x64] });
+      const frames: AnyFrame[] = [];
+      for (const c of copies(chunks)) frames.push(...reader.push(c));
+      expect(summary(frames), `cut ${at}`).toEqual(want);
+      // nothing of a skipped message is held
+      expect(reader.bufferedBytes, `cut ${at}`).toBe(0);
+    }
+  });
+
+  it('still fails on an oversize message of another type', () => {
+    const reader = new FrameReader({ maxFrameBytes: 1024, startup: false, skipOversize: [0x44] });
+    expect(() => reader.push(backend.errorResponse({ S: 'ERROR', C: 'XX000', M: 'x'.repeat(2000) }))).toThrow(
+      expect.objectContaining({ code: 'ERR_PROXY_FRAME_TOO_LARGE' }),
+    );
   });
 });

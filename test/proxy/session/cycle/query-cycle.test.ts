@@ -44,6 +44,13 @@ class FakeChannel implements FrameChannel {
   end(): void {
     this.closed = true;
   }
+  readonly needsDrain = false;
+  whenWritable(): Promise<void> {
+    return Promise.resolve();
+  }
+  get bytes() {
+    return { unread: 0, unsent: 0, peakUnread: 0, peakUnsent: 0 };
+  }
 }
 
 /** messages decodes bytes the client received; tags lists the tag letters of recorded frames (either direction). */

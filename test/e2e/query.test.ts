@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePolicies, REPO_POLICIES, useStack } from './helpers.js';
 import type { Decide } from '../../proxy/index.js';
 import type { PolicyInput } from '../../proxy/decision/index.js';
+import { LIMITS_DEFAULTS } from '../../proxy/config/index.js';
 
 let policy: Decide | undefined;
 const inputs: PolicyInput[] = [];
@@ -20,7 +21,7 @@ const recordingDecide: Decide = (input) => {
 };
 
 /** LIMITS keep statements well under the frame cap, so the statement limit (not framing) refuses. */
-const LIMITS = { maxMessageBytes: 1_048_576, maxStatementBytes: 65_536, maxConnections: 100 };
+const LIMITS = { ...LIMITS_DEFAULTS, maxStatementBytes: 65_536 };
 const stack = useStack({ decide: recordingDecide, config: { limits: LIMITS } });
 const clients: pg.Client[] = [];
 let direct: pg.Client;

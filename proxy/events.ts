@@ -12,13 +12,22 @@ import type { StatementFacts } from './sql/index.js';
 export type SessionRef = { readonly session: string; readonly subject: string };
 
 /** SessionEndReason says why a session ended. */
-export type SessionEndReason = 'client' | 'upstream' | 'expired' | 'revoked' | 'shutdown' | 'error';
+export type SessionEndReason = 'client' | 'upstream' | 'expired' | 'revoked' | 'shutdown' | 'message_timeout' | 'error';
 
 /** GatewayEvent is every event the data path publishes, discriminated by `type`. */
 export type GatewayEvent =
   | { readonly type: 'gateway.listening'; readonly host: string; readonly port: number; readonly tls: boolean }
   | { readonly type: 'gateway.error'; readonly message: string }
-  | { readonly type: 'connection.refused'; readonly reason: 'max_connections' | 'shutting_down'; readonly clientAddress: string }
+  | {
+      readonly type: 'connection.refused';
+      /**
+       * reason: max_connections (authenticated connections full), max_unauthenticated (the pool of
+       * connections logging in is full and none can be crowded out), crowded_out (this connection,
+       * the oldest logging in from the busiest address, was closed to make room for a newer one).
+       */
+      readonly reason: 'max_connections' | 'max_unauthenticated' | 'crowded_out' | 'shutting_down';
+      readonly clientAddress: string;
+    }
   | {
       readonly type: 'login.refused';
       readonly session: string;

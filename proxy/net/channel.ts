@@ -33,6 +33,8 @@ export interface SocketChannel extends FrameChannel {
   expectTagged(): void;
   /** expectStartup reads one more untagged packet (after answering SSLRequest / GSSENCRequest with 'N'). */
   expectStartup(): void;
+  /** bufferedBytes is the number of bytes received of a message not yet complete (0 between messages). */
+  readonly bufferedBytes: number;
   /** detach stops reading the socket and returns the bytes received but not framed (must be empty before a TLS upgrade). */
   detach(): Buffer;
   /** destroy closes the socket at once, dropping unsent bytes. */
@@ -152,6 +154,9 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
     socket,
     get closed(): boolean {
       return closed || socket.destroyed;
+    },
+    get bufferedBytes(): number {
+      return reader.bufferedBytes;
     },
     next(): Promise<Frame | undefined> {
       if (waiter !== undefined) return Promise.reject(new TypeError('FrameChannel.next: a previous next() is still pending'));

@@ -1,8 +1,9 @@
 // The gateway's accept loop: a net.Server on config.listen handing each client socket to
 // proxy/session's runSession, with the things all sessions share (TLS context, upstream
-// settings, token verifier, the statement gate, catalog, cancel-key registry, event bus). A
-// failure on one connection never affects another; close() ends every session and the catalog
-// connection.
+// settings, token verifier, the statement gate, catalog, cancel-key registry, event bus) and its
+// place in the connection limits (admission.ts: connections logging in apart from authenticated
+// ones). A failure on one connection never affects another; close() ends every session and the
+// catalog connection.
 //
 // Wiring (proxy/cli `portcullis serve`):
 //   const gateway = await startGateway(config, { verifier: createTokenVerifier(toIdentityConfig(config)),
@@ -22,11 +23,12 @@ import type { EventSink } from '../events.js';
 import { createGate } from '../gate/index.js';
 import type { ApprovalPort, Decide } from '../gate/index.js';
 import { isLoopbackAddress } from '../net/index.js';
-import { runQueryCycle, runSession, shuttingDown, tooManyConnections } from '../session/index.js';
-import type { DecideLogin, QueryCycle, SessionEnvironment } from '../session/index.js';
+import { runQueryCycle, runSession, shuttingDown, tooManyLogins } from '../session/index.js';
+import type { Admission, DecideLogin, QueryCycle, SessionEnvironment } from '../session/index.js';
 import { connectUpstream } from '../upstream/index.js';
 import type { UpstreamOptions } from '../upstream/index.js';
 import { encodeBackend } from '../wire/index.js';
+import { createAdmission } from './admission.js';
 import { createSessionRegistry } from './registry.js';
 
 /** GatewayDeps are the gateway's collaborators and effects (the CLI builds them; tests inject doubles). */
@@ -58,7 +60,7 @@ export type GatewayDeps = {
   readonly isLoopback?: (address: string) => boolean;
   /** queryCycle serves logged-in sessions (default proxy/session runQueryCycle; tests may pass a pass-through). */
   readonly queryCycle?: QueryCycle;
-  /** startupTimeoutMs bounds accept → ReadyForQuery (default 60 s). */
+  /** startupTimeoutMs bounds accept → ReadyForQuery (default 60 s; config.limits.authentication_timeout bounds the client's part of it). */
   readonly startupTimeoutMs?: number;
 };
 
@@ -71,6 +73,8 @@ export type Gateway = {
   close(): Promise<void>;
   /** sessions is the number of client connections open right now (logging in or logged in). */
   sessions(): number;
+  /** connections counts the open connections by pool: logging in (unauthenticated) and authenticated. */
+  connections(): { readonly unauthenticated: number; readonly authenticated: number };
 };
 
 /**
@@ -114,6 +118,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       maxMessageBytes: config.limits.maxMessageBytes,
       maxStatementBytes: config.limits.maxStatementBytes,
       maxQueuedBytes: config.limits.maxQueuedBytes,
+      authenticationTimeoutMs: config.limits.authenticationTimeoutMs,
+      messageTimeoutMs: config.limits.messageTimeoutMs,
     },
     registry,
     events,
@@ -122,6 +128,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     ...(deps.startupTimeoutMs !== undefined ? { startupTimeoutMs: deps.startupTimeoutMs } : {}),
   };
 
+  const admission = createAdmission(config.limits);
   const open = new Set<Socket>();
   let closing: Promise<void> | undefined;
   const server: Server = createServer({ noDelay: true }, (socket) => {
@@ -130,15 +137,33 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       socket.destroy();
       return;
     }
-    if (open.size >= config.limits.maxConnections) {
-      events.publish({ type: 'connection.refused', reason: 'max_connections', clientAddress: socket.remoteAddress ?? '' });
-      socket.end(encodeBackend({ kind: 'errorResponse', ...toErrorFields(tooManyConnections()) }));
+    const clientAddress = socket.remoteAddress ?? '';
+    const ticket = admission.admit(clientAddress, () => socket.destroy());
+    if (ticket === undefined) {
+      events.publish({ type: 'connection.refused', reason: 'max_unauthenticated', clientAddress });
+      socket.end(encodeBackend({ kind: 'errorResponse', ...toErrorFields(tooManyLogins()) }));
       setTimeout(() => socket.destroy(), 1_000).unref();
       return;
     }
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
-    runSession(socket, env).catch((err: unknown) => {
+    socket.once('close', () => {
+      open.delete(socket);
+      ticket.release();
+    });
+    const place: Admission = {
+      onCrowdedOut: (close) =>
+        ticket.onCrowdedOut(() => {
+          events.publish({ type: 'connection.refused', reason: 'crowded_out', clientAddress });
+          close();
+        }),
+      presented: () => ticket.presented(),
+      authenticate: () => {
+        const ok = ticket.authenticate();
+        if (!ok) events.publish({ type: 'connection.refused', reason: 'max_connections', clientAddress });
+        return ok;
+      },
+    };
+    runSession(socket, env, place).catch((err: unknown) => {
       // runSession never rejects; this is a last line of defence for our own bugs
       events.publish({ type: 'gateway.error', message: `session failed: ${String(err)}` });
       socket.destroy();
@@ -160,6 +185,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     host: address.address,
     port: address.port,
     sessions: () => open.size,
+    connections: () => ({ unauthenticated: admission.unauthenticated, authenticated: admission.authenticated }),
     close(): Promise<void> {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

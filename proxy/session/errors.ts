@@ -1,5 +1,5 @@
 // The session's errors, declared in SESSION_ERRORS: refusals of the startup phase (TLS required,
-// bad startup packet, timeout, too many clients, expiry, shutdown), all FATAL as PostgreSQL's
+// bad startup packet, timeouts, too many clients, expiry, shutdown), all FATAL as PostgreSQL's
 // own, and the relay losing track of the upstream's responses (a broken invariant: FATAL).
 
 import { ProxyError, defineErrors } from '../errors.js';
@@ -10,7 +10,10 @@ export const SESSION_ERRORS = defineErrors({
   ERR_PROXY_TLS_REQUIRED: { sqlstate: '28000', http: 403, severity: 'FATAL', hint: 'Connect with sslmode=require (or verify-full).' },
   ERR_PROXY_STARTUP_INVALID: { sqlstate: '28000', variants: ['08P01'], http: 400, severity: 'FATAL' },
   ERR_PROXY_STARTUP_TIMEOUT: { sqlstate: '08006', http: 408, severity: 'FATAL' },
+  ERR_PROXY_AUTHENTICATION_TIMEOUT: { sqlstate: '08006', http: 408, severity: 'FATAL' },
+  ERR_PROXY_MESSAGE_TIMEOUT: { sqlstate: '08006', http: 408, severity: 'FATAL' },
   ERR_PROXY_TOO_MANY_CONNECTIONS: { sqlstate: '53300', http: 503, severity: 'FATAL' },
+  ERR_PROXY_TOO_MANY_LOGINS: { sqlstate: '53300', http: 503, severity: 'FATAL' },
   ERR_PROXY_SESSION_EXPIRED: { sqlstate: '28000', http: 401, severity: 'FATAL' },
   ERR_PROXY_SHUTTING_DOWN: { sqlstate: '57P01', http: 503, severity: 'FATAL' },
   ERR_PROXY_RELAY_DESYNC: { sqlstate: 'XX000', http: 502, severity: 'FATAL' },
@@ -49,6 +52,37 @@ export type StartupErrorOptions = { readonly severity?: ProxyErrorSeverity; read
 /** tooManyConnections is the refusal sent above max_connections (53300, as PostgreSQL). */
 export function tooManyConnections(): StartupError {
   return new StartupError('ERR_PROXY_TOO_MANY_CONNECTIONS', 'sorry, too many clients already');
+}
+
+/** tooManyLogins refuses a connection while limits.max_unauthenticated connections are logging in and none can be crowded out (53300). */
+export function tooManyLogins(): StartupError {
+  return new StartupError('ERR_PROXY_TOO_MANY_LOGINS', 'sorry, too many clients logging in already');
+}
+
+/** crowdedOut closes the oldest connection still logging in from the busiest address, to make room for a newer one (53300). */
+export function crowdedOut(): StartupError {
+  return new StartupError(
+    'ERR_PROXY_TOO_MANY_LOGINS',
+    'portcullis: too many connections logging in from this address; the oldest was closed to make room',
+  );
+}
+
+/** authenticationTimeout ends a connection that has not authenticated within limits.authentication_timeout (PostgreSQL's text). */
+export function authenticationTimeout(): StartupError {
+  return new StartupError('ERR_PROXY_AUTHENTICATION_TIMEOUT', 'canceling authentication due to timeout');
+}
+
+/** messageTimeout ends a connection that began a message and did not finish it within limits.message_timeout. */
+export function messageTimeout(timeoutMs: number): StartupError {
+  return new StartupError(
+    'ERR_PROXY_MESSAGE_TIMEOUT',
+    `terminating connection: a message was begun and not completed within ${formatMs(timeoutMs)}`,
+  );
+}
+
+/** formatMs renders a timeout for a message (`200 ms`, `30 s`). */
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** shuttingDown is sent to every session when the gateway closes (57P01, as PostgreSQL's admin shutdown). */

@@ -3,7 +3,7 @@
 // query cycle (cycle/), which passes every statement through the gate. Re-exports only.
 
 export { runSession } from './startup/index.js';
-export type { DecideLogin, SessionEnvironment, SessionHandle, SessionRegistry } from './startup/index.js';
+export type { Admission, DecideLogin, SessionEnvironment, SessionHandle, SessionRegistry } from './startup/index.js';
 export { runQueryCycle } from './cycle/query-cycle.js';
 export {
   SESSION_ERRORS,
@@ -11,6 +11,8 @@ export {
   StartupError,
   RelayDesyncError,
   tooManyConnections,
+  tooManyLogins,
+  crowdedOut,
   shuttingDown,
   sessionExpired,
 } from './errors.js';

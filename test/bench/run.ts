@@ -4,10 +4,14 @@
 // process, the rule-indexing curve, the Kata policies and time zone lookups (engine-speed.ts).
 // Bounded (< 1 min); exits 1 if the pipeline cannot compile yet. Then (c) the gateway section (test/bench/pgbench.ts): pgbench
 // select-only TPS direct, through a Node pass-through proxy and through Portcullis (~3 min;
-// PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_GATEWAY=0 skips it).
+// PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_GATEWAY=0 skips it). Then (d) the
+// cost of a connection (test/bench/idle-connections.ts): resident memory of `portcullis serve`
+// per idle authenticated connection and per connection with a statement in flight (5,000
+// connections, ~15 s; PORTCULLIS_BENCH_IDLE_CONNECTIONS sets the count, 0 skips it).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { benchGateway } from './pgbench.js';
+import { benchIdleConnections } from './idle-connections.js';
 import { benchFreshCompile, benchIndexing, benchKata, benchZones } from './engine-speed.js';
 import { BENCH_INPUTS, SMALL_ENTRYPOINT, SMALL_POLICY, allowJs, generatePolicy } from './policies.js';
 
@@ -165,4 +169,9 @@ if (process.env['PORTCULLIS_BENCH_GATEWAY'] === '0') {
     fail(`the gateway section failed: ${describeError(e)}`);
   }
   console.log(`\ngateway bench finished in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+}
+try {
+  await benchIdleConnections();
+} catch (e) {
+  fail(`the connection-cost section failed: ${describeError(e)}`);
 }

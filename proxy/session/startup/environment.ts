@@ -32,11 +32,18 @@ export type SessionEnvironment = {
   /** gate decides every statement of every session (the policy loaded right now). */
   readonly gate: Gate;
   readonly catalog: CatalogResolver;
+  /**
+   * limits: the largest message and statement; maxQueuedBytes bounds each direction's queue
+   * (limits.max_queued_bytes); authenticationTimeoutMs bounds accept → token verified and the login
+   * policy's answer; messageTimeoutMs bounds a message's first byte → its last, before and after
+   * login (absent: no bound).
+   */
   readonly limits: {
     readonly maxMessageBytes: number;
     readonly maxStatementBytes: number;
-    /** maxQueuedBytes bounds each direction's queue (limits.max_queued_bytes). */
     readonly maxQueuedBytes: number;
+    readonly authenticationTimeoutMs?: number;
+    readonly messageTimeoutMs?: number;
   };
   readonly registry: SessionRegistry;
   readonly events: EventSink;
@@ -45,6 +52,20 @@ export type SessionEnvironment = {
   readonly queryCycle: QueryCycle;
   /** startupTimeoutMs bounds the time from accept to ReadyForQuery (default 60 s, PostgreSQL's authentication_timeout). */
   readonly startupTimeoutMs?: number;
+};
+
+/**
+ * Admission is one connection's place in the gateway's connection limits (proxy/server keeps the
+ * counts): among the connections logging in until it authenticates, then among max_connections.
+ * The place is freed when the socket closes.
+ */
+export type Admission = {
+  /** onCrowdedOut sets how the connection is closed if a newer one takes its place while it logs in. */
+  onCrowdedOut(close: () => void): void;
+  /** presented records that the client sent its password (or cancel key): from now on it is not crowded out. */
+  presented(): void;
+  /** authenticate moves the connection among the authenticated ones; false when max_connections are taken. */
+  authenticate(): boolean;
 };
 
 /** DecideLogin evaluates the login entrypoint; it never throws (it fails closed with a deny). */
@@ -56,7 +77,7 @@ export type SessionHandle = {
   /** upstream is the upstream server and its BackendKeyData for this session. */
   readonly upstream: { readonly host: string; readonly port: number; readonly key: BackendKey };
   /** terminate sends the client a FATAL error and closes both sides; `reason` is recorded as the session's end. */
-  terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown'): void;
+  terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout'): void;
 };
 
 /** SessionRegistry maps the BackendKeyData we gave clients to their sessions. */

@@ -2,4 +2,4 @@
 // login, then the logged-in session. Re-exports only.
 
 export { runSession } from './run-session.js';
-export type { DecideLogin, SessionEnvironment, SessionHandle, SessionRegistry } from './environment.js';
+export type { Admission, DecideLogin, SessionEnvironment, SessionHandle, SessionRegistry } from './environment.js';

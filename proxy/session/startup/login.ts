@@ -44,6 +44,8 @@ export async function login(conn: ClientConnection, message: StartupMessage): Pr
   if (msg.kind !== 'password') {
     throw new ProtocolViolationError(`portcullis: expected a password message, got "${msg.kind}"`, { severity: 'FATAL' });
   }
+  // the client has done its part: while the token is verified, a newer connection does not crowd this one out
+  conn.admission.presented();
   return env.verifier.verify(readCleartextPassword(msg));
 }
 

@@ -42,6 +42,7 @@ export async function negotiate(conn: ClientConnection): Promise<StartupMessage 
         conn.channel.expectStartup();
         continue;
       case 'cancelRequest':
+        conn.admission.presented();
         await forwardCancel(conn, msg);
         conn.channel.end();
         destroySoon(conn.channel);

@@ -3,7 +3,9 @@
 // entrypoint for the session's database role (when it has one), log in upstream with the
 // gateway's own credentials and `SET SESSION ROLE` to that role, then serve the session. The session ends when the token expires,
 // and either side closing closes the other. No error other than a ProxyError's own text
-// reaches the client; refusals are published as `login.refused` / `upstream.failed`.
+// reaches the client; refusals are published as `login.refused` / `upstream.failed`. The
+// connection counts among those logging in (admission) until the token verified and the login
+// policy answered, within limits.authentication_timeout; then among max_connections.
 
 import type { Socket } from 'node:net';
 import type { Principal } from '../../auth/index.js';
@@ -12,9 +14,9 @@ import { ProxyError, toErrorFields } from '../../errors.js';
 import type { ConnectionInfo } from '../../gate/index.js';
 import { UpstreamAuthFailedError, UpstreamError, connectUpstream, setSessionRole } from '../../upstream/index.js';
 import type { StartupMessage } from '../../wire/index.js';
-import { StartupError } from '../errors.js';
+import { StartupError, authenticationTimeout, crowdedOut, tooManyConnections } from '../errors.js';
 import { ClientConnection } from './connection.js';
-import type { SessionEnvironment } from './environment.js';
+import type { Admission, SessionEnvironment } from './environment.js';
 import { login } from './login.js';
 import { negotiate } from './negotiate.js';
 import { serve } from './serve.js';
@@ -24,11 +26,21 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
 /**
  * runSession serves one client connection from its first byte to its close. It never rejects:
  * every failure becomes a FATAL ErrorResponse (ProxyError text only) and a closed connection.
+ * `admission` is the connection's place in the gateway's limits (default: not counted).
  */
-export async function runSession(socket: Socket, env: SessionEnvironment): Promise<void> {
+export async function runSession(socket: Socket, env: SessionEnvironment, admission?: Admission): Promise<void> {
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 60_000);
-  const conn = new ClientConnection(socket, env);
+  const conn = new ClientConnection(socket, env, admission);
+  conn.admission.onCrowdedOut(() => conn.fail(crowdedOut()));
+  if (env.limits.authenticationTimeoutMs !== undefined) {
+    conn.authenticationTimer = setTimeout(() => {
+      if (conn.aborted) return;
+      const err = authenticationTimeout();
+      publishRefusal(conn, err);
+      conn.fail(err);
+    }, env.limits.authenticationTimeoutMs);
+  }
   conn.startupTimer = setTimeout(() => {
     if (conn.loggedIn) return;
     conn.fail(
@@ -45,6 +57,11 @@ export async function runSession(socket: Socket, env: SessionEnvironment): Promi
     // the policy decides the database role before any upstream connection is spent on the client
     const role = await decideRole(conn, principal, connection);
     if (conn.aborted) return;
+    clearTimeout(conn.authenticationTimer);
+    if (!conn.admission.authenticate()) {
+      conn.fail(tooManyConnections());
+      return;
+    }
     // credentials come from the configuration only; the client's user/database are informational
     const { applicationName } = connection;
     const up = await connectUpstream({ ...env.upstream, ...(applicationName !== '' ? { applicationName } : {}) });
@@ -66,6 +83,7 @@ export async function runSession(socket: Socket, env: SessionEnvironment): Promi
     conn.fail(err);
   } finally {
     clearTimeout(conn.startupTimer);
+    clearTimeout(conn.authenticationTimer);
   }
 }
 

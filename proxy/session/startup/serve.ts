@@ -51,6 +51,8 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     },
   };
   const ourKey: BackendKey = env.registry.register(handle);
+  // a message left unfinished past limits.message_timeout ends the session as any other ending does
+  conn.terminate = (error) => handle.terminate(error, 'message_timeout');
 
   // either side closing closes the other
   c.socket.once('close', () => terminateUpstream(up));

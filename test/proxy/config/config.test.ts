@@ -62,6 +62,10 @@ describe('validateConfig defaults', () => {
     { note: 'max row bytes 64 MiB', get: (c: GatewayConfig) => c.limits.maxRowBytes, want: 67_108_864 },
     { note: 'max queued bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxQueuedBytes, want: 1_048_576 },
     { note: 'max connections', get: (c: GatewayConfig) => c.limits.maxConnections, want: 100 },
+    { note: 'max unauthenticated', get: (c: GatewayConfig) => c.limits.maxUnauthenticated, want: 64 },
+    { note: 'max unauthenticated per address', get: (c: GatewayConfig) => c.limits.maxUnauthenticatedPerAddress, want: 16 },
+    { note: 'authentication timeout 10s', get: (c: GatewayConfig) => c.limits.authenticationTimeoutMs, want: 10_000 },
+    { note: 'message timeout 30s', get: (c: GatewayConfig) => c.limits.messageTimeoutMs, want: 30_000 },
     { note: 'log level', get: (c: GatewayConfig) => c.log.level, want: 'info' },
   ])('$note', ({ get, want }) => {
     expect(result.ok && get(result.config)).toEqual(want);
@@ -123,6 +127,27 @@ describe('validateConfig values', () => {
       doc: withKey('limits.max_statement_bytes', '64KiB'),
       get: (c: GatewayConfig) => c.limits.maxStatementBytes,
       want: 65_536,
+    },
+    {
+      note: 'connection limits and timeouts',
+      doc: withKey('limits', {
+        max_unauthenticated: 8,
+        max_unauthenticated_per_address: 2,
+        authentication_timeout: '2s',
+        message_timeout: '500ms',
+      }),
+      get: (c: GatewayConfig) => c.limits,
+      want: {
+        maxMessageBytes: 1_048_576,
+        maxStatementBytes: 1_048_576,
+        maxRowBytes: 67_108_864,
+        maxQueuedBytes: 1_048_576,
+        maxConnections: 100,
+        maxUnauthenticated: 8,
+        maxUnauthenticatedPerAddress: 2,
+        authenticationTimeoutMs: 2_000,
+        messageTimeoutMs: 500,
+      },
     },
     {
       note: 'audience list',
@@ -360,6 +385,16 @@ describe('validateConfig errors', () => {
       note: 'max connections 0',
       doc: withKey('limits.max_connections', 0),
       errors: ['limits.max_connections: must be an integer from 1 to 1000000, got number 0'],
+    },
+    {
+      note: 'max unauthenticated per address 0',
+      doc: withKey('limits.max_unauthenticated_per_address', 0),
+      errors: ['limits.max_unauthenticated_per_address: must be an integer from 1 to 1000000, got number 0'],
+    },
+    {
+      note: 'message timeout 0',
+      doc: withKey('limits.message_timeout', 0),
+      errors: ['limits.message_timeout: 0 is out of range (1ms to 1h)'],
     },
     {
       note: 'unknown log level',

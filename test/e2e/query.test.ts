@@ -20,7 +20,7 @@ const recordingDecide: Decide = (input) => {
 };
 
 /** LIMITS keep statements well under the frame cap, so the statement limit (not framing) refuses. */
-const LIMITS = { maxMessageBytes: 1_048_576, maxStatementBytes: 65_536, maxConnections: 100 };
+const LIMITS = { maxMessageBytes: 1_048_576, maxStatementBytes: 65_536, maxConnections: 100, maxAnalysisMs: 10_000 };
 const stack = useStack({ decide: recordingDecide, config: { limits: LIMITS } });
 const clients: pg.Client[] = [];
 let direct: pg.Client;

@@ -60,6 +60,7 @@ describe('validateConfig defaults', () => {
     { note: 'max message bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxMessageBytes, want: 1_048_576 },
     { note: 'max statement bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxStatementBytes, want: 1_048_576 },
     { note: 'max connections', get: (c: GatewayConfig) => c.limits.maxConnections, want: 100 },
+    { note: 'max analysis time 10s', get: (c: GatewayConfig) => c.limits.maxAnalysisMs, want: 10_000 },
     { note: 'log level', get: (c: GatewayConfig) => c.log.level, want: 'info' },
   ])('$note', ({ get, want }) => {
     expect(result.ok && get(result.config)).toEqual(want);
@@ -121,6 +122,12 @@ describe('validateConfig values', () => {
       doc: withKey('limits.max_statement_bytes', '64KiB'),
       get: (c: GatewayConfig) => c.limits.maxStatementBytes,
       want: 65_536,
+    },
+    {
+      note: 'analysis budget 2s',
+      doc: withKey('limits.max_analysis_time', '2s'),
+      get: (c: GatewayConfig) => c.limits.maxAnalysisMs,
+      want: 2_000,
     },
     {
       note: 'audience list',

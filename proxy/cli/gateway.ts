@@ -36,7 +36,7 @@ export async function startGatewayFromConfig(
     { createOperationalLog },
     auth,
     { createDecider, createLoginDecider },
-    { initSql },
+    { initSql, configureAnalysis, closeAnalysis },
     { resolveSecret, secretFromFile, toIdentityConfig },
   ] = await Promise.all([
     import('../../bundles/index.js'),
@@ -121,6 +121,8 @@ export async function startGatewayFromConfig(
     throw e;
   }
   await initSql();
+  // long statements are analysed on worker threads within this budget (docs/config.md, limits)
+  configureAnalysis({ maxMs: config.limits.maxAnalysisMs });
   const gateway = await startGateway(config, {
     verifier,
     decide: (input) => decider.decide(input),
@@ -138,6 +140,7 @@ export async function startGatewayFromConfig(
     close: async () => {
       await gateway.close();
       verifier.close();
+      await closeAnalysis();
     },
   };
 }

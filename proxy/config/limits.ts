@@ -24,6 +24,8 @@ export type LimitsConfig = {
   readonly authenticationTimeoutMs: number;
   /** messageTimeoutMs bounds the time from a message's first byte to its last, before and after login. */
   readonly messageTimeoutMs: number;
+  /** maxAnalysisMs is the time budget of analysing one long statement (proxy/sql offload; 54001 past it). */
+  readonly maxAnalysisMs: number;
 };
 
 /**
@@ -31,7 +33,7 @@ export type LimitsConfig = {
  * (PostgreSQL's own cap is 1 GiB per field; an agent rarely needs a row above 64 MiB, and the
  * row limit is what one session can pin in memory at once), 1 MiB queued per direction, 100
  * authenticated connections, 64 connections logging in (16 per address), 10 s to authenticate,
- * 30 s per message.
+ * 30 s per message, 10 s to analyse one long statement.
  */
 export const LIMITS_DEFAULTS = deepFreeze({
   maxMessageBytes: 1_048_576,
@@ -43,6 +45,7 @@ export const LIMITS_DEFAULTS = deepFreeze({
   maxUnauthenticatedPerAddress: 16,
   authenticationTimeoutMs: 10_000,
   messageTimeoutMs: 30_000,
+  maxAnalysisMs: 10_000,
 });
 
 /** MIN_MESSAGE_BYTES is the smallest max_message_bytes that still fits a StartupMessage and a short query. */
@@ -70,6 +73,7 @@ export function validateLimits(root: Section): LimitsConfig {
     'max_unauthenticated_per_address',
     'authentication_timeout',
     'message_timeout',
+    'max_analysis_time',
   ]);
   return {
     maxMessageBytes: limits?.size('max_message_bytes', MIN_MESSAGE_BYTES) ?? LIMITS_DEFAULTS.maxMessageBytes,
@@ -82,5 +86,6 @@ export function validateLimits(root: Section): LimitsConfig {
       limits?.integer('max_unauthenticated_per_address', 1, 1_000_000) ?? LIMITS_DEFAULTS.maxUnauthenticatedPerAddress,
     authenticationTimeoutMs: limits?.duration('authentication_timeout', 1, 3_600_000) ?? LIMITS_DEFAULTS.authenticationTimeoutMs,
     messageTimeoutMs: limits?.duration('message_timeout', 1, 3_600_000) ?? LIMITS_DEFAULTS.messageTimeoutMs,
+    maxAnalysisMs: limits?.duration('max_analysis_time', 1) ?? LIMITS_DEFAULTS.maxAnalysisMs,
   };
 }

@@ -4,8 +4,8 @@
 // called function is (volatility, SECURITY DEFINER, EXECUTE granted to PUBLIC, built in). The
 // catalog answers from its cache synchronously; only names not yet known make a statement wait.
 
-import { analyze } from '../sql/index.js';
-import type { CatalogSnapshot, ColumnName, StatementFacts, ViewDefinition } from '../sql/index.js';
+import { analyzeBounded } from '../sql/index.js';
+import type { AnalyzeResult, CatalogSnapshot, ColumnName, StatementFacts, ViewDefinition } from '../sql/index.js';
 import type { CatalogFacts, Known, RoutineFacts, Volatility } from '../catalog/index.js';
 import { CatalogTooDeepError, CatalogUnavailableError, type ResolveError } from './errors.js';
 
@@ -39,7 +39,7 @@ export type Resolved =
       readonly routines: readonly StatementRoutine[];
       readonly viewColumns: readonly ViewColumn[];
     }
-  | { readonly ok: false; readonly error: ResolveError };
+  | { readonly ok: false; readonly error: ResolveError | AnalysisFailure };
 
 /** MAX_RELATIONS bounds the relations looked at through views for one statement. */
 export const MAX_RELATIONS = 256;
@@ -48,7 +48,9 @@ const MAX_ROUNDS = 12;
 
 const WAIT = Symbol('wait');
 type Wait = typeof WAIT;
-type Failure = { readonly failed: ResolveError };
+type Failure = { readonly failed: ResolveError | AnalysisFailure };
+/** AnalysisFailure is why analysing a text failed (proxy/sql's errors, e.g. too complex: 54001). */
+type AnalysisFailure = Extract<AnalyzeResult, { ok: false }>['error'];
 
 /**
  * resolveStatement resolves a statement's names. It answers synchronously when the catalog has
@@ -59,14 +61,17 @@ export function resolveStatement(facts: StatementFacts, catalog: CatalogFacts, d
   if (facts.tables.read.length === 0 && facts.tables.written.length === 0 && facts.calls.length === 0 && facts.operators.length === 0) {
     return { ok: true, facts, routines: [], viewColumns: [] };
   }
-  const first = attempt(facts, catalog, defaultSchema);
+  // analyses of the statement (and view definitions) with the catalog, kept across rounds: a long
+  // text is analysed on a worker (never on the sessions' thread) and waited for like a lookup
+  const analyses = new Map<string, AnalyzeResult | Promise<AnalyzeResult>>();
+  const first = attempt(facts, catalog, defaultSchema, analyses);
   if (!(first instanceof Round)) return first;
   return (async () => {
     let round: Round | Resolved = first;
     for (let i = 0; i < MAX_ROUNDS && round instanceof Round; i++) {
       const answers = await Promise.all(round.pending);
       if (answers.some((a) => a === undefined)) return { ok: false, error: new CatalogUnavailableError(round.what) };
-      round = attempt(facts, catalog, defaultSchema);
+      round = attempt(facts, catalog, defaultSchema, analyses);
     }
     return round instanceof Round ? { ok: false, error: new CatalogUnavailableError(round.what) } : round;
   })();
@@ -84,8 +89,33 @@ class Round {
 }
 
 /** attempt resolves with what the catalog knows now: the result, or the lookups to wait for. */
-function attempt(facts: StatementFacts, catalog: CatalogFacts, defaultSchema: string): Resolved | Round {
+function attempt(
+  facts: StatementFacts,
+  catalog: CatalogFacts,
+  defaultSchema: string,
+  analyses: Map<string, AnalyzeResult | Promise<AnalyzeResult>>,
+): Resolved | Round {
   const pending: Promise<unknown>[] = [];
+  /** reanalyze analyses a text with a catalog snapshot: its facts, WAIT while a worker analyses it, or a failure. */
+  const reanalyze = (sql: string, snapshot: CatalogSnapshot): StatementFacts | Wait | Failure => {
+    const key = `${[...snapshot.views.keys()].join('\u0001')}\u0000${snapshot.systemRelations.size}\u0000${sql}`;
+    let r = analyses.get(key);
+    if (r === undefined) {
+      r = analyzeBounded(sql, { catalog: snapshot, maxBytes: Number.MAX_SAFE_INTEGER });
+      analyses.set(key, r);
+      if (r instanceof Promise) {
+        const settled = r;
+        void settled.then((done) => analyses.set(key, done));
+      }
+    }
+    if (r instanceof Promise) {
+      pending.push(r);
+      waitingFor = 'the statement';
+      return WAIT;
+    }
+    if (!r.ok) return { failed: r.error };
+    return r.statements.length === 1 ? (r.statements[0] as StatementFacts) : { failed: new CatalogUnavailableError('the statement') };
+  };
   let waitingFor = 'the statement';
   const get = <T>(k: Known<T>, what: string): T | Wait | Failure => {
     if (k instanceof Promise) {
@@ -110,8 +140,10 @@ function attempt(facts: StatementFacts, catalog: CatalogFacts, defaultSchema: st
 
   // the relations the statement touches, and through views the relations they read
   const views = new Map<string, ViewDefinition>();
-  let current = needsSystem ? reanalyze(facts.text, bare) : facts;
-  if (current === undefined) return { ok: false, error: new CatalogUnavailableError('the statement with system relations') };
+  const withSystem = needsSystem ? reanalyze(facts.text, bare) : facts;
+  if (withSystem === WAIT) return new Round(pending, waitingFor);
+  if (isFailure(withSystem)) return { ok: false, error: withSystem.failed };
+  let current: StatementFacts = withSystem;
   const queue = [...current.tables.read, ...current.tables.written];
   const seen = new Set<string>();
   while (queue.length > 0) {
@@ -126,13 +158,15 @@ function attempt(facts: StatementFacts, catalog: CatalogFacts, defaultSchema: st
     const view: ViewDefinition = { columns: rel.columns, sql: rel.definition };
     views.set(table, view);
     const inner = reanalyze(view.sql, bare);
-    if (inner !== undefined) queue.push(...inner.tables.read);
+    if (inner !== WAIT && !isFailure(inner)) queue.push(...inner.tables.read);
   }
   if (pending.length > 0) return new Round(pending, waitingFor);
 
   if (views.size > 0) {
-    current = reanalyze(facts.text, { systemRelations: system, views });
-    if (current === undefined) return { ok: false, error: new CatalogUnavailableError('the statement through its views') };
+    const through = reanalyze(facts.text, { systemRelations: system, views });
+    if (through === WAIT) return new Round(pending, waitingFor);
+    if (isFailure(through)) return { ok: false, error: through.failed };
+    current = through;
   }
   const snapshot: CatalogSnapshot = { systemRelations: system, views };
 
@@ -155,27 +189,33 @@ function attempt(facts: StatementFacts, catalog: CatalogFacts, defaultSchema: st
   if (pending.length > 0) return new Round(pending, waitingFor);
 
   const unique = new Map(routines.map((r) => [`${r.schema}\u0000${r.name}`, r]));
-  return { ok: true, facts: current, routines: [...unique.values()], viewColumns: viewColumns(views, snapshot) };
+  const columns = viewColumns(views, snapshot, reanalyze);
+  if (columns === WAIT) return new Round(pending, waitingFor);
+  return { ok: true, facts: current, routines: [...unique.values()], viewColumns: columns };
 }
 
 /** viewColumns gives each view's columns their lineage through the views below it. */
-function viewColumns(views: ReadonlyMap<string, ViewDefinition>, snapshot: CatalogSnapshot): ViewColumn[] {
+function viewColumns(
+  views: ReadonlyMap<string, ViewDefinition>,
+  snapshot: CatalogSnapshot,
+  reanalyze: (sql: string, snapshot: CatalogSnapshot) => StatementFacts | Wait | Failure,
+): ViewColumn[] | Wait {
   const out: ViewColumn[] = [];
+  let waiting = false;
   for (const [view, def] of views) {
     const facts = reanalyze(def.sql, snapshot);
-    const cols = facts?.output?.columns;
+    if (facts === WAIT) {
+      waiting = true;
+      continue;
+    }
+    const cols = isFailure(facts) ? undefined : facts.output?.columns;
     // pg_get_viewdef spells every column out, so positions match attributes; anything else binds nothing
     if (cols === undefined || cols.length !== def.columns.length || cols.some((c) => c.star !== undefined)) continue;
     cols.forEach((c, i) => {
       out.push({ view, column: def.columns[i] ?? c.name, ...(c.source !== undefined ? { source: c.source } : {}), derived: c.derived });
     });
   }
-  return out;
-}
-
-function reanalyze(sql: string, catalog: CatalogSnapshot): StatementFacts | undefined {
-  const r = analyze(sql, { catalog, maxBytes: Number.MAX_SAFE_INTEGER });
-  return r.ok && r.statements.length === 1 ? r.statements[0] : undefined;
+  return waiting ? WAIT : out;
 }
 
 function isFailure(x: unknown): x is Failure {

@@ -9,6 +9,7 @@ import { statementFacts } from './facts.js';
 import { SqlAnalysisError, SqlNotInitializedError, SqlNulError, SqlSyntaxError, SqlTooLargeError, type SqlError } from './errors.js';
 import { deepFreeze, factsOf } from './facts-cache.js';
 import { asFields, asList, asNode, asNumber } from './tree.js';
+import { AnalysisPool, type OffloadOptions } from './offload.js';
 
 /** ANALYZE_DEFAULTS are the option values analyze() uses when a field is absent. */
 export const ANALYZE_DEFAULTS: Readonly<{ maxBytes: number; searchPath: readonly string[] }> = Object.freeze({
@@ -45,25 +46,96 @@ export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
   // only in literals are still parsed but share their facts (facts-cache.ts).
   // An analysis with the catalog's view of names is the gate's second look at a statement that
   // reads views or system relations; the snapshot changes under it, so it is not memoised here.
-  const key =
-    opts.catalog === undefined && sql.length <= CACHE_MAX_SQL_CHARS
-      ? `${maxBytes}\u0000${searchPath.join('\u0001')}\u0000${sql}`
-      : undefined;
-  if (key !== undefined) {
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit;
-    }
-  }
+  const key = memoKey(sql, maxBytes, searchPath, opts.catalog);
+  const hit = recall(key);
+  if (hit !== undefined) return hit;
   const { result, shared } = analyzeUncached(sql, maxBytes, searchPath, opts.catalog);
-  if (key !== undefined && result.ok && loaded && admit(key, shared)) {
-    deepFreeze(result);
-    cache.set(key, result);
-    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-  }
+  if (key !== undefined && result.ok && loaded && admit(key, shared)) remember(key, result);
   return result;
+}
+
+function memoKey(sql: string, maxBytes: number, searchPath: readonly string[], catalog: CatalogSnapshot | undefined): string | undefined {
+  return catalog === undefined && sql.length <= CACHE_MAX_SQL_CHARS
+    ? `${maxBytes}\u0000${searchPath.join('\u0001')}\u0000${sql}`
+    : undefined;
+}
+
+function recall(key: string | undefined): AnalyzeResult | undefined {
+  if (key === undefined) return undefined;
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+function remember(key: string, result: AnalyzeResult): void {
+  if (!result.ok || !loaded) return;
+  deepFreeze(result);
+  cache.set(key, result);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+}
+
+/**
+ * OFFLOAD_MIN_CHARS is the length from which analyzeBounded() analyses a query string on a worker
+ * thread. Below it (nearly every statement an agent sends) analysis stays on the calling thread,
+ * with no hop between threads: typically well under a millisecond, and measured at most ~40 ms
+ * for the most nested statements of this length (docs/config.md, "Analysis budget").
+ */
+export const OFFLOAD_MIN_CHARS = 4 * 1024;
+
+// The pool of analysis workers is process-wide, like the parser; started on first use.
+let pool: AnalysisPool | undefined;
+let poolOptions: OffloadOptions = {};
+
+/**
+ * analyzeBounded is analyze() for the sessions: a short query string is analysed at once, a long
+ * one on a worker thread (offload.ts), so it never stalls other sessions, within a time budget and
+ * a bounded heap; past either it is refused with SqlTooComplexError (54001). The result is a
+ * promise only for a long string.
+ */
+export function analyzeBounded(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult | Promise<AnalyzeResult> {
+  if (sql.length < OFFLOAD_MIN_CHARS) return analyze(sql, opts);
+  // what analyze() refuses before parsing is refused here, without a trip to a worker
+  const maxBytes = opts.maxBytes ?? ANALYZE_DEFAULTS.maxBytes;
+  const bytes = Buffer.byteLength(sql, 'utf8');
+  if (bytes > maxBytes) return fail(new SqlTooLargeError(bytes, maxBytes));
+  if (!loaded) return fail(new SqlNotInitializedError());
+  // a repeated long statement (up to CACHE_MAX_SQL_CHARS) is answered from the memo, here
+  const key = memoKey(sql, maxBytes, opts.searchPath ?? ANALYZE_DEFAULTS.searchPath, opts.catalog);
+  const hit = recall(key);
+  if (hit !== undefined) return hit;
+  pool ??= new AnalysisPool(poolOptions);
+  const pending = pool.run(sql, opts);
+  if (key === undefined) return pending;
+  return pending.then((result) => {
+    remember(key, result);
+    return result;
+  });
+}
+
+/** analysesInFlight counts the long statements being analysed on workers or waiting for one. */
+export function analysesInFlight(): number {
+  return pool?.pending ?? 0;
+}
+
+/**
+ * configureAnalysis sets the budgets of analyzeBounded()'s workers (process-wide; the gateway
+ * passes `limits.max_analysis_time`). Workers already running finish what they do and are replaced.
+ */
+export function configureAnalysis(options: OffloadOptions): void {
+  poolOptions = { ...options };
+  const old = pool;
+  pool = undefined;
+  void old?.close();
+}
+
+/** closeAnalysis terminates the analysis workers (the gateway's close); a later long statement starts them again. */
+export async function closeAnalysis(): Promise<void> {
+  const old = pool;
+  pool = undefined;
+  await old?.close();
 }
 
 // A string whose statements all took their facts from the facts cache is one of many that differ

@@ -17,6 +17,12 @@ export const SQL_ERRORS = defineErrors({
   ERR_PROXY_SQL_SYNTAX: { sqlstate: '42601', http: 400, severity: 'ERROR' },
   ERR_PROXY_SQL_NOT_INITIALIZED: { sqlstate: '58000', http: 503, severity: 'ERROR' },
   ERR_PROXY_SQL_ANALYSIS: { sqlstate: '54001', variants: ['XX000'], http: 422, severity: 'ERROR' },
+  ERR_PROXY_SQL_TOO_COMPLEX: {
+    sqlstate: '54001',
+    http: 422,
+    severity: 'ERROR',
+    hint: 'split the statement into smaller ones (fewer terms, values or nesting levels per statement)',
+  },
 });
 
 /** SqlErrorCode is one code of SQL_ERRORS. */
@@ -98,5 +104,31 @@ export const SqlAnalysisError = errorClass(
 /** SqlAnalysisError is an instance of the class of the same name. */
 export type SqlAnalysisError = InstanceType<typeof SqlAnalysisError>;
 
+/** AnalysisBudget names the budget an analysis ran out of: its time or its memory. */
+export type AnalysisBudget = 'time' | 'memory';
+
+/**
+ * SqlTooComplexError: analysing the statement ran out of its budget (limits.max_analysis_ms of
+ * time, or the analysis worker's memory); it is refused, never passed on unanalysed (54001).
+ */
+export class SqlTooComplexError extends SqlError {
+  declare readonly code: 'ERR_PROXY_SQL_TOO_COMPLEX';
+  /** budget is what ran out; limit is its size (milliseconds, or MiB of heap). */
+  readonly budget: AnalysisBudget;
+  readonly limit: number;
+
+  constructor(budget: AnalysisBudget, limit: number) {
+    super(
+      'ERR_PROXY_SQL_TOO_COMPLEX',
+      budget === 'time'
+        ? `portcullis: statement too complex to analyse within ${limit} ms; refused`
+        : `portcullis: statement too complex to analyse within ${limit} MiB of memory; refused`,
+    );
+    this.name = 'SqlTooComplexError';
+    this.budget = budget;
+    this.limit = limit;
+  }
+}
+
 /** AnySqlError is the union of the concrete SQL errors. */
-export type AnySqlError = SqlNulError | SqlTooLargeError | SqlSyntaxError | SqlNotInitializedError | SqlAnalysisError;
+export type AnySqlError = SqlNulError | SqlTooLargeError | SqlSyntaxError | SqlNotInitializedError | SqlAnalysisError | SqlTooComplexError;

@@ -5,6 +5,11 @@ import { asFields, asList, asNode, asString, stringItems } from './tree.js';
 
 const UNKNOWN = '?column?';
 
+// A scalar subquery's name is its first column's, found by descending into it; the walker asks
+// again at every level of nested subqueries, so names of subqueries are remembered per tree node
+// (without this, N nested levels cost N² descents: 0.1 s for a 4 KiB statement).
+const subLinkNames = new WeakMap<object, string>();
+
 /** figureName returns the name PostgreSQL gives an unaliased result expression. */
 export function figureName(expr: unknown): string {
   const n = asNode(expr);
@@ -59,10 +64,13 @@ export function figureName(expr: unknown): string {
       if (kind === 'EXISTS_SUBLINK') return 'exists';
       if (kind === 'ARRAY_SUBLINK') return 'array';
       if (kind === 'EXPR_SUBLINK') {
+        const known = typeof expr === 'object' && expr !== null ? subLinkNames.get(expr) : undefined;
+        if (known !== undefined) return known;
         const sel = asNode(f['subselect']);
         const first = asNode(asList(sel?.fields['targetList'])[0]);
-        const alias = asString(first?.fields['name']);
-        return alias ?? figureName(first?.fields['val']);
+        const name = asString(first?.fields['name']) ?? figureName(first?.fields['val']);
+        if (typeof expr === 'object' && expr !== null) subLinkNames.set(expr, name);
+        return name;
       }
       return UNKNOWN;
     }

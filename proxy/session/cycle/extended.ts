@@ -7,7 +7,7 @@
 
 import { decodeFrontend, encodeFrontend } from '../../wire/index.js';
 import type { BindMessage, FrontendMessage, TaggedFrame } from '../../wire/index.js';
-import { analyze, SqlSyntaxError } from '../../sql/index.js';
+import { analyzeBounded, SqlSyntaxError } from '../../sql/index.js';
 import type { StatementFacts } from '../../sql/index.js';
 import { BatchTooLargeError, UnknownPortalError, UnknownStatementError, UnsupportedRequestError } from '../../actions/index.js';
 import { formatOf } from '../../gate/index.js';
@@ -113,7 +113,9 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
     }
     switch (msg.kind) {
       case 'parse': {
-        const analyzed = analyze(msg.query, { maxBytes: cycle.ctx.limits.maxStatementBytes });
+        // a long statement is analysed on a worker thread (never stalling other sessions), a short one at once
+        const analysis = analyzeBounded(msg.query, { maxBytes: cycle.ctx.limits.maxStatementBytes });
+        const analyzed = analysis instanceof Promise ? await analysis : analysis;
         if (!analyzed.ok) return { ok: false, error: analyzed.error };
         if (analyzed.statements.length > 1) {
           return { ok: false, error: new SqlSyntaxError('cannot insert multiple commands into a prepared statement', 0) };

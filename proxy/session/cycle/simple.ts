@@ -3,7 +3,7 @@
 // failed statement would: abort.ts), then forward the original frame and relay the answers with
 // masks applied.
 
-import { analyze } from '../../sql/index.js';
+import { analyzeBounded } from '../../sql/index.js';
 import type { StatementFacts } from '../../sql/index.js';
 import type { Mask } from '../../decision/index.js';
 import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
@@ -17,7 +17,9 @@ import type { RelayOutcome, SimpleStatementPlan } from './relay.js';
 /** runSimpleQuery carries out one Query message and relays its answers up to ReadyForQuery. */
 export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: QueryMessage): Promise<RelayOutcome> {
   const { ctx, state } = cycle;
-  const analyzed = analyze(msg.sql, { maxBytes: ctx.limits.maxStatementBytes });
+  // a long string is analysed on a worker thread (never stalling other sessions), a short one at once
+  const analysis = analyzeBounded(msg.sql, { maxBytes: ctx.limits.maxStatementBytes });
+  const analyzed = analysis instanceof Promise ? await analysis : analysis;
   if (!analyzed.ok) {
     sendError(cycle, analyzed.error);
     return endRefusedQuery(cycle);

@@ -66,6 +66,7 @@ describe('validateConfig defaults', () => {
     { note: 'max unauthenticated per address', get: (c: GatewayConfig) => c.limits.maxUnauthenticatedPerAddress, want: 16 },
     { note: 'authentication timeout 10s', get: (c: GatewayConfig) => c.limits.authenticationTimeoutMs, want: 10_000 },
     { note: 'message timeout 30s', get: (c: GatewayConfig) => c.limits.messageTimeoutMs, want: 30_000 },
+    { note: 'max analysis time 10s', get: (c: GatewayConfig) => c.limits.maxAnalysisMs, want: 10_000 },
     { note: 'log level', get: (c: GatewayConfig) => c.log.level, want: 'info' },
   ])('$note', ({ get, want }) => {
     expect(result.ok && get(result.config)).toEqual(want);
@@ -147,7 +148,14 @@ describe('validateConfig values', () => {
         maxUnauthenticatedPerAddress: 2,
         authenticationTimeoutMs: 2_000,
         messageTimeoutMs: 500,
+        maxAnalysisMs: 10_000,
       },
+    },
+    {
+      note: 'analysis budget 2s',
+      doc: withKey('limits.max_analysis_time', '2s'),
+      get: (c: GatewayConfig) => c.limits.maxAnalysisMs,
+      want: 2_000,
     },
     {
       note: 'audience list',

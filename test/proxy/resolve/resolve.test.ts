@@ -128,6 +128,21 @@ describe('resolveStatement', () => {
     expect(resolveStatement(facts('SELECT mail FROM v_top'), catalog)).not.toBeInstanceOf(Promise);
   });
 
+  it('re-analyses a long statement over views on a worker, with the same result', async () => {
+    const long = `SELECT mail FROM v_top WHERE mail IN (${Array.from({ length: 800 }, (_, i) => `'m${i}'`).join(', ')})`;
+    expect(long.length).toBeGreaterThan(4096);
+    const r = resolveStatement(facts(long), fakeCatalog('sync'));
+    expect(r).toBeInstanceOf(Promise);
+    const done = ok(await r);
+    expect(done.facts.tables.read).toEqual(['public.customers', 'public.v_mail', 'public.v_top']);
+    expect(done.viewColumns).toContainEqual({
+      view: 'public.v_top',
+      column: 'mail',
+      source: { table: 'public.customers', column: 'email' },
+      derived: [],
+    });
+  });
+
   it('qualifies system relations and follows system views', async () => {
     const r = ok(await resolveStatement(facts('SELECT n FROM pg_stats'), fakeCatalog('async')));
     expect(r.facts.tables.read).toEqual(['pg_catalog.pg_statistic', 'pg_catalog.pg_stats']);

@@ -37,7 +37,19 @@ function keysOf(section: string): string[] {
 }
 
 /** SECTIONS are the objects of the document; their own keys are leaves or further sections. */
-const SECTIONS = ['', 'listen', 'tls', 'upstream', 'identity', 'identity.jwks', 'identity.introspection', 'policy', 'limits', 'log'];
+const SECTIONS = [
+  '',
+  'listen',
+  'tls',
+  'upstream',
+  'identity',
+  'identity.jwks',
+  'identity.introspection',
+  'policy',
+  'limits',
+  'log',
+  'masking',
+];
 
 /** documentedKeys reads the first column of docs/config.md's key table (`a` / `b` alternatives share a's parent). */
 function documentedKeys(): Map<string, string> {

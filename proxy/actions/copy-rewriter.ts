@@ -40,7 +40,12 @@ export const COPY_CSV_DEFAULTS: CopyCsvFormat = Object.freeze({
 export type CopyColumnMask = { readonly index: number; readonly column: PolicyColumnRef; readonly mask: Mask };
 
 /** CopyMaskPlan is how to rewrite one COPY TO STDOUT stream. */
-export type CopyMaskPlan = { readonly format: CopyTextFormat | CopyCsvFormat; readonly columns: readonly CopyColumnMask[] };
+export type CopyMaskPlan = {
+  readonly format: CopyTextFormat | CopyCsvFormat;
+  readonly columns: readonly CopyColumnMask[];
+  /** hashKey makes `hash` masks an HMAC (config `masking.hash_key_*`); absent: plain SHA-256. */
+  readonly hashKey?: string;
+};
 
 /** CopyField is one field of a row: its raw text as sent and, for CSV, whether any part was quoted. */
 type CopyField = { readonly raw: string; readonly quoted: boolean };
@@ -168,7 +173,7 @@ export function rewriteCopyRow(row: string, plan: CopyMaskPlan): string {
       const raw = fields[c.index];
       if (raw === undefined) continue;
       const value = raw === f.null ? null : decodeCopyText(raw);
-      const masked = maskValue(c.mask.kind, value, maskOptionsOf(c.mask));
+      const masked = maskValue(c.mask.kind, value, maskOptionsOf(c.mask, plan.hashKey));
       fields[c.index] = masked === null ? f.null : encodeCopyText(masked, f.delimiter);
     }
     return fields.join(f.delimiter);
@@ -178,7 +183,7 @@ export function rewriteCopyRow(row: string, plan: CopyMaskPlan): string {
   for (const c of plan.columns) {
     const field = fields[c.index];
     if (field === undefined) continue;
-    const masked = maskValue(c.mask.kind, decodeCsvField(field, f), maskOptionsOf(c.mask));
+    const masked = maskValue(c.mask.kind, decodeCsvField(field, f), maskOptionsOf(c.mask, plan.hashKey));
     out[c.index] = encodeCsvField(masked, f);
   }
   return out.join(f.delimiter);

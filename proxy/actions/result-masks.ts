@@ -20,7 +20,11 @@ export type ColumnMask = {
 };
 
 /** ResultMaskPlan lists the masked columns of one result set; empty columns means rows pass through unchanged. */
-export type ResultMaskPlan = { readonly columns: readonly ColumnMask[] };
+export type ResultMaskPlan = {
+  readonly columns: readonly ColumnMask[];
+  /** hashKey makes `hash` masks an HMAC (config `masking.hash_key_*`); absent: plain SHA-256. */
+  readonly hashKey?: string;
+};
 
 /** NO_MASKS is the plan of a result set without masked columns. */
 export const NO_MASKS: ResultMaskPlan = Object.freeze({ columns: Object.freeze([]) });
@@ -88,8 +92,8 @@ export function checkOutputMasks(
 }
 
 /** maskOptionsOf turns a policy mask into maskValue options. */
-export function maskOptionsOf(mask: Mask): MaskOptions {
-  return mask.keep !== undefined ? { keep: mask.keep } : {};
+export function maskOptionsOf(mask: Mask, hashKey?: string): MaskOptions {
+  return { ...(mask.keep !== undefined ? { keep: mask.keep } : {}), ...(hashKey !== undefined ? { hashKey } : {}) };
 }
 
 /**
@@ -103,11 +107,11 @@ export function rewriteDataRow(values: readonly (Buffer | null)[], plan: ResultM
     if (c.index >= values.length) continue;
     const value = values[c.index] ?? null;
     if (c.format === 1) {
-      const r = maskBinaryValue(c.mask.kind, value, c.typeOid, maskOptionsOf(c.mask));
+      const r = maskBinaryValue(c.mask.kind, value, c.typeOid, maskOptionsOf(c.mask, plan.hashKey));
       if (!r.ok) return { ok: false, error: new MaskedBinaryError(columnLabel(c.column)) };
       out[c.index] = r.value === null ? null : Buffer.from(r.value);
     } else {
-      out[c.index] = maskValue(c.mask.kind, value === null ? null : value.toString('utf8'), maskOptionsOf(c.mask));
+      out[c.index] = maskValue(c.mask.kind, value === null ? null : value.toString('utf8'), maskOptionsOf(c.mask, plan.hashKey));
     }
   }
   return { ok: true, values: out };

@@ -67,6 +67,10 @@ function resolveExternal(
     upstream,
     identity: { ...config.identity, jwks },
     policy: { ...config.policy, source },
+    masking:
+      config.masking.hashKey?.kind === 'file'
+        ? { ...config.masking, hashKey: { kind: 'file', path: abs(config.masking.hashKey.path) } }
+        : config.masking,
   };
   return { ok: true, config: Object.freeze(out) };
 }

@@ -63,6 +63,29 @@ export async function startGatewayFromConfig(
     };
   }
   const tls = config.tls === undefined ? undefined : { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
+  // the `hash` mask's HMAC key: read once at start; a missing or short key stops the start (a
+  // hash without a key can be reversed by hashing guesses)
+  const hashSource = config.masking.hashKey;
+  let maskHashKey: string | undefined;
+  if (hashSource !== undefined) {
+    try {
+      maskHashKey = hashSource.kind === 'file' ? secretFromFile(readFileSync(hashSource.path, 'utf8')) : resolveSecret(hashSource, env);
+    } catch (e) {
+      return {
+        kind: 'failed',
+        reasons: [
+          `masking.hash_key_file: ${hashSource.kind === 'file' ? hashSource.path : ''} cannot be read (${e instanceof Error ? e.message : String(e)})`,
+        ],
+      };
+    }
+    if (maskHashKey === undefined || Buffer.byteLength(maskHashKey) < MIN_HASH_KEY_BYTES) {
+      const where =
+        hashSource.kind === 'env'
+          ? `masking.hash_key_env: environment variable ${hashSource.name}`
+          : `masking.hash_key_file: ${hashSource.kind === 'file' ? hashSource.path : ''}`;
+      return { kind: 'failed', reasons: [`${where} must hold a key of at least ${MIN_HASH_KEY_BYTES} bytes`] };
+    }
+  }
   // one bus for everything the gateway reports; the operational log is its first subscriber
   const events = createEventBus();
   events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
@@ -132,6 +155,7 @@ export async function startGatewayFromConfig(
     events,
     ...(upstreamPassword !== undefined ? { upstreamPassword } : {}),
     ...(tls !== undefined ? { tls } : {}),
+    ...(maskHashKey !== undefined ? { maskHashKey } : {}),
   });
   return {
     kind: 'started',
@@ -144,6 +168,9 @@ export async function startGatewayFromConfig(
     },
   };
 }
+
+/** MIN_HASH_KEY_BYTES is the shortest HMAC key accepted for the `hash` mask. */
+const MIN_HASH_KEY_BYTES = 16;
 
 /** keysEvent is the gateway event for what the token verifier reports about its key source. */
 function keysEvent(event: AuthEvent): GatewayEvent {

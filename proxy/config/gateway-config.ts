@@ -9,6 +9,8 @@ import type { LimitsConfig } from './limits.js';
 import { validateListen, LISTEN_DEFAULTS } from './listen.js';
 import type { ListenConfig } from './listen.js';
 import { validateLog, LOG_DEFAULTS } from './log.js';
+import { validateMasking } from './masking.js';
+import type { MaskingConfig } from './masking.js';
 import type { LogConfig } from './log.js';
 import { validatePolicy, POLICY_DEFAULTS } from './policy.js';
 import type { PolicySection } from './policy.js';
@@ -28,6 +30,7 @@ export type GatewayConfig = {
   readonly policy: PolicySection;
   readonly limits: LimitsConfig;
   readonly log: LogConfig;
+  readonly masking: MaskingConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -47,7 +50,7 @@ export const CONFIG_DEFAULTS = deepFreeze({
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
-const TOP_LEVEL_KEYS = ['listen', 'tls', 'allow_plaintext_password', 'upstream', 'identity', 'policy', 'limits', 'log'] as const;
+const TOP_LEVEL_KEYS = ['listen', 'tls', 'allow_plaintext_password', 'upstream', 'identity', 'policy', 'limits', 'log', 'masking'] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
 export function validateConfig(raw: unknown): ValidateConfigResult {
@@ -65,6 +68,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const policy = validatePolicy(root);
   const limits = validateLimits(root);
   const log = validateLog(root);
+  const masking = validateMasking(root);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -75,6 +79,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     policy,
     limits,
     log,
+    masking,
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -18,6 +18,7 @@ export { LIMITS_DEFAULTS } from './limits.js';
 export type { LimitsConfig } from './limits.js';
 export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';
 export type { LogConfig, LogLevel } from './log.js';
+export type { MaskingConfig } from './masking.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
 export { resolveSecret, secretFromFile } from './secrets.js';

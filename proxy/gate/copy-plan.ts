@@ -21,7 +21,12 @@ export type CopyPlanResult =
  * nothing to do. Otherwise the columns must be known (column list, catalog, or lineage without
  * an unresolvable `*`), and a masked column in binary format is denied.
  */
-export async function planCopyOut(facts: StatementFacts, masks: readonly Mask[], catalog: CatalogResolver): Promise<CopyPlanResult> {
+export async function planCopyOut(
+  facts: StatementFacts,
+  masks: readonly Mask[],
+  catalog: CatalogResolver,
+  hashKey?: string,
+): Promise<CopyPlanResult> {
   if (!facts.flags.copy_to_stdout) return { ok: true, plan: undefined };
   const touched = [...facts.tables.read, ...facts.tables.written];
   const relevant = masks.filter((m) => touched.includes(m.table));
@@ -50,7 +55,7 @@ export async function planCopyOut(facts: StatementFacts, masks: readonly Mask[],
   }
   const format = copyFormatOf(stmt.options);
   if (format.kind === 'binary') return { ok: false, error: new MaskedBinaryError(columnLabel((planned[0] as CopyColumnMask).column)) };
-  return { ok: true, plan: { format, columns: planned } };
+  return { ok: true, plan: { format, columns: planned, ...(hashKey !== undefined ? { hashKey } : {}) } };
 }
 
 /** copyFormatOf reads a COPY's data format from its options, with PostgreSQL's defaults for what is not given. */

@@ -34,6 +34,8 @@ export type GateDeps = {
   readonly events?: EventSink;
   /** now is the clock in ms since the epoch (policy input `time`). */
   readonly now?: () => number;
+  /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`). */
+  readonly maskHashKey?: string;
 };
 
 /** Gate decides statements and says how to carry the decision out. */
@@ -112,7 +114,7 @@ export function createGate(deps: GateDeps): Gate {
     if (decision.kind === 'deny') return { kind: 'refuse', decision, error: denialError(decision) };
     // what the statement would need is checked before anyone is asked to approve it
     const masks = masksThroughViews(decision.masks, resolved.viewColumns);
-    const verdict = carryOut(req, decision, masks, deps.catalog);
+    const verdict = carryOut(req, decision, masks, deps.catalog, deps.maskHashKey);
     if (decision.kind === 'allow') return verdict;
     return Promise.resolve(verdict).then(async (v) => {
       if (v.kind === 'refuse') return v;
@@ -156,7 +158,13 @@ function unknownRoutine(call: { readonly schema: string; readonly name: string }
 }
 
 /** carryOut checks that the result can be masked as asked and plans a COPY rewrite (asynchronous only then); refuses otherwise. */
-function carryOut(req: StatementRequest, decision: Decision, masks: readonly Mask[], catalog: CatalogResolver): Verdict | Promise<Verdict> {
+function carryOut(
+  req: StatementRequest,
+  decision: Decision,
+  masks: readonly Mask[],
+  catalog: CatalogResolver,
+  hashKey: string | undefined,
+): Verdict | Promise<Verdict> {
   const { facts } = req;
   const refuse = (error: ProxyError): Verdict => ({ kind: 'refuse', decision, error });
   const touched = [...facts.tables.read, ...facts.tables.written];
@@ -172,7 +180,7 @@ function carryOut(req: StatementRequest, decision: Decision, masks: readonly Mas
     }
   }
   if (!facts.flags.copy_to_stdout) return { kind: 'run', decision, masks, copy: undefined };
-  return planCopyOut(facts, masks, catalog).then(
+  return planCopyOut(facts, masks, catalog, hashKey).then(
     (copy): Verdict => (copy.ok ? { kind: 'run', decision, masks, copy: copy.plan } : refuse(copy.error)),
   );
 }

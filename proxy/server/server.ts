@@ -56,6 +56,8 @@ export type GatewayDeps = {
   readonly upstreamPassword?: string | (() => Promise<string>);
   /** tls is the PEM key and certificate of config.tls, read by the caller (required when config.tls is set: the data plane reads no files). */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** maskHashKey is the HMAC key of `hash` masks the caller resolved (config `masking.hash_key_env` / `hash_key_file`). */
+  readonly maskHashKey?: string;
   /** isLoopback decides which client addresses may send the token without TLS (default: 127/8, ::1). */
   readonly isLoopback?: (address: string) => boolean;
   /** queryCycle serves logged-in sessions (default proxy/session runQueryCycle; tests may pass a pass-through). */
@@ -100,6 +102,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     catalog,
     names: catalog,
     events,
+    ...(deps.maskHashKey !== undefined ? { maskHashKey: deps.maskHashKey } : {}),
     now,
     ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}),
   });
@@ -122,6 +125,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       messageTimeoutMs: config.limits.messageTimeoutMs,
     },
     registry,
+    ...(deps.maskHashKey !== undefined ? { maskHashKey: deps.maskHashKey } : {}),
     events,
     now,
     queryCycle: deps.queryCycle ?? runQueryCycle,

@@ -23,6 +23,8 @@ export type SessionContext = {
   /** catalog names RowDescription columns for masking. */
   readonly catalog: CatalogResolver;
   readonly limits: { readonly maxStatementBytes: number };
+  /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`); absent: plain SHA-256. */
+  readonly maskHashKey?: string;
   readonly events: EventSink;
 };
 

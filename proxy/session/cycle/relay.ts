@@ -144,7 +144,7 @@ class Relay {
         case 'rowDescription': {
           const h = this.#expect(['query', 'describeStatement', 'describePortal'], 'RowDescription');
           if (h.kind === 'query') {
-            const r = await bindResultColumns(msg.fields, h.masks, ctx.catalog, h.statements[h.index]?.facts.output);
+            const r = await bindResultColumns(msg.fields, h.masks, ctx.catalog, h.statements[h.index]?.facts.output, ctx.maskHashKey);
             if (r.ok) this.#plan = r.plan;
             else this.#refuse(r.error);
             this.#forward(frame);
@@ -152,7 +152,7 @@ class Relay {
             queue.shift();
             this.#forward(frame);
           } else {
-            const r = await bindResultColumns(msg.fields, h.portal.masks, ctx.catalog, h.portal.facts?.output);
+            const r = await bindResultColumns(msg.fields, h.portal.masks, ctx.catalog, h.portal.facts?.output, ctx.maskHashKey);
             if (r.ok) h.portal.plan = r.plan;
             else this.#refuse(r.error);
             queue.shift();

@@ -29,6 +29,7 @@ export async function bindResultColumns(
   masks: readonly Mask[],
   catalog: CatalogResolver,
   lineage?: OutputLineage | null,
+  hashKey?: string,
 ): Promise<BindingResult> {
   if (masks.length === 0) return { ok: true, plan: NO_MASKS };
   const positional =
@@ -64,5 +65,5 @@ export async function bindResultColumns(
     }
     columns.push({ index, column: found.column, mask: found.mask, format: field.format, typeOid: field.dataTypeOID });
   }
-  return { ok: true, plan: columns.length === 0 ? NO_MASKS : { columns } };
+  return { ok: true, plan: columns.length === 0 ? NO_MASKS : { columns, ...(hashKey !== undefined ? { hashKey } : {}) } };
 }

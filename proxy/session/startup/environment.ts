@@ -45,6 +45,8 @@ export type SessionEnvironment = {
     readonly authenticationTimeoutMs?: number;
     readonly messageTimeoutMs?: number;
   };
+  /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`). */
+  readonly maskHashKey?: string;
   readonly registry: SessionRegistry;
   readonly events: EventSink;
   /** now is the clock in ms since the epoch (token expiry). */

@@ -104,6 +104,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     gate: env.gate,
     catalog: env.catalog,
     limits: { maxStatementBytes: env.limits.maxStatementBytes },
+    ...(env.maskHashKey !== undefined ? { maskHashKey: env.maskHashKey } : {}),
     events: env.events,
   };
   let end: SessionEnd | undefined;

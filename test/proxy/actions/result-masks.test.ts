@@ -1,6 +1,7 @@
 // Unit tests of result masking: which outputs are denied before forwarding (masked columns inside
 // expressions or whole rows) and how DataRow values are rewritten (text, NULL, binary formats).
 
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkOutputMasks, rewriteDataRow } from '../../../proxy/actions/index.js';
 import type { OutputLineage, ResultMaskPlan } from '../../../proxy/actions/index.js';
@@ -94,6 +95,18 @@ describe('rewriteDataRow', () => {
       out: [b('1'), b('****')],
     },
     { note: 'a missing column index', values: [b('1')], plan: plan({ ...email, kind: 'redact' }), out: [b('1')] },
+    {
+      note: 'hash without a key: SHA-256',
+      values: [b('1'), b('ada@example.com')],
+      plan: plan({ ...email, kind: 'hash' }),
+      out: [b('1'), createHash('sha256').update('ada@example.com').digest('hex').slice(0, 16)],
+    },
+    {
+      note: 'hash with the configured key: HMAC-SHA256',
+      values: [b('1'), b('ada@example.com')],
+      plan: { ...plan({ ...email, kind: 'hash' }), hashKey: 'k'.repeat(32) },
+      out: [b('1'), createHmac('sha256', 'k'.repeat(32)).update('ada@example.com').digest('hex').slice(0, 16)],
+    },
   ])('rewrites $note', ({ values, plan, out }) => {
     expect(rewriteDataRow(values, plan)).toEqual({ ok: true, values: out });
   });

@@ -27,6 +27,25 @@ describe('startGatewayFromConfig', () => {
     });
   });
 
+  it.each([
+    {
+      note: 'an unset variable',
+      masking: { hash_key_env: 'PORTCULLIS_TEST_UNSET_KEY' },
+      env: {},
+      reason: /masking.hash_key_env: environment variable PORTCULLIS_TEST_UNSET_KEY must hold a key of at least 16 bytes/,
+    },
+    { note: 'a short key', masking: { hash_key_env: 'K' }, env: { K: 'short' }, reason: /at least 16 bytes/ },
+    {
+      note: 'a missing file',
+      masking: { hash_key_file: '/nonexistent/portcullis/hash.key' },
+      env: {},
+      reason: /masking.hash_key_file: \/nonexistent\/portcullis\/hash.key cannot be read/,
+    },
+  ])('refuses to start with the hash mask key from $note', async ({ masking, env, reason }) => {
+    const r = await startGatewayFromConfig(configWith({ masking }), () => undefined, env);
+    expect(r).toMatchObject({ kind: 'failed', reasons: [expect.stringMatching(reason)] });
+  });
+
   it('reads the TLS files itself: a missing key file rejects with ENOENT naming it', async () => {
     const config = configWith({ tls: { cert: '/nonexistent/portcullis/cert.pem', key: '/nonexistent/portcullis/key.pem' } });
     await expect(startGatewayFromConfig(config, () => undefined)).rejects.toMatchObject({

@@ -213,9 +213,16 @@ describe('validateConfig errors', () => {
     {
       note: 'unknown top-level key',
       doc: withKey('listn', {}),
-      errors: ['listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log)'],
+      errors: [
+        'listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log, masking)',
+      ],
     },
     { note: 'unknown nested key', doc: withKey('listen.hots', 'x'), errors: ['listen.hots: unknown key (expected one of host, port)'] },
+    {
+      note: 'two sources of the hash key',
+      doc: withKey('masking', { hash_key_env: 'K', hash_key_file: '/k' }),
+      errors: ['masking: set one of hash_key_env or hash_key_file, not both'],
+    },
     { note: 'section not a mapping', doc: withKey('listen', 'x'), errors: ['listen: must be a mapping, got string "x"'] },
     {
       note: 'port not an integer',

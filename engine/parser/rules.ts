@@ -3,7 +3,7 @@
 
 import type { Annotation, Body, ElseClause, Import, Package, RefTerm, Rule, RuleHead, Term, VarTerm } from '../ast/nodes.js';
 import type { Location } from '../diagnostics/index.js';
-import { walkTerms } from '../ast/walk.js';
+import { walkTerms } from '../ast/index.js';
 import { parseBracedBody, parseLiteral } from './body.js';
 import { ParseFailure } from './cursor.js';
 import type { Cursor } from './cursor.js';

@@ -3,7 +3,7 @@
 // or a local assigned with `:=`. In: a parsed v1 Module. Out: rego_compile_error diagnostics.
 
 import type { Module, Term } from '../ast/nodes.js';
-import { walkTerms } from '../ast/walk.js';
+import { walkTerms } from '../ast/index.js';
 import { error } from '../diagnostics/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 

@@ -6,7 +6,7 @@ import { check } from './check/index.js';
 import { plan } from './planner/index.js';
 import { emitWasm } from './wasm/index.js';
 import { loadRuntimeBinary, loadTzdata } from './runtime/index.js';
-import { sortDiagnostics, hasErrors } from './diagnostics/index.js';
+import { error, sortDiagnostics, hasErrors } from './diagnostics/index.js';
 import type { Diagnostic, SourceFile } from './diagnostics/index.js';
 import type { Module } from './ast/index.js';
 import type { CheckedProgram } from './check/index.js';
@@ -43,8 +43,23 @@ export type CompileResult = {
 
 const defaults = Object.freeze({ regoVersion: 'v1' as const, entrypoints: [] as readonly string[], hostBuiltins: {} });
 
-/** compile runs the pipeline; it never throws for mistakes in the sources. */
+/**
+ * compile runs the pipeline; it never throws for mistakes in the sources. A program too deep for
+ * a stage's recursion (a RangeError: the JS stack overflowed) is reported as rego_compile_error
+ * instead of escaping (OPA has no such limit; see docs/conformance.md).
+ */
 export function compile(options: CompileOptions): CompileResult {
+  try {
+    return runPipeline(options);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const file = options.files[0]?.name ?? 'policy.rego';
+    const message = `program too deep to compile (the compiler's stack overflowed: ${e.message})`;
+    return { diagnostics: [error('rego_compile_error', message, { file, row: 1, col: 1, offset: 0, length: 0 })], entrypoints: [] };
+  }
+}
+
+function runPipeline(options: CompileOptions): CompileResult {
   const opts = { ...defaults, ...options };
   const diagnostics: Diagnostic[] = [];
   const modules: Module[] = [];

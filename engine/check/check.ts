@@ -12,6 +12,7 @@ import { resolveRefs } from './resolve.js';
 import { rewriteLocals } from './locals.js';
 import { checkSafety } from './safety.js';
 import { checkRecursion } from './recursion.js';
+import { checkUnifyLiterals } from './unify-literals.js';
 
 /** stages lists the checker's sub-stages in the order they run. */
 export const stages = [
@@ -20,6 +21,7 @@ export const stages = [
   { name: 'rewriteLocals', run: rewriteLocals },
   { name: 'checkSafety', run: checkSafety },
   { name: 'checkRecursion', run: checkRecursion },
+  { name: 'checkUnifyLiterals', run: checkUnifyLiterals },
 ] as const satisfies readonly { readonly name: string; readonly run: (ctx: CheckContext) => void }[];
 
 /** StageName names one checker sub-stage. */

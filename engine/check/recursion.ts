@@ -56,14 +56,31 @@ export function checkRecursion(ctx: CheckContext): void {
   });
 }
 
-/** Segment is a constant ref key, or null for a key that can match anything (a var, a composite). */
-type Segment = string | null;
+/**
+ * Segment is a constant ref key, null for a key that can match anything (a var, a composite), or
+ * false for a scalar that is not a string (`data[1]`): rule and package names are strings, so it
+ * matches no rule.
+ */
+type Segment = string | null | false;
 
 /** overlaps tells whether a rule path and a ref's keys can address the same document (one a prefix of the other). */
 function overlaps(ref: readonly Segment[], path: readonly string[]): boolean {
   const n = Math.min(ref.length, path.length);
-  for (let i = 0; i < n; i++) if (ref[i] !== null && ref[i] !== path[i]) return false;
+  for (let i = 0; i < n; i++) if (ref[i] === false || (ref[i] !== null && ref[i] !== path[i])) return false;
   return true;
+}
+
+function segment(e: Term): Segment {
+  switch (e.kind) {
+    case 'string':
+      return e.value;
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return false;
+    default:
+      return null;
+  }
 }
 
 /** refPrefixes returns the `data…` key sequences a rule refers to (refs and user calls), ignoring `with` targets. */
@@ -79,7 +96,7 @@ function refPrefixes(rule: Rule): Segment[][] {
     if (targets.has(t)) return true;
     if (t.kind === 'var' && t.name === 'data') out.push(['data']);
     else if (t.kind === 'ref' && t.head.kind === 'var' && t.head.name === 'data') {
-      out.push(['data', ...t.path.map((e) => (e.kind === 'string' ? e.value : null))]);
+      out.push(['data', ...t.path.map(segment)]);
       for (const e of t.path) walkTerms(e, visit);
       return true;
     } else if (t.kind === 'call' && t.fn[0] === 'data') out.push([...t.fn]);

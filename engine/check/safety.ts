@@ -174,6 +174,29 @@ class RuleSafety {
     }
   }
 
+  /**
+   * evalHead moves a comprehension head whose unbound vars its own refs bind (`[xs[_] | true]`)
+   * into the body as `$hN = head`, as OPA rewrites comprehension terms that need evaluation;
+   * `inner` is updated in place. Other heads are returned unchanged.
+   */
+  private evalHead(head: Term, inner: { body: Body; safe: Set<string> }, known: ReadonlySet<string>): Term {
+    const unbound = [...varsOutside(head)].filter((v) => !inner.safe.has(v));
+    if (unbound.length === 0) return head;
+    const h: Term = { kind: 'var', name: `$h${this.generated++}`, loc: head.loc };
+    const e: Expr = {
+      kind: 'term',
+      term: { kind: 'call', fn: ['eq'], operator: '=', args: [h, head], loc: head.loc },
+      negated: false,
+      with: [],
+      loc: head.loc,
+    };
+    const a = analyzeExpr(e, inner.safe, this.env);
+    if (!unbound.every((v) => a.outputs.has(v))) return head;
+    inner.body = { ...inner.body, exprs: [...inner.body.exprs, this.exprClosures(e, inner.safe, known)] };
+    for (const v of a.outputs) inner.safe.add(v);
+    return h;
+  }
+
   /** closures rebuilds a term with each comprehension body reordered. */
   private closures(t: Term, safe: ReadonlySet<string>, known: ReadonlySet<string>): Term {
     if (!closuresOf(t).length) return t;
@@ -182,16 +205,19 @@ class RuleSafety {
       case 'setCompr': {
         const inner = this.body(t.body, safe, known);
         const k2 = new Set([...known, ...varsOfTerm(t.body)]);
-        for (const v of varsOutside(t.head)) if (!inner.safe.has(v)) this.unsafe(v, firstLoc(t.head, v) ?? t.loc);
-        return { ...t, head: this.closures(t.head, inner.safe, k2), body: inner.body };
+        const head = this.evalHead(t.head, inner, k2);
+        for (const v of varsOutside(head)) if (!inner.safe.has(v)) this.unsafe(v, firstLoc(t.head, v) ?? t.loc);
+        return { ...t, head: this.closures(head, inner.safe, k2), body: inner.body };
       }
       case 'objectCompr': {
         const inner = this.body(t.body, safe, known);
         const k2 = new Set([...known, ...varsOfTerm(t.body)]);
-        for (const v of [...varsOutside(t.key), ...varsOutside(t.value)]) {
+        const key = this.evalHead(t.key, inner, k2);
+        const value = this.evalHead(t.value, inner, k2);
+        for (const v of [...varsOutside(key), ...varsOutside(value)]) {
           if (!inner.safe.has(v)) this.unsafe(v, firstLoc(t, v) ?? t.loc);
         }
-        return { ...t, key: this.closures(t.key, inner.safe, k2), value: this.closures(t.value, inner.safe, k2), body: inner.body };
+        return { ...t, key: this.closures(key, inner.safe, k2), value: this.closures(value, inner.safe, k2), body: inner.body };
       }
       case 'ref':
         return { ...t, head: this.closures(t.head, safe, known), path: t.path.map((p) => this.closures(p, safe, known)) };

@@ -5,7 +5,7 @@ import { OPERATORS } from '../ast/nodes.js';
 import type { Body, Expr, Term, VarTerm, WithModifier } from '../ast/nodes.js';
 import { assertNever } from '../diagnostics/index.js';
 import type { Cursor } from './cursor.js';
-import { memberCall, parseInExpr, parsePostfix, parseRelation } from './terms.js';
+import { parseInfix, parsePostfix, parseRelation } from './terms.js';
 
 // literals: (literal ((';' | newline) literal)*)? until isEnd(); a trailing ';' is allowed.
 /** parseLiterals parses query literals up to (not including) the token where isEnd() holds. */
@@ -54,21 +54,14 @@ export function parseLiteral(c: Cursor): Expr {
   });
 }
 
-// expr: in-expr [',' relation 'in' relation] [('=' | ':=') in-expr]
+// expr: infix [('=' | ':=') infix]
 /** parseExprTerm parses an expression term, including `k, v in xs` and `=`/`:=` unification. */
 export function parseExprTerm(c: Cursor): Term {
-  let lhs = parseInExpr(c);
-  if (c.is(',') && c.continues()) {
-    c.next();
-    const value = parseRelation(c);
-    c.expect('in');
-    const collection = parseRelation(c);
-    lhs = memberCall(c, [lhs, value, collection], lhs.loc);
-  }
+  const lhs = parseInfix(c);
   const op = c.is(':=') ? ':=' : c.is('=') ? '=' : undefined;
   if (op === undefined || !c.continues()) return lhs;
   c.next();
-  const rhs = parseInExpr(c);
+  const rhs = parseInfix(c);
   return { kind: 'call', fn: [OPERATORS[op]], args: [lhs, rhs], operator: op, loc: c.span(lhs.loc, rhs.loc) };
 }
 
@@ -128,7 +121,7 @@ function withModifiers(c: Cursor, expr: Expr): Expr {
     if (target.kind !== 'var' && target.kind !== 'ref')
       c.fail('unexpected term: with target must be a reference such as input.x or data.y', target.loc);
     c.expect('as');
-    const value = parseInExpr(c);
+    const value = parseInfix(c);
     mods.push({ kind: 'with', target, value, loc: c.span(w.loc) });
   }
   const loc = c.span(expr.loc);

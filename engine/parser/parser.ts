@@ -12,6 +12,7 @@ import { parseLiterals } from './body.js';
 import { Cursor, ParseFailure } from './cursor.js';
 import { parseImport, parsePackage, parseRule } from './rules.js';
 import { parseInExpr } from './terms.js';
+import { checkRootShadowing } from './v1-checks.js';
 
 /** ParseOptions selects the Rego syntax version (default v1). */
 export type ParseOptions = { readonly regoVersion?: 'v0' | 'v1' };
@@ -30,6 +31,7 @@ export function parse(file: SourceFile, opts: ParseOptions = {}): StageResult<Mo
   c.v0 = v0;
   const annotations = collectAnnotations(lexed.value, c.diagnostics);
   const module = guard(c, () => parseModule(c, file.name, annotations));
+  if (module !== undefined && !v0) for (const d of checkRootShadowing(module)) c.report(d);
   return { value: module, diagnostics: sortDiagnostics([...lexed.diagnostics, ...c.diagnostics]) };
 }
 

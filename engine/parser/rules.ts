@@ -3,6 +3,7 @@
 
 import type { Annotation, Body, ElseClause, Import, Package, RefTerm, Rule, RuleHead, Term, VarTerm } from '../ast/nodes.js';
 import type { Location } from '../diagnostics/index.js';
+import { walkTerms } from '../ast/index.js';
 import { parseBracedBody, parseLiteral } from './body.js';
 import { ParseFailure } from './cursor.js';
 import type { Cursor } from './cursor.js';
@@ -121,6 +122,8 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
   const emptyBody: Body = { exprs: [], loc: head.loc };
   if (isDefault) {
     if (value === undefined) c.fail('default rules must have a value (default p := v)', head.loc);
+    const bad = defaultValueProblem(value);
+    if (bad !== undefined) c.fail(`illegal default rule (value cannot contain ${bad})`, start.loc);
     if (c.is('if') || c.is('{')) c.unexpected('end of rule (default rules have no body)');
     return annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations);
   }
@@ -153,6 +156,20 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
     loc: c.span(start.loc),
   };
   return annotate(rule, annotations);
+}
+
+/** defaultValueProblem names the first ref, var or call in a default value (comprehensions may hold them), as OPA's parser does. */
+function defaultValueProblem(value: Term): string | undefined {
+  let found: string | undefined;
+  walkTerms(value, (t) => {
+    if (found !== undefined || t.kind === 'arrayCompr' || t.kind === 'setCompr' || t.kind === 'objectCompr') return true;
+    if (t.kind === 'ref' || t.kind === 'var' || t.kind === 'call') {
+      found = t.kind;
+      return true;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 function isSetLike(ref: readonly Term[]): boolean {
@@ -193,8 +210,11 @@ function parseRuleBody(c: Cursor): Body | undefined {
   if (!c.is('if')) return undefined;
   c.next();
   if (c.is('{')) {
-    // `if {` is a braced body unless that fails and the braces parse as one term literal,
-    // e.g. `f(x) := y if {k: v | …}` (an object comprehension as the whole body).
+    // As in OPA, `if { … }` holding exactly one set or object comprehension is that term as a
+    // one-literal body: `p if { 1 | 1 }` is `p if {1 | 1}` (a non-empty set), not a union.
+    const compr = tryComprehensionLiteral(c);
+    if (compr !== undefined) return compr;
+    // Otherwise a braced body, unless that fails and the braces parse as one term literal.
     const saved = { pos: c.pos, wildcards: c.wildcards };
     try {
       return parseBracedBody(c);
@@ -206,7 +226,7 @@ function parseRuleBody(c: Cursor): Body | undefined {
       c.wildcards = saved.wildcards;
       try {
         const expr = c.withNewlines(true, () => parseLiteral(c));
-        if (c.tok.kind === 'eof' || c.tok.newline || c.is(';') || c.is('else')) return { exprs: [expr], loc: expr.loc };
+        if (endsRule(c)) return { exprs: [expr], loc: expr.loc };
       } catch (e2) {
         if (!(e2 instanceof ParseFailure)) throw e2;
       }
@@ -218,6 +238,25 @@ function parseRuleBody(c: Cursor): Body | undefined {
   const start: Location = c.tok.loc;
   const expr = c.withNewlines(true, () => parseLiteral(c));
   return { exprs: [expr], loc: c.span(start) };
+}
+
+function endsRule(c: Cursor): boolean {
+  return c.tok.kind === 'eof' || c.tok.newline || c.is(';') || c.is('else');
+}
+
+/** tryComprehensionLiteral reads `{ … | … }` as one literal when it is a whole set/object comprehension; else it consumes nothing. */
+function tryComprehensionLiteral(c: Cursor): Body | undefined {
+  const saved = { pos: c.pos, wildcards: c.wildcards };
+  try {
+    const expr = c.withNewlines(true, () => parseLiteral(c));
+    const t = expr.kind === 'term' && !expr.negated && expr.with.length === 0 ? expr.term : undefined;
+    if (t !== undefined && (t.kind === 'setCompr' || t.kind === 'objectCompr') && endsRule(c)) return { exprs: [expr], loc: expr.loc };
+  } catch (e) {
+    if (!(e instanceof ParseFailure)) throw e;
+  }
+  c.pos = saved.pos;
+  c.wildcards = saved.wildcards;
+  return undefined;
 }
 
 // else: 'else' [(':=' | '=') in-expr] ['if'] ('{' body '}' | literal)? else?

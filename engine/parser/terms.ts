@@ -6,6 +6,7 @@ import { OPERATORS } from '../ast/nodes.js';
 import type { Body, CallTerm, RefTerm, StringTerm, Term, VarTerm } from '../ast/nodes.js';
 import type { Location } from '../diagnostics/index.js';
 import { parseLiterals } from './body.js';
+import { ParseFailure } from './cursor.js';
 import type { Cursor } from './cursor.js';
 
 type Operator = keyof typeof OPERATORS;
@@ -25,12 +26,37 @@ export function memberCall(c: Cursor, args: readonly Term[], start: Location): C
 }
 
 // in-expr: relation ('in' relation)*
-/** parseInExpr parses a full term expression except `=`/`:=` and `k, v in xs`; noOr stops at a top-level `|`. */
-export function parseInExpr(c: Cursor, noOr = false): Term {
-  let lhs = parseRelation(c, noOr);
+/** parseInExpr parses a full term expression except `=`/`:=` and `k, v in xs` (a list item or call argument). */
+export function parseInExpr(c: Cursor): Term {
+  return parseMembers(c, parseRelation(c));
+}
+
+// infix: relation [',' relation 'in' relation] ('in' relation)*
+/**
+ * parseInfix parses a term where OPA also reads `k, v in xs` (expressions, parentheses, `with`
+ * values). When no `in` follows the second term, the `,` is left for the caller, so
+ * `[x | a, b]` can still fall back to an array.
+ */
+export function parseInfix(c: Cursor): Term {
+  const lhs = parseRelation(c);
+  if (!c.is(',') || !c.continues()) return parseMembers(c, lhs);
+  const back = mark(c);
+  c.next();
+  const value = parseRelation(c);
+  if (!c.is('in') || !c.continues()) {
+    restore(c, back);
+    return parseMembers(c, lhs);
+  }
+  c.next();
+  const collection = parseRelation(c);
+  return parseMembers(c, memberCall(c, [lhs, value, collection], lhs.loc));
+}
+
+function parseMembers(c: Cursor, first: Term): Term {
+  let lhs = first;
   while (c.is('in') && c.continues()) {
     c.next();
-    const rhs = parseRelation(c, noOr);
+    const rhs = parseRelation(c);
     lhs = memberCall(c, [lhs, rhs], lhs.loc);
   }
   return lhs;
@@ -38,20 +64,20 @@ export function parseInExpr(c: Cursor, noOr = false): Term {
 
 // relation: or (('==' | '!=' | '<' | '<=' | '>' | '>=') or)*
 /** parseRelation parses comparisons and everything binding tighter. */
-export function parseRelation(c: Cursor, noOr = false): Term {
-  let lhs = parseOr(c, noOr);
+export function parseRelation(c: Cursor): Term {
+  let lhs = parseOr(c);
   for (;;) {
     const op = RELATIONS.find((o) => c.is(o));
     if (op === undefined || !c.continues()) return lhs;
     c.next();
-    lhs = operatorCall(c, op, lhs, parseOr(c, noOr));
+    lhs = operatorCall(c, op, lhs, parseOr(c));
   }
 }
 
 // or: and ('|' and)*
-function parseOr(c: Cursor, noOr: boolean): Term {
+function parseOr(c: Cursor): Term {
   let lhs = parseAnd(c);
-  while (!noOr && c.is('|') && c.continues()) {
+  while (c.is('|') && c.continues()) {
     c.next();
     lhs = operatorCall(c, '|', lhs, parseAnd(c));
   }
@@ -90,31 +116,32 @@ function parseFactor(c: Cursor): Term {
   }
 }
 
-// unary: '-' number (a negative literal) | '-' unary (minus(0, x)) | postfix
+// unary: '-' number (a negative literal; OPA has no unary minus on other terms) | postfix
 function parseUnary(c: Cursor): Term {
   if (!c.is('-')) return parsePostfix(c);
   const minus = c.next();
   const t = c.tok;
-  if (t.kind === 'number' && t.loc.offset === minus.loc.offset + 1) {
-    c.next();
-    return { kind: 'number', text: `-${t.text}`, loc: c.span(minus.loc, t.loc) };
-  }
-  const operand = c.nested(() => parseUnary(c));
-  const zero: Term = { kind: 'number', text: '0', loc: minus.loc };
-  return { kind: 'call', fn: [OPERATORS['-']], args: [zero, operand], operator: '-', loc: c.span(minus.loc, operand.loc) };
+  if (t.kind !== 'number') c.unexpected('number');
+  c.next();
+  return { kind: 'number', text: `-${t.text}`, loc: c.span(minus.loc, t.loc) };
 }
 
-// postfix: primary ('.' word | '[' in-expr ']' | '(' args ')')*   (on the same line)
-/** parsePostfix parses a primary term and its ref/call suffixes. */
+// postfix: primary ('.' word | '[' in-expr ']' | '(' args ')')*   (no whitespace before a suffix)
+/**
+ * parsePostfix parses a primary term and its ref/call suffixes. As in OPA, whitespace ends a
+ * term: `f (x)` is not a call, and `a.\nb(x)` (a dotted name split across lines) is an error.
+ */
 export function parsePostfix(c: Cursor): Term {
   let t = parsePrimary(c);
   if (!refable(t)) return t;
   for (;;) {
     const tok = c.tok;
-    if (tok.newline || tok.kind !== 'punct') return t;
+    if (!adjacent(c) || tok.kind !== 'punct') return t;
     if (tok.text === '.') {
       c.next();
       const word = c.tok;
+      if (!adjacent(c))
+        c.fail('unexpected whitespace token: expected ident', { ...tok.loc, offset: tok.loc.offset + 1, col: tok.loc.col + 1, length: 0 });
       if (word.kind !== 'ident' && word.kind !== 'keyword') c.unexpected('identifier');
       c.next();
       t = extendRef(c, t, { kind: 'string', value: word.text, raw: false, loc: word.loc });
@@ -129,6 +156,12 @@ export function parsePostfix(c: Cursor): Term {
       return t;
     }
   }
+}
+
+/** adjacent tells whether the current token directly follows the previous one (no whitespace or comment between). */
+export function adjacent(c: Cursor): boolean {
+  const prev = c.last.loc;
+  return c.pos > 0 && c.tok.loc.offset === prev.offset + prev.length;
 }
 
 function refable(t: Term): boolean {
@@ -228,7 +261,7 @@ function parsePrimary(c: Cursor): Term {
       if (t.text === '{') return c.nested(() => parseBraces(c));
       if (t.text === '(') {
         c.next();
-        const inner = c.nested(() => c.withNewlines(false, () => parseInExpr(c)));
+        const inner = c.nested(() => c.withNewlines(false, () => parseInfix(c)));
         c.expect(')');
         return inner;
       }
@@ -248,20 +281,60 @@ export function stringTerm(value: string, loc: Location): StringTerm {
   return { kind: 'string', value, raw: false, loc };
 }
 
-// array: '[' ']' | '[' in-expr '|' body ']' | '[' in-expr (',' in-expr)* ','? ']'
+// OPA's parser resolves `[a | b]` and `{a | b}` in favour of comprehensions only when the head
+// before `|` is a single term (a primary with its ref/call suffixes). After an infix operator the
+// `|` is set union: `[a - b | c]` is an array holding `(a - b) | c`, `[a - b | c, d]` an array of
+// two terms. When the body after `|` does not parse and stops at a `,`, the whole literal is read
+// again as a plain list (`[a | b, c]` holds `a | b` and `c`). A leading `,` (`[, x]`) is accepted
+// and rules out a comprehension, as in OPA.
+
+/** Mark is a parser position to go back to (tokens consumed and wildcards numbered). */
+type Mark = { readonly pos: number; readonly wildcards: number };
+
+function mark(c: Cursor): Mark {
+  return { pos: c.pos, wildcards: c.wildcards };
+}
+
+function restore(c: Cursor, m: Mark): void {
+  c.pos = m.pos;
+  c.wildcards = m.wildcards;
+}
+
+/** parseSimpleTerm parses a comprehension head candidate: a negative number literal or a postfix term. */
+function parseSimpleTerm(c: Cursor): Term {
+  return c.is('-') ? parseUnary(c) : parsePostfix(c);
+}
+
+/**
+ * tryComprehension parses `| body close` after a simple head (the `|` is current). It returns
+ * undefined when the body fails at a `,` (the caller re-reads a list) and rethrows other failures.
+ */
+function tryComprehension(c: Cursor, close: string): Body | undefined {
+  c.expect('|');
+  try {
+    return parseComprehensionBody(c, close);
+  } catch (e) {
+    if (e instanceof ParseFailure && c.is(',')) return undefined;
+    throw e;
+  }
+}
+
+// array: '[' ']' | '[' ','? term '|' body ']' | '[' ','? in-expr (',' in-expr)* ','? ']'
 function parseArray(c: Cursor): Term {
   const open = c.expect('[');
-  const first = c.withNewlines(false, () => (c.is(']') ? undefined : parseInExpr(c, true)));
-  if (first === undefined) {
-    c.next();
-    return { kind: 'array', items: [], loc: c.span(open.loc) };
-  }
-  if (c.accept('|')) {
-    const body = parseComprehensionBody(c, ']');
-    return { kind: 'arrayCompr', head: first, body, loc: c.span(open.loc) };
-  }
-  const items = c.withNewlines(false, () => parseItems(c, first, ']'));
-  return { kind: 'array', items, loc: c.span(open.loc) };
+  return c.withNewlines(false, () => {
+    if (c.accept(']')) return { kind: 'array', items: [], loc: c.span(open.loc) };
+    const comprehension = c.accept(',') === undefined;
+    const start = mark(c);
+    const head = parseSimpleTerm(c);
+    if (c.is('|') && comprehension) {
+      const body = tryComprehension(c, ']');
+      if (body !== undefined) return { kind: 'arrayCompr', head, body, loc: c.span(open.loc) };
+    }
+    restore(c, start);
+    const items = parseItems(c, parseInExpr(c), ']');
+    return { kind: 'array', items, loc: c.span(open.loc) };
+  });
 }
 
 function parseItems(c: Cursor, first: Term, close: string): Term[] {
@@ -274,40 +347,48 @@ function parseItems(c: Cursor, first: Term, close: string): Term[] {
   return items;
 }
 
-// braces: '{' '}' | '{' in-expr ':' in-expr '|' body '}' | object | '{' in-expr '|' body '}' | set
+// braces: '{' '}' | '{' ','? term '|' body '}' | '{' ','? key ':' term '|' body '}' | object | set
 function parseBraces(c: Cursor): Term {
   const open = c.expect('{');
-  const first = c.withNewlines(false, () => (c.is('}') ? undefined : parseInExpr(c, true)));
-  if (first === undefined) {
-    c.next();
-    return { kind: 'object', entries: [], loc: c.span(open.loc) };
-  }
-  if (c.accept('|')) {
-    const body = parseComprehensionBody(c, '}');
-    return { kind: 'setCompr', head: first, body, loc: c.span(open.loc) };
-  }
-  if (!c.is(':')) {
-    const items = c.withNewlines(false, () => parseItems(c, first, '}'));
-    return { kind: 'set', items, loc: c.span(open.loc) };
-  }
-  c.next();
-  const value = c.withNewlines(false, () => parseInExpr(c, true));
-  if (c.accept('|')) {
-    const body = parseComprehensionBody(c, '}');
-    return { kind: 'objectCompr', key: first, value, body, loc: c.span(open.loc) };
-  }
-  const entries = c.withNewlines(false, () => {
-    const out: (readonly [Term, Term])[] = [[first, value]];
-    while (c.accept(',')) {
-      if (c.is('}')) break;
-      const key = parseInExpr(c);
-      c.expect(':');
-      out.push([key, parseInExpr(c)]);
+  return c.withNewlines(false, () => {
+    if (c.accept('}')) return { kind: 'object', entries: [], loc: c.span(open.loc) };
+    const comprehension = c.accept(',') === undefined;
+    const start = mark(c);
+    const head = parseSimpleTerm(c);
+    if (c.is('|') && comprehension) {
+      const body = tryComprehension(c, '}');
+      if (body !== undefined) return { kind: 'setCompr', head, body, loc: c.span(open.loc) };
     }
-    c.expect('}');
-    return out;
+    if (!c.is(':')) {
+      restore(c, start);
+      const first = parseInExpr(c);
+      if (!c.is(':')) return { kind: 'set', items: parseItems(c, first, '}'), loc: c.span(open.loc) };
+      return parseObject(c, open.loc, first, comprehension);
+    }
+    return parseObject(c, open.loc, head, comprehension);
   });
-  return { kind: 'object', entries, loc: c.span(open.loc) };
+}
+
+// object: key ':' (term '|' body | in-expr) (',' in-expr ':' in-expr)* ','? '}'   (the ':' is current)
+function parseObject(c: Cursor, open: Location, key: Term, comprehension: boolean): Term {
+  c.expect(':');
+  const start = mark(c);
+  const simple = parseSimpleTerm(c);
+  if (c.is('|') && comprehension) {
+    const body = tryComprehension(c, '}');
+    if (body !== undefined) return { kind: 'objectCompr', key, value: simple, body, loc: c.span(open) };
+  }
+  restore(c, start);
+  const value = parseInExpr(c);
+  const entries: (readonly [Term, Term])[] = [[key, value]];
+  while (c.accept(',')) {
+    if (c.is('}')) break;
+    const k = parseInExpr(c);
+    c.expect(':');
+    entries.push([k, parseInExpr(c)]);
+  }
+  c.expect('}');
+  return { kind: 'object', entries, loc: c.span(open) };
 }
 
 // comprehension body: literal ((';' | newline) literal)* followed by `close`

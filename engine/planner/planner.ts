@@ -24,7 +24,10 @@ export type PlanOptions = {
 /** plan turns a checked program into a Policy with one Plan per entrypoint. */
 export function plan(program: CheckedProgram, opts: PlanOptions): StageResult<Policy> {
   const ctx: PlanContext = {
-    root: buildRuleTree(program.rules),
+    root: buildRuleTree(
+      program.rules,
+      program.modules.map((m) => m.package.path),
+    ),
     hostBuiltins: opts.hostBuiltins ?? {},
     constants: [],
     constIndex: new Map(),

@@ -11,12 +11,15 @@ export type RuleNode = {
   readonly children: Map<string, RuleNode>;
 };
 
-/** buildRuleTree groups rules by path into a trie rooted at `data`. */
-export function buildRuleTree(rules: readonly CheckedRule[]): RuleNode {
+/**
+ * buildRuleTree groups rules by path into a trie rooted at `data`. Each package path gets a node
+ * even without rules, so a package with no rules is the document `{}` (as in OPA), not undefined.
+ */
+export function buildRuleTree(rules: readonly CheckedRule[], packages: readonly (readonly string[])[] = []): RuleNode {
   const root: RuleNode = { path: ['data'], rules: [], children: new Map() };
-  for (const r of rules) {
+  const nodeAt = (keys: readonly string[]): RuleNode => {
     let node = root;
-    for (const key of r.path.slice(1)) {
+    for (const key of keys) {
       let child = node.children.get(key);
       if (!child) {
         child = { path: [...node.path, key], rules: [], children: new Map() };
@@ -24,8 +27,10 @@ export function buildRuleTree(rules: readonly CheckedRule[]): RuleNode {
       }
       node = child;
     }
-    node.rules.push(r);
-  }
+    return node;
+  };
+  for (const p of packages) nodeAt(p);
+  for (const r of rules) nodeAt(r.path.slice(1)).rules.push(r);
   return root;
 }
 

@@ -161,20 +161,22 @@ class PolicyModule implements PolicyInstance {
   evaluateRaw(inputJson: string | Uint8Array | undefined, entrypoint: string | number = 0): string {
     const ep = this.entrypointId(entrypoint);
     this.clock.begin();
-    const inputAddr = inputJson === undefined ? 0 : this.dataHeapPtr;
-    let len = 0;
-    if (typeof inputJson === 'string') {
-      const max = inputJson.length * 3;
-      this.ensure(inputAddr + max);
-      len = encoder.encodeInto(inputJson, this.view.subarray(inputAddr, inputAddr + max)).written;
-    } else if (inputJson !== undefined) {
-      this.ensure(inputAddr + inputJson.length);
-      this.view.set(inputJson, inputAddr);
-      len = inputJson.length;
-    }
-    const heapPtr = this.dataHeapPtr + len;
-    const ret = this.guard(() => this.ex.opa_eval(0, ep, this.dataAddr, inputAddr, len, heapPtr, 0));
-    return this.readCString(ret);
+    return this.guard(() => {
+      const inputAddr = inputJson === undefined ? 0 : this.dataHeapPtr;
+      let len = 0;
+      if (typeof inputJson === 'string') {
+        const max = inputJson.length * 3;
+        this.ensure(inputAddr + max);
+        len = encoder.encodeInto(inputJson, this.view.subarray(inputAddr, inputAddr + max)).written;
+      } else if (inputJson !== undefined) {
+        this.ensure(inputAddr + inputJson.length);
+        this.view.set(inputJson, inputAddr);
+        len = inputJson.length;
+      }
+      const heapPtr = this.dataHeapPtr + len;
+      const ret = this.ex.opa_eval(0, ep, this.dataAddr, inputAddr, len, heapPtr, 0);
+      return this.readCString(ret);
+    });
   }
 
   private entrypointId(entrypoint: string | number): number {
@@ -184,15 +186,23 @@ class PolicyModule implements PolicyInstance {
     return id;
   }
 
-  /** guard turns Wasm traps into PolicyEvalError; other errors pass through. */
+  /**
+   * guard fails closed: a Wasm trap, the engine's stack overflowing (a RangeError in V8, not a
+   * trap), memory that cannot grow, or anything else thrown while the module runs becomes a
+   * PolicyEvalError (eval_internal_error), so a caller never sees another exception from an
+   * evaluation. The next evaluation starts from the saved heap pointer, so the instance stays usable.
+   */
   private guard<T>(fn: () => T): T {
     try {
       return fn();
     } catch (err) {
+      if (err instanceof PolicyEvalError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
       if (err instanceof wasmApi.RuntimeError) {
-        throw new PolicyEvalError(`wasm trap: ${err.message}`, { cause: err, regoCode: 'eval_internal_error' });
+        throw new PolicyEvalError(`wasm trap: ${message}`, { cause: err, regoCode: 'eval_internal_error' });
       }
-      throw err;
+      const what = err instanceof RangeError && /call stack/i.test(message) ? 'stack overflow' : 'engine failure';
+      throw new PolicyEvalError(`eval_internal_error: ${what}: ${message}`, { cause: err, regoCode: 'eval_internal_error' });
     }
   }
 

@@ -166,6 +166,18 @@ describe('compile', () => {
     expect(r.diagnostics.map(formatDiagnostic).join('\n')).toMatch(want);
   });
 
+  it('reports a program too deep for the compiler as a diagnostic, never a thrown RangeError', () => {
+    // p0 := p1, p1 := p2, …: each rule is planned inside the one that refers to it
+    const n = 3_000;
+    const lines = Array.from({ length: n }, (_, i) => `p${i} := p${i + 1}`);
+    const text = `package a\n${lines.join('\n')}\np${n} := 1\n`;
+    const r = compile({ files: [{ name: 'p.rego', text }], entrypoints: ['a/p0'] });
+    expect(r.wasm).toBeUndefined();
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/^p\.rego:1:1: rego_compile_error: program too deep to compile/),
+    ]);
+  });
+
   it('reports every error of a run, sorted by location', () => {
     const r = compile({
       files: [

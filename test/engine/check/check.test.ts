@@ -12,7 +12,14 @@ import { OPA_CORPUS, hasShared } from '../../helpers/shared.js';
 
 describe('check', () => {
   it('runs the named stages in order', () => {
-    expect(stages.map((s) => s.name)).toEqual(['collectRules', 'resolveRefs', 'rewriteLocals', 'checkSafety', 'checkRecursion']);
+    expect(stages.map((s) => s.name)).toEqual([
+      'collectRules',
+      'resolveRefs',
+      'rewriteLocals',
+      'checkSafety',
+      'checkRecursion',
+      'checkUnifyLiterals',
+    ]);
   });
 
   it.each([

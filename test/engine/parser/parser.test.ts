@@ -80,8 +80,7 @@ describe('parseTerm', () => {
   const cases = [
     { note: 'null', text: 'null', want: 'null' },
     { note: 'negative number literal', text: '-1.5', want: '-1.5' },
-    { note: 'unary minus on a var', text: '-x', want: '(minus 0 x)' },
-    { note: 'unary minus with space is a call', text: '- 1', want: '(minus 0 1)' },
+    { note: 'unary minus with space is still a literal', text: '- 1', want: '-1' },
     { note: 'binary minus before a literal', text: 'x -1', want: '(minus x 1)' },
     { note: 'factor binds tighter than arith', text: '1 + 2 * 3', want: '(plus 1 (mul 2 3))' },
     { note: 'left associativity', text: '8 - 4 - 2', want: '(minus (minus 8 4) 2)' },
@@ -105,6 +104,19 @@ describe('parseTerm', () => {
     { note: 'braces with bar are a set comprehension', text: '{x | y}', want: '(setc x | y)' },
     { note: 'object comprehension', text: '{k: v | v := m[k]}', want: '{k:v | (assign v (ref m k))}' },
     { note: 'union inside parens in a comprehension head', text: '[(a | b) | true]', want: '[(or a b) | true]' },
+    // OPA reads a comprehension only when the head before `|` is a single term (issue 12)
+    { note: 'infix head: | is union in an array', text: '[a - b | c]', want: '[(or (minus a b) c)]' },
+    { note: 'infix head: array of two terms', text: '[a - b | c, d]', want: '[(or (minus a b) c) d]' },
+    { note: 'infix head: | is union in a set', text: '{a - b | c}', want: '(set (or (minus a b) c))' },
+    { note: 'infix value: | is union in an object', text: '{"k": a + 1 | c}', want: '{"k":(or (plus a 1) c)}' },
+    { note: 'body failing at a comma: an array', text: '[a | b, c]', want: '[(or a b) c]' },
+    { note: 'body failing at a comma: a set', text: '{a | b, c}', want: '(set (or a b) c)' },
+    { note: 'leading comma rules out a comprehension', text: '[, a | b]', want: '[(or a b)]' },
+    { note: 'negative literal head', text: '[-1 | true]', want: '[-1 | true]' },
+    { note: 'infix key, simple value: object comprehension', text: '{a + 1: b | true}', want: '{(plus a 1):b | true}' },
+    { note: 'k, v in xs in parentheses', text: '[(k, v in xs)]', want: '[(internal.member_3 k v xs)]' },
+    { note: 'k, v in xs in a call argument', text: 'f((k, v in xs), 1)', want: '(f (internal.member_3 k v xs) 1)' },
+    { note: 'a list item is one term: k, then v in xs', text: '[k, v in xs]', want: '[k (internal.member_2 v xs)]' },
     { note: 'comprehension body over lines', text: '[x |\n  x := 1\n  x > 0\n]', want: '[x | (assign x 1); (gt x 0)]' },
     { note: 'multi-line collection', text: '[\n 1,\n 2\n]', want: '[1 2]' },
     { note: 'raw string', text: '`a\\b`', want: '"a\\\\b"' },
@@ -164,6 +176,10 @@ describe('parse rules', () => {
     { note: 'if body', text: 'p if { a; b }', want: 'p if {a; b}' },
     { note: 'single-expression body', text: 'p := y if y := 1', want: 'p := y if {(assign y 1)}' },
     { note: 'object comprehension as a single-literal body', text: 'p if {x: 1 | true}', want: 'p if {{x:1 | true}}' },
+    // OPA reads `if { a | b }` as one set comprehension literal, not a body holding a union (issue 12)
+    { note: 'set comprehension as a single-literal body', text: 'p if { 1 | 1 }', want: 'p if {(setc 1 | 1)}' },
+    { note: 'a body whose literal is a union of sets', text: 'p if { x := a | b }', want: 'p if {(assign x (or a b))}' },
+    { note: 'a braced body of one set literal stays a body', text: 'p if { x }', want: 'p if {x}' },
     { note: 'default', text: 'default p := false', want: 'default p := false if {}' },
     { note: 'default function', text: 'default f(_) := 1', want: 'default p(x) := 1 if {}'.replace('p(x)', 'f($_0)') },
     { note: 'contains with body', text: 'p contains x if { x := 1 }', want: 'p contains x if {(assign x 1)}' },
@@ -343,6 +359,24 @@ describe('parse errors', () => {
       message: 'unexpected package keyword: a module has one package clause',
     },
     { note: 'unclosed array', text: 'package t\np := [1, 2\n', row: 3, col: 1, message: 'unexpected eof token: expected ]' },
+    // OPA has unary minus only on number literals (issue 12)
+    { note: 'unary minus on a var', text: 'package t\np := -x\n', row: 2, col: 7, message: 'unexpected identifier token: expected number' },
+    { note: 'unary minus on parens', text: 'package t\np := -(1)\n', row: 2, col: 7, message: 'unexpected ( token: expected number' },
+    // whitespace ends a term in OPA: a call or dotted name split across lines is not one term
+    {
+      note: 'call name split across lines',
+      text: 'package t\np := strings.\nreplace_n({}, "")\n',
+      row: 2,
+      col: 14,
+      message: 'unexpected whitespace token: expected ident',
+    },
+    {
+      note: 'call with space before (',
+      text: 'package t\np := count ([1])\n',
+      row: 2,
+      col: 12,
+      message: 'unexpected ( token: expected end of statement (newline or ;)',
+    },
   ];
   it.each(cases)('$note', ({ text, row, col, message }) => {
     const r = parse({ name: 't.rego', text });

@@ -105,7 +105,7 @@ const cases: Case[] = [
   { note: 'set literal', rego: pkg('p := {3, 1, x} if x := 2'), want: [1, 2, 3] },
   { note: 'object with non-string keys', rego: pkg('p := {1: "a", x: "b"} if x := [2]'), want: { '1': 'a', '[2]': 'b' } },
   // comprehensions
-  { note: 'array comprehension', rego: pkg('p := [x * 2 | some x in [1, 2]]'), want: [2, 4] },
+  { note: 'array comprehension', rego: pkg('p := [(x * 2) | some x in [1, 2]]'), want: [2, 4] },
   { note: 'set comprehension', rego: pkg('p := {x | some x in [1, 1, 2]}'), want: [1, 2] },
   { note: 'object comprehension', rego: pkg('p := {k: v | some k, v in ["a", "b"]}'), want: { '0': 'a', '1': 'b' } },
   { note: 'object comprehension conflict', rego: pkg('p := {"k": v | some v in [1, 2]}'), error: 'object keys must be unique' },

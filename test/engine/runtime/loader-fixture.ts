@@ -1,7 +1,8 @@
 // A hand-written OPA-ABI policy module (WAT, assembled with wabt) for loader tests that need
 // behaviour the generated code cannot show on its own: print, traps, ABI version checks and
 // missing exports. Values are (addr, len) cells over raw JSON bytes.
-// Entrypoint 0 prints "hello from print" and returns [{"result":1}]; entrypoint 1 traps.
+// Entrypoint 0 prints "hello from print" and returns [{"result":1}]; entrypoint 1 traps;
+// entrypoint 2 recurses without end (the engine's stack overflows: a RangeError, not a trap).
 
 import initWabt from 'wabt';
 
@@ -43,9 +44,12 @@ function wat(o: LoaderFixtureOptions): string {
     (local.get $d))
   (func ${exp('entrypoints')} (result i32) (i32.const 1400))
   (func ${exp('builtins')} (result i32) (i32.const 1408))
+  (func $deep (param $n i32) (result i32)
+    (i32.add (call $deep (i32.add (local.get $n) (i32.const 1))) (i32.const 1)))
   (func ${exp('opa_eval')} (param i32 i32 i32 i32 i32 i32 i32) (result i32)
     (global.set $heap (local.get 5))
     (if (i32.eq (local.get 1) (i32.const 1)) (then unreachable))
+    (if (i32.eq (local.get 1) (i32.const 2)) (then (drop (call $deep (i32.const 0)))))
     (call $println (i32.const 1024))
     (i32.const 1100))
 )`;

@@ -205,6 +205,28 @@ describe('loadPolicy', () => {
     expect(p.evaluate({ x: 1 })).toEqual([{ result: 1 }]);
   });
 
+  it('fails closed when the engine overflows its stack or a callback throws, and keeps working', async () => {
+    // V8 reports a Wasm stack overflow as a RangeError, not a WebAssembly.RuntimeError.
+    const p = await loadPolicy(await loaderFixture());
+    const err = await caught(() => p.evaluate({ x: 1 }, 2));
+    expect(err).toBeInstanceOf(PolicyEvalError);
+    expect(err).toMatchObject({
+      code: 'ERR_ENGINE_EVAL',
+      regoCode: 'eval_internal_error',
+      message: expect.stringMatching(/stack overflow/),
+    });
+    expect(p.evaluateRaw('{"x":1}', 0)).toBe('[{"result":1}]');
+    const throwing = await loadPolicy(await loaderFixture(), {
+      onPrint: () => {
+        throw new TypeError('sink closed');
+      },
+    });
+    expect(await caught(() => throwing.evaluate({}))).toMatchObject({
+      regoCode: 'eval_internal_error',
+      message: expect.stringMatching(/sink closed/),
+    });
+  });
+
   it.each([
     { note: 'not wasm', bytes: async () => new Uint8Array([1, 2, 3]), message: /cannot instantiate policy module/ },
     { note: 'ABI major 2', bytes: () => loaderFixture({ major: 2 }), message: /unsupported ABI version 2/ },

@@ -3,7 +3,7 @@ package test
 
 xs := [1, 2, 3]
 
-doubled := [x * 2 | some x in xs]
+doubled := [(x * 2) | some x in xs]
 
 byKey := {k: v | some k, v in {"a": 1}}
 

@@ -6,7 +6,7 @@
 
 import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput } from '../decision/index.js';
 import type { Decision, Mask } from '../decision/index.js';
-import { UnsupportedRequestError, checkOutputMasks } from '../actions/index.js';
+import { UnknownStatementError, UnsupportedRequestError, checkOutputMasks } from '../actions/index.js';
 import type { CatalogFacts, CatalogResolver } from '../catalog/index.js';
 import { resolveStatement } from '../resolve/index.js';
 import type { Resolved, StatementRoutine } from '../resolve/index.js';
@@ -126,7 +126,10 @@ export function createGate(deps: GateDeps): Gate {
 
   return {
     // one promise per statement on the common path: a synchronous policy answer and no COPY to plan
-    async enforce(original) {
+    async enforce(given) {
+      const prepared = preparedStatement(given);
+      if ('refused' in prepared) return { kind: 'refuse', decision: undefined, error: prepared.refused };
+      const original = prepared;
       let resolved = resolve(original);
       if (resolved instanceof Promise) resolved = await resolved;
       if (!resolved.ok) return { kind: 'refuse', decision: undefined, error: resolved.error };
@@ -138,9 +141,38 @@ export function createGate(deps: GateDeps): Gate {
       } catch (err) {
         return act(req, settle(req, undefined, messageOf(err)), resolved);
       }
-      return act(req, settle(req, answer, undefined), resolved);
+      const verdict = await act(req, settle(req, answer, undefined), resolved);
+      if (verdict.kind === 'run') rememberPrepared(given);
+      return verdict;
     },
   };
+}
+
+/**
+ * preparedStatement is the request as it is decided: `PREPARE name AS stmt` by the statement it
+ * prepares (its kind and command; its tables, columns, flags and lineage are the PREPARE's
+ * already), `EXECUTE name` by the statement the session prepared under that name (refused when
+ * the gateway saw none: it cannot know what would run), anything else as it is.
+ */
+function preparedStatement(req: StatementRequest): StatementRequest | { readonly refused: ProxyError } {
+  const p = req.facts.prepared;
+  if (p === undefined || p.op === 'deallocate') return req;
+  if (p.op === 'prepare') return { ...req, facts: { ...req.facts, kind: p.kind, command: p.command } };
+  const stored = req.session.sqlPrepared.get(p.name);
+  if (stored === undefined) return { refused: new UnknownStatementError(p.name) };
+  return { ...req, facts: { ...stored, text: req.facts.text, fingerprint: stored.fingerprint } };
+}
+
+/** rememberPrepared keeps what an allowed PREPARE prepares, and forgets what DEALLOCATE drops. */
+function rememberPrepared(req: StatementRequest): void {
+  const p = req.facts.prepared;
+  if (p === undefined) return;
+  const map = req.session.sqlPrepared;
+  if (p.op === 'prepare') map.set(p.name, { ...req.facts, kind: p.kind, command: p.command });
+  else if (p.op === 'deallocate') {
+    if (p.name === '*') map.clear();
+    else map.delete(p.name);
+  }
 }
 
 /** unknownRoutine describes a call when no catalog is at hand: unknown, so a policy treats it as the least safe. */

@@ -32,6 +32,11 @@ export type GateSession = {
   /** startedAt is the session start in ms since the epoch. */
   readonly startedAt: number;
   readonly counters: SessionCounters;
+  /**
+   * sqlPrepared maps the names of SQL-level prepared statements (PREPARE name AS …) to the facts of
+   * the statement each runs, so an EXECUTE is decided by what it runs (the gate keeps it).
+   */
+  readonly sqlPrepared: Map<string, StatementFacts>;
 };
 
 /** StatementRequest is one statement about to be forwarded, as a protocol path sees it. */

@@ -7,7 +7,7 @@ import type { CatalogSnapshot, RoutineName, StatementFacts } from './types.js';
 import { classify } from './kinds.js';
 import { toOutputFacts, type Col } from './lineage.js';
 import { fingerprint } from './fingerprint.js';
-import { asFields, asList, asNode, type Node } from './tree.js';
+import { asFields, asList, asNode, asString, type Node } from './tree.js';
 import { Collector, sortedColumns, sortedUses } from './collector.js';
 import { Walker } from './walk.js';
 
@@ -39,6 +39,7 @@ export function withIdentity(f: ShapeFacts['facts'], text: string, fingerprint: 
     flags: f.flags,
     parameters: f.parameters,
     fingerprint,
+    ...(f.prepared !== undefined ? { prepared: f.prepared } : {}),
     ...(f.output !== undefined ? { output: f.output } : {}),
   };
 }
@@ -64,6 +65,7 @@ export function shapeFacts(node: Node, defaultSchema: string, catalog?: CatalogS
   } else {
     walker.visit({ [type]: fields }, root, c.ddl || type === 'RefreshMatViewStmt' ? 'write' : 'read');
   }
+  const prepared = preparedOf(node);
   const tables = {
     read: [...out.tablesRead].sort(),
     written: [...out.tablesWritten].sort(),
@@ -91,6 +93,7 @@ export function shapeFacts(node: Node, defaultSchema: string, catalog?: CatalogS
       has_where: hasWhere(node),
     },
     parameters: out.parameters,
+    ...(prepared !== undefined ? { prepared } : {}),
     ...(output !== undefined ? { output: toOutputFacts(output) } : {}),
   };
   return { facts, literalsRead: out.literalsRead };
@@ -110,4 +113,23 @@ function hasWhere(node: Node): boolean {
 /** sortedNames sorts routine names by schema, then name. */
 function sortedNames(names: Iterable<RoutineName>): RoutineName[] {
   return [...names].sort((a, b) => (a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** preparedOf reads PREPARE / EXECUTE / DEALLOCATE's statement name (and for PREPARE the wrapped statement's kind). */
+function preparedOf(node: Node): StatementFacts['prepared'] {
+  const name = asString(node.fields['name']);
+  switch (node.type) {
+    case 'PrepareStmt': {
+      const inner = asNode(node.fields['query']);
+      if (name === undefined || inner === undefined) return undefined;
+      const c = classify(inner);
+      return { op: 'prepare', name, kind: c.kind, command: c.command };
+    }
+    case 'ExecuteStmt':
+      return name === undefined ? undefined : { op: 'execute', name };
+    case 'DeallocateStmt':
+      return { op: 'deallocate', name: node.fields['isall'] === true || name === undefined ? '*' : name };
+    default:
+      return undefined;
+  }
 }

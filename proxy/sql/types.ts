@@ -213,6 +213,15 @@ export type StatementFacts = {
   readonly parameters: number;
   /** fingerprint is the hex sha256 of the parse tree without locations: spacing, comments and keyword case do not change it; names and constants do. */
   readonly fingerprint: string;
+  /**
+   * prepared names SQL-level prepared statements: `PREPARE name AS stmt` gives the wrapped
+   * statement's kind and command (its tables, columns, flags and lineage are this statement's),
+   * `EXECUTE name` and `DEALLOCATE name` the name (`DEALLOCATE ALL`: '*'). The session decides an
+   * EXECUTE by the statement it runs.
+   */
+  readonly prepared?:
+    | { readonly op: 'prepare'; readonly name: string; readonly kind: StatementKind; readonly command: string }
+    | { readonly op: 'execute' | 'deallocate'; readonly name: string };
   /** output is the result-column lineage (SELECT, VALUES, RETURNING, COPY … TO STDOUT); absent when no rows reach the client. */
   readonly output?: OutputFacts;
 };

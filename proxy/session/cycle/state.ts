@@ -65,7 +65,14 @@ export function createCycle(ctx: SessionContext): Cycle {
   return {
     ctx,
     state,
-    session: { id: ctx.id, principal: ctx.principal, connection: ctx.connection, startedAt: ctx.startedAt, counters: state },
+    session: {
+      id: ctx.id,
+      principal: ctx.principal,
+      connection: ctx.connection,
+      startedAt: ctx.startedAt,
+      counters: state,
+      sqlPrepared: new Map(),
+    },
     client: new FramePuller(ctx.client),
     upstream: new FramePuller(ctx.upstream),
   };

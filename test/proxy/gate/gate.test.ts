@@ -48,6 +48,7 @@ function session(): GateSession {
     connection: { database: 'app', user: 'agent', applicationName: '', clientAddress: '127.0.0.1', tls: false },
     startedAt: 0,
     counters: { statements: 0, rowsReturned: 0 },
+    sqlPrepared: new Map(),
   };
 }
 
@@ -278,5 +279,36 @@ describe('a broken approval port', () => {
     const approvals: ApprovalPort = { hold: () => Promise.reject(new Error('state store down')) };
     const verdict = await createGate({ decide: () => hold(), catalog, approvals }).enforce(request('SELECT 1'));
     expect(verdict.kind === 'refuse' && verdict.error.code).toBe('ERR_PROXY_APPROVAL_REQUIRED');
+  });
+});
+
+describe('SQL-level prepared statements', () => {
+  const seen: string[] = [];
+  const decide = (input: { statement: { kind: string; command: string; tables: { read: readonly string[] } } }): Decision => {
+    seen.push(`${input.statement.kind}:${input.statement.command}:${input.statement.tables.read.join(',')}`);
+    return input.statement.kind === 'insert' ? deny('policy', 'no writes', 'read_only.write') : allow();
+  };
+
+  it('decides PREPARE by the statement it prepares and EXECUTE by what the session prepared', async () => {
+    const gate = createGate({ decide: decide as never, catalog });
+    const s = session();
+    seen.length = 0;
+    expect((await gate.enforce({ ...request('PREPARE p AS SELECT id FROM orders'), session: s })).kind).toBe('run');
+    expect((await gate.enforce({ ...request('EXECUTE p'), session: s })).kind).toBe('run');
+    expect(seen).toEqual(['select:SELECT:public.orders', 'select:SELECT:public.orders']);
+    // a refused PREPARE prepares nothing the session can EXECUTE
+    expect((await gate.enforce({ ...request("PREPARE w AS INSERT INTO audit_log (actor) VALUES ('x')"), session: s })).kind).toBe('refuse');
+    const w = await gate.enforce({ ...request('EXECUTE w'), session: s });
+    expect(w).toMatchObject({ kind: 'refuse', error: { code: 'ERR_PROXY_UNKNOWN_STATEMENT', sqlstate: '26000' } });
+    // DEALLOCATE forgets
+    await gate.enforce({ ...request('DEALLOCATE p'), session: s });
+    expect(await gate.enforce({ ...request('EXECUTE p'), session: s })).toMatchObject({ kind: 'refuse' });
+  });
+
+  it('refuses an EXECUTE of a name it never saw prepared, without asking the policy', async () => {
+    seen.length = 0;
+    const r = await createGate({ decide: decide as never, catalog }).enforce(request('EXECUTE never_prepared(1)'));
+    expect(r).toMatchObject({ kind: 'refuse', error: { code: 'ERR_PROXY_UNKNOWN_STATEMENT' } });
+    expect(seen).toEqual([]);
   });
 });

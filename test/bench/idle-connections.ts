@@ -124,14 +124,14 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** rssOf reads a process's resident set size in bytes. */
-function rssOf(pid: number): number {
+export function rssOf(pid: number): number {
   const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (line === null) throw new Error(`no VmRSS for ${pid}`);
   return Number(line[1]) * 1024;
 }
 
 /** settle lets timers and the collector catch up before a reading. */
-function settle(): Promise<void> {
+export function settle(): Promise<void> {
   return new Promise((r) => setTimeout(r, 2_000));
 }
 
@@ -144,7 +144,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
 }
 
 /** startServe runs `portcullis serve` on a free port and resolves once the port accepts connections. */
-async function startServe(configPath: string, log: (line: string) => void): Promise<{ child: ChildProcess; port: number }> {
+export async function startServe(configPath: string, log: (line: string) => void): Promise<{ child: ChildProcess; port: number }> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as { listen: { port: number } };
   const port = await freePort();
   config.listen.port = port;
@@ -290,7 +290,7 @@ async function inFlight(socket: Socket, stub: Stub, answers: number): Promise<vo
 }
 
 /** login logs in over a raw socket (StartupMessage, then the token when asked) and resolves at ReadyForQuery. */
-function login(port: number, token: string): Promise<Socket> {
+export function login(port: number, token: string): Promise<Socket> {
   return new Promise((resolveSocket, reject) => {
     const socket = connect({ host: HOST, port });
     let got = Buffer.alloc(0);
@@ -322,12 +322,12 @@ function login(port: number, token: string): Promise<Socket> {
   });
 }
 
-function queryMessage(sql: string): Buffer {
+export function queryMessage(sql: string): Buffer {
   return backend('Q', Buffer.from(`${sql}\0`));
 }
 
 /** backend frames a tagged message (the same framing both ways). */
-function backend(tag: string, body: Buffer): Buffer {
+export function backend(tag: string, body: Buffer): Buffer {
   const head = Buffer.alloc(5);
   head.write(tag, 0, 'latin1');
   head.writeInt32BE(4 + body.length, 1);

@@ -12,6 +12,7 @@
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { benchGateway } from './pgbench.js';
 import { benchIdleConnections } from './idle-connections.js';
+import { benchMemoryAttacks } from './memory-attacks.js';
 import { benchFreshCompile, benchIndexing, benchKata, benchZones } from './engine-speed.js';
 import { BENCH_INPUTS, SMALL_ENTRYPOINT, SMALL_POLICY, allowJs, generatePolicy } from './policies.js';
 
@@ -174,4 +175,9 @@ try {
   await benchIdleConnections();
 } catch (e) {
   fail(`the connection-cost section failed: ${describeError(e)}`);
+}
+try {
+  await benchMemoryAttacks();
+} catch (e) {
+  fail(`the memory-under-attack section failed: ${describeError(e)}`);
 }

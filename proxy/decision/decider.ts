@@ -5,9 +5,8 @@
 
 import type { PolicyInstance } from '../../engine/index.js';
 import { MASK_KINDS, RULE_IDS } from './types.js';
-import { policyInputJson } from './input-json.js';
+import { evaluateEntrypoint } from './evaluate.js';
 import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
-import { messageOf } from '../errors.js';
 
 /** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
 export const DEFAULT_ENTRYPOINT = 'portcullis/decision';
@@ -33,36 +32,15 @@ export function createDecider(options: DeciderOptions): Decider {
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
   const onPolicyError = options.onPolicyError ?? (() => {});
   const source = options.policy;
-  const current = typeof source === 'function' ? source : () => source;
   const fail = (reason: string, rule: string, cause?: unknown, detail?: string): Decision => {
     onPolicyError(detail ?? reason, cause);
     return { kind: 'deny', reason, rule, origin: 'error', reasons: [{ reason, rule }], ...(detail !== undefined ? { detail } : {}) };
   };
   return {
     decide(input: PolicyInput): Decision {
-      let policy: PolicyInstance | undefined;
-      try {
-        policy = current();
-      } catch (err) {
-        return fail('no policy is loaded: every statement is denied', RULE_IDS.noPolicy, err);
-      }
-      if (policy === undefined) return fail('no policy is loaded: every statement is denied', RULE_IDS.noPolicy);
-      if (!Object.hasOwn(policy.entrypoints, entrypoint)) {
-        return fail(`policy error: the policy has no entrypoint ${entrypoint}`, RULE_IDS.policyError);
-      }
-      let resultSet: unknown;
-      try {
-        resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
-      } catch (err) {
-        // the engine's message names policy files and lines: the operator's log gets it, the agent a reason
-        const why = messageOf(err);
-        return fail(
-          'policy error: evaluation failed (a runtime error in the policy; the gateway log has the details)',
-          RULE_IDS.policyError,
-          err,
-          `policy error: evaluation failed: ${why}`,
-        );
-      }
+      const evaluated = evaluateEntrypoint(source, entrypoint, input, 'every statement is denied');
+      if (!evaluated.ok) return fail(evaluated.reason, evaluated.rule, evaluated.cause, evaluated.detail);
+      const resultSet = evaluated.resultSet;
       const decision = interpretResult(resultSet);
       if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);
       return decision;

@@ -4,9 +4,8 @@
 // of the wrong shape, or neither a role nor a deny entry all refuse the login with a clear reason.
 
 import type { PolicyInstance } from '../../engine/index.js';
-import { messageOf } from '../errors.js';
 import { describe, isRecord, readReasons } from './decider.js';
-import { policyInputJson } from './input-json.js';
+import { evaluateEntrypoint } from './evaluate.js';
 import { RULE_IDS } from './types.js';
 import type { ConnectionPolicyInput, LoginDecider, LoginDecision } from './types.js';
 
@@ -33,29 +32,15 @@ export function createLoginDecider(options: LoginDeciderOptions): LoginDecider {
   const entrypoint = options.entrypoint ?? DEFAULT_CONNECTION_ENTRYPOINT;
   const onPolicyError = options.onPolicyError ?? (() => {});
   const source = options.policy;
-  const current = typeof source === 'function' ? source : () => source;
-  const fail = (reason: string, rule: string, cause?: unknown): LoginDecision => {
-    onPolicyError(reason, cause);
+  const fail = (reason: string, rule: string, cause?: unknown, detail?: string): LoginDecision => {
+    onPolicyError(detail ?? reason, cause);
     return refuse(reason, rule, 'error');
   };
   return {
     decide(input: ConnectionPolicyInput): LoginDecision {
-      let policy: PolicyInstance | undefined;
-      try {
-        policy = current();
-      } catch (err) {
-        return fail('no policy is loaded: every login is refused', RULE_IDS.noPolicy, err);
-      }
-      if (policy === undefined) return fail('no policy is loaded: every login is refused', RULE_IDS.noPolicy);
-      if (!Object.hasOwn(policy.entrypoints, entrypoint)) {
-        return fail(`policy error: the policy has no entrypoint ${entrypoint}`, RULE_IDS.policyError);
-      }
-      let resultSet: unknown;
-      try {
-        resultSet = JSON.parse(policy.evaluateRaw(policyInputJson(input), entrypoint));
-      } catch (err) {
-        return fail(`policy error: evaluation failed: ${messageOf(err)}`, RULE_IDS.policyError, err);
-      }
+      const evaluated = evaluateEntrypoint(source, entrypoint, input, 'every login is refused');
+      if (!evaluated.ok) return fail(evaluated.reason, evaluated.rule, evaluated.cause, evaluated.detail);
+      const resultSet = evaluated.resultSet;
       const decision = interpretLoginResult(resultSet, entrypoint);
       if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);
       return decision;

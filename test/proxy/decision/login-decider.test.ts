@@ -131,6 +131,23 @@ describe('createLoginDecider with a compiled policy', async () => {
       reason: 'policy error: the policy has no entrypoint acme/login',
     });
   });
+
+  it('fails closed on an evaluation error without showing the client where the policy failed', () => {
+    const messages: string[] = [];
+    const failing = {
+      entrypoints: { 'portcullis/connection': 0 },
+      evaluate: () => {
+        throw new Error('/srv/policies/login.rego:7: eval_conflict_error: functions must not produce multiple outputs');
+      },
+      evaluateRaw: () => {
+        throw new Error('/srv/policies/login.rego:7: eval_conflict_error: functions must not produce multiple outputs');
+      },
+    } as unknown as Parameters<typeof createLoginDecider>[0]['policy'];
+    const d = createLoginDecider({ policy: failing, onPolicyError: (m) => messages.push(m) }).decide(input('reader'));
+    expect(d).toMatchObject({ kind: 'deny', rule: RULE_IDS.policyError });
+    expect(d.kind === 'deny' ? d.reason : '').not.toMatch(/\.rego|\/srv/);
+    expect(messages.at(-1)).toMatch(/\/srv\/policies\/login\.rego:7/);
+  });
 });
 
 describe('quoteIdentifier', () => {

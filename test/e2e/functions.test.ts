@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { DatabaseError } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePolicies, REPO_POLICIES, useStack } from './helpers.js';
+import { compilePolicies, failure, REPO_POLICIES, useAgents, useStack } from './helpers.js';
 import type { Decide } from '../../proxy/index.js';
 
 let policy: Decide | undefined;
@@ -20,7 +20,7 @@ const stack = useStack({
     return policy(input);
   },
 });
-const clients: pg.Client[] = [];
+const connectAs = useAgents(stack);
 let direct: pg.Client;
 
 const SETUP = `
@@ -48,26 +48,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of clients) await c.end().catch(() => undefined);
   await direct?.end().catch(() => undefined);
 });
-
-async function connectAs(sub: string, roles: readonly string[]): Promise<pg.Client> {
-  const token = await stack.current.mint(sub, { roles: [...roles] });
-  const client = new pg.Client(stack.current.clientConfig(token));
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
-async function failure(p: Promise<unknown>): Promise<DatabaseError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as DatabaseError;
-  }
-  throw new Error('the query succeeded but was expected to fail');
-}
 
 /** sideEffects reads everything the refused statements below would change if they ran. */
 async function sideEffects(): Promise<Record<string, unknown>> {

@@ -11,7 +11,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, importJWK } from 'jose';
 import type { JWTPayload } from 'jose';
-import type { ClientConfig } from 'pg';
+import pg from 'pg';
+import type { ClientConfig, DatabaseError } from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { buildBundle, collectSources, loadDataFiles } from '../../bundles/index.js';
 import { loadPolicy, formatDiagnostic } from '../../engine/index.js';
@@ -378,4 +379,33 @@ export function selfSignedCert(): { key: string; cert: string } {
     .replace(/(.{64})/g, '$1\n')
     .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: pem };
+}
+
+/** failure awaits a query that must fail and returns its error (the test fails if it succeeds). */
+export async function failure(p: Promise<unknown>): Promise<DatabaseError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as DatabaseError;
+  }
+  throw new Error('the query succeeded but was expected to fail');
+}
+
+/** ConnectAs opens a gateway session for an agent with these roles (extra `pg` settings optional). */
+export type ConnectAs = (sub: string, roles: readonly string[], extra?: Partial<ClientConfig>) => Promise<pg.Client>;
+
+/** useAgents gives a test file a ConnectAs whose sessions are all closed after the file's tests. */
+export function useAgents(stack: StackRef): ConnectAs {
+  const clients: pg.Client[] = [];
+  afterAll(async () => {
+    for (const c of clients.splice(0)) await c.end().catch(() => undefined);
+  });
+  return async (sub, roles, extra) => {
+    const token = await stack.current.mint(sub, { roles: [...roles] });
+    const client = new pg.Client(stack.current.clientConfig(token, extra));
+    client.on('error', () => undefined);
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
 }

@@ -7,12 +7,12 @@
 // still pass, with masking.
 
 import pg from 'pg';
-import type { DatabaseError, Notification } from 'pg';
+import type { Notification } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useStack } from './helpers.js';
+import { failure, useAgents, useStack } from './helpers.js';
 
 const stack = useStack();
-const clients: pg.Client[] = [];
+const agents = useAgents(stack);
 let direct: pg.Client;
 const notifications: Notification[] = [];
 
@@ -24,25 +24,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) await c.end().catch(() => undefined);
   await direct?.end().catch(() => undefined);
 });
 
-async function connectAs(sub: string, roles: readonly string[]): Promise<pg.Client> {
-  const token = await stack.current.mint(sub, { roles: [...roles] });
-  const client = new pg.Client(stack.current.clientConfig(token, { application_name: 'masked-uses' }));
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
-async function failure(p: Promise<unknown>): Promise<DatabaseError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as DatabaseError;
-  }
-  throw new Error('the query succeeded but was expected to fail');
+/** connectAs opens a session whose application_name the ParameterStatus case checks stays unchanged. */
+function connectAs(sub: string, roles: readonly string[]): Promise<pg.Client> {
+  return agents(sub, roles, { application_name: 'masked-uses' });
 }
 
 /** reachedPostgres tells whether any backend (but this one) has a statement holding the marker as its query. */

@@ -3,32 +3,11 @@
 // EXECUTE of a name the gateway never saw prepared is refused, and a refused PREPARE leaves
 // nothing to execute. Simple protocol (psql's way) and the extended protocol (Parse of EXECUTE).
 
-import pg from 'pg';
-import type { DatabaseError } from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { useStack } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { failure, useAgents, useStack } from './helpers.js';
 
 const stack = useStack();
-const clients: pg.Client[] = [];
-afterAll(async () => {
-  for (const c of clients) await c.end().catch(() => undefined);
-});
-
-async function connectAs(sub: string, roles: readonly string[]): Promise<pg.Client> {
-  const client = new pg.Client(stack.current.clientConfig(await stack.current.mint(sub, { roles: [...roles] })));
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
-async function failure(p: Promise<unknown>): Promise<DatabaseError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as DatabaseError;
-  }
-  throw new Error('the query succeeded but was expected to fail');
-}
+const connectAs = useAgents(stack);
 
 describe('SQL-level prepared statements', () => {
   it('a reader prepares and executes a read; the result is masked', async () => {

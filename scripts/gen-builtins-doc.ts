@@ -51,7 +51,10 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
   grouped as core (engine/abi.ts), text, data and time (engine/builtins-native/*.ts).
 - **loader-supplied**: our loader (\`loadPolicy\`; engine/runtime/host-builtins.ts) provides it:
   \`time.now_ns\` (OPA's Wasm ABI has no clock import), \`opa.runtime\` (the loader's \`runtime\`
-  option, default \`{}\` as in OPA without runtime information; never filled from process.env) and
+  option, default \`{}\` as in OPA without runtime information; never filled from process.env),
+  \`rand.intn\` and \`uuid.rfc4122\` (from the host's Web Crypto: OPA marks them non-deterministic and
+  caches them per query, so within one evaluation the same arguments give the same value;
+  \`rand.intn(s, n)\` is an integer in [0, |n|), 0 for n = 0, and \`uuid.rfc4122\` a version-4 UUID) and
   \`yaml.*\` (on the \`yaml\` package, following OPA's sigs.k8s.io/yaml over go-yaml v2: YAML 1.1
   scalars, every document of a stream checked and the first returned, sorted keys, Go's number and
   quoting styles). A host builtin's error follows the module's mode as native ones do: undefined, or

@@ -77,6 +77,15 @@ too (a module has no host zone). The zone database is engine/runtime/tzdata.bin 
 ${tzdataVersion()}, ~130 kB, from Debian's tzdata by \`npm run gen:tzdata\`), embedded only in modules that call one of
 these builtins.
 
+Case mapping: \`lower\` and \`upper\` (and case-insensitive \`regex.*\` and \`glob.match\`) map each code point
+alone as Go's \`unicode.ToLower\`/\`ToUpper\`: Unicode's simple case mapping at Go's Unicode version
+(15.0.0), so \`upper("ß")\` is \`"ß"\`, \`lower("İ")\` is \`"i"\` and \`Σ\` always lowers to \`σ\` (no
+final sigma). The table is engine/runtime/as/builtins/case-tables.ts, made by \`npm run gen:case-tables\`
+(scripts/gen-case-tables.ts) from Node's per-code-point \`toLowerCase\`/\`toUpperCase\` kept only when
+the result is one code point, plus the simple mappings whose full mapping is longer (İ, the Greek
+letters with ypogegrammeni), minus the case pairs Unicode encoded after 15.0; \`npm run
+check:generated\` fails when it is stale.
+
 Totals: ${counts.native} native, ${counts.loader} loader-supplied, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied${extra.length ? `; native but not in the catalog: ${extra.map((n) => `\`${n}\``).join(', ')}` : ''}.
 
 | builtin | arity | provided | notes |

@@ -208,10 +208,19 @@ export function nativeExportName(name: string): string {
 /**
  * LOADER_BUILTIN_NAMES are the builtins our loader (engine/runtime/host-builtins.ts) supplies
  * through env.opa_builtinN, so the checker accepts them: `time.now_ns` and `opa.runtime` (OPA's
- * Wasm ABI gives a module no clock and no runtime description) and the `yaml.*` builtins (they
- * need a YAML parser, which the runtime does not carry).
+ * Wasm ABI gives a module no clock and no runtime description), `rand.intn` and `uuid.rfc4122`
+ * (no entropy either) and the `yaml.*` builtins (they need a YAML parser, which the runtime does
+ * not carry).
  */
-export const LOADER_BUILTIN_NAMES = ['opa.runtime', 'time.now_ns', 'yaml.is_valid', 'yaml.marshal', 'yaml.unmarshal'] as const;
+export const LOADER_BUILTIN_NAMES = [
+  'opa.runtime',
+  'rand.intn',
+  'time.now_ns',
+  'uuid.rfc4122',
+  'yaml.is_valid',
+  'yaml.marshal',
+  'yaml.unmarshal',
+] as const;
 
 /** LoaderBuiltinName is one of LOADER_BUILTIN_NAMES. */
 export type LoaderBuiltinName = (typeof LOADER_BUILTIN_NAMES)[number];

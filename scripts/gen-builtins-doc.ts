@@ -51,7 +51,10 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
   grouped as core (engine/abi.ts), text, data and time (engine/builtins-native/*.ts).
 - **loader-supplied**: our loader (\`loadPolicy\`; engine/runtime/host-builtins.ts) provides it:
   \`time.now_ns\` (OPA's Wasm ABI has no clock import), \`opa.runtime\` (the loader's \`runtime\`
-  option, default \`{}\` as in OPA without runtime information; never filled from process.env) and
+  option, default \`{}\` as in OPA without runtime information; never filled from process.env),
+  \`rand.intn\` and \`uuid.rfc4122\` (from the host's Web Crypto: OPA marks them non-deterministic and
+  caches them per query, so within one evaluation the same arguments give the same value;
+  \`rand.intn(s, n)\` is an integer in [0, |n|), 0 for n = 0, and \`uuid.rfc4122\` a version-4 UUID) and
   \`yaml.*\` (on the \`yaml\` package, following OPA's sigs.k8s.io/yaml over go-yaml v2: YAML 1.1
   scalars, every document of a stream checked and the first returned, sorted keys, Go's number and
   quoting styles). A host builtin's error follows the module's mode as native ones do: undefined, or
@@ -73,6 +76,15 @@ IANA zone name (and link) Go's \`time.LoadLocation\` accepts; \`""\` and \`"UTC"
 too (a module has no host zone). The zone database is engine/runtime/tzdata.bin (IANA tzdata
 ${tzdataVersion()}, ~130 kB, from Debian's tzdata by \`npm run gen:tzdata\`), embedded only in modules that call one of
 these builtins.
+
+Case mapping: \`lower\` and \`upper\` (and case-insensitive \`regex.*\` and \`glob.match\`) map each code point
+alone as Go's \`unicode.ToLower\`/\`ToUpper\`: Unicode's simple case mapping at Go's Unicode version
+(15.0.0), so \`upper("ß")\` is \`"ß"\`, \`lower("İ")\` is \`"i"\` and \`Σ\` always lowers to \`σ\` (no
+final sigma). The table is engine/runtime/as/builtins/case-tables.ts, made by \`npm run gen:case-tables\`
+(scripts/gen-case-tables.ts) from Node's per-code-point \`toLowerCase\`/\`toUpperCase\` kept only when
+the result is one code point, plus the simple mappings whose full mapping is longer (İ, the Greek
+letters with ypogegrammeni), minus the case pairs Unicode encoded after 15.0; \`npm run
+check:generated\` fails when it is stale.
 
 Totals: ${counts.native} native, ${counts.loader} loader-supplied, ${counts.sdk} SDK-supplied, ${counts.host} host-supplied${extra.length ? `; native but not in the catalog: ${extra.map((n) => `\`${n}\``).join(', ')}` : ''}.
 

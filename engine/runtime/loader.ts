@@ -7,8 +7,8 @@ import { OPA_ABI_VERSION, OPTIONS_SECTION } from '../abi.js';
 import { PolicyEvalError, PolicyLoadError, evalErrorFromAbort } from './errors.js';
 import { wasmApi } from './wasm-api.js';
 import type { WasmBytes, WasmImports, WasmInstance, WasmMemory, WasmModule } from './wasm-api.js';
-import { createEvalClock, loaderHostBuiltins } from './host-builtins.js';
-import type { EvalClock, RuntimeInfo } from './host-builtins.js';
+import { createEvalScope, loaderHostBuiltins } from './host-builtins.js';
+import type { EvalScope, RuntimeInfo } from './host-builtins.js';
 
 /** HostBuiltin implements a non-native builtin in JS; arguments and result cross as JSON values; undefined means undefined. */
 export type HostBuiltin = (...args: unknown[]) => unknown;
@@ -69,7 +69,7 @@ class PolicyModule implements PolicyInstance {
   entrypoints: Readonly<Record<string, number>> = {};
   private readonly memory: WasmMemory;
   private readonly hostBuiltins: Readonly<Record<string, HostBuiltin>>;
-  private readonly clock: EvalClock = createEvalClock();
+  private readonly scope: EvalScope = createEvalScope();
   private readonly onPrint: (line: string) => void;
   private ex!: Exports;
   private builtinNames: string[] = [];
@@ -85,7 +85,7 @@ class PolicyModule implements PolicyInstance {
     this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES });
     this.buffer = this.memory.buffer;
     this.view = new Uint8Array(this.buffer);
-    this.hostBuiltins = { ...loaderHostBuiltins(this.clock, { runtime: opts.runtime }), ...(opts.hostBuiltins ?? {}) };
+    this.hostBuiltins = { ...loaderHostBuiltins(this.scope, { runtime: opts.runtime }), ...(opts.hostBuiltins ?? {}) };
     this.onPrint = opts.onPrint ?? (() => {});
   }
 
@@ -160,7 +160,7 @@ class PolicyModule implements PolicyInstance {
 
   evaluateRaw(inputJson: string | Uint8Array | undefined, entrypoint: string | number = 0): string {
     const ep = this.entrypointId(entrypoint);
-    this.clock.begin();
+    this.scope.begin();
     return this.guard(() => {
       const inputAddr = inputJson === undefined ? 0 : this.dataHeapPtr;
       let len = 0;

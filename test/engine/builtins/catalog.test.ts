@@ -46,7 +46,8 @@ describe('support predicates', () => {
     { note: 'yaml.marshal comes from our loader, and from the SDK itself', name: 'yaml.marshal', native: false, sdk: true, loader: true },
     { note: 'time.now_ns comes from our loader', name: 'time.now_ns', native: false, sdk: false, loader: true },
     { note: 'opa.runtime comes from our loader', name: 'opa.runtime', native: false, sdk: false, loader: true },
-    { note: 'uuid.rfc4122 is none of them', name: 'uuid.rfc4122', native: false, sdk: false, loader: false },
+    { note: 'rand.intn and uuid.rfc4122 come from our loader', name: 'uuid.rfc4122', native: false, sdk: false, loader: true },
+    { note: 'net.lookup_ip_addr is none of them', name: 'net.lookup_ip_addr', native: false, sdk: false, loader: false },
     { note: 'eq is not a runtime builtin', name: 'eq', native: false, sdk: false, loader: false },
   ])('$note', ({ name, native, sdk, loader }) => {
     expect(isNativeBuiltin(name)).toBe(native);

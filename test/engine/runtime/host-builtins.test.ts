@@ -160,3 +160,82 @@ describe('the loader-supplied list', () => {
     expect(BUILTINS[name]?.arity).toBe(sdkHostBuiltins()[name].length);
   });
 });
+
+// rand.intn and uuid.rfc4122 are non-deterministic in OPA: random, but cached per query, so the
+// same arguments give the same value within one evaluation (rand.intn keys on the string and |n|).
+const ND_POLICY = `package nd
+ints := [rand.intn("a", 10), rand.intn("a", 10), rand.intn("a", -10)]
+zero := rand.intn("z", 0)
+spread := {rand.intn(sprintf("k%d", [i]), 3) | some i in numbers.range(1, 300)}
+big := rand.intn("b", 9007199254740991)
+ids := [uuid.rfc4122("x"), uuid.rfc4122("x"), uuid.rfc4122("y")]
+`;
+const ND_ENTRYPOINTS = ['nd/ints', 'nd/zero', 'nd/spread', 'nd/big', 'nd/ids'];
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+type Evaluate = (input: unknown, entrypoint: string) => unknown;
+
+describe('non-deterministic builtins (rand.intn, uuid.rfc4122)', () => {
+  const wasm = (): Uint8Array => {
+    const r = compile({ files: [{ name: 'nd.rego', text: ND_POLICY }], entrypoints: ND_ENTRYPOINTS });
+    expect(r.diagnostics).toEqual([]);
+    return r.wasm as Uint8Array;
+  };
+  const hosts: Array<{ host: string; load: (w: Uint8Array) => Promise<Evaluate> }> = [
+    {
+      host: 'loader',
+      load: async (w) => {
+        const p = await loadPolicy(w);
+        return (i, e) => p.evaluate(i, e);
+      },
+    },
+    {
+      host: 'sdk',
+      load: async (w) => {
+        const p = await sdkLoadPolicy(w, undefined, sdkHostBuiltins());
+        return (i, e) => p.evaluate(i, e);
+      },
+    },
+  ];
+  const result = (ev: Evaluate, entrypoint: string): unknown => (ev({}, entrypoint) as [{ result: unknown }])[0].result;
+
+  it.each(hosts)('$host: rand.intn is an integer in [0, |n|), the same for the same string and |n|', async ({ load }) => {
+    const ev = await load(wasm());
+    const [a, b, c] = result(ev, 'nd/ints') as number[];
+    expect(Number.isInteger(a)).toBe(true);
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThan(10);
+    expect([b, c]).toEqual([a, a]);
+    expect(result(ev, 'nd/zero')).toBe(0);
+    expect(result(ev, 'nd/spread')).toEqual([0, 1, 2]);
+    const big = result(ev, 'nd/big') as number;
+    expect(Number.isSafeInteger(big) && big >= 0).toBe(true);
+  });
+
+  it.each(hosts)('$host: uuid.rfc4122 is a version-4 UUID, the same for the same argument', async ({ load }) => {
+    const ev = await load(wasm());
+    const [x1, x2, y] = result(ev, 'nd/ids') as string[];
+    expect(x1).toMatch(UUID_V4);
+    expect(y).toMatch(UUID_V4);
+    expect(x2).toBe(x1);
+    expect(y).not.toBe(x1);
+  });
+
+  it('gives fresh values to each evaluation (the cache lives for one query)', async () => {
+    const p = await loadPolicy(wasm());
+    const seen = new Set<string>();
+    for (let i = 0; i < 3; i++) seen.add((p.evaluate({}, 'nd/ids') as [{ result: string[] }])[0].result[0] as string);
+    expect(seen.size).toBe(3);
+  });
+
+  it('refuses a non-integer bound as OPA does', async () => {
+    const r = compile({
+      files: [{ name: 'f.rego', text: 'package f\nv := rand.intn("a", input.n)' }],
+      entrypoints: ['f/v'],
+      strictBuiltinErrors: true,
+    });
+    expect(r.diagnostics).toEqual([]);
+    const p = await loadPolicy(r.wasm as Uint8Array);
+    expect(() => p.evaluate({ n: 1.5 }, 'f/v')).toThrow(/^rand\.intn: operand 2 must be integer number but got floating-point number$/);
+  });
+});

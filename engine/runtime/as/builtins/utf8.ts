@@ -1,7 +1,10 @@
 // UTF-8 decoding and simple Unicode case mapping shared by the string, regex and glob builtins.
 // decodeAt(p, end) returns one code point and leaves its byte length in lastSize (invalid bytes
-// decode as U+FFFD of size 1). Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and
-// Cyrillic (basic blocks); other scripts are returned unchanged. Exports: decodeAt, lastSize, toLowerCp, toUpperCp.
+// decode as U+FFFD of size 1). Case mapping is Go's unicode.ToLower/ToUpper: Unicode's simple case
+// mapping, from the tables scripts/gen-case-tables.ts generates (./case-tables.ts).
+// Exports: decodeAt, lastSize, toLowerCp, toUpperCp.
+
+import { LOWER_RANGES, LOWER_RANGES_LEN, UPPER_RANGES, UPPER_RANGES_LEN } from "./case-tables";
 
 // @ts-ignore: decorator
 @lazy let size: u32 = 1;
@@ -33,49 +36,31 @@ export function decodeAt(p: usize, end: usize): u32 {
   return cp;
 }
 
-/** toLowerCp maps a code point to lower case (see the header for the covered blocks). */
-export function toLowerCp(c: u32): u32 {
-  if (c < 0x80) return c >= 65 && c <= 90 ? c + 32 : c;
-  if (c >= 0xc0 && c <= 0xde && c != 0xd7) return c + 0x20;
-  if (c >= 0x100 && c <= 0x17f) {
-    if (c == 0x130) return 0x69;
-    if (c == 0x178) return 0xff;
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return (c & 1) == 1 ? c + 1 : c;
-    if (c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17f) return c;
-    return (c & 1) == 0 ? c + 1 : c;
+/** caseLookup maps c through a generated [first, last, delta, stride] table (binary search). */
+function caseLookup(table: usize, len: i32, c: u32): u32 {
+  let lo: i32 = 0;
+  let hi: i32 = len - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const e = table + (<usize>mid << 4);
+    if (c < load<u32>(e)) hi = mid - 1;
+    else if (c > load<u32>(e, 4)) lo = mid + 1;
+    else {
+      if (load<i32>(e, 12) == 2 && ((c - load<u32>(e)) & 1) != 0) return c;
+      return <u32>(<i32>c + load<i32>(e, 8));
+    }
   }
-  if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2) return c + 0x20;
-  if (c == 0x386) return 0x3ac;
-  if (c >= 0x388 && c <= 0x38a) return c + 0x25;
-  if (c == 0x38c) return 0x3cc;
-  if (c == 0x38e || c == 0x38f) return c + 0x3f;
-  if (c >= 0x410 && c <= 0x42f) return c + 0x20;
-  if (c >= 0x400 && c <= 0x40f) return c + 0x50;
-  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf)) return (c & 1) == 0 ? c + 1 : c;
   return c;
 }
 
-/** toUpperCp maps a code point to upper case (see the header for the covered blocks). */
+/** toLowerCp maps a code point to lower case as Go's unicode.ToLower (simple case mapping). */
+export function toLowerCp(c: u32): u32 {
+  if (c < 0x80) return c >= 65 && c <= 90 ? c + 32 : c;
+  return caseLookup(LOWER_RANGES, LOWER_RANGES_LEN, c);
+}
+
+/** toUpperCp maps a code point to upper case as Go's unicode.ToUpper (simple case mapping). */
 export function toUpperCp(c: u32): u32 {
   if (c < 0x80) return c >= 97 && c <= 122 ? c - 32 : c;
-  if (c >= 0xe0 && c <= 0xfe && c != 0xf7) return c - 0x20;
-  if (c == 0xff) return 0x178;
-  if (c == 0xb5) return 0x39c;
-  if (c >= 0x100 && c <= 0x17f) {
-    if (c == 0x131) return 0x49;
-    if (c == 0x17f) return 0x53;
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return (c & 1) == 0 ? c - 1 : c;
-    if (c == 0x130 || c == 0x138 || c == 0x149 || c == 0x178) return c;
-    return (c & 1) == 1 ? c - 1 : c;
-  }
-  if (c >= 0x3b1 && c <= 0x3c9 && c != 0x3c2) return c - 0x20;
-  if (c == 0x3c2) return 0x3a3;
-  if (c == 0x3ac) return 0x386;
-  if (c >= 0x3ad && c <= 0x3af) return c - 0x25;
-  if (c == 0x3cc) return 0x38c;
-  if (c == 0x3cd || c == 0x3ce) return c - 0x3f;
-  if (c >= 0x430 && c <= 0x44f) return c - 0x20;
-  if (c >= 0x450 && c <= 0x45f) return c - 0x50;
-  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf)) return (c & 1) == 1 ? c - 1 : c;
-  return c;
+  return caseLookup(UPPER_RANGES, UPPER_RANGES_LEN, c);
 }

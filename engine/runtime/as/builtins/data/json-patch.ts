@@ -1,7 +1,9 @@
 // json.patch (issue 5): applies RFC 6902 operations (add, remove, replace, move, copy, test) to
 // any value. Paths are JSON pointers ("/a/0", "~1"/"~0" escapes, "-" appends to an array) or
 // arrays of segments; a set element is addressed by the element itself. Patches apply
-// atomically: if any operation fails the result is undefined (no error), as in OPA.
+// atomically: if any operation fails the result is undefined (no error), as in OPA. The root path
+// ("" or []) is the whole document: add/replace set it, remove leaves none (see rootRemoved),
+// test/copy/move read it.
 // Exports: bi_json_patch.
 
 import {
@@ -132,6 +134,11 @@ function isOp(op: usize, name: string): bool {
   return true;
 }
 
+// rootRemoved: a "remove" at the root path ("" or []) left no document. As in OPA's edit tree,
+// only an "add" at the root brings one back; any other operation then fails, and so does a
+// patch list that ends with the root removed.
+let rootRemoved = false;
+
 /** applyOne applies one patch object; 0 on failure. */
 function applyOne(doc: usize, patch: usize): usize {
   if (tagOf(patch) != T_OBJECT) return 0;
@@ -140,6 +147,16 @@ function applyOne(doc: usize, patch: usize): usize {
   const path = pathOf(patch, "path");
   if (path == 0) return 0;
   const value = objectGet(patch, asciiString("value"));
+  const atRoot = listLen(path) == 0;
+  if (rootRemoved) {
+    if (!atRoot || value == 0 || !isOp(op, "add")) return 0;
+    rootRemoved = false;
+    return value;
+  }
+  if (atRoot && isOp(op, "remove")) {
+    rootRemoved = true;
+    return doc;
+  }
   if (isOp(op, "add")) return value == 0 ? 0 : update(doc, path, 0, OP_ADD, value);
   if (isOp(op, "remove")) return update(doc, path, 0, OP_REMOVE, 0);
   if (isOp(op, "replace")) return value == 0 ? 0 : update(doc, path, 0, OP_REPLACE, value);
@@ -150,6 +167,8 @@ function applyOne(doc: usize, patch: usize): usize {
   if (v == 0) return 0;
   if (isOp(op, "copy")) return update(doc, path, 0, OP_ADD, v);
   if (isOp(op, "move")) {
+    // Moving the whole document removes it first: only the root itself can receive it.
+    if (listLen(from) == 0) return atRoot ? v : 0;
     const removed = update(doc, from, 0, OP_REMOVE, 0);
     if (removed == 0) return 0;
     return update(removed, path, 0, OP_ADD, v);
@@ -162,9 +181,10 @@ export function bi_json_patch(doc: usize, patches: usize): usize {
   if (doc == 0 || patches == 0) return 0;
   if (tagOf(patches) != T_ARRAY) return operandError("json.patch", 2, "array", patches);
   let d = doc;
+  rootRemoved = false;
   for (let i: u32 = 0; i < listLen(patches); i++) {
     d = applyOne(d, listGet(patches, i));
     if (d == 0) return 0;
   }
-  return d;
+  return rootRemoved ? 0 : d;
 }

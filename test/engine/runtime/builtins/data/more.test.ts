@@ -171,6 +171,55 @@ const patchCases: PatchCase[] = [
   },
   { note: 'unknown op fails', doc: { a: 1 }, patches: [{ op: 'frob', path: '/a' }], want: undefined },
   { note: 'no patches', doc: 'str', patches: [], want: 'str' },
+  // The root path "" (or []) is the whole document (RFC 6902 over OPA's edit tree).
+  { note: 'add at root', doc: { a: 1 }, patches: [{ op: 'add', path: '', value: [1] }], want: [1] },
+  { note: 'add at root, array path', doc: 'x', patches: [{ op: 'add', path: [], value: { b: 2 } }], want: { b: 2 } },
+  { note: 'replace root with a string', doc: { a: 1 }, patches: [{ op: 'replace', path: '', value: 'z' }], want: 'z' },
+  {
+    note: 'remove root then add',
+    doc: { a: 1 },
+    patches: [
+      { op: 'remove', path: '' },
+      { op: 'add', path: '', value: 3 },
+    ],
+    want: 3,
+  },
+  { note: 'remove root leaves nothing', doc: { a: 1 }, patches: [{ op: 'remove', path: '' }], want: undefined },
+  {
+    note: 'remove root twice fails',
+    doc: 1,
+    patches: [
+      { op: 'remove', path: '' },
+      { op: 'remove', path: '' },
+    ],
+    want: undefined,
+  },
+  {
+    note: 'replace removed root fails',
+    doc: 1,
+    patches: [
+      { op: 'remove', path: '' },
+      { op: 'replace', path: '', value: 2 },
+    ],
+    want: undefined,
+  },
+  {
+    note: 'edit under removed root fails',
+    doc: { a: 1 },
+    patches: [
+      { op: 'remove', path: '' },
+      { op: 'add', path: '/a', value: 2 },
+    ],
+    want: undefined,
+  },
+  { note: 'test root', doc: { a: [1] }, patches: [{ op: 'test', path: '', value: { a: [1] } }], want: { a: [1] } },
+  { note: 'test root differs', doc: { a: [1] }, patches: [{ op: 'test', path: '', value: { a: [2] } }], want: undefined },
+  { note: 'move root to root', doc: { a: 1 }, patches: [{ op: 'move', from: '', path: '' }], want: { a: 1 } },
+  { note: 'move root below itself fails', doc: { a: 1 }, patches: [{ op: 'move', from: '', path: '/b' }], want: undefined },
+  { note: 'move member to root', doc: { a: { b: 1 }, c: 2 }, patches: [{ op: 'move', from: '/a', path: '' }], want: { b: 1 } },
+  { note: 'copy root into itself', doc: { a: 1 }, patches: [{ op: 'copy', from: '', path: '/b' }], want: { a: 1, b: { a: 1 } } },
+  { note: 'copy member to root', doc: { a: [1, 2] }, patches: [{ op: 'copy', from: '/a', path: '' }], want: [1, 2] },
+  { note: 'slash alone is the "" key', doc: { '': 1 }, patches: [{ op: 'replace', path: '/', value: 2 }], want: { '': 2 } },
 ];
 
 describe('json.patch', () => {

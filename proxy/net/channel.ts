@@ -23,6 +23,8 @@ export type SocketChannelOptions = {
   readonly maxQueuedBytes?: number;
   /** skipOversize lists tag bytes whose oversize messages are skipped (SkippedFrame) rather than failing the channel. */
   readonly skipOversize?: readonly number[];
+  /** streamAbove streams messages of these types larger than `bytes` as PartFrames (FrameReaderOptions.streamAbove). */
+  readonly streamAbove?: { readonly codes: readonly number[]; readonly bytes: number };
 };
 
 /** SocketChannel is a FrameChannel with the startup-phase controls the session needs. */
@@ -50,6 +52,7 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
     maxFrameBytes: options.maxFrameBytes,
     startup: options.startup,
     ...(options.skipOversize !== undefined ? { skipOversize: options.skipOversize } : {}),
+    ...(options.streamAbove !== undefined ? { streamAbove: options.streamAbove } : {}),
   });
   const bound = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   if (!Number.isInteger(bound) || bound < 1) throw new TypeError('createSocketChannel: maxQueuedBytes must be a positive integer');
@@ -65,7 +68,7 @@ export function createSocketChannel(socket: Socket, options: SocketChannelOption
   let detached = false;
   let waiter: { resolve: (f: Frame | undefined) => void; reject: (e: unknown) => void } | undefined;
   const writable = (): boolean => !socket.destroyed && socket.writable;
-  const sizeOf = (f: Frame): number => (f.kind === 'skipped' ? 0 : f.raw.length);
+  const sizeOf = (f: Frame): number => (f.kind === 'skipped' ? 0 : f.kind === 'part' ? f.bytes.length : f.raw.length);
   const writeQueued = (): number => out.pendingBytes + socket.writableLength;
   const out = new WriteCoalescer({
     write: (bytes) => {

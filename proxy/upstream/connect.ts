@@ -40,6 +40,7 @@ export async function connectUpstream(given: UpstreamOptions): Promise<UpstreamL
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     startup: false,
     skipOversize: SKIPPABLE,
+    ...(options.streamRowsAbove !== undefined ? { streamAbove: { codes: [BACKEND_TAGS.dataRow], bytes: options.streamRowsAbove } } : {}),
     ...(options.maxQueuedBytes !== undefined ? { maxQueuedBytes: options.maxQueuedBytes } : {}),
   });
   const left = Math.max(1, deadline - Date.now());

@@ -31,6 +31,11 @@ export type UpstreamOptions = {
    * a SkippedFrame (the statement fails); any other message over it fails the connection.
    */
   readonly maxFrameBytes?: number;
+  /**
+   * streamRowsAbove streams DataRows larger than this many bytes as PartFrames instead of holding
+   * them whole (a session's upstream; internal queries such as the catalog's leave it unset).
+   */
+  readonly streamRowsAbove?: number;
   /** maxQueuedBytes bounds the bytes read ahead and the bytes waiting to be sent (limits.max_queued_bytes; default 1 MiB). */
   readonly maxQueuedBytes?: number;
   /** parameters are further startup parameters (e.g. client_encoding, DateStyle). */

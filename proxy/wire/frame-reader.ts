@@ -40,6 +40,10 @@ export class FrameReader {
   readonly #skipOversize: ReadonlySet<number>;
   /** #skip is the number of bytes of a skipped message still to come (discarded as they arrive). */
   #skip = 0;
+  readonly #streamCodes: ReadonlySet<number>;
+  readonly #streamAbove: number;
+  /** #stream is the message being streamed: its tag and the bytes of it still to come. */
+  #stream: { readonly code: number; readonly declared: number; left: number } | undefined;
 
   /** constructor validates the options (TypeError on misuse: they come from our own code). */
   constructor(options: FrameReaderOptions) {
@@ -53,6 +57,8 @@ export class FrameReader {
     this.#maxFrameBytes = options.maxFrameBytes;
     this.#maxStartupBytes = maxStartup;
     this.#skipOversize = new Set(options.skipOversize ?? []);
+    this.#streamCodes = new Set(options.streamAbove?.codes ?? []);
+    this.#streamAbove = options.streamAbove?.bytes ?? Number.POSITIVE_INFINITY;
     this.#mode = options.startup ? 'startup' : 'tagged';
   }
 
@@ -75,8 +81,29 @@ export class FrameReader {
       if (n === chunk.length) return [];
       chunk = chunk.subarray(n);
     }
+    const parts: Frame[] = [];
+    const s = this.#stream;
+    if (s !== undefined) {
+      // the rest of a streamed message goes out as it arrives (the chunk is ours: no copy)
+      const n = Math.min(s.left, chunk.length);
+      s.left -= n;
+      const last = s.left === 0;
+      parts.push({
+        kind: 'part',
+        code: s.code,
+        tag: String.fromCharCode(s.code),
+        declared: s.declared,
+        first: false,
+        last,
+        bytes: chunk.subarray(0, n),
+      });
+      if (last) this.#stream = undefined;
+      if (n === chunk.length) return parts;
+      chunk = chunk.subarray(n);
+    }
     this.#merge(chunk);
-    return this.#cut();
+    const frames = this.#cut();
+    return parts.length === 0 ? frames : [...parts, ...frames];
   }
 
   /** expectTagged switches to tagged messages (after StartupMessage) and returns frames already buffered. */
@@ -170,6 +197,14 @@ export class FrameReader {
           continue;
         }
         this.#checkLength(declared, 4, this.#maxFrameBytes, code);
+        if (declared > this.#streamAbove && this.#streamCodes.has(code) && available < 1 + declared) {
+          // too large to hold: what is here goes out now (copied: the buffer is reused), the rest as it arrives
+          const bytes = Buffer.from(buf.subarray(offset, end));
+          frames.push({ kind: 'part', code, tag: String.fromCharCode(code), declared, first: true, last: false, bytes });
+          this.#stream = { code, declared, left: 1 + declared - available };
+          offset = end;
+          break;
+        }
         if (available < 1 + declared) break;
         const raw = buf.subarray(offset, offset + 1 + declared);
         frames.push({ kind: 'tagged', code, tag: String.fromCharCode(code), payload: raw.subarray(TAGGED_HEADER), raw });

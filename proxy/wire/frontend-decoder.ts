@@ -25,6 +25,8 @@ const terminate = { kind: 'terminate' } as const;
 export function decodeFrontend(frame: Frame): FrontendMessage {
   if (frame.kind === 'untagged') return decodeUntagged(frame.payload);
   if (frame.kind === 'skipped') throw new FrameTooLargeError(frame.declared, frame.limit);
+  // clients' messages are never streamed (the option is for the upstream's rows)
+  if (frame.kind === 'part') throw new FrameTooLargeError(frame.declared, frame.declared);
   const r = new PayloadReader(frame.payload, messageName(frame.code));
   switch (frame.code) {
     case FRONTEND_TAGS.query:

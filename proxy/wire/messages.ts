@@ -41,7 +41,24 @@ export type SkippedFrame = {
 };
 
 /** Frame is one complete protocol message in either direction, or one skipped for its size. */
-export type Frame = TaggedFrame | UntaggedFrame | SkippedFrame;
+/**
+ * PartFrame is a piece of a tagged message the reader streams rather than holds whole (types in
+ * FrameReaderOptions.streamAbove's list, declared larger than its size): `bytes` are the next raw
+ * bytes of the message, the first part starting with its tag and length; concatenated, the parts
+ * are exactly the message. `last` marks the part that completes it.
+ */
+export type PartFrame = {
+  readonly kind: 'part';
+  readonly code: number;
+  readonly tag: string;
+  /** declared is the message's declared length (which counts the length word, not the tag). */
+  readonly declared: number;
+  readonly first: boolean;
+  readonly last: boolean;
+  readonly bytes: Buffer;
+};
+
+export type Frame = TaggedFrame | UntaggedFrame | SkippedFrame | PartFrame;
 
 /** FrameReaderOptions configures a FrameReader. */
 export type FrameReaderOptions = {
@@ -55,6 +72,13 @@ export type FrameReaderOptions = {
    * DataRow and CopyData, so one oversize row fails its statement, not the session.
    */
   readonly skipOversize?: readonly number[];
+  /**
+   * streamAbove streams messages of these types (tag bytes) that are larger than `bytes` (and
+   * within maxFrameBytes) as PartFrames as their bytes arrive, instead of holding them whole: the
+   * upstream's DataRow, so a large row the client may see as it is costs the gateway no more than a
+   * socket read.
+   */
+  readonly streamAbove?: { readonly codes: readonly number[]; readonly bytes: number };
   /** maxStartupBytes caps untagged packets (PostgreSQL's MAX_STARTUP_PACKET_LENGTH is 10000); defaults to 10000. */
   readonly maxStartupBytes?: number;
 };

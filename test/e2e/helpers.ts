@@ -305,7 +305,7 @@ export async function passThroughQueryCycle(ctx: SessionContext): Promise<undefi
       for (;;) {
         const frame = await from.next();
         if (frame === undefined || frame.kind === 'skipped') break;
-        to.write(frame.raw);
+        to.write(frame.kind === 'part' ? frame.bytes : frame.raw);
       }
     } catch {
       // a framing error ends the relay

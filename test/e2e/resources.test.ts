@@ -17,7 +17,13 @@ import { decodeBackend, encodeFrontend, FrameReader } from '../../proxy/wire/ind
 import type { BackendMessage } from '../../proxy/wire/index.js';
 import { useStack } from './helpers.js';
 
-const allowAll: Decide = () => ({ kind: 'allow', masks: [] });
+/** allowAll allows everything, masking customers.email (the streamed-row tests need one masked column). */
+const allowAll: Decide = (input) => ({
+  kind: 'allow',
+  masks: input.statement.tables.read.includes('public.customers')
+    ? [{ table: 'public.customers', column: 'email', kind: 'partial', keep: 4 }]
+    : [],
+});
 
 const MiB = 1_048_576;
 /** MAX_ROW is the row limit of this stack: above the 1 MiB rows of the back-pressure test, below 5 MiB. */
@@ -131,6 +137,56 @@ describe('back-pressure by bytes', () => {
     expect(slow.messages.find((m) => m.kind === 'commandComplete')).toMatchObject({ tag: `SELECT ${rows}` });
     expect(ctx.client.bytes.peakUnsent).toBeLessThanOrEqual(QUEUED + row);
     slow.socket.end(encodeFrontend({ kind: 'terminate' }));
+  }, 60_000);
+});
+
+describe('large rows are streamed where masking allows', () => {
+  it('an unmasked row above max_queued_bytes goes to the client as it arrives: a client that does not read ties up the bound, not the row', async () => {
+    const app = 'bp-stream';
+    const slow = await RawClient.open(app);
+    const size = 3 * MiB;
+    slow.socket.pause();
+    slow.query(`SELECT repeat('s', ${size}) AS v`);
+    // PostgreSQL has sent the row (finished, or blocked writing it once the buffers between are full)
+    await until(async () => {
+      const r = await direct.query<{ state: string; w: string | null; q: string }>(
+        'SELECT state, wait_event AS w, query AS q FROM pg_stat_activity WHERE application_name = $1',
+        [app],
+      );
+      const row = r.rows[0];
+      return row !== undefined && row.q.startsWith("SELECT repeat('s'") && (row.state === 'idle' || row.w === 'ClientWrite');
+    });
+    const ctx = sessions.get(app);
+    if (ctx === undefined) throw new Error('session not captured');
+    const slack = 256 * 1024; // socket reads in flight on either side
+    expect(ctx.upstream.bytes.peakUnread).toBeLessThanOrEqual(QUEUED + slack);
+    expect(ctx.client.bytes.peakUnsent).toBeLessThanOrEqual(QUEUED + slack);
+    slow.socket.resume();
+    await until(() => slow.messages.some((m) => m.kind === 'readyForQuery'));
+    const row = slow.messages.find((m) => m.kind === 'dataRow');
+    expect(row?.kind === 'dataRow' ? row.values[0]?.length : 0).toBe(size);
+    expect(slow.messages.find((m) => m.kind === 'commandComplete')).toMatchObject({ tag: 'SELECT 1' });
+    slow.socket.end(encodeFrontend({ kind: 'terminate' }));
+  }, 60_000);
+
+  it('a large row with a masked column is held whole (within max_row_bytes) and masked', async () => {
+    await direct.query(`UPDATE customers SET email = repeat('e', ${2 * MiB}) || 'tail' WHERE id = 5`);
+    const client = new pg.Client(stack.current.clientConfig(await stack.current.mint('agent')));
+    await client.connect();
+    try {
+      for (const query of [
+        'SELECT email FROM customers WHERE id = 5',
+        { text: 'SELECT email FROM customers WHERE id = $1', values: [5] },
+      ]) {
+        const r = await client.query(query as string);
+        const email = r.rows[0]?.email as string;
+        expect(email).toHaveLength(2 * MiB + 4);
+        expect(email.endsWith('*tail')).toBe(true);
+        expect(email.includes('e')).toBe(false);
+      }
+    } finally {
+      await client.end();
+    }
   }, 60_000);
 });
 

@@ -212,7 +212,7 @@ export const backend = {
 export function frameOf(bytes: Buffer, startup = false): TaggedFrame | UntaggedFrame {
   const frames = new FrameReader({ maxFrameBytes: 1 << 30, startup }).push(bytes);
   const f = frames[0];
-  if (frames.length !== 1 || f === undefined || f.kind === 'skipped' || f.raw.length !== bytes.length) {
+  if (frames.length !== 1 || f === undefined || f.kind === 'skipped' || f.kind === 'part' || f.raw.length !== bytes.length) {
     throw new Error(`frameOf: expected exactly one frame in ${bytes.length} bytes, got ${frames.length}`);
   }
   return f;

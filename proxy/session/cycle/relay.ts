@@ -4,7 +4,7 @@
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
-import type { BackendMessage, NoticeFields, SkippedFrame, TaggedFrame } from '../../wire/index.js';
+import type { BackendMessage, NoticeFields, PartFrame, SkippedFrame, TaggedFrame } from '../../wire/index.js';
 import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, RowTooLargeError, rewriteDataRow } from '../../actions/index.js';
 import type { CopyMaskPlan, ResultMaskPlan } from '../../actions/index.js';
 import type { Mask } from '../../decision/index.js';
@@ -67,6 +67,11 @@ class Relay {
   #plan: ResultMaskPlan = NO_MASKS;
   #copyOut: CopyOutRewriter | undefined;
   #refused = false;
+  /** #streaming is the large DataRow being streamed: forwarded as it arrives, held for masking, or dropped after a refusal. */
+  #streaming:
+    | { readonly mode: 'forward' | 'drop' }
+    | { readonly mode: 'hold'; readonly parts: Buffer[]; readonly plan: ResultMaskPlan }
+    | undefined;
 
   constructor(cycle: Cycle, queue: Expectation[]) {
     this.#cycle = cycle;
@@ -106,6 +111,10 @@ class Relay {
       }
       if (frame.kind === 'skipped') {
         this.#skipped(frame);
+        continue;
+      }
+      if (frame.kind === 'part') {
+        this.#part(frame);
         continue;
       }
       if (frame.kind !== 'tagged') throw new RelayDesyncError('upstream sent an untagged packet');
@@ -338,9 +347,8 @@ class Relay {
     this.#refuse(new RowTooLargeError(frame.declared, frame.limit));
   }
 
-  /** #dataRow relays one DataRow: unchanged (validated, not decoded) unless its result set has masked columns. */
-  #dataRow(frame: TaggedFrame): void {
-    checkDataRow(frame);
+  /** #rowPlan counts a DataRow and says how its result set is masked (undefined: the statement was refused). */
+  #rowPlan(): ResultMaskPlan | undefined {
     const h = this.#expect(['query', 'execute'], 'DataRow');
     this.#cycle.state.rowsReturned++;
     let rowPlan = this.#plan;
@@ -350,11 +358,50 @@ class Relay {
       }
       rowPlan = h.portal.plan ?? NO_MASKS;
     }
-    if (this.#refused) return;
+    return this.#refused ? undefined : rowPlan;
+  }
+
+  /**
+   * #part relays a DataRow too large to hold (the upstream channel streams rows above
+   * limits.max_queued_bytes): as its bytes arrive when no column of its result set is masked, so
+   * the gateway holds at most a socket read of it; whole, then masked, when one is (masking needs
+   * the values; the row is then bounded by limits.max_row_bytes); dropped after a refusal.
+   */
+  #part(frame: PartFrame): void {
+    if (frame.first) {
+      if (frame.code !== BACKEND_TAGS.dataRow || this.#streaming !== undefined)
+        throw new RelayDesyncError('upstream sent a partial message out of place');
+      const plan = this.#rowPlan();
+      this.#streaming =
+        plan === undefined ? { mode: 'drop' } : plan.columns.length === 0 ? { mode: 'forward' } : { mode: 'hold', parts: [], plan };
+    }
+    const s = this.#streaming;
+    if (s === undefined) throw new RelayDesyncError('upstream sent the rest of a message that did not begin');
+    if (s.mode === 'forward' && !this.#refused) this.#cycle.ctx.client.write(frame.bytes);
+    else if (s.mode === 'hold') s.parts.push(frame.bytes);
+    if (!frame.last) return;
+    this.#streaming = undefined;
+    if (s.mode !== 'hold') return;
+    const raw = Buffer.concat(s.parts);
+    const whole: TaggedFrame = { kind: 'tagged', code: frame.code, tag: frame.tag, raw, payload: raw.subarray(5) };
+    checkDataRow(whole);
+    this.#masked(whole, s.plan);
+  }
+
+  /** #dataRow relays one DataRow: unchanged (validated, not decoded) unless its result set has masked columns. */
+  #dataRow(frame: TaggedFrame): void {
+    checkDataRow(frame);
+    const rowPlan = this.#rowPlan();
+    if (rowPlan === undefined) return;
     if (rowPlan.columns.length === 0) {
       this.#forward(frame);
       return;
     }
+    this.#masked(frame, rowPlan);
+  }
+
+  /** #masked rewrites one DataRow's masked values and sends it, or refuses the statement when a value cannot be masked. */
+  #masked(frame: TaggedFrame, rowPlan: ResultMaskPlan): void {
     const msg = decodeBackend(frame);
     if (msg.kind !== 'dataRow') throw new RelayDesyncError('a DataRow frame did not decode as one');
     const r = rewriteDataRow(msg.values, rowPlan);

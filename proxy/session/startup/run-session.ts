@@ -64,7 +64,13 @@ export async function runSession(socket: Socket, env: SessionEnvironment, admiss
     }
     // credentials come from the configuration only; the client's user/database are informational
     const { applicationName } = connection;
-    const up = await connectUpstream({ ...env.upstream, ...(applicationName !== '' ? { applicationName } : {}) });
+    // a row larger than the queue bound is streamed to the client rather than held whole (the relay
+    // holds it after all when its result set has masked columns)
+    const up = await connectUpstream({
+      ...env.upstream,
+      streamRowsAbove: env.limits.maxQueuedBytes,
+      ...(applicationName !== '' ? { applicationName } : {}),
+    });
     conn.upstream = up;
     if (conn.aborted || conn.channel.closed) {
       up.destroy();

@@ -337,7 +337,9 @@ describe('FrameReader skipOversize', () => {
   const big = backend.dataRow(['x'.repeat(3000)]);
   const stream = Buffer.concat([backend.dataRow(['a']), big, backend.commandComplete('SELECT 2'), backend.copyData(Buffer.alloc(2000))]);
   const summary = (frames: AnyFrame[]) =>
-    frames.map((f) => (f.kind === 'skipped' ? { skipped: f.tag, declared: f.declared, limit: f.limit } : Buffer.from(f.raw)));
+    frames.map((f) =>
+      f.kind === 'skipped' ? { skipped: f.tag, declared: f.declared, limit: f.limit } : Buffer.from(f.kind === 'part' ? f.bytes : f.raw),
+    );
   const want = [
     backend.dataRow(['a']),
     { skipped: 'D', declared: big.length - 1, limit: 1024 },
@@ -361,5 +363,46 @@ describe('FrameReader skipOversize', () => {
     expect(() => reader.push(backend.errorResponse({ S: 'ERROR', C: 'XX000', M: 'x'.repeat(2000) }))).toThrow(
       expect.objectContaining({ code: 'ERR_PROXY_FRAME_TOO_LARGE' }),
     );
+  });
+});
+
+describe('FrameReader streamAbove', () => {
+  const big = backend.dataRow(['x'.repeat(5000)]);
+  const small = backend.dataRow(['a']);
+  const after = backend.commandComplete('SELECT 3');
+  const stream = Buffer.concat([small, big, small, after]);
+  const options = { maxFrameBytes: 1 << 20, startup: false, streamAbove: { codes: [0x44], bytes: 1000 } };
+
+  it.each([1, 7, 100, 999, 1024, 4096, stream.length])(
+    'streams the large row in parts at every split (%i bytes per push), whole frames around it',
+    (step) => {
+      const reader = new FrameReader(options);
+      const frames: AnyFrame[] = [];
+      for (let i = 0; i < stream.length; i += step) frames.push(...reader.push(stream.subarray(i, i + step)));
+      const parts = frames.filter((f) => f.kind === 'part');
+      const whole = frames.filter((f) => f.kind === 'tagged').map((f) => Buffer.from((f as TaggedFrame).raw));
+      if (step >= stream.length) {
+        // all of it at once: the row is complete when it is seen, so it is a whole frame
+        expect(parts).toEqual([]);
+        expect(whole).toEqual([small, big, small, after]);
+        return;
+      }
+      expect(whole).toEqual([small, small, after]);
+      expect(Buffer.concat(parts.map((p) => (p.kind === 'part' ? p.bytes : Buffer.alloc(0))))).toEqual(big);
+      expect(parts[0]).toMatchObject({ first: true, last: false, code: 0x44, declared: big.length - 1 });
+      expect(parts.at(-1)).toMatchObject({ last: true });
+      expect(parts.filter((p) => p.kind === 'part' && p.last)).toHaveLength(1);
+      // order: the small row, the parts, the small row, CommandComplete
+      const order = frames.map((f) => (f.kind === 'part' ? 'part' : f.kind === 'tagged' ? f.tag : f.kind));
+      expect(order[0]).toBe('D');
+      expect(order.slice(-2)).toEqual(['D', 'C']);
+    },
+  );
+
+  it('holds rows at or under the size, and other message types of any size', () => {
+    const reader = new FrameReader(options);
+    const notice = backend.noticeResponse({ S: 'NOTICE', C: '00000', M: 'n'.repeat(5000) });
+    const frames = [...reader.push(notice.subarray(0, 100)), ...reader.push(notice.subarray(100))];
+    expect(frames.map((f) => f.kind)).toEqual(['tagged']);
   });
 });

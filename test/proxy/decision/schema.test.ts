@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MASK_KINDS, buildPolicyInput, interpretResult } from '../../../proxy/decision/index.js';
+import { MASK_KINDS, buildPolicyInput, interpretLoginResult, interpretResult } from '../../../proxy/decision/index.js';
 import { COLUMN_USES, STATEMENT_KINDS } from '../../../proxy/sql/index.js';
 import { FLAGS, sampleParts } from './fixtures.js';
 
@@ -33,6 +33,7 @@ const SUPPORTED = new Set([
   'enum',
   'minimum',
   'minLength',
+  'maxLength',
 ]);
 
 /** validate returns the list of violations of `value` against the subset of JSON Schema used. */
@@ -54,6 +55,8 @@ function validate(schema: Schema, value: unknown, rootSchema: Schema = schema, p
     errors.push(`${path}: below minimum`);
   if (typeof schema['minLength'] === 'number' && typeof value === 'string' && value.length < schema['minLength'])
     errors.push(`${path}: too short`);
+  if (typeof schema['maxLength'] === 'number' && typeof value === 'string' && value.length > schema['maxLength'])
+    errors.push(`${path}: too long`);
   if (Array.isArray(value) && schema['items'] !== undefined) {
     for (const [i, v] of value.entries()) errors.push(...validate(schema['items'] as Schema, v, rootSchema, `${path}[${i}]`));
   }
@@ -101,6 +104,31 @@ function examples(tag: string): unknown[] {
 
 const inputExamples = examples('policy-input');
 const decisionExamples = examples('policy-decision');
+const connectionSchema = JSON.parse(read('docs/schemas/connection-decision.schema.json')) as Schema;
+const connectionExamples = examples('connection-decision');
+
+describe('docs/policy.md connection entrypoint examples', () => {
+  it('has a role answer and a deny answer', () => {
+    expect(connectionExamples.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(connectionExamples.map((value, i) => ({ note: `connection example ${i + 1}`, value })))(
+    '$note validates and is what the login decider reads',
+    ({ value }) => {
+      expect(validate(connectionSchema, value)).toEqual([]);
+      expect(interpretLoginResult([{ result: value }])).not.toMatchObject({ origin: 'error' });
+    },
+  );
+
+  it.each([
+    { note: 'an unknown key', value: { role: 'r', extra: 1 } },
+    { note: 'an empty role', value: { role: '' } },
+    { note: 'a role longer than PostgreSQL names', value: { role: 'r'.repeat(64) } },
+  ])('the schema and the decider both refuse $note', ({ value }) => {
+    expect(validate(connectionSchema, value)).not.toEqual([]);
+    expect(interpretLoginResult([{ result: value }])).toMatchObject({ kind: 'deny', origin: 'error' });
+  });
+});
 
 describe('docs/policy.md examples', () => {
   it('has examples of both documents', () => {

@@ -90,13 +90,13 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
   let contains: Term | undefined;
   let value: Term | undefined;
   let assign = false;
-  // v0: a bare `p[x]` head (bracketed key, no value) declares a partial set.
+  // v0: a two-term head without a value (`p[x]`, and also `p.a`, as OPA's parser keys any such head) declares a partial set.
   if (
     c.v0 &&
     !isDefault &&
     args === undefined &&
     ref.length === 2 &&
-    c.last.text === ']' &&
+    (c.last.text === ']' || !c.is('if')) &&
     !c.is('=') &&
     !c.is(':=') &&
     !c.is('contains')
@@ -124,15 +124,19 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
     if (value === undefined) c.fail('default rules must have a value (default p := v)', head.loc);
     const bad = defaultValueProblem(value);
     if (bad !== undefined) c.fail(`illegal default rule (value cannot contain ${bad})`, start.loc);
+    if (args === undefined && ref.slice(1).some((k) => !isConstantKey(k))) {
+      c.fail('illegal default rule (must not have a variable key)', start.loc);
+    }
     if (c.is('if') || c.is('{')) c.unexpected('end of rule (default rules have no body)');
     return annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations);
   }
   let body = parseRuleBody(c);
   if (body === undefined && c.v0 && value === undefined && contains === undefined) {
-    if (c.is('{') && !c.tok.newline) body = parseBracedBody(c);
+    // v0: the body may start on the line after the head, as OPA's scanner skips the newline there.
+    if (c.is('{')) body = parseBracedBody(c);
     else if (c.tok.kind !== 'eof' && !c.tok.newline && !c.is(';')) c.unexpected('rule body ({ … })');
     else if (args !== undefined || ref.length === 1) c.fail('rule must have a value (= v) or a body ({ … })', head.loc);
-  } else if (body === undefined && c.v0 && c.is('{') && !c.tok.newline) {
+  } else if (body === undefined && c.v0 && c.is('{')) {
     body = parseBracedBody(c);
   }
   if (body === undefined) {
@@ -170,6 +174,27 @@ function defaultValueProblem(value: Term): string | undefined {
     return undefined;
   });
   return found;
+}
+
+/** isConstantKey: a ref-head key holding no var, ref, call or comprehension (a default rule's keys must be constants). */
+function isConstantKey(key: Term): boolean {
+  let constant = true;
+  walkTerms(key, (t) => {
+    if (!constant) return true;
+    if (
+      t.kind === 'ref' ||
+      t.kind === 'var' ||
+      t.kind === 'call' ||
+      t.kind === 'arrayCompr' ||
+      t.kind === 'setCompr' ||
+      t.kind === 'objectCompr'
+    ) {
+      constant = false;
+      return true;
+    }
+    return undefined;
+  });
+  return constant;
 }
 
 function isSetLike(ref: readonly Term[]): boolean {

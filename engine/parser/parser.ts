@@ -167,7 +167,7 @@ function parseModule(c: Cursor, file: string, annotations: Map<number, Annotatio
       } else if (c.is('package')) {
         c.fail('unexpected package keyword: a module has one package clause');
       } else {
-        rules.push(parseRule(c, takeAnnotation(c.pos, false)));
+        rules.push(...parseRule(c, takeAnnotation(c.pos, false)));
       }
       endStatement(c);
     } catch (e) {

@@ -79,8 +79,8 @@ function refStrings(t: RefTerm | VarTerm): string[] {
 
 // rule: ['default'] head-ref ['(' args ')'] ['contains' term] [(':=' | '=') term]
 //       ['if' ('{' body '}' | literal)] ('else' [(':=' | '=') term] ['if'] ('{' body '}' | literal))*
-/** parseRule parses one rule (the current token starts it). */
-export function parseRule(c: Cursor, annotations?: Annotation): Rule {
+/** parseRule parses one rule (the current token starts it); in v0, a head with chained bodies (`p { a } { b }`) gives one rule per body. */
+export function parseRule(c: Cursor, annotations?: Annotation): Rule[] {
   const start = c.tok;
   const isDefault = c.accept('default') !== undefined;
   const headStart = c.tok;
@@ -128,7 +128,7 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
       c.fail('illegal default rule (must not have a variable key)', start.loc);
     }
     if (c.is('if') || c.is('{')) c.unexpected('end of rule (default rules have no body)');
-    return annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations);
+    return [annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations)];
   }
   let body = parseRuleBody(c);
   if (body === undefined && c.v0 && value === undefined && contains === undefined) {
@@ -149,7 +149,7 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
     }
     body = emptyBody;
   }
-  if (c.is('{')) c.fail(`multiple rule bodies are not supported${c.v0 ? '' : ' in Rego v1'} (use separate rules)`);
+  if (c.is('{') && !c.v0) c.fail('multiple rule bodies are not supported in Rego v1 (use separate rules)');
   const elseClause = c.is('else') ? parseElse(c) : undefined;
   const rule: Rule = {
     kind: 'rule',
@@ -159,7 +159,27 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule {
     ...(elseClause !== undefined ? { else: elseClause } : {}),
     loc: c.span(start.loc),
   };
-  return annotate(rule, annotations);
+  const rules = [annotate(rule, annotations)];
+  // v0: `p { a } { b }` chains bodies on one head, each a rule of its own with a copy of that head (as OPA's parser does).
+  while (c.v0 && c.is('{')) {
+    if (elseClause !== undefined) c.unexpected('else keyword');
+    const bodyStart = c.tok.loc;
+    const next = parseBracedBody(c);
+    const loc = c.span(bodyStart);
+    rules.push({
+      kind: 'rule',
+      default: false,
+      head: { ...head, ...(args !== undefined ? { args: freshWildcards(c, args) } : {}), loc },
+      body: next,
+      loc,
+    });
+  }
+  return rules;
+}
+
+/** freshWildcards gives each `_` argument of a chained rule's copied head a new wildcard name. */
+function freshWildcards(c: Cursor, args: readonly Term[]): Term[] {
+  return args.map((a) => (a.kind === 'var' && a.wildcard === true ? varTerm(c, '_', a.loc) : a));
 }
 
 /** defaultValueProblem names the first ref, var or call in a default value (comprehensions may hold them), as OPA's parser does. */

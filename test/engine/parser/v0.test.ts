@@ -65,6 +65,17 @@ const same = [
     v1: 'import future.keywords.if\ndeny contains msg if { msg := "m" }',
   },
   { note: 'contains stays the builtin when not imported', v0: 'p { contains("abc", "b") }', v1: 'p if { contains("abc", "b") }' },
+  // OPA's v0 parser reads bodies chained on one head as one rule per body, each with a copy of the head
+  { note: 'chained bodies', v0: 'p { input.a } { input.b }', v1: 'p if { input.a }\np if { input.b }' },
+  { note: 'chained bodies with a value', v0: 'p = 1 { input.a } { input.b }', v1: 'p = 1 if { input.a }\np = 1 if { input.b }' },
+  {
+    note: 'chained bodies of a partial set',
+    v0: 'p[x] { x := 1 } { x := 2 }',
+    v1: 'p contains x if { x := 1 }\np contains x if { x := 2 }',
+  },
+  { note: 'chained bodies of a function', v0: 'f(x) = y { y := x } { y := 2 }', v1: 'f(x) = y if { y := x }\nf(x) = y if { y := 2 }' },
+  { note: 'chained bodies renumber wildcard arguments', v0: 'f(_) { true } { false }', v1: 'f(_) if { true }\nf(_) if { false }' },
+  { note: 'chained body on the next line', v0: 'p { input.a }\n{ input.b }', v1: 'p if { input.a }\np if { input.b }' },
   {
     note: 'import rego.v1 selects v1 rules',
     v0: 'import rego.v1\np contains x if { some x in [1] }',
@@ -105,6 +116,7 @@ const errors = [
   },
   { note: 'empty body', text: 'p { }', message: 'found empty body' },
   { note: 'default needs a value', text: 'default p', message: 'default rules must have a value' },
+  { note: 'no chained body after else', text: 'p { false } else { true } { true }', message: 'unexpected { token: expected else keyword' },
 ];
 
 describe('v0 parse errors', () => {
@@ -132,7 +144,7 @@ describe('v0 plumbing (CLI and bundles)', () => {
   mkdirSync(policy);
   writeFileSync(
     join(policy, 'p.rego'),
-    'package t\n\nallow { input.x == 1 }\n\nitems[x] { x := input.xs[_] }\n\ntest_allow { allow with input as {"x": 1} }\n',
+    'package t\n\nallow { input.x == 1 }\n\nitems[x] { x := input.xs[_] }\n\nchained[x] { x := input.xs[_] } { x := "c" }\n\ntest_allow { allow with input as {"x": 1} }\n',
   );
   const manifested = join(dir, 'manifested');
   mkdirSync(manifested);
@@ -175,6 +187,12 @@ describe('v0 plumbing (CLI and bundles)', () => {
     },
     { note: 'eval of v0 without the flag fails', argv: ['eval', '-d', policy, 'data.t.allow'], code: 1, out: '' },
     { note: 'test --v0-compatible', argv: ['test', '--v0-compatible', policy], code: 0, out: 'PASS: 1/1' },
+    {
+      note: 'eval --v0-compatible of chained bodies',
+      argv: ['eval', '--v0-compatible', '-f', 'json', '-d', policy, '-i', join(dir, 'input.json'), 'x := data.t.chained'],
+      code: 0,
+      out: '[{"x":["a","b","c"]}]',
+    },
   ];
   it.each(runs)('$note', async ({ argv, code, out }) => {
     const r = await invoke(argv);

@@ -13,6 +13,9 @@ import { isAssign } from './scope.js';
 
 type Occurrence = 'arg' | 'declared' | 'assigned';
 
+/** ROOTS are the root documents; a local of that name hides them within its scope. */
+const ROOTS: ReadonlySet<string> = new Set(['data', 'input']);
+
 type Frame = {
   readonly decl: Map<string, string>;
   readonly kinds: Map<string, Occurrence>;
@@ -97,6 +100,15 @@ class LocalRewriter {
     return name;
   }
 
+  /** declared is the name a local declared in an enclosing frame goes by, if any (no `seen` mark). */
+  private declared(name: string): string | undefined {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const got = (this.frames[i] as Frame).decl.get(name);
+      if (got !== undefined) return got;
+    }
+    return undefined;
+  }
+
   private declare(v: VarTerm, kind: Occurrence): void {
     const f = this.frame;
     const prev = f.kinds.get(v.name);
@@ -115,7 +127,8 @@ class LocalRewriter {
       return;
     }
     let name = v.name;
-    if (!v.wildcard && (this.totals.get(name) ?? 0) > (f.rest.get(name) ?? 0)) name = this.fresh(name);
+    // a local named `data` or `input` (v0) always gets a fresh name, so that it hides the root document, as OPA renames it
+    if (ROOTS.has(name) || (!v.wildcard && (this.totals.get(name) ?? 0) > (f.rest.get(name) ?? 0))) name = this.fresh(name);
     f.decl.set(v.name, name);
     f.kinds.set(v.name, kind);
   }
@@ -228,7 +241,7 @@ class LocalRewriter {
       case 'string':
         return t;
       case 'var': {
-        if (t.name === 'data' || t.name === 'input') return t;
+        if (ROOTS.has(t.name)) return { ...t, name: this.declared(t.name) ?? t.name };
         const n = this.lookup(t.name);
         return n === t.name ? t : { ...t, name: n };
       }

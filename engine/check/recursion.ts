@@ -83,9 +83,9 @@ function segment(e: Term): Segment {
   }
 }
 
-/** refPrefixes returns the `data…` key sequences a rule refers to (refs and user calls), ignoring `with` targets. */
+/** refPrefixes returns the `data…` key sequences a rule refers to (refs and user calls), ignoring `with` targets and the rule's own name (a v0 rule may be named `data`). */
 function refPrefixes(rule: Rule): Segment[][] {
-  const targets = new Set<Term>();
+  const targets = new Set<Term>([rule.head.ref[0] as Term]);
   const visitBody = (b: Rule['body']) => {
     for (const e of b.exprs) if ('with' in e) for (const w of e.with) targets.add(w.target);
   };

@@ -113,6 +113,12 @@ class Resolver {
   }
 
   rule(rule: Rule): Rule {
+    const shadowed = (rule.head.args ?? []).map(rootArg).find((n) => n !== undefined);
+    if (shadowed !== undefined) {
+      // v1 modules get this from the parser, at the argument
+      if (!this.v1) report(this.ctx, 'rego_compile_error', `args must not shadow ${shadowed} (use a different variable name)`, rule.loc);
+      return rule;
+    }
     const argVars = new Set<string>();
     for (const a of rule.head.args ?? []) for (const v of varsOfTerm(a)) argVars.add(v);
     const scope = union(argVars, declaredVars(rule.body));
@@ -328,6 +334,20 @@ class Resolver {
       if (decl && !('variadic' in decl && decl.variadic)) return { term: v, arity: decl.arity, name };
     }
     return { term: this.term(v, scope) };
+  }
+}
+
+/** rootArg names the root document (`data`, `input`) a function argument pattern would shadow, as OPA's compiler looks for one (object values and arrays, not sets, comprehensions or calls). */
+function rootArg(t: Term): string | undefined {
+  switch (t.kind) {
+    case 'var':
+      return t.name === 'data' || t.name === 'input' ? t.name : undefined;
+    case 'array':
+      return t.items.map(rootArg).find((n) => n !== undefined);
+    case 'object':
+      return t.entries.map(([, v]) => rootArg(v)).find((n) => n !== undefined);
+    default:
+      return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadBundle, readBundleTarball, sourceRegoVersion } from '../../../bundles/index.js';
 import { parseInvocation, run } from '../../../proxy/cli/run.js';
 import { printModule } from '../../../engine/ast/print.js';
+import { compile, formatDiagnostic, loadPolicy } from '../../../engine/index.js';
 import { parse } from '../../../engine/parser/index.js';
 
 /** shape prints a module without locations, file name or version, so v0 and v1 spellings compare. */
@@ -124,6 +125,49 @@ describe('v0 parse errors', () => {
     const r = parse({ name: 'p.rego', text: `package t\n${text}\n` }, { regoVersion: 'v0' });
     expect(r.diagnostics.map((d) => d.code)).toContain('rego_parse_error');
     expect(r.diagnostics.map((d) => d.message).join('\n')).toContain(message);
+  });
+});
+
+// OPA's v0 compiler gives locals named `data` or `input` generated names, so they hide the root
+// document within their scope; a rule named `data` is data.<pkg>.data, and the package's bare
+// `data` resolves to it; a function argument may not be named so.
+const roots = [
+  { note: 'local data', rego: 'p = x { data := 1; x := data }', want: 1 },
+  { note: 'local data in the head', rego: 'p = data { data := {"a": 2}; data.a == 2 }', want: { a: 2 } },
+  { note: 'local input', rego: 'p = x { input := 1; x := input }', input: { a: 2 }, want: 1 },
+  { note: 'local input alone', rego: 'p { input := 1 }', input: { a: 2 }, want: true },
+  { note: 'local data in a comprehension', rego: 'p = x { x := [v | data := [1, 2][_]; v := data] }', want: [1, 2] },
+  { note: 'some data', rego: 'p = x { some data; data = 4; x := data }', want: 4 },
+  {
+    note: 'the root outside the local scope',
+    rego: 'p = [x, y] { x := f(1); y := input.a }\nf(v) = r { input := v; r := input }',
+    input: { a: 2 },
+    want: [1, 2],
+  },
+  { note: 'rule named data', rego: 'data { true }', entrypoint: 't/data', want: true },
+  { note: 'bare data names the rule named data', rego: 'data = 3\np = x { x := data }', want: 3 },
+  { note: 'rule named input', rego: 'input = 1\np { input == 1 }', input: 5, want: true },
+];
+
+describe('v0 names data and input', () => {
+  it.each(roots)('$note', async ({ rego, input, want, entrypoint }) => {
+    const ep = entrypoint ?? 't/p';
+    const r = compile({ files: [{ name: 'p.rego', text: `package t\n${rego}\n` }], entrypoints: [ep], regoVersion: 'v0' });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const policy = await loadPolicy(r.wasm as Uint8Array);
+    expect(policy.evaluate(input, ep)).toEqual([{ result: want }]);
+  });
+
+  it('a function argument may not be named data', () => {
+    const r = compile({ files: [{ name: 'p.rego', text: 'package t\nf(data) = 1\np = f(2)\n' }], entrypoints: ['t/p'], regoVersion: 'v0' });
+    expect(r.diagnostics.map(formatDiagnostic)).toContain(
+      'p.rego:2:1: rego_compile_error: args must not shadow data (use a different variable name)',
+    );
+  });
+
+  it('v1 still refuses the shadowing', () => {
+    const r = compile({ files: [{ name: 'p.rego', text: 'package t\np := x if { data := 1; x := data }\n' }], entrypoints: ['t/p'] });
+    expect(r.diagnostics.map((d) => d.message)).toContain('variables must not shadow data (use a different variable name)');
   });
 });
 

@@ -100,15 +100,6 @@ class LocalRewriter {
     return name;
   }
 
-  /** declared is the name a local declared in an enclosing frame goes by, if any (no `seen` mark). */
-  private declared(name: string): string | undefined {
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const got = (this.frames[i] as Frame).decl.get(name);
-      if (got !== undefined) return got;
-    }
-    return undefined;
-  }
-
   private declare(v: VarTerm, kind: Occurrence): void {
     const f = this.frame;
     const prev = f.kinds.get(v.name);
@@ -241,7 +232,6 @@ class LocalRewriter {
       case 'string':
         return t;
       case 'var': {
-        if (ROOTS.has(t.name)) return { ...t, name: this.declared(t.name) ?? t.name };
         const n = this.lookup(t.name);
         return n === t.name ? t : { ...t, name: n };
       }

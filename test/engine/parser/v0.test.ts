@@ -165,6 +165,15 @@ describe('v0 names data and input', () => {
     );
   });
 
+  it('a local data declared after a use of the root is referenced above', () => {
+    const r = compile({
+      files: [{ name: 'p.rego', text: 'package t\np { x := data.a; data := 1 }\n' }],
+      entrypoints: ['t/p'],
+      regoVersion: 'v0',
+    });
+    expect(r.diagnostics.map((d) => d.message)).toContain('var data referenced above');
+  });
+
   it('v1 still refuses the shadowing', () => {
     const r = compile({ files: [{ name: 'p.rego', text: 'package t\np := x if { data := 1; x := data }\n' }], entrypoints: ['t/p'] });
     expect(r.diagnostics.map((d) => d.message)).toContain('variables must not shadow data (use a different variable name)');

@@ -24,7 +24,8 @@ const havePsycopg2 = PYTHON !== undefined;
 if (!havePsycopg2) console.warn('clients.test: python3-psycopg2 is not installed; the psycopg2 tests are skipped');
 if (PGBENCH === undefined) console.warn('clients.test: pgbench is not installed; the pgbench -i test is skipped');
 
-const stack = useStack();
+// as the demo runs it: the login entrypoint picks the database role (SET SESSION ROLE), so PostgreSQL's GRANTs apply too
+const stack = useStack({ decideLogin: true });
 
 type Run = { code: number; stdout: string; stderr: string };
 

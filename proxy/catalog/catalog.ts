@@ -139,6 +139,7 @@ export function createCatalog(connect: () => Promise<UpstreamConnection>, option
   timer?.unref();
 
   return {
+    generation: () => generation,
     systemRelations() {
       return known(system, 'system', async () => {
         const rows = await query(

@@ -51,6 +51,8 @@ export type Known<T> = T | Promise<T | undefined> | undefined;
  * a cached answer comes back synchronously, so a statement whose names are known needs no wait.
  */
 export interface CatalogFacts {
+  /** generation changes whenever cached answers are dropped (after DDL, on the refresh timer): answers derived from them may be reused while it stays the same. */
+  generation(): number;
   /** systemRelations are the relation names in pg_catalog (fixed for a server version). */
   systemRelations(): Known<ReadonlySet<string>>;
   /** relation describes `schema.name`, or null when there is no such relation. */

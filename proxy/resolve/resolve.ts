@@ -41,6 +41,12 @@ export type Resolved =
     }
   | { readonly ok: false; readonly error: ResolveError | AnalysisFailure };
 
+/** remembered keeps each shared (frozen) facts object's resolution, for the catalog generation it was made in. */
+const remembered = new WeakMap<
+  StatementFacts,
+  { readonly catalog: CatalogFacts; readonly generation: number; readonly schema: string; readonly resolved: Resolved }
+>();
+
 /** MAX_RELATIONS bounds the relations looked at through views for one statement. */
 export const MAX_RELATIONS = 256;
 /** MAX_ROUNDS bounds how often resolution waits on the catalog for one statement. */
@@ -61,11 +67,23 @@ export function resolveStatement(facts: StatementFacts, catalog: CatalogFacts, d
   if (facts.tables.read.length === 0 && facts.tables.written.length === 0 && facts.calls.length === 0 && facts.operators.length === 0) {
     return { ok: true, facts, routines: [], viewColumns: [] };
   }
+  // a statement of a shape seen before (its facts object is shared) resolves as it did, while the
+  // catalog has dropped nothing since: the common path costs one lookup
+  const generation = catalog.generation();
+  const known = remembered.get(facts);
+  if (known !== undefined && known.catalog === catalog && known.generation === generation && known.schema === defaultSchema)
+    return known.resolved;
+  const remember = (resolved: Resolved): Resolved => {
+    if (resolved.ok && Object.isFrozen(facts) && catalog.generation() === generation) {
+      remembered.set(facts, { catalog, generation, schema: defaultSchema, resolved });
+    }
+    return resolved;
+  };
   // analyses of the statement (and view definitions) with the catalog, kept across rounds: a long
   // text is analysed on a worker (never on the sessions' thread) and waited for like a lookup
   const analyses = new Map<string, AnalyzeResult | Promise<AnalyzeResult>>();
   const first = attempt(facts, catalog, defaultSchema, analyses);
-  if (!(first instanceof Round)) return first;
+  if (!(first instanceof Round)) return remember(first);
   return (async () => {
     let round: Round | Resolved = first;
     for (let i = 0; i < MAX_ROUNDS && round instanceof Round; i++) {
@@ -73,7 +91,7 @@ export function resolveStatement(facts: StatementFacts, catalog: CatalogFacts, d
       if (answers.some((a) => a === undefined)) return { ok: false, error: new CatalogUnavailableError(round.what) };
       round = attempt(facts, catalog, defaultSchema, analyses);
     }
-    return round instanceof Round ? { ok: false, error: new CatalogUnavailableError(round.what) } : round;
+    return round instanceof Round ? { ok: false, error: new CatalogUnavailableError(round.what) } : remember(round);
   })();
 }
 

@@ -85,6 +85,7 @@ function fakeCatalog(
   };
   const self = {
     lookups: 0,
+    generation: () => 0,
     systemRelations: () => answer('system', new Set(['pg_stats', 'pg_statistic'])),
     relation: (t: string) => answer(`r:${t}`, relations[t] ?? null),
     routines: (schema: string, name: string) => answer(`f:${schema}.${name}`, ROUTINES[`${schema}\0${name}`] ?? []),
@@ -141,6 +142,30 @@ describe('resolveStatement', () => {
       source: { table: 'public.customers', column: 'email' },
       derived: [],
     });
+  });
+
+  it('reuses the resolution of a shared statement until the catalog drops its answers', () => {
+    let gen = 0;
+    let asked = 0;
+    const base = fakeCatalog('sync');
+    const counting: CatalogFacts = {
+      ...base,
+      generation: () => gen,
+      relation: (t) => {
+        asked += 1;
+        return base.relation(t);
+      },
+    };
+    const f = facts('SELECT mail FROM v_top');
+    expect(Object.isFrozen(f)).toBe(true);
+    const first = resolveStatement(f, counting);
+    const lookups = asked;
+    expect(lookups).toBeGreaterThan(0);
+    expect(resolveStatement(f, counting)).toBe(first);
+    expect(asked).toBe(lookups);
+    gen += 1; // DDL or the refresh timer: answers may have changed
+    expect(resolveStatement(f, counting)).not.toBe(first);
+    expect(asked).toBe(2 * lookups);
   });
 
   it('qualifies system relations and follows system views', async () => {

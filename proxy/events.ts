@@ -119,7 +119,11 @@ export type GatewayEvent =
       readonly message: string;
     }
   | { readonly type: 'catalog.failed'; readonly key: string; readonly message: string }
-  | { readonly type: 'sql.unavailable'; readonly message: string };
+  | { readonly type: 'sql.unavailable'; readonly message: string }
+  /** state.ready: the shared state store's schema is current at `version` (`applied` lists the migrations this gateway ran). */
+  | { readonly type: 'state.ready'; readonly version: number; readonly applied: readonly number[] }
+  /** state.failed: the state store could not be reached or migrated; what needs it fails closed, the rest goes on. */
+  | { readonly type: 'state.failed'; readonly code: string; readonly message: string };
 
 /** GatewayEventType is one of the event type names. */
 export type GatewayEventType = GatewayEvent['type'];

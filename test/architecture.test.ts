@@ -64,6 +64,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   wire: ['errors'],
   net: ['wire', 'errors'],
   upstream: ['net', 'wire', 'errors'],
+  state: ['upstream', 'errors'],
   catalog: ['upstream', 'events', 'errors'],
   sql: ['errors'],
   auth: ['errors'],

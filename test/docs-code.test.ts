@@ -49,6 +49,7 @@ const SECTIONS = [
   'limits',
   'log',
   'masking',
+  'state',
 ];
 
 /** documentedKeys reads the first column of docs/config.md's key table (`a` / `b` alternatives share a's parent). */

@@ -13,6 +13,7 @@ import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf,
 import * as resolve from '../proxy/resolve/index.js';
 import * as session from '../proxy/session/index.js';
 import * as sql from '../proxy/sql/index.js';
+import * as state from '../proxy/state/index.js';
 import * as upstream from '../proxy/upstream/index.js';
 import * as wire from '../proxy/wire/index.js';
 import { ERROR_ENTRIES, ERROR_TABLES, allowedSqlstates } from './helpers/error-tables.js';
@@ -114,6 +115,8 @@ const made: Made[] = [
   { note: 'UpstreamProtocolError', err: new upstream.UpstreamProtocolError('odd') },
   { note: 'UpstreamRoleError', err: new upstream.UpstreamRoleError({ cause: 'SQLSTATE 42704: role "x" does not exist' }) },
   { note: "UpstreamQueryError (upstream's 42P01)", err: new upstream.UpstreamQueryError('42P01', 'm'), sqlstate: '42P01' },
+  { note: 'StateUnavailableError', err: new state.StateUnavailableError('down') },
+  { note: 'StateMigrationError', err: new state.StateMigrationError('no privilege') },
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },
@@ -158,7 +161,7 @@ describe('constructing each error class', () => {
 
   it('has a table for every part', () => {
     expect(Object.keys(ERROR_TABLES).sort()).toEqual(
-      ['actions', 'auth', 'bundles', 'decision', 'engine', 'resolve', 'session', 'sql', 'tool', 'upstream', 'wire'].sort(),
+      ['actions', 'auth', 'bundles', 'decision', 'engine', 'resolve', 'session', 'sql', 'state', 'tool', 'upstream', 'wire'].sort(),
     );
   });
 });

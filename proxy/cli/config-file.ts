@@ -55,6 +55,21 @@ function resolveExternal(
       : pw.kind === 'file'
         ? { ...upstreamRest, password: { kind: 'file' as const, path: abs(pw.path) } }
         : { ...upstreamRest, password: { kind: 'inline' as const, value: pw.kind === 'env' ? (env[pw.name] as string) : pw.value } };
+  // the state store's password the same way: env resolved now, a file kept (absolute) and read at each login
+  const spw = config.state?.password;
+  if (spw?.kind === 'env' && (env[spw.name] === undefined || env[spw.name] === '')) {
+    return { ok: false, errors: [`${path}: state.password_env: environment variable ${spw.name} is not set`] };
+  }
+  const state =
+    config.state === undefined || spw === undefined || spw.kind === 'inline'
+      ? config.state
+      : {
+          ...config.state,
+          password:
+            spw.kind === 'file'
+              ? { kind: 'file' as const, path: abs(spw.path) }
+              : { kind: 'inline' as const, value: env[spw.name] as string },
+        };
   const jwks =
     config.identity.jwks.kind === 'file' ? { kind: 'file' as const, path: abs(config.identity.jwks.path) } : config.identity.jwks;
   const source =
@@ -65,6 +80,7 @@ function resolveExternal(
     ...config,
     ...(config.tls !== undefined ? { tls: { certFile: abs(config.tls.certFile), keyFile: abs(config.tls.keyFile) } } : {}),
     upstream,
+    ...(state !== undefined ? { state } : {}),
     identity: { ...config.identity, jwks },
     policy: { ...config.policy, source },
     masking:

@@ -1,7 +1,8 @@
 // The gateway's composition root: a validated GatewayConfig → bundles/engine (the policy),
 // proxy/sql, proxy/auth (the token verifier), proxy/decision (the statement decider and, when the
 // policy has the login entrypoint, the login decider) and proxy's startGateway, wired together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
-// file and the upstream password (`password_env`). Shared by `portcullis serve` and the demo.
+// file and the upstream password (`password_env`). It also opens the shared state store (proxy/state)
+// when `state` is configured and migrates it at start. Shared by `portcullis serve` and the demo.
 
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -38,6 +39,7 @@ export async function startGatewayFromConfig(
     { createDecider, createLoginDecider },
     { initSql, configureAnalysis, closeAnalysis },
     { resolveSecret, secretFromFile, toIdentityConfig },
+    stateModule,
   ] = await Promise.all([
     import('../../bundles/index.js'),
     import('../../engine/index.js'),
@@ -47,6 +49,7 @@ export async function startGatewayFromConfig(
     import('../decision/index.js'),
     import('../sql/index.js'),
     import('../config/index.js'),
+    import('../state/index.js'),
   ]);
   const secret = config.upstream.password;
   // a password file is read for every upstream login, so a rotated password needs no restart
@@ -60,6 +63,20 @@ export async function startGatewayFromConfig(
     return {
       kind: 'failed',
       reasons: [`upstream.password_env: environment variable ${secret.kind === 'env' ? secret.name : ''} is not set`],
+    };
+  }
+  // the shared state store's password: like the upstream's, a file is read for every login
+  const stateSecret = config.state?.password;
+  const statePassword =
+    stateSecret === undefined
+      ? undefined
+      : stateSecret.kind === 'file'
+        ? () => readFile(stateSecret.path, 'utf8').then(secretFromFile)
+        : resolveSecret(stateSecret, env);
+  if (stateSecret !== undefined && statePassword === undefined) {
+    return {
+      kind: 'failed',
+      reasons: [`state.password_env: environment variable ${stateSecret.kind === 'env' ? stateSecret.name : ''} is not set`],
     };
   }
   const tls = config.tls === undefined ? undefined : { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
@@ -143,6 +160,33 @@ export async function startGatewayFromConfig(
     if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems.map((p) => `identity: ${p}`) };
     throw e;
   }
+  // the shared state store (approvals): migrated now; a store that cannot be reached or migrated is
+  // reported (state.failed) and does not stop the gateway: statements that need nothing from it go on
+  const stateConfig = config.state;
+  const state =
+    stateConfig === undefined
+      ? undefined
+      : stateModule.createStateStore({
+          host: stateConfig.host,
+          port: stateConfig.port,
+          database: stateConfig.database,
+          user: stateConfig.user,
+          connectTimeoutMs: stateConfig.connectTimeoutMs,
+          ...(typeof statePassword === 'string' ? { password: statePassword } : {}),
+          ...(typeof statePassword === 'function' ? { passwordSource: statePassword } : {}),
+        });
+  if (state !== undefined) {
+    try {
+      const report = await state.migrate();
+      events.publish({ type: 'state.ready', version: report.version, applied: report.applied });
+    } catch (e) {
+      events.publish({
+        type: 'state.failed',
+        code: e instanceof stateModule.StateError ? e.code : 'ERR_PROXY_STATE_UNAVAILABLE',
+        message: stateModule.describeStateError(e),
+      });
+    }
+  }
   await initSql();
   // long statements are analysed on worker threads within this budget (docs/config.md, limits)
   configureAnalysis({ maxMs: config.limits.maxAnalysisMs });
@@ -164,6 +208,7 @@ export async function startGatewayFromConfig(
     close: async () => {
       await gateway.close();
       verifier.close();
+      await state?.close();
       await closeAnalysis();
     },
   };

@@ -17,6 +17,8 @@ import type { PolicySection } from './policy.js';
 import { deepFreeze, mapping, Section } from './section.js';
 import { PLAINTEXT_PASSWORD_DEFAULT, validateAllowPlaintextPassword, validateTls } from './tls.js';
 import type { TlsConfig } from './tls.js';
+import { validateState, STATE_DEFAULTS } from './state.js';
+import type { StateConfig } from './state.js';
 import { validateUpstream, UPSTREAM_DEFAULTS } from './upstream.js';
 import type { UpstreamConfig } from './upstream.js';
 
@@ -31,6 +33,8 @@ export type GatewayConfig = {
   readonly limits: LimitsConfig;
   readonly log: LogConfig;
   readonly masking: MaskingConfig;
+  /** state is the shared state store (approvals); absent when not configured. */
+  readonly state?: StateConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -47,10 +51,22 @@ export const CONFIG_DEFAULTS = deepFreeze({
   policy: POLICY_DEFAULTS,
   limits: LIMITS_DEFAULTS,
   log: LOG_DEFAULTS,
+  state: STATE_DEFAULTS,
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
-const TOP_LEVEL_KEYS = ['listen', 'tls', 'allow_plaintext_password', 'upstream', 'identity', 'policy', 'limits', 'log', 'masking'] as const;
+const TOP_LEVEL_KEYS = [
+  'listen',
+  'tls',
+  'allow_plaintext_password',
+  'upstream',
+  'identity',
+  'policy',
+  'limits',
+  'log',
+  'masking',
+  'state',
+] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
 export function validateConfig(raw: unknown): ValidateConfigResult {
@@ -69,6 +85,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const limits = validateLimits(root);
   const log = validateLog(root);
   const masking = validateMasking(root);
+  const state = validateState(root);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -80,6 +97,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     limits,
     log,
     masking,
+    ...(state !== undefined ? { state } : {}),
   };
   return { ok: true, config: deepFreeze(config) };
 }

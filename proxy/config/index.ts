@@ -19,6 +19,8 @@ export type { LimitsConfig } from './limits.js';
 export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';
 export type { LogConfig, LogLevel } from './log.js';
 export type { MaskingConfig } from './masking.js';
+export { STATE_DEFAULTS } from './state.js';
+export type { StateConfig } from './state.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
 export { resolveSecret, secretFromFile } from './secrets.js';

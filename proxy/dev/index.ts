@@ -11,6 +11,7 @@ export {
   DEFAULT_DEMO_CONFIG_PATH,
   DEMO_SCHEMA_PATH,
   DEMO_UPSTREAM_USER,
+  DEMO_STATE_DATABASE,
   DEMO_AGENT,
 } from './demo/demo.js';
 export type { DemoDeps, DemoGatewayStart, DemoHandle, DemoOptions, RunDemoIo } from './demo/demo.js';

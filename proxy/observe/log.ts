@@ -47,6 +47,7 @@ export function levelOf(event: GatewayEvent): Level {
     case 'upstream.failed':
     case 'sql.unavailable':
     case 'introspection.failed':
+    case 'state.failed':
       return 'error';
     case 'connection.refused':
     case 'login.refused':
@@ -58,6 +59,7 @@ export function levelOf(event: GatewayEvent): Level {
     case 'statement.withheld':
     case 'gateway.listening':
     case 'keys.loaded':
+    case 'state.ready':
     case 'session.opened':
     case 'session.closed':
     case 'cancel.requested':
@@ -185,6 +187,10 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('token introspection failed', { error: event.reason });
     case 'sql.unavailable':
       return at('SQL parser unavailable', { error: event.message });
+    case 'state.ready':
+      return at('state store ready', { version: event.version, applied: event.applied });
+    case 'state.failed':
+      return at('state store unavailable', { code: event.code, error: event.message });
     default:
       return assertNever(event);
   }

@@ -11,6 +11,7 @@ import { TOOL_ERRORS } from '../../proxy/errors.js';
 import { RESOLVE_ERRORS } from '../../proxy/resolve/index.js';
 import { SESSION_ERRORS } from '../../proxy/session/index.js';
 import { SQL_ERRORS } from '../../proxy/sql/index.js';
+import { STATE_ERRORS } from '../../proxy/state/index.js';
 import { UPSTREAM_ERRORS } from '../../proxy/upstream/index.js';
 import { WIRE_ERRORS } from '../../proxy/wire/index.js';
 
@@ -37,6 +38,7 @@ export const ERROR_TABLES: Readonly<Record<string, Readonly<Record<string, AnyEr
   resolve: RESOLVE_ERRORS,
   session: SESSION_ERRORS,
   upstream: UPSTREAM_ERRORS,
+  state: STATE_ERRORS,
   tool: TOOL_ERRORS,
 };
 

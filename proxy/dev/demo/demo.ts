@@ -1,4 +1,5 @@
-// `portcullis demo` (npm start): a throwaway PostgreSQL with the sample schema, the dev token
+// `portcullis demo` (npm start): a throwaway PostgreSQL with the sample schema (and a separate
+// `portcullis_state` database for the gateway's shared state), the dev token
 // issuer serving JWKS on loopback, the gateway in front with the configured (example) policies,
 // and a ready psql line. startDemo starts everything and returns a handle; runDemo prints the
 // banner and waits for Ctrl-C. Anything that fails to start stops what already started. The
@@ -24,6 +25,9 @@ export const DEFAULT_DEMO_CONFIG_PATH = fileURLToPath(new URL('../../../opa.conf
 
 /** DEMO_UPSTREAM_USER is the PostgreSQL role the gateway logs in as (SCRAM, generated password). */
 export const DEMO_UPSTREAM_USER = 'portcullis_gateway';
+
+/** DEMO_STATE_DATABASE is the database of the embedded cluster that holds the gateway's shared state (never the guarded one). */
+export const DEMO_STATE_DATABASE = 'portcullis_state';
 
 /** DEMO_AGENT is the subject of the token the demo prints. */
 export const DEMO_AGENT = 'agent';
@@ -109,6 +113,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
       database: base.upstream.database,
       schemaSql: readFileSync(DEMO_SCHEMA_PATH, 'utf8'),
       users: [{ name: DEMO_UPSTREAM_USER, password: upstreamPassword, auth: 'scram-sha-256' }],
+      ownDatabases: [DEMO_STATE_DATABASE],
       databaseRoles: true,
       log,
     });
@@ -133,6 +138,15 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
         password: { kind: 'inline', value: upstreamPassword },
       },
       identity: { ...base.identity, issuer: served.issuer.issuer, jwks: { kind: 'url', url: served.jwksUrl } },
+      // shared state in its own database of the cluster, owned by the gateway's role: never in the guarded one
+      state: {
+        host: postgres.host,
+        port: postgres.port,
+        database: DEMO_STATE_DATABASE,
+        user: DEMO_UPSTREAM_USER,
+        password: { kind: 'inline', value: upstreamPassword },
+        connectTimeoutMs: base.state?.connectTimeoutMs ?? base.upstream.connectTimeoutMs,
+      },
     };
     const state = writeDemoState(options.stateDir, served.issuer.exportState(), redacted(config));
     stops.push(async () => state.remove());
@@ -169,7 +183,12 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
 
 /** redacted is the config as written to config.json: the upstream password replaced. */
 function redacted(config: GatewayConfig): unknown {
-  return { ...config, upstream: { ...config.upstream, password: { kind: 'inline', value: '<redacted>' } } };
+  const hidden = { kind: 'inline', value: '<redacted>' } as const;
+  return {
+    ...config,
+    upstream: { ...config.upstream, password: hidden },
+    ...(config.state !== undefined ? { state: { ...config.state, password: hidden } } : {}),
+  };
 }
 
 /** RunDemoIo is where runDemo prints and how it learns about Ctrl-C. */
@@ -208,6 +227,7 @@ export function banner(demo: DemoHandle, customState: boolean): string {
   return [
     'Portcullis demo is running.',
     `  PostgreSQL   ${pg.host}:${pg.port}, database ${pg.database} (throwaway; the gateway logs in as ${DEMO_UPSTREAM_USER}, agents never see its password)`,
+    `  shared state database ${demo.config.state?.database ?? DEMO_STATE_DATABASE} on ${pg.host}:${pg.port} (approvals, schema portcullis; kept out of ${pg.database})`,
     `  issuer       ${demo.issuerUrl} (JWKS ${demo.jwksUrl})`,
     gatewayLine,
     `  state        ${demo.stateDir} (issuer.json, config.json; removed when the demo stops)`,

@@ -141,6 +141,12 @@ function checkOptions(options: StartPostgresOptions): void {
   const database = options.database ?? DEFAULT_DATABASE;
   if (!IDENTIFIER.test(database))
     throw new TypeError(`startPostgres: database ${JSON.stringify(database)} must be a lower-case identifier`);
+  for (const name of options.ownDatabases ?? []) {
+    if (!IDENTIFIER.test(name) || name === database || name === 'postgres')
+      throw new TypeError(
+        `startPostgres: database ${JSON.stringify(name)} must be a lower-case identifier other than ${database} and postgres`,
+      );
+  }
   const methods: readonly PostgresAuthMethod[] = ['scram-sha-256', 'md5', 'password'];
   for (const u of options.users ?? []) {
     if (!IDENTIFIER.test(u.name) || u.name === SUPERUSER) {
@@ -292,6 +298,10 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         )
         .join('\n');
       await runAdminQuery({ ...admin, database }, sql);
+    }
+    for (const name of options.ownDatabases ?? []) {
+      const owner = users[0]?.name ?? SUPERUSER;
+      await runAdminQuery({ ...admin, database: 'postgres' }, `CREATE DATABASE ${name} OWNER ${owner}`);
     }
     if (options.databaseRoles === true) {
       await runAdminQuery(

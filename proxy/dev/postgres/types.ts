@@ -28,6 +28,11 @@ export type StartPostgresOptions = {
   readonly databaseRoles?: boolean;
   /** database is created and used (default `portcullis`). */
   readonly database?: string;
+  /**
+   * ownDatabases are further databases created after the users, empty, each owned by the first of
+   * `users` (the demo's `portcullis_state`: the gateway's shared state, kept out of `database`).
+   */
+  readonly ownDatabases?: readonly string[];
   /** log receives progress lines and the server's output on failure (default: silent). */
   readonly log?: (line: string) => void;
   /** binDir overrides the discovered PostgreSQL bin directory (initdb, pg_ctl, postgres). */

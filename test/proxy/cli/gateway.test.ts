@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startGatewayFromConfig } from '../../../proxy/cli/gateway.js';
 import { validateConfig } from '../../../proxy/config/index.js';
 import type { GatewayConfig } from '../../../proxy/config/index.js';
+import { REPO_ROOT } from '../../helpers/shared.js';
 
 function configWith(patch: Record<string, unknown>): GatewayConfig {
   const result = validateConfig({
@@ -44,6 +45,32 @@ describe('startGatewayFromConfig', () => {
   ])('refuses to start with the hash mask key from $note', async ({ masking, env, reason }) => {
     const r = await startGatewayFromConfig(configWith({ masking }), () => undefined, env);
     expect(r).toMatchObject({ kind: 'failed', reasons: [expect.stringMatching(reason)] });
+  });
+
+  it('fails with one line when state.password_env is not in the env it is given', async () => {
+    const config = configWith({ state: { database: 'st', user: 'gw', password_env: 'PORTCULLIS_TEST_UNSET_STATE' } });
+    await expect(startGatewayFromConfig(config, () => undefined, {})).resolves.toEqual({
+      kind: 'failed',
+      reasons: ['state.password_env: environment variable PORTCULLIS_TEST_UNSET_STATE is not set'],
+    });
+  });
+
+  it('starts when the state store cannot be reached, and logs state.failed', async () => {
+    const lines: string[] = [];
+    const config = configWith({
+      listen: { port: 0 },
+      policy: { paths: [`${REPO_ROOT}/policies`] },
+      state: { url: 'postgres://gw@127.0.0.1:1/st', connect_timeout: '2s' },
+    });
+    const r = await startGatewayFromConfig(config, (line) => lines.push(line));
+    expect(r.kind).toBe('started');
+    if (r.kind === 'started') await r.close();
+    const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['event'] === 'state.failed');
+    expect(failed).toMatchObject({
+      level: 50,
+      code: 'ERR_PROXY_STATE_UNAVAILABLE',
+      error: 'state store unavailable: cannot log in to 127.0.0.1:1/st: connection refused',
+    });
   });
 
   it('reads the TLS files itself: a missing key file rejects with ENOENT naming it', async () => {

@@ -12,7 +12,7 @@ import { loadConfigFile } from '../../../proxy/cli/config-file.js';
 import { startGatewayFromConfig } from '../../../proxy/cli/gateway.js';
 import { runCli } from '../cli/invocation.js';
 import { portOpen } from '../../helpers/ports.js';
-import { DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
+import { DEMO_STATE_DATABASE, DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
 import type { DemoDeps, DemoHandle } from '../../../proxy/dev/index.js';
 
 const cli = runCli;
@@ -150,12 +150,51 @@ describe('startDemo', () => {
     expect(payload.sub).toBe('third');
   });
 
+  it('keeps the shared state in its own portcullis_state database, migrated, and none of it in the guarded database', async () => {
+    const { config, postgres } = d();
+    expect(config.state).toMatchObject({ host: '127.0.0.1', port: postgres.port, database: DEMO_STATE_DATABASE, user: DEMO_UPSTREAM_USER });
+    expect(config.state?.database).not.toBe(config.upstream.database);
+    const superuser = (database: string): pg.Client =>
+      new pg.Client({
+        host: postgres.host,
+        port: postgres.port,
+        database,
+        user: postgres.superuser.name,
+        password: postgres.superuser.password,
+      });
+    const state = superuser(DEMO_STATE_DATABASE);
+    await state.connect();
+    try {
+      const versions = await state.query('SELECT version FROM portcullis.portcullis_schema_migrations ORDER BY version');
+      expect(versions.rows).toEqual([{ version: 1 }]);
+      const tables = await state.query("SELECT tablename FROM pg_tables WHERE schemaname = 'portcullis' ORDER BY tablename");
+      expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual([
+        'approval_events',
+        'approval_requests',
+        'portcullis_schema_migrations',
+      ]);
+    } finally {
+      await state.end();
+    }
+    const guarded = superuser(postgres.database);
+    await guarded.connect();
+    try {
+      const ours = await guarded.query(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'portcullis' OR c.relname LIKE 'portcullis%' OR c.relname LIKE 'approval%'",
+      );
+      expect(ours.rows).toEqual([]);
+    } finally {
+      await guarded.end();
+    }
+  });
+
   it('says in the banner whether the gateway runs', () => {
     const { gateway } = d();
     const text = banner(d(), false);
     expect(text).toContain(d().psqlCommand);
     expect(text).toContain('npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]\n');
     expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
+    expect(text).toContain(`shared state database ${DEMO_STATE_DATABASE} on`);
   });
 
   it('stop() stops PostgreSQL and the issuer', async () => {

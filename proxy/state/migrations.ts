@@ -1,0 +1,64 @@
+// The state store's schema, as versioned migrations applied in order (store.ts runs them). A
+// migration, once released, never changes: a change to the schema is a new migration with the
+// next version. Every name is qualified with the `portcullis` schema; nothing goes to `public`.
+
+/** STATE_SCHEMA is the PostgreSQL schema holding every table of the state store. */
+export const STATE_SCHEMA = 'portcullis';
+
+/** MIGRATIONS_TABLE records the applied migrations (version, name, applied_at). */
+export const MIGRATIONS_TABLE = `${STATE_SCHEMA}.portcullis_schema_migrations`;
+
+/**
+ * MIGRATION_LOCK_KEY is the fixed pg_advisory_xact_lock key every gateway takes before it looks
+ * at or changes the schema, so gateways migrating one store at once run one after the other.
+ */
+export const MIGRATION_LOCK_KEY = '7165324480851740001';
+
+/** Migration is one step of the schema: its version (1, 2, …, no gaps), a short name and its SQL. */
+export type Migration = { readonly version: number; readonly name: string; readonly sql: string };
+
+/** BOOTSTRAP_SQL creates the schema and the migrations table when they are missing (run under the lock). */
+export const BOOTSTRAP_SQL = `CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
+CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+  version integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)`;
+
+/**
+ * MIGRATIONS are the state store's schema, oldest first. 1: approval requests (who asked, from
+ * which session and database, the statements and their fingerprints, the policy's reasons and
+ * revision, when it expires) and their audit events (who did what to a request, and why).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'approval requests and events',
+    sql: `CREATE TABLE ${STATE_SCHEMA}.approval_requests (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  status text NOT NULL DEFAULT 'pending',
+  requester_sub text NOT NULL,
+  requester_iss text NOT NULL,
+  requester_claims jsonb NOT NULL DEFAULT '{}'::jsonb,
+  session text NOT NULL,
+  database text NOT NULL,
+  statements jsonb NOT NULL,
+  fingerprints text[] NOT NULL,
+  reasons jsonb NOT NULL DEFAULT '[]'::jsonb,
+  policy_revision text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX approval_requests_status_expires ON ${STATE_SCHEMA}.approval_requests (status, expires_at);
+CREATE INDEX approval_requests_requester ON ${STATE_SCHEMA}.approval_requests (requester_iss, requester_sub);
+CREATE TABLE ${STATE_SCHEMA}.approval_events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  request_id uuid NOT NULL REFERENCES ${STATE_SCHEMA}.approval_requests (id) ON DELETE CASCADE,
+  kind text NOT NULL,
+  actor text,
+  reason text,
+  at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX approval_events_request ON ${STATE_SCHEMA}.approval_events (request_id, at)`,
+  },
+];

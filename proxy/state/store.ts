@@ -1,0 +1,195 @@
+// The shared state store: one PostgreSQL connection (made with the gateway's own protocol client,
+// proxy/upstream), opened lazily on first use and again after it was lost, with calls serialized
+// on it. ready() brings the schema up to date once (migrate() each time it is called): under a
+// transaction-scoped advisory lock, the missing migrations run in order and are recorded, so
+// several gateways migrating one store at once apply each version exactly once. A store that
+// cannot be reached rejects with StateUnavailableError; nothing here is cached that another
+// gateway would need.
+
+import { messageOf } from '../errors.js';
+import { UpstreamAuthFailedError, UpstreamError, UpstreamQueryError, connectUpstream, simpleQuery } from '../upstream/index.js';
+import type { SimpleQueryResult, UpstreamLogin } from '../upstream/index.js';
+import { StateError, StateMigrationError, StateUnavailableError } from './errors.js';
+import { BOOTSTRAP_SQL, MIGRATIONS, MIGRATIONS_TABLE, MIGRATION_LOCK_KEY, STATE_SCHEMA } from './migrations.js';
+import type { Migration } from './migrations.js';
+
+/** StateStoreOptions says where the store is and as whom to log in (from GatewayConfig.state, the secret resolved). */
+export type StateStoreOptions = {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  /** password is the store role's password; absent when the store trusts the gateway. */
+  readonly password?: string;
+  /** passwordSource, when set, is read for every login instead of `password` (a rotated `password_file`). */
+  readonly passwordSource?: () => Promise<string>;
+  /** connectTimeoutMs bounds connecting and logging in. */
+  readonly connectTimeoutMs: number;
+  /** migrations replace the built-in MIGRATIONS (tests only). */
+  readonly migrations?: readonly Migration[];
+};
+
+/** MigrationReport says what one migrate() did: the versions it applied (empty when the schema was current) and the version now. */
+export type MigrationReport = { readonly applied: readonly number[]; readonly version: number };
+
+/** StateStore is a handle on the shared state store. */
+export type StateStore = {
+  /** ready resolves once the schema is current (migrating it on the first call); rejects with a StateError, and a later call tries again. */
+  ready(): Promise<void>;
+  /** migrate applies the missing migrations now and says which. */
+  migrate(): Promise<MigrationReport>;
+  /**
+   * query runs SQL (simple protocol, text results) once the schema is current; rejects with a
+   * StateError when the store cannot be reached or migrated, with an UpstreamQueryError (the
+   * store's SQLSTATE; the connection stays usable) when the statement itself failed.
+   */
+  query(sql: string): Promise<SimpleQueryResult>;
+  /** close ends the connection; later calls reject with StateUnavailableError. */
+  close(): Promise<void>;
+};
+
+/** createStateStore returns a store; it connects on first use, not now. */
+export function createStateStore(options: StateStoreOptions): StateStore {
+  const migrations = options.migrations ?? MIGRATIONS;
+  checkMigrations(migrations);
+  let conn: UpstreamLogin | undefined;
+  let tail: Promise<unknown> = Promise.resolve();
+  let readying: Promise<void> | undefined;
+  let closed = false;
+
+  const connection = async (): Promise<UpstreamLogin> => {
+    if (conn !== undefined && !conn.closed) return conn;
+    conn = undefined;
+    try {
+      conn = await connectUpstream({
+        host: options.host,
+        port: options.port,
+        database: options.database,
+        user: options.user,
+        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
+        connectTimeoutMs: options.connectTimeoutMs,
+        applicationName: 'portcullis-state',
+      });
+    } catch (e) {
+      throw unavailable(e, `cannot log in to ${options.host}:${options.port}/${options.database}`);
+    }
+    return conn;
+  };
+
+  /** serial runs fn on the connection after every earlier call; a lost connection is dropped for the next. */
+  const serial = <T>(fn: (c: UpstreamLogin) => Promise<T>): Promise<T> => {
+    const run = async (): Promise<T> => {
+      if (closed) throw new StateUnavailableError('the store is closed');
+      const c = await connection();
+      try {
+        return await fn(c);
+      } catch (e) {
+        if (!(e instanceof UpstreamQueryError) && !(e instanceof StateError)) {
+          c.destroy();
+          if (conn === c) conn = undefined;
+          throw unavailable(e, 'the connection was lost');
+        }
+        throw e;
+      }
+    };
+    const result = tail.then(run, run);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+
+  const migrate = async (): Promise<MigrationReport> => {
+    const report = await serial((c) => runMigrations(c, migrations));
+    readying ??= Promise.resolve();
+    return report;
+  };
+
+  const ready = (): Promise<void> => {
+    readying ??= migrate().then(
+      () => undefined,
+      (e: unknown) => {
+        readying = undefined;
+        throw e;
+      },
+    );
+    return readying;
+  };
+
+  return {
+    ready,
+    migrate,
+    async query(sql) {
+      await ready();
+      return serial((c) => simpleQuery(c, sql));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await tail;
+      conn?.end();
+      conn = undefined;
+    },
+  };
+}
+
+/** runMigrations applies the missing migrations in one transaction holding the migration lock. */
+async function runMigrations(c: UpstreamLogin, migrations: readonly Migration[]): Promise<MigrationReport> {
+  await simpleQuery(c, 'BEGIN');
+  try {
+    await simpleQuery(c, `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    // CREATE SCHEMA checks the CREATE privilege even IF NOT EXISTS: skip it once the schema is there
+    const present = await simpleQuery(c, `SELECT to_regclass('${MIGRATIONS_TABLE}') IS NOT NULL`);
+    if (present.rows[0]?.[0] !== 't') await simpleQuery(c, BOOTSTRAP_SQL);
+    const done = new Set((await simpleQuery(c, `SELECT version FROM ${MIGRATIONS_TABLE}`)).rows.map((r) => Number(r[0])));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      try {
+        await simpleQuery(c, m.sql);
+      } catch (e) {
+        if (e instanceof UpstreamQueryError)
+          throw new StateMigrationError(`migration ${m.version} (${m.name}) failed: ${e.message}`, { cause: e });
+        throw e;
+      }
+      await simpleQuery(c, `INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES (${m.version}, ${literal(m.name)})`);
+      applied.push(m.version);
+    }
+    await simpleQuery(c, 'COMMIT');
+    return { applied, version: Math.max(0, ...done, ...applied) };
+  } catch (e) {
+    if (!c.closed) await simpleQuery(c, 'ROLLBACK').catch(() => undefined);
+    if (e instanceof UpstreamQueryError) throw new StateMigrationError(`${e.message} (schema ${STATE_SCHEMA})`, { cause: e });
+    throw e;
+  }
+}
+
+/** checkMigrations refuses a list whose versions are not 1, 2, 3, … in order (a programming error). */
+function checkMigrations(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new TypeError(`state migrations must be numbered 1, 2, 3, … in order; #${i} is ${m.version}`);
+  });
+}
+
+/** literal quotes a string as an SQL literal. */
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** unavailable wraps a connection failure; the reason names neither the user nor the password. */
+function unavailable(e: unknown, what: string): StateError {
+  if (e instanceof StateError) return e;
+  if (e instanceof UpstreamAuthFailedError)
+    return new StateUnavailableError(`${what}: the store refused the gateway's login`, { cause: e });
+  if (e instanceof UpstreamError)
+    return new StateUnavailableError(`${what}: ${e.message.replace(/^upstream database unavailable: /, '')}`, { cause: e });
+  return new StateUnavailableError(`${what}: ${messageOf(e)}`, { cause: e });
+}
+
+/** describeStateError is a state error for the operator's log: its message and, where the store said more, why (never the password). */
+export function describeStateError(e: unknown): string {
+  const cause = e instanceof Error ? e.cause : undefined;
+  if (cause instanceof UpstreamAuthFailedError)
+    return `${messageOf(e)} (${cause.reason}${cause.upstreamMessage !== undefined ? `: ${cause.upstreamMessage}` : ''})`;
+  if (cause instanceof UpstreamQueryError && !messageOf(e).includes(cause.message)) return `${messageOf(e)} (${cause.message})`;
+  return messageOf(e);
+}

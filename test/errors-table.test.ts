@@ -81,6 +81,7 @@ const made: Made[] = [
   { note: 'SqlAnalysisError XX000', err: new sql.SqlAnalysisError('m', 'XX000'), sqlstate: 'XX000' },
   { note: 'SqlTooComplexError, time', err: new sql.SqlTooComplexError('time', 10_000) },
   { note: 'SqlTooComplexError, memory', err: new sql.SqlTooComplexError('memory', 512) },
+  { note: 'TooManyPreparedError', err: new actions.TooManyPreparedError() },
   { note: 'CatalogUnavailableError', err: new resolve.CatalogUnavailableError('function f') },
   { note: 'CatalogTooDeepError', err: new resolve.CatalogTooDeepError(256) },
   { note: 'PolicyDeniedError', err: new decision.PolicyDeniedError('no', 'r1') },

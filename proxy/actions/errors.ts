@@ -33,6 +33,12 @@ export const ACTION_ERRORS = defineErrors({
     hint: 'select fewer or shorter columns (e.g. substr), or raise limits.max_row_bytes in the gateway configuration',
   },
   ERR_PROXY_UPSTREAM_CLOSED: { sqlstate: '08006', http: 502, severity: 'FATAL' },
+  ERR_PROXY_TOO_MANY_PREPARED: {
+    sqlstate: '54000',
+    http: 413,
+    severity: 'ERROR',
+    hint: 'DEALLOCATE (or Close) prepared statements the session no longer needs',
+  },
 });
 
 /** ActionErrorCode is one code of ACTION_ERRORS. */
@@ -157,3 +163,13 @@ export type AnyActionError =
   | BatchTooLargeError
   | RowTooLargeError
   | UpstreamClosedError;
+
+/** MAX_PREPARED_STATEMENTS bounds the named prepared statements one session may hold (protocol-level and SQL PREPARE, each): the gateway keeps each one's facts. */
+export const MAX_PREPARED_STATEMENTS = 10_000;
+
+/** TooManyPreparedError: a session would hold more than MAX_PREPARED_STATEMENTS prepared statements (54000). */
+export const TooManyPreparedError = errorClass(ActionError, 'ERR_PROXY_TOO_MANY_PREPARED', 'TooManyPreparedError', () => [
+  `portcullis: a session may hold at most ${MAX_PREPARED_STATEMENTS} prepared statements`,
+]);
+/** TooManyPreparedError is an instance of the class of the same name. */
+export type TooManyPreparedError = InstanceType<typeof TooManyPreparedError>;

@@ -30,6 +30,8 @@ export {
   RULE_MASKING,
   UnknownPortalError,
   UnknownStatementError,
+  TooManyPreparedError,
+  MAX_PREPARED_STATEMENTS,
   UnsupportedRequestError,
   BatchTooLargeError,
   RowTooLargeError,

@@ -6,7 +6,13 @@
 
 import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput } from '../decision/index.js';
 import type { Decision, Mask } from '../decision/index.js';
-import { UnknownStatementError, UnsupportedRequestError, checkOutputMasks } from '../actions/index.js';
+import {
+  MAX_PREPARED_STATEMENTS,
+  TooManyPreparedError,
+  UnknownStatementError,
+  UnsupportedRequestError,
+  checkOutputMasks,
+} from '../actions/index.js';
 import type { CatalogFacts, CatalogResolver } from '../catalog/index.js';
 import { resolveStatement } from '../resolve/index.js';
 import type { Resolved, StatementRoutine } from '../resolve/index.js';
@@ -157,7 +163,11 @@ export function createGate(deps: GateDeps): Gate {
 function preparedStatement(req: StatementRequest): StatementRequest | { readonly refused: ProxyError } {
   const p = req.facts.prepared;
   if (p === undefined || p.op === 'deallocate') return req;
-  if (p.op === 'prepare') return { ...req, facts: { ...req.facts, kind: p.kind, command: p.command } };
+  if (p.op === 'prepare') {
+    const names = req.session.sqlPrepared;
+    if (!names.has(p.name) && names.size >= MAX_PREPARED_STATEMENTS) return { refused: new TooManyPreparedError() };
+    return { ...req, facts: { ...req.facts, kind: p.kind, command: p.command } };
+  }
   const stored = req.session.sqlPrepared.get(p.name);
   if (stored === undefined) return { refused: new UnknownStatementError(p.name) };
   return { ...req, facts: { ...stored, text: req.facts.text, fingerprint: stored.fingerprint } };

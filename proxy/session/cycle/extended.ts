@@ -9,7 +9,14 @@ import { decodeFrontend, encodeFrontend } from '../../wire/index.js';
 import type { BindMessage, FrontendMessage, TaggedFrame } from '../../wire/index.js';
 import { analyzeBounded, SqlSyntaxError } from '../../sql/index.js';
 import type { StatementFacts } from '../../sql/index.js';
-import { BatchTooLargeError, UnknownPortalError, UnknownStatementError, UnsupportedRequestError } from '../../actions/index.js';
+import {
+  BatchTooLargeError,
+  MAX_PREPARED_STATEMENTS,
+  TooManyPreparedError,
+  UnknownPortalError,
+  UnknownStatementError,
+  UnsupportedRequestError,
+} from '../../actions/index.js';
 import { formatOf } from '../../gate/index.js';
 import { ProxyError } from '../../errors.js';
 import { endRefusedBatch } from './abort.js';
@@ -121,6 +128,8 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
           return { ok: false, error: new SqlSyntaxError('cannot insert multiple commands into a prepared statement', 0) };
         }
         const statement: PreparedStatement = { name: msg.name, facts: analyzed.statements[0] };
+        // the gateway keeps each named statement's facts: a session may hold a bounded number
+        if (!prepared.has(msg.name) && prepared.size >= MAX_PREPARED_STATEMENTS) return { ok: false, error: new TooManyPreparedError() };
         prepared.set(msg.name, statement);
         queue.push({ kind: 'parse', statement });
         break;

@@ -312,3 +312,17 @@ describe('SQL-level prepared statements', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('prepared statements are bounded per session', () => {
+  it('refuses a PREPARE of a new name past the bound with 54000; re-preparing a known name is decided as usual', async () => {
+    const gate = createGate({ decide: () => allow(), catalog });
+    const s = session();
+    const stored = facts('SELECT 1');
+    for (let i = 0; i < 10_000; i++) s.sqlPrepared.set(`p${i}`, stored);
+    const refused = await gate.enforce({ ...request('PREPARE one_more AS SELECT 1'), session: s });
+    expect(refused).toMatchObject({ kind: 'refuse', error: { code: 'ERR_PROXY_TOO_MANY_PREPARED', sqlstate: '54000' } });
+    expect((await gate.enforce({ ...request('PREPARE p7 AS SELECT 2'), session: s })).kind).toBe('run');
+    await gate.enforce({ ...request('DEALLOCATE p1'), session: s });
+    expect((await gate.enforce({ ...request('PREPARE one_more AS SELECT 1'), session: s })).kind).toBe('run');
+  });
+});

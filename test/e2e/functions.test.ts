@@ -5,12 +5,10 @@
 // rule in the detail, over the simple and the extended protocol, and never reaches PostgreSQL
 // (each case checks a side effect that did not happen). Real PostgreSQL, real gateway, `pg`.
 
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { DatabaseError } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePolicies, failure, REPO_POLICIES, useAgents, useStack } from './helpers.js';
+import { compilePolicies, failure, havePsql, REPO_POLICIES, runPsql, useAgents, useStack } from './helpers.js';
 import type { Decide } from '../../proxy/index.js';
 
 let policy: Decide | undefined;
@@ -228,35 +226,11 @@ describe('views: lineage follows a view into the tables it reads', () => {
     }
   });
 
-  it.skipIf(!existsSync('/usr/bin/psql'))('masks COPY (SELECT * FROM view) TO STDOUT through the view (psql)', async () => {
-    const s = stack.current;
-    const token = await s.mint('view-copy', { roles: ['db:read'] });
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(
-        '/usr/bin/psql',
-        [
-          '-X',
-          '-v',
-          'ON_ERROR_STOP=1',
-          '-h',
-          s.gateway.host,
-          '-p',
-          String(s.gateway.port),
-          '-U',
-          'agent',
-          '-d',
-          s.pg.database,
-          '-c',
-          'COPY (SELECT id, email FROM public.v_contacts JOIN public.v_customers USING (id) WHERE id = 1) TO STDOUT'.replace(
-            'email',
-            'contact',
-          ),
-        ],
-        { env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable' }, timeout: 20_000 },
-        (err, stdout, stderr) => (err !== null ? reject(new Error(`${err.message} ${stderr}`)) : resolve(stdout)),
-      );
-    });
-    expect(out).toBe('1\t***********.com\n');
+  it.skipIf(!havePsql)('masks COPY (SELECT * FROM view) TO STDOUT through the view (psql)', async () => {
+    const sql = 'COPY (SELECT id, contact FROM public.v_contacts JOIN public.v_customers USING (id) WHERE id = 1) TO STDOUT';
+    const r = await runPsql(stack, sql, ['db:read'], { sub: 'view-copy' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('1\t***********.com\n');
   });
 
   it('refuses expressions over a masked column reached through a view', async () => {

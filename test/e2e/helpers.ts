@@ -4,7 +4,8 @@
 // (useStack) and the stack stops everything it started in afterAll, also after failures.
 
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -408,4 +409,52 @@ export function useAgents(stack: StackRef): ConnectAs {
     clients.push(client);
     return client;
   };
+}
+
+/** PSQL is Debian's psql (postgresql-client); tests that drive it skip where it is missing. */
+export const PSQL = '/usr/bin/psql';
+/** havePsql says whether PSQL is installed. */
+export const havePsql = existsSync(PSQL);
+
+/** PsqlResult is how a psql run ended. */
+export type PsqlResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
+
+/** runPsql runs `psql -X -A -t -v ON_ERROR_STOP=1 -c <sql>` through the gateway as `sub` with these roles (the token as PGPASSWORD), `input` on stdin. */
+export async function runPsql(
+  stack: StackRef,
+  sql: string,
+  roles: readonly string[],
+  options: { sub?: string; input?: string } = {},
+): Promise<PsqlResult> {
+  const s = stack.current;
+  const token = await s.mint(options.sub ?? 'psql-agent', { roles: [...roles] });
+  const args = [
+    '-X',
+    '-A',
+    '-t',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-h',
+    s.gateway.host,
+    '-p',
+    String(s.gateway.port),
+    '-U',
+    'agent',
+    '-d',
+    s.pg.database,
+    '-c',
+    sql,
+  ];
+  return new Promise((resolveRun) => {
+    const child = spawn(PSQL, args, {
+      env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
+      timeout: 20_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolveRun({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
 }

@@ -3,55 +3,16 @@
 // with its reason and rule on stderr. Runs only where /usr/bin/psql exists (Debian's
 // postgresql-client); elsewhere the suite is skipped and says why.
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useStack } from './helpers.js';
-
-const PSQL = '/usr/bin/psql';
-const havePsql = existsSync(PSQL);
-
-/** PsqlResult is how psql ended. */
-type PsqlResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
+import { PSQL, havePsql, runPsql, useStack } from './helpers.js';
+import type { PsqlResult } from './helpers.js';
 
 describe.runIf(havePsql)(
   havePsql ? 'psql through the gateway' : `psql through the gateway: skipped, ${PSQL} is not installed (apt-get install postgresql-client)`,
   () => {
     const stack = useStack();
 
-    async function psql(sql: string, roles: readonly string[], input = ''): Promise<PsqlResult> {
-      const s = stack.current;
-      const token = await s.mint('psql-agent', { roles: [...roles] });
-      const args = [
-        '-X',
-        '-A',
-        '-t',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-h',
-        s.gateway.host,
-        '-p',
-        String(s.gateway.port),
-        '-U',
-        'agent',
-        '-d',
-        s.pg.database,
-        '-c',
-        sql,
-      ];
-      return new Promise((resolve) => {
-        const child = spawn(PSQL, args, {
-          env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
-          timeout: 20_000,
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-        child.stdin.end(input);
-      });
-    }
+    const psql = (sql: string, roles: readonly string[], input = ''): Promise<PsqlResult> => runPsql(stack, sql, roles, { input });
 
     it.each([
       { note: 'an allowed query', sql: 'SELECT status FROM orders WHERE id = 2', stdout: 'shipped\n' },

@@ -6,7 +6,7 @@ export type { Gateway, GatewayDeps } from './server/index.js';
 export type { GatewayConfig } from './config/index.js';
 export { createEventBus, NO_EVENTS } from './events.js';
 export type { EventBus, EventOf, EventSink, GatewayEvent, GatewayEventType, Subscriber } from './events.js';
-export type { ApprovalPort, Decide, HoldOutcome, HoldRequest } from './gate/index.js';
+export type { ApprovalPort, Decide, HeldBatch } from './gate/index.js';
 export type { CatalogResolver } from './catalog/index.js';
 export type { DecideLogin, QueryCycle, SessionContext } from './session/index.js';
 export type { UpstreamOptions, UpstreamLogin } from './upstream/index.js';

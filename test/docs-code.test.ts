@@ -50,6 +50,10 @@ const SECTIONS = [
   'log',
   'masking',
   'state',
+  'approval',
+  'admin',
+  'admin.tls',
+  'admin.rate_limit',
 ];
 
 /** documentedKeys reads the first column of docs/config.md's key table (`a` / `b` alternatives share a's parent). */

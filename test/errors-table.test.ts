@@ -7,6 +7,7 @@ import * as bundles from '../bundles/index.js';
 import { InternalCompilerError } from '../engine/diagnostics/index.js';
 import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import * as actions from '../proxy/actions/index.js';
+import * as approvals from '../proxy/approvals/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
 import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf, toErrorFields } from '../proxy/errors.js';
@@ -118,6 +119,15 @@ const made: Made[] = [
   { note: "UpstreamQueryError (upstream's 42P01)", err: new upstream.UpstreamQueryError('42P01', 'm'), sqlstate: '42P01' },
   { note: 'StateUnavailableError', err: new state.StateUnavailableError('down') },
   { note: 'StateMigrationError', err: new state.StateMigrationError('no privilege') },
+  { note: 'ApprovalDeniedError', err: new approvals.ApprovalDeniedError('id', 'bob', 'no') },
+  { note: 'ApprovalExpiredError', err: new approvals.ApprovalExpiredError('id', 1000) },
+  { note: 'ApprovalWithdrawnError', err: new approvals.ApprovalWithdrawnError('id') },
+  {
+    note: 'ApprovalPendingError',
+    err: new approvals.ApprovalPendingError('id', 'r', 't'),
+    hint: 'once an approver has approved it (npx portcullis approvals approve id --reason "…"), send the same statement again; it runs once',
+  },
+  { note: 'ApprovalUnavailableError', err: new approvals.ApprovalUnavailableError('r', 'rule') },
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },
@@ -162,7 +172,21 @@ describe('constructing each error class', () => {
 
   it('has a table for every part', () => {
     expect(Object.keys(ERROR_TABLES).sort()).toEqual(
-      ['actions', 'auth', 'bundles', 'decision', 'engine', 'resolve', 'session', 'sql', 'state', 'tool', 'upstream', 'wire'].sort(),
+      [
+        'actions',
+        'approvals',
+        'auth',
+        'bundles',
+        'decision',
+        'engine',
+        'resolve',
+        'session',
+        'sql',
+        'state',
+        'tool',
+        'upstream',
+        'wire',
+      ].sort(),
     );
   });
 });

@@ -18,6 +18,8 @@ import { deepFreeze, mapping, Section } from './section.js';
 import { PLAINTEXT_PASSWORD_DEFAULT, validateAllowPlaintextPassword, validateTls } from './tls.js';
 import type { TlsConfig } from './tls.js';
 import { validateState, STATE_DEFAULTS } from './state.js';
+import { validateAdmin, validateApproval, ADMIN_DEFAULTS, APPROVAL_DEFAULTS } from './approval.js';
+import type { AdminConfig, ApprovalConfig } from './approval.js';
 import type { StateConfig } from './state.js';
 import { validateUpstream, UPSTREAM_DEFAULTS } from './upstream.js';
 import type { UpstreamConfig } from './upstream.js';
@@ -35,6 +37,10 @@ export type GatewayConfig = {
   readonly masking: MaskingConfig;
   /** state is the shared state store (approvals); absent when not configured. */
   readonly state?: StateConfig;
+  /** approval says how held statements wait and who is told (defaults without the section). */
+  readonly approval: ApprovalConfig;
+  /** admin is where the admin API listens. */
+  readonly admin: AdminConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -52,6 +58,8 @@ export const CONFIG_DEFAULTS = deepFreeze({
   limits: LIMITS_DEFAULTS,
   log: LOG_DEFAULTS,
   state: STATE_DEFAULTS,
+  approval: APPROVAL_DEFAULTS,
+  admin: ADMIN_DEFAULTS,
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
@@ -66,6 +74,8 @@ const TOP_LEVEL_KEYS = [
   'log',
   'masking',
   'state',
+  'approval',
+  'admin',
 ] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
@@ -86,6 +96,8 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const log = validateLog(root);
   const masking = validateMasking(root);
   const state = validateState(root);
+  const approval = validateApproval(root);
+  const admin = validateAdmin(root);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -98,6 +110,8 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     log,
     masking,
     ...(state !== undefined ? { state } : {}),
+    approval,
+    admin,
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -21,6 +21,8 @@ export type { LogConfig, LogLevel } from './log.js';
 export type { MaskingConfig } from './masking.js';
 export { STATE_DEFAULTS } from './state.js';
 export type { StateConfig } from './state.js';
+export { ADMIN_DEFAULTS, APPROVAL_DEFAULTS } from './approval.js';
+export type { AdminConfig, ApprovalConfig, WebhookConfig } from './approval.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
 export { resolveSecret, secretFromFile } from './secrets.js';

@@ -83,6 +83,18 @@ export class Section {
     return new Section(v, this.#path === '' ? key : `${this.#path}.${key}`, this.#errors);
   }
 
+  /** listItem returns the mapping at index i of the list under key as a Section (`key[i]` in errors). */
+  listItem(key: string, i: number): Section | undefined {
+    const list = this.get(key);
+    const v: unknown = Array.isArray(list) ? list[i] : undefined;
+    const path = `${this.#path === '' ? key : `${this.#path}.${key}`}[${i}]`;
+    if (!isMapping(v)) {
+      this.#errors.push(`${path}: must be a mapping, got ${kindOf(v)}`);
+      return undefined;
+    }
+    return new Section(v, path, this.#errors);
+  }
+
   /** string reads a non-empty string. */
   string(key: string, required = false): string | undefined {
     const v = this.get(key, required);

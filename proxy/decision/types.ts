@@ -176,7 +176,16 @@ export type Decision =
       readonly reasons: readonly Reason[];
       /** masks apply to the statement's result once it is approved. */
       readonly masks: readonly Mask[];
+      /** approval is what the approval entries asked for (absent: the configured defaults, quorum 1). */
+      readonly approval?: HoldApproval;
     };
+
+/** HoldApproval combines a decision's approval entries: the shortest `ttl`, the largest `min_approvals`, and the mode. */
+export type HoldApproval = {
+  readonly ttlMs?: number;
+  readonly minApprovals: number;
+  readonly mode?: 'hold' | 'refuse_and_grant';
+};
 
 /** Decider evaluates the policy for one statement; it never throws. */
 export type Decider = {

@@ -23,7 +23,8 @@ import type { ProxyError } from '../errors.js';
 import { NO_APPROVALS } from './approvals.js';
 import { planCopyOut } from './copy-plan.js';
 import { checkBinaryResults } from './result-checks.js';
-import type { ApprovalPort, Decide, StatementRequest, Verdict } from './types.js';
+import type { ApprovalPort, Decide, HeldBatch, StatementRequest, Verdict } from './types.js';
+import type { HoldResult, HoldTicket } from '../approvals/index.js';
 import { messageOf } from '../errors.js';
 
 /** GateDeps are the gate's collaborators; one gate serves every session of a gateway. */
@@ -42,12 +43,18 @@ export type GateDeps = {
   readonly now?: () => number;
   /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`). */
   readonly maskHashKey?: string;
+  /** revision names the policy deciding right now (recorded on approval requests; a change while a statement waits means it is decided again). */
+  readonly revision?: () => string;
 };
 
 /** Gate decides statements and says how to carry the decision out. */
 export type Gate = {
   /** enforce decides one statement; it never rejects (a broken policy is a refusal). */
   enforce(request: StatementRequest): Promise<Verdict>;
+  /** awaitApproval holds a string or batch with `hold` verdicts until it is approved, denied, expires or is withdrawn; never rejects. */
+  awaitApproval(batch: HeldBatch): Promise<HoldResult>;
+  /** revision is the policy revision deciding right now. */
+  revision(): string;
 };
 
 const POLICY_ERROR_REASON = 'policy error: the decision could not be evaluated';
@@ -122,13 +129,13 @@ export function createGate(deps: GateDeps): Gate {
     const masks = masksThroughViews(decision.masks, resolved.viewColumns);
     const verdict = carryOut(req, decision, masks, deps.catalog, deps.maskHashKey);
     if (decision.kind === 'allow') return verdict;
-    return Promise.resolve(verdict).then(async (v) => {
-      if (v.kind === 'refuse') return v;
-      // the port never rejects by contract; if it does anyway, nothing runs unapproved
-      const outcome = await approvals.hold({ ...req, decision }).catch(() => NO_APPROVALS.hold({ ...req, decision }));
-      return outcome.kind === 'approved' ? v : { kind: 'refuse', decision, error: outcome.error };
-    });
+    // the protocol path gathers the string's or batch's holds and waits once for all (awaitApproval)
+    return Promise.resolve(verdict).then(
+      (v): Verdict => (v.kind === 'refuse' ? v : { kind: 'hold', decision, masks: v.masks, copy: v.copy }),
+    );
   }
+
+  const revision = deps.revision ?? (() => '');
 
   return {
     // one promise per statement on the common path: a synchronous policy answer and no COPY to plan
@@ -148,9 +155,52 @@ export function createGate(deps: GateDeps): Gate {
         return act(req, settle(req, undefined, messageOf(err)), resolved);
       }
       const verdict = await act(req, settle(req, answer, undefined), resolved);
-      if (verdict.kind === 'run') rememberPrepared(given);
+      if (verdict.kind !== 'refuse') rememberPrepared(given);
       return verdict;
     },
+    async awaitApproval(batch) {
+      const ticket = holdTicket(batch, revision());
+      // the port never rejects by contract; if it does anyway, nothing runs unapproved
+      return approvals.hold(ticket).catch(() => NO_APPROVALS.hold(ticket));
+    },
+    revision,
+  };
+}
+
+/** holdTicket is what the approval port records about a held batch: who asks, what would run, why, and on which terms. */
+function holdTicket(batch: HeldBatch, policyRevision: string): HoldTicket {
+  const { session, holds } = batch;
+  const seen = new Set<string>();
+  const reasons = holds
+    .flatMap((h) => h.reasons)
+    .filter((r) => {
+      const key = `${r.rule}\u0000${r.reason}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  const terms = holds.map((h) => h.approval);
+  const ttls = terms.flatMap((t) => (t?.ttlMs !== undefined ? [t.ttlMs] : []));
+  const modes = terms.map((t) => t?.mode);
+  const mode = modes.includes('refuse_and_grant') ? 'refuse_and_grant' : modes.includes('hold') ? 'hold' : undefined;
+  return {
+    session: session.id,
+    requester: { sub: session.principal.subject, iss: session.principal.issuer, claims: session.principal.claims },
+    database: session.connection.database,
+    statements: batch.statements.map(({ facts, params }) => ({
+      text: facts.text,
+      params,
+      fingerprint: facts.fingerprint,
+      kind: facts.kind,
+      tables: { read: facts.tables.read, written: facts.tables.written },
+    })),
+    reasons,
+    ...(ttls.length > 0 ? { ttlMs: Math.min(...ttls) } : {}),
+    minApprovals: Math.max(1, ...terms.map((t) => t?.minApprovals ?? 1)),
+    ...(mode !== undefined ? { mode } : {}),
+    policyRevision,
+    signal: batch.signal,
+    notice: batch.notice,
   };
 }
 

@@ -8,6 +8,7 @@ import type { ProxyError } from '../errors.js';
 import type { CopyMaskPlan } from '../actions/index.js';
 import type { StatementFacts } from '../sql/index.js';
 import type { FormatCode } from '../wire/index.js';
+import type { HoldNotice, HoldResult, HoldTicket } from '../approvals/index.js';
 
 /** Decide evaluates the current policy; it never throws (it fails closed with a deny Decision). A later policy source may answer asynchronously. */
 export type Decide = (input: PolicyInput) => Decision | Promise<Decision>;
@@ -62,16 +63,29 @@ export type Verdict =
       /** copy is the COPY TO STDOUT rewrite plan when the statement is such a COPY with masks. */
       readonly copy: CopyMaskPlan | undefined;
     }
+  | {
+      /** hold: the statement may run (with these masks) only once a human approves it (Gate.awaitApproval). */
+      readonly kind: 'hold';
+      readonly decision: Extract<Decision, { kind: 'hold' }>;
+      readonly masks: readonly Mask[];
+      readonly copy: CopyMaskPlan | undefined;
+    }
   | { readonly kind: 'refuse'; readonly decision: Decision | undefined; readonly error: ProxyError };
 
-/** HoldRequest is a statement the policy wants a human to approve before it runs. */
-export type HoldRequest = StatementRequest & { readonly decision: Extract<Decision, { kind: 'hold' }> };
+/** HeldBatch is a simple-query string or an extended-protocol batch of which some statement needs approval: all of it waits. */
+export type HeldBatch = {
+  readonly session: GateSession;
+  /** statements are every statement of the string or batch, in order, with their Bind values. */
+  readonly statements: readonly { readonly facts: StatementFacts; readonly params: readonly (string | null)[] | null }[];
+  /** holds are the hold decisions of the statements that need approval. */
+  readonly holds: readonly Extract<Decision, { kind: 'hold' }>[];
+  /** signal aborts when the client cancels (CancelRequest) or disconnects: the request is withdrawn. */
+  readonly signal: AbortSignal;
+  /** notice sends the waiting client a NoticeResponse. */
+  readonly notice: (n: HoldNotice) => void;
+};
 
-/** HoldOutcome is how a hold ended: approved (the statement runs), or refused with the error the client sees. */
-export type HoldOutcome = { readonly kind: 'approved' } | { readonly kind: 'refused'; readonly error: ProxyError };
-
-/** ApprovalPort holds a statement until it is approved, denied or expires (proxy/approvals plugs in here). */
+/** ApprovalPort holds a batch until it is approved, denied or expires (proxy/approvals plugs in here); hold never rejects. */
 export type ApprovalPort = {
-  /** hold resolves once the request is decided; it never rejects (a failure is a refusal). */
-  hold(request: HoldRequest): Promise<HoldOutcome>;
+  hold(ticket: HoldTicket): Promise<HoldResult>;
 };

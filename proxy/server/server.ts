@@ -44,6 +44,8 @@ export type GatewayDeps = {
   readonly decideLogin?: DecideLogin;
   /** approvals holds statements the policy wants approved (default: every hold is refused). */
   readonly approvals?: ApprovalPort;
+  /** revision names the policy deciding right now (recorded on approval requests). */
+  readonly revision?: () => string;
   /** events receives the gateway's typed events (default: dropped); subscribers log, record, count. */
   readonly events?: EventSink;
   /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
@@ -105,6 +107,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     ...(deps.maskHashKey !== undefined ? { maskHashKey: deps.maskHashKey } : {}),
     now,
     ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}),
+    ...(deps.revision !== undefined ? { revision: deps.revision } : {}),
   });
   const registry = createSessionRegistry();
   const tls = tlsContext(config, deps);

@@ -17,4 +17,4 @@ export {
   sessionExpired,
 } from './errors.js';
 export type { SessionErrorCode, StartupErrorCode, StartupErrorOptions, StartupSqlstate } from './errors.js';
-export type { QueryCycle, SessionContext, SessionEnd } from './types.js';
+export type { HoldInterrupt, QueryCycle, SessionContext, SessionEnd } from './types.js';

@@ -26,6 +26,20 @@ export type SessionContext = {
   /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`); absent: plain SHA-256. */
   readonly maskHashKey?: string;
   readonly events: EventSink;
+  /** interrupt ends a wait for approval early (the client's CancelRequest or disconnect); absent: nothing interrupts it. */
+  readonly interrupt?: HoldInterrupt;
+};
+
+/** HoldInterrupt lets a CancelRequest or a disconnect end the session's wait for approval. */
+export type HoldInterrupt = {
+  /** arm returns the signal of the wait about to start (already aborted when the client is gone). */
+  arm(): AbortSignal;
+  /** disarm ends the wait's interruptibility. */
+  disarm(): void;
+  /** fire aborts the current wait; false when nothing was waiting. */
+  fire(): boolean;
+  /** gone marks the client as disconnected: the current and every later wait aborts. */
+  gone(): void;
 };
 
 /** SessionEnd says how a logged-in session's query cycle ended and how many statements it decided. */

@@ -3,7 +3,7 @@
 // store behave as one. Re-exports only.
 
 export { createStateStore, describeStateError } from './store.js';
-export type { MigrationReport, StateStore, StateStoreOptions } from './store.js';
+export type { MigrationReport, StateListener, StateQuery, StateStore, StateStoreOptions } from './store.js';
 export { MIGRATIONS, MIGRATIONS_TABLE, MIGRATION_LOCK_KEY, STATE_SCHEMA } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { STATE_ERRORS, STATE_ERROR_CODES, StateError, StateMigrationError, StateUnavailableError } from './errors.js';

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
 /**
  * MIGRATIONS are the state store's schema, oldest first. 1: approval requests (who asked, from
  * which session and database, the statements and their fingerprints, the policy's reasons and
- * revision, when it expires) and their audit events (who did what to a request, and why).
+ * revision, when it expires) and their audit events (who did what to a request, and why). 2: short
+ * text ids, the mode (hold or refuse-and-grant), what the approval is bound to, the quorum, the
+ * gateway holding it, resolution and execution times, grants, and each event's actor and outcome.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -60,5 +62,30 @@ CREATE TABLE ${STATE_SCHEMA}.approval_events (
   at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX approval_events_request ON ${STATE_SCHEMA}.approval_events (request_id, at)`,
+  },
+  {
+    version: 2,
+    name: 'approval ids, modes, quorum, grants and outcomes',
+    sql: `ALTER TABLE ${STATE_SCHEMA}.approval_events DROP CONSTRAINT approval_events_request_id_fkey;
+ALTER TABLE ${STATE_SCHEMA}.approval_events ALTER COLUMN request_id TYPE text;
+ALTER TABLE ${STATE_SCHEMA}.approval_requests ALTER COLUMN id DROP DEFAULT, ALTER COLUMN id TYPE text;
+ALTER TABLE ${STATE_SCHEMA}.approval_events
+  ADD CONSTRAINT approval_events_request_id_fkey FOREIGN KEY (request_id) REFERENCES ${STATE_SCHEMA}.approval_requests (id) ON DELETE CASCADE,
+  ADD COLUMN actor_sub text,
+  ADD COLUMN actor_iss text,
+  ADD COLUMN outcome jsonb;
+ALTER TABLE ${STATE_SCHEMA}.approval_requests
+  ADD COLUMN mode text NOT NULL DEFAULT 'hold',
+  ADD COLUMN binding text NOT NULL DEFAULT '',
+  ADD COLUMN min_approvals integer NOT NULL DEFAULT 1,
+  ADD COLUMN gateway text NOT NULL DEFAULT '',
+  ADD COLUMN resolved_at timestamptz,
+  ADD COLUMN executed_at timestamptz,
+  ADD COLUMN grant_expires_at timestamptz,
+  ADD CONSTRAINT approval_requests_status_check CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'withdrawn')),
+  ADD CONSTRAINT approval_requests_mode_check CHECK (mode IN ('hold', 'refuse_and_grant'));
+CREATE INDEX approval_requests_created ON ${STATE_SCHEMA}.approval_requests (created_at DESC);
+CREATE INDEX approval_requests_grants ON ${STATE_SCHEMA}.approval_requests (requester_iss, requester_sub, binding)
+  WHERE mode = 'refuse_and_grant' AND status = 'approved' AND executed_at IS NULL`,
   },
 ];

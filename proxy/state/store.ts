@@ -7,7 +7,8 @@
 // gateway would need.
 
 import { messageOf } from '../errors.js';
-import { UpstreamAuthFailedError, UpstreamError, UpstreamQueryError, connectUpstream, simpleQuery } from '../upstream/index.js';
+import { UpstreamAuthFailedError, UpstreamError, UpstreamQueryError, connectUpstream, paramQuery, simpleQuery } from '../upstream/index.js';
+import { decodeBackend } from '../wire/index.js';
 import type { SimpleQueryResult, UpstreamLogin } from '../upstream/index.js';
 import { StateError, StateMigrationError, StateUnavailableError } from './errors.js';
 import { BOOTSTRAP_SQL, MIGRATIONS, MIGRATIONS_TABLE, MIGRATION_LOCK_KEY, STATE_SCHEMA } from './migrations.js';
@@ -43,10 +44,27 @@ export type StateStore = {
    * StateError when the store cannot be reached or migrated, with an UpstreamQueryError (the
    * store's SQLSTATE; the connection stays usable) when the statement itself failed.
    */
-  query(sql: string): Promise<SimpleQueryResult>;
+  query(sql: string, params?: readonly (string | null)[]): Promise<SimpleQueryResult>;
+  /**
+   * transaction runs fn inside BEGIN … COMMIT on the store's connection (nothing else runs on it
+   * meanwhile); a rejection of fn rolls back and rejects with it.
+   */
+  transaction<T>(fn: (q: StateQuery) => Promise<T>): Promise<T>;
+  /**
+   * listen subscribes to a NOTIFY channel on a connection of its own, kept open (reconnected with
+   * backoff after a loss; `onReconnect` then runs, since notifications sent meanwhile are lost).
+   * Resolves once LISTEN is in effect; rejects with a StateError when the store cannot be reached.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<StateListener>;
   /** close ends the connection; later calls reject with StateUnavailableError. */
   close(): Promise<void>;
 };
+
+/** StateQuery runs one statement with `$n` parameters inside a transaction. */
+export type StateQuery = (sql: string, params?: readonly (string | null)[]) => Promise<SimpleQueryResult>;
+
+/** StateListener is a LISTEN subscription; close() ends it. */
+export type StateListener = { close(): void };
 
 /** createStateStore returns a store; it connects on first use, not now. */
 export function createStateStore(options: StateStoreOptions): StateStore {
@@ -118,9 +136,27 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   return {
     ready,
     migrate,
-    async query(sql) {
+    async query(sql, params) {
       await ready();
-      return serial((c) => simpleQuery(c, sql));
+      return serial((c) => (params === undefined ? simpleQuery(c, sql) : paramQuery(c, sql, params)));
+    },
+    async transaction(fn) {
+      await ready();
+      return serial(async (c) => {
+        await simpleQuery(c, 'BEGIN');
+        try {
+          const result = await fn((sql, params) => (params === undefined ? simpleQuery(c, sql) : paramQuery(c, sql, params)));
+          await simpleQuery(c, 'COMMIT');
+          return result;
+        } catch (e) {
+          if (!c.closed) await simpleQuery(c, 'ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      });
+    },
+    async listen(channel, onPayload, onReconnect) {
+      await ready();
+      return startListener(options, channel, onPayload, onReconnect ?? (() => {}), () => closed);
     },
     async close() {
       if (closed) return;
@@ -130,6 +166,96 @@ export function createStateStore(options: StateStoreOptions): StateStore {
       conn = undefined;
     },
   };
+}
+
+/** LISTEN_BACKOFF_MS bounds the delay between attempts to re-open a lost LISTEN connection. */
+const LISTEN_BACKOFF_MS = { min: 100, max: 5_000 } as const;
+
+/** startListener opens the LISTEN connection (rejecting when it cannot) and keeps it open until closed. */
+async function startListener(
+  options: StateStoreOptions,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onReconnect: () => void,
+  storeClosed: () => boolean,
+): Promise<StateListener> {
+  let stopped = false;
+  let current: UpstreamLogin | undefined;
+  const open = async (): Promise<UpstreamLogin> => {
+    let c: UpstreamLogin;
+    try {
+      c = await connectUpstream({
+        host: options.host,
+        port: options.port,
+        database: options.database,
+        user: options.user,
+        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
+        connectTimeoutMs: options.connectTimeoutMs,
+        applicationName: 'portcullis-listen',
+      });
+    } catch (e) {
+      throw unavailable(e, `cannot log in to ${options.host}:${options.port}/${options.database}`);
+    }
+    try {
+      await simpleQuery(c, `LISTEN ${quoteIdent(channel)}`);
+    } catch (e) {
+      c.destroy();
+      throw unavailable(e, 'cannot LISTEN');
+    }
+    return c;
+  };
+  const pump = async (c: UpstreamLogin): Promise<void> => {
+    for (;;) {
+      const frame = await c.next().catch(() => undefined);
+      if (frame === undefined) return;
+      if (frame.kind !== 'tagged') continue;
+      try {
+        const msg = decodeBackend(frame);
+        if (msg.kind === 'notification' && msg.channel === channel) onPayload(msg.payload);
+      } catch {
+        // an undecodable frame: the connection is dropped and re-opened
+        c.destroy();
+        return;
+      }
+    }
+  };
+  const run = async (first: UpstreamLogin): Promise<void> => {
+    let c: UpstreamLogin | undefined = first;
+    let delay: number = LISTEN_BACKOFF_MS.min;
+    while (!stopped && !storeClosed()) {
+      if (c === undefined) {
+        await new Promise((r) => setTimeout(r, delay).unref());
+        if (stopped || storeClosed()) return;
+        try {
+          c = await open();
+          delay = LISTEN_BACKOFF_MS.min;
+          current = c;
+          onReconnect();
+        } catch {
+          delay = Math.min(delay * 2, LISTEN_BACKOFF_MS.max);
+          continue;
+        }
+      }
+      await pump(c);
+      c = undefined;
+      current = undefined;
+    }
+  };
+  current = await open();
+  void run(current);
+  return {
+    close() {
+      stopped = true;
+      current?.destroy();
+      current = undefined;
+    },
+  };
+}
+
+/** quoteIdent quotes an SQL identifier. */
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** runMigrations applies the missing migrations in one transaction holding the migration lock. */

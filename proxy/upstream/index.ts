@@ -6,6 +6,7 @@
 export { connectUpstream } from './connect.js';
 export { sendCancel } from './cancel.js';
 export { simpleQuery } from './simple-query.js';
+export { paramQuery } from './param-query.js';
 export { setSessionRole, quoteIdentifier } from './session-role.js';
 export { md5Password, createScramClient } from './auth-methods.js';
 export type { ScramClient } from './auth-methods.js';

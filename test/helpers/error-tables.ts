@@ -5,6 +5,7 @@
 import { BUNDLE_ERRORS } from '../../bundles/index.js';
 import { ENGINE_ERRORS } from '../../engine/diagnostics/index.js';
 import { ACTION_ERRORS } from '../../proxy/actions/index.js';
+import { APPROVAL_ERRORS } from '../../proxy/approvals/index.js';
 import { AUTH_ERRORS } from '../../proxy/auth/index.js';
 import { DECISION_ERRORS } from '../../proxy/decision/index.js';
 import { TOOL_ERRORS } from '../../proxy/errors.js';
@@ -39,6 +40,7 @@ export const ERROR_TABLES: Readonly<Record<string, Readonly<Record<string, AnyEr
   session: SESSION_ERRORS,
   upstream: UPSTREAM_ERRORS,
   state: STATE_ERRORS,
+  approvals: APPROVAL_ERRORS,
   tool: TOOL_ERRORS,
 };
 

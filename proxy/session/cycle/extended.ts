@@ -3,7 +3,8 @@
 // the statement's facts; if every decision allows, the batch is forwarded (with a Describe of
 // its own before an Execute whose rows need masks and were not described) and the answers are
 // relayed; otherwise nothing is forwarded and the client sees one ErrorResponse, then
-// ReadyForQuery for its Sync, as PostgreSQL's "skip until Sync" looks from the client.
+// ReadyForQuery for its Sync, as PostgreSQL's "skip until Sync" looks from the client. A batch
+// with a Bind that needs approval waits whole (hold.ts) before any of it is forwarded.
 
 import { decodeFrontend, encodeFrontend } from '../../wire/index.js';
 import type { BindMessage, FrontendMessage, TaggedFrame } from '../../wire/index.js';
@@ -19,6 +20,10 @@ import {
 } from '../../actions/index.js';
 import { formatOf } from '../../gate/index.js';
 import { ProxyError } from '../../errors.js';
+import type { HoldResult } from '../../approvals/index.js';
+import type { Decision } from '../../decision/index.js';
+import { collectOutcomes, holdForApproval, stopCollecting } from './hold.js';
+import type { HeldStatements } from './hold.js';
 import { endRefusedBatch } from './abort.js';
 import { sendError } from './replies.js';
 import type { Cycle, PortalState, PreparedStatement } from './state.js';
@@ -65,10 +70,23 @@ export async function collectBatch(cycle: Cycle, first: TaggedFrame): Promise<Ba
 export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promise<RelayOutcome> {
   const batch = await collectBatch(cycle, first);
   if (batch === undefined) return 'closed';
-  const planned: BatchPlan =
+  let planned: BatchPlan =
     batch.end === 'limit'
       ? { ok: false, error: new BatchTooLargeError(BATCH_LIMITS.maxMessages, BATCH_LIMITS.maxBytes) }
       : await planBatch(cycle, batch);
+  let approved: Extract<HoldResult, { kind: 'approved' }> | undefined;
+  if (planned.ok && planned.held.holds.length > 0) {
+    // the whole batch up to Sync waits for a human; nothing of it runs before
+    const revision = cycle.ctx.gate.revision();
+    const held = await holdForApproval(cycle, planned.held);
+    if (held.kind === 'refused') planned = { ok: false, error: held.error };
+    else {
+      approved = held;
+      // the policy changed while the batch waited: it is decided again (the approval covers its holds)
+      if (cycle.ctx.gate.revision() !== revision) planned = await planBatch(cycle, batch);
+      if (!planned.ok) approved.finished([]);
+    }
+  }
   if (planned.ok) {
     const out = [...planned.out];
     // the upstream holds its answers until Sync or Flush; a cut batch needs a Flush to get them
@@ -76,7 +94,14 @@ export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promis
     cycle.ctx.upstream.write(Buffer.concat(out));
     // forwarded work without a Sync leaves the implicit transaction open
     cycle.state.pipelineOpen = batch.end !== 'sync';
-    return relayResponses(cycle, planned.queue);
+    if (approved === undefined) return relayResponses(cycle, planned.queue);
+    const outcomes = collectOutcomes(cycle);
+    try {
+      return await relayResponses(cycle, planned.queue);
+    } finally {
+      stopCollecting(cycle);
+      approved.finished(outcomes);
+    }
   }
   sendError(cycle, planned.error);
   if (batch.end !== 'sync') {
@@ -97,7 +122,13 @@ export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promis
 
 /** BatchPlan is the bytes to forward and the answers to expect, or the first refusal. */
 export type BatchPlan =
-  | { readonly ok: true; readonly out: readonly Buffer[]; readonly queue: Expectation[] }
+  | {
+      readonly ok: true;
+      readonly out: readonly Buffer[];
+      readonly queue: Expectation[];
+      /** held is every Bind's statement and values, and the hold decisions among them (none: nothing waits). */
+      readonly held: HeldStatements;
+    }
   | { readonly ok: false; readonly error: unknown };
 
 /**
@@ -111,6 +142,10 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
   const described = new Set<PortalState>();
   const out: Buffer[] = [];
   const queue: Expectation[] = [];
+  const held: { statements: HeldStatements['statements'][number][]; holds: Extract<Decision, { kind: 'hold' }>[] } = {
+    statements: [],
+    holds: [],
+  };
   for (const frame of batch.frames) {
     let msg: FrontendMessage;
     try {
@@ -137,7 +172,7 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
       case 'bind': {
         const statement = prepared.get(msg.statement);
         if (statement === undefined) return { ok: false, error: new UnknownStatementError(msg.statement) };
-        const portal = await planBind(cycle, msg, statement.facts);
+        const portal = await planBind(cycle, msg, statement.facts, held);
         if (portal instanceof ProxyError) return { ok: false, error: portal };
         portals.set(msg.portal, portal);
         queue.push({ kind: 'bind', portal });
@@ -182,23 +217,31 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
     }
     out.push(frame.raw);
   }
-  return { ok: true, out, queue };
+  return { ok: true, out, queue, held };
 }
 
 /** planBind passes one Bind through the gate and returns the portal it creates, or the error that refuses it. */
-async function planBind(cycle: Cycle, msg: BindMessage, facts: StatementFacts | undefined): Promise<PortalState | ProxyError> {
+async function planBind(
+  cycle: Cycle,
+  msg: BindMessage,
+  facts: StatementFacts | undefined,
+  held: { statements: HeldStatements['statements'][number][]; holds: Extract<Decision, { kind: 'hold' }>[] },
+): Promise<PortalState | ProxyError> {
   const base = { name: msg.portal, facts, resultFormats: msg.resultFormats, plan: undefined };
   // an empty statement runs nothing: EmptyQueryResponse
   if (facts === undefined) return { ...base, masks: [], copy: undefined };
+  const params = bindParams(msg);
+  held.statements.push({ facts, params });
   const verdict = await cycle.ctx.gate.enforce({
     session: cycle.session,
     facts,
-    params: bindParams(msg),
+    params,
     inTransaction: cycle.state.txStatus !== 'I',
     protocol: 'extended',
     resultFormats: msg.resultFormats,
   });
   if (verdict.kind === 'refuse') return verdict.error;
+  if (verdict.kind === 'hold') held.holds.push(verdict.decision);
   return { ...base, masks: verdict.masks, copy: verdict.copy };
 }
 

@@ -324,6 +324,7 @@ class Relay {
     const plan = h.kind === 'query' ? h.statements[h.index] : h.portal;
     if (plan?.facts === undefined) return;
     const { ctx } = this.#cycle;
+    this.#cycle.state.outcomes?.push({ ...outcome });
     ctx.events.publish({
       type: 'statement.finished',
       session: ctx.id,

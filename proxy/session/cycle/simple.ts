@@ -1,11 +1,13 @@
 // The simple query protocol ('Q'): analyze the whole string, pass every statement through the
 // gate before any is forwarded (one refusal stops the string, and aborts an open transaction as a
-// failed statement would: abort.ts), then forward the original frame and relay the answers with
-// masks applied.
+// failed statement would: abort.ts), hold the whole string for approval when any statement needs
+// it (hold.ts), then forward the original frame and relay the answers with masks applied.
 
 import { analyzeBounded } from '../../sql/index.js';
 import type { StatementFacts } from '../../sql/index.js';
-import type { Mask } from '../../decision/index.js';
+import type { Decision, Mask } from '../../decision/index.js';
+import type { HoldResult } from '../../approvals/index.js';
+import { collectOutcomes, holdForApproval, stopCollecting } from './hold.js';
 import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
 import type { ProxyError } from '../../errors.js';
 import { endRefusedQuery } from './abort.js';
@@ -24,10 +26,33 @@ export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: Quer
     sendError(cycle, analyzed.error);
     return endRefusedQuery(cycle);
   }
-  const planned = await planStatements(cycle, analyzed.statements);
+  let planned = await planStatements(cycle, analyzed.statements);
   if (!planned.ok) {
     sendError(cycle, planned.error);
     return endRefusedQuery(cycle);
+  }
+  let approved: Extract<HoldResult, { kind: 'approved' }> | undefined;
+  if (planned.holds.length > 0) {
+    // the whole string waits for a human; nothing of it runs before
+    const revision = ctx.gate.revision();
+    const held = await holdForApproval(cycle, {
+      statements: analyzed.statements.map((facts) => ({ facts, params: null })),
+      holds: planned.holds,
+    });
+    if (held.kind === 'refused') {
+      sendError(cycle, held.error);
+      return endRefusedQuery(cycle);
+    }
+    approved = held;
+    if (ctx.gate.revision() !== revision) {
+      // the policy changed while the string waited: it is decided again (the approval covers its holds)
+      planned = await planStatements(cycle, analyzed.statements);
+      if (!planned.ok) {
+        approved.finished([]);
+        sendError(cycle, planned.error);
+        return endRefusedQuery(cycle);
+      }
+    }
   }
   ctx.upstream.write(frame.raw);
   // the Query ends any implicit transaction the extended protocol left open
@@ -40,12 +65,26 @@ export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: Quer
     state.prepared.clear();
     state.portals.clear();
   }
-  return relayResponses(cycle, [{ kind: 'query', statements: planned.statements, masks: planned.masks, index: 0 }]);
+  if (approved === undefined)
+    return relayResponses(cycle, [{ kind: 'query', statements: planned.statements, masks: planned.masks, index: 0 }]);
+  const outcomes = collectOutcomes(cycle);
+  try {
+    return await relayResponses(cycle, [{ kind: 'query', statements: planned.statements, masks: planned.masks, index: 0 }]);
+  } finally {
+    stopCollecting(cycle);
+    approved.finished(outcomes);
+  }
 }
 
 /** PlanResult is every statement's plan and the union of their masks, or the first refusal. */
 type PlanResult =
-  | { readonly ok: true; readonly statements: readonly SimpleStatementPlan[]; readonly masks: readonly Mask[] }
+  | {
+      readonly ok: true;
+      readonly statements: readonly SimpleStatementPlan[];
+      readonly masks: readonly Mask[];
+      /** holds are the decisions of the statements that need a human's approval first. */
+      readonly holds: readonly Extract<Decision, { kind: 'hold' }>[];
+    }
   | { readonly ok: false; readonly error: ProxyError };
 
 /** planStatements passes each statement through the gate in order; the first refusal refuses the string. */
@@ -53,6 +92,7 @@ async function planStatements(cycle: Cycle, statements: readonly StatementFacts[
   let inTransaction = cycle.state.txStatus !== 'I';
   const plans: SimpleStatementPlan[] = [];
   const masks: Mask[] = [];
+  const holds: Extract<Decision, { kind: 'hold' }>[] = [];
   for (const facts of statements) {
     const verdict = await cycle.ctx.gate.enforce({
       session: cycle.session,
@@ -63,13 +103,14 @@ async function planStatements(cycle: Cycle, statements: readonly StatementFacts[
       resultFormats: [],
     });
     if (verdict.kind === 'refuse') return { ok: false, error: verdict.error };
+    if (verdict.kind === 'hold') holds.push(verdict.decision);
     plans.push({ facts, copy: verdict.copy, masks: verdict.masks });
     masks.push(...verdict.masks);
     // later statements of the string run inside a transaction block BEGIN opened
     if (facts.kind === 'begin') inTransaction = true;
     else if (facts.kind === 'commit' || (facts.kind === 'rollback' && facts.command === 'ROLLBACK')) inTransaction = false;
   }
-  return { ok: true, statements: plans, masks };
+  return { ok: true, statements: plans, masks, holds };
 }
 
 /** dropsPreparedStatements tells whether a statement frees prepared-statement names (DEALLOCATE, DISCARD). */

@@ -39,6 +39,8 @@ export type CycleState = {
   upstreamFatal: boolean;
   readonly prepared: Map<string, PreparedStatement>;
   readonly portals: Map<string, PortalState>;
+  /** outcomes, while set, receives how each forwarded statement ends (an approved hold reports them). */
+  outcomes: { tag?: string; sqlstate?: string }[] | undefined;
 };
 
 /** Cycle bundles a session's context, state, its view for the gate, and the frame pullers. */
@@ -61,6 +63,7 @@ export function createCycle(ctx: SessionContext): Cycle {
     upstreamFatal: false,
     prepared: new Map(),
     portals: new Map(),
+    outcomes: undefined,
   };
   return {
     ctx,

@@ -80,6 +80,8 @@ export type SessionHandle = {
   readonly upstream: { readonly host: string; readonly port: number; readonly key: BackendKey };
   /** terminate sends the client a FATAL error and closes both sides; `reason` is recorded as the session's end. */
   terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout'): void;
+  /** cancelHold withdraws the statement the session holds for approval; false when none is held. */
+  cancelHold(): boolean;
 };
 
 /** SessionRegistry maps the BackendKeyData we gave clients to their sessions. */

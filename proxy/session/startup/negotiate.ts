@@ -61,6 +61,8 @@ async function forwardCancel(conn: ClientConnection, msg: CancelRequest): Promis
   const handle = env.registry.lookup({ processId: msg.processId, secretKey: msg.secretKey });
   env.events.publish({ type: 'cancel.requested', matched: handle !== undefined, ...(handle !== undefined ? { session: handle.id } : {}) });
   if (handle === undefined) return;
+  // a statement held for approval has not reached the upstream: the cancel withdraws the request
+  if (handle.cancelHold()) return;
   const { host, port, key } = handle.upstream;
   await sendCancel(host, port, key, env.upstream.connectTimeoutMs).catch((err: unknown) =>
     env.events.publish({ type: 'cancel.failed', session: handle.id, message: messageOf(err) }),

@@ -11,7 +11,7 @@ import type { SocketChannel } from '../../net/index.js';
 import type { BackendKey, UpstreamConnection, UpstreamLogin } from '../../upstream/index.js';
 import { encodeBackend, encodeFrontend } from '../../wire/index.js';
 import { sessionExpired } from '../errors.js';
-import type { SessionContext, SessionEnd } from '../types.js';
+import type { HoldInterrupt, SessionContext, SessionEnd } from '../types.js';
 import { destroySoon } from './connection.js';
 import { watchToken } from './token-watch.js';
 import type { ClientConnection } from './connection.js';
@@ -39,8 +39,10 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   let endedBy: SessionEndReason | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
+  const interrupt = createHoldInterrupt();
   const handle: SessionHandle = {
     id,
+    cancelHold: () => interrupt.fire(),
     upstream: { host: env.upstream.host, port: env.upstream.port, key: up.backendKey },
     terminate(error, reason) {
       endedBy ??= reason;
@@ -55,7 +57,11 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   conn.terminate = (error) => handle.terminate(error, 'message_timeout');
 
   // either side closing closes the other
-  c.socket.once('close', () => terminateUpstream(up));
+  c.socket.once('close', () => {
+    // a statement held for approval is withdrawn when its client goes
+    interrupt.gone();
+    terminateUpstream(up);
+  });
   up.onClose(() => {
     graceTimer = setTimeout(() => {
       c.end();
@@ -106,6 +112,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     limits: { maxStatementBytes: env.limits.maxStatementBytes },
     ...(env.maskHashKey !== undefined ? { maskHashKey: env.maskHashKey } : {}),
     events: env.events,
+    interrupt,
   };
   let end: SessionEnd | undefined;
   try {
@@ -127,6 +134,31 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
       statements: end?.statements ?? 0,
     });
   }
+}
+
+/** createHoldInterrupt is the session's HoldInterrupt: one wait at a time, aborted by a cancel or for good by a disconnect. */
+export function createHoldInterrupt(): HoldInterrupt {
+  let current: AbortController | undefined;
+  let isGone = false;
+  return {
+    arm() {
+      current = new AbortController();
+      if (isGone) current.abort();
+      return current.signal;
+    },
+    disarm() {
+      current = undefined;
+    },
+    fire() {
+      if (current === undefined || current.signal.aborted) return false;
+      current.abort();
+      return true;
+    },
+    gone() {
+      isGone = true;
+      current?.abort();
+    },
+  };
 }
 
 /** terminateUpstream says goodbye to the upstream (Terminate, then close) unless it is already closed. */

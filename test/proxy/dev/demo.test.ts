@@ -14,6 +14,7 @@ import { runCli } from '../cli/invocation.js';
 import { portOpen } from '../../helpers/ports.js';
 import { DEMO_STATE_DATABASE, DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
 import type { DemoDeps, DemoHandle } from '../../../proxy/dev/index.js';
+import { MIGRATIONS } from '../../../proxy/state/index.js';
 
 const cli = runCli;
 
@@ -166,7 +167,7 @@ describe('startDemo', () => {
     await state.connect();
     try {
       const versions = await state.query('SELECT version FROM portcullis.portcullis_schema_migrations ORDER BY version');
-      expect(versions.rows).toEqual([{ version: 1 }]);
+      expect(versions.rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
       const tables = await state.query("SELECT tablename FROM pg_tables WHERE schemaname = 'portcullis' ORDER BY tablename");
       expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual([
         'approval_events',

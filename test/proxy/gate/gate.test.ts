@@ -5,8 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, initSql } from '../../../proxy/sql/index.js';
 import type { StatementFacts } from '../../../proxy/sql/index.js';
-import { createGate, denialError, NO_APPROVALS } from '../../../proxy/gate/index.js';
-import type { ApprovalPort, Decide, GateSession, HoldRequest, StatementRequest } from '../../../proxy/gate/index.js';
+import { createGate, denialError } from '../../../proxy/gate/index.js';
+import type { ApprovalPort, Decide, GateSession, HeldBatch, StatementRequest } from '../../../proxy/gate/index.js';
+import type { HoldTicket } from '../../../proxy/approvals/index.js';
 import type { Decision, Mask, PolicyInput } from '../../../proxy/decision/index.js';
 import type { CatalogResolver } from '../../../proxy/catalog/index.js';
 import type { GatewayEvent } from '../../../proxy/events.js';
@@ -57,15 +58,15 @@ function request(sql: string, extra: Partial<StatementRequest> = {}): StatementR
 }
 
 /** approving is an approval port that answers every hold as told and records what it was asked. */
-function approving(answer: 'approved' | 'denied'): ApprovalPort & { asked: HoldRequest[] } {
-  const asked: HoldRequest[] = [];
+function approving(answer: 'approved' | 'denied'): ApprovalPort & { asked: HoldTicket[] } {
+  const asked: HoldTicket[] = [];
   return {
     asked,
     async hold(req) {
       asked.push(req);
       await new Promise((r) => setTimeout(r, 5)); // a real wait, not a synchronous answer
       return answer === 'approved'
-        ? { kind: 'approved' }
+        ? { kind: 'approved', id: 'r1', finished: () => {} }
         : { kind: 'refused', error: denialError(deny('policy', 'the approver said no', 'approval.denied') as never) };
     },
   };
@@ -109,15 +110,10 @@ describe('gate verdicts', () => {
       want: { kind: 'refuse', code: 'ERR_PROXY_POLICY_ERROR', message: 'policy error: boom' },
     },
     {
-      note: 'a hold without approvals is refused',
+      note: 'a hold is a hold verdict (the protocol path waits for approval)',
       decision: hold(),
       sql: "UPDATE orders SET status = 'x' WHERE id = 1",
-      want: {
-        kind: 'refuse',
-        code: 'ERR_PROXY_APPROVAL_REQUIRED',
-        message: 'approval required: production write',
-        detail: 'rule: prod.write',
-      },
+      want: { kind: 'hold' },
     },
     {
       note: 'COPY TO STDOUT with a mask plans the rewrite',
@@ -170,34 +166,90 @@ describe('gate verdicts', () => {
   });
 });
 
+/** held is a batch of one statement whose decision is a hold. */
+function held(req: StatementRequest, decision: Decision, signal = new AbortController().signal): HeldBatch {
+  return {
+    session: req.session,
+    statements: [{ facts: req.facts, params: req.params }],
+    holds: [decision as Extract<Decision, { kind: 'hold' }>],
+    signal,
+    notice: () => {},
+  };
+}
+
 describe('holds', () => {
-  it('runs a held statement once approved, with the masks the policy asked for', async () => {
+  it('a held statement keeps its masks in the hold verdict, and the ticket says who asks, what would run and why', async () => {
     const approvals = approving('approved');
-    const gate = createGate({ decide: () => hold([EMAIL]), catalog, approvals });
+    const gate = createGate({ decide: () => hold([EMAIL]), catalog, approvals, revision: () => 'rev-7' });
     const req = request('SELECT email FROM customers', { params: ['7'] });
     const verdict = await gate.enforce(req);
-    expect(verdict).toMatchObject({ kind: 'run', masks: [EMAIL] });
+    expect(verdict).toMatchObject({ kind: 'hold', masks: [EMAIL] });
+    const outcome = await gate.awaitApproval(held(req, hold([EMAIL])));
+    expect(outcome.kind).toBe('approved');
     expect(approvals.asked).toHaveLength(1);
-    expect(approvals.asked[0]).toMatchObject({ facts: req.facts, params: ['7'], decision: { kind: 'hold', rule: 'prod.write' } });
+    expect(approvals.asked[0]).toMatchObject({
+      session: 's1',
+      requester: { sub: 'agent', iss: 'https://issuer' },
+      database: 'app',
+      statements: [{ text: 'SELECT email FROM customers', params: ['7'], fingerprint: req.facts.fingerprint, kind: 'select' }],
+      reasons: [{ reason: 'production write', rule: 'prod.write' }],
+      minApprovals: 1,
+      policyRevision: 'rev-7',
+    });
+  });
+
+  it.each([
+    { note: 'no terms: config defaults, quorum 1', terms: [undefined, undefined], want: { minApprovals: 1 } },
+    {
+      note: 'shortest ttl, largest quorum, refuse_and_grant wins',
+      terms: [
+        { ttlMs: 60_000, minApprovals: 2, mode: 'hold' as const },
+        { ttlMs: 30_000, minApprovals: 1, mode: 'refuse_and_grant' as const },
+      ],
+      want: { ttlMs: 30_000, minApprovals: 2, mode: 'refuse_and_grant' },
+    },
+    {
+      note: 'one entry asks for hold',
+      terms: [{ minApprovals: 3, mode: 'hold' as const }, undefined],
+      want: { minApprovals: 3, mode: 'hold' },
+    },
+  ])('combines the approval terms of every held statement: $note', async ({ terms, want }) => {
+    const approvals = approving('approved');
+    const gate = createGate({ decide: () => hold(), catalog, approvals });
+    const req = request('SELECT 1');
+    const holds = terms.map((approval) => ({
+      ...(hold() as Extract<Decision, { kind: 'hold' }>),
+      ...(approval !== undefined ? { approval } : {}),
+    }));
+    await gate.awaitApproval({ ...held(req, hold()), holds });
+    const ticket = approvals.asked[0] as HoldTicket;
+    expect({ ttlMs: ticket.ttlMs, minApprovals: ticket.minApprovals, mode: ticket.mode }).toEqual({
+      ttlMs: undefined,
+      mode: undefined,
+      ...want,
+    });
+    // the same reason of several statements is listed once
+    expect(ticket.reasons).toEqual([{ reason: 'production write', rule: 'prod.write' }]);
   });
 
   it('refuses a held statement the approver refused, with the port’s error', async () => {
-    const verdict = await createGate({ decide: () => hold(), catalog, approvals: approving('denied') }).enforce(request('SELECT 1'));
-    expect(verdict.kind === 'refuse' && toErrorFields(verdict.error)).toMatchObject({ code: '42501', message: 'the approver said no' });
+    const gate = createGate({ decide: () => hold(), catalog, approvals: approving('denied') });
+    const outcome = await gate.awaitApproval(held(request('SELECT 1'), hold()));
+    expect(outcome.kind === 'refused' && toErrorFields(outcome.error)).toMatchObject({ code: '42501', message: 'the approver said no' });
   });
 
-  it('never asks for approval of a statement that could not run anyway', async () => {
-    const approvals = approving('approved');
-    const verdict = await createGate({ decide: () => hold([EMAIL]), catalog, approvals }).enforce(
-      request('SELECT upper(email) FROM customers'),
-    );
+  it('never holds a statement that could not run anyway', async () => {
+    const verdict = await createGate({ decide: () => hold([EMAIL]), catalog }).enforce(request('SELECT upper(email) FROM customers'));
     expect(verdict.kind === 'refuse' && verdict.error.code).toBe('ERR_PROXY_MASKED_EXPRESSION');
-    expect(approvals.asked).toHaveLength(0);
   });
 
-  it('the default port refuses without waiting for anyone', async () => {
-    const outcome = await NO_APPROVALS.hold({ ...request('SELECT 1'), decision: hold() as Extract<Decision, { kind: 'hold' }> });
-    expect(outcome.kind === 'refused' && outcome.error.code).toBe('ERR_PROXY_APPROVAL_REQUIRED');
+  it('the default port (no state store) refuses without waiting for anyone, with the policy’s reason and rule', async () => {
+    const outcome = await createGate({ decide: () => hold(), catalog }).awaitApproval(held(request('SELECT 1'), hold()));
+    expect(outcome.kind === 'refused' && toErrorFields(outcome.error)).toMatchObject({
+      code: '42501',
+      message: 'approval required: production write',
+      detail: 'rule: prod.write',
+    });
   });
 });
 
@@ -277,8 +329,8 @@ describe('policy failures and events', () => {
 describe('a broken approval port', () => {
   it('refuses the held statement when the port rejects (nothing runs unapproved)', async () => {
     const approvals: ApprovalPort = { hold: () => Promise.reject(new Error('state store down')) };
-    const verdict = await createGate({ decide: () => hold(), catalog, approvals }).enforce(request('SELECT 1'));
-    expect(verdict.kind === 'refuse' && verdict.error.code).toBe('ERR_PROXY_APPROVAL_REQUIRED');
+    const outcome = await createGate({ decide: () => hold(), catalog, approvals }).awaitApproval(held(request('SELECT 1'), hold()));
+    expect(outcome.kind === 'refused' && outcome.error.code).toBe('ERR_PROXY_APPROVAL_REQUIRED');
   });
 });
 

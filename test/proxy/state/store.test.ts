@@ -18,6 +18,10 @@ import { usePostgres } from '../../helpers/postgres.js';
 
 const OWNER = { name: 'state_owner', password: 'owner-secret-pw' };
 const OTHER = { name: 'state_other', password: 'other-secret-pw' };
+/** ALL is every built-in migration version; LATEST the newest. */
+const ALL = MIGRATIONS.map((m) => m.version);
+const LATEST = ALL.length;
+
 const pgRef = usePostgres({ users: [OWNER, OTHER], ownDatabases: ['st_one', 'st_race', 'st_more', 'st_bad', 'st_denied'] });
 
 function options(database: string, user = OWNER): StateStoreOptions {
@@ -45,17 +49,17 @@ async function using<T>(store: StateStore, fn: (s: StateStore) => Promise<T>): P
 }
 
 describe('createStateStore migrations', () => {
-  it('create the portcullis schema and record version 1; a second run is a no-op', async () => {
+  it('create the portcullis schema and record every version; a second run is a no-op', async () => {
     await using(createStateStore(options('st_one')), async (store) => {
-      expect(await store.migrate()).toEqual({ applied: [1], version: 1 });
-      expect(await store.migrate()).toEqual({ applied: [], version: 1 });
+      expect(await store.migrate()).toEqual({ applied: ALL, version: LATEST });
+      expect(await store.migrate()).toEqual({ applied: [], version: LATEST });
       await store.ready();
     });
     const versions = await rows<{ version: number; name: string; applied_at: Date }>(
       'st_one',
-      'SELECT version, name, applied_at FROM portcullis.portcullis_schema_migrations',
+      'SELECT version, name, applied_at FROM portcullis.portcullis_schema_migrations ORDER BY version',
     );
-    expect(versions).toEqual([{ version: 1, name: MIGRATIONS[0]?.name, applied_at: expect.any(Date) }]);
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: expect.any(Date) })));
     const tables = await rows<{ tablename: string }>(
       'st_one',
       "SELECT tablename FROM pg_tables WHERE schemaname = 'portcullis' ORDER BY 1",
@@ -65,7 +69,7 @@ describe('createStateStore migrations', () => {
     expect(publicTables).toEqual([]);
     // a new store on a migrated database has nothing to do
     await using(createStateStore(options('st_one')), async (store) => {
-      expect(await store.migrate()).toEqual({ applied: [], version: 1 });
+      expect(await store.migrate()).toEqual({ applied: [], version: LATEST });
     });
   });
 
@@ -73,35 +77,36 @@ describe('createStateStore migrations', () => {
     const stores = [1, 2, 3].map(() => createStateStore(options('st_race')));
     try {
       const reports = await Promise.all(stores.map((s) => s.migrate()));
-      expect(reports.flatMap((r) => r.applied)).toEqual([1]);
-      expect(reports.map((r) => r.version)).toEqual([1, 1, 1]);
+      expect(reports.flatMap((r) => r.applied)).toEqual(ALL);
+      expect(reports.map((r) => r.version)).toEqual([LATEST, LATEST, LATEST]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
-    expect(await rows('st_race', 'SELECT version FROM portcullis.portcullis_schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await rows('st_race', 'SELECT version FROM portcullis.portcullis_schema_migrations ORDER BY 1')).toEqual(
+      ALL.map((version) => ({ version })),
+    );
   });
 
   it('apply a later migration alone, in order', async () => {
-    const two: Migration = { version: 2, name: 'two', sql: 'CREATE TABLE portcullis.two (x int)' };
+    const two: Migration = { version: LATEST + 1, name: 'two', sql: 'CREATE TABLE portcullis.two (x int)' };
     await using(createStateStore({ ...options('st_more'), migrations: [...MIGRATIONS] }), async (s) => {
-      expect((await s.migrate()).applied).toEqual([1]);
+      expect((await s.migrate()).applied).toEqual(ALL);
     });
     await using(createStateStore({ ...options('st_more'), migrations: [...MIGRATIONS, two] }), async (s) => {
-      expect(await s.migrate()).toEqual({ applied: [2], version: 2 });
+      expect(await s.migrate()).toEqual({ applied: [LATEST + 1], version: LATEST + 1 });
     });
-    expect(await rows('st_more', 'SELECT version FROM portcullis.portcullis_schema_migrations ORDER BY 1')).toEqual([
-      { version: 1 },
-      { version: 2 },
-    ]);
+    expect(await rows('st_more', 'SELECT version FROM portcullis.portcullis_schema_migrations ORDER BY 1')).toEqual(
+      [...ALL, LATEST + 1].map((version) => ({ version })),
+    );
   });
 
   it('leave nothing behind when a migration fails (one transaction)', async () => {
-    const bad: Migration = { version: 2, name: 'broken', sql: 'CREATE TABLE portcullis.nope (x no_such_type)' };
+    const bad: Migration = { version: LATEST + 1, name: 'broken', sql: 'CREATE TABLE portcullis.nope (x no_such_type)' };
     await using(createStateStore({ ...options('st_bad'), migrations: [...MIGRATIONS, bad] }), async (s) => {
       const err = await s.migrate().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StateMigrationError);
       expect((err as StateMigrationError).message).toMatch(
-        /^state store schema could not be migrated: migration 2 \(broken\) failed: .*no_such_type/,
+        /^state store schema could not be migrated: migration \d+ \(broken\) failed: .*no_such_type/,
       );
       // the connection is still usable and ready() tries again (and fails again)
       await expect(s.ready()).rejects.toBeInstanceOf(StateMigrationError);

@@ -25,7 +25,7 @@ import data.portcullis.rules.where_clause
 decision := {
 	"allow": access.allow,
 	"deny": deny,
-	"approval": approval,
+	"approval": approvals,
 	"mask": pii.mask,
 }
 
@@ -38,5 +38,6 @@ else := access.deny
 
 specific_deny := ((((((read_only.deny | destructive_ddl.deny) | where_clause.deny) | escape_hatches.deny) | functions.deny) | statistics.deny) | pii.deny)
 
-# approval gathers every family's approval entries.
-approval := production.approval
+# approvals gathers every family's approval entries (named so as not to clash with the package
+# portcullis.approval, the approval entrypoint).
+approvals := production.approval

@@ -62,6 +62,51 @@ decide(claims, statement) := d if {
 	d := data.portcullis.decision with input as input_for(claims, statement)
 }
 
+# approver_claims is an identity allowed to act on approval requests; requester_claims made the request.
+approver_claims := {"sub": "alice", "iss": "https://issuer.test", "roles": ["db:approver"]}
+
+second_approver_claims := {"sub": "bob", "iss": "https://issuer.test", "roles": "db:read db:approver"}
+
+requester_claims := {"sub": "agent-writer", "iss": "https://issuer.test", "roles": ["db:write", "db:approver"]}
+
+# approval_request is a pending request of requester_claims (the approval input's `request`).
+approval_request := {
+	"id": "req-1",
+	"status": "pending",
+	"mode": "hold",
+	"requester": {"sub": "agent-writer", "iss": "https://issuer.test", "claims": requester_claims},
+	"session": "s-1",
+	"database": "app",
+	"statements": [{"text": "UPDATE orders SET total = 0 WHERE id = 1", "params": null, "fingerprint": "0000000000000000", "kind": "update", "tables": {"read": [], "written": ["public.orders"]}}],
+	"reasons": [{"reason": "UPDATE writes production table public.orders; a human must approve it", "rule": "production.write"}],
+	"min_approvals": 1,
+	"policy_revision": "",
+	"created_at": "2026-01-01T00:00:00Z",
+	"expires_at": "2026-01-01T00:05:00Z",
+	"resolved_at": null,
+	"executed_at": null,
+}
+
+# approval_input_for builds the approval entrypoint's input: approver claims, action and reason,
+# request overrides (merged one level deep) and the approvals already recorded.
+approval_input_for(claims, action, reason, request, so_far) := {
+	"approver": claims,
+	"action": action,
+	"reason": reason,
+	"request": merge(approval_request, request),
+	"approvals_so_far": so_far,
+}
+
+# approve evaluates the library's approval entrypoint for an approver approving with a reason.
+approve(claims, reason) := a if {
+	a := data.portcullis.approval with input as approval_input_for(claims, "approve", reason, {}, [])
+}
+
+# act evaluates the approval entrypoint for any input built by approval_input_for.
+act(inp) := a if {
+	a := data.portcullis.approval with input as inp
+}
+
 # denied_by holds the set of deny rule ids of a decision.
 denied_by(d) := {e.rule | some e in d.deny}
 

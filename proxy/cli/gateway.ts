@@ -1,6 +1,7 @@
 // The gateway's composition root: a validated GatewayConfig → bundles/engine (the policy),
 // proxy/sql, proxy/auth (the token verifier), proxy/decision (the statement decider and, when the
-// policy has the login entrypoint, the login decider) and proxy's startGateway, wired together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
+// policy has them, the login decider and the approval decider) and proxy's startGateway, wired
+// together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
 // file and the upstream password (`password_env`). It also opens the shared state store (proxy/state)
 // when `state` is configured and migrates it at start. Shared by `portcullis serve` and the demo.
 
@@ -36,7 +37,7 @@ export async function startGatewayFromConfig(
     { startGateway, createEventBus },
     { createOperationalLog },
     auth,
-    { createDecider, createLoginDecider },
+    { createApprovalDecider, createDecider, createLoginDecider },
     { initSql, configureAnalysis, closeAnalysis },
     { resolveSecret, secretFromFile, toIdentityConfig },
     stateModule,
@@ -137,6 +138,17 @@ export async function startGatewayFromConfig(
         onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
       })
     : undefined;
+  // the approval entrypoint is optional as well: with `paths` it is compiled in, like the login
+  // entrypoint, when its rule or package carries `# METADATA` `entrypoint: true` (the shipped
+  // portcullis.approval does); without it the approval service cannot allow any approver's action
+  const approvalEntrypoint = config.policy.approvalEntrypoint;
+  const approvalDecider = Object.hasOwn(policy.entrypoints, approvalEntrypoint)
+    ? createApprovalDecider({
+        policy,
+        entrypoint: approvalEntrypoint,
+        onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
+      })
+    : undefined;
   events.publish({
     type: 'policy.loaded',
     entrypoint: config.policy.entrypoint,
@@ -190,6 +202,9 @@ export async function startGatewayFromConfig(
   await initSql();
   // long statements are analysed on worker threads within this budget (docs/config.md, limits)
   configureAnalysis({ maxMs: config.limits.maxAnalysisMs });
+  // TODO(approvals): pass approvalDecider to the approval service (proxy/approvals, ApprovalService)
+  // once it is wired here; until then held statements are refused as before (no approval port).
+  void approvalDecider;
   const gateway = await startGateway(config, {
     verifier,
     decide: (input) => decider.decide(input),

@@ -1,6 +1,7 @@
 // Section `policy` of opa.config.yaml: the policy the gateway asks (an OPA bundle, or .rego and
-// data directories compiled at start), the entrypoint it evaluates for every statement and the
-// one it evaluates at login (the session's database role). Type, defaults, validator.
+// data directories compiled at start), the entrypoint it evaluates for every statement, the one it
+// evaluates at login (the session's database role) and the one it evaluates when an approver acts
+// on a held statement. Type, defaults, validator.
 
 import { deepFreeze, show } from './section.js';
 import type { Section } from './section.js';
@@ -17,10 +18,16 @@ export type PolicySection = {
   readonly entrypoint: string;
   /** connectionEntrypoint is the rule evaluated at login (the session's database role); unused when the policy lacks it. */
   readonly connectionEntrypoint: string;
+  /** approvalEntrypoint is the rule evaluated when an approver approves or denies a held statement; unused when the policy lacks it. */
+  readonly approvalEntrypoint: string;
 };
 
 /** POLICY_DEFAULTS are the defaults of `policy` (the source has none: it is required). */
-export const POLICY_DEFAULTS = deepFreeze({ entrypoint: 'portcullis/decision', connectionEntrypoint: 'portcullis/connection' });
+export const POLICY_DEFAULTS = deepFreeze({
+  entrypoint: 'portcullis/decision',
+  connectionEntrypoint: 'portcullis/connection',
+  approvalEntrypoint: 'portcullis/approval',
+});
 
 const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
 
@@ -28,11 +35,12 @@ const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
 export function validatePolicy(root: Section): PolicySection | undefined {
   const s = root.section('policy', true);
   if (s === undefined) return undefined;
-  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint']);
+  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint']);
   const bundle = s.string('bundle');
   const paths = s.stringList('paths');
   const entrypoint = s.string('entrypoint') ?? POLICY_DEFAULTS.entrypoint;
   const connectionEntrypoint = s.string('connection_entrypoint') ?? POLICY_DEFAULTS.connectionEntrypoint;
+  const approvalEntrypoint = s.string('approval_entrypoint') ?? POLICY_DEFAULTS.approvalEntrypoint;
   if (!ENTRYPOINT.test(entrypoint)) {
     s.error('entrypoint', `${show(entrypoint)} is not an entrypoint (expected package/rule, e.g. portcullis/decision)`);
     return undefined;
@@ -51,10 +59,21 @@ export function validatePolicy(root: Section): PolicySection | undefined {
     );
     return undefined;
   }
+  if (!ENTRYPOINT.test(approvalEntrypoint)) {
+    s.error('approval_entrypoint', `${show(approvalEntrypoint)} is not an entrypoint (expected package/rule, e.g. portcullis/approval)`);
+    return undefined;
+  }
+  if (approvalEntrypoint === entrypoint || approvalEntrypoint === connectionEntrypoint) {
+    s.error(
+      'approval_entrypoint',
+      `${show(approvalEntrypoint)} is also the ${approvalEntrypoint === entrypoint ? 'statement' : 'connection'} entrypoint; the approval rule answers a different question`,
+    );
+    return undefined;
+  }
   if ((bundle === undefined) === (paths === undefined)) {
     s.error('', 'set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)');
     return undefined;
   }
   const source: PolicySource = bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] };
-  return { source, entrypoint, connectionEntrypoint };
+  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint };
 }

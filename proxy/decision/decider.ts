@@ -4,9 +4,9 @@
 // Precedence: any deny wins over approval, approval over allow; no allow means deny.
 
 import type { PolicyInstance } from '../../engine/index.js';
-import { MASK_KINDS, RULE_IDS } from './types.js';
 import { evaluateEntrypoint } from './evaluate.js';
-import type { Decider, Decision, Mask, MaskKind, PolicyInput, Reason } from './types.js';
+import { HOLD_MODES, MASK_KINDS, RULE_IDS } from './types.js';
+import type { Decider, Decision, HoldApproval, HoldMode, Mask, MaskKind, PolicyInput, Reason } from './types.js';
 
 /** DEFAULT_ENTRYPOINT is the rule the shipped policies define (`data.portcullis.decision`). */
 export const DEFAULT_ENTRYPOINT = 'portcullis/decision';
@@ -23,6 +23,7 @@ export type DeciderOptions = {
 
 const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
 const MASK_FIELDS = new Set(['table', 'column', 'kind', 'keep']);
+const APPROVAL_FIELDS = ['reason', 'rule', 'ttl', 'min_approvals', 'mode'] as const;
 
 /** MASK_STRENGTH orders kinds from most to least revealing; when rules disagree the strongest wins. */
 const MASK_STRENGTH: Readonly<Record<MaskKind, number>> = { partial: 0, hash: 1, redact: 2, null: 3 };
@@ -67,21 +68,23 @@ export function interpretResult(resultSet: unknown): Decision {
   if (allow !== undefined && typeof allow !== 'boolean') return policyError(`decision.allow must be a boolean, got ${describe(allow)}`);
   const denies = readReasons(value['deny'], 'deny');
   if (typeof denies === 'string') return policyError(denies);
-  const approvals = readReasons(value['approval'], 'approval');
+  const approvals = readApprovals(value['approval']);
   if (typeof approvals === 'string') return policyError(approvals);
   const masks = readMasks(value['mask']);
   if (typeof masks === 'string') return policyError(masks);
 
   const firstDeny = denies[0];
   if (firstDeny !== undefined) return { kind: 'deny', reason: firstDeny.reason, rule: firstDeny.rule, origin: 'policy', reasons: denies };
-  const firstApproval = approvals[0];
-  if (firstApproval !== undefined)
-    return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons: approvals, masks };
+  const firstApproval = approvals.reasons[0];
+  if (firstApproval !== undefined) {
+    const { reasons, approval } = approvals;
+    return { kind: 'hold', reason: firstApproval.reason, rule: firstApproval.rule, reasons, masks, approval };
+  }
   if (allow !== true) return deny('no policy rule allowed this statement', RULE_IDS.defaultDeny, 'default');
   return { kind: 'allow', masks };
 }
 
-/** readReasons validates a deny/approval set: absent → []; entries `{reason, rule}` with non-empty strings. */
+/** readReasons validates a set of plain reasons (deny entries): absent → []; entries exactly `{reason, rule}` with non-empty strings. Approval entries, which may carry more, go through readApprovals. */
 export function readReasons(v: unknown, key: 'deny' | 'approval'): Reason[] | string {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return `decision.${key} must be a set of {reason, rule} objects, got ${describe(v)}`;
@@ -94,6 +97,82 @@ export function readReasons(v: unknown, key: 'deny' | 'approval'): Reason[] | st
   }
   // Sets come back sorted by the engine already; sort again so the reported entry never depends on it.
   return out.sort((a, b) => compare(a.rule, b.rule) || compare(a.reason, b.reason));
+}
+
+/** ApprovalEntries are a decision's approval entries: their reasons, sorted, and what they ask of the approvers, combined. */
+export type ApprovalEntries = { readonly reasons: Reason[]; readonly approval: HoldApproval };
+
+/**
+ * readApprovals validates the approval set: absent → no entries; each entry is `{reason, rule}`
+ * (non-empty strings) with optional `ttl` (a duration such as "90s", "2m", "1h30m", or a positive
+ * number of seconds), `min_approvals` (an integer >= 1) and `mode` ("hold" | "refuse_and_grant").
+ * The entries combine strictest first: the shortest ttl, the largest quorum, `refuse_and_grant`
+ * over `hold`. Anything else (an unknown key included) is a message for a policy error.
+ */
+export function readApprovals(v: unknown): ApprovalEntries | string {
+  if (v === undefined) return { reasons: [], approval: { minApprovals: 1 } };
+  if (!Array.isArray(v)) return `decision.approval must be a set of {reason, rule} objects, got ${describe(v)}`;
+  const reasons: Reason[] = [];
+  let ttlMs: number | undefined;
+  let minApprovals = 1;
+  const modes = new Set<HoldMode>();
+  for (const [i, e] of v.entries()) {
+    const at = `decision.approval[${i}]`;
+    if (!isRecord(e) || !isNonEmptyString(e['reason']) || !isNonEmptyString(e['rule'])) {
+      return `${at} must be {"reason": string, "rule": string, "ttl"?, "min_approvals"?, "mode"?}, got ${describe(e)}`;
+    }
+    const unknown = Object.keys(e).find((k) => !(APPROVAL_FIELDS as readonly string[]).includes(k));
+    if (unknown !== undefined) return `${at} has an unknown key "${unknown}" (allowed: ${APPROVAL_FIELDS.join(', ')})`;
+    const { reason, rule, ttl, min_approvals: quorum, mode } = e;
+    if (ttl !== undefined) {
+      const ms = parseTtl(ttl);
+      if (ms === undefined)
+        return `${at}.ttl must be a duration ("90s", "2m", "1h", "1h30m") or a positive number of seconds, got ${describe(ttl)}`;
+      ttlMs = ttlMs === undefined ? ms : Math.min(ttlMs, ms);
+    }
+    if (quorum !== undefined) {
+      if (typeof quorum !== 'number' || !Number.isSafeInteger(quorum) || quorum < 1) {
+        return `${at}.min_approvals must be an integer >= 1, got ${describe(quorum)}`;
+      }
+      minApprovals = Math.max(minApprovals, quorum);
+    }
+    if (mode !== undefined) {
+      if (typeof mode !== 'string' || !(HOLD_MODES as readonly string[]).includes(mode)) {
+        return `${at}.mode must be ${HOLD_MODES.map((m) => `"${m}"`).join(' or ')}, got ${describe(mode)}`;
+      }
+      modes.add(mode as HoldMode);
+    }
+    reasons.push({ reason, rule });
+  }
+  const mode: HoldMode | undefined = modes.has('refuse_and_grant') ? 'refuse_and_grant' : modes.has('hold') ? 'hold' : undefined;
+  const approval: HoldApproval = { ...(ttlMs !== undefined ? { ttlMs } : {}), minApprovals, ...(mode !== undefined ? { mode } : {}) };
+  // Sets come back sorted by the engine already; sort again so the reported entry never depends on it.
+  return { reasons: reasons.sort((a, b) => compare(a.rule, b.rule) || compare(a.reason, b.reason)), approval };
+}
+
+const TTL_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * parseTtl reads an approval entry's ttl into milliseconds: a positive number of seconds, or a
+ * duration string in config's grammar (`500ms`, `90s`, `2m`, `1.5h`, `1h30m`); undefined when it
+ * is neither, not positive, or too large to count in milliseconds.
+ */
+export function parseTtl(ttl: unknown): number | undefined {
+  let ms: number;
+  if (typeof ttl === 'number') {
+    ms = Math.round(ttl * 1000);
+  } else if (typeof ttl === 'string' && /^(\d+(\.\d+)?(ms|s|m|h))+$/.test(ttl)) {
+    ms = 0;
+    for (const m of ttl.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * (TTL_UNITS[m[2] as string] ?? 0);
+    ms = Math.round(ms);
+  } else {
+    return undefined;
+  }
+  return Number.isSafeInteger(ms) && ms >= 1 ? ms : undefined;
+}
+
+function isNonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v !== '';
 }
 
 /** readMasks validates the mask set and merges entries for one column (the strongest kind wins). */

@@ -1,19 +1,28 @@
-// Public surface of the decision layer: build the policy input, evaluate the policy, interpret
-// its result (failing closed), and turn a deny or hold into the client's error.
+// Public surface of the decision layer: build the policy input, evaluate the policy (statements,
+// logins, approvers' actions), interpret its result (failing closed), and turn a deny or hold into
+// the client's error.
 export { buildConnectionInput, buildPolicyInput } from './input.js';
 export type { ConnectionInputParts, PolicyInputParts, StatementFactsLike } from './input.js';
 export { createLoginDecider, interpretLoginResult, DEFAULT_CONNECTION_ENTRYPOINT } from './login-decider.js';
 export type { LoginDeciderOptions } from './login-decider.js';
-export { createDecider, interpretResult, DEFAULT_ENTRYPOINT } from './decider.js';
-export type { DeciderOptions } from './decider.js';
-export { MASK_KINDS, RULE_IDS } from './types.js';
+export { createDecider, interpretResult, parseTtl, readApprovals, DEFAULT_ENTRYPOINT } from './decider.js';
+export type { ApprovalEntries, DeciderOptions } from './decider.js';
+export { createApprovalDecider, interpretApprovalResult, DEFAULT_APPROVAL_ENTRYPOINT } from './approval-decider.js';
+export type { ApprovalDeciderOptions } from './approval-decider.js';
+export { HOLD_MODES, MASK_KINDS, RULE_IDS } from './types.js';
 export type {
+  ApprovalActor,
+  ApprovalDecider,
+  ApprovalDecisionInput,
+  ApprovalVerdict,
   ConnectionPolicyInput,
   Decider,
   Decision,
   LoginDecider,
   LoginDecision,
   DenyOrigin,
+  HoldApproval,
+  HoldMode,
   Mask,
   MaskKind,
   PolicyColumnRef,

@@ -135,6 +135,36 @@ export type LoginDecider = {
   decide(input: ConnectionPolicyInput): LoginDecision;
 };
 
+/** ApprovalActor is an identity on an approval request: the token's `sub` and `iss`. */
+export type ApprovalActor = { readonly sub: string; readonly iss: string };
+
+/**
+ * ApprovalDecisionInput is the `input` of the approval entrypoint (`portcullis/approval`): who acts
+ * (`approver`, their verified claims), what they ask, why, the request and the approvals already
+ * recorded. It is the approvals contract's ApprovalPolicyInput (proxy/approvals/types.ts) as this
+ * layer sees it: decision/ does not import approvals/, and the request is passed through as it is.
+ */
+export type ApprovalDecisionInput = {
+  readonly approver: Readonly<Record<string, unknown>>;
+  readonly action: 'approve' | 'deny';
+  /** reason is the approver's free text ('' when none was given). */
+  readonly reason: string;
+  /** request is the request as approvers see it, without its events (`requester`, `min_approvals`, …). */
+  readonly request: { readonly requester: ApprovalActor; readonly min_approvals: number };
+  readonly approvals_so_far: readonly (ApprovalActor & { readonly reason: string; readonly at: string })[];
+};
+
+/** ApprovalVerdict is the approval policy's answer: allowed (with the quorum the request needs), or refused with reasons (the approvals contract's ApprovalVerdict). */
+export type ApprovalVerdict =
+  | { readonly kind: 'allow'; readonly quorum: number }
+  | { readonly kind: 'deny'; readonly reasons: readonly Reason[] };
+
+/** ApprovalDecider evaluates the approval entrypoint for one approver's action; it never throws. */
+export type ApprovalDecider = {
+  /** decide evaluates the input and interprets the result, failing closed (a deny). */
+  decide(input: ApprovalDecisionInput): ApprovalVerdict;
+};
+
 /** MASK_KINDS lists the masking kinds a policy may ask for. */
 export const MASK_KINDS = ['redact', 'partial', 'hash', 'null'] as const;
 
@@ -176,15 +206,27 @@ export type Decision =
       readonly reasons: readonly Reason[];
       /** masks apply to the statement's result once it is approved. */
       readonly masks: readonly Mask[];
-      /** approval is what the approval entries asked for (absent: the configured defaults, quorum 1). */
-      readonly approval?: HoldApproval;
+      /** approval is what the approval entries ask of the approvers, combined (the strictest wins). */
+      readonly approval: HoldApproval;
     };
 
-/** HoldApproval combines a decision's approval entries: the shortest `ttl`, the largest `min_approvals`, and the mode. */
+/** HOLD_MODES are the ways a held statement may wait: `hold` on its session, or `refuse_and_grant` (refused at once, run once after approval). */
+export const HOLD_MODES = ['hold', 'refuse_and_grant'] as const;
+
+/** HoldMode is one of HOLD_MODES (the approvals contract's ApprovalMode). */
+export type HoldMode = (typeof HOLD_MODES)[number];
+
+/**
+ * HoldApproval combines the optional fields of every approval entry of a decision: the shortest
+ * `ttl`, the largest `min_approvals` (1 when none says), and `refuse_and_grant` when any entry asks
+ * for it, else `hold` when any says so; an absent ttl or mode leaves it to the gateway's config.
+ */
 export type HoldApproval = {
+  /** ttlMs is how long the request may wait for approvers, in milliseconds. */
   readonly ttlMs?: number;
+  /** minApprovals is the number of distinct approvals the statement needs (at least 1). */
   readonly minApprovals: number;
-  readonly mode?: 'hold' | 'refuse_and_grant';
+  readonly mode?: HoldMode;
 };
 
 /** Decider evaluates the policy for one statement; it never throws. */

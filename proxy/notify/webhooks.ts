@@ -15,7 +15,7 @@
 // (see signature.ts and docs/webhooks.md). Log events name the target by origin and path only:
 // never its query string (which may hold a token), never the secret.
 
-import type { ApprovalNotification, Notifier } from '../approvals/types.js';
+import type { ApprovalNotification, Notifier } from '../approvals/index.js';
 import { signWebhookPayload } from './signature.js';
 
 /** WebhookTarget is one receiver: its URL (http or https) and the secret deliveries to it are signed with. */

@@ -76,8 +76,8 @@ describe('the compiled library decides real SQL', () => {
     await initSql();
     const out = compile({ files: files.filter((f) => !isTestFile(f)) });
     expect(out.diagnostics.map(formatDiagnostic)).toEqual([]);
-    // both entrypoints carry `# METADATA entrypoint: true`: statements and the login role
-    expect([...out.entrypoints].sort()).toEqual(['portcullis/connection', 'portcullis/decision']);
+    // the entrypoints carry `# METADATA entrypoint: true`: statements, the login role, approvers' actions
+    expect([...out.entrypoints].sort()).toEqual(['portcullis/approval', 'portcullis/connection', 'portcullis/decision']);
     const policy = await loadPolicy(out.wasm as Uint8Array);
     policy.setData(data);
     decider = createDecider({ policy });

@@ -56,6 +56,7 @@ describe('validateConfig defaults', () => {
     { note: 'jwks refresh interval 30s', get: (c: GatewayConfig) => c.identity.jwksRefreshMinIntervalMs, want: 30_000 },
     { note: 'policy entrypoint', get: (c: GatewayConfig) => c.policy.entrypoint, want: 'portcullis/decision' },
     { note: 'policy connection entrypoint', get: (c: GatewayConfig) => c.policy.connectionEntrypoint, want: 'portcullis/connection' },
+    { note: 'policy approval entrypoint', get: (c: GatewayConfig) => c.policy.approvalEntrypoint, want: 'portcullis/approval' },
     { note: 'policy source', get: (c: GatewayConfig) => c.policy.source, want: { kind: 'paths', paths: ['policies'] } },
     { note: 'max message bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxMessageBytes, want: 1_048_576 },
     { note: 'max statement bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxStatementBytes, want: 1_048_576 },
@@ -185,13 +186,24 @@ describe('validateConfig values', () => {
       note: 'bundle',
       doc: { ...minimal, policy: { bundle: 'b.tar.gz', entrypoint: 'a/b/c' } },
       get: (c: GatewayConfig) => c.policy,
-      want: { source: { kind: 'bundle', path: 'b.tar.gz' }, entrypoint: 'a/b/c', connectionEntrypoint: 'portcullis/connection' },
+      want: {
+        source: { kind: 'bundle', path: 'b.tar.gz' },
+        entrypoint: 'a/b/c',
+        connectionEntrypoint: 'portcullis/connection',
+        approvalEntrypoint: 'portcullis/approval',
+      },
     },
     {
       note: 'connection entrypoint',
       doc: { ...minimal, policy: { bundle: 'b.tar.gz', connection_entrypoint: 'acme/login' } },
       get: (c: GatewayConfig) => c.policy.connectionEntrypoint,
       want: 'acme/login',
+    },
+    {
+      note: 'approval entrypoint',
+      doc: { ...minimal, policy: { bundle: 'b.tar.gz', approval_entrypoint: 'acme/approvers' } },
+      get: (c: GatewayConfig) => c.policy.approvalEntrypoint,
+      want: 'acme/approvers',
     },
     { note: 'null section means defaults', doc: { ...minimal, listen: null }, get: (c: GatewayConfig) => c.listen.port, want: 6432 },
   ])('$note', ({ doc, get, want }) => {
@@ -374,6 +386,25 @@ describe('validateConfig errors', () => {
       doc: withKey('policy.connection_entrypoint', 'portcullis/decision'),
       errors: [
         'policy.connection_entrypoint: "portcullis/decision" is also the statement entrypoint; the login rule answers a different question',
+      ],
+    },
+    {
+      note: 'bad approval entrypoint',
+      doc: withKey('policy.approval_entrypoint', 'portcullis.approval'),
+      errors: ['policy.approval_entrypoint: "portcullis.approval" is not an entrypoint (expected package/rule, e.g. portcullis/approval)'],
+    },
+    {
+      note: 'approval entrypoint equal to the statement entrypoint',
+      doc: withKey('policy.approval_entrypoint', 'portcullis/decision'),
+      errors: [
+        'policy.approval_entrypoint: "portcullis/decision" is also the statement entrypoint; the approval rule answers a different question',
+      ],
+    },
+    {
+      note: 'approval entrypoint equal to the connection entrypoint',
+      doc: withKey('policy.approval_entrypoint', 'portcullis/connection'),
+      errors: [
+        'policy.approval_entrypoint: "portcullis/connection" is also the connection entrypoint; the approval rule answers a different question',
       ],
     },
     {
@@ -586,6 +617,7 @@ describe('loading config files', () => {
       source: { kind: 'paths', paths: [join(REPO_ROOT, 'policies')] },
       entrypoint: 'portcullis/decision',
       connectionEntrypoint: 'portcullis/connection',
+      approvalEntrypoint: 'portcullis/approval',
     });
   });
 });

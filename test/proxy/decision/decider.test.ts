@@ -11,6 +11,16 @@ const r = (result: unknown) => [{ result }];
 const d1 = { reason: 'no DROP', rule: 'ddl.destructive' };
 const d2 = { reason: 'read-only', rule: 'read_only.write' };
 const a1 = { reason: 'production write', rule: 'production.write' };
+const a2 = { reason: 'customer data', rule: 'pii.write' };
+const once = { minApprovals: 1 };
+const hold = (reasons: { reason: string; rule: string }[], approval: Extract<Decision, { kind: 'hold' }>['approval']): Decision => ({
+  kind: 'hold',
+  reason: reasons[0]?.reason ?? '',
+  rule: reasons[0]?.rule ?? '',
+  reasons,
+  masks: [],
+  approval,
+});
 const policyError = (why: string): Decision => ({
   kind: 'deny',
   reason: `policy error: ${why}`,
@@ -48,16 +58,89 @@ describe('interpretResult', () => {
       resultSet: r({ deny: [d2] }),
       want: { kind: 'deny', reason: 'read-only', rule: 'read_only.write', origin: 'policy', reasons: [d2] },
     },
+    { note: 'approval wins over allow', resultSet: r({ allow: true, approval: [a1] }), want: hold([a1], once) },
+    { note: 'approval without allow holds', resultSet: r({ approval: [a1] }), want: hold([a1], once) },
     {
-      note: 'approval wins over allow',
-      resultSet: r({ allow: true, approval: [a1] }),
-      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
+      note: 'approval with ttl, quorum and mode',
+      resultSet: r({ approval: [{ ...a1, ttl: '90s', min_approvals: 2, mode: 'hold' }] }),
+      want: hold([a1], { ttlMs: 90_000, minApprovals: 2, mode: 'hold' }),
     },
     {
-      note: 'approval without allow holds',
-      resultSet: r({ approval: [a1] }),
-      want: { kind: 'hold', reason: 'production write', rule: 'production.write', reasons: [a1], masks: [] },
+      note: 'approval entries combine: shortest ttl, largest quorum, refuse_and_grant over hold',
+      resultSet: r({
+        approval: [
+          { ...a2, ttl: '1h', min_approvals: 3, mode: 'hold' },
+          { ...a1, ttl: 120, min_approvals: 2, mode: 'refuse_and_grant' },
+        ],
+      }),
+      want: hold([a2, a1], { ttlMs: 120_000, minApprovals: 3, mode: 'refuse_and_grant' }),
     },
+    {
+      note: 'an entry without the fields leaves the others in force',
+      resultSet: r({ approval: [a1, { ...a2, ttl: '2m', mode: 'hold' }] }),
+      want: hold([a2, a1], { ttlMs: 120_000, minApprovals: 1, mode: 'hold' }),
+    },
+    {
+      note: 'ttl grammar: compound durations, milliseconds, fractional seconds',
+      resultSet: r({
+        approval: [
+          { ...a1, ttl: '1h30m' },
+          { ...a2, ttl: '1.5h' },
+        ],
+      }),
+      want: hold([a2, a1], { ttlMs: 5_400_000, minApprovals: 1 }),
+    },
+    {
+      note: 'ttl in milliseconds',
+      resultSet: r({ approval: [{ ...a1, ttl: '250ms' }] }),
+      want: hold([a1], { ttlMs: 250, minApprovals: 1 }),
+    },
+    {
+      note: 'ttl as fractional seconds',
+      resultSet: r({ approval: [{ ...a1, ttl: 1.5 }] }),
+      want: hold([a1], { ttlMs: 1500, minApprovals: 1 }),
+    },
+    {
+      note: 'approval entry with an unknown key',
+      resultSet: r({ approval: [{ ...a1, quorum: 2 }] }),
+      want: policyError('decision.approval[0] has an unknown key "quorum" (allowed: reason, rule, ttl, min_approvals, mode)'),
+    },
+    ...[
+      { ttl: -5, shown: '-5' },
+      { ttl: 0, shown: '0' },
+      { ttl: '0s', shown: '"0s"' },
+      { ttl: 'soon', shown: '"soon"' },
+      { ttl: '5 m', shown: '"5 m"' },
+      { ttl: '2d', shown: '"2d"' },
+      { ttl: true, shown: 'true' },
+      { ttl: `${'9'.repeat(30)}h`, shown: `"${'9'.repeat(30)}h"` },
+    ].map(({ ttl, shown }) => ({
+      note: `approval ttl ${shown} is invalid`,
+      resultSet: r({ approval: [{ ...a1, ttl }] }),
+      want: policyError(
+        `decision.approval[0].ttl must be a duration ("90s", "2m", "1h", "1h30m") or a positive number of seconds, got ${shown}`,
+      ),
+    })),
+    ...[
+      { q: 0, shown: '0' },
+      { q: -1, shown: '-1' },
+      { q: 1.5, shown: '1.5' },
+      { q: '2', shown: '"2"' },
+      { q: null, shown: 'null' },
+    ].map(({ q, shown }) => ({
+      note: `approval min_approvals ${shown} is invalid`,
+      resultSet: r({ approval: [{ ...a1, min_approvals: q }] }),
+      want: policyError(`decision.approval[0].min_approvals must be an integer >= 1, got ${shown}`),
+    })),
+    ...[
+      { mode: 'wait', shown: '"wait"' },
+      { mode: 'HOLD', shown: '"HOLD"' },
+      { mode: 1, shown: '1' },
+    ].map(({ mode, shown }) => ({
+      note: `approval mode ${shown} is invalid`,
+      resultSet: r({ approval: [a1, { ...a2, mode }] }),
+      want: policyError(`decision.approval[1].mode must be "hold" or "refuse_and_grant", got ${shown}`),
+    })),
     {
       note: 'masks sorted, keep kept for partial only',
       resultSet: r({
@@ -132,7 +215,9 @@ describe('interpretResult', () => {
     {
       note: 'approval entry with an empty reason',
       resultSet: r({ allow: true, approval: [{ reason: '', rule: 'r' }] }),
-      want: policyError('decision.approval[0] must be {"reason": string, "rule": string}, got {"reason":"","rule":"r"}'),
+      want: policyError(
+        'decision.approval[0] must be {"reason": string, "rule": string, "ttl"?, "min_approvals"?, "mode"?}, got {"reason":"","rule":"r"}',
+      ),
     },
     {
       note: 'mask with an unknown kind',
@@ -177,6 +262,10 @@ decision := {"allow": true, "deny": {{"reason": "no", "rule": "t.no"}}} if input
 
 decision := {"approval": {{"reason": "ask", "rule": "t.ask"}}} if input.case == "hold"
 
+decision := {"approval": {{"reason": "ask", "rule": "t.ask", "ttl": "2m", "min_approvals": 2, "mode": "refuse_and_grant"}}} if input.case == "hold2"
+
+decision := {"approval": {{"reason": "ask", "rule": "t.ask", "min_approvals": 0}}} if input.case == "badhold"
+
 decision := {"allow": true, "mask": {{"table": "public.customers", "column": "email", "kind": "partial"}}} if input.case == "mask"
 
 decision := x if {
@@ -208,6 +297,14 @@ describe('createDecider with a compiled policy', async () => {
     { note: 'mask', input: 'mask', kind: 'allow' },
     { note: 'policy deny', input: 'deny', kind: 'deny', rule: 't.no', reason: 'no' },
     { note: 'approval', input: 'hold', kind: 'hold', rule: 't.ask', reason: 'ask' },
+    { note: 'approval with options', input: 'hold2', kind: 'hold', rule: 't.ask', reason: 'ask' },
+    {
+      note: 'approval with a bad quorum',
+      input: 'badhold',
+      kind: 'deny',
+      rule: RULE_IDS.policyError,
+      reason: 'policy error: decision.approval[0].min_approvals must be an integer >= 1, got 0',
+    },
     {
       note: 'undefined decision',
       input: 'nothing',
@@ -242,6 +339,14 @@ describe('createDecider with a compiled policy', async () => {
       expect(d.reason).not.toMatch(/\.rego/);
       if (c.detail !== undefined && d.kind === 'deny') expect(d.detail).toMatch(c.detail);
     }
+  });
+
+  it('carries what the approval entries ask of the approvers', () => {
+    expect(decider.decide(inputFor('hold'))).toMatchObject({ kind: 'hold', approval: { minApprovals: 1 } });
+    expect(decider.decide(inputFor('hold2'))).toMatchObject({
+      kind: 'hold',
+      approval: { ttlMs: 120_000, minApprovals: 2, mode: 'refuse_and_grant' },
+    });
   });
 
   it('returns the masks of an allow', () => {

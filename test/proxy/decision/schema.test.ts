@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MASK_KINDS, buildPolicyInput, interpretLoginResult, interpretResult } from '../../../proxy/decision/index.js';
+import {
+  HOLD_MODES,
+  MASK_KINDS,
+  buildPolicyInput,
+  interpretApprovalResult,
+  interpretLoginResult,
+  interpretResult,
+} from '../../../proxy/decision/index.js';
 import { COLUMN_USES, STATEMENT_KINDS } from '../../../proxy/sql/index.js';
 import { FLAGS, sampleParts } from './fixtures.js';
 
@@ -130,6 +137,34 @@ describe('docs/policy.md connection entrypoint examples', () => {
   });
 });
 
+const approvalSchema = JSON.parse(read('docs/schemas/approval-decision.schema.json')) as Schema;
+const approvalExamples = examples('approval-decision');
+
+describe('docs/policy.md approval entrypoint examples', () => {
+  it('has an allow answer and a deny answer', () => {
+    expect(approvalExamples.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(approvalExamples.map((value, i) => ({ note: `approval example ${i + 1}`, value })))(
+    '$note validates and is what the approval decider reads',
+    ({ value }) => {
+      expect(validate(approvalSchema, value)).toEqual([]);
+      expect(interpretApprovalResult([{ result: value }])).not.toMatchObject({
+        reasons: [{ rule: 'portcullis.policy_error' }],
+      });
+    },
+  );
+
+  it.each([
+    { note: 'an unknown key', value: { allow: true, helper: 1 } },
+    { note: 'a quorum of 0', value: { allow: true, quorum: 0 } },
+    { note: 'a deny entry without a rule', value: { deny: [{ reason: 'x' }] } },
+  ])('the schema and the decider both refuse $note', ({ value }) => {
+    expect(validate(approvalSchema, value)).not.toEqual([]);
+    expect(interpretApprovalResult([{ result: value }])).toMatchObject({ kind: 'deny', reasons: [{ rule: 'portcullis.policy_error' }] });
+  });
+});
+
 describe('docs/policy.md examples', () => {
   it('has examples of both documents', () => {
     expect(inputExamples.length).toBeGreaterThanOrEqual(1);
@@ -176,6 +211,21 @@ describe('schemas and code agree', () => {
     const use = (inputSchema['$defs'] as Record<string, Schema>)['columnUse'];
     const props = (use?.['properties'] ?? {}) as Record<string, Schema>;
     expect(props['use']?.['enum']).toEqual([...COLUMN_USES]);
+  });
+
+  it('approval modes match', () => {
+    const approval = (decisionSchema['$defs'] as Record<string, Schema>)['approval'];
+    const props = (approval?.['properties'] ?? {}) as Record<string, Schema>;
+    expect(props['mode']?.['enum']).toEqual([...HOLD_MODES]);
+  });
+
+  it('approval entry fields match the decider (an entry with every field is read, one more key is refused)', () => {
+    const entry = { reason: 'r', rule: 'x.y', ttl: '2m', min_approvals: 2, mode: 'hold' };
+    const approval = (decisionSchema['$defs'] as Record<string, Schema>)['approval'] as Schema;
+    expect(validate(approval, entry, decisionSchema)).toEqual([]);
+    expect(interpretResult([{ result: { approval: [entry] } }])).toMatchObject({ kind: 'hold' });
+    expect(validate(approval, { ...entry, extra: 1 }, decisionSchema)).not.toEqual([]);
+    expect(interpretResult([{ result: { approval: [{ ...entry, extra: 1 }] } }])).toMatchObject({ origin: 'error' });
   });
 
   it('mask kinds match', () => {

@@ -27,6 +27,7 @@ const hold = (masks: readonly Mask[] = []): Decision => ({
   rule: 'prod.write',
   reasons: [{ reason: 'production write', rule: 'prod.write' }],
   masks,
+  approval: { minApprovals: 1 },
 });
 const deny = (origin: 'policy' | 'default' | 'error', reason = 'no DROP', rule = 'ddl.destructive'): Decision => ({
   kind: 'deny',

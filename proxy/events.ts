@@ -123,7 +123,30 @@ export type GatewayEvent =
   /** state.ready: the shared state store's schema is current at `version` (`applied` lists the migrations this gateway ran). */
   | { readonly type: 'state.ready'; readonly version: number; readonly applied: readonly number[] }
   /** state.failed: the state store could not be reached or migrated; what needs it fails closed, the rest goes on. */
-  | { readonly type: 'state.failed'; readonly code: string; readonly message: string };
+  | { readonly type: 'state.failed'; readonly code: string; readonly message: string }
+  /** approval.changed: a step of an approval request (requested, approved, denied, expired, withdrawn, executed, granted_use). */
+  | {
+      readonly type: 'approval.changed';
+      readonly id: string;
+      readonly step: string;
+      readonly session?: string;
+      readonly actor?: string;
+    }
+  /** approval.failed: the approvals could not reach the state store or record a step (the statement was refused, or its record is missing a step). */
+  | { readonly type: 'approval.failed'; readonly id?: string; readonly session?: string; readonly message: string }
+  /** webhook.delivery: an approval event was delivered to a webhook, failed an attempt, or was given up. */
+  | {
+      readonly type: 'webhook.delivery';
+      readonly outcome: 'delivered' | 'failed' | 'gave_up';
+      readonly url: string;
+      readonly attempt: number;
+      readonly status?: number;
+      readonly message?: string;
+    }
+  /** admin.listening: the admin API accepts requests at `url`. */
+  | { readonly type: 'admin.listening'; readonly url: string }
+  /** admin.failed: the admin API could not start, or a request failed inside it (details for the operator only). */
+  | { readonly type: 'admin.failed'; readonly message: string };
 
 /** GatewayEventType is one of the event type names. */
 export type GatewayEventType = GatewayEvent['type'];

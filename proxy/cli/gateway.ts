@@ -5,7 +5,9 @@
 // file and the upstream password (`password_env`). It also opens the shared state store (proxy/state)
 // when `state` is configured and migrates it at start. Shared by `portcullis serve` and the demo.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { startControlPlane } from './control-plane.js';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -202,10 +204,25 @@ export async function startGatewayFromConfig(
   await initSql();
   // long statements are analysed on worker threads within this budget (docs/config.md, limits)
   configureAnalysis({ maxMs: config.limits.maxAnalysisMs });
-  // TODO(approvals): pass approvalDecider to the approval service (proxy/approvals, ApprovalService)
-  // once it is wired here; until then held statements are refused as before (no approval port).
-  void approvalDecider;
+  // approvals: held statements wait in the state store, approvers act through the approval policy
+  const plane = startControlPlane(
+    config,
+    state,
+    events,
+    approvalDecider !== undefined ? (input) => approvalDecider.decide(input) : undefined,
+    env,
+  );
+  if (!plane.ok) {
+    await state?.close();
+    return { kind: 'failed', reasons: plane.reasons };
+  }
+  const { holds } = plane.plane;
+  // the revision recorded on approval requests: the bundle's own, or a digest of the compiled policy
+  const revision =
+    loaded.bundle.manifest.revision || `sha256:${createHash('sha256').update(loaded.bundle.wasm).digest('hex').slice(0, 16)}`;
   const gateway = await startGateway(config, {
+    ...(holds !== undefined ? { approvals: holds } : {}),
+    revision: () => revision,
     verifier,
     decide: (input) => decider.decide(input),
     ...(loginDecider !== undefined
@@ -222,6 +239,7 @@ export async function startGatewayFromConfig(
     port: gateway.port,
     close: async () => {
       await gateway.close();
+      await plane.plane.close();
       verifier.close();
       await state?.close();
       await closeAnalysis();

@@ -48,7 +48,11 @@ export function levelOf(event: GatewayEvent): Level {
     case 'sql.unavailable':
     case 'introspection.failed':
     case 'state.failed':
+    case 'approval.failed':
+    case 'admin.failed':
       return 'error';
+    case 'webhook.delivery':
+      return event.outcome === 'delivered' ? 'debug' : 'warn';
     case 'connection.refused':
     case 'login.refused':
     case 'cancel.failed':
@@ -60,6 +64,8 @@ export function levelOf(event: GatewayEvent): Level {
     case 'gateway.listening':
     case 'keys.loaded':
     case 'state.ready':
+    case 'approval.changed':
+    case 'admin.listening':
     case 'session.opened':
     case 'session.closed':
     case 'cancel.requested':
@@ -191,6 +197,29 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('state store ready', { version: event.version, applied: event.applied });
     case 'state.failed':
       return at('state store unavailable', { code: event.code, error: event.message });
+    case 'approval.changed':
+      return at(`approval request ${event.step}`, {
+        id: event.id,
+        ...(event.session !== undefined ? { session: event.session } : {}),
+        ...(event.actor !== undefined ? { actor: event.actor } : {}),
+      });
+    case 'approval.failed':
+      return at('approval failed', {
+        ...(event.id !== undefined ? { id: event.id } : {}),
+        ...(event.session !== undefined ? { session: event.session } : {}),
+        error: event.message,
+      });
+    case 'webhook.delivery':
+      return at(`webhook ${event.outcome.replace('_', ' ')}`, {
+        url: event.url,
+        attempt: event.attempt,
+        ...(event.status !== undefined ? { status: event.status } : {}),
+        ...(event.message !== undefined ? { error: event.message } : {}),
+      });
+    case 'admin.listening':
+      return at('admin API listening', { url: event.url });
+    case 'admin.failed':
+      return at('admin API failure', { error: event.message });
     default:
       return assertNever(event);
   }

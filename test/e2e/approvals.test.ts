@@ -14,23 +14,41 @@ import type { ApprovalHolds, ApprovalPolicyInput, ApprovalService, ApprovalVerdi
 import { createStateStore } from '../../proxy/state/index.js';
 import type { StateStore } from '../../proxy/state/index.js';
 import type { Gateway } from '../../proxy/index.js';
-import { useStack } from './helpers.js';
+import type { Decision } from '../../proxy/decision/index.js';
+import { REPO_POLICIES, compileApprovalPolicy, compilePolicies, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const STATE_DB = 'portcullis_state';
 
-/** approvalPolicy stands in for the shipped approval rules: role db:approver, never one's own request, the request's quorum. */
-function approvalPolicy(input: ApprovalPolicyInput): ApprovalVerdict {
-  const roles = input.approver['roles'];
-  if (!Array.isArray(roles) || !roles.includes('db:approver'))
-    return { kind: 'deny', reasons: [{ reason: 'not an approver', rule: 'approval.role' }] };
-  if (input.approver['sub'] === input.request.requester.sub && input.action === 'approve')
-    return { kind: 'deny', reasons: [{ reason: 'you cannot approve your own request', rule: 'approval.self' }] };
-  return { kind: 'allow', quorum: Math.max(1, input.request.min_approvals) };
-}
+let approvalPolicy: (input: ApprovalPolicyInput) => ApprovalVerdict;
 
-const ALICE = { sub: 'alice', iss: 'http://issuer', claims: { sub: 'alice', roles: ['db:approver'] } };
-const BOB = { sub: 'bob', iss: 'http://issuer', claims: { sub: 'bob', roles: ['db:approver'] } };
+/** approver is who acts through the admin API: the verified claims of a token of the stack's issuer. */
+function approver(sub: string, roles: readonly string[] = ['db:approver']) {
+  const iss = stackRef.current.issuer.issuer.issuer;
+  return { sub, iss, claims: { sub, iss, roles: [...roles] } };
+}
+const ALICE = {
+  get sub() {
+    return 'alice';
+  },
+  get iss() {
+    return approver('alice').iss;
+  },
+  get claims() {
+    return approver('alice').claims;
+  },
+};
+const BOB = {
+  get sub() {
+    return 'bob';
+  },
+  get iss() {
+    return approver('bob').iss;
+  },
+  get claims() {
+    return approver('bob').claims;
+  },
+};
 
 let store: StateStore;
 let holds: ApprovalHolds;
@@ -52,6 +70,8 @@ function stateOptions(port?: number) {
 
 beforeAll(async () => {
   const stack = stackRef.current;
+  // who may approve is the shipped approval policy's decision (policies/portcullis/approval.rego)
+  approvalPolicy = await compileApprovalPolicy(REPO_POLICIES);
   const admin = new pg.Client(stack.superuserConfig());
   await admin.connect();
   await admin.query(`CREATE DATABASE ${STATE_DB}`);
@@ -167,7 +187,7 @@ describe('a write to a production table waits for a human', () => {
       expect(await service.deny(id, BOB, 'not during the freeze')).toMatchObject({ ok: true, request: { status: 'denied' } });
       const err = (await pending) as DatabaseError;
       expect(err.code).toBe('42501');
-      expect(err.message).toBe(`approval request ${id} was denied by bob (http://issuer): not during the freeze`);
+      expect(err.message).toBe(`approval request ${id} was denied by bob (${BOB.iss}): not during the freeze`);
       expect(await orderAmount(3)).not.toBe('103');
       expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
     } finally {
@@ -180,7 +200,7 @@ describe('a write to a production table waits for a human', () => {
     try {
       const pending = client.query('UPDATE orders SET amount = 104 WHERE id = 4').catch((e: DatabaseError) => e);
       const id = await heldId(client);
-      const outsider = { sub: 'eve', iss: 'http://issuer', claims: { sub: 'eve', roles: ['db:read'] } };
+      const outsider = approver('eve', ['db:read']);
       expect(await service.approve(id, outsider, 'please')).toMatchObject({
         ok: false,
         code: 'ERR_APPROVAL_FORBIDDEN',
@@ -191,7 +211,7 @@ describe('a write to a production table waits for a human', () => {
         code: 'ERR_APPROVAL_FORBIDDEN',
         reasons: [{ rule: 'approval.self' }],
       });
-      expect(await service.approve(id, BOB, '')).toMatchObject({ ok: false, code: 'ERR_APPROVAL_REASON_REQUIRED' });
+      expect(await service.approve(id, BOB, '  ')).toMatchObject({ ok: false, code: 'ERR_APPROVAL_REASON_REQUIRED' });
       expect(await statusOf(id)).toBe('pending');
       await service.deny(id, BOB, 'no');
       expect(((await pending) as DatabaseError).code).toBe('42501');
@@ -276,6 +296,39 @@ describe('a write to a production table waits for a human', () => {
       await pending;
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe('a quorum of two', () => {
+  it('runs only after two different approvers approved; one approver twice does not count', async () => {
+    // the policy's approval entry asks for two approvers (min_approvals: 2)
+    const base = await compilePolicies(REPO_POLICIES);
+    const twoApprovers = createApprovalHolds({ store, config: { ttlMs: 60_000, mode: 'hold', noticeIntervalMs: 30_000 } });
+    const g = await stackRef.current.startGateway(
+      {},
+      {
+        approvals: twoApprovers,
+        decide: (input) => {
+          const d = base(input) as Decision;
+          return d.kind === 'hold' ? { ...d, approval: { ...d.approval, minApprovals: 2 } } : d;
+        },
+      },
+    );
+    const client = await writer(g);
+    try {
+      const pending = client.query('UPDATE orders SET amount = 222 WHERE id = 2 RETURNING amount::int AS amount');
+      const id = await heldId(client);
+      expect((await service.get(id))?.min_approvals).toBe(2);
+      expect(await service.approve(id, ALICE, 'first')).toMatchObject({ ok: true, request: { status: 'pending' } });
+      expect(await service.approve(id, ALICE, 'again')).toMatchObject({ ok: false, code: 'ERR_APPROVAL_FORBIDDEN' });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await orderAmount(2)).not.toBe('222');
+      expect(await service.approve(id, BOB, 'second')).toMatchObject({ ok: true, request: { status: 'approved' } });
+      expect((await pending).rows).toEqual([{ amount: 222 }]);
+    } finally {
+      await client.end();
+      twoApprovers.close();
     }
   });
 });

@@ -23,7 +23,14 @@ import { createDevIssuer, DEMO_SCHEMA_PATH, serveIssuer, startPostgres } from '.
 import type { PostgresAuthMethod, PostgresHandle, PostgresUser, ServedIssuer } from '../../proxy/dev/index.js';
 import { toIdentityConfig, validateConfig } from '../../proxy/config/index.js';
 import type { GatewayConfig } from '../../proxy/config/index.js';
-import { createDecider, createLoginDecider, DEFAULT_CONNECTION_ENTRYPOINT } from '../../proxy/decision/index.js';
+import {
+  createApprovalDecider,
+  createDecider,
+  createLoginDecider,
+  DEFAULT_APPROVAL_ENTRYPOINT,
+  DEFAULT_CONNECTION_ENTRYPOINT,
+} from '../../proxy/decision/index.js';
+import type { ApprovalPolicyInput, ApprovalVerdict } from '../../proxy/approvals/index.js';
 import { createEventBus, startGateway } from '../../proxy/index.js';
 import type { Decide, DecideLogin, Gateway, GatewayDeps, GatewayEvent } from '../../proxy/index.js';
 import type { SessionContext } from '../../proxy/session/index.js';
@@ -163,6 +170,18 @@ export async function compileLoginPolicy(dir: string): Promise<DecideLogin> {
   const policy = await loadPolicy(built.bundle.wasm);
   policy.setData(built.bundle.data);
   const decider = createLoginDecider({ policy });
+  return (input) => decider.decide(input);
+}
+
+/** compileApprovalPolicy builds the policies in `dir` and returns their approval entrypoint (`portcullis/approval`) as a function. */
+export async function compileApprovalPolicy(dir: string): Promise<(input: ApprovalPolicyInput) => ApprovalVerdict> {
+  const files = collectSources([dir]);
+  const data = loadDataFiles([dir]);
+  const built = buildBundle({ files, data, entrypoints: [DEFAULT_APPROVAL_ENTRYPOINT] });
+  if (!built.ok) throw new Error(`policies in ${dir} do not compile:\n${built.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
+  const policy = await loadPolicy(built.bundle.wasm);
+  policy.setData(built.bundle.data);
+  const decider = createApprovalDecider({ policy });
   return (input) => decider.decide(input);
 }
 

@@ -35,6 +35,7 @@ export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoute
   app.get<{ Querystring: ListQuery }>(
     '/',
     {
+      prefixTrailingSlash: 'no-slash',
       // Query strings are text and ajv does not coerce here: the one numeric parameter is turned
       // into a number when it is all digits, so `limit=x` stays a string and fails validation.
       preValidation: async (request) => {

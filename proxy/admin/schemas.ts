@@ -134,7 +134,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   413: 'body over 64 KiB (ERR_ADMIN_PAYLOAD_TOO_LARGE)',
   429: 'too many requests (ERR_ADMIN_RATE_LIMITED)',
   500: 'internal error (ERR_ADMIN_INTERNAL)',
-  503: 'approvals or the state store unavailable (ERR_APPROVALS_UNAVAILABLE, ERR_STATE_UNAVAILABLE, ERR_ADMIN_AUTH_UNAVAILABLE)',
+  503: 'approvals or the state store unavailable (ERR_APPROVALS_UNAVAILABLE, ERR_STATE_UNAVAILABLE, ERR_ADMIN_AUTH_UNAVAILABLE, ERR_ADMIN_SHUTTING_DOWN)',
 };
 
 /** idParamsSchema is the `:id` path parameter. */

@@ -20,7 +20,8 @@ import type { AdminLogEvent, AdminServer, AdminServerOptions } from './types.js'
 /** listenAdminServer builds the admin API, listens on options.listen and resolves once it accepts connections. */
 export async function listenAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const log = options.log ?? ((): void => undefined);
-  const app = await buildAdminApp(options, log);
+  const state = { closing: false };
+  const app = await buildAdminApp(options, log, state);
   try {
     await app.listen({ host: options.listen.host, port: options.listen.port });
   } catch (e) {
@@ -38,6 +39,7 @@ export async function listenAdminServer(options: AdminServerOptions): Promise<Ad
     host,
     port,
     close: () => {
+      state.closing = true;
       closing ??= app.close().then(() => log({ kind: 'admin.closed', url }));
       return closing;
     },
@@ -45,7 +47,11 @@ export async function listenAdminServer(options: AdminServerOptions): Promise<Ad
 }
 
 /** buildAdminApp assembles the fastify instance (plugins, handlers, routes) without listening. */
-async function buildAdminApp(options: AdminServerOptions, log: (event: AdminLogEvent) => void): Promise<FastifyInstance> {
+async function buildAdminApp(
+  options: AdminServerOptions,
+  log: (event: AdminLogEvent) => void,
+  state: { readonly closing: boolean },
+): Promise<FastifyInstance> {
   const limit = options.rateLimit ?? ADMIN_DEFAULT_RATE_LIMIT;
   if (!Number.isInteger(limit.max) || limit.max < 1 || !Number.isFinite(limit.timeWindowMs) || limit.timeWindowMs < 1) {
     throw new TypeError('admin rateLimit needs a positive integer max and a positive timeWindowMs');
@@ -54,13 +60,25 @@ async function buildAdminApp(options: AdminServerOptions, log: (event: AdminLogE
     logger: false,
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
     requestTimeout: 30_000,
+    // Requests arriving while close() waits are answered by the onRequest hook below, in our shape.
+    return503OnClosing: false,
     ...(options.tls !== undefined ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance;
 
+  // JSON only: fastify also parses text/plain by default; without a parser it answers 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, log));
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody('ERR_ADMIN_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+    void reply
+      .code(404)
+      .send(errorBody('ERR_ADMIN_NOT_FOUND', `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`));
+  });
+
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!state.closing) return;
+    void reply.header('connection', 'close');
+    throw new AdminHttpError('ERR_ADMIN_SHUTTING_DOWN', 'the admin API is shutting down');
   });
 
   await app.register(swagger, {

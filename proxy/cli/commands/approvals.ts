@@ -55,8 +55,8 @@ const SUBCOMMANDS = ['list', 'show', 'approve', 'deny'] as const;
 /** approvalsCommand is `portcullis approvals`. */
 export const approvalsCommand: CliCommand<ApprovalsOptions> = {
   name: 'approvals',
-  summary: `approvals list|show <id>|approve <id>|deny <id> [--reason <text>] [--admin-url <url>] [--token <jwt>] [--json]
-List and act on statements held for approval (through the admin API).`,
+  summary: `approvals list|show|approve|deny [<id>] [--reason <text>] [--json]
+List, show, approve or deny statements held for a human (through the admin API).`,
   usage: APPROVALS_USAGE,
   parse: (argv) =>
     parseFlags(

@@ -4,6 +4,7 @@
 // (transitions and their ActResult codes), errors that never leak details, the generated OpenAPI
 // document, per-caller rate limiting, TLS, and a server without a state store.
 
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_DEFAULT_PORT, ADMIN_ERRORS, startAdminServer } from '../../../proxy/admin/index.js';
@@ -104,13 +105,13 @@ describe('probes and the OpenAPI document need no token', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/livez',
       '/readyz',
-      '/v1/approvals/',
+      '/v1/approvals',
       '/v1/approvals/{id}',
       '/v1/approvals/{id}/approve',
       '/v1/approvals/{id}/deny',
     ]);
     expect(doc.paths['/livez']?.['get']?.security).toEqual([]);
-    expect(doc.paths['/v1/approvals/']?.['get']?.parameters?.map((p) => p.name).sort()).toEqual(['limit', 'status']);
+    expect(doc.paths['/v1/approvals']?.['get']?.parameters?.map((p) => p.name).sort()).toEqual(['limit', 'status']);
     expect(doc.paths['/v1/approvals/{id}/approve']?.['post']?.requestBody).toBeDefined();
   });
 });
@@ -475,6 +476,30 @@ describe('TLS', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('docs/admin-api.md', () => {
+  const docs = readFileSync(new URL('../../../docs/admin-api.md', import.meta.url), 'utf8');
+  it.each(Object.entries(ADMIN_ERRORS).map(([code, status]) => ({ code, status })))(
+    'documents $code with HTTP $status',
+    ({ code, status }) => {
+      expect(docs).toContain(`| \`${code}\` | ${status} |`);
+    },
+  );
+});
+
+describe('media types', () => {
+  it('a body that is not JSON is 415 ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE', async () => {
+    const res = await fetch(`${u()}/v1/approvals/req-b/deny`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${approver}`, 'content-type': 'text/plain' },
+      body: 'reason=x',
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 415,
+      body: { error: { code: 'ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE', message: 'the request body must be application/json' } },
+    });
   });
 });
 

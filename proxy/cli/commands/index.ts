@@ -3,6 +3,7 @@
 // loads its heavy dependencies inside run.
 
 import type { CliCommand } from '../command.js';
+import { approvalsCommand } from './approvals.js';
 import { buildCommand } from './build.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
@@ -11,4 +12,12 @@ import { testCommand } from './test.js';
 import { tokenCommand } from './token.js';
 
 /** COMMANDS lists the registered commands (see CliCommand.run on why `unknown` options are sound here). */
-export const COMMANDS: readonly CliCommand<unknown>[] = [buildCommand, evalCommand, testCommand, serveCommand, demoCommand, tokenCommand];
+export const COMMANDS: readonly CliCommand<unknown>[] = [
+  buildCommand,
+  evalCommand,
+  testCommand,
+  serveCommand,
+  demoCommand,
+  tokenCommand,
+  approvalsCommand,
+];

@@ -117,7 +117,7 @@ describe('usageFor', () => {
 describe('the registry', () => {
   it('lists every command once, each with a summary and its own help text', () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token']);
+    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token', 'approvals']);
     for (const c of COMMANDS) {
       expect(c.usage).toMatch(new RegExp(`^Usage: portcullis ${c.name}`));
       expect(USAGE).toContain(`\n  ${c.summary.split('\n')[0]}\n`);
@@ -142,7 +142,9 @@ Commands:
         Start a throwaway PostgreSQL, a local token issuer and the gateway (npm start).
   token --sub <name> [--claim k=v]... [--ttl 15m] [--state <dir>]
         Mint an agent token with the running demo's issuer.
-  help [build|eval|test|serve|demo|token]
+  approvals list|show|approve|deny [<id>] [--reason <text>] [--json]
+        List, show, approve or deny statements held for a human (through the admin API).
+  help [build|eval|test|serve|demo|token|approvals]
         Show this text, or a command's.
 
 Exit codes: 0 success, 1 policy/data/I/O error, 2 usage error.`);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { compile, formatDiagnostic, loadPolicy } from '../../../engine/index.js';
 import type { PolicyInstance, SourceFile } from '../../../engine/index.js';
-import type { ApprovalPolicyInput, ApprovalVerdict as ContractVerdict } from '../../../proxy/approvals/types.js';
+import type { ApprovalPolicyInput, ApprovalVerdict as ContractVerdict } from '../../../proxy/approvals/index.js';
 import { DEFAULT_APPROVAL_ENTRYPOINT, RULE_IDS, createApprovalDecider, interpretApprovalResult } from '../../../proxy/decision/index.js';
 import type { ApprovalDecisionInput, ApprovalVerdict } from '../../../proxy/decision/index.js';
 

@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApprovalNotification } from '../../../proxy/approvals/types.js';
+import type { ApprovalNotification } from '../../../proxy/approvals/index.js';
 import { WEBHOOK_DEFAULTS, createWebhookNotifier, signWebhookPayload, verifyWebhookSignature } from '../../../proxy/notify/index.js';
 import type { WebhookLogEvent, WebhookNotifierOptions } from '../../../proxy/notify/index.js';
 

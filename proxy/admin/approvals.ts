@@ -1,0 +1,142 @@
+// The approvals routes (registered under /v1/approvals, behind authentication): list, show,
+// approve and deny, each calling the ApprovalService and translating its ActResult codes to HTTP
+// statuses. The approver is always the verified token's subject, issuer and claims, never
+// anything the body says. Thrown errors (a StateError when the store is unreachable) reach the
+// server's one error handler.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ActResult, ApprovalRequestView, ApprovalService, ApprovalStatus, Approver } from '../approvals/index.js';
+import { assertNever } from '../errors.js';
+import { principalOf } from './auth.js';
+import { APPROVALS_UNAVAILABLE_MESSAGE, AdminHttpError, STATE_UNAVAILABLE_MESSAGE } from './errors.js';
+import { actBodySchema, approvalViewSchema, emptyQuerySchema, errorResponses, idParamsSchema, listQuerySchema } from './schemas.js';
+import type { AdminLogEvent } from './types.js';
+
+/** ApprovalsRoutesOptions are what the approvals routes act through. */
+export type ApprovalsRoutesOptions = {
+  readonly service: ApprovalService | undefined;
+  readonly log: (event: AdminLogEvent) => void;
+};
+
+type IdParams = { id: string };
+type ListQuery = { status?: ApprovalStatus; limit?: number };
+type ActBody = { reason: string };
+
+const tags = ['approvals'];
+const viewResponse = { 200: { ...approvalViewSchema, description: 'the request' } };
+
+/** approvalsRoutes registers GET /, GET /:id, POST /:id/approve and POST /:id/deny. */
+export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoutesOptions): Promise<void> {
+  const service = (): ApprovalService => {
+    if (opts.service === undefined) throw new AdminHttpError('ERR_APPROVALS_UNAVAILABLE', APPROVALS_UNAVAILABLE_MESSAGE);
+    return opts.service;
+  };
+
+  app.get<{ Querystring: ListQuery }>(
+    '/',
+    {
+      prefixTrailingSlash: 'no-slash',
+      // Query strings are text and ajv does not coerce here: the one numeric parameter is turned
+      // into a number when it is all digits, so `limit=x` stays a string and fails validation.
+      preValidation: async (request) => {
+        const q = request.query as Record<string, unknown>;
+        if (typeof q['limit'] === 'string' && /^[0-9]{1,6}$/.test(q['limit'])) q['limit'] = Number(q['limit']);
+      },
+      schema: {
+        summary: 'List approval requests, newest first',
+        tags,
+        querystring: listQuerySchema,
+        response: {
+          200: {
+            description: 'the requests',
+            type: 'object',
+            additionalProperties: false,
+            required: ['approvals'],
+            properties: { approvals: { type: 'array', items: approvalViewSchema } },
+          },
+          ...errorResponses(400, 401, 429, 500, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { status, limit } = request.query;
+      const approvals = await service().list({ ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) });
+      return { approvals };
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/:id',
+    {
+      schema: {
+        summary: 'Show one approval request with its statements and history',
+        tags,
+        params: idParamsSchema,
+        querystring: emptyQuerySchema,
+        response: { ...viewResponse, ...errorResponses(400, 401, 404, 429, 500, 503) },
+      },
+    },
+    async (request) => {
+      const view = await service().get(request.params.id);
+      if (view === undefined) throw new AdminHttpError('ERR_APPROVAL_NOT_FOUND', `no approval request ${request.params.id}`);
+      return view;
+    },
+  );
+
+  for (const action of ['approve', 'deny'] as const) {
+    app.post<{ Params: IdParams; Body: ActBody }>(
+      `/:id/${action}`,
+      {
+        schema: {
+          summary: action === 'approve' ? 'Approve a pending request (counts toward its quorum)' : 'Deny a pending request',
+          tags,
+          params: idParamsSchema,
+          querystring: emptyQuerySchema,
+          body: actBodySchema,
+          response: { ...viewResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 429, 500, 503) },
+        },
+      },
+      async (request) => {
+        const approver = approverOf(request);
+        const { id } = request.params;
+        const svc = service();
+        const result =
+          action === 'approve' ? await svc.approve(id, approver, request.body.reason) : await svc.deny(id, approver, request.body.reason);
+        opts.log({
+          kind: 'admin.approval-act',
+          action,
+          id,
+          approver: { sub: approver.sub, iss: approver.iss },
+          outcome: result.ok ? result.request.status : result.code,
+        });
+        return viewOrThrow(result, opts.log);
+      },
+    );
+  }
+}
+
+/** approverOf builds the approver from the request's verified token. */
+function approverOf(request: FastifyRequest): Approver {
+  const principal = principalOf(request);
+  // requireAuth ran before any handler of this plugin; reaching here without a principal is a bug.
+  if (principal === undefined) throw new TypeError('approvals route reached without a verified principal');
+  return { sub: principal.subject, iss: principal.issuer, claims: principal.claims };
+}
+
+/** viewOrThrow returns the request of a successful act, or raises the HTTP error of its code. */
+function viewOrThrow(result: ActResult, log: (event: AdminLogEvent) => void): ApprovalRequestView {
+  if (result.ok) return result.request;
+  switch (result.code) {
+    case 'ERR_STATE_UNAVAILABLE':
+      log({ kind: 'admin.state-unavailable', message: result.message });
+      throw new AdminHttpError('ERR_STATE_UNAVAILABLE', STATE_UNAVAILABLE_MESSAGE);
+    case 'ERR_APPROVAL_FORBIDDEN':
+      throw new AdminHttpError(result.code, result.message, { reasons: result.reasons ?? [] });
+    case 'ERR_APPROVAL_NOT_FOUND':
+    case 'ERR_APPROVAL_NOT_PENDING':
+    case 'ERR_APPROVAL_REASON_REQUIRED':
+      throw new AdminHttpError(result.code, result.message);
+    default:
+      return assertNever(result.code);
+  }
+}

@@ -1,0 +1,186 @@
+// JSON schemas of the admin API's requests and answers. Fastify validates requests with them
+// (ajv without coercion or stripping: an unknown field or a wrong type is a 400) and
+// @fastify/swagger builds the OpenAPI document from the same objects, so the document cannot
+// drift from what the server accepts. Every object schema is closed (additionalProperties: false)
+// except verified claims and execution outcomes, whose members are free.
+
+import { APPROVAL_MODES, APPROVAL_STATUSES } from '../approvals/index.js';
+
+/** APPROVAL_ID_PATTERN is what a request id looks like (base64url, at most 64 characters). */
+export const APPROVAL_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+
+/** LIST_LIMIT bounds `limit` of GET /v1/approvals (default 100). */
+export const LIST_LIMIT = Object.freeze({ min: 1, max: 500, default: 100 });
+
+/** REASON_MAX_LENGTH bounds an approver's reason. */
+export const REASON_MAX_LENGTH = 2000;
+
+const nullableString = { type: ['string', 'null'] } as const;
+const time = { type: 'string', description: 'RFC 3339 time' } as const;
+const freeObject = { type: 'object', additionalProperties: true } as const;
+const reasonEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason', 'rule'],
+  properties: { reason: { type: 'string' }, rule: { type: 'string' } },
+} as const;
+
+const identity = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sub', 'iss', 'claims'],
+  properties: { sub: { type: 'string' }, iss: { type: 'string' }, claims: freeObject },
+} as const;
+
+const statement = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text', 'params', 'fingerprint', 'kind', 'tables'],
+  properties: {
+    text: { type: 'string' },
+    params: { type: ['array', 'null'], items: nullableString },
+    fingerprint: { type: 'string' },
+    kind: { type: 'string' },
+    tables: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['read', 'written'],
+      properties: { read: { type: 'array', items: { type: 'string' } }, written: { type: 'array', items: { type: 'string' } } },
+    },
+  },
+} as const;
+
+const event = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'actor', 'reason', 'at'],
+  properties: {
+    kind: { type: 'string', enum: ['requested', 'approved', 'denied', 'expired', 'withdrawn', 'executed', 'granted_use'] },
+    actor: nullableString,
+    reason: nullableString,
+    at: time,
+    outcome: { type: ['object', 'null'], additionalProperties: true },
+  },
+} as const;
+
+/** approvalViewSchema is ApprovalRequestView as JSON schema. */
+export const approvalViewSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'status',
+    'mode',
+    'requester',
+    'session',
+    'database',
+    'statements',
+    'reasons',
+    'min_approvals',
+    'policy_revision',
+    'created_at',
+    'expires_at',
+    'resolved_at',
+    'executed_at',
+    'events',
+  ],
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: [...APPROVAL_STATUSES] },
+    mode: { type: 'string', enum: [...APPROVAL_MODES] },
+    requester: identity,
+    session: { type: 'string' },
+    database: { type: 'string' },
+    statements: { type: 'array', items: statement },
+    reasons: { type: 'array', items: reasonEntry },
+    min_approvals: { type: 'integer' },
+    policy_revision: { type: 'string' },
+    created_at: time,
+    expires_at: time,
+    resolved_at: { type: ['string', 'null'], description: 'RFC 3339 time' },
+    executed_at: { type: ['string', 'null'], description: 'RFC 3339 time' },
+    events: { type: 'array', items: event },
+  },
+} as const;
+
+/** errorSchema is the body of every error answer. */
+export const errorSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, reasons: { type: 'array', items: reasonEntry } },
+    },
+  },
+} as const;
+
+/** errorResponses lists the error answers of a route for the OpenAPI document. */
+export function errorResponses(...statuses: readonly number[]): Record<number, typeof errorSchema & { description: string }> {
+  const out: Record<number, typeof errorSchema & { description: string }> = {};
+  for (const s of statuses) out[s] = { ...errorSchema, description: ERROR_DESCRIPTIONS[s] ?? 'error' };
+  return out;
+}
+
+const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  400: 'bad request (ERR_ADMIN_BAD_REQUEST, ERR_APPROVAL_REASON_REQUIRED)',
+  401: 'no valid bearer token (ERR_ADMIN_UNAUTHENTICATED)',
+  403: 'the approval policy refused (ERR_APPROVAL_FORBIDDEN, with reasons)',
+  404: 'no such request (ERR_APPROVAL_NOT_FOUND)',
+  409: 'the request is no longer pending (ERR_APPROVAL_NOT_PENDING)',
+  413: 'body over 64 KiB (ERR_ADMIN_PAYLOAD_TOO_LARGE)',
+  429: 'too many requests (ERR_ADMIN_RATE_LIMITED)',
+  500: 'internal error (ERR_ADMIN_INTERNAL)',
+  503: 'approvals or the state store unavailable (ERR_APPROVALS_UNAVAILABLE, ERR_STATE_UNAVAILABLE, ERR_ADMIN_AUTH_UNAVAILABLE, ERR_ADMIN_SHUTTING_DOWN)',
+};
+
+/** idParamsSchema is the `:id` path parameter. */
+export const idParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: APPROVAL_ID_PATTERN } },
+} as const;
+
+/** listQuerySchema is GET /v1/approvals's query string (limit is converted from its digits before validation). */
+export const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: [...APPROVAL_STATUSES] },
+    limit: { type: 'integer', minimum: LIST_LIMIT.min, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default },
+  },
+} as const;
+
+/** actBodySchema is the body of approve and deny. */
+export const actBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: REASON_MAX_LENGTH } },
+} as const;
+
+/** emptyQuerySchema closes the query string of routes that take none. */
+export const emptyQuerySchema = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/** checksSchema is the readiness report's checks. */
+export const readinessSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unready'] },
+    checks: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['ok'],
+        properties: { ok: { type: 'boolean' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,58 @@
+// Types of the admin API: what startAdminServer takes (listen address, optional TLS, the
+// approval service, the token verifier, the readiness probe, limits, the log) and what it
+// returns. Plain readonly data; no behaviour lives here.
+
+import type { ApprovalService } from '../approvals/index.js';
+import type { TokenVerifier } from '../auth/index.js';
+
+/** ADMIN_DEFAULT_PORT is the admin API's default port (`admin.listen`), the CLI's default URL's port. */
+export const ADMIN_DEFAULT_PORT = 9187;
+
+/** OPENAPI_PATH is where the OpenAPI document is served (no authentication). */
+export const OPENAPI_PATH = '/v1/openapi.json';
+
+/** ADMIN_DEFAULT_RATE_LIMIT is the default per-caller limit on authenticated routes: 120 requests a minute. */
+export const ADMIN_DEFAULT_RATE_LIMIT = Object.freeze({ max: 120, timeWindowMs: 60_000 });
+
+/** ADMIN_BODY_LIMIT_BYTES bounds a request body (64 KiB); larger bodies are answered 413. */
+export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** ReadinessCheck is one named check of the readiness report. */
+export type ReadinessCheck = { readonly ok: boolean; readonly message?: string };
+
+/** ReadinessReport is what the readiness probe answers: ready or not, and why. */
+export type ReadinessReport = { readonly ready: boolean; readonly checks: Readonly<Record<string, ReadinessCheck>> };
+
+/** AdminLogEvent is an operational event of the admin API (internal error details go only here). */
+export type AdminLogEvent = { readonly kind: string; readonly [field: string]: unknown };
+
+/** AdminServerOptions configure startAdminServer. */
+export type AdminServerOptions = {
+  /** listen is the address to bind (port 0: a free port, see AdminServer.port). */
+  readonly listen: { readonly host: string; readonly port: number };
+  /** tls serves HTTPS with this PEM key and certificate. */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+  /** service is the approval service; undefined: approvals routes answer 503 ERR_APPROVALS_UNAVAILABLE. */
+  readonly service: ApprovalService | undefined;
+  /** verifier checks the bearer token of every authenticated route. */
+  readonly verifier: Pick<TokenVerifier, 'verify'>;
+  /** readiness is GET /readyz's probe. */
+  readonly readiness: () => Promise<ReadinessReport>;
+  /** rateLimit bounds authenticated requests per caller (sub+iss; the client IP before authentication); default ADMIN_DEFAULT_RATE_LIMIT. */
+  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /** log receives operational events (default: dropped). */
+  readonly log?: (event: AdminLogEvent) => void;
+  /** version is the gateway's version, shown in the OpenAPI document. */
+  readonly version: string;
+};
+
+/** AdminServer is a listening admin API. */
+export type AdminServer = {
+  /** url is the base URL (`http://127.0.0.1:9187`, or https with TLS). */
+  readonly url: string;
+  readonly host: string;
+  /** port is the bound port (the real one when 0 was asked for). */
+  readonly port: number;
+  /** close stops listening and waits for requests in flight. */
+  close(): Promise<void>;
+};

@@ -145,8 +145,10 @@ export type GatewayEvent =
     }
   /** admin.listening: the admin API accepts requests at `url`. */
   | { readonly type: 'admin.listening'; readonly url: string }
-  /** admin.failed: the admin API could not start, or a request failed inside it (details for the operator only). */
-  | { readonly type: 'admin.failed'; readonly message: string };
+  /** admin.failed: the admin API could not start (details for the operator only). */
+  | { readonly type: 'admin.failed'; readonly message: string }
+  /** admin.log: what the admin API reports: each request, approvers' actions, refused tokens, internal errors (their details only here). */
+  | { readonly type: 'admin.log'; readonly kind: string; readonly fields: Readonly<Record<string, unknown>> };
 
 /** GatewayEventType is one of the event type names. */
 export type GatewayEventType = GatewayEvent['type'];

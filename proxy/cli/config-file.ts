@@ -87,6 +87,16 @@ function resolveExternal(
       config.masking.hashKey?.kind === 'file'
         ? { ...config.masking, hashKey: { kind: 'file', path: abs(config.masking.hashKey.path) } }
         : config.masking,
+    approval: {
+      ...config.approval,
+      webhooks: config.approval.webhooks.map((w) =>
+        w.secret.kind === 'file' ? { ...w, secret: { kind: 'file' as const, path: abs(w.secret.path) } } : w,
+      ),
+    },
+    admin:
+      config.admin.tls !== undefined
+        ? { ...config.admin, tls: { certFile: abs(config.admin.tls.certFile), keyFile: abs(config.admin.tls.keyFile) } }
+        : config.admin,
   };
   return { ok: true, config: Object.freeze(out) };
 }

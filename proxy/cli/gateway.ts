@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startControlPlane } from './control-plane.js';
+import { startAdminServer } from '../admin/index.js';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -16,7 +17,14 @@ import type { GatewayEvent } from '../events.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
-  | { readonly kind: 'started'; readonly host: string; readonly port: number; readonly close: () => Promise<void> }
+  | {
+      readonly kind: 'started';
+      readonly host: string;
+      readonly port: number;
+      /** adminUrl is the admin API's base URL (absent when `admin.enabled` is false). */
+      readonly adminUrl?: string;
+      readonly close: () => Promise<void>;
+    }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
 
 /** GatewayEnv is the environment `password_env` is resolved against (the CLI passes its RunContext env). */
@@ -233,11 +241,40 @@ export async function startGatewayFromConfig(
     ...(tls !== undefined ? { tls } : {}),
     ...(maskHashKey !== undefined ? { maskHashKey } : {}),
   });
+  // the admin API (approvals): a listener of its own, loopback unless configured otherwise
+  let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
+  if (config.admin.enabled) {
+    try {
+      const adminTls = config.admin.tls;
+      admin = await startAdminServer({
+        listen: { host: config.admin.host, port: config.admin.port },
+        ...(adminTls !== undefined ? { tls: { key: readFileSync(adminTls.keyFile), cert: readFileSync(adminTls.certFile) } } : {}),
+        service: plane.plane.service,
+        verifier,
+        readiness: () => readiness(state),
+        rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
+        log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
+        version: VERSION,
+      });
+      events.publish({ type: 'admin.listening', url: admin.url });
+    } catch (e) {
+      await gateway.close();
+      await plane.plane.close();
+      verifier.close();
+      await state?.close();
+      return {
+        kind: 'failed',
+        reasons: [`admin: cannot listen on ${config.admin.host}:${config.admin.port} (${e instanceof Error ? e.message : String(e)})`],
+      };
+    }
+  }
   return {
     kind: 'started',
     host: gateway.host,
     port: gateway.port,
+    ...(admin !== undefined ? { adminUrl: admin.url } : {}),
     close: async () => {
+      await admin?.close();
       await gateway.close();
       await plane.plane.close();
       verifier.close();
@@ -245,6 +282,23 @@ export async function startGatewayFromConfig(
       await closeAnalysis();
     },
   };
+}
+
+/** VERSION is the gateway's version (package.json), shown by the admin API. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** readiness is the admin API's /readyz probe: the state store answers (when configured). */
+async function readiness(state: { query(sql: string): Promise<unknown> } | undefined) {
+  if (state === undefined) return { ready: true, checks: { state: { ok: true, message: 'not configured' } } };
+  try {
+    await Promise.race([
+      state.query('SELECT 1'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
+    ]);
+    return { ready: true, checks: { state: { ok: true } } };
+  } catch {
+    return { ready: false, checks: { state: { ok: false, message: 'the state store cannot be reached' } } };
+  }
 }
 
 /** MIN_HASH_KEY_BYTES is the shortest HMAC key accepted for the `hash` mask. */

@@ -25,6 +25,9 @@ export {
   CONFIG_STATE_FILE,
   PID_STATE_FILE,
   demoPointerFile,
+  demoAdminUrl,
+  writeDemoAdminUrl,
+  ADMIN_STATE_FILE,
 } from './state.js';
 export type { DemoState } from './state.js';
 export { createDevIssuer, importDevIssuer } from './issuer/issuer.js';

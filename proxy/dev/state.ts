@@ -76,6 +76,24 @@ function running(pid: number): boolean {
   }
 }
 
+/** ADMIN_STATE_FILE holds the running demo's admin API URL (`{"url": …}`), written once the gateway listens. */
+export const ADMIN_STATE_FILE = 'admin.json';
+
+/** writeDemoAdminUrl records the admin API's URL in the state directory (so `portcullis approvals` finds it). */
+export function writeDemoAdminUrl(stateDir: string, url: string): void {
+  writeFileSync(join(stateDir, ADMIN_STATE_FILE), `${JSON.stringify({ url })}\n`, { mode: 0o600 });
+}
+
+/** demoAdminUrl is the running demo's admin API URL, or undefined when no demo runs (or it has none). */
+export function demoAdminUrl(): string | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(join(findDemoState(), ADMIN_STATE_FILE), 'utf8')) as { url?: unknown };
+    return typeof doc.url === 'string' ? doc.url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** findDemoState is the state directory to mint with: `stateDir` when given, else the running demo's (DemoStateMissing when none runs). */
 export function findDemoState(stateDir?: string): string {
   const dir = stateDir ?? pointedDir();

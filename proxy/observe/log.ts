@@ -53,6 +53,14 @@ export function levelOf(event: GatewayEvent): Level {
       return 'error';
     case 'webhook.delivery':
       return event.outcome === 'delivered' ? 'debug' : 'warn';
+    case 'admin.log':
+      return /error|unavailable|failed/.test(event.kind)
+        ? 'error'
+        : event.kind === 'admin.auth-refused'
+          ? 'warn'
+          : event.kind === 'admin.approval-act'
+            ? 'info'
+            : 'debug';
     case 'connection.refused':
     case 'login.refused':
     case 'cancel.failed':
@@ -220,6 +228,8 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('admin API listening', { url: event.url });
     case 'admin.failed':
       return at('admin API failure', { error: event.message });
+    case 'admin.log':
+      return at(event.kind.replace(/^admin\./, 'admin API ').replaceAll('-', ' '), event.fields);
     default:
       return assertNever(event);
   }

@@ -12,6 +12,12 @@ import type { CliCommand } from '../command.js';
 import { EXIT } from '../io.js';
 import type { CliIo } from '../io.js';
 
+/** runningDemoAdminUrl is the admin API of the demo running on this machine (`npm start`), if any. */
+async function runningDemoAdminUrl(): Promise<string | undefined> {
+  const { demoAdminUrl } = await import('../../dev/index.js');
+  return demoAdminUrl();
+}
+
 /** ADMIN_DEFAULT_URL is the admin API the command talks to without --admin-url or PORTCULLIS_ADMIN_URL. */
 export const ADMIN_DEFAULT_URL = `http://127.0.0.1:${ADMIN_DEFAULT_PORT}`;
 
@@ -44,7 +50,7 @@ Options:
   --status <status>    list only requests in this state: ${APPROVAL_STATUSES.join(', ')}
   --limit <n>          list at most n requests, 1 to 500 (default 100)
   --reason <text>      why you approve or deny (required; recorded in the request's history)
-  --admin-url <url>    the admin API (default $PORTCULLIS_ADMIN_URL, else ${ADMIN_DEFAULT_URL})
+  --admin-url <url>    the admin API (default $PORTCULLIS_ADMIN_URL, else the running demo's, else ${ADMIN_DEFAULT_URL})
   --token <jwt>        your bearer token (default $PORTCULLIS_TOKEN)
   --json               print the API's JSON instead of text
   -h, --help           show this text`;
@@ -126,7 +132,7 @@ List, show, approve or deny statements held for a human (through the admin API).
       },
     ),
   async run(cmd, io, ctx) {
-    const adminUrl = cmd.adminUrl ?? nonEmpty(ctx.env['PORTCULLIS_ADMIN_URL']) ?? ADMIN_DEFAULT_URL;
+    const adminUrl = cmd.adminUrl ?? nonEmpty(ctx.env['PORTCULLIS_ADMIN_URL']) ?? (await runningDemoAdminUrl()) ?? ADMIN_DEFAULT_URL;
     if (!isHttpUrl(adminUrl)) {
       io.stderr(`portcullis: approvals: PORTCULLIS_ADMIN_URL ${JSON.stringify(adminUrl)} is not an http(s) URL\n`);
       return EXIT.usage;

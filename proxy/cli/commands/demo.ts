@@ -6,10 +6,15 @@ import type { CliCommand } from '../command.js';
 import { DEFAULT_CONFIG_PATH } from './serve.js';
 
 /** DemoCommandOptions are a parsed `demo` invocation. */
-export type DemoCommandOptions = { readonly configPath?: string; readonly stateDir?: string; readonly port?: number };
+export type DemoCommandOptions = {
+  readonly configPath?: string;
+  readonly stateDir?: string;
+  readonly port?: number;
+  readonly adminPort?: number;
+};
 
 /** DEMO_USAGE is the help text of `portcullis demo`. */
-export const DEMO_USAGE = `Usage: portcullis demo [--config <file>] [--state <dir>] [--port <n>]
+export const DEMO_USAGE = `Usage: portcullis demo [--config <file>] [--state <dir>] [--port <n>] [--admin-port <n>]
 
 Starts a throwaway PostgreSQL with a sample schema, a local token issuer (JWKS on loopback) and
 the gateway, prints a ready psql command line, and runs until Ctrl-C.
@@ -18,6 +23,7 @@ Options:
   -c, --config <file>  configuration to start from (default: the package's ${DEFAULT_CONFIG_PATH})
   -s, --state <dir>    where the issuer state is written for \`portcullis token\` (default: <tmp>/portcullis-demo)
   -p, --port <n>       gateway port (default: the config's listen.port)
+      --admin-port <n> admin API port (default: the config's admin.port; 0 picks a free one)
   -h, --help           show this text`;
 
 /** demoCommand is `portcullis demo`. */
@@ -29,19 +35,29 @@ Start a throwaway PostgreSQL, a local token issuer and the gateway (npm start).`
   parse: (argv) =>
     parseFlags(
       argv,
-      { config: { type: 'string', short: 'c' }, state: { type: 'string', short: 's' }, port: { type: 'string', short: 'p' } },
+      {
+        config: { type: 'string', short: 'c' },
+        state: { type: 'string', short: 's' },
+        port: { type: 'string', short: 'p' },
+        'admin-port': { type: 'string' },
+      },
       false,
       ({ values: v }) => {
         if (v.config === '' || v.state === '') return usageError('demo: --config and --state must not be empty');
-        let port: number | undefined;
-        if (v.port !== undefined) {
-          port = /^\d{1,5}$/.test(v.port) ? Number(v.port) : NaN;
-          if (!(port >= 0 && port <= 65535)) return usageError(`demo: --port ${JSON.stringify(v.port)} is not a TCP port (0-65535)`);
-        }
+        const portOf = (flag: string, text: string | undefined): number | undefined | Error => {
+          if (text === undefined) return undefined;
+          const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+          return n >= 0 && n <= 65535 ? n : new Error(`demo: --${flag} ${JSON.stringify(text)} is not a TCP port (0-65535)`);
+        };
+        const port = portOf('port', v.port);
+        const adminPort = portOf('admin-port', v['admin-port']);
+        if (port instanceof Error) return usageError(port.message);
+        if (adminPort instanceof Error) return usageError(adminPort.message);
         return options({
           ...(v.config !== undefined ? { configPath: v.config } : {}),
           ...(v.state !== undefined ? { stateDir: v.state } : {}),
           ...(port !== undefined ? { port } : {}),
+          ...(adminPort !== undefined ? { adminPort } : {}),
         });
       },
     ),
@@ -56,6 +72,7 @@ Start a throwaway PostgreSQL, a local token issuer and the gateway (npm start).`
         ...(cmd.configPath !== undefined ? { configPath: cmd.configPath } : {}),
         ...(cmd.stateDir !== undefined ? { stateDir: cmd.stateDir } : {}),
         ...(cmd.port !== undefined ? { gatewayPort: cmd.port } : {}),
+        ...(cmd.adminPort !== undefined ? { adminPort: cmd.adminPort } : {}),
         env: ctx.env,
         ...(io.debug === true ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
       },

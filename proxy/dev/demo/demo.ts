@@ -14,7 +14,7 @@ import { serveIssuer } from '../issuer/server.js';
 import type { ServedIssuer } from '../issuer/types.js';
 import { startPostgres } from '../postgres/launcher.js';
 import type { PostgresHandle } from '../postgres/types.js';
-import { writeDemoState } from '../state.js';
+import { writeDemoAdminUrl, writeDemoState } from '../state.js';
 import { DemoConfigInvalid } from './errors.js';
 
 /** DEMO_SCHEMA_PATH is the sample schema's file. */
@@ -33,14 +33,23 @@ export const DEMO_STATE_DATABASE = 'portcullis_state';
 export const DEMO_AGENT = 'agent';
 
 /** DEMO_AGENT_CLAIMS are the claims of the printed token: a read-only agent (PII is masked for it). */
-export const DEMO_AGENT_CLAIMS = { roles: ['db:read'] } as const;
+export const DEMO_AGENT_CLAIMS = { roles: ['db:write'] } as const;
+
+/** DEMO_APPROVER is the subject the banner suggests for the approver's token (role db:approver). */
+export const DEMO_APPROVER = 'alice';
 
 /** DEMO_TOKEN_TTL_SECONDS is the lifetime of the printed token. */
 const DEMO_TOKEN_TTL_SECONDS = 900;
 
 /** DemoGatewayStart is a running gateway, or every reason it could not start (the CLI's GatewayStart). */
 export type DemoGatewayStart =
-  | { readonly kind: 'started'; readonly host: string; readonly port: number; readonly close: () => Promise<void> }
+  | {
+      readonly kind: 'started';
+      readonly host: string;
+      readonly port: number;
+      readonly adminUrl?: string;
+      readonly close: () => Promise<void>;
+    }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
 
 /** DemoDeps are what the demo takes from the composition root (proxy/cli): reading the config file and starting the gateway. */
@@ -62,6 +71,8 @@ export type DemoOptions = {
   readonly stateDir?: string;
   /** gatewayPort overrides listen.port (0 picks a free one). */
   readonly gatewayPort?: number;
+  /** adminPort overrides admin.port (0 picks a free one). */
+  readonly adminPort?: number;
   /** env resolves the config's password_env (the demo sets PORTCULLIS_UPSTREAM_PASSWORD itself). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** log receives progress lines. */
@@ -129,6 +140,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     const config: GatewayConfig = {
       ...base,
       listen: { ...base.listen, ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}) },
+      admin: { ...base.admin, ...(options.adminPort !== undefined ? { port: options.adminPort } : {}) },
       upstream: {
         ...base.upstream,
         host: postgres.host,
@@ -156,6 +168,8 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     const gateway = await deps.startGateway(config, log);
     if (gateway.kind === 'failed') throw new DemoConfigInvalid(gateway.reasons);
     stops.push(gateway.close);
+    // `portcullis approvals` finds the running demo's admin API without flags
+    if (gateway.adminUrl !== undefined) writeDemoAdminUrl(stateDir, gateway.adminUrl);
 
     const token = await served.issuer.mint({
       sub: DEMO_AGENT,
@@ -232,9 +246,18 @@ export function banner(demo: DemoHandle, customState: boolean): string {
     gatewayLine,
     `  state        ${demo.stateDir} (issuer.json, config.json; removed when the demo stops)`,
     '',
-    `Connect as an agent (token for sub "${DEMO_AGENT}" with roles ["db:read"], valid ${DEMO_TOKEN_TTL_SECONDS / 60} minutes; try SELECT * FROM customers, then DELETE FROM orders):`,
+    `Connect as an agent (token for sub "${DEMO_AGENT}" with roles ["db:write"], valid ${DEMO_TOKEN_TTL_SECONDS / 60} minutes; try SELECT * FROM customers, then UPDATE orders SET status = 'paid' WHERE id = 3):`,
     `  ${demo.psqlCommand}`,
     '',
+    ...(demo.gateway.adminUrl !== undefined
+      ? [
+          `A write to a production table (orders, customers) waits for a human. Approve it from another terminal (admin API ${demo.gateway.adminUrl}):`,
+          `  export PORTCULLIS_TOKEN=$(npx portcullis token --sub ${DEMO_APPROVER} --claim roles=db:approver${customState ? ` --state ${demo.stateDir}` : ''})`,
+          '  npx portcullis approvals list',
+          '  npx portcullis approvals approve <id> --reason "checked with the team"',
+          '',
+        ]
+      : []),
     'Mint more tokens:',
     `  npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]${customState ? ` --state ${demo.stateDir}` : ''}`,
     `  e.g. --claim 'roles=["db:write"]' to write, --claim 'roles=["db:read","pii:read"]' to see PII unmasked`,

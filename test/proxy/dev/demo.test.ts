@@ -12,6 +12,10 @@ import { loadConfigFile } from '../../../proxy/cli/config-file.js';
 import { startGatewayFromConfig } from '../../../proxy/cli/gateway.js';
 import { runCli } from '../cli/invocation.js';
 import { portOpen } from '../../helpers/ports.js';
+import { spawn } from 'node:child_process';
+
+/** PSQL is Debian's psql; the approval loop test skips where it is missing. */
+const PSQL = '/usr/bin/psql';
 import { DEMO_STATE_DATABASE, DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
 import type { DemoDeps, DemoHandle } from '../../../proxy/dev/index.js';
 import { MIGRATIONS } from '../../../proxy/state/index.js';
@@ -37,7 +41,7 @@ describe('startDemo', () => {
   let demo: DemoHandle | undefined;
   const stateDir = join(dir, 'demo-state');
   beforeAll(async () => {
-    demo = await startDemo({ stateDir, gatewayPort: 0 }, deps);
+    demo = await startDemo({ stateDir, gatewayPort: 0, adminPort: 0 }, deps);
   }, 60_000);
   afterAll(async () => {
     await demo?.stop();
@@ -106,12 +110,12 @@ describe('startDemo', () => {
     }
   });
 
-  it('runs the printed (db:read) token as portcullis_reader, a role PostgreSQL grants only SELECT', async () => {
+  it('runs the printed (db:write) token as portcullis_writer, a role PostgreSQL grants no DDL', async () => {
     const { token, gateway, postgres } = d();
     const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });
     await client.connect();
     try {
-      expect((await client.query('SELECT current_user AS who')).rows).toEqual([{ who: 'portcullis_reader' }]);
+      expect((await client.query('SELECT current_user AS who')).rows).toEqual([{ who: 'portcullis_writer' }]);
     } finally {
       await client.end();
     }
@@ -133,6 +137,55 @@ describe('startDemo', () => {
       await direct.end();
     }
   });
+
+  it.skipIf(!existsSync(PSQL))(
+    "runs README's approval loop: a write held in psql, `approvals list`, approve, psql prints the result",
+    async () => {
+      const { gateway, postgres, token } = d();
+      expect(gateway.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // the agent's psql, as the banner prints it: the UPDATE waits for a human
+      const child = spawn(
+        PSQL,
+        [
+          '-X',
+          '-h',
+          gateway.host,
+          '-p',
+          String(gateway.port),
+          '-U',
+          'agent',
+          '-d',
+          postgres.database,
+          '-c',
+          "UPDATE orders SET status = 'paid' WHERE id = 3",
+        ],
+        { env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable' }, timeout: 30_000 },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+      // the approver, in another terminal: a token, then the CLI finds the demo's admin API by itself
+      const minted = await runCli(['token', '--sub', 'alice', '--claim', 'roles=db:approver', '--state', stateDir]);
+      expect(minted.code).toBe(0);
+      const env = { PORTCULLIS_TOKEN: minted.stdout.trim() };
+      let id: string | undefined;
+      for (let i = 0; i < 100 && id === undefined; i++) {
+        const listed = await runCli(['approvals', 'list', '--status', 'pending', '--json'], env);
+        expect(listed.code, listed.stderr).toBe(0);
+        id = (JSON.parse(listed.stdout) as { approvals: { id: string }[] }).approvals[0]?.id;
+        if (id === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(id).toBeDefined();
+      expect(err).toContain(`statement held for approval (request ${id})`);
+      const approved = await runCli(['approvals', 'approve', id as string, '--reason', 'checked with the team'], env);
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(await exited).toBe(0);
+      expect(out.trim()).toBe('UPDATE 1');
+    },
+    40_000,
+  );
 
   it('writes the issuer state and a redacted config', async () => {
     const config = JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8'));

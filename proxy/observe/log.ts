@@ -208,6 +208,7 @@ export function logEntry(event: GatewayEvent): LogEntry {
     case 'approval.changed':
       return at(`approval request ${event.step}`, {
         id: event.id,
+        step: event.step,
         ...(event.session !== undefined ? { session: event.session } : {}),
         ...(event.actor !== undefined ? { actor: event.actor } : {}),
       });

@@ -15,6 +15,9 @@ import { createStateStore } from '../../proxy/state/index.js';
 import type { StateStore } from '../../proxy/state/index.js';
 import type { Gateway } from '../../proxy/index.js';
 import type { Decision } from '../../proxy/decision/index.js';
+import { frontend } from '../helpers/wire-buffers.js';
+import { FrameReader, decodeBackend } from '../../proxy/wire/index.js';
+import type { BackendMessage } from '../../proxy/wire/index.js';
 import { REPO_POLICIES, compileApprovalPolicy, compilePolicies, useStack } from './helpers.js';
 
 const stackRef = useStack();
@@ -300,6 +303,75 @@ describe('a write to a production table waits for a human', () => {
   });
 });
 
+describe('a pipelined extended batch', () => {
+  it('is one request for the whole batch up to Sync; what the client pipelined behind it runs after, in order', async () => {
+    const token = await stackRef.current.mint('pipeliner', { roles: ['db:write'] });
+    const socket = connect(gw.port, gw.host);
+    let data = Buffer.alloc(0);
+    socket.on('data', (b: Buffer) => (data = Buffer.concat([data, b])));
+    const messages = (): BackendMessage[] =>
+      new FrameReader({ maxFrameBytes: 1 << 20, startup: false }).push(data).map((f) => decodeBackend(f));
+    const until = async (check: () => boolean): Promise<void> => {
+      for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(check()).toBe(true);
+    };
+    try {
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.write(frontend.startup({ user: 'agent', database: stackRef.current.pg.database }));
+      await until(() => data.length >= 9);
+      data = Buffer.alloc(0);
+      socket.write(frontend.password(token));
+      await until(() => messages().some((m) => m.kind === 'readyForQuery'));
+      data = Buffer.alloc(0);
+      // two held UPDATEs in one batch, then a query pipelined behind it, all in one write
+      socket.write(
+        Buffer.concat([
+          frontend.parse({ text: 'UPDATE orders SET amount = $1 WHERE id = $2' }),
+          frontend.bind({ values: ['401', '4'] }),
+          frontend.execute(),
+          frontend.bind({ values: ['402', '5'] }),
+          frontend.execute(),
+          frontend.sync(),
+          frontend.query('SELECT 7 AS seven'),
+        ]),
+      );
+      await until(() => messages().some((m) => m.kind === 'noticeResponse'));
+      const id = (messages().find((m) => m.kind === 'noticeResponse') as { fields: Record<string, string> }).fields['M']?.match(
+        /request ([A-Za-z0-9_-]{22})/,
+      )?.[1] as string;
+      const view = await service.get(id);
+      expect(view?.statements.map((st) => st.params)).toEqual([
+        ['401', '4'],
+        ['402', '5'],
+      ]);
+      // nothing of the batch and nothing behind it ran or answered yet
+      await new Promise((r) => setTimeout(r, 150));
+      expect(messages().map((m) => m.kind)).toEqual(['noticeResponse']);
+      expect(await orderAmount(4)).not.toBe('401');
+      await service.approve(id, ALICE, 'both fine');
+      await until(() => messages().filter((m) => m.kind === 'readyForQuery').length === 2);
+      const kinds = messages()
+        .map((m) => (m.kind === 'commandComplete' ? `C:${m.tag}` : m.kind === 'dataRow' ? `D:${m.values[0]?.toString()}` : m.kind))
+        .filter((k) => k !== 'noticeResponse');
+      expect(kinds).toEqual([
+        'parseComplete',
+        'bindComplete',
+        'C:UPDATE 1',
+        'bindComplete',
+        'C:UPDATE 1',
+        'readyForQuery',
+        'rowDescription',
+        'D:7',
+        'C:SELECT 1',
+        'readyForQuery',
+      ]);
+      expect([await orderAmount(4), await orderAmount(5)]).toEqual(['401', '402']);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
+
 describe('a quorum of two', () => {
   it('runs only after two different approvers approved; one approver twice does not count', async () => {
     // the policy's approval entry asks for two approvers (min_approvals: 2)
@@ -329,6 +401,49 @@ describe('a quorum of two', () => {
     } finally {
       await client.end();
       twoApprovers.close();
+    }
+  });
+});
+
+describe('a policy changed while a statement waited', () => {
+  it('decides it again before it runs: a statement the new policy denies does not run, though approved', async () => {
+    const base = await compilePolicies(REPO_POLICIES);
+    let revision = 'r1';
+    const changing = createApprovalHolds({ store, config: { ttlMs: 60_000, mode: 'hold', noticeIntervalMs: 30_000 } });
+    const g = await stackRef.current.startGateway(
+      {},
+      {
+        approvals: changing,
+        revision: () => revision,
+        decide: (input) =>
+          revision === 'r2' && input.statement.kind === 'update'
+            ? {
+                kind: 'deny',
+                reason: 'updates are frozen',
+                rule: 'freeze.updates',
+                origin: 'policy',
+                reasons: [{ reason: 'updates are frozen', rule: 'freeze.updates' }],
+              }
+            : base(input),
+      },
+    );
+    const client = await writer(g);
+    try {
+      const pending = client.query('UPDATE orders SET amount = 333 WHERE id = 3').catch((e: DatabaseError) => e);
+      const id = await heldId(client);
+      expect((await service.get(id))?.policy_revision).toBe('r1');
+      revision = 'r2';
+      await service.approve(id, ALICE, 'fine under r1');
+      const err = (await pending) as DatabaseError;
+      expect(err.code).toBe('42501');
+      expect(err.message).toBe('updates are frozen');
+      expect(await orderAmount(3)).not.toBe('333');
+      await expect
+        .poll(async () => (await service.get(id))?.events.at(-1))
+        .toMatchObject({ kind: 'executed', outcome: { results: [{ sqlstate: '42501' }] } });
+    } finally {
+      await client.end();
+      changing.close();
     }
   });
 });

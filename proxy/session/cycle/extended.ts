@@ -19,7 +19,7 @@ import {
   UnsupportedRequestError,
 } from '../../actions/index.js';
 import { formatOf } from '../../gate/index.js';
-import { ProxyError } from '../../errors.js';
+import { ProxyError, toErrorFields } from '../../errors.js';
 import type { HoldResult } from '../../approvals/index.js';
 import type { Decision } from '../../decision/index.js';
 import { collectOutcomes, holdForApproval, stopCollecting } from './hold.js';
@@ -84,7 +84,7 @@ export async function runExtendedBatch(cycle: Cycle, first: TaggedFrame): Promis
       approved = held;
       // the policy changed while the batch waited: it is decided again (the approval covers its holds)
       if (cycle.ctx.gate.revision() !== revision) planned = await planBatch(cycle, batch);
-      if (!planned.ok) approved.finished([]);
+      if (!planned.ok) approved.finished([{ sqlstate: toErrorFields(planned.error).code }]);
     }
   }
   if (planned.ok) {

@@ -9,6 +9,7 @@ import type { Decision, Mask } from '../../decision/index.js';
 import type { HoldResult } from '../../approvals/index.js';
 import { collectOutcomes, holdForApproval, stopCollecting } from './hold.js';
 import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
+import { toErrorFields } from '../../errors.js';
 import type { ProxyError } from '../../errors.js';
 import { endRefusedQuery } from './abort.js';
 import { sendError } from './replies.js';
@@ -48,7 +49,7 @@ export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: Quer
       // the policy changed while the string waited: it is decided again (the approval covers its holds)
       planned = await planStatements(cycle, analyzed.statements);
       if (!planned.ok) {
-        approved.finished([]);
+        approved.finished([{ sqlstate: toErrorFields(planned.error).code }]);
         sendError(cycle, planned.error);
         return endRefusedQuery(cycle);
       }

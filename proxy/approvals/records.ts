@@ -13,9 +13,15 @@ export const CHANNEL = 'portcullis_approvals';
 const T = 'portcullis.approval_requests';
 const E = 'portcullis.approval_events';
 
-/** newRequestId is a short, URL-safe, unguessable id (128 random bits, base64url: 22 characters). */
+/**
+ * newRequestId is a short, URL-safe, unguessable id (128 random bits, base64url: 22 characters)
+ * that starts with a letter or digit, so a command line never takes it for an option (`-…`).
+ */
 export function newRequestId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
 
 /** bindingOf is what an approval is bound to: the database, and each statement's fingerprint and parameter values. */

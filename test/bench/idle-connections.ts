@@ -53,6 +53,7 @@ export async function benchIdleConnections(
     writeFileSync(join(scratch, 'jwks.json'), JSON.stringify(issuer.jwks()));
     const config = {
       listen: { host: HOST, port: 0 }, // startServe picks the port
+      admin: { enabled: false },
       upstream: { host: HOST, port: stub.port, database: 'bench', user: 'bench', password: 'unused' },
       identity: { issuer: issuer.issuer, audience: issuer.audience, jwks: { file: 'jwks.json' }, algorithms: ['ES256'] },
       policy: { paths: [join(REPO_ROOT, 'policies')] },

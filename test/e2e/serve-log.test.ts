@@ -19,7 +19,12 @@ afterAll(async () => {
 /** serveWith starts the CLI's gateway on the stack's PostgreSQL and issuer at a log level, collecting its log lines. */
 async function serveWith(level: GatewayConfig['log']['level']): Promise<{ port: number; lines: string[] }> {
   const lines: string[] = [];
-  const config: GatewayConfig = { ...stack.current.config, listen: { host: '127.0.0.1', port: 0 }, log: { level } };
+  const config: GatewayConfig = {
+    ...stack.current.config,
+    listen: { host: '127.0.0.1', port: 0 },
+    admin: { ...stack.current.config.admin, port: 0 },
+    log: { level },
+  };
   const started = await startGatewayFromConfig(config, (line) => lines.push(line));
   if (started.kind !== 'started') throw new Error(`gateway did not start: ${started.reasons.join('; ')}`);
   closers.push(started.close);

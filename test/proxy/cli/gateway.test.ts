@@ -59,6 +59,7 @@ describe('startGatewayFromConfig', () => {
     const lines: string[] = [];
     const config = configWith({
       listen: { port: 0 },
+      admin: { port: 0 },
       policy: { paths: [`${REPO_ROOT}/policies`] },
       state: { url: 'postgres://gw@127.0.0.1:1/st', connect_timeout: '2s' },
     });

@@ -283,7 +283,7 @@ describe('portcullis demo when PostgreSQL fails to start', () => {
     expect(config).toMatch(/^\s+database:\s*postgres$/m);
     const file = join(dir, 'postgres-db.yaml');
     writeFileSync(file, config);
-    const r = await cli(['demo', '--config', file, '--state', join(dir, 'failed-state'), '--port', '0']);
+    const r = await cli(['demo', '--config', file, '--state', join(dir, 'failed-state'), '--port', '0', '--admin-port', '0']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.stderr).toMatch(/^portcullis: PostgreSQL started but could not be prepared: .*"postgres" already exists\n$/);
     expect(r.code).toBe(1);

@@ -1,9 +1,10 @@
 // The approvals section of `npm run bench`. (1) Wake-up latency: a writer's
 // `UPDATE orders … RETURNING amount` is held by the shipped policy (production.write); the bench
 // reads the request id from the hold notice, takes t0 just before `service.approve` and t1 when the
-// client's query resolves with its row; p50/p99 of t1 − t0, once approving through the gateway's
-// own state store handle and once through a second store + service on the same database (the
-// wake-up crosses instances by LISTEN/NOTIFY; so does the first path, over the same handle).
+// client's query resolves with its row; p50/p99 of t1 − t0, approving through the gateway's own
+// state store handle and through a second store + service on the same database, the two paths
+// taking turns (the second is the cross-instance wake-up; both wake the held statement by NOTIFY
+// on the holds' LISTEN connection, the first shares the gateway's store connections).
 // (2) The cost of the hold machinery when nothing is held: pgbench -S TPS through Portcullis with
 // approvals configured (deps.approvals over a state store) and through the same gateway without,
 // alternating round by round; medians and the with/without ratio. Nothing here is asserted: the
@@ -187,38 +188,52 @@ async function connectWriter(gateway: RunningGateway): Promise<Writer> {
   };
 }
 
-/** measureWakeUps holds `warmup + count` statements on `writer` and approves each through `service`; returns t1 − t0 and approve() durations (ms). */
-async function measureWakeUps(
+/** ApprovalPath is a way to approve: a named approval service. */
+type ApprovalPath = { readonly path: string; readonly service: ApprovalService };
+
+/** holdAndApprove holds one UPDATE on `writer`, approves it through `service`; returns t1 − t0 and the approve() duration (ms). */
+async function holdAndApprove(
   writer: Writer,
   service: ApprovalService,
   approver: Parameters<ApprovalService['approve']>[1],
+  amount: number,
+): Promise<{ wake: number; approve: number }> {
+  const hold = writer.nextHold();
+  const done = writer.client
+    .query(`UPDATE orders SET amount = ${amount} WHERE id = 1 RETURNING amount::int AS amount`)
+    .then((res) => ({ res, t1: performance.now() }));
+  done.catch(() => undefined); // awaited below; a refused hold surfaces there
+  const id = await hold;
+  const t0 = performance.now();
+  const verdict = await service.approve(id, approver, 'bench');
+  const tApproved = performance.now();
+  if (!verdict.ok) throw new Error(`approve ${id} was refused: ${verdict.code}`);
+  const { res, t1 } = await done;
+  if ((res.rows[0] as { amount?: number } | undefined)?.amount !== amount)
+    throw new Error(`the approved statement returned ${JSON.stringify(res.rows)}; expected amount ${amount}`);
+  return { wake: t1 - t0, approve: tApproved - t0 };
+}
+
+/** measureWakeUps approves `warmup + count` held statements through each path, the paths taking turns (no path always runs first); summaries in path order. */
+async function measureWakeUps(
+  writer: Writer,
+  paths: readonly ApprovalPath[],
+  approver: Parameters<ApprovalService['approve']>[1],
   count: number,
   warmup: number,
-  first: number,
-): Promise<{ wake: number[]; approve: number[] }> {
-  const wake: number[] = [];
-  const approve: number[] = [];
+): Promise<LatencySummary[]> {
+  const samples = paths.map(() => ({ wake: [] as number[], approve: [] as number[] }));
+  let amount = 1_000;
   for (let i = 0; i < warmup + count; i++) {
-    const amount = first + i;
-    const hold = writer.nextHold();
-    const done = writer.client
-      .query(`UPDATE orders SET amount = ${amount} WHERE id = 1 RETURNING amount::int AS amount`)
-      .then((res) => ({ res, t1: performance.now() }));
-    done.catch(() => undefined); // awaited below; rejected holds surface there
-    const id = await hold;
-    const t0 = performance.now();
-    const verdict = await service.approve(id, approver, 'bench');
-    const tApproved = performance.now();
-    if (!verdict.ok) throw new Error(`approve ${id} was refused: ${verdict.code}`);
-    const { res, t1 } = await done;
-    if ((res.rows[0] as { amount?: number } | undefined)?.amount !== amount)
-      throw new Error(`the approved statement returned ${JSON.stringify(res.rows)}; expected amount ${amount}`);
-    if (i >= warmup) {
-      wake.push(t1 - t0);
-      approve.push(tApproved - t0);
+    const order = i % 2 === 0 ? paths.map((_, k) => k) : paths.map((_, k) => paths.length - 1 - k);
+    for (const k of order) {
+      const r = await holdAndApprove(writer, (paths[k] as ApprovalPath).service, approver, amount++);
+      if (i < warmup) continue;
+      samples[k]?.wake.push(r.wake);
+      samples[k]?.approve.push(r.approve);
     }
   }
-  return { wake, approve };
+  return paths.map((p, k) => summarize(p.path, samples[k]?.wake ?? [], samples[k]?.approve ?? []));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,18 +307,12 @@ export async function benchApprovals(options: ApprovalsBenchOptions = {}): Promi
 
     const writer = await connectWriter(gw);
     cleanups.push(() => writer.client.end().catch(() => undefined));
-    const latency: LatencySummary[] = [];
-    const paths: Array<{ path: string; service: ApprovalService }> = [
+    const paths: ApprovalPath[] = [
       { path: 'the same store instance', service: serviceA },
       { path: 'a second store instance (NOTIFY across instances)', service: serviceB },
     ];
-    let first = 1_000;
-    for (const { path, service } of paths) {
-      log(`bench: approvals: ${count} held statements approved through ${path}`);
-      const r = await measureWakeUps(writer, service, approver, count, 1, first);
-      first += count + 1;
-      latency.push(summarize(path, r.wake, r.approve));
-    }
+    log(`bench: approvals: ${count} held statements per path, approved through each path in turn`);
+    const latency = await measureWakeUps(writer, paths, approver, count, 2);
 
     let throughput: ApprovalsBenchResult['throughput'];
     const tool = options.throughput === false ? undefined : await findPgbench(log);

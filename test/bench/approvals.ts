@@ -343,6 +343,16 @@ export async function benchApprovals(options: ApprovalsBenchOptions = {}): Promi
           if (smoke.kind === 'failed') throw new Error(`pgbench ${mode} smoke run (approvals ${t.approvals}) failed: ${smoke.reason}`);
         }
       }
+      // one untimed second per target and mode at full concurrency: the first timed run is not a warm-up
+      for (const mode of settings.modes)
+        for (const t of targets)
+          await runPgbench(tool.path, {
+            endpoint: t.endpoint,
+            mode,
+            clients: settings.clients,
+            threads: settings.threads,
+            duration: { kind: 'seconds', seconds: 1 },
+          });
       const samples: HoldCostSample[] = [];
       for (const mode of settings.modes) {
         for (let round = 1; round <= settings.rounds; round++) {

@@ -6,6 +6,7 @@
 // standalone with `tsx test/bench/pgbench.ts`; env: PORTCULLIS_BENCH_SECONDS (per run, default 8),
 // PORTCULLIS_BENCH_ROUNDS (default 3), PORTCULLIS_BENCH_CLIENTS / _THREADS (default 8 / 2).
 
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { startPassthroughProxy } from './passthrough-proxy.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
 import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
-import type { Gateway } from '../../proxy/index.js';
+import type { Gateway, GatewayDeps } from '../../proxy/index.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const HOST = '127.0.0.1';
@@ -117,13 +118,25 @@ export function envNumber(env: Readonly<Record<string, string | undefined>>, nam
 export const BENCH_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({ roles: ['db:read'] });
 
 /** RunningGateway is a started Portcullis with a token for pgbench. */
-export type RunningGateway = { readonly endpoint: Endpoint; readonly close: () => Promise<void>; readonly logTail: () => string };
+export type RunningGateway = {
+  readonly endpoint: Endpoint;
+  readonly close: () => Promise<void>;
+  readonly logTail: () => string;
+  /** issuer is the `iss` of the gateway's dev issuer (approvers' claims name it). */
+  readonly issuer: string;
+  /** mint signs a token of the gateway's issuer for `sub` with these claims (30 min). */
+  readonly mint: (sub: string, claims: Readonly<Record<string, unknown>>) => Promise<string>;
+};
+
+/** StartPortcullisOptions add to the bench gateway's composition (e.g. `deps.approvals` for the approvals section). */
+export type StartPortcullisOptions = { readonly deps?: Partial<GatewayDeps> };
 
 /** startPortcullis compiles policies/, starts a dev issuer and the gateway in front of the cluster; unavailable when the gateway does not load. */
 export async function startPortcullis(
   upstream: Endpoint,
   scratch: string,
   log: (line: string) => void,
+  options: StartPortcullisOptions = {},
 ): Promise<{ kind: 'started'; gateway: RunningGateway } | { kind: 'unavailable'; reason: string }> {
   let proxy: typeof import('../../proxy/index.js');
   try {
@@ -159,7 +172,7 @@ export async function startPortcullis(
     issuer: 'https://bench.portcullis.invalid',
     audience: 'portcullis',
   });
-  const jwksFile = join(scratch, 'jwks.json');
+  const jwksFile = join(scratch, `jwks-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(jwksFile, JSON.stringify(issuer.jwks()));
   const validated = validateConfig({
     listen: { host: HOST, port: 0 },
@@ -186,7 +199,7 @@ export async function startPortcullis(
   );
   let handle: Gateway;
   try {
-    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), events: bus });
+    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), events: bus, ...options.deps });
   } catch (e) {
     verifier.close();
     return { kind: 'unavailable', reason: `startGateway failed: ${(e as Error).message}` };
@@ -202,6 +215,8 @@ export async function startPortcullis(
         verifier.close();
       },
       logTail: () => lines.slice(-5).join(''),
+      issuer: issuer.issuer,
+      mint: (sub, claims) => issuer.mint({ sub, claims, ttlSeconds: 1800 }),
     },
   };
 }

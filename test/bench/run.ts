@@ -7,9 +7,14 @@
 // PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_GATEWAY=0 skips it). Then (d) the
 // cost of a connection (test/bench/idle-connections.ts): resident memory of `portcullis serve`
 // per idle authenticated connection and per connection with a statement in flight (5,000
-// connections, ~15 s; PORTCULLIS_BENCH_IDLE_CONNECTIONS sets the count, 0 skips it).
+// connections, ~15 s; PORTCULLIS_BENCH_IDLE_CONNECTIONS sets the count, 0 skips it). Then (e)
+// approvals (test/bench/approvals.ts): approval → first row latency (p50/p99) through the same and a
+// second state store instance, and pgbench -S TPS with approvals configured against without
+// (~1.5 min; PORTCULLIS_BENCH_APPROVALS sets the held statements per path, default 50, 0 skips it;
+// the pgbench part follows PORTCULLIS_BENCH_SECONDS / _ROUNDS).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
+import { benchApprovals } from './approvals.js';
 import { benchGateway } from './pgbench.js';
 import { benchIdleConnections } from './idle-connections.js';
 import { benchMemoryAttacks } from './memory-attacks.js';
@@ -180,4 +185,15 @@ try {
   await benchMemoryAttacks();
 } catch (e) {
   fail(`the memory-under-attack section failed: ${describeError(e)}`);
+}
+if (process.env['PORTCULLIS_BENCH_APPROVALS'] === '0') {
+  console.log('\nApprovals: skipped (PORTCULLIS_BENCH_APPROVALS=0)');
+} else {
+  const t2 = performance.now();
+  try {
+    await benchApprovals();
+  } catch (e) {
+    fail(`the approvals section failed: ${describeError(e)}`);
+  }
+  console.log(`\napprovals bench finished in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
 }

@@ -1,6 +1,6 @@
-// The admin API as a fastify instance (loaded by start.ts when a server starts). Probes (/livez, /readyz) and the OpenAPI
-// document are public; everything under /v1/approvals needs a bearer token and is rate limited
-// per caller. Requests are validated without coercion or stripping, and every failure becomes one
+// The admin API as a fastify instance (loaded by start.ts when a server starts). /livez is
+// public; everything else (/readyz, the OpenAPI document, /v1/approvals) needs a bearer token and
+// is rate limited per caller. Requests are validated without coercion or stripping, and every failure becomes one
 // JSON error body here (setErrorHandler, setNotFoundHandler), so no stack trace, path or URL ever
 // reaches a caller: details go to the injected `log`. Fastify's own logger stays off.
 
@@ -110,31 +110,28 @@ async function buildAdminApp(
   app.get('/livez', { schema: { ...publicRoute, summary: 'Liveness', querystring: emptyQuerySchema, response: livez } }, async () => ({
     status: 'ok',
   }));
-  app.get(
-    '/readyz',
-    { schema: { ...publicRoute, summary: 'Readiness and its checks', querystring: emptyQuerySchema, response: readyz } },
-    async (_request, reply) => {
-      let report: Awaited<ReturnType<AdminServerOptions['readiness']>>;
-      try {
-        report = await options.readiness();
-      } catch (e) {
-        log({ kind: 'admin.readiness-failed', error: messageOf(e) });
-        report = { ready: false, checks: { readiness: { ok: false, message: 'the readiness probe failed' } } };
-      }
-      return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'unready', checks: report.checks });
-    },
-  );
-  app.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
-
-  await app.register(
-    async (secured) => {
-      secured.addHook('onRequest', authenticate(options.verifier, log));
-      secured.addHook('onRequest', secured.rateLimit());
-      secured.addHook('onRequest', requireAuth);
-      await secured.register(approvalsRoutes, { prefix: '/approvals', service: options.service, log });
-    },
-    { prefix: '/v1' },
-  );
+  // everything but /livez needs a bearer token (and counts against the caller's rate limit)
+  await app.register(async (secured) => {
+    secured.addHook('onRequest', authenticate(options.verifier, log));
+    secured.addHook('onRequest', secured.rateLimit());
+    secured.addHook('onRequest', requireAuth);
+    secured.get(
+      '/readyz',
+      { schema: { tags: ['probes'], summary: 'Readiness and its checks', querystring: emptyQuerySchema, response: readyz } },
+      async (_request, reply) => {
+        let report: Awaited<ReturnType<AdminServerOptions['readiness']>>;
+        try {
+          report = await options.readiness();
+        } catch (e) {
+          log({ kind: 'admin.readiness-failed', error: messageOf(e) });
+          report = { ready: false, checks: { readiness: { ok: false, message: 'the readiness probe failed' } } };
+        }
+        return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'unready', checks: report.checks });
+      },
+    );
+    secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
+    await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
+  });
   app.addHook('onResponse', async (request, reply) => {
     log({
       kind: 'admin.request',

@@ -184,10 +184,12 @@ describe('approvals through the admin API of a composed gateway', () => {
     }
   });
 
-  it('serves /livez, /readyz and the OpenAPI document without a token', async () => {
+  it('serves /livez to anyone, /readyz (the state store answers) and the OpenAPI document with a token', async () => {
+    const token = await stackRef.current.mint('monitor', { roles: [] });
     expect(await api('GET', '/livez', undefined)).toEqual({ status: 200, json: { status: 'ok' } });
-    expect(await api('GET', '/readyz', undefined)).toMatchObject({ status: 200, json: { status: 'ready' } });
-    const doc = await api('GET', '/v1/openapi.json', undefined);
+    expect((await api('GET', '/readyz', undefined)).status).toBe(401);
+    expect(await api('GET', '/readyz', token)).toMatchObject({ status: 200, json: { status: 'ready', checks: { state: { ok: true } } } });
+    const doc = await api('GET', '/v1/openapi.json', token);
     expect(doc.json.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/v1/approvals', '/v1/approvals/{id}/approve']));
   });

@@ -52,9 +52,15 @@ afterAll(() => stack.close());
 
 const u = (): string => stack.server.url;
 
-describe('probes and the OpenAPI document need no token', () => {
-  it('livez answers ok', async () => {
+describe('probes and the OpenAPI document', () => {
+  it('livez answers ok without a token', async () => {
     expect(await call(u(), 'GET', '/livez')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it.each(['/readyz', '/v1/openapi.json'])('%s needs a bearer token like everything but /livez', async (path) => {
+    const r = await call(u(), 'GET', path);
+    expect(r.status).toBe(401);
+    expect((r.body as { error: { code: string } }).error.code).toBe('ERR_ADMIN_UNAUTHENTICATED');
   });
 
   it.each([
@@ -68,7 +74,10 @@ describe('probes and the OpenAPI document need no token', () => {
   ])('readyz: $note', async ({ report, status, body }) => {
     const s = await startAdminStack({ readiness: async () => report });
     try {
-      expect(await call(s.server.url, 'GET', '/readyz')).toMatchObject({ status, body });
+      expect(await call(s.server.url, 'GET', '/readyz', { token: await s.token('ops', { role: 'viewer' }) })).toMatchObject({
+        status,
+        body,
+      });
     } finally {
       await s.close();
     }
@@ -81,7 +90,7 @@ describe('probes and the OpenAPI document need no token', () => {
       },
     });
     try {
-      const r = await call(s.server.url, 'GET', '/readyz');
+      const r = await call(s.server.url, 'GET', '/readyz', { token: await s.token('ops', { role: 'viewer' }) });
       expect(r.status).toBe(503);
       expect(r.text).not.toContain('secret');
       expect(s.events).toContainEqual(expect.objectContaining({ kind: 'admin.readiness-failed' }));
@@ -91,7 +100,7 @@ describe('probes and the OpenAPI document need no token', () => {
   });
 
   it('serves an OpenAPI 3 document listing every route with the bearer scheme', async () => {
-    const r = await call(u(), 'GET', '/v1/openapi.json');
+    const r = await call(u(), 'GET', '/v1/openapi.json', { token: outsider });
     expect(r.status).toBe(200);
     const doc = r.body as {
       openapi: string;

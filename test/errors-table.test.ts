@@ -128,6 +128,7 @@ const made: Made[] = [
     hint: 'once an approver has approved it (npx portcullis approvals approve id --reason "…"), send the same statement again; it runs once',
   },
   { note: 'ApprovalUnavailableError', err: new approvals.ApprovalUnavailableError('r', 'rule') },
+  { note: 'ApprovalLimitError', err: new approvals.ApprovalLimitError(10) },
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },

@@ -17,6 +17,12 @@ export const APPROVAL_ERRORS = defineErrors({
   },
   ERR_PROXY_APPROVAL_WITHDRAWN: { sqlstate: '57014', http: 409, severity: 'ERROR' },
   ERR_PROXY_APPROVAL_PENDING: { sqlstate: 'PC001', http: 403, severity: 'ERROR' },
+  ERR_PROXY_APPROVAL_LIMIT: {
+    sqlstate: '53400',
+    http: 429,
+    severity: 'ERROR',
+    hint: 'wait until approvers have decided your open requests, or withdraw them (cancel the waiting statements)',
+  },
   ERR_PROXY_APPROVAL_UNAVAILABLE: {
     sqlstate: '42501',
     http: 503,
@@ -77,6 +83,18 @@ export class ApprovalPendingError extends ProxyError {
     });
     this.name = 'ApprovalPendingError';
     this.requestId = id;
+  }
+}
+
+/** ApprovalLimitError: the identity already has as many open requests as `approval.max_pending` allows. */
+export class ApprovalLimitError extends ProxyError {
+  declare readonly code: 'ERR_PROXY_APPROVAL_LIMIT';
+  constructor(limit: number) {
+    super(
+      'ERR_PROXY_APPROVAL_LIMIT',
+      `approval required, but this identity already has ${limit} approval requests pending; the statement was not run`,
+    );
+    this.name = 'ApprovalLimitError';
   }
 }
 

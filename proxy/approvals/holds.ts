@@ -18,6 +18,7 @@ import type { StateQuery, StateStore } from '../state/index.js';
 import {
   ApprovalDeniedError,
   ApprovalExpiredError,
+  ApprovalLimitError,
   ApprovalPendingError,
   ApprovalUnavailableError,
   ApprovalWithdrawnError,
@@ -33,6 +34,7 @@ import {
   loadView,
   newRequestId,
   notifyResolved,
+  pendingCount,
 } from './records.js';
 import { notification } from './service.js';
 import type { ApprovalMode, ApprovalNotification, HeldStatement, Notifier } from './types.js';
@@ -74,7 +76,16 @@ export type HoldEvent =
   | { readonly kind: 'failed'; readonly id?: string; readonly session?: string; readonly message: string };
 
 /** HoldsConfig is `approval` of the config, as the holds use it. */
-export type HoldsConfig = { readonly ttlMs: number; readonly mode: ApprovalMode; readonly noticeIntervalMs: number };
+export type HoldsConfig = {
+  readonly ttlMs: number;
+  readonly mode: ApprovalMode;
+  readonly noticeIntervalMs: number;
+  /** maxPending bounds one identity's pending requests (default DEFAULT_MAX_PENDING): an agent cannot flood the approvers. */
+  readonly maxPending?: number;
+};
+
+/** DEFAULT_MAX_PENDING is `approval.max_pending`'s default. */
+export const DEFAULT_MAX_PENDING = 10;
 
 /** ApprovalHolds holds statements for one gateway. */
 export type ApprovalHolds = {
@@ -145,6 +156,16 @@ export function createApprovalHolds(deps: ApprovalHoldsDeps): ApprovalHolds {
       );
   };
 
+  const maxPending = config.maxPending ?? DEFAULT_MAX_PENDING;
+
+  /** insertBounded records the request unless its requester already has maxPending open ones (checked under a per-requester lock); its expiry, or undefined. */
+  const insertBounded = (t: HoldTicket, id: string, mode: ApprovalMode, ttlMs: number, binding: string): Promise<string | undefined> =>
+    store.transaction(async (tx) => {
+      await tx('SELECT pg_advisory_xact_lock(hashtext($1))', [`portcullis.approvals:${t.requester.iss}#${t.requester.sub}`]);
+      if ((await pendingCount(tx, t.requester)) >= maxPending) return undefined;
+      return insertRequest(tx, newRequest(t, id, mode, ttlMs, binding, gateway));
+    });
+
   const firstReason = (t: HoldTicket) => t.reasons[0] ?? { reason: 'a human must approve this statement', rule: 'portcullis.approval' };
 
   const grant = async (t: HoldTicket, ttlMs: number, binding: string): Promise<HoldResult> => {
@@ -184,7 +205,9 @@ export function createApprovalHolds(deps: ApprovalHoldsDeps): ApprovalHolds {
       // LISTEN first: a resolution can never come before the waiter can hear it
       await ensureListening();
       id = newRequestId();
-      expiresAt = await store.transaction((tx) => insertRequest(tx, newRequest(t, id, 'hold', ttlMs, binding, gateway)));
+      const inserted = await insertBounded(t, id, 'hold', ttlMs, binding);
+      if (inserted === undefined) return { kind: 'refused', error: new ApprovalLimitError(maxPending) };
+      expiresAt = inserted;
     } catch (e) {
       report({ kind: 'failed', session: t.session, message: `cannot create an approval request: ${messageOf(e)}` });
       return { kind: 'refused', error: new ApprovalUnavailableError(reason, rule) };

@@ -3,7 +3,7 @@
 // the CLI), the requests' records in the shared state store, and the errors a client sees.
 // Re-exports only.
 
-export { createApprovalHolds } from './holds.js';
+export { createApprovalHolds, DEFAULT_MAX_PENDING } from './holds.js';
 export type {
   ApprovalHolds,
   ApprovalHoldsDeps,
@@ -22,6 +22,7 @@ export {
   APPROVAL_ERROR_CODES,
   ApprovalDeniedError,
   ApprovalExpiredError,
+  ApprovalLimitError,
   ApprovalPendingError,
   ApprovalUnavailableError,
   ApprovalWithdrawnError,

@@ -212,6 +212,15 @@ export async function findPendingGrant(
   return { id: row[0], expiresAt: isoTime(row[1] ?? null) ?? '' };
 }
 
+/** pendingCount counts a requester's pending, unexpired requests. */
+export async function pendingCount(q: StateQuery, who: { readonly sub: string; readonly iss: string }): Promise<number> {
+  const res = await q(
+    `SELECT count(*) FROM ${T} WHERE status = 'pending' AND expires_at > now() AND requester_iss = $1 AND requester_sub = $2`,
+    [who.iss, who.sub],
+  );
+  return Number(res.rows[0]?.[0] ?? 0);
+}
+
 /** approvalsSoFar lists the approvals recorded on a request (for the approval policy). */
 export async function approvalsSoFar(q: StateQuery, id: string): Promise<{ sub: string; iss: string; reason: string; at: string }[]> {
   const res = await q(

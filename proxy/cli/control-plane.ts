@@ -76,7 +76,12 @@ export function startControlPlane(
         });
   const holds = createApprovalHolds({
     store: state,
-    config: { ttlMs: config.approval.ttlMs, mode: config.approval.mode, noticeIntervalMs: config.approval.noticeIntervalMs },
+    config: {
+      ttlMs: config.approval.ttlMs,
+      mode: config.approval.mode,
+      noticeIntervalMs: config.approval.noticeIntervalMs,
+      maxPending: config.approval.maxPending,
+    },
     ...(notifier !== undefined ? { notifier } : {}),
     onEvent: (e) =>
       events.publish(

@@ -20,6 +20,8 @@ export type ApprovalConfig = {
   readonly noticeIntervalMs: number;
   /** grantTtlMs is how long an approved refuse-and-grant request may be used (once). */
   readonly grantTtlMs: number;
+  /** maxPending bounds the pending requests of one identity (an agent cannot flood the approvers). */
+  readonly maxPending: number;
   readonly webhooks: readonly WebhookConfig[];
 };
 
@@ -40,6 +42,7 @@ export const APPROVAL_DEFAULTS = deepFreeze({
   mode: 'hold' as const,
   noticeIntervalMs: 30_000,
   grantTtlMs: 10 * 60_000,
+  maxPending: 10,
 });
 
 /** ADMIN_DEFAULTS are the defaults of `admin` (loopback; 120 requests a minute per approver). */
@@ -48,7 +51,7 @@ export const ADMIN_DEFAULTS = deepFreeze({ host: '127.0.0.1', port: 9187, rateLi
 /** validateApproval reads the optional `approval` section. */
 export function validateApproval(root: Section): ApprovalConfig {
   const s = root.section('approval', false);
-  s?.only(['ttl', 'mode', 'notice_interval', 'grant_ttl', 'webhooks']);
+  s?.only(['ttl', 'mode', 'notice_interval', 'grant_ttl', 'max_pending', 'webhooks']);
   const mode = s?.string('mode');
   if (mode !== undefined && mode !== 'hold' && mode !== 'refuse_and_grant')
     s?.error('mode', `must be hold or refuse_and_grant, got "${mode}"`);
@@ -81,6 +84,7 @@ export function validateApproval(root: Section): ApprovalConfig {
     mode: mode === 'refuse_and_grant' ? 'refuse_and_grant' : APPROVAL_DEFAULTS.mode,
     noticeIntervalMs: s?.duration('notice_interval', 1_000) ?? APPROVAL_DEFAULTS.noticeIntervalMs,
     grantTtlMs: s?.duration('grant_ttl', 1_000) ?? APPROVAL_DEFAULTS.grantTtlMs,
+    maxPending: s?.integer('max_pending', 1, 100_000) ?? APPROVAL_DEFAULTS.maxPending,
     webhooks,
   };
 }

@@ -448,6 +448,31 @@ describe('a policy changed while a statement waited', () => {
   });
 });
 
+describe('an agent cannot flood the approvers', () => {
+  it('refuses a request beyond approval.max_pending per identity with 53400; others are not affected', async () => {
+    const bounded = createApprovalHolds({ store, config: { ttlMs: 60_000, mode: 'hold', noticeIntervalMs: 30_000, maxPending: 1 } });
+    const g = await stackRef.current.startGateway({}, { approvals: bounded });
+    const [first, second, other] = [await writer(g, 'flooder'), await writer(g, 'flooder'), await writer(g, 'someone-else')];
+    try {
+      const held = first.query('UPDATE orders SET amount = 501 WHERE id = 1').catch((e: DatabaseError) => e);
+      const id = await heldId(first);
+      const err = (await second.query('UPDATE orders SET amount = 502 WHERE id = 1').catch((e: DatabaseError) => e)) as DatabaseError;
+      expect(err.code).toBe('53400');
+      expect(err.message).toBe('approval required, but this identity already has 1 approval requests pending; the statement was not run');
+      // another identity still gets its request
+      const theirs = other.query('UPDATE orders SET amount = 503 WHERE id = 2').catch((e: DatabaseError) => e);
+      const otherId = await heldId(other);
+      await service.deny(id, ALICE, 'no');
+      await service.deny(otherId, ALICE, 'no');
+      expect(((await held) as DatabaseError).code).toBe('42501');
+      expect(((await theirs) as DatabaseError).code).toBe('42501');
+    } finally {
+      await Promise.all([first.end(), second.end(), other.end()]);
+      bounded.close();
+    }
+  });
+});
+
 describe('expiry', () => {
   it('a request nobody decides times out: 42501, and it lists as expired', async () => {
     const short = createApprovalHolds({ store, config: { ttlMs: 1_000, mode: 'hold', noticeIntervalMs: 30_000 } });

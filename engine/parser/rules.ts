@@ -121,12 +121,9 @@ export function parseRule(c: Cursor, annotations?: Annotation): Rule[] {
   };
   const emptyBody: Body = { exprs: [], loc: head.loc };
   if (isDefault) {
-    if (value === undefined) c.fail('default rules must have a value (default p := v)', head.loc);
+    if (value === undefined) c.fail('illegal default rule (must have a value)', head.loc);
     const bad = defaultValueProblem(value);
     if (bad !== undefined) c.fail(`illegal default rule (value cannot contain ${bad})`, start.loc);
-    if (args === undefined && ref.slice(1).some((k) => !isConstantKey(k))) {
-      c.fail('illegal default rule (must not have a variable key)', start.loc);
-    }
     if (c.is('if') || c.is('{')) c.unexpected('end of rule (default rules have no body)');
     return [annotate({ kind: 'rule', default: true, head, body: emptyBody, loc: c.span(start.loc) }, annotations)];
   }
@@ -194,27 +191,6 @@ function defaultValueProblem(value: Term): string | undefined {
     return undefined;
   });
   return found;
-}
-
-/** isConstantKey: a ref-head key holding no var, ref, call or comprehension (a default rule's keys must be constants). */
-function isConstantKey(key: Term): boolean {
-  let constant = true;
-  walkTerms(key, (t) => {
-    if (!constant) return true;
-    if (
-      t.kind === 'ref' ||
-      t.kind === 'var' ||
-      t.kind === 'call' ||
-      t.kind === 'arrayCompr' ||
-      t.kind === 'setCompr' ||
-      t.kind === 'objectCompr'
-    ) {
-      constant = false;
-      return true;
-    }
-    return undefined;
-  });
-  return constant;
 }
 
 function isSetLike(ref: readonly Term[]): boolean {

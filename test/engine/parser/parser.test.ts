@@ -300,7 +300,7 @@ describe('parse errors', () => {
       text: 'package t\ndefault p\n',
       row: 2,
       col: 9,
-      message: 'default rules must have a value (default p := v)',
+      message: 'illegal default rule (must have a value)',
     },
     {
       note: 'rule without value or body',

@@ -116,7 +116,7 @@ const errors = [
     message: '`if` keyword is required before rule body',
   },
   { note: 'empty body', text: 'p { }', message: 'found empty body' },
-  { note: 'default needs a value', text: 'default p', message: 'default rules must have a value' },
+  { note: 'default needs a value', text: 'default p', message: 'illegal default rule (must have a value)' },
   { note: 'no chained body after else', text: 'p { false } else { true } { true }', message: 'unexpected { token: expected else keyword' },
 ];
 

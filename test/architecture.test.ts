@@ -66,6 +66,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   upstream: ['net', 'wire', 'errors'],
   state: ['upstream', 'wire', 'errors'],
   approvals: ['state', 'errors'],
+  recording: ['state', 'errors'],
   notify: ['approvals', 'errors'],
   catalog: ['upstream', 'events', 'errors'],
   sql: ['errors'],

@@ -5,7 +5,7 @@
 // refuse. Every decision is counted and published as `statement.decided`.
 
 import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput } from '../decision/index.js';
-import type { Decision, Mask } from '../decision/index.js';
+import type { Decision, Mask, PolicyInput } from '../decision/index.js';
 import {
   MAX_PREPARED_STATEMENTS,
   TooManyPreparedError,
@@ -19,13 +19,13 @@ import type { Resolved, StatementRoutine } from '../resolve/index.js';
 import { masksThroughViews } from './view-masks.js';
 import { NO_EVENTS } from '../events.js';
 import type { EventSink } from '../events.js';
-import type { ProxyError } from '../errors.js';
 import { NO_APPROVALS } from './approvals.js';
 import { planCopyOut } from './copy-plan.js';
 import { checkBinaryResults } from './result-checks.js';
 import type { ApprovalPort, Decide, HeldBatch, StatementRequest, Verdict } from './types.js';
 import type { HoldResult, HoldTicket } from '../approvals/index.js';
-import { messageOf } from '../errors.js';
+import { ProxyError, messageOf } from '../errors.js';
+import type { Recorder, StatementBody } from '../recording/index.js';
 
 /** GateDeps are the gate's collaborators; one gate serves every session of a gateway. */
 export type GateDeps = {
@@ -45,6 +45,8 @@ export type GateDeps = {
   readonly maskHashKey?: string;
   /** revision names the policy deciding right now (recorded on approval requests; a change while a statement waits means it is decided again). */
   readonly revision?: () => string;
+  /** recorder receives every decided statement before it may run (write-ahead); a failure to record refuses it. */
+  readonly recorder?: Recorder;
 };
 
 /** Gate decides statements and says how to carry the decision out. */
@@ -80,10 +82,10 @@ export function createGate(deps: GateDeps): Gate {
     return { ok: true, facts: req.facts, routines: req.facts.calls.map(unknownRoutine), viewColumns: [] };
   }
 
-  /** ask builds the policy input and asks the policy (which may throw, or answer with a promise). */
-  function ask(req: StatementRequest, routines: readonly StatementRoutine[]): unknown {
+  /** inputOf builds the policy input of a statement. */
+  function inputOf(req: StatementRequest, routines: readonly StatementRoutine[]): PolicyInput {
     const { session } = req;
-    const input = buildPolicyInput({
+    return buildPolicyInput({
       claims: session.principal.claims,
       connection: session.connection,
       statement: req.facts,
@@ -97,7 +99,6 @@ export function createGate(deps: GateDeps): Gate {
       },
       nowMs: now(),
     });
-    return deps.decide(input);
   }
 
   /** settle validates the policy's answer, counts the statement and publishes the decision. */
@@ -148,13 +149,29 @@ export function createGate(deps: GateDeps): Gate {
       if (!resolved.ok) return { kind: 'refuse', decision: undefined, error: resolved.error };
       const req = resolved.facts === original.facts ? original : { ...original, facts: resolved.facts };
       let answer: unknown;
+      let input: PolicyInput | undefined;
+      let verdict: Verdict;
       try {
-        answer = ask(req, resolved.routines);
+        input = inputOf(req, resolved.routines);
+        answer = deps.decide(input);
         if (answer instanceof Promise) answer = await answer;
+        verdict = await act(req, settle(req, answer, undefined), resolved);
       } catch (err) {
-        return act(req, settle(req, undefined, messageOf(err)), resolved);
+        verdict = await act(req, settle(req, undefined, messageOf(err)), resolved);
       }
-      const verdict = await act(req, settle(req, answer, undefined), resolved);
+      if (deps.recorder !== undefined) {
+        const id = req.session.counters.statements;
+        // write-ahead: the statement is on record (and synced) before it may run
+        const failed = await deps.recorder.statement(statementRecord(req, verdict, input, id, revision())).then(
+          () => undefined,
+          (e: unknown) =>
+            e instanceof ProxyError
+              ? e
+              : new ProxyError('ERR_PROXY_RECORDING_UNAVAILABLE', 'the session recording cannot be written, so the statement was not run'),
+        );
+        if (failed !== undefined) return { kind: 'refuse', decision: verdict.decision, error: failed };
+        if (verdict.kind !== 'refuse') verdict = { ...verdict, statement: id };
+      }
       if (verdict.kind !== 'refuse') rememberPrepared(given);
       return verdict;
     },
@@ -164,6 +181,47 @@ export function createGate(deps: GateDeps): Gate {
       return approvals.hold(ticket).catch(() => NO_APPROVALS.hold(ticket));
     },
     revision,
+  };
+}
+
+/** statementRecord is a decided statement as the recording keeps it. */
+function statementRecord(
+  req: StatementRequest,
+  verdict: Verdict,
+  input: PolicyInput | undefined,
+  id: number,
+  revision: string,
+): StatementBody {
+  const { facts } = req;
+  const d = verdict.decision;
+  const reasons = d === undefined || d.kind === 'allow' ? [] : d.reasons;
+  const masks = verdict.kind === 'refuse' ? [] : verdict.masks;
+  return {
+    kind: 'statement',
+    session: req.session.id,
+    statement: id,
+    text: facts.text,
+    params: req.params,
+    statement_kind: facts.kind,
+    command: facts.command,
+    tables: { read: facts.tables.read, written: facts.tables.written },
+    columns: {
+      read: facts.columns.read.map((c) => `${c.table}.${c.column}`),
+      written: facts.columns.written.map((c) => `${c.table}.${c.column}`),
+    },
+    flags: Object.entries(facts.flags)
+      .filter(([, on]) => on)
+      .map(([name]) => name),
+    fingerprint: facts.fingerprint,
+    decision: {
+      kind: verdict.kind === 'run' ? 'allow' : verdict.kind === 'hold' ? 'hold' : d?.kind === 'deny' ? 'deny' : 'refuse',
+      rules: verdict.kind === 'refuse' && d?.kind !== 'deny' ? [verdict.error.code] : reasons.map((r) => r.rule),
+      reasons: verdict.kind === 'refuse' && d?.kind !== 'deny' ? [verdict.error.message] : reasons.map((r) => r.reason),
+      masks: masks.map((m) => `${m.table}.${m.column}:${m.kind}`),
+    },
+    approval: null,
+    policy_revision: revision,
+    input: input ?? null,
   };
 }
 

@@ -62,6 +62,8 @@ export type Verdict =
       readonly masks: readonly Mask[];
       /** copy is the COPY TO STDOUT rewrite plan when the statement is such a COPY with masks. */
       readonly copy: CopyMaskPlan | undefined;
+      /** statement is the statement's number in its session, when it was recorded (its outcome is recorded under it). */
+      readonly statement?: number;
     }
   | {
       /** hold: the statement may run (with these masks) only once a human approves it (Gate.awaitApproval). */
@@ -69,6 +71,7 @@ export type Verdict =
       readonly decision: Extract<Decision, { kind: 'hold' }>;
       readonly masks: readonly Mask[];
       readonly copy: CopyMaskPlan | undefined;
+      readonly statement?: number;
     }
   | { readonly kind: 'refuse'; readonly decision: Decision | undefined; readonly error: ProxyError };
 

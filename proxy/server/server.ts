@@ -22,6 +22,8 @@ import { NO_EVENTS } from '../events.js';
 import type { EventSink } from '../events.js';
 import { createGate } from '../gate/index.js';
 import type { ApprovalPort, Decide } from '../gate/index.js';
+import type { Recorder } from '../recording/index.js';
+import { hostname } from 'node:os';
 import { isLoopbackAddress } from '../net/index.js';
 import { runQueryCycle, runSession, shuttingDown, tooManyLogins } from '../session/index.js';
 import type { Admission, DecideLogin, QueryCycle, SessionEnvironment } from '../session/index.js';
@@ -46,6 +48,10 @@ export type GatewayDeps = {
   readonly approvals?: ApprovalPort;
   /** revision names the policy deciding right now (recorded on approval requests). */
   readonly revision?: () => string;
+  /** recorder records every session and statement (write-ahead); absent: nothing is recorded. */
+  readonly recorder?: Recorder;
+  /** gatewayId names this gateway in recordings (default host:pid). */
+  readonly gatewayId?: string;
   /** events receives the gateway's typed events (default: dropped); subscribers log, record, count. */
   readonly events?: EventSink;
   /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
@@ -108,6 +114,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     now,
     ...(deps.approvals !== undefined ? { approvals: deps.approvals } : {}),
     ...(deps.revision !== undefined ? { revision: deps.revision } : {}),
+    ...(deps.recorder !== undefined ? { recorder: deps.recorder } : {}),
   });
   const registry = createSessionRegistry();
   const tls = tlsContext(config, deps);
@@ -129,6 +136,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     },
     registry,
     ...(deps.maskHashKey !== undefined ? { maskHashKey: deps.maskHashKey } : {}),
+    ...(deps.recorder !== undefined
+      ? {
+          recording: {
+            recorder: deps.recorder,
+            gateway: deps.gatewayId ?? `${hostname()}:${process.pid}`,
+            revision: deps.revision ?? (() => ''),
+          },
+        }
+      : {}),
     events,
     now,
     queryCycle: deps.queryCycle ?? runQueryCycle,

@@ -8,6 +8,7 @@ import type { EventSink } from '../events.js';
 import type { ConnectionInfo, Gate } from '../gate/index.js';
 import type { FrameChannel } from '../net/index.js';
 import type { UpstreamConnection } from '../upstream/index.js';
+import type { Recorder } from '../recording/index.js';
 
 /** SessionContext is everything the query cycle needs; built by startup once login succeeded. */
 export type SessionContext = {
@@ -26,6 +27,8 @@ export type SessionContext = {
   /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`); absent: plain SHA-256. */
   readonly maskHashKey?: string;
   readonly events: EventSink;
+  /** recorder records each statement's outcome and what the agent saw (absent: nothing is recorded). */
+  readonly recorder?: Recorder;
   /** interrupt ends a wait for approval early (the client's CancelRequest or disconnect); absent: nothing interrupts it. */
   readonly interrupt?: HoldInterrupt;
 };
@@ -43,7 +46,7 @@ export type HoldInterrupt = {
 };
 
 /** SessionEnd says how a logged-in session's query cycle ended and how many statements it decided. */
-export type SessionEnd = { readonly reason: 'client' | 'upstream' | 'error'; readonly statements: number };
+export type SessionEnd = { readonly reason: 'client' | 'upstream' | 'error'; readonly statements: number; readonly rows?: number };
 
 /** QueryCycle serves a logged-in session (proxy/session/cycle runQueryCycle, or a test double that reports nothing). */
 export type QueryCycle = (ctx: SessionContext) => Promise<SessionEnd | undefined>;

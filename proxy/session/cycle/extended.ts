@@ -242,7 +242,12 @@ async function planBind(
   });
   if (verdict.kind === 'refuse') return verdict.error;
   if (verdict.kind === 'hold') held.holds.push(verdict.decision);
-  return { ...base, masks: verdict.masks, copy: verdict.copy };
+  return {
+    ...base,
+    masks: verdict.masks,
+    copy: verdict.copy,
+    ...(verdict.statement !== undefined ? { statement: verdict.statement } : {}),
+  };
 }
 
 /** bindParams renders Bind values for the policy: text format as strings, binary format and NULL as null. */

@@ -80,7 +80,7 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
     }
     ctx.client.end();
   }
-  return { reason, statements: cycle.state.statements };
+  return { reason, statements: cycle.state.statements, rows: cycle.state.rowsReturned };
 }
 
 /** FrameOutcome is what the main loop does after one client message. */

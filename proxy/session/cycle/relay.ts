@@ -3,6 +3,8 @@
 // each RowDescription, DataRow and CopyData belongs to, so masks apply to the right result set
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
 import type { BackendMessage, NoticeFields, PartFrame, SkippedFrame, TaggedFrame } from '../../wire/index.js';
 import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, RowTooLargeError, rewriteDataRow } from '../../actions/index.js';
@@ -23,6 +25,8 @@ export type SimpleStatementPlan = {
   readonly copy: CopyMaskPlan | undefined;
   /** masks are the statement's own masks (the result sets of the string are bound against the union). */
   readonly masks: readonly Mask[];
+  /** statement is the statement's number in its session when it was recorded (its outcome is recorded too). */
+  readonly statement?: number;
 };
 
 /** Expectation is one forwarded request whose response has not fully arrived yet. */
@@ -73,9 +77,22 @@ class Relay {
     | { readonly mode: 'hold'; readonly parts: Buffer[]; readonly plan: ResultMaskPlan }
     | undefined;
 
+  /** #tap is what the agent has seen of the statement whose answers are arriving (only while recording). */
+  #tap: { rows: number; columns: readonly string[]; readonly hash: Hash } | undefined;
+  /** #since is when the statement whose answers are arriving began (forwarded, or the previous one ended). */
+  #since = Date.now();
+
   constructor(cycle: Cycle, queue: Expectation[]) {
     this.#cycle = cycle;
     this.#queue = queue;
+  }
+
+  /** #seen adds bytes sent to the agent to the current statement's result digest (when recording). */
+  #seen(bytes: Uint8Array, row: boolean): void {
+    if (this.#cycle.ctx.recorder === undefined || this.#refused) return;
+    this.#tap ??= { rows: 0, columns: [], hash: createHash('sha256') };
+    this.#tap.hash.update(bytes);
+    if (row) this.#tap.rows++;
   }
 
   #forward(frame: TaggedFrame): void {
@@ -157,6 +174,7 @@ class Relay {
             if (r.ok) this.#plan = r.plan;
             else this.#refuse(r.error);
             this.#forward(frame);
+            this.#described(msg.fields, frame.raw);
           } else if (h.kind === 'describeStatement') {
             queue.shift();
             this.#forward(frame);
@@ -166,6 +184,7 @@ class Relay {
             else this.#refuse(r.error);
             queue.shift();
             if (!h.synthetic) this.#forward(frame);
+            this.#described(msg.fields, frame.raw);
           }
           break;
         }
@@ -204,7 +223,8 @@ class Relay {
           // the upstream ends the session: the client hears why, even after a refusal of ours
           const fatal = isFatal(msg.fields);
           if (fatal) this.#refused = false;
-          if (h.kind === 'query' || h.kind === 'execute') this.#finished(h, sqlstate !== undefined ? { sqlstate } : {});
+          if (h.kind === 'query' || h.kind === 'execute')
+            this.#finished(h, sqlstate !== undefined ? { sqlstate, message: msg.fields['M'] ?? '' } : {});
           if (h.kind !== 'query') {
             // the upstream skips every message up to the next Sync: their answers never come
             while (queue.length > 0 && (queue[0] as Expectation).kind !== 'sync') queue.shift();
@@ -319,19 +339,51 @@ class Relay {
     ctx.client.write(encodeBackend(what === 'error' ? { kind: 'errorResponse', ...out } : { kind: 'noticeResponse', ...out }));
   }
 
+  /** #described notes the result columns the agent sees for the statement whose answers follow. */
+  #described(fields: readonly { readonly name: string }[], raw: Uint8Array): void {
+    if (this.#cycle.ctx.recorder === undefined) return;
+    this.#tap = { rows: 0, columns: fields.map((f) => f.name), hash: createHash('sha256') };
+    this.#tap.hash.update(raw);
+  }
+
   /** #finished publishes how the statement whose answers are arriving ended (its tag, or the upstream's SQLSTATE). */
-  #finished(h: Extract<Expectation, { kind: 'query' | 'execute' }>, outcome: { readonly tag?: string; readonly sqlstate?: string }): void {
+  #finished(
+    h: Extract<Expectation, { kind: 'query' | 'execute' }>,
+    outcome: { readonly tag?: string; readonly sqlstate?: string; readonly message?: string },
+  ): void {
     const plan = h.kind === 'query' ? h.statements[h.index] : h.portal;
     if (plan?.facts === undefined) return;
     const { ctx } = this.#cycle;
-    this.#cycle.state.outcomes?.push({ ...outcome });
+    this.#cycle.state.outcomes?.push({
+      ...(outcome.tag !== undefined ? { tag: outcome.tag } : {}),
+      ...(outcome.sqlstate !== undefined ? { sqlstate: outcome.sqlstate } : {}),
+    });
+    const tap = this.#tap;
+    this.#tap = undefined;
+    const since = this.#since;
+    this.#since = Date.now();
+    if (ctx.recorder !== undefined && plan.statement !== undefined) {
+      ctx.recorder.outcome({
+        kind: 'statement.outcome',
+        session: ctx.id,
+        statement: plan.statement,
+        tag: outcome.tag ?? null,
+        sqlstate: outcome.sqlstate ?? null,
+        message: outcome.message ?? null,
+        rows: tap?.rows ?? 0,
+        columns: tap?.columns ?? [],
+        digest: tap?.hash.digest('hex') ?? null,
+        duration_ms: this.#since - since,
+      });
+    }
     ctx.events.publish({
       type: 'statement.finished',
       session: ctx.id,
       subject: ctx.principal.subject,
       statement: plan.facts,
       masks: plan.masks,
-      ...outcome,
+      ...(outcome.tag !== undefined ? { tag: outcome.tag } : {}),
+      ...(outcome.sqlstate !== undefined ? { sqlstate: outcome.sqlstate } : {}),
     });
   }
 
@@ -378,8 +430,10 @@ class Relay {
     }
     const s = this.#streaming;
     if (s === undefined) throw new RelayDesyncError('upstream sent the rest of a message that did not begin');
-    if (s.mode === 'forward' && !this.#refused) this.#cycle.ctx.client.write(frame.bytes);
-    else if (s.mode === 'hold') s.parts.push(frame.bytes);
+    if (s.mode === 'forward' && !this.#refused) {
+      this.#cycle.ctx.client.write(frame.bytes);
+      this.#seen(frame.bytes, frame.last);
+    } else if (s.mode === 'hold') s.parts.push(frame.bytes);
     if (!frame.last) return;
     this.#streaming = undefined;
     if (s.mode !== 'hold') return;
@@ -396,6 +450,7 @@ class Relay {
     if (rowPlan === undefined) return;
     if (rowPlan.columns.length === 0) {
       this.#forward(frame);
+      this.#seen(frame.raw, true);
       return;
     }
     this.#masked(frame, rowPlan);
@@ -406,7 +461,10 @@ class Relay {
     const msg = decodeBackend(frame);
     if (msg.kind !== 'dataRow') throw new RelayDesyncError('a DataRow frame did not decode as one');
     const r = rewriteDataRow(msg.values, rowPlan);
-    if (r.ok) this.#cycle.ctx.client.write(encodeBackend({ kind: 'dataRow', values: r.values }));
-    else this.#refuse(r.error);
+    if (r.ok) {
+      const out = encodeBackend({ kind: 'dataRow', values: r.values });
+      this.#cycle.ctx.client.write(out);
+      this.#seen(out, true);
+    } else this.#refuse(r.error);
   }
 }

@@ -105,7 +105,12 @@ async function planStatements(cycle: Cycle, statements: readonly StatementFacts[
     });
     if (verdict.kind === 'refuse') return { ok: false, error: verdict.error };
     if (verdict.kind === 'hold') holds.push(verdict.decision);
-    plans.push({ facts, copy: verdict.copy, masks: verdict.masks });
+    plans.push({
+      facts,
+      copy: verdict.copy,
+      masks: verdict.masks,
+      ...(verdict.statement !== undefined ? { statement: verdict.statement } : {}),
+    });
     masks.push(...verdict.masks);
     // later statements of the string run inside a transaction block BEGIN opened
     if (facts.kind === 'begin') inTransaction = true;

@@ -23,6 +23,8 @@ export type PortalState = {
   readonly copy: CopyMaskPlan | undefined;
   /** plan is the result mask plan, bound once the portal's RowDescription or NoData (Describe P) arrived. */
   plan: ResultMaskPlan | undefined;
+  /** statement is the Bind's statement number in its session when it was recorded. */
+  readonly statement?: number;
 };
 
 /** CycleState is what the query cycle remembers between messages (one per session, never shared). */

@@ -2,6 +2,7 @@
 // and the ports the startup phase uses: the login decision (the session's database role), the
 // session registry (cancel keys, shutdown) and the query cycle that serves a logged-in session.
 
+import type { Recorder } from '../../recording/index.js';
 import type { SecureContext } from 'node:tls';
 import type { TokenVerifier } from '../../auth/index.js';
 import type { CatalogResolver } from '../../catalog/index.js';
@@ -47,6 +48,8 @@ export type SessionEnvironment = {
   };
   /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`). */
   readonly maskHashKey?: string;
+  /** recording, when set, records every session's start, statements' outcomes and end (the gate records the statements). */
+  readonly recording?: { readonly recorder: Recorder; readonly gateway: string; readonly revision: () => string };
   readonly registry: SessionRegistry;
   readonly events: EventSink;
   /** now is the clock in ms since the epoch (token expiry). */

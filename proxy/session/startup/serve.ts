@@ -39,6 +39,33 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   let endedBy: SessionEndReason | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
+  const recording = env.recording;
+  if (recording !== undefined) {
+    // the session is on record before it may run anything; a recording that cannot be written refuses it
+    try {
+      await recording.recorder.sessionStart({
+        kind: 'session.start',
+        session: id,
+        identity: { sub: principal.subject, iss: principal.issuer, claims: principal.claims },
+        connection: {
+          database: connection.database,
+          user: connection.user,
+          application_name: connection.applicationName,
+          client_address: connection.clientAddress,
+          tls: connection.tls,
+        },
+        role: start.role ?? null,
+        gateway: recording.gateway,
+        policy_revision: recording.revision(),
+      });
+    } catch (e) {
+      c.write(encodeBackend({ kind: 'errorResponse', ...toErrorFields(e), severity: 'FATAL' }));
+      c.end();
+      destroySoon(c);
+      terminateUpstream(up);
+      return;
+    }
+  }
   const interrupt = createHoldInterrupt();
   const handle: SessionHandle = {
     id,
@@ -111,6 +138,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     catalog: env.catalog,
     limits: { maxStatementBytes: env.limits.maxStatementBytes },
     ...(env.maskHashKey !== undefined ? { maskHashKey: env.maskHashKey } : {}),
+    ...(recording !== undefined ? { recorder: recording.recorder } : {}),
     events: env.events,
     interrupt,
   };
@@ -132,6 +160,14 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
       reason: endedBy ?? end?.reason ?? 'client',
       durationMs: env.now() - startedAt,
       statements: end?.statements ?? 0,
+    });
+    recording?.recorder.sessionEnd({
+      kind: 'session.end',
+      session: id,
+      reason: endedBy ?? end?.reason ?? 'client',
+      statements: end?.statements ?? 0,
+      rows: end?.rows ?? 0,
+      duration_ms: env.now() - startedAt,
     });
   }
 }

@@ -54,6 +54,7 @@ const SECTIONS = [
   'admin',
   'admin.tls',
   'admin.rate_limit',
+  'recording',
 ];
 
 /** documentedKeys reads the first column of docs/config.md's key table (`a` / `b` alternatives share a's parent). */

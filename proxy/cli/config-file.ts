@@ -93,6 +93,7 @@ function resolveExternal(
         w.secret.kind === 'file' ? { ...w, secret: { kind: 'file' as const, path: abs(w.secret.path) } } : w,
       ),
     },
+    ...(config.recording !== undefined ? { recording: { ...config.recording, dir: abs(config.recording.dir) } } : {}),
     admin:
       config.admin.tls !== undefined
         ? { ...config.admin, tls: { certFile: abs(config.admin.tls.certFile), keyFile: abs(config.admin.tls.keyFile) } }

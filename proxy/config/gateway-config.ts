@@ -19,6 +19,8 @@ import { PLAINTEXT_PASSWORD_DEFAULT, validateAllowPlaintextPassword, validateTls
 import type { TlsConfig } from './tls.js';
 import { validateState, STATE_DEFAULTS } from './state.js';
 import { validateAdmin, validateApproval, ADMIN_DEFAULTS, APPROVAL_DEFAULTS } from './approval.js';
+import { validateRecording, RECORDING_DEFAULTS } from './recording.js';
+import type { RecordingConfig } from './recording.js';
 import type { AdminConfig, ApprovalConfig } from './approval.js';
 import type { StateConfig } from './state.js';
 import { validateUpstream, UPSTREAM_DEFAULTS } from './upstream.js';
@@ -41,6 +43,8 @@ export type GatewayConfig = {
   readonly approval: ApprovalConfig;
   /** admin is where the admin API listens. */
   readonly admin: AdminConfig;
+  /** recording says where sessions are recorded; absent: nothing is recorded. */
+  readonly recording?: RecordingConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -60,6 +64,7 @@ export const CONFIG_DEFAULTS = deepFreeze({
   state: STATE_DEFAULTS,
   approval: APPROVAL_DEFAULTS,
   admin: ADMIN_DEFAULTS,
+  recording: RECORDING_DEFAULTS,
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
@@ -76,6 +81,7 @@ const TOP_LEVEL_KEYS = [
   'state',
   'approval',
   'admin',
+  'recording',
 ] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
@@ -98,6 +104,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const state = validateState(root);
   const approval = validateApproval(root);
   const admin = validateAdmin(root);
+  const recording = validateRecording(root);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -112,6 +119,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     ...(state !== undefined ? { state } : {}),
     approval,
     admin,
+    ...(recording !== undefined ? { recording } : {}),
   };
   return { ok: true, config: deepFreeze(config) };
 }

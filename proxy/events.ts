@@ -12,7 +12,16 @@ import type { StatementFacts } from './sql/index.js';
 export type SessionRef = { readonly session: string; readonly subject: string };
 
 /** SessionEndReason says why a session ended. */
-export type SessionEndReason = 'client' | 'upstream' | 'expired' | 'revoked' | 'shutdown' | 'message_timeout' | 'error';
+export type SessionEndReason =
+  | 'client'
+  | 'upstream'
+  | 'expired'
+  | 'revoked'
+  | 'shutdown'
+  | 'message_timeout'
+  | 'terminated'
+  | 'blocked'
+  | 'error';
 
 /** GatewayEvent is every event the data path publishes, discriminated by `type`. */
 export type GatewayEvent =

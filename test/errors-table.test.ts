@@ -8,6 +8,7 @@ import { InternalCompilerError } from '../engine/diagnostics/index.js';
 import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import * as actions from '../proxy/actions/index.js';
 import * as approvals from '../proxy/approvals/index.js';
+import * as control from '../proxy/control/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
 import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf, toErrorFields } from '../proxy/errors.js';
@@ -129,6 +130,8 @@ const made: Made[] = [
   },
   { note: 'ApprovalUnavailableError', err: new approvals.ApprovalUnavailableError('r', 'rule') },
   { note: 'ApprovalLimitError', err: new approvals.ApprovalLimitError(10) },
+  { note: 'SessionTerminatedError', err: new control.SessionTerminatedError('alice', 'r'), severity: 'FATAL' },
+  { note: 'IdentityBlockedError', err: new control.IdentityBlockedError('alice', 'r', null), severity: 'FATAL' },
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },
@@ -177,6 +180,7 @@ describe('constructing each error class', () => {
         'actions',
         'approvals',
         'auth',
+        'control',
         'bundles',
         'decision',
         'engine',

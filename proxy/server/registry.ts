@@ -33,6 +33,9 @@ export function createSessionRegistry(): SessionRegistry {
     get size() {
       return byPid.size;
     },
+    sessions() {
+      return [...byPid.values()].map((e) => e.handle);
+    },
     terminateAll(error) {
       for (const { handle } of [...byPid.values()]) handle.terminate(error, 'shutdown');
     },

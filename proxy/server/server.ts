@@ -23,10 +23,11 @@ import type { EventSink } from '../events.js';
 import { createGate } from '../gate/index.js';
 import type { ApprovalPort, Decide } from '../gate/index.js';
 import type { Recorder } from '../recording/index.js';
+import { IdentityBlockedError } from '../control/index.js';
 import { hostname } from 'node:os';
 import { isLoopbackAddress } from '../net/index.js';
 import { runQueryCycle, runSession, shuttingDown, tooManyLogins } from '../session/index.js';
-import type { Admission, DecideLogin, QueryCycle, SessionEnvironment } from '../session/index.js';
+import type { Admission, DecideLogin, QueryCycle, SessionEnvironment, SessionHandle } from '../session/index.js';
 import { connectUpstream } from '../upstream/index.js';
 import type { UpstreamOptions } from '../upstream/index.js';
 import { encodeBackend } from '../wire/index.js';
@@ -52,6 +53,10 @@ export type GatewayDeps = {
   readonly recorder?: Recorder;
   /** gatewayId names this gateway in recordings (default host:pid). */
   readonly gatewayId?: string;
+  /** control is live control (blocked identities are refused at login; its sessions list is this gateway's registry). */
+  readonly control?: {
+    blocked(iss: string, sub: string): { readonly by: string; readonly reason: string; readonly until: string | null } | undefined;
+  };
   /** events receives the gateway's typed events (default: dropped); subscribers log, record, count. */
   readonly events?: EventSink;
   /** now is the clock in ms since the epoch (default Date.now); token expiry uses it. */
@@ -85,6 +90,8 @@ export type Gateway = {
   sessions(): number;
   /** connections counts the open connections by pool: logging in (unauthenticated) and authenticated. */
   connections(): { readonly unauthenticated: number; readonly authenticated: number };
+  /** live lists the logged-in sessions (live control ends one, or those of a blocked identity). */
+  live(): readonly SessionHandle[];
 };
 
 /**
@@ -136,6 +143,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     },
     registry,
     ...(deps.maskHashKey !== undefined ? { maskHashKey: deps.maskHashKey } : {}),
+    ...(deps.control !== undefined
+      ? {
+          refuseLogin: (who: { readonly iss: string; readonly sub: string }) => {
+            const b = deps.control?.blocked(who.iss, who.sub);
+            return b === undefined ? undefined : new IdentityBlockedError(b.by, b.reason, b.until);
+          },
+        }
+      : {}),
     ...(deps.recorder !== undefined
       ? {
           recording: {
@@ -209,6 +224,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     port: address.port,
     sessions: () => open.size,
     connections: () => ({ unauthenticated: admission.unauthenticated, authenticated: admission.authenticated }),
+    live: () => registry.sessions(),
     close(): Promise<void> {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

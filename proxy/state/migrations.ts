@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
  * revision, when it expires) and their audit events (who did what to a request, and why). 2: short
  * text ids, the mode (hold or refuse-and-grant), what the approval is bound to, the quorum, the
  * gateway holding it, resolution and execution times, grants, and each event's actor and outcome.
+ * 3: live control: blocked identities and the audit events of terminations and blocks.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -87,5 +88,26 @@ ALTER TABLE ${STATE_SCHEMA}.approval_requests
 CREATE INDEX approval_requests_created ON ${STATE_SCHEMA}.approval_requests (created_at DESC);
 CREATE INDEX approval_requests_grants ON ${STATE_SCHEMA}.approval_requests (requester_iss, requester_sub, binding)
   WHERE mode = 'refuse_and_grant' AND status = 'approved' AND executed_at IS NULL`,
+  },
+  {
+    version: 3,
+    name: 'live control: identity blocks and control events',
+    sql: `CREATE TABLE ${STATE_SCHEMA}.identity_blocks (
+  iss text NOT NULL,
+  sub text NOT NULL,
+  reason text NOT NULL,
+  blocked_by text NOT NULL,
+  until timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (iss, sub)
+);
+CREATE TABLE ${STATE_SCHEMA}.control_events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind text NOT NULL,
+  actor text NOT NULL,
+  target jsonb NOT NULL,
+  reason text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+)`,
   },
 ];

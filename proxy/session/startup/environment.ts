@@ -48,6 +48,8 @@ export type SessionEnvironment = {
   };
   /** maskHashKey makes `hash` masks an HMAC (config `masking.hash_key_*`). */
   readonly maskHashKey?: string;
+  /** refuseLogin, when set, names why an identity may not log in right now (live control blocked it); undefined lets it in. */
+  readonly refuseLogin?: (identity: { readonly iss: string; readonly sub: string }) => ProxyError | undefined;
   /** recording, when set, records every session's start, statements' outcomes and end (the gate records the statements). */
   readonly recording?: { readonly recorder: Recorder; readonly gateway: string; readonly revision: () => string };
   readonly registry: SessionRegistry;
@@ -79,10 +81,12 @@ export type DecideLogin = (input: ConnectionPolicyInput) => LoginDecision | Prom
 /** SessionHandle is a live session as the registry knows it (cancel forwarding, shutdown). */
 export type SessionHandle = {
   readonly id: string;
+  /** identity is whose session it is (the token's `iss` and `sub`). */
+  readonly identity: { readonly iss: string; readonly sub: string };
   /** upstream is the upstream server and its BackendKeyData for this session. */
   readonly upstream: { readonly host: string; readonly port: number; readonly key: BackendKey };
   /** terminate sends the client a FATAL error and closes both sides; `reason` is recorded as the session's end. */
-  terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout'): void;
+  terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout' | 'terminated' | 'blocked'): void;
   /** cancelHold withdraws the statement the session holds for approval; false when none is held. */
   cancelHold(): boolean;
 };
@@ -99,4 +103,6 @@ export type SessionRegistry = {
   readonly size: number;
   /** terminateAll terminates every session with the error. */
   terminateAll(error: ProxyError): void;
+  /** sessions lists the live sessions (live control: terminate one, or every session of a blocked identity). */
+  sessions(): readonly SessionHandle[];
 };

@@ -53,6 +53,13 @@ export async function runSession(socket: Socket, env: SessionEnvironment, admiss
     if (message === undefined || conn.aborted) return;
     const principal = await login(conn, message);
     if (principal === undefined || conn.aborted) return;
+    // a blocked identity is refused however valid its token (live control)
+    const blocked = env.refuseLogin?.({ iss: principal.issuer, sub: principal.subject });
+    if (blocked !== undefined) {
+      publishRefusal(conn, blocked);
+      conn.fail(blocked);
+      return;
+    }
     const connection = connectionInfo(conn, message);
     // the policy decides the database role before any upstream connection is spent on the client
     const role = await decideRole(conn, principal, connection);

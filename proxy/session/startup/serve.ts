@@ -69,6 +69,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   const interrupt = createHoldInterrupt();
   const handle: SessionHandle = {
     id,
+    identity: { iss: principal.issuer, sub: principal.subject },
     cancelHold: () => interrupt.fire(),
     upstream: { host: env.upstream.host, port: env.upstream.port, key: up.backendKey },
     terminate(error, reason) {

@@ -225,6 +225,8 @@ describe('startDemo', () => {
       expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual([
         'approval_events',
         'approval_requests',
+        'control_events',
+        'identity_blocks',
         'portcullis_schema_migrations',
       ]);
     } finally {

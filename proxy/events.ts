@@ -152,6 +152,8 @@ export type GatewayEvent =
       readonly status?: number;
       readonly message?: string;
     }
+  /** control.failed: live control could not reload the identity blocks (the last loaded ones stay in force). */
+  | { readonly type: 'control.failed'; readonly message: string }
   /** admin.listening: the admin API accepts requests at `url`. */
   | { readonly type: 'admin.listening'; readonly url: string }
   /** admin.failed: the admin API could not start (details for the operator only). */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
+import { createLiveControl } from '../control/index.js';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -225,11 +226,33 @@ export async function startGatewayFromConfig(
     return { kind: 'failed', reasons: plane.reasons };
   }
   const { holds } = plane.plane;
+  // live control: end sessions and block identities on every gateway of the store
+  let running: { live(): ReturnType<Awaited<ReturnType<typeof startGateway>>['live']> } | undefined;
+  const control =
+    state === undefined
+      ? undefined
+      : createLiveControl({
+          store: state,
+          sessions: () => running?.live() ?? [],
+          onEvent: (e) => events.publish({ type: 'control.failed', message: e.message }),
+        });
+  if (control !== undefined) {
+    await control
+      .start()
+      .catch((e: unknown) =>
+        events.publish({
+          type: 'state.failed',
+          code: 'ERR_PROXY_STATE_UNAVAILABLE',
+          message: `live control: ${stateModule.describeStateError(e)}`,
+        }),
+      );
+  }
   // the revision recorded on approval requests: the bundle's own, or a digest of the compiled policy
   const revision =
     loaded.bundle.manifest.revision || `sha256:${createHash('sha256').update(loaded.bundle.wasm).digest('hex').slice(0, 16)}`;
   const gateway = await startGateway(config, {
     ...(holds !== undefined ? { approvals: holds } : {}),
+    ...(control !== undefined ? { control } : {}),
     revision: () => revision,
     verifier,
     decide: (input) => decider.decide(input),
@@ -241,6 +264,7 @@ export async function startGatewayFromConfig(
     ...(tls !== undefined ? { tls } : {}),
     ...(maskHashKey !== undefined ? { maskHashKey } : {}),
   });
+  running = gateway;
   // the admin API (approvals): a listener of its own, loopback unless configured otherwise
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   if (config.admin.enabled) {
@@ -260,6 +284,7 @@ export async function startGatewayFromConfig(
     } catch (e) {
       await gateway.close();
       await plane.plane.close();
+      control?.close();
       verifier.close();
       await state?.close();
       return {
@@ -277,6 +302,7 @@ export async function startGatewayFromConfig(
       await admin?.close();
       await gateway.close();
       await plane.plane.close();
+      control?.close();
       verifier.close();
       await state?.close();
       await closeAnalysis();

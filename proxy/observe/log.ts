@@ -50,6 +50,7 @@ export function levelOf(event: GatewayEvent): Level {
     case 'state.failed':
     case 'approval.failed':
     case 'admin.failed':
+    case 'control.failed':
       return 'error';
     case 'webhook.delivery':
       return event.outcome === 'delivered' ? 'debug' : 'warn';
@@ -229,6 +230,8 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('admin API listening', { url: event.url });
     case 'admin.failed':
       return at('admin API failure', { error: event.message });
+    case 'control.failed':
+      return at('live control failure', { error: event.message });
     case 'admin.log':
       return at(event.kind.replace(/^admin\./, 'admin API ').replaceAll('-', ' '), event.fields);
     default:

@@ -77,6 +77,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   actions: ['decision', 'sql', 'wire', 'errors'],
   gate: ['decision', 'actions', 'sql', 'catalog', 'resolve', 'events', 'auth', 'wire', 'approvals', 'errors'],
   observe: ['events', 'sql', 'decision', 'errors'],
+  decisionlog: ['events', 'decision', 'sql', 'errors'],
   session: ['wire', 'net', 'upstream', 'catalog', 'sql', 'auth', 'decision', 'actions', 'gate', 'approvals', 'events', 'errors'],
   server: ['session', 'gate', 'approvals', 'net', 'upstream', 'catalog', 'auth', 'events', 'wire', 'config', 'errors'],
   index: ['server', 'session', 'gate', 'approvals', 'catalog', 'upstream', 'events', 'config', 'errors'],

@@ -54,6 +54,9 @@ const SECTIONS = [
   'admin',
   'admin.tls',
   'admin.rate_limit',
+  'decision_logs',
+  'decision_logs.file',
+  'decision_logs.service',
 ];
 
 /** documentedKeys reads the first column of docs/config.md's key table (`a` / `b` alternatives share a's parent). */

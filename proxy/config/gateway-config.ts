@@ -2,6 +2,8 @@
 // every default applied (or path-addressed error strings) out, composed from one validator per
 // section (listen.ts, tls.ts, upstream.ts, …). Pure: no fs, no env, no argv (proxy/cli does those).
 
+import { validateDecisionLogs, DECISION_LOGS_DEFAULTS } from './decision-logs.js';
+import type { DecisionLogsConfig } from './decision-logs.js';
 import { validateIdentity, IDENTITY_DEFAULTS } from './identity.js';
 import type { IdentitySection } from './identity.js';
 import { validateLimits, LIMITS_DEFAULTS } from './limits.js';
@@ -41,6 +43,8 @@ export type GatewayConfig = {
   readonly approval: ApprovalConfig;
   /** admin is where the admin API listens. */
   readonly admin: AdminConfig;
+  /** decisionLogs says where statement decisions are logged in OPA's format (no sink without the section). */
+  readonly decisionLogs: DecisionLogsConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -60,6 +64,7 @@ export const CONFIG_DEFAULTS = deepFreeze({
   state: STATE_DEFAULTS,
   approval: APPROVAL_DEFAULTS,
   admin: ADMIN_DEFAULTS,
+  decisionLogs: DECISION_LOGS_DEFAULTS,
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
@@ -76,6 +81,7 @@ const TOP_LEVEL_KEYS = [
   'state',
   'approval',
   'admin',
+  'decision_logs',
 ] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
@@ -98,6 +104,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const state = validateState(root);
   const approval = validateApproval(root);
   const admin = validateAdmin(root);
+  const decisionLogs = validateDecisionLogs(root);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -112,6 +119,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     ...(state !== undefined ? { state } : {}),
     approval,
     admin,
+    decisionLogs,
   };
   return { ok: true, config: deepFreeze(config) };
 }

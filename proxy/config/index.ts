@@ -23,6 +23,8 @@ export { STATE_DEFAULTS } from './state.js';
 export type { StateConfig } from './state.js';
 export { ADMIN_DEFAULTS, APPROVAL_DEFAULTS } from './approval.js';
 export type { AdminConfig, ApprovalConfig, WebhookConfig } from './approval.js';
+export { DECISION_LOGS_DEFAULTS } from './decision-logs.js';
+export type { DecisionLogMaskRule, DecisionLogsConfig } from './decision-logs.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
 export { resolveSecret, secretFromFile } from './secrets.js';

@@ -4,6 +4,7 @@
 
 import type { Writable } from 'node:stream';
 import { createDropCounter } from './report.js';
+import { createOpLog } from './report.js';
 import type { OpLog } from './report.js';
 import type { Sink } from './types.js';
 
@@ -18,7 +19,8 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
   const target = options.target;
   const stream: Writable | undefined = typeof target === 'function' ? undefined : target;
   const writeLine: (text: string) => void = typeof target === 'function' ? target : (text) => void target.write(text);
-  const drops = createDropCounter('console', options.log);
+  const ops = createOpLog(options.log);
+  const drops = createDropCounter('console', ops.emit);
   let written = 0;
   let failures = 0;
   let closed = false;
@@ -64,5 +66,6 @@ export function createConsoleSink(options: ConsoleSinkOptions): Sink {
       drops.report();
     },
     stats: () => ({ written, dropped: drops.total(), buffered: 0, failures }),
+    listen: ops.listen,
   };
 }

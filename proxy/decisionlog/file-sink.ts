@@ -6,7 +6,7 @@
 
 import { createDropCounter } from './report.js';
 import type { OpLog } from './report.js';
-import { safeLog } from './report.js';
+import { createOpLog } from './report.js';
 import type { Sink } from './types.js';
 
 /** FILE_SINK_DEFAULTS are OPA-like defaults: rotate at 100 MiB, keep 5 rotated files, queue 10,000 events. */
@@ -51,7 +51,8 @@ export function createFileSink(options: FileSinkOptions): Sink {
   const limit = options.bufferSizeLimitEvents ?? FILE_SINK_DEFAULTS.bufferSizeLimitEvents;
   if (!(maxSize > 0) || !(maxFiles >= 1) || !(limit >= 1))
     throw new TypeError('file sink: maxSize, maxFiles and bufferSizeLimitEvents must be positive');
-  const drops = createDropCounter('file', options.log);
+  const ops = createOpLog(options.log);
+  const drops = createDropCounter('file', ops.emit);
   let queue: Buffer[] = [];
   const files = options.files;
   let handle: AppendHandle | undefined;
@@ -127,7 +128,7 @@ export function createFileSink(options: FileSinkOptions): Sink {
   function fail(lost: number, err: unknown): void {
     failures++;
     const message = err instanceof Error ? err.message : String(err);
-    safeLog(options.log, { type: 'decision_log.write_failed', sink: 'file', message });
+    ops.emit({ type: 'decision_log.write_failed', sink: 'file', message });
     if (lost > 0) drops.drop('write_failed', lost, message);
   }
 
@@ -159,5 +160,6 @@ export function createFileSink(options: FileSinkOptions): Sink {
       handle = undefined;
     },
     stats: () => ({ written, dropped: drops.total(), buffered: queue.length, failures }),
+    listen: ops.listen,
   };
 }

@@ -10,7 +10,6 @@ import type { ConsoleTarget } from './console-sink.js';
 import { createFileSink } from './file-sink.js';
 import type { LogFiles } from './file-sink.js';
 import { createHttpSink } from './http-sink.js';
-import type { OpLog } from './report.js';
 import type { MaskRule, Sink } from './types.js';
 
 /** HeaderSource is a header value given inline, named by an environment variable, or kept in a file (proxy/config's SecretSource). */
@@ -47,7 +46,6 @@ export type SinksFromConfigOptions = {
   readonly readFile?: (path: string) => string;
   /** baseDir is what relative paths (the log file, header files) are relative to: the config file's directory (default: left as given). */
   readonly baseDir?: string;
-  readonly log?: OpLog;
 };
 
 /**
@@ -57,7 +55,7 @@ export type SinksFromConfigOptions = {
 export function sinksFromConfig(config: DecisionLogsConfigLike, options: SinksFromConfigOptions): Sink[] {
   const at = (p: string) => (isAbsolute(p) || options.baseDir === undefined ? p : resolve(options.baseDir, p));
   const sinks: Sink[] = [];
-  if (config.console) sinks.push(createConsoleSink({ target: options.stdout, ...(options.log ? { log: options.log } : {}) }));
+  if (config.console) sinks.push(createConsoleSink({ target: options.stdout }));
   if (config.file !== undefined) {
     const f = config.file;
     if (options.files === undefined) throw new TypeError('sinksFromConfig: decision_logs.file needs options.files');
@@ -67,7 +65,6 @@ export function sinksFromConfig(config: DecisionLogsConfigLike, options: SinksFr
         files: options.files,
         maxSize: f.maxSize,
         maxFiles: f.maxFiles,
-        ...(options.log ? { log: options.log } : {}),
       }),
     );
   }
@@ -94,7 +91,6 @@ export function sinksFromConfig(config: DecisionLogsConfigLike, options: SinksFr
         maxDelayMs: s.maxDelayMs,
         uploadSizeLimitBytes: s.uploadSizeLimitBytes,
         bufferSizeLimitEvents: s.bufferSizeLimitEvents,
-        ...(options.log ? { log: options.log } : {}),
       }),
     );
   }

@@ -7,7 +7,7 @@
 
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { createDropCounter, safeLog } from './report.js';
+import { createDropCounter, createOpLog } from './report.js';
 import type { OpLog } from './report.js';
 import type { Sink } from './types.js';
 
@@ -63,7 +63,8 @@ export function createHttpSink(options: HttpSinkOptions): Sink {
   if (!(limit >= 64) || !(o.bufferSizeLimitEvents >= 1))
     throw new TypeError('http sink: uploadSizeLimitBytes >= 64 and bufferSizeLimitEvents >= 1');
   const random = options.random ?? Math.random;
-  const drops = createDropCounter(name, options.log);
+  const ops = createOpLog(options.log);
+  const drops = createDropCounter(name, ops.emit);
   const headers = {
     ...options.headers,
     'content-type': 'application/json',
@@ -128,7 +129,7 @@ export function createHttpSink(options: HttpSinkOptions): Sink {
   async function nextChunk(): Promise<Chunk | undefined> {
     while (queue.length > 0) {
       let n = countWithin(soft);
-      for (let tries = 0; tries < 16; tries++) {
+      for (;;) {
         const body = await gzip(`[${queue.slice(0, n).join(',')}]`);
         if (body.length > limit) {
           if (n === 1) break;
@@ -202,8 +203,7 @@ export function createHttpSink(options: HttpSinkOptions): Sink {
     if (abort.signal.aborted) return; // closed meanwhile: close() counted these events as dropped
     if (answer.ok) {
       written += chunk.events.length;
-      if (failedAttempts > 0)
-        safeLog(options.log, { type: 'decision_log.upload_recovered', sink: name, url: o.url, attempts: failedAttempts });
+      if (failedAttempts > 0) ops.emit({ type: 'decision_log.upload_recovered', sink: name, url: o.url, attempts: failedAttempts });
       failedAttempts = 0;
       if (queue.length === 0) {
         drops.report();
@@ -217,7 +217,7 @@ export function createHttpSink(options: HttpSinkOptions): Sink {
     putBack(chunk.events);
     const ceiling = Math.min(o.retryMaxMs, o.retryBaseMs * 2 ** Math.min(failedAttempts - 1, 30));
     const retryInMs = Math.round(ceiling / 2 + random() * (ceiling / 2));
-    safeLog(options.log, {
+    ops.emit({
       type: 'decision_log.upload_failed',
       sink: name,
       url: o.url,
@@ -285,6 +285,7 @@ export function createHttpSink(options: HttpSinkOptions): Sink {
       for (const w of ws) w();
     },
     stats: () => ({ written, dropped: drops.total(), buffered: buffered(), failures }),
+    listen: ops.listen,
   };
 }
 

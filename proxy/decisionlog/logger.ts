@@ -13,6 +13,9 @@ import { createDropCounter } from './report.js';
 import type { OpLog } from './report.js';
 import type { DecisionLogEvent, DecisionLogStats, JsonValue, MaskRule, Sink } from './types.js';
 
+/** MAX_SESSIONS bounds the sessions remembered (their client address), should closes go unseen. */
+const MAX_SESSIONS = 100_000;
+
 /** DecisionLoggerOptions are the gateway's identity, the policy's, the sinks and the masking. */
 export type DecisionLoggerOptions = {
   /** labels identify the gateway: `id` (its instance id) and `version`, plus any others. */
@@ -28,7 +31,7 @@ export type DecisionLoggerOptions = {
   readonly eraseParams?: boolean;
   /** now is the clock, ms since the epoch (default Date.now); the input's own `time` wins when present. */
   readonly now?: () => number;
-  /** log receives operational events: drops, failed uploads. */
+  /** log receives operational events, the logger's and every sink's (attached with Sink.listen): drops, failed uploads. */
   readonly log?: OpLog;
   /** newId makes decision ids (default: random UUIDs). */
   readonly newId?: () => string;
@@ -58,6 +61,7 @@ export function createDecisionLogger(options: DecisionLoggerOptions): DecisionLo
   const labels = { ...options.labels };
   const bundles = Object.fromEntries(Object.entries(options.bundles).map(([k, b]) => [k, { revision: b.revision }]));
   const drops = createDropCounter('decision_log', options.log);
+  if (options.log !== undefined) for (const sink of options.sinks) sink.listen(options.log);
   const sessions = new Map<string, OpenedSession>();
   /** counters number each session's statements when the event carries no statementId (1 for the first). */
   const counters = new Map<string, number>();
@@ -109,6 +113,7 @@ export function createDecisionLogger(options: DecisionLoggerOptions): DecisionLo
     try {
       switch (e.type) {
         case 'session.opened':
+          if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string); // a session whose close was never seen
           sessions.set(e.session, {
             issuer: e.issuer,
             clientAddress: e.clientAddress,

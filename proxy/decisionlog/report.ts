@@ -2,10 +2,9 @@
 // the operational log, coalesced per reason (the first drop at once, then at most one report a
 // second with the count since the last), and flushed when the sink is flushed or closed.
 
-import type { DecisionLogOpEvent } from './types.js';
+import type { DecisionLogOpEvent, OpLog } from './types.js';
 
-/** OpLog receives the decision logger's operational events (drops, failed uploads). */
-export type OpLog = (event: DecisionLogOpEvent) => void;
+export type { OpLog } from './types.js';
 
 /** DropReason is why a sink lost events. */
 export type DropReason = Extract<DecisionLogOpEvent, { type: 'decision_log.dropped' }>['reason'];
@@ -62,6 +61,22 @@ export function createDropCounter(sink: string, log: OpLog | undefined): DropCou
     },
     total: () => total,
     report: emit,
+  };
+}
+
+/** OpLogFan sends a sink's operational events to every receiver attached. */
+export type OpLogFan = { readonly emit: OpLog; listen(log: OpLog): void };
+
+/** createOpLog returns a fan-out starting with `initial` (when given); a receiver that throws is skipped. */
+export function createOpLog(initial?: OpLog): OpLogFan {
+  const logs: OpLog[] = initial !== undefined ? [initial] : [];
+  return {
+    emit: (event) => {
+      for (const log of logs) safeLog(log, event);
+    },
+    listen(log) {
+      if (!logs.includes(log)) logs.push(log);
+    },
   };
 }
 

@@ -82,7 +82,12 @@ export type Sink = {
   close(): Promise<void>;
   /** stats reports the sink's counters. */
   stats(): SinkStats;
+  /** listen adds a receiver of the sink's operational events (the logger attaches its `log`). */
+  listen(log: OpLog): void;
 };
+
+/** OpLog receives the decision logger's operational events (drops, failed uploads). */
+export type OpLog = (event: DecisionLogOpEvent) => void;
 
 /** DecisionLogOpEvent is what the decision logger and its sinks report to the operator. */
 export type DecisionLogOpEvent =

@@ -80,6 +80,7 @@ function collecting(): Sink & { lines: string[] } {
     flush: async () => {},
     close: async () => {},
     stats: () => ({ written: lines.length, dropped: 0, buffered: 0, failures: 0 }),
+    listen: () => {},
   };
 }
 

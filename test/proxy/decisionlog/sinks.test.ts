@@ -194,10 +194,11 @@ describe('the HTTP sink (OPA upload protocol)', () => {
     await sink.close();
   });
 
-  it('counts and reports what a full buffer drops, and what close gives up', async () => {
+  it("counts and reports what a full buffer drops, and what close gives up, through the logger's log", async () => {
     const r = await receiver(() => 503);
     const log: DecisionLogOpEvent[] = [];
-    const sink = createHttpSink({ ...FAST, url: r.url, bufferSizeLimitEvents: 10, log: (e) => log.push(e) });
+    const sink = createHttpSink({ ...FAST, url: r.url, bufferSizeLimitEvents: 10 });
+    // the logger attaches its log to the sink: a sink built without one still reports its drops
     const l = createDecisionLogger({ labels: { id: 'g', version: 'v' }, bundles: {}, path: 'p', sinks: [sink], log: (e) => log.push(e) });
     for (let i = 0; i < 25; i++) sink.write(event(i));
     expect(sink.stats()).toMatchObject({ dropped: 15, buffered: 10 });

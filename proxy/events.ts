@@ -76,6 +76,10 @@ export type GatewayEvent =
       readonly params: readonly (string | null)[] | null;
       /** inTransaction is whether the statement runs inside a transaction block. */
       readonly inTransaction: boolean;
+      /** statementId is the session's statement counter for this statement (1 for the first); decision logs use it when present. */
+      readonly statementId?: number;
+      /** input is the exact policy input the decision was made on (it holds `params`: never logged as is); decision logs use it when present. */
+      readonly input?: unknown;
     })
   | (SessionRef & {
       readonly type: 'statement.refused';

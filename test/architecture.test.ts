@@ -78,6 +78,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   actions: ['decision', 'sql', 'wire', 'errors'],
   gate: ['decision', 'actions', 'sql', 'catalog', 'resolve', 'events', 'auth', 'wire', 'approvals', 'recording', 'errors'],
   observe: ['events', 'sql', 'decision', 'errors'],
+  decisionlog: ['events', 'decision', 'sql', 'errors'],
   session: [
     'wire',
     'net',

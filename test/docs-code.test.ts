@@ -55,6 +55,9 @@ const SECTIONS = [
   'admin.tls',
   'admin.rate_limit',
   'recording',
+  'decision_logs',
+  'decision_logs.file',
+  'decision_logs.service',
 ];
 
 /** documentedKeys reads the first column of docs/config.md's key table (`a` / `b` alternatives share a's parent). */

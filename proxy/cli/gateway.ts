@@ -237,15 +237,13 @@ export async function startGatewayFromConfig(
           onEvent: (e) => events.publish({ type: 'control.failed', message: e.message }),
         });
   if (control !== undefined) {
-    await control
-      .start()
-      .catch((e: unknown) =>
-        events.publish({
-          type: 'state.failed',
-          code: 'ERR_PROXY_STATE_UNAVAILABLE',
-          message: `live control: ${stateModule.describeStateError(e)}`,
-        }),
-      );
+    await control.start().catch((e: unknown) =>
+      events.publish({
+        type: 'state.failed',
+        code: 'ERR_PROXY_STATE_UNAVAILABLE',
+        message: `live control: ${stateModule.describeStateError(e)}`,
+      }),
+    );
   }
   // the revision recorded on approval requests: the bundle's own, or a digest of the compiled policy
   const revision =

@@ -2,6 +2,8 @@
 // every default applied (or path-addressed error strings) out, composed from one validator per
 // section (listen.ts, tls.ts, upstream.ts, …). Pure: no fs, no env, no argv (proxy/cli does those).
 
+import { validateDecisionLogs, DECISION_LOGS_DEFAULTS } from './decision-logs.js';
+import type { DecisionLogsConfig } from './decision-logs.js';
 import { validateIdentity, IDENTITY_DEFAULTS } from './identity.js';
 import type { IdentitySection } from './identity.js';
 import { validateLimits, LIMITS_DEFAULTS } from './limits.js';
@@ -45,6 +47,8 @@ export type GatewayConfig = {
   readonly admin: AdminConfig;
   /** recording says where sessions are recorded; absent: nothing is recorded. */
   readonly recording?: RecordingConfig;
+  /** decisionLogs says where statement decisions are logged in OPA's format (no sink without the section). */
+  readonly decisionLogs: DecisionLogsConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -65,6 +69,7 @@ export const CONFIG_DEFAULTS = deepFreeze({
   approval: APPROVAL_DEFAULTS,
   admin: ADMIN_DEFAULTS,
   recording: RECORDING_DEFAULTS,
+  decisionLogs: DECISION_LOGS_DEFAULTS,
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
@@ -82,6 +87,7 @@ const TOP_LEVEL_KEYS = [
   'approval',
   'admin',
   'recording',
+  'decision_logs',
 ] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
@@ -105,6 +111,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const approval = validateApproval(root);
   const admin = validateAdmin(root);
   const recording = validateRecording(root);
+  const decisionLogs = validateDecisionLogs(root);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -120,6 +127,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     approval,
     admin,
     ...(recording !== undefined ? { recording } : {}),
+    decisionLogs,
   };
   return { ok: true, config: deepFreeze(config) };
 }

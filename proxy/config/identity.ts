@@ -141,7 +141,7 @@ function readIntrospection(s: Section): IntrospectionSection | undefined {
 }
 
 /** checkHttpUrl accepts https URLs, and http only for loopback hosts (the dev issuer). */
-function checkHttpUrl(s: Section, key: string, value: string, why = ''): boolean {
+export function checkHttpUrl(s: Section, key: string, value: string, why = ''): boolean {
   let url: URL;
   try {
     url = new URL(value);

@@ -25,6 +25,8 @@ export { ADMIN_DEFAULTS, APPROVAL_DEFAULTS } from './approval.js';
 export type { AdminConfig, ApprovalConfig, WebhookConfig } from './approval.js';
 export { RECORDING_DEFAULTS } from './recording.js';
 export type { RecordingConfig } from './recording.js';
+export { DECISION_LOGS_DEFAULTS } from './decision-logs.js';
+export type { DecisionLogMaskRule, DecisionLogsConfig } from './decision-logs.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
 export { resolveSecret, secretFromFile } from './secrets.js';

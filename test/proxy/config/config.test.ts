@@ -226,7 +226,7 @@ describe('validateConfig errors', () => {
       note: 'unknown top-level key',
       doc: withKey('listn', {}),
       errors: [
-        'listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log, masking, state, approval, admin, recording)',
+        'listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log, masking, state, approval, admin, recording, decision_logs)',
       ],
     },
     { note: 'unknown nested key', doc: withKey('listen.hots', 'x'), errors: ['listen.hots: unknown key (expected one of host, port)'] },

@@ -156,6 +156,8 @@ export type GatewayEvent =
       readonly status?: number;
       readonly message?: string;
     }
+  /** decision_log.problem: the decision log dropped events, or an upload failed or recovered (never silent). */
+  | { readonly type: 'decision_log.problem'; readonly kind: string; readonly fields: Readonly<Record<string, unknown>> }
   /** control.failed: live control could not reload the identity blocks (the last loaded ones stay in force). */
   | { readonly type: 'control.failed'; readonly message: string }
   /** admin.listening: the admin API accepts requests at `url`. */

@@ -94,6 +94,10 @@ function resolveExternal(
       ),
     },
     ...(config.recording !== undefined ? { recording: { ...config.recording, dir: abs(config.recording.dir) } } : {}),
+    decisionLogs:
+      config.decisionLogs.file !== undefined
+        ? { ...config.decisionLogs, file: { ...config.decisionLogs.file, path: abs(config.decisionLogs.file.path) } }
+        : config.decisionLogs,
     admin:
       config.admin.tls !== undefined
         ? { ...config.admin, tls: { certFile: abs(config.admin.tls.certFile), keyFile: abs(config.admin.tls.keyFile) } }

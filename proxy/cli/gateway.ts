@@ -10,6 +10,9 @@ import { readFileSync } from 'node:fs';
 import { startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
 import { createLiveControl } from '../control/index.js';
+import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
+import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
+import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -41,6 +44,7 @@ export async function startGatewayFromConfig(
   config: GatewayConfig,
   log: (line: string) => void,
   env: GatewayEnv = {},
+  stdout: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<GatewayStart> {
   const [
     { loadBundle, isBundleError },
@@ -248,7 +252,9 @@ export async function startGatewayFromConfig(
   // the revision recorded on approval requests: the bundle's own, or a digest of the compiled policy
   const revision =
     loaded.bundle.manifest.revision || `sha256:${createHash('sha256').update(loaded.bundle.wasm).digest('hex').slice(0, 16)}`;
+  const gatewayId = `${hostname()}:${process.pid}`;
   const gateway = await startGateway(config, {
+    gatewayId,
     ...(holds !== undefined ? { approvals: holds } : {}),
     ...(control !== undefined ? { control } : {}),
     revision: () => revision,
@@ -263,6 +269,21 @@ export async function startGatewayFromConfig(
     ...(maskHashKey !== undefined ? { maskHashKey } : {}),
   });
   running = gateway;
+  // decision logs in OPA's format, to the configured sinks (none without the section)
+  const sinks = sinksFromConfig(config.decisionLogs, { stdout, env, files: nodeLogFiles, readFile: readHeaderFile });
+  const decisionLogger =
+    sinks.length === 0
+      ? undefined
+      : createDecisionLogger({
+          labels: { id: gatewayId, version: VERSION },
+          bundles: { portcullis: { revision } },
+          path: config.policy.entrypoint,
+          sinks,
+          mask: config.decisionLogs.mask,
+          eraseParams: config.decisionLogs.eraseParams,
+          log: ({ type, ...fields }) => events.publish({ type: 'decision_log.problem', kind: type, fields }),
+        });
+  const unsubscribeDecisions = decisionLogger === undefined ? undefined : events.subscribe(decisionLogger.subscriber);
   // the admin API (approvals): a listener of its own, loopback unless configured otherwise
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   if (config.admin.enabled) {
@@ -299,6 +320,8 @@ export async function startGatewayFromConfig(
     close: async () => {
       await admin?.close();
       await gateway.close();
+      unsubscribeDecisions?.();
+      await decisionLogger?.close();
       await plane.plane.close();
       control?.close();
       verifier.close();

@@ -102,7 +102,7 @@ export function createGate(deps: GateDeps): Gate {
   }
 
   /** settle validates the policy's answer, counts the statement and publishes the decision. */
-  function settle(req: StatementRequest, answer: unknown, failure: string | undefined): Decision {
+  function settle(req: StatementRequest, answer: unknown, failure: string | undefined, input?: PolicyInput): Decision {
     const { session } = req;
     let decision = POLICY_ERROR_DENY;
     if (failure === undefined && isDecision(answer)) decision = answer;
@@ -116,6 +116,8 @@ export function createGate(deps: GateDeps): Gate {
       decision,
       params: req.params,
       inTransaction: req.inTransaction,
+      statementId: session.counters.statements,
+      ...(input !== undefined ? { input } : {}),
     });
     if (decision.kind === 'deny' && decision.origin === 'error') {
       events.publish({ type: 'policy.error', session: session.id, message: failure ?? decision.detail ?? decision.reason });
@@ -155,9 +157,9 @@ export function createGate(deps: GateDeps): Gate {
         input = inputOf(req, resolved.routines);
         answer = deps.decide(input);
         if (answer instanceof Promise) answer = await answer;
-        verdict = await act(req, settle(req, answer, undefined), resolved);
+        verdict = await act(req, settle(req, answer, undefined, input), resolved);
       } catch (err) {
-        verdict = await act(req, settle(req, undefined, messageOf(err)), resolved);
+        verdict = await act(req, settle(req, undefined, messageOf(err), input), resolved);
       }
       if (deps.recorder !== undefined) {
         const id = req.session.counters.statements;

@@ -54,6 +54,8 @@ export function levelOf(event: GatewayEvent): Level {
       return 'error';
     case 'webhook.delivery':
       return event.outcome === 'delivered' ? 'debug' : 'warn';
+    case 'decision_log.problem':
+      return event.kind === 'decision_log.upload_recovered' ? 'info' : 'warn';
     case 'admin.log':
       return /error|unavailable|failed/.test(event.kind)
         ? 'error'
@@ -232,6 +234,8 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('admin API failure', { error: event.message });
     case 'control.failed':
       return at('live control failure', { error: event.message });
+    case 'decision_log.problem':
+      return at(event.kind.replace('decision_log.', 'decision log ').replaceAll('_', ' '), event.fields);
     case 'admin.log':
       return at(event.kind.replace(/^admin\./, 'admin API ').replaceAll('-', ' '), event.fields);
     default:

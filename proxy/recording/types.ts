@@ -73,6 +73,10 @@ export type OutcomeBody = {
   /** digest is the SHA-256 (hex) of the result bytes as sent to the agent (after masking). */
   readonly digest: string | null;
   readonly duration_ms: number;
+  /** result_rows are the rows as sent (masked values masked), up to the byte cap, with `recording.results: capped`. */
+  readonly result_rows?: readonly (readonly (string | null)[])[];
+  /** result_truncated is true when rows past the cap were not kept. */
+  readonly result_truncated?: boolean;
 };
 
 /** SessionEndBody is recorded when a session ends. */

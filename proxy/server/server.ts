@@ -53,6 +53,8 @@ export type GatewayDeps = {
   readonly recorder?: Recorder;
   /** gatewayId names this gateway in recordings (default host:pid). */
   readonly gatewayId?: string;
+  /** recordRowsBytes keeps each statement's rows in its recording, up to this many bytes (`recording.results: capped`). */
+  readonly recordRowsBytes?: number;
   /** control is live control (blocked identities are refused at login; its sessions list is this gateway's registry). */
   readonly control?: {
     blocked(iss: string, sub: string): { readonly by: string; readonly reason: string; readonly until: string | null } | undefined;
@@ -157,6 +159,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
             recorder: deps.recorder,
             gateway: deps.gatewayId ?? `${hostname()}:${process.pid}`,
             revision: deps.revision ?? (() => ''),
+            ...(deps.recordRowsBytes !== undefined ? { rowsBytes: deps.recordRowsBytes } : {}),
           },
         }
       : {}),

@@ -29,6 +29,8 @@ export type SessionContext = {
   readonly events: EventSink;
   /** recorder records each statement's outcome and what the agent saw (absent: nothing is recorded). */
   readonly recorder?: Recorder;
+  /** recordRowsBytes, when set, keeps the rows the agent saw in the outcome record, up to this many bytes per statement. */
+  readonly recordRowsBytes?: number;
   /** interrupt ends a wait for approval early (the client's CancelRequest or disconnect); absent: nothing interrupts it. */
   readonly interrupt?: HoldInterrupt;
 };

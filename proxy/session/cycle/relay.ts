@@ -78,7 +78,9 @@ class Relay {
     | undefined;
 
   /** #tap is what the agent has seen of the statement whose answers are arriving (only while recording). */
-  #tap: { rows: number; columns: readonly string[]; readonly hash: Hash } | undefined;
+  #tap:
+    | { rows: number; columns: readonly string[]; readonly hash: Hash; kept?: (string | null)[][]; keptBytes?: number; truncated?: boolean }
+    | undefined;
   /** #since is when the statement whose answers are arriving began (forwarded, or the previous one ended). */
   #since = Date.now();
 
@@ -92,7 +94,27 @@ class Relay {
     if (this.#cycle.ctx.recorder === undefined || this.#refused) return;
     this.#tap ??= { rows: 0, columns: [], hash: createHash('sha256') };
     this.#tap.hash.update(bytes);
-    if (row) this.#tap.rows++;
+    if (!row) return;
+    this.#tap.rows++;
+    const cap = this.#cycle.ctx.recordRowsBytes;
+    if (cap === undefined) return;
+    const tap = this.#tap;
+    tap.kept ??= [];
+    tap.keptBytes ??= 0;
+    if (tap.truncated === true || tap.keptBytes + bytes.length > cap || bytes[0] !== 0x44) {
+      tap.truncated = true;
+      return;
+    }
+    const msg = decodeBackend({
+      kind: 'tagged',
+      code: bytes[0],
+      tag: 'D',
+      raw: Buffer.from(bytes),
+      payload: Buffer.from(bytes).subarray(5),
+    });
+    if (msg.kind !== 'dataRow') return;
+    tap.kept.push(msg.values.map((v) => (v === null ? null : v.toString('utf8'))));
+    tap.keptBytes += bytes.length;
   }
 
   #forward(frame: TaggedFrame): void {
@@ -374,6 +396,7 @@ class Relay {
         columns: tap?.columns ?? [],
         digest: tap?.hash.digest('hex') ?? null,
         duration_ms: this.#since - since,
+        ...(ctx.recordRowsBytes !== undefined ? { result_rows: tap?.kept ?? [], result_truncated: tap?.truncated === true } : {}),
       });
     }
     ctx.events.publish({

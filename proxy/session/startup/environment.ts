@@ -51,7 +51,13 @@ export type SessionEnvironment = {
   /** refuseLogin, when set, names why an identity may not log in right now (live control blocked it); undefined lets it in. */
   readonly refuseLogin?: (identity: { readonly iss: string; readonly sub: string }) => ProxyError | undefined;
   /** recording, when set, records every session's start, statements' outcomes and end (the gate records the statements). */
-  readonly recording?: { readonly recorder: Recorder; readonly gateway: string; readonly revision: () => string };
+  readonly recording?: {
+    readonly recorder: Recorder;
+    readonly gateway: string;
+    readonly revision: () => string;
+    /** rowsBytes keeps the rows each statement returned, up to this many bytes (`recording.results: capped`). */
+    readonly rowsBytes?: number;
+  };
   readonly registry: SessionRegistry;
   readonly events: EventSink;
   /** now is the clock in ms since the epoch (token expiry). */

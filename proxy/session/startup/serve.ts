@@ -140,6 +140,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     limits: { maxStatementBytes: env.limits.maxStatementBytes },
     ...(env.maskHashKey !== undefined ? { maskHashKey: env.maskHashKey } : {}),
     ...(recording !== undefined ? { recorder: recording.recorder } : {}),
+    ...(recording?.rowsBytes !== undefined ? { recordRowsBytes: recording.rowsBytes } : {}),
     events: env.events,
     interrupt,
   };

@@ -11,6 +11,7 @@ import * as approvals from '../proxy/approvals/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
 import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf, toErrorFields } from '../proxy/errors.js';
+import * as recording from '../proxy/recording/index.js';
 import * as resolve from '../proxy/resolve/index.js';
 import * as session from '../proxy/session/index.js';
 import * as sql from '../proxy/sql/index.js';
@@ -129,6 +130,7 @@ const made: Made[] = [
   },
   { note: 'ApprovalUnavailableError', err: new approvals.ApprovalUnavailableError('r', 'rule') },
   { note: 'ApprovalLimitError', err: new approvals.ApprovalLimitError(10) },
+  { note: 'RecordingUnavailableError', err: new recording.RecordingUnavailableError({ cause: new Error('ENOSPC /var/x') }) },
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },
@@ -180,6 +182,7 @@ describe('constructing each error class', () => {
         'bundles',
         'decision',
         'engine',
+        'recording',
         'resolve',
         'session',
         'sql',

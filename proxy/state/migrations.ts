@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
  * revision, when it expires) and their audit events (who did what to a request, and why). 2: short
  * text ids, the mode (hold or refuse-and-grant), what the approval is bound to, the quorum, the
  * gateway holding it, resolution and execution times, grants, and each event's actor and outcome.
+ * 3: the session recording's records (proxy/recording), one row per journal record, hash-chained.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -87,5 +88,24 @@ ALTER TABLE ${STATE_SCHEMA}.approval_requests
 CREATE INDEX approval_requests_created ON ${STATE_SCHEMA}.approval_requests (created_at DESC);
 CREATE INDEX approval_requests_grants ON ${STATE_SCHEMA}.approval_requests (requester_iss, requester_sub, binding)
   WHERE mode = 'refuse_and_grant' AND status = 'approved' AND executed_at IS NULL`,
+  },
+  {
+    version: 3,
+    name: 'recording records',
+    sql: `CREATE TABLE ${STATE_SCHEMA}.recording_records (
+  journal text NOT NULL,
+  seq bigint NOT NULL,
+  at timestamptz NOT NULL,
+  prev text NOT NULL,
+  hash text NOT NULL,
+  kind text NOT NULL,
+  session text,
+  statement integer,
+  body jsonb NOT NULL,
+  PRIMARY KEY (journal, seq)
+);
+CREATE INDEX recording_records_session ON ${STATE_SCHEMA}.recording_records (session, seq) WHERE session IS NOT NULL;
+CREATE INDEX recording_records_at ON ${STATE_SCHEMA}.recording_records (at);
+CREATE INDEX recording_records_tombstones ON ${STATE_SCHEMA}.recording_records ((body->>'journal')) WHERE kind = 'tombstone'`,
   },
 ];

@@ -226,6 +226,7 @@ describe('startDemo', () => {
         'approval_events',
         'approval_requests',
         'portcullis_schema_migrations',
+        'recording_records',
       ]);
     } finally {
       await state.end();

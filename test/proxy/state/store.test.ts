@@ -64,7 +64,12 @@ describe('createStateStore migrations', () => {
       'st_one',
       "SELECT tablename FROM pg_tables WHERE schemaname = 'portcullis' ORDER BY 1",
     );
-    expect(tables.map((t) => t.tablename)).toEqual(['approval_events', 'approval_requests', 'portcullis_schema_migrations']);
+    expect(tables.map((t) => t.tablename)).toEqual([
+      'approval_events',
+      'approval_requests',
+      'portcullis_schema_migrations',
+      'recording_records',
+    ]);
     const publicTables = await rows('st_one', "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
     expect(publicTables).toEqual([]);
     // a new store on a migrated database has nothing to do

@@ -59,7 +59,7 @@ Verify the session recording's hash chains (state store, local journals).`,
       },
     ),
   async run(cmd, io, ctx) {
-    const [{ loadConfigFile }, config, state, recording, { readFile }] = await Promise.all([
+    const [{ loadConfigFile }, config, state, recording, { readFile, stat }] = await Promise.all([
       import('../config-file.js'),
       import('../../config/index.js'),
       import('../../state/index.js'),
@@ -103,7 +103,17 @@ Verify the session recording's hash chains (state store, local journals).`,
     } finally {
       await store.close();
     }
-    if (cmd.journalDir !== undefined) reports.push({ source: cmd.journalDir, report: await recording.verifyDir(cmd.journalDir) });
+    if (cmd.journalDir !== undefined) {
+      const isDir = await stat(cmd.journalDir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!isDir) {
+        io.stderr(`portcullis: audit verify: --journal-dir ${cmd.journalDir} is not a directory\n`);
+        return EXIT.failure;
+      }
+      reports.push({ source: cmd.journalDir, report: await recording.verifyDir(cmd.journalDir) });
+    }
     return print(io, cmd.json, reports);
   },
 };

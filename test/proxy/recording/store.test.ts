@@ -365,6 +365,9 @@ ${state}`,
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, reports: [{ source: 'store', problems: [{ seq: 3, kind: 'altered' }] }] });
 
+    const noDir = await runCli(['audit', 'verify', '-c', withState, '--journal-dir', join(tmp, 'nope')], env);
+    expect(noDir).toMatchObject({ code: 1, stderr: `portcullis: audit verify: --journal-dir ${join(tmp, 'nope')} is not a directory\n` });
+
     const none = await runCli(['audit', 'verify', '--config', config('nostate', '')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/has no `state`/);

@@ -12,6 +12,7 @@ import * as control from '../proxy/control/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
 import { ProxyError, ToolError, assertNever, errorSpec, httpStatusOf, messageOf, toErrorFields } from '../proxy/errors.js';
+import * as recording from '../proxy/recording/index.js';
 import * as resolve from '../proxy/resolve/index.js';
 import * as session from '../proxy/session/index.js';
 import * as sql from '../proxy/sql/index.js';
@@ -132,6 +133,7 @@ const made: Made[] = [
   { note: 'ApprovalLimitError', err: new approvals.ApprovalLimitError(10) },
   { note: 'SessionTerminatedError', err: new control.SessionTerminatedError('alice', 'r'), severity: 'FATAL' },
   { note: 'IdentityBlockedError', err: new control.IdentityBlockedError('alice', 'r', null), severity: 'FATAL' },
+  { note: 'RecordingUnavailableError', err: new recording.RecordingUnavailableError({ cause: new Error('ENOSPC /var/x') }) },
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },
@@ -184,6 +186,7 @@ describe('constructing each error class', () => {
         'bundles',
         'decision',
         'engine',
+        'recording',
         'resolve',
         'session',
         'sql',

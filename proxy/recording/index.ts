@@ -1,5 +1,25 @@
 // Public surface of proxy/recording: what a gateway records about every session and statement,
-// hash-chained per journal. Re-exports only.
+// hash-chained per journal: the local journal (group commit), the shipper to the state store,
+// the verifier and retention. Re-exports only.
 
 export { canonicalJson, chain, recordHash } from './chain.js';
 export type * from './types.js';
+export { RECORDING_ERRORS, RECORDING_ERROR_CODES, RecordingError, RecordingUnavailableError } from './errors.js';
+export type { RecordingErrorCode } from './errors.js';
+export {
+  SEGMENT_BYTES_DEFAULT,
+  SEGMENT_PATTERN,
+  listSegments,
+  openJournal,
+  parseSegment,
+  readJournals,
+  readSegment,
+  segmentName,
+} from './journal.js';
+export type { AppendOptions, Journal, JournalOptions, JournalStats, SegmentFile } from './journal.js';
+export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShipper, shippedThrough } from './shipper.js';
+export type { ShipResult, Shipper, ShipperEvent, ShipperOptions, ShipperStore } from './shipper.js';
+export { ISO_AT, createVerifier, verifyChain, verifyDir, verifyStore } from './verify.js';
+export type { ChainProblem, ChainProblemKind, ChainVerifier, StoreReader, VerifyReport } from './verify.js';
+export { prune, retentionReason } from './retention.js';
+export type { PruneOptions, PruneReport, PruneStore } from './retention.js';

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
  * text ids, the mode (hold or refuse-and-grant), what the approval is bound to, the quorum, the
  * gateway holding it, resolution and execution times, grants, and each event's actor and outcome.
  * 3: live control: blocked identities and the audit events of terminations and blocks.
+ * 4: the session recording's records (proxy/recording), one row per journal record, hash-chained.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -109,5 +110,24 @@ CREATE TABLE ${STATE_SCHEMA}.control_events (
   reason text NOT NULL,
   at timestamptz NOT NULL DEFAULT now()
 )`,
+  },
+  {
+    version: 4,
+    name: 'recording records',
+    sql: `CREATE TABLE ${STATE_SCHEMA}.recording_records (
+  journal text NOT NULL,
+  seq bigint NOT NULL,
+  at timestamptz NOT NULL,
+  prev text NOT NULL,
+  hash text NOT NULL,
+  kind text NOT NULL,
+  session text,
+  statement integer,
+  body jsonb NOT NULL,
+  PRIMARY KEY (journal, seq)
+);
+CREATE INDEX recording_records_session ON ${STATE_SCHEMA}.recording_records (session, seq) WHERE session IS NOT NULL;
+CREATE INDEX recording_records_at ON ${STATE_SCHEMA}.recording_records (at);
+CREATE INDEX recording_records_tombstones ON ${STATE_SCHEMA}.recording_records ((body->>'journal')) WHERE kind = 'tombstone'`,
   },
 ];

@@ -12,6 +12,7 @@ import { DECISION_ERRORS } from '../../proxy/decision/index.js';
 import { TOOL_ERRORS } from '../../proxy/errors.js';
 import { RESOLVE_ERRORS } from '../../proxy/resolve/index.js';
 import { SESSION_ERRORS } from '../../proxy/session/index.js';
+import { RECORDING_ERRORS } from '../../proxy/recording/index.js';
 import { SQL_ERRORS } from '../../proxy/sql/index.js';
 import { STATE_ERRORS } from '../../proxy/state/index.js';
 import { UPSTREAM_ERRORS } from '../../proxy/upstream/index.js';
@@ -43,6 +44,7 @@ export const ERROR_TABLES: Readonly<Record<string, Readonly<Record<string, AnyEr
   state: STATE_ERRORS,
   approvals: APPROVAL_ERRORS,
   control: CONTROL_ERRORS,
+  recording: RECORDING_ERRORS,
   tool: TOOL_ERRORS,
 };
 

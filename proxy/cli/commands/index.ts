@@ -4,6 +4,7 @@
 
 import type { CliCommand } from '../command.js';
 import { approvalsCommand } from './approvals.js';
+import { auditCommand } from './audit.js';
 import { buildCommand } from './build.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CliCommand<unknown>[] = [
   demoCommand,
   tokenCommand,
   approvalsCommand,
+  auditCommand,
 ];

@@ -117,7 +117,7 @@ describe('usageFor', () => {
 describe('the registry', () => {
   it('lists every command once, each with a summary and its own help text', () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token', 'approvals']);
+    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token', 'approvals', 'audit']);
     for (const c of COMMANDS) {
       expect(c.usage).toMatch(new RegExp(`^Usage: portcullis ${c.name}`));
       expect(USAGE).toContain(`\n  ${c.summary.split('\n')[0]}\n`);
@@ -144,7 +144,9 @@ Commands:
         Mint an agent token with the running demo's issuer.
   approvals list|show|approve|deny [<id>] [--reason <text>] [--json]
         List, show, approve or deny statements held for a human (through the admin API).
-  help [build|eval|test|serve|demo|token|approvals]
+  audit verify [--config opa.config.yaml] [--journal-dir <dir>] [--json]
+        Verify the session recording's hash chains (state store, local journals).
+  help [build|eval|test|serve|demo|token|approvals|audit]
         Show this text, or a command's.
 
 Exit codes: 0 success, 1 policy/data/I/O error, 2 usage error.`);

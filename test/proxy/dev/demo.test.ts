@@ -228,6 +228,7 @@ describe('startDemo', () => {
         'control_events',
         'identity_blocks',
         'portcullis_schema_migrations',
+        'recording_records',
       ]);
     } finally {
       await state.end();

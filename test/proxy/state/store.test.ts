@@ -70,6 +70,7 @@ describe('createStateStore migrations', () => {
       'control_events',
       'identity_blocks',
       'portcullis_schema_migrations',
+      'recording_records',
     ]);
     const publicTables = await rows('st_one', "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
     expect(publicTables).toEqual([]);

@@ -1,0 +1,306 @@
+// The local journal: records are chained (chain.ts) in the order they are appended and written as
+// JSON lines to segment files `<journal>-<first seq, 12 digits>.jsonl` in one directory. Appends
+// made in the same tick, or while a write and its fdatasync are in flight, go out together as one
+// write and one fdatasync (group commit); each append resolves once its line is on disk (or, with
+// `sync: false`, once written). A failed write or sync fails the journal for good: every pending
+// and later append rejects with RecordingUnavailableError. readJournals reads the segments back,
+// ignoring a torn final line (a crash in the middle of a write).
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chain } from './chain.js';
+import { RecordingUnavailableError } from './errors.js';
+import type { ChainedRecord, RecordBody } from './types.js';
+
+/** SEGMENT_BYTES_DEFAULT is the size past which a journal starts a new segment (16 MiB). */
+export const SEGMENT_BYTES_DEFAULT = 16 * 1024 * 1024;
+
+/** SEGMENT_PATTERN matches a segment's file name: the journal id and the seq of its first record. */
+export const SEGMENT_PATTERN = /^([A-Za-z0-9_.]+)-([0-9]{12})\.jsonl$/;
+
+/** JournalOptions configure openJournal. */
+export type JournalOptions = {
+  /** dir holds the segments (created 0700 when missing). */
+  readonly dir: string;
+  /** id names the journal; default a random 12-hex id. An id with segments in dir continues after their last record. */
+  readonly id?: string;
+  /** segmentBytes is the size past which a new segment is started (default 16 MiB). */
+  readonly segmentBytes?: number;
+  /** fsync, when false, skips fdatasync (tests and throwaway gateways only; default true). */
+  readonly fsync?: boolean;
+  /** now is the clock records are stamped with (default the system clock). */
+  readonly now?: () => Date;
+  /** onCommit is called after each group commit that wrote records (the shipper's kick). */
+  readonly onCommit?: () => void;
+};
+
+/** AppendOptions: `sync: false` resolves once the line is written, not synced (it is synced with the next group commit). */
+export type AppendOptions = { readonly sync: boolean };
+
+/** JournalStats count what a journal has done since it was opened. */
+export type JournalStats = {
+  readonly records: number;
+  readonly bytes: number;
+  readonly fsyncs: number;
+  readonly writes: number;
+  readonly segments: number;
+};
+
+/** Journal is an open journal. */
+export type Journal = {
+  /** id is the journal's name (the `journal` of its records). */
+  readonly id: string;
+  readonly dir: string;
+  /** stats are live counters. */
+  readonly stats: JournalStats;
+  /** failed is the error that failed the journal (its cause names the file and the system error), once a write or sync failed. */
+  readonly failed: RecordingUnavailableError | undefined;
+  /** segment is the file name (in dir) of the segment being written, undefined before the first append. */
+  readonly segment: string | undefined;
+  /** append chains body as the next record and resolves with it once written and synced. */
+  append(body: RecordBody, opts?: AppendOptions): Promise<ChainedRecord>;
+  /** flush resolves once every record appended so far is written and synced. */
+  flush(): Promise<void>;
+  /** close flushes and closes the segment; later appends reject with RecordingUnavailableError. */
+  close(): Promise<void>;
+};
+
+type Pending = {
+  readonly record: ChainedRecord;
+  readonly line: Buffer;
+  readonly sync: boolean;
+  readonly resolve: (r: ChainedRecord) => void;
+  readonly reject: (e: unknown) => void;
+};
+
+/** segmentName is the file name of the segment of `journal` whose first record is `seq`. */
+export function segmentName(journal: string, seq: number): string {
+  return `${journal}-${String(seq).padStart(12, '0')}.jsonl`;
+}
+
+/** SegmentFile is one segment found in a directory. */
+export type SegmentFile = { readonly journal: string; readonly firstSeq: number; readonly name: string };
+
+/** listSegments lists the segments in dir, sorted by journal and then first seq (none when dir is missing). */
+export async function listSegments(dir: string): Promise<SegmentFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: SegmentFile[] = [];
+  for (const name of names) {
+    const m = SEGMENT_PATTERN.exec(name);
+    if (m !== null) out.push({ journal: m[1] as string, firstSeq: Number(m[2]), name });
+  }
+  return out.sort((a, b) => (a.journal < b.journal ? -1 : a.journal > b.journal ? 1 : a.firstSeq - b.firstSeq));
+}
+
+/**
+ * parseSegment reads the records of one segment's text: complete lines only (a final line without
+ * its line feed is torn, from a crash in the middle of a write, and ignored), and a complete line
+ * that is not a record is skipped (the verifier then reports the gap it leaves).
+ */
+export function parseSegment(text: string): ChainedRecord[] {
+  const lines = text.split('\n');
+  lines.pop(); // '' after the last line feed, or the torn final line
+  const out: ChainedRecord[] = [];
+  for (const line of lines) {
+    if (line === '') continue;
+    try {
+      const r = JSON.parse(line) as ChainedRecord;
+      if (typeof r === 'object' && r !== null && typeof r.seq === 'number' && typeof r.journal === 'string') out.push(r);
+    } catch {
+      // skipped: see above
+    }
+  }
+  return out;
+}
+
+/** readSegment reads one segment file of dir (a regular file; anything else reads as empty). */
+export async function readSegment(dir: string, name: string): Promise<ChainedRecord[]> {
+  const path = join(dir, name);
+  if (!(await stat(path)).isFile()) return [];
+  return parseSegment(await readFile(path, 'utf8'));
+}
+
+/** readJournals yields every record of every segment in dir, by journal and then seq, ignoring torn final lines. */
+export async function* readJournals(dir: string): AsyncGenerator<ChainedRecord> {
+  for (const seg of await listSegments(dir)) yield* await readSegment(dir, seg.name);
+}
+
+/** openJournal opens a journal in dir (continuing an existing one when `id` names it). */
+export async function openJournal(options: JournalOptions): Promise<Journal> {
+  const { dir } = options;
+  const id = options.id ?? randomBytes(6).toString('hex');
+  if (!SEGMENT_PATTERN.test(segmentName(id, 1))) throw new TypeError(`openJournal: journal id ${JSON.stringify(id)} is not [A-Za-z0-9_.]+`);
+  const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES_DEFAULT;
+  const fsync = options.fsync ?? true;
+  const now = options.now ?? (() => new Date());
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+
+  // continue after the last record of an existing journal of this id, in a new segment
+  let seq = 0;
+  let prev = '';
+  const existing = (await listSegments(dir)).filter((s) => s.journal === id);
+  for (let i = existing.length - 1; i >= 0 && seq === 0; i--) {
+    const last = (await readSegment(dir, (existing[i] as SegmentFile).name)).at(-1);
+    if (last !== undefined) {
+      seq = last.seq;
+      prev = last.hash;
+    }
+  }
+
+  const stats = { records: 0, bytes: 0, fsyncs: 0, writes: 0, segments: 0 };
+  let failed: RecordingUnavailableError | undefined;
+  let closed = false;
+  let fh: FileHandle | undefined;
+  let segment: string | undefined;
+  let segmentSize = 0;
+  let dirty = false; // written since the last sync
+  let queue: Pending[] = [];
+  let running: Promise<void> | undefined;
+
+  const fail = (cause: unknown): RecordingUnavailableError => {
+    failed ??= new RecordingUnavailableError({ cause });
+    return failed;
+  };
+
+  const syncFile = async (): Promise<void> => {
+    if (fh === undefined || !dirty) return;
+    if (fsync) {
+      await fh.datasync();
+      stats.fsyncs++;
+    }
+    dirty = false;
+  };
+
+  const startSegment = async (firstSeq: number): Promise<void> => {
+    if (fh !== undefined) {
+      await syncFile();
+      await fh.close();
+      fh = undefined;
+    }
+    segment = segmentName(id, firstSeq);
+    fh = await open(join(dir, segment), 'a', 0o600);
+    segmentSize = (await fh.stat()).size;
+    stats.segments++;
+    if (fsync) await syncDir(dir);
+  };
+
+  const writeAll = async (buf: Buffer): Promise<void> => {
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await (fh as FileHandle).write(buf, off, buf.length - off);
+      off += bytesWritten;
+    }
+    stats.writes++;
+    stats.bytes += buf.length;
+    segmentSize += buf.length;
+    dirty = true;
+  };
+
+  /** commit writes one batch (rotating where a segment would exceed segmentBytes), then syncs once. */
+  const commit = async (batch: readonly Pending[]): Promise<void> => {
+    let chunk: Buffer[] = [];
+    let chunkBytes = 0;
+    for (const p of batch) {
+      const full = segmentSize + chunkBytes > 0 && segmentSize + chunkBytes + p.line.length > segmentBytes;
+      if (fh === undefined || full) {
+        if (chunk.length > 0) await writeAll(Buffer.concat(chunk, chunkBytes));
+        chunk = [];
+        chunkBytes = 0;
+        await startSegment(p.record.seq);
+      }
+      chunk.push(p.line);
+      chunkBytes += p.line.length;
+    }
+    if (chunk.length > 0) await writeAll(Buffer.concat(chunk, chunkBytes));
+    stats.records += batch.length;
+    for (const p of batch) if (!p.sync) p.resolve(p.record);
+    if (batch.some((p) => p.sync)) await syncFile();
+    for (const p of batch) if (p.sync) p.resolve(p.record);
+    options.onCommit?.();
+  };
+
+  const drain = async (): Promise<void> => {
+    // let the appends of this tick join the first batch
+    await new Promise<void>((r) => setImmediate(r));
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      if (failed !== undefined) {
+        for (const p of batch) p.reject(failed);
+        continue;
+      }
+      try {
+        await commit(batch);
+      } catch (e) {
+        const err = fail(e);
+        for (const p of batch) p.reject(err);
+      }
+    }
+    running = undefined;
+  };
+
+  const journal: Journal = {
+    id,
+    dir,
+    stats,
+    get failed() {
+      return failed;
+    },
+    get segment() {
+      return segment;
+    },
+    append(body, opts) {
+      if (failed !== undefined) return Promise.reject(failed);
+      if (closed) return Promise.reject(new RecordingUnavailableError({ cause: new Error('the journal is closed') }));
+      seq++;
+      const record = chain(id, seq, prev, now().toISOString(), body);
+      prev = record.hash;
+      return new Promise<ChainedRecord>((resolve, reject) => {
+        queue.push({ record, line: Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'), sync: opts?.sync ?? true, resolve, reject });
+        running ??= drain();
+      });
+    },
+    async flush() {
+      while (running !== undefined) await running;
+      if (failed !== undefined) throw failed;
+      try {
+        await syncFile();
+      } catch (e) {
+        throw fail(e);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        while (running !== undefined) await running;
+        if (failed === undefined) await syncFile();
+      } finally {
+        await fh?.close().catch(() => undefined);
+        fh = undefined;
+      }
+    },
+  };
+  return journal;
+}
+
+/** syncDir makes a new file's directory entry durable (best effort: some file systems refuse to sync a directory). */
+async function syncDir(dir: string): Promise<void> {
+  let d: FileHandle | undefined;
+  try {
+    d = await open(dir, 'r');
+    await d.sync();
+  } catch {
+    // a directory that cannot be synced is not a failed write
+  } finally {
+    await d?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,158 @@
+// The shipper copies the local journals into the shared state store (portcullis.recording_records).
+// Each round, for each journal in the directory, it asks the store how far that journal is
+// already there (its highest seq, or the end of a tombstone covering it) and inserts the later
+// records in batches, ON CONFLICT DO NOTHING, so a record is stored exactly once however often
+// rounds run or gateways restart. Errors end the round and are reported through onEvent; the next
+// round tries again. The shipper never deletes anything (retention.ts does, once shipped).
+
+import { messageOf } from '../errors.js';
+import { listSegments, readSegment } from './journal.js';
+import type { SegmentFile } from './journal.js';
+import type { ChainedRecord } from './types.js';
+
+/** ShipperStore is what the shipper needs of the state store (a StateStore fits). */
+export type ShipperStore = {
+  query(sql: string, params?: readonly (string | null)[]): Promise<{ readonly rows: readonly (readonly (string | null)[])[] }>;
+};
+
+/** ShipperEvent is what the shipper reports: records shipped, or a round that failed (retried next round). */
+export type ShipperEvent =
+  | { readonly type: 'recording.shipped'; readonly journal: string; readonly records: number; readonly through: number }
+  | { readonly type: 'recording.ship_failed'; readonly message: string; readonly error: unknown };
+
+/** ShipperOptions configure createShipper. */
+export type ShipperOptions = {
+  readonly store: ShipperStore;
+  /** dir is the journal directory. */
+  readonly dir: string;
+  readonly onEvent?: (event: ShipperEvent) => void;
+  /** batchSize is how many records one INSERT carries (default 500). */
+  readonly batchSize?: number;
+};
+
+/** ShipResult says how many records a round shipped, and why it stopped early when it failed. */
+export type ShipResult = { readonly shipped: number; readonly error?: string };
+
+/** Shipper ships journals to the store, once (shipOnce) or periodically (start). */
+export type Shipper = {
+  /** shipOnce runs one round (after any round in progress); never rejects. */
+  shipOnce(): Promise<ShipResult>;
+  /** start ships every intervalMs (default 1000) until stop. */
+  start(intervalMs?: number): void;
+  /** kick asks for a round soon (e.g. right after a group commit); rounds asked for meanwhile coalesce. */
+  kick(): void;
+  /** stop ends periodic shipping and waits for the round in progress. */
+  stop(): Promise<void>;
+};
+
+/** SHIP_BATCH_DEFAULT is the number of records per INSERT. */
+export const SHIP_BATCH_DEFAULT = 500;
+
+/** SHIPPED_THROUGH_SQL is how far a journal is in the store: its highest seq, or the end of a tombstone covering it. */
+export const SHIPPED_THROUGH_SQL = `SELECT GREATEST(
+  (SELECT max(seq) FROM portcullis.recording_records WHERE journal = $1),
+  (SELECT max((body->>'to_seq')::bigint) FROM portcullis.recording_records WHERE kind = 'tombstone' AND body->>'journal' = $1)
+)::text`;
+
+/** INSERT_RECORDS_SQL inserts a JSON array of ChainedRecords, skipping any already there. */
+export const INSERT_RECORDS_SQL = `INSERT INTO portcullis.recording_records (journal, seq, at, prev, hash, kind, session, statement, body)
+SELECT r->>'journal', (r->>'seq')::bigint, (r->>'at')::timestamptz, r->>'prev', r->>'hash',
+       r->'body'->>'kind', r->'body'->>'session', (r->'body'->>'statement')::integer, r->'body'
+FROM jsonb_array_elements($1::jsonb) AS r
+ON CONFLICT DO NOTHING`;
+
+/** shippedThrough is the highest seq of `journal` the store has (or covers by a tombstone); 0 for none. */
+export async function shippedThrough(store: ShipperStore, journal: string): Promise<number> {
+  const r = await store.query(SHIPPED_THROUGH_SQL, [journal]);
+  const v = r.rows[0]?.[0];
+  return v === null || v === undefined ? 0 : Number(v);
+}
+
+/** createShipper returns a shipper for the journals in dir. */
+export function createShipper(options: ShipperOptions): Shipper {
+  const { store, dir } = options;
+  const batchSize = options.batchSize ?? SHIP_BATCH_DEFAULT;
+  const emit = (e: ShipperEvent): void => {
+    try {
+      options.onEvent?.(e);
+    } catch {
+      // a listener's error is not the shipper's
+    }
+  };
+  let tail: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let kicked: Promise<ShipResult> | undefined;
+
+  const shipJournal = async (journal: string, segments: readonly SegmentFile[]): Promise<number> => {
+    let through = await shippedThrough(store, journal);
+    let shipped = 0;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i] as SegmentFile;
+      const next = segments[i + 1];
+      if (next !== undefined && next.firstSeq - 1 <= through) continue; // fully shipped
+      let records: ChainedRecord[];
+      try {
+        records = (await readSegment(dir, seg.name)).filter((r) => r.seq > through);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed by retention meanwhile
+        throw e;
+      }
+      for (let j = 0; j < records.length; j += batchSize) {
+        const batch = records.slice(j, j + batchSize);
+        await store.query(INSERT_RECORDS_SQL, [JSON.stringify(batch)]);
+        shipped += batch.length;
+        through = (batch.at(-1) as ChainedRecord).seq;
+      }
+    }
+    if (shipped > 0) emit({ type: 'recording.shipped', journal, records: shipped, through });
+    return shipped;
+  };
+
+  const round = async (): Promise<ShipResult> => {
+    let shipped = 0;
+    try {
+      const byJournal = new Map<string, SegmentFile[]>();
+      for (const seg of await listSegments(dir)) {
+        const list = byJournal.get(seg.journal) ?? [];
+        list.push(seg);
+        byJournal.set(seg.journal, list);
+      }
+      for (const [journal, segments] of byJournal) shipped += await shipJournal(journal, segments);
+      return { shipped };
+    } catch (e) {
+      const message = messageOf(e);
+      emit({ type: 'recording.ship_failed', message, error: e });
+      return { shipped, error: message };
+    }
+  };
+
+  const shipOnce = (): Promise<ShipResult> => {
+    const result = tail.then(round, round);
+    tail = result;
+    return result;
+  };
+
+  const kick = (): void => {
+    if (kicked !== undefined) return;
+    kicked = new Promise<void>((r) => setImmediate(r)).then(() => {
+      kicked = undefined;
+      return shipOnce();
+    });
+  };
+
+  return {
+    shipOnce,
+    start(intervalMs = 1000) {
+      if (timer !== undefined) return;
+      timer = setInterval(kick, intervalMs);
+      timer.unref();
+    },
+    kick,
+    async stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      await kicked;
+      await tail;
+    },
+  };
+}

@@ -1,0 +1,184 @@
+// The local journal on real files: concurrent appends are group-committed (fewer fdatasyncs than
+// appends) with order and chain intact; `sync: false` appends wait for no sync; segments rotate
+// past segmentBytes; a torn final line is ignored on reading and a reopened journal continues
+// after it; a failed write (ENOSPC from /dev/full, a removed directory) fails the journal closed
+// with RecordingUnavailableError and no path in its message.
+
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RecordingUnavailableError,
+  openJournal,
+  readJournals,
+  recordHash,
+  segmentName,
+  verifyDir,
+} from '../../../proxy/recording/index.js';
+import type { ChainedRecord, RecordBody } from '../../../proxy/recording/index.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'portcullis-journal-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** ending is a small record body, numbered by its session. */
+function ending(n: number): RecordBody {
+  return { kind: 'session.end', session: `s${n}`, reason: 'client closed', statements: n, rows: 0, duration_ms: 1 };
+}
+
+async function all(d: string): Promise<ChainedRecord[]> {
+  const out: ChainedRecord[] = [];
+  for await (const r of readJournals(d)) out.push(r);
+  return out;
+}
+
+function expectChained(records: readonly ChainedRecord[], journal: string): void {
+  let prev = '';
+  records.forEach((r, i) => {
+    expect(r).toMatchObject({ journal, seq: i + 1, prev });
+    expect(r.hash).toBe(recordHash(r.prev, r.journal, r.seq, r.at, r.body));
+    prev = r.hash;
+  });
+}
+
+describe('openJournal group commit', () => {
+  it.each([
+    { note: '100 concurrent appends', n: 100, concurrent: true, maxFsyncs: 2 },
+    { note: '20 concurrent appends', n: 20, concurrent: true, maxFsyncs: 2 },
+    { note: '10 appends one after another', n: 10, concurrent: false, maxFsyncs: 10 },
+  ])('$note: order and chain intact, at most $maxFsyncs fdatasyncs', async ({ n, concurrent, maxFsyncs }) => {
+    const journal = await openJournal({ dir, id: 'gc' });
+    const appended: ChainedRecord[] = [];
+    if (concurrent) appended.push(...(await Promise.all(Array.from({ length: n }, (_, i) => journal.append(ending(i + 1))))));
+    else for (let i = 0; i < n; i++) appended.push(await journal.append(ending(i + 1)));
+    await journal.close();
+    expect(journal.stats.records).toBe(n);
+    expect(journal.stats.fsyncs).toBeGreaterThanOrEqual(1);
+    expect(journal.stats.fsyncs).toBeLessThanOrEqual(maxFsyncs);
+    if (!concurrent) expect(journal.stats.fsyncs).toBe(n);
+    const read = await all(dir);
+    expect(read).toEqual(appended);
+    expect(read.map((r) => (r.body as { session: string }).session)).toEqual(Array.from({ length: n }, (_, i) => `s${i + 1}`));
+    expectChained(read, 'gc');
+    expect(await verifyDir(dir)).toEqual({ ok: true, journals: 1, records: n, problems: [] });
+  });
+
+  it('appends issued while a commit is in flight go out together in the next one', async () => {
+    const journal = await openJournal({ dir, id: 'fl' });
+    const first = journal.append(ending(1));
+    await new Promise((r) => setImmediate(r)); // the first batch is now being written
+    const rest = Array.from({ length: 30 }, (_, i) => journal.append(ending(i + 2)));
+    await Promise.all([first, ...rest]);
+    expect(journal.stats.fsyncs).toBe(2);
+    await journal.close();
+    expectChained(await all(dir), 'fl');
+  });
+
+  it('sync: false resolves once written; the next commit (or flush) syncs it', async () => {
+    const journal = await openJournal({ dir, id: 'ns' });
+    await Promise.all([journal.append(ending(1), { sync: false }), journal.append(ending(2), { sync: false })]);
+    expect(journal.stats).toMatchObject({ records: 2, fsyncs: 0 });
+    await journal.append(ending(3));
+    expect(journal.stats).toMatchObject({ records: 3, fsyncs: 1 });
+    await journal.append(ending(4), { sync: false });
+    await journal.flush();
+    expect(journal.stats.fsyncs).toBe(2);
+    await journal.close();
+    expectChained(await all(dir), 'ns');
+  });
+
+  it('makes a random 12-hex id, a 0700 directory and 0600 segments', async () => {
+    const sub = join(dir, 'journal');
+    const journal = await openJournal({ dir: sub, fsync: false });
+    expect(journal.id).toMatch(/^[0-9a-f]{12}$/);
+    await journal.append(ending(1));
+    await journal.close();
+    expect(statSync(sub).mode & 0o777).toBe(0o700);
+    expect(readdirSync(sub)).toEqual([segmentName(journal.id, 1)]);
+    expect(statSync(join(sub, segmentName(journal.id, 1))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('openJournal segments', () => {
+  it('rotates past segmentBytes, names segments by their first seq, and reads back in order', async () => {
+    const journal = await openJournal({ dir, id: 'rot', segmentBytes: 1500, fsync: false });
+    for (let i = 0; i < 10; i++) await journal.append(ending(i + 1));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => journal.append(ending(i + 11))));
+    await journal.close();
+    const files = readdirSync(dir).sort();
+    expect(files.length).toBeGreaterThan(3);
+    expect(journal.stats.segments).toBe(files.length);
+    const records = await all(dir);
+    expect(records).toHaveLength(30);
+    expectChained(records, 'rot');
+    for (const f of files) {
+      expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(1500);
+      const firstLine = readFileSync(join(dir, f), 'utf8').split('\n')[0] ?? '';
+      expect(f).toBe(segmentName('rot', (JSON.parse(firstLine) as ChainedRecord).seq));
+    }
+  });
+
+  it('ignores a torn final line, and a reopened journal continues after the last whole record', async () => {
+    const journal = await openJournal({ dir, id: 'torn', fsync: false });
+    for (let i = 0; i < 3; i++) await journal.append(ending(i + 1));
+    await journal.close();
+    appendFileSync(join(dir, segmentName('torn', 1)), '{"journal":"torn","seq":4,"at":"2026-');
+    expect((await all(dir)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(await verifyDir(dir)).toMatchObject({ ok: true, records: 3 });
+
+    const again = await openJournal({ dir, id: 'torn', fsync: false });
+    const fourth = await again.append(ending(4));
+    await again.close();
+    expect(fourth.seq).toBe(4);
+    expect(readdirSync(dir).sort()).toEqual([segmentName('torn', 1), segmentName('torn', 4)]);
+    expectChained(await all(dir), 'torn');
+    expect(await verifyDir(dir)).toEqual({ ok: true, journals: 1, records: 4, problems: [] });
+  });
+});
+
+describe('openJournal failures', () => {
+  it.each([
+    {
+      note: 'a disk that is full (ENOSPC from /dev/full)',
+      errno: 'ENOSPC',
+      arrange: async () => {
+        symlinkSync('/dev/full', join(dir, segmentName('full', 1)));
+        return openJournal({ dir, id: 'full' });
+      },
+    },
+    {
+      note: 'a directory removed under it',
+      errno: 'ENOENT',
+      arrange: async () => {
+        const sub = join(dir, 'gone');
+        const j = await openJournal({ dir: sub, id: 'gone' });
+        rmSync(sub, { recursive: true });
+        return j;
+      },
+    },
+  ])('$note fails every append closed, without a path in the message', async ({ arrange, errno }) => {
+    const journal = await arrange();
+    const results = await Promise.allSettled([journal.append(ending(1)), journal.append(ending(2), { sync: false })]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      if (r.status !== 'rejected') continue;
+      expect(r.reason).toBeInstanceOf(RecordingUnavailableError);
+      expect(r.reason).toMatchObject({
+        code: 'ERR_PROXY_RECORDING_UNAVAILABLE',
+        sqlstate: '58030',
+        http: 503,
+        message: 'the session recording cannot be written, so the statement was not run',
+      });
+      expect(r.reason.message).not.toContain(dir);
+    }
+    expect(journal.failed?.cause).toMatchObject({ code: errno });
+    await expect(journal.append(ending(3))).rejects.toBe(journal.failed);
+    await expect(journal.flush()).rejects.toBe(journal.failed);
+    await journal.close();
+  });
+});

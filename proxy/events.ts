@@ -158,6 +158,10 @@ export type GatewayEvent =
     }
   /** decision_log.problem: the decision log dropped events, or an upload failed or recovered (never silent). */
   | { readonly type: 'decision_log.problem'; readonly kind: string; readonly fields: Readonly<Record<string, unknown>> }
+  /** recording.problem: the journal could not be written (statements refused or run unrecorded, per recording.on_failure), shipping or pruning failed. */
+  | { readonly type: 'recording.problem'; readonly message: string }
+  /** recording.shipped: journal records reached the state store. */
+  | { readonly type: 'recording.shipped'; readonly journal: string; readonly records: number; readonly through: number }
   /** control.failed: live control could not reload the identity blocks (the last loaded ones stay in force). */
   | { readonly type: 'control.failed'; readonly message: string }
   /** admin.listening: the admin API accepts requests at `url`. */

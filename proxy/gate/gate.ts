@@ -25,6 +25,7 @@ import { checkBinaryResults } from './result-checks.js';
 import type { ApprovalPort, Decide, HeldBatch, StatementRequest, Verdict } from './types.js';
 import type { HoldResult, HoldTicket } from '../approvals/index.js';
 import { ProxyError, messageOf } from '../errors.js';
+import { RecordingUnavailableError } from '../recording/index.js';
 import type { Recorder, StatementBody } from '../recording/index.js';
 
 /** GateDeps are the gate's collaborators; one gate serves every session of a gateway. */
@@ -166,10 +167,7 @@ export function createGate(deps: GateDeps): Gate {
         // write-ahead: the statement is on record (and synced) before it may run
         const failed = await deps.recorder.statement(statementRecord(req, verdict, input, id, revision())).then(
           () => undefined,
-          (e: unknown) =>
-            e instanceof ProxyError
-              ? e
-              : new ProxyError('ERR_PROXY_RECORDING_UNAVAILABLE', 'the session recording cannot be written, so the statement was not run'),
+          (e: unknown) => (e instanceof ProxyError ? e : new RecordingUnavailableError({ cause: e })),
         );
         if (failed !== undefined) return { kind: 'refuse', decision: verdict.decision, error: failed };
         if (verdict.kind !== 'refuse') verdict = { ...verdict, statement: id };

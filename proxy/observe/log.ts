@@ -51,7 +51,10 @@ export function levelOf(event: GatewayEvent): Level {
     case 'approval.failed':
     case 'admin.failed':
     case 'control.failed':
+    case 'recording.problem':
       return 'error';
+    case 'recording.shipped':
+      return 'debug';
     case 'webhook.delivery':
       return event.outcome === 'delivered' ? 'debug' : 'warn';
     case 'decision_log.problem':
@@ -234,6 +237,10 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('admin API failure', { error: event.message });
     case 'control.failed':
       return at('live control failure', { error: event.message });
+    case 'recording.problem':
+      return at('recording problem', { error: event.message });
+    case 'recording.shipped':
+      return at('recording shipped', { journal: event.journal, records: event.records, through: event.through });
     case 'decision_log.problem':
       return at(event.kind.replace('decision_log.', 'decision log ').replaceAll('_', ' '), event.fields);
     case 'admin.log':

@@ -22,4 +22,6 @@ export type { ShipResult, Shipper, ShipperEvent, ShipperOptions, ShipperStore } 
 export { ISO_AT, createVerifier, verifyChain, verifyDir, verifyStore } from './verify.js';
 export type { ChainProblem, ChainProblemKind, ChainVerifier, StoreReader, VerifyReport } from './verify.js';
 export { prune, retentionReason } from './retention.js';
+export { createJournalRecorder } from './recorder.js';
+export type { JournalRecorderOptions } from './recorder.js';
 export type { PruneOptions, PruneReport, PruneStore } from './retention.js';

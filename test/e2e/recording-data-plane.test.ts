@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseError } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ProxyError } from '../../proxy/errors.js';
 import type { Gateway } from '../../proxy/index.js';
+import { RecordingUnavailableError } from '../../proxy/recording/index.js';
 import type { OutcomeBody, RecordBody, Recorder, StatementBody } from '../../proxy/recording/index.js';
 import { useStack } from './helpers.js';
 
@@ -21,13 +21,11 @@ function memoryRecorder(): Recorder & { records: RecordBody[]; failing: boolean 
     records: [] as RecordBody[],
     failing: false,
     async sessionStart(b: RecordBody) {
-      if (r.failing)
-        throw new ProxyError('ERR_PROXY_RECORDING_UNAVAILABLE', 'the session recording cannot be written, so the statement was not run');
+      if (r.failing) throw new RecordingUnavailableError();
       r.records.push(b);
     },
     async statement(b: RecordBody) {
-      if (r.failing)
-        throw new ProxyError('ERR_PROXY_RECORDING_UNAVAILABLE', 'the session recording cannot be written, so the statement was not run');
+      if (r.failing) throw new RecordingUnavailableError();
       r.records.push(b);
     },
     outcome(b: RecordBody) {
@@ -90,7 +88,10 @@ describe('the data plane records', () => {
     expect(seen.rows[0]?.email).toMatch(/^\*+/);
     expect(o1.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(s2).toMatchObject({ params: ['2'], decision: { kind: 'allow' } });
-    expect(s3).toMatchObject({ text: 'DELETE FROM orders', decision: { kind: 'deny', rules: expect.arrayContaining(['read_only.write']) } });
+    expect(s3).toMatchObject({
+      text: 'DELETE FROM orders',
+      decision: { kind: 'deny', rules: expect.arrayContaining(['read_only.write']) },
+    });
     expect(denied.code).toBe('42501');
     expect(rec.records.at(-1)).toMatchObject({ kind: 'session.end', statements: 3, reason: 'client' });
   });

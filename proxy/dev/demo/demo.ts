@@ -8,7 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { RECORDING_DEFAULTS } from '../../config/index.js';
 import type { GatewayConfig } from '../../config/index.js';
+import { join } from 'node:path';
 import { createDevIssuer } from '../issuer/issuer.js';
 import { serveIssuer } from '../issuer/server.js';
 import type { ServedIssuer } from '../issuer/types.js';
@@ -137,7 +139,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     stops.push(served.close);
     log(`token issuer at ${served.url}`);
 
-    const config: GatewayConfig = {
+    let config: GatewayConfig = {
       ...base,
       listen: { ...base.listen, ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}) },
       admin: { ...base.admin, ...(options.adminPort !== undefined ? { port: options.adminPort } : {}) },
@@ -163,6 +165,8 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     const state = writeDemoState(options.stateDir, served.issuer.exportState(), redacted(config));
     stops.push(async () => state.remove());
     const stateDir = state.dir;
+    // every demo session is recorded: the journal lives in the demo's own state directory
+    config = { ...config, recording: { ...(base.recording ?? RECORDING_DEFAULTS), dir: join(stateDir, 'journal') } };
     log(`state written to ${stateDir}`);
 
     const gateway = await deps.startGateway(config, log);

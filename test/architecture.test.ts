@@ -67,6 +67,8 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   state: ['upstream', 'wire', 'errors'],
   approvals: ['state', 'errors'],
   recording: ['state', 'errors'],
+  sessions: ['state', 'recording', 'errors'],
+  replay: ['decision', 'state', 'recording', 'errors'],
   notify: ['approvals', 'errors'],
   catalog: ['upstream', 'events', 'errors'],
   sql: ['errors'],
@@ -94,7 +96,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   ],
   server: ['session', 'gate', 'approvals', 'recording', 'net', 'upstream', 'catalog', 'auth', 'events', 'wire', 'config', 'errors'],
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'catalog', 'upstream', 'events', 'config', 'errors'],
-  admin: ['approvals', 'auth', 'state', 'errors'],
+  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };

@@ -39,7 +39,8 @@ export function validateRecording(root: Section): RecordingConfig | undefined {
   s.only(['dir', 'results', 'results_cap', 'retention', 'on_failure', 'fsync', 'ship_interval']);
   const dir = s.string('dir', true);
   const results = s.string('results');
-  if (results !== undefined && results !== 'digest' && results !== 'capped') s.error('results', `must be digest or capped, got "${results}"`);
+  if (results !== undefined && results !== 'digest' && results !== 'capped')
+    s.error('results', `must be digest or capped, got "${results}"`);
   const onFailure = s.string('on_failure');
   if (onFailure !== undefined && onFailure !== 'refuse' && onFailure !== 'continue')
     s.error('on_failure', `must be refuse or continue, got "${onFailure}"`);

@@ -7,7 +7,9 @@ import { approvalsCommand } from './approvals.js';
 import { buildCommand } from './build.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
+import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
+import { sessionsCommand } from './sessions.js';
 import { testCommand } from './test.js';
 import { tokenCommand } from './token.js';
 
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CliCommand<unknown>[] = [
   demoCommand,
   tokenCommand,
   approvalsCommand,
+  sessionsCommand,
+  replayCommand,
 ];

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(root, 'bin', 'portcullis.js');
 /** NOT_RUN are the subcommands checked elsewhere (servers, minting for a running demo, the admin API's client). */
-const NOT_RUN = new Set(['serve', 'demo', 'token', 'approvals']);
+const NOT_RUN = new Set(['serve', 'demo', 'token', 'approvals', 'sessions', 'replay']);
 
 type Example = { readonly file: string; readonly argv: readonly string[]; readonly output?: string };
 

@@ -37,8 +37,11 @@ afterAll(async () => {
   await store?.close();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field and compared whole
+type Body = any;
+
 /** get calls the admin API as the reader (null: without a token). */
-async function get(path: string, token: string | null = reader, base = stack.server.url): Promise<{ status: number; body: any }> {
+async function get(path: string, token: string | null = reader, base = stack.server.url): Promise<{ status: number; body: Body }> {
   const res = await fetch(`${base}${path}`, { headers: token !== null ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, body: await res.json() };
 }

@@ -2,8 +2,8 @@
 // sessions, show one, and its statements as a timeline, read from the sessions views. Before any
 // of them the audit policy is asked whether the verified caller may `sessions.read` (with the
 // route's target: the filters or the session id); a refusal is 403 ERR_ADMIN_FORBIDDEN with the
-// policy's reasons. Without views or an audit policy every route answers 503
-// ERR_RECORDINGS_UNAVAILABLE. Thrown errors (a StateError when the store is unreachable) reach the
+// policy's reasons. Without views or an audit policy, or with a store that has no recording table
+// yet, every route answers 503 ERR_RECORDINGS_UNAVAILABLE. Thrown errors (a StateError when the store is unreachable) reach the
 // server's one error handler.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -59,6 +59,20 @@ export function parseSince(text: string, now: number): Date | undefined {
   if (!RFC3339.test(text)) return undefined;
   const t = Date.parse(text);
   return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/** UNDEFINED_TABLE is PostgreSQL's SQLSTATE for a missing relation: the store has no recording table yet. */
+const UNDEFINED_TABLE = '42P01';
+
+/** readRecords runs a views call; a store without the recording table answers 503 ERR_RECORDINGS_UNAVAILABLE. */
+async function readRecords<T>(log: (event: AdminLogEvent) => void, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if ((e as { sqlstate?: unknown } | undefined)?.sqlstate !== UNDEFINED_TABLE) throw e;
+    log({ kind: 'admin.recordings-missing', message: 'the state store has no recording table (portcullis.recording_records)' });
+    throw new AdminHttpError('ERR_RECORDINGS_UNAVAILABLE', RECORDINGS_UNAVAILABLE_MESSAGE);
+  }
 }
 
 /** limitFromDigits turns an all-digits `limit` into a number before validation (ajv does not coerce here). */
@@ -123,7 +137,9 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
         ...(database !== undefined ? { database } : {}),
       };
       const views = guard(request, { ...filters, ...(sinceDate !== undefined ? { since: sinceDate.toISOString() } : {}) });
-      return views.list({ ...filters, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) });
+      return readRecords(opts.log, () =>
+        views.list({ ...filters, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) }),
+      );
     },
   );
 
@@ -140,7 +156,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     },
     async (request) => {
       const views = guard(request, { session: request.params.id });
-      const detail = await views.get(request.params.id);
+      const detail = await readRecords(opts.log, () => views.get(request.params.id));
       if (detail === undefined) throw new AdminHttpError('ERR_SESSION_NOT_FOUND', `no recorded session ${request.params.id}`);
       return detail;
     },
@@ -168,13 +184,15 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
         throw new AdminHttpError('ERR_ADMIN_BAD_REQUEST', 'querystring.cursor is not a cursor of this timeline');
       }
       const views = guard(request, { session: id });
-      const page = await views.statements(id, {
-        ...(decision !== undefined ? { decision } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-        ...(cursor !== undefined ? { cursor } : {}),
-      });
+      const page = await readRecords(opts.log, () =>
+        views.statements(id, {
+          ...(decision !== undefined ? { decision } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+        }),
+      );
       // an empty first page may be an unknown session: say so rather than answer nothing
-      if (page.statements.length === 0 && cursor === undefined && (await views.get(id)) === undefined) {
+      if (page.statements.length === 0 && cursor === undefined && (await readRecords(opts.log, () => views.get(id))) === undefined) {
         throw new AdminHttpError('ERR_SESSION_NOT_FOUND', `no recorded session ${id}`);
       }
       return page;

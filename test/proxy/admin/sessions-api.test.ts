@@ -14,7 +14,7 @@ import { usePostgres } from '../../helpers/postgres.js';
 import { ISS, S1, S2, S3, seedRecordings, shippedAuditDecide } from '../../helpers/recording.js';
 
 const OWNER = { name: 'sessions_api', password: 'sessions-api-pw' };
-const pgRef = usePostgres({ users: [OWNER], ownDatabases: ['sessions_api'] });
+const pgRef = usePostgres({ users: [OWNER], ownDatabases: ['sessions_api', 'sessions_empty'] });
 
 let store: StateStore;
 let stack: AdminStack;
@@ -184,5 +184,33 @@ describe('without recordings', () => {
         },
       },
     });
+  });
+});
+
+describe('a state store without the recording table', () => {
+  it('answers 503 ERR_RECORDINGS_UNAVAILABLE, not an internal error', async () => {
+    const { host, port } = pgRef.current;
+    const empty = createStateStore({
+      host,
+      port,
+      database: 'sessions_empty',
+      user: OWNER.name,
+      password: OWNER.password,
+      connectTimeoutMs: 5000,
+    });
+    const other = await startAdminStack({ sessions: createSessionViews(empty), audit: await shippedAuditDecide() });
+    try {
+      const token = await other.token('ada', { roles: ['audit:read'] });
+      for (const path of ['/v1/sessions', `/v1/sessions/${S1}`, `/v1/sessions/${S1}/statements`]) {
+        expect(await get(path, token, other.server.url)).toMatchObject({
+          status: 503,
+          body: { error: { code: 'ERR_RECORDINGS_UNAVAILABLE' } },
+        });
+      }
+      expect(other.events).toContainEqual(expect.objectContaining({ kind: 'admin.recordings-missing' }));
+    } finally {
+      await other.close();
+      await empty.close();
+    }
   });
 });

@@ -68,6 +68,8 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   approvals: ['state', 'errors'],
   recording: ['state', 'errors'],
   control: ['state', 'errors'],
+  sessions: ['state', 'recording', 'errors'],
+  replay: ['decision', 'state', 'recording', 'errors'],
   notify: ['approvals', 'errors'],
   catalog: ['upstream', 'events', 'errors'],
   sql: ['errors'],
@@ -110,7 +112,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
     'errors',
   ],
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'control', 'catalog', 'upstream', 'events', 'config', 'errors'],
-  admin: ['approvals', 'auth', 'state', 'errors'],
+  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };

@@ -9,8 +9,10 @@ export const ADMIN_ERRORS = Object.freeze({
   ERR_APPROVAL_REASON_REQUIRED: 400,
   ERR_ADMIN_UNAUTHENTICATED: 401,
   ERR_APPROVAL_FORBIDDEN: 403,
+  ERR_ADMIN_FORBIDDEN: 403,
   ERR_ADMIN_NOT_FOUND: 404,
   ERR_APPROVAL_NOT_FOUND: 404,
+  ERR_SESSION_NOT_FOUND: 404,
   ERR_APPROVAL_NOT_PENDING: 409,
   ERR_ADMIN_PAYLOAD_TOO_LARGE: 413,
   ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE: 415,
@@ -19,13 +21,14 @@ export const ADMIN_ERRORS = Object.freeze({
   ERR_ADMIN_AUTH_UNAVAILABLE: 503,
   ERR_ADMIN_SHUTTING_DOWN: 503,
   ERR_APPROVALS_UNAVAILABLE: 503,
+  ERR_RECORDINGS_UNAVAILABLE: 503,
   ERR_STATE_UNAVAILABLE: 503,
 } as const);
 
 /** AdminErrorCode is one code of ADMIN_ERRORS. */
 export type AdminErrorCode = keyof typeof ADMIN_ERRORS;
 
-/** AdminErrorReason is one entry of `reasons` (the approval policy's, on ERR_APPROVAL_FORBIDDEN). */
+/** AdminErrorReason is one entry of `reasons` (the approval policy's on ERR_APPROVAL_FORBIDDEN, the audit policy's on ERR_ADMIN_FORBIDDEN). */
 export type AdminErrorReason = { readonly reason: string; readonly rule: string };
 
 /** AdminErrorBody is the body of every error answer of the admin API. */
@@ -66,6 +69,10 @@ export function errorBody(code: AdminErrorCode, message: string, reasons?: reado
 
 /** APPROVALS_UNAVAILABLE_MESSAGE is the message of ERR_APPROVALS_UNAVAILABLE (no state store configured). */
 export const APPROVALS_UNAVAILABLE_MESSAGE = 'approvals need the state store (config `state`)';
+
+/** RECORDINGS_UNAVAILABLE_MESSAGE is the message of ERR_RECORDINGS_UNAVAILABLE (no state store or no audit policy). */
+export const RECORDINGS_UNAVAILABLE_MESSAGE =
+  'recorded sessions need the state store (config `state`) and the audit policy (`policy.audit_entrypoint`)';
 
 /** STATE_UNAVAILABLE_MESSAGE is the public message of ERR_STATE_UNAVAILABLE. */
 export const STATE_UNAVAILABLE_MESSAGE = 'the state store is unavailable; retry later';

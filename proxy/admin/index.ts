@@ -1,4 +1,4 @@
-// Public surface of proxy/admin: the admin HTTP API (approvals, probes, OpenAPI document) over
+// Public surface of proxy/admin: the admin HTTP API (approvals, recorded sessions, probes, OpenAPI document) over
 // fastify, with bearer-token authentication and per-caller rate limits. Fastify loads only when a
 // server starts (start.ts). Re-exports only.
 
@@ -7,4 +7,5 @@ export { ADMIN_BODY_LIMIT_BYTES, ADMIN_DEFAULT_PORT, ADMIN_DEFAULT_RATE_LIMIT, O
 export type { AdminLogEvent, AdminServer, AdminServerOptions, ReadinessCheck, ReadinessReport } from './types.js';
 export { ADMIN_ERRORS, AdminHttpError } from './errors.js';
 export type { AdminErrorBody, AdminErrorCode, AdminErrorReason } from './errors.js';
-export { APPROVAL_ID_PATTERN, LIST_LIMIT, REASON_MAX_LENGTH } from './schemas.js';
+export { APPROVAL_ID_PATTERN, CURSOR_PATTERN, LIST_LIMIT, REASON_MAX_LENGTH, SESSION_ID_PATTERN } from './schemas.js';
+export { parseSince } from './sessions.js';

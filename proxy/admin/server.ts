@@ -1,5 +1,5 @@
 // The admin API as a fastify instance (loaded by start.ts when a server starts). /livez is
-// public; everything else (/readyz, the OpenAPI document, /v1/approvals) needs a bearer token and
+// public; everything else (/readyz, the OpenAPI document, /v1/approvals, /v1/sessions) needs a bearer token and
 // is rate limited per caller. Requests are validated without coercion or stripping, and every failure becomes one
 // JSON error body here (setErrorHandler, setNotFoundHandler), so no stack trace, path or URL ever
 // reaches a caller: details go to the injected `log`. Fastify's own logger stays off.
@@ -11,6 +11,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATE_ERROR_CODES, StateError } from '../state/index.js';
 import { approvalsRoutes } from './approvals.js';
 import { authenticate, rateLimitKey, requireAuth } from './auth.js';
+import { sessionsRoutes } from './sessions.js';
 import { AdminHttpError, INTERNAL_MESSAGE, STATE_UNAVAILABLE_MESSAGE, errorBody } from './errors.js';
 import type { AdminErrorCode, AdminErrorReason } from './errors.js';
 import { emptyQuerySchema, readinessSchema } from './schemas.js';
@@ -87,12 +88,13 @@ async function buildAdminApp(
       info: {
         title: 'Portcullis admin API',
         version: options.version,
-        description: 'Approve or deny held statements, and probe the gateway. See docs/admin-api.md.',
+        description: 'Approve or deny held statements, read recorded sessions, and probe the gateway. See docs/admin-api.md.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
       tags: [
         { name: 'approvals', description: 'Approval requests' },
+        { name: 'sessions', description: 'Recorded sessions (read under the audit policy)' },
         { name: 'probes', description: 'Liveness and readiness' },
       ],
     },
@@ -131,6 +133,7 @@ async function buildAdminApp(
     );
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
+    await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
   });
   app.addHook('onResponse', async (request, reply) => {
     log({

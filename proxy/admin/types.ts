@@ -1,9 +1,12 @@
 // Types of the admin API: what startAdminServer takes (listen address, optional TLS, the
-// approval service, the token verifier, the readiness probe, limits, the log) and what it
-// returns. Plain readonly data; no behaviour lives here.
+// approval service, the recorded sessions and the audit policy that guards them, the token
+// verifier, the readiness probe, limits, the log) and what it returns. Plain readonly data; no
+// behaviour lives here.
 
 import type { ApprovalService } from '../approvals/index.js';
 import type { TokenVerifier } from '../auth/index.js';
+import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
+import type { SessionViews } from '../sessions/index.js';
 
 /** ADMIN_DEFAULT_PORT is the admin API's default port (`admin.listen`), the CLI's default URL's port. */
 export const ADMIN_DEFAULT_PORT = 9187;
@@ -34,6 +37,10 @@ export type AdminServerOptions = {
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
   /** service is the approval service; undefined: approvals routes answer 503 ERR_APPROVALS_UNAVAILABLE. */
   readonly service: ApprovalService | undefined;
+  /** sessions reads recorded sessions; without it (or without `audit`) the sessions routes answer 503 ERR_RECORDINGS_UNAVAILABLE. */
+  readonly sessions?: SessionViews;
+  /** audit asks the audit policy whether the caller may read recorded sessions (it never throws; a deny is a 403 ERR_ADMIN_FORBIDDEN). */
+  readonly audit?: (input: AuditDecisionInput) => AuditVerdict;
   /** verifier checks the bearer token of every authenticated route. */
   readonly verifier: Pick<TokenVerifier, 'verify'>;
   /** readiness is GET /readyz's probe. */

@@ -1,6 +1,6 @@
 // The gateway's composition root: a validated GatewayConfig → bundles/engine (the policy),
 // proxy/sql, proxy/auth (the token verifier), proxy/decision (the statement decider and, when the
-// policy has them, the login decider and the approval decider) and proxy's startGateway, wired
+// policy has them, the login, approval and audit deciders) and proxy's startGateway, wired
 // together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
 // file and the upstream password (`password_env`). It also opens the shared state store (proxy/state)
 // when `state` is configured and migrates it at start. Shared by `portcullis serve` and the demo.
@@ -52,10 +52,11 @@ export async function startGatewayFromConfig(
     { startGateway, createEventBus },
     { createOperationalLog },
     auth,
-    { createApprovalDecider, createDecider, createLoginDecider },
+    { createApprovalDecider, createAuditDecider, createDecider, createLoginDecider },
     { initSql, configureAnalysis, closeAnalysis },
     { resolveSecret, secretFromFile, toIdentityConfig },
     stateModule,
+    { createSessionViews },
   ] = await Promise.all([
     import('../../bundles/index.js'),
     import('../../engine/index.js'),
@@ -66,6 +67,7 @@ export async function startGatewayFromConfig(
     import('../sql/index.js'),
     import('../config/index.js'),
     import('../state/index.js'),
+    import('../sessions/index.js'),
   ]);
   const secret = config.upstream.password;
   // a password file is read for every upstream login, so a rotated password needs no restart
@@ -161,6 +163,15 @@ export async function startGatewayFromConfig(
     ? createApprovalDecider({
         policy,
         entrypoint: approvalEntrypoint,
+        onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
+      })
+    : undefined;
+  // the audit entrypoint guards the recorded sessions (admin API); without it nobody may read them
+  const auditEntrypoint = config.policy.auditEntrypoint;
+  const auditDecider = Object.hasOwn(policy.entrypoints, auditEntrypoint)
+    ? createAuditDecider({
+        policy,
+        entrypoint: auditEntrypoint,
         onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
       })
     : undefined;
@@ -303,6 +314,8 @@ export async function startGatewayFromConfig(
         listen: { host: config.admin.host, port: config.admin.port },
         ...(adminTls !== undefined ? { tls: { key: readFileSync(adminTls.keyFile), cert: readFileSync(adminTls.certFile) } } : {}),
         service: plane.plane.service,
+        ...(state !== undefined ? { sessions: createSessionViews(state) } : {}),
+        ...(auditDecider !== undefined ? { audit: (input: Parameters<typeof auditDecider.decide>[0]) => auditDecider.decide(input) } : {}),
         verifier,
         readiness: () => readiness(state),
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },

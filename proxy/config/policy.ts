@@ -1,7 +1,8 @@
 // Section `policy` of opa.config.yaml: the policy the gateway asks (an OPA bundle, or .rego and
 // data directories compiled at start), the entrypoint it evaluates for every statement, the one it
-// evaluates at login (the session's database role) and the one it evaluates when an approver acts
-// on a held statement. Type, defaults, validator.
+// evaluates at login (the session's database role), the one it evaluates when an approver acts
+// on a held statement and the one it asks before anyone reads recorded sessions. Type, defaults,
+// validator.
 
 import { deepFreeze, show } from './section.js';
 import type { Section } from './section.js';
@@ -20,6 +21,8 @@ export type PolicySection = {
   readonly connectionEntrypoint: string;
   /** approvalEntrypoint is the rule evaluated when an approver approves or denies a held statement; unused when the policy lacks it. */
   readonly approvalEntrypoint: string;
+  /** auditEntrypoint is the rule evaluated before anyone reads recorded sessions (or acts on them); without it nobody may. */
+  readonly auditEntrypoint: string;
 };
 
 /** POLICY_DEFAULTS are the defaults of `policy` (the source has none: it is required). */
@@ -27,6 +30,7 @@ export const POLICY_DEFAULTS = deepFreeze({
   entrypoint: 'portcullis/decision',
   connectionEntrypoint: 'portcullis/connection',
   approvalEntrypoint: 'portcullis/approval',
+  auditEntrypoint: 'portcullis/audit',
 });
 
 const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -35,12 +39,13 @@ const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
 export function validatePolicy(root: Section): PolicySection | undefined {
   const s = root.section('policy', true);
   if (s === undefined) return undefined;
-  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint']);
+  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint', 'audit_entrypoint']);
   const bundle = s.string('bundle');
   const paths = s.stringList('paths');
   const entrypoint = s.string('entrypoint') ?? POLICY_DEFAULTS.entrypoint;
   const connectionEntrypoint = s.string('connection_entrypoint') ?? POLICY_DEFAULTS.connectionEntrypoint;
   const approvalEntrypoint = s.string('approval_entrypoint') ?? POLICY_DEFAULTS.approvalEntrypoint;
+  const auditEntrypoint = s.string('audit_entrypoint') ?? POLICY_DEFAULTS.auditEntrypoint;
   if (!ENTRYPOINT.test(entrypoint)) {
     s.error('entrypoint', `${show(entrypoint)} is not an entrypoint (expected package/rule, e.g. portcullis/decision)`);
     return undefined;
@@ -70,10 +75,23 @@ export function validatePolicy(root: Section): PolicySection | undefined {
     );
     return undefined;
   }
+  if (!ENTRYPOINT.test(auditEntrypoint)) {
+    s.error('audit_entrypoint', `${show(auditEntrypoint)} is not an entrypoint (expected package/rule, e.g. portcullis/audit)`);
+    return undefined;
+  }
+  const taken = [
+    [entrypoint, 'statement'],
+    [connectionEntrypoint, 'connection'],
+    [approvalEntrypoint, 'approval'],
+  ].find(([e]) => e === auditEntrypoint);
+  if (taken !== undefined) {
+    s.error('audit_entrypoint', `${show(auditEntrypoint)} is also the ${taken[1]} entrypoint; the audit rule answers a different question`);
+    return undefined;
+  }
   if ((bundle === undefined) === (paths === undefined)) {
     s.error('', 'set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)');
     return undefined;
   }
   const source: PolicySource = bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] };
-  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint };
+  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint, auditEntrypoint };
 }

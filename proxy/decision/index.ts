@@ -9,12 +9,18 @@ export { createDecider, interpretResult, parseTtl, readApprovals, DEFAULT_ENTRYP
 export type { ApprovalEntries, DeciderOptions } from './decider.js';
 export { createApprovalDecider, interpretApprovalResult, DEFAULT_APPROVAL_ENTRYPOINT } from './approval-decider.js';
 export type { ApprovalDeciderOptions } from './approval-decider.js';
-export { HOLD_MODES, MASK_KINDS, RULE_IDS } from './types.js';
+export { createAuditDecider, interpretAuditResult, DEFAULT_AUDIT_ENTRYPOINT } from './audit-decider.js';
+export type { AuditDeciderOptions } from './audit-decider.js';
+export { AUDIT_ACTIONS, HOLD_MODES, MASK_KINDS, RULE_IDS } from './types.js';
 export type {
   ApprovalActor,
   ApprovalDecider,
   ApprovalDecisionInput,
   ApprovalVerdict,
+  AuditAction,
+  AuditDecider,
+  AuditDecisionInput,
+  AuditVerdict,
   ConnectionPolicyInput,
   Decider,
   Decision,

@@ -165,6 +165,32 @@ export type ApprovalDecider = {
   decide(input: ApprovalDecisionInput): ApprovalVerdict;
 };
 
+/** AUDIT_ACTIONS are what a caller may ask of recorded sessions: read them, terminate a session, block an identity. */
+export const AUDIT_ACTIONS = ['sessions.read', 'sessions.terminate', 'identities.block'] as const;
+
+/** AuditAction is one of AUDIT_ACTIONS. */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * AuditDecisionInput is the `input` of the audit entrypoint (`portcullis/audit`): who asks
+ * (`caller`, their verified claims), what they ask and what about (`target`: the session id, the
+ * list's filters, the identity, as the route knows them).
+ */
+export type AuditDecisionInput = {
+  readonly caller: Readonly<Record<string, unknown>>;
+  readonly action: AuditAction;
+  readonly target: Readonly<Record<string, unknown>>;
+};
+
+/** AuditVerdict is the audit policy's answer: allowed, or refused with reasons. */
+export type AuditVerdict = { readonly kind: 'allow' } | { readonly kind: 'deny'; readonly reasons: readonly Reason[] };
+
+/** AuditDecider evaluates the audit entrypoint for one caller's action; it never throws. */
+export type AuditDecider = {
+  /** decide evaluates the input and interprets the result, failing closed (a deny). */
+  decide(input: AuditDecisionInput): AuditVerdict;
+};
+
 /** MASK_KINDS lists the masking kinds a policy may ask for. */
 export const MASK_KINDS = ['redact', 'partial', 'hash', 'null'] as const;
 

@@ -77,7 +77,12 @@ describe('the compiled library decides real SQL', () => {
     const out = compile({ files: files.filter((f) => !isTestFile(f)) });
     expect(out.diagnostics.map(formatDiagnostic)).toEqual([]);
     // the entrypoints carry `# METADATA entrypoint: true`: statements, the login role, approvers' actions
-    expect([...out.entrypoints].sort()).toEqual(['portcullis/approval', 'portcullis/connection', 'portcullis/decision']);
+    expect([...out.entrypoints].sort()).toEqual([
+      'portcullis/approval',
+      'portcullis/audit',
+      'portcullis/connection',
+      'portcullis/decision',
+    ]);
     const policy = await loadPolicy(out.wasm as Uint8Array);
     policy.setData(data);
     decider = createDecider({ policy });

@@ -13,7 +13,7 @@ import { EXIT } from '../io.js';
 import type { CliIo } from '../io.js';
 
 /** runningDemoAdminUrl is the admin API of the demo running on this machine (`npm start`), if any. */
-async function runningDemoAdminUrl(): Promise<string | undefined> {
+export async function runningDemoAdminUrl(): Promise<string | undefined> {
   const { demoAdminUrl } = await import('../../dev/index.js');
   return demoAdminUrl();
 }
@@ -223,7 +223,7 @@ async function callApi(base: string, token: string, action: ApprovalsAction): Pr
 }
 
 /** unreachableReason names why fetch failed in a few words (the cause's errno code when there is one). */
-function unreachableReason(e: unknown): string {
+export function unreachableReason(e: unknown): string {
   if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return 'no answer in 30s';
   const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
@@ -244,7 +244,7 @@ function unreachableReason(e: unknown): string {
 }
 
 /** reportApiError prints the API's error code and message (and the policy's reasons) on stderr. */
-function reportApiError(io: CliIo, status: number, body: unknown): number {
+export function reportApiError(io: CliIo, status: number, body: unknown): number {
   const error = (body as Partial<AdminErrorBody> | undefined)?.error;
   if (error === undefined || typeof error.code !== 'string' || typeof error.message !== 'string') {
     io.stderr(`portcullis: the admin API answered HTTP ${status} without an error body\n`);
@@ -323,7 +323,8 @@ function fields(pairs: readonly (readonly [string, string])[]): string[] {
   return pairs.map(([k, value]) => `${`${k}:`.padEnd(width)}${value}`);
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** table renders rows under a header as aligned columns (the last column unpadded). */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -333,11 +334,13 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-function oneLine(text: string): string {
+/** oneLine folds whitespace runs to one space. */
+export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function truncate(text: string, max: number): string {
+/** truncate shortens text to max characters with an ellipsis. */
+export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
@@ -358,7 +361,8 @@ function relative(ms: number): string {
   return ms >= 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`;
 }
 
-function isHttpUrl(text: string): boolean {
+/** isHttpUrl tells an http(s) URL. */
+export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return url.protocol === 'http:' || url.protocol === 'https:';
@@ -367,6 +371,7 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** nonEmpty is the value unless it is blank. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }

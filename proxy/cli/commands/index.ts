@@ -8,7 +8,9 @@ import { auditCommand } from './audit.js';
 import { buildCommand } from './build.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
+import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
+import { sessionsCommand } from './sessions.js';
 import { testCommand } from './test.js';
 import { tokenCommand } from './token.js';
 
@@ -22,4 +24,6 @@ export const COMMANDS: readonly CliCommand<unknown>[] = [
   tokenCommand,
   approvalsCommand,
   auditCommand,
+  sessionsCommand,
+  replayCommand,
 ];

@@ -117,7 +117,7 @@ describe('usageFor', () => {
 describe('the registry', () => {
   it('lists every command once, each with a summary and its own help text', () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token', 'approvals', 'audit']);
+    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token', 'approvals', 'audit', 'sessions', 'replay']);
     for (const c of COMMANDS) {
       expect(c.usage).toMatch(new RegExp(`^Usage: portcullis ${c.name}`));
       expect(USAGE).toContain(`\n  ${c.summary.split('\n')[0]}\n`);
@@ -146,7 +146,11 @@ Commands:
         List, show, approve or deny statements held for a human (through the admin API).
   audit verify [--config opa.config.yaml] [--journal-dir <dir>] [--json]
         Verify the session recording's hash chains (state store, local journals).
-  help [build|eval|test|serve|demo|token|approvals|audit]
+  sessions list|show [<id>] [--sub <sub>] [--since 24h] [--decision deny] [--json]
+        List recorded sessions or show one's timeline of statements (through the admin API).
+  replay --config opa.config.yaml (--bundle candidate.tar.gz | --paths dir...) [--since 7d] [--fail-on-change]
+        Re-decide recorded statements with a candidate policy; print what would change.
+  help [build|eval|test|serve|demo|token|approvals|audit|sessions|replay]
         Show this text, or a command's.
 
 Exit codes: 0 success, 1 policy/data/I/O error, 2 usage error.`);

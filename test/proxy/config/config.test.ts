@@ -57,6 +57,7 @@ describe('validateConfig defaults', () => {
     { note: 'policy entrypoint', get: (c: GatewayConfig) => c.policy.entrypoint, want: 'portcullis/decision' },
     { note: 'policy connection entrypoint', get: (c: GatewayConfig) => c.policy.connectionEntrypoint, want: 'portcullis/connection' },
     { note: 'policy approval entrypoint', get: (c: GatewayConfig) => c.policy.approvalEntrypoint, want: 'portcullis/approval' },
+    { note: 'policy audit entrypoint', get: (c: GatewayConfig) => c.policy.auditEntrypoint, want: 'portcullis/audit' },
     { note: 'policy source', get: (c: GatewayConfig) => c.policy.source, want: { kind: 'paths', paths: ['policies'] } },
     { note: 'max message bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxMessageBytes, want: 1_048_576 },
     { note: 'max statement bytes 1 MiB', get: (c: GatewayConfig) => c.limits.maxStatementBytes, want: 1_048_576 },
@@ -191,6 +192,7 @@ describe('validateConfig values', () => {
         entrypoint: 'a/b/c',
         connectionEntrypoint: 'portcullis/connection',
         approvalEntrypoint: 'portcullis/approval',
+        auditEntrypoint: 'portcullis/audit',
       },
     },
     {
@@ -408,6 +410,18 @@ describe('validateConfig errors', () => {
       ],
     },
     {
+      note: 'audit entrypoint not package/rule',
+      doc: withKey('policy.audit_entrypoint', 'portcullis.audit'),
+      errors: ['policy.audit_entrypoint: "portcullis.audit" is not an entrypoint (expected package/rule, e.g. portcullis/audit)'],
+    },
+    {
+      note: 'audit entrypoint equal to the approval entrypoint',
+      doc: withKey('policy.audit_entrypoint', 'portcullis/approval'),
+      errors: [
+        'policy.audit_entrypoint: "portcullis/approval" is also the approval entrypoint; the audit rule answers a different question',
+      ],
+    },
+    {
       note: 'bad size',
       doc: withKey('limits.max_message_bytes', '1 lightyear'),
       errors: ['limits.max_message_bytes: must be a byte count such as 1048576, 64KiB or 1MiB, got string "1 lightyear"'],
@@ -618,6 +632,7 @@ describe('loading config files', () => {
       entrypoint: 'portcullis/decision',
       connectionEntrypoint: 'portcullis/connection',
       approvalEntrypoint: 'portcullis/approval',
+      auditEntrypoint: 'portcullis/audit',
     });
   });
 });

@@ -9,3 +9,4 @@ export { ADMIN_ERRORS, AdminHttpError } from './errors.js';
 export type { AdminErrorBody, AdminErrorCode, AdminErrorReason } from './errors.js';
 export { APPROVAL_ID_PATTERN, CURSOR_PATTERN, LIST_LIMIT, REASON_MAX_LENGTH, SESSION_ID_PATTERN } from './schemas.js';
 export { parseSince } from './sessions.js';
+export type { LiveControlPort } from './control.js';

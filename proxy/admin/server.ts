@@ -12,6 +12,7 @@ import { STATE_ERROR_CODES, StateError } from '../state/index.js';
 import { approvalsRoutes } from './approvals.js';
 import { authenticate, rateLimitKey, requireAuth } from './auth.js';
 import { sessionsRoutes } from './sessions.js';
+import { controlRoutes } from './control.js';
 import { AdminHttpError, INTERNAL_MESSAGE, STATE_UNAVAILABLE_MESSAGE, errorBody } from './errors.js';
 import type { AdminErrorCode, AdminErrorReason } from './errors.js';
 import { emptyQuerySchema, readinessSchema } from './schemas.js';
@@ -134,6 +135,7 @@ async function buildAdminApp(
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
+    await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
   });
   app.addHook('onResponse', async (request, reply) => {
     log({

@@ -7,6 +7,7 @@ import type { ApprovalService } from '../approvals/index.js';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import type { SessionViews } from '../sessions/index.js';
+import type { LiveControlPort } from './control.js';
 
 /** ADMIN_DEFAULT_PORT is the admin API's default port (`admin.listen`), the CLI's default URL's port. */
 export const ADMIN_DEFAULT_PORT = 9187;
@@ -39,6 +40,8 @@ export type AdminServerOptions = {
   readonly service: ApprovalService | undefined;
   /** sessions reads recorded sessions; without it (or without `audit`) the sessions routes answer 503 ERR_RECORDINGS_UNAVAILABLE. */
   readonly sessions?: SessionViews;
+  /** control ends sessions and blocks identities on every gateway (proxy/control); without it those routes answer 503. */
+  readonly control?: LiveControlPort;
   /** audit asks the audit policy whether the caller may read recorded sessions (it never throws; a deny is a 403 ERR_ADMIN_FORBIDDEN). */
   readonly audit?: (input: AuditDecisionInput) => AuditVerdict;
   /** verifier checks the bearer token of every authenticated route. */

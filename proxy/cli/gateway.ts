@@ -315,6 +315,7 @@ export async function startGatewayFromConfig(
         ...(adminTls !== undefined ? { tls: { key: readFileSync(adminTls.keyFile), cert: readFileSync(adminTls.certFile) } } : {}),
         service: plane.plane.service,
         ...(state !== undefined ? { sessions: createSessionViews(state) } : {}),
+        ...(control !== undefined ? { control } : {}),
         ...(auditDecider !== undefined ? { audit: (input: Parameters<typeof auditDecider.decide>[0]) => auditDecider.decide(input) } : {}),
         verifier,
         readiness: () => readiness(state),

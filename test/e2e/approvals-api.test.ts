@@ -3,7 +3,10 @@
 // over HTTP with approvers' real tokens, the approval policy refuses the requester and a
 // non-approver with its reasons, and a real local receiver gets every event, signed.
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -22,6 +25,7 @@ const received: Received[] = [];
 let receiver: Server;
 let started: Extract<Awaited<ReturnType<typeof startGatewayFromConfig>>, { kind: 'started' }>;
 const logLines: string[] = [];
+const journalDir = mkdtempSync(join(tmpdir(), 'portcullis-api-journal-'));
 
 beforeAll(async () => {
   const stack = stackRef.current;
@@ -53,6 +57,7 @@ beforeAll(async () => {
       password: stack.pg.superuser.password,
     },
     approval: { webhooks: [{ url: hookUrl, secret: SECRET }] },
+    recording: { dir: journalDir, ship_interval: '50ms' },
     admin: { port: 0 },
     log: { level: 'debug' },
   });
@@ -65,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await started?.close();
   await new Promise((r) => receiver?.close(r));
+  rmSync(journalDir, { recursive: true, force: true });
 });
 
 /** Body is a parsed JSON answer, read by the assertions below. */
@@ -192,6 +198,73 @@ describe('approvals through the admin API of a composed gateway', () => {
     const doc = await api('GET', '/v1/openapi.json', token);
     expect(doc.json.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/v1/approvals', '/v1/approvals/{id}/approve']));
+  });
+
+  it('shows a recorded session as it happened, to an auditor only', async () => {
+    const client = await agent('audited-agent');
+    await client.query('SELECT id, email FROM customers WHERE id = 2');
+    await client.query('DELETE FROM orders').catch(() => undefined);
+    await client.end();
+    const auditor = await stackRef.current.mint('auditor', { roles: ['audit:read'] });
+    const outsider = await stackRef.current.mint('nosy', { roles: ['db:read'] });
+    expect((await api('GET', '/v1/sessions?sub=audited-agent', outsider)).status).toBe(403);
+    let id: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const listed = await api('GET', '/v1/sessions?sub=audited-agent', auditor);
+          id = listed.json.sessions?.[0]?.id;
+          return listed.json.sessions?.[0]?.ended_at !== null && id !== undefined;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(true);
+    const timeline = await api('GET', `/v1/sessions/${id}/statements`, auditor);
+    expect(timeline.status).toBe(200);
+    const entries = timeline.json.statements as Body[];
+    expect(entries.map((e) => [e.text, e.decision.kind])).toEqual([
+      ['SELECT id, email FROM customers WHERE id = 2', 'allow'],
+      ['DELETE FROM orders', 'deny'],
+    ]);
+    expect(entries[0].outcome).toMatchObject({ tag: 'SELECT 1', rows: 1 });
+    expect(entries[0].decision.masks).toEqual(expect.arrayContaining(['public.customers.email:partial']));
+  });
+
+  it('ends a live session and blocks an identity through the admin API, as the audit policy allows', async () => {
+    const admin = await stackRef.current.mint('secops', { roles: ['audit:admin'] });
+    const reader = await stackRef.current.mint('auditor', { roles: ['audit:read'] });
+    const client = await agent('to-be-ended');
+    const ended = new Promise<Error | undefined>((resolve) => client.on('error', (e) => resolve(e)));
+    let sid: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const listed = await api('GET', '/v1/sessions?sub=to-be-ended', reader);
+          sid = listed.json.sessions?.[0]?.id;
+          return sid;
+        },
+        { timeout: 5000 },
+      )
+      .toBeDefined();
+    expect((await api('POST', `/v1/sessions/${sid}/terminate`, reader, { reason: 'x' })).status).toBe(403);
+    expect((await api('POST', `/v1/sessions/${sid}/terminate`, admin, { reason: 'runaway', extra: 1 })).status).toBe(400);
+    const t = await api('POST', `/v1/sessions/${sid}/terminate`, admin, { reason: 'runaway' });
+    expect(t).toEqual({ status: 202, json: { status: 'terminating' } });
+    expect((await ended)?.message).toBe(
+      'terminating connection: the session was ended by secops (' + stackRef.current.issuer.issuer.issuer + '): runaway',
+    );
+    const iss = stackRef.current.issuer.issuer.issuer;
+    const blocked = await api('POST', '/v1/identities/block', admin, { iss, sub: 'to-be-ended', reason: 'leaked token' });
+    expect(blocked).toMatchObject({ status: 200, json: { sub: 'to-be-ended', reason: 'leaked token', until: null } });
+    const refused = (await agent('to-be-ended').catch((e: DatabaseError) => e)) as DatabaseError;
+    expect(refused.code).toBe('28000');
+    expect((await api('GET', '/v1/identities/blocks', admin)).json.blocks).toEqual([expect.objectContaining({ sub: 'to-be-ended' })]);
+    expect(await api('POST', '/v1/identities/unblock', admin, { iss, sub: 'to-be-ended', reason: 'rotated' })).toEqual({
+      status: 200,
+      json: { unblocked: true },
+    });
+    const back = await agent('to-be-ended');
+    await back.end();
   });
 
   it('logs each step for the operator', () => {

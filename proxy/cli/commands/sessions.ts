@@ -42,7 +42,8 @@ export type SessionsFilters = {
 /** SessionsAction is one subcommand with its operands. */
 export type SessionsAction =
   | ({ readonly kind: 'list' } & SessionsFilters)
-  | { readonly kind: 'show'; readonly id: string; readonly decision?: DecisionKind };
+  | { readonly kind: 'show'; readonly id: string; readonly decision?: DecisionKind }
+  | { readonly kind: 'kill'; readonly id: string; readonly reason: string };
 
 /** SessionsOptions are a parsed `sessions` invocation (the URL and token fall back to the environment when run). */
 export type SessionsOptions = {
@@ -56,10 +57,12 @@ export type SessionsOptions = {
 export const SESSIONS_USAGE = `Usage: portcullis sessions list [--sub <sub>] [--iss <iss>] [--since <time|24h>] [--decision <kind>]
                                [--database <db>] [--limit <n>] [--cursor <c>]
        portcullis sessions show <id> [--decision <kind>]
+       portcullis sessions kill <id> --reason <text>
 
 Lists recorded sessions (newest first) or shows one with its timeline: every statement, its
 decision and reasons, the rows the agent saw, and how it ended. Reading them needs a token the
-audit policy allows (role audit:read by default).
+audit policy allows (role audit:read by default). kill ends a live session on whichever gateway
+runs it (its client gets FATAL 57P01 naming you and the reason; role audit:admin by default).
 
 Options:
   --sub <sub>          only sessions of this token subject
@@ -67,6 +70,7 @@ Options:
   --since <time>       only sessions started since an RFC 3339 time or a duration back from now (30m, 24h, 7d, 2w)
   --decision <kind>    list: sessions with at least one statement so decided; show: only those statements
                        (${DECISION_KINDS.join(', ')})
+  --reason <text>      kill: why the session is ended (required; the client reads it)
   --database <db>      only sessions on this database
   --limit <n>          list at most n sessions, 1 to ${SESSIONS_LIMIT.max} (default ${SESSIONS_LIMIT.default})
   --cursor <c>         the next page (printed under a full page)
@@ -77,14 +81,14 @@ Options:
 
 const ID = new RegExp(SESSION_ID_PATTERN);
 const CURSOR = new RegExp(CURSOR_PATTERN);
-const SUBCOMMANDS = ['list', 'show'] as const;
+const SUBCOMMANDS = ['list', 'show', 'kill'] as const;
 const LIST_ONLY = ['sub', 'iss', 'since', 'database', 'limit', 'cursor'] as const;
 
 /** sessionsCommand is `portcullis sessions`. */
 export const sessionsCommand: CliCommand<SessionsOptions> = {
   name: 'sessions',
-  summary: `sessions list|show [<id>] [--sub <sub>] [--since 24h] [--decision deny] [--json]
-List recorded sessions or show one's timeline of statements (through the admin API).`,
+  summary: `sessions list|show|kill [<id>] [--sub <sub>] [--since 24h] [--decision deny] [--reason <text>] [--json]
+List recorded sessions, show one's timeline of statements, or end a live one (through the admin API).`,
   usage: SESSIONS_USAGE,
   parse: (argv) =>
     parseFlags(
@@ -95,6 +99,7 @@ List recorded sessions or show one's timeline of statements (through the admin A
         since: { type: 'string' },
         decision: { type: 'string' },
         database: { type: 'string' },
+        reason: { type: 'string' },
         limit: { type: 'string' },
         cursor: { type: 'string' },
         'admin-url': { type: 'string' },
@@ -143,9 +148,19 @@ List recorded sessions or show one's timeline of statements (through the admin A
             ...(limit !== undefined ? { limit } : {}),
             ...(v.cursor !== undefined ? { cursor: v.cursor } : {}),
           };
+        } else if (sub === 'kill') {
+          const given = LIST_ONLY.filter((k) => v[k] !== undefined);
+          if (given.length > 0) return usageError(`sessions kill: --${given[0]} is an option of list`);
+          const [id, extra] = operands;
+          if (id === undefined) return usageError('sessions kill: the session id is required');
+          if (extra !== undefined) return usageError(`sessions kill: unexpected argument "${extra}"`);
+          if (!ID.test(id)) return usageError(`sessions kill: ${JSON.stringify(id)} is not a session id`);
+          if (v.reason === undefined || v.reason.trim() === '') return usageError('sessions kill: --reason <text> is required');
+          action = { kind: 'kill', id, reason: v.reason };
         } else {
           const given = LIST_ONLY.filter((k) => v[k] !== undefined);
           if (given.length > 0) return usageError(`sessions show: --${given[0]} is an option of list`);
+          if (v.reason !== undefined) return usageError('sessions show: --reason is an option of kill');
           const [id, extra] = operands;
           if (id === undefined) return usageError('sessions show: the session id is required');
           if (extra !== undefined) return usageError(`sessions show: unexpected argument "${extra}"`);
@@ -179,6 +194,13 @@ List recorded sessions or show one's timeline of statements (through the admin A
       if (answer.kind === 'unreachable') return unreachable(io, adminUrl, answer.why);
       if (answer.status !== 200) return reportApiError(io, answer.status, answer.body);
       io.stdout(cmd.json ? `${JSON.stringify(answer.body, null, 2)}\n` : formatSessions(answer.body as SessionPage));
+      return EXIT.ok;
+    }
+    if (action.kind === 'kill') {
+      const answer = await postJson(adminUrl, token, `v1/sessions/${encodeURIComponent(action.id)}/terminate`, { reason: action.reason });
+      if (answer.kind === 'unreachable') return unreachable(io, adminUrl, answer.why);
+      if (answer.status !== 202) return reportApiError(io, answer.status, answer.body);
+      io.stdout(cmd.json ? `${JSON.stringify(answer.body, null, 2)}\n` : `session ${action.id} is being ended\n`);
       return EXIT.ok;
     }
     const path = `v1/sessions/${encodeURIComponent(action.id)}`;
@@ -223,6 +245,28 @@ async function getJson(
   try {
     res = await fetch(url, {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(SESSIONS_REQUEST_TIMEOUT_MS),
+    });
+  } catch (e) {
+    return { kind: 'unreachable', why: unreachableReason(e) };
+  }
+  const text = await res.text().catch(() => '');
+  try {
+    return { kind: 'answer', status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { kind: 'answer', status: res.status, body: undefined };
+  }
+}
+
+/** postJson POSTs a JSON body to the admin API. */
+async function postJson(base: string, token: string, path: string, body: unknown): Promise<Answer> {
+  const url = new URL(path, base.endsWith('/') ? base : `${base}/`);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(SESSIONS_REQUEST_TIMEOUT_MS),
     });
   } catch (e) {

@@ -146,8 +146,8 @@ Commands:
         List, show, approve or deny statements held for a human (through the admin API).
   audit verify [--config opa.config.yaml] [--journal-dir <dir>] [--json]
         Verify the session recording's hash chains (state store, local journals).
-  sessions list|show [<id>] [--sub <sub>] [--since 24h] [--decision deny] [--json]
-        List recorded sessions or show one's timeline of statements (through the admin API).
+  sessions list|show|kill [<id>] [--sub <sub>] [--since 24h] [--decision deny] [--reason <text>] [--json]
+        List recorded sessions, show one's timeline of statements, or end a live one (through the admin API).
   replay --config opa.config.yaml (--bundle candidate.tar.gz | --paths dir...) [--since 7d] [--fail-on-change]
         Re-decide recorded statements with a candidate policy; print what would change.
   help [build|eval|test|serve|demo|token|approvals|audit|sessions|replay]

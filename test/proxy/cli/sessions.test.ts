@@ -64,8 +64,14 @@ describe('parsing sessions', () => {
     { note: 'show', argv: ['sessions', 'show', S1], want: { kind: 'sessions', action: { kind: 'show', id: S1 }, json: false } },
     ...(
       [
-        ['no subcommand', ['sessions'], 'sessions: a subcommand is required (list, show)'],
-        ['an unknown subcommand', ['sessions', 'kill'], 'sessions: unknown subcommand "kill" (expected list, show)'],
+        ['no subcommand', ['sessions'], 'sessions: a subcommand is required (list, show, kill)'],
+        [
+          'kill without a reason',
+          ['sessions', 'kill', '11111111-1111-4111-8111-111111111111'],
+          'sessions kill: --reason <text> is required',
+        ],
+        ['kill without an id', ['sessions', 'kill', '--reason', 'x'], 'sessions kill: the session id is required'],
+        ['an unknown subcommand', ['sessions', 'stop'], 'sessions: unknown subcommand "stop" (expected list, show, kill)'],
         [
           'a bad decision',
           ['sessions', 'list', '--decision', 'nope'],

@@ -11,6 +11,7 @@ import { startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
 import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
+import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
@@ -302,6 +303,8 @@ export async function startGatewayFromConfig(
           sinks,
           mask: config.decisionLogs.mask,
           eraseParams: config.decisionLogs.eraseParams,
+          // as OPA's system.log.mask: a policy rule naming what to erase or replace in each event
+          ...(Object.hasOwn(policy.entrypoints, LOG_MASK_ENTRYPOINT) ? { maskPolicy: (doc: unknown) => logMaskRules(policy, doc) } : {}),
           log: ({ type, ...fields }) => events.publish({ type: 'decision_log.problem', kind: type, fields }),
         });
   const unsubscribeDecisions = decisionLogger === undefined ? undefined : events.subscribe(decisionLogger.subscriber);
@@ -354,6 +357,25 @@ export async function startGatewayFromConfig(
       await closeAnalysis();
     },
   };
+}
+
+/** LOG_MASK_ENTRYPOINT is OPA's decision-log mask rule (`data.system.log.mask`). */
+const LOG_MASK_ENTRYPOINT = 'system/log/mask';
+
+/** logMaskRules evaluates the policy's system.log.mask on one decision-log event: JSON pointers to erase, or {op, path, value} rules. */
+function logMaskRules(policy: { evaluateRaw(input: string, entrypoint: string): string }, doc: unknown): MaskRule[] {
+  const resultSet = JSON.parse(policy.evaluateRaw(JSON.stringify(doc), LOG_MASK_ENTRYPOINT)) as { result?: unknown }[];
+  const answer = resultSet[0]?.result;
+  if (!Array.isArray(answer)) return [];
+  return answer.flatMap((r: unknown): MaskRule[] => {
+    if (typeof r === 'string') return [{ op: 'remove' as const, path: r }];
+    if (typeof r === 'object' && r !== null) {
+      const { op, path, value } = r as { op?: unknown; path?: unknown; value?: unknown };
+      if (op === 'remove' && typeof path === 'string') return [{ op: 'remove' as const, path }];
+      if (op === 'upsert' && typeof path === 'string') return [{ op: 'upsert' as const, path, value }];
+    }
+    return [];
+  });
 }
 
 /** RETENTION_INTERVAL_MS is how often old records are pruned (`recording.retention`). */

@@ -27,6 +27,12 @@ export type DecisionLoggerOptions = {
   readonly sinks: readonly Sink[];
   /** mask rules are applied in order to every event (docs/decision-logs.md "Masking"). */
   readonly mask?: readonly MaskRule[];
+  /**
+   * maskPolicy asks the policy for more mask rules per event, as OPA's `system.log.mask` does: it
+   * gets `{input, result}` and answers JSON pointers to erase, or `{op, path, value}` rules;
+   * answers that are not rules are dropped; a failure drops the event (never logged unmasked).
+   */
+  readonly maskPolicy?: (doc: { readonly input: unknown; readonly result: unknown }) => readonly MaskRule[];
   /** eraseParams erases /input/statement/params unless a mask rule names it (default true). */
   readonly eraseParams?: boolean;
   /** now is the clock, ms since the epoch (default Date.now); the input's own `time` wins when present. */
@@ -77,7 +83,9 @@ export function createDecisionLogger(options: DecisionLoggerOptions): DecisionLo
     const doc: Record<string, JsonValue> = JSON.parse(JSON.stringify({ input, result: decisionResult(e.decision) }));
     let outcome: ReturnType<typeof applyMasks>;
     try {
-      outcome = applyMasks(doc, rules);
+      const extra = options.maskPolicy?.({ input: doc['input'] ?? null, result: doc['result'] ?? null }) ?? [];
+      const valid = extra.filter((r) => parsePointer(r.path) !== undefined && /^\/(input|result)(\/|$)/.test(r.path));
+      outcome = applyMasks(doc, valid.length > 0 ? [...rules, ...valid] : rules);
     } catch (err) {
       // as OPA: an event that cannot be masked is dropped, never logged unmasked
       drops.drop('mask_failed', 1, err instanceof Error ? err.message : String(err));

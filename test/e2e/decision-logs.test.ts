@@ -2,7 +2,7 @@
 // reaches an OPA-protocol HTTP receiver (gzip-compressed JSON arrays) and a file, joined to its
 // session and statement, with Bind values erased by default.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,13 +31,26 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  // the shipped policies plus a decision-log mask rule, as OPA's system.log.mask
+  cpSync(REPO_POLICIES, join(dir, 'policies'), { recursive: true });
+  writeFileSync(
+    join(dir, 'policies', 'log_mask.rego'),
+    `package system.log
+
+# METADATA
+# entrypoint: true
+mask contains "/input/connection/client_address"
+
+mask contains {"op": "upsert", "path": "/input/identity/sub", "value": "(hidden)"} if input.input.statement.kind == "delete"
+`,
+  );
   const stack = stackRef.current;
   const user = UPSTREAM_USERS['scram-sha-256'];
   const validated = validateConfig({
     listen: { host: '127.0.0.1', port: 0 },
     upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
     identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-    policy: { paths: [REPO_POLICIES] },
+    policy: { paths: [join(dir, 'policies')] },
     admin: { enabled: false },
     decision_logs: {
       file: { path: join(dir, 'decisions.log') },
@@ -57,7 +70,7 @@ afterAll(async () => {
 });
 
 describe('decision logs of a composed gateway', () => {
-  it('ship every decision, with its session and statement, Bind values erased', async () => {
+  it('ship every decision, with its session and statement, Bind values erased, masked by the policy as OPA does', async () => {
     const token = await stackRef.current.mint('dl-agent', { roles: ['db:read'] });
     const client = new pg.Client({ ...stackRef.current.clientConfig(token), host: started.host, port: started.port });
     await client.connect();
@@ -82,6 +95,12 @@ describe('decision logs of a composed gateway', () => {
     expect(select?.erased).toContain('/input/statement/params');
     expect(JSON.stringify(select)).not.toContain('"1"]');
     expect(del).toMatchObject({ statement_id: 2, session_id: select?.session_id, result: { outcome: 'deny' } });
+    // the policy's system.log.mask: erased everywhere, upserted where it says
+    expect(select?.erased).toContain('/input/connection/client_address');
+    expect(select?.input.connection.client_address).toBeUndefined();
+    expect(select?.input.identity.sub).toBe('dl-agent');
+    expect(del?.input.identity.sub).toBe('(hidden)');
+    expect(del?.masked).toContain('/input/identity/sub');
     // the same events, as JSON lines in the file
     await expect
       .poll(() => readFileSync(join(dir, 'decisions.log'), 'utf8').trim().split('\n').length, { timeout: 5000 })

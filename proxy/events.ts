@@ -80,6 +80,8 @@ export type GatewayEvent =
       readonly statementId?: number;
       /** input is the exact policy input the decision was made on (it holds `params`: never logged as is); decision logs use it when present. */
       readonly input?: unknown;
+      /** evalNs is how long the policy took to decide, in nanoseconds (decision logs' timer_rego_query_eval_ns). */
+      readonly evalNs?: number;
     })
   | (SessionRef & {
       readonly type: 'statement.refused';

@@ -101,7 +101,7 @@ export function createDecisionLogger(options: DecisionLoggerOptions): DecisionLo
       result: doc['result'] ?? null,
       ...(requestedBy !== undefined && requestedBy !== '' ? { requested_by: requestedBy } : {}),
       timestamp: rfc3339Nano(inputTimeMs(input) ?? nowMs),
-      metrics: {},
+      metrics: e.evalNs !== undefined ? { timer_rego_query_eval_ns: e.evalNs } : {},
       ...(outcome.erased.length > 0 ? { erased: outcome.erased } : {}),
       ...(outcome.masked.length > 0 ? { masked: outcome.masked } : {}),
       ...(e.decision.kind === 'deny' && e.decision.origin === 'error'

@@ -103,7 +103,7 @@ export function createGate(deps: GateDeps): Gate {
   }
 
   /** settle validates the policy's answer, counts the statement and publishes the decision. */
-  function settle(req: StatementRequest, answer: unknown, failure: string | undefined, input?: PolicyInput): Decision {
+  function settle(req: StatementRequest, answer: unknown, failure: string | undefined, input?: PolicyInput, evalNs?: number): Decision {
     const { session } = req;
     let decision = POLICY_ERROR_DENY;
     if (failure === undefined && isDecision(answer)) decision = answer;
@@ -119,6 +119,7 @@ export function createGate(deps: GateDeps): Gate {
       inTransaction: req.inTransaction,
       statementId: session.counters.statements,
       ...(input !== undefined ? { input } : {}),
+      ...(evalNs !== undefined ? { evalNs } : {}),
     });
     if (decision.kind === 'deny' && decision.origin === 'error') {
       events.publish({ type: 'policy.error', session: session.id, message: failure ?? decision.detail ?? decision.reason });
@@ -156,9 +157,11 @@ export function createGate(deps: GateDeps): Gate {
       let verdict: Verdict;
       try {
         input = inputOf(req, resolved.routines);
+        const t0 = process.hrtime.bigint();
         answer = deps.decide(input);
         if (answer instanceof Promise) answer = await answer;
-        verdict = await act(req, settle(req, answer, undefined, input), resolved);
+        const evalNs = Number(process.hrtime.bigint() - t0);
+        verdict = await act(req, settle(req, answer, undefined, input, evalNs), resolved);
       } catch (err) {
         verdict = await act(req, settle(req, undefined, messageOf(err), input), resolved);
       }

@@ -87,6 +87,7 @@ describe('decision logs of a composed gateway', () => {
     expect(select).toMatchObject({
       path: 'portcullis/decision',
       labels: { id: expect.any(String), version: expect.any(String) },
+      metrics: { timer_rego_query_eval_ns: expect.any(Number) },
       statement_id: 1,
       session_id: expect.any(String),
       result: { outcome: 'allow' },

@@ -128,6 +128,25 @@ export async function readSegment(dir: string, name: string): Promise<ChainedRec
   return parseSegment(await readFile(path, 'utf8'));
 }
 
+/**
+ * readSegmentFrom reads the complete lines of a segment from byte `offset` on: its records and the
+ * offset after the last complete line (a line still being written is left for the next read).
+ */
+export async function readSegmentFrom(dir: string, name: string, offset: number): Promise<{ records: ChainedRecord[]; offset: number }> {
+  const handle = await open(join(dir, name), 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return { records: [], offset };
+    const buf = Buffer.alloc(size - offset);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
+    const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+    if (end === 0) return { records: [], offset };
+    return { records: parseSegment(buf.subarray(0, end).toString('utf8')), offset: offset + end };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** readJournals yields every record of every segment in dir, by journal and then seq, ignoring torn final lines. */
 export async function* readJournals(dir: string): AsyncGenerator<ChainedRecord> {
   for (const seg of await listSegments(dir)) yield* await readSegment(dir, seg.name);

@@ -6,7 +6,10 @@
 // round tries again. The shipper never deletes anything (retention.ts does, once shipped).
 
 import { messageOf } from '../errors.js';
-import { listSegments, readSegment } from './journal.js';
+import { listSegments, readSegmentFrom } from './journal.js';
+
+/** KICK_GAP_MS is the least time between the end of a shipping round and a round asked for by a commit. */
+const KICK_GAP_MS = 100;
 import type { SegmentFile } from './journal.js';
 import type { ChainedRecord } from './types.js';
 
@@ -82,9 +85,16 @@ export function createShipper(options: ShipperOptions): Shipper {
   let tail: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let kicked: Promise<ShipResult> | undefined;
+  /** known remembers, per journal, the seq the store has through (asked once) and how far each segment was read. */
+  const known = new Map<string, { through: number; offsets: Map<string, number> }>();
 
   const shipJournal = async (journal: string, segments: readonly SegmentFile[]): Promise<number> => {
-    let through = await shippedThrough(store, journal);
+    let state = known.get(journal);
+    if (state === undefined) {
+      state = { through: await shippedThrough(store, journal), offsets: new Map() };
+      known.set(journal, state);
+    }
+    let through = state.through;
     let shipped = 0;
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i] as SegmentFile;
@@ -92,16 +102,27 @@ export function createShipper(options: ShipperOptions): Shipper {
       if (next !== undefined && next.firstSeq - 1 <= through) continue; // fully shipped
       let records: ChainedRecord[];
       try {
-        records = (await readSegment(dir, seg.name)).filter((r) => r.seq > through);
+        // only what was appended since the last read of this segment
+        const read = await readSegmentFrom(dir, seg.name, state.offsets.get(seg.name) ?? 0);
+        state.offsets.set(seg.name, read.offset);
+        records = read.records.filter((r) => r.seq > through);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed by retention meanwhile
+        known.delete(journal);
         throw e;
       }
       for (let j = 0; j < records.length; j += batchSize) {
         const batch = records.slice(j, j + batchSize);
-        await store.query(INSERT_RECORDS_SQL, [JSON.stringify(batch)]);
+        try {
+          await store.query(INSERT_RECORDS_SQL, [JSON.stringify(batch)]);
+        } catch (e) {
+          // start over from what the store has on the next round
+          known.delete(journal);
+          throw e;
+        }
         shipped += batch.length;
         through = (batch.at(-1) as ChainedRecord).seq;
+        state.through = through;
       }
     }
     if (shipped > 0) emit({ type: 'recording.shipped', journal, records: shipped, through });
@@ -132,12 +153,16 @@ export function createShipper(options: ShipperOptions): Shipper {
     return result;
   };
 
+  // at most one round runs and one waits: kicks meanwhile coalesce into the waiting one, which
+  // starts KICK_GAP_MS after the running one ended (the journal, not the store, is what is durable)
   const kick = (): void => {
     if (kicked !== undefined) return;
-    kicked = new Promise<void>((r) => setImmediate(r)).then(() => {
-      kicked = undefined;
-      return shipOnce();
-    });
+    kicked = tail
+      .then(() => new Promise<void>((r) => setTimeout(r, KICK_GAP_MS).unref()))
+      .then(() => {
+        kicked = undefined;
+        return shipOnce();
+      });
   };
 
   return {

@@ -13,6 +13,7 @@ describe('renderRecordingReport', () => {
       note: 'medians, both ratios against the target and the journal rates',
       result: {
         kind: 'measured',
+        shipping: true,
         shipped: 1234,
         samples: [
           { mode: 'simple', round: 1, variant: 'off', tps: 1000 },
@@ -25,7 +26,7 @@ describe('renderRecordingReport', () => {
       },
       rows: [
         '| simple | 1,000 | 800 | 0.800 | missed | 300 | 1,600 | 950 | 0.950 | 1,900 |',
-        '| simple | 2 | 1,000 | 800 | 300 | 1,600 | 950 | 1,900 |',
+        '| simple | 2 | 1,000 | 800 | 300 | 1,600 | - | 950 | 1,900 | - |',
         'shipped to the state store during the runs: 1,234',
       ],
     },
@@ -33,6 +34,7 @@ describe('renderRecordingReport', () => {
       note: 'a ratio at the target meets it; a missing variant is n/a',
       result: {
         kind: 'measured',
+        shipping: false,
         shipped: 0,
         samples: [
           { mode: 'simple', round: 1, variant: 'off', tps: 1000 },

@@ -3,13 +3,16 @@
 // alternating round by round: recording off; recording on (results digest only, the journal synced
 // with fdatasync as shipped: `openJournal({ fsync: true })`, `on_failure: refuse`); and recording on
 // with the journal's fsync off (to show how much of the cost is the sync). Each recording gateway
-// has its own journal in a temp dir under the bench's scratch dir and, as `portcullis serve` does,
-// a shipper to a state store database (`portcullis_state`) in the same cluster. Printed: median TPS,
-// the on/off ratios beside the target (recording must cost under 15%: on/off ≥ 0.85), and the
-// journal's fsyncs and records per second during the recorded rounds (journal.stats deltas over
-// each run's wall time). Nothing is asserted. Runs standalone with `tsx test/bench/recording.ts`;
-// env: PORTCULLIS_BENCH_RECORDING=0 skips the section (in run.ts), PORTCULLIS_BENCH_SECONDS /
-// _ROUNDS / _CLIENTS / _THREADS as in the gateway section.
+// has its own journal in a temp dir under the bench's scratch dir. Printed: median TPS, the on/off
+// ratios beside the target (recording must cost under 15%: on/off ≥ 0.85), and the journal's
+// fsyncs and records per second during the recorded rounds (journal.stats deltas over each run's
+// wall time). With PORTCULLIS_BENCH_RECORDING_SHIP=1 each recording gateway also ships, as
+// `portcullis serve` does, to a state store database (`portcullis_state`) in the same cluster; a
+// shipper runs only during its own gateway's runs and is drained after each (the drain time is
+// printed), so no backlog runs beside another gateway; the drains can take minutes (each group
+// commit queues a shipping round that re-reads the segment). Nothing is asserted. Runs standalone
+// with `tsx test/bench/recording.ts`; env: PORTCULLIS_BENCH_RECORDING=0 skips the section (in
+// run.ts), PORTCULLIS_BENCH_SECONDS / _ROUNDS / _CLIENTS / _THREADS as in the gateway section.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +46,7 @@ export type RecordingBenchOptions = {
   readonly threads?: number;
   /** modes are the pgbench protocol modes compared (default simple and extended). */
   readonly modes?: readonly ProtocolMode[];
-  /** ship false leaves out the shippers to the state store (default: shipped, as `portcullis serve` does). */
+  /** ship true adds a shipper to the state store per recording gateway, as `portcullis serve` has (default PORTCULLIS_BENCH_RECORDING_SHIP=1). */
   readonly ship?: boolean;
   /** out receives the report (markdown); default stdout. */
   readonly out?: (line: string) => void;
@@ -60,11 +63,13 @@ export type RecordingSample = {
   /** fsyncsPerSecond and recordsPerSecond are the journal's stats deltas over the run's wall time. */
   readonly fsyncsPerSecond?: number;
   readonly recordsPerSecond?: number;
+  /** shipDrainSeconds is how long the shipper took, after the run, to ship what it had not shipped yet (absent when not shipping). */
+  readonly shipDrainSeconds?: number;
 };
 
 /** RecordingBenchResult is what the section measured, or why it could not. */
 export type RecordingBenchResult =
-  | { readonly kind: 'measured'; readonly samples: readonly RecordingSample[]; readonly shipped: number }
+  | { readonly kind: 'measured'; readonly samples: readonly RecordingSample[]; readonly shipping: boolean; readonly shipped: number }
   | { readonly kind: 'skipped'; readonly reason: string };
 
 /** RecordingReportSettings are the run's parameters, for the report's headings. */
@@ -110,10 +115,18 @@ export function renderRecordingReport(result: RecordingBenchResult, settings: Re
       `| ${mode} | ${fmt(off)} | ${fmt(on)} | ${fmtRatio(r)} | ${verdict} | ${fmt(med(mode, 'fsync', (s) => s.fsyncsPerSecond))} | ${fmt(med(mode, 'fsync', (s) => s.recordsPerSecond))} | ${fmt(nosync)} | ${fmtRatio(ratio(nosync, off))} | ${fmt(med(mode, 'nofsync', (s) => s.recordsPerSecond))} |`,
     );
   }
-  out.push(`\nRecords shipped to the state store during the runs: ${result.shipped.toLocaleString('en-US')}`);
-  out.push('\nEvery run (TPS, without initial connection time; fsyncs/s and records/s of the journal)');
-  out.push('| mode | round | off | on (fsync) | fsyncs/s | records/s | on (fsync off) | records/s (fsync off) |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    result.shipping
+      ? `\nRecords shipped to the state store during the runs: ${result.shipped.toLocaleString('en-US')}`
+      : '\nNo shipper (PORTCULLIS_BENCH_RECORDING_SHIP=1 adds one per recording gateway)',
+  );
+  out.push(
+    '\nEvery run (TPS, without initial connection time; fsyncs/s and records/s of the journal; seconds the shipper took after the run to catch up)',
+  );
+  out.push(
+    '| mode | round | off | on (fsync) | fsyncs/s | records/s | ship drain s | on (fsync off) | records/s (fsync off) | ship drain s (fsync off) |',
+  );
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const mode of settings.modes) {
     for (let round = 1; round <= settings.rounds; round++) {
       const find = (v: RecordingVariant): RecordingSample | undefined =>
@@ -122,9 +135,10 @@ export function renderRecordingReport(result: RecordingBenchResult, settings: Re
         const v = s === undefined ? undefined : pick(s);
         return v === undefined ? '-' : fmt(v);
       };
+      const secs = (s: RecordingSample | undefined): string => (s?.shipDrainSeconds === undefined ? '-' : s.shipDrainSeconds.toFixed(1));
       const [off, on, nosync] = [find('off'), find('fsync'), find('nofsync')];
       out.push(
-        `| ${mode} | ${round} | ${cell(off, (s) => s.tps)} | ${cell(on, (s) => s.tps)} | ${cell(on, (s) => s.fsyncsPerSecond)} | ${cell(on, (s) => s.recordsPerSecond)} | ${cell(nosync, (s) => s.tps)} | ${cell(nosync, (s) => s.recordsPerSecond)} |`,
+        `| ${mode} | ${round} | ${cell(off, (s) => s.tps)} | ${cell(on, (s) => s.tps)} | ${cell(on, (s) => s.fsyncsPerSecond)} | ${cell(on, (s) => s.recordsPerSecond)} | ${secs(on)} | ${cell(nosync, (s) => s.tps)} | ${cell(nosync, (s) => s.recordsPerSecond)} | ${secs(nosync)} |`,
       );
     }
   }
@@ -135,7 +149,7 @@ export function renderRecordingReport(result: RecordingBenchResult, settings: Re
 // The section.
 
 /** Target is one bench gateway: where pgbench connects and, when it records, its journal. */
-type Target = { readonly variant: RecordingVariant; readonly endpoint: Endpoint; readonly journal?: Journal };
+type Target = { readonly variant: RecordingVariant; readonly endpoint: Endpoint; readonly journal?: Journal; readonly shipper?: Shipper };
 
 /** benchRecording runs the recording section end to end and prints its report; it stops everything it started, also on error. */
 export async function benchRecording(options: RecordingBenchOptions = {}): Promise<RecordingBenchResult> {
@@ -148,7 +162,7 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
     threads: options.threads ?? envNumber(process.env, 'PORTCULLIS_BENCH_THREADS', 2),
     modes: options.modes ?? (['simple', 'extended'] as const),
   };
-  const ship = options.ship ?? true;
+  const ship = options.ship ?? process.env['PORTCULLIS_BENCH_RECORDING_SHIP'] === '1';
 
   const tool = await findPgbench(log);
   if (tool.kind === 'unavailable') {
@@ -200,6 +214,7 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
     const targets: Target[] = [];
     for (const variant of RECORDING_VARIANTS) {
       let journal: Journal | undefined;
+      let shipperOf: Shipper | undefined;
       let deps: Partial<GatewayDeps> = {};
       if (variant !== 'off') {
         const dir = join(scratch, `journal-${variant}`);
@@ -217,9 +232,9 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
               else if (shipProblems.length < 5) shipProblems.push(e.message);
             },
           });
-          started.start(SHIP_INTERVAL_MS);
           cleanups.push(() => started.stop());
           shipper = started;
+          shipperOf = started;
         }
         const recorder = rec.createJournalRecorder({
           journal: opened,
@@ -231,7 +246,12 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
       const started = await startPortcullis(direct, scratch, log, { deps });
       if (started.kind !== 'started') throw new Error(`the gateway (recording ${variant}) did not start: ${started.reason}`);
       cleanups.push(() => started.gateway.close());
-      targets.push({ variant, endpoint: started.gateway.endpoint, ...(journal !== undefined ? { journal } : {}) });
+      targets.push({
+        variant,
+        endpoint: started.gateway.endpoint,
+        ...(journal !== undefined ? { journal } : {}),
+        ...(shipperOf !== undefined ? { shipper: shipperOf } : {}),
+      });
     }
 
     for (const t of targets) {
@@ -258,6 +278,16 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
           duration: { kind: 'seconds', seconds: 1 },
         });
 
+    // a shipper runs only during (and drains right after) its own gateway's runs, so no shipping
+    // backlog is left to run beside another gateway's rounds
+    const drain = async (t: Target): Promise<number | undefined> => {
+      if (t.shipper === undefined) return undefined;
+      const t0 = performance.now();
+      await t.shipper.stop();
+      await t.shipper.shipOnce();
+      return (performance.now() - t0) / 1000;
+    };
+    for (const t of targets) await drain(t);
     const samples: RecordingSample[] = [];
     for (const mode of settings.modes) {
       for (let round = 1; round <= settings.rounds; round++) {
@@ -267,6 +297,7 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
         for (const t of order) {
           log(`bench: recording: ${mode} round ${round}/${settings.rounds}: recording ${t.variant} (${settings.seconds} s)`);
           const before = t.journal === undefined ? undefined : { ...t.journal.stats };
+          t.shipper?.start(SHIP_INTERVAL_MS);
           const t0 = performance.now();
           const r = await runPgbench(tool.path, {
             endpoint: t.endpoint,
@@ -276,6 +307,7 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
             duration: { kind: 'seconds', seconds: settings.seconds },
           });
           const elapsedS = (performance.now() - t0) / 1000;
+          const drained = await drain(t);
           if (r.kind !== 'ok') throw new Error(`pgbench ${mode} round ${round} (recording ${t.variant}) failed: ${r.reason}`);
           if (t.journal === undefined || before === undefined) {
             samples.push({ mode, round, variant: t.variant, tps: r.tps });
@@ -289,12 +321,13 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
             tps: r.tps,
             fsyncsPerSecond: (after.fsyncs - before.fsyncs) / elapsedS,
             recordsPerSecond: (after.records - before.records) / elapsedS,
+            ...(drained !== undefined ? { shipDrainSeconds: drained } : {}),
           });
         }
       }
     }
     for (const p of shipProblems) log(`bench: recording: shipping failed: ${p}`);
-    const result: RecordingBenchResult = { kind: 'measured', samples, shipped };
+    const result: RecordingBenchResult = { kind: 'measured', samples, shipping: ship, shipped };
     out('');
     out(renderRecordingReport(result, settings));
     return result;

@@ -14,7 +14,7 @@
 // the pgbench part follows PORTCULLIS_BENCH_SECONDS / _ROUNDS). Then (f) recording
 // (test/bench/recording.ts): pgbench -S TPS with every session recorded (journal fsync on, and off)
 // against recording off, the on/off ratio beside the target (≥ 0.85) and the journal's fsyncs and
-// records per second (~1.5 min; PORTCULLIS_BENCH_RECORDING=0 skips it; follows
+// records per second (~1.5 min; PORTCULLIS_BENCH_RECORDING=0 skips it, _RECORDING_SHIP=1 adds the shippers; follows
 // PORTCULLIS_BENCH_SECONDS / _ROUNDS / _CLIENTS).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';

@@ -11,11 +11,16 @@
 // approvals (test/bench/approvals.ts): approval → first row latency (p50/p99) through the same and a
 // second state store instance, and pgbench -S TPS with approvals configured against without
 // (~1.5 min; PORTCULLIS_BENCH_APPROVALS sets the held statements per path, default 50, 0 skips it;
-// the pgbench part follows PORTCULLIS_BENCH_SECONDS / _ROUNDS).
+// the pgbench part follows PORTCULLIS_BENCH_SECONDS / _ROUNDS). Then (f) recording
+// (test/bench/recording.ts): pgbench -S TPS with every session recorded (journal fsync on, and off)
+// against recording off, the on/off ratio beside the target (≥ 0.85) and the journal's fsyncs and
+// records per second (~1.5 min; PORTCULLIS_BENCH_RECORDING=0 skips it, _RECORDING_SHIP=1 adds the shippers; follows
+// PORTCULLIS_BENCH_SECONDS / _ROUNDS / _CLIENTS).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { benchApprovals } from './approvals.js';
 import { benchGateway } from './pgbench.js';
+import { benchRecording } from './recording.js';
 import { benchIdleConnections } from './idle-connections.js';
 import { benchMemoryAttacks } from './memory-attacks.js';
 import { benchFreshCompile, benchIndexing, benchKata, benchZones } from './engine-speed.js';
@@ -196,4 +201,15 @@ if (process.env['PORTCULLIS_BENCH_APPROVALS'] === '0') {
     fail(`the approvals section failed: ${describeError(e)}`);
   }
   console.log(`\napprovals bench finished in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+}
+if (process.env['PORTCULLIS_BENCH_RECORDING'] === '0') {
+  console.log('\nRecording: skipped (PORTCULLIS_BENCH_RECORDING=0)');
+} else {
+  const t3 = performance.now();
+  try {
+    await benchRecording();
+  } catch (e) {
+    fail(`the recording section failed: ${describeError(e)}`);
+  }
+  console.log(`\nrecording bench finished in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
 }

@@ -78,20 +78,7 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   const connection = async (): Promise<UpstreamLogin> => {
     if (conn !== undefined && !conn.closed) return conn;
     conn = undefined;
-    try {
-      conn = await connectUpstream({
-        host: options.host,
-        port: options.port,
-        database: options.database,
-        user: options.user,
-        ...(options.password !== undefined ? { password: options.password } : {}),
-        ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
-        connectTimeoutMs: options.connectTimeoutMs,
-        applicationName: 'portcullis-state',
-      });
-    } catch (e) {
-      throw unavailable(e, `cannot log in to ${options.host}:${options.port}/${options.database}`);
-    }
+    conn = await logIn(options, 'portcullis-state');
     return conn;
   };
 
@@ -182,21 +169,7 @@ async function startListener(
   let stopped = false;
   let current: UpstreamLogin | undefined;
   const open = async (): Promise<UpstreamLogin> => {
-    let c: UpstreamLogin;
-    try {
-      c = await connectUpstream({
-        host: options.host,
-        port: options.port,
-        database: options.database,
-        user: options.user,
-        ...(options.password !== undefined ? { password: options.password } : {}),
-        ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
-        connectTimeoutMs: options.connectTimeoutMs,
-        applicationName: 'portcullis-listen',
-      });
-    } catch (e) {
-      throw unavailable(e, `cannot log in to ${options.host}:${options.port}/${options.database}`);
-    }
+    const c = await logIn(options, 'portcullis-listen');
     try {
       await simpleQuery(c, `LISTEN ${quoteIdent(channel)}`);
     } catch (e) {
@@ -256,6 +229,24 @@ async function startListener(
 /** quoteIdent quotes an SQL identifier. */
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** logIn opens a connection to the store (a StateError when it cannot). */
+async function logIn(options: StateStoreOptions, applicationName: string): Promise<UpstreamLogin> {
+  try {
+    return await connectUpstream({
+      host: options.host,
+      port: options.port,
+      database: options.database,
+      user: options.user,
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.passwordSource !== undefined ? { passwordSource: options.passwordSource } : {}),
+      connectTimeoutMs: options.connectTimeoutMs,
+      applicationName,
+    });
+  } catch (e) {
+    throw unavailable(e, `cannot log in to ${options.host}:${options.port}/${options.database}`);
+  }
 }
 
 /** runMigrations applies the missing migrations in one transaction holding the migration lock. */

@@ -3,9 +3,9 @@
 // parameters, never spliced into SQL. Used by the shared state store. Not for client traffic; the
 // caller serializes calls on one connection.
 
-import { decodeBackend, encodeFrontend } from '../wire/index.js';
+import { encodeFrontend } from '../wire/index.js';
 import type { FrameChannel } from '../net/index.js';
-import { UpstreamProtocolError, UpstreamQueryError, UpstreamUnavailableError } from './errors.js';
+import { readResults } from './simple-query.js';
 import type { SimpleQueryResult } from './types.js';
 
 /** paramQuery runs one statement with `$1…$n` bound to `params` (text; null for SQL NULL) and resolves with its rows as text. */
@@ -18,37 +18,5 @@ export async function paramQuery(conn: FrameChannel, sql: string, params: readon
       encodeFrontend({ kind: 'sync' }),
     ]),
   );
-  const rows: (string | null)[][] = [];
-  let tag = '';
-  let error: UpstreamQueryError | undefined;
-  for (;;) {
-    const frame = await conn.next();
-    if (frame === undefined) throw new UpstreamUnavailableError('the connection closed during an internal query');
-    const msg = decodeBackend(frame);
-    switch (msg.kind) {
-      case 'dataRow':
-        rows.push(msg.values.map((v) => (v === null ? null : v.toString('utf8'))));
-        break;
-      case 'commandComplete':
-        tag = msg.tag;
-        break;
-      case 'errorResponse':
-        error ??= new UpstreamQueryError(msg.fields['C'] ?? 'XX000', msg.fields['M'] ?? 'unknown error');
-        break;
-      case 'readyForQuery':
-        if (error !== undefined) throw error;
-        return { rows, tag };
-      case 'parseComplete':
-      case 'bindComplete':
-      case 'noData':
-      case 'rowDescription':
-      case 'noticeResponse':
-      case 'parameterStatus':
-      case 'notification':
-      case 'emptyQueryResponse':
-        break;
-      default:
-        throw new UpstreamProtocolError(`unexpected message "${msg.kind}" during an internal query`);
-    }
-  }
+  return readResults(conn);
 }

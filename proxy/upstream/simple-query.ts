@@ -10,6 +10,14 @@ import type { SimpleQueryResult } from './types.js';
 /** simpleQuery runs `sql` and resolves with its rows, or rejects with an UpstreamError (the connection stays usable after an UpstreamQueryError). */
 export async function simpleQuery(conn: FrameChannel, sql: string): Promise<SimpleQueryResult> {
   conn.write(encodeFrontend({ kind: 'query', sql }));
+  return readResults(conn);
+}
+
+/**
+ * readResults reads an internal query's answers up to ReadyForQuery (simple or extended protocol):
+ * the rows of the last result set as text and the last command tag, or the first error.
+ */
+export async function readResults(conn: FrameChannel): Promise<SimpleQueryResult> {
   let rows: (string | null)[][] = [];
   let tag = '';
   let error: UpstreamQueryError | undefined;
@@ -33,6 +41,9 @@ export async function simpleQuery(conn: FrameChannel, sql: string): Promise<Simp
       case 'readyForQuery':
         if (error !== undefined) throw error;
         return { rows, tag };
+      case 'parseComplete':
+      case 'bindComplete':
+      case 'noData':
       case 'noticeResponse':
       case 'parameterStatus':
       case 'notification':

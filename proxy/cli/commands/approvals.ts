@@ -18,6 +18,30 @@ export async function runningDemoAdminUrl(): Promise<string | undefined> {
   return demoAdminUrl();
 }
 
+/**
+ * adminTarget is the admin API a command talks to and the bearer token it sends: --admin-url, else
+ * $PORTCULLIS_ADMIN_URL, else the running demo's, else the default; --token, else
+ * $PORTCULLIS_TOKEN. A bad URL or no token is reported (exit 2).
+ */
+export async function adminTarget(
+  command: string,
+  cmd: { readonly adminUrl?: string; readonly token?: string },
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ readonly adminUrl: string; readonly token: string } | number> {
+  const adminUrl = cmd.adminUrl ?? nonEmpty(env['PORTCULLIS_ADMIN_URL']) ?? (await runningDemoAdminUrl()) ?? ADMIN_DEFAULT_URL;
+  if (!isHttpUrl(adminUrl)) {
+    io.stderr(`portcullis: ${command}: PORTCULLIS_ADMIN_URL ${JSON.stringify(adminUrl)} is not an http(s) URL\n`);
+    return EXIT.usage;
+  }
+  const token = cmd.token ?? nonEmpty(env['PORTCULLIS_TOKEN']);
+  if (token === undefined) {
+    io.stderr(`portcullis: ${command}: no token: pass --token <jwt> or set PORTCULLIS_TOKEN\n`);
+    return EXIT.usage;
+  }
+  return { adminUrl, token };
+}
+
 /** ADMIN_DEFAULT_URL is the admin API the command talks to without --admin-url or PORTCULLIS_ADMIN_URL. */
 export const ADMIN_DEFAULT_URL = `http://127.0.0.1:${ADMIN_DEFAULT_PORT}`;
 
@@ -132,16 +156,9 @@ List, show, approve or deny statements held for a human (through the admin API).
       },
     ),
   async run(cmd, io, ctx) {
-    const adminUrl = cmd.adminUrl ?? nonEmpty(ctx.env['PORTCULLIS_ADMIN_URL']) ?? (await runningDemoAdminUrl()) ?? ADMIN_DEFAULT_URL;
-    if (!isHttpUrl(adminUrl)) {
-      io.stderr(`portcullis: approvals: PORTCULLIS_ADMIN_URL ${JSON.stringify(adminUrl)} is not an http(s) URL\n`);
-      return EXIT.usage;
-    }
-    const token = cmd.token ?? nonEmpty(ctx.env['PORTCULLIS_TOKEN']);
-    if (token === undefined) {
-      io.stderr('portcullis: approvals: no token: pass --token <jwt> or set PORTCULLIS_TOKEN\n');
-      return EXIT.usage;
-    }
+    const target = await adminTarget('approvals', cmd, io, ctx.env);
+    if (typeof target === 'number') return target;
+    const { adminUrl, token } = target;
     const answer = await callApi(adminUrl, token, cmd.action);
     if (answer.kind === 'unreachable') {
       io.stderr(`portcullis: cannot reach the admin API at ${adminUrl} (${answer.why})\n`);

@@ -10,17 +10,7 @@ import type { DecisionKind, SessionDetail, SessionPage, StatementPage, TimelineE
 import { options, parseFlags, usageError } from '../command.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../io.js';
-import {
-  ADMIN_DEFAULT_URL,
-  isHttpUrl,
-  nonEmpty,
-  oneLine,
-  reportApiError,
-  runningDemoAdminUrl,
-  table,
-  truncate,
-  unreachableReason,
-} from './approvals.js';
+import { ADMIN_DEFAULT_URL, adminTarget, isHttpUrl, oneLine, reportApiError, table, truncate, unreachableReason } from './approvals.js';
 
 /** SESSIONS_REQUEST_TIMEOUT_MS bounds one request to the admin API. */
 const SESSIONS_REQUEST_TIMEOUT_MS = 30_000;
@@ -176,16 +166,9 @@ List recorded sessions, show one's timeline of statements, or end a live one (th
       },
     ),
   async run(cmd, io, ctx) {
-    const adminUrl = cmd.adminUrl ?? nonEmpty(ctx.env['PORTCULLIS_ADMIN_URL']) ?? (await runningDemoAdminUrl()) ?? ADMIN_DEFAULT_URL;
-    if (!isHttpUrl(adminUrl)) {
-      io.stderr(`portcullis: sessions: PORTCULLIS_ADMIN_URL ${JSON.stringify(adminUrl)} is not an http(s) URL\n`);
-      return EXIT.usage;
-    }
-    const token = cmd.token ?? nonEmpty(ctx.env['PORTCULLIS_TOKEN']);
-    if (token === undefined) {
-      io.stderr('portcullis: sessions: no token: pass --token <jwt> or set PORTCULLIS_TOKEN\n');
-      return EXIT.usage;
-    }
+    const target = await adminTarget('sessions', cmd, io, ctx.env);
+    if (typeof target === 'number') return target;
+    const { adminUrl, token } = target;
     const get = (path: string, query: Readonly<Record<string, string | number | undefined>> = {}) => getJson(adminUrl, token, path, query);
     const action = cmd.action;
     if (action.kind === 'list') {

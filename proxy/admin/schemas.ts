@@ -329,7 +329,17 @@ const timelineEntry = {
       required: ['kind', 'rules', 'reasons', 'masks'],
       properties: { kind: decisionKind, rules: strings, reasons: strings, masks: strings },
     },
-    approval: nullableString,
+    approval: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['id', 'outcome', 'code', 'reason'],
+      properties: {
+        id: nullableString,
+        outcome: { type: 'string', enum: ['approved', 'refused'] },
+        code: nullableString,
+        reason: nullableString,
+      },
+    },
     outcome: {
       type: ['object', 'null'],
       additionalProperties: false,

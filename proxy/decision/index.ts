@@ -2,6 +2,7 @@
 // logins, approvers' actions), interpret its result (failing closed), and turn a deny or hold into
 // the client's error.
 export { buildConnectionInput, buildPolicyInput } from './input.js';
+export { policyInputJson } from './input-json.js';
 export type { ConnectionInputParts, PolicyInputParts, StatementFactsLike } from './input.js';
 export { createLoginDecider, interpretLoginResult, DEFAULT_CONNECTION_ENTRYPOINT } from './login-decider.js';
 export type { LoginDeciderOptions } from './login-decider.js';

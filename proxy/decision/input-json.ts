@@ -31,12 +31,24 @@ export function sharedCopier<S extends object, T extends object>(convert: (sourc
   };
 }
 
+// Inputs whose every part is deeply frozen (buildPolicyInput seals them): written once, their
+// text is remembered like a shared copy's (the policy and the recording both ask for it).
+const sealed = new WeakSet<object>();
+
+/** sealInput marks an input that is deeply frozen (the caller vouches for it), so its text can be remembered. */
+export function sealInput(input: object): void {
+  sealed.add(input);
+}
+
 /**
  * policyInputJson writes JSON.stringify(input) for a policy input (or any value), reusing the
- * remembered text of shared copies found at the top level or one level down (input.statement.*).
+ * remembered text of shared copies found at the top level or one level down (input.statement.*),
+ * and of a sealed input written before.
  */
 export function policyInputJson(input: unknown): string {
-  return objectJson(input, 2) ?? JSON.stringify(input);
+  const text = objectJson(input, 2) ?? JSON.stringify(input);
+  if (typeof input === 'object' && input !== null && sealed.has(input)) texts.set(input, text);
+  return text;
 }
 
 // objectJson writes a plain object member by member as JSON.stringify does (own enumerable keys

@@ -11,7 +11,7 @@ import type {
   PolicyRoutine,
   PolicyStatement,
 } from './types.js';
-import { sharedCopier } from './input-json.js';
+import { sealInput, sharedCopier } from './input-json.js';
 
 /**
  * StatementFactsLike is the subset of proxy/sql's StatementFacts the input is built from
@@ -91,7 +91,7 @@ export type PolicyInputParts = {
 export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
   const { connection: c, session: s } = parts;
   const nowMs = Math.floor(parts.nowMs);
-  return {
+  return sealWhenFrozen({
     identity: copyClaims(parts.claims),
     connection: {
       database: c.database,
@@ -108,7 +108,28 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
       age_seconds: Math.max(0, Math.floor((nowMs - s.startedAtMs) / 1000)),
     },
     time: { now_ns: nowMs * 1_000_000, rfc3339: new Date(nowMs).toISOString() },
-  };
+  });
+}
+
+/**
+ * sealWhenFrozen freezes the parts of an input made for it alone; when the parts it shares are
+ * deeply frozen copies too (sharedCopier's, from frozen sources), the whole input can never change,
+ * and sealInput lets its JSON text be written once however often it is asked for.
+ */
+function sealWhenFrozen(input: PolicyInput): PolicyInput {
+  const st = input.statement;
+  for (const r of st.routines) Object.freeze(r.kinds);
+  for (const r of st.routines) Object.freeze(r);
+  Object.freeze(st.routines);
+  if (st.params !== null) Object.freeze(st.params);
+  Object.freeze(input.connection);
+  Object.freeze(input.session);
+  Object.freeze(input.time);
+  Object.freeze(st);
+  Object.freeze(input);
+  const shared = [input.identity, st.tables, st.columns, st.functions, st.flags, st.output];
+  if (shared.every((x) => x === null || Object.isFrozen(x))) sealInput(input);
+  return input;
 }
 
 /** ConnectionInputParts is what the session knows at login, before any statement. */

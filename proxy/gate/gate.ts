@@ -4,7 +4,7 @@
 // masks (and a COPY rewrite plan), or, for a hold, wait on the approval port and then run or
 // refuse. Every decision is counted and published as `statement.decided`.
 
-import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput } from '../decision/index.js';
+import { PolicyDeniedError, PolicyEvaluationError, RULE_IDS, buildPolicyInput, policyInputJson } from '../decision/index.js';
 import type { Decision, Mask, PolicyInput } from '../decision/index.js';
 import {
   MAX_PREPARED_STATEMENTS,
@@ -22,11 +22,12 @@ import type { EventSink } from '../events.js';
 import { NO_APPROVALS } from './approvals.js';
 import { planCopyOut } from './copy-plan.js';
 import { checkBinaryResults } from './result-checks.js';
-import type { ApprovalPort, Decide, HeldBatch, StatementRequest, Verdict } from './types.js';
+import type { ApprovalPort, Decide, GateSession, HeldBatch, StatementRequest, Verdict } from './types.js';
 import type { HoldResult, HoldTicket } from '../approvals/index.js';
 import { ProxyError, messageOf } from '../errors.js';
 import { RecordingUnavailableError } from '../recording/index.js';
-import type { Recorder, StatementBody } from '../recording/index.js';
+import type { ApprovalBody, Recorder, StatementBody } from '../recording/index.js';
+import type { StatementFacts } from '../sql/index.js';
 
 /** GateDeps are the gate's collaborators; one gate serves every session of a gateway. */
 export type GateDeps = {
@@ -58,6 +59,18 @@ export type Gate = {
   awaitApproval(batch: HeldBatch): Promise<HoldResult>;
   /** revision is the policy revision deciding right now. */
   revision(): string;
+  /**
+   * refuseUnanalysed puts on record a statement refused before it could be analysed (a syntax
+   * error, a statement too large): it counts as one of the session's statements. Never rejects.
+   */
+  refuseUnanalysed(request: UnanalysedRequest, error: ProxyError): Promise<void>;
+};
+
+/** UnanalysedRequest is what is known of a statement that could not be analysed. */
+export type UnanalysedRequest = {
+  readonly session: GateSession;
+  readonly text: string;
+  readonly params: readonly (string | null)[] | null;
 };
 
 const POLICY_ERROR_REASON = 'policy error: the decision could not be evaluated';
@@ -142,15 +155,46 @@ export function createGate(deps: GateDeps): Gate {
 
   const revision = deps.revision ?? (() => '');
 
+  /**
+   * recordDecided puts a decided statement on record before it may run (write-ahead): synced first,
+   * except a query that changes nothing, which goes once written (its answers wait for the sync:
+   * Verdict.durable) and a refusal, which runs nothing. A record that cannot be made refuses it.
+   */
+  async function recordDecided(
+    recorder: Recorder,
+    req: StatementRequest,
+    verdict: Verdict,
+    input: PolicyInput | undefined,
+    routines: readonly StatementRoutine[],
+  ): Promise<Verdict> {
+    const id = req.session.counters.statements;
+    const record = statementRecord(req, verdict, input, id, revision());
+    const readOnly = verdict.kind === 'refuse' || (verdict.kind === 'run' && changesNothing(req.facts, routines));
+    const recorded = await recorder.statement(record.body, { json: record.json, readOnly }).then(
+      (r) => r ?? {},
+      (e: unknown) => ({ failed: e instanceof ProxyError ? e : new RecordingUnavailableError({ cause: e }) }),
+    );
+    if (verdict.kind === 'refuse') return verdict;
+    if ('failed' in recorded) return { kind: 'refuse', decision: verdict.decision, error: recorded.failed };
+    return { ...verdict, statement: id, ...(recorded.durable !== undefined ? { durable: recorded.durable } : {}) };
+  }
+
+  /** refuseEarly refuses a statement before the policy is asked (it cannot be resolved or prepared), on record. */
+  async function refuseEarly(req: StatementRequest, error: ProxyError): Promise<Verdict> {
+    const verdict: Verdict = { kind: 'refuse', decision: undefined, error };
+    req.session.counters.statements++;
+    return deps.recorder === undefined ? verdict : recordDecided(deps.recorder, req, verdict, undefined, []);
+  }
+
   return {
     // one promise per statement on the common path: a synchronous policy answer and no COPY to plan
     async enforce(given) {
       const prepared = preparedStatement(given);
-      if ('refused' in prepared) return { kind: 'refuse', decision: undefined, error: prepared.refused };
+      if ('refused' in prepared) return refuseEarly(given, prepared.refused);
       const original = prepared;
       let resolved = resolve(original);
       if (resolved instanceof Promise) resolved = await resolved;
-      if (!resolved.ok) return { kind: 'refuse', decision: undefined, error: resolved.error };
+      if (!resolved.ok) return refuseEarly(original, resolved.error);
       const req = resolved.facts === original.facts ? original : { ...original, facts: resolved.facts };
       let answer: unknown;
       let input: PolicyInput | undefined;
@@ -165,46 +209,68 @@ export function createGate(deps: GateDeps): Gate {
       } catch (err) {
         verdict = await act(req, settle(req, undefined, messageOf(err), input), resolved);
       }
-      if (deps.recorder !== undefined) {
-        const id = req.session.counters.statements;
-        // write-ahead: the statement is on record (and synced) before it may run
-        const failed = await deps.recorder.statement(statementRecord(req, verdict, input, id, revision())).then(
-          () => undefined,
-          (e: unknown) => (e instanceof ProxyError ? e : new RecordingUnavailableError({ cause: e })),
-        );
-        if (failed !== undefined) return { kind: 'refuse', decision: verdict.decision, error: failed };
-        if (verdict.kind !== 'refuse') verdict = { ...verdict, statement: id };
-      }
+      if (deps.recorder !== undefined) verdict = await recordDecided(deps.recorder, req, verdict, input, resolved.routines);
       if (verdict.kind !== 'refuse') rememberPrepared(given);
       return verdict;
+    },
+    async refuseUnanalysed(request, error) {
+      request.session.counters.statements++;
+      if (deps.recorder === undefined) return;
+      const body = unanalysedRecord(request, request.session.counters.statements, error, revision());
+      // nothing runs: the record need only be written
+      await deps.recorder.statement(body, { readOnly: true }).catch(() => undefined);
     },
     async awaitApproval(batch) {
       const ticket = holdTicket(batch, revision());
       // the port never rejects by contract; if it does anyway, nothing runs unapproved
-      return approvals.hold(ticket).catch(() => NO_APPROVALS.hold(ticket));
+      const result = await approvals.hold(ticket).catch(() => NO_APPROVALS.hold(ticket));
+      if (deps.recorder === undefined || batch.recorded === undefined || batch.recorded.length === 0) return result;
+      // how the hold ended is on record (synced) before an approved batch runs
+      const failed = await deps.recorder.approval(approvalRecord(batch, result)).then(
+        () => undefined,
+        (e: unknown) => (e instanceof ProxyError ? e : new RecordingUnavailableError({ cause: e })),
+      );
+      if (failed === undefined || result.kind === 'refused') return result;
+      result.finished([{ sqlstate: failed.sqlstate }]);
+      return { kind: 'refused', id: result.id, error: failed };
     },
     revision,
   };
 }
 
-/** statementRecord is a decided statement as the recording keeps it. */
-function statementRecord(
-  req: StatementRequest,
-  verdict: Verdict,
-  input: PolicyInput | undefined,
-  id: number,
-  revision: string,
-): StatementBody {
-  const { facts } = req;
-  const d = verdict.decision;
-  const reasons = d === undefined || d.kind === 'allow' ? [] : d.reasons;
-  const masks = verdict.kind === 'refuse' ? [] : verdict.masks;
-  return {
-    kind: 'statement',
-    session: req.session.id,
-    statement: id,
-    text: facts.text,
-    params: req.params,
+/**
+ * changesNothing tells a query that cannot change anything, whose record need only be written (not
+ * yet synced) before it is forwarded: a SELECT that writes no table, has no data-modifying WITH,
+ * no INTO and no locking clause, and calls only functions the catalog knows as immutable or stable.
+ */
+function changesNothing(facts: StatementFacts, routines: readonly StatementRoutine[]): boolean {
+  const f = facts.flags;
+  return (
+    facts.kind === 'select' &&
+    facts.tables.written.length === 0 &&
+    !f.data_modifying_cte &&
+    !f.into &&
+    !f.for_update &&
+    routines.every((r) => r.known && (r.volatility === 'immutable' || r.volatility === 'stable'))
+  );
+}
+
+/** StatementShape is what a statement record takes from the facts of the statement's shape, as values and as JSON text. */
+type StatementShape = {
+  readonly fields: Pick<StatementBody, 'statement_kind' | 'command' | 'tables' | 'columns' | 'flags'>;
+  readonly json: string;
+};
+
+// Statements that differ only in literal values share one deeply frozen facts object but for
+// their text and fingerprint (proxy/sql's facts cache): their columns object is shared, so the
+// shape's part of a record is rendered once per columns object.
+const shapes = new WeakMap<object, StatementShape>();
+
+/** shapeOf is the part of a statement record that statements of one shape share (cached while their facts live). */
+function shapeOf(facts: StatementFacts): StatementShape {
+  const hit = shapes.get(facts.columns);
+  if (hit !== undefined) return hit;
+  const fields = {
     statement_kind: facts.kind,
     command: facts.command,
     tables: { read: facts.tables.read, written: facts.tables.written },
@@ -215,16 +281,95 @@ function statementRecord(
     flags: Object.entries(facts.flags)
       .filter(([, on]) => on)
       .map(([name]) => name),
-    fingerprint: facts.fingerprint,
-    decision: {
-      kind: verdict.kind === 'run' ? 'allow' : verdict.kind === 'hold' ? 'hold' : d?.kind === 'deny' ? 'deny' : 'refuse',
-      rules: verdict.kind === 'refuse' && d?.kind !== 'deny' ? [verdict.error.code] : reasons.map((r) => r.rule),
-      reasons: verdict.kind === 'refuse' && d?.kind !== 'deny' ? [verdict.error.message] : reasons.map((r) => r.reason),
-      masks: masks.map((m) => `${m.table}.${m.column}:${m.kind}`),
-    },
+  };
+  const shape = { fields, json: JSON.stringify(fields).slice(1, -1) };
+  if (Object.isFrozen(facts.columns)) shapes.set(facts.columns, shape);
+  return shape;
+}
+
+/** ALLOWED is the decision record of a plain allow (no reasons, no masks), the common case. */
+const ALLOWED: StatementBody['decision'] = Object.freeze({ kind: 'allow', rules: [], reasons: [], masks: [] });
+const ALLOWED_JSON = JSON.stringify(ALLOWED);
+
+/**
+ * statementRecord is a decided statement as the recording keeps it, with its JSON text: the
+ * shape's part is rendered once per shape (shapeOf) and the policy input (the bulk of it) by
+ * policyInputJson, which reuses the texts of the input's shared parts.
+ */
+function statementRecord(
+  req: StatementRequest,
+  verdict: Verdict,
+  input: PolicyInput | undefined,
+  id: number,
+  revision: string,
+): { body: StatementBody; json: string } {
+  const d = verdict.decision;
+  const reasons = d === undefined || d.kind === 'allow' ? [] : d.reasons;
+  const masks = verdict.kind === 'refuse' ? [] : verdict.masks;
+  const refusedByGateway = verdict.kind === 'refuse' && d?.kind !== 'deny';
+  const decision: StatementBody['decision'] =
+    verdict.kind === 'run' && reasons.length === 0 && masks.length === 0
+      ? ALLOWED
+      : {
+          kind: verdict.kind === 'run' ? 'allow' : verdict.kind === 'hold' ? 'hold' : d?.kind === 'deny' ? 'deny' : 'refuse',
+          rules: refusedByGateway ? [verdict.error.code] : reasons.map((r) => r.rule),
+          reasons: refusedByGateway ? [verdict.error.message] : reasons.map((r) => r.reason),
+          masks: masks.map((m) => `${m.table}.${m.column}:${m.kind}`),
+        };
+  const shape = shapeOf(req.facts);
+  const session = req.session.id;
+  const body: StatementBody = {
+    kind: 'statement',
+    session,
+    statement: id,
+    text: req.facts.text,
+    params: req.params,
+    ...shape.fields,
+    fingerprint: req.facts.fingerprint,
+    decision,
     approval: null,
     policy_revision: revision,
     input: input ?? null,
+  };
+  const json =
+    `{"kind":"statement","session":${JSON.stringify(session)},"statement":${id},"text":${JSON.stringify(req.facts.text)}` +
+    `,"params":${JSON.stringify(req.params)},${shape.json},"fingerprint":${JSON.stringify(req.facts.fingerprint)}` +
+    `,"decision":${decision === ALLOWED ? ALLOWED_JSON : JSON.stringify(decision)},"approval":null,"policy_revision":${JSON.stringify(revision)}` +
+    `,"input":${input === undefined ? 'null' : policyInputJson(input)}}`;
+  return { body, json };
+}
+
+/** approvalRecord is how a hold ended, as the recording keeps it. */
+function approvalRecord(batch: HeldBatch, result: HoldResult): ApprovalBody {
+  return {
+    kind: 'statement.approval',
+    session: batch.session.id,
+    statements: batch.recorded ?? [],
+    approval: result.id ?? null,
+    outcome: result.kind === 'approved' ? 'approved' : 'refused',
+    code: result.kind === 'refused' ? result.error.code : null,
+    reason: result.kind === 'refused' ? result.error.message : null,
+  };
+}
+
+/** unanalysedRecord is the record of a statement refused before analysis: its text, values and the refusal. */
+function unanalysedRecord(req: UnanalysedRequest, id: number, error: ProxyError, revision: string): StatementBody {
+  return {
+    kind: 'statement',
+    session: req.session.id,
+    statement: id,
+    text: req.text,
+    params: req.params,
+    statement_kind: 'unknown',
+    command: '',
+    tables: { read: [], written: [] },
+    columns: { read: [], written: [] },
+    flags: [],
+    fingerprint: '',
+    decision: { kind: 'refuse', rules: [error.code], reasons: [error.message], masks: [] },
+    approval: null,
+    policy_revision: revision,
+    input: null,
   };
 }
 

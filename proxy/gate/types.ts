@@ -64,6 +64,12 @@ export type Verdict =
       readonly copy: CopyMaskPlan | undefined;
       /** statement is the statement's number in its session, when it was recorded (its outcome is recorded under it). */
       readonly statement?: number;
+      /**
+       * durable, when set, settles once the statement's record is on disk: a read-only query is
+       * forwarded once its record is written, and its answers reach the client only after this
+       * resolves (rejected: the record could not be synced, and the answers must not be sent).
+       */
+      readonly durable?: Promise<void>;
     }
   | {
       /** hold: the statement may run (with these masks) only once a human approves it (Gate.awaitApproval). */
@@ -72,6 +78,8 @@ export type Verdict =
       readonly masks: readonly Mask[];
       readonly copy: CopyMaskPlan | undefined;
       readonly statement?: number;
+      /** durable: as for run (never set for a held statement: its record is synced before anyone is asked). */
+      readonly durable?: Promise<void>;
     }
   | { readonly kind: 'refuse'; readonly decision: Decision | undefined; readonly error: ProxyError };
 
@@ -82,6 +90,8 @@ export type HeldBatch = {
   readonly statements: readonly { readonly facts: StatementFacts; readonly params: readonly (string | null)[] | null }[];
   /** holds are the hold decisions of the statements that need approval. */
   readonly holds: readonly Extract<Decision, { kind: 'hold' }>[];
+  /** recorded are the numbers of its statements on record (how the hold ends is recorded against them). */
+  readonly recorded?: readonly number[];
   /** signal aborts when the client cancels (CancelRequest) or disconnects: the request is withdrawn. */
   readonly signal: AbortSignal;
   /** notice sends the waiting client a NoticeResponse. */

@@ -1,10 +1,65 @@
-// The hash chain of the recording: a record's hash is the SHA-256 (hex) of the previous record's
-// hash, a line feed, and the canonical JSON of {journal, seq, at, body}. Canonical JSON sorts
-// object keys (by UTF-16 code units, recursively) and writes no whitespace, so a record read back
-// from PostgreSQL's jsonb (which reorders keys) hashes the same as when it was written.
+// The hash chain of the recording. A record's hash is the SHA-256 (hex) of the previous record's
+// hash, a line feed, and its content: `{"journal":…,"seq":…,"at":…,"body":<body>}`, where <body>
+// is the body's JSON text exactly as written to the journal and kept in the state store (a `json`
+// column keeps text as given). Hashing the text as written, not a canonical re-serialisation,
+// lets the writer use the platform's JSON.stringify (and texts it already has, such as the policy
+// input) and lets the verifier check the bytes it reads without parsing them into a normal form.
+//
+// A journal line is `{"journal":…,"seq":…,"at":…,"prev":…,"hash":…,"body":<body>}`: the body
+// comes last, so the verifier cuts its exact text out of the line (bodyJsonOf).
+//
+// Records written before this form were hashed over a canonical JSON (sorted keys, no whitespace)
+// of the parsed body; legacyRecordHash keeps them verifiable.
 
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import type { ChainedRecord, RecordBody } from './types.js';
+
+// one call per record where the platform has it (crypto.hash, Node >= 20.12), a Hash object otherwise
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text).digest('hex');
+
+/** contentHash is the hash a record with these fields and this exact body text must carry. */
+export function contentHash(prev: string, journal: string, seq: number, at: string, bodyJson: string): string {
+  return sha256Hex(`${prev}\n{"journal":${JSON.stringify(journal)},"seq":${seq},"at":${JSON.stringify(at)},"body":${bodyJson}}`);
+}
+
+/** chain makes the next record of a journal after `prev` (the previous record's hash, '' for the first); bodyJson defaults to JSON.stringify(body). */
+export function chain(journal: string, seq: number, prev: string, at: string, body: RecordBody, bodyJson?: string): ChainedRecord {
+  const text = bodyJson ?? JSON.stringify(body);
+  return { journal, seq, at, prev, hash: contentHash(prev, journal, seq, at, text), body, bodyJson: text };
+}
+
+/** linePrefix is a journal line up to its body's text. */
+function linePrefix(r: Pick<ChainedRecord, 'journal' | 'seq' | 'at' | 'prev' | 'hash'>): string {
+  return `{"journal":${JSON.stringify(r.journal)},"seq":${r.seq},"at":${JSON.stringify(r.at)},"prev":${JSON.stringify(r.prev)},"hash":${JSON.stringify(r.hash)},"body":`;
+}
+
+/** recordLine is the journal line of a record (without its line feed). */
+export function recordLine(r: ChainedRecord): string {
+  return `${linePrefix(r)}${r.bodyJson}}`;
+}
+
+/**
+ * parseRecordLine reads one journal line: the record, with the exact text of its body; undefined
+ * when the line is not JSON or not a record. A line that parses but is not in the writer's form
+ * (members reordered or reformatted) keeps JSON.stringify(body) as its text, which its hash will
+ * then not match unless the edit changed nothing but that form.
+ */
+export function parseRecordLine(line: string): ChainedRecord | undefined {
+  let r: Omit<ChainedRecord, 'bodyJson'>;
+  try {
+    r = JSON.parse(line) as Omit<ChainedRecord, 'bodyJson'>;
+  } catch {
+    return undefined;
+  }
+  if (typeof r !== 'object' || r === null || typeof r.seq !== 'number' || typeof r.journal !== 'string') return undefined;
+  const prefix = linePrefix(r);
+  const exact = line.startsWith(prefix) && line.endsWith('}');
+  const bodyJson = exact ? line.slice(prefix.length, -1) : JSON.stringify(r.body ?? null);
+  return { journal: r.journal, seq: r.seq, at: r.at, prev: r.prev, hash: r.hash, body: r.body, bodyJson };
+}
 
 /** KEYS caches the JSON form of object keys (a record's keys repeat: the same few dozen names). */
 const KEYS = new Map<string, string>();
@@ -56,14 +111,9 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** recordHash is the hash a record with these fields must carry. */
-export function recordHash(prev: string, journal: string, seq: number, at: string, body: RecordBody): string {
+/** legacyRecordHash is the hash of a record written before exact-text hashing: over the canonical JSON of {journal, seq, at, body}. */
+export function legacyRecordHash(prev: string, journal: string, seq: number, at: string, body: unknown): string {
   return createHash('sha256')
     .update(`${prev}\n${canonicalJson({ journal, seq, at, body })}`)
     .digest('hex');
-}
-
-/** chain makes the next record of a journal after `prev` (the previous record's hash, '' for the first). */
-export function chain(journal: string, seq: number, prev: string, at: string, body: RecordBody): ChainedRecord {
-  return { journal, seq, at, prev, hash: recordHash(prev, journal, seq, at, body), body };
 }

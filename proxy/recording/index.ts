@@ -2,7 +2,7 @@
 // hash-chained per journal: the local journal (group commit), the shipper to the state store,
 // the verifier and retention. Re-exports only.
 
-export { canonicalJson, chain, recordHash } from './chain.js';
+export { canonicalJson, chain, contentHash, legacyRecordHash, parseRecordLine, recordLine } from './chain.js';
 export type * from './types.js';
 export { RECORDING_ERRORS, RECORDING_ERROR_CODES, RecordingError, RecordingUnavailableError } from './errors.js';
 export type { RecordingErrorCode } from './errors.js';
@@ -17,7 +17,7 @@ export {
   segmentName,
 } from './journal.js';
 export type { AppendOptions, Journal, JournalOptions, JournalStats, SegmentFile } from './journal.js';
-export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShipper, shippedThrough } from './shipper.js';
+export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShipper, insertParams, shippedThrough } from './shipper.js';
 export type { ShipResult, Shipper, ShipperEvent, ShipperOptions, ShipperStore } from './shipper.js';
 export { ISO_AT, createVerifier, verifyChain, verifyDir, verifyStore } from './verify.js';
 export type { ChainProblem, ChainProblemKind, ChainVerifier, StoreReader, VerifyReport } from './verify.js';

@@ -7,10 +7,11 @@
 // ignoring a torn final line (a crash in the middle of a write).
 
 import { randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chain } from './chain.js';
+import { chain, parseRecordLine, recordLine } from './chain.js';
 import { RecordingUnavailableError } from './errors.js';
 import type { ChainedRecord, RecordBody } from './types.js';
 
@@ -36,8 +37,12 @@ export type JournalOptions = {
   readonly onCommit?: () => void;
 };
 
-/** AppendOptions: `sync: false` resolves once the line is written, not synced (it is synced with the next group commit). */
-export type AppendOptions = { readonly sync: boolean };
+/**
+ * AppendOptions: `sync: false` resolves once the line is written, not synced (it is synced with
+ * the next group commit); `json` is the body's JSON text when the caller has it (it must be a
+ * JSON text of the body: it is what is written and hashed), JSON.stringify(body) by default.
+ */
+export type AppendOptions = { readonly sync: boolean; readonly json?: string };
 
 /** JournalStats count what a journal has done since it was opened. */
 export type JournalStats = {
@@ -59,8 +64,14 @@ export type Journal = {
   readonly failed: RecordingUnavailableError | undefined;
   /** segment is the file name (in dir) of the segment being written, undefined before the first append. */
   readonly segment: string | undefined;
-  /** append chains body as the next record and resolves with it once written and synced. */
+  /** append chains body as the next record and resolves with it once written and synced (or only written, `sync: false`). */
   append(body: RecordBody, opts?: AppendOptions): Promise<ChainedRecord>;
+  /**
+   * appendAhead chains body as the next record and resolves once it is written, with `synced`:
+   * settled once the record is on disk (with the group's fdatasync), rejected with
+   * RecordingUnavailableError when that fails. `json` is the body's text, as in AppendOptions.
+   */
+  appendAhead(body: RecordBody, json?: string): Promise<{ readonly record: ChainedRecord; readonly synced: Promise<void> }>;
   /** flush resolves once every record appended so far is written and synced. */
   flush(): Promise<void>;
   /** close flushes and closes the segment; later appends reject with RecordingUnavailableError. */
@@ -69,10 +80,13 @@ export type Journal = {
 
 type Pending = {
   readonly record: ChainedRecord;
-  readonly line: Buffer;
+  readonly line: string;
+  readonly bytes: number;
+  /** sync: resolve once synced; otherwise once written (and `synced`, when set, once synced). */
   readonly sync: boolean;
   readonly resolve: (r: ChainedRecord) => void;
   readonly reject: (e: unknown) => void;
+  readonly synced?: { readonly resolve: () => void; readonly reject: (e: unknown) => void };
 };
 
 /** segmentName is the file name of the segment of `journal` whose first record is `seq`. */
@@ -111,12 +125,8 @@ export function parseSegment(text: string): ChainedRecord[] {
   const out: ChainedRecord[] = [];
   for (const line of lines) {
     if (line === '') continue;
-    try {
-      const r = JSON.parse(line) as ChainedRecord;
-      if (typeof r === 'object' && r !== null && typeof r.seq === 'number' && typeof r.journal === 'string') out.push(r);
-    } catch {
-      // skipped: see above
-    }
+    const r = parseRecordLine(line);
+    if (r !== undefined) out.push(r); // otherwise skipped: see above
   }
   return out;
 }
@@ -211,12 +221,13 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     if (fsync) await syncDir(dir);
   };
 
-  const writeAll = async (buf: Buffer): Promise<void> => {
+  // a group's lines go out in one write(2) on the event loop's thread: a write into the page cache
+  // takes microseconds, less than a round trip through the thread pool; the fdatasync, which
+  // waits for the disk, stays in the pool (syncFile)
+  const writeAll = (buf: Buffer): void => {
+    const fd = (fh as FileHandle).fd;
     let off = 0;
-    while (off < buf.length) {
-      const { bytesWritten } = await (fh as FileHandle).write(buf, off, buf.length - off);
-      off += bytesWritten;
-    }
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     stats.writes++;
     stats.bytes += buf.length;
     segmentSize += buf.length;
@@ -225,24 +236,27 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
 
   /** commit writes one batch (rotating where a segment would exceed segmentBytes), then syncs once. */
   const commit = async (batch: readonly Pending[]): Promise<void> => {
-    let chunk: Buffer[] = [];
+    let chunk = '';
     let chunkBytes = 0;
     for (const p of batch) {
-      const full = segmentSize + chunkBytes > 0 && segmentSize + chunkBytes + p.line.length > segmentBytes;
+      const full = segmentSize + chunkBytes > 0 && segmentSize + chunkBytes + p.bytes > segmentBytes;
       if (fh === undefined || full) {
-        if (chunk.length > 0) await writeAll(Buffer.concat(chunk, chunkBytes));
-        chunk = [];
+        if (chunkBytes > 0) writeAll(Buffer.from(chunk, 'utf8'));
+        chunk = '';
         chunkBytes = 0;
         await startSegment(p.record.seq);
       }
-      chunk.push(p.line);
-      chunkBytes += p.line.length;
+      chunk += p.line;
+      chunkBytes += p.bytes;
     }
-    if (chunk.length > 0) await writeAll(Buffer.concat(chunk, chunkBytes));
+    if (chunkBytes > 0) writeAll(Buffer.from(chunk, 'utf8'));
     stats.records += batch.length;
     for (const p of batch) if (!p.sync) p.resolve(p.record);
-    if (batch.some((p) => p.sync)) await syncFile();
-    for (const p of batch) if (p.sync) p.resolve(p.record);
+    if (batch.some((p) => p.sync || p.synced !== undefined)) await syncFile();
+    for (const p of batch) {
+      if (p.sync) p.resolve(p.record);
+      else p.synced?.resolve();
+    }
     options.onCommit?.();
   };
 
@@ -253,17 +267,45 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       const batch = queue;
       queue = [];
       if (failed !== undefined) {
-        for (const p of batch) p.reject(failed);
+        for (const p of batch) {
+          p.reject(failed);
+          p.synced?.reject(failed);
+        }
         continue;
       }
       try {
         await commit(batch);
       } catch (e) {
+        // a line already reported written whose sync failed hears it through `synced`
         const err = fail(e);
-        for (const p of batch) p.reject(err);
+        for (const p of batch) {
+          p.reject(err);
+          p.synced?.reject(err);
+        }
       }
     }
     running = undefined;
+  };
+
+  const enqueue = (body: RecordBody, json: string | undefined, sync: boolean, synced?: Pending['synced']): Promise<ChainedRecord> => {
+    if (failed !== undefined) return Promise.reject(failed);
+    if (closed) return Promise.reject(new RecordingUnavailableError({ cause: new Error('the journal is closed') }));
+    seq++;
+    const record = chain(id, seq, prev, now().toISOString(), body, json);
+    prev = record.hash;
+    const line = `${recordLine(record)}\n`;
+    return new Promise<ChainedRecord>((resolve, reject) => {
+      queue.push({
+        record,
+        line,
+        bytes: Buffer.byteLength(line, 'utf8'),
+        sync,
+        resolve,
+        reject,
+        ...(synced !== undefined ? { synced } : {}),
+      });
+      running ??= drain();
+    });
   };
 
   const journal: Journal = {
@@ -277,15 +319,21 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       return segment;
     },
     append(body, opts) {
-      if (failed !== undefined) return Promise.reject(failed);
-      if (closed) return Promise.reject(new RecordingUnavailableError({ cause: new Error('the journal is closed') }));
-      seq++;
-      const record = chain(id, seq, prev, now().toISOString(), body);
-      prev = record.hash;
-      return new Promise<ChainedRecord>((resolve, reject) => {
-        queue.push({ record, line: Buffer.from(`${JSON.stringify(record)}\n`, 'utf8'), sync: opts?.sync ?? true, resolve, reject });
-        running ??= drain();
+      return enqueue(body, opts?.json, opts?.sync ?? true);
+    },
+    async appendAhead(body, json) {
+      let settle: Pending['synced'] | undefined;
+      const synced = new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject };
       });
+      synced.catch(() => undefined); // the caller may never wait for it
+      try {
+        const record = await enqueue(body, json, false, settle);
+        return { record, synced };
+      } catch (e) {
+        settle?.reject(e);
+        throw e;
+      }
     },
     async flush() {
       while (running !== undefined) await running;

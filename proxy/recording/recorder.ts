@@ -1,6 +1,7 @@
 // The data plane's recorder over a journal: a session's start and every statement are appended and
 // synced before they may proceed (write-ahead; the journal's group commit shares one fsync among
-// every session writing at that moment); outcomes and session ends are appended after the fact and
+// every session writing at that moment), except that a read-only query may go once its record is
+// written, its answers waiting for the sync (Recorder.statement's `durable`); outcomes and session ends are appended after the fact and
 // synced with the next commit. When the journal cannot be written, `refuse` rejects (the session or
 // statement is refused with ERR_PROXY_RECORDING_UNAVAILABLE: nothing unrecorded runs) and
 // `continue` lets it run unrecorded; either way the cause goes to the operator's log.
@@ -9,6 +10,9 @@ import { messageOf } from '../errors.js';
 import { RecordingUnavailableError } from './errors.js';
 import type { Journal } from './journal.js';
 import type { RecordBody, Recorder } from './types.js';
+
+const SYNCED = { sync: true } as const;
+const UNSYNCED = { sync: false } as const;
 
 /** JournalRecorderOptions configure createJournalRecorder. */
 export type JournalRecorderOptions = {
@@ -27,16 +31,41 @@ export function createJournalRecorder(options: JournalRecorderOptions): Recorder
     const cause = e instanceof Error && e.cause !== undefined ? e.cause : e;
     return messageOf(cause);
   };
-  const ahead = async (body: RecordBody): Promise<void> => {
+  const refused = (e: unknown): RecordingUnavailableError | undefined => {
+    report(`the journal cannot be written: ${causeOf(e)}`);
+    if (options.onFailure !== 'refuse') return undefined;
+    return e instanceof RecordingUnavailableError ? e : new RecordingUnavailableError({ cause: e });
+  };
+  const ahead = async (body: RecordBody, json?: string): Promise<void> => {
     try {
-      await journal.append(body, { sync: true });
+      await journal.append(body, json === undefined ? SYNCED : { sync: true, json });
     } catch (e) {
-      report(`the journal cannot be written: ${causeOf(e)}`);
-      if (options.onFailure === 'refuse') throw e instanceof RecordingUnavailableError ? e : new RecordingUnavailableError({ cause: e });
+      const err = refused(e);
+      if (err !== undefined) throw err;
     }
   };
-  const after = (body: RecordBody): void => {
-    journal.append(body, { sync: false }).catch((e: unknown) => report(`the journal cannot be written: ${causeOf(e)}`));
+  const statement: Recorder['statement'] = async (body, opts) => {
+    if (opts?.readOnly !== true) {
+      await ahead(body, opts?.json);
+      return undefined;
+    }
+    let written: { synced: Promise<void> };
+    try {
+      written = await journal.appendAhead(body, opts.json);
+    } catch (e) {
+      const err = refused(e);
+      if (err !== undefined) throw err;
+      return undefined;
+    }
+    const durable = written.synced.catch((e: unknown) => {
+      const err = refused(e);
+      if (err !== undefined) throw err;
+    });
+    durable.catch(() => undefined); // a statement refused before its answers never waits for it
+    return { durable };
   };
-  return { sessionStart: ahead, statement: ahead, outcome: after, sessionEnd: after };
+  const after = (body: RecordBody): void => {
+    journal.append(body, UNSYNCED).catch((e: unknown) => report(`the journal cannot be written: ${causeOf(e)}`));
+  };
+  return { sessionStart: ahead, statement, approval: ahead, outcome: after, sessionEnd: after };
 }

@@ -57,12 +57,47 @@ export const SHIPPED_THROUGH_SQL = `SELECT GREATEST(
   (SELECT max((body->>'to_seq')::bigint) FROM portcullis.recording_records WHERE kind = 'tombstone' AND body->>'journal' = $1)
 )::text`;
 
-/** INSERT_RECORDS_SQL inserts a JSON array of ChainedRecords, skipping any already there. */
+/**
+ * INSERT_RECORDS_SQL inserts records given column by column as arrays (insertParams), skipping any
+ * already there. The body goes into a `json` column, which keeps its text as written: the text
+ * the record's hash covers.
+ */
 export const INSERT_RECORDS_SQL = `INSERT INTO portcullis.recording_records (journal, seq, at, prev, hash, kind, session, statement, body)
-SELECT r->>'journal', (r->>'seq')::bigint, (r->>'at')::timestamptz, r->>'prev', r->>'hash',
-       r->'body'->>'kind', r->'body'->>'session', (r->'body'->>'statement')::integer, r->'body'
-FROM jsonb_array_elements($1::jsonb) AS r
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[], $9::json[])
 ON CONFLICT DO NOTHING`;
+
+/** insertParams are INSERT_RECORDS_SQL's parameters for a batch of records. */
+export function insertParams(records: readonly ChainedRecord[]): string[] {
+  const column = (f: (r: ChainedRecord) => string | number | null): string => pgArray(records.map(f));
+  const field = (r: ChainedRecord, name: 'kind' | 'session' | 'statement'): string | number | null => {
+    const v = typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>)[name] : undefined;
+    return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? v : null;
+  };
+  return [
+    column((r) => r.journal),
+    column((r) => r.seq),
+    column((r) => r.at),
+    column((r) => r.prev),
+    column((r) => r.hash),
+    column((r) => field(r, 'kind') ?? ''),
+    column((r) => field(r, 'session')),
+    column((r) => field(r, 'statement')),
+    column((r) => r.bodyJson),
+  ];
+}
+
+/** pgArray writes a PostgreSQL array literal of texts (numbers as their text; null as NULL). */
+function pgArray(values: readonly (string | number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (typeof v === 'number') out += String(v);
+    else out += `"${v.replace(/["\\]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
 
 /** shippedThrough is the highest seq of `journal` the store has (or covers by a tombstone); 0 for none. */
 export async function shippedThrough(store: ShipperStore, journal: string): Promise<number> {
@@ -114,7 +149,7 @@ export function createShipper(options: ShipperOptions): Shipper {
       for (let j = 0; j < records.length; j += batchSize) {
         const batch = records.slice(j, j + batchSize);
         try {
-          await store.query(INSERT_RECORDS_SQL, [JSON.stringify(batch)]);
+          await store.query(INSERT_RECORDS_SQL, insertParams(batch));
         } catch (e) {
           // start over from what the store has on the next round
           known.delete(journal);

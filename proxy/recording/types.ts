@@ -51,7 +51,7 @@ export type StatementBody = {
   readonly flags: readonly string[];
   readonly fingerprint: string;
   readonly decision: DecisionRecord;
-  /** approval is the approval request that let it run (or refused it), when there was one. */
+  /** approval is null when the statement is recorded: a held statement's request and how it ended follow in an ApprovalBody record. */
   readonly approval: string | null;
   readonly policy_revision: string;
   /** input is the policy input the decision was made on (replay re-decides it). */
@@ -79,6 +79,21 @@ export type OutcomeBody = {
   readonly result_truncated?: boolean;
 };
 
+/** ApprovalBody is recorded when a held string or batch is resolved: which statements, which request, how it ended. */
+export type ApprovalBody = {
+  readonly kind: 'statement.approval';
+  readonly session: string;
+  /** statements are the numbers of the held string's or batch's statements (their records came before). */
+  readonly statements: readonly number[];
+  /** approval is the request's id (none when no request could be made). */
+  readonly approval: string | null;
+  /** outcome: approved (the statements run next, each with its own outcome record) or refused. */
+  readonly outcome: 'approved' | 'refused';
+  /** code and reason are what the client was told when refused (denied by whom and why, expired, withdrawn, …). */
+  readonly code: string | null;
+  readonly reason: string | null;
+};
+
 /** SessionEndBody is recorded when a session ends. */
 export type SessionEndBody = {
   readonly kind: 'session.end';
@@ -100,12 +115,13 @@ export type TombstoneBody = {
 };
 
 /** RecordBody is any recorded fact. */
-export type RecordBody = SessionStartBody | StatementBody | OutcomeBody | SessionEndBody | TombstoneBody;
+export type RecordBody = SessionStartBody | StatementBody | OutcomeBody | ApprovalBody | SessionEndBody | TombstoneBody;
 
 /**
  * ChainedRecord is one line of a journal (and one row of portcullis.recording_records): its
- * journal, its position, the previous record's hash ('' for the first), its own hash
- * (SHA-256 hex of `prev` + '\n' + the canonical JSON of {journal, seq, at, body}), and the body.
+ * journal, its position, the previous record's hash ('' for the first), its own hash (SHA-256 hex
+ * of `prev` + '\n' + `{"journal":…,"seq":…,"at":…,"body":<bodyJson>}`, chain.ts), the body, and
+ * the body's JSON text exactly as written and hashed.
  */
 export type ChainedRecord = {
   readonly journal: string;
@@ -114,14 +130,28 @@ export type ChainedRecord = {
   readonly prev: string;
   readonly hash: string;
   readonly body: RecordBody;
+  readonly bodyJson: string;
 };
+
+/** StatementRecordOptions: the body's JSON text when the caller has it; readOnly lets the statement go once written (see Recorder.statement). */
+export type StatementRecordOptions = { readonly json?: string; readonly readOnly?: boolean };
+
+/** StatementRecorded is what Recorder.statement says of a record it did not wait to sync. */
+export type StatementRecorded = { readonly durable?: Promise<void> };
 
 /** Recorder is what the data plane records through; writes fail closed (RecordingError) when `recording.on_failure` is refuse. */
 export type Recorder = {
   /** sessionStart is written (and synced) before the session's first statement is read. */
   sessionStart(body: SessionStartBody): Promise<void>;
-  /** statement is written and synced before the statement is forwarded (write-ahead). */
-  statement(body: StatementBody): Promise<void>;
+  /**
+   * statement is written and synced before the statement is forwarded (write-ahead); `json` is the
+   * body's JSON text when the caller has it. With `readOnly` (a query that cannot change anything)
+   * it resolves once written, with `durable`: settled once the record is synced (the query's
+   * answers wait for it), rejected when the journal fails and on_failure is refuse.
+   */
+  statement(body: StatementBody, opts?: StatementRecordOptions): Promise<StatementRecorded | undefined>;
+  /** approval is written and synced before an approved string or batch is forwarded (and when a hold is refused). */
+  approval(body: ApprovalBody): Promise<void>;
   /** outcome and sessionEnd are appended after the fact (synced with the next group commit). */
   outcome(body: OutcomeBody): void;
   sessionEnd(body: SessionEndBody): void;

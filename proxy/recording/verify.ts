@@ -6,7 +6,7 @@
 // where tombstones (retention, retention.ts) cover [1, first - 1] and the last of them names the
 // hash the first remaining record links to.
 
-import { recordHash } from './chain.js';
+import { contentHash, legacyRecordHash } from './chain.js';
 import { readJournals } from './journal.js';
 import type { ChainedRecord, TombstoneBody } from './types.js';
 
@@ -69,7 +69,10 @@ class JournalCheck {
 
   /** originalSeq is the seq the record's hash was made for (its own, or renumbered nearby), undefined when none fits. */
   private originalSeq(r: ChainedRecord): number | undefined {
-    const fits = (s: number): boolean => s >= 1 && recordHash(r.prev, this.journal, s, r.at, r.body) === r.hash;
+    const fits = (s: number): boolean =>
+      s >= 1 &&
+      (contentHash(r.prev, this.journal, s, r.at, r.bodyJson) === r.hash ||
+        legacyRecordHash(r.prev, this.journal, s, r.at, r.body) === r.hash);
     if (fits(r.seq + this.delta)) return r.seq + this.delta;
     for (let d = -RENUMBER_RANGE; d <= RENUMBER_RANGE; d++) if (d !== this.delta && fits(r.seq + d)) return r.seq + d;
     return undefined;
@@ -140,7 +143,7 @@ export function createVerifier(): ChainVerifier {
         checks.set(r.journal, check);
       }
       check.push(r);
-      if (r.body.kind === 'tombstone') tombstones.push(r.body);
+      if (typeof r.body === 'object' && r.body !== null && r.body.kind === 'tombstone') tombstones.push(r.body);
     },
     finish() {
       for (const check of checks.values()) {
@@ -202,6 +205,15 @@ const VERIFY_PAGE = 5000;
 /** ISO_AT renders a timestamptz as toISOString() does (the form records are hashed with). */
 export const ISO_AT = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** parseBody parses a stored body's text (text that is not JSON stays a string: its hash then fails). */
+function parseBody(text: string): ChainedRecord['body'] {
+  try {
+    return JSON.parse(text) as ChainedRecord['body'];
+  } catch {
+    return text as unknown as ChainedRecord['body'];
+  }
+}
+
 /** verifyStore verifies every journal shipped to the state store (portcullis.recording_records), page by page. */
 export async function verifyStore(store: StoreReader): Promise<VerifyReport> {
   const v = createVerifier();
@@ -215,13 +227,15 @@ export async function verifyStore(store: StoreReader): Promise<VerifyReport> {
         [journal ?? '', after],
       );
       for (const [seq, at, prev, hash, body] of page.rows) {
+        const bodyJson = body ?? 'null';
         v.push({
           journal: journal ?? '',
           seq: Number(seq),
           at: at ?? '',
           prev: prev ?? '',
           hash: hash ?? '',
-          body: JSON.parse(body ?? 'null'),
+          body: parseBody(bodyJson),
+          bodyJson,
         });
       }
       if (page.rows.length < VERIFY_PAGE) break;

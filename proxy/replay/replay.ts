@@ -15,7 +15,7 @@ export const REPLAY_PAGE = 500;
 const SQL = `
 SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), journal, seq::text, body::text
 FROM portcullis.recording_records
-WHERE body->>'kind' = 'statement'
+WHERE kind = 'statement'
   AND ($1::timestamptz IS NULL OR at >= $1::timestamptz)
   AND ($2::timestamptz IS NULL OR (at, journal, seq) > ($2::timestamptz, $3::text, $4::bigint))
 ORDER BY at, journal, seq

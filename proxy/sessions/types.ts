@@ -97,8 +97,17 @@ export type TimelineEntry = {
   /** kind is the statement's kind (select, delete, …). */
   readonly kind: string;
   readonly decision: DecisionRecord;
-  readonly approval: string | null;
+  /** approval is how the hold of a held statement ended (null for a statement that was not held, or is still waiting). */
+  readonly approval: TimelineApproval | null;
   readonly outcome: StatementOutcome | null;
+};
+
+/** TimelineApproval is a held statement's approval request and how it ended (code and reason when refused). */
+export type TimelineApproval = {
+  readonly id: string | null;
+  readonly outcome: 'approved' | 'refused';
+  readonly code: string | null;
+  readonly reason: string | null;
 };
 
 /** StatementPage is one page of a session's timeline. */

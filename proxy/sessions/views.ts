@@ -1,11 +1,11 @@
 // The sessions read model over portcullis.recording_records (the recording's rows in the shared
 // state store): sessions are found by their session.start record, ended by their session.end,
 // counted over their statement records, and each statement is joined with its outcome. All of it
-// is SQL over the records' jsonb bodies with bound parameters. Pages are cut by keyset: a cursor
+// is SQL over the records' kind, session and statement columns and their json bodies, with bound parameters. Pages are cut by keyset: a cursor
 // is the base64url of the last row's key (start time and id for sessions, the statement number for
 // a timeline), so a page never repeats or skips a row while new sessions arrive.
 
-import type { DecisionRecord, OutcomeBody, SessionEndBody, SessionStartBody, StatementBody } from '../recording/index.js';
+import type { ApprovalBody, DecisionRecord, OutcomeBody, SessionEndBody, SessionStartBody, StatementBody } from '../recording/index.js';
 import type { StateStore } from '../state/index.js';
 import { SESSIONS_LIMIT } from './types.js';
 import type {
@@ -29,18 +29,18 @@ const time = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-
 
 const LIST_SQL = `
 WITH starts AS (
-  SELECT r.body->>'session' AS id, r.at, r.body
+  SELECT r.session AS id, r.at, r.body
   FROM ${R} r
-  WHERE r.body->>'kind' = 'session.start'
+  WHERE r.kind = 'session.start'
     AND ($1::text IS NULL OR r.body->'identity'->>'sub' = $1)
     AND ($2::text IS NULL OR r.body->'identity'->>'iss' = $2)
     AND ($3::timestamptz IS NULL OR r.at >= $3::timestamptz)
     AND ($4::text IS NULL OR r.body->'connection'->>'database' = $4)
-    AND ($5::timestamptz IS NULL OR (r.at, r.body->>'session') < ($5::timestamptz, $6::text))
+    AND ($5::timestamptz IS NULL OR (r.at, r.session) < ($5::timestamptz, $6::text))
     AND ($7::text IS NULL OR EXISTS (
       SELECT 1 FROM ${R} d
-      WHERE d.body->>'kind' = 'statement' AND d.body->>'session' = r.body->>'session' AND d.body->'decision'->>'kind' = $7))
-  ORDER BY r.at DESC, r.body->>'session' DESC
+      WHERE d.kind = 'statement' AND d.session = r.session AND d.body->'decision'->>'kind' = $7))
+  ORDER BY r.at DESC, r.session DESC
   LIMIT $8::integer
 )
 SELECT s.id, s.body->'identity'->>'sub', s.body->'identity'->>'iss', s.body->'connection'->>'database', ${time('s.at')},
@@ -49,13 +49,13 @@ SELECT s.id, s.body->'identity'->>'sub', s.body->'identity'->>'iss', s.body->'co
 FROM starts s
 LEFT JOIN LATERAL (
   SELECT x.at, x.body FROM ${R} x
-  WHERE x.body->>'kind' = 'session.end' AND x.body->>'session' = s.id ORDER BY x.at DESC LIMIT 1
+  WHERE x.kind = 'session.end' AND x.session = s.id ORDER BY x.at DESC LIMIT 1
 ) e ON true
 LEFT JOIN LATERAL (
   SELECT count(*) AS statements,
     count(*) FILTER (WHERE y.body->'decision'->>'kind' = 'deny') AS denied,
     count(*) FILTER (WHERE y.body->'decision'->>'kind' = 'hold') AS held
-  FROM ${R} y WHERE y.body->>'kind' = 'statement' AND y.body->>'session' = s.id
+  FROM ${R} y WHERE y.kind = 'statement' AND y.session = s.id
 ) c ON true
 ORDER BY s.at DESC, s.id DESC`;
 
@@ -67,30 +67,36 @@ SELECT s.body::text, ${time('s.at')}, ${time('e.at')}, e.body::text,
      'deny', count(*) FILTER (WHERE y.body->'decision'->>'kind' = 'deny'),
      'hold', count(*) FILTER (WHERE y.body->'decision'->>'kind' = 'hold'),
      'refuse', count(*) FILTER (WHERE y.body->'decision'->>'kind' = 'refuse'))::text
-   FROM ${R} y WHERE y.body->>'kind' = 'statement' AND y.body->>'session' = $1),
+   FROM ${R} y WHERE y.kind = 'statement' AND y.session = $1),
   (SELECT coalesce(sum((o.body->>'rows')::bigint), 0)::text
-   FROM ${R} o WHERE o.body->>'kind' = 'statement.outcome' AND o.body->>'session' = $1)
+   FROM ${R} o WHERE o.kind = 'statement.outcome' AND o.session = $1)
 FROM ${R} s
 LEFT JOIN LATERAL (
   SELECT x.at, x.body FROM ${R} x
-  WHERE x.body->>'kind' = 'session.end' AND x.body->>'session' = $1 ORDER BY x.at DESC LIMIT 1
+  WHERE x.kind = 'session.end' AND x.session = $1 ORDER BY x.at DESC LIMIT 1
 ) e ON true
-WHERE s.body->>'kind' = 'session.start' AND s.body->>'session' = $1
+WHERE s.kind = 'session.start' AND s.session = $1
 ORDER BY s.at LIMIT 1`;
 
 const STATEMENTS_SQL = `
-SELECT (s.body->>'statement'), ${time('s.at')}, s.body::text, o.body::text
+SELECT s.statement::text, ${time('s.at')}, s.body::text, o.body::text, a.body::text
 FROM ${R} s
 LEFT JOIN LATERAL (
   SELECT x.body FROM ${R} x
-  WHERE x.body->>'kind' = 'statement.outcome' AND x.body->>'session' = $1
-    AND (x.body->>'statement')::integer = (s.body->>'statement')::integer
+  WHERE x.kind = 'statement.outcome' AND x.session = $1
+    AND x.statement = s.statement
   ORDER BY x.at LIMIT 1
 ) o ON true
-WHERE s.body->>'kind' = 'statement' AND s.body->>'session' = $1
+LEFT JOIN LATERAL (
+  SELECT x.body FROM ${R} x
+  WHERE x.kind = 'statement.approval' AND x.session = $1
+    AND EXISTS (SELECT 1 FROM json_array_elements_text(x.body->'statements') n WHERE n::integer = s.statement)
+  ORDER BY x.at DESC LIMIT 1
+) a ON true
+WHERE s.kind = 'statement' AND s.session = $1
   AND ($2::text IS NULL OR s.body->'decision'->>'kind' = $2)
-  AND (s.body->>'statement')::integer > $3::integer
-ORDER BY (s.body->>'statement')::integer, s.at
+  AND s.statement > $3::integer
+ORDER BY s.statement, s.at
 LIMIT $4::integer`;
 
 /** createSessionViews reads sessions from the store's recording_records. */
@@ -172,6 +178,7 @@ function summaryOf(row: readonly (string | null)[]): SessionSummary {
 function entryOf(row: readonly (string | null)[]): TimelineEntry {
   const s = JSON.parse(text(row[2])) as StatementBody;
   const o = row[3] === null || row[3] === undefined ? undefined : (JSON.parse(row[3]) as OutcomeBody);
+  const a = row[4] === null || row[4] === undefined ? undefined : (JSON.parse(row[4]) as ApprovalBody);
   const decision: DecisionRecord = {
     kind: s.decision.kind,
     rules: s.decision.rules,
@@ -185,7 +192,7 @@ function entryOf(row: readonly (string | null)[]): TimelineEntry {
     params: s.params,
     kind: s.statement_kind,
     decision,
-    approval: s.approval,
+    approval: a === undefined ? null : { id: a.approval, outcome: a.outcome, code: a.code, reason: a.reason },
     outcome:
       o === undefined
         ? null

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
  * gateway holding it, resolution and execution times, grants, and each event's actor and outcome.
  * 3: live control: blocked identities and the audit events of terminations and blocks.
  * 4: the session recording's records (proxy/recording), one row per journal record, hash-chained.
+ * 5: record bodies kept as written (json, the text their hash covers) and an index by kind and time.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -129,5 +130,13 @@ CREATE TABLE ${STATE_SCHEMA}.control_events (
 CREATE INDEX recording_records_session ON ${STATE_SCHEMA}.recording_records (session, seq) WHERE session IS NOT NULL;
 CREATE INDEX recording_records_at ON ${STATE_SCHEMA}.recording_records (at);
 CREATE INDEX recording_records_tombstones ON ${STATE_SCHEMA}.recording_records ((body->>'journal')) WHERE kind = 'tombstone'`,
+  },
+  {
+    version: 5,
+    name: 'recording bodies as written',
+    // json keeps a body's text as the gateway wrote and hashed it (jsonb would re-serialise it);
+    // rows shipped before stay verifiable by the legacy canonical hash (recording/chain.ts)
+    sql: `ALTER TABLE ${STATE_SCHEMA}.recording_records ALTER COLUMN body TYPE json USING body::json;
+CREATE INDEX recording_records_kind ON ${STATE_SCHEMA}.recording_records (kind, at)`,
   },
 ];

@@ -3,7 +3,8 @@
 // mode with the V8 CPU profiler on, and writes one .cpuprofile per mode plus a summary of self
 // time by function and by source file, and the gateway's CPU time per transaction. Run:
 // `tsx test/bench/profile-gateway.ts [outdir]`; env PORTCULLIS_BENCH_SECONDS (default 8),
-// PORTCULLIS_PROFILE=0 (measure without the profiler).
+// PORTCULLIS_PROFILE=0 (measure without the profiler), PORTCULLIS_PROFILE_RECORDING=fsync|nofsync
+// (record every session to a journal in the scratch directory).
 
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,21 @@ try {
     database: pg.database,
   };
   await initPgbench(tool.path, direct);
-  const started = await startPortcullis(direct, scratch, log);
+  // PORTCULLIS_PROFILE_RECORDING=fsync|nofsync profiles with a journal recorder (as the recording section's gateways)
+  const recording = process.env['PORTCULLIS_PROFILE_RECORDING'];
+  let deps: Parameters<typeof startPortcullis>[3] = {};
+  if (recording === 'fsync' || recording === 'nofsync') {
+    const rec = await import('../../proxy/recording/index.js');
+    const journal = await rec.openJournal({ dir: join(scratch, 'journal'), fsync: recording === 'fsync' });
+    deps = { deps: { recorder: rec.createJournalRecorder({ journal, onFailure: 'refuse' }), gatewayId: 'profile' } };
+    process.on('beforeExit', () => {
+      const st = journal.stats;
+      log(
+        `journal: ${st.records} records, ${Math.round(st.bytes / Math.max(1, st.records))} bytes each, ${st.fsyncs} fsyncs, ${st.writes} writes`,
+      );
+    });
+  }
+  const started = await startPortcullis(direct, scratch, log, deps);
   if (started.kind !== 'started') throw new Error(started.reason);
   const gw = started.gateway;
   const session = new Session();

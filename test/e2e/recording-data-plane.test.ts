@@ -2,7 +2,9 @@
 // of mixed statements (allowed, masked, denied, held then approved) over the simple and the
 // extended protocol is on record in order: its start before anything runs, every statement with
 // its decision before it runs, each outcome with the rows, columns and digest of what the agent
-// saw (masked), and its end. A recorder that fails refuses the statement and the login.
+// saw (masked), and its end; statements refused before any policy saw them; how a hold ended; a
+// read-only query goes once its record is written, its answers waiting for the sync. A recorder
+// that fails refuses the statement and the login.
 
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -10,21 +12,40 @@ import type { DatabaseError } from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Gateway } from '../../proxy/index.js';
 import { RecordingUnavailableError } from '../../proxy/recording/index.js';
-import type { OutcomeBody, RecordBody, Recorder, StatementBody } from '../../proxy/recording/index.js';
+import type {
+  ApprovalBody,
+  OutcomeBody,
+  RecordBody,
+  Recorder,
+  StatementBody,
+  StatementRecordOptions,
+} from '../../proxy/recording/index.js';
+import type { ApprovalPort } from '../../proxy/gate/index.js';
+import { ApprovalDeniedError } from '../../proxy/approvals/index.js';
 import { useStack } from './helpers.js';
 
 const stackRef = useStack();
 
 /** memoryRecorder keeps every record; `failing` makes writes fail as a full disk would. */
-function memoryRecorder(): Recorder & { records: RecordBody[]; failing: boolean } {
+function memoryRecorder(): Recorder & { records: RecordBody[]; readOnly: boolean[]; durable: Promise<void> | undefined; failing: boolean } {
   const r = {
     records: [] as RecordBody[],
+    /** readOnly says, per statement record, whether the gateway let it go once written (answers waiting for `durable`). */
+    readOnly: [] as boolean[],
+    /** durable, when set, is what a read-only statement's answers wait for. */
+    durable: undefined as Promise<void> | undefined,
     failing: false,
     async sessionStart(b: RecordBody) {
       if (r.failing) throw new RecordingUnavailableError();
       r.records.push(b);
     },
-    async statement(b: RecordBody) {
+    async statement(b: RecordBody, opts?: StatementRecordOptions) {
+      if (r.failing) throw new RecordingUnavailableError();
+      r.records.push(b);
+      r.readOnly.push(opts?.readOnly === true);
+      return r.durable === undefined || opts?.readOnly !== true ? undefined : { durable: r.durable };
+    },
+    async approval(b: RecordBody) {
       if (r.failing) throw new RecordingUnavailableError();
       r.records.push(b);
     },
@@ -35,7 +56,7 @@ function memoryRecorder(): Recorder & { records: RecordBody[]; failing: boolean 
       r.records.push(b);
     },
   };
-  return r as Recorder & { records: RecordBody[]; failing: boolean };
+  return r as Recorder & { records: RecordBody[]; readOnly: boolean[]; durable: Promise<void> | undefined; failing: boolean };
 }
 
 async function client(g: Gateway, sub: string, roles: string[]): Promise<pg.Client> {
@@ -119,6 +140,116 @@ describe('the data plane records', () => {
     const o = rec.records.find((r): r is OutcomeBody => r.kind === 'statement.outcome');
     expect(o?.result_rows).toEqual(res.rows.map((r) => [String(r.id), r.email]));
     expect(o?.result_truncated).toBe(false);
+  });
+
+  it('statements refused before the policy saw them are on record too, numbered in order', async () => {
+    const rec = memoryRecorder();
+    const g = await stackRef.current.startGateway({}, { recorder: rec });
+    const c = await client(g, 'probing-agent', ['db:read']);
+    const errors: string[] = [];
+    for (const q of [
+      () => c.query('SELEC 1'), // a syntax error, simple protocol
+      () => c.query({ text: 'SELEC $1', values: [1] }), // and in a Parse
+      () => c.query('SELECT 1; SELECT 2; SELEC 3'), // one bad statement in a string
+      () => c.query('EXECUTE never_prepared'), // an EXECUTE of nothing the gateway saw prepared
+    ]) {
+      errors.push(((await q().catch((e: DatabaseError) => e)) as DatabaseError).code ?? '');
+    }
+    await c.query('SELECT 1 AS one');
+    await c.end();
+    await expect.poll(() => rec.records.at(-1)?.kind).toBe('session.end');
+    expect(errors).toEqual(['42601', '42601', '42601', '26000']);
+    const statements = rec.records.filter((r): r is StatementBody => r.kind === 'statement');
+    expect(statements.map((st) => [st.statement, st.text, st.decision.kind])).toEqual([
+      [1, 'SELEC 1', 'refuse'],
+      [2, 'SELEC $1', 'refuse'],
+      [3, 'SELECT 1; SELECT 2; SELEC 3', 'refuse'],
+      [4, 'EXECUTE never_prepared', 'refuse'],
+      [5, 'SELECT 1 AS one', 'allow'],
+    ]);
+    expect(statements[0]?.decision).toMatchObject({ rules: ['ERR_PROXY_SQL_SYNTAX'], reasons: [expect.stringContaining('syntax error')] });
+    expect(statements[3]?.decision.rules).toEqual(['ERR_PROXY_UNKNOWN_STATEMENT']);
+    expect(rec.records.at(-1)).toMatchObject({ kind: 'session.end', statements: 5 });
+  });
+
+  it.each([
+    { note: 'a plain query', sql: 'SELECT id FROM orders WHERE id = 1', readOnly: true },
+    { note: 'a query calling only stable and immutable functions', sql: "SELECT lower('A'), now() IS NOT NULL AS t", readOnly: true },
+    { note: 'a volatile function', sql: 'SELECT random() >= 0 AS r', readOnly: false },
+    { note: 'a locking clause', sql: 'SELECT id FROM orders WHERE id = 1 FOR UPDATE', readOnly: false },
+  ])('$note goes upstream once written: $readOnly', async ({ sql, readOnly }) => {
+    const rec = memoryRecorder();
+    const g = await stackRef.current.startGateway({}, { recorder: rec });
+    const c = await client(g, 'durable-agent', ['db:read', 'db:write']);
+    await c.query(sql).catch(() => undefined);
+    await c.end();
+    const i = rec.records.findIndex((r) => r.kind === 'statement');
+    expect(rec.readOnly[i - 1]).toBe(readOnly);
+  });
+
+  it("a read-only query's answers wait until its record is on disk; a failed sync refuses them", async () => {
+    const rec = memoryRecorder();
+    let release: () => void = () => {};
+    rec.durable = new Promise<void>((r) => {
+      release = r;
+    });
+    const g = await stackRef.current.startGateway({}, { recorder: rec });
+    const c = await client(g, 'waiting-agent', ['db:read']);
+    let answered = false;
+    const pending = c.query('SELECT id FROM orders WHERE id = $1', [1]).then((res) => {
+      answered = true;
+      return res;
+    });
+    await expect.poll(() => rec.records.filter((r) => r.kind === 'statement').length).toBe(1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(answered).toBe(false);
+    release();
+    expect((await pending).rows).toEqual([{ id: 1 }]);
+    // a sync that fails: the query ran upstream, but the client gets the recording error, not the rows
+    rec.durable = Promise.reject(new RecordingUnavailableError());
+    rec.durable.catch(() => undefined);
+    const err = (await c.query('SELECT id FROM orders WHERE id = 2').catch((e: DatabaseError) => e)) as DatabaseError;
+    expect(err.code).toBe('58030');
+    rec.durable = undefined;
+    expect((await c.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
+    await c.end();
+  });
+
+  it.each([
+    { note: 'approved', approved: true },
+    { note: 'denied', approved: false },
+  ])('a held write: how its hold ended is on record before it runs ($note)', async ({ approved }) => {
+    const rec = memoryRecorder();
+    const approvals: ApprovalPort = {
+      hold: async () =>
+        approved
+          ? { kind: 'approved', id: 'req-recorded', finished: () => {} }
+          : { kind: 'refused', id: 'req-recorded', error: new ApprovalDeniedError('req-recorded', 'alice', 'not today') },
+    };
+    const g = await stackRef.current.startGateway({}, { recorder: rec, approvals });
+    const c = await client(g, 'held-agent', ['db:write']);
+    const r = await c.query('UPDATE orders SET amount = amount WHERE id = 1').catch((e: DatabaseError) => e);
+    await c.end();
+    await expect.poll(() => rec.records.at(-1)?.kind).toBe('session.end');
+    const kinds = rec.records.map((x) => x.kind);
+    expect(kinds).toEqual(
+      approved
+        ? ['session.start', 'statement', 'statement.approval', 'statement.outcome', 'session.end']
+        : ['session.start', 'statement', 'statement.approval', 'session.end'],
+    );
+    expect(rec.records[1]).toMatchObject({ decision: { kind: 'hold', rules: ['production.write'] } });
+    const a = rec.records[2] as ApprovalBody;
+    expect(a).toEqual({
+      kind: 'statement.approval',
+      session: (rec.records[1] as StatementBody).session,
+      statements: [1],
+      approval: 'req-recorded',
+      outcome: approved ? 'approved' : 'refused',
+      code: approved ? null : 'ERR_PROXY_APPROVAL_DENIED',
+      reason: approved ? null : 'approval request req-recorded was denied by alice: not today',
+    });
+    if (approved) expect(r).toMatchObject({ command: 'UPDATE' });
+    else expect((r as DatabaseError).code).toBe('42501');
   });
 
   it('fails closed: a recording that cannot be written refuses the statement, and new logins', async () => {

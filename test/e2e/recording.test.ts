@@ -158,10 +158,10 @@ describe('recording with a real serve process', () => {
       "SELECT journal, seq FROM portcullis.recording_records WHERE kind = 'statement' ORDER BY journal, seq LIMIT 1 OFFSET 3",
     );
     const { journal, seq } = edited.rows[0] as { journal: string; seq: string };
-    await state(`UPDATE portcullis.recording_records SET body = jsonb_set(body, '{text}', '"SELECT 1"') WHERE journal = $1 AND seq = $2`, [
-      journal,
-      seq,
-    ]);
+    await state(
+      `UPDATE portcullis.recording_records SET body = jsonb_set(body::jsonb, '{text}', '"SELECT 1"')::json WHERE journal = $1 AND seq = $2`,
+      [journal, seq],
+    );
     const altered = await audit();
     expect(altered.code).toBe(1);
     expect(altered.out).toContain(`journal ${journal} seq ${seq}: altered`);

@@ -115,8 +115,12 @@ export function sampleBodies(): { at: string; body: RecordBody }[] {
         'DELETE FROM orders WHERE id = $1',
         'delete',
         { kind: 'hold', rules: ['production.write'], reasons: ['writes to production need a human'], masks: [] },
-        { params: ['7'], approval: 'req-1' },
+        { params: ['7'] },
       ),
+    },
+    {
+      at: '2026-06-01T08:00:08.900Z',
+      body: { kind: 'statement.approval', session: S1, statements: [4], approval: 'req-1', outcome: 'approved', code: null, reason: null },
     },
     { at: '2026-06-01T08:00:09.000Z', body: outcome(S1, 4, 'DELETE 1', 1, []) },
     {
@@ -146,7 +150,7 @@ export async function insertRecords(store: Pick<StateStore, 'query'>, records: r
   for (const r of records) {
     const b = r.body as { session?: string; statement?: number };
     await store.query(
-      'INSERT INTO portcullis.recording_records (journal, seq, at, prev, hash, kind, session, statement, body) VALUES ($1, $2::bigint, $3::timestamptz, $4, $5, $6, $7, $8::integer, $9::jsonb)',
+      'INSERT INTO portcullis.recording_records (journal, seq, at, prev, hash, kind, session, statement, body) VALUES ($1, $2::bigint, $3::timestamptz, $4, $5, $6, $7, $8::integer, $9::json)',
       [
         r.journal,
         String(r.seq),
@@ -156,7 +160,7 @@ export async function insertRecords(store: Pick<StateStore, 'query'>, records: r
         r.body.kind,
         b.session ?? null,
         b.statement === undefined ? null : String(b.statement),
-        JSON.stringify(r.body),
+        r.bodyJson,
       ],
     );
   }

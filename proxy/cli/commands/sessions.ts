@@ -311,7 +311,11 @@ export function formatTimeline(s: SessionDetail, statements: readonly TimelineEn
     e.decision.reasons.forEach((r, i) => {
       lines.push(`      - ${r} [${e.decision.rules[i] ?? '-'}]`);
     });
-    if (e.approval !== null) lines.push(`      approval: ${e.approval}`);
+    const a = e.approval;
+    if (a !== null) {
+      const how = a.outcome === 'approved' ? 'approved' : `refused ${a.code ?? ''}: ${a.reason ?? ''}`;
+      lines.push(`      approval ${a.id ?? '(no request)'}: ${how}`);
+    }
     const o = e.outcome;
     if (o === null) lines.push('      -> not run');
     else if (o.sqlstate !== null && o.tag === null) lines.push(`      -> failed ${o.sqlstate}: ${o.message ?? ''} (${o.duration_ms}ms)`);

@@ -131,6 +131,13 @@ export type BatchPlan =
     }
   | { readonly ok: false; readonly error: unknown };
 
+/** HeldDraft gathers a batch's statements, hold decisions and recorded statement numbers as its Binds are decided. */
+type HeldDraft = {
+  statements: HeldStatements['statements'][number][];
+  holds: Extract<Decision, { kind: 'hold' }>[];
+  recorded: number[];
+};
+
 /**
  * planBatch decides a batch against a copy of the session's statements and portals (the real
  * ones change only when the upstream confirms: ParseComplete, BindComplete, CloseComplete), so a
@@ -142,10 +149,7 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
   const described = new Set<PortalState>();
   const out: Buffer[] = [];
   const queue: Expectation[] = [];
-  const held: { statements: HeldStatements['statements'][number][]; holds: Extract<Decision, { kind: 'hold' }>[] } = {
-    statements: [],
-    holds: [],
-  };
+  const held: HeldDraft = { statements: [], holds: [], recorded: [] };
   for (const frame of batch.frames) {
     let msg: FrontendMessage;
     try {
@@ -158,9 +162,11 @@ export async function planBatch(cycle: Cycle, batch: Batch): Promise<BatchPlan> 
         // a long statement is analysed on a worker thread (never stalling other sessions), a short one at once
         const analysis = analyzeBounded(msg.query, { maxBytes: cycle.ctx.limits.maxStatementBytes });
         const analyzed = analysis instanceof Promise ? await analysis : analysis;
-        if (!analyzed.ok) return { ok: false, error: analyzed.error };
-        if (analyzed.statements.length > 1) {
-          return { ok: false, error: new SqlSyntaxError('cannot insert multiple commands into a prepared statement', 0) };
+        if (!analyzed.ok || analyzed.statements.length > 1) {
+          const error = analyzed.ok ? new SqlSyntaxError('cannot insert multiple commands into a prepared statement', 0) : analyzed.error;
+          // refused before any policy saw it, and still on record
+          await cycle.ctx.gate.refuseUnanalysed({ session: cycle.session, text: msg.query, params: null }, error);
+          return { ok: false, error };
         }
         const statement: PreparedStatement = { name: msg.name, facts: analyzed.statements[0] };
         // the gateway keeps each named statement's facts: a session may hold a bounded number
@@ -225,7 +231,7 @@ async function planBind(
   cycle: Cycle,
   msg: BindMessage,
   facts: StatementFacts | undefined,
-  held: { statements: HeldStatements['statements'][number][]; holds: Extract<Decision, { kind: 'hold' }>[] },
+  held: HeldDraft,
 ): Promise<PortalState | ProxyError> {
   const base = { name: msg.portal, facts, resultFormats: msg.resultFormats, plan: undefined };
   // an empty statement runs nothing: EmptyQueryResponse
@@ -242,11 +248,13 @@ async function planBind(
   });
   if (verdict.kind === 'refuse') return verdict.error;
   if (verdict.kind === 'hold') held.holds.push(verdict.decision);
+  if (verdict.statement !== undefined) held.recorded.push(verdict.statement);
   return {
     ...base,
     masks: verdict.masks,
     copy: verdict.copy,
     ...(verdict.statement !== undefined ? { statement: verdict.statement } : {}),
+    ...(verdict.durable !== undefined ? { durable: verdict.durable } : {}),
   };
 }
 

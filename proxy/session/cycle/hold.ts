@@ -14,6 +14,8 @@ import type { Cycle } from './state.js';
 export type HeldStatements = {
   readonly statements: readonly { readonly facts: StatementFacts; readonly params: readonly (string | null)[] | null }[];
   readonly holds: readonly Extract<Decision, { kind: 'hold' }>[];
+  /** recorded are the numbers of its statements on record, when recording. */
+  readonly recorded?: readonly number[];
 };
 
 /** holdForApproval waits for the approval of a held string or batch; it never rejects. */
@@ -25,6 +27,7 @@ export async function holdForApproval(cycle: Cycle, held: HeldStatements): Promi
       session: cycle.session,
       statements: held.statements,
       holds: held.holds,
+      ...(held.recorded !== undefined ? { recorded: held.recorded } : {}),
       signal,
       notice: (n: HoldNotice) => sendToClient(cycle, { kind: 'noticeResponse', severity: 'NOTICE', code: '00000', ...n }),
     });

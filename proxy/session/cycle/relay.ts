@@ -14,6 +14,8 @@ import type { StatementFacts } from '../../sql/index.js';
 import { isFatal, sendError, sendUpstreamClosed } from './replies.js';
 import type { Cycle, PortalState, PreparedStatement } from './state.js';
 import { RelayDesyncError } from '../errors.js';
+import { ProxyError } from '../../errors.js';
+import { RecordingUnavailableError } from '../../recording/index.js';
 import { bindResultColumns } from './result-binding.js';
 import { pumpCopyIn } from './copy-in.js';
 import { ABORT_SQL } from './abort.js';
@@ -27,6 +29,8 @@ export type SimpleStatementPlan = {
   readonly masks: readonly Mask[];
   /** statement is the statement's number in its session when it was recorded (its outcome is recorded too). */
   readonly statement?: number;
+  /** durable settles once the statement's record is on disk (a read-only query's answers wait for it: Verdict.durable). */
+  readonly durable?: Promise<void>;
 };
 
 /** Expectation is one forwarded request whose response has not fully arrived yet. */
@@ -62,6 +66,17 @@ const DDL_TAG = /^(CREATE|ALTER|DROP)\b/;
  */
 export function relayResponses(cycle: Cycle, queue: Expectation[]): Promise<RelayOutcome> {
   return new Relay(cycle, queue).run();
+}
+
+/** durableOf is one promise for every record the queue's statements wait to be synced, undefined when none waits. */
+function durableOf(queue: readonly Expectation[]): Promise<unknown> | undefined {
+  const waits: Promise<void>[] = [];
+  for (const e of queue) {
+    if (e.kind === 'query') {
+      for (const st of e.statements) if (st.durable !== undefined) waits.push(st.durable);
+    } else if (e.kind === 'execute' && e.portal.durable !== undefined) waits.push(e.portal.durable);
+  }
+  return waits.length === 0 ? undefined : waits.length === 1 ? waits[0] : Promise.all(waits);
 }
 
 /** Relay is the state of one relayResponses call (a class: its helpers are not re-created per call). */
@@ -121,7 +136,7 @@ class Relay {
     if (!this.#refused) this.#cycle.ctx.client.write(frame.raw);
   }
 
-  #refuse(err: MaskedBinaryError | MaskUnboundError | RowTooLargeError): void {
+  #refuse(err: ProxyError): void {
     if (!this.#refused) sendError(this.#cycle, err);
     this.#refused = true;
     this.#copyOut = undefined;
@@ -142,6 +157,12 @@ class Relay {
   async run(): Promise<RelayOutcome> {
     const { ctx, state } = this.#cycle;
     const queue = this.#queue;
+    // read-only queries went upstream once their records were written; what they answer reaches
+    // the client only once those records are on disk (until then it waits in the upstream socket)
+    const durable = durableOf(queue);
+    if (durable !== undefined) {
+      await durable.catch((e: unknown) => this.#refuse(e instanceof ProxyError ? e : new RecordingUnavailableError({ cause: e })));
+    }
     while (queue.length > 0) {
       const frame = await this.#cycle.upstream.next();
       if (frame === undefined) {

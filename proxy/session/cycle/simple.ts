@@ -24,6 +24,7 @@ export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: Quer
   const analysis = analyzeBounded(msg.sql, { maxBytes: ctx.limits.maxStatementBytes });
   const analyzed = analysis instanceof Promise ? await analysis : analysis;
   if (!analyzed.ok) {
+    await ctx.gate.refuseUnanalysed({ session: cycle.session, text: msg.sql, params: null }, analyzed.error);
     sendError(cycle, analyzed.error);
     return endRefusedQuery(cycle);
   }
@@ -39,6 +40,7 @@ export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: Quer
     const held = await holdForApproval(cycle, {
       statements: analyzed.statements.map((facts) => ({ facts, params: null })),
       holds: planned.holds,
+      recorded: planned.statements.flatMap((p) => (p.statement !== undefined ? [p.statement] : [])),
     });
     if (held.kind === 'refused') {
       sendError(cycle, held.error);
@@ -110,6 +112,7 @@ async function planStatements(cycle: Cycle, statements: readonly StatementFacts[
       copy: verdict.copy,
       masks: verdict.masks,
       ...(verdict.statement !== undefined ? { statement: verdict.statement } : {}),
+      ...(verdict.durable !== undefined ? { durable: verdict.durable } : {}),
     });
     masks.push(...verdict.masks);
     // later statements of the string run inside a transaction block BEGIN opened

@@ -25,6 +25,8 @@ export type PortalState = {
   plan: ResultMaskPlan | undefined;
   /** statement is the Bind's statement number in its session when it was recorded. */
   readonly statement?: number;
+  /** durable settles once the Bind's record is on disk (a read-only query's answers wait for it: Verdict.durable). */
+  readonly durable?: Promise<void>;
 };
 
 /** CycleState is what the query cycle remembers between messages (one per session, never shared). */

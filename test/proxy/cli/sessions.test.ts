@@ -157,7 +157,7 @@ describe('sessions against the admin API', () => {
         '      DELETE FROM orders WHERE id = $1',
         '      params: $1="7"',
         '      - writes to production need a human [production.write]',
-        '      approval: req-1',
+        '      approval req-1: approved',
         '      -> DELETE 1, 1 rows seen, 3ms, sha256 abababababababab',
         '',
       ].join('\n'),

@@ -12,7 +12,7 @@ import {
   RecordingUnavailableError,
   openJournal,
   readJournals,
-  recordHash,
+  contentHash,
   segmentName,
   verifyDir,
 } from '../../../proxy/recording/index.js';
@@ -41,7 +41,8 @@ function expectChained(records: readonly ChainedRecord[], journal: string): void
   let prev = '';
   records.forEach((r, i) => {
     expect(r).toMatchObject({ journal, seq: i + 1, prev });
-    expect(r.hash).toBe(recordHash(r.prev, r.journal, r.seq, r.at, r.body));
+    expect(r.hash).toBe(contentHash(r.prev, r.journal, r.seq, r.at, r.bodyJson));
+    expect(JSON.parse(r.bodyJson)).toEqual(r.body);
     prev = r.hash;
   });
 }
@@ -77,6 +78,17 @@ describe('openJournal group commit', () => {
     expect(journal.stats.fsyncs).toBe(2);
     await journal.close();
     expectChained(await all(dir), 'fl');
+  });
+
+  it('appendAhead resolves once written, and its `synced` once the group is on disk', async () => {
+    const journal = await openJournal({ dir, id: 'ah' });
+    const [a, b] = await Promise.all([journal.appendAhead(ending(1)), journal.appendAhead(ending(2), '{"kind":"session.end"}')]);
+    expect(journal.stats).toMatchObject({ records: 2, writes: 1, fsyncs: 0 });
+    await Promise.all([a?.synced, b?.synced]);
+    expect(journal.stats.fsyncs).toBe(1);
+    expect(b?.record.bodyJson).toBe('{"kind":"session.end"}');
+    await journal.close();
+    expectChained(await all(dir), 'ah');
   });
 
   it('sync: false resolves once written; the next commit (or flush) syncs it', async () => {
@@ -163,7 +175,11 @@ describe('openJournal failures', () => {
     },
   ])('$note fails every append closed, without a path in the message', async ({ arrange, errno }) => {
     const journal = await arrange();
-    const results = await Promise.allSettled([journal.append(ending(1)), journal.append(ending(2), { sync: false })]);
+    const results = await Promise.allSettled([
+      journal.append(ending(1)),
+      journal.append(ending(2), { sync: false }),
+      journal.appendAhead(ending(3)),
+    ]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       if (r.status !== 'rejected') continue;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createShipper, openJournal, prune, recordHash, segmentName, verifyDir, verifyStore } from '../../../proxy/recording/index.js';
+import { createShipper, openJournal, contentHash, prune, segmentName, verifyDir, verifyStore } from '../../../proxy/recording/index.js';
 import type { Journal, RecordBody, ShipperEvent } from '../../../proxy/recording/index.js';
 import { createStateStore } from '../../../proxy/state/index.js';
 import type { StateStore } from '../../../proxy/state/index.js';
@@ -165,7 +165,7 @@ describe('verifyStore', () => {
       seq: 5,
       tamper: async (j) => {
         await sql(
-          `UPDATE portcullis.recording_records SET body = jsonb_set(body, '{text}', '"DROP TABLE x"') WHERE journal = $1 AND seq = 5`,
+          `UPDATE portcullis.recording_records SET body = jsonb_set(body::jsonb, '{text}', '"DROP TABLE x"')::json WHERE journal = $1 AND seq = 5`,
           [j],
         );
       },
@@ -204,7 +204,7 @@ describe('verifyStore', () => {
         await sql(
           `INSERT INTO portcullis.recording_records (journal, seq, at, prev, hash, kind, session, statement, body)
            VALUES ($1, 6, $2, $3, $4, 'statement', 'forged', 1, $5)`,
-          [j, at, hash, recordHash(hash, j, 6, at, body), JSON.stringify(body)],
+          [j, at, hash, contentHash(hash, j, 6, at, JSON.stringify(body)), JSON.stringify(body)],
         );
       },
     },
@@ -309,7 +309,7 @@ describe('prune', () => {
 
     // a tombstone naming the wrong hash does not cover
     await sql(
-      `UPDATE portcullis.recording_records SET body = jsonb_set(body, '{last_hash}', '"x"'), hash = hash WHERE kind = 'tombstone' AND body->>'journal' = $1`,
+      `UPDATE portcullis.recording_records SET body = jsonb_set(body::jsonb, '{last_hash}', '"x"')::json, hash = hash WHERE kind = 'tombstone' AND body->>'journal' = $1`,
       [current.id],
     );
     const bad = await verifyStore(store);
@@ -354,7 +354,7 @@ ${state}`,
     const ok = await runCli(['audit', 'verify', '--config', withState, '--journal-dir', dir], env);
     expect(ok).toEqual({ code: 0, stdout: `ok: 5 records in 1 journals\nok: 5 records in 1 journals in ${dir}\n`, stderr: '' });
 
-    await sql(`UPDATE portcullis.recording_records SET body = jsonb_set(body, '{text}', '"x"') WHERE seq = 3`);
+    await sql(`UPDATE portcullis.recording_records SET body = jsonb_set(body::jsonb, '{text}', '"x"')::json WHERE seq = 3`);
     const bad = await runCli(['audit', 'verify', '-c', withState], env);
     expect(bad).toEqual({
       code: 1,

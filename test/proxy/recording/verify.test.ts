@@ -3,7 +3,7 @@
 // behind tombstones that cover the gap and name the hash its first record links to.
 
 import { describe, expect, it } from 'vitest';
-import { chain, recordHash, verifyChain } from '../../../proxy/recording/index.js';
+import { chain, contentHash, legacyRecordHash, verifyChain } from '../../../proxy/recording/index.js';
 import type { ChainedRecord, RecordBody } from '../../../proxy/recording/index.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
@@ -26,9 +26,27 @@ function journal(j: string, n: number, from = 1, prev = ''): ChainedRecord[] {
 const A = journal('a', 8);
 const B = journal('b', 3);
 
+/** edit replaces a record's body (its text too, as an edit of the stored text would). */
+function edit(r: ChainedRecord, body: RecordBody): ChainedRecord {
+  return { ...r, body, bodyJson: JSON.stringify(body) };
+}
+
 /** rehash gives a record a correct hash for its (changed) content. */
 function rehash(r: ChainedRecord): ChainedRecord {
-  return { ...r, hash: recordHash(r.prev, r.journal, r.seq, r.at, r.body) };
+  return { ...r, hash: contentHash(r.prev, r.journal, r.seq, r.at, r.bodyJson) };
+}
+
+/** legacy makes n records of journal j hashed as before exact-text hashing (canonical JSON of the parsed body). */
+function legacy(j: string, n: number): ChainedRecord[] {
+  const out: ChainedRecord[] = [];
+  let prev = '';
+  for (let seq = 1; seq <= n; seq++) {
+    const body = ending(seq);
+    const r = { journal: j, seq, at: AT, prev, hash: legacyRecordHash(prev, j, seq, AT, body), body, bodyJson: JSON.stringify(body) };
+    out.push(r);
+    prev = r.hash;
+  }
+  return out;
 }
 
 function tombstone(j: string, from: number, to: number, lastHash: string): RecordBody {
@@ -38,13 +56,24 @@ function tombstone(j: string, from: number, to: number, lastHash: string): Recor
 describe('verifyChain', () => {
   it.each([
     { note: 'a sound pair of interleaved journals', records: [...A.slice(0, 4), ...B, ...A.slice(4)], problems: [] },
-    { note: 'an edited body', records: A.map((r) => (r.seq === 3 ? { ...r, body: ending(99) } : r)), problems: [['a', 3, 'altered']] },
+    { note: 'an edited body', records: A.map((r) => (r.seq === 3 ? edit(r, ending(99)) : r)), problems: [['a', 3, 'altered']] },
     {
       note: 'an edited body with its hash recomputed',
-      records: A.map((r) => (r.seq === 3 ? rehash({ ...r, body: ending(99) }) : r)),
+      records: A.map((r) => (r.seq === 3 ? rehash(edit(r, ending(99))) : r)),
       problems: [['a', 3, 'altered']],
     },
     { note: 'a removed record', records: A.filter((r) => r.seq !== 4), problems: [['a', 4, 'removed']] },
+    {
+      note: 'a body reformatted without changing its value (the text is what was hashed)',
+      records: A.map((r) => (r.seq === 2 ? { ...r, bodyJson: JSON.stringify(r.body, null, 1) } : r)),
+      problems: [['a', 2, 'altered']],
+    },
+    { note: 'records written before exact-text hashing (legacy canonical hashes)', records: legacy('l', 5), problems: [] },
+    {
+      note: 'a legacy record edited',
+      records: legacy('l', 5).map((r) => (r.seq === 4 ? edit(r, ending(40)) : r)),
+      problems: [['l', 4, 'altered']],
+    },
     {
       note: 'the last records removed then appended to (a gap)',
       records: [...A.slice(0, 2), ...A.slice(5)],

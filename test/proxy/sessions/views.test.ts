@@ -166,7 +166,7 @@ describe('statements', () => {
       expect.objectContaining({
         statement: 4,
         params: ['7'],
-        approval: 'req-1',
+        approval: { id: 'req-1', outcome: 'approved', code: null, reason: null },
         decision: expect.objectContaining({ kind: 'hold', rules: ['production.write'] }),
         outcome: expect.objectContaining({ tag: 'DELETE 1', rows: 1 }),
       }),

@@ -72,7 +72,7 @@ export type PolicyInputParts = {
   /** params are the Bind values as text (null for SQL NULL or binary format); omit under the simple protocol. */
   readonly params?: readonly (string | null)[] | null;
   readonly session: {
-    /** statements is the number of statements decided on this connection before this one. */
+    /** statements is the number of statements received on this connection before this one (decided, or refused before the policy). */
     readonly statements: number;
     readonly rowsReturned: number;
     readonly inTransaction: boolean;

@@ -1,8 +1,9 @@
 // The local journal: records are chained (chain.ts) in the order they are appended and written as
 // JSON lines to segment files `<journal>-<first seq, 12 digits>.jsonl` in one directory. Appends
-// made in the same tick, or while a write and its fdatasync are in flight, go out together as one
-// write and one fdatasync (group commit); each append resolves once its line is on disk (or, with
-// `sync: false`, once written). A failed write or sync fails the journal for good: every pending
+// made in the same tick go out together as one write; fdatasyncs run back to back while written
+// records wait for one, each covering everything written before it began (group commit), and
+// writing never waits for a sync. Each append resolves once its line is on disk (or, with `sync:
+// false`, once written; appendAhead: once written, with a promise for the sync). A failed write or sync fails the journal for good: every pending
 // and later append rejects with RecordingUnavailableError. readJournals reads the segments back,
 // ignoring a torn final line (a crash in the middle of a write).
 
@@ -33,7 +34,7 @@ export type JournalOptions = {
   readonly fsync?: boolean;
   /** now is the clock records are stamped with (default the system clock). */
   readonly now?: () => Date;
-  /** onCommit is called after each group commit that wrote records (the shipper's kick). */
+  /** onCommit is called after each batch of records is written (the shipper's kick). */
   readonly onCommit?: () => void;
 };
 
@@ -190,26 +191,38 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   let fh: FileHandle | undefined;
   let segment: string | undefined;
   let segmentSize = 0;
-  let dirty = false; // written since the last sync
-  let queue: Pending[] = [];
-  let running: Promise<void> | undefined;
+  let dirty = false; // written since the last sync began
+  let queue: Pending[] = []; // appended, not yet written
+  let unsynced: Pending[] = []; // written, waiting for a sync that began after their write
+  let running: Promise<void> | undefined; // the writer
+  let syncing: Promise<void> | undefined; // the syncer
 
   const fail = (cause: unknown): RecordingUnavailableError => {
     failed ??= new RecordingUnavailableError({ cause });
     return failed;
   };
 
+  const rejectAll = (list: readonly Pending[], err: unknown): void => {
+    for (const p of list) {
+      p.reject(err);
+      p.synced?.reject(err);
+    }
+  };
+
+  /** syncFile makes everything written so far durable (what is written meanwhile waits for the next one). */
   const syncFile = async (): Promise<void> => {
     if (fh === undefined || !dirty) return;
+    dirty = false;
     if (fsync) {
       await fh.datasync();
       stats.fsyncs++;
     }
-    dirty = false;
   };
 
   const startSegment = async (firstSeq: number): Promise<void> => {
     if (fh !== undefined) {
+      // the old segment is synced before it is closed (the syncer must not be using it)
+      while (syncing !== undefined) await syncing;
       await syncFile();
       await fh.close();
       fh = undefined;
@@ -234,8 +247,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     dirty = true;
   };
 
-  /** commit writes one batch (rotating where a segment would exceed segmentBytes), then syncs once. */
-  const commit = async (batch: readonly Pending[]): Promise<void> => {
+  /** writeBatch writes one batch (rotating where a segment would exceed segmentBytes). */
+  const writeBatch = async (batch: readonly Pending[]): Promise<void> => {
     let chunk = '';
     let chunkBytes = 0;
     for (const p of batch) {
@@ -251,15 +264,36 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     }
     if (chunkBytes > 0) writeAll(Buffer.from(chunk, 'utf8'));
     stats.records += batch.length;
-    for (const p of batch) if (!p.sync) p.resolve(p.record);
-    if (batch.some((p) => p.sync || p.synced !== undefined)) await syncFile();
-    for (const p of batch) {
-      if (p.sync) p.resolve(p.record);
-      else p.synced?.resolve();
-    }
-    options.onCommit?.();
   };
 
+  /**
+   * syncLoop runs fdatasyncs back to back while written records wait for one: each sync covers
+   * every record written before it began (a group commit), and records written while it runs
+   * wait for the next. Writing never waits for a sync.
+   */
+  const syncLoop = async (): Promise<void> => {
+    while (unsynced.length > 0) {
+      const group = unsynced;
+      unsynced = [];
+      if (failed !== undefined) {
+        rejectAll(group, failed);
+        continue;
+      }
+      try {
+        await syncFile();
+      } catch (e) {
+        rejectAll(group, fail(e));
+        continue;
+      }
+      for (const p of group) {
+        if (p.sync) p.resolve(p.record);
+        else p.synced?.resolve();
+      }
+    }
+    syncing = undefined;
+  };
+
+  /** drain writes what was appended, a batch per turn of the event loop, and hands what waits for a sync to the syncer. */
   const drain = async (): Promise<void> => {
     // let the appends of this tick join the first batch
     await new Promise<void>((r) => setImmediate(r));
@@ -267,24 +301,35 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       const batch = queue;
       queue = [];
       if (failed !== undefined) {
-        for (const p of batch) {
-          p.reject(failed);
-          p.synced?.reject(failed);
-        }
+        rejectAll(batch, failed);
         continue;
       }
       try {
-        await commit(batch);
+        await writeBatch(batch);
       } catch (e) {
-        // a line already reported written whose sync failed hears it through `synced`
-        const err = fail(e);
-        for (const p of batch) {
-          p.reject(err);
-          p.synced?.reject(err);
+        rejectAll(batch, fail(e));
+        continue;
+      }
+      let waits = false;
+      for (const p of batch) {
+        if (!p.sync) p.resolve(p.record);
+        if (p.sync || p.synced !== undefined) {
+          unsynced.push(p);
+          waits = true;
         }
       }
+      if (waits) syncing ??= syncLoop();
+      options.onCommit?.();
     }
     running = undefined;
+  };
+
+  /** settled waits until nothing is being written or synced. */
+  const settled = async (): Promise<void> => {
+    while (running !== undefined || syncing !== undefined) {
+      if (running !== undefined) await running;
+      if (syncing !== undefined) await syncing;
+    }
   };
 
   const enqueue = (body: RecordBody, json: string | undefined, sync: boolean, synced?: Pending['synced']): Promise<ChainedRecord> => {
@@ -336,7 +381,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       }
     },
     async flush() {
-      while (running !== undefined) await running;
+      await settled();
       if (failed !== undefined) throw failed;
       try {
         await syncFile();
@@ -348,7 +393,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       if (closed) return;
       closed = true;
       try {
-        while (running !== undefined) await running;
+        await settled();
         if (failed === undefined) await syncFile();
       } finally {
         await fh?.close().catch(() => undefined);

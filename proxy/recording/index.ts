@@ -21,7 +21,7 @@ export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShip
 export type { ShipResult, Shipper, ShipperEvent, ShipperOptions, ShipperStore } from './shipper.js';
 export { ISO_AT, createVerifier, verifyChain, verifyDir, verifyStore } from './verify.js';
 export type { ChainProblem, ChainProblemKind, ChainVerifier, StoreReader, VerifyReport } from './verify.js';
-export { prune, retentionReason } from './retention.js';
+export { mergeTombstones, prune, retentionReason } from './retention.js';
 export { createJournalRecorder } from './recorder.js';
 export type { JournalRecorderOptions } from './recorder.js';
 export type { PruneOptions, PruneReport, PruneStore } from './retention.js';

@@ -97,8 +97,9 @@ export async function prune(options: PruneOptions): Promise<PruneReport> {
     });
     deletions.push({ journal: j, to: Number(to) });
   }
-  if (tombstones.length > 0) {
-    for (const t of tombstones) await journal.append(t, { sync: false });
+  const merged = mergeTombstones(tombstones);
+  if (merged.length > 0) {
+    for (const t of merged) await journal.append(t, { sync: false });
     await journal.flush();
     await ship();
   }
@@ -113,7 +114,38 @@ export async function prune(options: PruneOptions): Promise<PruneReport> {
     }
   });
   const deletedSegments = await pruneSegments(store, dir, journal);
-  return { tombstones, deletedRecords, deletedSegments };
+  return { tombstones: merged, deletedRecords, deletedSegments };
+}
+
+/**
+ * mergeTombstones joins the tombstones of one journal whose ranges touch or overlap into one (the
+ * hash of the one reaching furthest, the newest reason), so carried-forward tombstones do not pile
+ * up prune after prune: a journal keeps at most one tombstone per gap, whatever the retention's age.
+ */
+export function mergeTombstones(list: readonly TombstoneBody[]): TombstoneBody[] {
+  const byJournal = new Map<string, TombstoneBody[]>();
+  for (const t of list) {
+    const mine = byJournal.get(t.journal);
+    if (mine === undefined) byJournal.set(t.journal, [t]);
+    else mine.push(t);
+  }
+  const out: TombstoneBody[] = [];
+  for (const ts of byJournal.values()) {
+    const sorted = [...ts].sort((a, b) => a.from_seq - b.from_seq || a.to_seq - b.to_seq);
+    let cur = sorted[0] as TombstoneBody;
+    for (const t of sorted.slice(1)) {
+      if (t.from_seq > cur.to_seq + 1) {
+        out.push(cur);
+        cur = t;
+        continue;
+      }
+      const further = t.to_seq > cur.to_seq ? t : cur;
+      const newest = t.reason.endsWith('(carried forward)') ? cur : t;
+      cur = { ...cur, to_seq: further.to_seq, last_hash: further.last_hash, reason: newest.reason };
+    }
+    out.push(cur);
+  }
+  return out;
 }
 
 /** pruneSegments removes local segments whose records the store no longer needs (all at or below how far the store covers the journal). */

@@ -20,6 +20,7 @@ import pg from 'pg';
 import { envNumber, median, startPortcullis } from './pgbench.js';
 import type { RunningGateway } from './pgbench.js';
 import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
+import { runAsScript, runCleanups } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { ApprovalPolicyInput, ApprovalService, ApprovalVerdict } from '../../proxy/approvals/index.js';
 
@@ -381,24 +382,9 @@ export async function benchApprovals(options: ApprovalsBenchOptions = {}): Promi
     out(renderApprovalsReport(result, settings));
     return result;
   } finally {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (e) {
-        log(`bench: approvals cleanup: ${(e as Error).message}`);
-      }
-    }
+    await runCleanups(cleanups, 'approvals', log);
   }
 }
 
 // Standalone: `tsx test/bench/approvals.ts`.
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const t0 = performance.now();
-  try {
-    await benchApprovals();
-    process.stderr.write(`bench: approvals section finished in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  } catch (e) {
-    process.stderr.write(`bench: approvals section failed: ${(e as Error).stack ?? (e as Error).message}\n`);
-    process.exitCode = 1;
-  }
-}
+await runAsScript(import.meta.url, 'approvals', benchApprovals);

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startPassthroughProxy } from './passthrough-proxy.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
 import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
+import { runAsScript, runCleanups } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { Gateway, GatewayDeps } from '../../proxy/index.js';
 
@@ -247,13 +248,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
   const cleanup = (): Promise<void> => {
     cleaning ??= (async () => {
       for (const child of running) child.kill('SIGKILL');
-      for (const step of cleanups.reverse()) {
-        try {
-          await step();
-        } catch (e) {
-          log(`bench: cleanup: ${(e as Error).message}`);
-        }
-      }
+      await runCleanups(cleanups, 'gateway', log);
     })();
     return cleaning;
   };
@@ -353,13 +348,4 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
 }
 
 // Standalone: `tsx test/bench/pgbench.ts`.
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const t0 = performance.now();
-  try {
-    await benchGateway();
-    process.stderr.write(`bench: gateway section finished in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  } catch (e) {
-    process.stderr.write(`bench: gateway section failed: ${(e as Error).message}\n`);
-    process.exitCode = 1;
-  }
-}
+await runAsScript(import.meta.url, 'gateway', benchGateway);

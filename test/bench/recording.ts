@@ -16,11 +16,11 @@
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import { envNumber, median, startPortcullis } from './pgbench.js';
 import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
+import { runAsScript, runCleanups } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { GatewayDeps } from '../../proxy/index.js';
 import type { Journal, Shipper } from '../../proxy/recording/index.js';
@@ -332,24 +332,9 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
     out(renderRecordingReport(result, settings));
     return result;
   } finally {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (e) {
-        log(`bench: recording cleanup: ${(e as Error).message}`);
-      }
-    }
+    await runCleanups(cleanups, 'recording', log);
   }
 }
 
 // Standalone: `tsx test/bench/recording.ts`.
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const t0 = performance.now();
-  try {
-    await benchRecording();
-    process.stderr.write(`bench: recording section finished in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  } catch (e) {
-    process.stderr.write(`bench: recording section failed: ${(e as Error).stack ?? (e as Error).message}\n`);
-    process.exitCode = 1;
-  }
-}
+await runAsScript(import.meta.url, 'recording', benchRecording);

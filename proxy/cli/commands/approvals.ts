@@ -101,22 +101,15 @@ List, show, approve or deny statements held for a human (through the admin API).
       },
       true,
       ({ values: v, positionals }) => {
-        const [sub, ...operands] = positionals;
-        if (sub === undefined) return usageError(`approvals: a subcommand is required (${SUBCOMMANDS.join(', ')})`);
-        if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
-          return usageError(`approvals: unknown subcommand "${sub}" (expected ${SUBCOMMANDS.join(', ')})`);
-        }
-        const kind = sub as (typeof SUBCOMMANDS)[number];
+        const checked = checkAdminCommand('approvals', SUBCOMMANDS, positionals, v);
+        if ('kind' in checked) return checked;
+        const { sub: kind, operands } = checked;
         if (kind !== 'list' && (v.status !== undefined || v.limit !== undefined)) {
           return usageError(`approvals ${kind}: --status and --limit are options of list`);
         }
         if ((kind === 'list' || kind === 'show') && v.reason !== undefined) {
           return usageError(`approvals ${kind}: --reason is an option of approve and deny`);
         }
-        if (v['admin-url'] !== undefined && !isHttpUrl(v['admin-url'])) {
-          return usageError(`approvals: --admin-url ${JSON.stringify(v['admin-url'])} is not an http(s) URL`);
-        }
-        if (v.token === '') return usageError('approvals: --token must not be empty');
         let action: ApprovalsAction;
         if (kind === 'list') {
           if (operands.length > 0) return usageError(`approvals list: unexpected argument "${operands[0]}"`);
@@ -376,6 +369,29 @@ function expiresIn(ms: number): string {
 
 function relative(ms: number): string {
   return ms >= 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`;
+}
+
+/**
+ * checkAdminCommand checks what every admin API command shares: a known subcommand first, an
+ * http(s) `--admin-url`, a non-empty `--token`. It answers the subcommand and its operands, or
+ * the usage error to print.
+ */
+export function checkAdminCommand<S extends string>(
+  command: string,
+  subcommands: readonly S[],
+  positionals: readonly string[],
+  v: { readonly 'admin-url'?: string | undefined; readonly token?: string | undefined },
+): { readonly sub: S; readonly operands: readonly string[] } | ReturnType<typeof usageError> {
+  const [sub, ...operands] = positionals;
+  if (sub === undefined) return usageError(`${command}: a subcommand is required (${subcommands.join(', ')})`);
+  if (!(subcommands as readonly string[]).includes(sub)) {
+    return usageError(`${command}: unknown subcommand "${sub}" (expected ${subcommands.join(', ')})`);
+  }
+  if (v['admin-url'] !== undefined && !isHttpUrl(v['admin-url'])) {
+    return usageError(`${command}: --admin-url ${JSON.stringify(v['admin-url'])} is not an http(s) URL`);
+  }
+  if (v.token === '') return usageError(`${command}: --token must not be empty`);
+  return { sub: sub as S, operands };
 }
 
 /** isHttpUrl tells an http(s) URL. */

@@ -10,7 +10,16 @@ import type { DecisionKind, SessionDetail, SessionPage, StatementPage, TimelineE
 import { options, parseFlags, usageError } from '../command.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../io.js';
-import { ADMIN_DEFAULT_URL, adminTarget, isHttpUrl, oneLine, reportApiError, table, truncate, unreachableReason } from './approvals.js';
+import {
+  ADMIN_DEFAULT_URL,
+  adminTarget,
+  checkAdminCommand,
+  oneLine,
+  reportApiError,
+  table,
+  truncate,
+  unreachableReason,
+} from './approvals.js';
 
 /** SESSIONS_REQUEST_TIMEOUT_MS bounds one request to the admin API. */
 const SESSIONS_REQUEST_TIMEOUT_MS = 30_000;
@@ -98,15 +107,9 @@ List recorded sessions, show one's timeline of statements, or end a live one (th
       },
       true,
       ({ values: v, positionals }) => {
-        const [sub, ...operands] = positionals;
-        if (sub === undefined) return usageError(`sessions: a subcommand is required (${SUBCOMMANDS.join(', ')})`);
-        if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
-          return usageError(`sessions: unknown subcommand "${sub}" (expected ${SUBCOMMANDS.join(', ')})`);
-        }
-        if (v['admin-url'] !== undefined && !isHttpUrl(v['admin-url'])) {
-          return usageError(`sessions: --admin-url ${JSON.stringify(v['admin-url'])} is not an http(s) URL`);
-        }
-        if (v.token === '') return usageError('sessions: --token must not be empty');
+        const checked = checkAdminCommand('sessions', SUBCOMMANDS, positionals, v);
+        if ('kind' in checked) return checked;
+        const { sub, operands } = checked;
         if (v.decision !== undefined && !(DECISION_KINDS as readonly string[]).includes(v.decision)) {
           return usageError(`sessions ${sub}: --decision must be one of ${DECISION_KINDS.join(', ')}`);
         }

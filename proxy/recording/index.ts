@@ -9,11 +9,13 @@ export type { RecordingErrorCode } from './errors.js';
 export {
   SEGMENT_BYTES_DEFAULT,
   SEGMENT_PATTERN,
+  ZERO_AHEAD,
   listSegments,
   openJournal,
   parseSegment,
   readJournals,
   readSegment,
+  readSegmentFrom,
   segmentName,
 } from './journal.js';
 export type { AppendOptions, Journal, JournalOptions, JournalStats, SegmentFile } from './journal.js';

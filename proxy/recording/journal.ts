@@ -19,6 +19,17 @@ import type { ChainedRecord, RecordBody } from './types.js';
 /** SEGMENT_BYTES_DEFAULT is the size past which a journal starts a new segment (16 MiB). */
 export const SEGMENT_BYTES_DEFAULT = 16 * 1024 * 1024;
 
+/**
+ * ZERO_AHEAD is how far ahead of its data a synced journal keeps its segment zero-filled (written
+ * and synced in the background, as PostgreSQL prepares WAL segments): data written over allocated
+ * blocks is made durable by fdatasync without a file-system journal commit for the file's size,
+ * which halves the sync's latency and kernel time on ext4. Readers stop at the first zero byte.
+ */
+export const ZERO_AHEAD = 1024 * 1024;
+
+/** ZERO_GAP is the least room left between the data and zeros started for it. */
+const ZERO_GAP = 64 * 1024;
+
 /** SEGMENT_PATTERN matches a segment's file name: the journal id and the seq of its first record. */
 export const SEGMENT_PATTERN = /^([A-Za-z0-9_.]+)-([0-9]{12})\.jsonl$/;
 
@@ -121,7 +132,9 @@ export async function listSegments(dir: string): Promise<SegmentFile[]> {
  * that is not a record is skipped (the verifier then reports the gap it leaves).
  */
 export function parseSegment(text: string): ChainedRecord[] {
-  const lines = text.split('\n');
+  // a segment ends in zeros written ahead of its data (ZERO_AHEAD): they are not data
+  const zeros = text.indexOf('\0');
+  const lines = (zeros === -1 ? text : text.slice(0, zeros)).split('\n');
   lines.pop(); // '' after the last line feed, or the torn final line
   const out: ChainedRecord[] = [];
   for (const line of lines) {
@@ -150,7 +163,9 @@ export async function readSegmentFrom(dir: string, name: string, offset: number)
     if (size <= offset) return { records: [], offset };
     const buf = Buffer.alloc(size - offset);
     const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
-    const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+    // the zeros a journal writes ahead of its data (ZERO_AHEAD) are not data
+    const zeros = buf.subarray(0, bytesRead).indexOf(0);
+    const end = buf.subarray(0, zeros === -1 ? bytesRead : zeros).lastIndexOf(0x0a) + 1;
     if (end === 0) return { records: [], offset };
     return { records: parseSegment(buf.subarray(0, end).toString('utf8')), offset: offset + end };
   } finally {
@@ -196,6 +211,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   let unsynced: Pending[] = []; // written, waiting for a sync that began after their write
   let running: Promise<void> | undefined; // the writer
   let syncing: Promise<void> | undefined; // the syncer
+  let zeroEnd = 0; // the segment is zero-filled (and synced) up to here
+  let zeroing: { readonly from: number; readonly done: Promise<void> } | undefined; // zeros being written at [from, from + ZERO_AHEAD)
 
   const fail = (cause: unknown): RecordingUnavailableError => {
     failed ??= new RecordingUnavailableError({ cause });
@@ -219,19 +236,45 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     }
   };
 
+  /** zeroAhead starts filling the next ZERO_AHEAD bytes past the data with zeros when the data comes near the zeroed end. */
+  const zeroAhead = (): void => {
+    const handle = fh;
+    if (!fsync || handle === undefined || zeroing !== undefined || zeroEnd - segmentSize > ZERO_AHEAD / 2) return;
+    // a little past the data, so a new segment's first records need not wait for the zeros
+    const from = Math.max(zeroEnd, segmentSize + ZERO_GAP);
+    const done = (async () => {
+      try {
+        await handle.write(Buffer.alloc(ZERO_AHEAD), 0, ZERO_AHEAD, from);
+        await handle.datasync();
+        if (handle === fh) zeroEnd = from + ZERO_AHEAD;
+      } catch {
+        // only an optimisation: the data's own writes and syncs report real failures
+      } finally {
+        zeroing = undefined;
+      }
+    })();
+    zeroing = { from, done };
+  };
+
   const startSegment = async (firstSeq: number): Promise<void> => {
     if (fh !== undefined) {
-      // the old segment is synced before it is closed (the syncer must not be using it)
-      while (syncing !== undefined) await syncing;
+      // the old segment is synced before it is closed (neither the syncer nor the zeros may be using it)
+      while (syncing !== undefined || zeroing !== undefined) {
+        if (syncing !== undefined) await syncing;
+        if (zeroing !== undefined) await zeroing.done;
+      }
       await syncFile();
       await fh.close();
       fh = undefined;
     }
     segment = segmentName(id, firstSeq);
-    fh = await open(join(dir, segment), 'a', 0o600);
-    segmentSize = (await fh.stat()).size;
+    // a file of this name can only hold a torn start of this very segment (no whole record): it is replaced
+    fh = await open(join(dir, segment), 'w+', 0o600);
+    segmentSize = 0;
+    zeroEnd = 0;
     stats.segments++;
     if (fsync) await syncDir(dir);
+    zeroAhead();
   };
 
   // a group's lines go out in one write(2) on the event loop's thread: a write into the page cache
@@ -240,11 +283,20 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   const writeAll = (buf: Buffer): void => {
     const fd = (fh as FileHandle).fd;
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, segmentSize + off);
     stats.writes++;
     stats.bytes += buf.length;
     segmentSize += buf.length;
     dirty = true;
+  };
+
+  /** writeChunk writes lines at the end of the data, then keeps zeros ahead of it. */
+  const writeChunk = async (chunk: string, bytes: number): Promise<void> => {
+    if (bytes === 0) return;
+    // data never goes where zeros are still being written: they would land on it
+    if (zeroing !== undefined && segmentSize + bytes > zeroing.from) await zeroing.done;
+    writeAll(Buffer.from(chunk, 'utf8'));
+    zeroAhead();
   };
 
   /** writeBatch writes one batch (rotating where a segment would exceed segmentBytes). */
@@ -254,7 +306,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     for (const p of batch) {
       const full = segmentSize + chunkBytes > 0 && segmentSize + chunkBytes + p.bytes > segmentBytes;
       if (fh === undefined || full) {
-        if (chunkBytes > 0) writeAll(Buffer.from(chunk, 'utf8'));
+        await writeChunk(chunk, chunkBytes);
         chunk = '';
         chunkBytes = 0;
         await startSegment(p.record.seq);
@@ -262,7 +314,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       chunk += p.line;
       chunkBytes += p.bytes;
     }
-    if (chunkBytes > 0) writeAll(Buffer.from(chunk, 'utf8'));
+    await writeChunk(chunk, chunkBytes);
     stats.records += batch.length;
   };
 
@@ -394,6 +446,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       closed = true;
       try {
         await settled();
+        if (zeroing !== undefined) await zeroing.done;
         if (failed === undefined) await syncFile();
       } finally {
         await fh?.close().catch(() => undefined);

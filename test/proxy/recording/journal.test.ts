@@ -4,7 +4,18 @@
 // after it; a failed write (ENOSPC from /dev/full, a removed directory) fails the journal closed
 // with RecordingUnavailableError and no path in its message.
 
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +23,8 @@ import {
   RecordingUnavailableError,
   openJournal,
   readJournals,
+  readSegmentFrom,
+  ZERO_AHEAD,
   contentHash,
   segmentName,
   verifyDir,
@@ -78,6 +91,38 @@ describe('openJournal group commit', () => {
     expect(journal.stats.fsyncs).toBe(2);
     await journal.close();
     expectChained(await all(dir), 'fl');
+  });
+
+  it('keeps a synced segment zero-filled ahead of its data, which no reader takes for records', async () => {
+    const journal = await openJournal({ dir, id: 'zero' });
+    for (let i = 1; i <= 50; i++) await journal.append(ending(i));
+    const name = segmentName('zero', 1);
+    // the zeros are written in the background: wait for them
+    await expect.poll(() => statSync(join(dir, name)).size).toBeGreaterThanOrEqual(ZERO_AHEAD);
+    const bytes = readFileSync(join(dir, name));
+    const dataEnd = bytes.indexOf(0);
+    expect(dataEnd).toBe(journal.stats.bytes);
+    expect(bytes.subarray(dataEnd).every((b) => b === 0)).toBe(true);
+    // the shipper's incremental read, the full read and the verifier see the 50 records and no more
+    const first = await readSegmentFrom(dir, name, 0);
+    expect(first).toMatchObject({ offset: dataEnd });
+    expect(first.records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await readSegmentFrom(dir, name, first.offset)).toEqual({ records: [], offset: dataEnd });
+    await journal.append(ending(51));
+    expect((await readSegmentFrom(dir, name, first.offset)).records.map((r) => r.seq)).toEqual([51]);
+    await journal.close();
+    expectChained(await all(dir), 'zero');
+    expect(await verifyDir(dir)).toEqual({ ok: true, journals: 1, records: 51, problems: [] });
+    // a write torn by a crash lands in the zeros: it is ignored, as a torn final line is
+    const fd = openSync(join(dir, name), 'r+');
+    writeSync(fd, '{"journal":"zero","seq":52,"at":"2026', readFileSync(join(dir, name)).indexOf(0));
+    closeSync(fd);
+    expect(await verifyDir(dir)).toMatchObject({ ok: true, records: 51 });
+    // a reopened journal goes on after the last record, in a segment of its own
+    const again = await openJournal({ dir, id: 'zero' });
+    expect((await again.append(ending(52))).seq).toBe(52);
+    await again.close();
+    expect(await verifyDir(dir)).toMatchObject({ ok: true, records: 52 });
   });
 
   it('appendAhead resolves once written, and its `synced` once the group is on disk', async () => {

@@ -13,5 +13,6 @@ export type {
   HeldBatch,
   SessionCounters,
   StatementRequest,
+  UnanalysedRequest,
   Verdict,
 } from './types.js';

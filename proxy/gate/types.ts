@@ -102,3 +102,10 @@ export type HeldBatch = {
 export type ApprovalPort = {
   hold(ticket: HoldTicket): Promise<HoldResult>;
 };
+
+/** UnanalysedRequest is what is known of a statement that could not be analysed. */
+export type UnanalysedRequest = {
+  readonly session: GateSession;
+  readonly text: string;
+  readonly params: readonly (string | null)[] | null;
+};

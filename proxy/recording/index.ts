@@ -6,19 +6,19 @@ export { canonicalJson, chain, contentHash, legacyRecordHash, parseRecordLine, r
 export type * from './types.js';
 export { RECORDING_ERRORS, RECORDING_ERROR_CODES, RecordingError, RecordingUnavailableError } from './errors.js';
 export type { RecordingErrorCode } from './errors.js';
+export { SEGMENT_BYTES_DEFAULT, openJournal } from './journal.js';
+export type { AppendOptions, Journal, JournalOptions, JournalStats } from './journal.js';
 export {
-  SEGMENT_BYTES_DEFAULT,
   SEGMENT_PATTERN,
   ZERO_AHEAD,
   listSegments,
-  openJournal,
   parseSegment,
   readJournals,
   readSegment,
   readSegmentFrom,
   segmentName,
-} from './journal.js';
-export type { AppendOptions, Journal, JournalOptions, JournalStats, SegmentFile } from './journal.js';
+} from './segments.js';
+export type { SegmentFile } from './segments.js';
 export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShipper, insertParams, shippedThrough } from './shipper.js';
 export type { ShipResult, Shipper, ShipperEvent, ShipperOptions, ShipperStore } from './shipper.js';
 export { ISO_AT, createVerifier, verifyChain, verifyDir, verifyStore } from './verify.js';

@@ -9,8 +9,8 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Journal } from './journal.js';
-import { listSegments, readSegment } from './journal.js';
-import type { SegmentFile } from './journal.js';
+import { listSegments, readSegment } from './segments.js';
+import type { SegmentFile } from './segments.js';
 import { createShipper, shippedThrough } from './shipper.js';
 import type { ShipperStore } from './shipper.js';
 import type { TombstoneBody } from './types.js';

@@ -6,11 +6,11 @@
 // round tries again. The shipper never deletes anything (retention.ts does, once shipped).
 
 import { messageOf } from '../errors.js';
-import { listSegments, readSegmentFrom } from './journal.js';
+import { listSegments, readSegmentFrom } from './segments.js';
 
 /** KICK_GAP_MS is the least time between the end of a shipping round and a round asked for by a commit. */
 const KICK_GAP_MS = 100;
-import type { SegmentFile } from './journal.js';
+import type { SegmentFile } from './segments.js';
 import type { ChainedRecord } from './types.js';
 
 /** ShipperStore is what the shipper needs of the state store (a StateStore fits). */

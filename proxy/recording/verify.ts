@@ -7,7 +7,7 @@
 // hash the first remaining record links to.
 
 import { contentHash, legacyRecordHash } from './chain.js';
-import { readJournals } from './journal.js';
+import { readJournals } from './segments.js';
 import type { ChainedRecord, TombstoneBody } from './types.js';
 
 /** ChainProblemKind says what happened to a journal at a record. */

@@ -7,7 +7,7 @@
 import { encodeFrontend } from '../../wire/index.js';
 import { sendReady } from './replies.js';
 import { relayResponses } from './relay.js';
-import type { RelayOutcome } from './relay.js';
+import type { RelayOutcome } from './expectations.js';
 import type { Cycle } from './state.js';
 
 /** ABORT_SQL cannot be parsed: the upstream answers it with a syntax error and runs nothing. */

@@ -28,7 +28,7 @@ import { endRefusedBatch } from './abort.js';
 import { sendError } from './replies.js';
 import type { Cycle, PortalState, PreparedStatement } from './state.js';
 import { relayResponses } from './relay.js';
-import type { Expectation, RelayOutcome } from './relay.js';
+import type { Expectation, RelayOutcome } from './expectations.js';
 
 /** EXTENDED_TAGS are the client messages that make up an extended-protocol batch. */
 export const EXTENDED_TAGS = 'PBDECSH';

@@ -15,7 +15,7 @@ import { createCycle } from './state.js';
 import type { Cycle } from './state.js';
 import { EXTENDED_TAGS, runExtendedBatch } from './extended.js';
 import { runSimpleQuery } from './simple.js';
-import type { RelayOutcome } from './relay.js';
+import type { RelayOutcome } from './expectations.js';
 
 /**
  * runQueryCycle serves the session until the client terminates or either side closes. Invalid

@@ -15,7 +15,7 @@ import { endRefusedQuery } from './abort.js';
 import { sendError } from './replies.js';
 import type { Cycle } from './state.js';
 import { relayResponses } from './relay.js';
-import type { RelayOutcome, SimpleStatementPlan } from './relay.js';
+import type { RelayOutcome, SimpleStatementPlan } from './expectations.js';
 
 /** runSimpleQuery carries out one Query message and relays its answers up to ReadyForQuery. */
 export async function runSimpleQuery(cycle: Cycle, frame: TaggedFrame, msg: QueryMessage): Promise<RelayOutcome> {

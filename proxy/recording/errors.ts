@@ -44,3 +44,19 @@ export const RecordingUnavailableError = errorClass(
 );
 /** RecordingUnavailableError is an instance of the class of the same name. */
 export type RecordingUnavailableError = InstanceType<typeof RecordingUnavailableError>;
+
+/**
+ * RecordingWithheldError: a read-only query ran (it went upstream once its record was written),
+ * but its record could not be synced, so its answers were withheld from the client.
+ */
+export const RecordingWithheldError = errorClass(
+  RecordingError,
+  'ERR_PROXY_RECORDING_UNAVAILABLE',
+  'RecordingWithheldError',
+  (options: { readonly cause?: unknown } = {}) => [
+    'the session recording cannot be written, so the results of this read-only query were withheld',
+    options,
+  ],
+);
+/** RecordingWithheldError is an instance of the class of the same name. */
+export type RecordingWithheldError = InstanceType<typeof RecordingWithheldError>;

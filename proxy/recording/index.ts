@@ -4,7 +4,7 @@
 
 export { canonicalJson, chain, contentHash, legacyRecordHash, parseRecordLine, recordLine } from './chain.js';
 export type * from './types.js';
-export { RECORDING_ERRORS, RECORDING_ERROR_CODES, RecordingError, RecordingUnavailableError } from './errors.js';
+export { RECORDING_ERRORS, RECORDING_ERROR_CODES, RecordingError, RecordingUnavailableError, RecordingWithheldError } from './errors.js';
 export type { RecordingErrorCode } from './errors.js';
 export { SEGMENT_BYTES_DEFAULT, openJournal } from './journal.js';
 export type { AppendOptions, Journal, JournalOptions, JournalStats } from './journal.js';

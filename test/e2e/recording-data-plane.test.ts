@@ -210,6 +210,7 @@ describe('the data plane records', () => {
     rec.durable.catch(() => undefined);
     const err = (await c.query('SELECT id FROM orders WHERE id = 2').catch((e: DatabaseError) => e)) as DatabaseError;
     expect(err.code).toBe('58030');
+    expect(err.message).toBe('the session recording cannot be written, so the results of this read-only query were withheld');
     rec.durable = undefined;
     expect((await c.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
     await c.end();

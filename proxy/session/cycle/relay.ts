@@ -15,8 +15,8 @@ import type { Cycle } from './state.js';
 import { RelayDesyncError } from '../errors.js';
 import { durableOf } from './expectations.js';
 import type { Expectation, RelayOutcome } from './expectations.js';
-import { ProxyError } from '../../errors.js';
-import { RecordingUnavailableError } from '../../recording/index.js';
+import type { ProxyError } from '../../errors.js';
+import { RecordingWithheldError } from '../../recording/index.js';
 import { bindResultColumns } from './result-binding.js';
 import { pumpCopyIn } from './copy-in.js';
 import { ABORT_SQL } from './abort.js';
@@ -116,7 +116,7 @@ class Relay {
     // the client only once those records are on disk (until then it waits in the upstream socket)
     const durable = durableOf(queue);
     if (durable !== undefined) {
-      await durable.catch((e: unknown) => this.#refuse(e instanceof ProxyError ? e : new RecordingUnavailableError({ cause: e })));
+      await durable.catch((e: unknown) => this.#refuse(new RecordingWithheldError({ cause: e })));
     }
     while (queue.length > 0) {
       const frame = await this.#cycle.upstream.next();

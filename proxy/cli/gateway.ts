@@ -13,6 +13,7 @@ import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
+import { startRecording } from './gateway-recording.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
@@ -376,63 +377,6 @@ function logMaskRules(policy: { evaluateRaw(input: string, entrypoint: string): 
     }
     return [];
   });
-}
-
-/** RETENTION_INTERVAL_MS is how often old records are pruned (`recording.retention`). */
-const RETENTION_INTERVAL_MS = 3_600_000;
-
-/** startRecording opens the journal, the shipper and the retention timer when `recording` is configured. */
-async function startRecording(
-  config: GatewayConfig,
-  state: import('../state/index.js').StateStore | undefined,
-  events: { publish(e: GatewayEvent): void },
-): Promise<
-  | { readonly ok: true; readonly recorder: import('../recording/index.js').Recorder | undefined; close(): Promise<void> }
-  | { readonly ok: false; readonly reason: string }
-> {
-  const rc = config.recording;
-  if (rc === undefined) return { ok: true, recorder: undefined, close: async () => {} };
-  const rec = await import('../recording/index.js');
-  const problem = (message: string): void => events.publish({ type: 'recording.problem', message });
-  let shipper: import('../recording/index.js').Shipper | undefined;
-  let journal: import('../recording/index.js').Journal;
-  try {
-    journal = await rec.openJournal({ dir: rc.dir, fsync: rc.fsync, onCommit: () => shipper?.kick() });
-  } catch (e) {
-    return { ok: false, reason: `recording.dir: ${rc.dir} cannot be used for the journal (${e instanceof Error ? e.message : String(e)})` };
-  }
-  if (state !== undefined) {
-    shipper = rec.createShipper({
-      store: state,
-      dir: rc.dir,
-      onEvent: (e) =>
-        e.type === 'recording.shipped'
-          ? events.publish({ type: 'recording.shipped', journal: e.journal, records: e.records, through: e.through })
-          : problem(`shipping to the state store failed: ${e.message}`),
-    });
-    // what an earlier run left unshipped (a crash) goes first
-    await shipper.shipOnce();
-    shipper.start(rc.shipIntervalMs);
-  }
-  const prune = (): void => {
-    if (state === undefined) return;
-    void rec
-      .prune({ store: state, dir: rc.dir, journal, olderThanMs: rc.retentionMs, reason: rec.retentionReason(rc.retentionMs) })
-      .catch((e: unknown) => problem(`pruning old records failed: ${e instanceof Error ? e.message : String(e)}`));
-  };
-  const timer = setInterval(prune, RETENTION_INTERVAL_MS);
-  timer.unref();
-  const recorder = rec.createJournalRecorder({ journal, onFailure: rc.onFailure, onProblem: problem });
-  return {
-    ok: true,
-    recorder,
-    async close() {
-      clearInterval(timer);
-      await journal.flush().catch(() => undefined);
-      await shipper?.stop();
-      await journal.close().catch(() => undefined);
-    },
-  };
 }
 
 /** VERSION is the gateway's version (package.json), shown by the admin API. */

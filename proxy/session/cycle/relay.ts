@@ -3,8 +3,6 @@
 // each RowDescription, DataRow and CopyData belongs to, so masks apply to the right result set
 // and prepared statements / portals are remembered only once the upstream accepted them.
 
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
 import type { BackendMessage, NoticeFields, PartFrame, SkippedFrame, TaggedFrame } from '../../wire/index.js';
 import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, RowTooLargeError, rewriteDataRow } from '../../actions/index.js';
@@ -18,6 +16,7 @@ import type { Expectation, RelayOutcome } from './expectations.js';
 import type { ProxyError } from '../../errors.js';
 import { RecordingWithheldError } from '../../recording/index.js';
 import { bindResultColumns } from './result-binding.js';
+import { ResultTap } from './result-tap.js';
 import { pumpCopyIn } from './copy-in.js';
 import { ABORT_SQL } from './abort.js';
 import { touchesMasks, withheldFields } from './withhold.js';
@@ -48,9 +47,7 @@ class Relay {
     | undefined;
 
   /** #tap is what the agent has seen of the statement whose answers are arriving (only while recording). */
-  #tap:
-    | { rows: number; columns: readonly string[]; readonly hash: Hash; kept?: (string | null)[][]; keptBytes?: number; truncated?: boolean }
-    | undefined;
+  #tap: ResultTap | undefined;
   /** #since is when the statement whose answers are arriving began (forwarded, or the previous one ended). */
   #since = Date.now();
 
@@ -61,30 +58,10 @@ class Relay {
 
   /** #seen adds bytes sent to the agent to the current statement's result digest (when recording). */
   #seen(bytes: Uint8Array, row: boolean): void {
-    if (this.#cycle.ctx.recorder === undefined || this.#refused) return;
-    this.#tap ??= { rows: 0, columns: [], hash: createHash('sha256') };
-    this.#tap.hash.update(bytes);
-    if (!row) return;
-    this.#tap.rows++;
-    const cap = this.#cycle.ctx.recordRowsBytes;
-    if (cap === undefined) return;
-    const tap = this.#tap;
-    tap.kept ??= [];
-    tap.keptBytes ??= 0;
-    if (tap.truncated === true || tap.keptBytes + bytes.length > cap || bytes[0] !== 0x44) {
-      tap.truncated = true;
-      return;
-    }
-    const msg = decodeBackend({
-      kind: 'tagged',
-      code: bytes[0],
-      tag: 'D',
-      raw: Buffer.from(bytes),
-      payload: Buffer.from(bytes).subarray(5),
-    });
-    if (msg.kind !== 'dataRow') return;
-    tap.kept.push(msg.values.map((v) => (v === null ? null : v.toString('utf8'))));
-    tap.keptBytes += bytes.length;
+    const { ctx } = this.#cycle;
+    if (ctx.recorder === undefined || this.#refused) return;
+    this.#tap ??= new ResultTap([], ctx.recordRowsBytes);
+    this.#tap.seen(bytes, row);
   }
 
   #forward(frame: TaggedFrame): void {
@@ -339,9 +316,13 @@ class Relay {
 
   /** #described notes the result columns the agent sees for the statement whose answers follow. */
   #described(fields: readonly { readonly name: string }[], raw: Uint8Array): void {
-    if (this.#cycle.ctx.recorder === undefined) return;
-    this.#tap = { rows: 0, columns: fields.map((f) => f.name), hash: createHash('sha256') };
-    this.#tap.hash.update(raw);
+    const { ctx } = this.#cycle;
+    if (ctx.recorder === undefined) return;
+    this.#tap = new ResultTap(
+      fields.map((f) => f.name),
+      ctx.recordRowsBytes,
+    );
+    this.#tap.seen(raw, false);
   }
 
   /** #finished publishes how the statement whose answers are arriving ended (its tag, or the upstream's SQLSTATE). */
@@ -368,11 +349,8 @@ class Relay {
         tag: outcome.tag ?? null,
         sqlstate: outcome.sqlstate ?? null,
         message: outcome.message ?? null,
-        rows: tap?.rows ?? 0,
-        columns: tap?.columns ?? [],
-        digest: tap?.hash.digest('hex') ?? null,
         duration_ms: this.#since - since,
-        ...(ctx.recordRowsBytes !== undefined ? { result_rows: tap?.kept ?? [], result_truncated: tap?.truncated === true } : {}),
+        ...(tap ?? new ResultTap([], ctx.recordRowsBytes)).outcome(),
       });
     }
     ctx.events.publish({

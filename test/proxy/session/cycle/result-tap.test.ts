@@ -1,0 +1,45 @@
+// ResultTap: what the agent saw of one statement, for its outcome record: rows counted, the
+// SHA-256 of exactly the bytes sent (none sent: no digest), and with a cap the rows kept until the
+// next one would pass it (then truncated, and nothing more is kept).
+
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ResultTap } from '../../../../proxy/session/cycle/result-tap.js';
+import { encodeBackend } from '../../../../proxy/wire/index.js';
+
+const row = (...values: (string | null)[]): Buffer =>
+  encodeBackend({ kind: 'dataRow', values: values.map((v) => (v === null ? null : Buffer.from(v))) });
+const sha = (...parts: Buffer[]): string => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+
+describe('ResultTap', () => {
+  it('without anything sent, has no digest', () => {
+    expect(new ResultTap(['a'], undefined).outcome()).toEqual({ rows: 0, columns: ['a'], digest: null });
+  });
+
+  it.each([
+    { note: 'no cap: rows counted, none kept', cap: undefined, kept: undefined, truncated: undefined },
+    {
+      note: 'a cap that holds them all',
+      cap: 1000,
+      kept: [
+        ['1', 'x'],
+        ['2', null],
+      ],
+      truncated: false,
+    },
+    { note: 'a cap that holds the first only', cap: row('1', 'x').length, kept: [['1', 'x']], truncated: true },
+    { note: 'a cap below one row', cap: 3, kept: [], truncated: true },
+  ])('$note', ({ cap, kept, truncated }) => {
+    const head = Buffer.from('T-row-description');
+    const tap = new ResultTap(['id', 'v'], cap);
+    tap.seen(head, false);
+    tap.seen(row('1', 'x'), true);
+    tap.seen(row('2', null), true);
+    expect(tap.outcome()).toEqual({
+      rows: 2,
+      columns: ['id', 'v'],
+      digest: sha(head, row('1', 'x'), row('2', null)),
+      ...(kept !== undefined ? { result_rows: kept, result_truncated: truncated } : {}),
+    });
+  });
+});

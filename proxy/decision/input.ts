@@ -118,8 +118,7 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
  */
 function sealWhenFrozen(input: PolicyInput): PolicyInput {
   const st = input.statement;
-  for (const r of st.routines) Object.freeze(r.kinds);
-  for (const r of st.routines) Object.freeze(r);
+  for (const r of st.routines) Object.freeze(Object.freeze(r).kinds);
   Object.freeze(st.routines);
   if (st.params !== null) Object.freeze(st.params);
   Object.freeze(input.connection);

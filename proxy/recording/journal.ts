@@ -20,6 +20,9 @@ import type { ChainedRecord, RecordBody } from './types.js';
 /** SEGMENT_BYTES_DEFAULT is the size past which a journal starts a new segment (16 MiB). */
 export const SEGMENT_BYTES_DEFAULT = 16 * 1024 * 1024;
 
+/** ZEROS is what zeroAhead writes (never written to: shared by every journal). */
+const ZEROS = Buffer.alloc(ZERO_AHEAD);
+
 /** ZERO_GAP is the least room left between the data and zeros started for it. */
 const ZERO_GAP = 64 * 1024;
 
@@ -139,6 +142,21 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     }
   };
 
+  /** attempt runs a step (a write or a sync) for a group of appends; a failed journal, or a step that fails it, rejects them all. */
+  const attempt = async (group: readonly Pending[], step: () => Promise<void>): Promise<boolean> => {
+    if (failed !== undefined) {
+      rejectAll(group, failed);
+      return false;
+    }
+    try {
+      await step();
+      return true;
+    } catch (e) {
+      rejectAll(group, fail(e));
+      return false;
+    }
+  };
+
   /** syncFile makes everything written so far durable (what is written meanwhile waits for the next one). */
   const syncFile = async (): Promise<void> => {
     if (fh === undefined || !dirty) return;
@@ -157,7 +175,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const from = Math.max(zeroEnd, segmentSize + ZERO_GAP);
     const done = (async () => {
       try {
-        await handle.write(Buffer.alloc(ZERO_AHEAD), 0, ZERO_AHEAD, from);
+        await handle.write(ZEROS, 0, ZERO_AHEAD, from);
         await handle.datasync();
         if (handle === fh) zeroEnd = from + ZERO_AHEAD;
       } catch {
@@ -240,16 +258,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     while (unsynced.length > 0) {
       const group = unsynced;
       unsynced = [];
-      if (failed !== undefined) {
-        rejectAll(group, failed);
-        continue;
-      }
-      try {
-        await syncFile();
-      } catch (e) {
-        rejectAll(group, fail(e));
-        continue;
-      }
+      if (!(await attempt(group, syncFile))) continue;
       for (const p of group) {
         if (p.sync) p.resolve(p.record);
         else p.synced?.resolve();
@@ -265,16 +274,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
-      if (failed !== undefined) {
-        rejectAll(batch, failed);
-        continue;
-      }
-      try {
-        await writeBatch(batch);
-      } catch (e) {
-        rejectAll(batch, fail(e));
-        continue;
-      }
+      if (!(await attempt(batch, () => writeBatch(batch)))) continue;
       let waits = false;
       for (const p of batch) {
         if (!p.sync) p.resolve(p.record);

@@ -1,10 +1,11 @@
 // The data plane's recorder over a journal: a session's start and every statement are appended and
 // synced before they may proceed (write-ahead; the journal's group commit shares one fsync among
 // every session writing at that moment), except that a read-only query may go once its record is
-// written, its answers waiting for the sync (Recorder.statement's `durable`); outcomes and session ends are appended after the fact and
-// synced with the next commit. When the journal cannot be written, `refuse` rejects (the session or
-// statement is refused with ERR_PROXY_RECORDING_UNAVAILABLE: nothing unrecorded runs) and
-// `continue` lets it run unrecorded; either way the cause goes to the operator's log.
+// written, its answers waiting for the sync (Recorder.statement's `durable`). Outcomes and session
+// ends are appended after the fact and synced with the next commit. When the journal cannot be
+// written, `refuse` rejects (the session or statement is refused with
+// ERR_PROXY_RECORDING_UNAVAILABLE: nothing unrecorded runs) and `continue` lets it run unrecorded;
+// either way the cause goes to the operator's log.
 
 import { messageOf } from '../errors.js';
 import { RecordingUnavailableError } from './errors.js';
@@ -65,7 +66,8 @@ export function createJournalRecorder(options: JournalRecorderOptions): Recorder
     return { durable };
   };
   const after = (body: RecordBody): void => {
-    journal.append(body, UNSYNCED).catch((e: unknown) => report(`the journal cannot be written: ${causeOf(e)}`));
+    // nothing waits on it: a failure is only reported
+    journal.append(body, UNSYNCED).catch(refused);
   };
   return { sessionStart: ahead, statement, approval: ahead, outcome: after, sessionEnd: after };
 }

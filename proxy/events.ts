@@ -120,6 +120,17 @@ export type GatewayEvent =
       /** missingConnectionEntrypoint is the configured login entrypoint the policy lacks (when connectionEntrypoint is null). */
       readonly missingConnectionEntrypoint?: string;
     }
+  /** policy.activated: a reload swapped a new policy in (it decides every statement from now on); ms is how long loading it took, off the statement path. */
+  | {
+      readonly type: 'policy.activated';
+      readonly revision: string;
+      readonly previous: string;
+      readonly origin: string;
+      readonly trigger: string;
+      readonly ms: number;
+    }
+  /** policy.reload_failed: a reload could not bring a new policy up; `revision` keeps deciding. */
+  | { readonly type: 'policy.reload_failed'; readonly trigger: string; readonly revision: string; readonly reasons: readonly string[] }
   /** keys.loaded / keys.failed / keys.throttled report the token verifier's key source (JWKS URL or file). */
   | { readonly type: 'keys.loaded'; readonly source: string; readonly keyCount: number }
   | { readonly type: 'keys.failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }

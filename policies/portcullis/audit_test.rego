@@ -20,7 +20,7 @@ test_a_reader_may_read_sessions if {
 }
 
 test_an_admin_may_read_terminate_and_block if {
-	every action in ["sessions.read", "sessions.terminate", "identities.block"] {
+	every action in ["sessions.read", "sessions.terminate", "identities.block", "policy.read", "policy.reload"] {
 		ask(admin, action).allow
 	}
 }
@@ -40,8 +40,18 @@ test_a_caller_without_claims_may_not_read if {
 	rules(a) == {"audit.read_role"}
 }
 
-test_a_reader_may_not_terminate_or_block if {
-	every action in ["sessions.terminate", "identities.block"] {
+test_a_reader_may_read_the_policy_status if {
+	ask(reader, "policy.read") == {"allow": true, "deny": set()}
+}
+
+test_an_agent_may_not_read_the_policy_status if {
+	a := ask(agent, "policy.read")
+	not a.allow
+	rules(a) == {"audit.read_role"}
+}
+
+test_a_reader_may_not_terminate_block_or_reload if {
+	every action in ["sessions.terminate", "identities.block", "policy.reload"] {
 		a := ask(reader, action)
 		not a.allow
 		rules(a) == {"audit.admin_role"}

@@ -139,6 +139,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   404: 'no such request or session (ERR_APPROVAL_NOT_FOUND, ERR_SESSION_NOT_FOUND)',
   409: 'the request is no longer pending (ERR_APPROVAL_NOT_PENDING)',
   413: 'body over 64 KiB (ERR_ADMIN_PAYLOAD_TOO_LARGE)',
+  422: 'the new policy could not be activated; the active one goes on deciding (ERR_POLICY_RELOAD_FAILED, with reasons)',
   429: 'too many requests (ERR_ADMIN_RATE_LIMITED)',
   500: 'internal error (ERR_ADMIN_INTERNAL)',
   503: 'approvals, recordings or the state store unavailable (ERR_APPROVALS_UNAVAILABLE, ERR_RECORDINGS_UNAVAILABLE, ERR_STATE_UNAVAILABLE, ERR_ADMIN_AUTH_UNAVAILABLE, ERR_ADMIN_SHUTTING_DOWN)',

@@ -13,6 +13,7 @@ import { approvalsRoutes } from './approvals.js';
 import { authenticate, rateLimitKey, requireAuth } from './auth.js';
 import { sessionsRoutes } from './sessions.js';
 import { controlRoutes } from './control.js';
+import { policyRoutes } from './policy.js';
 import { AdminHttpError, INTERNAL_MESSAGE, STATE_UNAVAILABLE_MESSAGE, errorBody } from './errors.js';
 import type { AdminErrorCode, AdminErrorReason } from './errors.js';
 import { emptyQuerySchema, readinessSchema } from './schemas.js';
@@ -96,6 +97,7 @@ async function buildAdminApp(
       tags: [
         { name: 'approvals', description: 'Approval requests' },
         { name: 'sessions', description: 'Recorded sessions (read under the audit policy)' },
+        { name: 'policy', description: 'The active policy and its hot reload (under the audit policy)' },
         { name: 'probes', description: 'Liveness and readiness' },
       ],
     },
@@ -136,6 +138,7 @@ async function buildAdminApp(
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
     await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
+    await secured.register(policyRoutes, { prefix: '/v1/policy', policy: options.policy, audit: options.audit, log });
   });
   app.addHook('onResponse', async (request, reply) => {
     log({

@@ -8,6 +8,7 @@ import type { TokenVerifier } from '../auth/index.js';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import type { SessionViews } from '../sessions/index.js';
 import type { LiveControlPort } from './control.js';
+import type { PolicyPort } from './policy.js';
 
 /** ADMIN_DEFAULT_PORT is the admin API's default port (`admin.listen`), the CLI's default URL's port. */
 export const ADMIN_DEFAULT_PORT = 9187;
@@ -44,6 +45,8 @@ export type AdminServerOptions = {
   readonly control?: LiveControlPort;
   /** audit asks the audit policy whether the caller may read recorded sessions (it never throws; a deny is a 403 ERR_ADMIN_FORBIDDEN). */
   readonly audit?: (input: AuditDecisionInput) => AuditVerdict;
+  /** policy is the active policy: GET /v1/policy and POST /v1/policy/reload (absent: 404). */
+  readonly policy?: PolicyPort;
   /** verifier checks the bearer token of every authenticated route. */
   readonly verifier: Pick<TokenVerifier, 'verify'>;
   /** readiness is GET /readyz's probe. */

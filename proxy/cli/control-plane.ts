@@ -27,7 +27,7 @@ export type ControlPlaneStart =
   | { readonly ok: false; readonly reasons: readonly string[] };
 
 /** NO_APPROVAL_POLICY refuses every approver: the policy has no approval entrypoint. */
-const NO_APPROVAL_POLICY = (entrypoint: string) => (): ApprovalVerdict => ({
+export const NO_APPROVAL_POLICY = (entrypoint: string) => (): ApprovalVerdict => ({
   kind: 'deny',
   reasons: [{ reason: `the policy has no approval entrypoint (${entrypoint}), so nobody may approve`, rule: 'portcullis.no_policy' }],
 });
@@ -37,7 +37,7 @@ export function startControlPlane(
   config: GatewayConfig,
   state: StateStore | undefined,
   events: EventSink,
-  decideApproval: ((input: ApprovalPolicyInput) => ApprovalVerdict) | undefined,
+  decideApproval: (input: ApprovalPolicyInput) => ApprovalVerdict,
   env: Readonly<Record<string, string | undefined>>,
 ): ControlPlaneStart {
   const reasons: string[] = [];
@@ -97,7 +97,7 @@ export function startControlPlane(
   });
   const service = createApprovalService({
     store: state,
-    decide: decideApproval ?? NO_APPROVAL_POLICY(config.policy.approvalEntrypoint),
+    decide: decideApproval,
     grantTtlMs: config.approval.grantTtlMs,
     ...(notifier !== undefined ? { notifier } : {}),
     onEvent: (e) => events.publish({ type: 'approval.changed', id: e.id, step: e.kind, actor: e.actor }),

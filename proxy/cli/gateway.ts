@@ -5,21 +5,22 @@
 // file and the upstream password (`password_env`). It also opens the shared state store (proxy/state)
 // when `state` is configured and migrates it at start. Shared by `portcullis serve` and the demo.
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { startControlPlane } from './control-plane.js';
+import { NO_APPROVAL_POLICY, startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
 import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
+import { watchSource } from './policy-watch.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { assertNever } from '../errors.js';
 import type { GatewayEvent } from '../events.js';
+import type { ActivePolicy } from '../policy/index.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
@@ -29,6 +30,10 @@ export type GatewayStart =
       readonly port: number;
       /** adminUrl is the admin API's base URL (absent when `admin.enabled` is false). */
       readonly adminUrl?: string;
+      /** policy is the active policy: reload it (SIGHUP, --watch), read its status. */
+      readonly policy: Pick<ActivePolicy, 'reload' | 'status'>;
+      /** watch reloads the policy when its local source changes (`serve --watch`); the returned function stops watching. */
+      readonly watch: () => () => void;
       readonly close: () => Promise<void>;
     }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
@@ -49,8 +54,7 @@ export async function startGatewayFromConfig(
   stdout: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<GatewayStart> {
   const [
-    { loadBundle, isBundleError },
-    engine,
+    policyModule,
     { startGateway, createEventBus },
     { createOperationalLog },
     auth,
@@ -60,8 +64,7 @@ export async function startGatewayFromConfig(
     stateModule,
     { createSessionViews },
   ] = await Promise.all([
-    import('../../bundles/index.js'),
-    import('../../engine/index.js'),
+    import('../policy/index.js'),
     import('../index.js'),
     import('../observe/index.js'),
     import('../auth/index.js'),
@@ -126,57 +129,50 @@ export async function startGatewayFromConfig(
   // one bus for everything the gateway reports; the operational log is its first subscriber
   const events = createEventBus();
   events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
+  // the policy: loaded now, then held by the active policy, which hot reloads swap underneath
+  // (every decider asks `active.current()` at each decision)
+  const entrypoints = {
+    statement: config.policy.entrypoint,
+    connection: config.policy.connectionEntrypoint,
+    approval: config.policy.approvalEntrypoint,
+    audit: config.policy.auditEntrypoint,
+  };
   const source = config.policy.source;
-  let loaded: Awaited<ReturnType<typeof loadBundle>>;
+  const onPrint = (line: string) => events.publish({ type: 'policy.print', line });
+  const first = await policyModule.loadNow(source, entrypoints.statement);
+  if (!first.ok) return { kind: 'failed', reasons: first.reasons };
+  let initial: Awaited<ReturnType<typeof policyModule.makeUnit>>;
   try {
-    loaded = await loadBundle(
-      source.kind === 'bundle' ? source : { kind: 'paths', paths: source.paths, entrypoints: [config.policy.entrypoint] },
-    );
+    initial = await policyModule.makeUnit(first.bundle, first.origin, entrypoints, onPrint);
   } catch (e) {
-    if (isBundleError(e)) return { kind: 'failed', reasons: [e.message] };
+    if (e instanceof policyModule.PolicyUnitError) return { kind: 'failed', reasons: [e.message] };
     throw e;
   }
-  if (!loaded.ok) return { kind: 'failed', reasons: loaded.diagnostics.map(engine.formatDiagnostic) };
-  const entrypoints = loaded.bundle.manifest.wasm?.map((w) => w.entrypoint) ?? [];
-  if (!entrypoints.includes(config.policy.entrypoint)) {
-    return {
-      kind: 'failed',
-      reasons: [`policy: the bundle has no entrypoint ${config.policy.entrypoint} (it has: ${entrypoints.join(', ') || 'none'})`],
-    };
-  }
-  const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => events.publish({ type: 'policy.print', line }) });
-  policy.setData(loaded.bundle.data);
+  const active = policyModule.createActivePolicy({
+    initial,
+    initialBundle: first.bundle,
+    load: policyModule.offThreadLoader(source, entrypoints.statement),
+    entrypoints,
+    onPrint,
+    publish: (e) => events.publish(e),
+  });
+  const policy = () => active.current().policy;
+  const has = (entrypoint: string) => active.current().has(entrypoint);
+  const onPolicyError = (message: string) => events.publish({ type: 'policy.error', message });
   const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
-  // the login entrypoint is optional: without it sessions run as the upstream login role, as before
+  // the optional entrypoints are asked only while the active policy has them: without the login
+  // rule sessions run as the upstream login role; without the approval rule nobody may approve;
+  // without the audit rule nobody may read recorded sessions
   const connectionEntrypoint = config.policy.connectionEntrypoint;
-  const hasLogin = Object.hasOwn(policy.entrypoints, connectionEntrypoint);
-  const loginDecider = hasLogin
-    ? createLoginDecider({
-        policy,
-        entrypoint: connectionEntrypoint,
-        onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
-      })
-    : undefined;
-  // the approval entrypoint is optional as well: with `paths` it is compiled in, like the login
-  // entrypoint, when its rule or package carries `# METADATA` `entrypoint: true` (the shipped
-  // portcullis.approval does); without it the approval service cannot allow any approver's action
+  const hasLogin = has(connectionEntrypoint);
+  const loginDecider = createLoginDecider({ policy, entrypoint: connectionEntrypoint, onPolicyError });
   const approvalEntrypoint = config.policy.approvalEntrypoint;
-  const approvalDecider = Object.hasOwn(policy.entrypoints, approvalEntrypoint)
-    ? createApprovalDecider({
-        policy,
-        entrypoint: approvalEntrypoint,
-        onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
-      })
-    : undefined;
-  // the audit entrypoint guards the recorded sessions (admin API); without it nobody may read them
+  const approvalDecider = createApprovalDecider({ policy, entrypoint: approvalEntrypoint, onPolicyError });
+  const noApprovalPolicy = NO_APPROVAL_POLICY(approvalEntrypoint);
   const auditEntrypoint = config.policy.auditEntrypoint;
-  const auditDecider = Object.hasOwn(policy.entrypoints, auditEntrypoint)
-    ? createAuditDecider({
-        policy,
-        entrypoint: auditEntrypoint,
-        onPolicyError: (message) => events.publish({ type: 'policy.error', message }),
-      })
-    : undefined;
+  const auditDecider = createAuditDecider({ policy, entrypoint: auditEntrypoint, onPolicyError });
+  const audit = (input: Parameters<typeof auditDecider.decide>[0]) =>
+    has(auditEntrypoint) ? auditDecider.decide(input) : NO_AUDIT_POLICY(auditEntrypoint);
   events.publish({
     type: 'policy.loaded',
     entrypoint: config.policy.entrypoint,
@@ -235,7 +231,7 @@ export async function startGatewayFromConfig(
     config,
     state,
     events,
-    approvalDecider !== undefined ? (input) => approvalDecider.decide(input) : undefined,
+    (input) => (has(approvalEntrypoint) ? approvalDecider.decide(input) : noApprovalPolicy()),
     env,
   );
   if (!plane.ok) {
@@ -262,9 +258,6 @@ export async function startGatewayFromConfig(
       }),
     );
   }
-  // the revision recorded on approval requests: the bundle's own, or a digest of the compiled policy
-  const revision =
-    loaded.bundle.manifest.revision || `sha256:${createHash('sha256').update(loaded.bundle.wasm).digest('hex').slice(0, 16)}`;
   const gatewayId = `${hostname()}:${process.pid}`;
   // the session recording: a journal written ahead of every statement, shipped to the state store
   const recording = await startRecording(config, state, events);
@@ -280,12 +273,11 @@ export async function startGatewayFromConfig(
     ...(config.recording?.results === 'capped' ? { recordRowsBytes: config.recording.resultsCapBytes } : {}),
     ...(holds !== undefined ? { approvals: holds } : {}),
     ...(control !== undefined ? { control } : {}),
-    revision: () => revision,
+    // the revision recorded with each decision and on approval requests: the active policy's
+    revision: () => active.current().revision,
     verifier,
     decide: (input) => decider.decide(input),
-    ...(loginDecider !== undefined
-      ? { decideLogin: (input: Parameters<typeof loginDecider.decide>[0]) => loginDecider.decide(input) }
-      : {}),
+    decideLogin: (input) => (has(connectionEntrypoint) ? loginDecider.decide(input) : undefined),
     events,
     ...(upstreamPassword !== undefined ? { upstreamPassword } : {}),
     ...(tls !== undefined ? { tls } : {}),
@@ -299,13 +291,13 @@ export async function startGatewayFromConfig(
       ? undefined
       : createDecisionLogger({
           labels: { id: gatewayId, version: VERSION },
-          bundles: { portcullis: { revision } },
+          bundles: () => bundlesOf(active.current()),
           path: config.policy.entrypoint,
           sinks,
           mask: config.decisionLogs.mask,
           eraseParams: config.decisionLogs.eraseParams,
           // as OPA's system.log.mask: a policy rule naming what to erase or replace in each event
-          ...(Object.hasOwn(policy.entrypoints, LOG_MASK_ENTRYPOINT) ? { maskPolicy: (doc: unknown) => logMaskRules(policy, doc) } : {}),
+          maskPolicy: (doc: unknown) => (has(LOG_MASK_ENTRYPOINT) ? logMaskRules(policy(), doc) : []),
           log: ({ type, ...fields }) => events.publish({ type: 'decision_log.problem', kind: type, fields }),
         });
   const unsubscribeDecisions = decisionLogger === undefined ? undefined : events.subscribe(decisionLogger.subscriber);
@@ -320,7 +312,8 @@ export async function startGatewayFromConfig(
         service: plane.plane.service,
         ...(state !== undefined ? { sessions: createSessionViews(state) } : {}),
         ...(control !== undefined ? { control } : {}),
-        ...(auditDecider !== undefined ? { audit: (input: Parameters<typeof auditDecider.decide>[0]) => auditDecider.decide(input) } : {}),
+        audit,
+        policy: active,
         verifier,
         readiness: () => readiness(state),
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
@@ -340,12 +333,27 @@ export async function startGatewayFromConfig(
       };
     }
   }
+  const watchers = new Set<{ close(): void }>();
   return {
     kind: 'started',
     host: gateway.host,
     port: gateway.port,
     ...(admin !== undefined ? { adminUrl: admin.url } : {}),
+    policy: active,
+    watch: () => {
+      const watcher = watchSource(
+        source,
+        () => void active.reload('watch'),
+        (message) => events.publish({ type: 'policy.error', message }),
+      );
+      watchers.add(watcher);
+      return () => {
+        watcher.close();
+        watchers.delete(watcher);
+      };
+    },
     close: async () => {
+      for (const w of watchers) w.close();
       await admin?.close();
       await gateway.close();
       await recording.close();
@@ -358,6 +366,26 @@ export async function startGatewayFromConfig(
       await closeAnalysis();
     },
   };
+}
+
+/** NO_AUDIT_POLICY refuses every caller: the active policy has no audit entrypoint. */
+const NO_AUDIT_POLICY = (entrypoint: string) =>
+  ({
+    kind: 'deny',
+    reasons: [
+      { reason: `the policy has no audit entrypoint (${entrypoint}), so nobody may read or act on sessions`, rule: 'portcullis.no_policy' },
+    ],
+  }) as const;
+
+/** bundlesOf is the decision log's `bundles` for the active policy (one per revision, so the logger copies it once). */
+const BUNDLES = new WeakMap<object, Readonly<Record<string, { readonly revision: string }>>>();
+function bundlesOf(unit: { readonly revision: string }): Readonly<Record<string, { readonly revision: string }>> {
+  let b = BUNDLES.get(unit);
+  if (b === undefined) {
+    b = { portcullis: { revision: unit.revision } };
+    BUNDLES.set(unit, b);
+  }
+  return b;
 }
 
 /** LOG_MASK_ENTRYPOINT is OPA's decision-log mask rule (`data.system.log.mask`). */

@@ -15,6 +15,8 @@ export type RunContext = {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** untilStopped resolves on SIGINT/SIGTERM. */
   readonly untilStopped: () => Promise<void>;
+  /** onReload calls the handler on each SIGHUP (absent: no reload signal, as in tests); returns a function removing it. */
+  readonly onReload?: (handler: () => void) => () => void;
 };
 
 /** NO_PROCESS is the context of in-process runs (tests): an empty env, and stop at once. */

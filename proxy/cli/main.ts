@@ -1,5 +1,5 @@
 // Process entry of the `portcullis` CLI (loaded by bin/portcullis.js through tsx): binds argv,
-// env, the standard streams and the stop signals to run() and exits with the code it returns.
+// env, the standard streams and the stop and reload signals to run() and exits with the code it returns.
 // The only code that touches process state; commands get it as CliIo and RunContext (io.ts).
 
 import { run } from './run.js';
@@ -24,6 +24,12 @@ function untilStopped(): Promise<void> {
   return stopSignal;
 }
 
+/** onReload runs the handler on each SIGHUP (a reload, never a stop: without a handler SIGHUP would end the process). */
+function onReload(handler: () => void): () => void {
+  process.on('SIGHUP', handler);
+  return () => process.off('SIGHUP', handler);
+}
+
 const code = await run(
   process.argv.slice(2),
   {
@@ -31,7 +37,7 @@ const code = await run(
     stderr: (text) => process.stderr.write(text),
     debug: process.env['PORTCULLIS_DEBUG'] === '1',
   },
-  { env: process.env, untilStopped },
+  { env: process.env, untilStopped, onReload },
 );
 removeStopHandlers();
 // exitCode (not exit()) lets piped stdout drain before the process ends.

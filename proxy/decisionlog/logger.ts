@@ -16,12 +16,19 @@ import type { DecisionLogEvent, DecisionLogStats, JsonValue, MaskRule, Sink } fr
 /** MAX_SESSIONS bounds the sessions remembered (their client address), should closes go unseen. */
 const MAX_SESSIONS = 100_000;
 
+/** Bundles name policy bundles and their revisions. */
+type Bundles = Readonly<Record<string, { readonly revision: string }>>;
+
 /** DecisionLoggerOptions are the gateway's identity, the policy's, the sinks and the masking. */
 export type DecisionLoggerOptions = {
   /** labels identify the gateway: `id` (its instance id) and `version`, plus any others. */
   readonly labels: { readonly id: string; readonly version: string } & Readonly<Record<string, string>>;
-  /** bundles name the policy bundles and their revisions (`{}` for policies compiled from paths). */
-  readonly bundles: Readonly<Record<string, { readonly revision: string }>>;
+  /**
+   * bundles name the policy bundles and their revisions (`{}` for policies compiled from paths),
+   * or a getter read as each decision is logged (a hot reload changes the revision; events are
+   * logged as they are published, so the revision read is the one that decided).
+   */
+  readonly bundles: Bundles | (() => Bundles);
   /** path is the decision's entrypoint, e.g. `portcullis/decision`. */
   readonly path: string;
   readonly sinks: readonly Sink[];
@@ -65,7 +72,17 @@ export function createDecisionLogger(options: DecisionLoggerOptions): DecisionLo
   const now = options.now ?? Date.now;
   const newId = options.newId ?? randomUUID;
   const labels = { ...options.labels };
-  const bundles = Object.fromEntries(Object.entries(options.bundles).map(([k, b]) => [k, { revision: b.revision }]));
+  const copy = (b: Bundles): Bundles => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, { revision: v.revision }]));
+  const given = options.bundles;
+  const fixed = typeof given === 'function' ? undefined : copy(given);
+  let last: { readonly from: Bundles; readonly copied: Bundles } | undefined;
+  /** bundlesNow is the bundles to log now (copied once per change of the getter's answer). */
+  const bundlesNow = (): Bundles => {
+    if (fixed !== undefined || typeof given !== 'function') return fixed ?? {};
+    const from = given();
+    if (last?.from !== from) last = { from, copied: copy(from) };
+    return last.copied;
+  };
   const drops = createDropCounter('decision_log', options.log);
   if (options.log !== undefined) for (const sink of options.sinks) sink.listen(options.log);
   const sessions = new Map<string, OpenedSession>();
@@ -95,7 +112,7 @@ export function createDecisionLogger(options: DecisionLoggerOptions): DecisionLo
     const event: DecisionLogEvent = {
       decision_id: newId(),
       labels,
-      bundles,
+      bundles: bundlesNow(),
       path: options.path,
       input: doc['input'] ?? null,
       result: doc['result'] ?? null,

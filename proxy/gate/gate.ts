@@ -159,9 +159,10 @@ export function createGate(deps: GateDeps): Gate {
     verdict: Verdict,
     input: PolicyInput | undefined,
     routines: readonly StatementRoutine[],
+    decidedBy: string,
   ): Promise<Verdict> {
     const id = req.session.counters.statements;
-    const record = statementRecord(req, verdict, input, id, revision());
+    const record = statementRecord(req, verdict, input, id, decidedBy);
     const readOnly = verdict.kind === 'refuse' || (verdict.kind === 'run' && changesNothing(req.facts, routines));
     const recorded = await recorder.statement(record.body, { json: record.json, readOnly }).then(
       (r) => r ?? {},
@@ -176,7 +177,7 @@ export function createGate(deps: GateDeps): Gate {
   async function refuseEarly(req: StatementRequest, error: ProxyError): Promise<Verdict> {
     const verdict: Verdict = { kind: 'refuse', decision: undefined, error };
     req.session.counters.statements++;
-    return deps.recorder === undefined ? verdict : recordDecided(deps.recorder, req, verdict, undefined, []);
+    return deps.recorder === undefined ? verdict : recordDecided(deps.recorder, req, verdict, undefined, [], revision());
   }
 
   return {
@@ -192,8 +193,11 @@ export function createGate(deps: GateDeps): Gate {
       let answer: unknown;
       let input: PolicyInput | undefined;
       let verdict: Verdict;
+      // the revision that decides: read with the (synchronous) decision, before a reload can swap it
+      let decidedBy = revision();
       try {
         input = inputOf(req, resolved.routines);
+        decidedBy = revision();
         const t0 = process.hrtime.bigint();
         answer = deps.decide(input);
         if (answer instanceof Promise) answer = await answer;
@@ -202,7 +206,7 @@ export function createGate(deps: GateDeps): Gate {
       } catch (err) {
         verdict = await act(req, settle(req, undefined, messageOf(err), input), resolved);
       }
-      if (deps.recorder !== undefined) verdict = await recordDecided(deps.recorder, req, verdict, input, resolved.routines);
+      if (deps.recorder !== undefined) verdict = await recordDecided(deps.recorder, req, verdict, input, resolved.routines, decidedBy);
       if (verdict.kind !== 'refuse') rememberPrepared(given);
       return verdict;
     },

@@ -74,6 +74,10 @@ export function levelOf(event: GatewayEvent): Level {
       return 'warn';
     case 'policy.loaded':
       return event.connectionEntrypoint === null ? 'warn' : 'info';
+    case 'policy.activated':
+      return 'info';
+    case 'policy.reload_failed':
+      return 'error';
     case 'statement.withheld':
     case 'gateway.listening':
     case 'keys.loaded':
@@ -176,6 +180,20 @@ export function logEntry(event: GatewayEvent): LogEntry {
             entrypoint: event.entrypoint,
             missingConnectionEntrypoint: event.missingConnectionEntrypoint ?? null,
           });
+    case 'policy.activated':
+      return at('policy activated', {
+        revision: event.revision,
+        previous: event.previous,
+        origin: event.origin,
+        trigger: event.trigger,
+        ms: event.ms,
+      });
+    case 'policy.reload_failed':
+      return at('policy reload failed; the active policy goes on deciding', {
+        revision: event.revision,
+        trigger: event.trigger,
+        reasons: event.reasons,
+      });
     case 'policy.error':
       return at('policy error', { ...(event.session !== undefined ? { session: event.session } : {}), error: event.message });
     case 'upstream.failed':

@@ -7,9 +7,8 @@
 // a burst of large statements took is given back.
 
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../threads/index.js';
 import { messageOf } from '../errors.js';
 import {
   SqlAnalysisError,
@@ -268,21 +267,7 @@ function definedOnly(o: OffloadOptions): OffloadOptions {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-/**
- * startWorker starts offload-worker. From TypeScript sources (how the gateway runs: tsx) a worker
- * does not inherit the parent's loader, so a tiny eval'd bootstrap registers tsx's ESM hooks in the
- * worker first, then imports the file (as test/conformance/pool.ts does).
- */
+/** startWorker starts offload-worker (the .ts file under tsx, the .js file once compiled). */
 function startWorker(resourceLimits: NonNullable<ConstructorParameters<typeof Worker>[1]>['resourceLimits']): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./offload-worker.js', self), { resourceLimits });
-  const file = new URL('./offload-worker.ts', self).href;
-  // tsx's package ships its API as .cjs and .mjs side by side; require.resolve names the first
-  const api = pathToFileURL(
-    createRequire(self)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`;
-  return new Worker(code, { eval: true, resourceLimits });
+  return startModuleWorker(import.meta.url, './offload-worker', { resourceLimits });
 }

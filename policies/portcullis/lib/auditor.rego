@@ -36,9 +36,14 @@ may_administer if {
 	r in roles
 }
 
+# reads are the actions that need a read role (the others need an admin role).
+reads := {"sessions.read", "policy.read"}
+
 # verbs words each known action for messages.
 verbs := {
 	"sessions.read": "read recorded sessions",
+	"policy.read": "read the policy status",
+	"policy.reload": "reload the policy",
 	"sessions.terminate": "terminate sessions",
 	"identities.block": "block identities",
 }

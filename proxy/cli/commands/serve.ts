@@ -10,25 +10,30 @@ import { EXIT } from '../io.js';
 export const DEFAULT_CONFIG_PATH = 'opa.config.yaml';
 
 /** ServeOptions are a parsed `serve` invocation. */
-export type ServeOptions = { readonly configPath: string };
+export type ServeOptions = { readonly configPath: string; readonly watch: boolean };
 
 /** SERVE_USAGE is the help text of `portcullis serve`. */
 export const SERVE_USAGE = `Usage: portcullis serve [--config <file>]
 
+The policy is reloaded without a restart on SIGHUP, on POST /v1/policy/reload (admin API) and,
+with --watch, when its files change: the new policy is compiled beside the active one and swapped
+in between statements; one that fails to load leaves the active one deciding.
+
 Options:
   -c, --config <file>  gateway configuration (default ${DEFAULT_CONFIG_PATH}; keys in docs/config.md)
+  -w, --watch          reload the policy when its files (policy.paths, or the bundle file) change
   -h, --help           show this text`;
 
 /** serveCommand is `portcullis serve`. */
 export const serveCommand: CliCommand<ServeOptions> = {
   name: 'serve',
-  summary: `serve [--config opa.config.yaml]
-Validate the configuration and start the gateway.`,
+  summary: `serve [--config opa.config.yaml] [--watch]
+Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
   usage: SERVE_USAGE,
   parse: (argv) =>
-    parseFlags(argv, { config: { type: 'string', short: 'c' } }, false, ({ values: v }) => {
+    parseFlags(argv, { config: { type: 'string', short: 'c' }, watch: { type: 'boolean', short: 'w' } }, false, ({ values: v }) => {
       if (v.config === '') return usageError('serve: --config must not be empty');
-      return options({ configPath: v.config ?? DEFAULT_CONFIG_PATH });
+      return options({ configPath: v.config ?? DEFAULT_CONFIG_PATH, watch: v.watch === true });
     }),
   async run(cmd, io, ctx) {
     const [{ loadConfigFile }, { startGatewayFromConfig }] = await Promise.all([import('../config-file.js'), import('../gateway.js')]);
@@ -44,7 +49,12 @@ Validate the configuration and start the gateway.`,
       return EXIT.failure;
     }
     io.stdout(`portcullis: gateway listening on ${gateway.host}:${gateway.port}\n`);
+    // SIGHUP reloads the policy (the outcome goes to the operational log as policy.activated / policy.reload_failed)
+    const offReload = ctx.onReload?.(() => void gateway.policy.reload('signal'));
+    const stopWatching = cmd.watch ? gateway.watch() : undefined;
     await ctx.untilStopped();
+    offReload?.();
+    stopWatching?.();
     await gateway.close();
     return EXIT.ok;
   },

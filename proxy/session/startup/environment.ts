@@ -81,8 +81,8 @@ export type Admission = {
   authenticate(): boolean;
 };
 
-/** DecideLogin evaluates the login entrypoint; it never throws (it fails closed with a deny). */
-export type DecideLogin = (input: ConnectionPolicyInput) => LoginDecision | Promise<LoginDecision>;
+/** DecideLogin asks the login entrypoint; it never throws (it fails closed with a deny); undefined when the active policy has none (the session runs as the upstream login role). */
+export type DecideLogin = (input: ConnectionPolicyInput) => LoginDecision | undefined | Promise<LoginDecision | undefined>;
 
 /** SessionHandle is a live session as the registry knows it (cancel forwarding, shutdown). */
 export type SessionHandle = {

@@ -119,6 +119,7 @@ async function decideRole(conn: ClientConnection, principal: Principal, connecti
   const { decideLogin, now } = conn.env;
   if (decideLogin === undefined) return undefined;
   const decision = await decideLogin(buildConnectionInput({ claims: principal.claims, connection, nowMs: now() }));
+  if (decision === undefined) return undefined;
   if (decision.kind === 'deny') throw new LoginDeniedError(decision.reason, decision.rule);
   return decision.role;
 }

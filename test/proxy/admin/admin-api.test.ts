@@ -121,6 +121,8 @@ describe('probes and the OpenAPI document', () => {
       '/v1/identities/block',
       '/v1/identities/blocks',
       '/v1/identities/unblock',
+      '/v1/policy',
+      '/v1/policy/reload',
       '/v1/sessions',
       '/v1/sessions/{id}',
       '/v1/sessions/{id}/statements',

@@ -42,8 +42,9 @@ describe('parsing test, serve, demo and token', () => {
       argv: ['test', 'p', '-r', '('],
       want: { kind: 'usage-error', message: 'test: --run "(" is not a regular expression', topic: 'test' },
     },
-    { note: 'serve defaults to opa.config.yaml', argv: ['serve'], want: { kind: 'serve', configPath: 'opa.config.yaml' } },
-    { note: 'serve --config', argv: ['serve', '-c', 'x.yaml'], want: { kind: 'serve', configPath: 'x.yaml' } },
+    { note: 'serve defaults to opa.config.yaml', argv: ['serve'], want: { kind: 'serve', configPath: 'opa.config.yaml', watch: false } },
+    { note: 'serve --config', argv: ['serve', '-c', 'x.yaml'], want: { kind: 'serve', configPath: 'x.yaml', watch: false } },
+    { note: 'serve --watch', argv: ['serve', '--watch'], want: { kind: 'serve', configPath: 'opa.config.yaml', watch: true } },
     {
       note: 'serve with an operand',
       argv: ['serve', 'x.yaml'],

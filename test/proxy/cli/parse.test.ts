@@ -136,8 +136,8 @@ Commands:
         the result rows as a JSON array (e.g. [{"x": 1}]; [] when undefined).
   test <path>... [--run <regex>] [-v]
         Run the Rego unit tests (test_* rules) under the paths, like \`opa test\`.
-  serve [--config opa.config.yaml]
-        Validate the configuration and start the gateway.
+  serve [--config opa.config.yaml] [--watch]
+        Validate the configuration and start the gateway (SIGHUP reloads the policy).
   demo [--config opa.config.yaml] [--state <dir>] [--port <n>]
         Start a throwaway PostgreSQL, a local token issuer and the gateway (npm start).
   token --sub <name> [--claim k=v]... [--ttl 15m] [--state <dir>]

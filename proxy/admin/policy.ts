@@ -1,0 +1,143 @@
+// Policy routes (behind authentication): what policy decides right now (GET /v1/policy) and a
+// reload of its source (POST /v1/policy/reload: the same hot reload as SIGHUP: the new policy is
+// loaded beside the active one and swapped in between statements; one that fails to load leaves
+// the active one deciding and answers 422 ERR_POLICY_RELOAD_FAILED with the reasons). The audit
+// policy decides each for the caller (`policy.read`, `policy.reload`).
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
+import { principalOf } from './auth.js';
+import { AdminHttpError } from './errors.js';
+import { emptyQuerySchema, errorResponses } from './schemas.js';
+import type { AdminLogEvent } from './types.js';
+
+/** PolicyPort is the active policy as the routes see it (proxy/policy's ActivePolicy). */
+export type PolicyPort = {
+  reload(
+    trigger: 'api',
+  ): Promise<
+    | { readonly kind: 'activated'; readonly revision: string; readonly previous: string; readonly ms: number }
+    | { readonly kind: 'unchanged'; readonly revision: string }
+    | { readonly kind: 'failed'; readonly revision: string; readonly reasons: readonly string[] }
+  >;
+  status(): {
+    readonly revision: string;
+    readonly origin: string;
+    readonly activatedAt: Date;
+    readonly lastReloadAt: Date | undefined;
+    readonly lastError: readonly string[] | undefined;
+    readonly reloads: number;
+    readonly reloadFailures: number;
+  };
+};
+
+/** PolicyRoutesOptions are the active policy and who guards it. */
+export type PolicyRoutesOptions = {
+  readonly policy: PolicyPort | undefined;
+  readonly audit: ((input: AuditDecisionInput) => AuditVerdict) | undefined;
+  readonly log: (event: AdminLogEvent) => void;
+};
+
+const tags = ['policy'];
+const statusView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['revision', 'origin', 'activated_at', 'last_reload_at', 'last_error', 'reloads', 'reload_failures'],
+  properties: {
+    revision: { type: 'string' },
+    origin: { type: 'string' },
+    activated_at: { type: 'string', format: 'date-time' },
+    last_reload_at: { type: ['string', 'null'], format: 'date-time' },
+    last_error: { type: ['array', 'null'], items: { type: 'string' } },
+    reloads: { type: 'integer' },
+    reload_failures: { type: 'integer' },
+  },
+} as const;
+const reloadView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['outcome', 'revision'],
+  properties: {
+    outcome: { type: 'string', enum: ['activated', 'unchanged'] },
+    revision: { type: 'string' },
+    previous: { type: 'string' },
+    ms: { type: 'integer' },
+  },
+} as const;
+
+/** policyRoutes registers the policy routes (prefix: /v1/policy). */
+export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptions): Promise<void> {
+  const guard = (request: FastifyRequest, action: 'policy.read' | 'policy.reload'): PolicyPort => {
+    if (opts.policy === undefined || opts.audit === undefined) {
+      throw new AdminHttpError('ERR_ADMIN_NOT_FOUND', 'this gateway does not serve policy routes');
+    }
+    const principal = principalOf(request);
+    if (principal === undefined) throw new TypeError('policy route reached without a verified principal');
+    const verdict = opts.audit({ caller: principal.claims, action, target: {} });
+    if (verdict.kind === 'deny') {
+      opts.log({
+        kind: 'admin.audit-denied',
+        action,
+        caller: { sub: principal.subject, iss: principal.issuer },
+        rules: verdict.reasons.map((r) => r.rule),
+      });
+      throw new AdminHttpError(
+        'ERR_ADMIN_FORBIDDEN',
+        `the audit policy does not let you ${action === 'policy.read' ? 'read the policy status' : 'reload the policy'}`,
+        { reasons: verdict.reasons },
+      );
+    }
+    opts.log({
+      kind: action === 'policy.reload' ? 'admin.policy-reload' : 'admin.policy-read',
+      caller: { sub: principal.subject, iss: principal.issuer },
+    });
+    return opts.policy;
+  };
+
+  app.get(
+    '',
+    {
+      schema: {
+        summary: 'The policy deciding right now: revision, origin, when it was activated, the last reload error',
+        tags,
+        querystring: emptyQuerySchema,
+        response: { 200: statusView, ...errorResponses(401, 403, 404, 429, 500) },
+      },
+    },
+    async (request) => {
+      const s = guard(request, 'policy.read').status();
+      return {
+        revision: s.revision,
+        origin: s.origin,
+        activated_at: s.activatedAt.toISOString(),
+        last_reload_at: s.lastReloadAt?.toISOString() ?? null,
+        last_error: s.lastError === undefined ? null : [...s.lastError],
+        reloads: s.reloads,
+        reload_failures: s.reloadFailures,
+      };
+    },
+  );
+
+  app.post(
+    '/reload',
+    {
+      schema: {
+        summary: 'Load the policy source again and activate it between statements (as SIGHUP); a failure keeps the active policy',
+        tags,
+        querystring: emptyQuerySchema,
+        response: { 200: reloadView, ...errorResponses(401, 403, 404, 422, 429, 500) },
+      },
+    },
+    async (request) => {
+      const outcome = await guard(request, 'policy.reload').reload('api');
+      if (outcome.kind === 'failed') {
+        throw new AdminHttpError('ERR_POLICY_RELOAD_FAILED', `the policy could not be reloaded; ${outcome.revision} goes on deciding`, {
+          reasons: outcome.reasons.map((reason) => ({ reason, rule: 'policy.reload' })),
+        });
+      }
+      return outcome.kind === 'activated'
+        ? { outcome: 'activated', revision: outcome.revision, previous: outcome.previous, ms: outcome.ms }
+        : { outcome: 'unchanged', revision: outcome.revision };
+    },
+  );
+}

@@ -110,7 +110,11 @@ export function createActivePolicy(options: ActivePolicyOptions): ActivePolicy {
       running = undefined;
       const after = queued;
       queued = undefined;
-      if (after !== undefined) void run(after.job).then((o) => after.waiters.forEach((w) => w(o)));
+      if (after !== undefined) {
+        void run(after.job).then((o) => {
+          for (const w of after.waiters) w(o);
+        });
+      }
     });
     return p;
   };

@@ -14,6 +14,8 @@ import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
 import { watchSource } from './policy-watch.js';
+import { reconfigure, swappableVerifier } from './gateway-reconfigure.js';
+import type { ReconfigureReport, SwappableVerifier } from './gateway-reconfigure.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
@@ -32,6 +34,8 @@ export type GatewayStart =
       readonly adminUrl?: string;
       /** policy is the active policy: reload it (SIGHUP, --watch), read its status. */
       readonly policy: Pick<ActivePolicy, 'reload' | 'status'>;
+      /** reconfigure applies a re-read configuration's log level and identity settings and reports what needs a restart (SIGHUP). */
+      readonly reconfigure: (next: GatewayConfig) => ReconfigureReport;
       /** watch reloads the policy when its local source changes (`serve --watch`); the returned function stops watching. */
       readonly watch: () => () => void;
       readonly close: () => Promise<void>;
@@ -128,7 +132,8 @@ export async function startGatewayFromConfig(
   }
   // one bus for everything the gateway reports; the operational log is its first subscriber
   const events = createEventBus();
-  events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
+  let logLevel = config.log.level;
+  events.subscribe(createOperationalLog({ level: () => logLevel, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
   // the policy: loaded now, then held by the active policy, which hot reloads swap underneath
   // (every decider asks `active.current()` at each decision)
   const entrypoints = {
@@ -179,21 +184,29 @@ export async function startGatewayFromConfig(
     connectionEntrypoint: hasLogin ? connectionEntrypoint : null,
     ...(hasLogin ? {} : { missingConnectionEntrypoint: connectionEntrypoint }),
   });
-  let verifier: TokenVerifier;
+  // the introspection client secret is read for every request: a rotated secret needs no restart
+  const readSecret = async (source: Parameters<typeof resolveSecret>[0]): Promise<string> => {
+    if (source.kind === 'file') return secretFromFile(await readFile(source.path, 'utf8'));
+    const value = resolveSecret(source, env);
+    if (value === undefined) throw new Error(`environment variable ${source.kind === 'env' ? source.name : ''} is not set`);
+    return value;
+  };
+  const makeVerifier = (c: GatewayConfig): TokenVerifier => {
+    try {
+      return auth.createTokenVerifier(toIdentityConfig(c, readSecret), {
+        readFile: (path) => readFile(path, 'utf8'),
+        log: (event) => events.publish(keysEvent(event)),
+      });
+    } catch (e) {
+      if (e instanceof auth.AuthConfigInvalid) throw new auth.AuthConfigInvalid(e.problems.map((p) => `identity: ${p}`));
+      throw e;
+    }
+  };
+  let verifier: SwappableVerifier;
   try {
-    // the introspection client secret is read for every request: a rotated secret needs no restart
-    const readSecret = async (source: Parameters<typeof resolveSecret>[0]): Promise<string> => {
-      if (source.kind === 'file') return secretFromFile(await readFile(source.path, 'utf8'));
-      const value = resolveSecret(source, env);
-      if (value === undefined) throw new Error(`environment variable ${source.kind === 'env' ? source.name : ''} is not set`);
-      return value;
-    };
-    verifier = auth.createTokenVerifier(toIdentityConfig(config, readSecret), {
-      readFile: (path) => readFile(path, 'utf8'),
-      log: (event) => events.publish(keysEvent(event)),
-    });
+    verifier = swappableVerifier(makeVerifier(config));
   } catch (e) {
-    if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems.map((p) => `identity: ${p}`) };
+    if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems };
     throw e;
   }
   // the shared state store (approvals): migrated now; a store that cannot be reached or migrated is
@@ -334,12 +347,29 @@ export async function startGatewayFromConfig(
     }
   }
   const watchers = new Set<{ close(): void }>();
+  let runningConfig = config;
   return {
     kind: 'started',
     host: gateway.host,
     port: gateway.port,
     ...(admin !== undefined ? { adminUrl: admin.url } : {}),
     policy: active,
+    reconfigure: (next) => {
+      const report = reconfigure(runningConfig, next, {
+        setLogLevel: (level) => {
+          logLevel = level;
+        },
+        verifier,
+        makeVerifier,
+      });
+      // what was applied is now the running configuration; what needs a restart is not
+      runningConfig = {
+        ...runningConfig,
+        ...(report.applied.includes('log') ? { log: next.log } : {}),
+        ...(report.applied.includes('identity') ? { identity: next.identity } : {}),
+      };
+      return report;
+    },
     watch: () => {
       const watcher = watchSource(
         source,

@@ -14,7 +14,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** OperationalLogOptions configures createOperationalLog. */
 export type OperationalLogOptions = {
-  readonly level: LogLevel;
+  /** level is the configured level, or a getter read at each event (SIGHUP re-reads `log.level`). */
+  readonly level: LogLevel | (() => LogLevel);
   /** write receives one JSON line at a time (the CLI binds it to stderr). */
   readonly write: (line: string) => void;
 };
@@ -24,11 +25,16 @@ export type LogEntry = { readonly msg: string; readonly fields: Readonly<Record<
 
 /** createOperationalLog returns the subscriber that logs events at or above `level`. */
 export function createOperationalLog(options: OperationalLogOptions): Subscriber {
+  const given = options.level;
   const logger: Logger = pino(
-    { level: options.level, base: null, timestamp: pino.stdTimeFunctions.isoTime },
+    { level: typeof given === 'function' ? given() : given, base: null, timestamp: pino.stdTimeFunctions.isoTime },
     { write: (line: string) => options.write(line) },
   );
   return (event) => {
+    if (typeof given === 'function') {
+      const want = given();
+      if (logger.level !== want) logger.level = want;
+    }
     const level = levelOf(event);
     if (!logger.isLevelEnabled(level)) return;
     const entry = logEntry(event);

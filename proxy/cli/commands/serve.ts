@@ -49,8 +49,24 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
       return EXIT.failure;
     }
     io.stdout(`portcullis: gateway listening on ${gateway.host}:${gateway.port}\n`);
-    // SIGHUP reloads the policy (the outcome goes to the operational log as policy.activated / policy.reload_failed)
-    const offReload = ctx.onReload?.(() => void gateway.policy.reload('signal'));
+    // SIGHUP re-reads the configuration (log level and identity apply now; other changes are
+    // reported as needing a restart) and reloads the policy (its outcome goes to the operational
+    // log as policy.activated / policy.reload_failed)
+    const offReload = ctx.onReload?.(() => {
+      const again = loadConfigFile(cmd.configPath, ctx.env);
+      if (!again.ok) {
+        for (const e of again.errors) io.stderr(`portcullis: SIGHUP: ${e}\n`);
+        io.stderr(`portcullis: SIGHUP: ${cmd.configPath} has errors; the running configuration stays\n`);
+      } else {
+        const report = gateway.reconfigure(again.config);
+        if (report.applied.length > 0) io.stderr(`portcullis: SIGHUP: applied ${report.applied.join(', ')}\n`);
+        for (const e of report.errors) io.stderr(`portcullis: SIGHUP: ${e}\n`);
+        if (report.restartNeeded.length > 0) {
+          io.stderr(`portcullis: SIGHUP: changed but applied only at start (restart to apply): ${report.restartNeeded.join(', ')}\n`);
+        }
+      }
+      void gateway.policy.reload('signal');
+    });
     const stopWatching = cmd.watch ? gateway.watch() : undefined;
     await ctx.untilStopped();
     offReload?.();

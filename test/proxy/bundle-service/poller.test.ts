@@ -123,6 +123,34 @@ describe('bundle poller against bundle serve', () => {
   });
 });
 
+describe('restart from the persisted bundle', () => {
+  it('starts from it while the server is down, and a 304 for its ETag confirms it once the server is back', async () => {
+    const dir = join(root, 'persist');
+    const first = await scripted(ok(Buffer.from('v1'), '"e1"'), status(304));
+    const before = poll({ url: first.url, persistDir: dir });
+    await until('persisted', () => before.events.some((e) => e.type === 'bundle.activated'));
+    await expect.poll(() => loadPersisted(dir).then((p) => p?.etag)).toBe('"e1"');
+    await before.poller.stop();
+    const port = first.port;
+    await first.close();
+
+    // the restart: the gateway activates the persisted bytes itself and hands their ETag and revision on
+    const saved = await loadPersisted(dir);
+    expect(Buffer.from(saved?.bytes ?? []).toString()).toBe('v1');
+    const after = poll({ url: first.url, etag: saved?.etag, revision: saved?.revision, maxDelayMs: 400 });
+    await until('a failed poll', () => after.poller.status().code === 'bundle_error');
+    expect(after.poller.status()).toMatchObject({ active_revision: 'rev-v1', last_successful_request: '0001-01-01T00:00:00Z' });
+    expect(after.poller.lastSuccess).toBeUndefined();
+
+    const back = await startScripted(port, status(304));
+    cleanups.push(() => back.close());
+    await until('confirmed', () => after.poller.lastSuccess !== undefined, 5000);
+    expect(back.seen[0]?.headers['if-none-match']).toBe('"e1"');
+    expect(after.activations).toEqual([]);
+    expect(after.poller.status().code).toBeUndefined();
+  });
+});
+
 describe('bundle poller against a scripted server', () => {
   it('sends the capability headers, the bearer token, and long-poll preferences only when configured', async () => {
     const s = await scripted(ok(Buffer.from('a'), '"e1"', BUNDLE_CONTENT_TYPE), status(304));

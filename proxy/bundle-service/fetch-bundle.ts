@@ -55,6 +55,8 @@ export async function fetchBundle(req: FetchBundleRequest): Promise<FetchBundleR
     // snapshot only: Portcullis does not apply delta bundles, so it does not offer to take them
     prefer: req.waitSeconds !== undefined ? `modes=snapshot;wait=${req.waitSeconds}` : 'modes=snapshot',
     accept: `${BUNDLE_CONTENT_TYPE}, application/gzip, application/octet-stream`,
+    // the tarball is gzipped already; a compressed transfer would be undone by fetch and hand over a bare tar
+    'accept-encoding': 'identity',
   };
   if (req.etag !== undefined) headers['if-none-match'] = req.etag;
   if (req.token !== undefined) headers.authorization = `Bearer ${req.token}`;

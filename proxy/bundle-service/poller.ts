@@ -173,13 +173,16 @@ export function startBundlePoller(options: BundlePollerOptions): BundlePoller {
     const sha256 = createHash('sha256').update(res.bytes).digest('hex');
     log({ type: 'bundle.downloaded', url: shown, etag: res.etag, bytes: size });
     const next: Next = longPoll ? 'now' : 'periodic';
-    if (sha256 === failed?.sha256) {
-      failed = { etag: res.etag, sha256 };
+    // the active bundle again (a new ETag for the same bytes, or a rollback after a failed one): nothing to activate, and current
+    if (sha256 === active.sha256) {
+      active = { ...active, etag: res.etag };
+      failed = undefined;
+      activationError = undefined;
+      lastSuccess = answered;
       return next;
     }
-    if (sha256 === active.sha256 && failed === undefined) {
-      active = { ...active, etag: res.etag };
-      lastSuccess = answered;
+    if (sha256 === failed?.sha256) {
+      failed = { etag: res.etag, sha256 };
       return next;
     }
     let revision: string | undefined;

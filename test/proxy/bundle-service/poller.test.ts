@@ -236,6 +236,16 @@ describe('bundle poller against a scripted server', () => {
     expect(poller.status().active_revision).toBe('rev-good');
   });
 
+  it('counts the active bundle served again after a failed one as current, without activating it again', async () => {
+    const s = await scripted(ok(Buffer.from('good'), '"g"'), ok(Buffer.from('bad'), '"b"'), ok(Buffer.from('good'), '"g2"'), status(304));
+    const { poller, activations } = poll({ url: s.url, reject: (b) => (b === 'bad' ? 'no' : undefined) });
+    await until('the 304 after the rollback', () => s.seen.length >= 4);
+    expect(activations.map((a) => a.bytes)).toEqual(['good', 'bad']);
+    expect(s.seen[3]?.headers['if-none-match']).toBe('"g2"');
+    expect(poller.status().code).toBeUndefined();
+    expect(s.seen[0]?.headers['accept-encoding']).toBe('identity');
+  });
+
   it('does not re-activate the same failed bytes even when the server sends no ETag', async () => {
     const s = await scripted(ok(Buffer.from('bad')));
     const { activations } = poll({ url: s.url, reject: () => 'no' });

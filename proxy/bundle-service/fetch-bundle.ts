@@ -48,7 +48,7 @@ export async function fetchBundle(req: FetchBundleRequest): Promise<FetchBundleR
   req.signal.addEventListener('abort', onAbort, { once: true });
   const headerMs = req.headerTimeoutMs + (req.waitSeconds ?? 0) * 1000;
   let timer = setTimeout(() => {
-    timedOut = `the server sent no answer within ${Math.round(headerMs / 1000)}s`;
+    timedOut = `the server sent no answer within ${seconds(headerMs)}`;
     ac.abort();
   }, headerMs);
   const headers: Record<string, string> = {
@@ -79,7 +79,7 @@ export async function fetchBundle(req: FetchBundleRequest): Promise<FetchBundleR
     }
     clearTimeout(timer);
     timer = setTimeout(() => {
-      timedOut = `the bundle was not received within ${Math.round(req.bodyTimeoutMs / 1000)}s`;
+      timedOut = `the bundle was not received within ${seconds(req.bodyTimeoutMs)}`;
       ac.abort();
     }, req.bodyTimeoutMs);
     const bytes = await readBounded(res, req.sizeLimitBytes, ac).catch((e: unknown) => {
@@ -138,4 +138,8 @@ function failure(e: unknown, stop: AbortSignal, timedOut: string | undefined, wh
       cause: e,
     },
   );
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

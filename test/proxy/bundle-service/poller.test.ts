@@ -282,6 +282,30 @@ describe('bundle poller against a scripted server', () => {
     expect(activations).toEqual([]);
   });
 
+  it('falls back to periodic polling when the server does not answer in the long-poll media type', async () => {
+    const s = await scripted(ok(Buffer.from('a'), '"a"', 'application/gzip'), status(304));
+    poll({ url: s.url, longPollingTimeoutMs: 5000 });
+    await until('two requests', () => s.seen.length >= 2);
+    expect(s.seen.map((r) => r.headers.prefer).slice(0, 2)).toEqual(['modes=snapshot;wait=5', 'modes=snapshot']);
+  });
+
+  it('does not spin when a server that claims long polling answers 304 at once', async () => {
+    const s = await scripted(ok(Buffer.from('a'), '"a"', BUNDLE_CONTENT_TYPE), status(304));
+    poll({ url: s.url, longPollingTimeoutMs: 5000, minDelayMs: 100, maxDelayMs: 100 });
+    await sleep(500);
+    // one download, then a 304 about every 100 ms: a tight loop would make hundreds
+    expect(s.seen.length).toBeLessThanOrEqual(8);
+    expect(s.seen.at(-1)?.headers.prefer).toBe('modes=snapshot;wait=5');
+  });
+
+  it('gives up on a server that sends no answer in time and retries', async () => {
+    const s = await scripted(() => undefined);
+    const { poller } = poll({ url: s.url, headerTimeoutMs: 150 });
+    await until('the timeout', () => poller.status().code === 'bundle_error');
+    expect(poller.status().message).toBe('request failed: the server sent no answer within 150ms');
+    await until('a retry', () => s.seen.length >= 2);
+  });
+
   it('stop() aborts a held long poll at once', async () => {
     const s = await scripted(() => undefined); // never answers
     const { poller } = poll({ url: s.url, longPollingTimeoutMs: 60_000 });

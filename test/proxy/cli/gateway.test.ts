@@ -47,6 +47,14 @@ describe('startGatewayFromConfig', () => {
     expect(r).toMatchObject({ kind: 'failed', reasons: [expect.stringMatching(reason)] });
   });
 
+  it('refuses a bundle fetched from a URL until it is wired', async () => {
+    const config = configWith({ policy: { bundle: { url: 'http://127.0.0.1:1/bundles/p.tar.gz' } } });
+    await expect(startGatewayFromConfig(config, () => undefined, {})).resolves.toEqual({
+      kind: 'failed',
+      reasons: ['policy.bundle: fetching the bundle from a URL is not wired into the gateway yet; give a local path'],
+    });
+  });
+
   it('fails with one line when state.password_env is not in the env it is given', async () => {
     const config = configWith({ state: { database: 'st', user: 'gw', password_env: 'PORTCULLIS_TEST_UNSET_STATE' } });
     await expect(startGatewayFromConfig(config, () => undefined, {})).resolves.toEqual({

@@ -131,6 +131,13 @@ export type GatewayEvent =
     }
   /** policy.reload_failed: a reload could not bring a new policy up; `revision` keeps deciding. */
   | { readonly type: 'policy.reload_failed'; readonly trigger: string; readonly revision: string; readonly reasons: readonly string[] }
+  /** policy.source reports where the policy comes from: a bundle server's answers, the persisted bundle, staleness. */
+  | {
+      readonly type: 'policy.source';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly message: string;
+      readonly fields?: Readonly<Record<string, unknown>>;
+    }
   /** keys.loaded / keys.failed / keys.throttled report the token verifier's key source (JWKS URL or file). */
   | { readonly type: 'keys.loaded'; readonly source: string; readonly keyCount: number }
   | { readonly type: 'keys.failed'; readonly source: string; readonly reason: string; readonly cachedKeyCount: number }

@@ -68,6 +68,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   approvals: ['state', 'errors'],
   recording: ['state', 'errors'],
   control: ['state', 'errors'],
+  'bundle-service': ['errors'],
   sessions: ['state', 'recording', 'errors'],
   replay: ['decision', 'state', 'recording', 'errors'],
   notify: ['approvals', 'errors'],
@@ -265,9 +266,10 @@ const EDGES = ['proxy/cli/', 'proxy/dev/'];
 
 /**
  * FS_HOMES may import node:fs but read no environment or argv: the recording's journal is local
- * files by nature (segments, group-committed fdatasync), its directory given by the caller.
+ * files by nature (segments, group-committed fdatasync), its directory given by the caller; so are
+ * the bundle service's last-known-good copy and the directory `bundle serve` serves.
  */
-const FS_HOMES = ['proxy/recording/'];
+const FS_HOMES = ['proxy/recording/', 'proxy/bundle-service/'];
 
 /** codeOf is a file's text without comments, so a comment naming process.env is no violation. */
 function codeOf(text: string): string {

@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(root, 'bin', 'portcullis.js');
-/** NOT_RUN are the subcommands checked elsewhere (servers, minting for a running demo, the admin API's clients, the state store's readers). */
-const NOT_RUN = new Set(['serve', 'demo', 'token', 'approvals', 'audit', 'sessions', 'replay']);
+/** NOT_RUN are the subcommands checked elsewhere (servers (serve, bundle serve), minting for a running demo, the admin API's clients, the state store's readers). */
+const NOT_RUN = new Set(['bundle', 'serve', 'demo', 'token', 'approvals', 'audit', 'sessions', 'replay']);
 
 type Example = { readonly file: string; readonly argv: readonly string[]; readonly output?: string };
 

@@ -8,6 +8,7 @@ import { InternalCompilerError } from '../engine/diagnostics/index.js';
 import { PolicyEvalError, PolicyLoadError } from '../engine/runtime/index.js';
 import * as actions from '../proxy/actions/index.js';
 import * as approvals from '../proxy/approvals/index.js';
+import * as bundleService from '../proxy/bundle-service/index.js';
 import * as control from '../proxy/control/index.js';
 import * as auth from '../proxy/auth/index.js';
 import * as decision from '../proxy/decision/index.js';
@@ -29,7 +30,7 @@ describe('error table rows', () => {
     for (const s of [spec.sqlstate, ...(spec.variants ?? [])]) if (s !== undefined) expect(s).toMatch(SQLSTATE);
     if (part === 'engine' || part === 'bundles') {
       expect(spec.sqlstate).toBeUndefined();
-    } else if (part === 'tool') {
+    } else if (part === 'tool' || part === 'bundle-service') {
       expect(spec.sqlstate).toBeUndefined();
       expect(Number.isInteger(spec.exit) && (spec.exit ?? 0) >= 1).toBe(true);
     } else {
@@ -137,6 +138,10 @@ const made: Made[] = [
   { note: 'ToolError config', err: new ToolError('ERR_PROXY_CONFIG_INVALID', 'm') },
   { note: 'ToolError postgres', err: new ToolError('ERR_PROXY_POSTGRES_LAUNCH', 'm') },
   { note: 'ToolError demo state', err: new ToolError('ERR_PROXY_DEMO_STATE_MISSING', 'm') },
+  ...Object.keys(bundleService.BUNDLE_SERVICE_ERRORS).map((code) => ({
+    note: `BundleServiceError ${code}`,
+    err: new bundleService.BundleServiceError(code as bundleService.BundleServiceErrorCode, 'm'),
+  })),
   ...Object.entries(bundles).flatMap(([name, value]): Made[] =>
     typeof value === 'function' && value.prototype instanceof bundles.BundleError
       ? [{ note: name, err: new (value as new (message: string) => bundles.BundleError)('m') }]
@@ -165,7 +170,7 @@ describe('constructing each error class', () => {
       expect(err.severity).toBe(severity ?? spec.severity);
       expect(err.hint).toBe(hint ?? spec.hint);
       expect(toErrorFields(err)).toMatchObject({ code: err.sqlstate, severity: err.severity, message: err.message });
-    } else if (err instanceof ToolError) {
+    } else if (err instanceof ToolError || err instanceof bundleService.BundleServiceError) {
       expect(err.exit).toBe(spec.exit);
       expect('sqlstate' in err).toBe(false);
     }
@@ -182,6 +187,7 @@ describe('constructing each error class', () => {
         'actions',
         'approvals',
         'auth',
+        'bundle-service',
         'control',
         'bundles',
         'decision',

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { validateConfig } from '../config/index.js';
-import type { GatewayConfig } from '../config/index.js';
+import type { GatewayConfig, PolicySource } from '../config/index.js';
 
 /** LoadConfigResult is a ready GatewayConfig (paths absolute, upstream password inline) or the problems, one line each. */
 export type LoadConfigResult =
@@ -72,10 +72,7 @@ function resolveExternal(
         };
   const jwks =
     config.identity.jwks.kind === 'file' ? { kind: 'file' as const, path: abs(config.identity.jwks.path) } : config.identity.jwks;
-  const source =
-    config.policy.source.kind === 'bundle'
-      ? { kind: 'bundle' as const, path: abs(config.policy.source.path) }
-      : { kind: 'paths' as const, paths: config.policy.source.paths.map(abs) };
+  const source = absoluteSource(config.policy.source, abs);
   const out: GatewayConfig = {
     ...config,
     ...(config.tls !== undefined ? { tls: { certFile: abs(config.tls.certFile), keyFile: abs(config.tls.keyFile) } } : {}),
@@ -104,4 +101,20 @@ function resolveExternal(
         : config.admin,
   };
   return { ok: true, config: Object.freeze(out) };
+}
+
+/** absoluteSource resolves a policy source's paths (the tarball, the sources, a fetched bundle's persist_dir and token_file) against the config's directory. */
+function absoluteSource(source: PolicySource, abs: (p: string) => string): PolicySource {
+  switch (source.kind) {
+    case 'bundle':
+      return { kind: 'bundle', path: abs(source.path) };
+    case 'paths':
+      return { kind: 'paths', paths: source.paths.map(abs) };
+    case 'remote':
+      return {
+        ...source,
+        ...(source.persistDir !== undefined ? { persistDir: abs(source.persistDir) } : {}),
+        ...(source.bearer?.kind === 'file' ? { bearer: { kind: 'file', path: abs(source.bearer.path) } } : {}),
+      };
+  }
 }

@@ -14,6 +14,7 @@ import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
 import { watchSource } from './policy-watch.js';
+import { staleRefusal, startPolicy } from './gateway-policy.js';
 import { reconfigure, swappableVerifier } from './gateway-reconfigure.js';
 import type { ReconfigureReport, SwappableVerifier } from './gateway-reconfigure.js';
 import { hostname } from 'node:os';
@@ -58,7 +59,6 @@ export async function startGatewayFromConfig(
   stdout: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<GatewayStart> {
   const [
-    policyModule,
     { startGateway, createEventBus },
     { createOperationalLog },
     auth,
@@ -68,7 +68,6 @@ export async function startGatewayFromConfig(
     stateModule,
     { createSessionViews },
   ] = await Promise.all([
-    import('../policy/index.js'),
     import('../index.js'),
     import('../observe/index.js'),
     import('../auth/index.js'),
@@ -134,33 +133,12 @@ export async function startGatewayFromConfig(
   const events = createEventBus();
   let logLevel = config.log.level;
   events.subscribe(createOperationalLog({ level: () => logLevel, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
-  // the policy: loaded now, then held by the active policy, which hot reloads swap underneath
-  // (every decider asks `active.current()` at each decision)
-  const entrypoints = {
-    statement: config.policy.entrypoint,
-    connection: config.policy.connectionEntrypoint,
-    approval: config.policy.approvalEntrypoint,
-    audit: config.policy.auditEntrypoint,
-  };
+  // the policy: loaded now (from files, or a bundle server), then held by the active policy,
+  // which hot reloads swap underneath (every decider asks `active.current()` at each decision)
   const source = config.policy.source;
-  const onPrint = (line: string) => events.publish({ type: 'policy.print', line });
-  const first = await policyModule.loadNow(source, entrypoints.statement);
-  if (!first.ok) return { kind: 'failed', reasons: first.reasons };
-  let initial: Awaited<ReturnType<typeof policyModule.makeUnit>>;
-  try {
-    initial = await policyModule.makeUnit(first.bundle, first.origin, entrypoints, onPrint);
-  } catch (e) {
-    if (e instanceof policyModule.PolicyUnitError) return { kind: 'failed', reasons: [e.message] };
-    throw e;
-  }
-  const active = policyModule.createActivePolicy({
-    initial,
-    initialBundle: first.bundle,
-    load: policyModule.offThreadLoader(source, entrypoints.statement),
-    entrypoints,
-    onPrint,
-    publish: (e) => events.publish(e),
-  });
+  const policyStart = await startPolicy(config, (e) => events.publish(e), env);
+  if (!policyStart.ok) return { kind: 'failed', reasons: policyStart.reasons };
+  const { active } = policyStart;
   const policy = () => active.current().policy;
   const has = (entrypoint: string) => active.current().has(entrypoint);
   const onPolicyError = (message: string) => events.publish({ type: 'policy.error', message });
@@ -289,7 +267,8 @@ export async function startGatewayFromConfig(
     // the revision recorded with each decision and on approval requests: the active policy's
     revision: () => active.current().revision,
     verifier,
-    decide: (input) => decider.decide(input),
+    // a stale policy (policy.bundle.max_staleness) refuses what on_stale says it may no longer allow
+    decide: (input) => staleRefusal(policyStart.stale(), input) ?? decider.decide(input),
     decideLogin: (input) => (has(connectionEntrypoint) ? loginDecider.decide(input) : undefined),
     events,
     ...(upstreamPassword !== undefined ? { upstreamPassword } : {}),
@@ -371,6 +350,7 @@ export async function startGatewayFromConfig(
       return report;
     },
     watch: () => {
+      if (source.kind === 'remote') return () => undefined;
       const watcher = watchSource(
         source,
         () => void active.reload('watch'),
@@ -384,6 +364,7 @@ export async function startGatewayFromConfig(
     },
     close: async () => {
       for (const w of watchers) w.close();
+      await policyStart.close();
       await admin?.close();
       await gateway.close();
       await recording.close();

@@ -14,6 +14,8 @@ export { ALLOWED_ALGORITHMS, IDENTITY_DEFAULTS, toIdentityConfig } from './ident
 export type { IdentitySection, JwksSource, JwtAlgorithm } from './identity.js';
 export { POLICY_DEFAULTS } from './policy.js';
 export type { PolicySection, PolicySource } from './policy.js';
+export { BUNDLE_SOURCE_DEFAULTS } from './bundle-source.js';
+export type { OnStale, RemoteBundleSource } from './bundle-source.js';
 export { LIMITS_DEFAULTS } from './limits.js';
 export type { LimitsConfig } from './limits.js';
 export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';

@@ -4,12 +4,15 @@
 // on a held statement and the one it asks before anyone reads recorded sessions. Type, defaults,
 // validator.
 
-import { deepFreeze, show } from './section.js';
+import { validateBundleSource } from './bundle-source.js';
+import type { RemoteBundleSource } from './bundle-source.js';
+import { deepFreeze, isMapping, show } from './section.js';
 import type { Section } from './section.js';
 
-/** PolicySource is an OPA bundle (tar.gz) or directories/files of .rego and data files compiled at start. */
+/** PolicySource is an OPA bundle (tar.gz), one polled from a URL (bundle-source.ts), or directories/files of .rego and data files compiled at start. */
 export type PolicySource =
   | { readonly kind: 'bundle'; readonly path: string }
+  | RemoteBundleSource
   | { readonly kind: 'paths'; readonly paths: readonly string[] };
 
 /** PolicySection is the policy the gateway asks and the entrypoints it evaluates. */
@@ -40,7 +43,10 @@ export function validatePolicy(root: Section): PolicySection | undefined {
   const s = root.section('policy', true);
   if (s === undefined) return undefined;
   s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint', 'audit_entrypoint']);
-  const bundle = s.string('bundle');
+  // `bundle` is a local tar.gz path, or a mapping naming a URL to poll
+  const remote = isMapping(s.get('bundle'));
+  const bundle = remote ? undefined : s.string('bundle');
+  const fetched = remote ? validateBundleSource(s) : undefined;
   const paths = s.stringList('paths');
   const entrypoint = s.string('entrypoint') ?? POLICY_DEFAULTS.entrypoint;
   const connectionEntrypoint = s.string('connection_entrypoint') ?? POLICY_DEFAULTS.connectionEntrypoint;
@@ -88,10 +94,11 @@ export function validatePolicy(root: Section): PolicySection | undefined {
     s.error('audit_entrypoint', `${show(auditEntrypoint)} is also the ${taken[1]} entrypoint; the audit rule answers a different question`);
     return undefined;
   }
-  if ((bundle === undefined) === (paths === undefined)) {
+  if ((bundle === undefined && !remote) === (paths === undefined)) {
     s.error('', 'set exactly one of bundle (an OPA bundle .tar.gz) or paths (directories of .rego and data files)');
     return undefined;
   }
-  const source: PolicySource = bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] };
+  if (remote && fetched === undefined) return undefined;
+  const source: PolicySource = fetched ?? (bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] });
   return { source, entrypoint, connectionEntrypoint, approvalEntrypoint, auditEntrypoint };
 }

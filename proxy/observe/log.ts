@@ -82,6 +82,8 @@ export function levelOf(event: GatewayEvent): Level {
       return event.connectionEntrypoint === null ? 'warn' : 'info';
     case 'policy.activated':
       return 'info';
+    case 'policy.source':
+      return event.level;
     case 'policy.reload_failed':
       return 'error';
     case 'statement.withheld':
@@ -194,6 +196,8 @@ export function logEntry(event: GatewayEvent): LogEntry {
         trigger: event.trigger,
         ms: event.ms,
       });
+    case 'policy.source':
+      return at(event.message, { ...(event.fields ?? {}) });
     case 'policy.reload_failed':
       return at('policy reload failed; the active policy goes on deciding', {
         revision: event.revision,

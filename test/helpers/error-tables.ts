@@ -6,6 +6,7 @@ import { BUNDLE_ERRORS } from '../../bundles/index.js';
 import { ENGINE_ERRORS } from '../../engine/diagnostics/index.js';
 import { ACTION_ERRORS } from '../../proxy/actions/index.js';
 import { APPROVAL_ERRORS } from '../../proxy/approvals/index.js';
+import { BUNDLE_SERVICE_ERRORS } from '../../proxy/bundle-service/index.js';
 import { CONTROL_ERRORS } from '../../proxy/control/index.js';
 import { AUTH_ERRORS } from '../../proxy/auth/index.js';
 import { DECISION_ERRORS } from '../../proxy/decision/index.js';
@@ -45,6 +46,7 @@ export const ERROR_TABLES: Readonly<Record<string, Readonly<Record<string, AnyEr
   approvals: APPROVAL_ERRORS,
   control: CONTROL_ERRORS,
   recording: RECORDING_ERRORS,
+  'bundle-service': BUNDLE_SERVICE_ERRORS,
   tool: TOOL_ERRORS,
 };
 

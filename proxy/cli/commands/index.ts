@@ -6,6 +6,7 @@ import type { CliCommand } from '../command.js';
 import { approvalsCommand } from './approvals.js';
 import { auditCommand } from './audit.js';
 import { buildCommand } from './build.js';
+import { bundleCommand } from './bundle.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { replayCommand } from './replay.js';
@@ -17,6 +18,7 @@ import { tokenCommand } from './token.js';
 /** COMMANDS lists the registered commands (see CliCommand.run on why `unknown` options are sound here). */
 export const COMMANDS: readonly CliCommand<unknown>[] = [
   buildCommand,
+  bundleCommand,
   evalCommand,
   testCommand,
   serveCommand,

@@ -240,7 +240,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps, io: RunDemoI
 /** banner is what the demo prints once everything runs. */
 export function banner(demo: DemoHandle, customState: boolean): string {
   const pg = demo.postgres;
-  const policy = demo.config.policy.source.kind === 'bundle' ? demo.config.policy.source.path : demo.config.policy.source.paths.join(', ');
+  const source = demo.config.policy.source;
+  const policy = source.kind === 'bundle' ? source.path : source.kind === 'remote' ? source.url : source.paths.join(', ');
   const gatewayLine = `  gateway      ${demo.gateway.host}:${demo.gateway.port}, policy ${policy} (${demo.config.policy.entrypoint})`;
   return [
     'Portcullis demo is running.',

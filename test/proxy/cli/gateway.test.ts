@@ -47,6 +47,18 @@ describe('startGatewayFromConfig', () => {
     expect(r).toMatchObject({ kind: 'failed', reasons: [expect.stringMatching(reason)] });
   });
 
+  it('does not start from a bundle URL that answers nothing when none is persisted', async () => {
+    const config = configWith({ policy: { bundle: { url: 'http://127.0.0.1:1/bundles/p.tar.gz' } } });
+    await expect(startGatewayFromConfig(config, () => undefined, {})).resolves.toEqual({
+      kind: 'failed',
+      reasons: [
+        expect.stringMatching(
+          /^policy\.bundle: no bundle could be downloaded from http:\/\/127\.0\.0\.1:1\/bundles\/p\.tar\.gz \(.+\) and none is persisted$/,
+        ),
+      ],
+    });
+  });
+
   it('fails with one line when state.password_env is not in the env it is given', async () => {
     const config = configWith({ state: { database: 'st', user: 'gw', password_env: 'PORTCULLIS_TEST_UNSET_STATE' } });
     await expect(startGatewayFromConfig(config, () => undefined, {})).resolves.toEqual({

@@ -117,7 +117,7 @@ describe('usageFor', () => {
 describe('the registry', () => {
   it('lists every command once, each with a summary and its own help text', () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toEqual(['build', 'eval', 'test', 'serve', 'demo', 'token', 'approvals', 'audit', 'sessions', 'replay']);
+    expect(names).toEqual(['build', 'bundle', 'eval', 'test', 'serve', 'demo', 'token', 'approvals', 'audit', 'sessions', 'replay']);
     for (const c of COMMANDS) {
       expect(c.usage).toMatch(new RegExp(`^Usage: portcullis ${c.name}`));
       expect(USAGE).toContain(`\n  ${c.summary.split('\n')[0]}\n`);
@@ -131,6 +131,8 @@ Commands:
   build <path>... -e <entrypoint>... [-o bundle.tar.gz] [-r revision]
         Compile the .rego files (and data.json/data.yaml files) under the paths into an
         OPA Wasm bundle. *_test.rego files are left out.
+  bundle serve <dir> [--host 127.0.0.1] [--port 8282]
+        Serve the bundles of a directory over OPA's bundle protocol (ETag, 304, long polling).
   eval [-d <path>]... [-i input.json|yaml] [--format pretty|json] <query>
         Evaluate a Rego query against the policies and data under the -d paths; print
         the result rows as a JSON array (e.g. [{"x": 1}]; [] when undefined).
@@ -150,7 +152,7 @@ Commands:
         List recorded sessions, show one's timeline of statements, or end a live one (through the admin API).
   replay --config opa.config.yaml (--bundle candidate.tar.gz | --paths dir...) [--since 7d] [--fail-on-change]
         Re-decide recorded statements with a candidate policy; print what would change.
-  help [build|eval|test|serve|demo|token|approvals|audit|sessions|replay]
+  help [build|bundle|eval|test|serve|demo|token|approvals|audit|sessions|replay]
         Show this text, or a command's.
 
 Exit codes: 0 success, 1 policy/data/I/O error, 2 usage error.`);

@@ -1,7 +1,8 @@
 # The audit entrypoint of the example library: `data.portcullis.audit`, the package document
 # Portcullis evaluates when someone reads recorded sessions or acts on them through the admin API
 # or the CLI (see docs/policy.md, "The audit entrypoint"). Its input is who asks (`caller`, their
-# verified claims), what they ask (`action`: sessions.read, sessions.terminate or identities.block)
+# verified claims), what they ask (`action`: sessions.read, sessions.terminate, identities.block
+# or status.read)
 # and what it is about (`target`). The answer is this package: `allow` (nothing denied) and `deny`
 # entries. Every rule of this package is a key of the answer, so helpers live in lib/auditor.rego.
 
@@ -28,19 +29,27 @@ deny contains {
 	not auditor.may_read
 }
 
+# deny: reading the gateway's status (GET /v1/status) needs one of the read roles as well.
+deny contains {
+	"reason": sprintf("%s may not read the gateway's status: the token's roles must include one of %v", [auditor.name, auditor.read_roles]),
+	"rule": "audit.read_role",
+} if {
+	input.action == "status.read"
+	not auditor.may_read
+}
+
 # deny: terminating a session or blocking an identity needs one of the admin roles (audit:admin by default).
 deny contains {
 	"reason": sprintf("%s may not %s: the token's roles must include one of %v", [auditor.name, auditor.verbs[input.action], auditor.admin_roles]),
 	"rule": "audit.admin_role",
 } if {
-	auditor.verbs[input.action]
-	input.action != "sessions.read"
+	auditor.admin_verbs[input.action]
 	not auditor.may_administer
 }
 
 # deny: an action other than the known ones is refused (fail closed).
 deny contains {
-	"reason": sprintf("unknown audit action %v (expected sessions.read, sessions.terminate or identities.block)", [input.action]),
+	"reason": sprintf("unknown audit action %v (expected sessions.read, sessions.terminate, identities.block or status.read)", [input.action]),
 	"rule": "audit.action",
 } if {
 	not auditor.verbs[input.action]

@@ -14,6 +14,8 @@ import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
+import { startGatewayStatus } from './gateway-status.js';
+import { staticPolicyStatus } from '../metrics/index.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
@@ -29,7 +31,8 @@ export type GatewayStart =
       readonly port: number;
       /** adminUrl is the admin API's base URL (absent when `admin.enabled` is false). */
       readonly adminUrl?: string;
-      readonly close: () => Promise<void>;
+      /** close stops the gateway; `graceMs` lets running statements finish first (a drain, `limits.shutdown_grace`). */
+      readonly close: (options?: { readonly graceMs?: number }) => Promise<void>;
     }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
 
@@ -146,6 +149,7 @@ export async function startGatewayFromConfig(
   }
   const policy = await engine.loadPolicy(loaded.bundle.wasm, { onPrint: (line) => events.publish({ type: 'policy.print', line }) });
   policy.setData(loaded.bundle.data);
+  const policyLoadedAt = new Date();
   const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
   // the login entrypoint is optional: without it sessions run as the upstream login role, as before
   const connectionEntrypoint = config.policy.connectionEntrypoint;
@@ -309,6 +313,18 @@ export async function startGatewayFromConfig(
           log: ({ type, ...fields }) => events.publish({ type: 'decision_log.problem', kind: type, fields }),
         });
   const unsubscribeDecisions = decisionLogger === undefined ? undefined : events.subscribe(decisionLogger.subscriber);
+  // metrics, readiness and the status document (the policy's status: the one loaded at start, until hot reload)
+  const status = startGatewayStatus({
+    config,
+    events,
+    policy: staticPolicyStatus(revision, policyLoadedAt),
+    gateway,
+    state,
+    holds,
+    journal: recording.status,
+    decisionLog: decisionLogger,
+    labels: { id: gatewayId, version: VERSION },
+  });
   // the admin API (approvals): a listener of its own, loopback unless configured otherwise
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   if (config.admin.enabled) {
@@ -322,13 +338,17 @@ export async function startGatewayFromConfig(
         ...(control !== undefined ? { control } : {}),
         ...(auditDecider !== undefined ? { audit: (input: Parameters<typeof auditDecider.decide>[0]) => auditDecider.decide(input) } : {}),
         verifier,
-        readiness: () => readiness(state),
+        readiness: status.readiness,
+        metrics: status.metrics,
+        status: status.status,
+        openRoutes: config.admin.openRoutes,
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
         log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
         version: VERSION,
       });
       events.publish({ type: 'admin.listening', url: admin.url });
     } catch (e) {
+      status.close();
       await gateway.close();
       await plane.plane.close();
       control?.close();
@@ -345,9 +365,12 @@ export async function startGatewayFromConfig(
     host: gateway.host,
     port: gateway.port,
     ...(admin !== undefined ? { adminUrl: admin.url } : {}),
-    close: async () => {
+    close: async (options) => {
+      // the gateway drains first, with the admin API still up (readiness says it is shutting down,
+      // approvers can still act on held statements); then everything else
+      await gateway.close(options);
       await admin?.close();
-      await gateway.close();
+      status.close();
       await recording.close();
       unsubscribeDecisions?.();
       await decisionLogger?.close();
@@ -381,20 +404,6 @@ function logMaskRules(policy: { evaluateRaw(input: string, entrypoint: string): 
 
 /** VERSION is the gateway's version (package.json), shown by the admin API. */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** readiness is the admin API's /readyz probe: the state store answers (when configured). */
-async function readiness(state: { query(sql: string): Promise<unknown> } | undefined) {
-  if (state === undefined) return { ready: true, checks: { state: { ok: true, message: 'not configured' } } };
-  try {
-    await Promise.race([
-      state.query('SELECT 1'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
-    ]);
-    return { ready: true, checks: { state: { ok: true } } };
-  } catch {
-    return { ready: false, checks: { state: { ok: false, message: 'the state store cannot be reached' } } };
-  }
-}
 
 /** MIN_HASH_KEY_BYTES is the shortest HMAC key accepted for the `hash` mask. */
 const MIN_HASH_KEY_BYTES = 16;

@@ -165,8 +165,8 @@ export type ApprovalDecider = {
   decide(input: ApprovalDecisionInput): ApprovalVerdict;
 };
 
-/** AUDIT_ACTIONS are what a caller may ask of recorded sessions: read them, terminate a session, block an identity. */
-export const AUDIT_ACTIONS = ['sessions.read', 'sessions.terminate', 'identities.block'] as const;
+/** AUDIT_ACTIONS are what a caller may ask of recorded sessions: read them, terminate a session, block an identity; and read the gateway's status. */
+export const AUDIT_ACTIONS = ['sessions.read', 'sessions.terminate', 'identities.block', 'status.read'] as const;
 
 /** AuditAction is one of AUDIT_ACTIONS. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

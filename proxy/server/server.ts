@@ -81,13 +81,21 @@ export type GatewayDeps = {
   readonly startupTimeoutMs?: number;
 };
 
+/** CloseOptions bound a drain: how long running statements may take to finish before their sessions are ended. */
+export type CloseOptions = { readonly graceMs?: number };
+
 /** Gateway is a running gateway. */
 export type Gateway = {
   /** host and port the gateway listens on (port resolved when config.listen.port was 0). */
   readonly host: string;
   readonly port: number;
-  /** close stops accepting, terminates every session (FATAL 57P01) and the catalog connection; idempotent. */
-  close(): Promise<void>;
+  /**
+   * close stops accepting, lets running statements finish within `graceMs` (default 0: none),
+   * terminates every session left (FATAL 57P01) and closes the catalog connection; idempotent.
+   */
+  close(options?: CloseOptions): Promise<void>;
+  /** draining is true once close() was called. */
+  draining(): boolean;
   /** sessions is the number of client connections open right now (logging in or logged in). */
   sessions(): number;
   /** connections counts the open connections by pool: logging in (unauthenticated) and authenticated. */
@@ -187,6 +195,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       return;
     }
     open.add(socket);
+    events.publish({ type: 'connection.accepted', clientAddress });
     socket.once('close', () => {
       open.delete(socket);
       ticket.release();
@@ -228,9 +237,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     sessions: () => open.size,
     connections: () => ({ unauthenticated: admission.unauthenticated, authenticated: admission.authenticated }),
     live: () => registry.sessions(),
-    close(): Promise<void> {
+    draining: () => closing !== undefined,
+    close(options: CloseOptions = {}): Promise<void> {
       closing ??= (async () => {
+        // stop accepting: new connections are refused by the kernel from now on
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        const graceMs = options.graceMs ?? 0;
+        if (graceMs > 0) {
+          // a drain: idle sessions end now, the others once their statement (or transaction) ends
+          registry.drainAll(shuttingDown());
+          const graceEnd = Date.now() + graceMs;
+          while (registry.size > 0 && Date.now() < graceEnd) await new Promise((r) => setTimeout(r, 20));
+        }
         registry.terminateAll(shuttingDown());
         // sockets still in startup (or not letting go): give them a moment, then cut them off
         const deadline = Date.now() + 2_000;

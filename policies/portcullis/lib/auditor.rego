@@ -41,6 +41,13 @@ verbs := {
 	"sessions.read": "read recorded sessions",
 	"sessions.terminate": "terminate sessions",
 	"identities.block": "block identities",
+	"status.read": "read the gateway's status",
+}
+
+# admin_verbs are the actions that need one of admin_roles.
+admin_verbs := {
+	"sessions.terminate": verbs["sessions.terminate"],
+	"identities.block": verbs["identities.block"],
 }
 
 # name is the caller's subject, for messages.

@@ -151,6 +151,7 @@ describe('validateConfig values', () => {
         authenticationTimeoutMs: 2_000,
         messageTimeoutMs: 500,
         maxAnalysisMs: 10_000,
+        shutdownGraceMs: 10_000,
       },
     },
     {

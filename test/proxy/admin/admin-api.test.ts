@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_DEFAULT_PORT, ADMIN_ERRORS, startAdminServer } from '../../../proxy/admin/index.js';
+import type { ReadinessReport } from '../../../proxy/admin/index.js';
 import { StateUnavailableError } from '../../../proxy/state/index.js';
 import { sampleRequest, startAdminStack } from '../../helpers/admin.js';
 import type { AdminStack } from '../../helpers/admin.js';
@@ -63,7 +64,7 @@ describe('probes and the OpenAPI document', () => {
     expect((r.body as { error: { code: string } }).error.code).toBe('ERR_ADMIN_UNAUTHENTICATED');
   });
 
-  it.each([
+  it.each<{ note: string; query?: string; report: ReadinessReport; status: number; body: unknown }>([
     { note: 'ready', report: { ready: true, checks: { state: { ok: true } } }, status: 200, body: { status: 'ready' } },
     {
       note: 'unready with the failing check',

@@ -2,13 +2,14 @@
 // proxy/session's runSession, with the things all sessions share (TLS context, upstream
 // settings, token verifier, the statement gate, catalog, cancel-key registry, event bus) and its
 // place in the connection limits (admission.ts: connections logging in apart from authenticated
-// ones). A failure on one connection never affects another; close() ends every session and the
-// catalog connection.
+// ones). A failure on one connection never affects another; close() stops accepting, drains
+// (running statements may finish within its grace) and ends every session and the catalog
+// connection.
 //
 // Wiring (proxy/cli `portcullis serve`):
 //   const gateway = await startGateway(config, { verifier: createTokenVerifier(toIdentityConfig(config)),
 //     decide: (input) => decider.decide(input), events: bus });
-//   … gateway.host / gateway.port …; on SIGINT: await gateway.close();
+//   … gateway.host / gateway.port …; on SIGTERM: await gateway.close({ graceMs: config.limits.shutdownGraceMs });
 
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';

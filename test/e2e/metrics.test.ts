@@ -19,6 +19,7 @@ const stackRef = useStack();
 type Started = Extract<Awaited<ReturnType<typeof startGatewayFromConfig>>, { kind: 'started' }>;
 let started: Started;
 let broken: Started;
+let drained = false;
 const journalDir = mkdtempSync(join(tmpdir(), 'portcullis-metrics-journal-'));
 
 /** closedPort is a port nothing listens on (bound, then released). */
@@ -72,7 +73,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await started?.close();
+  if (!drained) await started?.close();
   await broken?.close();
   rmSync(journalDir, { recursive: true, force: true });
 });
@@ -281,4 +282,33 @@ describe('metrics, health and status of a composed gateway', () => {
     expect(doc.paths['/v1/status'].get.security).toBeUndefined();
     expect(doc.paths['/readyz'].get.parameters).toContainEqual(expect.objectContaining({ name: 'verbose', in: 'query' }));
   });
+
+  it('draining (last: it stops the gateway): /readyz fails its shutdown check, an open transaction may finish, then 57P01', async () => {
+    const stack = stackRef.current;
+    const token = await stack.mint('metrics-tx', { roles: ['db:read'] });
+    const c = new pg.Client({ ...stack.clientConfig(token), host: started.host, port: started.port });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    await c.query('BEGIN');
+    await c.query('SELECT id FROM public.orders LIMIT 1');
+    drained = true;
+    const closing = started.close({ graceMs: 10_000 });
+    const auditor = await stack.mint('auditor', { roles: ['audit:read'] });
+    const r = await get(started, '/readyz?verbose', auditor);
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.text)).toMatchObject({
+      failed: ['shutdown'],
+      checks: { shutdown: { ok: false, message: 'the gateway is shutting down' } },
+    });
+    expect(JSON.parse((await get(started, '/v1/status', auditor)).text).portcullis).toMatchObject({
+      draining: true,
+      sessions: { active: 1 },
+    });
+    // the transaction block is still open: the session goes on until it ends
+    expect((await c.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    await c.query('COMMIT');
+    await closing;
+    expect(errors[0]).toMatchObject({ code: '57P01' });
+  }, 30_000);
 });

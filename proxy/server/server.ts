@@ -245,10 +245,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         const graceMs = options.graceMs ?? 0;
         if (graceMs > 0) {
-          // a drain: idle sessions end now, the others once their statement (or transaction) ends
-          registry.drainAll(shuttingDown());
+          // a drain: idle sessions end now, the others once their statement (or transaction) ends;
+          // asked again at each tick for sessions whose login completes meanwhile
           const graceEnd = Date.now() + graceMs;
-          while (registry.size > 0 && Date.now() < graceEnd) await new Promise((r) => setTimeout(r, 20));
+          while (registry.size > 0 && Date.now() < graceEnd) {
+            registry.drainAll(shuttingDown());
+            await new Promise((r) => setTimeout(r, 20));
+          }
         }
         registry.terminateAll(shuttingDown());
         // sockets still in startup (or not letting go): give them a moment, then cut them off

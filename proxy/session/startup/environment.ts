@@ -95,7 +95,7 @@ export type SessionHandle = {
   terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout' | 'terminated' | 'blocked'): void;
   /** cancelHold withdraws the statement the session holds for approval; false when none is held. */
   cancelHold(): boolean;
-  /** drain terminates the session (reason `shutdown`) now if it is idle, else once its statement (or transaction) ends. */
+  /** drain terminates the session (reason `shutdown`) now if it is idle, else once its statement (or transaction) ends; idempotent. */
   drain(error: ProxyError): void;
 };
 

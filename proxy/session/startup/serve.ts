@@ -89,6 +89,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
       terminateUpstream(up);
     },
     drain(error) {
+      if (draining !== undefined) return;
       draining = error;
       if (activity.idle) handle.terminate(error, 'shutdown');
     },

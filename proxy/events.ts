@@ -27,6 +27,8 @@ export type SessionEndReason =
 export type GatewayEvent =
   | { readonly type: 'gateway.listening'; readonly host: string; readonly port: number; readonly tls: boolean }
   | { readonly type: 'gateway.error'; readonly message: string }
+  /** connection.accepted: the accept loop admitted a client connection (it may still be refused at login). */
+  | { readonly type: 'connection.accepted'; readonly clientAddress: string }
   | {
       readonly type: 'connection.refused';
       /**
@@ -100,6 +102,8 @@ export type GatewayEvent =
       readonly sqlstate?: string;
       /** masks are the masks applied to the statement's result. */
       readonly masks: readonly Mask[];
+      /** durationMs is the upstream's time on the statement: from its forwarding (or the previous statement's end) to its end. */
+      readonly durationMs?: number;
     })
   | (SessionRef & {
       readonly type: 'statement.withheld';

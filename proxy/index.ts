@@ -2,7 +2,7 @@
 // on, and the types needed to wire one. Re-exports only.
 
 export { startGateway } from './server/index.js';
-export type { Gateway, GatewayDeps } from './server/index.js';
+export type { CloseOptions, Gateway, GatewayDeps } from './server/index.js';
 export type { GatewayConfig } from './config/index.js';
 export { createEventBus, NO_EVENTS } from './events.js';
 export type { EventBus, EventOf, EventSink, GatewayEvent, GatewayEventType, Subscriber } from './events.js';

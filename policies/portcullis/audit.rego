@@ -2,7 +2,7 @@
 # Portcullis evaluates when someone reads recorded sessions or acts on them through the admin API
 # or the CLI (see docs/policy.md, "The audit entrypoint"). Its input is who asks (`caller`, their
 # verified claims), what they ask (`action`: sessions.read, sessions.terminate, identities.block,
-# policy.read or policy.reload)
+# policy.read, policy.reload or status.read)
 # and what it is about (`target`). The answer is this package: `allow` (nothing denied) and `deny`
 # entries. Every rule of this package is a key of the answer, so helpers live in lib/auditor.rego.
 
@@ -20,7 +20,7 @@ default allow := false
 
 allow if count(deny) == 0
 
-# deny: reading recorded sessions or the policy status needs one of the read roles (audit:read or audit:admin by default).
+# deny: reading recorded sessions, the policy status or the gateway's status needs one of the read roles (audit:read or audit:admin by default).
 deny contains {
 	"reason": sprintf("%s may not %s: the token's roles must include one of %v", [auditor.name, auditor.verbs[input.action], auditor.read_roles]),
 	"rule": "audit.read_role",

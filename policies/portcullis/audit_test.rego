@@ -25,6 +25,16 @@ test_an_admin_may_read_terminate_and_block if {
 	}
 }
 
+test_a_reader_may_read_the_status if {
+	ask(reader, "status.read") == {"allow": true, "deny": set()}
+}
+
+test_an_agent_may_not_read_the_status if {
+	a := ask(agent, "status.read")
+	not a.allow
+	rules(a) == {"audit.read_role"}
+}
+
 test_the_scope_claim_counts_too if {
 	ask({"sub": "s", "iss": "i", "scope": "openid audit:read"}, "sessions.read").allow
 }

@@ -3,8 +3,15 @@
 // server starts (start.ts). Re-exports only.
 
 export { startAdminServer } from './start.js';
-export { ADMIN_BODY_LIMIT_BYTES, ADMIN_DEFAULT_PORT, ADMIN_DEFAULT_RATE_LIMIT, OPENAPI_PATH } from './types.js';
-export type { AdminLogEvent, AdminServer, AdminServerOptions, ReadinessCheck, ReadinessReport } from './types.js';
+export {
+  ADMIN_BODY_LIMIT_BYTES,
+  ADMIN_DEFAULT_OPEN_ROUTES,
+  ADMIN_DEFAULT_PORT,
+  ADMIN_DEFAULT_RATE_LIMIT,
+  OPEN_ROUTES,
+  OPENAPI_PATH,
+} from './types.js';
+export type { AdminLogEvent, AdminServer, AdminServerOptions, OpenRoute, ReadinessCheck, ReadinessReport } from './types.js';
 export { ADMIN_ERRORS, AdminHttpError } from './errors.js';
 export type { AdminErrorBody, AdminErrorCode, AdminErrorReason } from './errors.js';
 export { APPROVAL_ID_PATTERN, CURSOR_PATTERN, LIST_LIMIT, REASON_MAX_LENGTH, SESSION_ID_PATTERN } from './schemas.js';

@@ -174,13 +174,14 @@ export const actBodySchema = {
 /** emptyQuerySchema closes the query string of routes that take none. */
 export const emptyQuerySchema = { type: 'object', additionalProperties: false, properties: {} } as const;
 
-/** checksSchema is the readiness report's checks. */
+/** readinessSchema is the readiness answer: the status, the failed checks' names, and (with `?verbose`) every check. */
 export const readinessSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['status', 'checks'],
+  required: ['status'],
   properties: {
     status: { type: 'string', enum: ['ready', 'unready'] },
+    failed: { type: 'array', items: { type: 'string' } },
     checks: {
       type: 'object',
       additionalProperties: {

@@ -1,6 +1,7 @@
-// The admin API as a fastify instance (loaded by start.ts when a server starts). /livez is
-// public; everything else (/readyz, the OpenAPI document, /v1/approvals, /v1/sessions) needs a bearer token and
-// is rate limited per caller. Requests are validated without coercion or stripping, and every failure becomes one
+// The admin API as a fastify instance (loaded by start.ts when a server starts). /livez and the
+// open routes (`openRoutes`: /metrics by default, /readyz on request) are public; everything else
+// (the OpenAPI document, /v1/status, /v1/approvals, /v1/sessions) needs a bearer token and is rate
+// limited per caller. Requests are validated without coercion or stripping, and every failure becomes one
 // JSON error body here (setErrorHandler, setNotFoundHandler), so no stack trace, path or URL ever
 // reaches a caller: details go to the injected `log`. Fastify's own logger stays off.
 
@@ -16,9 +17,10 @@ import { controlRoutes } from './control.js';
 import { policyRoutes } from './policy.js';
 import { AdminHttpError, INTERNAL_MESSAGE, STATE_UNAVAILABLE_MESSAGE, errorBody } from './errors.js';
 import type { AdminErrorCode, AdminErrorReason } from './errors.js';
-import { emptyQuerySchema, readinessSchema } from './schemas.js';
-import { ADMIN_BODY_LIMIT_BYTES, ADMIN_DEFAULT_RATE_LIMIT, OPENAPI_PATH } from './types.js';
-import type { AdminLogEvent, AdminServer, AdminServerOptions } from './types.js';
+import { emptyQuerySchema } from './schemas.js';
+import { statusRoutes } from './status.js';
+import { ADMIN_BODY_LIMIT_BYTES, ADMIN_DEFAULT_OPEN_ROUTES, ADMIN_DEFAULT_RATE_LIMIT, OPENAPI_PATH, OPEN_ROUTES } from './types.js';
+import type { AdminLogEvent, AdminServer, AdminServerOptions, OpenRoute } from './types.js';
 
 /** listenAdminServer builds the admin API, listens on options.listen and resolves once it accepts connections. */
 export async function listenAdminServer(options: AdminServerOptions): Promise<AdminServer> {
@@ -98,7 +100,7 @@ async function buildAdminApp(
         { name: 'approvals', description: 'Approval requests' },
         { name: 'sessions', description: 'Recorded sessions (read under the audit policy)' },
         { name: 'policy', description: 'The active policy and its hot reload (under the audit policy)' },
-        { name: 'probes', description: 'Liveness and readiness' },
+        { name: 'probes', description: 'Liveness, readiness, metrics and status' },
       ],
     },
   });
@@ -115,30 +117,22 @@ async function buildAdminApp(
   app.get('/livez', { schema: { ...publicRoute, summary: 'Liveness', querystring: emptyQuerySchema, response: livez } }, async () => ({
     status: 'ok',
   }));
-  // everything but /livez needs a bearer token (and counts against the caller's rate limit)
+  // the open routes (by default /metrics) answer anyone; the admin API listens on loopback by default
+  const open = new Set<OpenRoute>(options.openRoutes ?? ADMIN_DEFAULT_OPEN_ROUTES);
+  const statusOptions = { readiness: options.readiness, metrics: options.metrics, status: options.status, audit: options.audit, log };
+  await app.register(statusRoutes, { ...statusOptions, routes: open, public: true });
+  // everything else needs a bearer token (and counts against the caller's rate limit)
   await app.register(async (secured) => {
     secured.addHook('onRequest', authenticate(options.verifier, log));
     secured.addHook('onRequest', secured.rateLimit());
     secured.addHook('onRequest', requireAuth);
-    secured.get(
-      '/readyz',
-      { schema: { tags: ['probes'], summary: 'Readiness and its checks', querystring: emptyQuerySchema, response: readyz } },
-      async (_request, reply) => {
-        let report: Awaited<ReturnType<AdminServerOptions['readiness']>>;
-        try {
-          report = await options.readiness();
-        } catch (e) {
-          log({ kind: 'admin.readiness-failed', error: messageOf(e) });
-          report = { ready: false, checks: { readiness: { ok: false, message: 'the readiness probe failed' } } };
-        }
-        return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'unready', checks: report.checks });
-      },
-    );
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
     await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
     await secured.register(policyRoutes, { prefix: '/v1/policy', policy: options.policy, audit: options.audit, log });
+    const guarded = new Set<OpenRoute | 'status'>(['status', ...OPEN_ROUTES.filter((r) => !open.has(r))]);
+    await secured.register(statusRoutes, { ...statusOptions, routes: guarded, public: false });
   });
   app.addHook('onResponse', async (request, reply) => {
     log({
@@ -161,10 +155,6 @@ const livez = {
     required: ['status'],
     properties: { status: { type: 'string', enum: ['ok'] } },
   },
-};
-const readyz = {
-  200: { ...readinessSchema, description: 'ready' },
-  503: { ...readinessSchema, description: 'not ready (the checks say why)' },
 };
 
 /** sendError is the one translation of a failure to an error body (see errors.ts). */

@@ -28,6 +28,15 @@ export type ReadinessCheck = { readonly ok: boolean; readonly message?: string }
 /** ReadinessReport is what the readiness probe answers: ready or not, and why. */
 export type ReadinessReport = { readonly ready: boolean; readonly checks: Readonly<Record<string, ReadinessCheck>> };
 
+/** OPEN_ROUTES are the routes `openRoutes` may answer without a bearer token. */
+export const OPEN_ROUTES = ['metrics', 'readyz'] as const;
+
+/** OpenRoute is one of OPEN_ROUTES. */
+export type OpenRoute = (typeof OPEN_ROUTES)[number];
+
+/** ADMIN_DEFAULT_OPEN_ROUTES: /metrics needs no token (the admin API listens on loopback by default, as OPA's /metrics is open). */
+export const ADMIN_DEFAULT_OPEN_ROUTES: readonly OpenRoute[] = Object.freeze(['metrics']);
+
 /** AdminLogEvent is an operational event of the admin API (internal error details go only here). */
 export type AdminLogEvent = { readonly kind: string; readonly [field: string]: unknown };
 
@@ -51,6 +60,12 @@ export type AdminServerOptions = {
   readonly verifier: Pick<TokenVerifier, 'verify'>;
   /** readiness is GET /readyz's probe. */
   readonly readiness: () => Promise<ReadinessReport>;
+  /** metrics renders GET /metrics (Prometheus text exposition and its content type); absent: no /metrics route. */
+  readonly metrics?: () => Promise<{ readonly contentType: string; readonly body: string }>;
+  /** status builds GET /v1/status's document (OPA's status API shape); absent: no /v1/status route. */
+  readonly status?: () => unknown;
+  /** openRoutes are answered without a bearer token (default ADMIN_DEFAULT_OPEN_ROUTES); every other route needs one. */
+  readonly openRoutes?: readonly OpenRoute[];
   /** rateLimit bounds authenticated requests per caller (sub+iss; the client IP before authentication); default ADMIN_DEFAULT_RATE_LIMIT. */
   readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
   /** log receives operational events (default: dropped). */

@@ -10,7 +10,8 @@ import type { Decision, PolicyInput } from '../decision/index.js';
 import type { ActivePolicy, LoadedBundle, PolicyEntrypoints } from '../policy/index.js';
 import type { GatewayConfig, RemoteBundleSource } from '../config/index.js';
 import type { GatewayEvent } from '../events.js';
-import type { BundleServiceEvent } from '../bundle-service/index.js';
+import type { BundleServiceEvent, BundleStatus } from '../bundle-service/index.js';
+import type { PolicyStatusProvider } from '../metrics/index.js';
 import { bundlePollerOptions } from './bundle-poller.js';
 
 /** PolicyStart is the active policy with what keeps it current, or why there is none. */
@@ -208,6 +209,34 @@ async function fromBytes(bytes: Uint8Array, origin: string): Promise<LoadedBundl
     throw e;
   }
 }
+
+/** policyStatusProvider is the metrics' and status document's view of the active policy and its source. */
+export function policyStatusProvider(started: Extract<PolicyStart, { ok: true }>): PolicyStatusProvider {
+  const at = (iso: string | undefined): Date | undefined => (iso === undefined || iso === ZERO ? undefined : new Date(iso));
+  return {
+    status() {
+      const a = started.active.status();
+      const stale = started.stale();
+      const remote = started.bundleStatus?.() as BundleStatus | undefined;
+      const local = a.lastReloadAt ?? a.activatedAt;
+      return {
+        revision: a.revision,
+        activatedAt: a.activatedAt,
+        lastSuccessfulDownload:
+          remote !== undefined ? at(remote.last_successful_download) : a.lastError === undefined ? local : a.activatedAt,
+        lastSuccessfulRequest: remote !== undefined ? at(remote.last_successful_request) : local,
+        verified: true,
+        reloadFailures: a.reloadFailures,
+        staleSeconds: stale.seconds,
+        stale: stale.stale,
+        errors: [...(a.lastError ?? []), ...(remote?.errors?.map((e) => e.message) ?? [])],
+      };
+    },
+  };
+}
+
+/** ZERO is the bundle status's "never". */
+const ZERO = '0001-01-01T00:00:00Z';
 
 /** STALE_RULE is the rule id of a refusal for staleness. */
 const STALE_RULE = 'portcullis.stale_policy';

@@ -4,6 +4,7 @@
 
 import type { GatewayConfig } from '../config/index.js';
 import type { GatewayEvent } from '../events.js';
+import type { JournalStatus } from '../metrics/index.js';
 
 /** RETENTION_INTERVAL_MS is how often old records are pruned (`recording.retention`). */
 const RETENTION_INTERVAL_MS = 3_600_000;
@@ -14,7 +15,13 @@ export async function startRecording(
   state: import('../state/index.js').StateStore | undefined,
   events: { publish(e: GatewayEvent): void },
 ): Promise<
-  | { readonly ok: true; readonly recorder: import('../recording/index.js').Recorder | undefined; close(): Promise<void> }
+  | {
+      readonly ok: true;
+      readonly recorder: import('../recording/index.js').Recorder | undefined;
+      /** status is the journal's state (absent without `recording`). */
+      readonly status?: () => JournalStatus;
+      close(): Promise<void>;
+    }
   | { readonly ok: false; readonly reason: string }
 > {
   const rc = config.recording;
@@ -23,6 +30,8 @@ export async function startRecording(
   const problem = (message: string): void => events.publish({ type: 'recording.problem', message });
   let shipper: import('../recording/index.js').Shipper | undefined;
   let journal: import('../recording/index.js').Journal;
+  // how far the store has this run's journal (the shipper reports each round)
+  let shippedThrough = 0;
   try {
     journal = await rec.openJournal({ dir: rc.dir, fsync: rc.fsync, onCommit: () => shipper?.kick() });
   } catch (e) {
@@ -32,10 +41,11 @@ export async function startRecording(
     shipper = rec.createShipper({
       store: state,
       dir: rc.dir,
-      onEvent: (e) =>
-        e.type === 'recording.shipped'
-          ? events.publish({ type: 'recording.shipped', journal: e.journal, records: e.records, through: e.through })
-          : problem(`shipping to the state store failed: ${e.message}`),
+      onEvent: (e) => {
+        if (e.type !== 'recording.shipped') return problem(`shipping to the state store failed: ${e.message}`);
+        if (e.journal === journal.id) shippedThrough = Math.max(shippedThrough, e.through);
+        events.publish({ type: 'recording.shipped', journal: e.journal, records: e.records, through: e.through });
+      },
     });
     // what an earlier run left unshipped (a crash) goes first
     await shipper.shipOnce();
@@ -50,9 +60,18 @@ export async function startRecording(
   const timer = setInterval(prune, RETENTION_INTERVAL_MS);
   timer.unref();
   const recorder = rec.createJournalRecorder({ journal, onFailure: rc.onFailure, onProblem: problem });
+  const withShipper = shipper !== undefined;
   return {
     ok: true,
     recorder,
+    status: () => ({
+      records: journal.stats.records,
+      bytes: journal.stats.bytes,
+      fsyncs: journal.stats.fsyncs,
+      failed: journal.failed?.message,
+      // a journal's seq counts its records from 1, so the records past `through` are the unshipped ones
+      unshipped: withShipper ? Math.max(0, journal.stats.records - shippedThrough) : undefined,
+    }),
     async close() {
       clearInterval(timer);
       await journal.flush().catch(() => undefined);

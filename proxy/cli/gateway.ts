@@ -14,9 +14,10 @@ import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
 import { watchSource } from './policy-watch.js';
-import { staleRefusal, startPolicy } from './gateway-policy.js';
+import { policyStatusProvider, staleRefusal, startPolicy } from './gateway-policy.js';
 import { reconfigure, swappableVerifier } from './gateway-reconfigure.js';
 import type { ReconfigureReport, SwappableVerifier } from './gateway-reconfigure.js';
+import { startGatewayStatus } from './gateway-status.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AuthEvent, TokenVerifier } from '../auth/index.js';
@@ -39,7 +40,8 @@ export type GatewayStart =
       readonly reconfigure: (next: GatewayConfig) => ReconfigureReport;
       /** watch reloads the policy when its local source changes (`serve --watch`); the returned function stops watching. */
       readonly watch: () => () => void;
-      readonly close: () => Promise<void>;
+      /** close stops the gateway; `graceMs` lets running statements finish first (a drain, `limits.shutdown_grace`). */
+      readonly close: (options?: { readonly graceMs?: number }) => Promise<void>;
     }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
 
@@ -293,6 +295,18 @@ export async function startGatewayFromConfig(
           log: ({ type, ...fields }) => events.publish({ type: 'decision_log.problem', kind: type, fields }),
         });
   const unsubscribeDecisions = decisionLogger === undefined ? undefined : events.subscribe(decisionLogger.subscriber);
+  // metrics, readiness and the status document (the policy's status: the active policy and its source)
+  const status = startGatewayStatus({
+    config,
+    events,
+    policy: policyStatusProvider(policyStart),
+    gateway,
+    state,
+    holds,
+    journal: recording.status,
+    decisionLog: decisionLogger,
+    labels: { id: gatewayId, version: VERSION },
+  });
   // the admin API (approvals): a listener of its own, loopback unless configured otherwise
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   if (config.admin.enabled) {
@@ -307,13 +321,17 @@ export async function startGatewayFromConfig(
         audit,
         policy: active,
         verifier,
-        readiness: () => readiness(state),
+        readiness: status.readiness,
+        metrics: status.metrics,
+        status: status.status,
+        openRoutes: config.admin.openRoutes,
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
         log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
         version: VERSION,
       });
       events.publish({ type: 'admin.listening', url: admin.url });
     } catch (e) {
+      status.close();
       await gateway.close();
       await plane.plane.close();
       control?.close();
@@ -362,11 +380,14 @@ export async function startGatewayFromConfig(
         watchers.delete(watcher);
       };
     },
-    close: async () => {
+    close: async (options) => {
       for (const w of watchers) w.close();
+      // the gateway drains first, with the admin API still up (readiness says it is shutting down,
+      // approvers can still act on held statements); then everything else
+      await gateway.close(options);
       await policyStart.close();
       await admin?.close();
-      await gateway.close();
+      status.close();
       await recording.close();
       unsubscribeDecisions?.();
       await decisionLogger?.close();
@@ -420,20 +441,6 @@ function logMaskRules(policy: { evaluateRaw(input: string, entrypoint: string): 
 
 /** VERSION is the gateway's version (package.json), shown by the admin API. */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** readiness is the admin API's /readyz probe: the state store answers (when configured). */
-async function readiness(state: { query(sql: string): Promise<unknown> } | undefined) {
-  if (state === undefined) return { ready: true, checks: { state: { ok: true, message: 'not configured' } } };
-  try {
-    await Promise.race([
-      state.query('SELECT 1'),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
-    ]);
-    return { ready: true, checks: { state: { ok: true } } };
-  } catch {
-    return { ready: false, checks: { state: { ok: false, message: 'the state store cannot be reached' } } };
-  }
-}
 
 /** MIN_HASH_KEY_BYTES is the shortest HMAC key accepted for the `hash` mask. */
 const MIN_HASH_KEY_BYTES = 16;

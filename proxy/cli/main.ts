@@ -7,11 +7,29 @@ import { run } from './run.js';
 let stopSignal: Promise<void> | undefined;
 let removeStopHandlers = (): void => undefined;
 
-/** untilStopped resolves on the first SIGINT/SIGTERM (Ctrl-C); handlers are installed only for commands that wait (serve, demo). */
+/** SIGNAL_EXIT is the exit code of a process ended by a second signal (128 + the signal's number, as shells report it). */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * untilStopped resolves on the first SIGINT/SIGTERM (Ctrl-C); handlers are installed only for
+ * commands that wait (serve, demo). While the command then shuts down (a drain may take
+ * `limits.shutdown_grace`), a second SIGINT/SIGTERM exits at once.
+ */
 function untilStopped(): Promise<void> {
   stopSignal ??= new Promise<void>((resolve) => {
+    const now = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`portcullis: ${signal} again: exiting now\n`);
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    };
     const stop = (): void => {
-      removeStopHandlers();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      removeStopHandlers = () => {
+        process.off('SIGINT', now);
+        process.off('SIGTERM', now);
+      };
       resolve();
     };
     removeStopHandlers = () => {

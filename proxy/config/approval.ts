@@ -34,6 +34,8 @@ export type AdminConfig = {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** rateLimit is the most authenticated requests per approver within windowMs. */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** openRoutes are the routes answered without a bearer token (`metrics`, `readyz`); default `[metrics]`. */
+  readonly openRoutes: readonly ('metrics' | 'readyz')[];
 };
 
 /** APPROVAL_DEFAULTS are the defaults of `approval`. */
@@ -46,7 +48,15 @@ export const APPROVAL_DEFAULTS = deepFreeze({
 });
 
 /** ADMIN_DEFAULTS are the defaults of `admin` (loopback; 120 requests a minute per approver). */
-export const ADMIN_DEFAULTS = deepFreeze({ host: '127.0.0.1', port: 9187, rateLimit: { max: 120, windowMs: 60_000 } });
+export const ADMIN_DEFAULTS = deepFreeze({
+  host: '127.0.0.1',
+  port: 9187,
+  rateLimit: { max: 120, windowMs: 60_000 },
+  openRoutes: ['metrics'] as readonly ('metrics' | 'readyz')[],
+});
+
+/** OPENABLE_ROUTES are the admin routes `admin.open_routes` may list. */
+const OPENABLE_ROUTES = ['metrics', 'readyz'] as const;
 
 /** validateApproval reads the optional `approval` section. */
 export function validateApproval(root: Section): ApprovalConfig {
@@ -92,7 +102,7 @@ export function validateApproval(root: Section): ApprovalConfig {
 /** validateAdmin reads the optional `admin` section. */
 export function validateAdmin(root: Section): AdminConfig {
   const s = root.section('admin', false);
-  s?.only(['enabled', 'host', 'port', 'tls', 'rate_limit']);
+  s?.only(['enabled', 'host', 'port', 'tls', 'rate_limit', 'open_routes']);
   const tls = s?.section('tls', false);
   tls?.only(['cert', 'key']);
   const certFile = tls?.string('cert', true);
@@ -108,5 +118,22 @@ export function validateAdmin(root: Section): AdminConfig {
       max: rate?.integer('max', 1, 1_000_000) ?? ADMIN_DEFAULTS.rateLimit.max,
       windowMs: rate?.duration('window', 1_000) ?? ADMIN_DEFAULTS.rateLimit.windowMs,
     },
+    openRoutes: s === undefined ? ADMIN_DEFAULTS.openRoutes : openRoutes(s),
   };
+}
+
+/** openRoutes reads `admin.open_routes`: a list (possibly empty) of routes answered without a token. */
+function openRoutes(s: Section): readonly ('metrics' | 'readyz')[] {
+  const raw = s.get('open_routes');
+  if (raw === undefined) return ADMIN_DEFAULTS.openRoutes;
+  if (!Array.isArray(raw)) {
+    s.error('open_routes', `must be a list of ${OPENABLE_ROUTES.join(', ')} (possibly empty), got ${kindOf(raw)}`);
+    return ADMIN_DEFAULTS.openRoutes;
+  }
+  const out: ('metrics' | 'readyz')[] = [];
+  raw.forEach((r: unknown, i) => {
+    if (r === 'metrics' || r === 'readyz') out.push(r);
+    else s.error(`open_routes[${i}]`, `must be one of ${OPENABLE_ROUTES.join(', ')}, got ${typeof r === 'string' ? `"${r}"` : kindOf(r)}`);
+  });
+  return [...new Set(out)];
 }

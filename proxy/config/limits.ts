@@ -26,6 +26,8 @@ export type LimitsConfig = {
   readonly messageTimeoutMs: number;
   /** maxAnalysisMs is the time budget of analysing one long statement (proxy/sql offload; 54001 past it). */
   readonly maxAnalysisMs: number;
+  /** shutdownGraceMs bounds a drain on SIGTERM: statements running may finish within it, then sessions end (57P01). */
+  readonly shutdownGraceMs: number;
 };
 
 /**
@@ -33,7 +35,8 @@ export type LimitsConfig = {
  * (PostgreSQL's own cap is 1 GiB per field; an agent rarely needs a row above 64 MiB, and the
  * row limit is what one session can pin in memory at once), 1 MiB queued per direction, 100
  * authenticated connections, 64 connections logging in (16 per address), 10 s to authenticate,
- * 30 s per message, 10 s to analyse one long statement.
+ * 30 s per message, 10 s to analyse one long statement, 10 s for running statements to finish on
+ * SIGTERM (Kubernetes' default grace before SIGKILL is 30 s).
  */
 export const LIMITS_DEFAULTS = deepFreeze({
   maxMessageBytes: 1_048_576,
@@ -46,6 +49,7 @@ export const LIMITS_DEFAULTS = deepFreeze({
   authenticationTimeoutMs: 10_000,
   messageTimeoutMs: 30_000,
   maxAnalysisMs: 10_000,
+  shutdownGraceMs: 10_000,
 });
 
 /** MIN_MESSAGE_BYTES is the smallest max_message_bytes that still fits a StartupMessage and a short query. */
@@ -74,6 +78,7 @@ export function validateLimits(root: Section): LimitsConfig {
     'authentication_timeout',
     'message_timeout',
     'max_analysis_time',
+    'shutdown_grace',
   ]);
   return {
     maxMessageBytes: limits?.size('max_message_bytes', MIN_MESSAGE_BYTES) ?? LIMITS_DEFAULTS.maxMessageBytes,
@@ -87,5 +92,6 @@ export function validateLimits(root: Section): LimitsConfig {
     authenticationTimeoutMs: limits?.duration('authentication_timeout', 1, 3_600_000) ?? LIMITS_DEFAULTS.authenticationTimeoutMs,
     messageTimeoutMs: limits?.duration('message_timeout', 1, 3_600_000) ?? LIMITS_DEFAULTS.messageTimeoutMs,
     maxAnalysisMs: limits?.duration('max_analysis_time', 1) ?? LIMITS_DEFAULTS.maxAnalysisMs,
+    shutdownGraceMs: limits?.duration('shutdown_grace', 0, 3_600_000) ?? LIMITS_DEFAULTS.shutdownGraceMs,
   };
 }

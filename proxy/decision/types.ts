@@ -165,8 +165,15 @@ export type ApprovalDecider = {
   decide(input: ApprovalDecisionInput): ApprovalVerdict;
 };
 
-/** AUDIT_ACTIONS are what a caller may ask of the admin API under the audit policy: read recorded sessions, terminate a session, block an identity, read the policy status, reload the policy. */
-export const AUDIT_ACTIONS = ['sessions.read', 'sessions.terminate', 'identities.block', 'policy.read', 'policy.reload'] as const;
+/** AUDIT_ACTIONS are what a caller may ask of the admin API under the audit policy: read recorded sessions, terminate a session, block an identity, read the policy status, reload the policy, read the gateway's status. */
+export const AUDIT_ACTIONS = [
+  'sessions.read',
+  'sessions.terminate',
+  'identities.block',
+  'policy.read',
+  'policy.reload',
+  'status.read',
+] as const;
 
 /** AuditAction is one of AUDIT_ACTIONS. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

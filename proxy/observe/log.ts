@@ -102,6 +102,7 @@ export function levelOf(event: GatewayEvent): Level {
       // a policy denial was logged as its decision already
       return event.rule !== undefined ? 'debug' : 'info';
     case 'statement.finished':
+    case 'connection.accepted':
     case 'policy.print':
     case 'keys.throttled':
       return 'debug';
@@ -118,6 +119,8 @@ export function logEntry(event: GatewayEvent): LogEntry {
       return at('gateway listening', { host: event.host, port: event.port, tls: event.tls });
     case 'gateway.error':
       return at('gateway error', { error: event.message });
+    case 'connection.accepted':
+      return at('connection accepted', { clientAddress: event.clientAddress });
     case 'connection.refused':
       return at('connection refused', { reason: event.reason, clientAddress: event.clientAddress });
     case 'login.refused':

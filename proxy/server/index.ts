@@ -2,4 +2,4 @@
 // and the registry of live sessions (cancel routing, shutdown). Re-exports only.
 
 export { startGateway } from './server.js';
-export type { Gateway, GatewayDeps } from './server.js';
+export type { CloseOptions, Gateway, GatewayDeps } from './server.js';

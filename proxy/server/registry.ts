@@ -39,5 +39,8 @@ export function createSessionRegistry(): SessionRegistry {
     terminateAll(error) {
       for (const { handle } of [...byPid.values()]) handle.terminate(error, 'shutdown');
     },
+    drainAll(error) {
+      for (const { handle } of [...byPid.values()]) handle.drain(error);
+    },
   };
 }

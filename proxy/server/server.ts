@@ -2,13 +2,14 @@
 // proxy/session's runSession, with the things all sessions share (TLS context, upstream
 // settings, token verifier, the statement gate, catalog, cancel-key registry, event bus) and its
 // place in the connection limits (admission.ts: connections logging in apart from authenticated
-// ones). A failure on one connection never affects another; close() ends every session and the
-// catalog connection.
+// ones). A failure on one connection never affects another; close() stops accepting, drains
+// (running statements may finish within its grace) and ends every session and the catalog
+// connection.
 //
 // Wiring (proxy/cli `portcullis serve`):
 //   const gateway = await startGateway(config, { verifier: createTokenVerifier(toIdentityConfig(config)),
 //     decide: (input) => decider.decide(input), events: bus });
-//   … gateway.host / gateway.port …; on SIGINT: await gateway.close();
+//   … gateway.host / gateway.port …; on SIGTERM: await gateway.close({ graceMs: config.limits.shutdownGraceMs });
 
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
@@ -81,13 +82,21 @@ export type GatewayDeps = {
   readonly startupTimeoutMs?: number;
 };
 
+/** CloseOptions bound a drain: how long running statements may take to finish before their sessions are ended. */
+export type CloseOptions = { readonly graceMs?: number };
+
 /** Gateway is a running gateway. */
 export type Gateway = {
   /** host and port the gateway listens on (port resolved when config.listen.port was 0). */
   readonly host: string;
   readonly port: number;
-  /** close stops accepting, terminates every session (FATAL 57P01) and the catalog connection; idempotent. */
-  close(): Promise<void>;
+  /**
+   * close stops accepting, lets running statements finish within `graceMs` (default 0: none),
+   * terminates every session left (FATAL 57P01) and closes the catalog connection; idempotent.
+   */
+  close(options?: CloseOptions): Promise<void>;
+  /** draining is true once close() was called. */
+  draining(): boolean;
   /** sessions is the number of client connections open right now (logging in or logged in). */
   sessions(): number;
   /** connections counts the open connections by pool: logging in (unauthenticated) and authenticated. */
@@ -187,6 +196,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       return;
     }
     open.add(socket);
+    events.publish({ type: 'connection.accepted', clientAddress });
     socket.once('close', () => {
       open.delete(socket);
       ticket.release();
@@ -228,9 +238,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     sessions: () => open.size,
     connections: () => ({ unauthenticated: admission.unauthenticated, authenticated: admission.authenticated }),
     live: () => registry.sessions(),
-    close(): Promise<void> {
+    draining: () => closing !== undefined,
+    close(options: CloseOptions = {}): Promise<void> {
       closing ??= (async () => {
+        // stop accepting: new connections are refused by the kernel from now on
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        const graceMs = options.graceMs ?? 0;
+        if (graceMs > 0) {
+          // a drain: idle sessions end now, the others once their statement (or transaction) ends;
+          // asked again at each tick for sessions whose login completes meanwhile
+          const graceEnd = Date.now() + graceMs;
+          while (registry.size > 0 && Date.now() < graceEnd) {
+            registry.drainAll(shuttingDown());
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
         registry.terminateAll(shuttingDown());
         // sockets still in startup (or not letting go): give them a moment, then cut them off
         const deadline = Date.now() + 2_000;

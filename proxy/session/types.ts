@@ -33,7 +33,16 @@ export type SessionContext = {
   readonly recordRowsBytes?: number;
   /** interrupt ends a wait for approval early (the client's CancelRequest or disconnect); absent: nothing interrupts it. */
   readonly interrupt?: HoldInterrupt;
+  /** activity tells the session's owner when the session is idle (a draining gateway ends it then); absent: nobody asks. */
+  readonly activity?: SessionActivity;
 };
+
+/**
+ * SessionActivity is what the query cycle says about its session: `idle` between statements
+ * outside a transaction block (set to false when a client message arrives, and to whether the
+ * transaction ended when its answer is complete), and `wentIdle()` called each time it becomes idle.
+ */
+export type SessionActivity = { idle: boolean; readonly wentIdle: () => void };
 
 /** HoldInterrupt lets a CancelRequest or a disconnect end the session's wait for approval. */
 export type HoldInterrupt = {

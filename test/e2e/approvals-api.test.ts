@@ -194,7 +194,10 @@ describe('approvals through the admin API of a composed gateway', () => {
     const token = await stackRef.current.mint('monitor', { roles: [] });
     expect(await api('GET', '/livez', undefined)).toEqual({ status: 200, json: { status: 'ok' } });
     expect((await api('GET', '/readyz', undefined)).status).toBe(401);
-    expect(await api('GET', '/readyz', token)).toMatchObject({ status: 200, json: { status: 'ready', checks: { state: { ok: true } } } });
+    expect(await api('GET', '/readyz?verbose', token)).toMatchObject({
+      status: 200,
+      json: { status: 'ready', checks: { state: { ok: true } } },
+    });
     const doc = await api('GET', '/v1/openapi.json', token);
     expect(doc.json.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/v1/approvals', '/v1/approvals/{id}/approve']));

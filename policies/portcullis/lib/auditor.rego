@@ -37,7 +37,7 @@ may_administer if {
 }
 
 # reads are the actions that need a read role (the others need an admin role).
-reads := {"sessions.read", "policy.read"}
+reads := {"sessions.read", "policy.read", "status.read"}
 
 # verbs words each known action for messages.
 verbs := {
@@ -46,6 +46,7 @@ verbs := {
 	"policy.reload": "reload the policy",
 	"sessions.terminate": "terminate sessions",
 	"identities.block": "block identities",
+	"status.read": "read the gateway's status",
 }
 
 # name is the caller's subject, for messages.

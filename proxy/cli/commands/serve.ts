@@ -1,6 +1,7 @@
 // `portcullis serve`: load and validate the config (errors path-addressed, exit 1), then start
 // the gateway through the composition root (../gateway.ts, loaded lazily) and run until a stop
-// signal.
+// signal, then drain: new connections are refused, running statements finish within
+// `limits.shutdown_grace`, the sessions left end with 57P01, and the process exits 0.
 
 import { options, parseFlags, usageError } from '../command.js';
 import type { CliCommand } from '../command.js';
@@ -71,7 +72,11 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     await ctx.untilStopped();
     offReload?.();
     stopWatching?.();
-    await gateway.close();
+    // a drain: no new connections, running statements finish within limits.shutdown_grace (a second signal exits at once)
+    const graceMs = loaded.config.limits.shutdownGraceMs;
+    io.stderr(`portcullis: shutting down; running statements may finish within ${graceMs / 1000} s (signal again to exit at once)\n`);
+    await gateway.close({ graceMs });
+    io.stderr('portcullis: gateway stopped\n');
     return EXIT.ok;
   },
 };

@@ -24,6 +24,7 @@ import type { RelayOutcome } from './expectations.js';
  */
 export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
   const cycle = createCycle(ctx);
+  const activity = ctx.activity;
   let terminate = false;
   let reason: SessionEnd['reason'] = 'client';
   try {
@@ -58,6 +59,7 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
         break;
       }
       if (frame.kind !== 'tagged') throw new ProtocolViolationError('portcullis: unexpected startup packet', { severity: 'FATAL' });
+      if (activity !== undefined) activity.idle = false;
       const outcome = await handleFrame(cycle, frame);
       if (outcome === 'closed') {
         reason = ctx.upstream.closed ? 'upstream' : 'client';
@@ -66,6 +68,11 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
       if (outcome === 'terminate') {
         terminate = true;
         break;
+      }
+      // a draining gateway ends the session here: its statement answered, no transaction left open
+      if (activity !== undefined && cycle.state.txStatus === 'I') {
+        activity.idle = true;
+        activity.wentIdle();
       }
     }
   } catch (err) {

@@ -361,6 +361,7 @@ class Relay {
       masks: plan.masks,
       ...(outcome.tag !== undefined ? { tag: outcome.tag } : {}),
       ...(outcome.sqlstate !== undefined ? { sqlstate: outcome.sqlstate } : {}),
+      durationMs: this.#since - since,
     });
   }
 

@@ -95,6 +95,8 @@ export type SessionHandle = {
   terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout' | 'terminated' | 'blocked'): void;
   /** cancelHold withdraws the statement the session holds for approval; false when none is held. */
   cancelHold(): boolean;
+  /** drain terminates the session (reason `shutdown`) now if it is idle, else once its statement (or transaction) ends; idempotent. */
+  drain(error: ProxyError): void;
 };
 
 /** SessionRegistry maps the BackendKeyData we gave clients to their sessions. */
@@ -109,6 +111,8 @@ export type SessionRegistry = {
   readonly size: number;
   /** terminateAll terminates every session with the error. */
   terminateAll(error: ProxyError): void;
+  /** drainAll asks every session to end with the error once idle (SessionHandle.drain). */
+  drainAll(error: ProxyError): void;
   /** sessions lists the live sessions (live control: terminate one, or every session of a blocked identity). */
   sessions(): readonly SessionHandle[];
 };

@@ -11,7 +11,8 @@ import type { SocketChannel } from '../../net/index.js';
 import type { BackendKey, UpstreamConnection, UpstreamLogin } from '../../upstream/index.js';
 import { encodeBackend, encodeFrontend } from '../../wire/index.js';
 import { sessionExpired } from '../errors.js';
-import type { HoldInterrupt, SessionContext, SessionEnd } from '../types.js';
+import type { HoldInterrupt, SessionActivity, SessionContext, SessionEnd } from '../types.js';
+import type { ProxyError } from '../../errors.js';
 import { destroySoon } from './connection.js';
 import { watchToken } from './token-watch.js';
 import type { ClientConnection } from './connection.js';
@@ -67,6 +68,14 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     }
   }
   const interrupt = createHoldInterrupt();
+  // idle until its first statement; a drain asked for meanwhile ends the session when it is idle
+  let draining: ProxyError | undefined;
+  const activity: SessionActivity = {
+    idle: true,
+    wentIdle: () => {
+      if (draining !== undefined) handle.terminate(draining, 'shutdown');
+    },
+  };
   const handle: SessionHandle = {
     id,
     identity: { iss: principal.issuer, sub: principal.subject },
@@ -78,6 +87,11 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
       c.end();
       destroySoon(c);
       terminateUpstream(up);
+    },
+    drain(error) {
+      if (draining !== undefined) return;
+      draining = error;
+      if (activity.idle) handle.terminate(error, 'shutdown');
     },
   };
   const ourKey: BackendKey = env.registry.register(handle);
@@ -143,6 +157,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     ...(recording?.rowsBytes !== undefined ? { recordRowsBytes: recording.rowsBytes } : {}),
     events: env.events,
     interrupt,
+    activity,
   };
   let end: SessionEnd | undefined;
   try {

@@ -151,6 +151,7 @@ describe('validateConfig values', () => {
         authenticationTimeoutMs: 2_000,
         messageTimeoutMs: 500,
         maxAnalysisMs: 10_000,
+        shutdownGraceMs: 10_000,
       },
     },
     {
@@ -158,6 +159,30 @@ describe('validateConfig values', () => {
       doc: withKey('limits.max_analysis_time', '2s'),
       get: (c: GatewayConfig) => c.limits.maxAnalysisMs,
       want: 2_000,
+    },
+    {
+      note: 'shutdown grace 30s',
+      doc: withKey('limits.shutdown_grace', '30s'),
+      get: (c: GatewayConfig) => c.limits.shutdownGraceMs,
+      want: 30_000,
+    },
+    {
+      note: 'admin open routes by default',
+      doc: withKey('admin.port', 0),
+      get: (c: GatewayConfig) => c.admin.openRoutes,
+      want: ['metrics'],
+    },
+    {
+      note: 'admin open routes none',
+      doc: withKey('admin.open_routes', []),
+      get: (c: GatewayConfig) => c.admin.openRoutes,
+      want: [],
+    },
+    {
+      note: 'admin open routes metrics and readyz',
+      doc: withKey('admin.open_routes', ['readyz', 'metrics']),
+      get: (c: GatewayConfig) => c.admin.openRoutes,
+      want: ['readyz', 'metrics'],
     },
     {
       note: 'audience list',
@@ -238,6 +263,21 @@ describe('validateConfig errors', () => {
       errors: ['masking: set one of hash_key_env or hash_key_file, not both'],
     },
     { note: 'section not a mapping', doc: withKey('listen', 'x'), errors: ['listen: must be a mapping, got string "x"'] },
+    {
+      note: 'an admin route that cannot be opened',
+      doc: withKey('admin.open_routes', ['metrics', 'status']),
+      errors: ['admin.open_routes[1]: must be one of metrics, readyz, got "status"'],
+    },
+    {
+      note: 'admin open routes not a list',
+      doc: withKey('admin.open_routes', 'metrics'),
+      errors: ['admin.open_routes: must be a list of metrics, readyz (possibly empty), got string "metrics"'],
+    },
+    {
+      note: 'a shutdown grace that is not a duration',
+      doc: withKey('limits.shutdown_grace', 'soon'),
+      errors: ['limits.shutdown_grace: must be a duration such as 500ms, 30s, 15m, 1h (or a number of seconds), got string "soon"'],
+    },
     {
       note: 'port not an integer',
       doc: withKey('listen.port', 'abc'),

@@ -46,6 +46,7 @@ const SECTIONS = [
   'identity.jwks',
   'identity.introspection',
   'policy',
+  'policy.signing',
   'limits',
   'log',
   'masking',

@@ -20,6 +20,7 @@ import type { AuthEvent, TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { assertNever } from '../errors.js';
 import type { GatewayEvent } from '../events.js';
+import { readSigningKeys } from './signing-keys.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
@@ -127,10 +128,14 @@ export async function startGatewayFromConfig(
   const events = createEventBus();
   events.subscribe(createOperationalLog({ level: config.log.level, write: (line) => log(line.endsWith('\n') ? line.slice(0, -1) : line) }));
   const source = config.policy.source;
+  // policy.signing: the trusted keys, read now; with any key a bundle must verify to load (fail closed)
+  const trusted = readSigningKeys(config.policy.signing, env);
+  if (trusted.kind === 'failed') return { kind: 'failed', reasons: [trusted.reason] };
   let loaded: Awaited<ReturnType<typeof loadBundle>>;
   try {
     loaded = await loadBundle(
       source.kind === 'bundle' ? source : { kind: 'paths', paths: source.paths, entrypoints: [config.policy.entrypoint] },
+      trusted.keys.length > 0 ? { verification: { keys: trusted.keys } } : {},
     );
   } catch (e) {
     if (isBundleError(e)) return { kind: 'failed', reasons: [e.message] };

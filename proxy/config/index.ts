@@ -14,6 +14,8 @@ export { ALLOWED_ALGORITHMS, IDENTITY_DEFAULTS, toIdentityConfig } from './ident
 export type { IdentitySection, JwksSource, JwtAlgorithm } from './identity.js';
 export { POLICY_DEFAULTS } from './policy.js';
 export type { PolicySection, PolicySource } from './policy.js';
+export { SIGNING_KEY_ALGORITHMS } from './signing.js';
+export type { SigningConfig, SigningKeyAlgorithm, SigningKeyConfig } from './signing.js';
 export { LIMITS_DEFAULTS } from './limits.js';
 export type { LimitsConfig } from './limits.js';
 export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';

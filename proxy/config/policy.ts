@@ -6,6 +6,8 @@
 
 import { deepFreeze, show } from './section.js';
 import type { Section } from './section.js';
+import { validateSigning } from './signing.js';
+import type { SigningConfig } from './signing.js';
 
 /** PolicySource is an OPA bundle (tar.gz) or directories/files of .rego and data files compiled at start. */
 export type PolicySource =
@@ -23,6 +25,8 @@ export type PolicySection = {
   readonly approvalEntrypoint: string;
   /** auditEntrypoint is the rule evaluated before anyone reads recorded sessions (or acts on them); without it nobody may. */
   readonly auditEntrypoint: string;
+  /** signing lists the keys a bundle must be signed by (signing.ts); absent: no verification. */
+  readonly signing?: SigningConfig;
 };
 
 /** POLICY_DEFAULTS are the defaults of `policy` (the source has none: it is required). */
@@ -39,7 +43,7 @@ const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
 export function validatePolicy(root: Section): PolicySection | undefined {
   const s = root.section('policy', true);
   if (s === undefined) return undefined;
-  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint', 'audit_entrypoint']);
+  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint', 'audit_entrypoint', 'signing']);
   const bundle = s.string('bundle');
   const paths = s.stringList('paths');
   const entrypoint = s.string('entrypoint') ?? POLICY_DEFAULTS.entrypoint;
@@ -93,5 +97,6 @@ export function validatePolicy(root: Section): PolicySection | undefined {
     return undefined;
   }
   const source: PolicySource = bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] };
-  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint, auditEntrypoint };
+  const signing = validateSigning(s);
+  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint, auditEntrypoint, ...(signing ? { signing } : {}) };
 }

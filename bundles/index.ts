@@ -23,7 +23,40 @@ export { loadBundle } from './load.js';
 export type { LoadBundleOptions, LoadBundleResult, PolicySourceSpec } from './load.js';
 export { gitRevision } from './revision.js';
 export type { GitRevision } from './revision.js';
-export * from './signing/index.js';
+export {
+  signBundle,
+  signedFiles,
+  verifyBundle,
+  hashFile,
+  canonicalBytes,
+  canonicalText,
+  compareUtf8,
+  goQuote,
+  isHashAlgorithm,
+  isStructuredFile,
+  readGoJson,
+  readGoYaml,
+  decodeGoUtf8,
+  formatFloat32g,
+  importKey,
+  isSigningAlgorithm,
+  HASH_ALGORITHMS,
+  SIGNATURES_PATH,
+  SIGNING_ALGORITHMS,
+} from './signing/index.js';
+export type {
+  BundleVerification,
+  GoNumber,
+  GoObject,
+  GoValue,
+  HashAlgorithm,
+  KeyMaterial,
+  SignBundleOptions,
+  SignedFile,
+  SigningAlgorithm,
+  VerificationKey,
+  VerifyBundleOptions,
+} from './signing/index.js';
 export type { CollectedSource, CollectOptions } from './sources.js';
 export {
   BundleError,

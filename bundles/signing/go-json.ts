@@ -90,8 +90,14 @@ export function readGoJson(text: string): GoValue | undefined {
         return out;
       }
       if (c !== 0x5c) {
-        out += text[pos];
-        pos++;
+        // copy the run of plain characters up to the next quote, backslash or control character
+        const start = pos;
+        while (pos < text.length) {
+          const d = text.charCodeAt(pos);
+          if (d === 0x22 || d === 0x5c || d < 0x20) break;
+          pos++;
+        }
+        out += text.slice(start, pos);
         continue;
       }
       const e = text[pos + 1] ?? '';

@@ -120,6 +120,11 @@ describe('OPA file hashing (golden vectors)', () => {
     expect(Buffer.from(canonicalBytes('/data.json', bytes)).toString()).toBe('{"n":1.0,"s":"\\u2028"}');
   });
 
+  it("matches the digest OPA's own verify_test.go pins for a .manifest (MD5)", () => {
+    // OPA: `/.manifest: digest mismatch (want: …, got: a005c38a509dc2d5a7407b9494efb2ad)` for this text
+    expect(hashFile('/.manifest', utf8('{"revision": "quickbrownfaux"}'), 'MD5')).toBe('a005c38a509dc2d5a7407b9494efb2ad');
+  });
+
   it('ignores whitespace and key order of structured files', () => {
     expect(hashFile('/data.json', utf8('{"b":1,"a":[1, 2]}'))).toBe(hashFile('/data.json', utf8('{ "a": [1,2],\n "b": 1 }')));
   });

@@ -183,3 +183,55 @@ describe('OPA file hashing (golden vectors)', () => {
     expect(() => hashFile(path, utf8(text))).toThrow(/neither JSON nor YAML/);
   });
 });
+
+describe('canonical form, rule by rule', () => {
+  const canon = (path: string, text: string) => Buffer.from(canonicalBytes(path, utf8(text))).toString('utf8');
+
+  it.each([
+    { note: 'a repeated key keeps the last value', text: '{"a":1,"a":2}', want: '{"a":2}' },
+    { note: 'a NUL escape', text: '["\\u0000"]', want: '["\\u0000"]' },
+    { note: 'a surrogate pair escape', text: '["\\ud83d\\ude00"]', want: '["😀"]' },
+    { note: 'a lone low surrogate', text: '["\\udc00"]', want: '["\ufffd"]' },
+    { note: 'a top-level string', text: '"<b>"', want: '"<b>"' },
+    { note: 'a leading zero is not JSON: read as YAML, 01 is octal 1', text: '{"a": 01}', want: '{"a":1}' },
+    { note: 'a raw tab in a string is not JSON: read as YAML', text: '{"a": "x\ty"}', want: '{"a":"x\\ty"}' },
+  ])('JSON: $note', ({ text, want }) => {
+    expect(canon('/data.json', text)).toBe(want);
+  });
+
+  it.each([
+    { note: 'y is true (YAML 1.1)', text: 'a: y', want: '{"a":true}' },
+    { note: 'a quoted yes is a string', text: "a: 'yes'", want: '{"a":"yes"}' },
+    { note: 'underscores in numbers', text: 'a: 1_000', want: '{"a":1000}' },
+    { note: 'binary', text: 'a: 0b101', want: '{"a":5}' },
+    { note: 'negative binary', text: 'a: -0b101', want: '{"a":-5}' },
+    { note: '0o octal', text: 'a: 0o17', want: '{"a":15}' },
+    { note: '08 is no octal: the float 8', text: 'a: 08', want: '{"a":8}' },
+    { note: 'a plus sign', text: 'a: +12', want: '{"a":12}' },
+    { note: 'a leading dot', text: 'a: .5', want: '{"a":0.5}' },
+    { note: 'a trailing dot', text: 'a: 1.', want: '{"a":1}' },
+    { note: 'the largest uint64', text: 'a: 18446744073709551615', want: '{"a":18446744073709551615}' },
+    { note: 'below int64: a float', text: 'a: -9223372036854775809', want: '{"a":-9223372036854776000}' },
+    { note: 'hex beyond uint64: a big integer', text: 'a: 0x10000000000000000', want: '{"a":18446744073709551616}' },
+    { note: 'a large float', text: 'a: 1e21', want: '{"a":1e+21}' },
+    { note: 'float digits', text: 'a: 123456789.123456789', want: '{"a":123456789.12345679}' },
+    { note: '!!str', text: 'a: !!str 12', want: '{"a":"12"}' },
+    { note: '!!float of an integer', text: 'a: !!float 1', want: '{"a":1}' },
+    { note: '!!int of a quoted hex', text: 'a: !!int "0x10"', want: '{"a":16}' },
+    { note: 'a custom tag keeps the text', text: 'a: !thing 12', want: '{"a":"12"}' },
+    { note: 'a literal block', text: 'a: |\n  x\n', want: '{"a":"x\\n"}' },
+    { note: 'a timestamp stays a string', text: 'a: 2001-12-14T21:59:43.10-05:00', want: '{"a":"2001-12-14T21:59:43.10-05:00"}' },
+    { note: 'an empty value is null', text: 'a:', want: '{"a":null}' },
+    { note: 'integer, hex, float and boolean keys', text: '1: a\n0x10: b\n1.5: c\non: d', want: '{"1":"a","1.5":"c","16":"b","true":"d"}' },
+    { note: 'a top-level list', text: '- 1\n- x', want: '[1,"x"]' },
+    { note: 'only the first document', text: 'a: 1\n---\nb: 2\n', want: '{"a":1}' },
+    {
+      note: 'merged maps: earlier ones win, own keys win over merged',
+      text: 'p: &p {a: 1}\nq: &q {a: 2, b: 2}\nz:\n  <<: [*p, *q]\n  c: 3\n',
+      want: '{"p":{"a":1},"q":{"a":2,"b":2},"z":{"a":1,"b":2,"c":3}}',
+    },
+    { note: '!!binary is decoded', text: 'a: !!binary aGk=', want: '{"a":"hi"}' },
+  ])('YAML: $note', ({ text, want }) => {
+    expect(canon('/data.yaml', text)).toBe(want);
+  });
+});

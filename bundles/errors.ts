@@ -18,6 +18,17 @@ export const BUNDLE_ERRORS = Object.freeze({
   ERR_BUNDLE_PATH_NOT_FOUND: { http: 404 },
   ERR_BUNDLE_NO_ENTRYPOINTS: { http: 422 },
   ERR_BUNDLE_ENTRYPOINT_UNDEFINED: { http: 422 },
+  ERR_BUNDLE_KEY_INVALID: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_MISSING: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_MULTIPLE: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_MALFORMED: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_KEY_UNKNOWN: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_INVALID: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_SCOPE: { http: 422 },
+  ERR_BUNDLE_FILE_UNSIGNED: { http: 422 },
+  ERR_BUNDLE_FILE_MISSING: { http: 422 },
+  ERR_BUNDLE_FILE_DIGEST_MISMATCH: { http: 422 },
+  ERR_BUNDLE_ROLLBACK: { http: 409 },
 } as const satisfies Readonly<Record<string, { readonly http: BundleHttpStatus }>>);
 
 /** BundleErrorCode lists every stable code a BundleError can carry. */
@@ -119,6 +130,61 @@ export const BundleEntrypointUndefined = bundleError('ERR_BUNDLE_ENTRYPOINT_UNDE
 /** BundleEntrypointUndefined is an instance of the class of the same name. */
 export type BundleEntrypointUndefined = InstanceType<typeof BundleEntrypointUndefined>;
 
+/** BundleKeyInvalid: a signing or verification key cannot be read, or does not fit its algorithm. */
+export const BundleKeyInvalid = bundleError('ERR_BUNDLE_KEY_INVALID', 'BundleKeyInvalid');
+/** BundleKeyInvalid is an instance of the class of the same name. */
+export type BundleKeyInvalid = InstanceType<typeof BundleKeyInvalid>;
+
+/** BundleSignatureMissing: verification keys are configured but the bundle carries no `/.signatures.json` (or no JWT in it). */
+export const BundleSignatureMissing = bundleError('ERR_BUNDLE_SIGNATURE_MISSING', 'BundleSignatureMissing');
+/** BundleSignatureMissing is an instance of the class of the same name. */
+export type BundleSignatureMissing = InstanceType<typeof BundleSignatureMissing>;
+
+/** BundleSignatureMultiple: `/.signatures.json` holds more than one JWT (OPA's verifier takes exactly one). */
+export const BundleSignatureMultiple = bundleError('ERR_BUNDLE_SIGNATURE_MULTIPLE', 'BundleSignatureMultiple');
+/** BundleSignatureMultiple is an instance of the class of the same name. */
+export type BundleSignatureMultiple = InstanceType<typeof BundleSignatureMultiple>;
+
+/** BundleSignatureMalformed: `/.signatures.json` or its JWT cannot be decoded, or the claims have the wrong shape. */
+export const BundleSignatureMalformed = bundleError('ERR_BUNDLE_SIGNATURE_MALFORMED', 'BundleSignatureMalformed');
+/** BundleSignatureMalformed is an instance of the class of the same name. */
+export type BundleSignatureMalformed = InstanceType<typeof BundleSignatureMalformed>;
+
+/** BundleSignatureKeyUnknown: the JWT names a key id (or none) that is not among the trusted keys. */
+export const BundleSignatureKeyUnknown = bundleError('ERR_BUNDLE_SIGNATURE_KEY_UNKNOWN', 'BundleSignatureKeyUnknown');
+/** BundleSignatureKeyUnknown is an instance of the class of the same name. */
+export type BundleSignatureKeyUnknown = InstanceType<typeof BundleSignatureKeyUnknown>;
+
+/** BundleSignatureInvalid: the JWT does not verify with the trusted key it names. */
+export const BundleSignatureInvalid = bundleError('ERR_BUNDLE_SIGNATURE_INVALID', 'BundleSignatureInvalid');
+/** BundleSignatureInvalid is an instance of the class of the same name. */
+export type BundleSignatureInvalid = InstanceType<typeof BundleSignatureInvalid>;
+
+/** BundleSignatureScope: the signed `scope` differs from the scope the key is trusted for. */
+export const BundleSignatureScope = bundleError('ERR_BUNDLE_SIGNATURE_SCOPE', 'BundleSignatureScope');
+/** BundleSignatureScope is an instance of the class of the same name. */
+export type BundleSignatureScope = InstanceType<typeof BundleSignatureScope>;
+
+/** BundleFileUnsigned: a file of the archive is not listed in the signature (added after signing). */
+export const BundleFileUnsigned = bundleError('ERR_BUNDLE_FILE_UNSIGNED', 'BundleFileUnsigned');
+/** BundleFileUnsigned is an instance of the class of the same name. */
+export type BundleFileUnsigned = InstanceType<typeof BundleFileUnsigned>;
+
+/** BundleFileMissing: a file listed in the signature is absent from the archive (removed after signing). */
+export const BundleFileMissing = bundleError('ERR_BUNDLE_FILE_MISSING', 'BundleFileMissing');
+/** BundleFileMissing is an instance of the class of the same name. */
+export type BundleFileMissing = InstanceType<typeof BundleFileMissing>;
+
+/** BundleFileDigestMismatch: a file's hash differs from the signed one (changed after signing). */
+export const BundleFileDigestMismatch = bundleError('ERR_BUNDLE_FILE_DIGEST_MISMATCH', 'BundleFileDigestMismatch');
+/** BundleFileDigestMismatch is an instance of the class of the same name. */
+export type BundleFileDigestMismatch = InstanceType<typeof BundleFileDigestMismatch>;
+
+/** BundleRollback: the bundle was signed before the active one (an old, validly signed bundle replayed). */
+export const BundleRollback = bundleError('ERR_BUNDLE_ROLLBACK', 'BundleRollback');
+/** BundleRollback is an instance of the class of the same name. */
+export type BundleRollback = InstanceType<typeof BundleRollback>;
+
 /** AnyBundleError is the union of every concrete bundle error. */
 export type AnyBundleError =
   | BundleArchiveInvalid
@@ -130,7 +196,18 @@ export type AnyBundleError =
   | BundleDataConflict
   | BundlePathNotFound
   | BundleNoEntrypoints
-  | BundleEntrypointUndefined;
+  | BundleEntrypointUndefined
+  | BundleKeyInvalid
+  | BundleSignatureMissing
+  | BundleSignatureMultiple
+  | BundleSignatureMalformed
+  | BundleSignatureKeyUnknown
+  | BundleSignatureInvalid
+  | BundleSignatureScope
+  | BundleFileUnsigned
+  | BundleFileMissing
+  | BundleFileDigestMismatch
+  | BundleRollback;
 
 /** isBundleError tells whether a caught value is a BundleError. */
 export function isBundleError(e: unknown): e is AnyBundleError {

@@ -4,7 +4,15 @@
 
 export { buildBundle } from './build.js';
 export type { BuildBundleOptions, BuildBundleResult, BundleSource } from './build.js';
-export { writeBundleTarball, readBundleTarball, writeTarGz, readTarGz, bundleEntries, normaliseEntryName } from './tarball.js';
+export {
+  writeBundleTarball,
+  readBundleTarball,
+  bundleFromEntries,
+  writeTarGz,
+  readTarGz,
+  bundleEntries,
+  normaliseEntryName,
+} from './tarball.js';
 export type { Bundle, BundleModule, TarEntry } from './tarball.js';
 export { createManifest, parseManifest, validateManifest, serializeManifest, sourceRegoVersion, POLICY_WASM_PATH } from './manifest.js';
 export type { Manifest, WasmResolver } from './manifest.js';
@@ -12,7 +20,43 @@ export { parseDataText, mergeData, isDataObject, DATA_FILE_NAMES } from './data-
 export type { DataObject } from './data-files.js';
 export { collectSources, loadDataFiles, readDataFile, isTestFile } from './sources.js';
 export { loadBundle } from './load.js';
-export type { PolicySourceSpec } from './load.js';
+export type { LoadBundleOptions, LoadBundleResult, PolicySourceSpec } from './load.js';
+export { gitRevision } from './revision.js';
+export type { GitRevision } from './revision.js';
+export {
+  signBundle,
+  signedFiles,
+  verifyBundle,
+  hashFile,
+  canonicalBytes,
+  canonicalText,
+  compareUtf8,
+  goQuote,
+  isHashAlgorithm,
+  isStructuredFile,
+  readGoJson,
+  readGoYaml,
+  decodeGoUtf8,
+  formatFloat32g,
+  importKey,
+  isSigningAlgorithm,
+  HASH_ALGORITHMS,
+  SIGNATURES_PATH,
+  SIGNING_ALGORITHMS,
+} from './signing/index.js';
+export type {
+  BundleVerification,
+  GoNumber,
+  GoObject,
+  GoValue,
+  HashAlgorithm,
+  KeyMaterial,
+  SignBundleOptions,
+  SignedFile,
+  SigningAlgorithm,
+  VerificationKey,
+  VerifyBundleOptions,
+} from './signing/index.js';
 export type { CollectedSource, CollectOptions } from './sources.js';
 export {
   BundleError,
@@ -26,6 +70,17 @@ export {
   BundlePathNotFound,
   BundleNoEntrypoints,
   BundleEntrypointUndefined,
+  BundleKeyInvalid,
+  BundleSignatureMissing,
+  BundleSignatureMultiple,
+  BundleSignatureMalformed,
+  BundleSignatureKeyUnknown,
+  BundleSignatureInvalid,
+  BundleSignatureScope,
+  BundleFileUnsigned,
+  BundleFileMissing,
+  BundleFileDigestMismatch,
+  BundleRollback,
   BUNDLE_ERRORS,
   BUNDLE_ERROR_CODES,
   isBundleError,

@@ -120,7 +120,11 @@ export async function readTarGz(bytes: Uint8Array): Promise<TarEntry[]> {
 
 /** readBundleTarball loads and validates OPA bundle bytes; throws a BundleError (ERR_BUNDLE_*). */
 export async function readBundleTarball(bytes: Uint8Array): Promise<Bundle> {
-  const entries = await readTarGz(bytes);
+  return bundleFromEntries(await readTarGz(bytes));
+}
+
+/** bundleFromEntries validates the files of an unpacked archive as a bundle; throws a BundleError (ERR_BUNDLE_*). */
+export function bundleFromEntries(entries: readonly TarEntry[]): Bundle {
   const byName = new Map(entries.map((e) => [e.name, e.bytes]));
   const manifestBytes = byName.get(MANIFEST_PATH);
   if (!manifestBytes) throw new BundleManifestMissing();

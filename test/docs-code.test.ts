@@ -50,6 +50,7 @@ const SECTIONS = [
   'policy.bundle.polling',
   'policy.bundle.credentials',
   'policy.bundle.credentials.bearer',
+  'policy.signing',
   'limits',
   'log',
   'masking',

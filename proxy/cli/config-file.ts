@@ -79,7 +79,19 @@ function resolveExternal(
     upstream,
     ...(state !== undefined ? { state } : {}),
     identity: { ...config.identity, jwks },
-    policy: { ...config.policy, source },
+    policy: {
+      ...config.policy,
+      source,
+      ...(config.policy.signing !== undefined
+        ? {
+            signing: {
+              keys: config.policy.signing.keys.map((k) =>
+                k.key.kind === 'file' ? { ...k, key: { kind: 'file' as const, path: abs(k.key.path) } } : k,
+              ),
+            },
+          }
+        : {}),
+    },
     masking:
       config.masking.hashKey?.kind === 'file'
         ? { ...config.masking, hashKey: { kind: 'file', path: abs(config.masking.hashKey.path) } }

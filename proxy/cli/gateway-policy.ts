@@ -7,7 +7,8 @@
 // be trusted to allow.
 
 import type { Decision, PolicyInput } from '../decision/index.js';
-import type { ActivePolicy, LoadedBundle, PolicyEntrypoints } from '../policy/index.js';
+import type { VerificationKey } from '../../bundles/index.js';
+import type { ActivePolicy, LoadedBundle, PolicyEntrypoints, Verification } from '../policy/index.js';
 import type { GatewayConfig, RemoteBundleSource } from '../config/index.js';
 import type { GatewayEvent } from '../events.js';
 import type { BundleServiceEvent, BundleStatus } from '../bundle-service/index.js';
@@ -21,6 +22,8 @@ export type PolicyStart =
       readonly active: ActivePolicy;
       /** stale says whether the active policy went unconfirmed past `max_staleness` (always false for local sources). */
       readonly stale: () => { readonly stale: boolean; readonly seconds: number; readonly onStale: RemoteBundleSource['onStale'] };
+      /** signaturesRequired says whether every bundle must carry a trusted signature (policy.signing keys). */
+      readonly signaturesRequired: boolean;
       /** poller is the bundle poller's status (remote sources only). */
       readonly bundleStatus?: () => unknown;
       readonly close: () => Promise<void>;
@@ -35,6 +38,7 @@ export async function startPolicy(
   config: GatewayConfig,
   publish: (event: GatewayEvent) => void,
   env: Readonly<Record<string, string | undefined>>,
+  keys: readonly VerificationKey[] = [],
 ): Promise<PolicyStart> {
   const policyModule = await import('../policy/index.js');
   const entrypoints: PolicyEntrypoints = {
@@ -45,28 +49,46 @@ export async function startPolicy(
   };
   const onPrint = (line: string) => publish({ type: 'policy.print', line });
   const source = config.policy.source;
+  // with keys, every bundle must verify, and none signed before the active one may replace it
+  const holder: { active?: ActivePolicy } = {};
+  const verification = (): Verification | undefined => {
+    if (keys.length === 0) return undefined;
+    const signedAt = holder.active?.current().signature?.signedAt;
+    return { keys, ...(signedAt !== undefined ? { activeSignedAt: signedAt } : {}) };
+  };
   const activate = async (first: LoadedBundle, load: () => Promise<LoadedBundle>) => {
     if (!first.ok) return { ok: false as const, reasons: first.reasons };
     try {
-      const initial = await policyModule.makeUnit(first.bundle, first.origin, entrypoints, onPrint);
-      return {
-        ok: true as const,
-        active: policyModule.createActivePolicy({ initial, initialBundle: first.bundle, load, entrypoints, onPrint, publish }),
-      };
+      const initial = await policyModule.makeUnit(first.bundle, first.origin, entrypoints, onPrint, first.signature);
+      holder.active = policyModule.createActivePolicy({ initial, initialBundle: first.bundle, load, entrypoints, onPrint, publish });
+      return { ok: true as const, active: holder.active };
     } catch (e) {
       if (e instanceof policyModule.PolicyUnitError) return { ok: false as const, reasons: [e.message] };
       throw e;
     }
   };
+  if (source.kind === 'paths' && keys.length > 0) {
+    return {
+      ok: false,
+      reasons: [
+        `policy.signing: policy sources (${source.paths.join(', ')}) cannot be signed; with verification keys configured, load a signed bundle (policy.bundle)`,
+      ],
+    };
+  }
   if (source.kind !== 'remote') {
     const started = await activate(
-      await policyModule.loadNow(source, entrypoints.statement),
-      policyModule.offThreadLoader(source, entrypoints.statement),
+      await policyModule.loadNow(source, entrypoints.statement, verification()),
+      policyModule.offThreadLoader(source, entrypoints.statement, verification),
     );
     if (!started.ok) return started;
-    return { ...started, stale: () => ({ stale: false, seconds: 0, onStale: 'warn' }), close: async () => {} };
+    return {
+      ...started,
+      signaturesRequired: keys.length > 0,
+      stale: () => ({ stale: false, seconds: 0, onStale: 'warn' }),
+      close: async () => {},
+    };
   }
-  return startRemote(source, env, publish, activate);
+  return startRemote(source, env, publish, activate, verification);
 }
 
 /** startRemote starts from the persisted bundle or a first download, then polls. */
@@ -78,6 +100,7 @@ async function startRemote(
     first: LoadedBundle,
     load: () => Promise<LoadedBundle>,
   ) => Promise<{ readonly ok: true; readonly active: ActivePolicy } | { readonly ok: false; readonly reasons: readonly string[] }>,
+  verification: () => Verification | undefined,
 ): Promise<PolicyStart> {
   const service = await import('../bundle-service/index.js');
   const base = bundlePollerOptions(source, env);
@@ -97,7 +120,7 @@ async function startRemote(
   };
   const load = async (): Promise<LoadedBundle> => {
     try {
-      return await fromBytes((await download()).bytes, origin);
+      return await fromBytes((await download()).bytes, origin, verification());
     } catch (e) {
       return { ok: false, reasons: [`policy.bundle: ${origin}: ${e instanceof Error ? e.message : String(e)}`] };
     }
@@ -119,7 +142,7 @@ async function startRemote(
   let etag: string | undefined;
   let firstBytes: Uint8Array | undefined;
   if (persisted !== undefined) {
-    first = await fromBytes(persisted.bytes, `${origin} (persisted ${persisted.savedAt})`);
+    first = await fromBytes(persisted.bytes, `${origin} (persisted ${persisted.savedAt})`, verification());
     etag = persisted.etag;
     publish({
       type: 'policy.source',
@@ -130,7 +153,7 @@ async function startRemote(
   } else {
     try {
       const got = await download();
-      first = await fromBytes(got.bytes, origin);
+      first = await fromBytes(got.bytes, origin, verification());
       etag = got.etag;
       firstBytes = got.bytes;
     } catch (e) {
@@ -164,7 +187,7 @@ async function startRemote(
     ...(etag !== undefined ? { etag } : {}),
     revision: active.status().revision,
     activate: async (bytes) => {
-      const outcome = await active.offer(await fromBytes(bytes, origin), 'poll');
+      const outcome = await active.offer(await fromBytes(bytes, origin, verification()), 'poll');
       if (outcome.kind === 'failed') throw new Error(outcome.reasons.join('; '));
       return { revision: outcome.revision };
     },
@@ -188,7 +211,14 @@ async function startRemote(
     }
     return { stale: isStale, seconds, onStale: source.onStale };
   };
-  return { ok: true, active, stale, bundleStatus: () => poller.status(), close: () => poller.stop() };
+  return {
+    ok: true,
+    active,
+    signaturesRequired: verification() !== undefined,
+    stale,
+    bundleStatus: () => poller.status(),
+    close: () => poller.stop(),
+  };
 }
 
 /** sourceEvent is the gateway event for what the bundle poller reports. */
@@ -199,11 +229,15 @@ function sourceEvent(event: BundleServiceEvent): GatewayEvent {
   return { type: 'policy.source', level, message: `policy ${type.replace('_', ' ')}`, fields };
 }
 
-/** fromBytes reads a bundle tarball. */
-async function fromBytes(bytes: Uint8Array, origin: string): Promise<LoadedBundle> {
-  const { readBundleTarball, isBundleError } = await import('../../bundles/index.js');
+/** fromBytes reads a bundle tarball, verifying its signature first when keys are configured. */
+async function fromBytes(bytes: Uint8Array, origin: string, verification: Verification | undefined): Promise<LoadedBundle> {
+  const { readTarGz, bundleFromEntries, verifyBundle, isBundleError } = await import('../../bundles/index.js');
   try {
-    return { ok: true, bundle: await readBundleTarball(bytes), origin };
+    const entries = await readTarGz(bytes);
+    // the signature is checked before anything in the archive is parsed or trusted
+    const signed = verification !== undefined ? await verifyBundle(entries, verification) : undefined;
+    const bundle = bundleFromEntries(entries);
+    return { ok: true, bundle, origin, ...(signed !== undefined ? { signature: { keyId: signed.keyId, signedAt: signed.signedAt } } : {}) };
   } catch (e) {
     if (isBundleError(e)) return { ok: false, reasons: [`policy.bundle: ${e.message}`] };
     throw e;
@@ -225,7 +259,7 @@ export function policyStatusProvider(started: Extract<PolicyStart, { ok: true }>
         lastSuccessfulDownload:
           remote !== undefined ? at(remote.last_successful_download) : a.lastError === undefined ? local : a.activatedAt,
         lastSuccessfulRequest: remote !== undefined ? at(remote.last_successful_request) : local,
-        verified: true,
+        verified: !started.signaturesRequired || started.active.current().signature !== undefined,
         reloadFailures: a.reloadFailures,
         staleSeconds: stale.seconds,
         stale: stale.stale,

@@ -25,6 +25,7 @@ import type { GatewayConfig } from '../config/index.js';
 import { assertNever } from '../errors.js';
 import type { GatewayEvent } from '../events.js';
 import type { ActivePolicy } from '../policy/index.js';
+import { readSigningKeys } from './signing-keys.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
@@ -138,7 +139,11 @@ export async function startGatewayFromConfig(
   // the policy: loaded now (from files, or a bundle server), then held by the active policy,
   // which hot reloads swap underneath (every decider asks `active.current()` at each decision)
   const source = config.policy.source;
-  const policyStart = await startPolicy(config, (e) => events.publish(e), env);
+  // policy.signing: the trusted keys, read now; with any key a bundle must verify to load or to
+  // replace the active one (fail closed), and may not be older than the active one
+  const trusted = readSigningKeys(config.policy.signing, env);
+  if (trusted.kind === 'failed') return { kind: 'failed', reasons: [trusted.reason] };
+  const policyStart = await startPolicy(config, (e) => events.publish(e), env, trusted.keys);
   if (!policyStart.ok) return { kind: 'failed', reasons: policyStart.reasons };
   const { active } = policyStart;
   const policy = () => active.current().policy;

@@ -16,6 +16,8 @@ export { POLICY_DEFAULTS } from './policy.js';
 export type { PolicySection, PolicySource } from './policy.js';
 export { BUNDLE_SOURCE_DEFAULTS } from './bundle-source.js';
 export type { OnStale, RemoteBundleSource } from './bundle-source.js';
+export { SIGNING_KEY_ALGORITHMS } from './signing.js';
+export type { SigningConfig, SigningKeyAlgorithm, SigningKeyConfig } from './signing.js';
 export { LIMITS_DEFAULTS } from './limits.js';
 export type { LimitsConfig } from './limits.js';
 export { LOG_DEFAULTS, LOG_LEVELS } from './log.js';

@@ -8,6 +8,8 @@ import { validateBundleSource } from './bundle-source.js';
 import type { RemoteBundleSource } from './bundle-source.js';
 import { deepFreeze, isMapping, show } from './section.js';
 import type { Section } from './section.js';
+import { validateSigning } from './signing.js';
+import type { SigningConfig } from './signing.js';
 
 /** PolicySource is an OPA bundle (tar.gz), one polled from a URL (bundle-source.ts), or directories/files of .rego and data files compiled at start. */
 export type PolicySource =
@@ -26,6 +28,8 @@ export type PolicySection = {
   readonly approvalEntrypoint: string;
   /** auditEntrypoint is the rule evaluated before anyone reads recorded sessions (or acts on them); without it nobody may. */
   readonly auditEntrypoint: string;
+  /** signing lists the keys a bundle must be signed by (signing.ts); absent: no verification. */
+  readonly signing?: SigningConfig;
 };
 
 /** POLICY_DEFAULTS are the defaults of `policy` (the source has none: it is required). */
@@ -42,7 +46,7 @@ const ENTRYPOINT = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)+$/;
 export function validatePolicy(root: Section): PolicySection | undefined {
   const s = root.section('policy', true);
   if (s === undefined) return undefined;
-  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint', 'audit_entrypoint']);
+  s.only(['bundle', 'paths', 'entrypoint', 'connection_entrypoint', 'approval_entrypoint', 'audit_entrypoint', 'signing']);
   // `bundle` is a local tar.gz path, or a mapping naming a URL to poll
   const remote = isMapping(s.get('bundle'));
   const bundle = remote ? undefined : s.string('bundle');
@@ -100,5 +104,6 @@ export function validatePolicy(root: Section): PolicySection | undefined {
   }
   if (remote && fetched === undefined) return undefined;
   const source: PolicySource = fetched ?? (bundle !== undefined ? { kind: 'bundle', path: bundle } : { kind: 'paths', paths: paths ?? [] });
-  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint, auditEntrypoint };
+  const signing = validateSigning(s);
+  return { source, entrypoint, connectionEntrypoint, approvalEntrypoint, auditEntrypoint, ...(signing ? { signing } : {}) };
 }

@@ -87,7 +87,7 @@ export function createActivePolicy(options: ActivePolicyOptions): ActivePolicy {
     }
     let fresh: PolicyUnit;
     try {
-      fresh = await makeUnit(loaded.bundle, loaded.origin, options.entrypoints, options.onPrint);
+      fresh = await makeUnit(loaded.bundle, loaded.origin, options.entrypoints, options.onPrint, loaded.signature);
     } catch (e) {
       if (e instanceof PolicyUnitError) return failed(trigger, [e.message]);
       return failed(trigger, [`policy: ${e instanceof Error ? e.message : String(e)}`]);

@@ -9,4 +9,14 @@ export { makeUnit, revisionOf, contentDigest, PolicyUnitError } from './unit.js'
 export type { PolicyPrint } from './unit.js';
 export { loadNow, offThreadLoader } from './source.js';
 export type { LocalSource } from './source.js';
-export type { LoadedBundle, PolicyEntrypoints, PolicyLoader, PolicyStatus, PolicyUnit, ReloadOutcome, ReloadTrigger } from './types.js';
+export type {
+  BundleSignature,
+  Verification,
+  LoadedBundle,
+  PolicyEntrypoints,
+  PolicyLoader,
+  PolicyStatus,
+  PolicyUnit,
+  ReloadOutcome,
+  ReloadTrigger,
+} from './types.js';

@@ -2,7 +2,7 @@
 // reasons (one line each, as the CLI prints them) and bundle-level mistakes (a missing path, bad
 // data) as their message. Used at start on the event loop and, for reloads, on a worker thread.
 
-import type { LoadedBundle } from './types.js';
+import type { LoadedBundle, Verification } from './types.js';
 
 /** compilePaths compiles .rego and data files under the paths. */
 export async function compilePaths(paths: readonly string[], entrypoints: readonly string[]): Promise<LoadedBundle> {
@@ -20,12 +20,22 @@ export async function compilePaths(paths: readonly string[], entrypoints: readon
   }
 }
 
-/** readBundleFile reads a bundle tarball. */
-export async function readBundleFile(path: string): Promise<LoadedBundle> {
+/** readBundleFile reads a bundle tarball (verifying its signature first when keys are given). */
+export async function readBundleFile(path: string, verification?: Verification): Promise<LoadedBundle> {
   const { loadBundle, isBundleError } = await import('../../bundles/index.js');
   try {
-    const built = await loadBundle({ kind: 'bundle', path });
-    return built.ok ? { ok: true, bundle: built.bundle, origin: path } : { ok: false, reasons: [`policy: ${path} is not a bundle`] };
+    const built = await loadBundle(
+      { kind: 'bundle', path },
+      verification !== undefined && verification.keys.length > 0 ? { verification } : {},
+    );
+    if (!built.ok) return { ok: false, reasons: [`policy: ${path} is not a bundle`] };
+    const v = built.verification;
+    return {
+      ok: true,
+      bundle: built.bundle,
+      origin: path,
+      ...(v !== undefined ? { signature: { keyId: v.keyId, signedAt: v.signedAt } } : {}),
+    };
   } catch (e) {
     if (isBundleError(e)) return { ok: false, reasons: [e.message] };
     throw e;

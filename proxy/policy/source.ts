@@ -4,21 +4,21 @@
 
 import { startModuleWorker } from '../threads/index.js';
 import { compilePaths, readBundleFile } from './paths.js';
-import type { LoadedBundle, PolicyLoader } from './types.js';
+import type { LoadedBundle, PolicyLoader, Verification } from './types.js';
 
 /** LocalSource is a policy on local disk. */
 export type LocalSource =
   | { readonly kind: 'bundle'; readonly path: string }
   | { readonly kind: 'paths'; readonly paths: readonly string[] };
 
-/** loadNow reads a local source on the event loop (at start, when nothing is waiting yet). */
-export function loadNow(source: LocalSource, entrypoint: string): Promise<LoadedBundle> {
-  return source.kind === 'bundle' ? readBundleFile(source.path) : compilePaths(source.paths, [entrypoint]);
+/** loadNow reads a local source on the event loop (at start, when nothing is waiting yet); a bundle is verified against `verification` when given. */
+export function loadNow(source: LocalSource, entrypoint: string, verification?: Verification): Promise<LoadedBundle> {
+  return source.kind === 'bundle' ? readBundleFile(source.path, verification) : compilePaths(source.paths, [entrypoint]);
 }
 
-/** offThreadLoader reads a local source for a reload, compiling directories on a worker thread. */
-export function offThreadLoader(source: LocalSource, entrypoint: string): PolicyLoader {
-  if (source.kind === 'bundle') return () => readBundleFile(source.path);
+/** offThreadLoader reads a local source for a reload, compiling directories on a worker thread; `verification` is read at each reload (the active bundle's signing time changes). */
+export function offThreadLoader(source: LocalSource, entrypoint: string, verification?: () => Verification | undefined): PolicyLoader {
+  if (source.kind === 'bundle') return () => readBundleFile(source.path, verification?.());
   return () => compileOnWorker(source.paths, [entrypoint]);
 }
 

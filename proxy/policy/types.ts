@@ -2,7 +2,7 @@
 // obtained (PolicyLoader), what a reload came to (ReloadOutcome) and what status reports.
 
 import type { PolicyInstance } from '../../engine/index.js';
-import type { Bundle } from '../../bundles/index.js';
+import type { Bundle, VerificationKey } from '../../bundles/index.js';
 
 /** PolicyEntrypoints are the rules the gateway asks (config `policy`): the statement one is required, the others optional. */
 export type PolicyEntrypoints = {
@@ -21,11 +21,19 @@ export type PolicyUnit = {
   readonly origin: string;
   /** has says whether the policy implements an entrypoint (`pkg/rule`). */
   has(entrypoint: string): boolean;
+  /** signature is who signed the bundle and when (`iat`, seconds), when it was verified. */
+  readonly signature?: BundleSignature;
 };
+
+/** BundleSignature is what a verified signature said. */
+export type BundleSignature = { readonly keyId: string; readonly signedAt: number | undefined };
+
+/** Verification is what a loader checks a bundle's signature against: the trusted keys and the active bundle's signing time (rollback). */
+export type Verification = { readonly keys: readonly VerificationKey[]; readonly activeSignedAt?: number };
 
 /** LoadedBundle is what a loader produced: a bundle, or the reasons it could not be had (compile errors, a bad archive). */
 export type LoadedBundle =
-  | { readonly ok: true; readonly bundle: Bundle; readonly origin: string }
+  | { readonly ok: true; readonly bundle: Bundle; readonly origin: string; readonly signature?: BundleSignature }
   | { readonly ok: false; readonly reasons: readonly string[] };
 
 /** PolicyLoader reads the policy's source again (paths recompiled, the bundle file re-read, a fetched bundle). */

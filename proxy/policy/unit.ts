@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Bundle } from '../../bundles/index.js';
-import type { PolicyEntrypoints, PolicyUnit } from './types.js';
+import type { BundleSignature, PolicyEntrypoints, PolicyUnit } from './types.js';
 
 /** PolicyPrint receives each print() line of the policy. */
 export type PolicyPrint = (line: string) => void;
@@ -27,7 +27,13 @@ export function contentDigest(bundle: Bundle): string {
 }
 
 /** makeUnit instantiates a bundle as a policy ready to decide; PolicyUnitError when it cannot be one. */
-export async function makeUnit(bundle: Bundle, origin: string, entrypoints: PolicyEntrypoints, onPrint: PolicyPrint): Promise<PolicyUnit> {
+export async function makeUnit(
+  bundle: Bundle,
+  origin: string,
+  entrypoints: PolicyEntrypoints,
+  onPrint: PolicyPrint,
+  signature?: BundleSignature,
+): Promise<PolicyUnit> {
   const declared = bundle.manifest.wasm?.map((w) => w.entrypoint) ?? [];
   if (!declared.includes(entrypoints.statement)) {
     throw new PolicyUnitError(`policy: the bundle has no entrypoint ${entrypoints.statement} (it has: ${declared.join(', ') || 'none'})`);
@@ -48,5 +54,6 @@ export async function makeUnit(bundle: Bundle, origin: string, entrypoints: Poli
     policy,
     origin,
     has: (entrypoint) => Object.hasOwn(policy.entrypoints, entrypoint),
+    ...(signature !== undefined ? { signature } : {}),
   };
 }

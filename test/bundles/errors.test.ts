@@ -17,6 +17,17 @@ const instances: errors.AnyBundleError[] = [
   new errors.BundlePathNotFound('g'),
   new errors.BundleNoEntrypoints(),
   new errors.BundleEntrypointUndefined('h'),
+  new errors.BundleKeyInvalid('i'),
+  new errors.BundleSignatureMissing('j'),
+  new errors.BundleSignatureMultiple('k'),
+  new errors.BundleSignatureMalformed('l'),
+  new errors.BundleSignatureKeyUnknown('m'),
+  new errors.BundleSignatureInvalid('n'),
+  new errors.BundleSignatureScope('o'),
+  new errors.BundleFileUnsigned('p'),
+  new errors.BundleFileMissing('q'),
+  new errors.BundleFileDigestMismatch('r'),
+  new errors.BundleRollback('s'),
 ];
 
 describe('bundle errors', () => {

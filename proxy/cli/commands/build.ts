@@ -15,7 +15,8 @@ export type BuildOptions = {
   readonly paths: readonly string[];
   readonly entrypoints: readonly string[];
   readonly output: string;
-  readonly revision: string;
+  /** revision overrides the sources' git commit in the .manifest. */
+  readonly revision?: string;
   /** v0Compatible: the sources are Rego v0 (--v0-compatible, as OPA 1.x's flag). */
   readonly v0Compatible?: boolean;
 };
@@ -27,7 +28,8 @@ Options:
   -e, --entrypoint <pkg/rule>  entrypoint to compile (repeatable; pkg/rule, pkg.rule or data.pkg.rule);
                                rules annotated "# METADATA entrypoint: true" are added
   -o, --output <file>          bundle file to write (default ${DEFAULT_BUNDLE_PATH})
-  -r, --revision <string>      revision recorded in the .manifest (default "")
+  -r, --revision <string>      revision recorded in the .manifest (default: the sources' git commit,
+                               with "-dirty" when they differ from it; "" outside a git work tree)
       --v0-compatible          the sources are Rego v0 (the .manifest records rego_version 0)
   -h, --help                   show this text`;
 
@@ -55,15 +57,14 @@ OPA Wasm bundle. *_test.rego files are left out.`,
           paths: positionals,
           entrypoints: (v.entrypoint ?? []).flatMap(splitList),
           output: v.output ?? DEFAULT_BUNDLE_PATH,
-          revision: v.revision ?? '',
+          ...(v.revision !== undefined ? { revision: v.revision } : {}),
           ...v0Flag(v['v0-compatible']),
         });
       },
     ),
   async run(cmd, io) {
-    const [{ formatDiagnostic }, { buildBundle, collectSources, loadDataFiles, sourceRegoVersion, writeBundleTarball }] = await Promise.all(
-      [import('../../../engine/index.js'), import('../../../bundles/index.js')],
-    );
+    const [{ formatDiagnostic }, { buildBundle, collectSources, gitRevision, loadDataFiles, sourceRegoVersion, writeBundleTarball }] =
+      await Promise.all([import('../../../engine/index.js'), import('../../../bundles/index.js')]);
     const files = collectSources(cmd.paths);
     if (files.length === 0) {
       io.stderr(`portcullis: no .rego files found in ${cmd.paths.join(', ')}\n`);
@@ -72,7 +73,9 @@ OPA Wasm bundle. *_test.rego files are left out.`,
     const data = loadDataFiles(cmd.paths);
     // --v0-compatible, or a source directory's .manifest with rego_version 0, selects Rego v0
     const regoVersion = cmd.v0Compatible === true ? 'v0' : (sourceRegoVersion(cmd.paths) ?? 'v1');
-    const built = buildBundle({ files, data, entrypoints: cmd.entrypoints, revision: cmd.revision, regoVersion });
+    const git = cmd.revision === undefined ? gitRevision(cmd.paths) : undefined;
+    const revision = cmd.revision ?? (git?.kind === 'git' ? git.revision : '');
+    const built = buildBundle({ files, data, entrypoints: cmd.entrypoints, revision, regoVersion });
     reportDiagnostics(io, built.diagnostics, formatDiagnostic);
     if (!built.ok) return EXIT.failure;
     const bytes = await writeBundleTarball(built.bundle);

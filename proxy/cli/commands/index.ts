@@ -11,6 +11,7 @@ import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { replayCommand } from './replay.js';
 import { serveCommand } from './serve.js';
+import { signCommand } from './sign.js';
 import { sessionsCommand } from './sessions.js';
 import { testCommand } from './test.js';
 import { tokenCommand } from './token.js';
@@ -18,6 +19,7 @@ import { tokenCommand } from './token.js';
 /** COMMANDS lists the registered commands (see CliCommand.run on why `unknown` options are sound here). */
 export const COMMANDS: readonly CliCommand<unknown>[] = [
   buildCommand,
+  signCommand,
   bundleCommand,
   evalCommand,
   testCommand,

@@ -33,7 +33,7 @@ describe('parseInvocation', () => {
     {
       note: 'build with defaults',
       argv: ['build', 'policies', '-e', 'example/allow'],
-      want: { kind: 'build', paths: ['policies'], entrypoints: ['example/allow'], output: 'bundle.tar.gz', revision: '' },
+      want: { kind: 'build', paths: ['policies'], entrypoints: ['example/allow'], output: 'bundle.tar.gz' },
     },
     {
       note: 'build with repeated and comma-separated entrypoints, output and revision',
@@ -43,7 +43,7 @@ describe('parseInvocation', () => {
     {
       note: 'build without entrypoints (metadata may supply them)',
       argv: ['build', 'p'],
-      want: { kind: 'build', paths: ['p'], entrypoints: [], output: 'bundle.tar.gz', revision: '' },
+      want: { kind: 'build', paths: ['p'], entrypoints: [], output: 'bundle.tar.gz' },
     },
     { note: 'build --help', argv: ['build', '--help'], want: { kind: 'help', topic: 'build' } },
     {
@@ -117,7 +117,20 @@ describe('usageFor', () => {
 describe('the registry', () => {
   it('lists every command once, each with a summary and its own help text', () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toEqual(['build', 'bundle', 'eval', 'test', 'serve', 'demo', 'token', 'approvals', 'audit', 'sessions', 'replay']);
+    expect(names).toEqual([
+      'build',
+      'sign',
+      'bundle',
+      'eval',
+      'test',
+      'serve',
+      'demo',
+      'token',
+      'approvals',
+      'audit',
+      'sessions',
+      'replay',
+    ]);
     for (const c of COMMANDS) {
       expect(c.usage).toMatch(new RegExp(`^Usage: portcullis ${c.name}`));
       expect(USAGE).toContain(`\n  ${c.summary.split('\n')[0]}\n`);
@@ -131,6 +144,8 @@ Commands:
   build <path>... -e <entrypoint>... [-o bundle.tar.gz] [-r revision]
         Compile the .rego files (and data.json/data.yaml files) under the paths into an
         OPA Wasm bundle. *_test.rego files are left out.
+  sign <bundle.tar.gz> --key <key.pem> --kid <id> [--alg ES256] [--scope S] [-o out.tar.gz]
+        Sign a bundle (adds /.signatures.json in OPA's format; in place unless -o).
   bundle serve <dir> [--host 127.0.0.1] [--port 8282]
         Serve the bundles of a directory over OPA's bundle protocol (ETag, 304, long polling).
   eval [-d <path>]... [-i input.json|yaml] [--format pretty|json] <query>
@@ -152,7 +167,7 @@ Commands:
         List recorded sessions, show one's timeline of statements, or end a live one (through the admin API).
   replay --config opa.config.yaml (--bundle candidate.tar.gz | --paths dir...) [--since 7d] [--fail-on-change]
         Re-decide recorded statements with a candidate policy; print what would change.
-  help [build|bundle|eval|test|serve|demo|token|approvals|audit|sessions|replay]
+  help [build|sign|bundle|eval|test|serve|demo|token|approvals|audit|sessions|replay]
         Show this text, or a command's.
 
 Exit codes: 0 success, 1 policy/data/I/O error, 2 usage error.`);

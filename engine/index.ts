@@ -9,5 +9,12 @@ export type { PolicyInstance, LoadPolicyOptions, HostBuiltin, HostBuiltinOptions
 export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';
-export { runRegoTests } from './testing.js';
-export type { RegoTestOptions, RegoTestResult, RegoTestReport } from './testing.js';
+export { prepareRegoTests, runRegoTestCase, runRegoTests, skippedResult } from './testing.js';
+export type {
+  PreparedRegoTests,
+  RegoTestCase,
+  RegoTestOptions,
+  RegoTestOutcome,
+  RegoTestResult,
+  RegoTestReport,
+} from './testing.js';

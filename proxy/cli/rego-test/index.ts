@@ -1,0 +1,9 @@
+// Public surface of the `portcullis test` machinery: running prepared cases under a time limit in
+// a worker, and the reports (pretty, OPA's JSON). Re-exports only.
+
+export { runCases, TIMEOUT_CODE } from './runner.js';
+export type { RunCasesOptions } from './runner.js';
+export { closingLine, countResults, outcomeOf, renderPretty } from './pretty.js';
+export type { Counts, PrettyOptions } from './pretty.js';
+export { renderJson, toOpaJson } from './json.js';
+export type { OpaTestResult } from './json.js';

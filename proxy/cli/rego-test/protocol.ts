@@ -1,0 +1,20 @@
+// The messages between runner.ts and worker.ts (structured-clone data only).
+
+import type { RegoTestCase, RegoTestOutcome } from '../../../engine/index.js';
+
+/** WorkerData is what a test worker starts with: the compiled test module and the data document as JSON text. */
+export type WorkerData = { readonly wasm: Uint8Array; readonly dataJson: string };
+
+/** WorkerRequest asks the worker to run one case. */
+export type WorkerRequest = { readonly index: number; readonly test: RegoTestCase };
+
+/** WorkerReply is the worker's answer: loaded, could not load, or one case's outcome. */
+export type WorkerReply =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'load-error'; readonly message: string }
+  | {
+      readonly kind: 'result';
+      readonly index: number;
+      readonly outcome: RegoTestOutcome;
+      readonly output: readonly string[];
+    };

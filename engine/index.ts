@@ -9,6 +9,8 @@ export type { PolicyInstance, LoadPolicyOptions, HostBuiltin, HostBuiltinOptions
 export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';
+export { createInstrumentRecorder, explainFailure } from './test-instrument.js';
+export type { ExplainedOperand, FailureExplanation, InstrumentRecord, InstrumentRecorder, ProbeRecord } from './test-instrument.js';
 export { prepareRegoTests, runRegoTestCase, runRegoTests, skippedResult } from './testing.js';
 export type {
   PreparedRegoTests,

@@ -10,6 +10,8 @@ import { hasErrors } from './diagnostics/index.js';
 import type { Diagnostic, SourceFile } from './diagnostics/index.js';
 import { loadPolicy } from './runtime/index.js';
 import type { PolicyInstance } from './runtime/index.js';
+import { createInstrumentRecorder } from './test-instrument.js';
+import type { InstrumentRecord } from './test-instrument.js';
 
 /** RegoTestOptions configures runRegoTests. */
 export type RegoTestOptions = {
@@ -19,6 +21,13 @@ export type RegoTestOptions = {
   readonly filter?: RegExp;
   /** regoVersion is the Rego syntax of the files (default v1; `portcullis test --v0-compatible`). */
   readonly regoVersion?: 'v0' | 'v1';
+  /** coverage instruments the build to record the lines evaluated (results carry them in `recorded`). */
+  readonly coverage?: boolean;
+  /**
+   * explain names tests (`data.pkg.test_x`) to run instrumented to report their expressions'
+   * operands (results carry them in `recorded`; see explainFailure); only these tests run.
+   */
+  readonly explain?: readonly string[];
 };
 
 /** RegoTestCase is one discovered test rule. */
@@ -48,6 +57,8 @@ export type RegoTestResult = RegoTestCase & {
   /** output holds the lines the test printed with print(). */
   readonly output: readonly string[];
   readonly durationMs: number;
+  /** recorded is what an instrumented build reported while the test ran (coverage, explain). */
+  readonly recorded?: InstrumentRecord;
 };
 
 /** RegoTestReport is every test's result (sorted by name) and the compile diagnostics. */
@@ -84,6 +95,7 @@ export function prepareRegoTests(files: readonly SourceFile[], opts: RegoTestOpt
     if (!skipped && !last.startsWith('test_')) continue;
     const name = r.path.join('.');
     if (opts.filter !== undefined && !matches(opts.filter, name)) continue;
+    if (opts.explain !== undefined && !opts.explain.includes(name)) continue;
     if (tests.has(name)) continue;
     const pkgLength = r.module.package.path.length;
     const pkg = ['data', ...r.module.package.path].join('.');
@@ -96,7 +108,15 @@ export function prepareRegoTests(files: readonly SourceFile[], opts: RegoTestOpt
   const runnable = cases.filter((t) => !t.skipped);
   if (runnable.length === 0) return { cases, diagnostics: checked.diagnostics };
 
-  const compiled = compile({ files, entrypoints: runnable.map((t) => t.entrypoint), regoVersion });
+  const explain = opts.explain ?? [];
+  const compiled = compile({
+    files,
+    entrypoints: runnable.map((t) => t.entrypoint),
+    regoVersion,
+    // Indexing could skip a test body before its first expression reports; results do not change.
+    ...(explain.length > 0 ? { ruleIndexing: false } : {}),
+    ...(opts.coverage === true || explain.length > 0 ? { instrument: { coverage: opts.coverage === true, explain } } : {}),
+  });
   if (hasErrors(compiled.diagnostics) || compiled.wasm === undefined) return { cases: [], diagnostics: compiled.diagnostics };
   return { cases, diagnostics: compiled.diagnostics, wasm: compiled.wasm };
 }
@@ -135,8 +155,10 @@ export async function runRegoTests(files: readonly SourceFile[], opts: RegoTestO
 
   let printed: string[] = [];
   let policy: PolicyInstance;
+  const instrumented = opts.coverage === true || (opts.explain ?? []).length > 0;
+  const recorder = createInstrumentRecorder();
   try {
-    policy = await loadPolicy(wasm, { onPrint: (line) => printed.push(line) });
+    policy = await loadPolicy(wasm, { onPrint: (line) => printed.push(line), hostBuiltins: recorder.hostBuiltins });
     policy.setData(opts.data ?? {});
   } catch (err) {
     const error = `cannot load the compiled tests: ${messageOf(err)}`;
@@ -152,7 +174,9 @@ export async function runRegoTests(files: readonly SourceFile[], opts: RegoTestO
       continue;
     }
     printed = [];
-    results.push({ ...t, ...runRegoTestCase(policy, t), output: printed });
+    const outcome = runRegoTestCase(policy, t);
+    const recorded = recorder.take();
+    results.push({ ...t, ...outcome, output: printed, ...(instrumented ? { recorded } : {}) });
   }
   return { results, diagnostics };
 }

@@ -100,20 +100,28 @@ Run the Rego unit tests (test_* rules) under the paths, like \`opa test\`.`,
       return EXIT.failure;
     }
     const data = loadDataFiles(cmd.paths);
-    const prepared = prepareRegoTests(
-      files.map((f) => ({ name: f.name, text: f.text })),
-      {
-        ...(cmd.run !== undefined ? { filter: new RegExp(cmd.run) } : {}),
-        ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}),
-      },
-    );
+    const sources = files.map((f) => ({ name: f.name, text: f.text }));
+    const prepared = prepareRegoTests(sources, {
+      ...(cmd.run !== undefined ? { filter: new RegExp(cmd.run) } : {}),
+      ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}),
+    });
     reportDiagnostics(io, prepared.diagnostics, formatDiagnostic);
     if (hasErrors(prepared.diagnostics)) return EXIT.failure;
     if (prepared.cases.length === 0) {
       io.stderr(`portcullis: no tests found (rules named test_*)${cmd.run !== undefined ? ` matching ${cmd.run}` : ''}\n`);
       return EXIT.failure;
     }
-    const results = await report.runCases(prepared, { dataJson: JSON.stringify(data ?? {}), timeoutMs: cmd.timeoutMs });
+    const dataJson = JSON.stringify(data ?? {});
+    const ran = await report.runCases(prepared, { dataJson, timeoutMs: cmd.timeoutMs });
+    // A FAIL is explained (the expression that failed, its operand values) where it is shown: -v or JSON.
+    const results =
+      cmd.verbose || cmd.format === 'json'
+        ? await report.explainFailures(sources, ran, {
+            dataJson,
+            timeoutMs: cmd.timeoutMs,
+            ...(cmd.v0Compatible === true ? { regoVersion: 'v0' as const } : {}),
+          })
+        : ran;
     const counts = report.countResults(results);
     if (cmd.format === 'json') {
       io.stdout(report.renderJson(results));

@@ -6,4 +6,6 @@ export type { RunCasesOptions } from './runner.js';
 export { closingLine, countResults, outcomeOf, renderPretty } from './pretty.js';
 export type { Counts, PrettyOptions } from './pretty.js';
 export { renderJson, toOpaJson } from './json.js';
+export { explainFailures, explanationLines } from './explain.js';
+export type { ExplainOptions, ReportedResult } from './explain.js';
 export type { OpaTestResult } from './json.js';

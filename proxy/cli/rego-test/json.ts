@@ -2,7 +2,8 @@
 // of results with location, package (`data.pkg`), name (the rule inside it), fail/skip/error only
 // when set, duration in nanoseconds (Go's time.Duration) and print() output base64-encoded (Go's []byte).
 
-import type { RegoTestResult } from '../../../engine/index.js';
+import type { ExplainedOperand, FailureExplanation } from '../../../engine/index.js';
+import type { ReportedResult } from './explain.js';
 
 /** OpaTestResult is one element of OPA's JSON test report. */
 export type OpaTestResult = {
@@ -14,12 +15,23 @@ export type OpaTestResult = {
   readonly skip?: true;
   readonly duration: number;
   readonly output?: string;
+  /**
+   * failed_at is where a FAIL failed. OPA puts the failed AST expression here; ours names its
+   * location and text, the values of its operands and whether the expression or the value failed.
+   */
+  readonly failed_at?: {
+    readonly location: FailureExplanation['location'];
+    readonly kind: FailureExplanation['kind'];
+    readonly text: string;
+    readonly operands: readonly ExplainedOperand[];
+  };
 };
 
 /** toOpaJson converts results to OPA's JSON report shape. */
-export function toOpaJson(results: readonly RegoTestResult[]): OpaTestResult[] {
+export function toOpaJson(results: readonly ReportedResult[]): OpaTestResult[] {
   return results.map((r) => {
     const failed = !r.skipped && !r.passed && r.error === undefined;
+    const why = r.explanation?.[0];
     const output = r.output.length > 0 ? Buffer.from(r.output.map((l) => `${l}\n`).join('')).toString('base64') : undefined;
     return {
       location: { file: r.file, row: r.row, col: r.col },
@@ -30,11 +42,12 @@ export function toOpaJson(results: readonly RegoTestResult[]): OpaTestResult[] {
       ...(r.skipped ? { skip: true as const } : {}),
       duration: Math.round(r.durationMs * 1e6),
       ...(output !== undefined ? { output } : {}),
+      ...(why !== undefined ? { failed_at: { location: why.location, kind: why.kind, text: why.text, operands: why.operands } } : {}),
     };
   });
 }
 
 /** renderJson renders the report as OPA does (two-space indentation, one trailing newline). */
-export function renderJson(results: readonly RegoTestResult[]): string {
+export function renderJson(results: readonly ReportedResult[]): string {
   return `${JSON.stringify(toOpaJson(results), null, 2)}\n`;
 }

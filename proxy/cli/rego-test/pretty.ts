@@ -1,8 +1,10 @@
 // The `--format pretty` report of `portcullis test`, in `opa test`'s layout: each reported test
 // under its `file:row:`, a FAIL/ERROR/SKIPPED line (every line with -v), the error, the print()
-// output; then 80 dashes, `PASS: n/N`-style counts and the plain closing line a CI harness reads.
+// output and, with -v, why a FAIL failed; then 80 dashes, `PASS: n/N`-style counts and the plain closing line a CI harness reads.
 
 import type { RegoTestResult } from '../../../engine/index.js';
+import { explanationLines } from './explain.js';
+import type { ReportedResult } from './explain.js';
 
 /** Counts are a run's outcomes; every result is exactly one of them. */
 export type Counts = { readonly passed: number; readonly failed: number; readonly errored: number; readonly skipped: number };
@@ -33,7 +35,7 @@ export function closingLine(c: Counts): string {
 export type PrettyOptions = { readonly verbose: boolean };
 
 /** renderPretty renders the report, ending with the closing line. */
-export function renderPretty(results: readonly RegoTestResult[], opts: PrettyOptions): string {
+export function renderPretty(results: readonly ReportedResult[], opts: PrettyOptions): string {
   const out: string[] = [];
   let lastFile: string | undefined;
   for (const r of results) {
@@ -44,6 +46,7 @@ export function renderPretty(results: readonly RegoTestResult[], opts: PrettyOpt
     out.push(`${r.file}:${r.row}:`);
     out.push(outcome === 'SKIPPED' ? `${r.name}: SKIPPED` : `${r.name}: ${outcome} (${formatElapsed(r.durationMs)})`);
     if (r.error !== undefined) out.push(`  ${r.error}`);
+    if (opts.verbose && r.explanation !== undefined) out.push(...explanationLines(r.explanation));
     for (const line of r.output) out.push(`  ${line}`);
   }
   if (out.length > 0) out.push('-'.repeat(80));

@@ -1,9 +1,12 @@
 // The messages between runner.ts and worker.ts (structured-clone data only).
 
-import type { RegoTestCase, RegoTestOutcome } from '../../../engine/index.js';
+import type { InstrumentRecord, RegoTestCase, RegoTestOutcome } from '../../../engine/index.js';
 
-/** WorkerData is what a test worker starts with: the compiled test module and the data document as JSON text. */
-export type WorkerData = { readonly wasm: Uint8Array; readonly dataJson: string };
+/**
+ * WorkerData is what a test worker starts with: the compiled test module, the data document as
+ * JSON text, and whether the module is instrumented (then each result carries what it recorded).
+ */
+export type WorkerData = { readonly wasm: Uint8Array; readonly dataJson: string; readonly instrumented: boolean };
 
 /** WorkerRequest asks the worker to run one case. */
 export type WorkerRequest = { readonly index: number; readonly test: RegoTestCase };
@@ -17,4 +20,5 @@ export type WorkerReply =
       readonly index: number;
       readonly outcome: RegoTestOutcome;
       readonly output: readonly string[];
+      readonly recorded?: InstrumentRecord;
     };

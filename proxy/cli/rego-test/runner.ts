@@ -16,6 +16,8 @@ export type RunCasesOptions = {
   readonly dataJson: string;
   /** timeoutMs bounds each case (OPA's default is 5 s). */
   readonly timeoutMs: number;
+  /** instrumented: the module was prepared with coverage or explain; results carry what they recorded. */
+  readonly instrumented?: boolean;
 };
 
 /** TIMEOUT_CODE is the error code of a case stopped at the time limit (OPA reports a cancelled query so). */
@@ -40,7 +42,7 @@ export async function runCases(prepared: PreparedRegoTests, opts: RunCasesOption
         continue;
       }
       if (live === undefined) {
-        const started = await start({ wasm, dataJson: opts.dataJson });
+        const started = await start({ wasm, dataJson: opts.dataJson, instrumented: opts.instrumented === true });
         if (typeof started === 'string') {
           loadError = started;
           results.push(errorResult(test, `cannot load the compiled tests: ${loadError}`, 'eval_internal_error'));
@@ -50,7 +52,7 @@ export async function runCases(prepared: PreparedRegoTests, opts: RunCasesOption
       }
       const reply = await runOne(live, { index, test }, opts.timeoutMs);
       if (reply.kind === 'result') {
-        results.push({ ...test, ...reply.outcome, output: reply.output });
+        results.push({ ...test, ...reply.outcome, output: reply.output, ...(reply.recorded ? { recorded: reply.recorded } : {}) });
         continue;
       }
       const stopped = reply.kind === 'crash' || reply.kind === 'load-error' ? reply.message : 'unexpected reply';

@@ -134,6 +134,25 @@ describe('portcullis test: outcomes and exit codes', () => {
     expect(r.code).toBe(2);
   });
 
+  it('-v explains a failure: the expression that failed and its operand values', async () => {
+    const r = await cli([at('mixed'), '-v', '--run', 'bad']);
+    expect(timed(r.stdout).split('\n').slice(0, 4)).toEqual([
+      expect.stringMatching(/mixed_test\.rego:5:$/),
+      'data.mixed.test_bad: FAIL (T)',
+      `  ${at('mixed/mixed_test.rego')}:7: x == 2`,
+      '    x = 3',
+    ]);
+  });
+
+  it('without -v a failure is not explained', async () => {
+    const r = await cli([at('mixed'), '--run', 'bad']);
+    expect(timed(r.stdout).split('\n').slice(0, 3)).toEqual([
+      expect.stringMatching(/mixed_test\.rego:5:$/),
+      'data.mixed.test_bad: FAIL (T)',
+      '-'.repeat(80),
+    ]);
+  });
+
   it('without -v, passing tests and their output are not reported', async () => {
     const r = await cli([at('mixed'), '--run', 'prints']);
     expect(r.stdout).toBe('PASS: 1/1\n1 passed, 0 failed\n');
@@ -159,7 +178,19 @@ describe('portcullis test --format json', () => {
     const file = at('mixed/mixed_test.rego');
     const shape = parsed.map((x) => ({ ...x, duration: typeof x['duration'] }));
     expect(shape).toEqual([
-      { location: { file, row: 5, col: 1 }, package: 'data.mixed', name: 'test_bad', fail: true, duration: 'number' },
+      {
+        location: { file, row: 5, col: 1 },
+        package: 'data.mixed',
+        name: 'test_bad',
+        fail: true,
+        duration: 'number',
+        failed_at: {
+          location: { file, row: 7, col: 2 },
+          kind: 'expression',
+          text: 'x == 2',
+          operands: [{ text: 'x', defined: true, value: 3 }],
+        },
+      },
       {
         location: { file, row: 16, col: 1 },
         package: 'data.mixed',

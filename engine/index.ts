@@ -10,6 +10,8 @@ export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';
 export { createInstrumentRecorder, explainFailure } from './test-instrument.js';
+export { coverageReport } from './test-coverage.js';
+export type { CoverageRange, CoverageReport, FileCoverage } from './test-coverage.js';
 export type { ExplainedOperand, FailureExplanation, InstrumentRecord, InstrumentRecorder, ProbeRecord } from './test-instrument.js';
 export { prepareRegoTests, runRegoTestCase, runRegoTests, skippedResult } from './testing.js';
 export type {

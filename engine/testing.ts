@@ -5,6 +5,7 @@
 // strict builtin error) is reported as an error. prepareRegoTests and runRegoTestCase are the two
 // halves, so a host can run the cases elsewhere (the CLI runs them in a worker it can stop).
 
+import type { Module } from './ast/index.js';
 import { compile } from './compile.js';
 import { hasErrors } from './diagnostics/index.js';
 import type { Diagnostic, SourceFile } from './diagnostics/index.js';
@@ -74,6 +75,8 @@ export type PreparedRegoTests = {
   readonly diagnostics: readonly Diagnostic[];
   /** wasm is the module with every runnable case as an entrypoint; absent when nothing runs or compiling failed. */
   readonly wasm?: Uint8Array;
+  /** modules are the parsed sources (what coverageReport counts lines of). */
+  readonly modules: readonly Module[];
 };
 
 /**
@@ -85,7 +88,8 @@ export type PreparedRegoTests = {
 export function prepareRegoTests(files: readonly SourceFile[], opts: RegoTestOptions = {}): PreparedRegoTests {
   const regoVersion = opts.regoVersion ?? 'v1';
   const checked = compile({ files, stopAfter: 'check', regoVersion });
-  if (hasErrors(checked.diagnostics) || checked.program === undefined) return { cases: [], diagnostics: checked.diagnostics };
+  const modules = checked.modules ?? [];
+  if (hasErrors(checked.diagnostics) || checked.program === undefined) return { cases: [], diagnostics: checked.diagnostics, modules };
 
   const tests = new Map<string, RegoTestCase>();
   for (const r of checked.program.rules) {
@@ -106,7 +110,7 @@ export function prepareRegoTests(files: readonly SourceFile[], opts: RegoTestOpt
   }
   const cases = [...tests.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const runnable = cases.filter((t) => !t.skipped);
-  if (runnable.length === 0) return { cases, diagnostics: checked.diagnostics };
+  if (runnable.length === 0) return { cases, diagnostics: checked.diagnostics, modules };
 
   const explain = opts.explain ?? [];
   const compiled = compile({
@@ -117,8 +121,8 @@ export function prepareRegoTests(files: readonly SourceFile[], opts: RegoTestOpt
     ...(explain.length > 0 ? { ruleIndexing: false } : {}),
     ...(opts.coverage === true || explain.length > 0 ? { instrument: { coverage: opts.coverage === true, explain } } : {}),
   });
-  if (hasErrors(compiled.diagnostics) || compiled.wasm === undefined) return { cases: [], diagnostics: compiled.diagnostics };
-  return { cases, diagnostics: compiled.diagnostics, wasm: compiled.wasm };
+  if (hasErrors(compiled.diagnostics) || compiled.wasm === undefined) return { cases: [], diagnostics: compiled.diagnostics, modules };
+  return { cases, diagnostics: compiled.diagnostics, wasm: compiled.wasm, modules };
 }
 
 /** RegoTestOutcome is what running one case produced. */

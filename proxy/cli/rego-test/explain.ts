@@ -38,7 +38,10 @@ export function explanationLines(explanation: readonly FailureExplanation[]): st
   for (const e of explanation) {
     const at = `${e.location.file}:${e.location.row}`;
     if (e.kind === 'value') {
-      out.push(`  ${at}: the test's value is ${e.text === 'false' ? 'false' : `${e.text} = false`}`);
+      // The value as it was on the second run (a test reading the clock could differ from the first).
+      const value = e.operands[0]?.defined === true ? renderValue(e.operands[0].value) : 'undefined';
+      out.push(`  ${at}: the test's value is ${value}`);
+      if (e.text !== value) out.push(`    ${e.text} = ${value}`);
       continue;
     }
     out.push(`  ${at}: ${e.text}`);

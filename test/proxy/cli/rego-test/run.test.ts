@@ -222,3 +222,21 @@ describe('portcullis test --format json', () => {
     expect(only?.['duration']).toBe(200_000_000);
   });
 });
+
+describe('portcullis test -v: explanations of a false value', () => {
+  beforeAll(() => {
+    mkdirSync(at('values'), { recursive: true });
+    writeFileSync(at('values/v_test.rego'), 'package values\n\ntest_literal := false\n\ntest_computed := v if {\n\tv := 1 > 2\n}\n');
+  });
+
+  it.each([
+    { note: 'a literal false', run: 'literal', lines: [`  ${at('values/v_test.rego')}:3: the test's value is false`] },
+    { note: 'a computed value', run: 'computed', lines: [`  ${at('values/v_test.rego')}:5: the test's value is false`, '    v = false'] },
+  ])('$note', async ({ run, lines }) => {
+    const r = await cli([at('values'), '-v', '--run', run]);
+    const out = r.stdout.split('\n');
+    const at0 = out.findIndex((l) => l.includes(': FAIL ('));
+    expect(out.slice(at0 + 1, at0 + 1 + lines.length)).toEqual(lines);
+    expect(out[at0 + 1 + lines.length]).toBe('-'.repeat(80));
+  });
+});

@@ -98,6 +98,15 @@ export const RT_EXPORTS = {
  */
 export const OPTIONS_SECTION = 'portcullis.options';
 
+/**
+ * INSTRUMENT_BUILTINS are the host builtins the planner calls in an instrumented build (tools
+ * only: `portcullis test --coverage` and its failure explanations; never in a bundle). Names
+ * outside OPA's namespaces, so no policy can call them. cover(["file", row]) marks a line
+ * evaluated; explain(site, [[v] | [], …]) reports an expression's operand values on entry.
+ * The host answers `true`; the planner ignores the answer.
+ */
+export const INSTRUMENT_BUILTINS = { cover: 'portcullis.cover', explain: 'portcullis.explain' } as const;
+
 /** RtExportName is the name of one runtime helper. */
 export type RtExportName = keyof typeof RT_EXPORTS;
 

@@ -11,6 +11,7 @@ import type { Diagnostic, SourceFile } from './diagnostics/index.js';
 import type { Module } from './ast/index.js';
 import type { CheckedProgram } from './check/index.js';
 import type { Policy } from './ir/index.js';
+import type { PlanInstrumentation } from './planner/index.js';
 
 /** CompileOptions configures one compilation. */
 export type CompileOptions = {
@@ -26,6 +27,8 @@ export type CompileOptions = {
   readonly strictBuiltinErrors?: boolean;
   /** Rule indexing in the planner (default on); false plans every body in turn. */
   readonly ruleIndexing?: boolean;
+  /** instrument adds tool-only host calls (coverage marks, operand reports; planner/instrument.ts). */
+  readonly instrument?: PlanInstrumentation;
   /** Stop after a stage (for tests and tools). */
   readonly stopAfter?: 'parse' | 'check' | 'plan';
 };
@@ -77,7 +80,12 @@ function runPipeline(options: CompileOptions): CompileResult {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, entrypoints: [] };
   }
   const entrypoints = resolveEntrypoints(opts.entrypoints, checked.value);
-  const planned = plan(checked.value, { entrypoints, hostBuiltins: opts.hostBuiltins, ruleIndexing: opts.ruleIndexing });
+  const planned = plan(checked.value, {
+    entrypoints,
+    hostBuiltins: opts.hostBuiltins,
+    ruleIndexing: opts.ruleIndexing,
+    ...(opts.instrument !== undefined ? { instrument: opts.instrument } : {}),
+  });
   diagnostics.push(...planned.diagnostics);
   if (hasErrors(diagnostics) || opts.stopAfter === 'plan') {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, entrypoints };

@@ -9,5 +9,16 @@ export type { PolicyInstance, LoadPolicyOptions, HostBuiltin, HostBuiltinOptions
 export { buildQueryModule } from './query.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';
-export { runRegoTests } from './testing.js';
-export type { RegoTestOptions, RegoTestResult, RegoTestReport } from './testing.js';
+export { createInstrumentRecorder, explainFailure } from './test-instrument.js';
+export { coverageReport } from './test-coverage.js';
+export type { CoverageRange, CoverageReport, FileCoverage } from './test-coverage.js';
+export type { ExplainedOperand, FailureExplanation, InstrumentRecord, InstrumentRecorder, ProbeRecord } from './test-instrument.js';
+export { prepareRegoTests, runRegoTestCase, runRegoTests, skippedResult } from './testing.js';
+export type {
+  PreparedRegoTests,
+  RegoTestCase,
+  RegoTestOptions,
+  RegoTestOutcome,
+  RegoTestResult,
+  RegoTestReport,
+} from './testing.js';

@@ -9,6 +9,7 @@ import { bindVar, constOp, containsScan, failStmt, localOp, newLocal, toLocal } 
 import type { Cont, Scope } from './context.js';
 import { planTerm, unifyOperand } from './terms.js';
 import { planWith } from './with.js';
+import { coverMark, explainProbe } from './instrument.js';
 
 /** planBody plans exprs in order; the continuation runs once per solution. */
 export function planBody(exprs: readonly Expr[], s: Scope, k: Cont): Stmt[] {
@@ -19,15 +20,18 @@ export function planBody(exprs: readonly Expr[], s: Scope, k: Cont): Stmt[] {
 /** planExpr plans one expression (with its `with` modifiers). */
 export function planExpr(e: Expr, s: Scope, k: Cont): Stmt[] {
   const sl = { ...s, loc: e.loc };
+  if (e.kind === 'some') return k(s);
+  return [...coverMark(sl, e.loc), ...planEvaluated(e, sl, k)];
+}
+
+function planEvaluated(e: Exclude<Expr, { kind: 'some' }>, sl: Scope, k: Cont): Stmt[] {
   switch (e.kind) {
-    case 'some':
-      return k(s);
     case 'term':
-      return planWith(e.with, sl, (s2, kk) => planTermExpr(e, s2, kk), k);
+      return planWith(e.with, sl, (s2, kk) => [...explainProbe(e, s2), ...planTermExpr(e, s2, kk)], k);
     case 'someIn':
-      return planWith(e.with, sl, (s2, kk) => planSomeIn(e, s2, kk), k);
+      return planWith(e.with, sl, (s2, kk) => [...explainProbe(e, s2), ...planSomeIn(e, s2, kk)], k);
     case 'every':
-      return planWith(e.with, sl, (s2, kk) => planEvery(e, s2, kk), k);
+      return planWith(e.with, sl, (s2, kk) => [...explainProbe(e, s2), ...planEvery(e, s2, kk)], k);
     case 'notBody':
       return planNot(sl, (s2, kk) => planBody(e.body.exprs, s2, kk), k);
     default:

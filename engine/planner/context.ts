@@ -3,6 +3,7 @@
 // In: a CheckedProgram's rule tree. Out: the pieces `plan` assembles into an ir.Policy.
 
 import { InternalCompilerError } from '../diagnostics/index.js';
+import type { Expr, Rule } from '../ast/nodes.js';
 import type { Diagnostic, Location } from '../diagnostics/index.js';
 import type { Block, Func, Local, Operand, RuntimeError, Stmt } from '../ir/nodes.js';
 import type { RuleNode } from './rule-tree.js';
@@ -53,6 +54,13 @@ export type PlanContext = {
   readonly diagnostics: Diagnostic[];
   /** Group rule bodies by a leading `input.… == "const"` test (indexing.ts). */
   readonly ruleIndexing: boolean;
+  /** coverage plans coverage marks (instrument.ts). */
+  readonly coverage: boolean;
+  /** explain names the rules (`data.pkg.test_x`) whose expressions report their operands (instrument.ts). */
+  readonly explain: ReadonlySet<string>;
+  /** explainSites and explainValues hold, by identity, the expressions and rules of explained rules. */
+  readonly explainSites: Map<Expr, { readonly rule: string; readonly def: number; readonly clause: number; readonly index: number }>;
+  readonly explainValues: Map<Rule, string>;
 };
 
 /** Scope is what planning code sees: variable bindings, the current input/data locals and env. */

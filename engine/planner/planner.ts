@@ -19,7 +19,12 @@ export type PlanOptions = {
   readonly hostBuiltins?: Readonly<Record<string, { readonly arity: number }>>;
   /** Dispatch rule bodies on a shared leading `input.… == "const"` test (default true). */
   readonly ruleIndexing?: boolean;
+  /** instrument adds tool-only host calls (instrument.ts): coverage marks, operand reports of the named rules. */
+  readonly instrument?: PlanInstrumentation;
 };
+
+/** PlanInstrumentation selects the instrumentation of a build for tools (never for a bundle). */
+export type PlanInstrumentation = { readonly coverage?: boolean; readonly explain?: readonly string[] };
 
 /** plan turns a checked program into a Policy with one Plan per entrypoint. */
 export function plan(program: CheckedProgram, opts: PlanOptions): StageResult<Policy> {
@@ -37,6 +42,10 @@ export function plan(program: CheckedProgram, opts: PlanOptions): StageResult<Po
     slots: 0,
     diagnostics: [],
     ruleIndexing: opts.ruleIndexing !== false,
+    coverage: opts.instrument?.coverage === true,
+    explain: new Set(opts.instrument?.explain ?? []),
+    explainSites: new Map(),
+    explainValues: new Map(),
   };
   const plans: Plan[] = [];
   for (const entry of opts.entrypoints) {

@@ -17,6 +17,7 @@ import { planNodeDoc, walkRef } from './refs.js';
 import { hasDocument, pathName, sortedChildren } from './rule-tree.js';
 import type { RuleNode } from './rule-tree.js';
 import { planTerm, unifyOperand } from './terms.js';
+import { coverMark, explainValue, registerExplained } from './instrument.js';
 
 /** docFuncName returns (planning on first use) the function computing a document node under the scope's env. */
 export function docFuncName(node: RuleNode, s: Scope): string {
@@ -78,17 +79,24 @@ function planValueRule(
   exit: boolean,
 ): Block[] {
   const cs = clauses(rule);
-  const emit = (value: Term | undefined, target: Local) => (sc: Scope) =>
-    planTerm(value ?? TRUE_TERM(rule.loc), sc, (op) => [{ kind: 'assignOnce', source: op, target, error }]);
+  // A clause's head line counts as covered once its value is computed (OPA's Exit event).
+  const emit = (value: Term | undefined, target: Local, i: number) => (sc: Scope) => {
+    const v = value ?? TRUE_TERM(rule.loc);
+    const head = i === 0 ? rule.head.loc : (cs[i] as (typeof cs)[number]).loc;
+    return [
+      ...explainValue(sc, rule, i, v),
+      ...planTerm(v, sc, (op) => [...coverMark(sc, head), { kind: 'assignOnce', source: op, target, error }]),
+    ];
+  };
   if (cs.length === 1) {
     const c = cs[0] as (typeof cs)[number];
-    const blocks = [{ stmts: pre({ ...s, loc: rule.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, result))) }];
+    const blocks = [{ stmts: pre({ ...s, loc: rule.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, result, 0))) }];
     return exit ? withEarlyExit(blocks, new Set([result])) : blocks;
   }
   const v = newLocal(s);
   const blocks: Block[] = cs.map((c, i) => {
     const guard: Stmt[] = i === 0 ? [] : [{ kind: 'isUndefined', source: v }];
-    return { stmts: [...guard, ...pre({ ...s, loc: c.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, v)))] };
+    return { stmts: [...guard, ...pre({ ...s, loc: c.loc }, (s1) => planBody(c.body.exprs, s1, emit(c.value, v, i)))] };
   });
   blocks.push({
     stmts: [
@@ -103,8 +111,14 @@ function defaultBlock(rules: readonly CheckedRule[], s: Scope, result: Local): B
   const d = rules.find((r) => r.rule.default);
   if (!d) return [];
   const value = d.rule.head.value ?? TRUE_TERM(d.rule.loc);
+  const mark = coverMark(s, d.rule.head.loc);
   return [
-    { stmts: [{ kind: 'isUndefined', source: result }, ...planTerm(value, s, (op) => [{ kind: 'assign', source: op, target: result }])] },
+    {
+      stmts: [
+        { kind: 'isUndefined', source: result },
+        ...planTerm(value, s, (op) => [...mark, { kind: 'assign', source: op, target: result }]),
+      ],
+    },
   ];
 }
 
@@ -129,12 +143,23 @@ function buildRuleFunc(node: RuleNode, name: string, from: Scope): Func {
       const err = conflictError('object keys must be unique', r.rule.loc);
       const sr = { ...s, loc: r.rule.loc };
       const leaf = r.kind === 'multi' ? (r.rule.head.contains ?? TRUE_TERM(r.rule.loc)) : (r.rule.head.value ?? TRUE_TERM(r.rule.loc));
-      const stmts = planBody(r.rule.body.exprs, sr, (s1) => insertAlongTail(result, r.tail, leaf, r.kind === 'multi', err, s1));
+      const stmts = planBody(r.rule.body.exprs, sr, (s1) => [
+        ...coverMark(s1, r.rule.head.loc),
+        ...insertAlongTail(result, r.tail, leaf, r.kind === 'multi', err, s1),
+      ]);
       return { blocks: [{ stmts }], guard: guardOf(r.rule, s) };
     });
     blocks.push(...indexBodies(cands, s));
   } else {
     const exit = canExitEarly(node.rules);
+    for (const r of rules)
+      registerExplained(
+        s,
+        path,
+        r.rule,
+        (c) => (clauses(r.rule)[c] as ReturnType<typeof clauses>[number]).body.exprs,
+        clauses(r.rule).length,
+      );
     const cands: Candidate[] = rules.map((r) => ({
       blocks: planValueRule(r.rule, s, result, error, (sc, k) => k(sc), exit),
       guard: r.rule.else ? undefined : guardOf(r.rule, s),

@@ -143,6 +143,15 @@ describe('runRegoTests', async () => {
     expect(r.diagnostics[0]?.code).toBe('rego_type_error');
   });
 
+  it('reports todo_test_ rules as skipped without running them, with package and rule split as OPA does', async () => {
+    const text = 'package a.b\n\ntodo_test_never if 1 / 0 == 1\n\np.test_nested if true\n';
+    const r = await runRegoTests([{ name: 't.rego', text }]);
+    expect(r.results.map(({ name, pkg, rule, skipped, passed, row, col }) => ({ name, pkg, rule, skipped, passed, row, col }))).toEqual([
+      { name: 'data.a.b.p.test_nested', pkg: 'data.a.b', rule: 'p.test_nested', skipped: false, passed: true, row: 5, col: 1 },
+      { name: 'data.a.b.todo_test_never', pkg: 'data.a.b', rule: 'todo_test_never', skipped: true, passed: false, row: 3, col: 1 },
+    ]);
+  });
+
   it('returns no results for modules without tests', async () => {
     const r = await runRegoTests([{ name: 'p.rego', text: 'package p\n\nallow := true\n' }]);
     expect(r).toEqual({ results: [], diagnostics: [] });

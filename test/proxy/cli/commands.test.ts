@@ -29,9 +29,46 @@ describe('parsing test, serve, demo and token', () => {
     {
       note: 'test with paths',
       argv: ['test', 'policies', 'x.rego'],
-      want: { kind: 'test', paths: ['policies', 'x.rego'], verbose: false },
+      want: {
+        kind: 'test',
+        paths: ['policies', 'x.rego'],
+        verbose: false,
+        format: 'pretty',
+        timeoutMs: 5000,
+        exitZeroOnSkipped: false,
+        coverage: false,
+      },
     },
-    { note: 'test --run -v', argv: ['test', 'p', '--run', 'deny', '-v'], want: { kind: 'test', paths: ['p'], run: 'deny', verbose: true } },
+    {
+      note: 'test --run -v',
+      argv: ['test', 'p', '--run', 'deny', '-v'],
+      want: {
+        kind: 'test',
+        paths: ['p'],
+        run: 'deny',
+        verbose: true,
+        format: 'pretty',
+        timeoutMs: 5000,
+        exitZeroOnSkipped: false,
+        coverage: false,
+      },
+    },
+    {
+      note: 'test with the CI flags: --threshold implies --coverage',
+      argv: ['test', 'p', '-f', 'json', '--timeout', '1.5s', '-z', '--junit', 'r.xml', '--lcov', 'c.info', '--threshold', '80.5'],
+      want: {
+        kind: 'test',
+        paths: ['p'],
+        verbose: false,
+        format: 'json',
+        timeoutMs: 1500,
+        exitZeroOnSkipped: true,
+        junit: 'r.xml',
+        coverage: true,
+        lcov: 'c.info',
+        threshold: 80.5,
+      },
+    },
     {
       note: 'test without paths',
       argv: ['test'],
@@ -260,33 +297,39 @@ describe('portcullis test', () => {
     }
   });
 
-  it('prints PASS/FAIL per test and a summary, exit 1 on a failure', async () => {
-    const r = await cli(['test', join(dir, 'p')]);
-    expect(r.code).toBe(1);
+  it('prints every test with -v, a summary and the closing line, exit 2 on a failure', async () => {
+    const r = await cli(['test', join(dir, 'p'), '-v']);
+    expect(r.code).toBe(2);
     const lines = r.stdout
       .replace(/\([\d.]+(ms|µs)\)/g, '(T)')
       .trimEnd()
       .split('\n');
     expect(lines).toEqual([
-      expect.stringMatching(/policy_test\.rego:$/),
+      expect.stringMatching(/policy_test\.rego:3:$/),
       'data.demo.test_alice_allowed: PASS (T)',
+      expect.stringMatching(/policy_test\.rego:4:$/),
       'data.demo.test_bob_denied: PASS (T)',
+      expect.stringMatching(/policy_test\.rego:5:$/),
       'data.demo.test_limit_from_data: PASS (T)',
+      expect.stringMatching(/policy_test\.rego:6:$/),
       'data.demo.test_wrong: FAIL (T)',
+      expect.stringMatching(/^ {2}.*policy_test\.rego:6: allow with input as \{"user": "bob"\}$/),
+      '    allow = undefined',
       '-'.repeat(80),
       'PASS: 3/4',
       'FAIL: 1/4',
+      '3 passed, 1 failed',
     ]);
   });
 
   it.each([
-    { note: 'all passing → exit 0', paths: ['ok'], flags: [], code: 0, stdout: /PASS: 1\/1\n$/, stderr: /^$/ },
+    { note: 'all passing → exit 0', paths: ['ok'], flags: [], code: 0, stdout: /^PASS: 1\/1\n1 passed, 0 failed\n$/, stderr: /^$/ },
     {
       note: '--run filters by name',
       paths: ['p'],
-      flags: ['--run', 'alice'],
+      flags: ['--run', 'alice', '-v'],
       code: 0,
-      stdout: /test_alice_allowed: PASS[\s\S]*PASS: 1\/1\n$/,
+      stdout: /test_alice_allowed: PASS[\s\S]*PASS: 1\/1\n1 passed, 0 failed\n$/,
       stderr: /^$/,
     },
     {

@@ -151,7 +151,7 @@ Commands:
   eval [-d <path>]... [-i input.json|yaml] [--format pretty|json] <query>
         Evaluate a Rego query against the policies and data under the -d paths; print
         the result rows as a JSON array (e.g. [{"x": 1}]; [] when undefined).
-  test <path>... [--run <regex>] [-v]
+  test <path>... [--run <regex>] [-v] [--format pretty|json]
         Run the Rego unit tests (test_* rules) under the paths, like \`opa test\`.
   serve [--config opa.config.yaml] [--watch]
         Validate the configuration and start the gateway (SIGHUP reloads the policy).

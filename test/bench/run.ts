@@ -15,12 +15,16 @@
 // (test/bench/recording.ts): pgbench -S TPS with every session recorded (journal fsync on, and off)
 // against recording off, the on/off ratio beside the target (≥ 0.85) and the journal's fsyncs and
 // records per second (~1.5 min; PORTCULLIS_BENCH_RECORDING=0 skips it, _RECORDING_SHIP=1 adds the shippers; follows
-// PORTCULLIS_BENCH_SECONDS / _ROUNDS / _CLIENTS).
+// PORTCULLIS_BENCH_SECONDS / _ROUNDS / _CLIENTS). Then (g) hot reload (test/bench/reload.ts): pgbench -S
+// through a gateway polling a bundle server while PORTCULLIS_BENCH_RELOADS (default 100) revisions
+// are published: failed statements, the TPS dip, publish → activation latency (~40 s;
+// PORTCULLIS_BENCH_RELOAD=0 skips it).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { benchApprovals } from './approvals.js';
 import { benchGateway } from './pgbench.js';
 import { benchRecording } from './recording.js';
+import { benchReload } from './reload.js';
 import { benchIdleConnections } from './idle-connections.js';
 import { benchMemoryAttacks } from './memory-attacks.js';
 import { benchFreshCompile, benchIndexing, benchKata, benchZones } from './engine-speed.js';
@@ -212,4 +216,15 @@ if (process.env['PORTCULLIS_BENCH_RECORDING'] === '0') {
     fail(`the recording section failed: ${describeError(e)}`);
   }
   console.log(`\nrecording bench finished in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
+}
+if (process.env['PORTCULLIS_BENCH_RELOAD'] === '0') {
+  console.log('\nHot reload: skipped (PORTCULLIS_BENCH_RELOAD=0)');
+} else {
+  const t4 = performance.now();
+  try {
+    await benchReload();
+  } catch (e) {
+    fail(`the reload section failed: ${describeError(e)}`);
+  }
+  console.log(`\nreload bench finished in ${((performance.now() - t4) / 1000).toFixed(1)} s`);
 }

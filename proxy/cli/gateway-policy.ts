@@ -4,7 +4,8 @@
 // poller then offers every new bundle to the active policy, which swaps it in between statements,
 // and persists it once active. Staleness (`max_staleness`) is a state: `warn` logs it, and
 // `deny_writes` / `deny_all` make the statement decider refuse what the stale policy may no longer
-// be trusted to allow.
+// be trusted to allow. Also the policy's views the composition root needs: the decision log's
+// `bundles` and OPA's `system.log.mask`, and the audit refusal when the policy has no audit rule.
 
 import type { Decision, PolicyInput } from '../decision/index.js';
 import type { VerificationKey } from '../../bundles/index.js';
@@ -13,6 +14,7 @@ import type { GatewayConfig, RemoteBundleSource } from '../config/index.js';
 import type { GatewayEvent } from '../events.js';
 import type { BundleServiceEvent, BundleStatus } from '../bundle-service/index.js';
 import type { PolicyStatusProvider } from '../metrics/index.js';
+import type { MaskRule } from '../decisionlog/index.js';
 import { bundlePollerOptions } from './bundle-poller.js';
 
 /** PolicyStart is the active policy with what keeps it current, or why there is none. */
@@ -292,4 +294,43 @@ export function readsOnly(input: PolicyInput): boolean {
   if (s.kind !== 'select' || s.tables.written.length > 0) return false;
   if (s.flags.into || s.flags.for_update || s.flags.data_modifying_cte) return false;
   return s.routines.every((r) => r.known && r.volatility !== 'volatile');
+}
+
+/** NO_AUDIT_POLICY refuses every caller: the active policy has no audit entrypoint. */
+export const NO_AUDIT_POLICY = (entrypoint: string) =>
+  ({
+    kind: 'deny',
+    reasons: [
+      { reason: `the policy has no audit entrypoint (${entrypoint}), so nobody may read or act on sessions`, rule: 'portcullis.no_policy' },
+    ],
+  }) as const;
+
+/** bundlesOf is the decision log's `bundles` for the active policy (one per revision, so the logger copies it once). */
+const BUNDLES = new WeakMap<object, Readonly<Record<string, { readonly revision: string }>>>();
+export function bundlesOf(unit: { readonly revision: string }): Readonly<Record<string, { readonly revision: string }>> {
+  let b = BUNDLES.get(unit);
+  if (b === undefined) {
+    b = { portcullis: { revision: unit.revision } };
+    BUNDLES.set(unit, b);
+  }
+  return b;
+}
+
+/** LOG_MASK_ENTRYPOINT is OPA's decision-log mask rule (`data.system.log.mask`). */
+export const LOG_MASK_ENTRYPOINT = 'system/log/mask';
+
+/** logMaskRules evaluates the policy's system.log.mask on one decision-log event: JSON pointers to erase, or {op, path, value} rules. */
+export function logMaskRules(policy: { evaluateRaw(input: string, entrypoint: string): string }, doc: unknown): MaskRule[] {
+  const resultSet = JSON.parse(policy.evaluateRaw(JSON.stringify(doc), LOG_MASK_ENTRYPOINT)) as { result?: unknown }[];
+  const answer = resultSet[0]?.result;
+  if (!Array.isArray(answer)) return [];
+  return answer.flatMap((r: unknown): MaskRule[] => {
+    if (typeof r === 'string') return [{ op: 'remove' as const, path: r }];
+    if (typeof r === 'object' && r !== null) {
+      const { op, path, value } = r as { op?: unknown; path?: unknown; value?: unknown };
+      if (op === 'remove' && typeof path === 'string') return [{ op: 'remove' as const, path }];
+      if (op === 'upsert' && typeof path === 'string') return [{ op: 'upsert' as const, path, value }];
+    }
+    return [];
+  });
 }

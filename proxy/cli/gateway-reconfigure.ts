@@ -6,7 +6,9 @@
 // upstream and state passwords need no signal when they come from a file: it is read for every
 // new upstream login.
 
-import type { TokenVerifier } from '../auth/index.js';
+import type { AuthEvent, TokenVerifier } from '../auth/index.js';
+import { assertNever } from '../errors.js';
+import type { GatewayEvent } from '../events.js';
 import type { GatewayConfig } from '../config/index.js';
 
 /** RELOADABLE are the top-level sections a SIGHUP applies without a restart. */
@@ -78,4 +80,20 @@ export function reconfigure(before: GatewayConfig, after: GatewayConfig, targets
     }
   }
   return { applied, restartNeeded, errors };
+}
+
+/** keysEvent is the gateway event for what the token verifier reports about its key source. */
+export function keysEvent(event: AuthEvent): GatewayEvent {
+  switch (event.kind) {
+    case 'jwks-loaded':
+      return { type: 'keys.loaded', source: event.source, keyCount: event.keyCount };
+    case 'jwks-load-failed':
+      return { type: 'keys.failed', source: event.source, reason: event.reason, cachedKeyCount: event.cachedKeyCount };
+    case 'jwks-refresh-limited':
+      return { type: 'keys.throttled', kid: event.kid, nextRefreshAt: event.nextRefreshAt.toISOString() };
+    case 'introspection-failed':
+      return { type: 'introspection.failed', reason: event.reason };
+    default:
+      return assertNever(event);
+  }
 }

@@ -1,29 +1,37 @@
-// The gateway's composition root: a validated GatewayConfig → bundles/engine (the policy),
-// proxy/sql, proxy/auth (the token verifier), proxy/decision (the statement decider and, when the
-// policy has them, the login, approval and audit deciders) and proxy's startGateway, wired
-// together. The outside world is read here, never in the data plane: the TLS PEM files, the JWKS
-// file and the upstream password (`password_env`). It also opens the shared state store (proxy/state)
-// when `state` is configured and migrates it at start. Shared by `portcullis serve` and the demo.
+// The gateway's composition root: a validated GatewayConfig → the active policy (gateway-policy.ts:
+// local files or a bundle server, verified, hot reloaded), proxy/sql, proxy/auth (the token
+// verifier, swapped by SIGHUP: gateway-reconfigure.ts), proxy/decision (the statement decider and
+// the login, approval and audit deciders, each asking the policy active at that moment) and
+// proxy's startGateway, wired together, with the status, metrics and readiness
+// (gateway-status.ts). The outside world is read here, never in the data plane: the TLS PEM files,
+// the JWKS file, the signing keys and the upstream password (`password_env`). It also opens the
+// shared state store (proxy/state) when `state` is configured and migrates it at start. Shared by
+// `portcullis serve` and the demo.
 
 import { readFileSync } from 'node:fs';
 import { NO_APPROVAL_POLICY, startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
 import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
-import type { MaskRule } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
 import { watchSource } from './policy-watch.js';
-import { policyStatusProvider, staleRefusal, startPolicy } from './gateway-policy.js';
-import { reconfigure, swappableVerifier } from './gateway-reconfigure.js';
+import {
+  LOG_MASK_ENTRYPOINT,
+  NO_AUDIT_POLICY,
+  bundlesOf,
+  logMaskRules,
+  policyStatusProvider,
+  staleRefusal,
+  startPolicy,
+} from './gateway-policy.js';
+import { keysEvent, reconfigure, swappableVerifier } from './gateway-reconfigure.js';
 import type { ReconfigureReport, SwappableVerifier } from './gateway-reconfigure.js';
 import { startGatewayStatus } from './gateway-status.js';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import type { AuthEvent, TokenVerifier } from '../auth/index.js';
+import type { TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
-import { assertNever } from '../errors.js';
-import type { GatewayEvent } from '../events.js';
 import type { ActivePolicy } from '../policy/index.js';
 import { readSigningKeys } from './signing-keys.js';
 
@@ -405,63 +413,8 @@ export async function startGatewayFromConfig(
   };
 }
 
-/** NO_AUDIT_POLICY refuses every caller: the active policy has no audit entrypoint. */
-const NO_AUDIT_POLICY = (entrypoint: string) =>
-  ({
-    kind: 'deny',
-    reasons: [
-      { reason: `the policy has no audit entrypoint (${entrypoint}), so nobody may read or act on sessions`, rule: 'portcullis.no_policy' },
-    ],
-  }) as const;
-
-/** bundlesOf is the decision log's `bundles` for the active policy (one per revision, so the logger copies it once). */
-const BUNDLES = new WeakMap<object, Readonly<Record<string, { readonly revision: string }>>>();
-function bundlesOf(unit: { readonly revision: string }): Readonly<Record<string, { readonly revision: string }>> {
-  let b = BUNDLES.get(unit);
-  if (b === undefined) {
-    b = { portcullis: { revision: unit.revision } };
-    BUNDLES.set(unit, b);
-  }
-  return b;
-}
-
-/** LOG_MASK_ENTRYPOINT is OPA's decision-log mask rule (`data.system.log.mask`). */
-const LOG_MASK_ENTRYPOINT = 'system/log/mask';
-
-/** logMaskRules evaluates the policy's system.log.mask on one decision-log event: JSON pointers to erase, or {op, path, value} rules. */
-function logMaskRules(policy: { evaluateRaw(input: string, entrypoint: string): string }, doc: unknown): MaskRule[] {
-  const resultSet = JSON.parse(policy.evaluateRaw(JSON.stringify(doc), LOG_MASK_ENTRYPOINT)) as { result?: unknown }[];
-  const answer = resultSet[0]?.result;
-  if (!Array.isArray(answer)) return [];
-  return answer.flatMap((r: unknown): MaskRule[] => {
-    if (typeof r === 'string') return [{ op: 'remove' as const, path: r }];
-    if (typeof r === 'object' && r !== null) {
-      const { op, path, value } = r as { op?: unknown; path?: unknown; value?: unknown };
-      if (op === 'remove' && typeof path === 'string') return [{ op: 'remove' as const, path }];
-      if (op === 'upsert' && typeof path === 'string') return [{ op: 'upsert' as const, path, value }];
-    }
-    return [];
-  });
-}
-
 /** VERSION is the gateway's version (package.json), shown by the admin API. */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** MIN_HASH_KEY_BYTES is the shortest HMAC key accepted for the `hash` mask. */
 const MIN_HASH_KEY_BYTES = 16;
-
-/** keysEvent is the gateway event for what the token verifier reports about its key source. */
-function keysEvent(event: AuthEvent): GatewayEvent {
-  switch (event.kind) {
-    case 'jwks-loaded':
-      return { type: 'keys.loaded', source: event.source, keyCount: event.keyCount };
-    case 'jwks-load-failed':
-      return { type: 'keys.failed', source: event.source, reason: event.reason, cachedKeyCount: event.cachedKeyCount };
-    case 'jwks-refresh-limited':
-      return { type: 'keys.throttled', kid: event.kid, nextRefreshAt: event.nextRefreshAt.toISOString() };
-    case 'introspection-failed':
-      return { type: 'introspection.failed', reason: event.reason };
-    default:
-      return assertNever(event);
-  }
-}

@@ -8,7 +8,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
-import { principalOf } from './auth.js';
+import { checkAudit } from './audit-guard.js';
 import { AdminHttpError } from './errors.js';
 import { errorResponses, sessionIdParamsSchema } from './schemas.js';
 import type { AdminLogEvent } from './types.js';
@@ -83,24 +83,14 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlRoutesOpt
     if (opts.control === undefined || opts.audit === undefined) {
       throw new AdminHttpError('ERR_RECORDINGS_UNAVAILABLE', 'live control needs the state store (config `state`)');
     }
-    const principal = principalOf(request);
-    if (principal === undefined) throw new TypeError('control route reached without a verified principal');
-    const verdict = opts.audit({ caller: principal.claims, action, target });
-    if (verdict.kind === 'deny') {
-      opts.log({
-        kind: 'admin.audit-denied',
-        action,
-        caller: { sub: principal.subject, iss: principal.issuer },
-        rules: verdict.reasons.map((r) => r.rule),
-      });
-      throw new AdminHttpError(
-        'ERR_ADMIN_FORBIDDEN',
-        `the audit policy does not let you ${action === 'sessions.terminate' ? 'end sessions' : 'block identities'}`,
-        {
-          reasons: verdict.reasons,
-        },
-      );
-    }
+    const principal = checkAudit(
+      request,
+      opts.audit,
+      opts.log,
+      action,
+      target,
+      action === 'sessions.terminate' ? 'end sessions' : 'block identities',
+    );
     return { control: opts.control, by: { iss: principal.issuer, sub: principal.subject } };
   };
 

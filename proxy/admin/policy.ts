@@ -6,7 +6,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
-import { principalOf } from './auth.js';
+import { checkAudit } from './audit-guard.js';
 import { AdminHttpError } from './errors.js';
 import { emptyQuerySchema, errorResponses } from './schemas.js';
 import type { AdminLogEvent } from './types.js';
@@ -68,25 +68,15 @@ const reloadView = {
 /** policyRoutes registers the policy routes (prefix: /v1/policy). */
 export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptions): Promise<void> {
   const guard = (request: FastifyRequest, action: 'policy.read' | 'policy.reload'): PolicyPort => {
-    if (opts.policy === undefined || opts.audit === undefined) {
-      throw new AdminHttpError('ERR_ADMIN_NOT_FOUND', 'this gateway does not serve policy routes');
-    }
-    const principal = principalOf(request);
-    if (principal === undefined) throw new TypeError('policy route reached without a verified principal');
-    const verdict = opts.audit({ caller: principal.claims, action, target: {} });
-    if (verdict.kind === 'deny') {
-      opts.log({
-        kind: 'admin.audit-denied',
-        action,
-        caller: { sub: principal.subject, iss: principal.issuer },
-        rules: verdict.reasons.map((r) => r.rule),
-      });
-      throw new AdminHttpError(
-        'ERR_ADMIN_FORBIDDEN',
-        `the audit policy does not let you ${action === 'policy.read' ? 'read the policy status' : 'reload the policy'}`,
-        { reasons: verdict.reasons },
-      );
-    }
+    if (opts.policy === undefined) throw new AdminHttpError('ERR_ADMIN_NOT_FOUND', 'this gateway does not serve policy routes');
+    const principal = checkAudit(
+      request,
+      opts.audit,
+      opts.log,
+      action,
+      {},
+      action === 'policy.read' ? 'read the policy status' : 'reload the policy',
+    );
     opts.log({
       kind: action === 'policy.reload' ? 'admin.policy-reload' : 'admin.policy-read',
       caller: { sub: principal.subject, iss: principal.issuer },

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import { decodeSessionCursor, decodeStatementCursor } from '../sessions/index.js';
 import type { DecisionKind, SessionViews } from '../sessions/index.js';
-import { principalOf } from './auth.js';
+import { checkAudit } from './audit-guard.js';
 import { AdminHttpError, RECORDINGS_UNAVAILABLE_MESSAGE } from './errors.js';
 import {
   emptyQuerySchema,
@@ -90,21 +90,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     if (opts.sessions === undefined || opts.audit === undefined) {
       throw new AdminHttpError('ERR_RECORDINGS_UNAVAILABLE', RECORDINGS_UNAVAILABLE_MESSAGE);
     }
-    const principal = principalOf(request);
-    // requireAuth ran before any handler of this plugin; reaching here without a principal is a bug.
-    if (principal === undefined) throw new TypeError('sessions route reached without a verified principal');
-    const verdict = opts.audit({ caller: principal.claims, action: 'sessions.read', target });
-    if (verdict.kind === 'deny') {
-      opts.log({
-        kind: 'admin.audit-denied',
-        action: 'sessions.read',
-        caller: { sub: principal.subject, iss: principal.issuer },
-        rules: verdict.reasons.map((r) => r.rule),
-      });
-      throw new AdminHttpError('ERR_ADMIN_FORBIDDEN', 'the audit policy does not let you read recorded sessions', {
-        reasons: verdict.reasons,
-      });
-    }
+    checkAudit(request, opts.audit, opts.log, 'sessions.read', target, 'read recorded sessions');
     return opts.sessions;
   };
 

@@ -7,8 +7,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
-import { principalOf } from './auth.js';
-import { AdminHttpError } from './errors.js';
+import { checkAudit } from './audit-guard.js';
 import { emptyQuerySchema, errorResponses, readinessSchema } from './schemas.js';
 import type { AdminLogEvent, AdminServerOptions, OpenRoute, ReadinessReport } from './types.js';
 
@@ -119,23 +118,7 @@ export async function statusRoutes(app: FastifyInstance, opts: StatusRoutesOptio
 
 /** guard asks the audit policy whether the caller may `status.read`; a refusal (or no audit policy) is 403. */
 function guard(request: FastifyRequest, opts: StatusRoutesOptions): void {
-  const principal = principalOf(request);
-  // requireAuth ran before any handler of the authenticated scope; reaching here without a principal is a bug.
-  if (principal === undefined) throw new TypeError('status route reached without a verified principal');
-  const verdict =
-    opts.audit?.({ caller: principal.claims, action: 'status.read', target: {} }) ??
-    ({
-      kind: 'deny',
-      reasons: [{ reason: 'the policy has no audit entrypoint, so nobody may read the status', rule: 'portcullis.no_policy' }],
-    } as const);
-  if (verdict.kind === 'allow') return;
-  opts.log({
-    kind: 'admin.audit-denied',
-    action: 'status.read',
-    caller: { sub: principal.subject, iss: principal.issuer },
-    rules: verdict.reasons.map((r) => r.rule),
-  });
-  throw new AdminHttpError('ERR_ADMIN_FORBIDDEN', 'the audit policy does not let you read the status', { reasons: verdict.reasons });
+  checkAudit(request, opts.audit, opts.log, 'status.read', {}, 'read the status');
 }
 
 const time = { type: 'string', description: 'RFC 3339 time; 0001-01-01T00:00:00Z: never (as OPA)' } as const;

@@ -6,23 +6,10 @@
 import { kindOf } from './section.js';
 import type { Section } from './section.js';
 import type { SecretSource } from './secrets.js';
+import { SIGNING_ALGORITHMS } from '../../bundles/index.js';
 
-/** SIGNING_KEY_ALGORITHMS are the JWS algorithms a bundle signature may use (bundles' SIGNING_ALGORITHMS). */
-export const SIGNING_KEY_ALGORITHMS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
-  'HS256',
-  'HS384',
-  'HS512',
-] as const;
+/** SIGNING_KEY_ALGORITHMS are the JWS algorithms a bundle signature may use (bundles/signing's list). */
+export const SIGNING_KEY_ALGORITHMS = SIGNING_ALGORITHMS;
 
 /** SigningKeyAlgorithm is one of SIGNING_KEY_ALGORITHMS. */
 export type SigningKeyAlgorithm = (typeof SIGNING_KEY_ALGORITHMS)[number];

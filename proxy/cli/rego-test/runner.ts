@@ -3,9 +3,8 @@
 // cases run one at a time in a worker thread: a case that exceeds the limit is reported as an
 // error (eval_cancel_error), the worker is terminated and a fresh one carries on with the next case.
 
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../threads/index.js';
 import { skippedResult } from '../../../engine/index.js';
 import type { PreparedRegoTests, RegoTestCase, RegoTestResult } from '../../../engine/index.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './protocol.js';
@@ -132,20 +131,7 @@ async function runOne(live: Live, req: WorkerRequest, timeoutMs: number): Promis
   return next(live, timeoutMs);
 }
 
-/**
- * startWorker starts worker.ts. From TypeScript sources (tsx) a worker does not inherit the
- * parent's loader, so a tiny eval'd bootstrap registers tsx's ESM hooks in the worker first, then
- * imports the file (as proxy/sql/offload.ts does).
- */
+/** startWorker starts worker.ts (the .ts file under tsx, the .js file once compiled). */
 function startWorker(workerData: WorkerData): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData });
-  const file = new URL('./worker.ts', self).href;
-  const api = pathToFileURL(
-    createRequire(self)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return startModuleWorker(import.meta.url, './worker', { workerData });
 }

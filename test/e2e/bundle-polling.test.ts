@@ -13,7 +13,7 @@ import { startBundleServer } from '../../proxy/bundle-service/index.js';
 import type { BundleServer } from '../../proxy/bundle-service/index.js';
 import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
 import { validateConfig } from '../../proxy/config/index.js';
-import { AUDIENCE, UPSTREAM_USERS, useStack } from './helpers.js';
+import { servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-poll-'));
@@ -53,21 +53,19 @@ deny contains {"reason": "orders are closed", "rule": "test.closed"} if {
 
 async function gateway(port: number, extra: Record<string, unknown> = {}) {
   const stack = stackRef.current;
-  const user = UPSTREAM_USERS['scram-sha-256'];
-  const validated = validateConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-    identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-    policy: {
-      bundle: {
-        url: `http://127.0.0.1:${port}/bundles/portcullis.tar.gz`,
-        polling: { min_delay: '100ms', max_delay: '200ms', long_polling_timeout: '5s' },
-        persist_dir: persist,
-        ...extra,
+  const validated = validateConfig(
+    servedConfig(stack, {
+      policy: {
+        bundle: {
+          url: `http://127.0.0.1:${port}/bundles/portcullis.tar.gz`,
+          polling: { min_delay: '100ms', max_delay: '200ms', long_polling_timeout: '5s' },
+          persist_dir: persist,
+          ...extra,
+        },
       },
-    },
-    admin: { enabled: false },
-  });
+      admin: { enabled: false },
+    }),
+  );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   const lines: string[] = [];
   const start = await startGatewayFromConfig(validated.config, (l) => lines.push(l));

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
 import { validateConfig } from '../../proxy/config/index.js';
-import { AUDIENCE, REPO_POLICIES, UPSTREAM_USERS, useStack } from './helpers.js';
+import { REPO_POLICIES, servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-dl-'));
@@ -45,18 +45,16 @@ mask contains {"op": "upsert", "path": "/input/identity/sub", "value": "(hidden)
 `,
   );
   const stack = stackRef.current;
-  const user = UPSTREAM_USERS['scram-sha-256'];
-  const validated = validateConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-    identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-    policy: { paths: [join(dir, 'policies')] },
-    admin: { enabled: false },
-    decision_logs: {
-      file: { path: join(dir, 'decisions.log') },
-      service: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/logs`, min_delay: '10ms', max_delay: '50ms' },
-    },
-  });
+  const validated = validateConfig(
+    servedConfig(stack, {
+      policy: { paths: [join(dir, 'policies')] },
+      admin: { enabled: false },
+      decision_logs: {
+        file: { path: join(dir, 'decisions.log') },
+        service: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/logs`, min_delay: '10ms', max_delay: '50ms' },
+      },
+    }),
+  );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   const start = await startGatewayFromConfig(validated.config, () => undefined);
   if (start.kind !== 'started') throw new Error(start.reasons.join('; '));

@@ -150,6 +150,21 @@ export type Stack = {
   stop(): Promise<void>;
 };
 
+/**
+ * servedConfig is the raw configuration (as opa.config.yaml holds it) of a gateway in front of the
+ * stack's PostgreSQL (as the scram user) and issuer, on a free port, with `extra` sections added
+ * (policy, admin, decision_logs, …): for composed gateways (`portcullis serve`, startGatewayFromConfig).
+ */
+export function servedConfig(stack: Stack, extra: Record<string, unknown>): Record<string, unknown> {
+  const user = UPSTREAM_USERS['scram-sha-256'];
+  return {
+    listen: { host: '127.0.0.1', port: 0 },
+    upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
+    identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
+    ...extra,
+  };
+}
+
 /** compilePolicies builds the policies in `dir` with our engine and returns a Decide over them. */
 export async function compilePolicies(dir: string): Promise<Decide> {
   const files = collectSources([dir]);

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
 import { validateConfig } from '../../proxy/config/index.js';
-import { AUDIENCE, UPSTREAM_USERS, useStack } from './helpers.js';
+import { servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-reload-'));
@@ -52,15 +52,13 @@ beforeAll(async () => {
   writeFileSync(join(policyDir, 'audit.rego'), AUDIT);
   writePolicy({ closed: false, note: 'v0' });
   const stack = stackRef.current;
-  const user = UPSTREAM_USERS['scram-sha-256'];
-  const validated = validateConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-    identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-    policy: { paths: [policyDir] },
-    admin: { port: 0 },
-    decision_logs: { file: { path: join(dir, 'decisions.log') } },
-  });
+  const validated = validateConfig(
+    servedConfig(stack, {
+      policy: { paths: [policyDir] },
+      admin: { port: 0 },
+      decision_logs: { file: { path: join(dir, 'decisions.log') } },
+    }),
+  );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   const start = await startGatewayFromConfig(validated.config, () => undefined);
   if (start.kind !== 'started') throw new Error(start.reasons.join('; '));

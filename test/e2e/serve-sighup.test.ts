@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, REPO_POLICIES, UPSTREAM_USERS, useStack } from './helpers.js';
+import { REPO_POLICIES, servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,18 +24,16 @@ let port = 0;
 let stderr = '';
 
 function writeConfig(level: string, listenHost = '127.0.0.1'): void {
-  const stack = stackRef.current;
-  const user = UPSTREAM_USERS['scram-sha-256'];
   writeFileSync(
     configPath,
-    JSON.stringify({
-      listen: { host: listenHost, port: 0 },
-      upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-      identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-      policy: { paths: [policies] },
-      admin: { enabled: false },
-      log: { level },
-    }),
+    JSON.stringify(
+      servedConfig(stackRef.current, {
+        listen: { host: listenHost, port: 0 },
+        policy: { paths: [policies] },
+        admin: { enabled: false },
+        log: { level },
+      }),
+    ),
   );
 }
 

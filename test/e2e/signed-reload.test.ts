@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, readTarGz, signBundle, writeBundleTarball, writeTarGz } from '../../bundles/index.js';
 import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
 import { validateConfig } from '../../proxy/config/index.js';
-import { AUDIENCE, UPSTREAM_USERS, useStack } from './helpers.js';
+import { servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-signed-'));
@@ -76,22 +76,20 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'b.pub'), B.publicKey.export({ format: 'pem', type: 'spki' }));
   publish(await signBundle(await bundle('v1 by A'), { key: pem(A.privateKey), kid: 'ci-a', alg: 'ES256', now: at(0) }));
   const stack = stackRef.current;
-  const user = UPSTREAM_USERS['scram-sha-256'];
-  const validated = validateConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-    identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-    policy: {
-      bundle: bundlePath,
-      signing: {
-        keys: [
-          { id: 'ci-a', algorithm: 'ES256', key_file: join(dir, 'a.pub') },
-          { id: 'ci-b', algorithm: 'EdDSA', key_file: join(dir, 'b.pub') },
-        ],
+  const validated = validateConfig(
+    servedConfig(stack, {
+      policy: {
+        bundle: bundlePath,
+        signing: {
+          keys: [
+            { id: 'ci-a', algorithm: 'ES256', key_file: join(dir, 'a.pub') },
+            { id: 'ci-b', algorithm: 'EdDSA', key_file: join(dir, 'b.pub') },
+          ],
+        },
       },
-    },
-    admin: { enabled: false },
-  });
+      admin: { enabled: false },
+    }),
+  );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   const start = await startGatewayFromConfig(validated.config, () => undefined);
   if (start.kind !== 'started') throw new Error(start.reasons.join('; '));

@@ -116,7 +116,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
     'errors',
   ],
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'control', 'catalog', 'upstream', 'events', 'config', 'errors'],
-  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'errors'],
+  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };

@@ -6,30 +6,14 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
+import type { PolicyStatus, ReloadOutcome } from '../policy/index.js';
 import { checkAudit } from './audit-guard.js';
 import { AdminHttpError } from './errors.js';
 import { emptyQuerySchema, errorResponses } from './schemas.js';
 import type { AdminLogEvent } from './types.js';
 
 /** PolicyPort is the active policy as the routes see it (proxy/policy's ActivePolicy). */
-export type PolicyPort = {
-  reload(
-    trigger: 'api',
-  ): Promise<
-    | { readonly kind: 'activated'; readonly revision: string; readonly previous: string; readonly ms: number }
-    | { readonly kind: 'unchanged'; readonly revision: string }
-    | { readonly kind: 'failed'; readonly revision: string; readonly reasons: readonly string[] }
-  >;
-  status(): {
-    readonly revision: string;
-    readonly origin: string;
-    readonly activatedAt: Date;
-    readonly lastReloadAt: Date | undefined;
-    readonly lastError: readonly string[] | undefined;
-    readonly reloads: number;
-    readonly reloadFailures: number;
-  };
-};
+export type PolicyPort = { reload(trigger: 'api'): Promise<ReloadOutcome>; status(): PolicyStatus };
 
 /** PolicyRoutesOptions are the active policy and who guards it. */
 export type PolicyRoutesOptions = {

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, writeBundleTarball } from '../../bundles/index.js';
 import { startBundleServer } from '../../proxy/bundle-service/index.js';
 import type { BundleServer } from '../../proxy/bundle-service/index.js';
 import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
 import { validateConfig } from '../../proxy/config/index.js';
-import { servedConfig, useStack } from './helpers.js';
+import { ordersBundle, servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-poll-'));
@@ -24,30 +23,7 @@ const closers: (() => Promise<void>)[] = [];
 
 /** publish builds a bundle whose policy refuses reads of orders while `closed`, and renames it into the served directory. */
 async function publish(closed: boolean, revision: string): Promise<void> {
-  const built = await buildBundle({
-    files: [
-      {
-        name: 'decision.rego',
-        path: 'decision.rego',
-        text: `package portcullis
-
-# METADATA
-# entrypoint: true
-decision := {"allow": true, "deny": deny, "approval": set(), "mask": set()}
-
-deny contains {"reason": "orders are closed", "rule": "test.closed"} if {
-	data.closed == true
-	"public.orders" in input.statement.tables.read
-}
-`,
-      },
-    ],
-    data: { closed },
-    entrypoints: ['portcullis/decision'],
-    revision,
-  });
-  if (!built.ok) throw new Error(JSON.stringify(built.diagnostics));
-  writeFileSync(join(served, '.next'), await writeBundleTarball(built.bundle));
+  writeFileSync(join(served, '.next'), await ordersBundle(closed ? 'orders are closed' : null, revision));
   renameSync(join(served, '.next'), join(served, 'portcullis.tar.gz'));
 }
 

@@ -165,6 +165,58 @@ export function servedConfig(stack: Stack, extra: Record<string, unknown>): Reco
   };
 }
 
+/** StartedServed is a composed gateway (startGatewayFromConfig) that started. */
+export type StartedServed = Extract<
+  Awaited<ReturnType<typeof import('../../proxy/cli/gateway.js').startGatewayFromConfig>>,
+  { kind: 'started' }
+>;
+
+/** startServed validates servedConfig(stack, extra) and starts the composed gateway, throwing with the reasons when it does not start. */
+export async function startServed(
+  stack: Stack,
+  extra: Record<string, unknown>,
+  log: (line: string) => void = () => undefined,
+): Promise<StartedServed> {
+  const [{ startGatewayFromConfig }, { validateConfig }] = await Promise.all([
+    import('../../proxy/cli/gateway.js'),
+    import('../../proxy/config/index.js'),
+  ]);
+  const validated = validateConfig(servedConfig(stack, extra));
+  if (!validated.ok) throw new Error(validated.errors.join('; '));
+  const start = await startGatewayFromConfig(validated.config, log);
+  if (start.kind !== 'started') throw new Error(start.reasons.join('; '));
+  return start;
+}
+
+/**
+ * ORDERS_POLICY is a statement policy (portcullis/decision) that allows everything but reads of
+ * public.orders while `data.refusal` is a string, which is then the refusal's reason.
+ */
+export const ORDERS_POLICY = `package portcullis
+
+# METADATA
+# entrypoint: true
+decision := {"allow": true, "deny": deny, "approval": set(), "mask": set()}
+
+deny contains {"reason": data.refusal, "rule": "test.orders"} if {
+	is_string(data.refusal)
+	"public.orders" in input.statement.tables.read
+}
+`;
+
+/** ordersBundle builds ORDERS_POLICY with this refusal (null: none) as a bundle tarball of this revision. */
+export async function ordersBundle(refusal: string | null, revision: string, extra: Record<string, unknown> = {}): Promise<Uint8Array> {
+  const { buildBundle, writeBundleTarball } = await import('../../bundles/index.js');
+  const built = await buildBundle({
+    files: [{ name: 'decision.rego', path: 'decision.rego', text: ORDERS_POLICY }],
+    data: { refusal, ...extra },
+    entrypoints: ['portcullis/decision'],
+    revision,
+  });
+  if (!built.ok) throw new Error(JSON.stringify(built.diagnostics));
+  return writeBundleTarball(built.bundle);
+}
+
 /** compilePolicies builds the policies in `dir` with our engine and returns a Decide over them. */
 export async function compilePolicies(dir: string): Promise<Decide> {
   const files = collectSources([dir]);

@@ -9,27 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
-import { validateConfig } from '../../proxy/config/index.js';
-import { servedConfig, useStack } from './helpers.js';
+import { ORDERS_POLICY, startServed, useStack } from './helpers.js';
+import type { StartedServed } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-reload-'));
 const policyDir = join(dir, 'policy');
-let started: Extract<Awaited<ReturnType<typeof startGatewayFromConfig>>, { kind: 'started' }>;
+let started: StartedServed;
 
-/** POLICY decides from data.closed (orders refused while true) and lets audit:admin use the admin API. */
-const POLICY = `package portcullis
-
-# METADATA
-# entrypoint: true
-decision := {"allow": true, "deny": deny, "approval": set(), "mask": set()}
-
-deny contains {"reason": sprintf("orders are closed (%v)", [data.note]), "rule": "test.closed"} if {
-	data.closed == true
-	"public.orders" in input.statement.tables.read
-}
-`;
+/** AUDIT lets audit:admin use the admin API (the statement policy is ORDERS_POLICY). */
 const AUDIT = `# METADATA
 # entrypoint: true
 package portcullis.audit
@@ -41,9 +29,13 @@ allow if "audit:admin" in input.caller.roles
 deny contains {"reason": "not an admin", "rule": "test.admin"} if not allow
 `;
 
+/** writePolicy writes ORDERS_POLICY (plus `extra` Rego) refusing reads of orders as `orders are closed (<note>)` while `closed`. */
 function writePolicy(data: { closed: boolean; note: string }, extra = ''): void {
-  writeFileSync(join(policyDir, 'decision.rego'), POLICY + extra);
-  writeFileSync(join(policyDir, 'data.json'), JSON.stringify(data));
+  writeFileSync(join(policyDir, 'decision.rego'), ORDERS_POLICY + extra);
+  writeFileSync(
+    join(policyDir, 'data.json'),
+    JSON.stringify({ refusal: data.closed ? `orders are closed (${data.note})` : null, note: data.note }),
+  );
 }
 
 beforeAll(async () => {
@@ -51,18 +43,11 @@ beforeAll(async () => {
   mkdirSync(policyDir);
   writeFileSync(join(policyDir, 'audit.rego'), AUDIT);
   writePolicy({ closed: false, note: 'v0' });
-  const stack = stackRef.current;
-  const validated = validateConfig(
-    servedConfig(stack, {
-      policy: { paths: [policyDir] },
-      admin: { port: 0 },
-      decision_logs: { file: { path: join(dir, 'decisions.log') } },
-    }),
-  );
-  if (!validated.ok) throw new Error(validated.errors.join('; '));
-  const start = await startGatewayFromConfig(validated.config, () => undefined);
-  if (start.kind !== 'started') throw new Error(start.reasons.join('; '));
-  started = start;
+  started = await startServed(stackRef.current, {
+    policy: { paths: [policyDir] },
+    admin: { port: 0 },
+    decision_logs: { file: { path: join(dir, 'decisions.log') } },
+  });
 }, 60_000);
 
 afterAll(async () => {

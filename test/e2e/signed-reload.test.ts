@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, readTarGz, signBundle, writeBundleTarball, writeTarGz } from '../../bundles/index.js';
-import { startGatewayFromConfig } from '../../proxy/cli/gateway.js';
-import { validateConfig } from '../../proxy/config/index.js';
-import { servedConfig, useStack } from './helpers.js';
+import { readTarGz, signBundle, writeTarGz } from '../../bundles/index.js';
+import { ordersBundle, startServed, useStack } from './helpers.js';
+import type { StartedServed } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-signed-'));
@@ -21,32 +20,10 @@ const A = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const B = generateKeyPairSync('ed25519');
 const C = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']) => k.export({ format: 'pem', type: 'pkcs8' }).toString();
-let started: Extract<Awaited<ReturnType<typeof startGatewayFromConfig>>, { kind: 'started' }>;
+let started: StartedServed;
 
-/** bundle builds a policy answering `word` on every statement's reason (orders refused with it while `closed`). */
-async function bundle(word: string): Promise<Uint8Array> {
-  const built = await buildBundle({
-    files: [
-      {
-        name: 'decision.rego',
-        path: 'decision.rego',
-        text: `package portcullis
-
-# METADATA
-# entrypoint: true
-decision := {"allow": true, "deny": deny, "approval": set(), "mask": set()}
-
-deny contains {"reason": data.word, "rule": "test.word"} if "public.orders" in input.statement.tables.read
-`,
-      },
-    ],
-    data: { word },
-    entrypoints: ['portcullis/decision'],
-    revision: word,
-  });
-  if (!built.ok) throw new Error(JSON.stringify(built.diagnostics));
-  return writeBundleTarball(built.bundle);
-}
+/** bundle is a policy refusing reads of orders with `word` as the reason, of revision `word`. */
+const bundle = (word: string): Promise<Uint8Array> => ordersBundle(word, word);
 
 /** publish writes the bytes over the bundle file (by rename, as a deploy would). */
 function publish(bytes: Uint8Array): void {
@@ -75,25 +52,18 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'a.pub'), A.publicKey.export({ format: 'pem', type: 'spki' }));
   writeFileSync(join(dir, 'b.pub'), B.publicKey.export({ format: 'pem', type: 'spki' }));
   publish(await signBundle(await bundle('v1 by A'), { key: pem(A.privateKey), kid: 'ci-a', alg: 'ES256', now: at(0) }));
-  const stack = stackRef.current;
-  const validated = validateConfig(
-    servedConfig(stack, {
-      policy: {
-        bundle: bundlePath,
-        signing: {
-          keys: [
-            { id: 'ci-a', algorithm: 'ES256', key_file: join(dir, 'a.pub') },
-            { id: 'ci-b', algorithm: 'EdDSA', key_file: join(dir, 'b.pub') },
-          ],
-        },
+  started = await startServed(stackRef.current, {
+    policy: {
+      bundle: bundlePath,
+      signing: {
+        keys: [
+          { id: 'ci-a', algorithm: 'ES256', key_file: join(dir, 'a.pub') },
+          { id: 'ci-b', algorithm: 'EdDSA', key_file: join(dir, 'b.pub') },
+        ],
       },
-      admin: { enabled: false },
-    }),
-  );
-  if (!validated.ok) throw new Error(validated.errors.join('; '));
-  const start = await startGatewayFromConfig(validated.config, () => undefined);
-  if (start.kind !== 'started') throw new Error(start.reasons.join('; '));
-  started = start;
+    },
+    admin: { enabled: false },
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -90,11 +90,16 @@ export async function writeBundleTarball(bundle: Bundle): Promise<Uint8Array> {
 }
 
 /** readTarGz unpacks gzip'd tar bytes into regular-file entries; throws BundleArchiveInvalid. */
-export async function readTarGz(bytes: Uint8Array): Promise<TarEntry[]> {
+export async function readTarGz(bytes: Uint8Array, maxBytes: number = MAX_UNPACKED_BYTES): Promise<TarEntry[]> {
   let tar: Buffer;
   try {
-    tar = gunzipSync(bytes);
+    // bounded: a bundle from a server is unpacked before its signature can be checked, and a few
+    // hundred KiB of gzip can stand for gigabytes of zeros
+    tar = gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (cause) {
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new BundleArchiveInvalid(`bundle unpacks to more than ${maxBytes} bytes`, { cause });
+    }
     throw new BundleArchiveInvalid(`bundle is not gzip data: ${(cause as Error).message}`, { cause });
   }
   if (tar.byteLength === 0) throw new BundleArchiveInvalid('bundle archive is empty');
@@ -117,6 +122,9 @@ export async function readTarGz(bytes: Uint8Array): Promise<TarEntry[]> {
   }
   return entries;
 }
+
+/** MAX_UNPACKED_BYTES bounds what a bundle archive may unpack to (512 MiB). */
+export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 
 /** readBundleTarball loads and validates OPA bundle bytes; throws a BundleError (ERR_BUNDLE_*). */
 export async function readBundleTarball(bytes: Uint8Array): Promise<Bundle> {

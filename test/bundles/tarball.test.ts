@@ -186,6 +186,31 @@ describe('readBundleTarball', () => {
   });
 });
 
+describe('readTarGz bounds what an archive unpacks to', () => {
+  it.each([
+    {
+      note: 'a gzip bomb (64 MiB of zeros in ~64 KiB)',
+      bytes: async () => gzipSync(Buffer.alloc(64 * 1024 * 1024)),
+      limit: 1024 * 1024,
+      refused: true,
+    },
+    {
+      note: 'an archive just under the bound',
+      bytes: () => writeTarGz([{ name: '/a', bytes: new Uint8Array(10_000) }]),
+      limit: 64 * 1024,
+      refused: false,
+    },
+  ])('$note', async ({ bytes, limit, refused }) => {
+    const read = readTarGz(await bytes(), limit);
+    if (refused)
+      await expect(read).rejects.toMatchObject({
+        code: 'ERR_BUNDLE_ARCHIVE_INVALID',
+        message: `bundle unpacks to more than ${limit} bytes`,
+      });
+    else await expect(read).resolves.toHaveLength(1);
+  });
+});
+
 describe('normaliseEntryName', () => {
   it.each([
     { note: 'bare', name: 'policy.wasm', want: '/policy.wasm' },

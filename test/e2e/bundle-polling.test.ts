@@ -138,12 +138,14 @@ describe('a gateway polling a bundle server', () => {
         expect(await query(start.port, sql)).toMatch(/cannot confirm its policy is current/);
       }
       expect(lines.join('\n')).toMatch(/the active policy is stale/);
-    // staleness is a state: readiness fails on it, and the metrics show it
-    const ready = await fetch(`${start.adminUrl}/readyz?verbose`);
-    expect(ready.status).toBe(503);
-    expect(JSON.stringify(await ready.json())).toMatch(/"staleness":\{"ok":false,"message":"the policy source has not answered for \d+ s"/);
-    const metrics = await (await fetch(`${start.adminUrl}/metrics`)).text();
-    expect(Number(metrics.match(/^portcullis_policy_staleness_seconds (\S+)$/m)?.[1])).toBeGreaterThan(1);
+      // staleness is a state: readiness fails on it, and the metrics show it
+      const ready = await fetch(`${start.adminUrl}/readyz?verbose`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).toMatch(
+        /"staleness":\{"ok":false,"message":"the policy source has not answered for \d+ s"/,
+      );
+      const metrics = await (await fetch(`${start.adminUrl}/metrics`)).text();
+      expect(Number(metrics.match(/^portcullis_policy_staleness_seconds (\S+)$/m)?.[1])).toBeGreaterThan(1);
       server = await startBundleServer({ dir: served, port, scanIntervalMs: 100 });
       // the server answers again: no longer stale
       await expect.poll(async () => query(start.port), { timeout: 10_000, interval: 200 }).toBe('ok');

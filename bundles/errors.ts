@@ -25,6 +25,7 @@ export const BUNDLE_ERRORS = Object.freeze({
   ERR_BUNDLE_SIGNATURE_KEY_UNKNOWN: { http: 422 },
   ERR_BUNDLE_SIGNATURE_INVALID: { http: 422 },
   ERR_BUNDLE_SIGNATURE_SCOPE: { http: 422 },
+  ERR_BUNDLE_SIGNATURE_UNVERIFIED: { http: 422 },
   ERR_BUNDLE_FILE_UNSIGNED: { http: 422 },
   ERR_BUNDLE_FILE_MISSING: { http: 422 },
   ERR_BUNDLE_FILE_DIGEST_MISMATCH: { http: 422 },
@@ -165,6 +166,11 @@ export const BundleSignatureScope = bundleError('ERR_BUNDLE_SIGNATURE_SCOPE', 'B
 /** BundleSignatureScope is an instance of the class of the same name. */
 export type BundleSignatureScope = InstanceType<typeof BundleSignatureScope>;
 
+/** BundleSignatureUnverified: the bundle is signed but no key is configured to verify it (refused, as OPA does, not loaded unverified). */
+export const BundleSignatureUnverified = bundleError('ERR_BUNDLE_SIGNATURE_UNVERIFIED', 'BundleSignatureUnverified');
+/** BundleSignatureUnverified is an instance of the class of the same name. */
+export type BundleSignatureUnverified = InstanceType<typeof BundleSignatureUnverified>;
+
 /** BundleFileUnsigned: a file of the archive is not listed in the signature (added after signing). */
 export const BundleFileUnsigned = bundleError('ERR_BUNDLE_FILE_UNSIGNED', 'BundleFileUnsigned');
 /** BundleFileUnsigned is an instance of the class of the same name. */
@@ -204,6 +210,7 @@ export type AnyBundleError =
   | BundleSignatureKeyUnknown
   | BundleSignatureInvalid
   | BundleSignatureScope
+  | BundleSignatureUnverified
   | BundleFileUnsigned
   | BundleFileMissing
   | BundleFileDigestMismatch

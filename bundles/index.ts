@@ -19,7 +19,7 @@ export type { Manifest, WasmResolver } from './manifest.js';
 export { parseDataText, mergeData, isDataObject, DATA_FILE_NAMES } from './data-files.js';
 export type { DataObject } from './data-files.js';
 export { collectSources, loadDataFiles, readDataFile, isTestFile } from './sources.js';
-export { loadBundle } from './load.js';
+export { loadBundle, checkSignature } from './load.js';
 export type { LoadBundleOptions, LoadBundleResult, PolicySourceSpec } from './load.js';
 export { gitRevision } from './revision.js';
 export type { GitRevision } from './revision.js';
@@ -77,6 +77,7 @@ export {
   BundleSignatureKeyUnknown,
   BundleSignatureInvalid,
   BundleSignatureScope,
+  BundleSignatureUnverified,
   BundleFileUnsigned,
   BundleFileMissing,
   BundleFileDigestMismatch,

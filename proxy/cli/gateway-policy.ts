@@ -231,13 +231,16 @@ function sourceEvent(event: BundleServiceEvent): GatewayEvent {
   return { type: 'policy.source', level, message: `policy ${type.replace('_', ' ')}`, fields };
 }
 
-/** fromBytes reads a bundle tarball, verifying its signature first when keys are configured. */
+/** fromBytes reads a bundle tarball, verifying its signature first when keys are configured (and refusing a signed one when none are). */
 async function fromBytes(bytes: Uint8Array, origin: string, verification: Verification | undefined): Promise<LoadedBundle> {
-  const { readTarGz, bundleFromEntries, verifyBundle, isBundleError } = await import('../../bundles/index.js');
+  const { readTarGz, bundleFromEntries, checkSignature, isBundleError } = await import('../../bundles/index.js');
   try {
     const entries = await readTarGz(bytes);
-    // the signature is checked before anything in the archive is parsed or trusted
-    const signed = verification !== undefined ? await verifyBundle(entries, verification) : undefined;
+    // the signature is checked before anything in the archive is parsed or trusted; without keys a signed bundle is refused
+    const signed = await checkSignature(entries, {
+      ...(verification !== undefined ? { verification } : {}),
+      unverifiedSignature: 'refuse',
+    });
     const bundle = bundleFromEntries(entries);
     return { ok: true, bundle, origin, ...(signed !== undefined ? { signature: { keyId: signed.keyId, signedAt: signed.signedAt } } : {}) };
   } catch (e) {

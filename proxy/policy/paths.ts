@@ -20,13 +20,13 @@ export async function compilePaths(paths: readonly string[], entrypoints: readon
   }
 }
 
-/** readBundleFile reads a bundle tarball (verifying its signature first when keys are given). */
+/** readBundleFile reads a bundle tarball, verifying its signature first when keys are given (a signed bundle without keys is refused). */
 export async function readBundleFile(path: string, verification?: Verification): Promise<LoadedBundle> {
   const { loadBundle, isBundleError } = await import('../../bundles/index.js');
   try {
     const built = await loadBundle(
       { kind: 'bundle', path },
-      verification !== undefined && verification.keys.length > 0 ? { verification } : {},
+      { ...(verification !== undefined && verification.keys.length > 0 ? { verification } : {}), unverifiedSignature: 'refuse' },
     );
     if (!built.ok) return { ok: false, reasons: [`policy: ${path} is not a bundle`] };
     const v = built.verification;

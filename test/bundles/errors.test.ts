@@ -24,6 +24,7 @@ const instances: errors.AnyBundleError[] = [
   new errors.BundleSignatureKeyUnknown('m'),
   new errors.BundleSignatureInvalid('n'),
   new errors.BundleSignatureScope('o'),
+  new errors.BundleSignatureUnverified('u'),
   new errors.BundleFileUnsigned('p'),
   new errors.BundleFileMissing('q'),
   new errors.BundleFileDigestMismatch('r'),

@@ -170,6 +170,25 @@ describe('the gateway loads a signed bundle only', () => {
       reason: 'evil.rego is not included in the bundle signature (added after signing?)',
     },
     {
+      note: 'signed while no key is configured (a signature nobody checks proves nothing)',
+      bundle: async () => 'a.tar.gz',
+      keys: [],
+      reason:
+        'bundle is signed (/.signatures.json) but no verification keys are configured (policy.signing.keys): configure the signing key, or publish the bundle unsigned',
+    },
+    {
+      note: 'with a bogus signature and a tampered data.json while no key is configured',
+      bundle: async () => {
+        const files = await readTarGz(readFileSync(at('unsigned.tar.gz')));
+        const bogus = { name: '/.signatures.json', bytes: Buffer.from('{"signatures":["e30.e30.AAAA"]}') };
+        const tampered = files.map((f) => (f.name === '/data.json' ? { ...f, bytes: Buffer.from('{"tampered":true}') } : f));
+        writeFileSync(at('bogus.tar.gz'), await writeTarGz([...tampered, bogus]));
+        return 'bogus.tar.gz';
+      },
+      keys: [],
+      reason: expect.stringMatching(/^bundle is signed \(\/\.signatures\.json\) but no verification keys are configured/),
+    },
+    {
       note: 'a key file that is missing',
       bundle: async () => 'a.tar.gz',
       keys: [{ ...keyA, key_file: at('missing.pub') }],

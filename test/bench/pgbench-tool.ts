@@ -129,7 +129,8 @@ function tail(output: string, lines = 4): string {
   return output.trim().split('\n').slice(-lines).join(' | ');
 }
 
-function executable(path: string): boolean {
+/** executable says whether the file exists and may be run. */
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -172,7 +173,8 @@ async function firstWorking(): Promise<PgbenchTool | undefined> {
   return undefined;
 }
 
-async function aptGet(args: readonly string[], log: (line: string) => void, cwd?: string): Promise<boolean> {
+/** aptGet runs apt-get non-interactively (root only), logging a failure's last lines; true when it succeeded. */
+export async function aptGet(args: readonly string[], log: (line: string) => void, cwd?: string): Promise<boolean> {
   log(`bench: apt-get ${args.join(' ')}`);
   const r = await capture('apt-get', args, {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },

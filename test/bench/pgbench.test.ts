@@ -104,21 +104,35 @@ describe('renderReport', () => {
   });
   const all: BenchSample[] = [
     ...[1000, 1200, 1100].map((t, i) => sample('simple', 'direct', i + 1, t)),
+    ...[700, 800, 750].map((t, i) => sample('simple', 'pgbouncer', i + 1, t)),
     ...[800, 900, 850].map((t, i) => sample('simple', 'passthrough', i + 1, t)),
     ...[400, 440, 420].map((t, i) => sample('simple', 'portcullis', i + 1, t)),
     ...[600, 600, 600].map((t, i) => sample('extended', 'direct', i + 1, t)),
+    ...[500, 500, 500].map((t, i) => sample('extended', 'pgbouncer', i + 1, t)),
     ...[300, 300, 300].map((t, i) => sample('extended', 'passthrough', i + 1, t)),
     ...[150, 150, 150].map((t, i) => sample('extended', 'portcullis', i + 1, t)),
   ];
+  // CPU per transaction: the proxy's and PostgreSQL's (medians 20, 40, 200 and 60, 70, 80, 120)
+  const withCpu = all.map((s) =>
+    s.mode !== 'simple'
+      ? s
+      : {
+          ...s,
+          ...(s.target === 'direct' ? {} : { proxyCpuUs: { pgbouncer: 20, passthrough: 40, portcullis: 200 }[s.target] + s.round - 2 }),
+          pgCpuUs: { direct: 60, pgbouncer: 70, passthrough: 80, portcullis: 120 }[s.target],
+        },
+  );
   const cases = [
     {
-      note: 'medians and the three ratios per mode',
-      samples: all,
+      note: 'medians and the ratios to pgbouncer and direct per mode, CPU per transaction',
+      samples: withCpu,
       unavailable: new Map<BenchTarget, string>(),
       rows: [
-        '| simple | 1,100 | 850 | 420 | 0.382 | 0.494 | 0.773 |',
-        '| extended | 600 | 300 | 150 | 0.250 | 0.500 | 0.500 |',
-        '| simple | 2 | 1,200 | 900 | 440 |',
+        '| simple | 1,100 | 750 | 850 | 420 | 0.560 | 0.382 | 0.682 | 0.773 |',
+        '| extended | 600 | 500 | 300 | 150 | 0.300 | 0.250 | 0.833 | 0.500 |',
+        '| simple | 20 | 40 | 200 | 60 | 70 | 80 | 120 |',
+        '| extended | n/a | n/a | n/a | n/a | n/a | n/a | n/a |',
+        '| simple | 2 | 1,200 | 800 | 900 | 440 |',
       ],
     },
     {
@@ -126,9 +140,20 @@ describe('renderReport', () => {
       samples: all.filter((s) => s.target !== 'portcullis'),
       unavailable: new Map<BenchTarget, string>([['portcullis', 'the gateway does not load yet']]),
       rows: [
-        '| simple | 1,100 | 850 | n/a | n/a | n/a | 0.773 |',
+        '| simple | 1,100 | 750 | 850 | n/a | n/a | n/a | 0.682 | 0.773 |',
         'portcullis: not measured (the gateway does not load yet)',
-        '| extended | 3 | 600 | 300 | - |',
+        '| extended | 3 | 600 | 500 | 300 | - |',
+      ],
+    },
+    {
+      note: 'no pgbouncer (not installable) leaves its column and ratio n/a',
+      samples: all.filter((s) => s.target !== 'pgbouncer'),
+      unavailable: new Map<BenchTarget, string>([
+        ['pgbouncer', 'pgbouncer is not installed and installing it needs root (apt-get install pgbouncer)'],
+      ]),
+      rows: [
+        '| simple | 1,100 | n/a | 850 | 420 | n/a | 0.382 | n/a | 0.773 |',
+        'pgbouncer: not measured (pgbouncer is not installed and installing it needs root (apt-get install pgbouncer))',
       ],
     },
   ];

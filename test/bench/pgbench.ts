@@ -1,18 +1,22 @@
 // The gateway section of `npm run bench`: pgbench select-only TPS (`-S -c 8 -j 2`, simple and
-// extended protocol) against a throwaway PostgreSQL directly, through a plain Node pass-through
-// proxy, and through Portcullis with the example policies deciding every statement; targets
-// alternate round by round and the medians and ratios are printed as a markdown table.
-// pgbench comes from Debian's packages (installed when missing; see pgbench-tool.ts). Runs
+// extended protocol) against a throwaway PostgreSQL directly, through pgbouncer in session mode,
+// through a plain Node pass-through proxy, and through Portcullis with the example policies
+// deciding every statement; targets alternate round by round and the medians and ratios are
+// printed as a markdown table, with each proxy's CPU per transaction and PostgreSQL's behind each
+// (cpu.ts). pgbench and pgbouncer come from Debian's packages (installed when missing; see
+// pgbench-tool.ts, pgbouncer.ts). Runs
 // standalone with `tsx test/bench/pgbench.ts`; env: PORTCULLIS_BENCH_SECONDS (per run, default 8),
 // PORTCULLIS_BENCH_ROUNDS (default 3), PORTCULLIS_BENCH_CLIENTS / _THREADS (default 8 / 2).
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { procCpuUs, selfCpuUs, treeCpuUs } from './cpu.js';
 import { startPassthroughProxy } from './passthrough-proxy.js';
+import { findPgbouncer, startPgbouncer } from './pgbouncer.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
 import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
 import { runAsScript, runCleanups } from './section.js';
@@ -24,16 +28,26 @@ const HOST = '127.0.0.1';
 const DATABASE = 'bench';
 
 /** BenchTarget is where pgbench connects. */
-export type BenchTarget = 'direct' | 'passthrough' | 'portcullis';
+export type BenchTarget = 'direct' | 'pgbouncer' | 'passthrough' | 'portcullis';
 
 /** BENCH_TARGETS is the order targets alternate in within one round. */
-export const BENCH_TARGETS: readonly BenchTarget[] = ['direct', 'passthrough', 'portcullis'];
+export const BENCH_TARGETS: readonly BenchTarget[] = ['direct', 'pgbouncer', 'passthrough', 'portcullis'];
 
 /** PROTOCOL_MODES lists the modes measured, in order. */
 export const PROTOCOL_MODES: readonly ProtocolMode[] = ['simple', 'extended'];
 
-/** BenchSample is one run's TPS for a target in a mode and round. */
-export type BenchSample = { readonly mode: ProtocolMode; readonly target: BenchTarget; readonly round: number; readonly tps: number };
+/**
+ * BenchSample is one run's TPS for a target in a mode and round, with the CPU time per
+ * transaction (µs) of the proxy (absent for direct) and of PostgreSQL, when they could be read.
+ */
+export type BenchSample = {
+  readonly mode: ProtocolMode;
+  readonly target: BenchTarget;
+  readonly round: number;
+  readonly tps: number;
+  readonly proxyCpuUs?: number;
+  readonly pgCpuUs?: number;
+};
 
 /** TargetState is a target taking part, or left out with a reason (e.g. the gateway is not built yet). */
 export type TargetState =
@@ -68,7 +82,7 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-/** renderReport prints the medians per mode and target and the three ratios as a markdown table, then every sample. */
+/** renderReport prints the medians per mode and target with the ratios to pgbouncer and direct, CPU per transaction, then every sample. */
 export function renderReport(
   samples: readonly BenchSample[],
   unavailable: ReadonlyMap<BenchTarget, string>,
@@ -76,28 +90,51 @@ export function renderReport(
 ): string {
   const out: string[] = [];
   const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+  const us = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
   const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(3) : 'n/a');
+  const med = (mode: ProtocolMode, t: BenchTarget, pick: (s: BenchSample) => number | undefined): number =>
+    median(
+      samples
+        .filter((s) => s.mode === mode && s.target === t)
+        .map(pick)
+        .filter((v): v is number => v !== undefined),
+    );
   out.push(
-    `Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating direct → passthrough → portcullis (median TPS)`,
+    `Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating ${BENCH_TARGETS.join(' → ')} (median TPS)`,
   );
-  out.push('| mode | direct | passthrough | portcullis | portcullis/direct | portcullis/passthrough | passthrough/direct |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    '| mode | direct | pgbouncer | passthrough | portcullis | portcullis/pgbouncer | portcullis/direct | pgbouncer/direct | passthrough/direct |',
+  );
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const mode of PROTOCOL_MODES) {
-    const m = (t: BenchTarget): number => median(samples.filter((s) => s.mode === mode && s.target === t).map((s) => s.tps));
-    const [d, p, g] = [m('direct'), m('passthrough'), m('portcullis')];
-    out.push(`| ${mode} | ${fmt(d)} | ${fmt(p)} | ${fmt(g)} | ${ratio(g, d)} | ${ratio(g, p)} | ${ratio(p, d)} |`);
+    const [d, b, p, g] = BENCH_TARGETS.map((t) => med(mode, t, (s) => s.tps)) as [number, number, number, number];
+    out.push(
+      `| ${mode} | ${fmt(d)} | ${fmt(b)} | ${fmt(p)} | ${fmt(g)} | ${ratio(g, b)} | ${ratio(g, d)} | ${ratio(b, d)} | ${ratio(p, d)} |`,
+    );
+  }
+  out.push('\nCPU per transaction, µs (median): the proxy process, and PostgreSQL (postmaster and backends) behind each target');
+  out.push(
+    '| mode | pgbouncer | passthrough | portcullis | PostgreSQL: direct | behind pgbouncer | behind passthrough | behind portcullis |',
+  );
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const mode of PROTOCOL_MODES) {
+    const proxy = (t: BenchTarget) => us(med(mode, t, (s) => s.proxyCpuUs));
+    const pgc = (t: BenchTarget) => us(med(mode, t, (s) => s.pgCpuUs));
+    out.push(
+      `| ${mode} | ${proxy('pgbouncer')} | ${proxy('passthrough')} | ${proxy('portcullis')} | ${BENCH_TARGETS.map(pgc).join(' | ')} |`,
+    );
   }
   for (const [target, reason] of unavailable) out.push(`\n${target}: not measured (${reason})`);
   out.push('\nEvery run (TPS, without initial connection time)');
-  out.push('| mode | round | direct | passthrough | portcullis |');
-  out.push('| --- | ---: | ---: | ---: | ---: |');
+  out.push(`| mode | round | ${BENCH_TARGETS.join(' | ')} |`);
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const mode of PROTOCOL_MODES) {
     for (let round = 1; round <= settings.rounds; round++) {
       const cell = (t: BenchTarget): string => {
         const s = samples.find((x) => x.mode === mode && x.round === round && x.target === t);
         return s === undefined ? '-' : fmt(s.tps);
       };
-      out.push(`| ${mode} | ${round} | ${cell('direct')} | ${cell('passthrough')} | ${cell('portcullis')} |`);
+      out.push(`| ${mode} | ${round} | ${BENCH_TARGETS.map(cell).join(' | ')} |`);
     }
   }
   return out.join('\n');
@@ -285,6 +322,22 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
       ['direct', { kind: 'ready', endpoint: direct }],
       ['passthrough', { kind: 'ready', endpoint: { ...direct, host: passthrough.host, port: passthrough.port } }],
     ]);
+    // pgbouncer in session mode, the reference (installed from Debian's package when missing)
+    let pgbouncerPid: number | undefined;
+    const bouncerTool = await findPgbouncer(log);
+    if (bouncerTool.kind === 'found') {
+      try {
+        const bouncer = await startPgbouncer(bouncerTool.path, direct);
+        cleanups.push(() => bouncer.close());
+        pgbouncerPid = bouncer.pid;
+        targets.set('pgbouncer', { kind: 'ready', endpoint: bouncer.endpoint });
+      } catch (e) {
+        targets.set('pgbouncer', { kind: 'unavailable', reason: (e as Error).message });
+      }
+    } else {
+      targets.set('pgbouncer', bouncerTool);
+    }
+    const postmaster = postmasterPid(pg.dataDir);
     const gateway = await startPortcullis(direct, scratch, log);
     let logTail = (): string => '';
     if (gateway.kind === 'started') {
@@ -325,6 +378,17 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
           if (interrupted) throw new Error('interrupted');
           if (state === undefined || state.kind !== 'ready' || unavailable.has(target)) continue;
           log(`bench: ${mode} round ${round}/${settings.rounds}: ${target} (${settings.seconds} s)`);
+          // the proxy's CPU: pgbouncer's process, or this one for the in-process proxies
+          const proxyCpu = (): number | undefined =>
+            target === 'direct'
+              ? undefined
+              : target === 'pgbouncer'
+                ? pgbouncerPid !== undefined
+                  ? procCpuUs(pgbouncerPid)
+                  : undefined
+                : selfCpuUs();
+          const pgCpu = (): number | undefined => (postmaster !== undefined ? treeCpuUs(postmaster) : undefined);
+          const [proxy0, pg0] = [proxyCpu(), pgCpu()];
           const r = await runPgbench(tool.path, {
             endpoint: state.endpoint,
             mode,
@@ -332,8 +396,25 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
             threads: settings.threads,
             duration: { kind: 'seconds', seconds: settings.seconds },
           });
-          if (r.kind === 'ok') samples.push({ mode, target, round, tps: r.tps });
-          else unavailable.set(target, `${mode} round ${round} failed: ${r.reason}`);
+          const proxy1 = proxyCpu();
+          // the run's backends end once pgbench disconnects: sampled after the postmaster has reaped them
+          // (a backend ending while /proc is read would be counted in neither sample)
+          await new Promise((r) => setTimeout(r, BACKENDS_SETTLE_MS));
+          const pg1 = pgCpu();
+          if (r.kind === 'ok') {
+            const perTx = (a: number | undefined, b: number | undefined) =>
+              a !== undefined && b !== undefined && r.tps > 0 ? (b - a) / (r.tps * settings.seconds) : undefined;
+            const proxyCpuUs = perTx(proxy0, proxy1);
+            const pgCpuUs = perTx(pg0, pg1);
+            samples.push({
+              mode,
+              target,
+              round,
+              tps: r.tps,
+              ...(proxyCpuUs !== undefined ? { proxyCpuUs } : {}),
+              ...(pgCpuUs !== undefined ? { pgCpuUs } : {}),
+            });
+          } else unavailable.set(target, `${mode} round ${round} failed: ${r.reason}`);
         }
       }
     }
@@ -344,6 +425,19 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     await cleanup();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** BACKENDS_SETTLE_MS is how long a run's backends are given to end before PostgreSQL's CPU is sampled. */
+const BACKENDS_SETTLE_MS = 300;
+
+/** postmasterPid reads the postmaster's pid from the cluster's directory (its `data/postmaster.pid`; undefined when it cannot). */
+function postmasterPid(clusterDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(clusterDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

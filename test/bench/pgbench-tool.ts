@@ -39,6 +39,8 @@ export type PgbenchRun = {
   readonly clients: number;
   readonly threads: number;
   readonly duration: { readonly kind: 'seconds'; readonly seconds: number } | { readonly kind: 'transactions'; readonly count: number };
+  /** rate throttles the run to about this many transactions per second (`-R`); absent: as fast as it goes. */
+  readonly rate?: number;
 };
 
 /** PgbenchOutcome is the TPS a run reported, or why it failed (with pgbench's last output lines). */
@@ -79,6 +81,7 @@ export function pgbenchArgs(run: PgbenchRun): string[] {
     '-j',
     String(run.threads),
     ...duration,
+    ...(run.rate !== undefined ? ['-R', String(Math.max(1, Math.round(run.rate)))] : []),
     e.database,
   ];
 }

@@ -70,6 +70,31 @@ describe('pgbenchArgs', () => {
       run: { endpoint, mode: 'simple' as const, clients: 1, threads: 1, duration: { kind: 'transactions' as const, count: 20 } },
       want: ['-h', '127.0.0.1', '-p', '6543', '-U', 'agent', '-S', '-n', '-M', 'simple', '-c', '1', '-j', '1', '-t', '20', 'bench'],
     },
+    {
+      note: 'a run throttled to a rate (rounded to whole transactions per second)',
+      run: { endpoint, mode: 'simple' as const, clients: 8, threads: 2, duration: { kind: 'seconds' as const, seconds: 5 }, rate: 4499.6 },
+      want: [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        '6543',
+        '-U',
+        'agent',
+        '-S',
+        '-n',
+        '-M',
+        'simple',
+        '-c',
+        '8',
+        '-j',
+        '2',
+        '-T',
+        '5',
+        '-R',
+        '4500',
+        'bench',
+      ],
+    },
   ];
   it.each(cases)('$note', ({ run, want }) => {
     const args = pgbenchArgs(run);
@@ -157,6 +182,11 @@ describe('renderReport', () => {
       ],
     },
   ];
+  it("shows PostgreSQL alone at Portcullis's pace beside the runs", () => {
+    const lines = renderReport(all, new Map(), settings, [{ mode: 'simple', rate: 420, tps: 419.6, pgCpuUs: 101.4 }]).split('\n');
+    expect(lines).toContain('| simple | 420 | 420 | 101 |');
+  });
+
   it.each(cases)('$note', ({ samples, unavailable, rows }) => {
     const lines = renderReport(samples, unavailable, settings).split('\n');
     for (const row of rows) expect(lines).toContain(row);

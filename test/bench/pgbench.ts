@@ -69,7 +69,20 @@ export type GatewayBenchOptions = {
 /** GatewayBenchResult says whether the section ran and, if so, its samples. */
 export type GatewayBenchResult =
   | { readonly kind: 'skipped'; readonly reason: string }
-  | { readonly kind: 'measured'; readonly samples: readonly BenchSample[]; readonly unavailable: ReadonlyMap<BenchTarget, string> };
+  | {
+      readonly kind: 'measured';
+      readonly samples: readonly BenchSample[];
+      readonly unavailable: ReadonlyMap<BenchTarget, string>;
+      readonly paced: readonly PacedSample[];
+    };
+
+/** PacedSample is a direct run throttled to Portcullis's median TPS: PostgreSQL's CPU per transaction at that rate, without any proxy. */
+export type PacedSample = {
+  readonly mode: ProtocolMode;
+  readonly rate: number;
+  readonly tps: number;
+  readonly pgCpuUs: number | undefined;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested in test/bench/pgbench.test.ts).
@@ -87,6 +100,7 @@ export function renderReport(
   samples: readonly BenchSample[],
   unavailable: ReadonlyMap<BenchTarget, string>,
   settings: { seconds: number; rounds: number; clients: number; threads: number },
+  paced: readonly PacedSample[] = [],
 ): string {
   const out: string[] = [];
   const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
@@ -123,6 +137,14 @@ export function renderReport(
     out.push(
       `| ${mode} | ${proxy('pgbouncer')} | ${proxy('passthrough')} | ${proxy('portcullis')} | ${BENCH_TARGETS.map(pgc).join(' | ')} |`,
     );
+  }
+  if (paced.length > 0) {
+    out.push(
+      '\nPostgreSQL alone at Portcullis\'s pace (direct, pgbench -R at its median TPS): its CPU per transaction rises as throughput falls (idle backends woken per statement), so compare this with "behind portcullis"',
+    );
+    out.push('| mode | rate | TPS | PostgreSQL µs/tx |');
+    out.push('| --- | ---: | ---: | ---: |');
+    for (const p of paced) out.push(`| ${p.mode} | ${fmt(p.rate)} | ${fmt(p.tps)} | ${us(p.pgCpuUs ?? Number.NaN)} |`);
   }
   for (const [target, reason] of unavailable) out.push(`\n${target}: not measured (${reason})`);
   out.push('\nEvery run (TPS, without initial connection time)');
@@ -418,9 +440,32 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
         }
       }
     }
+    // PostgreSQL alone at Portcullis's pace: is its extra CPU behind the gateway the gateway's doing, or the lower rate's?
+    const paced: PacedSample[] = [];
+    for (const mode of PROTOCOL_MODES) {
+      const rate = median(samples.filter((s) => s.mode === mode && s.target === 'portcullis').map((s) => s.tps));
+      if (!Number.isFinite(rate) || postmaster === undefined) continue;
+      log(`bench: ${mode}: direct at ${Math.round(rate)} TPS (Portcullis's pace)`);
+      await new Promise((r) => setTimeout(r, BACKENDS_SETTLE_MS));
+      const pg0 = treeCpuUs(postmaster);
+      const r = await runPgbench(tool.path, {
+        endpoint: direct,
+        mode,
+        clients: settings.clients,
+        threads: settings.threads,
+        duration: { kind: 'seconds', seconds: settings.seconds },
+        rate,
+      });
+      await new Promise((r) => setTimeout(r, BACKENDS_SETTLE_MS));
+      const pg1 = treeCpuUs(postmaster);
+      if (r.kind === 'ok') {
+        const pgCpuUs = pg0 !== undefined && pg1 !== undefined ? (pg1 - pg0) / (r.tps * settings.seconds) : undefined;
+        paced.push({ mode, rate, tps: r.tps, pgCpuUs });
+      }
+    }
     out('');
-    out(renderReport(samples, unavailable, settings));
-    return { kind: 'measured', samples, unavailable };
+    out(renderReport(samples, unavailable, settings, paced));
+    return { kind: 'measured', samples, unavailable, paced };
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);

@@ -3,7 +3,8 @@
 // engine's loader, each beside a hand-written JS baseline; the 3,000-line compile in a fresh
 // process, the rule-indexing curve, the Kata policies and time zone lookups (engine-speed.ts).
 // Bounded (< 1 min); exits 1 if the pipeline cannot compile yet. Then (c) the gateway section (test/bench/pgbench.ts): pgbench
-// select-only TPS direct, through a Node pass-through proxy and through Portcullis (~3 min;
+// select-only TPS direct, through pgbouncer (session mode), through a Node pass-through proxy and
+// through Portcullis, each proxy's CPU per transaction and PostgreSQL's behind each (~5 min;
 // PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_GATEWAY=0 skips it). Then (d) the
 // cost of a connection (test/bench/idle-connections.ts): resident memory of `portcullis serve`
 // per idle authenticated connection and per connection with a statement in flight (5,000

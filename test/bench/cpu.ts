@@ -6,6 +6,9 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 
+/** BACKENDS_SETTLE_MS is how long a run's PostgreSQL backends are given to end (and be reaped) before PostgreSQL's CPU is sampled. */
+export const BACKENDS_SETTLE_MS = 300;
+
 /** TICKS_PER_SECOND is USER_HZ (100 on Linux builds that matter here). */
 const TICKS_PER_SECOND = 100;
 

@@ -41,6 +41,8 @@ export type PgbenchRun = {
   readonly duration: { readonly kind: 'seconds'; readonly seconds: number } | { readonly kind: 'transactions'; readonly count: number };
   /** rate throttles the run to about this many transactions per second (`-R`); absent: as fast as it goes. */
   readonly rate?: number;
+  /** connect opens a new connection for every transaction (`-C`: logins per second). */
+  readonly connect?: boolean;
 };
 
 /** PgbenchOutcome is the TPS a run reported, or why it failed (with pgbench's last output lines). */
@@ -82,6 +84,7 @@ export function pgbenchArgs(run: PgbenchRun): string[] {
     String(run.threads),
     ...duration,
     ...(run.rate !== undefined ? ['-R', String(Math.max(1, Math.round(run.rate)))] : []),
+    ...(run.connect === true ? ['-C'] : []),
     e.database,
   ];
 }

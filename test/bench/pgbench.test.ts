@@ -2,7 +2,7 @@
 // command line it runs, medians, env settings and the report table with its ratios.
 
 import { describe, expect, it } from 'vitest';
-import { envNumber, median, renderReport } from './pgbench.js';
+import { NO_EXTRAS, envNumber, median, renderReport } from './pgbench.js';
 import type { BenchSample, BenchTarget } from './pgbench.js';
 import { parseTps, pgbenchArgs } from './pgbench-tool.js';
 
@@ -182,8 +182,32 @@ describe('renderReport', () => {
       ],
     },
   ];
+  it("shows one client's added latency against the bar and logins per second", () => {
+    const extras = {
+      ...NO_EXTRAS,
+      oneClient: [
+        { target: 'direct' as const, tps: 5000 },
+        { target: 'pgbouncer' as const, tps: 4000 },
+        { target: 'passthrough' as const, tps: 3900 },
+        { target: 'portcullis' as const, tps: 2000 },
+      ],
+      logins: [
+        { target: 'direct' as const, tps: 900 },
+        { target: 'pgbouncer' as const, tps: 1000 },
+        { target: 'portcullis' as const, tps: 250 },
+      ],
+    };
+    const lines = renderReport(all, new Map(), settings, extras).split('\n');
+    // added µs: pgbouncer 250 - 200 = 50, passthrough 256 - 200 = 56, portcullis 500 - 200 = 300: 6× pgbouncer's
+    expect(lines).toContain('| 5,000 | 50 | 56 | 300 | 6.00 | missed |');
+    expect(lines).toContain('| 900 | 1,000 | 250 | 0.250 |');
+  });
+
   it("shows PostgreSQL alone at Portcullis's pace beside the runs", () => {
-    const lines = renderReport(all, new Map(), settings, [{ mode: 'simple', rate: 420, tps: 419.6, pgCpuUs: 101.4 }]).split('\n');
+    const lines = renderReport(all, new Map(), settings, {
+      ...NO_EXTRAS,
+      paced: [{ mode: 'simple', rate: 420, tps: 419.6, pgCpuUs: 101.4 }],
+    }).split('\n');
     expect(lines).toContain('| simple | 420 | 420 | 101 |');
   });
 

@@ -14,40 +14,25 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { procCpuUs, selfCpuUs, treeCpuUs } from './cpu.js';
+import { BACKENDS_SETTLE_MS, procCpuUs, selfCpuUs, treeCpuUs } from './cpu.js';
 import { startPassthroughProxy } from './passthrough-proxy.js';
 import { findPgbouncer, startPgbouncer } from './pgbouncer.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
 import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
 import { runAsScript, runCleanups } from './section.js';
-import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
+import type { Endpoint } from './pgbench-tool.js';
 import type { Gateway, GatewayDeps } from '../../proxy/index.js';
+
+import { BENCH_TARGETS, PROTOCOL_MODES, renderReport } from './pgbench-report.js';
+import type { BenchSample, BenchTarget, Extras } from './pgbench-report.js';
+import { runExtras } from './pgbench-extras.js';
+
+export { BENCH_TARGETS, LATENCY_TARGET, NO_EXTRAS, PROTOCOL_MODES, median, renderReport } from './pgbench-report.js';
+export type { BenchSample, BenchTarget, Extras, PacedSample, TargetTps } from './pgbench-report.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const HOST = '127.0.0.1';
 const DATABASE = 'bench';
-
-/** BenchTarget is where pgbench connects. */
-export type BenchTarget = 'direct' | 'pgbouncer' | 'passthrough' | 'portcullis';
-
-/** BENCH_TARGETS is the order targets alternate in within one round. */
-export const BENCH_TARGETS: readonly BenchTarget[] = ['direct', 'pgbouncer', 'passthrough', 'portcullis'];
-
-/** PROTOCOL_MODES lists the modes measured, in order. */
-export const PROTOCOL_MODES: readonly ProtocolMode[] = ['simple', 'extended'];
-
-/**
- * BenchSample is one run's TPS for a target in a mode and round, with the CPU time per
- * transaction (µs) of the proxy (absent for direct) and of PostgreSQL, when they could be read.
- */
-export type BenchSample = {
-  readonly mode: ProtocolMode;
-  readonly target: BenchTarget;
-  readonly round: number;
-  readonly tps: number;
-  readonly proxyCpuUs?: number;
-  readonly pgCpuUs?: number;
-};
 
 /** TargetState is a target taking part, or left out with a reason (e.g. the gateway is not built yet). */
 export type TargetState =
@@ -73,94 +58,8 @@ export type GatewayBenchResult =
       readonly kind: 'measured';
       readonly samples: readonly BenchSample[];
       readonly unavailable: ReadonlyMap<BenchTarget, string>;
-      readonly paced: readonly PacedSample[];
+      readonly extras: Extras;
     };
-
-/** PacedSample is a direct run throttled to Portcullis's median TPS: PostgreSQL's CPU per transaction at that rate, without any proxy. */
-export type PacedSample = {
-  readonly mode: ProtocolMode;
-  readonly rate: number;
-  readonly tps: number;
-  readonly pgCpuUs: number | undefined;
-};
-
-// ---------------------------------------------------------------------------------------------
-// Pure helpers (unit-tested in test/bench/pgbench.test.ts).
-
-/** median returns the middle value (mean of the two middle ones for an even count); NaN when empty. */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/** renderReport prints the medians per mode and target with the ratios to pgbouncer and direct, CPU per transaction, then every sample. */
-export function renderReport(
-  samples: readonly BenchSample[],
-  unavailable: ReadonlyMap<BenchTarget, string>,
-  settings: { seconds: number; rounds: number; clients: number; threads: number },
-  paced: readonly PacedSample[] = [],
-): string {
-  const out: string[] = [];
-  const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-  const us = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
-  const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(3) : 'n/a');
-  const med = (mode: ProtocolMode, t: BenchTarget, pick: (s: BenchSample) => number | undefined): number =>
-    median(
-      samples
-        .filter((s) => s.mode === mode && s.target === t)
-        .map(pick)
-        .filter((v): v is number => v !== undefined),
-    );
-  out.push(
-    `Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating ${BENCH_TARGETS.join(' → ')} (median TPS)`,
-  );
-  out.push(
-    '| mode | direct | pgbouncer | passthrough | portcullis | portcullis/pgbouncer | portcullis/direct | pgbouncer/direct | passthrough/direct |',
-  );
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const mode of PROTOCOL_MODES) {
-    const [d, b, p, g] = BENCH_TARGETS.map((t) => med(mode, t, (s) => s.tps)) as [number, number, number, number];
-    out.push(
-      `| ${mode} | ${fmt(d)} | ${fmt(b)} | ${fmt(p)} | ${fmt(g)} | ${ratio(g, b)} | ${ratio(g, d)} | ${ratio(b, d)} | ${ratio(p, d)} |`,
-    );
-  }
-  out.push('\nCPU per transaction, µs (median): the proxy process, and PostgreSQL (postmaster and backends) behind each target');
-  out.push(
-    '| mode | pgbouncer | passthrough | portcullis | PostgreSQL: direct | behind pgbouncer | behind passthrough | behind portcullis |',
-  );
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const mode of PROTOCOL_MODES) {
-    const proxy = (t: BenchTarget) => us(med(mode, t, (s) => s.proxyCpuUs));
-    const pgc = (t: BenchTarget) => us(med(mode, t, (s) => s.pgCpuUs));
-    out.push(
-      `| ${mode} | ${proxy('pgbouncer')} | ${proxy('passthrough')} | ${proxy('portcullis')} | ${BENCH_TARGETS.map(pgc).join(' | ')} |`,
-    );
-  }
-  if (paced.length > 0) {
-    out.push(
-      '\nPostgreSQL alone at Portcullis\'s pace (direct, pgbench -R at its median TPS): its CPU per transaction rises as throughput falls (idle backends woken per statement), so compare this with "behind portcullis"',
-    );
-    out.push('| mode | rate | TPS | PostgreSQL µs/tx |');
-    out.push('| --- | ---: | ---: | ---: |');
-    for (const p of paced) out.push(`| ${p.mode} | ${fmt(p.rate)} | ${fmt(p.tps)} | ${us(p.pgCpuUs ?? Number.NaN)} |`);
-  }
-  for (const [target, reason] of unavailable) out.push(`\n${target}: not measured (${reason})`);
-  out.push('\nEvery run (TPS, without initial connection time)');
-  out.push(`| mode | round | ${BENCH_TARGETS.join(' | ')} |`);
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const mode of PROTOCOL_MODES) {
-    for (let round = 1; round <= settings.rounds; round++) {
-      const cell = (t: BenchTarget): string => {
-        const s = samples.find((x) => x.mode === mode && x.round === round && x.target === t);
-        return s === undefined ? '-' : fmt(s.tps);
-      };
-      out.push(`| ${mode} | ${round} | ${BENCH_TARGETS.map(cell).join(' | ')} |`);
-    }
-  }
-  return out.join('\n');
-}
 
 /** envNumber reads a positive integer setting from the environment, else the default. */
 export function envNumber(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
@@ -440,41 +339,19 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
         }
       }
     }
-    // PostgreSQL alone at Portcullis's pace: is its extra CPU behind the gateway the gateway's doing, or the lower rate's?
-    const paced: PacedSample[] = [];
-    for (const mode of PROTOCOL_MODES) {
-      const rate = median(samples.filter((s) => s.mode === mode && s.target === 'portcullis').map((s) => s.tps));
-      if (!Number.isFinite(rate) || postmaster === undefined) continue;
-      log(`bench: ${mode}: direct at ${Math.round(rate)} TPS (Portcullis's pace)`);
-      await new Promise((r) => setTimeout(r, BACKENDS_SETTLE_MS));
-      const pg0 = treeCpuUs(postmaster);
-      const r = await runPgbench(tool.path, {
-        endpoint: direct,
-        mode,
-        clients: settings.clients,
-        threads: settings.threads,
-        duration: { kind: 'seconds', seconds: settings.seconds },
-        rate,
-      });
-      await new Promise((r) => setTimeout(r, BACKENDS_SETTLE_MS));
-      const pg1 = treeCpuUs(postmaster);
-      if (r.kind === 'ok') {
-        const pgCpuUs = pg0 !== undefined && pg1 !== undefined ? (pg1 - pg0) / (r.tps * settings.seconds) : undefined;
-        paced.push({ mode, rate, tps: r.tps, pgCpuUs });
-      }
-    }
+    // PostgreSQL alone at Portcullis's pace, one client per target, logins per target
+    const ready = new Map<BenchTarget, Endpoint>();
+    for (const [t, st] of targets) if (st.kind === 'ready' && !unavailable.has(t)) ready.set(t, st.endpoint);
+    const extras: Extras = await runExtras(tool.path, ready, samples, settings, postmaster, log);
     out('');
-    out(renderReport(samples, unavailable, settings, paced));
-    return { kind: 'measured', samples, unavailable, paced };
+    out(renderReport(samples, unavailable, settings, extras));
+    return { kind: 'measured', samples, unavailable, extras };
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
-
-/** BACKENDS_SETTLE_MS is how long a run's backends are given to end before PostgreSQL's CPU is sampled. */
-const BACKENDS_SETTLE_MS = 300;
 
 /** postmasterPid reads the postmaster's pid from the cluster's directory (its `data/postmaster.pid`; undefined when it cannot). */
 function postmasterPid(clusterDir: string): number | undefined {

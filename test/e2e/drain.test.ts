@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, REPO_POLICIES, UPSTREAM_USERS, useStack } from './helpers.js';
+import { REPO_POLICIES, servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,19 +29,17 @@ beforeAll(() => {
   const data = JSON.parse(readFileSync(join(policies, 'data.json'), 'utf8'));
   data.portcullis.functions.granted['drain:sleep'] = ['pg_catalog.pg_sleep'];
   writeFileSync(join(policies, 'data.json'), JSON.stringify(data));
-  const user = UPSTREAM_USERS['scram-sha-256'];
   writeFileSync(
     configPath,
-    JSON.stringify({
-      listen: { host: '127.0.0.1', port: 0 },
-      upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-      identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-      policy: { paths: [policies] },
-      recording: { dir: join(dir, 'journal'), fsync: false },
-      limits: { shutdown_grace: '10s' },
-      admin: { enabled: false },
-      log: { level: 'info' },
-    }),
+    JSON.stringify(
+      servedConfig(stack, {
+        policy: { paths: [policies] },
+        recording: { dir: join(dir, 'journal'), fsync: false },
+        limits: { shutdown_grace: '10s' },
+        admin: { enabled: false },
+        log: { level: 'info' },
+      }),
+    ),
   );
 });
 

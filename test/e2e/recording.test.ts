@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, REPO_POLICIES, UPSTREAM_USERS, useStack } from './helpers.js';
+import { REPO_POLICIES, servedConfig, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,25 +27,23 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query('CREATE DATABASE rec_state');
   await admin.end();
-  const user = UPSTREAM_USERS['scram-sha-256'];
   writeFileSync(
     configPath,
-    JSON.stringify({
-      listen: { host: '127.0.0.1', port: 0 },
-      upstream: { host: stack.pg.host, port: stack.pg.port, database: stack.pg.database, user: user.name, password: user.password },
-      identity: { issuer: stack.issuer.issuer.issuer, audience: AUDIENCE, jwks: { url: stack.issuer.jwksUrl }, algorithms: ['ES256'] },
-      policy: { paths: [REPO_POLICIES] },
-      state: {
-        host: stack.pg.host,
-        port: stack.pg.port,
-        database: 'rec_state',
-        user: stack.pg.superuser.name,
-        password: stack.pg.superuser.password,
-      },
-      recording: { dir: join(dir, 'journal'), ship_interval: '100ms' },
-      admin: { enabled: false },
-      log: { level: 'info' },
-    }),
+    JSON.stringify(
+      servedConfig(stack, {
+        policy: { paths: [REPO_POLICIES] },
+        state: {
+          host: stack.pg.host,
+          port: stack.pg.port,
+          database: 'rec_state',
+          user: stack.pg.superuser.name,
+          password: stack.pg.superuser.password,
+        },
+        recording: { dir: join(dir, 'journal'), ship_interval: '100ms' },
+        admin: { enabled: false },
+        log: { level: 'info' },
+      }),
+    ),
   );
 }, 60_000);
 

@@ -32,6 +32,9 @@ export type PolicyStart =
     }
   | { readonly ok: false; readonly reasons: readonly string[] };
 
+/** NEVER_STALE is the staleness of a local source (read once per statement: no allocation). */
+const NEVER_STALE = Object.freeze({ stale: false, seconds: 0, onStale: 'warn' as const });
+
 /** FIRST_FETCH_MS bounds the first download when nothing is persisted: the gateway does not start without a policy. */
 const FIRST_FETCH_MS = 30_000;
 
@@ -86,7 +89,7 @@ export async function startPolicy(
     return {
       ...started,
       signaturesRequired: keys.length > 0,
-      stale: () => ({ stale: false, seconds: 0, onStale: 'warn' }),
+      stale: () => NEVER_STALE,
       close: async () => {},
     };
   }

@@ -193,11 +193,11 @@ export function createGate(deps: GateDeps): Gate {
       let answer: unknown;
       let input: PolicyInput | undefined;
       let verdict: Verdict;
-      // the revision that decides: read with the (synchronous) decision, before a reload can swap it
-      let decidedBy = revision();
+      // the revision that decides: read right before the (synchronous) input and decision, with no
+      // await between, so a reload cannot swap the policy in between
+      const decidedBy = revision();
       try {
         input = inputOf(req, resolved.routines);
-        decidedBy = revision();
         const t0 = process.hrtime.bigint();
         answer = deps.decide(input);
         if (answer instanceof Promise) answer = await answer;

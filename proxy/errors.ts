@@ -188,22 +188,33 @@ export const TOOL_ERRORS = defineToolErrors({
 export type ToolErrorCode = keyof typeof TOOL_ERRORS;
 
 /**
- * ToolError is the base of errors raised only on the command line (never sent to a PostgreSQL
- * client, so no SQLSTATE): the CLI prints the message as one line and exits with `exit`.
+ * TableToolError is an error raised only on the command line or in an operator's log (never sent
+ * to a PostgreSQL client, so no SQLSTATE), whose code is a row of a tool-error table: it carries
+ * the row's admin API status and CLI exit code. ToolError and a part's own families extend it.
  */
-export class ToolError extends Error {
-  readonly code: ToolErrorCode;
+export class TableToolError<C extends string> extends Error {
+  readonly code: C;
   /** http is the admin API status of the code. */
   readonly http: HttpStatus;
   /** exit is the process exit code the CLI returns. */
   readonly exit: number;
 
-  constructor(code: ToolErrorCode, message: string, options: { readonly cause?: unknown } = {}) {
+  constructor(table: Readonly<Record<C, ToolErrorSpec>>, code: C, message: string, options: { readonly cause?: unknown } = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
-    this.name = 'ToolError';
     this.code = code;
-    this.http = TOOL_ERRORS[code].http;
-    this.exit = TOOL_ERRORS[code].exit;
+    this.http = table[code].http;
+    this.exit = table[code].exit;
+  }
+}
+
+/**
+ * ToolError is the base of errors raised only on the command line (never sent to a PostgreSQL
+ * client, so no SQLSTATE): the CLI prints the message as one line and exits with `exit`.
+ */
+export class ToolError extends TableToolError<ToolErrorCode> {
+  constructor(code: ToolErrorCode, message: string, options: { readonly cause?: unknown } = {}) {
+    super(TOOL_ERRORS, code, message, options);
+    this.name = 'ToolError';
   }
 }
 

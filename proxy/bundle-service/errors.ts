@@ -2,8 +2,7 @@
 // reach a PostgreSQL client: the poller records them in its status (OPA's `errors` list) and the
 // operator log, loadPersisted throws them, `portcullis bundle serve` exits with them.
 
-import { defineToolErrors } from '../errors.js';
-import type { HttpStatus } from '../errors.js';
+import { TableToolError, defineToolErrors } from '../errors.js';
 
 /** BUNDLE_SERVICE_ERRORS is this folder's error table (HTTP status should one surface on the admin API, CLI exit code). */
 export const BUNDLE_SERVICE_ERRORS = defineToolErrors({
@@ -18,22 +17,14 @@ export const BUNDLE_SERVICE_ERRORS = defineToolErrors({
 export type BundleServiceErrorCode = keyof typeof BUNDLE_SERVICE_ERRORS;
 
 /** BundleServiceError is a failure to fetch, activate, persist or serve a bundle, with its stable code. */
-export class BundleServiceError extends Error {
-  readonly code: BundleServiceErrorCode;
-  /** http is the admin API status of the code. */
-  readonly http: HttpStatus;
-  /** exit is the process exit code the CLI returns. */
-  readonly exit: number;
+export class BundleServiceError extends TableToolError<BundleServiceErrorCode> {
   /** httpCode is the bundle server's answer when the failure was one (a status other than 200 and 304). */
   readonly httpCode: number | undefined;
 
   constructor(code: BundleServiceErrorCode, message: string, options: { readonly cause?: unknown; readonly httpCode?: number } = {}) {
-    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    super(BUNDLE_SERVICE_ERRORS, code, message, options);
     this.name = 'BundleServiceError';
-    this.code = code;
     this.httpCode = options.httpCode;
-    this.http = BUNDLE_SERVICE_ERRORS[code].http;
-    this.exit = BUNDLE_SERVICE_ERRORS[code].exit;
   }
 }
 

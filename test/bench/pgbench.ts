@@ -18,8 +18,8 @@ import { BACKENDS_SETTLE_MS, procCpuUs, selfCpuUs, treeCpuUs } from './cpu.js';
 import { startPassthroughProxy } from './passthrough-proxy.js';
 import { findPgbouncer, startPgbouncer } from './pgbouncer.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
-import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
-import { runAsScript, runCleanups } from './section.js';
+import { findPgbench, runPgbench, running } from './pgbench-tool.js';
+import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Endpoint } from './pgbench-tool.js';
 import type { Gateway, GatewayDeps } from '../../proxy/index.js';
 
@@ -223,18 +223,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     const scratch = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
     cleanups.push(async () => rmSync(scratch, { recursive: true, force: true }));
 
-    const { startPostgres } = await import('../../proxy/dev/index.js');
-    const pg = await startPostgres({ database: DATABASE, log: (line) => log(`bench: postgres: ${line}`) });
-    cleanups.push(() => pg.stop());
-    const direct: Endpoint = {
-      host: pg.host,
-      port: pg.port,
-      user: pg.superuser.name,
-      password: pg.superuser.password,
-      database: pg.database,
-    };
-    log('bench: pgbench -i -s 1');
-    await initPgbench(tool.path, direct);
+    const { direct, cluster: pg } = await startBenchCluster(tool.path, DATABASE, log, cleanups);
 
     const passthrough: PassthroughProxy = await startPassthroughProxy({ upstreamHost: pg.host, upstreamPort: pg.port });
     cleanups.push(() => passthrough.close());

@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { envNumber, median, startPortcullis } from './pgbench.js';
-import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
-import { runAsScript, runCleanups } from './section.js';
+import { findPgbench, runPgbench, running } from './pgbench-tool.js';
+import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { GatewayDeps } from '../../proxy/index.js';
 import type { Journal, Shipper } from '../../proxy/recording/index.js';
@@ -180,19 +180,8 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
       for (const child of running) child.kill('SIGKILL');
     });
 
-    const dev = await import('../../proxy/dev/index.js');
     const rec = await import('../../proxy/recording/index.js');
-    const cluster = await dev.startPostgres({ database: DATABASE, log: (line) => log(`bench: postgres: ${line}`) });
-    cleanups.push(() => cluster.stop());
-    const direct: Endpoint = {
-      host: cluster.host,
-      port: cluster.port,
-      user: cluster.superuser.name,
-      password: cluster.superuser.password,
-      database: cluster.database,
-    };
-    log('bench: recording: pgbench -i -s 1');
-    await initPgbench(tool.path, direct);
+    const { direct } = await startBenchCluster(tool.path, DATABASE, log, cleanups);
 
     // the state store the shippers ship to (migration 4 creates portcullis.recording_records)
     let store: import('../../proxy/state/index.js').StateStore | undefined;

@@ -15,9 +15,8 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envNumber, median, startPortcullis } from './pgbench.js';
-import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
-import type { Endpoint } from './pgbench-tool.js';
-import { runAsScript, runCleanups } from './section.js';
+import { findPgbench, runPgbench, running } from './pgbench-tool.js';
+import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Bundle } from '../../bundles/index.js';
 
 const REPO_POLICIES = join(import.meta.dirname, '../../policies');
@@ -91,21 +90,11 @@ export async function benchReload(
     cleanups.push(() => {
       for (const child of running) child.kill('SIGKILL');
     });
-    const dev = await import('../../proxy/dev/index.js');
     const bundles = await import('../../bundles/index.js');
     const policyModule = await import('../../proxy/policy/index.js');
     const service = await import('../../proxy/bundle-service/index.js');
     const decision = await import('../../proxy/decision/index.js');
-    const cluster = await dev.startPostgres({ database: 'bench', log: (line) => log(`bench: postgres: ${line}`) });
-    cleanups.push(() => cluster.stop());
-    const direct: Endpoint = {
-      host: cluster.host,
-      port: cluster.port,
-      user: cluster.superuser.name,
-      password: cluster.superuser.password,
-      database: cluster.database,
-    };
-    await initPgbench(tool.path, direct);
+    const { direct } = await startBenchCluster(tool.path, 'bench', log, cleanups);
 
     // the shipped library, compiled once; each revision changes only its data (a new unit is instantiated all the same)
     const built = await bundles.loadBundle({ kind: 'paths', paths: [REPO_POLICIES], entrypoints: [decision.DEFAULT_ENTRYPOINT] });

@@ -4,6 +4,9 @@
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { initPgbench } from './pgbench-tool.js';
+import type { Endpoint } from './pgbench-tool.js';
+import type { PostgresHandle } from '../../proxy/dev/index.js';
 
 /** Cleanup undoes one thing a section started. */
 export type Cleanup = () => unknown;
@@ -17,6 +20,32 @@ export async function runCleanups(steps: Cleanup[], label: string, log: (line: s
       log(`bench: ${label} cleanup: ${(e as Error).message}`);
     }
   }
+}
+
+/**
+ * startBenchCluster starts a throwaway PostgreSQL for a section, with a `database` holding
+ * pgbench's tables at scale 1, and pushes its stop onto the section's cleanups; it answers the
+ * superuser's endpoint and the cluster.
+ */
+export async function startBenchCluster(
+  tool: string,
+  database: string,
+  log: (line: string) => void,
+  cleanups: Cleanup[],
+): Promise<{ readonly direct: Endpoint; readonly cluster: PostgresHandle }> {
+  const { startPostgres } = await import('../../proxy/dev/index.js');
+  const cluster = await startPostgres({ database, log: (line) => log(`bench: postgres: ${line}`) });
+  cleanups.push(() => cluster.stop());
+  const direct: Endpoint = {
+    host: cluster.host,
+    port: cluster.port,
+    user: cluster.superuser.name,
+    password: cluster.superuser.password,
+    database: cluster.database,
+  };
+  log('bench: pgbench -i -s 1');
+  await initPgbench(tool, direct);
+  return { direct, cluster };
 }
 
 /** runAsScript runs `section` when the module at `moduleUrl` is the process's entry script, and reports how it ended. */

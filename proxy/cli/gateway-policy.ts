@@ -8,6 +8,7 @@
 // `bundles` and OPA's `system.log.mask`, and the audit refusal when the policy has no audit rule.
 
 import type { Decision, PolicyInput } from '../decision/index.js';
+import { changesNothing } from '../gate/index.js';
 import type { VerificationKey } from '../../bundles/index.js';
 import type { ActivePolicy, LoadedBundle, PolicyEntrypoints, Verification } from '../policy/index.js';
 import type { GatewayConfig, RemoteBundleSource } from '../config/index.js';
@@ -294,12 +295,9 @@ export function staleRefusal(state: ReturnType<Extract<PolicyStart, { ok: true }
   return { kind: 'deny', reason, rule: STALE_RULE, origin: 'default', reasons: [{ reason, rule: STALE_RULE }] };
 }
 
-/** readsOnly says from the policy input whether a statement can change nothing: a query writing no table, with no INTO, locking clause or data-modifying WITH, calling no volatile routine. */
+/** readsOnly says from the policy input whether a statement can change nothing (the recording's read-only rule, proxy/gate changesNothing). */
 export function readsOnly(input: PolicyInput): boolean {
-  const s = input.statement;
-  if (s.kind !== 'select' || s.tables.written.length > 0) return false;
-  if (s.flags.into || s.flags.for_update || s.flags.data_modifying_cte) return false;
-  return s.routines.every((r) => r.known && r.volatility !== 'volatile');
+  return changesNothing(input.statement, input.statement.routines);
 }
 
 /** NO_AUDIT_POLICY refuses every caller: the active policy has no audit entrypoint. */

@@ -5,6 +5,7 @@ export { createGate, denialError } from './gate.js';
 export type { Gate, GateDeps } from './gate.js';
 export { NO_APPROVALS } from './approvals.js';
 export { formatOf } from './result-checks.js';
+export { changesNothing } from './records.js';
 export type {
   ApprovalPort,
   ConnectionInfo,

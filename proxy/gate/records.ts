@@ -8,16 +8,28 @@ import { policyInputJson } from '../decision/index.js';
 import type { PolicyInput } from '../decision/index.js';
 import type { ProxyError } from '../errors.js';
 import type { ApprovalBody, StatementBody } from '../recording/index.js';
-import type { StatementRoutine } from '../resolve/index.js';
 import type { StatementFacts } from '../sql/index.js';
 import type { HeldBatch, StatementRequest, UnanalysedRequest, Verdict } from './types.js';
+
+/**
+ * StatementShapeFacts is what changesNothing reads of a statement: the analyser's facts, or the
+ * `statement` of a policy input (same names).
+ */
+export type StatementShapeFacts = {
+  readonly kind: string;
+  readonly tables: { readonly written: readonly unknown[] };
+  readonly flags: { readonly data_modifying_cte?: boolean; readonly into?: boolean; readonly for_update?: boolean };
+};
 
 /**
  * changesNothing tells a query that cannot change anything, whose record need only be written (not
  * yet synced) before it is forwarded: a SELECT that writes no table, has no data-modifying WITH,
  * no INTO and no locking clause, and calls only functions the catalog knows as immutable or stable.
  */
-export function changesNothing(facts: StatementFacts, routines: readonly StatementRoutine[]): boolean {
+export function changesNothing(
+  facts: StatementShapeFacts,
+  routines: readonly { readonly known: boolean; readonly volatility: string }[],
+): boolean {
   const f = facts.flags;
   return (
     facts.kind === 'select' &&

@@ -7,7 +7,8 @@ import { messageOf } from '../errors.js';
 import type { AnalyzeOptions, AnalyzeResult, CatalogSnapshot, StatementFacts } from './types.js';
 import { statementFacts } from './facts.js';
 import { SqlAnalysisError, SqlNotInitializedError, SqlNulError, SqlSyntaxError, SqlTooLargeError, type SqlError } from './errors.js';
-import { deepFreeze, factsOf } from './facts-cache.js';
+import { deepFreeze, factsOf, type FactsOf } from './facts-cache.js';
+import { learnTemplate, lex, recallTemplate, type Lexed } from './template.js';
 import { asFields, asList, asNode, asNumber } from './tree.js';
 import { AnalysisPool, type OffloadOptions } from './offload.js';
 
@@ -49,7 +50,22 @@ export function analyze(sql: string, opts: AnalyzeOptions = {}): AnalyzeResult {
   const key = memoKey(sql, maxBytes, searchPath, opts.catalog);
   const hit = recall(key);
   if (hit !== undefined) return hit;
-  const { result, shared } = analyzeUncached(sql, maxBytes, searchPath, opts.catalog);
+  // a statement that differs from one analysed before only in its literals is not parsed (template.ts)
+  const lexed = key !== undefined && loaded ? lex(sql) : undefined;
+  const templateKey = lexed !== undefined && lexed.literals.length > 0 ? `${searchPath.join('\u0001')}\u0000${lexed.template}` : undefined;
+  if (templateKey !== undefined && Buffer.byteLength(sql, 'utf8') <= maxBytes) {
+    const facts = recallTemplate(templateKey, sql, lexed as Lexed);
+    if (facts !== undefined) {
+      const result: AnalyzeResult = { ok: true, statements: [facts] };
+      if (admit(key as string, true)) remember(key as string, result);
+      return result;
+    }
+  }
+  const { result, shared, single } = analyzeUncached(sql, maxBytes, searchPath, opts.catalog);
+  if (templateKey !== undefined && single !== undefined && single.shape !== undefined && result.ok) {
+    const [facts] = result.statements;
+    if (facts !== undefined) learnTemplate(templateKey, sql, lexed as Lexed, single.canonical, single.shape, facts.text);
+  }
   if (key !== undefined && result.ok && loaded && admit(key, shared)) remember(key, result);
   return result;
 }
@@ -163,8 +179,8 @@ const CACHE_ENTRIES = 2048;
 const CACHE_MAX_SQL_CHARS = 16 * 1024;
 const cache = new Map<string, AnalyzeResult>();
 
-/** Analysis is a result and whether every statement's facts came from the facts cache. */
-type Analysis = { readonly result: AnalyzeResult; readonly shared: boolean };
+/** Analysis is a result, whether every statement's facts came from the facts cache, and for a single statement what its facts were made of. */
+type Analysis = { readonly result: AnalyzeResult; readonly shared: boolean; readonly single?: FactsOf };
 
 function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly string[], catalog: CatalogSnapshot | undefined): Analysis {
   // Size first: nothing below may run over unbounded input (parsing is synchronous).
@@ -194,6 +210,7 @@ function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly str
     const buf = ascii ? undefined : Buffer.from(sql, 'utf8');
     const statements: StatementFacts[] = [];
     let shared = true;
+    let last: FactsOf | undefined;
     for (const raw of asList(asFields(tree)?.['stmts'])) {
       const r = asFields(raw);
       const node = asNode(r?.['stmt']);
@@ -212,8 +229,10 @@ function analyzeUncached(sql: string, maxBytes: number, searchPath: readonly str
       const f = factsOf(r['stmt'], node, text, searchPath[0] ?? '');
       statements.push(f.facts);
       shared &&= f.shared;
+      last = f;
     }
-    return { result: { ok: true, statements }, shared: shared && statements.length > 0 };
+    const single = statements.length === 1 ? last : undefined;
+    return { result: { ok: true, statements }, shared: shared && statements.length > 0, ...(single !== undefined ? { single } : {}) };
   } catch (err) {
     if (err instanceof RangeError) {
       return refused(new SqlAnalysisError('portcullis: statement too complex to analyse; refused', '54001', err));

@@ -6,7 +6,7 @@
 // nor are facts that read a literal's value (set_config('role', …)): those are computed anew.
 
 import type { StatementFacts } from './types.js';
-import { canonicalize, fingerprintOf, shapeOf } from './fingerprint.js';
+import { canonicalize, fingerprintOf, shapeOf, type CanonicalTree } from './fingerprint.js';
 import { shapeFacts, withIdentity, type ShapeFacts } from './facts.js';
 import type { Node } from './tree.js';
 
@@ -21,8 +21,16 @@ const SHAPE_CACHE_TOTAL_CHARS = 8 * 1024 * 1024;
 const cache = new Map<string, ShapeFacts['facts']>();
 let cacheChars = 0;
 
-/** FactsOf is one statement's facts and whether they came from the cache (another statement of the same shape). */
-export type FactsOf = { readonly facts: StatementFacts; readonly shared: boolean };
+/**
+ * FactsOf is one statement's facts, whether they came from the cache (another statement of the
+ * same shape), its canonical tree, and its shape's facts when those are shared (no literal read).
+ */
+export type FactsOf = {
+  readonly facts: StatementFacts;
+  readonly shared: boolean;
+  readonly canonical: CanonicalTree;
+  readonly shape: ShapeFacts['facts'] | undefined;
+};
 
 /**
  * factsOf computes one statement's facts: `stmt` is the parse tree's `{ Type: fields }` wrapper,
@@ -37,11 +45,13 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
     if (hit !== undefined) {
       cache.delete(key);
       cache.set(key, hit);
-      return { facts: withIdentity(hit, text, fingerprint), shared: true };
+      return { facts: withIdentity(hit, text, fingerprint), shared: true, canonical, shape: hit };
     }
   }
   const computed = shapeFacts(node, defaultSchema);
+  let shape: ShapeFacts['facts'] | undefined;
   if (key !== undefined && !computed.literalsRead) {
+    shape = computed.facts;
     deepFreeze(computed.facts);
     cache.set(key, computed.facts);
     cacheChars += key.length;
@@ -51,7 +61,7 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
       cacheChars -= oldest.length;
     }
   }
-  return { facts: withIdentity(computed.facts, text, fingerprint), shared: false };
+  return { facts: withIdentity(computed.facts, text, fingerprint), shared: false, canonical, shape };
 }
 
 /** deepFreeze freezes a value and everything it holds (stops at what is frozen already). */

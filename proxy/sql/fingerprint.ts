@@ -30,7 +30,12 @@ function quotedKey(k: string): string {
  * CanonicalTree is a parse tree's canonical, location-free JSON and where in it the literal values
  * are: `constants` holds [start, end) offsets into `json`, in order, one per A_Const value.
  */
-export type CanonicalTree = { readonly json: string; readonly constants: readonly number[] };
+export type CanonicalTree = {
+  readonly json: string;
+  readonly constants: readonly number[];
+  /** locations holds, per constant, its A_Const's `location` in the statement's text (-1: none). */
+  readonly locations: readonly number[];
+};
 
 // One container being written: its keys (objects) or length (arrays) and the next position.
 type Frame = {
@@ -40,6 +45,8 @@ type Frame = {
   readonly constant: boolean;
   /** valueStart is where a literal value this frame writes began in the output (-1: not a literal). */
   readonly valueStart: number;
+  /** loc is the A_Const's text location, for its fields' frame and its value's (-1 otherwise). */
+  readonly loc: number;
   index: number;
   /** written: a member was written (the next one needs a comma). */
   written: boolean;
@@ -54,29 +61,36 @@ export function canonicalize(tree: unknown): CanonicalTree {
   const w = new CanonicalWriter();
   w.open(tree, false, -1);
   w.run();
-  return { json: w.out, constants: w.constants };
+  return { json: w.out, constants: w.constants, locations: w.locations };
 }
 
 /** CanonicalWriter holds one canonicalize call's output and stack. */
 class CanonicalWriter {
   out = '';
   readonly constants: number[] = [];
+  readonly locations: number[] = [];
   readonly #stack: Frame[] = [];
 
   /** open writes a value: primitives at once, containers as a new frame (written by run). */
   open(x: unknown, constant: boolean, valueStart: number): void {
+    // a constant's value is written inside its A_Const's fields frame, which knows the location
+    const parentLoc = valueStart >= 0 ? (this.#stack[this.#stack.length - 1]?.loc ?? -1) : -1;
     if (typeof x !== 'object' || x === null) {
       this.out +=
         typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' && Number.isFinite(x) ? String(x) : (JSON.stringify(x) ?? 'null');
-      if (valueStart >= 0) this.constants.push(valueStart, this.out.length);
+      if (valueStart >= 0) {
+        this.constants.push(valueStart, this.out.length);
+        this.locations.push(parentLoc);
+      }
     } else if (Array.isArray(x)) {
       this.out += '[';
-      this.#stack.push({ value: x, keys: undefined, constant, valueStart, index: 0, written: false });
+      this.#stack.push({ value: x, keys: undefined, constant, valueStart, loc: parentLoc, index: 0, written: false });
     } else {
       this.out += '{';
       const keys = Object.keys(x);
       if (keys.length > 1) keys.sort();
-      this.#stack.push({ value: x, keys, constant, valueStart, index: 0, written: false });
+      const loc = constant ? locationOf(x) : parentLoc;
+      this.#stack.push({ value: x, keys, constant, valueStart, loc, index: 0, written: false });
     }
   }
 
@@ -114,13 +128,21 @@ class CanonicalWriter {
         this.out += '}';
       }
       stack.pop();
-      if (f.valueStart >= 0) this.constants.push(f.valueStart, this.out.length);
+      if (f.valueStart >= 0) {
+        this.constants.push(f.valueStart, this.out.length);
+        this.locations.push(f.loc);
+      }
     }
   }
 }
 
+function locationOf(fields: object): number {
+  const loc = (fields as { location?: unknown }).location;
+  return typeof loc === 'number' ? loc : -1;
+}
+
 /** fingerprintOf returns the hex sha256 of a canonical tree's JSON. */
-export function fingerprintOf(c: CanonicalTree): string {
+export function fingerprintOf(c: Pick<CanonicalTree, 'json'>): string {
   return sha256Hex(c.json);
 }
 

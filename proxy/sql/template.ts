@@ -82,7 +82,9 @@ export function lex(sql: string): Lexed | undefined {
       i = close + 1;
       continue;
     }
-    if (isDigit(c) && !(i > 0 && (isIdentChar(sql.charCodeAt(i - 1)) || sql.charCodeAt(i - 1) === 0x2e) /* . */)) {
+    // a digit right after a name's character or a `.` is part of that name or number
+    const glued = i > 0 && (isIdentChar(sql.charCodeAt(i - 1)) || sql.charCodeAt(i - 1) === 0x2e);
+    if (isDigit(c) && !glued) {
       let j = i + 1;
       while (j < n && isDigit(sql.charCodeAt(j))) j++;
       const after = j < n ? sql.charCodeAt(j) : 0x20;

@@ -41,9 +41,14 @@ export type Resolved =
     }
   | { readonly ok: false; readonly error: ResolveError | AnalysisFailure };
 
-/** remembered keeps each shared (frozen) facts object's resolution, for the catalog generation it was made in. */
+/**
+ * remembered keeps resolutions for the catalog generation they were made in: a shared (frozen)
+ * facts object's, and, by its frozen `tables` object, a shape's (statements that differ only in
+ * literals share it, and with it their calls and operators) when the statement was not analysed
+ * again (the resolution then depends on nothing of the statement's own text).
+ */
 const remembered = new WeakMap<
-  StatementFacts,
+  object,
   { readonly catalog: CatalogFacts; readonly generation: number; readonly schema: string; readonly resolved: Resolved }
 >();
 
@@ -70,12 +75,22 @@ export function resolveStatement(facts: StatementFacts, catalog: CatalogFacts, d
   // a statement of a shape seen before (its facts object is shared) resolves as it did, while the
   // catalog has dropped nothing since: the common path costs one lookup
   const generation = catalog.generation();
-  const known = remembered.get(facts);
-  if (known !== undefined && known.catalog === catalog && known.generation === generation && known.schema === defaultSchema)
-    return known.resolved;
+  const current = (k: object | undefined) => {
+    const known = k === undefined ? undefined : remembered.get(k);
+    return known !== undefined && known.catalog === catalog && known.generation === generation && known.schema === defaultSchema
+      ? known.resolved
+      : undefined;
+  };
+  const byFacts = current(facts);
+  if (byFacts !== undefined) return byFacts;
+  const shape = Object.isFrozen(facts.tables) ? facts.tables : undefined;
+  const byShape = current(shape);
+  if (byShape?.ok === true) return { ok: true, facts, routines: byShape.routines, viewColumns: byShape.viewColumns };
   const remember = (resolved: Resolved): Resolved => {
-    if (resolved.ok && Object.isFrozen(facts) && catalog.generation() === generation) {
-      remembered.set(facts, { catalog, generation, schema: defaultSchema, resolved });
+    if (resolved.ok && catalog.generation() === generation) {
+      const entry = { catalog, generation, schema: defaultSchema, resolved };
+      if (Object.isFrozen(facts)) remembered.set(facts, entry);
+      if (shape !== undefined && resolved.facts === facts) remembered.set(shape, entry);
     }
     return resolved;
   };

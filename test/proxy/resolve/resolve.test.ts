@@ -168,6 +168,45 @@ describe('resolveStatement', () => {
     expect(asked).toBe(2 * lookups);
   });
 
+  it('reuses a shape’s resolution for a statement that differs only in literals, with its own facts', () => {
+    let gen = 0;
+    let asked = 0;
+    const base = fakeCatalog('sync');
+    const counting: CatalogFacts = {
+      ...base,
+      generation: () => gen,
+      relation: (t) => {
+        asked += 1;
+        return base.relation(t);
+      },
+      routines: (schema, name) => {
+        asked += 1;
+        return base.routines(schema, name);
+      },
+    };
+    const a = facts('SELECT bump(id) FROM customers WHERE id = 1');
+    const b = facts('SELECT bump(id) FROM customers WHERE id = 2');
+    expect(b).not.toBe(a);
+    expect(b.tables).toBe(a.tables); // one shape
+    const first = ok(resolveStatement(a, counting) as Resolved);
+    const lookups = asked;
+    expect(lookups).toBeGreaterThan(0);
+    const second = ok(resolveStatement(b, counting) as Resolved);
+    expect(asked).toBe(lookups);
+    expect(second.facts).toBe(b);
+    expect(second.routines).toEqual(first.routines);
+    expect(second.routines).toHaveLength(1);
+    gen += 1;
+    resolveStatement(facts('SELECT bump(id) FROM customers WHERE id = 3'), counting);
+    expect(asked).toBe(2 * lookups);
+    // a statement over views is analysed again with the catalog: never answered by shape
+    const v1 = ok(resolveStatement(facts('SELECT mail FROM v_top WHERE mail = 1'), counting) as Resolved);
+    const v2 = facts('SELECT mail FROM v_top WHERE mail = 2');
+    const r2 = ok(resolveStatement(v2, counting) as Resolved);
+    expect(r2.facts.text).toBe(v2.text);
+    expect(r2.facts).not.toBe(v1.facts);
+  });
+
   it('qualifies system relations and follows system views', async () => {
     const r = ok(await resolveStatement(facts('SELECT n FROM pg_stats'), fakeCatalog('async')));
     expect(r.facts.tables.read).toEqual(['pg_catalog.pg_statistic', 'pg_catalog.pg_stats']);

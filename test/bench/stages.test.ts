@@ -56,7 +56,11 @@ describe('frameStage', () => {
     { note: "a socket's data reaching JS", frame: 'onStreamRead@node:internal/stream_base_commons', want: 'frame handling' },
     { note: 'the write coalescer is the socket write path', frame: 'flush@proxy/net/write-coalescer.ts', want: 'relay' },
     { note: "net's Socket write path", frame: 'Socket._writeGeneric@node:net', want: 'relay' },
-    { note: 'a writable stream write', frame: 'Writable.write@node:internal/streams/writable', want: 'relay' },
+    {
+      note: 'a Writable (file streams too) is not the socket path',
+      frame: 'Writable.write@node:internal/streams/writable',
+      want: undefined,
+    },
     { note: 'the relay', frame: 'run@proxy/session/cycle/relay.ts', want: 'relay' },
     { note: 'masking', frame: 'rewriteDataRow@proxy/actions/mask-values.ts', want: 'relay' },
     { note: 'the SQL analyser', frame: 'analyze@proxy/sql/analyze.ts', want: 'analysis' },
@@ -102,6 +106,16 @@ describe('attributeStages', () => {
   const EVALUATE = ['opa_eval@wasm://wasm/00b1', 'evaluateRaw@engine/runtime/loader.ts', 'decide@proxy/decision/decider.ts'];
   const cases: Array<{ note: string; stack: string[]; want: Stage | 'excluded' }> = [
     { note: 'a socket write: the write path wins over the channel above it', stack: ['writeBuffer', ...SOCKET_WRITE], want: 'relay' },
+    {
+      note: 'a file stream written for the decision log is recording, not a socket write',
+      stack: [
+        'writeBuffer',
+        'writeAll@node:internal/fs/streams',
+        'Writable.write@node:internal/streams/writable',
+        'write@proxy/decisionlog/file-sink.ts',
+      ],
+      want: 'recording',
+    },
     {
       note: "the journal's file write is recording, not a socket write",
       stack: [

@@ -53,10 +53,9 @@ const FRAME_RULES: readonly FrameRule[] = [
   // not the gateway's time: the event loop waiting, the profiler's own calls
   { stage: 'excluded', path: /^$/, fn: /^\(idle\)$/ },
   { stage: 'excluded', path: /^node:inspector$/ },
-  // socket writes: net's Socket write path and the stream plumbing above it (the journal's
-  // writeSync is not on it: it goes to the journal's frames, recording)
+  // socket writes: net's Socket write path and the stream handle calls under it (not the generic
+  // Writable above it, which file streams share; nor the journal's writeSync: that is recording)
   { stage: 'relay', path: /^node:net$/, fn: /^Socket\._(write|writev|writeGeneric|final)$/ },
-  { stage: 'relay', path: /^node:internal\/streams\/writable$/ },
   {
     stage: 'relay',
     path: /^node:internal\/stream_base_commons$/,

@@ -1,9 +1,12 @@
 // The gateway section's report (unit-tested in test/bench/pgbench.test.ts): medians per mode and
 // target, the ratios to pgbouncer and to direct, CPU per transaction of each proxy and of
-// PostgreSQL behind each, PostgreSQL alone at Portcullis's pace, one client's added latency, logins
-// per second, and every run.
+// PostgreSQL behind each, Portcullis's per-stage costs from the profiled run (stages.ts),
+// PostgreSQL alone at Portcullis's pace, one client's added latency, logins per second, and every
+// run.
 
 import type { ProtocolMode } from './pgbench-tool.js';
+import { renderStages } from './stages.js';
+import type { StageCosts } from './stages.js';
 
 /** BenchTarget is where pgbench connects. */
 export type BenchTarget = 'direct' | 'pgbouncer' | 'passthrough' | 'portcullis';
@@ -45,6 +48,8 @@ export type Extras = {
   readonly oneClient: readonly TargetTps[];
   /** logins are `-C` runs (a new connection, and for Portcullis a token verified and a login decision, per transaction). */
   readonly logins: readonly TargetTps[];
+  /** stages are the profiled runs' per-stage costs through Portcullis (absent when not profiled). */
+  readonly stages?: { readonly intervalUs: number; readonly costs: readonly StageCosts[] };
 };
 
 /** NO_EXTRAS is a report without them. */
@@ -82,6 +87,12 @@ function renderLatencyAndLogins(extras: Extras, fmt: (n: number) => string): str
   return out;
 }
 
+/** recordingNote says how Portcullis recorded during the runs (nothing when the caller does not say). */
+function recordingNote(recording: boolean | undefined): string {
+  if (recording === undefined) return '';
+  return `; Portcullis: the shipped policy deciding every statement, ${recording ? 'recording on (journal, fsync; results digest only)' : 'recording off'}`;
+}
+
 /** median returns the middle value (mean of the two middle ones for an even count); NaN when empty. */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN;
@@ -94,7 +105,7 @@ export function median(xs: readonly number[]): number {
 export function renderReport(
   samples: readonly BenchSample[],
   unavailable: ReadonlyMap<BenchTarget, string>,
-  settings: { seconds: number; rounds: number; clients: number; threads: number },
+  settings: { seconds: number; rounds: number; clients: number; threads: number; recording?: boolean },
   extras: Extras = NO_EXTRAS,
 ): string {
   const { paced } = extras;
@@ -110,7 +121,7 @@ export function renderReport(
         .filter((v): v is number => v !== undefined),
     );
   out.push(
-    `Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating ${BENCH_TARGETS.join(' → ')} (median TPS)`,
+    `Gateway throughput: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating ${BENCH_TARGETS.join(' → ')} (median TPS)${recordingNote(settings.recording)}`,
   );
   out.push(
     '| mode | direct | pgbouncer | passthrough | portcullis | portcullis/pgbouncer | portcullis/direct | pgbouncer/direct | passthrough/direct |',
@@ -134,6 +145,8 @@ export function renderReport(
       `| ${mode} | ${proxy('pgbouncer')} | ${proxy('passthrough')} | ${proxy('portcullis')} | ${BENCH_TARGETS.map(pgc).join(' | ')} |`,
     );
   }
+  if (extras.stages !== undefined)
+    out.push(...renderStages(extras.stages.costs, { seconds: settings.seconds, intervalUs: extras.stages.intervalUs }));
   if (paced.length > 0) {
     out.push(
       '\nPostgreSQL alone at Portcullis\'s pace (direct, pgbench -R at its median TPS): its CPU per transaction rises as throughput falls (idle backends woken per statement), so compare this with "behind portcullis"',

@@ -211,6 +211,33 @@ describe('renderReport', () => {
     expect(lines).toContain('| simple | 420 | 420 | 101 |');
   });
 
+  it.each([
+    { note: 'recording on', recording: true, want: 'recording on (journal, fsync; results digest only)' },
+    { note: 'recording off', recording: false, want: 'recording off' },
+  ])('says how Portcullis recorded in the heading: $note', ({ recording, want }) => {
+    const [heading] = renderReport(all, new Map(), { ...settings, recording }).split('\n');
+    expect(heading).toContain(`Portcullis: the shipped policy deciding every statement, ${want}`);
+  });
+
+  it('prints the per-stage costs under the CPU table, before the runs', () => {
+    const times = {
+      busyUs: 1_000,
+      excludedUs: 0,
+      byStage: new Map([
+        ['relay' as const, 600],
+        ['evaluation' as const, 400],
+      ]),
+    };
+    const lines = renderReport(all, new Map(), settings, {
+      ...NO_EXTRAS,
+      stages: { intervalUs: 100, costs: [{ kind: 'profiled', mode: 'simple', tps: 400, cpuUsPerTx: 250, times }] },
+    }).split('\n');
+    const at = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix));
+    expect(at('| relay | 60.0% | 150.0 |')).toBeGreaterThan(at('CPU per transaction, µs'));
+    expect(at('| evaluation | 40.0% | 100.0 |')).toBe(at('| relay |') + 1);
+    expect(at('Every run')).toBeGreaterThan(at('| evaluation |'));
+  });
+
   it.each(cases)('$note', ({ samples, unavailable, rows }) => {
     const lines = renderReport(samples, unavailable, settings).split('\n');
     for (const row of rows) expect(lines).toContain(row);

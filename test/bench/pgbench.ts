@@ -1,12 +1,17 @@
 // The gateway section of `npm run bench`: pgbench select-only TPS (`-S -c 8 -j 2`, simple and
 // extended protocol) against a throwaway PostgreSQL directly, through pgbouncer in session mode,
 // through a plain Node pass-through proxy, and through Portcullis with the example policies
-// deciding every statement; targets alternate round by round and the medians and ratios are
-// printed as a markdown table, with each proxy's CPU per transaction and PostgreSQL's behind each
-// (cpu.ts). pgbench and pgbouncer come from Debian's packages (installed when missing; see
-// pgbench-tool.ts, pgbouncer.ts). Runs
-// standalone with `tsx test/bench/pgbench.ts`; env: PORTCULLIS_BENCH_SECONDS (per run, default 8),
-// PORTCULLIS_BENCH_ROUNDS (default 3), PORTCULLIS_BENCH_CLIENTS / _THREADS (default 8 / 2).
+// deciding every statement and every session recorded to a journal with fsync on (results digest
+// only, as the issue's targets are measured; the journal sits in the section's scratch dir);
+// targets alternate round by round and the medians and ratios are printed as a markdown table,
+// with each proxy's CPU per transaction and PostgreSQL's behind each (cpu.ts). After the measured
+// runs, one more run per mode through Portcullis with the V8 CPU profiler on splits its CPU per
+// transaction into stages (frame handling, analysis, input, evaluation, recording, relay, …;
+// pgbench-stages.ts, stages.ts). pgbench and pgbouncer come from Debian's packages (installed when
+// missing; see pgbench-tool.ts, pgbouncer.ts). Runs standalone with `tsx test/bench/pgbench.ts`;
+// env: PORTCULLIS_BENCH_SECONDS (per run, default 8), PORTCULLIS_BENCH_ROUNDS (default 3),
+// PORTCULLIS_BENCH_CLIENTS / _THREADS (default 8 / 2), PORTCULLIS_BENCH_GATEWAY_RECORDING=0
+// (Portcullis without recording), PORTCULLIS_BENCH_STAGES=0 (no profiled run).
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,10 +27,12 @@ import { findPgbench, runPgbench, running } from './pgbench-tool.js';
 import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Endpoint } from './pgbench-tool.js';
 import type { Gateway, GatewayDeps } from '../../proxy/index.js';
+import type { Journal } from '../../proxy/recording/index.js';
 
 import { BENCH_TARGETS, PROTOCOL_MODES, renderReport } from './pgbench-report.js';
 import type { BenchSample, BenchTarget, Extras } from './pgbench-report.js';
 import { runExtras } from './pgbench-extras.js';
+import { PROFILE_INTERVAL_US, profileStages, stagesEnabled } from './pgbench-stages.js';
 
 export { BENCH_TARGETS, LATENCY_TARGET, NO_EXTRAS, PROTOCOL_MODES, median, renderReport } from './pgbench-report.js';
 export type { BenchSample, BenchTarget, Extras, PacedSample, TargetTps } from './pgbench-report.js';
@@ -45,6 +52,13 @@ export type GatewayBenchOptions = {
   readonly rounds?: number;
   readonly clients?: number;
   readonly threads?: number;
+  /**
+   * recording records every session through Portcullis to a journal with fsync on (results digest
+   * only), as the issue's targets are measured; default on (PORTCULLIS_BENCH_GATEWAY_RECORDING=0: off).
+   */
+  readonly recording?: boolean;
+  /** stages adds the profiled run per mode and its per-stage costs (pgbench-stages.ts); default on (PORTCULLIS_BENCH_STAGES=0: off). */
+  readonly stages?: boolean;
   /** out receives the report (markdown); default stdout. */
   readonly out?: (line: string) => void;
   /** log receives progress lines; default stderr. */
@@ -87,8 +101,16 @@ export type RunningGateway = {
   readonly mint: (sub: string, claims: Readonly<Record<string, unknown>>) => Promise<string>;
 };
 
-/** StartPortcullisOptions add to the bench gateway's composition (e.g. `deps.approvals` for the approvals section). */
-export type StartPortcullisOptions = { readonly deps?: Partial<GatewayDeps> };
+/**
+ * StartPortcullisOptions add to the bench gateway's composition: `deps` (e.g. `deps.approvals` for
+ * the approvals section) and `recording`, a journal in `recording.dir` that every session is
+ * recorded to (results digest only, `on_failure: refuse`, as `portcullis serve` records; absent:
+ * nothing is recorded). A recorder in `deps` wins over `recording`.
+ */
+export type StartPortcullisOptions = {
+  readonly deps?: Partial<GatewayDeps>;
+  readonly recording?: { readonly dir: string; readonly fsync: boolean };
+};
 
 /** startPortcullis compiles policies/, starts a dev issuer and the gateway in front of the cluster; unavailable when the gateway does not load. */
 export async function startPortcullis(
@@ -156,15 +178,39 @@ export async function startPortcullis(
       },
     }),
   );
+  let journal: Journal | undefined;
+  let recording: Partial<GatewayDeps> = {};
+  if (options.recording !== undefined) {
+    const rec = await import('../../proxy/recording/index.js');
+    let opened: Journal;
+    try {
+      opened = await rec.openJournal({ dir: options.recording.dir, fsync: options.recording.fsync });
+    } catch (e) {
+      verifier.close();
+      return { kind: 'unavailable', reason: `the journal cannot be opened: ${(e as Error).message}` };
+    }
+    journal = opened;
+    const recorder = rec.createJournalRecorder({ journal: opened, onFailure: 'refuse', onProblem: (m) => log(`bench: recording: ${m}`) });
+    recording = { recorder, gatewayId: 'bench' };
+  }
   let handle: Gateway;
   try {
-    handle = await proxy.startGateway(config, { verifier, decide: (input) => decider.decide(input), events: bus, ...options.deps });
+    handle = await proxy.startGateway(config, {
+      verifier,
+      decide: (input) => decider.decide(input),
+      events: bus,
+      ...recording,
+      ...options.deps,
+    });
   } catch (e) {
     verifier.close();
+    await journal?.close().catch(() => undefined);
     return { kind: 'unavailable', reason: `startGateway failed: ${(e as Error).message}` };
   }
   const token = await issuer.mint({ sub: 'pgbench', claims: BENCH_CLAIMS, ttlSeconds: 1800 });
-  log(`bench: Portcullis listening on ${handle.host}:${handle.port} (policies/, token sub=pgbench roles=[db:read])`);
+  const recordingNote =
+    journal === undefined ? '' : `, recording to ${options.recording?.dir}${options.recording?.fsync ? ' (fsync)' : ''}`;
+  log(`bench: Portcullis listening on ${handle.host}:${handle.port} (policies/, token sub=pgbench roles=[db:read]${recordingNote})`);
   return {
     kind: 'started',
     gateway: {
@@ -172,6 +218,7 @@ export async function startPortcullis(
       close: async () => {
         await handle.close();
         verifier.close();
+        await journal?.close();
       },
       logTail: () => lines.slice(-5).join(''),
       issuer: issuer.issuer,
@@ -192,7 +239,9 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     rounds: options.rounds ?? envNumber(process.env, 'PORTCULLIS_BENCH_ROUNDS', 3),
     clients: options.clients ?? envNumber(process.env, 'PORTCULLIS_BENCH_CLIENTS', 8),
     threads: options.threads ?? envNumber(process.env, 'PORTCULLIS_BENCH_THREADS', 2),
+    recording: options.recording ?? process.env['PORTCULLIS_BENCH_GATEWAY_RECORDING'] !== '0',
   };
+  const profiled = options.stages ?? stagesEnabled(process.env);
 
   const tool = await findPgbench(log);
   if (tool.kind === 'unavailable') {
@@ -248,7 +297,13 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
       targets.set('pgbouncer', bouncerTool);
     }
     const postmaster = postmasterPid(pg.dataDir);
-    const gateway = await startPortcullis(direct, scratch, log);
+    // the journal lives in the scratch dir, removed with it
+    const gateway = await startPortcullis(
+      direct,
+      scratch,
+      log,
+      settings.recording ? { recording: { dir: join(scratch, 'journal'), fsync: true } } : {},
+    );
     let logTail = (): string => '';
     if (gateway.kind === 'started') {
       cleanups.push(() => gateway.gateway.close());
@@ -331,7 +386,15 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
     // PostgreSQL alone at Portcullis's pace, one client per target, logins per target
     const ready = new Map<BenchTarget, Endpoint>();
     for (const [t, st] of targets) if (st.kind === 'ready' && !unavailable.has(t)) ready.set(t, st.endpoint);
-    const extras: Extras = await runExtras(tool.path, ready, samples, settings, postmaster, log);
+    let extras: Extras = await runExtras(tool.path, ready, samples, settings, postmaster, log);
+    // last, so the profiler weighs on none of the measurements above
+    const gatewayEndpoint = ready.get('portcullis');
+    if (profiled && gatewayEndpoint !== undefined) {
+      const costs = await profileStages(tool.path, gatewayEndpoint, settings, log).catch((e: unknown) =>
+        PROTOCOL_MODES.map((mode) => ({ kind: 'failed' as const, mode, reason: (e as Error).message })),
+      );
+      extras = { ...extras, stages: { intervalUs: PROFILE_INTERVAL_US, costs } };
+    }
     out('');
     out(renderReport(samples, unavailable, settings, extras));
     return { kind: 'measured', samples, unavailable, extras };

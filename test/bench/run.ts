@@ -4,8 +4,11 @@
 // process, the rule-indexing curve, the Kata policies and time zone lookups (engine-speed.ts).
 // Bounded (< 1 min); exits 1 if the pipeline cannot compile yet. Then (c) the gateway section (test/bench/pgbench.ts): pgbench
 // select-only TPS direct, through pgbouncer (session mode), through a Node pass-through proxy and
-// through Portcullis, each proxy's CPU per transaction and PostgreSQL's behind each (~5 min;
-// PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_GATEWAY=0 skips it). Then (d) the
+// through Portcullis (recording every session to a journal with fsync on, results digest only;
+// PORTCULLIS_BENCH_GATEWAY_RECORDING=0: off), each proxy's CPU per transaction and PostgreSQL's
+// behind each, then Portcullis's per-stage costs from a run per mode with the CPU profiler on
+// (~6 min; PORTCULLIS_BENCH_SECONDS / _ROUNDS tune it; PORTCULLIS_BENCH_STAGES=0 skips the
+// profiled run; PORTCULLIS_BENCH_GATEWAY=0 skips the section). Then (d) the
 // cost of a connection (test/bench/idle-connections.ts): resident memory of `portcullis serve`
 // per idle authenticated connection and per connection with a statement in flight (5,000
 // connections, ~15 s; PORTCULLIS_BENCH_IDLE_CONNECTIONS sets the count, 0 skips it). Then (e)

@@ -22,7 +22,7 @@
 // PORTCULLIS_BENCH_RELOAD=0 skips it). Then (h) large results (test/bench/large-results.ts): a
 // 1,000,000-row `SELECT * FROM customers` whose email and card_number the shipped policy masks,
 // streamed directly, through pgbouncer, the pass-through and Portcullis: median MB/s, the ratio to
-// pgbouncer (target ≥ 0.5) and each proxy's RSS growth while streaming (~1 min;
+// pgbouncer (target ≥ 0.5) and each proxy's RSS growth while streaming (~30 s;
 // PORTCULLIS_BENCH_LARGE=0 skips it, PORTCULLIS_BENCH_LARGE_ROWS sets the rows; follows _ROUNDS).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';

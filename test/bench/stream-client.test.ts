@@ -69,7 +69,12 @@ describe('RowSkippingFramer', () => {
   });
 });
 
-const postgres = usePostgres();
+const postgres = usePostgres({
+  users: [
+    { name: 'md5_user', password: 'md5-secret-Pw1', auth: 'md5' },
+    { name: 'clear_user', password: 'clear-secret-Pw1', auth: 'password' },
+  ],
+});
 const endpoint = (password?: string): Endpoint => {
   const pg = postgres.current;
   return { host: pg.host, port: pg.port, user: pg.superuser.name, password: password ?? pg.superuser.password, database: pg.database };
@@ -99,6 +104,16 @@ describe('streamQuery against PostgreSQL', () => {
   ];
   it.each(failures)('rejects with the server’s SQLSTATE: $note', async ({ password, sql, error }) => {
     await expect(streamQuery(endpoint(password), sql)).rejects.toThrow(error);
+  });
+
+  const logins = [
+    { note: 'SCRAM-SHA-256', user: undefined, password: undefined },
+    { note: 'md5', user: 'md5_user', password: 'md5-secret-Pw1' },
+    { note: 'cleartext password', user: 'clear_user', password: 'clear-secret-Pw1' },
+  ];
+  it.each(logins)('logs in with $note', async ({ user, password }) => {
+    const r = await streamQuery({ ...endpoint(password), ...(user !== undefined ? { user } : {}) }, 'SELECT current_user AS who');
+    expect(r.firstRow).toEqual([user ?? postgres.current.superuser.name]);
   });
 
   it('rejects when nothing listens', async () => {

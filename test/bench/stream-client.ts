@@ -201,6 +201,13 @@ class QuerySession {
     this.#finish = finish;
   }
 
+  /** #sasl is the SCRAM exchange the server started; a SASL step without one is a protocol error. */
+  #sasl(): ScramClient {
+    if (this.#scram === undefined) throw new Error(`${where(this.#endpoint)} sent a SASL step without a SASL exchange`);
+    return this.#scram;
+  }
+
+  /** receive answers one server message: the login's password steps, then the query's answer until ReadyForQuery. */
   receive(msg: BackendMessage): void {
     switch (msg.kind) {
       case 'authenticationCleartextPassword':
@@ -210,19 +217,21 @@ class QuerySession {
         this.#write(encodeFrontend({ kind: 'password', password: md5Password(this.#endpoint.user, this.#endpoint.password, msg.salt) }));
         return;
       case 'authenticationSASL':
+        if (!msg.mechanisms.includes('SCRAM-SHA-256'))
+          throw new Error(`${where(this.#endpoint)} offers no SCRAM-SHA-256 (${msg.mechanisms.join(', ')})`);
         this.#scram = createScramClient(this.#endpoint.password);
         this.#write(encodeFrontend({ kind: 'saslInitialResponse', mechanism: 'SCRAM-SHA-256', data: this.#scram.clientFirst }));
         return;
-      case 'authenticationSASLContinue': {
-        const serverFirst = msg.data.toString('utf8');
-        this.#scram?.clientFinal(serverFirst).then(
-          (data) => this.#write(encodeFrontend({ kind: 'saslResponse', data })),
-          (e: Error) => this.#finish(e),
-        );
+      case 'authenticationSASLContinue':
+        this.#sasl()
+          .clientFinal(msg.data.toString('utf8'))
+          .then(
+            (data) => this.#write(encodeFrontend({ kind: 'saslResponse', data })),
+            (e: Error) => this.#finish(e),
+          );
         return;
-      }
       case 'authenticationSASLFinal':
-        this.#scram?.verifyServerFinal(msg.data.toString('utf8'));
+        this.#sasl().verifyServerFinal(msg.data.toString('utf8'));
         return;
       case 'rowDescription':
         this.#columns = msg.fields.map((f) => f.name);

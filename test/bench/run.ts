@@ -22,7 +22,11 @@
 // PORTCULLIS_BENCH_SECONDS / _ROUNDS / _CLIENTS). Then (g) hot reload (test/bench/reload.ts): pgbench -S
 // through a gateway polling a bundle server while PORTCULLIS_BENCH_RELOADS (default 100) revisions
 // are published: failed statements, the TPS dip, publish → activation latency (~40 s;
-// PORTCULLIS_BENCH_RELOAD=0 skips it).
+// PORTCULLIS_BENCH_RELOAD=0 skips it). Then (h) large results (test/bench/large-results.ts): a
+// 1,000,000-row `SELECT * FROM customers` whose email and card_number the shipped policy masks,
+// streamed directly, through pgbouncer, the pass-through and Portcullis: median MB/s, the ratio to
+// pgbouncer (target ≥ 0.5) and each proxy's RSS growth while streaming (~30 s;
+// PORTCULLIS_BENCH_LARGE=0 skips it, PORTCULLIS_BENCH_LARGE_ROWS sets the rows; follows _ROUNDS).
 
 import { loadPolicy as sdkLoadPolicy } from '@open-policy-agent/opa-wasm';
 import { benchApprovals } from './approvals.js';
@@ -30,6 +34,7 @@ import { benchGateway } from './pgbench.js';
 import { benchRecording } from './recording.js';
 import { benchReload } from './reload.js';
 import { benchIdleConnections } from './idle-connections.js';
+import { benchLargeResults } from './large-results.js';
 import { benchMemoryAttacks } from './memory-attacks.js';
 import { benchFreshCompile, benchIndexing, benchKata, benchZones } from './engine-speed.js';
 import { BENCH_INPUTS, SMALL_ENTRYPOINT, SMALL_POLICY, allowJs, generatePolicy } from './policies.js';
@@ -165,6 +170,21 @@ async function benchEval(engine: Engine): Promise<void> {
   }
 }
 
+/** runSection runs one timed section, unless `skipVar` is 0 in the environment; a failure ends the bench with exit code 1. */
+async function runSection(title: string, skipVar: string, label: string, section: () => Promise<unknown>): Promise<void> {
+  if (process.env[skipVar] === '0') {
+    console.log(`\n${title}: skipped (${skipVar}=0)`);
+    return;
+  }
+  const started = performance.now();
+  try {
+    await section();
+  } catch (e) {
+    fail(`the ${label} section failed: ${describeError(e)}`);
+  }
+  console.log(`\n${label} bench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 const engine = await loadEngine();
 const t0 = performance.now();
 benchCompile(engine);
@@ -178,17 +198,7 @@ try {
 await benchKata(engine);
 await benchZones(engine);
 console.log(`\nbench finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-if (process.env['PORTCULLIS_BENCH_GATEWAY'] === '0') {
-  console.log('\nGateway throughput: skipped (PORTCULLIS_BENCH_GATEWAY=0)');
-} else {
-  const t1 = performance.now();
-  try {
-    await benchGateway();
-  } catch (e) {
-    fail(`the gateway section failed: ${describeError(e)}`);
-  }
-  console.log(`\ngateway bench finished in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-}
+await runSection('Gateway throughput', 'PORTCULLIS_BENCH_GATEWAY', 'gateway', benchGateway);
 try {
   await benchIdleConnections();
 } catch (e) {
@@ -199,36 +209,7 @@ try {
 } catch (e) {
   fail(`the memory-under-attack section failed: ${describeError(e)}`);
 }
-if (process.env['PORTCULLIS_BENCH_APPROVALS'] === '0') {
-  console.log('\nApprovals: skipped (PORTCULLIS_BENCH_APPROVALS=0)');
-} else {
-  const t2 = performance.now();
-  try {
-    await benchApprovals();
-  } catch (e) {
-    fail(`the approvals section failed: ${describeError(e)}`);
-  }
-  console.log(`\napprovals bench finished in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
-}
-if (process.env['PORTCULLIS_BENCH_RECORDING'] === '0') {
-  console.log('\nRecording: skipped (PORTCULLIS_BENCH_RECORDING=0)');
-} else {
-  const t3 = performance.now();
-  try {
-    await benchRecording();
-  } catch (e) {
-    fail(`the recording section failed: ${describeError(e)}`);
-  }
-  console.log(`\nrecording bench finished in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
-}
-if (process.env['PORTCULLIS_BENCH_RELOAD'] === '0') {
-  console.log('\nHot reload: skipped (PORTCULLIS_BENCH_RELOAD=0)');
-} else {
-  const t4 = performance.now();
-  try {
-    await benchReload();
-  } catch (e) {
-    fail(`the reload section failed: ${describeError(e)}`);
-  }
-  console.log(`\nreload bench finished in ${((performance.now() - t4) / 1000).toFixed(1)} s`);
-}
+await runSection('Approvals', 'PORTCULLIS_BENCH_APPROVALS', 'approvals', benchApprovals);
+await runSection('Recording', 'PORTCULLIS_BENCH_RECORDING', 'recording', benchRecording);
+await runSection('Hot reload', 'PORTCULLIS_BENCH_RELOAD', 'reload', benchReload);
+await runSection('Large results', 'PORTCULLIS_BENCH_LARGE', 'large-results', benchLargeResults);

@@ -1,10 +1,13 @@
 // The compiler driver: the only place that knows the stage order.
-// SourceFile[] → lex/parse → check → plan → emitWasm (linked with the precompiled runtime).
+// SourceFile[] → lex/parse → check → plan → emitWasm (linked with the precompiled runtime),
+// plus the input paths each entrypoint can read (reads/), for memoising decisions.
 
 import { parse } from './parser/index.js';
 import { check } from './check/index.js';
 import { plan } from './planner/index.js';
 import { emitWasm } from './wasm/index.js';
+import { createReadsAnalysis } from './reads/index.js';
+import type { InputReads } from './reads/index.js';
 import { loadRuntimeBinary, loadTzdata } from './runtime/index.js';
 import { error, sortDiagnostics, hasErrors } from './diagnostics/index.js';
 import type { Diagnostic, SourceFile } from './diagnostics/index.js';
@@ -42,6 +45,8 @@ export type CompileResult = {
   readonly wasm?: Uint8Array;
   /** Entrypoint names in `pkg/rule` form, in the order of their ids. */
   readonly entrypoints: readonly string[];
+  /** The input paths each entrypoint (by its `pkg/rule` name) can read; present whenever `wasm` is. */
+  readonly inputReads?: Readonly<Record<string, InputReads>>;
 };
 
 const defaults = Object.freeze({ regoVersion: 'v1' as const, entrypoints: [] as readonly string[], hostBuiltins: {} });
@@ -91,7 +96,9 @@ function runPipeline(options: CompileOptions): CompileResult {
     return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, entrypoints };
   }
   const wasm = emitWasm(planned.value, loadRuntimeBinary(), { strictBuiltinErrors: opts.strictBuiltinErrors === true, tzdata: loadTzdata });
-  return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, wasm, entrypoints };
+  const reads = createReadsAnalysis(checked.value, { hostBuiltins: opts.hostBuiltins });
+  const inputReads = Object.fromEntries(entrypoints.map((e) => [e, reads.inputReads(e)]));
+  return { diagnostics: sortDiagnostics(diagnostics), modules, program: checked.value, ir: planned.value, wasm, entrypoints, inputReads };
 }
 
 /**

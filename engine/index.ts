@@ -7,6 +7,8 @@ export { parse, parseQuery, parseTerm } from './parser/index.js';
 export { loadPolicy, loadRuntimeBinary, PolicyEvalError, sdkHostBuiltins } from './runtime/index.js';
 export type { PolicyInstance, LoadPolicyOptions, HostBuiltin, HostBuiltinOptions, RuntimeInfo } from './runtime/index.js';
 export { buildQueryModule } from './query.js';
+export { inputReads, createReadsAnalysis } from './reads/index.js';
+export type { InputReads, InputReadsOptions, ReadsAnalysis } from './reads/index.js';
 export { isNativeBuiltin } from './builtins/index.js';
 export type { QueryModule } from './query.js';
 export { createInstrumentRecorder, explainFailure } from './test-instrument.js';

@@ -33,7 +33,13 @@ for (const name of Object.keys(BUILTINS).sort()) {
   const d = BUILTINS[name]!;
   const { how, kind } = provision(name);
   counts[kind]++;
-  const flags = [d.infix ? `infix \`${d.infix}\`` : '', d.variadic ? 'variadic' : '', d.deprecated ? 'deprecated' : '']
+  const flags = [
+    d.infix ? `infix \`${d.infix}\`` : '',
+    d.variadic ? 'variadic' : '',
+    d.deprecated ? 'deprecated' : '',
+    d.nondeterministic ? 'non-deterministic' : '',
+    d.effect ? 'effect' : '',
+  ]
     .filter(Boolean)
     .join(', ');
   rows.push(`| \`${name}\` | ${d.variadic ? 'n' : d.arity} | ${how} | ${flags} |`);
@@ -70,6 +76,12 @@ the catalog; \`npm run check:generated\` fails when this file is stale.
   module lists it in its \`builtins\` export.
 - **host-supplied**: none of the above; the host must provide it through \`env.opa_builtinN\`, otherwise the
   checker refuses the policy (\`unsupported builtin: …\`).
+
+Notes **non-deterministic** (two calls with the same arguments may differ: the clock, entropy, the
+network, the embedder; OPA's \`nondeterministic\` capability, plus the two
+\`crypto.x509.parse_and_verify_certificates*\` that check validity against the clock) and **effect**
+(printed output) mark the builtins that make a decision unmemoisable: an entrypoint that can reach a
+call to one, or to any host-supplied builtin, has \`inputReads\` \`unbounded\` (docs/engine.md).
 
 Time zones: \`time.date\`, \`time.clock\`, \`time.weekday\`, \`time.diff\`, \`time.add_date\` and \`time.format\` accept any
 IANA zone name (and link) Go's \`time.LoadLocation\` accepts; \`""\` and \`"UTC"\` are UTC, \`"Local"\` is UTC

@@ -51,7 +51,7 @@ function resolveLocal(file: string, spec: string): string {
 }
 
 const ENGINE_NPM = new Set(['yaml']);
-const STAGES = ['lexer', 'parser', 'check', 'planner', 'wasm', 'ast', 'builtins', 'ir'];
+const STAGES = ['lexer', 'parser', 'check', 'planner', 'wasm', 'ast', 'builtins', 'ir', 'reads'];
 
 /**
  * PROXY_LAYERS lists, for each folder (or root file) of proxy/, the folders it may import, from

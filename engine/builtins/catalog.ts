@@ -11,6 +11,14 @@ export type BuiltinDecl = {
   readonly infix?: string;
   /** Deprecated in OPA v1 (still callable when capabilities allow). */
   readonly deprecated?: boolean;
+  /**
+   * Its result can differ between two calls with the same arguments (the clock, entropy, the
+   * network, the embedder): OPA's `nondeterministic` capability, plus the certificate checks that
+   * verify validity against the clock. A decision that calls one cannot be memoised (engine/reads).
+   */
+  readonly nondeterministic?: true;
+  /** Calling it is an effect beyond its value (printed output), which a memoised decision would skip. */
+  readonly effect?: true;
 };
 
 const a0 = { arity: 0 } as const;
@@ -61,8 +69,8 @@ export const BUILTINS: Readonly<Record<string, BuiltinDecl>> = Object.freeze({
   'crypto.parse_private_keys': a1,
   'crypto.sha1': a1,
   'crypto.sha256': a1,
-  'crypto.x509.parse_and_verify_certificates': a1,
-  'crypto.x509.parse_and_verify_certificates_with_options': a2,
+  'crypto.x509.parse_and_verify_certificates': { arity: 1, nondeterministic: true },
+  'crypto.x509.parse_and_verify_certificates_with_options': { arity: 2, nondeterministic: true },
   'crypto.x509.parse_certificate_request': a1,
   'crypto.x509.parse_certificates': a1,
   'crypto.x509.parse_keypair': a2,
@@ -87,17 +95,17 @@ export const BUILTINS: Readonly<Record<string, BuiltinDecl>> = Object.freeze({
   gte: { arity: 2, infix: '>=' },
   'hex.decode': a1,
   'hex.encode': a1,
-  'http.send': a1,
+  'http.send': { arity: 1, nondeterministic: true },
   indexof: a2,
   indexof_n: a2,
   'internal.member_2': { arity: 2, infix: 'in' },
   'internal.member_3': { arity: 3, infix: 'in' },
-  'internal.print': a1,
+  'internal.print': { arity: 1, effect: true },
   intersection: a1,
   'io.jwt.decode': a1,
-  'io.jwt.decode_verify': a2,
-  'io.jwt.encode_sign': a3,
-  'io.jwt.encode_sign_raw': a3,
+  'io.jwt.decode_verify': { arity: 2, nondeterministic: true },
+  'io.jwt.encode_sign': { arity: 3, nondeterministic: true },
+  'io.jwt.encode_sign_raw': { arity: 3, nondeterministic: true },
   'io.jwt.verify_es256': a2,
   'io.jwt.verify_es384': a2,
   'io.jwt.verify_es512': a2,
@@ -141,7 +149,7 @@ export const BUILTINS: Readonly<Record<string, BuiltinDecl>> = Object.freeze({
   'net.cidr_is_valid': a1,
   'net.cidr_merge': a1,
   'net.cidr_overlap': { arity: 2, deprecated: true },
-  'net.lookup_ip_addr': a1,
+  'net.lookup_ip_addr': { arity: 1, nondeterministic: true },
   'numbers.range': a2,
   'numbers.range_step': a3,
   'object.filter': a2,
@@ -151,13 +159,13 @@ export const BUILTINS: Readonly<Record<string, BuiltinDecl>> = Object.freeze({
   'object.subset': a2,
   'object.union': a2,
   'object.union_n': a1,
-  'opa.runtime': a0,
+  'opa.runtime': { arity: 0, nondeterministic: true },
   or: { arity: 2, infix: '|' },
   plus: { arity: 2, infix: '+' },
-  print: { arity: 0, variadic: true },
+  print: { arity: 0, variadic: true, effect: true },
   product: a1,
   'providers.aws.sign_req': a3,
-  'rand.intn': a2,
+  'rand.intn': { arity: 2, nondeterministic: true },
   re_match: { arity: 2, deprecated: true },
   'regex.find_all_string_submatch_n': a3,
   'regex.find_n': a3,
@@ -194,13 +202,13 @@ export const BUILTINS: Readonly<Record<string, BuiltinDecl>> = Object.freeze({
   'time.date': a1,
   'time.diff': a2,
   'time.format': a1,
-  'time.now_ns': a0,
+  'time.now_ns': { arity: 0, nondeterministic: true },
   'time.parse_duration_ns': a1,
   'time.parse_ns': a2,
   'time.parse_rfc3339_ns': a1,
   'time.weekday': a1,
   to_number: a1,
-  trace: a1,
+  trace: { arity: 1, effect: true },
   trim: a2,
   trim_left: a2,
   trim_prefix: a2,
@@ -217,7 +225,7 @@ export const BUILTINS: Readonly<Record<string, BuiltinDecl>> = Object.freeze({
   'urlquery.encode': a1,
   'urlquery.encode_object': a1,
   'uuid.parse': a1,
-  'uuid.rfc4122': a1,
+  'uuid.rfc4122': { arity: 1, nondeterministic: true },
   walk: a1,
   'yaml.is_valid': a1,
   'yaml.marshal': a1,

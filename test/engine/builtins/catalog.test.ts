@@ -23,12 +23,31 @@ describe('BUILTINS', () => {
   });
 
   it.each([
-    { note: 'print is variadic', name: 'print', want: { arity: 0, variadic: true } },
-    { note: 'time.now_ns takes no args', name: 'time.now_ns', want: { arity: 0 } },
+    { note: 'print is variadic, and an effect', name: 'print', want: { arity: 0, variadic: true, effect: true } },
+    { note: 'time.now_ns takes no args, and reads the clock', name: 'time.now_ns', want: { arity: 0, nondeterministic: true } },
     { note: 'strings.split_n', name: 'strings.split_n', want: { arity: 3 } },
     { note: 'regex.template_match', name: 'regex.template_match', want: { arity: 4 } },
   ])('$note', ({ name, want }) => {
     expect(BUILTINS[name]).toEqual(want);
+  });
+
+  it('flags what OPA marks nondeterministic, and the certificate checks that read the clock', () => {
+    const flagged = Object.entries(BUILTINS)
+      .filter(([, d]) => d.nondeterministic)
+      .map(([name]) => name);
+    expect(flagged).toEqual([
+      'crypto.x509.parse_and_verify_certificates',
+      'crypto.x509.parse_and_verify_certificates_with_options',
+      'http.send',
+      'io.jwt.decode_verify',
+      'io.jwt.encode_sign',
+      'io.jwt.encode_sign_raw',
+      'net.lookup_ip_addr',
+      'opa.runtime',
+      'rand.intn',
+      'time.now_ns',
+      'uuid.rfc4122',
+    ]);
   });
 
   it('covers every builtin of the SDK capabilities with the same arity', () => {

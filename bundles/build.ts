@@ -9,6 +9,7 @@ type Module = NonNullable<CompileResult['modules']>[number];
 import { isDataObject } from './data-files.js';
 import type { DataObject } from './data-files.js';
 import { BundleDataInvalid, BundleEntrypointUndefined, BundleNoEntrypoints } from './errors.js';
+import { inputReadsMetadata } from './input-reads.js';
 import { createManifest } from './manifest.js';
 import { isTestFile } from './sources.js';
 import type { Bundle, BundleModule } from './tarball.js';
@@ -55,6 +56,8 @@ export function buildBundle(opts: BuildBundleOptions): BuildBundleResult {
     revision: opts.revision ?? '',
     roots: opts.roots ?? [''],
     regoVersion: regoVersion === 'v0' ? 0 : 1,
+    // what each entrypoint can read of the input, so a gateway can memoise its decisions exactly
+    ...(result.inputReads !== undefined ? { metadata: inputReadsMetadata(result.inputReads) } : {}),
   });
   return { ok: true, bundle: { manifest, wasm: result.wasm, data, modules }, diagnostics: result.diagnostics };
 }

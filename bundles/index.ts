@@ -16,6 +16,8 @@ export {
 export type { Bundle, BundleModule, TarEntry } from './tarball.js';
 export { createManifest, parseManifest, validateManifest, serializeManifest, sourceRegoVersion, POLICY_WASM_PATH } from './manifest.js';
 export type { Manifest, WasmResolver } from './manifest.js';
+export { inputReadsMetadata, manifestInputReads } from './input-reads.js';
+export type { InputReadPaths, ManifestInputReads } from './input-reads.js';
 export { parseDataText, mergeData, isDataObject, DATA_FILE_NAMES } from './data-files.js';
 export type { DataObject } from './data-files.js';
 export { collectSources, loadDataFiles, readDataFile, isTestFile } from './sources.js';

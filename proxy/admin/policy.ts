@@ -26,7 +26,7 @@ const tags = ['policy'];
 const statusView = {
   type: 'object',
   additionalProperties: false,
-  required: ['revision', 'origin', 'activated_at', 'last_reload_at', 'last_error', 'reloads', 'reload_failures'],
+  required: ['revision', 'origin', 'activated_at', 'last_reload_at', 'last_error', 'reloads', 'reload_failures', 'decision_memo'],
   properties: {
     revision: { type: 'string' },
     origin: { type: 'string' },
@@ -35,6 +35,18 @@ const statusView = {
     last_error: { type: ['array', 'null'], items: { type: 'string' } },
     reloads: { type: 'integer' },
     reload_failures: { type: 'integer' },
+    decision_memo: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled', 'paths', 'hits', 'misses'],
+      properties: {
+        enabled: { type: 'boolean' },
+        reason: { type: 'string' },
+        paths: { type: 'array', items: { type: 'string' } },
+        hits: { type: 'integer' },
+        misses: { type: 'integer' },
+      },
+    },
   },
 } as const;
 const reloadView = {
@@ -88,6 +100,13 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptio
         last_error: s.lastError === undefined ? null : [...s.lastError],
         reloads: s.reloads,
         reload_failures: s.reloadFailures,
+        decision_memo: {
+          enabled: s.memo.on,
+          ...(s.memo.reason !== undefined ? { reason: s.memo.reason } : {}),
+          paths: [...s.memo.paths],
+          hits: s.memo.hits,
+          misses: s.memo.misses,
+        },
       };
     },
   );

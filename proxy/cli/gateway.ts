@@ -157,7 +157,12 @@ export async function startGatewayFromConfig(
   const policy = () => active.current().policy;
   const has = (entrypoint: string) => active.current().has(entrypoint);
   const onPolicyError = (message: string) => events.publish({ type: 'policy.error', message });
-  const decider = createDecider({ policy, entrypoint: config.policy.entrypoint });
+  // statement decisions are memoised per policy unit, on exactly the input values its entrypoint can read
+  const memo = () => {
+    const m = active.current().memo;
+    return m.kind === 'on' ? m.memo : undefined;
+  };
+  const decider = createDecider({ policy, entrypoint: config.policy.entrypoint, memo });
   // the optional entrypoints are asked only while the active policy has them: without the login
   // rule sessions run as the upstream login role; without the approval rule nobody may approve;
   // without the audit rule nobody may read recorded sessions

@@ -5,6 +5,7 @@
 
 import type { PolicyInstance } from '../../engine/index.js';
 import { evaluateEntrypoint } from './evaluate.js';
+import type { DecisionMemo } from './memo.js';
 import { HOLD_MODES, MASK_KINDS, RULE_IDS } from './types.js';
 import type { Decider, Decision, HoldApproval, HoldMode, Mask, MaskKind, PolicyInput, Reason } from './types.js';
 
@@ -19,6 +20,12 @@ export type DeciderOptions = {
   readonly entrypoint?: string;
   /** onPolicyError receives each policy failure with its cause, for the operator (the client only sees the short reason; the gate publishes it as `policy.error`). */
   readonly onPolicyError?: (message: string, cause: unknown) => void;
+  /**
+   * memo returns the decision memo of the policy deciding now, if it has one (proxy/policy makes
+   * one per unit whose entrypoint reads a bounded set of input paths). A miss is evaluated with
+   * the memo's own policy, so what it remembers is always that policy's decision.
+   */
+  readonly memo?: () => DecisionMemo | undefined;
 };
 
 const DECISION_KEYS = new Set(['allow', 'deny', 'mask', 'approval']);
@@ -37,13 +44,24 @@ export function createDecider(options: DeciderOptions): Decider {
     onPolicyError(detail ?? reason, cause);
     return { kind: 'deny', reason, rule, origin: 'error', reasons: [{ reason, rule }], ...(detail !== undefined ? { detail } : {}) };
   };
+  const evaluate = (policy: DeciderOptions['policy'], input: PolicyInput): Decision => {
+    const evaluated = evaluateEntrypoint(policy, entrypoint, input, 'every statement is denied');
+    if (!evaluated.ok) return fail(evaluated.reason, evaluated.rule, evaluated.cause, evaluated.detail);
+    const decision = interpretResult(evaluated.resultSet);
+    if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);
+    return decision;
+  };
+  const memoOf = options.memo;
   return {
     decide(input: PolicyInput): Decision {
-      const evaluated = evaluateEntrypoint(source, entrypoint, input, 'every statement is denied');
-      if (!evaluated.ok) return fail(evaluated.reason, evaluated.rule, evaluated.cause, evaluated.detail);
-      const resultSet = evaluated.resultSet;
-      const decision = interpretResult(resultSet);
-      if (decision.kind === 'deny' && decision.origin === 'error') onPolicyError(decision.reason, undefined);
+      const memo = memoOf?.();
+      if (memo === undefined) return evaluate(source, input);
+      const key = memo.keyOf(input);
+      const hit = memo.get(key);
+      if (hit !== undefined) return hit;
+      const decision = evaluate(memo.policy, input);
+      // a policy error is reported every time it happens, never answered from memory
+      if (decision.kind !== 'deny' || decision.origin !== 'error') memo.set(key, decision);
       return decision;
     },
   };

@@ -10,6 +10,14 @@ export type SharedCopier<S extends object, T extends object> = (source: S) => T;
 
 // The JSON text of each shared copy. Copies are deeply frozen, so their text can never go stale.
 const texts = new WeakMap<object, string>();
+// An id for each shared copy (never reused): equal ids mean the very same, unchangeable value (memo.ts keys on them).
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+/** sharedIdOf is the id of a shared copy (deeply frozen), or undefined for any other value. */
+export function sharedIdOf(x: object): number | undefined {
+  return ids.get(x);
+}
 
 /**
  * sharedCopier wraps a conversion: a deeply frozen source is converted once (the copy is deeply
@@ -25,6 +33,7 @@ export function sharedCopier<S extends object, T extends object>(convert: (sourc
     if (isDeepFrozen(source)) {
       deepFreeze(copy);
       texts.set(copy, JSON.stringify(copy));
+      ids.set(copy, nextId++);
       copies.set(source, copy);
     }
     return copy;

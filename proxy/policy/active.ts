@@ -151,6 +151,13 @@ export function createActivePolicy(options: ActivePolicyOptions): ActivePolicy {
       lastError,
       reloads,
       reloadFailures,
+      memo: memoStatus(unit.memo),
     }),
   };
+}
+
+/** memoStatus describes a unit's decision memo for status: the paths it keys on and its counts, or why it is off. */
+function memoStatus(m: PolicyUnit['memo']): PolicyStatus['memo'] {
+  if (m.kind === 'off') return { on: false, reason: m.reason, paths: [], hits: 0, misses: 0 };
+  return { on: true, paths: m.paths.map((p) => p.join('.')), hits: m.memo.stats.hits, misses: m.memo.stats.misses };
 }

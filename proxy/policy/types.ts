@@ -2,6 +2,7 @@
 // obtained (PolicyLoader), what a reload came to (ReloadOutcome) and what status reports.
 
 import type { PolicyInstance } from '../../engine/index.js';
+import type { DecisionMemo } from '../decision/index.js';
 import type { Bundle, VerificationKey } from '../../bundles/index.js';
 
 /** PolicyEntrypoints are the rules the gateway asks (config `policy`): the statement one is required, the others optional. */
@@ -23,7 +24,14 @@ export type PolicyUnit = {
   has(entrypoint: string): boolean;
   /** signature is who signed the bundle and when (`iat`, seconds), when it was verified. */
   readonly signature?: BundleSignature;
+  /** memo is the statement decisions' memo, when the bundle says which input paths the entrypoint reads. */
+  readonly memo: UnitMemo;
 };
+
+/** UnitMemo is a unit's decision memo, or why it has none. */
+export type UnitMemo =
+  | { readonly kind: 'on'; readonly memo: DecisionMemo; readonly paths: readonly (readonly (string | number)[])[] }
+  | { readonly kind: 'off'; readonly reason: string };
 
 /** BundleSignature is what a verified signature said. */
 export type BundleSignature = { readonly keyId: string; readonly signedAt: number | undefined };
@@ -60,4 +68,12 @@ export type PolicyStatus = {
   readonly lastError: readonly string[] | undefined;
   readonly reloads: number;
   readonly reloadFailures: number;
+  /** memo is the active policy's decision memo: the input paths it keys on and its counts, or why it is off. */
+  readonly memo: {
+    readonly on: boolean;
+    readonly reason?: string;
+    readonly paths: readonly string[];
+    readonly hits: number;
+    readonly misses: number;
+  };
 };

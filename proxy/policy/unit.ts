@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Bundle } from '../../bundles/index.js';
-import type { BundleSignature, PolicyEntrypoints, PolicyUnit } from './types.js';
+import type { BundleSignature, PolicyEntrypoints, PolicyUnit, UnitMemo } from './types.js';
 
 /** PolicyPrint receives each print() line of the policy. */
 export type PolicyPrint = (line: string) => void;
@@ -38,7 +38,11 @@ export async function makeUnit(
   if (!declared.includes(entrypoints.statement)) {
     throw new PolicyUnitError(`policy: the bundle has no entrypoint ${entrypoints.statement} (it has: ${declared.join(', ') || 'none'})`);
   }
-  const { loadPolicy } = await import('../../engine/index.js');
+  const [{ loadPolicy }, { manifestInputReads }, { createDecisionMemo }] = await Promise.all([
+    import('../../engine/index.js'),
+    import('../../bundles/index.js'),
+    import('../decision/index.js'),
+  ]);
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
     policy = await loadPolicy(bundle.wasm, { onPrint });
@@ -49,9 +53,16 @@ export async function makeUnit(
   if (!Object.hasOwn(policy.entrypoints, entrypoints.statement)) {
     throw new PolicyUnitError(`policy: the bundle's Wasm has no entrypoint ${entrypoints.statement}`);
   }
+  // decisions are memoised when the bundle says what the statement entrypoint can read (engine/reads)
+  const reads = manifestInputReads(bundle.manifest, entrypoints.statement);
+  const memo: UnitMemo =
+    reads.kind === 'paths'
+      ? { kind: 'on', memo: createDecisionMemo(policy, reads.paths), paths: reads.paths }
+      : { kind: 'off', reason: reads.reason };
   return {
     revision: revisionOf(bundle),
     policy,
+    memo,
     origin,
     has: (entrypoint) => Object.hasOwn(policy.entrypoints, entrypoint),
     ...(signature !== undefined ? { signature } : {}),

@@ -165,7 +165,10 @@ export async function startPortcullis(
   if (!validated.ok) return { kind: 'unavailable', reason: `the bench's gateway configuration is invalid: ${validated.errors.join('; ')}` };
   const config = validated.config;
   const verifier = auth.createTokenVerifier(toIdentityConfig(config), { readFile: (path) => readFile(path, 'utf8') });
-  const decider = decision.createDecider({ policy, entrypoint: config.policy.entrypoint });
+  // decisions memoised on the input paths the entrypoint reads, as `portcullis serve` does (proxy/policy)
+  const reads = compiled.inputReads?.[decision.DEFAULT_ENTRYPOINT];
+  const memo = reads?.kind === 'paths' ? decision.createDecisionMemo(policy, reads.paths) : undefined;
+  const decider = decision.createDecider({ policy, entrypoint: config.policy.entrypoint, memo: () => memo });
   // the operational log at `serve`'s default level, as `portcullis serve` subscribes it (lines kept for failure reports)
   const lines: string[] = [];
   const bus = proxy.createEventBus();

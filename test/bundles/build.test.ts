@@ -38,6 +38,8 @@ describe('buildBundle', () => {
         { entrypoint: 'authz/reasons', module: '/policy.wasm' },
       ],
       rego_version: 1,
+      // what each entrypoint can read of the input (engine/reads), for the gateway's decision memo
+      metadata: { portcullis: { input_reads: { 'authz/allow': [['action'], ['user', 'role']], 'authz/reasons': [['user', 'role']] } } },
     });
     expect(r.bundle.modules).toEqual([{ path: '/policies/authz.rego', text: POLICY.text }]);
     const back = await readBundleTarball(await writeBundleTarball(r.bundle));

@@ -164,9 +164,15 @@ describe('hot reload of a composed gateway', () => {
     await c.connect();
     try {
       await expect(c.query('SELECT count(*) FROM orders')).rejects.toThrow('orders are closed (closed)');
+      await expect(c.query('SELECT count(*) FROM orders WHERE id > 1')).rejects.toThrow('orders are closed (closed)');
     } finally {
       await c.end();
     }
+    // the second statement, of the same tables, was decided from the memo (keyed on what the policy reads)
+    const memo = (await admin('GET', '/v1/policy', ['audit:admin'])).body['decision_memo'] as Record<string, unknown>;
+    expect(memo).toMatchObject({ enabled: true });
+    expect(memo['paths']).toContain('statement.tables.read');
+    expect(memo['hits'] as number).toBeGreaterThanOrEqual(1);
   });
 
   it('lets only the audit policy’s admins reload, and its readers read', async () => {

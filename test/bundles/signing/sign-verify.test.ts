@@ -116,7 +116,7 @@ describe('signBundle → verifyBundle round trip', () => {
       if (f.name === '/.manifest') {
         const m = JSON.parse(text) as { revision: string };
         return sha256(
-          `{"rego_version":1,"revision":"${m.revision}","roots":[""],"wasm":[{"entrypoint":"authz/allow","module":"/policy.wasm"}]}`,
+          `{"metadata":{"portcullis":{"input_reads":{"authz/allow":[["role"]]}}},"rego_version":1,"revision":"${m.revision}","roots":[""],"wasm":[{"entrypoint":"authz/allow","module":"/policy.wasm"}]}`,
         );
       }
       return createHash('sha256').update(f.bytes).digest('hex');

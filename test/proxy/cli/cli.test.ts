@@ -168,6 +168,7 @@ describe('build', () => {
       roots: [''],
       wasm: [{ entrypoint: 'example/allow', module: '/policy.wasm' }],
       rego_version: 1,
+      metadata: { portcullis: { input_reads: { 'example/allow': [['action'], ['user', 'role']] } } },
     });
     expect(bundle.data).toEqual({ allowed_actions: ['read'], teams: { ops: ['alice'] } });
     expect(bundle.modules.map((m) => m.path)).toEqual(['/example.rego']);

@@ -62,7 +62,7 @@ describe('memo keys', async () => {
   it('a shared copy keys by its id, which a copy with the same content does not share', () => {
     const again = buildPolicyInput({ ...partsOf(frozen), statement: deepFrozen(structuredClone(sampleFacts) as typeof sampleFacts) });
     const paths: InputPath[] = [['statement', 'tables']];
-    expect(keyOf(paths, frozen)).toMatch(/^#\d+\u0001$/);
+    expect(keyOf(paths, frozen).startsWith('#') && keyOf(paths, frozen).endsWith('\u0001')).toBe(true);
     expect(keyOf(paths, again)).not.toBe(keyOf(paths, frozen));
     // facts that are not frozen are copied afresh: keyed by their JSON text
     const unfrozen = buildPolicyInput({ ...partsOf(frozen), statement: structuredClone(sampleFacts) });

@@ -10,13 +10,17 @@ export type SharedCopier<S extends object, T extends object> = (source: S) => T;
 
 // The JSON text of each shared copy. Copies are deeply frozen, so their text can never go stale.
 const texts = new WeakMap<object, string>();
-// An id for each shared copy (never reused): equal ids mean the very same, unchangeable value (memo.ts keys on them).
-const ids = new WeakMap<object, number>();
-let nextId = 1;
 
-/** sharedIdOf is the id of a shared copy (deeply frozen), or undefined for any other value. */
-export function sharedIdOf(x: object): number | undefined {
-  return ids.get(x);
+/** rememberTexts keeps the JSON text of every object inside a shared copy too (all deeply frozen): memo.ts keys on them. */
+function rememberTexts(x: unknown): void {
+  if (typeof x !== 'object' || x === null || texts.has(x)) return;
+  texts.set(x, JSON.stringify(x));
+  for (const v of Object.values(x)) rememberTexts(v);
+}
+
+/** jsonText is JSON.stringify(x), remembered for a shared copy and the objects in it. */
+export function jsonText(x: unknown): string | undefined {
+  return (typeof x === 'object' && x !== null ? texts.get(x) : undefined) ?? JSON.stringify(x);
 }
 
 /**
@@ -32,8 +36,7 @@ export function sharedCopier<S extends object, T extends object>(convert: (sourc
     const copy = convert(source);
     if (isDeepFrozen(source)) {
       deepFreeze(copy);
-      texts.set(copy, JSON.stringify(copy));
-      ids.set(copy, nextId++);
+      rememberTexts(copy);
       copies.set(source, copy);
     }
     return copy;

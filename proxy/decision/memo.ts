@@ -6,7 +6,7 @@
 // reads `input.session.statements` or `input.time` keys on them and simply stops hitting.
 
 import type { PolicyInstance } from '../../engine/index.js';
-import { sharedIdOf } from './input-json.js';
+import { jsonText } from './input-json.js';
 import type { Decision } from './types.js';
 
 /** InputPath is one path into the input (object member names; array indexes as numbers). */
@@ -66,8 +66,9 @@ export function createDecisionMemo(policy: PolicyInstance, paths: readonly Input
  * keyPart writes the value at `path` of the input. It follows the path only as Rego would (a
  * member name into an object, an index into an array); where the two could disagree (an index
  * into an object, a name into an array or a scalar) it stops and writes the whole value reached,
- * which covers whatever the policy could see there. A missing member is `~` (JSON text never is);
- * a deeply frozen shared copy (input-json.ts) is written as its id, other values as JSON text.
+ * which covers whatever the policy could see there. A missing member is `~` (JSON text never is),
+ * any other value its JSON text, which the policy's input is written as (remembered for the parts
+ * of an input that are shared copies, input-json.ts, so equal values give equal keys however made).
  */
 function keyPart(input: unknown, path: readonly (string | number)[]): string {
   let v: unknown = input;
@@ -82,11 +83,7 @@ function keyPart(input: unknown, path: readonly (string | number)[]): string {
     }
     if (v === undefined) return '~';
   }
-  if (typeof v === 'object' && v !== null) {
-    const id = sharedIdOf(v);
-    if (id !== undefined) return `#${id}`;
-  }
-  return JSON.stringify(v) ?? '~';
+  return jsonText(v) ?? '~';
 }
 
 function deepFreeze(x: unknown): void {

@@ -59,14 +59,19 @@ describe('memo keys', async () => {
     expect(keyOf(paths, a) === keyOf(paths, b)).toBe(same);
   });
 
-  it('a shared copy keys by its id, which a copy with the same content does not share', () => {
+  it('a value keys by its JSON text, whether it is a shared copy or made afresh', () => {
     const again = buildPolicyInput({ ...partsOf(frozen), statement: deepFrozen(structuredClone(sampleFacts) as typeof sampleFacts) });
-    const paths: InputPath[] = [['statement', 'tables']];
-    expect(keyOf(paths, frozen).startsWith('#') && keyOf(paths, frozen).endsWith('\u0001')).toBe(true);
-    expect(keyOf(paths, again)).not.toBe(keyOf(paths, frozen));
-    // facts that are not frozen are copied afresh: keyed by their JSON text
     const unfrozen = buildPolicyInput({ ...partsOf(frozen), statement: structuredClone(sampleFacts) });
-    expect(keyOf(paths, unfrozen)).toBe(`${JSON.stringify(sampleFacts.tables)}\u0001`);
+    for (const path of [
+      ['statement', 'tables'],
+      ['statement', 'tables', 'read'],
+      ['statement', 'columns', 'uses'],
+      ['identity', 'roles'],
+    ]) {
+      expect(keyOf([path], again)).toBe(keyOf([path], frozen));
+      expect(keyOf([path], unfrozen)).toBe(keyOf([path], frozen));
+    }
+    expect(keyOf([['statement', 'tables']], frozen)).toBe(`${JSON.stringify(sampleFacts.tables)}\u0001`);
   });
 });
 

@@ -75,7 +75,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   catalog: ['upstream', 'events', 'errors'],
   threads: [],
   sql: ['threads', 'errors'],
-  policy: ['threads', 'errors'],
+  policy: ['threads', 'decision', 'errors'],
   auth: ['errors'],
   config: ['auth', 'errors'],
   decision: ['sql', 'errors'],

@@ -64,3 +64,19 @@ export function selfCpuUs(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
+
+/** mainThreadCpuUs is the CPU time in µs of this process's main thread alone (the event loop: without the thread pool and V8's helper threads), or undefined off Linux. */
+export function mainThreadCpuUs(): number | undefined {
+  return procCpuUs(process.pid) === undefined ? undefined : taskCpuUs(process.pid, process.pid);
+}
+
+function taskCpuUs(pid: number, tid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}

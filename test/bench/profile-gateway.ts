@@ -10,6 +10,7 @@ import { Session } from 'node:inspector/promises';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { mainThreadCpuUs } from './cpu.js';
 import { PROTOCOL_MODES, envNumber, startPortcullis } from './pgbench.js';
 import { findPgbench, initPgbench, runPgbench } from './pgbench-tool.js';
 import type { Endpoint } from './pgbench-tool.js';
@@ -98,6 +99,7 @@ try {
       await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients: 8, threads: 2, duration: { kind: 'seconds', seconds: 2 } });
       if (profiling) await session.post('Profiler.start');
       const cpu0 = process.cpuUsage();
+      const main0 = mainThreadCpuUs();
       const r = await runPgbench(tool.path, {
         endpoint: gw.endpoint,
         mode,
@@ -106,10 +108,12 @@ try {
         duration: { kind: 'seconds', seconds },
       });
       const cpu = process.cpuUsage(cpu0);
+      const main1 = mainThreadCpuUs();
       const tps = r.kind === 'ok' ? r.tps : Number.NaN;
       // CPU time of this process per transaction (the gateway's cost, whatever else shares the machine)
       const perTx = (us: number): string => (us / (tps * seconds)).toFixed(1);
-      const head = `${mode}: ${r.kind === 'ok' ? `${Math.round(tps)} TPS` : r.reason}; gateway CPU per transaction: user ${perTx(cpu.user)} µs, system ${perTx(cpu.system)} µs`;
+      const main = main0 !== undefined && main1 !== undefined ? `; main thread ${perTx(main1 - main0)} µs` : '';
+      const head = `${mode}: ${r.kind === 'ok' ? `${Math.round(tps)} TPS` : r.reason}; gateway CPU per transaction: user ${perTx(cpu.user)} µs, system ${perTx(cpu.system)} µs${main}`;
       let summary = head;
       if (profiling) {
         const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };

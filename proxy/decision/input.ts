@@ -93,13 +93,7 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
   const nowMs = Math.floor(parts.nowMs);
   return sealWhenFrozen({
     identity: copyClaims(parts.claims),
-    connection: {
-      database: c.database,
-      user: c.user,
-      application_name: c.applicationName ?? '',
-      client_address: c.clientAddress,
-      tls: c.tls,
-    },
+    connection: copyConnection(c),
     statement: buildStatement(parts.statement, parts.routines ?? NO_ROUTINES, parts.params ?? null),
     session: {
       statements: s.statements,
@@ -121,12 +115,12 @@ function sealWhenFrozen(input: PolicyInput): PolicyInput {
   for (const r of st.routines) Object.freeze(Object.freeze(r).kinds);
   Object.freeze(st.routines);
   if (st.params !== null) Object.freeze(st.params);
-  Object.freeze(input.connection);
+  Object.freeze(input.connection); // a shared copy already is; a fresh one (flat) is now
   Object.freeze(input.session);
   Object.freeze(input.time);
   Object.freeze(st);
   Object.freeze(input);
-  const shared = [input.identity, st.tables, st.columns, st.functions, st.flags, st.output];
+  const shared = [input.identity, input.connection, st.tables, st.columns, st.functions, st.flags, st.output];
   if (shared.every((x) => x === null || Object.isFrozen(x))) sealInput(input);
   return input;
 }
@@ -174,6 +168,13 @@ function buildStatement(
 }
 
 const copyClaims = sharedCopier((c: PolicyInputParts['claims']) => ({ ...c }));
+const copyConnection = sharedCopier((c: PolicyInputParts['connection']) => ({
+  database: c.database,
+  user: c.user,
+  application_name: c.applicationName ?? '',
+  client_address: c.clientAddress,
+  tls: c.tls,
+}));
 const copyTables = sharedCopier((t: StatementFactsLike['tables']) => ({ read: [...t.read], written: [...t.written] }));
 const copyColumns = sharedCopier((c: StatementFactsLike['columns']) => ({
   read: c.read.map(columnRef),

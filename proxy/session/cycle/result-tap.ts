@@ -2,14 +2,26 @@
 // result columns, the rows counted, the SHA-256 of every byte sent to the agent (after masking)
 // and, with `recording.results: capped`, the rows themselves up to a byte cap.
 
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { decodeBackend } from '../../wire/index.js';
 import type { OutcomeBody } from '../../recording/index.js';
 
+/**
+ * SMALL_RESULT_BYTES: answers up to this size are hashed in one call at the end (most answers are a
+ * few frames; a Hash object costs more than hashing them); past it they stream into a Hash object.
+ */
+const SMALL_RESULT_BYTES = 64 * 1024;
+
+// one call for a small answer where the platform has it (crypto.hash, Node >= 20.12)
+const oneShot: ((data: Uint8Array) => string) | undefined =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : undefined;
+
 /** ResultTap follows one statement's answers as they are sent to the agent. */
 export class ResultTap {
-  readonly #hash: Hash = createHash('sha256');
+  /** #hash takes the bytes once they pass SMALL_RESULT_BYTES (or at once without a one-shot hash); until then #parts holds them. */
+  #hash: Hash | undefined = oneShot === undefined ? createHash('sha256') : undefined;
+  #parts: Uint8Array[] = [];
   readonly #columns: readonly string[];
   /** #cap is the byte cap of the rows kept (undefined: rows are not kept). */
   readonly #cap: number | undefined;
@@ -26,8 +38,19 @@ export class ResultTap {
 
   /** seen adds bytes sent to the agent; `row` says they end a DataRow (kept, under the cap, when rows are kept). */
   seen(bytes: Uint8Array, row: boolean): void {
-    this.#hash.update(bytes);
     this.#bytes += bytes.length;
+    if (this.#hash !== undefined) {
+      this.#hash.update(bytes);
+    } else if (this.#bytes > SMALL_RESULT_BYTES) {
+      const hash = createHash('sha256');
+      for (const p of this.#parts) hash.update(p);
+      hash.update(bytes);
+      this.#parts = [];
+      this.#hash = hash;
+    } else {
+      // the frames are views of received chunks that are not changed afterwards (WriteCoalescer's contract)
+      this.#parts.push(bytes);
+    }
     if (!row) return;
     this.#rows++;
     if (this.#cap === undefined) return;
@@ -42,12 +65,19 @@ export class ResultTap {
     this.#keptBytes += bytes.length;
   }
 
+  #digest(): string {
+    if (this.#hash !== undefined) return this.#hash.digest('hex');
+    const parts = this.#parts;
+    this.#parts = [];
+    return (oneShot as (data: Uint8Array) => string)(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts));
+  }
+
   /** outcome is what the tap saw, as the outcome record's fields (no digest when nothing was sent; the digest ends the tap). */
   outcome(): Pick<OutcomeBody, 'rows' | 'columns' | 'digest' | 'result_rows' | 'result_truncated'> {
     return {
       rows: this.#rows,
       columns: this.#columns,
-      digest: this.#bytes > 0 ? this.#hash.digest('hex') : null,
+      digest: this.#bytes === 0 ? null : this.#digest(),
       ...(this.#cap !== undefined ? { result_rows: this.#kept, result_truncated: this.#truncated } : {}),
     };
   }

@@ -102,13 +102,14 @@ export async function runSession(socket: Socket, env: SessionEnvironment, admiss
 
 /** connectionInfo is the client connection as the policy sees it (input.connection). */
 function connectionInfo(conn: ClientConnection, message: StartupMessage): ConnectionInfo {
-  return {
+  // frozen: it never changes in a session, so every statement's input shares one copy of it (proxy/decision)
+  return Object.freeze({
     database: conn.env.upstream.database,
     user: message.parameters.get('user') ?? '',
     applicationName: message.parameters.get('application_name') ?? '',
     clientAddress: conn.clientAddress,
     tls: conn.tls,
-  };
+  });
 }
 
 /**

@@ -42,4 +42,20 @@ describe('ResultTap', () => {
       ...(kept !== undefined ? { result_rows: kept, result_truncated: truncated } : {}),
     });
   });
+
+  it.each([
+    { note: 'one frame', frames: 1, size: 10 },
+    { note: 'small frames, hashed at the end in one call', frames: 50, size: 100 },
+    { note: 'frames past 64 KiB, streamed into a hash object', frames: 40, size: 4000 },
+    { note: 'one frame past 64 KiB', frames: 1, size: 70_000 },
+  ])('the digest is of exactly the bytes sent: $note', ({ frames, size }) => {
+    const tap = new ResultTap(['v'], undefined);
+    const sent: Buffer[] = [];
+    for (let i = 0; i < frames; i++) {
+      const b = Buffer.alloc(size, i % 251);
+      sent.push(b);
+      tap.seen(b, true);
+    }
+    expect(tap.outcome()).toEqual({ rows: frames, columns: ['v'], digest: sha(...sent) });
+  });
 });

@@ -5,7 +5,7 @@
 
 import type { Mask, PolicyColumnRef } from '../decision/index.js';
 import type { FormatCode } from '../wire/index.js';
-import { maskBinaryValue, maskValue } from './mask-values.js';
+import { MASK_DEFAULTS, maskBinaryValue, maskValue } from './mask-values.js';
 import type { MaskOptions } from './mask-values.js';
 import { MaskedBinaryError, MaskedExpressionError } from './errors.js';
 
@@ -115,4 +115,49 @@ export function rewriteDataRow(values: readonly (Buffer | null)[], plan: ResultM
     }
   }
   return { ok: true, values: out };
+}
+
+// where the values of one row start and how long they are (PostgreSQL returns at most 1,664 columns)
+const starts = new Int32Array(2048);
+const lengths = new Int32Array(2048);
+
+/**
+ * maskDataRowBytes masks a DataRow frame (tag, length, values) without decoding it, when every
+ * masked column is a text-format `partial` mask and each value it masks is ASCII: one byte per
+ * character, so the masked value is as long as the value, and masking is setting the hidden bytes
+ * to `*` in a copy of the frame (exactly what maskValue writes). Undefined otherwise, or for a frame
+ * it does not understand: the caller decodes, masks and encodes the row (rewriteDataRow).
+ */
+export function maskDataRowBytes(raw: Uint8Array, plan: ResultMaskPlan): Uint8Array | undefined {
+  let last = -1;
+  for (const c of plan.columns) {
+    const keep = c.mask.keep ?? MASK_DEFAULTS.keep;
+    if (c.format !== 0 || c.mask.kind !== 'partial' || !Number.isInteger(keep) || keep < 0) return undefined;
+    if (c.index > last) last = c.index;
+  }
+  if (raw.length < 7 || raw[0] !== 0x44 || last >= starts.length) return undefined;
+  const count = (raw[5] as number) * 256 + (raw[6] as number);
+  let pos = 7;
+  for (let i = 0; i < count && i <= last; i++) {
+    if (pos + 4 > raw.length) return undefined;
+    const len =
+      ((raw[pos] as number) << 24) | ((raw[pos + 1] as number) << 16) | ((raw[pos + 2] as number) << 8) | (raw[pos + 3] as number) | 0;
+    pos += 4;
+    starts[i] = pos;
+    lengths[i] = len;
+    if (len > 0) pos += len;
+    if (pos > raw.length) return undefined;
+  }
+  let out: Buffer | undefined;
+  for (const c of plan.columns) {
+    if (c.index >= count) continue;
+    const len = lengths[c.index] as number;
+    if (len < 0) continue; // NULL stays NULL
+    const start = starts[c.index] as number;
+    for (let i = start; i < start + len; i++) if ((raw[i] as number) >= 0x80) return undefined;
+    const keep = c.mask.keep ?? MASK_DEFAULTS.keep;
+    out ??= Buffer.from(raw);
+    out.fill(0x2a, start, start + (len <= keep ? len : len - keep));
+  }
+  return out ?? raw;
 }

@@ -5,7 +5,15 @@
 
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
 import type { BackendMessage, NoticeFields, PartFrame, SkippedFrame, TaggedFrame } from '../../wire/index.js';
-import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, RowTooLargeError, rewriteDataRow } from '../../actions/index.js';
+import {
+  CopyOutRewriter,
+  MaskedBinaryError,
+  MaskUnboundError,
+  NO_MASKS,
+  RowTooLargeError,
+  maskDataRowBytes,
+  rewriteDataRow,
+} from '../../actions/index.js';
 import type { ResultMaskPlan } from '../../actions/index.js';
 import type { StatementFacts } from '../../sql/index.js';
 import { isFatal, sendError, sendUpstreamClosed } from './replies.js';
@@ -436,6 +444,13 @@ class Relay {
 
   /** #masked rewrites one DataRow's masked values and sends it, or refuses the statement when a value cannot be masked. */
   #masked(frame: TaggedFrame, rowPlan: ResultMaskPlan): void {
+    // the common case (partial masks over ASCII values) is masked in a copy of the frame, without decoding it
+    const fast = maskDataRowBytes(frame.raw, rowPlan);
+    if (fast !== undefined) {
+      this.#cycle.ctx.client.write(fast);
+      this.#seen(fast, true);
+      return;
+    }
     const msg = decodeBackend(frame);
     if (msg.kind !== 'dataRow') throw new RelayDesyncError('a DataRow frame did not decode as one');
     const r = rewriteDataRow(msg.values, rowPlan);

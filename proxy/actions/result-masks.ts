@@ -122,42 +122,49 @@ const starts = new Int32Array(2048);
 const lengths = new Int32Array(2048);
 
 /**
- * maskDataRowBytes masks a DataRow frame (tag, length, values) without decoding it, when every
- * masked column is a text-format `partial` mask and each value it masks is ASCII: one byte per
- * character, so the masked value is as long as the value, and masking is setting the hidden bytes
- * to `*` in a copy of the frame (exactly what maskValue writes). Undefined otherwise, or for a frame
- * it does not understand: the caller decodes, masks and encodes the row (rewriteDataRow).
+ * maskDataRowInPlace masks a DataRow frame (tag, length, values) where it lies, without decoding
+ * it, when every masked column is a text-format `partial` mask and each value it masks is ASCII:
+ * one byte per character, so the masked value is as long as the value and masking is setting the
+ * hidden bytes to `*` (exactly what maskValue writes). Masked in place, the row stays a view of
+ * the received chunk, so the rows of a chunk still leave in one write. It answers false, having
+ * changed nothing, for anything else or a frame it does not understand: the caller then decodes,
+ * masks and encodes the row (rewriteDataRow). The caller owns the frame: nothing else may read
+ * its unmasked bytes afterwards.
  */
-export function maskDataRowBytes(raw: Uint8Array, plan: ResultMaskPlan): Uint8Array | undefined {
+export function maskDataRowInPlace(raw: Uint8Array, plan: ResultMaskPlan): boolean {
   let last = -1;
   for (const c of plan.columns) {
     const keep = c.mask.keep ?? MASK_DEFAULTS.keep;
-    if (c.format !== 0 || c.mask.kind !== 'partial' || !Number.isInteger(keep) || keep < 0) return undefined;
+    if (c.format !== 0 || c.mask.kind !== 'partial' || !Number.isInteger(keep) || keep < 0) return false;
     if (c.index > last) last = c.index;
   }
-  if (raw.length < 7 || raw[0] !== 0x44 || last >= starts.length) return undefined;
+  if (raw.length < 7 || raw[0] !== 0x44 || last >= starts.length) return false;
   const count = (raw[5] as number) * 256 + (raw[6] as number);
   let pos = 7;
   for (let i = 0; i < count && i <= last; i++) {
-    if (pos + 4 > raw.length) return undefined;
+    if (pos + 4 > raw.length) return false;
     const len =
-      ((raw[pos] as number) << 24) | ((raw[pos + 1] as number) << 16) | ((raw[pos + 2] as number) << 8) | (raw[pos + 3] as number) | 0;
+      ((raw[pos] as number) << 24) | ((raw[pos + 1] as number) << 16) | ((raw[pos + 2] as number) << 8) | (raw[pos + 3] as number);
     pos += 4;
     starts[i] = pos;
     lengths[i] = len;
     if (len > 0) pos += len;
-    if (pos > raw.length) return undefined;
+    if (pos > raw.length) return false;
   }
-  let out: Buffer | undefined;
+  // every value is checked before any is changed: a declined row is untouched
+  for (const c of plan.columns) {
+    if (c.index >= count) continue;
+    const start = starts[c.index] as number;
+    const end = start + (lengths[c.index] as number);
+    for (let i = start; i < end; i++) if ((raw[i] as number) >= 0x80) return false;
+  }
   for (const c of plan.columns) {
     if (c.index >= count) continue;
     const len = lengths[c.index] as number;
     if (len < 0) continue; // NULL stays NULL
-    const start = starts[c.index] as number;
-    for (let i = start; i < start + len; i++) if ((raw[i] as number) >= 0x80) return undefined;
     const keep = c.mask.keep ?? MASK_DEFAULTS.keep;
-    out ??= Buffer.from(raw);
-    out.fill(0x2a, start, start + (len <= keep ? len : len - keep));
+    const start = starts[c.index] as number;
+    raw.fill(0x2a, start, start + (len <= keep ? len : len - keep));
   }
-  return out ?? raw;
+  return true;
 }

@@ -82,6 +82,8 @@ export function checkDataRow(frame: Frame): void {
   if (frame.kind === 'skipped') throw new FrameTooLargeError(frame.declared, frame.limit);
   if (frame.kind !== 'tagged') throw violation('server sent an untagged packet');
   if (frame.code !== BACKEND_TAGS.dataRow) throw violation(`message type '${frame.tag}' is not a DataRow`);
+  if (wellFormedDataRow(frame.payload)) return;
+  // a malformed row: read again with the reader, which says exactly what is wrong
   const r = new PayloadReader(frame.payload, 'DataRow message', 'FATAL');
   const n = r.uint16();
   for (let i = 0; i < n; i++) {
@@ -90,6 +92,21 @@ export function checkDataRow(frame: Frame): void {
     if (len !== -1) r.skip(len);
   }
   r.end();
+}
+
+/** wellFormedDataRow checks a DataRow payload without allocating (one per row of every result): a count, then that many values (length -1 or a length and as many bytes), then nothing. */
+function wellFormedDataRow(p: Buffer): boolean {
+  if (p.length < 2) return false;
+  const n = p.readUInt16BE(0);
+  let pos = 2;
+  for (let i = 0; i < n; i++) {
+    if (pos + 4 > p.length) return false;
+    const len = p.readInt32BE(pos);
+    pos += 4;
+    if (len < -1) return false;
+    if (len > 0) pos += len;
+  }
+  return pos === p.length;
 }
 
 // ErrorResponse / NoticeResponse: (Byte1 type, String value)*, Byte1 0.

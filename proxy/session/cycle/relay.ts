@@ -11,7 +11,7 @@ import {
   MaskUnboundError,
   NO_MASKS,
   RowTooLargeError,
-  maskDataRowBytes,
+  maskDataRowInPlace,
   rewriteDataRow,
 } from '../../actions/index.js';
 import type { ResultMaskPlan } from '../../actions/index.js';
@@ -444,11 +444,11 @@ class Relay {
 
   /** #masked rewrites one DataRow's masked values and sends it, or refuses the statement when a value cannot be masked. */
   #masked(frame: TaggedFrame, rowPlan: ResultMaskPlan): void {
-    // the common case (partial masks over ASCII values) is masked in a copy of the frame, without decoding it
-    const fast = maskDataRowBytes(frame.raw, rowPlan);
-    if (fast !== undefined) {
-      this.#cycle.ctx.client.write(fast);
-      this.#seen(fast, true);
+    // the common case (partial masks over ASCII values) is masked where it lies, without decoding
+    // it: the frame is this session's alone, and only its masked bytes are ever sent or recorded
+    if (maskDataRowInPlace(frame.raw, rowPlan)) {
+      this.#forward(frame);
+      this.#seen(frame.raw, true);
       return;
     }
     const msg = decodeBackend(frame);

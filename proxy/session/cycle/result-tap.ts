@@ -8,10 +8,11 @@ import { decodeBackend } from '../../wire/index.js';
 import type { OutcomeBody } from '../../recording/index.js';
 
 /**
- * SMALL_RESULT_BYTES: answers up to this size are hashed in one call at the end (most answers are a
- * few frames; a Hash object costs more than hashing them); past it they stream into a Hash object.
+ * PENDING_BYTES: the bytes sent are gathered (frames side by side in one received chunk as one
+ * view) and hashed in one call at the end when the answer is small, as most are (a Hash object
+ * costs more than hashing them); a larger answer goes into a Hash object this many bytes at a time.
  */
-const SMALL_RESULT_BYTES = 64 * 1024;
+const PENDING_BYTES = 64 * 1024;
 
 // one call for a small answer where the platform has it (crypto.hash, Node >= 20.12)
 const oneShot: ((data: Uint8Array) => string) | undefined =
@@ -19,9 +20,11 @@ const oneShot: ((data: Uint8Array) => string) | undefined =
 
 /** ResultTap follows one statement's answers as they are sent to the agent. */
 export class ResultTap {
-  /** #hash takes the bytes once they pass SMALL_RESULT_BYTES (or at once without a one-shot hash); until then #parts holds them. */
+  /** #hash takes the bytes gathered once they pass PENDING_BYTES (from the start without a one-shot hash). */
   #hash: Hash | undefined = oneShot === undefined ? createHash('sha256') : undefined;
+  /** #parts are the bytes sent and not yet hashed: views of received chunks, never changed afterwards (WriteCoalescer's contract). */
   #parts: Uint8Array[] = [];
+  #pending = 0;
   readonly #columns: readonly string[];
   /** #cap is the byte cap of the rows kept (undefined: rows are not kept). */
   readonly #cap: number | undefined;
@@ -39,17 +42,19 @@ export class ResultTap {
   /** seen adds bytes sent to the agent; `row` says they end a DataRow (kept, under the cap, when rows are kept). */
   seen(bytes: Uint8Array, row: boolean): void {
     this.#bytes += bytes.length;
-    if (this.#hash !== undefined) {
-      this.#hash.update(bytes);
-    } else if (this.#bytes > SMALL_RESULT_BYTES) {
-      const hash = createHash('sha256');
-      for (const p of this.#parts) hash.update(p);
-      hash.update(bytes);
-      this.#parts = [];
-      this.#hash = hash;
+    const parts = this.#parts;
+    const last = parts[parts.length - 1];
+    if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+      parts[parts.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
     } else {
-      // the frames are views of received chunks that are not changed afterwards (WriteCoalescer's contract)
-      this.#parts.push(bytes);
+      parts.push(bytes);
+    }
+    this.#pending += bytes.length;
+    if (this.#pending > PENDING_BYTES) {
+      const hash = (this.#hash ??= createHash('sha256'));
+      for (const p of parts) hash.update(p);
+      this.#parts = [];
+      this.#pending = 0;
     }
     if (!row) return;
     this.#rows++;
@@ -66,9 +71,12 @@ export class ResultTap {
   }
 
   #digest(): string {
-    if (this.#hash !== undefined) return this.#hash.digest('hex');
     const parts = this.#parts;
     this.#parts = [];
+    if (this.#hash !== undefined) {
+      for (const p of parts) this.#hash.update(p);
+      return this.#hash.digest('hex');
+    }
     return (oneShot as (data: Uint8Array) => string)(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts));
   }
 

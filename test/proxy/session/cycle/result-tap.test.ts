@@ -58,4 +58,19 @@ describe('ResultTap', () => {
     }
     expect(tap.outcome()).toEqual({ rows: frames, columns: ['v'], digest: sha(...sent) });
   });
+
+  it('hashes frames side by side in one chunk as the bytes they are, past 64 KiB too', () => {
+    const chunk = Buffer.alloc(200_000);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7) % 256;
+    const tap = new ResultTap(['v'], undefined);
+    const other = Buffer.from('elsewhere');
+    let at = 0;
+    for (const size of [5, 100, 70_000, 1, 60_000, 9]) {
+      tap.seen(chunk.subarray(at, at + size), true);
+      at += size;
+    }
+    tap.seen(other, false);
+    tap.seen(chunk.subarray(at, at + 1000), true);
+    expect(tap.outcome().digest).toBe(sha(chunk.subarray(0, at), other, chunk.subarray(at, at + 1000)));
+  });
 });

@@ -24,6 +24,8 @@ export type CoalescerSink = {
 export class WriteCoalescer {
   readonly #sink: CoalescerSink;
   #pending: Uint8Array[] = [];
+  /** #lastLength, when set, is the length the last pending view has grown to (the view itself is made at flush). */
+  #lastLength = -1;
   #bytes = 0;
   #scheduled = false;
   readonly #flushSoon = (): void => {
@@ -46,10 +48,12 @@ export class WriteCoalescer {
     if (bytes.length === 0) return;
     const last = this.#pending.length - 1;
     const prev = this.#pending[last];
-    if (prev !== undefined && prev.buffer === bytes.buffer && prev.byteOffset + prev.length === bytes.byteOffset) {
-      // the next frame of the same received chunk: widen the view instead of queueing another
-      this.#pending[last] = Buffer.from(prev.buffer, prev.byteOffset, prev.length + bytes.length);
+    const prevLength = this.#lastLength >= 0 ? this.#lastLength : (prev?.length ?? 0);
+    if (prev !== undefined && prev.buffer === bytes.buffer && prev.byteOffset + prevLength === bytes.byteOffset) {
+      // the next frame of the same received chunk: the last view grows (made once, at flush)
+      this.#lastLength = prevLength + bytes.length;
     } else {
+      this.#settleLast();
       this.#pending.push(bytes);
     }
     this.#bytes += bytes.length;
@@ -60,7 +64,17 @@ export class WriteCoalescer {
   }
 
   /** flush hands everything queued to the socket now (before end(), a TLS upgrade, …). */
+  /** #settleLast makes the grown last view. */
+  #settleLast(): void {
+    if (this.#lastLength < 0) return;
+    const last = this.#pending.length - 1;
+    const prev = this.#pending[last] as Uint8Array;
+    this.#pending[last] = Buffer.from(prev.buffer, prev.byteOffset, this.#lastLength);
+    this.#lastLength = -1;
+  }
+
   flush(): void {
+    this.#settleLast();
     const chunks = this.#pending;
     const bytes = this.#bytes;
     if (chunks.length === 0) return;
@@ -80,6 +94,7 @@ export class WriteCoalescer {
   /** discard forgets what is queued (the socket is being destroyed). */
   discard(): void {
     this.#pending = [];
+    this.#lastLength = -1;
     this.#bytes = 0;
   }
 }

@@ -51,8 +51,8 @@ export class ResultTap {
     }
     this.#pending += bytes.length;
     if (this.#pending > PENDING_BYTES) {
-      const hash = (this.#hash ??= createHash('sha256'));
-      for (const p of parts) hash.update(p);
+      this.#hash ??= createHash('sha256');
+      for (const p of parts) this.#hash.update(p);
       this.#parts = [];
       this.#pending = 0;
     }

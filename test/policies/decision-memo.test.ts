@@ -3,29 +3,16 @@
 // and the memoised decider then answers what the policy answers; a change anywhere else is answered
 // from memory with the same decision. A new path the policy starts to read needs a row here.
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, formatDiagnostic, loadPolicy } from '../../engine/index.js';
-import type { SourceFile } from '../../engine/index.js';
 import { buildPolicyInput, createDecider, createDecisionMemo } from '../../proxy/decision/index.js';
 import type { Decider, DecisionMemo, PolicyInput } from '../../proxy/decision/index.js';
 import { analyze, initSql } from '../../proxy/sql/index.js';
+import { POLICIES_DIR, regoFiles } from '../helpers/policies.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../policies');
-
-function regoFiles(dir: string): SourceFile[] {
-  const out: SourceFile[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...regoFiles(p));
-    else if (e.name.endsWith('.rego') && !e.name.endsWith('_test.rego')) {
-      out.push({ name: relative(root, p).split(sep).join('/'), text: readFileSync(p, 'utf8') });
-    }
-  }
-  return out;
-}
+const root = POLICIES_DIR;
 
 type Mutable = Record<string, unknown> & {
   identity: Record<string, unknown>;
@@ -160,7 +147,7 @@ describe('the decision memo with the shipped policy', () => {
 
   beforeAll(async () => {
     await initSql();
-    const out = compile({ files: regoFiles(root), entrypoints: ['portcullis/decision'] });
+    const out = compile({ files: regoFiles().filter((f) => !f.name.endsWith('_test.rego')), entrypoints: ['portcullis/decision'] });
     expect(out.diagnostics.map(formatDiagnostic)).toEqual([]);
     const reads = out.inputReads?.['portcullis/decision'];
     if (reads?.kind !== 'paths') throw new Error(`the shipped decision is not memoisable: ${JSON.stringify(reads)}`);

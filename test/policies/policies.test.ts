@@ -2,29 +2,18 @@
 // rule family has tests, a wrong expectation does fail, and the compiled library decides real
 // SQL (parsed by proxy/sql) as docs/policy.md describes.
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, formatDiagnostic, loadPolicy, runRegoTests } from '../../engine/index.js';
 import type { SourceFile } from '../../engine/index.js';
 import { buildPolicyInput, createDecider } from '../../proxy/decision/index.js';
 import type { Decider, Decision } from '../../proxy/decision/index.js';
 import { analyze, initSql } from '../../proxy/sql/index.js';
+import { POLICIES_DIR, regoFiles } from '../helpers/policies.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../policies');
-
-function regoFiles(dir: string): SourceFile[] {
-  const out: SourceFile[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...regoFiles(p));
-    else if (e.name.endsWith('.rego')) out.push({ name: relative(root, p).split(sep).join('/'), text: readFileSync(p, 'utf8') });
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
-}
-
-const files = regoFiles(root);
+const root = POLICIES_DIR;
+const files = regoFiles();
 const data = JSON.parse(readFileSync(join(root, 'data.json'), 'utf8')) as unknown;
 const isTestFile = (f: SourceFile) => f.name.endsWith('_test.rego');
 

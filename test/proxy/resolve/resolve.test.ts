@@ -94,6 +94,28 @@ function fakeCatalog(
   return self;
 }
 
+/** countingCatalog is a synchronous fake catalog that counts its relation and function lookups, with a generation the test moves. */
+function countingCatalog(): { catalog: CatalogFacts; asked: number; gen: number } {
+  const base = fakeCatalog('sync');
+  const c: { catalog: CatalogFacts; asked: number; gen: number } = {
+    asked: 0,
+    gen: 0,
+    catalog: {
+      ...base,
+      generation: () => c.gen,
+      relation: (t: string) => {
+        c.asked += 1;
+        return base.relation(t);
+      },
+      routines: (schema: string, name: string) => {
+        c.asked += 1;
+        return base.routines(schema, name);
+      },
+    } as CatalogFacts,
+  };
+  return c;
+}
+
 function ok(r: Resolved): Extract<Resolved, { ok: true }> {
   if (!r.ok) throw new Error(r.error.message);
   return r;
@@ -145,60 +167,38 @@ describe('resolveStatement', () => {
   });
 
   it('reuses the resolution of a shared statement until the catalog drops its answers', () => {
-    let gen = 0;
-    let asked = 0;
-    const base = fakeCatalog('sync');
-    const counting: CatalogFacts = {
-      ...base,
-      generation: () => gen,
-      relation: (t) => {
-        asked += 1;
-        return base.relation(t);
-      },
-    };
+    const c = countingCatalog();
+    const counting = c.catalog;
     const f = facts('SELECT mail FROM v_top');
     expect(Object.isFrozen(f)).toBe(true);
     const first = resolveStatement(f, counting);
-    const lookups = asked;
+    const lookups = c.asked;
     expect(lookups).toBeGreaterThan(0);
     expect(resolveStatement(f, counting)).toBe(first);
-    expect(asked).toBe(lookups);
-    gen += 1; // DDL or the refresh timer: answers may have changed
+    expect(c.asked).toBe(lookups);
+    c.gen += 1; // DDL or the refresh timer: answers may have changed
     expect(resolveStatement(f, counting)).not.toBe(first);
-    expect(asked).toBe(2 * lookups);
+    expect(c.asked).toBe(2 * lookups);
   });
 
   it('reuses a shape’s resolution for a statement that differs only in literals, with its own facts', () => {
-    let gen = 0;
-    let asked = 0;
-    const base = fakeCatalog('sync');
-    const counting: CatalogFacts = {
-      ...base,
-      generation: () => gen,
-      relation: (t) => {
-        asked += 1;
-        return base.relation(t);
-      },
-      routines: (schema, name) => {
-        asked += 1;
-        return base.routines(schema, name);
-      },
-    };
+    const c = countingCatalog();
+    const counting = c.catalog;
     const a = facts('SELECT bump(id) FROM customers WHERE id = 1');
     const b = facts('SELECT bump(id) FROM customers WHERE id = 2');
     expect(b).not.toBe(a);
     expect(b.tables).toBe(a.tables); // one shape
     const first = ok(resolveStatement(a, counting) as Resolved);
-    const lookups = asked;
+    const lookups = c.asked;
     expect(lookups).toBeGreaterThan(0);
     const second = ok(resolveStatement(b, counting) as Resolved);
-    expect(asked).toBe(lookups);
+    expect(c.asked).toBe(lookups);
     expect(second.facts).toBe(b);
     expect(second.routines).toEqual(first.routines);
     expect(second.routines).toHaveLength(1);
-    gen += 1;
+    c.gen += 1;
     resolveStatement(facts('SELECT bump(id) FROM customers WHERE id = 3'), counting);
-    expect(asked).toBe(2 * lookups);
+    expect(c.asked).toBe(2 * lookups);
     // a statement over views is analysed again with the catalog: never answered by shape
     const v1 = ok(resolveStatement(facts('SELECT mail FROM v_top WHERE mail = 1'), counting) as Resolved);
     const v2 = facts('SELECT mail FROM v_top WHERE mail = 2');

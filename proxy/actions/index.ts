@@ -4,8 +4,17 @@
 
 export { maskValue, maskBinaryValue, canMaskBinary, MASK_DEFAULTS, TEXT_LIKE_TYPE_OIDS } from './mask-values.js';
 export type { MaskOptions, BinaryMaskResult } from './mask-values.js';
-export { NO_MASKS, checkOutputMasks, columnLabel, findMask, maskDataRowInPlace, maskOptionsOf, rewriteDataRow } from './result-masks.js';
-export type { ColumnMask, OutputLineage, ResultMaskPlan, RewriteResult } from './result-masks.js';
+export {
+  NO_MASKS,
+  checkOutputMasks,
+  columnLabel,
+  findMask,
+  maskDataRow,
+  maskDataRowInPlace,
+  maskOptionsOf,
+  rewriteDataRow,
+} from './result-masks.js';
+export type { ColumnMask, MaskedRow, OutputLineage, ResultMaskPlan, RewriteResult } from './result-masks.js';
 export {
   COPY_CSV_DEFAULTS,
   COPY_TEXT_DEFAULTS,

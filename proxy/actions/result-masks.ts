@@ -4,6 +4,7 @@
 // Pure: binding RowDescription fields to source columns happens in proxy/session.
 
 import type { Mask, PolicyColumnRef } from '../decision/index.js';
+import { decodeBackend, encodeBackend } from '../wire/index.js';
 import type { FormatCode } from '../wire/index.js';
 import { MASK_DEFAULTS, maskBinaryValue, maskValue } from './mask-values.js';
 import type { MaskOptions } from './mask-values.js';
@@ -168,4 +169,19 @@ export function maskDataRowInPlace(raw: Uint8Array, plan: ResultMaskPlan): boole
     for (let i = start, end = start + (len <= keep ? len : len - keep); i < end; i++) raw[i] = 0x2a;
   }
   return true;
+}
+
+/** MaskedRow is a masked DataRow's bytes (the frame itself when masked in place), or why it is refused. */
+export type MaskedRow = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly error: MaskedBinaryError };
+
+/**
+ * maskDataRow masks one whole DataRow frame (validated) by its plan: in place when it can be
+ * (maskDataRowInPlace), else decoded, rewritten (rewriteDataRow) and encoded again.
+ */
+export function maskDataRow(raw: Buffer, plan: ResultMaskPlan): MaskedRow {
+  if (maskDataRowInPlace(raw, plan)) return { ok: true, bytes: raw };
+  const msg = decodeBackend({ kind: 'tagged', code: raw[0] as number, tag: 'D', raw, payload: raw.subarray(5) });
+  if (msg.kind !== 'dataRow') throw new TypeError('maskDataRow: the frame is not a DataRow');
+  const r = rewriteDataRow(msg.values, plan);
+  return r.ok ? { ok: true, bytes: encodeBackend({ kind: 'dataRow', values: r.values }) } : r;
 }

@@ -3,7 +3,7 @@
 // the client's error.
 export { buildConnectionInput, buildPolicyInput } from './input.js';
 export { policyInputJson } from './input-json.js';
-export { createDecisionMemo, MEMO_ENTRIES } from './memo.js';
+export { createDecisionMemo, MEMO_ENTRIES, MEMO_MAX_KEY_CHARS, MEMO_TOTAL_CHARS } from './memo.js';
 export type { DecisionMemo, InputPath, MemoStats } from './memo.js';
 export type { ConnectionInputParts, PolicyInputParts, StatementFactsLike } from './input.js';
 export { createLoginDecider, interpretLoginResult, DEFAULT_CONNECTION_ENTRYPOINT } from './login-decider.js';

@@ -14,6 +14,13 @@ export type InputPath = readonly (string | number)[];
 
 /** MEMO_ENTRIES bounds a memo (least recently used goes first). */
 export const MEMO_ENTRIES = 4096;
+/**
+ * MEMO_MAX_KEY_CHARS keeps a decision out of the memo when its key is longer (a policy that reads
+ * the statement's text would otherwise keep large texts); MEMO_TOTAL_CHARS bounds the keys' total
+ * size (least recently used go first past it).
+ */
+export const MEMO_MAX_KEY_CHARS = 16 * 1024;
+export const MEMO_TOTAL_CHARS = 8 * 1024 * 1024;
 
 /** MemoStats counts a memo's lookups. */
 export type MemoStats = { hits: number; misses: number };
@@ -33,6 +40,7 @@ export type DecisionMemo = {
 /** createDecisionMemo makes the memo of one policy whose entrypoint reads at most `paths`. */
 export function createDecisionMemo(policy: PolicyInstance, paths: readonly InputPath[], entries = MEMO_ENTRIES): DecisionMemo {
   const cache = new Map<string, Decision>();
+  let chars = 0;
   const stats: MemoStats = { hits: 0, misses: 0 };
   const frozenPaths = paths.map((p) => [...p]);
   return {
@@ -55,9 +63,15 @@ export function createDecisionMemo(policy: PolicyInstance, paths: readonly Input
       return hit;
     },
     set(key, decision) {
+      if (key.length > MEMO_MAX_KEY_CHARS || cache.has(key)) return;
       deepFreeze(decision);
       cache.set(key, decision);
-      if (cache.size > entries) cache.delete(cache.keys().next().value as string);
+      chars += key.length;
+      while (cache.size > entries || chars > MEMO_TOTAL_CHARS) {
+        const oldest = cache.keys().next().value as string;
+        cache.delete(oldest);
+        chars -= oldest.length;
+      }
     },
   };
 }

@@ -124,6 +124,10 @@ type Learned = {
 
 /** TEMPLATE_ENTRIES bounds the templates remembered (least recently used goes first). */
 const TEMPLATE_ENTRIES = 2048;
+/** TEMPLATE_TOTAL_CHARS bounds the templates' keys and kept JSON together (least recently used go first past it). */
+const TEMPLATE_TOTAL_CHARS = 16 * 1024 * 1024;
+let learnedChars = 0;
+const sizeOf = (key: string, l: Learned): number => key.length + l.segments.reduce((n, seg) => n + seg.length, 0);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, controls included
 const ASCII = /^[\u0000-\u007f]*$/;
 const learned = new Map<string, Learned>();
@@ -194,9 +198,17 @@ export function learnTemplate(
   }
   if (byOffset.size > 0) return; // a literal that is not a constant (a COPY file name, a comment's text): not templated
   segments.push(json.slice(from));
-  learned.set(key, { segments, order, facts });
+  const entry: Learned = { segments, order, facts };
+  const previous = learned.get(key);
+  if (previous !== undefined) learnedChars -= sizeOf(key, previous);
+  learned.set(key, entry);
+  learnedChars += sizeOf(key, entry);
   TEMPLATE_STATS.learned++;
-  if (learned.size > TEMPLATE_ENTRIES) learned.delete(learned.keys().next().value as string);
+  while (learned.size > TEMPLATE_ENTRIES || learnedChars > TEMPLATE_TOTAL_CHARS) {
+    const [oldest, l] = learned.entries().next().value as [string, Learned];
+    learned.delete(oldest);
+    learnedChars -= sizeOf(oldest, l);
+  }
 }
 
 function isSpace(c: number): boolean {

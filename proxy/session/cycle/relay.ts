@@ -5,15 +5,7 @@
 
 import { BACKEND_TAGS, checkDataRow, decodeBackend, encodeBackend, encodeFrontend } from '../../wire/index.js';
 import type { BackendMessage, NoticeFields, PartFrame, SkippedFrame, TaggedFrame } from '../../wire/index.js';
-import {
-  CopyOutRewriter,
-  MaskedBinaryError,
-  MaskUnboundError,
-  NO_MASKS,
-  RowTooLargeError,
-  maskDataRowInPlace,
-  rewriteDataRow,
-} from '../../actions/index.js';
+import { CopyOutRewriter, MaskedBinaryError, MaskUnboundError, NO_MASKS, RowTooLargeError, maskDataRow } from '../../actions/index.js';
 import type { ResultMaskPlan } from '../../actions/index.js';
 import type { StatementFacts } from '../../sql/index.js';
 import { isFatal, sendError, sendUpstreamClosed } from './replies.js';
@@ -442,22 +434,13 @@ class Relay {
     this.#masked(frame, rowPlan);
   }
 
-  /** #masked rewrites one DataRow's masked values and sends it, or refuses the statement when a value cannot be masked. */
+  /** #masked sends one DataRow with its masked values rewritten (in place when it can be), or refuses the statement when a value cannot be masked. */
   #masked(frame: TaggedFrame, rowPlan: ResultMaskPlan): void {
-    // the common case (partial masks over ASCII values) is masked where it lies, without decoding
-    // it: the frame is this session's alone, and only its masked bytes are ever sent or recorded
-    if (maskDataRowInPlace(frame.raw, rowPlan)) {
-      this.#forward(frame);
-      this.#seen(frame.raw, true);
-      return;
-    }
-    const msg = decodeBackend(frame);
-    if (msg.kind !== 'dataRow') throw new RelayDesyncError('a DataRow frame did not decode as one');
-    const r = rewriteDataRow(msg.values, rowPlan);
-    if (r.ok) {
-      const out = encodeBackend({ kind: 'dataRow', values: r.values });
-      this.#cycle.ctx.client.write(out);
-      this.#seen(out, true);
-    } else this.#refuse(r.error);
+    // a frame masked in place is this session's alone: only its masked bytes are ever sent or recorded
+    const r = maskDataRow(frame.raw, rowPlan);
+    if (!r.ok) return this.#refuse(r.error);
+    if (r.bytes === frame.raw) this.#forward(frame);
+    else this.#cycle.ctx.client.write(r.bytes);
+    this.#seen(r.bytes, true);
   }
 }

@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { compile, loadPolicy } from '../../../engine/index.js';
 import type { PolicyInstance } from '../../../engine/index.js';
-import { buildPolicyInput, createDecider, createDecisionMemo } from '../../../proxy/decision/index.js';
+import {
+  MEMO_MAX_KEY_CHARS,
+  MEMO_TOTAL_CHARS,
+  buildPolicyInput,
+  createDecider,
+  createDecisionMemo,
+} from '../../../proxy/decision/index.js';
 import type { InputPath, PolicyInput } from '../../../proxy/decision/index.js';
 import { sampleFacts } from './fixtures.js';
 
@@ -125,6 +131,24 @@ decision := {"allow": true, "deny": d} if {
     const memo = createDecisionMemo(denyAll, []);
     const decider = createDecider({ policy: allowAll, entrypoint: 'p/decision', memo: () => memo });
     expect(decider.decide({} as PolicyInput).kind).toBe('deny');
+  });
+
+  it('keeps no decision whose key is too long, and bounds the keys’ total size', async () => {
+    const policy = await policyOf('package p\ndecision := {"allow": startswith(input.statement.text, "SELECT")}\n');
+    const memo = createDecisionMemo(policy, [['statement', 'text']]);
+    const decider = createDecider({ policy, entrypoint: 'p/decision', memo: () => memo });
+    const text = (n: number, tag: string) => ({ statement: { text: `SELECT '${'x'.repeat(n)}${tag}'` } }) as unknown as PolicyInput;
+    for (let i = 0; i < 2; i++) expect(decider.decide(text(MEMO_MAX_KEY_CHARS, '')).kind).toBe('allow');
+    expect(memo.stats).toEqual({ hits: 0, misses: 2 });
+    // keys just under the per-key bound: the total bound evicts the oldest long before MEMO_ENTRIES
+    const n = MEMO_MAX_KEY_CHARS - 100;
+    const count = Math.ceil(MEMO_TOTAL_CHARS / n) + 5;
+    for (let i = 0; i < count; i++) decider.decide(text(n, String(i)));
+    const misses = memo.stats.misses;
+    decider.decide(text(n, String(count - 1)));
+    expect(memo.stats).toEqual({ hits: 1, misses });
+    decider.decide(text(n, '0'));
+    expect(memo.stats).toEqual({ hits: 1, misses: misses + 1 });
   });
 
   it('bounds its entries (least recently used goes first)', async () => {

@@ -7,7 +7,7 @@
 // journal for good: every pending and later append rejects with RecordingUnavailableError.
 
 import { randomBytes } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { fdatasync, writeSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +19,11 @@ import type { ChainedRecord, RecordBody } from './types.js';
 
 /** SEGMENT_BYTES_DEFAULT is the size past which a journal starts a new segment (16 MiB). */
 export const SEGMENT_BYTES_DEFAULT = 16 * 1024 * 1024;
+
+/** datasync is fdatasync(2) through the callback API: about a tenth less CPU per synced statement than FileHandle#datasync's promise machinery (measured with 8 writers). */
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+}
 
 /** ZEROS is what zeroAhead writes (never written to: shared by every journal). */
 const ZEROS = Buffer.alloc(ZERO_AHEAD);
@@ -162,7 +167,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     if (fh === undefined || !dirty) return;
     dirty = false;
     if (fsync) {
-      await fh.datasync();
+      await datasync(fh.fd);
       stats.fsyncs++;
     }
   };

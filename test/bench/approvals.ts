@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { envNumber, median, startPortcullis } from './pgbench.js';
 import type { RunningGateway } from './pgbench.js';
-import { findPgbench, initPgbench, runPgbench, running } from './pgbench-tool.js';
+import { findPgbench, initPgbench, runPgbench, running, warmUp } from './pgbench-tool.js';
 import { runAsScript, runCleanups } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { ApprovalPolicyInput, ApprovalService, ApprovalVerdict } from '../../proxy/approvals/index.js';
@@ -344,16 +344,13 @@ export async function benchApprovals(options: ApprovalsBenchOptions = {}): Promi
           if (smoke.kind === 'failed') throw new Error(`pgbench ${mode} smoke run (approvals ${t.approvals}) failed: ${smoke.reason}`);
         }
       }
-      // one untimed second per target and mode at full concurrency: the first timed run is not a warm-up
-      for (const mode of settings.modes)
-        for (const t of targets)
-          await runPgbench(tool.path, {
-            endpoint: t.endpoint,
-            mode,
-            clients: settings.clients,
-            threads: settings.threads,
-            duration: { kind: 'seconds', seconds: 1 },
-          });
+      // one untimed second per target and mode: the first timed run is not a warm-up
+      await warmUp(
+        tool.path,
+        targets.map((t) => t.endpoint),
+        settings.modes,
+        { clients: settings.clients, threads: settings.threads, seconds: 1 },
+      );
       const samples: HoldCostSample[] = [];
       for (const mode of settings.modes) {
         for (let round = 1; round <= settings.rounds; round++) {

@@ -279,6 +279,27 @@ export async function runPgbench(tool: string, run: PgbenchRun): Promise<Pgbench
   return { kind: 'ok', tps };
 }
 
+/**
+ * warmUp runs pgbench untimed against every endpoint in every mode at full concurrency, so the
+ * first timed run is no warm-up (the JIT, a gateway's caches, a journal's first segment).
+ */
+export async function warmUp(
+  tool: string,
+  endpoints: readonly Endpoint[],
+  modes: readonly ProtocolMode[],
+  load: { readonly clients: number; readonly threads: number; readonly seconds: number },
+): Promise<void> {
+  for (const endpoint of endpoints)
+    for (const mode of modes)
+      await runPgbench(tool, {
+        endpoint,
+        mode,
+        clients: load.clients,
+        threads: load.threads,
+        duration: { kind: 'seconds', seconds: load.seconds },
+      });
+}
+
 /** initPgbench creates pgbench's tables at scale 1 (`pgbench -i -s 1 -q`) as the given (super)user. */
 export async function initPgbench(tool: string, endpoint: Endpoint): Promise<void> {
   const args = ['-i', '-s', '1', '-q', '-h', endpoint.host, '-p', String(endpoint.port), '-U', endpoint.user, endpoint.database];

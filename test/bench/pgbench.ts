@@ -23,7 +23,7 @@ import { BACKENDS_SETTLE_MS, procCpuUs, selfCpuUs, treeCpuUs } from './cpu.js';
 import { startPassthroughProxy } from './passthrough-proxy.js';
 import { findPgbouncer, startPgbouncer } from './pgbouncer.js';
 import type { PassthroughProxy } from './passthrough-proxy.js';
-import { findPgbench, runPgbench, running } from './pgbench-tool.js';
+import { findPgbench, runPgbench, running, warmUp } from './pgbench-tool.js';
 import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Endpoint } from './pgbench-tool.js';
 import type { Gateway, GatewayDeps } from '../../proxy/index.js';
@@ -336,20 +336,9 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
       }
     }
 
-    // two untimed seconds per target and mode at full concurrency, so the first timed round is no
-    // warm-up (the JIT, the gateway's caches, the journal's first zero-filled segment)
-    for (const [, state] of targets) {
-      if (state.kind !== 'ready') continue;
-      for (const mode of PROTOCOL_MODES) {
-        await runPgbench(tool.path, {
-          endpoint: state.endpoint,
-          mode,
-          clients: settings.clients,
-          threads: settings.threads,
-          duration: { kind: 'seconds', seconds: 2 },
-        });
-      }
-    }
+    // two untimed seconds per target and mode, so the first timed round is no warm-up
+    const warming = [...targets.values()].flatMap((state) => (state.kind === 'ready' ? [state.endpoint] : []));
+    await warmUp(tool.path, warming, PROTOCOL_MODES, { clients: settings.clients, threads: settings.threads, seconds: 2 });
 
     const samples: BenchSample[] = [];
     const unavailable = new Map<BenchTarget, string>();

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { envNumber, median, startPortcullis } from './pgbench.js';
-import { findPgbench, runPgbench, running } from './pgbench-tool.js';
+import { findPgbench, runPgbench, running, warmUp } from './pgbench-tool.js';
 import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { GatewayDeps } from '../../proxy/index.js';
@@ -256,16 +256,13 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
       }
       if (t.journal !== undefined && t.journal.stats.records === 0) throw new Error(`recording ${t.variant}: nothing reached the journal`);
     }
-    // one untimed second per target and mode at full concurrency: the first timed run is not a warm-up
-    for (const mode of settings.modes)
-      for (const t of targets)
-        await runPgbench(tool.path, {
-          endpoint: t.endpoint,
-          mode,
-          clients: settings.clients,
-          threads: settings.threads,
-          duration: { kind: 'seconds', seconds: 1 },
-        });
+    // one untimed second per target and mode: the first timed run is not a warm-up
+    await warmUp(
+      tool.path,
+      targets.map((t) => t.endpoint),
+      settings.modes,
+      { clients: settings.clients, threads: settings.threads, seconds: 1 },
+    );
 
     // a shipper runs only during (and drains right after) its own gateway's runs, so no shipping
     // backlog is left to run beside another gateway's rounds

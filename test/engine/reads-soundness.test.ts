@@ -8,18 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../engine/index.js';
 import type { InputReads, PolicyInstance } from '../../engine/index.js';
 import { DECISION_READS, compiled, policiesDir, regoFiles, sources } from './reads-fixtures.js';
-
-/** rng is mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/random.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /**
@@ -227,7 +216,7 @@ describe('soundness on random inputs', () => {
       const paths = reads.kind === 'paths' ? reads.paths : [];
       const policy = await loadPolicy(r.wasm as Uint8Array);
       if (data !== undefined) policy.setData(data);
-      const g: Gen = { rand: rng(0x5eed), keys, pool, ...(shape ? { shape: shapeOf(shape) } : {}) };
+      const g: Gen = { rand: mulberry32(0x5eed), keys, pool, ...(shape ? { shape: shapeOf(shape) } : {}) };
 
       // Changing input outside the reported paths never changes the decision.
       expect(counterexample(policy, entrypoint, paths, nearPaths(paths, keys), g, trials * 3, 6)).toBeUndefined();

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntime, raw, type Arg, type Runtime } from './harness.js';
 import { evaluate, type Op } from './float-oracle.js';
+import { mulberry32 } from '../../../helpers/random.js';
 
 let rt: Runtime;
 beforeAll(async () => {
@@ -137,18 +138,6 @@ describe('sum and product as OPA', () => {
     ).toBe(want);
   });
 });
-
-/** mulberry32 is a small seeded PRNG, so the generated cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** numberText makes a random non-integer number literal (or, with ints, sometimes an integer). */
 function numberText(rand: () => number, ints: boolean): string {

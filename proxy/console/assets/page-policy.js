@@ -1,0 +1,90 @@
+// The policy deciding right now (GET /v1/policy): its revision, where it came from, when it began
+// deciding, the last reload and its errors, the decision memo, and any further figures the
+// gateway reports (shown as they come, so a newer gateway's fields are not hidden).
+
+import { api } from './api.js';
+import { dl, duration, errorBox, h, loading, replace, time } from './dom.js';
+
+const KNOWN = new Set([
+  'revision',
+  'origin',
+  'activated_at',
+  'last_reload_at',
+  'last_error',
+  'reloads',
+  'reload_failures',
+  'decision_memo',
+]);
+
+export async function render(ctx) {
+  const box = h('div', { id: 'policy' }, loading());
+  replace(ctx.main, h('h1', { tabIndex: -1 }, 'Policy'), box);
+  let p;
+  try {
+    p = await api('/v1/policy');
+  } catch (e) {
+    replace(box, errorBox(e));
+    return;
+  }
+  const now = Date.now();
+  const errors = Array.isArray(p.last_error) ? p.last_error : [];
+  const memo = p.decision_memo ?? {};
+  const extra = Object.entries(p).filter(([k]) => !KNOWN.has(k));
+  replace(
+    box,
+    h(
+      'section',
+      { className: 'card' },
+      h('h2', {}, 'Active revision'),
+      dl([
+        ['Revision', h('code', { id: 'policy-revision' }, p.revision)],
+        ['Source', p.origin],
+        ['Activated', p.activated_at ? [time(p.activated_at), ` (${duration(now - Date.parse(p.activated_at))} ago)`] : null],
+        ['Last reload', p.last_reload_at === null ? 'never' : time(p.last_reload_at)],
+        ['Reloads', String(p.reloads ?? 0)],
+        ['Failed reloads', String(p.reload_failures ?? 0)],
+      ]),
+    ),
+    h(
+      'section',
+      { className: `card ${errors.length > 0 ? 'warn' : ''}`, id: 'reload-errors' },
+      h('h2', {}, 'Reload errors'),
+      errors.length > 0
+        ? [
+            h('p', {}, `The last reload failed; revision ${p.revision} goes on deciding.`),
+            h(
+              'ul',
+              { className: 'reasons' },
+              errors.map((e) => h('li', {}, h('code', {}, e))),
+            ),
+          ]
+        : h('p', { className: 'muted' }, 'None: the last reload succeeded (or none was tried).'),
+    ),
+    h(
+      'section',
+      { className: 'card' },
+      h('h2', {}, 'Decision memo'),
+      dl([
+        ['Enabled', memo.enabled ? 'yes' : 'no'],
+        ['Why off', memo.reason],
+        ['Paths', (memo.paths ?? []).length > 0 ? memo.paths.join(', ') : '—'],
+        ['Hits', memo.hits === undefined ? undefined : String(memo.hits)],
+        ['Misses', memo.misses === undefined ? undefined : String(memo.misses)],
+      ]),
+    ),
+    extra.length > 0
+      ? h(
+          'section',
+          { className: 'card', id: 'policy-extra' },
+          h('h2', {}, 'More'),
+          extra.map(([k, v]) => h('div', { className: 'extra' }, h('h3', {}, k), value(v))),
+        )
+      : null,
+  );
+}
+
+/** value shows a further field: scalars as text, lists and objects as indented JSON. */
+function value(v) {
+  if (v === null || typeof v !== 'object') return h('p', {}, v === null ? '—' : String(v));
+  return h('pre', { className: 'json' }, JSON.stringify(v, null, 2));
+}

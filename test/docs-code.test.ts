@@ -59,6 +59,7 @@ const SECTIONS = [
   'admin',
   'admin.tls',
   'admin.rate_limit',
+  'admin.console',
   'recording',
   'decision_logs',
   'decision_logs.file',

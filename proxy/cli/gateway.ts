@@ -346,6 +346,7 @@ export async function startGatewayFromConfig(
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
         log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
         version: VERSION,
+        console: { enabled: config.admin.console.enabled },
       });
       events.publish({ type: 'admin.listening', url: admin.url });
     } catch (e) {

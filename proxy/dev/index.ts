@@ -32,7 +32,15 @@ export {
 export type { DemoState } from './state.js';
 export { createDevIssuer, importDevIssuer } from './issuer/issuer.js';
 export { serveIssuer } from './issuer/server.js';
-export type { DevIssuer, DevIssuerOptions, MintRequest, ServedIssuer, ServeIssuerOptions } from './issuer/types.js';
+export type {
+  DevIdentity,
+  DevIssuer,
+  DevIssuerOptions,
+  MintRequest,
+  OidcClient,
+  ServedIssuer,
+  ServeIssuerOptions,
+} from './issuer/types.js';
 export { startPostgres, findPostgresBinaries } from './postgres/launcher.js';
 export { DATABASE_ROLES, databaseRolesSql } from './postgres/roles.js';
 export type { PostgresAuthMethod, PostgresHandle, PostgresUser, StartPostgresOptions } from './postgres/types.js';

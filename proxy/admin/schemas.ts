@@ -354,6 +354,8 @@ const timelineEntry = {
         columns: strings,
         digest: nullableString,
         duration_ms: { type: 'number' },
+        result_rows: { type: 'array', items: { type: 'array', items: nullableString }, description: 'with recording.results: capped' },
+        result_truncated: { type: 'boolean' },
       },
     },
   },

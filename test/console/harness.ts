@@ -22,7 +22,7 @@ export const CHROMIUM = findChromium();
 /** SKIP_REASON says why the browser tests skip (logged once), or is undefined when they run. */
 export const SKIP_REASON =
   CHROMIUM === undefined
-    ? 'no Chromium: install Debian\'s chromium (.ci/run does) or set PORTCULLIS_CHROMIUM; the web console browser tests skip'
+    ? "no Chromium: install Debian's chromium (.ci/run does) or set PORTCULLIS_CHROMIUM; the web console browser tests skip"
     : !existsSync(PSQL)
       ? `no psql at ${PSQL} (postgresql-client): the web console browser tests skip`
       : undefined;
@@ -80,7 +80,13 @@ export function useRig(): { readonly current: Rig } {
     const [gateway, browser] = await Promise.all([
       startServed(s, {
         policy: { paths: [REPO_POLICIES] },
-        state: { host: s.pg.host, port: s.pg.port, database: 'console_state', user: s.pg.superuser.name, password: s.pg.superuser.password },
+        state: {
+          host: s.pg.host,
+          port: s.pg.port,
+          database: 'console_state',
+          user: s.pg.superuser.name,
+          password: s.pg.superuser.password,
+        },
         recording: { dir: journal, ship_interval: '50ms', results: 'capped' },
         admin: { port: 0 },
         log: { level: 'warn' },
@@ -98,6 +104,8 @@ export function useRig(): { readonly current: Rig } {
         const context = await browser.newContext({ viewport });
         contexts.push(context);
         const page = await context.newPage();
+        // fail within a test's time with playwright's own message (what it waited for)
+        page.setDefaultTimeout(8000);
         const errors: string[] = [];
         page.on('console', (m) => {
           if (m.type() === 'error') errors.push(m.text());
@@ -107,10 +115,14 @@ export function useRig(): { readonly current: Rig } {
       },
       async psql(sql, sub, roles) {
         const token = await s.mint(sub, { roles: [...roles] });
-        const child = spawn(PSQL, ['-X', '-A', '-t', '-h', gateway.host, '-p', String(gateway.port), '-U', 'agent', '-d', s.pg.database, '-c', sql], {
-          env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          PSQL,
+          ['-X', '-A', '-t', '-h', gateway.host, '-p', String(gateway.port), '-U', 'agent', '-d', s.pg.database, '-c', sql],
+          {
+            env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -20,8 +20,11 @@ export async function render(ctx) {
   const box = h('div', { id: 'policy' }, loading());
   replace(ctx.main, h('h1', { tabIndex: -1 }, 'Policy'), box);
   let p;
+  let status;
   try {
-    p = await api('/v1/policy');
+    // staleness, verification and the plugin states live in the status document; without the
+    // right to read it the page still shows the policy
+    [p, status] = await Promise.all([api('/v1/policy'), api('/v1/status').catch((e) => (e?.status === 401 ? Promise.reject(e) : e))]);
   } catch (e) {
     replace(box, errorBox(e));
     return;
@@ -45,6 +48,7 @@ export async function render(ctx) {
         ['Failed reloads', String(p.reload_failures ?? 0)],
       ]),
     ),
+    freshness(status),
     h(
       'section',
       { className: `card ${errors.length > 0 ? 'warn' : ''}`, id: 'reload-errors' },
@@ -80,6 +84,30 @@ export async function render(ctx) {
           extra.map(([k, v]) => h('div', { className: 'extra' }, h('h3', {}, k), value(v))),
         )
       : null,
+  );
+}
+
+/** freshness shows whether the policy is stale or unverified and the plugins' states (GET /v1/status), or why it cannot. */
+function freshness(status) {
+  const title = h('h2', {}, 'Freshness');
+  if (status instanceof Error)
+    return h(
+      'section',
+      { className: 'card', id: 'policy-status' },
+      title,
+      h('p', { className: 'muted' }, `Status unavailable: ${status.message}`),
+    );
+  const ps = status?.portcullis?.policy ?? {};
+  const plugins = Object.entries(status?.plugins ?? {});
+  return h(
+    'section',
+    { className: `card ${ps.stale ? 'warn' : ''}`, id: 'policy-status' },
+    title,
+    dl([
+      ['Stale', ps.stale === undefined ? undefined : ps.stale ? `yes, for ${duration((ps.stale_seconds ?? 0) * 1000)}` : 'no'],
+      ['Verified', ps.verified === undefined ? undefined : ps.verified ? 'yes' : 'no'],
+      ...plugins.map(([name, p]) => [`Plugin ${name}`, `${p?.state ?? '?'}${p?.message ? `: ${p.message}` : ''}`]),
+    ]),
   );
 }
 

@@ -88,7 +88,7 @@ function row(s) {
     'tr',
     { 'data-id': s.id },
     cell('Session', h('a', { href: `#/sessions/${encodeURIComponent(s.id)}`, className: 'session-link' }, s.id)),
-    cell('Identity', h('strong', {}, s.identity?.sub ?? ''), h('span', { className: 'muted block' }, s.identity?.iss ?? '')),
+    cell('Identity', h('span', {}, h('strong', {}, s.identity?.sub ?? ''), h('span', { className: 'muted block' }, s.identity?.iss ?? ''))),
     cell('Database', s.database),
     cell('Started', time(s.started_at)),
     cell('Ended', s.ended_at === null ? h('span', { className: 'badge badge-live' }, 'live') : time(s.ended_at)),

@@ -12,6 +12,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { consolePlugin } from '../console/index.js';
 import { STATE_ERROR_CODES, StateError } from '../state/index.js';
 import { approvalsRoutes } from './approvals.js';
+import { consoleRoutes } from './console-routes.js';
 import { authenticate, rateLimitKey, requireAuth } from './auth.js';
 import { sessionsRoutes } from './sessions.js';
 import { controlRoutes } from './control.js';
@@ -103,6 +104,7 @@ async function buildAdminApp(
         { name: 'sessions', description: 'Recorded sessions (read under the audit policy)' },
         { name: 'policy', description: 'The active policy and its hot reload (under the audit policy)' },
         { name: 'probes', description: 'Liveness, readiness, metrics and status' },
+        { name: 'console', description: 'What the web console reads: who the caller is, live events' },
       ],
     },
   });
@@ -142,6 +144,7 @@ async function buildAdminApp(
     secured.addHook('onRequest', requireAuth);
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
+    await secured.register(consoleRoutes, { prefix: '/v1' });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
     await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
     await secured.register(policyRoutes, { prefix: '/v1/policy', policy: options.policy, audit: options.audit, log });

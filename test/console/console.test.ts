@@ -10,16 +10,23 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { heldId, SKIP_REASON, shot, signIn, useRig } from './harness.js';
 
+/** focused is the id of the element that has the keyboard focus. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate<string>("document.activeElement ? document.activeElement.id : ''");
+}
+
 describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
   const rig = useRig();
   let approverPage: Page;
-  let approverErrors: string[];
   let approver: string;
+  /** errors are the console errors and page errors of every page opened without a deliberate failure. */
+  const errors: string[][] = [];
 
   it('signs in with a pasted approver token and shows who is signed in', async () => {
-    const { page, errors } = await rig.current.page();
+    const opened = await rig.current.page();
+    const page = opened.page;
+    errors.push(opened.errors);
     approverPage = page;
-    approverErrors = errors;
     approver = await rig.current.mint('alice', ['db:approver']);
     await page.goto(rig.current.url);
     // not signed in: any page leads to sign-in
@@ -27,19 +34,19 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
     await shot(page, 'signin');
     await signIn(page, rig.current.url, approver, 'alice');
     await expect(page.locator('#who-roles').textContent()).resolves.toBe('db:approver');
-    expect(await page.evaluate(() => sessionStorage.getItem('portcullis.token'))).toBe(approver);
+    expect(await page.evaluate("sessionStorage.getItem('portcullis.token')")).toBe(approver);
   });
 
   it('shows a held statement in the queue without a reload; approving by keyboard with a reason gives psql its rows', async () => {
     const page = approverPage;
     await page.goto(`${rig.current.url}#/approvals`);
     await page.locator('#queue-empty, #queue article').first().waitFor();
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate('window.notReloaded = true');
     const client = await rig.current.psql("UPDATE customers SET name = 'Ada L.' WHERE id = 1 RETURNING name", 'ci-job', ['db:write']);
     const id = await heldId(client);
     const card = page.locator(`article[data-id="${id}"]`);
     await card.waitFor({ timeout: 5000 });
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
     await expect(card.locator('.requester').textContent()).resolves.toContain('ci-job');
     await expect(card.locator('.sql-kw').first().textContent()).resolves.toBe('UPDATE');
     await expect(card.locator('.policy-reasons').textContent()).resolves.toContain('production.write');
@@ -55,13 +62,12 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
     await shot(page, 'approval');
     // keyboard only: tab from the top of the page to the reason, type it, tab to Approve, press Enter
     await page.locator('h1').focus();
-    for (let i = 0; i < 60 && !(await page.locator('#reason').evaluate((el) => el === document.activeElement)); i++)
-      await page.keyboard.press('Tab');
-    await expect(page.locator('#reason').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    for (let i = 0; i < 60 && (await focused(page)) !== 'reason'; i++) await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toBe('reason');
     await page.keyboard.type('reviewed in the console');
     await expect(page.locator('#approve').isEnabled()).resolves.toBe(true);
     await page.keyboard.press('Tab');
-    await expect(page.locator('#approve').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(focused(page)).resolves.toBe('approve');
     await page.keyboard.press('Enter');
     const done = await client.done;
     expect(done).toMatchObject({ code: 0 });
@@ -92,19 +98,132 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
   });
 
   it.each([
-    { note: 'the requester itself, holding db:approver', sub: 'ci-job-3', roles: ['db:approver'], rule: 'approval.self' },
-    { note: 'a reader without db:approver', sub: 'eve', roles: ['db:read'], rule: 'approval' },
-  ])('$note sees the approval policy reasons and no buttons', async ({ sub, roles, rule }) => {
+    // the shipped approval policy lets a requester deny (withdraw) its own request, never approve it
+    {
+      note: 'the requester itself: no Approve, only Deny',
+      sub: 'ci-job-3',
+      roles: ['db:approver'],
+      rule: 'approval.self',
+      buttons: ['deny'],
+    },
+    { note: 'a reader without db:approver: no buttons', sub: 'eve', roles: ['db:read'], rule: 'approval.role', buttons: [] },
+  ])('$note, and the approval policy reasons', async ({ sub, roles, rule, buttons }) => {
     const client = await rig.current.psql("UPDATE orders SET status = 'paid' WHERE id = 3", 'ci-job-3', ['db:write']);
     const id = await heldId(client);
-    const { page } = await rig.current.page();
+    const opened = await rig.current.page();
+    const page = opened.page;
+    errors.push(opened.errors);
     await signIn(page, rig.current.url, await rig.current.mint(sub, roles), sub);
     await page.goto(`${rig.current.url}#/approvals/${id}`);
     await page.locator('#not-allowed').waitFor();
     await expect(page.locator('#not-allowed').textContent()).resolves.toContain(rule);
-    await expect(page.locator('#approve, #deny, #reason').count()).resolves.toBe(0);
+    expect(await page.locator('#actions button').evaluateAll((els) => els.map((el) => el.id))).toEqual(buttons);
+    await expect(page.locator('#reason').count()).resolves.toBe(buttons.length > 0 ? 1 : 0);
     if (sub === 'eve') await shot(page, 'approval-not-allowed');
     expect((await rig.current.api('POST', `/v1/approvals/${id}/deny`, approver, { reason: 'cleanup' })).status).toBe(200);
     await client.done;
+  });
+
+  it('finds the statement in its session through a deep link, with its masked result rows', async () => {
+    const client = await rig.current.psql('SELECT id, email FROM customers WHERE id = 2', 'reader-bot', ['db:read']);
+    const ran = await client.done;
+    expect(ran.stdout.trim()).toMatch(/^2\|\*+\.com$/);
+    const opened = await rig.current.page();
+    errors.push(opened.errors);
+    const page = opened.page;
+    await signIn(page, rig.current.url, await rig.current.mint('auditor', ['audit:read']), 'auditor');
+    // the recording ships every 50 ms: filter until the session is listed
+    await page.goto(`${rig.current.url}#/sessions?sub=reader-bot`);
+    const link = page.locator('a.session-link');
+    await expect
+      .poll(
+        async () => {
+          if ((await link.count()) > 0) return true;
+          await page.locator('#session-filters button[type=submit]').click();
+          await page.waitForTimeout(100);
+          return false;
+        },
+        { timeout: 8000 },
+      )
+      .toBe(true);
+    await shot(page, 'sessions');
+    await link.first().click();
+    const entry = page.locator('.entry', { hasText: 'SELECT id, email FROM customers' });
+    await entry.waitFor();
+    await shot(page, 'session');
+    const href = await entry.locator('a.entry-link').getAttribute('href');
+    expect(href).toMatch(/^#\/sessions\/[^/]+\/statements\/\d+$/);
+    // a fresh load of the deep link scrolls to the statement and highlights it
+    await page.goto('about:blank');
+    await page.goto(`${rig.current.url}${href}`);
+    const target = page.locator('.entry.highlight');
+    await target.waitFor();
+    await expect(target.getAttribute('id')).resolves.toBe(`statement-${href?.split('/').pop()}`);
+    await expect(target.isVisible()).resolves.toBe(true);
+    expect(await page.evaluate("document.querySelector('.entry.highlight').getBoundingClientRect().top < innerHeight")).toBe(true);
+    await expect(target.textContent()).resolves.toContain('public.customers.email:partial');
+    const cells = await target.locator('.result-rows tbody td').allTextContents();
+    expect(cells[0]).toBe('2');
+    expect(cells[1]).toMatch(/^\*+\.com$/);
+    expect(await target.textContent()).not.toContain('alan@example.com');
+    await shot(page, 'statement');
+  });
+
+  it('renders the policy and the live overview', async () => {
+    const opened = await rig.current.page();
+    errors.push(opened.errors);
+    const page = opened.page;
+    await signIn(page, rig.current.url, await rig.current.mint('auditor-2', ['audit:read']), 'auditor-2');
+    await page.goto(`${rig.current.url}#/policy`);
+    await expect(page.locator('#policy-revision').textContent()).resolves.toMatch(/^sha256:/);
+    await expect(page.locator('#policy-status').textContent()).resolves.toContain('Stale');
+    await shot(page, 'policy');
+    await page.goto(`${rig.current.url}#/`);
+    await expect.poll(() => page.locator('#count-sessions').textContent(), { timeout: 5000 }).toMatch(/^\d+$/);
+    await expect(page.locator('#count-pending').textContent()).resolves.toMatch(/^\d+$/);
+    await shot(page, 'overview');
+  });
+
+  it('lays the main pages out at 390 px: no sideways scrolling, the nav behind the Menu button', async () => {
+    const opened = await rig.current.page({ width: 390, height: 844 });
+    errors.push(opened.errors);
+    const page = opened.page;
+    await signIn(page, rig.current.url, await rig.current.mint('phone', ['db:approver', 'audit:read']), 'phone');
+    await expect(page.locator('#nav').isVisible()).resolves.toBe(false);
+    await page.locator('#nav-toggle').click();
+    await page.locator('#nav a[data-route=approvals]').click();
+    await page.waitForURL(/#\/approvals$/);
+    await expect(page.locator('#nav').isVisible()).resolves.toBe(false);
+    for (const [name, hash, ready] of [
+      ['overview', '#/', '#count-sessions'],
+      ['approvals', '#/approvals?status=all', '#queue article'],
+      ['sessions', '#/sessions', 'a.session-link'],
+      ['policy', '#/policy', '#policy-revision'],
+    ] as const) {
+      await page.goto(`${rig.current.url}${hash}`);
+      await page.locator(ready).first().waitFor();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth'), name).toBeLessThanOrEqual(390);
+      await shot(page, `${name}-390`);
+    }
+  });
+
+  it('logged no console error and no page error on any page', () => {
+    expect(errors.flat()).toEqual([]);
+  });
+
+  it('returns to sign-in with the reason when the token expires, and signs out', async () => {
+    const { page } = await rig.current.page();
+    await signIn(page, rig.current.url, await rig.current.mint('brief', ['audit:read'], 2), 'brief');
+    await page.waitForTimeout(2100);
+    await page.goto(`${rig.current.url}#/policy`);
+    await page.waitForURL(/#\/signin$/);
+    await expect(page.locator('#signin-notice').textContent()).resolves.toMatch(/^Signed out: /);
+    expect(await page.evaluate("sessionStorage.getItem('portcullis.token')")).toBeNull();
+    // signing in again returns to the page the person was on
+    await signIn(page, rig.current.url, await rig.current.mint('brief', ['audit:read']), 'brief');
+    await page.waitForURL(/#\/policy$/);
+    await page.locator('#sign-out').click();
+    await page.waitForURL(/#\/signin$/);
+    expect(await page.evaluate("sessionStorage.getItem('portcullis.token')")).toBeNull();
   });
 });

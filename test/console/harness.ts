@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { REPO_ROOT } from '../helpers/shared.js';
-import { PSQL, REPO_POLICIES, startServed, useStack } from '../e2e/helpers.js';
+import { AUDIENCE, PSQL, REPO_POLICIES, startServed, useStack } from '../e2e/helpers.js';
 import type { StackRef, StartedServed } from '../e2e/helpers.js';
 
 /** CHROMIUM is the browser the tests drive: $PORTCULLIS_CHROMIUM, else Debian's /usr/bin/chromium; undefined when neither exists. */
@@ -79,6 +79,14 @@ export function useRig(): { readonly current: Rig } {
     await admin.end();
     const [gateway, browser] = await Promise.all([
       startServed(s, {
+        // no clock skew, so a token minted to expire in 2 s is refused after 2 s
+        identity: {
+          issuer: s.issuer.issuer.issuer,
+          audience: AUDIENCE,
+          jwks: { url: s.issuer.jwksUrl },
+          algorithms: ['ES256'],
+          clock_skew: '0s',
+        },
         policy: { paths: [REPO_POLICIES] },
         state: {
           host: s.pg.host,

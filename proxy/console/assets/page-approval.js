@@ -120,7 +120,12 @@ export function render(ctx) {
         reason,
         h('div', { className: 'buttons' }, buttons),
         refused.length > 0
-          ? h('div', { className: 'not-allowed' }, h('p', {}, `You may not ${refused.join(' or ')}:`), reasonList(refusals(perms, refused)))
+          ? h(
+              'div',
+              { className: 'not-allowed', id: 'not-allowed' },
+              h('p', {}, `You may not ${refused.join(' or ')}:`),
+              reasonList(refusals(perms, refused)),
+            )
           : null,
       ),
     );

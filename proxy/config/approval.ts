@@ -3,6 +3,8 @@
 // an HMAC secret), and where the admin API listens (loopback by default, optional TLS, a rate
 // limit per approver). Types, defaults and validators; secrets and PEM files are read by proxy/cli.
 
+import { validateConsoleOidc } from './console.js';
+import type { ConsoleOidcConfig } from './console.js';
 import { deepFreeze, kindOf } from './section.js';
 import type { Section } from './section.js';
 import type { SecretSource } from './secrets.js';
@@ -36,6 +38,8 @@ export type AdminConfig = {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** openRoutes are the routes answered without a bearer token (`metrics`, `readyz`); default `[metrics]`. */
   readonly openRoutes: readonly ('metrics' | 'readyz')[];
+  /** consoleOidc is the web console's OIDC sign-in (`admin.console.oidc`); absent: pasted tokens only. */
+  readonly consoleOidc?: ConsoleOidcConfig;
 };
 
 /** APPROVAL_DEFAULTS are the defaults of `approval`. */
@@ -102,13 +106,14 @@ export function validateApproval(root: Section): ApprovalConfig {
 /** validateAdmin reads the optional `admin` section. */
 export function validateAdmin(root: Section): AdminConfig {
   const s = root.section('admin', false);
-  s?.only(['enabled', 'host', 'port', 'tls', 'rate_limit', 'open_routes']);
+  s?.only(['enabled', 'host', 'port', 'tls', 'rate_limit', 'open_routes', 'console']);
   const tls = s?.section('tls', false);
   tls?.only(['cert', 'key']);
   const certFile = tls?.string('cert', true);
   const keyFile = tls?.string('key', true);
   const rate = s?.section('rate_limit', false);
   rate?.only(['max', 'window']);
+  const consoleOidc = validateConsoleOidc(s);
   return {
     enabled: s?.boolean('enabled') ?? true,
     host: s?.string('host') ?? ADMIN_DEFAULTS.host,
@@ -119,6 +124,7 @@ export function validateAdmin(root: Section): AdminConfig {
       windowMs: rate?.duration('window', 1_000) ?? ADMIN_DEFAULTS.rateLimit.windowMs,
     },
     openRoutes: s === undefined ? ADMIN_DEFAULTS.openRoutes : openRoutes(s),
+    ...(consoleOidc !== undefined ? { consoleOidc } : {}),
   };
 }
 

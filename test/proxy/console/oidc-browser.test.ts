@@ -24,7 +24,7 @@ type Page = {
   history: { state: unknown; replaceState(state: unknown, title: string, url: string): void };
   sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void; removeItem(k: string): void };
   fetch: typeof fetch;
-  crypto: Crypto;
+  crypto: typeof globalThis.crypto;
   store: Map<string, string>;
 };
 type OidcModule = {

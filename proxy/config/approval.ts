@@ -3,8 +3,8 @@
 // an HMAC secret), and where the admin API listens (loopback by default, optional TLS, a rate
 // limit per approver). Types, defaults and validators; secrets and PEM files are read by proxy/cli.
 
-import { validateConsoleOidc } from './console.js';
-import type { ConsoleOidcConfig } from './console.js';
+import { CONSOLE_DEFAULTS, validateConsole } from './console.js';
+import type { ConsoleConfig } from './console.js';
 import { deepFreeze, kindOf } from './section.js';
 import type { Section } from './section.js';
 import type { SecretSource } from './secrets.js';
@@ -38,8 +38,8 @@ export type AdminConfig = {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** openRoutes are the routes answered without a bearer token (`metrics`, `readyz`); default `[metrics]`. */
   readonly openRoutes: readonly ('metrics' | 'readyz')[];
-  /** consoleOidc is the web console's OIDC sign-in (`admin.console.oidc`); absent: pasted tokens only. */
-  readonly consoleOidc?: ConsoleOidcConfig;
+  /** console says whether the listener serves the web console and how it signs people in (`admin.console`). */
+  readonly console: ConsoleConfig;
 };
 
 /** APPROVAL_DEFAULTS are the defaults of `approval`. */
@@ -57,6 +57,7 @@ export const ADMIN_DEFAULTS = deepFreeze({
   port: 9187,
   rateLimit: { max: 120, windowMs: 60_000 },
   openRoutes: ['metrics'] as readonly ('metrics' | 'readyz')[],
+  console: CONSOLE_DEFAULTS,
 });
 
 /** OPENABLE_ROUTES are the admin routes `admin.open_routes` may list. */
@@ -113,7 +114,6 @@ export function validateAdmin(root: Section): AdminConfig {
   const keyFile = tls?.string('key', true);
   const rate = s?.section('rate_limit', false);
   rate?.only(['max', 'window']);
-  const consoleOidc = validateConsoleOidc(s);
   return {
     enabled: s?.boolean('enabled') ?? true,
     host: s?.string('host') ?? ADMIN_DEFAULTS.host,
@@ -124,7 +124,7 @@ export function validateAdmin(root: Section): AdminConfig {
       windowMs: rate?.duration('window', 1_000) ?? ADMIN_DEFAULTS.rateLimit.windowMs,
     },
     openRoutes: s === undefined ? ADMIN_DEFAULTS.openRoutes : openRoutes(s),
-    ...(consoleOidc !== undefined ? { consoleOidc } : {}),
+    console: validateConsole(s),
   };
 }
 

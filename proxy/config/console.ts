@@ -1,6 +1,9 @@
-// Section `admin.console.oidc` of opa.config.yaml: how the web console signs people in with the
-// identity provider (OIDC authorization code flow with PKCE, a public client). Its type, defaults
-// and validator; the discovery document is read when the admin API starts (proxy/console/oidc.ts).
+// Subsection `admin.console` of opa.config.yaml: whether the admin API's listener also serves the
+// web console (at / and /console/; on by default, as the console holds no power of its own: every
+// action goes through the admin API with the caller's token), and how the console signs people in
+// with the identity provider (`oidc`: authorization code flow with PKCE, a public client; the
+// discovery document is read when the admin API starts, proxy/console/oidc.ts). Types, defaults
+// and validator.
 
 import { checkHttpUrl } from './identity.js';
 import { deepFreeze } from './section.js';
@@ -14,16 +17,33 @@ export type ConsoleOidcConfig = {
   readonly scope: string;
 };
 
+/** ConsoleConfig is `admin.console`. */
+export type ConsoleConfig = {
+  /** enabled is false when `admin.console.enabled: false` turns the console off (its paths answer 404). */
+  readonly enabled: boolean;
+  /** oidc is the console's sign-in with the identity provider (`admin.console.oidc`); absent: pasted tokens only. */
+  readonly oidc?: ConsoleOidcConfig;
+};
+
+/** CONSOLE_DEFAULTS are the defaults of `admin.console`. */
+export const CONSOLE_DEFAULTS = deepFreeze({ enabled: true });
+
 /** CONSOLE_OIDC_DEFAULTS are the defaults of `admin.console.oidc`. */
 export const CONSOLE_OIDC_DEFAULTS = deepFreeze({ scope: 'openid' });
 
-/** CONSOLE_KEYS are the keys of `admin.console` (`enabled` is read with the console's routes, `oidc` here). */
-const CONSOLE_KEYS = ['enabled', 'oidc'];
+/** CONSOLE_KEYS are the keys `admin.console` may have. */
+const CONSOLE_KEYS = ['enabled', 'oidc'] as const;
 
-/** validateConsoleOidc reads `admin.console.oidc` from the `admin` section; undefined when absent or invalid (errors recorded). */
-export function validateConsoleOidc(admin: Section | undefined): ConsoleOidcConfig | undefined {
-  const consoleSection = admin?.section('console', false);
-  consoleSection?.only(CONSOLE_KEYS);
+/** validateConsole reads the optional `admin.console` subsection of the `admin` section (itself optional). */
+export function validateConsole(admin: Section | undefined): ConsoleConfig {
+  const s = admin?.section('console', false);
+  s?.only(CONSOLE_KEYS);
+  const oidc = validateConsoleOidc(s);
+  return { enabled: s?.boolean('enabled') ?? CONSOLE_DEFAULTS.enabled, ...(oidc !== undefined ? { oidc } : {}) };
+}
+
+/** validateConsoleOidc reads `admin.console.oidc`; undefined when absent or invalid (errors recorded). */
+function validateConsoleOidc(consoleSection: Section | undefined): ConsoleOidcConfig | undefined {
   const s = consoleSection?.section('oidc', false);
   if (s === undefined) return undefined;
   s.only(['client_id', 'issuer', 'scope']);

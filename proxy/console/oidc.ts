@@ -2,32 +2,23 @@
 // client (`admin.console.oidc`) joined with the endpoints its provider's discovery document names,
 // read once when the admin API starts, with a bounded timeout. A provider that cannot be read, or
 // names other endpoints than an authorization code flow needs, leaves the console with pasted
-// tokens only (null) and tells the operator why (`console.oidc_unavailable`); it never stops the
+// tokens only (null) and tells the operator why (`console.oidc-unavailable`); it never stops the
 // gateway. The browser side of the flow is assets/oidc.js.
+
+import type { ConsoleOidc } from './types.js';
 
 /** ConsoleOidcInput is what consoleOidc reads of the gateway's configuration (a GatewayConfig fits). */
 export type ConsoleOidcInput = {
   readonly identity: { readonly issuer: string };
   readonly admin: {
-    readonly consoleOidc?: { readonly clientId: string; readonly issuer?: string; readonly scope: string };
+    readonly console: { readonly oidc?: { readonly clientId: string; readonly issuer?: string; readonly scope: string } };
   };
-};
-
-/** ConsoleOidc is the `oidc` member of the console's config.json: everything the browser needs to start the flow. */
-export type ConsoleOidc = {
-  readonly issuer: string;
-  readonly authorization_endpoint: string;
-  readonly token_endpoint: string;
-  readonly client_id: string;
-  readonly scope: string;
-  /** redirect_uri is the console's own address (`<admin url>/`): the provider must have it registered for the client. */
-  readonly redirect_uri: string;
 };
 
 /** ConsoleOidcEvent is what consoleOidc tells the operator (the admin API's log). */
 export type ConsoleOidcEvent =
-  | { readonly kind: 'console.oidc_ready'; readonly issuer: string; readonly client_id: string }
-  | { readonly kind: 'console.oidc_unavailable'; readonly issuer: string; readonly reason: string };
+  | { readonly kind: 'console.oidc-ready'; readonly issuer: string; readonly client_id: string }
+  | { readonly kind: 'console.oidc-unavailable'; readonly issuer: string; readonly reason: string };
 
 /** ConsoleOidcDeps are consoleOidc's effects: how the discovery document is fetched, the log and the timeout. */
 export type ConsoleOidcDeps = {
@@ -95,7 +86,7 @@ function endpointsOf(doc: unknown, issuer: string): { authorization: string; tok
  * operator's log says why). Never rejects.
  */
 export async function consoleOidc(config: ConsoleOidcInput, adminUrl: string, deps: ConsoleOidcDeps = {}): Promise<ConsoleOidc | null> {
-  const client = config.admin.consoleOidc;
+  const client = config.admin.console.oidc;
   if (client === undefined) return null;
   const issuer = client.issuer ?? config.identity.issuer;
   const log = deps.log ?? ((): void => undefined);
@@ -109,15 +100,15 @@ export async function consoleOidc(config: ConsoleOidcInput, adminUrl: string, de
     doc = await Promise.race([(deps.fetchDiscovery ?? fetchJson)(url, signal), timedOut]);
   } catch (err) {
     const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? 'timed out' : describe(err);
-    log({ kind: 'console.oidc_unavailable', issuer, reason: `cannot read ${url}: ${reason}; the console offers pasted tokens only` });
+    log({ kind: 'console.oidc-unavailable', issuer, reason: `cannot read ${url}: ${reason}; the console offers pasted tokens only` });
     return null;
   }
   const endpoints = endpointsOf(doc, issuer);
   if (typeof endpoints === 'string') {
-    log({ kind: 'console.oidc_unavailable', issuer, reason: `${endpoints} (${url}); the console offers pasted tokens only` });
+    log({ kind: 'console.oidc-unavailable', issuer, reason: `${endpoints} (${url}); the console offers pasted tokens only` });
     return null;
   }
-  log({ kind: 'console.oidc_ready', issuer, client_id: client.clientId });
+  log({ kind: 'console.oidc-ready', issuer, client_id: client.clientId });
   return {
     issuer,
     authorization_endpoint: endpoints.authorization,

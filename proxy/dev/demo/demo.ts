@@ -169,7 +169,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
         ...base.admin,
         ...(options.adminPort !== undefined ? { port: options.adminPort } : {}),
         // the console signs in at the demo's issuer (its default: identity.issuer, set below)
-        consoleOidc: { clientId: DEMO_CONSOLE_CLIENT_ID, scope: 'openid' },
+        console: { ...base.admin.console, oidc: { clientId: DEMO_CONSOLE_CLIENT_ID, scope: 'openid' } },
       },
       upstream: {
         ...base.upstream,

@@ -48,7 +48,7 @@ describe('admin.console.oidc', () => {
       want: { clientId: 'c', issuer: 'http://127.0.0.1:8400', scope: 'openid' },
     },
   ])('reads $note', ({ console, want }) => {
-    expect(configOf(doc(console)).admin.consoleOidc).toEqual(want);
+    expect(configOf(doc(console)).admin.console.oidc).toEqual(want);
   });
 
   it.each([
@@ -111,7 +111,7 @@ describe('consoleOidc', () => {
       scope: 'openid',
       redirect_uri: `${ADMIN_URL}/`,
     });
-    expect(events).toEqual([{ kind: 'console.oidc_ready', issuer: s.url, client_id: 'portcullis-console' }]);
+    expect(events).toEqual([{ kind: 'console.oidc-ready', issuer: s.url, client_id: 'portcullis-console' }]);
   });
 
   it('reads another provider when admin.console.oidc.issuer names one', async () => {
@@ -142,7 +142,7 @@ describe('consoleOidc', () => {
     expect(await result).toBeNull();
     expect(events).toEqual([
       {
-        kind: 'console.oidc_unavailable',
+        kind: 'console.oidc-unavailable',
         issuer,
         reason: expect.stringMatching(
           new RegExp(
@@ -158,7 +158,7 @@ describe('consoleOidc', () => {
     const { events, result } = run(configOf(doc({ oidc: { client_id: 'c' } }, s.url)));
     expect(await result).toBeNull();
     expect(events[0]).toMatchObject({
-      kind: 'console.oidc_unavailable',
+      kind: 'console.oidc-unavailable',
       reason: expect.stringContaining('names issuer "http://127.0.0.1", not'),
     });
   });
@@ -186,7 +186,7 @@ describe('consoleOidc', () => {
   ])('is null for a document with $note', async ({ document, reason }) => {
     const { events, result } = run(configOf(doc({ oidc: { client_id: 'c' } })), { fetchDiscovery: async () => document });
     expect(await result).toBeNull();
-    expect(events).toEqual([{ kind: 'console.oidc_unavailable', issuer: ISSUER, reason: expect.stringContaining(reason) }]);
+    expect(events).toEqual([{ kind: 'console.oidc-unavailable', issuer: ISSUER, reason: expect.stringContaining(reason) }]);
   });
 
   it('accepts a document that does not list its PKCE methods', async () => {
@@ -202,6 +202,6 @@ describe('consoleOidc', () => {
     });
     expect(await result).toBeNull();
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(events).toEqual([{ kind: 'console.oidc_unavailable', issuer: ISSUER, reason: expect.stringContaining(': timed out;') }]);
+    expect(events).toEqual([{ kind: 'console.oidc-unavailable', issuer: ISSUER, reason: expect.stringContaining(': timed out;') }]);
   });
 });

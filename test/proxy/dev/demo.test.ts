@@ -189,6 +189,23 @@ describe('startDemo', () => {
     40_000,
   );
 
+  it("serves the console's config.json with sign-in at the demo issuer, and lets the console reach it (CSP)", async () => {
+    const { gateway, issuerUrl } = d();
+    const res = await fetch(`${gateway.adminUrl}/console/config.json`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { oidc: unknown }).oidc).toEqual({
+      issuer: issuerUrl,
+      authorization_endpoint: `${issuerUrl}/authorize`,
+      token_endpoint: `${issuerUrl}/token`,
+      client_id: 'portcullis-console',
+      scope: 'openid',
+      redirect_uri: `${gateway.adminUrl}/`,
+    });
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`connect-src 'self' ${issuerUrl}`);
+    expect(csp).toContain(`form-action 'self' ${issuerUrl}`);
+  });
+
   it.each([
     { who: 'alice', route: '/v1/sessions', status: 200 },
     { who: 'bob', route: '/v1/approvals?status=pending', status: 200 },

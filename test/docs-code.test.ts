@@ -60,6 +60,7 @@ const SECTIONS = [
   'admin.tls',
   'admin.rate_limit',
   'admin.console',
+  'admin.console.oidc',
   'recording',
   'decision_logs',
   'decision_logs.file',

@@ -38,7 +38,7 @@ export type AdminConfig = {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** openRoutes are the routes answered without a bearer token (`metrics`, `readyz`); default `[metrics]`. */
   readonly openRoutes: readonly ('metrics' | 'readyz')[];
-  /** console says whether the listener serves the web console (`admin.console`). */
+  /** console says whether the listener serves the web console and how it signs people in (`admin.console`). */
   readonly console: ConsoleConfig;
 };
 

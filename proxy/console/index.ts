@@ -7,4 +7,6 @@ export { CONSOLE_ASSETS_DIR, CONSOLE_PATH_PREFIX, consolePlugin } from './static
 export { CONTENT_TYPES, readAssets } from './assets.js';
 export type { Asset, AssetsRead } from './assets.js';
 export { consoleCsp, consoleHeaders } from './headers.js';
+export { consoleOidc, discoveryUrlOf, DISCOVERY_TIMEOUT_MS } from './oidc.js';
+export type { ConsoleOidcDeps, ConsoleOidcEvent, ConsoleOidcInput } from './oidc.js';
 export type * from './types.js';

@@ -13,6 +13,12 @@ export {
   DEMO_UPSTREAM_USER,
   DEMO_STATE_DATABASE,
   DEMO_AGENT,
+  DEMO_APPROVER,
+  DEMO_SECOND_APPROVER,
+  DEMO_AUDITOR,
+  DEMO_CONSOLE_CLIENT_ID,
+  DEMO_IDENTITIES,
+  consoleUrl,
 } from './demo/demo.js';
 export type { DemoDeps, DemoGatewayStart, DemoHandle, DemoOptions, RunDemoIo } from './demo/demo.js';
 export { DemoConfigInvalid, DemoStateMissing } from './demo/errors.js';

@@ -293,7 +293,7 @@ describe('validateConfig errors', () => {
     {
       note: 'an unknown key of admin.console',
       doc: withKey('admin.console.path', '/ui'),
-      errors: ['admin.console.path: unknown key (expected one of enabled)'],
+      errors: ['admin.console.path: unknown key (expected one of enabled, oidc)'],
     },
     {
       note: 'a shutdown grace that is not a duration',

@@ -82,9 +82,9 @@ function signedIn(bearer, me) {
   app.notice = undefined;
   renderWho();
   startLive();
-  const back = sessionStorage.getItem(RETURN_KEY);
+  const back = sessionStorage.getItem(RETURN_KEY) ?? location.hash;
   sessionStorage.removeItem(RETURN_KEY);
-  navigate(back?.startsWith('#/') && !back.startsWith('#/signin') ? back : '#/');
+  navigate(back.startsWith('#/') && !back.startsWith('#/signin') ? back : '#/');
 }
 
 function signOut() {
@@ -210,6 +210,15 @@ async function boot() {
     } catch (e) {
       app.notice = `Sign-in with the identity provider failed: ${e?.message ?? e}`;
       setToken(null);
+    }
+  }
+  // `/?login_hint=<name>` (the link `npm start` prints) goes straight to the provider's sign-in for that identity
+  if (app.oidc !== undefined && token() === null && !fromIssuer && new URL(location.href).searchParams.has('login_hint')) {
+    try {
+      await app.oidc.startSignIn(app.config.oidc);
+      return;
+    } catch (e) {
+      app.notice = `Sign-in with the identity provider failed: ${e?.message ?? e}`;
     }
   }
   window.addEventListener('hashchange', route);

@@ -47,3 +47,14 @@ export function latestOverview() {
 export function liveState() {
   return state;
 }
+
+/** POLL_MS is how often a live page refetches while the stream is down (a gateway without it, or a reconnect). */
+const POLL_MS = 10_000;
+
+/** pollWhileDown calls fn every POLL_MS while the stream is not open, so a page stays current without it; answers the stop function. */
+export function pollWhileDown(fn) {
+  const timer = setInterval(() => {
+    if (state !== 'open') fn();
+  }, POLL_MS);
+  return () => clearInterval(timer);
+}

@@ -6,7 +6,7 @@
 import { api } from './api.js';
 import { badge, dl, errorBox, h, loading, reasonList, replace, time } from './dom.js';
 import { createClock, history, policyReasons, requester, statements, timing } from './approval-view.js';
-import { subscribe } from './live.js';
+import { pollWhileDown, subscribe } from './live.js';
 
 export function render(ctx) {
   const id = ctx.params.id;
@@ -99,7 +99,16 @@ export function render(ctx) {
       for (const b of buttons) b.disabled = true;
       try {
         const after = await api(`${path}/${action}`, { method: 'POST', body: { reason: reason.value.trim() } });
-        replace(result, h('p', { className: 'ok' }, action === 'approve' ? `Approved: the request is ${after.status}.` : 'Denied.'));
+        replace(
+          result,
+          h(
+            'p',
+            { className: 'ok' },
+            action === 'approve'
+              ? `Your approval is recorded: the request is ${after.status}.`
+              : 'Denied: the agent is told who denied it and why.',
+          ),
+        );
         reason.value = '';
       } catch (e) {
         replace(result, errorBox(e));
@@ -138,8 +147,10 @@ export function render(ctx) {
     }),
     subscribe('state', (s) => s === 'open' && refresh()),
   ];
+  const poll = pollWhileDown(refresh);
   return () => {
     stopped = true;
+    poll();
     clock.stop();
     for (const u of unsubscribe) u();
   };

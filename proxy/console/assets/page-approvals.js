@@ -4,7 +4,7 @@
 import { api, query } from './api.js';
 import { badge, errorBox, h, loading, replace } from './dom.js';
 import { createClock, history, policyReasons, requester, statements, timing } from './approval-view.js';
-import { subscribe } from './live.js';
+import { pollWhileDown, subscribe } from './live.js';
 
 const STATUSES = ['pending', 'approved', 'denied', 'expired', 'withdrawn', 'all'];
 
@@ -63,7 +63,7 @@ export function render(ctx) {
     }
   };
   refresh();
-  const unsubscribe = [subscribe('approval', refresh), subscribe('state', (s) => s === 'open' && refresh())];
+  const unsubscribe = [subscribe('approval', refresh), subscribe('state', (s) => s === 'open' && refresh()), pollWhileDown(refresh)];
   return () => {
     stopped = true;
     clock.stop();

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { NO_APPROVAL_POLICY, startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
+import { watchApprovalChanges } from '../approvals/index.js';
 import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
@@ -346,7 +347,12 @@ export async function startGatewayFromConfig(
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
         log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
         version: VERSION,
-        console: { enabled: config.admin.console.enabled },
+        console: {
+          enabled: config.admin.console.enabled,
+          overview: status.figures,
+          // the console's live approval events: one LISTEN of this gateway, opened with the first stream
+          ...(state !== undefined ? { approvals: (onChange, onLost) => watchApprovalChanges(state, onChange, onLost) } : {}),
+        },
       });
       events.publish({ type: 'admin.listening', url: admin.url });
     } catch (e) {

@@ -7,4 +7,9 @@ export { CONSOLE_ASSETS_DIR, CONSOLE_PATH_PREFIX, consolePlugin } from './static
 export { CONTENT_TYPES, readAssets } from './assets.js';
 export type { Asset, AssetsRead } from './assets.js';
 export { consoleCsp, consoleHeaders } from './headers.js';
+export { APPROVAL_CHANGE_KINDS, OVERVIEW_DECISIONS } from './types.js';
 export type * from './types.js';
+export { EVENT_HUB_DEFAULTS, createEventHub } from './event-hub.js';
+export type { EventHub, StreamSlot } from './event-hub.js';
+export { NO_FIGURES, overviewOf } from './overview.js';
+export type { OverviewSample } from './overview.js';

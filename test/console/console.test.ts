@@ -71,7 +71,7 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
     await page.keyboard.press('Enter');
     const done = await client.done;
     expect(done).toMatchObject({ code: 0 });
-    expect(done.stdout.trim()).toBe('Ada L.');
+    expect(done.stdout.trim()).toBe('Ada L.\nUPDATE 1');
     await page.locator('#history', { hasText: 'reviewed in the console' }).waitFor();
     await expect(page.locator('#history .badge-approved').count()).resolves.toBe(1);
     await expect(page.locator('#approve').count()).resolves.toBe(0);
@@ -179,9 +179,17 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
     await expect(page.locator('#policy-status').textContent()).resolves.toContain('Stale');
     await shot(page, 'policy');
     await page.goto(`${rig.current.url}#/`);
-    await expect.poll(() => page.locator('#count-sessions').textContent(), { timeout: 5000 }).toMatch(/^\d+$/);
-    await expect(page.locator('#count-pending').textContent()).resolves.toMatch(/^\d+$/);
+    await expect.poll(() => page.locator('#count-pending').textContent(), { timeout: 5000 }).toBe('0');
+    // a held statement: one live session, one pending hold, shown within a few seconds without a reload
+    const client = await rig.current.psql("UPDATE orders SET status = 'shipped' WHERE id = 5", 'overview-bot', ['db:write']);
+    const id = await heldId(client);
+    await expect.poll(() => page.locator('#count-pending').textContent(), { timeout: 5000 }).toBe('1');
+    await expect(page.locator('#count-sessions').textContent()).resolves.toBe('1');
     await shot(page, 'overview');
+    expect((await rig.current.api('POST', `/v1/approvals/${id}/deny`, approver, { reason: 'not now' })).status).toBe(200);
+    await client.done;
+    await expect.poll(() => page.locator('#count-pending').textContent(), { timeout: 5000 }).toBe('0');
+    await expect.poll(() => page.locator('#count-sessions').textContent(), { timeout: 5000 }).toBe('0');
   });
 
   it('lays the main pages out at 390 px: no sideways scrolling, the nav behind the Menu button', async () => {

@@ -129,7 +129,11 @@ export function sampleBodies(): { at: string; body: RecordBody }[] {
     },
     { at: '2026-06-01T08:10:00.000Z', body: start(S2, 'bob', 'analytics', 'gw-2') },
     { at: '2026-06-01T08:10:01.000Z', body: statementBody(S2, 1, 'SELECT 1', 'select', allow()) },
-    { at: '2026-06-01T08:10:01.005Z', body: outcome(S2, 1, 'SELECT 1', 1, ['?column?']) },
+    // recorded with `recording.results: capped`: the rows themselves too
+    {
+      at: '2026-06-01T08:10:01.005Z',
+      body: { ...outcome(S2, 1, 'SELECT 1', 1, ['?column?']), result_rows: [['1']], result_truncated: false },
+    },
   ];
 }
 

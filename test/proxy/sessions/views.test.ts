@@ -173,6 +173,13 @@ describe('statements', () => {
     ]);
   });
 
+  it('answers the rows the agent saw where they were recorded (recording.results: capped), and none where only a digest was', async () => {
+    const [capped] = (await views.statements(S2)).statements;
+    expect(capped?.outcome).toMatchObject({ tag: 'SELECT 1', result_rows: [['1']], result_truncated: false });
+    const [digestOnly] = (await views.statements(S1)).statements;
+    expect(digestOnly?.outcome).not.toHaveProperty('result_rows');
+  });
+
   const cases: Array<{ note: string; decision?: 'allow' | 'deny' | 'hold' | 'refuse'; want: number[] }> = [
     { note: 'allowed only', decision: 'allow', want: [1, 2] },
     { note: 'denied only', decision: 'deny', want: [3] },

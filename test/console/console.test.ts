@@ -97,6 +97,24 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
     await expect(card.locator('details').textContent()).resolves.toContain('no deletes today');
   });
 
+  it('shows what agents send as text: markup in a statement is neither parsed nor run', async () => {
+    const page = approverPage;
+    await page.goto(`${rig.current.url}#/approvals`);
+    const payload = '<img src=x onerror="window.pwned=1"><b>bold</b>';
+    const client = await rig.current.psql(`UPDATE customers SET name = '${payload}' WHERE id = 3`, 'ci-job-4', ['db:write']);
+    const id = await heldId(client);
+    const card = page.locator(`article[data-id="${id}"]`);
+    await card.waitFor();
+    await expect(card.locator('.sql-str').textContent()).resolves.toBe(`'${payload}'`);
+    await expect(card.locator('img, b').count()).resolves.toBe(0);
+    await card.locator('a.approval-link').click();
+    await page.locator('#reason').waitFor();
+    await expect(page.locator('main img, main b').count()).resolves.toBe(0);
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
+    expect((await rig.current.api('POST', `/v1/approvals/${id}/deny`, approver, { reason: 'markup' })).status).toBe(200);
+    await client.done;
+  });
+
   it.each([
     // the shipped approval policy lets a requester deny (withdraw) its own request, never approve it
     {

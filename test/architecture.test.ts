@@ -71,6 +71,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   'bundle-service': ['errors'],
   sessions: ['state', 'recording', 'errors'],
   replay: ['decision', 'state', 'recording', 'errors'],
+  impact: ['replay', 'decision', 'state', 'errors'],
   notify: ['approvals', 'errors'],
   catalog: ['upstream', 'events', 'errors'],
   threads: [],
@@ -116,7 +117,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
     'errors',
   ],
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'control', 'catalog', 'upstream', 'events', 'config', 'errors'],
-  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'errors'],
+  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'impact', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };

@@ -354,6 +354,8 @@ const timelineEntry = {
         columns: strings,
         digest: nullableString,
         duration_ms: { type: 'number' },
+        result_rows: { type: 'array', items: { type: 'array', items: nullableString } },
+        result_truncated: { type: 'boolean' },
       },
     },
   },

@@ -86,6 +86,10 @@ export type StatementOutcome = {
   readonly columns: readonly string[];
   readonly digest: string | null;
   readonly duration_ms: number;
+  /** result_rows are the rows the agent saw (masked as sent), when the gateway recorded them (`recording.results: capped`). */
+  readonly result_rows?: readonly (readonly (string | null)[])[];
+  /** result_truncated is true when rows past the cap were not kept. */
+  readonly result_truncated?: boolean;
 };
 
 /** TimelineEntry is one statement of a session with its decision and, when it ran, its outcome. */

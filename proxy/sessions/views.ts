@@ -204,6 +204,7 @@ function entryOf(row: readonly (string | null)[]): TimelineEntry {
             columns: o.columns,
             digest: o.digest,
             duration_ms: o.duration_ms,
+            ...(o.result_rows !== undefined ? { result_rows: o.result_rows, result_truncated: o.result_truncated === true } : {}),
           },
   };
 }

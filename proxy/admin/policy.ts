@@ -9,6 +9,7 @@ import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import type { ReloadImpact } from '../impact/index.js';
 import type { PolicyStatus, ReloadOutcome } from '../policy/index.js';
 import { checkAudit } from './audit-guard.js';
+import { principalOf } from './auth.js';
 import { AdminHttpError } from './errors.js';
 import { emptyQuerySchema, errorResponses } from './schemas.js';
 import type { AdminLogEvent } from './types.js';
@@ -184,7 +185,8 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptio
           hits: s.memo.hits,
           misses: s.memo.misses,
         },
-        last_reload_impact: impactJson(port.impact?.()),
+        // the examples are recorded statements: shown only to callers who may read recorded sessions
+        last_reload_impact: impactJson(port.impact?.(), mayReadSessions(request, opts.audit)),
       };
     },
   );
@@ -213,16 +215,26 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptio
   );
 }
 
-/** impactJson is a reload's impact as GET /v1/policy shows it (the report's counts and groups beside its state). */
-function impactJson(impact: ReloadImpact | undefined): Record<string, unknown> | null {
+/** mayReadSessions asks the audit policy, without refusing, whether the caller may read recorded sessions. */
+function mayReadSessions(request: FastifyRequest, audit: PolicyRoutesOptions['audit']): boolean {
+  const principal = principalOf(request);
+  return principal !== undefined && audit?.({ caller: principal.claims, action: 'sessions.read', target: {} }).kind === 'allow';
+}
+
+/**
+ * impactJson is a reload's impact as GET /v1/policy shows it (the report's counts and groups
+ * beside its state); without `examples` each group's examples are left out (empty).
+ */
+function impactJson(impact: ReloadImpact | undefined, examples: boolean): Record<string, unknown> | null {
   if (impact === undefined) return null;
   const r = impact.report;
+  const groups = r === undefined ? undefined : examples ? r.groups : r.groups.map((g) => ({ ...g, examples: [] }));
   return {
     revision: impact.revision,
     previous: impact.previous,
     at: impact.at.toISOString(),
     state: impact.state,
     ...(impact.message !== undefined ? { message: impact.message } : {}),
-    ...(r !== undefined ? { examined: r.examined, compared: r.compared, changed: r.changed, groups: r.groups } : {}),
+    ...(r !== undefined ? { examined: r.examined, compared: r.compared, changed: r.changed, groups } : {}),
   };
 }

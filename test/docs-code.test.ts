@@ -59,6 +59,8 @@ const SECTIONS = [
   'admin',
   'admin.tls',
   'admin.rate_limit',
+  'admin.console',
+  'admin.console.oidc',
   'recording',
   'decision_logs',
   'decision_logs.file',

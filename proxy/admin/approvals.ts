@@ -9,7 +9,15 @@ import type { ActResult, ApprovalRequestView, ApprovalService, ApprovalStatus, A
 import { assertNever } from '../errors.js';
 import { principalOf } from './auth.js';
 import { APPROVALS_UNAVAILABLE_MESSAGE, AdminHttpError, STATE_UNAVAILABLE_MESSAGE } from './errors.js';
-import { actBodySchema, approvalViewSchema, emptyQuerySchema, errorResponses, idParamsSchema, listQuerySchema } from './schemas.js';
+import {
+  actBodySchema,
+  approvalViewSchema,
+  emptyQuerySchema,
+  errorResponses,
+  idParamsSchema,
+  listQuerySchema,
+  permissionsSchema,
+} from './schemas.js';
 import type { AdminLogEvent } from './types.js';
 
 /** ApprovalsRoutesOptions are what the approvals routes act through. */
@@ -25,7 +33,7 @@ type ActBody = { reason: string };
 const tags = ['approvals'];
 const viewResponse = { 200: { ...approvalViewSchema, description: 'the request' } };
 
-/** approvalsRoutes registers GET /, GET /:id, POST /:id/approve and POST /:id/deny. */
+/** approvalsRoutes registers GET /, GET /:id, GET /:id/permissions, POST /:id/approve and POST /:id/deny. */
 export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoutesOptions): Promise<void> {
   const service = (): ApprovalService => {
     if (opts.service === undefined) throw new AdminHttpError('ERR_APPROVALS_UNAVAILABLE', APPROVALS_UNAVAILABLE_MESSAGE);
@@ -80,6 +88,28 @@ export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoute
       const view = await service().get(request.params.id);
       if (view === undefined) throw new AdminHttpError('ERR_APPROVAL_NOT_FOUND', `no approval request ${request.params.id}`);
       return view;
+    },
+  );
+
+  // what the caller may do now, so the console shows why instead of buttons (nothing is written)
+  app.get<{ Params: IdParams }>(
+    '/:id/permissions',
+    {
+      schema: {
+        summary: 'What the approval policy would answer the caller approving or denying the request now',
+        tags,
+        params: idParamsSchema,
+        querystring: emptyQuerySchema,
+        response: {
+          200: { ...permissionsSchema, description: 'per action: allowed, or the reasons why not' },
+          ...errorResponses(400, 401, 404, 429, 500, 503),
+        },
+      },
+    },
+    async (request) => {
+      const permissions = await service().permissions(request.params.id, approverOf(request));
+      if (permissions === undefined) throw new AdminHttpError('ERR_APPROVAL_NOT_FOUND', `no approval request ${request.params.id}`);
+      return permissions;
     },
   );
 

@@ -11,7 +11,15 @@ export {
   OPEN_ROUTES,
   OPENAPI_PATH,
 } from './types.js';
-export type { AdminLogEvent, AdminServer, AdminServerOptions, OpenRoute, ReadinessCheck, ReadinessReport } from './types.js';
+export type {
+  AdminConsoleOptions,
+  AdminLogEvent,
+  AdminServer,
+  AdminServerOptions,
+  OpenRoute,
+  ReadinessCheck,
+  ReadinessReport,
+} from './types.js';
 export { ADMIN_ERRORS, AdminHttpError } from './errors.js';
 export type { AdminErrorBody, AdminErrorCode, AdminErrorReason } from './errors.js';
 export { APPROVAL_ID_PATTERN, CURSOR_PATTERN, LIST_LIMIT, REASON_MAX_LENGTH, SESSION_ID_PATTERN } from './schemas.js';

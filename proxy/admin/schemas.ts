@@ -110,6 +110,34 @@ export const approvalViewSchema = {
   },
 } as const;
 
+const permission = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['allowed', 'reasons'],
+  properties: { allowed: { type: 'boolean' }, reasons: { type: 'array', items: reasonEntry } },
+} as const;
+
+/** permissionsSchema is ApprovalPermissions: what the approval policy would answer the caller approving and denying now. */
+export const permissionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['approve', 'deny'],
+  properties: { approve: permission, deny: permission },
+} as const;
+
+/** whoamiSchema is GET /v1/whoami: the caller's verified token. */
+export const whoamiSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sub', 'iss', 'claims', 'expires_at'],
+  properties: {
+    sub: { type: 'string' },
+    iss: { type: 'string' },
+    claims: freeObject,
+    expires_at: { type: ['string', 'null'], description: 'RFC 3339 time: when the token expires' },
+  },
+} as const;
+
 /** errorSchema is the body of every error answer. */
 export const errorSchema = {
   type: 'object',

@@ -9,8 +9,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { consolePlugin } from '../console/index.js';
 import { STATE_ERROR_CODES, StateError } from '../state/index.js';
 import { approvalsRoutes } from './approvals.js';
+import { consoleRoutes } from './console-routes.js';
 import { authenticate, rateLimitKey, requireAuth } from './auth.js';
 import { sessionsRoutes } from './sessions.js';
 import { controlRoutes } from './control.js';
@@ -25,7 +27,7 @@ import type { AdminLogEvent, AdminServer, AdminServerOptions, OpenRoute } from '
 /** listenAdminServer builds the admin API, listens on options.listen and resolves once it accepts connections. */
 export async function listenAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const log = options.log ?? ((): void => undefined);
-  const state = { closing: false };
+  const state = { closing: false, url: '' };
   const app = await buildAdminApp(options, log, state);
   try {
     await app.listen({ host: options.listen.host, port: options.listen.port });
@@ -37,6 +39,7 @@ export async function listenAdminServer(options: AdminServerOptions): Promise<Ad
   const port = typeof address === 'object' && address !== null ? address.port : options.listen.port;
   const host = options.listen.host;
   const url = `${options.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  state.url = url;
   log({ kind: 'admin.listening', url });
   let closing: Promise<void> | undefined;
   return {
@@ -55,7 +58,7 @@ export async function listenAdminServer(options: AdminServerOptions): Promise<Ad
 async function buildAdminApp(
   options: AdminServerOptions,
   log: (event: AdminLogEvent) => void,
-  state: { readonly closing: boolean },
+  state: { readonly closing: boolean; readonly url: string },
 ): Promise<FastifyInstance> {
   const limit = options.rateLimit ?? ADMIN_DEFAULT_RATE_LIMIT;
   if (!Number.isInteger(limit.max) || limit.max < 1 || !Number.isFinite(limit.timeWindowMs) || limit.timeWindowMs < 1) {
@@ -101,6 +104,7 @@ async function buildAdminApp(
         { name: 'sessions', description: 'Recorded sessions (read under the audit policy)' },
         { name: 'policy', description: 'The active policy and its hot reload (under the audit policy)' },
         { name: 'probes', description: 'Liveness, readiness, metrics and status' },
+        { name: 'console', description: 'What the web console reads: who the caller is, live events' },
       ],
     },
   });
@@ -121,6 +125,18 @@ async function buildAdminApp(
   const open = new Set<OpenRoute>(options.openRoutes ?? ADMIN_DEFAULT_OPEN_ROUTES);
   const statusOptions = { readiness: options.readiness, metrics: options.metrics, status: options.status, audit: options.audit, log };
   await app.register(statusRoutes, { ...statusOptions, routes: open, public: true });
+  // the web console's page, files and config.json are public (the console holds no power: every
+  // action goes through the routes below, with the caller's token)
+  if (options.console?.enabled ?? true) {
+    const c = options.console;
+    await app.register(consolePlugin, {
+      version: options.version,
+      baseUrl: () => state.url,
+      ...(c?.assetsDir !== undefined ? { assetsDir: c.assetsDir } : {}),
+      ...(c?.oidc !== undefined ? { oidc: c.oidc } : {}),
+      log,
+    });
+  }
   // everything else needs a bearer token (and counts against the caller's rate limit)
   await app.register(async (secured) => {
     secured.addHook('onRequest', authenticate(options.verifier, log));
@@ -128,6 +144,7 @@ async function buildAdminApp(
     secured.addHook('onRequest', requireAuth);
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
+    await secured.register(consoleRoutes, { prefix: '/v1' });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
     await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
     await secured.register(policyRoutes, { prefix: '/v1/policy', policy: options.policy, audit: options.audit, log });

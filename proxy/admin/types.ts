@@ -5,6 +5,7 @@
 
 import type { ApprovalService } from '../approvals/index.js';
 import type { TokenVerifier } from '../auth/index.js';
+import type { ConsoleOidc } from '../console/index.js';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import type { SessionViews } from '../sessions/index.js';
 import type { LiveControlPort } from './control.js';
@@ -70,8 +71,20 @@ export type AdminServerOptions = {
   readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
   /** log receives operational events (default: dropped). */
   readonly log?: (event: AdminLogEvent) => void;
-  /** version is the gateway's version, shown in the OpenAPI document. */
+  /** version is the gateway's version, shown in the OpenAPI document and the console's config.json. */
   readonly version: string;
+  /** console serves the web console at / and /console/ (proxy/console); on unless `enabled: false`. */
+  readonly console?: AdminConsoleOptions;
+};
+
+/** AdminConsoleOptions configure the web console the admin API serves. */
+export type AdminConsoleOptions = {
+  /** enabled: false leaves / and /console/ unanswered (404); default true (`admin.console.enabled`). */
+  readonly enabled?: boolean;
+  /** assetsDir replaces the directory of the console's files (tests). */
+  readonly assetsDir?: string;
+  /** oidc builds config.json's `oidc` from the admin API's URL; absent: the console signs in with pasted tokens only. */
+  readonly oidc?: (baseUrl: string) => ConsoleOidc | null;
 };
 
 /** AdminServer is a listening admin API. */

@@ -10,7 +10,9 @@ import type { StateStore } from '../state/index.js';
 import { approvalsSoFar, insertEvent, listViews, loadView, lockRequest, notifyResolved, resolveRequest } from './records.js';
 import type {
   ActResult,
+  ActionPermission,
   ApprovalNotification,
+  ApprovalPermissions,
   ApprovalPolicyInput,
   ApprovalService,
   ApprovalVerdict,
@@ -38,6 +40,12 @@ export type ApprovalServiceDeps = {
 
 /** MAX_REASON_CHARS bounds an approver's reason. */
 export const MAX_REASON_CHARS = 2000;
+
+/** PERMISSION_REASON is the reason the approval policy reads when asked about permissions (a real act requires one). */
+export const PERMISSION_REASON = '(permission check)';
+
+/** NOT_PENDING_RULE names the gateway's own reason that a resolved request allows no action. */
+export const NOT_PENDING_RULE = 'portcullis.approval.not_pending';
 
 /** createApprovalService binds the service to the store and the approval policy. */
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
@@ -83,7 +91,28 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     if (outcome.resolved) deps.notifier?.notify(notification(action === 'approve' ? 'approval.approved' : 'approval.denied', view));
     return { ok: true, request: view };
   };
+  // the same checks as act(), in the same order, without the row lock and without writing
+  const permissions = (id: string, approver: Approver): Promise<ApprovalPermissions | undefined> =>
+    deps.store.transaction(async (q) => {
+      const view = await loadView(q, id);
+      if (view === undefined) return undefined;
+      if (view.status !== 'pending') {
+        const refused: ActionPermission = {
+          allowed: false,
+          reasons: [{ reason: `approval request ${id} was resolved: it is ${view.status}, not pending`, rule: NOT_PENDING_RULE }],
+        };
+        return { approve: refused, deny: refused };
+      }
+      const sofar = await approvalsSoFar(q, id);
+      const { events: _events, ...request } = view;
+      const ask = (action: 'approve' | 'deny'): ActionPermission => {
+        const verdict = deps.decide({ approver: approver.claims, action, reason: PERMISSION_REASON, request, approvals_so_far: sofar });
+        return verdict.kind === 'allow' ? { allowed: true, reasons: [] } : { allowed: false, reasons: verdict.reasons };
+      };
+      return { approve: ask('approve'), deny: ask('deny') };
+    });
   return {
+    permissions,
     list: (query) => listViews(deps.store, query),
     get: (id) => deps.store.transaction((q) => loadView(q, id)),
     approve: (id, approver, reason) => act(id, approver, reason, 'approve'),

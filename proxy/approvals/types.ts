@@ -100,6 +100,16 @@ export type ActResult =
       readonly reasons?: readonly { readonly reason: string; readonly rule: string }[];
     };
 
+/** ActionPermission is what the approval policy would answer one approver asking for one action now. */
+export type ActionPermission = {
+  readonly allowed: boolean;
+  /** reasons say why not (the policy's reasons, or that the request is no longer pending); empty when allowed. */
+  readonly reasons: readonly { readonly reason: string; readonly rule: string }[];
+};
+
+/** ApprovalPermissions are an approver's permissions on one request, per action. */
+export type ApprovalPermissions = { readonly approve: ActionPermission; readonly deny: ActionPermission };
+
 /** ListQuery filters a listing (newest first). */
 export type ListQuery = { readonly status?: ApprovalStatus; readonly limit?: number };
 
@@ -115,6 +125,12 @@ export type ApprovalService = {
   approve(id: string, approver: Approver, reason: string): Promise<ActResult>;
   /** deny resolves the request as denied when the approval policy allows the approver to act on it. */
   deny(id: string, approver: Approver, reason: string): Promise<ActResult>;
+  /**
+   * permissions asks the approval policy what it would answer this approver approving and denying
+   * the request now (the checks of approve and deny, nothing written); undefined when there is no
+   * such request. A request no longer pending allows neither.
+   */
+  permissions(id: string, approver: Approver): Promise<ApprovalPermissions | undefined>;
 };
 
 /** ApprovalNotification is what webhooks receive: one event of a request's life, with the request as it is then. */

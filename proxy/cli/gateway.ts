@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { NO_APPROVAL_POLICY, startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
+import { consoleOidc } from '../console/index.js';
+import type { ConsoleOidc } from '../console/index.js';
 import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
@@ -330,6 +332,7 @@ export async function startGatewayFromConfig(
   const impact = watchReloadImpact(config, state, events, active);
   // the admin API (approvals): a listener of its own, loopback unless configured otherwise
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
+  let consoleSignIn: ConsoleOidc | null = null;
   if (config.admin.enabled) {
     try {
       const adminTls = config.admin.tls;
@@ -349,8 +352,14 @@ export async function startGatewayFromConfig(
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
         log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
         version: VERSION,
+        console: { enabled: config.admin.console.enabled, oidc: () => consoleSignIn },
       });
       events.publish({ type: 'admin.listening', url: admin.url });
+      // the console's sign-in needs the provider's endpoints: read once, bounded; a failure leaves pasted tokens (and a log line)
+      if (config.admin.console.enabled)
+        consoleSignIn = await consoleOidc(config, admin.url, {
+          log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
+        });
     } catch (e) {
       status.close();
       await gateway.close();

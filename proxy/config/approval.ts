@@ -3,6 +3,8 @@
 // an HMAC secret), and where the admin API listens (loopback by default, optional TLS, a rate
 // limit per approver). Types, defaults and validators; secrets and PEM files are read by proxy/cli.
 
+import { CONSOLE_DEFAULTS, validateConsole } from './console.js';
+import type { ConsoleConfig } from './console.js';
 import { deepFreeze, kindOf } from './section.js';
 import type { Section } from './section.js';
 import type { SecretSource } from './secrets.js';
@@ -36,6 +38,8 @@ export type AdminConfig = {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** openRoutes are the routes answered without a bearer token (`metrics`, `readyz`); default `[metrics]`. */
   readonly openRoutes: readonly ('metrics' | 'readyz')[];
+  /** console says whether the listener serves the web console and how it signs people in (`admin.console`). */
+  readonly console: ConsoleConfig;
 };
 
 /** APPROVAL_DEFAULTS are the defaults of `approval`. */
@@ -53,6 +57,7 @@ export const ADMIN_DEFAULTS = deepFreeze({
   port: 9187,
   rateLimit: { max: 120, windowMs: 60_000 },
   openRoutes: ['metrics'] as readonly ('metrics' | 'readyz')[],
+  console: CONSOLE_DEFAULTS,
 });
 
 /** OPENABLE_ROUTES are the admin routes `admin.open_routes` may list. */
@@ -102,7 +107,7 @@ export function validateApproval(root: Section): ApprovalConfig {
 /** validateAdmin reads the optional `admin` section. */
 export function validateAdmin(root: Section): AdminConfig {
   const s = root.section('admin', false);
-  s?.only(['enabled', 'host', 'port', 'tls', 'rate_limit', 'open_routes']);
+  s?.only(['enabled', 'host', 'port', 'tls', 'rate_limit', 'open_routes', 'console']);
   const tls = s?.section('tls', false);
   tls?.only(['cert', 'key']);
   const certFile = tls?.string('cert', true);
@@ -119,6 +124,7 @@ export function validateAdmin(root: Section): AdminConfig {
       windowMs: rate?.duration('window', 1_000) ?? ADMIN_DEFAULTS.rateLimit.windowMs,
     },
     openRoutes: s === undefined ? ADMIN_DEFAULTS.openRoutes : openRoutes(s),
+    console: validateConsole(s),
   };
 }
 

@@ -27,6 +27,8 @@ export { STATE_DEFAULTS } from './state.js';
 export type { StateConfig } from './state.js';
 export { ADMIN_DEFAULTS, APPROVAL_DEFAULTS } from './approval.js';
 export type { AdminConfig, ApprovalConfig, WebhookConfig } from './approval.js';
+export { CONSOLE_DEFAULTS, CONSOLE_OIDC_DEFAULTS } from './console.js';
+export type { ConsoleConfig, ConsoleOidcConfig } from './console.js';
 export { RECORDING_DEFAULTS } from './recording.js';
 export type { RecordingConfig } from './recording.js';
 export { DECISION_LOGS_DEFAULTS } from './decision-logs.js';

@@ -13,6 +13,12 @@ export {
   DEMO_UPSTREAM_USER,
   DEMO_STATE_DATABASE,
   DEMO_AGENT,
+  DEMO_APPROVER,
+  DEMO_SECOND_APPROVER,
+  DEMO_AUDITOR,
+  DEMO_CONSOLE_CLIENT_ID,
+  DEMO_IDENTITIES,
+  consoleUrl,
 } from './demo/demo.js';
 export type { DemoDeps, DemoGatewayStart, DemoHandle, DemoOptions, RunDemoIo } from './demo/demo.js';
 export { DemoConfigInvalid, DemoStateMissing } from './demo/errors.js';
@@ -32,7 +38,15 @@ export {
 export type { DemoState } from './state.js';
 export { createDevIssuer, importDevIssuer } from './issuer/issuer.js';
 export { serveIssuer } from './issuer/server.js';
-export type { DevIssuer, DevIssuerOptions, MintRequest, ServedIssuer, ServeIssuerOptions } from './issuer/types.js';
+export type {
+  DevIdentity,
+  DevIssuer,
+  DevIssuerOptions,
+  MintRequest,
+  OidcClient,
+  ServedIssuer,
+  ServeIssuerOptions,
+} from './issuer/types.js';
 export { startPostgres, findPostgresBinaries } from './postgres/launcher.js';
 export { DATABASE_ROLES, databaseRolesSql } from './postgres/roles.js';
 export type { PostgresAuthMethod, PostgresHandle, PostgresUser, StartPostgresOptions } from './postgres/types.js';

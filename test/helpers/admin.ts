@@ -1,12 +1,20 @@
 // Test helper for the admin API and the `approvals` command: an in-memory ApprovalService (a Map
 // of request views; approve/deny move pending → approved/denied, refuse callers without the
-// `approver` role with the policy's reasons, and can be switched to throw), sample requests, and
+// `approver` role and requesters acting on their own request with the policy's reasons, and can be
+// switched to throw; permissions answers the same rules without acting), sample requests, and
 // a real admin server on 127.0.0.1:0 whose bearer tokens a served dev issuer mints and a real
 // TokenVerifier checks through the issuer's JWKS.
 
 import { startAdminServer } from '../../proxy/admin/index.js';
 import type { AdminLogEvent, AdminServer, AdminServerOptions } from '../../proxy/admin/index.js';
-import type { ActResult, ApprovalRequestView, ApprovalService, Approver, ListQuery } from '../../proxy/approvals/index.js';
+import type {
+  ActResult,
+  ActionPermission,
+  ApprovalRequestView,
+  ApprovalService,
+  Approver,
+  ListQuery,
+} from '../../proxy/approvals/index.js';
 import { createTokenVerifier } from '../../proxy/auth/index.js';
 import type { TokenVerifier } from '../../proxy/auth/index.js';
 import { createDevIssuer, serveIssuer } from '../../proxy/dev/index.js';
@@ -65,14 +73,8 @@ export function memoryApprovals(initial: readonly ApprovalRequestView[]): Memory
     if (r === undefined) return { ok: false, code: 'ERR_APPROVAL_NOT_FOUND', message: `no approval request ${id}` };
     if (r.status !== 'pending') return { ok: false, code: 'ERR_APPROVAL_NOT_PENDING', message: `request ${id} is ${r.status}` };
     if (reason.trim() === '') return { ok: false, code: 'ERR_APPROVAL_REASON_REQUIRED', message: 'a reason is required' };
-    if (approver.claims['role'] !== 'approver') {
-      return {
-        ok: false,
-        code: 'ERR_APPROVAL_FORBIDDEN',
-        message: 'the approval policy refused',
-        reasons: [{ reason: 'only approvers may act', rule: 'data.portcullis.approval.deny' }],
-      };
-    }
+    const refused = policyReasons(r, approver);
+    if (refused.length > 0) return { ok: false, code: 'ERR_APPROVAL_FORBIDDEN', message: 'the approval policy refused', reasons: refused };
     const at = '2026-06-01T08:05:00.000Z';
     const next: ApprovalRequestView = {
       ...r,
@@ -98,8 +100,27 @@ export function memoryApprovals(initial: readonly ApprovalRequestView[]): Memory
     },
     approve: (id, approver, reason) => act('approve', id, approver, reason),
     deny: (id, approver, reason) => act('deny', id, approver, reason),
+    permissions: async (id, approver) => {
+      if (svc.failWith !== undefined) throw svc.failWith;
+      const r = requests.get(id);
+      if (r === undefined) return undefined;
+      const reasons =
+        r.status !== 'pending'
+          ? [{ reason: `approval request ${id} was resolved: it is ${r.status}, not pending`, rule: 'portcullis.approval.not_pending' }]
+          : policyReasons(r, approver);
+      const permission: ActionPermission = { allowed: reasons.length === 0, reasons };
+      return { approve: permission, deny: permission };
+    },
   };
   return svc;
+}
+
+/** policyReasons are the in-memory approval policy's reasons to refuse an approver (none: allowed). */
+function policyReasons(r: ApprovalRequestView, approver: Approver): { reason: string; rule: string }[] {
+  if (approver.claims['role'] !== 'approver') return [{ reason: 'only approvers may act', rule: 'data.portcullis.approval.deny' }];
+  if (approver.sub === r.requester.sub)
+    return [{ reason: 'requesters may not act on their own requests', rule: 'data.portcullis.approval.self' }];
+  return [];
 }
 
 /** AdminStack is a running admin server with its issuer, verifier, service and the events it logged. */

@@ -1,6 +1,7 @@
 // `portcullis demo` (npm start): a throwaway PostgreSQL with the sample schema (and a separate
 // `portcullis_state` database for the gateway's shared state), the dev token
-// issuer serving JWKS on loopback, the gateway in front with the configured (example) policies,
+// issuer serving JWKS on loopback (and signing people in to the web console: the console is its
+// client, the demo's approvers, auditor and agent its identities), the gateway in front with the configured (example) policies,
 // and a ready psql line. startDemo starts everything and returns a handle; runDemo prints the
 // banner and waits for Ctrl-C. Anything that fails to start stops what already started. The
 // config loader and the gateway itself come from the composition root (proxy/cli) as DemoDeps.
@@ -39,6 +40,27 @@ export const DEMO_AGENT_CLAIMS = { roles: ['db:write'] } as const;
 
 /** DEMO_APPROVER is the subject the banner suggests for the approver's token (role db:approver). */
 export const DEMO_APPROVER = 'alice';
+
+/** DEMO_SECOND_APPROVER is another approver (a request needs one who did not make it; a quorum of two needs both). */
+export const DEMO_SECOND_APPROVER = 'bob';
+
+/** DEMO_AUDITOR reads recorded sessions and the policy's status (role audit:read) but approves nothing. */
+export const DEMO_AUDITOR = 'carol';
+
+/** DEMO_CONSOLE_CLIENT_ID is the web console's client id at the demo's issuer (`admin.console.oidc.client_id`). */
+export const DEMO_CONSOLE_CLIENT_ID = 'portcullis-console';
+
+/**
+ * DEMO_IDENTITIES are who the issuer's sign-in page offers (by name, also the `login_hint`): the
+ * approver (who may also read sessions, so one sign-in shows the whole console), a second
+ * approver, an auditor, and the agent with the printed token's claims.
+ */
+export const DEMO_IDENTITIES = {
+  [DEMO_APPROVER]: { sub: DEMO_APPROVER, claims: { roles: ['db:approver', 'audit:read'] } },
+  [DEMO_SECOND_APPROVER]: { sub: DEMO_SECOND_APPROVER, claims: { roles: ['db:approver'] } },
+  [DEMO_AUDITOR]: { sub: DEMO_AUDITOR, claims: { roles: ['audit:read'] } },
+  [DEMO_AGENT]: { sub: DEMO_AGENT, claims: { roles: [...DEMO_AGENT_CLAIMS.roles] } },
+} as const;
 
 /** DEMO_TOKEN_TTL_SECONDS is the lifetime of the printed token. */
 const DEMO_TOKEN_TTL_SECONDS = 900;
@@ -135,6 +157,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     const audience = base.identity.audience;
     const served: ServedIssuer = await serveIssuer(await createDevIssuer({ issuer: 'http://127.0.0.1', audience }), {
       issuerFromUrl: true,
+      identities: DEMO_IDENTITIES,
     });
     stops.push(served.close);
     log(`token issuer at ${served.url}`);
@@ -142,7 +165,12 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     let config: GatewayConfig = {
       ...base,
       listen: { ...base.listen, ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}) },
-      admin: { ...base.admin, ...(options.adminPort !== undefined ? { port: options.adminPort } : {}) },
+      admin: {
+        ...base.admin,
+        ...(options.adminPort !== undefined ? { port: options.adminPort } : {}),
+        // the console signs in at the demo's issuer (its default: identity.issuer, set below)
+        console: { ...base.admin.console, oidc: { clientId: DEMO_CONSOLE_CLIENT_ID, scope: 'openid' } },
+      },
       upstream: {
         ...base.upstream,
         host: postgres.host,
@@ -178,6 +206,9 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     stops.push(gateway.close);
     // `portcullis approvals` finds the running demo's admin API without flags
     if (gateway.adminUrl !== undefined) writeDemoAdminUrl(stateDir, gateway.adminUrl);
+    // the console's redirect URI is its own address, known once the admin API listens (port 0 picks one)
+    if (gateway.adminUrl !== undefined)
+      served.registerClient({ client_id: DEMO_CONSOLE_CLIENT_ID, redirect_uris: [consoleUrl(gateway.adminUrl)] });
 
     const token = await served.issuer.mint({
       sub: DEMO_AGENT,
@@ -201,6 +232,11 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     await stopAll().catch(() => undefined);
     throw e;
   }
+}
+
+/** consoleUrl is the web console's address on the admin listener (also its OIDC redirect URI). */
+export function consoleUrl(adminUrl: string): string {
+  return `${adminUrl.replace(/\/+$/, '')}/`;
 }
 
 /** redacted is the config as written to config.json: the upstream password replaced. */
@@ -264,6 +300,9 @@ export function banner(demo: DemoHandle, customState: boolean): string {
           `  export PORTCULLIS_TOKEN=$(npx portcullis token --sub ${DEMO_APPROVER} --claim roles=db:approver${customState ? ` --state ${demo.stateDir}` : ''})`,
           '  npx portcullis approvals list',
           '  npx portcullis approvals approve <id> --reason "checked with the team"',
+          '',
+          `Or in the web console: ${consoleUrl(demo.gateway.adminUrl)} (sign in at the issuer as ${DEMO_APPROVER} or ${DEMO_SECOND_APPROVER}, approvers; ${DEMO_AUDITOR}, auditor; ${DEMO_AGENT})`,
+          `  one click as the approver ${DEMO_APPROVER}: ${consoleUrl(demo.gateway.adminUrl)}?login_hint=${DEMO_APPROVER}`,
           '',
         ]
       : []),

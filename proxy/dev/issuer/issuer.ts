@@ -32,12 +32,13 @@ function buildIssuer(issuer: string, audience: readonly string[], keys: KeyPair)
       if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError('mint: ttlSeconds must be > 0');
       const extra: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(request.claims ?? {})) if (!RESERVED_CLAIMS.has(k)) extra[k] = v;
+      const aud = request.audience === undefined ? audience : audienceList(request.audience);
       const iat = Math.floor(now.getTime() / 1000);
       return new SignJWT(extra)
         .setProtectedHeader({ alg: algorithm, kid: keys.kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setSubject(request.sub)
-        .setAudience(audience.length === 1 ? (audience[0] as string) : [...audience])
+        .setAudience(aud.length === 1 ? (aud[0] as string) : [...aud])
         .setIssuedAt(iat)
         .setExpirationTime(iat + Math.floor(ttl))
         .setJti(crypto.randomUUID())

@@ -1,13 +1,15 @@
 // The dev issuer's HTTP endpoint: OIDC discovery and the JWKS on a loopback address, so a gateway
-// configured with `jwks.url` or `jwks.discovery` verifies the tokens the issuer mints; and, when
-// asked, token introspection (RFC 7662) with revocation, so "revoke the account at the IdP and the
-// gateway refuses it" can be shown and tested without an external identity provider.
+// configured with `jwks.url` or `jwks.discovery` verifies the tokens the issuer mints; the
+// authorization code flow with PKCE (code-flow.ts), so a browser signs in to the web console; and,
+// when asked, token introspection (RFC 7662) with revocation, so "revoke the account at the IdP and
+// the gateway refuses it" can be shown and tested without an external identity provider.
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createCodeFlow } from './code-flow.js';
 import type { DevIssuer, Revocation, ServedIssuer, ServeIssuerOptions } from './types.js';
 
 /** MAX_FORM_BYTES bounds an introspection request body. */
@@ -16,7 +18,7 @@ const MAX_FORM_BYTES = 64 * 1024;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
- * serveIssuer serves `/.well-known/openid-configuration` and `/jwks.json` for the issuer on a
+ * serveIssuer serves `/.well-known/openid-configuration`, `/jwks.json`, `/authorize` and `/token` for the issuer on a
  * loopback address; with `issuerFromUrl` the served (and returned) issuer's `iss` is the URL.
  */
 export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions = {}): Promise<ServedIssuer> {
@@ -26,9 +28,18 @@ export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions
   let base = '';
   const revokedSubjects = new Set<string>();
   const revokedIds = new Set<string>();
+  const flow = createCodeFlow({ clients: options.clients ?? [], identities: options.identities ?? {}, issuer: () => served });
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     let body: unknown;
+    if (path === '/authorize' || path === '/token') {
+      // a failure inside the flow is an issuer bug: answer 500 rather than leave the browser waiting
+      (path === '/authorize' ? flow.authorize(req, res) : flow.token(req, res)).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"server_error"}');
+      });
+      return;
+    }
     if (path === '/introspect' && options.introspection !== undefined) {
       void introspect(
         req,
@@ -48,7 +59,13 @@ export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions
         issuer: served.issuer,
         jwks_uri: `${base}/jwks.json`,
         id_token_signing_alg_values_supported: [served.algorithm],
-        response_types_supported: ['id_token'],
+        authorization_endpoint: `${base}/authorize`,
+        token_endpoint: `${base}/token`,
+        response_types_supported: ['code'],
+        grant_types_supported: ['authorization_code'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['none'],
+        scopes_supported: ['openid'],
         subject_types_supported: ['public'],
         ...(options.introspection !== undefined ? { introspection_endpoint: `${base}/introspect` } : {}),
       };
@@ -78,6 +95,9 @@ export async function serveIssuer(issuer: DevIssuer, options: ServeIssuerOptions
     jwksUrl: `${base}/jwks.json`,
     issuer: served,
     introspectionUrl: `${base}/introspect`,
+    authorizationUrl: `${base}/authorize`,
+    tokenUrl: `${base}/token`,
+    registerClient: flow.registerClient,
     revoke: (what: Revocation) => {
       if ('sub' in what) revokedSubjects.add(what.sub);
       else revokedIds.add(what.jti);

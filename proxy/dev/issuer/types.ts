@@ -21,6 +21,8 @@ export type MintRequest = {
   readonly claims?: Readonly<Record<string, unknown>>;
   /** ttlSeconds is the lifetime (default 900). */
   readonly ttlSeconds?: number;
+  /** audience replaces the issuer's `aud` for this token (an ID token names the client as well as the gateway). */
+  readonly audience?: readonly string[];
 };
 
 /** DevIssuer is a local signing authority: one key pair, its JWKS, and a mint function. */
@@ -53,7 +55,17 @@ export type ServeIssuerOptions = {
   readonly issuerFromUrl?: boolean;
   /** introspection serves `POST /introspect` (RFC 7662) for clients presenting these credentials (HTTP Basic). */
   readonly introspection?: { readonly clientId: string; readonly clientSecret: string };
+  /** clients may use the authorization code flow (`/authorize`, `/token`); more can be added with ServedIssuer.registerClient. */
+  readonly clients?: readonly OidcClient[];
+  /** identities are who the sign-in page offers, by name (the name is also the `login_hint` that skips the page). */
+  readonly identities?: Readonly<Record<string, DevIdentity>>;
 };
+
+/** OidcClient is a public client (no secret; PKCE instead) of the authorization code flow and its exact redirect URIs. */
+export type OidcClient = { readonly client_id: string; readonly redirect_uris: readonly string[] };
+
+/** DevIdentity is one identity the sign-in page offers: the subject and the claims its tokens carry. */
+export type DevIdentity = { readonly sub: string; readonly claims?: Readonly<Record<string, unknown>> };
 
 /** Revocation names what the issuer no longer vouches for: every token of a subject, or one token by `jti`. */
 export type Revocation = { readonly sub: string } | { readonly jti: string };
@@ -68,6 +80,12 @@ export type ServedIssuer = {
   readonly issuer: DevIssuer;
   /** introspectionUrl is `${url}/introspect` (answers only when ServeIssuerOptions.introspection was given). */
   readonly introspectionUrl: string;
+  /** authorizationUrl is `${url}/authorize` (the code flow's sign-in page). */
+  readonly authorizationUrl: string;
+  /** tokenUrl is `${url}/token` (codes exchanged for tokens). */
+  readonly tokenUrl: string;
+  /** registerClient adds (or replaces) a client of the code flow, e.g. once the redirect URI's port is known. */
+  readonly registerClient: (client: OidcClient) => void;
   /** revoke makes introspection report matching tokens inactive from now on (the service account was revoked). */
   readonly revoke: (what: Revocation) => void;
   /** close stops the server and resolves once it is closed. */

@@ -129,6 +129,7 @@ describe('probes and the OpenAPI document', () => {
       '/v1/approvals/{id}',
       '/v1/approvals/{id}/approve',
       '/v1/approvals/{id}/deny',
+      '/v1/approvals/{id}/permissions',
       '/v1/identities/block',
       '/v1/identities/blocks',
       '/v1/identities/unblock',
@@ -138,6 +139,7 @@ describe('probes and the OpenAPI document', () => {
       '/v1/sessions/{id}',
       '/v1/sessions/{id}/statements',
       '/v1/sessions/{id}/terminate',
+      '/v1/whoami',
     ]);
     expect(doc.paths['/livez']?.['get']?.security).toEqual([]);
     expect(doc.paths['/v1/approvals']?.['get']?.parameters?.map((p) => p.name).sort()).toEqual(['limit', 'status']);

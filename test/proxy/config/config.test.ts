@@ -185,6 +185,18 @@ describe('validateConfig values', () => {
       want: ['readyz', 'metrics'],
     },
     {
+      note: 'the web console by default',
+      doc: withKey('admin.port', 0),
+      get: (c: GatewayConfig) => c.admin.console,
+      want: { enabled: true },
+    },
+    {
+      note: 'the web console turned off',
+      doc: withKey('admin.console.enabled', false),
+      get: (c: GatewayConfig) => c.admin.console.enabled,
+      want: false,
+    },
+    {
       note: 'audience list',
       doc: withKey('identity.audience', ['a', 'b']),
       get: (c: GatewayConfig) => c.identity.audience,
@@ -272,6 +284,16 @@ describe('validateConfig errors', () => {
       note: 'admin open routes not a list',
       doc: withKey('admin.open_routes', 'metrics'),
       errors: ['admin.open_routes: must be a list of metrics, readyz (possibly empty), got string "metrics"'],
+    },
+    {
+      note: 'admin.console.enabled not a boolean',
+      doc: withKey('admin.console.enabled', 'yes'),
+      errors: ['admin.console.enabled: must be true or false, got string "yes"'],
+    },
+    {
+      note: 'an unknown key of admin.console',
+      doc: withKey('admin.console.path', '/ui'),
+      errors: ['admin.console.path: unknown key (expected one of enabled, oidc)'],
     },
     {
       note: 'a shutdown grace that is not a duration',

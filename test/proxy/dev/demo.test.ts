@@ -17,6 +17,8 @@ import { spawn } from 'node:child_process';
 /** PSQL is Debian's psql; the approval loop test skips where it is missing. */
 const PSQL = '/usr/bin/psql';
 import { DEMO_STATE_DATABASE, DEMO_UPSTREAM_USER, banner, startDemo } from '../../../proxy/dev/index.js';
+import { consoleOidc } from '../../../proxy/console/oidc.js';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DemoDeps, DemoHandle } from '../../../proxy/dev/index.js';
 import { MIGRATIONS } from '../../../proxy/state/index.js';
 
@@ -219,6 +221,71 @@ describe('startDemo', () => {
     40_000,
   );
 
+  it("serves the console's config.json with sign-in at the demo issuer, and lets the console reach it (CSP)", async () => {
+    const { gateway, issuerUrl } = d();
+    const res = await fetch(`${gateway.adminUrl}/console/config.json`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { oidc: unknown }).oidc).toEqual({
+      issuer: issuerUrl,
+      authorization_endpoint: `${issuerUrl}/authorize`,
+      token_endpoint: `${issuerUrl}/token`,
+      client_id: 'portcullis-console',
+      scope: 'openid',
+      redirect_uri: `${gateway.adminUrl}/`,
+    });
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`connect-src 'self' ${issuerUrl}`);
+    expect(csp).toContain(`form-action 'self' ${issuerUrl}`);
+  });
+
+  it.each([
+    { who: 'alice', route: '/v1/sessions', status: 200 },
+    { who: 'bob', route: '/v1/approvals?status=pending', status: 200 },
+    { who: 'bob', route: '/v1/sessions', status: 403 },
+    { who: 'carol', route: '/v1/sessions', status: 200 },
+    { who: 'agent', route: '/v1/sessions', status: 403 },
+  ])('signs $who in to the console at its issuer; the admin API answers $route with $status', async ({ who, route, status }) => {
+    const { gateway, config, issuerUrl } = d();
+    const adminUrl = gateway.adminUrl as string;
+    const oidc = await consoleOidc(config, adminUrl);
+    expect(oidc).toEqual({
+      issuer: issuerUrl,
+      authorization_endpoint: `${issuerUrl}/authorize`,
+      token_endpoint: `${issuerUrl}/token`,
+      client_id: 'portcullis-console',
+      scope: 'openid',
+      redirect_uri: `${adminUrl}/`,
+    });
+    if (oidc === null) return;
+    // the browser's part, as proxy/console/assets/oidc.js does it
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(oidc.authorization_endpoint);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: oidc.client_id,
+      redirect_uri: oidc.redirect_uri,
+      scope: oidc.scope,
+      state: 's',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      login_hint: who,
+    }))
+      authorize.searchParams.set(k, v);
+    const back = await fetch(authorize, { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    const code = new URL(back.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: oidc.redirect_uri,
+      client_id: oidc.client_id,
+      code_verifier: verifier,
+    });
+    const tokens = (await (await fetch(oidc.token_endpoint, { method: 'POST', body })).json()) as { id_token: string };
+    const res = await fetch(`${adminUrl}${route}`, { headers: { authorization: `Bearer ${tokens.id_token}` } });
+    expect(res.status, await res.text()).toBe(status);
+  });
+
   it('writes the issuer state and a redacted config', async () => {
     const config = JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8'));
     expect(config.upstream.password).toEqual({ kind: 'inline', value: '<redacted>' });
@@ -284,6 +351,10 @@ describe('startDemo', () => {
     expect(text).toContain('npx portcullis token --sub <name> [--claim k=v]... [--ttl 15m]\n');
     expect(text).toContain(`gateway      ${gateway.host}:${gateway.port}, policy`);
     expect(text).toContain(`shared state database ${DEMO_STATE_DATABASE} on`);
+    expect(text).toContain(
+      `Or in the web console: ${gateway.adminUrl}/ (sign in at the issuer as alice or bob, approvers; carol, auditor; agent)\n`,
+    );
+    expect(text).toContain(`  one click as the approver alice: ${gateway.adminUrl}/?login_hint=alice\n`);
   });
 
   it('stop() stops PostgreSQL and the issuer', async () => {

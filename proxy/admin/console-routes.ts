@@ -1,16 +1,24 @@
 // The admin API's routes for the web console (registered under /v1, behind authentication): who
-// the caller is (GET /v1/whoami, how the console checks a pasted token) and the live events of
-// GET /v1/events (see events-route.ts). They need a valid token only: nothing here reads statement
-// text or acts on anything.
+// the caller is (GET /v1/whoami, how the console checks a pasted token) and the live events (GET
+// /v1/events, server-sent events from proxy/console's hub). They need a valid token only: the
+// events carry request ids, statuses and counts, never statement text. Opening a stream counts
+// once against the caller's rate limit (it is one request); the number of open streams is bounded
+// per gateway.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/index.js';
+import type { EventHub } from '../console/index.js';
 import { principalOf } from './auth.js';
+import { AdminHttpError } from './errors.js';
 import { emptyQuerySchema, errorResponses, whoamiSchema } from './schemas.js';
+
+/** ConsoleRoutesOptions are what the console's routes read. */
+export type ConsoleRoutesOptions = { readonly hub: EventHub };
 
 const tags = ['console'];
 
-/** consoleRoutes registers GET /whoami. */
-export async function consoleRoutes(app: FastifyInstance): Promise<void> {
+/** consoleRoutes registers GET /whoami and GET /events. */
+export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRoutesOptions): Promise<void> {
   app.get(
     '/whoami',
     {
@@ -22,16 +30,60 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
-      // requireAuth ran before any handler of this scope; reaching here without a principal is a bug.
-      if (principal === undefined) throw new TypeError('whoami reached without a verified principal');
-      const expires = principal.expiresAt;
+      const principal = verified(request);
       return {
         sub: principal.subject,
         iss: principal.issuer,
         claims: principal.claims,
-        expires_at: expires instanceof Date && !Number.isNaN(expires.getTime()) ? expires.toISOString() : null,
+        expires_at: validDate(principal.expiresAt)?.toISOString() ?? null,
       };
     },
   );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        summary: 'Live events (text/event-stream): `approval` on every change of a request, `overview` each second, `: ping` each 15 s',
+        tags,
+        querystring: emptyQuerySchema,
+        response: {
+          200: { description: 'a text/event-stream; the first event, at once, is an `overview`', type: 'string' },
+          ...errorResponses(401, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = verified(request);
+      const slot = opts.hub.reserve();
+      if (slot === undefined) {
+        throw new AdminHttpError('ERR_ADMIN_RATE_LIMITED', 'too many open event streams on this gateway; retry later', {
+          headers: { 'retry-after': '5' },
+        });
+      }
+      // from here the stream writes the response itself; the rate limiter's headers go with it
+      reply.hijack();
+      const headers: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = typeof v === 'number' ? String(v) : v;
+      const until = validDate(principal.expiresAt);
+      try {
+        await slot.attach(reply.raw, { headers, ...(until !== undefined ? { until } : {}) });
+      } catch {
+        slot.release();
+        reply.raw.destroy();
+      }
+    },
+  );
+}
+
+/** verified is the request's principal (requireAuth ran before any handler of this scope; its absence is a bug). */
+function verified(request: FastifyRequest): Principal {
+  const principal = principalOf(request);
+  if (principal === undefined) throw new TypeError('console route reached without a verified principal');
+  return principal;
+}
+
+/** validDate is a date that is one (an expiry the verifier could not read is treated as none). */
+function validDate(d: Date | undefined): Date | undefined {
+  return d instanceof Date && !Number.isNaN(d.getTime()) ? d : undefined;
 }

@@ -7,9 +7,10 @@
 
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import type { Socket } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { consolePlugin } from '../console/index.js';
+import { consolePlugin, createEventHub } from '../console/index.js';
 import { STATE_ERROR_CODES, StateError } from '../state/index.js';
 import { approvalsRoutes } from './approvals.js';
 import { consoleRoutes } from './console-routes.js';
@@ -117,6 +118,22 @@ async function buildAdminApp(
       new AdminHttpError('ERR_ADMIN_RATE_LIMITED', `too many requests; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))}s`),
   });
 
+  // the console's live event streams; ended before the server closes, so close() never waits on one
+  const c = options.console;
+  const hub = createEventHub({
+    ...(c?.overview !== undefined ? { overview: c.overview } : {}),
+    ...(c?.approvals !== undefined ? { approvals: c.approvals } : {}),
+    ...(c?.maxStreams !== undefined ? { maxStreams: c.maxStreams } : {}),
+    ...(c?.heartbeatMs !== undefined ? { heartbeatMs: c.heartbeatMs } : {}),
+    ...(c?.overviewMs !== undefined ? { overviewMs: c.overviewMs } : {}),
+    log,
+  });
+  app.addHook('preClose', async () => {
+    hub.close();
+    closeIdleSockets();
+  });
+  const closeIdleSockets = trackIdleSockets(app, options.tls !== undefined);
+
   const publicRoute = { security: [], tags: ['probes'] };
   app.get('/livez', { schema: { ...publicRoute, summary: 'Liveness', querystring: emptyQuerySchema, response: livez } }, async () => ({
     status: 'ok',
@@ -127,8 +144,7 @@ async function buildAdminApp(
   await app.register(statusRoutes, { ...statusOptions, routes: open, public: true });
   // the web console's page, files and config.json are public (the console holds no power: every
   // action goes through the routes below, with the caller's token)
-  if (options.console?.enabled ?? true) {
-    const c = options.console;
+  if (c?.enabled ?? true) {
     await app.register(consolePlugin, {
       version: options.version,
       baseUrl: () => state.url,
@@ -144,7 +160,7 @@ async function buildAdminApp(
     secured.addHook('onRequest', requireAuth);
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, log });
-    await secured.register(consoleRoutes, { prefix: '/v1' });
+    await secured.register(consoleRoutes, { prefix: '/v1', hub });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
     await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
     await secured.register(policyRoutes, { prefix: '/v1/policy', policy: options.policy, audit: options.audit, log });
@@ -162,6 +178,30 @@ async function buildAdminApp(
   });
   await app.ready();
   return app;
+}
+
+/**
+ * trackIdleSockets counts the requests in flight on each connection and returns what closes the
+ * connections without one. Node's close() leaves open a connection that never sent a request (a
+ * browser's or undici's speculative pre-connect), and would wait on it for minutes; the console
+ * brings browsers to this listener.
+ */
+function trackIdleSockets(app: FastifyInstance, tls: boolean): () => void {
+  const inFlight = new Map<Socket, number>();
+  // under TLS a request's socket is the TLS socket, announced once the handshake is done
+  app.server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once('close', () => inFlight.delete(socket));
+  });
+  const add = (request: FastifyRequest, n: number): void => {
+    const count = inFlight.get(request.socket);
+    if (count !== undefined) inFlight.set(request.socket, Math.max(0, count + n));
+  };
+  app.addHook('onRequest', async (request) => add(request, 1));
+  app.addHook('onResponse', async (request) => add(request, -1));
+  return () => {
+    for (const [socket, count] of inFlight) if (count === 0) socket.destroy();
+  };
 }
 
 const livez = {

@@ -5,7 +5,7 @@
 
 import type { ApprovalService } from '../approvals/index.js';
 import type { TokenVerifier } from '../auth/index.js';
-import type { ConsoleOidc } from '../console/index.js';
+import type { ApprovalFeed, ConsoleOidc, OverviewFigures } from '../console/index.js';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import type { SessionViews } from '../sessions/index.js';
 import type { LiveControlPort } from './control.js';
@@ -85,6 +85,14 @@ export type AdminConsoleOptions = {
   readonly assetsDir?: string;
   /** oidc builds config.json's `oidc` from the admin API's URL; absent: the console signs in with pasted tokens only. */
   readonly oidc?: (baseUrl: string) => ConsoleOidc | null;
+  /** overview reads the metrics registry's figures for GET /v1/events' `overview` events (absent: zeros). */
+  readonly overview?: () => OverviewFigures | Promise<OverviewFigures>;
+  /** approvals is the feed of approval changes on the state store for `approval` events (absent: none). */
+  readonly approvals?: ApprovalFeed;
+  /** maxStreams, heartbeatMs, overviewMs replace the event streams' bounds (32 streams, 15 s, 1 s). */
+  readonly maxStreams?: number;
+  readonly heartbeatMs?: number;
+  readonly overviewMs?: number;
 };
 
 /** AdminServer is a listening admin API. */

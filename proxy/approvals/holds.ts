@@ -33,6 +33,7 @@ import {
   insertRequest,
   loadView,
   newRequestId,
+  notifyChange,
   notifyResolved,
   pendingCount,
 } from './records.js';
@@ -146,7 +147,10 @@ export function createApprovalHolds(deps: ApprovalHoldsDeps): ApprovalHolds {
 
   const finishedFor = (id: string, session: string) => (outcomes: readonly StatementOutcome[]) => {
     void store
-      .transaction((tx) => insertEvent(tx, id, 'executed', 'gateway', null, null, { gateway, results: outcomes }))
+      .transaction(async (tx) => {
+        await insertEvent(tx, id, 'executed', 'gateway', null, null, { gateway, results: outcomes });
+        await notifyChange(tx, { id, status: 'approved', kind: 'updated' });
+      })
       .then(
         () => {
           report({ kind: 'executed', id, session });
@@ -173,7 +177,10 @@ export function createApprovalHolds(deps: ApprovalHoldsDeps): ApprovalHolds {
     const actor = `${who.iss}#${who.sub}`;
     const used = await store.transaction(async (tx) => {
       const id = await claimGrant(tx, who, t.database, binding);
-      if (id !== undefined) await insertEvent(tx, id, 'granted_use', actor, who, null, null);
+      if (id !== undefined) {
+        await insertEvent(tx, id, 'granted_use', actor, who, null, null);
+        await notifyChange(tx, { id, status: 'approved', kind: 'updated' });
+      }
       return id;
     });
     const { reason } = firstReason(t);
@@ -272,6 +279,7 @@ export function createApprovalHolds(deps: ApprovalHoldsDeps): ApprovalHolds {
             if (res.rows.length === 0) return false;
             await insertEvent(tx, id, 'expired', 'gateway', null, null, null);
             await notifyResolved(tx, id);
+            await notifyChange(tx, { id, status: 'expired', kind: 'expired' });
             return true;
           })
           .catch(() => true);
@@ -291,6 +299,7 @@ export function createApprovalHolds(deps: ApprovalHoldsDeps): ApprovalHolds {
             if (res.rows.length === 0) return;
             await insertEvent(tx, id, 'withdrawn', `${who.iss}#${who.sub}`, who, 'the client cancelled or disconnected', null);
             await notifyResolved(tx, id);
+            await notifyChange(tx, { id, status: 'withdrawn', kind: 'cancelled' });
           })
           .catch((e: unknown) =>
             report({ kind: 'failed', id, session: t.session, message: `cannot record the withdrawal: ${messageOf(e)}` }),

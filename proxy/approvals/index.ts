@@ -16,7 +16,15 @@ export type {
 } from './holds.js';
 export { createApprovalService, MAX_REASON_CHARS, notification } from './service.js';
 export type { ApprovalServiceDeps } from './service.js';
-export { CHANNEL as APPROVAL_CHANNEL, bindingOf, newRequestId } from './records.js';
+export {
+  CHANNEL as APPROVAL_CHANNEL,
+  CHANGES_CHANNEL as APPROVAL_CHANGES_CHANNEL,
+  bindingOf,
+  newRequestId,
+  parseChange,
+  watchApprovalChanges,
+} from './records.js';
+export type { ApprovalChange, ApprovalChangeKind } from './records.js';
 export {
   APPROVAL_ERRORS,
   APPROVAL_ERROR_CODES,

@@ -4,11 +4,24 @@
 // (its gateway may be gone), so no approver can act on it.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { StateQuery, StateStore } from '../state/index.js';
+import type { StateListener, StateQuery, StateStore } from '../state/index.js';
 import type { ApprovalEventKind, ApprovalMode, ApprovalRequestView, ApprovalStatus, HeldStatement, ListQuery } from './types.js';
 
 /** CHANNEL is the NOTIFY channel that wakes held statements when a request is resolved (payload: its id). */
 export const CHANNEL = 'portcullis_approvals';
+
+/**
+ * CHANGES_CHANNEL announces every change of a request to whoever watches them (the console's live
+ * events), payload `{"id","status","kind"}`: kept apart from CHANNEL so the holds are not woken by
+ * changes that resolve nothing (a creation, a first approval short of the quorum, an execution).
+ */
+export const CHANGES_CHANNEL = 'portcullis_approval_changes';
+
+/** ApprovalChangeKind is what happened to a request: it appeared, was resolved one way or another, or changed otherwise. */
+export type ApprovalChangeKind = 'created' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'updated';
+
+/** ApprovalChange is one announced change: the request, its status now, and what happened. */
+export type ApprovalChange = { readonly id: string; readonly status: ApprovalStatus; readonly kind: ApprovalChangeKind };
 
 const T = 'portcullis.approval_requests';
 const E = 'portcullis.approval_events';
@@ -73,6 +86,7 @@ export async function insertRequest(q: StateQuery, r: NewRequest): Promise<strin
     ],
   );
   await insertEvent(q, r.id, 'requested', `${r.requester.iss}#${r.requester.sub}`, r.requester, null, null);
+  await notifyChange(q, { id: r.id, status: 'pending', kind: 'created' });
   return isoTime(res.rows[0]?.[0] ?? null) ?? new Date(Date.now() + r.ttlMs).toISOString();
 }
 
@@ -101,6 +115,45 @@ export async function insertEvent(
 export async function notifyResolved(q: StateQuery, id: string): Promise<void> {
   await q('SELECT pg_notify($1, $2)', [CHANNEL, id]);
 }
+
+/** notifyChange announces a change on CHANGES_CHANNEL (delivered when the surrounding transaction commits). */
+export async function notifyChange(q: StateQuery, change: ApprovalChange): Promise<void> {
+  await q('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify(change)]);
+}
+
+/** parseChange reads a CHANGES_CHANNEL payload; undefined when it is not one. */
+export function parseChange(payload: string): ApprovalChange | undefined {
+  try {
+    const v = JSON.parse(payload) as Partial<Record<keyof ApprovalChange, unknown>>;
+    if (typeof v.id !== 'string' || typeof v.status !== 'string' || typeof v.kind !== 'string') return undefined;
+    if (!CHANGE_KINDS.has(v.kind) || !STATUSES.has(v.status)) return undefined;
+    return { id: v.id, status: v.status as ApprovalStatus, kind: v.kind as ApprovalChangeKind };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * watchApprovalChanges listens to CHANGES_CHANNEL on a connection of its own (one per caller:
+ * share it); `onLost` runs after the connection was re-opened, since changes meanwhile are lost.
+ */
+export function watchApprovalChanges(
+  store: StateStore,
+  onChange: (change: ApprovalChange) => void,
+  onLost: () => void = () => {},
+): Promise<StateListener> {
+  return store.listen(
+    CHANGES_CHANNEL,
+    (payload) => {
+      const change = parseChange(payload);
+      if (change !== undefined) onChange(change);
+    },
+    onLost,
+  );
+}
+
+const CHANGE_KINDS: ReadonlySet<string> = new Set(['created', 'approved', 'denied', 'expired', 'cancelled', 'updated']);
+const STATUSES: ReadonlySet<string> = new Set(['pending', 'approved', 'denied', 'expired', 'withdrawn']);
 
 /** VIEW_SQL selects requests as JSON views (status `expired` for a pending request past its expiry). */
 const VIEW_SQL = `SELECT json_build_object(

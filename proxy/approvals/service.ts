@@ -7,7 +7,7 @@
 // it is), recorded as an audit event, and sent to the webhooks.
 
 import type { StateStore } from '../state/index.js';
-import { approvalsSoFar, insertEvent, listViews, loadView, lockRequest, notifyResolved, resolveRequest } from './records.js';
+import { approvalsSoFar, insertEvent, listViews, loadView, lockRequest, notifyChange, notifyResolved, resolveRequest } from './records.js';
 import type {
   ActResult,
   ActionPermission,
@@ -76,12 +76,17 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         await insertEvent(q, id, 'denied', actor, who, text, null);
         await resolveRequest(q, id, 'denied', null);
         await notifyResolved(q, id);
+        await notifyChange(q, { id, status: 'denied', kind: 'denied' });
         return { resolved: true };
       }
       await insertEvent(q, id, 'approved', actor, who, text, null);
-      if (sofar.length + 1 < verdict.quorum) return { resolved: false };
+      if (sofar.length + 1 < verdict.quorum) {
+        await notifyChange(q, { id, status: 'pending', kind: 'updated' });
+        return { resolved: false };
+      }
       await resolveRequest(q, id, 'approved', row.mode === 'refuse_and_grant' ? deps.grantTtlMs : null);
       await notifyResolved(q, id);
+      await notifyChange(q, { id, status: 'approved', kind: 'approved' });
       return { resolved: true };
     });
     if ('ok' in outcome) return outcome;

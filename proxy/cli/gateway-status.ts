@@ -16,7 +16,14 @@ import {
   stateCheck,
   upstreamCheck,
 } from '../metrics/index.js';
-import type { GatewaySources, JournalStatus, PolicyStatusProvider, ReadinessReport, StatusDocument } from '../metrics/index.js';
+import type {
+  GatewaySources,
+  JournalStatus,
+  MetricFigures,
+  PolicyStatusProvider,
+  ReadinessReport,
+  StatusDocument,
+} from '../metrics/index.js';
 
 /** GatewayStatusParts are the running parts the status reads. */
 export type GatewayStatusParts = {
@@ -40,6 +47,8 @@ export type GatewayStatus = {
   metrics(): Promise<{ readonly contentType: string; readonly body: string }>;
   readiness(): Promise<ReadinessReport>;
   status(): StatusDocument;
+  /** figures reads the web console's live overview from the same metrics. */
+  figures(): Promise<MetricFigures>;
   /** close unsubscribes the metrics from the bus. */
   close(): void;
 };
@@ -69,6 +78,7 @@ export function startGatewayStatus(parts: GatewayStatusParts): GatewayStatus {
     metrics: () => metrics.exposition(),
     readiness,
     status: () => gatewayStatus(sources, parts.labels),
+    figures: () => metrics.figures(),
     close: unsubscribe,
   };
 }

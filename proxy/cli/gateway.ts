@@ -13,6 +13,7 @@ import { NO_APPROVAL_POLICY, startControlPlane } from './control-plane.js';
 import { startAdminServer } from '../admin/index.js';
 import { consoleOidc } from '../console/index.js';
 import type { ConsoleOidc } from '../console/index.js';
+import { watchApprovalChanges } from '../approvals/index.js';
 import { createLiveControl } from '../control/index.js';
 import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
@@ -352,7 +353,13 @@ export async function startGatewayFromConfig(
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
         log: ({ kind, ...fields }) => events.publish({ type: 'admin.log', kind, fields }),
         version: VERSION,
-        console: { enabled: config.admin.console.enabled, oidc: () => consoleSignIn },
+        console: {
+          enabled: config.admin.console.enabled,
+          oidc: () => consoleSignIn,
+          overview: status.figures,
+          // the console's live approval events: one LISTEN of this gateway, opened with the first stream
+          ...(state !== undefined ? { approvals: (onChange, onLost) => watchApprovalChanges(state, onChange, onLost) } : {}),
+        },
       });
       events.publish({ type: 'admin.listening', url: admin.url });
       // the console's sign-in needs the provider's endpoints: read once, bounded; a failure leaves pasted tokens (and a log line)

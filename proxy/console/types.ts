@@ -28,3 +28,50 @@ export type ConsolePluginOptions = {
   /** log receives the plugin's operational events (assets missing or skipped). */
   readonly log?: (event: { readonly kind: string; readonly [field: string]: unknown }) => void;
 };
+
+/** APPROVAL_CHANGE_KINDS are what happened to an approval request, as `approval` events say. */
+export const APPROVAL_CHANGE_KINDS = ['created', 'approved', 'denied', 'expired', 'cancelled', 'updated'] as const;
+
+/** ApprovalChangeKind is one of APPROVAL_CHANGE_KINDS. */
+export type ApprovalChangeKind = (typeof APPROVAL_CHANGE_KINDS)[number];
+
+/** ApprovalChange is one `approval` event: a request appeared or changed on some gateway sharing the state store. */
+export type ApprovalChange = { readonly id: string; readonly status: string; readonly kind: ApprovalChangeKind };
+
+/** OverviewFigures are the metrics registry's figures at one moment: live sessions, statements so far by decision, pending approvals. */
+export type OverviewFigures = {
+  readonly sessions: number;
+  /** statements are the counters of portcullis_statements_total by `decision` label. */
+  readonly statements: Readonly<Record<string, number>>;
+  readonly pendingApprovals: number;
+};
+
+/** OVERVIEW_DECISIONS are the decisions the overview gives a rate for. */
+export const OVERVIEW_DECISIONS = ['allow', 'deny', 'hold', 'mask'] as const;
+
+/** Overview is one `overview` event. */
+export type Overview = {
+  readonly sessions: number;
+  readonly statements_per_second: Readonly<Record<(typeof OVERVIEW_DECISIONS)[number], number>>;
+  readonly pending_approvals: number;
+  /** at is when the figures were read (RFC 3339). */
+  readonly at: string;
+};
+
+/** ApprovalFeed subscribes to approval changes (one LISTEN); `onLost` runs when changes may have been missed (a reconnect). */
+export type ApprovalFeed = (onChange: (change: ApprovalChange) => void, onLost: () => void) => Promise<{ close(): void }>;
+
+/** EventHubOptions configure createEventHub. */
+export type EventHubOptions = {
+  /** overview reads the figures (absent: zeros). */
+  readonly overview?: () => OverviewFigures | Promise<OverviewFigures>;
+  /** approvals is the feed of approval changes (absent: no `approval` events, e.g. without a state store). */
+  readonly approvals?: ApprovalFeed;
+  /** maxStreams bounds the open streams (default 32). */
+  readonly maxStreams?: number;
+  /** heartbeatMs is the interval of `: ping` comments (default 15 s). */
+  readonly heartbeatMs?: number;
+  /** overviewMs is the interval of `overview` events (default 1 s). */
+  readonly overviewMs?: number;
+  readonly log?: (event: { readonly kind: string; readonly [field: string]: unknown }) => void;
+};

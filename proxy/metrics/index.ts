@@ -3,7 +3,7 @@
 // document in the shape of OPA's status API, and the readiness checks. Re-exports only.
 
 export { DECISION_BUCKETS, STATEMENT_DECISIONS, UPSTREAM_BUCKETS, createGatewayMetrics } from './registry.js';
-export type { GatewayMetrics, GatewayMetricsOptions } from './registry.js';
+export type { GatewayMetrics, GatewayMetricsOptions, MetricFigures } from './registry.js';
 export { BUNDLE_NAME, NEVER, gatewayStatus, staticPolicyStatus } from './status.js';
 export type { PluginState, StatusDocument } from './status.js';
 export {

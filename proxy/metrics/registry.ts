@@ -25,6 +25,15 @@ export type GatewayMetrics = {
   readonly subscriber: Subscriber;
   /** exposition renders every metric in the Prometheus text format, with its content type. */
   exposition(): Promise<{ readonly contentType: string; readonly body: string }>;
+  /** figures reads the live figures the web console's overview shows, from the same metrics /metrics serves. */
+  figures(): Promise<MetricFigures>;
+};
+
+/** MetricFigures are live sessions, statements so far by decision (portcullis_statements_total) and statements held now. */
+export type MetricFigures = {
+  readonly sessions: number;
+  readonly statements: Readonly<Record<string, number>>;
+  readonly pendingApprovals: number;
 };
 
 /** GatewayMetricsOptions configure createGatewayMetrics. */
@@ -61,7 +70,7 @@ export function createGatewayMetrics(sources: GatewaySources, options: GatewayMe
       this.set({ state: 'authenticated' }, c.authenticated);
     },
   });
-  new Gauge({
+  const sessionsGauge = new Gauge({
     name: 'portcullis_sessions_active',
     help: 'Logged-in sessions.',
     registers,
@@ -125,6 +134,16 @@ export function createGatewayMetrics(sources: GatewaySources, options: GatewayMe
     subscriber,
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+    async figures() {
+      const [counted, live] = await Promise.all([statements.get(), sessionsGauge.get()]);
+      const byDecision: Record<string, number> = {};
+      for (const v of counted.values) byDecision[String(v.labels['decision'])] = v.value;
+      return {
+        sessions: live.values[0]?.value ?? 0,
+        statements: byDecision,
+        pendingApprovals: sources.pendingApprovals?.() ?? 0,
+      };
     },
   };
 }

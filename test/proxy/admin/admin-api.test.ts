@@ -130,6 +130,7 @@ describe('probes and the OpenAPI document', () => {
       '/v1/approvals/{id}/approve',
       '/v1/approvals/{id}/deny',
       '/v1/approvals/{id}/permissions',
+      '/v1/events',
       '/v1/identities/block',
       '/v1/identities/blocks',
       '/v1/identities/unblock',

@@ -117,6 +117,26 @@ describe('createGatewayMetrics', () => {
     expect(sample((await m.exposition()).body, series)).toBeCloseTo(want, 9);
   });
 
+  it('figures reads the console overview from the same metrics the exposition shows', async () => {
+    let live = 5;
+    const m = createGatewayMetrics(sources({ sessions: () => live, pendingApprovals: () => 2 }), { defaultMetrics: false });
+    const hold = { kind: 'hold', reason: 'r', rule: 'x', reasons: [] } as unknown as typeof deny;
+    const decided = (decision: typeof allow | typeof masked | typeof deny) =>
+      m.subscriber({ type: 'statement.decided', ...ref, statement: facts, decision, params: null, inTransaction: false });
+    for (const d of [allow, allow, masked, deny, hold]) decided(d);
+    expect(await m.figures()).toEqual({
+      sessions: 5,
+      statements: { allow: 2, mask: 1, deny: 1, hold: 1, refuse: 0 },
+      pendingApprovals: 2,
+    });
+    live = 7;
+    decided(allow);
+    const body = (await m.exposition()).body;
+    const figures = await m.figures();
+    expect(figures.sessions).toBe(7);
+    expect(figures.statements['allow']).toBe(sample(body, 'portcullis_statements_total{decision="allow"}'));
+  });
+
   it('reads the scrape-time figures from the sources', async () => {
     const m = createGatewayMetrics(
       sources(

@@ -1,0 +1,191 @@
+// The live event streams of GET /v1/events (server-sent events): every open stream receives each
+// approval change of any gateway sharing the state store (one LISTEN per gateway, opened with the
+// first stream and shared by all), an overview of the metrics once a second (one timer and one
+// read for all streams), and a `: ping` comment every 15 seconds so proxies keep the connection.
+// The streams are bounded (reserve() says no past maxStreams), a stream that stops reading is
+// dropped rather than buffered without end, a stream ends when its token expires, and close()
+// ends them all so the server's shutdown never waits on one.
+
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { NO_FIGURES, overviewOf } from './overview.js';
+import type { OverviewSample } from './overview.js';
+import type { EventHubOptions, Overview } from './types.js';
+
+/** EVENT_HUB_DEFAULTS are the bounds of the event streams. */
+export const EVENT_HUB_DEFAULTS = Object.freeze({ maxStreams: 32, heartbeatMs: 15_000, overviewMs: 1_000 });
+
+/** MAX_BUFFERED_BYTES is how much a stream may leave unread before it is dropped (a client that stopped reading). */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+/** StreamSlot is a reserved place for one stream: attach it to the response, or release it. */
+export type StreamSlot = {
+  /** attach starts the stream on a hijacked response: headers, the first overview at once, then the events. */
+  attach(res: ServerResponse, options?: { readonly headers?: OutgoingHttpHeaders; readonly until?: Date }): Promise<void>;
+  release(): void;
+};
+
+/** EventHub holds the open streams of one admin server. */
+export type EventHub = {
+  /** reserve takes one of the maxStreams places; undefined when all are taken or the hub is closed. */
+  reserve(): StreamSlot | undefined;
+  /** streams is the number of open (or reserved) streams. */
+  readonly streams: number;
+  /** close ends every stream, stops the timers and the LISTEN. */
+  close(): void;
+};
+
+type Stream = { readonly res: ServerResponse; readonly expiry: NodeJS.Timeout | undefined };
+
+/** createEventHub returns the hub; nothing runs until the first stream. */
+export function createEventHub(options: EventHubOptions = {}): EventHub {
+  const maxStreams = options.maxStreams ?? EVENT_HUB_DEFAULTS.maxStreams;
+  const heartbeatMs = options.heartbeatMs ?? EVENT_HUB_DEFAULTS.heartbeatMs;
+  const overviewMs = options.overviewMs ?? EVENT_HUB_DEFAULTS.overviewMs;
+  const log = options.log ?? ((): void => undefined);
+  const streams = new Set<Stream>();
+  let reserved = 0;
+  let closed = false;
+  let feed: Promise<{ close(): void } | undefined> | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let previous: OverviewSample | undefined;
+  let latest: { readonly overview: Overview; readonly atMs: number } | undefined;
+  let reading: Promise<Overview> | undefined;
+
+  const drop = (s: Stream): void => {
+    if (!streams.delete(s)) return;
+    clearTimeout(s.expiry);
+    if (!s.res.writableEnded) s.res.end();
+    if (streams.size === 0 && reserved === 0) stopTimers();
+  };
+  const write = (s: Stream, text: string): void => {
+    if (s.res.destroyed || s.res.writableEnded) return drop(s);
+    s.res.write(text);
+    if (s.res.writableLength > MAX_BUFFERED_BYTES) {
+      log({ kind: 'console.stream-dropped', reason: 'the client stopped reading' });
+      drop(s);
+    }
+  };
+  const broadcast = (text: string): void => {
+    for (const s of [...streams]) write(s, text);
+  };
+
+  /** sample reads the figures once (concurrent callers share the read) and computes the overview against the previous read. */
+  const sample = (): Promise<Overview> => {
+    reading ??= (async () => {
+      try {
+        const figures = (await options.overview?.()) ?? NO_FIGURES;
+        const current = { figures, atMs: Date.now() };
+        const overview = overviewOf(previous, current);
+        previous = current;
+        latest = { overview, atMs: current.atMs };
+        return overview;
+      } finally {
+        reading = undefined;
+      }
+    })();
+    return reading;
+  };
+  const tick = (): void => {
+    sample().then(
+      (o) => broadcast(sse('overview', o)),
+      (e: unknown) => log({ kind: 'console.overview-failed', error: messageOf(e) }),
+    );
+  };
+  const startTimers = (): void => {
+    ticker ??= setInterval(tick, overviewMs);
+    heartbeat ??= setInterval(() => broadcast(': ping\n\n'), heartbeatMs);
+  };
+  const stopTimers = (): void => {
+    clearInterval(ticker);
+    clearInterval(heartbeat);
+    ticker = undefined;
+    heartbeat = undefined;
+  };
+
+  /** listening opens the one LISTEN of this hub on first use; a failure is logged and retried by the next stream. */
+  const listening = (): Promise<unknown> => {
+    if (options.approvals === undefined) return Promise.resolve();
+    feed ??= options
+      .approvals(
+        (change) => broadcast(sse('approval', change)),
+        // notifications sent while the LISTEN connection was down are lost: the console reloads its lists
+        () => broadcast(sse('resync', {})),
+      )
+      .catch((e: unknown) => {
+        log({ kind: 'console.events-unavailable', error: messageOf(e) });
+        feed = undefined;
+        return undefined;
+      });
+    return feed;
+  };
+
+  const first = async (): Promise<Overview> =>
+    latest !== undefined && Date.now() - latest.atMs < overviewMs
+      ? latest.overview
+      : sample().catch(() => overviewOf(undefined, { figures: NO_FIGURES, atMs: Date.now() }));
+
+  return {
+    reserve() {
+      if (closed || streams.size + reserved >= maxStreams) return undefined;
+      reserved += 1;
+      let done = false;
+      const release = (): void => {
+        if (done) return;
+        done = true;
+        reserved -= 1;
+        if (streams.size === 0 && reserved === 0) stopTimers();
+      };
+      return {
+        release,
+        async attach(res, opts = {}) {
+          startTimers();
+          await listening();
+          const overview = await first();
+          release();
+          if (closed || res.destroyed) {
+            res.end();
+            return;
+          }
+          res.writeHead(200, {
+            ...opts.headers,
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache, no-store',
+            'x-content-type-options': 'nosniff',
+            'x-accel-buffering': 'no',
+            // the socket closes with the stream: the server's shutdown never waits on an idle keep-alive
+            connection: 'close',
+          });
+          const until = opts.until === undefined ? undefined : opts.until.getTime() - Date.now();
+          const s: Stream = {
+            res,
+            expiry: until === undefined ? undefined : setTimeout(() => drop(s), Math.max(0, Math.min(until, 2 ** 31 - 1))),
+          };
+          streams.add(s);
+          startTimers();
+          res.on('close', () => drop(s));
+          write(s, sse('overview', overview));
+        },
+      };
+    },
+    get streams() {
+      return streams.size + reserved;
+    },
+    close() {
+      closed = true;
+      for (const s of [...streams]) drop(s);
+      stopTimers();
+      void feed?.then((l) => l?.close());
+      feed = undefined;
+    },
+  };
+}
+
+/** sse frames one event (the data is one line of JSON). */
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -71,6 +71,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   'bundle-service': ['errors'],
   sessions: ['state', 'recording', 'errors'],
   replay: ['decision', 'state', 'recording', 'errors'],
+  impact: ['replay', 'decision', 'state', 'errors'],
   notify: ['approvals', 'errors'],
   catalog: ['upstream', 'events', 'errors'],
   threads: [],
@@ -117,7 +118,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   ],
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'control', 'catalog', 'upstream', 'events', 'config', 'errors'],
   console: [],
-  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'console', 'errors'],
+  admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'impact', 'console', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };

@@ -25,7 +25,7 @@ import data.portcullis.rules.where_clause
 decision := {
 	"allow": access.allow,
 	"deny": deny,
-	"approval": approvals,
+	"approval": approval_entries,
 	"mask": pii.mask,
 }
 
@@ -38,6 +38,8 @@ else := access.deny
 
 specific_deny := ((((((read_only.deny | destructive_ddl.deny) | where_clause.deny) | escape_hatches.deny) | functions.deny) | statistics.deny) | pii.deny)
 
-# approvals gathers every family's approval entries (named so as not to clash with the package
-# portcullis.approval, the approval entrypoint).
-approvals := production.approval
+# approval_entries gathers every family's approval entries. Named so as to clash with neither the
+# package portcullis.approval (the approval entrypoint) nor data.portcullis.approvals (where the
+# approver roles are configured: a rule there would shadow that data, and the setting would be
+# ignored; test/policies/data-shadowing.test.ts).
+approval_entries := production.approval

@@ -55,11 +55,13 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRoutesOpt
     },
     async (request, reply) => {
       const principal = verified(request);
-      const slot = opts.hub.reserve();
-      if (slot === undefined) {
-        throw new AdminHttpError('ERR_ADMIN_RATE_LIMITED', 'too many open event streams on this gateway; retry later', {
-          headers: { 'retry-after': '5' },
-        });
+      const slot = opts.hub.reserve(JSON.stringify([principal.issuer, principal.subject]));
+      if (typeof slot === 'string') {
+        const message =
+          slot === 'caller'
+            ? 'you have too many open event streams; close one (another tab) and retry'
+            : 'too many open event streams on this gateway; retry later';
+        throw new AdminHttpError('ERR_ADMIN_RATE_LIMITED', message, { headers: { 'retry-after': '5' } });
       }
       // from here the stream writes the response itself; the rate limiter's headers go with it
       reply.hijack();

@@ -6,14 +6,21 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
+import type { ReloadImpact } from '../impact/index.js';
 import type { PolicyStatus, ReloadOutcome } from '../policy/index.js';
 import { checkAudit } from './audit-guard.js';
+import { principalOf } from './auth.js';
 import { AdminHttpError } from './errors.js';
 import { emptyQuerySchema, errorResponses } from './schemas.js';
 import type { AdminLogEvent } from './types.js';
 
 /** PolicyPort is the active policy as the routes see it (proxy/policy's ActivePolicy). */
-export type PolicyPort = { reload(trigger: 'api'): Promise<ReloadOutcome>; status(): PolicyStatus };
+export type PolicyPort = {
+  reload(trigger: 'api'): Promise<ReloadOutcome>;
+  status(): PolicyStatus;
+  /** impact is the last reload's effect on the newest recorded statements (absent: the gateway does not compare). */
+  impact?(): ReloadImpact | undefined;
+};
 
 /** PolicyRoutesOptions are the active policy and who guards it. */
 export type PolicyRoutesOptions = {
@@ -23,10 +30,75 @@ export type PolicyRoutesOptions = {
 };
 
 const tags = ['policy'];
+const decisionView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'rules', 'masks'],
+  properties: {
+    kind: { type: 'string' },
+    rules: { type: 'array', items: { type: 'string' } },
+    masks: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+const impactView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['revision', 'previous', 'at', 'state'],
+  properties: {
+    revision: { type: 'string' },
+    previous: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    state: { type: 'string', enum: ['running', 'done', 'failed'] },
+    message: { type: 'string' },
+    examined: { type: 'integer' },
+    compared: { type: 'integer' },
+    changed: { type: 'integer' },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to', 'rule', 'count', 'examples'],
+        properties: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          rule: { type: 'string' },
+          count: { type: 'integer' },
+          examples: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['session', 'statement', 'at', 'text', 'recorded', 'candidate'],
+              properties: {
+                session: { type: 'string' },
+                statement: { type: 'integer' },
+                at: { type: 'string' },
+                text: { type: 'string' },
+                recorded: decisionView,
+                candidate: decisionView,
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
 const statusView = {
   type: 'object',
   additionalProperties: false,
-  required: ['revision', 'origin', 'activated_at', 'last_reload_at', 'last_error', 'reloads', 'reload_failures', 'decision_memo'],
+  required: [
+    'revision',
+    'origin',
+    'activated_at',
+    'last_reload_at',
+    'last_error',
+    'reloads',
+    'reload_failures',
+    'decision_memo',
+    'last_reload_impact',
+  ],
   properties: {
     revision: { type: 'string' },
     origin: { type: 'string' },
@@ -46,6 +118,11 @@ const statusView = {
         hits: { type: 'integer' },
         misses: { type: 'integer' },
       },
+    },
+    last_reload_impact: {
+      description:
+        'after the last reload that activated a policy: the newest recorded statements re-decided with it and compared with their recorded decisions (null: no reload yet, or the gateway keeps no recording in a state store)',
+      anyOf: [{ type: 'null' }, impactView],
     },
   },
 } as const;
@@ -91,7 +168,8 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptio
       },
     },
     async (request) => {
-      const s = guard(request, 'policy.read').status();
+      const port = guard(request, 'policy.read');
+      const s = port.status();
       return {
         revision: s.revision,
         origin: s.origin,
@@ -107,6 +185,8 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptio
           hits: s.memo.hits,
           misses: s.memo.misses,
         },
+        // the examples are recorded statements: shown only to callers who may read recorded sessions
+        last_reload_impact: impactJson(port.impact?.(), mayReadSessions(request, opts.audit)),
       };
     },
   );
@@ -133,4 +213,28 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRoutesOptio
         : { outcome: 'unchanged', revision: outcome.revision };
     },
   );
+}
+
+/** mayReadSessions asks the audit policy, without refusing, whether the caller may read recorded sessions. */
+function mayReadSessions(request: FastifyRequest, audit: PolicyRoutesOptions['audit']): boolean {
+  const principal = principalOf(request);
+  return principal !== undefined && audit?.({ caller: principal.claims, action: 'sessions.read', target: {} }).kind === 'allow';
+}
+
+/**
+ * impactJson is a reload's impact as GET /v1/policy shows it (the report's counts and groups
+ * beside its state); without `examples` each group's examples are left out (empty).
+ */
+function impactJson(impact: ReloadImpact | undefined, examples: boolean): Record<string, unknown> | null {
+  if (impact === undefined) return null;
+  const r = impact.report;
+  const groups = r === undefined ? undefined : examples ? r.groups : r.groups.map((g) => ({ ...g, examples: [] }));
+  return {
+    revision: impact.revision,
+    previous: impact.previous,
+    at: impact.at.toISOString(),
+    state: impact.state,
+    ...(impact.message !== undefined ? { message: impact.message } : {}),
+    ...(r !== undefined ? { examined: r.examined, compared: r.compared, changed: r.changed, groups } : {}),
+  };
 }

@@ -382,7 +382,7 @@ const timelineEntry = {
         columns: strings,
         digest: nullableString,
         duration_ms: { type: 'number' },
-        result_rows: { type: 'array', items: { type: 'array', items: nullableString }, description: 'with recording.results: capped' },
+        result_rows: { type: 'array', items: { type: 'array', items: nullableString } },
         result_truncated: { type: 'boolean' },
       },
     },

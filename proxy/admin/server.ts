@@ -124,6 +124,7 @@ async function buildAdminApp(
     ...(c?.overview !== undefined ? { overview: c.overview } : {}),
     ...(c?.approvals !== undefined ? { approvals: c.approvals } : {}),
     ...(c?.maxStreams !== undefined ? { maxStreams: c.maxStreams } : {}),
+    ...(c?.maxPerCaller !== undefined ? { maxPerCaller: c.maxPerCaller } : {}),
     ...(c?.heartbeatMs !== undefined ? { heartbeatMs: c.heartbeatMs } : {}),
     ...(c?.overviewMs !== undefined ? { overviewMs: c.overviewMs } : {}),
     log,

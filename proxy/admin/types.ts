@@ -89,8 +89,9 @@ export type AdminConsoleOptions = {
   readonly overview?: () => OverviewFigures | Promise<OverviewFigures>;
   /** approvals is the feed of approval changes on the state store for `approval` events (absent: none). */
   readonly approvals?: ApprovalFeed;
-  /** maxStreams, heartbeatMs, overviewMs replace the event streams' bounds (32 streams, 15 s, 1 s). */
+  /** maxStreams, maxPerCaller, heartbeatMs, overviewMs replace the event streams' bounds (32 streams, 4 per caller, 15 s, 1 s). */
   readonly maxStreams?: number;
+  readonly maxPerCaller?: number;
   readonly heartbeatMs?: number;
   readonly overviewMs?: number;
 };

@@ -19,6 +19,7 @@ import { createDecisionLogger, sinksFromConfig } from '../decisionlog/index.js';
 import { nodeLogFiles, readHeaderFile } from './decision-log-files.js';
 import { startRecording } from './gateway-recording.js';
 import { watchSource } from './policy-watch.js';
+import { watchReloadImpact } from './gateway-impact.js';
 import {
   LOG_MASK_ENTRYPOINT,
   NO_AUDIT_POLICY,
@@ -328,6 +329,8 @@ export async function startGatewayFromConfig(
     decisionLog: decisionLogger,
     labels: { id: gatewayId, version: VERSION },
   });
+  // after each reload, which of the newest recorded decisions the new policy would change
+  const impact = watchReloadImpact(config, state, events, active);
   // the admin API (approvals): a listener of its own, loopback unless configured otherwise
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   let consoleSignIn: ConsoleOidc | null = null;
@@ -341,7 +344,7 @@ export async function startGatewayFromConfig(
         ...(state !== undefined ? { sessions: createSessionViews(state) } : {}),
         ...(control !== undefined ? { control } : {}),
         audit,
-        policy: active,
+        policy: impact === undefined ? active : { reload: active.reload, status: active.status, impact: impact.last },
         verifier,
         readiness: status.readiness,
         metrics: status.metrics,

@@ -12,7 +12,7 @@ import type { OverviewSample } from './overview.js';
 import type { EventHubOptions, Overview } from './types.js';
 
 /** EVENT_HUB_DEFAULTS are the bounds of the event streams. */
-export const EVENT_HUB_DEFAULTS = Object.freeze({ maxStreams: 32, heartbeatMs: 15_000, overviewMs: 1_000 });
+export const EVENT_HUB_DEFAULTS = Object.freeze({ maxStreams: 32, maxPerCaller: 4, heartbeatMs: 15_000, overviewMs: 1_000 });
 
 /** MAX_BUFFERED_BYTES is how much a stream may leave unread before it is dropped (a client that stopped reading). */
 const MAX_BUFFERED_BYTES = 256 * 1024;
@@ -26,19 +26,31 @@ export type StreamSlot = {
 
 /** EventHub holds the open streams of one admin server. */
 export type EventHub = {
-  /** reserve takes one of the maxStreams places; undefined when all are taken or the hub is closed. */
-  reserve(): StreamSlot | undefined;
+  /**
+   * reserve takes one of the maxStreams places for `caller` (who opens it: issuer and subject);
+   * `gateway` when all are taken or the hub is closed, `caller` when the caller already holds
+   * maxPerCaller of them (one caller cannot take every place).
+   */
+  reserve(caller: string): StreamSlot | 'gateway' | 'caller';
   /** streams is the number of open (or reserved) streams. */
   readonly streams: number;
   /** close ends every stream, stops the timers and the LISTEN. */
   close(): void;
 };
 
-type Stream = { readonly res: ServerResponse; readonly expiry: NodeJS.Timeout | undefined };
+type Stream = { readonly res: ServerResponse; readonly caller: string; readonly expiry: NodeJS.Timeout | undefined };
 
 /** createEventHub returns the hub; nothing runs until the first stream. */
 export function createEventHub(options: EventHubOptions = {}): EventHub {
   const maxStreams = options.maxStreams ?? EVENT_HUB_DEFAULTS.maxStreams;
+  const maxPerCaller = options.maxPerCaller ?? EVENT_HUB_DEFAULTS.maxPerCaller;
+  // places held (reserved or open) by each caller
+  const held = new Map<string, number>();
+  const hold = (caller: string, by: 1 | -1): void => {
+    const n = (held.get(caller) ?? 0) + by;
+    if (n <= 0) held.delete(caller);
+    else held.set(caller, n);
+  };
   const heartbeatMs = options.heartbeatMs ?? EVENT_HUB_DEFAULTS.heartbeatMs;
   const overviewMs = options.overviewMs ?? EVENT_HUB_DEFAULTS.overviewMs;
   const log = options.log ?? ((): void => undefined);
@@ -54,6 +66,7 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
 
   const drop = (s: Stream): void => {
     if (!streams.delete(s)) return;
+    hold(s.caller, -1);
     clearTimeout(s.expiry);
     if (!s.res.writableEnded) s.res.end();
     if (streams.size === 0 && reserved === 0) stopTimers();
@@ -126,14 +139,19 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
       : sample().catch(() => overviewOf(undefined, { figures: NO_FIGURES, atMs: Date.now() }));
 
   return {
-    reserve() {
-      if (closed || streams.size + reserved >= maxStreams) return undefined;
+    reserve(caller) {
+      if (closed || streams.size + reserved >= maxStreams) return 'gateway';
+      if ((held.get(caller) ?? 0) >= maxPerCaller) return 'caller';
       reserved += 1;
+      hold(caller, 1);
       let done = false;
+      let attached = false;
+      // the place passes from the reservation to the stream when attached; otherwise it is given back
       const release = (): void => {
         if (done) return;
         done = true;
         reserved -= 1;
+        if (!attached) hold(caller, -1);
         if (streams.size === 0 && reserved === 0) stopTimers();
       };
       return {
@@ -142,11 +160,13 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
           startTimers();
           await listening();
           const overview = await first();
-          release();
           if (closed || res.destroyed) {
+            release();
             res.end();
             return;
           }
+          attached = true;
+          release();
           res.writeHead(200, {
             ...opts.headers,
             'content-type': 'text/event-stream; charset=utf-8',
@@ -159,6 +179,7 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
           const until = opts.until === undefined ? undefined : opts.until.getTime() - Date.now();
           const s: Stream = {
             res,
+            caller,
             expiry: until === undefined ? undefined : setTimeout(() => drop(s), Math.max(0, Math.min(until, 2 ** 31 - 1))),
           };
           streams.add(s);

@@ -69,6 +69,8 @@ export type EventHubOptions = {
   readonly approvals?: ApprovalFeed;
   /** maxStreams bounds the open streams (default 32). */
   readonly maxStreams?: number;
+  /** maxPerCaller bounds the streams one caller (issuer and subject) may hold open (default 4). */
+  readonly maxPerCaller?: number;
   /** heartbeatMs is the interval of `: ping` comments (default 15 s). */
   readonly heartbeatMs?: number;
   /** overviewMs is the interval of `overview` events (default 1 s). */

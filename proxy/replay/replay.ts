@@ -23,12 +23,7 @@ LIMIT $5::integer`;
 
 /** replay re-decides every recorded statement with the candidate policy and reports what would change; StateErrors propagate. */
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
-  const keep = options.examples ?? 3;
-  const groups = new Map<string, { group: Omit<ChangeGroup, 'count' | 'examples'>; count: number; examples: ChangeExample[] }>();
-  let examined = 0;
-  let compared = 0;
-  let changed = 0;
-  let skipped = 0;
+  const tally = createTally(options.decide, options.examples ?? 3);
   let after: readonly [string, string, string] | undefined;
   for (;;) {
     const res = await options.store.query(SQL, [
@@ -38,18 +33,62 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       after?.[2] ?? null,
       String(REPLAY_PAGE),
     ]);
-    for (const row of res.rows) {
+    for (const row of res.rows) tally.add(row[0] ?? '', row[3] ?? 'null');
+    const last = res.rows[res.rows.length - 1];
+    if (res.rows.length < REPLAY_PAGE || last === undefined) break;
+    after = [last[0] ?? '', last[1] ?? '', last[2] ?? '0'];
+  }
+  return tally.report();
+}
+
+const RECENT_SQL = `
+SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), body::text
+FROM portcullis.recording_records
+WHERE kind = 'statement'
+ORDER BY at DESC, journal DESC, seq DESC
+LIMIT $1::integer`;
+
+/** RECENT_SLICE is how many statements replayRecent re-decides before it lets the event loop run (the gateway's statements share the thread). */
+const RECENT_SLICE = 50;
+
+/**
+ * replayRecent re-decides the newest `limit` recorded statements (at most REPLAY_PAGE) with the
+ * candidate policy, a slice at a time so statements being decided meanwhile are not held up;
+ * StateErrors propagate.
+ */
+export async function replayRecent(options: Omit<ReplayOptions, 'since'> & { readonly limit: number }): Promise<ReplayReport> {
+  const limit = Math.max(0, Math.min(REPLAY_PAGE, Math.floor(options.limit)));
+  const tally = createTally(options.decide, options.examples ?? 3);
+  if (limit === 0) return tally.report();
+  const res = await options.store.query(RECENT_SQL, [String(limit)]);
+  for (const [i, row] of res.rows.entries()) {
+    if (i > 0 && i % RECENT_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
+    tally.add(row[0] ?? '', row[1] ?? 'null');
+  }
+  return tally.report();
+}
+
+/** createTally re-decides statement records one at a time and gathers the changes into groups. */
+function createTally(decide: ReplayOptions['decide'], keep: number) {
+  const groups = new Map<string, { group: Omit<ChangeGroup, 'count' | 'examples'>; count: number; examples: ChangeExample[] }>();
+  let examined = 0;
+  let compared = 0;
+  let changed = 0;
+  let skipped = 0;
+  return {
+    /** add re-decides one record (its time as stored and its body's JSON text). */
+    add(at: string, bodyJson: string): void {
       examined++;
-      const body = JSON.parse(row[3] ?? 'null') as StatementBody | null;
+      const body = JSON.parse(bodyJson) as StatementBody | null;
       if (body === null || body.input === null || body.input === undefined || body.decision.kind === 'refuse') {
         skipped++;
-        continue;
+        return;
       }
       compared++;
       const recorded: ReplayedDecision = { kind: body.decision.kind, rules: body.decision.rules, masks: body.decision.masks };
-      const candidate = recordOf(options.decide(body.input as PolicyInput));
+      const candidate = recordOf(decide(body.input as PolicyInput));
       const change = changeOf(recorded, candidate);
-      if (change === undefined) continue;
+      if (change === undefined) return;
       changed++;
       const key = `${change.from}\u0000${change.to}\u0000${change.rule}`;
       const entry = groups.get(key) ?? { group: change, count: 0, examples: [] };
@@ -58,22 +97,21 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
         entry.examples.push({
           session: body.session,
           statement: body.statement,
-          at: (row[0] ?? '').replace(/\.(\d{3})\d*Z$/, '.$1Z'),
+          at: at.replace(/\.(\d{3})\d*Z$/, '.$1Z'),
           text: body.text,
           recorded,
           candidate,
         });
       }
       groups.set(key, entry);
-    }
-    const last = res.rows[res.rows.length - 1];
-    if (res.rows.length < REPLAY_PAGE || last === undefined) break;
-    after = [last[0] ?? '', last[1] ?? '', last[2] ?? '0'];
-  }
-  const out = [...groups.values()]
-    .map(({ group, count, examples }) => ({ ...group, count, examples }))
-    .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.rule.localeCompare(b.rule));
-  return { examined, compared, unchanged: compared - changed, changed, skipped, groups: out };
+    },
+    report(): ReplayReport {
+      const out = [...groups.values()]
+        .map(({ group, count, examples }) => ({ ...group, count, examples }))
+        .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.rule.localeCompare(b.rule));
+      return { examined, compared, unchanged: compared - changed, changed, skipped, groups: out };
+    },
+  };
 }
 
 /** recordOf writes a candidate decision the way the recording writes decisions. */

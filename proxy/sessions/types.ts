@@ -86,9 +86,9 @@ export type StatementOutcome = {
   readonly columns: readonly string[];
   readonly digest: string | null;
   readonly duration_ms: number;
-  /** result_rows are the rows the agent saw (masked values masked), when recorded (`recording.results: capped`). */
+  /** result_rows are the rows the agent saw (masked as sent), when the gateway recorded them (`recording.results: capped`). */
   readonly result_rows?: readonly (readonly (string | null)[])[];
-  /** result_truncated is true when rows past the recording cap were not kept. */
+  /** result_truncated is true when rows past the cap were not kept. */
   readonly result_truncated?: boolean;
 };
 

@@ -97,7 +97,11 @@ export function sampleBodies(): { at: string; body: RecordBody }[] {
         input: { statement: { kind: 'select', tables: { read: ['public.customers'], written: [] } } },
       }),
     },
-    { at: '2026-06-01T08:00:02.010Z', body: outcome(S1, 2, 'SELECT 3', 3, ['email']) },
+    {
+      at: '2026-06-01T08:00:02.010Z',
+      // recorded with `recording.results: capped`: the rows as the agent saw them (masked), the third past the cap
+      body: { ...outcome(S1, 2, 'SELECT 3', 3, ['email']), result_rows: [['a****@example.com'], [null]], result_truncated: true },
+    },
     {
       at: '2026-06-01T08:00:03.000Z',
       body: statementBody(S1, 3, 'DELETE FROM orders', 'delete', {

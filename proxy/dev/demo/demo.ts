@@ -193,8 +193,12 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
     const state = writeDemoState(options.stateDir, served.issuer.exportState(), redacted(config));
     stops.push(async () => state.remove());
     const stateDir = state.dir;
-    // every demo session is recorded: the journal lives in the demo's own state directory
-    config = { ...config, recording: { ...(base.recording ?? RECORDING_DEFAULTS), dir: join(stateDir, 'journal') } };
+    // every demo session is recorded: the journal lives in the demo's own state directory, and the
+    // rows each statement answered (masked as the agent saw them) are kept, for the console's replay
+    config = {
+      ...config,
+      recording: { ...(base.recording ?? RECORDING_DEFAULTS), dir: join(stateDir, 'journal'), results: 'capped' },
+    };
     log(`state written to ${stateDir}`);
 
     const gateway = await deps.startGateway(config, log);

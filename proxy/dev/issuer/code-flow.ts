@@ -102,7 +102,9 @@ export function createCodeFlow(options: CodeFlowOptions): CodeFlow {
   const registerClient = (client: OidcClient): void => {
     if (typeof client.client_id !== 'string' || client.client_id.length === 0) throw new TypeError('client_id must be a non-empty string');
     for (const uri of client.redirect_uris) {
-      if (originOf(uri) === undefined) throw new TypeError(`redirect URI ${JSON.stringify(uri)} is not an absolute URL`);
+      // RFC 6749 §3.1.2: an absolute URI without a fragment
+      if (originOf(uri) === undefined || uri.includes('#'))
+        throw new TypeError(`redirect URI ${JSON.stringify(uri)} is not an absolute URL without a fragment`);
     }
     clients.set(client.client_id, { client_id: client.client_id, redirect_uris: [...client.redirect_uris] });
   };

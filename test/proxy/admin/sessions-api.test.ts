@@ -110,6 +110,9 @@ describe('GET /v1/sessions/{id} and its statements', () => {
       [4, 'hold'],
     ]);
     expect(all.body.statements[1].decision.masks).toEqual(['public.customers.email:partial']);
+    // the recorded rows come through as the agent saw them; a statement recorded without rows has none
+    expect(all.body.statements[1].outcome).toMatchObject({ result_rows: [['a****@example.com'], [null]], result_truncated: true });
+    expect(all.body.statements[0].outcome).not.toHaveProperty('result_rows');
     expect(all.body.statements[2].outcome).toBeNull();
     const denied = await get(`/v1/sessions/${S1}/statements?decision=deny`);
     expect(denied.body.statements.map((s: { statement: number }) => s.statement)).toEqual([3]);

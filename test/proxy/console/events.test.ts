@@ -207,7 +207,7 @@ describe('GET /v1/events', () => {
   );
 
   it('bounds the open streams: past the bound 429 ERR_ADMIN_RATE_LIMITED, and a closed stream frees its place', async () => {
-    await withStack({ maxStreams: 3, overviewMs: 60_000 }, async (stack) => {
+    await withStack({ maxStreams: 3, maxPerCaller: 3, overviewMs: 60_000 }, async (stack) => {
       const token = await stack.token();
       const open = await Promise.all([0, 1, 2].map(() => openSse(events(stack), token)));
       try {
@@ -233,17 +233,33 @@ describe('GET /v1/events', () => {
     });
   });
 
-  it('admits 32 streams by default and refuses the 33rd', async () => {
+  it('admits 32 streams by default, 4 to one caller, and refuses the 33rd', async () => {
     await withStack(
       { overviewMs: 60_000 },
       async (stack) => {
-        const token = await stack.token();
-        const open = await Promise.all(Array.from({ length: 32 }, () => openSse(events(stack), token)));
+        const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => stack.token(`watcher-${i}`)));
+        const open = await Promise.all(Array.from({ length: 32 }, (_, i) => openSse(events(stack), tokens[i % 8] as string)));
         try {
           expect(open.every((s) => s.status === 200)).toBe(true);
-          expect((await openSse(events(stack), token)).status).toBe(429);
+          expect((await openSse(events(stack), await stack.token('latecomer'))).status).toBe(429);
         } finally {
           for (const s of open) s.close();
+        }
+        // one caller cannot take every place: the fifth stream of one subject is refused, another subject's is not
+        const mine = await Promise.all(Array.from({ length: 4 }, () => openSse(events(stack), tokens[0] as string)));
+        try {
+          expect(mine.map((s) => s.status)).toEqual([200, 200, 200, 200]);
+          const fifth = await openSse(events(stack), tokens[0] as string);
+          expect(fifth.status).toBe(429);
+          expect(fifth.events[0]?.data.error).toEqual({
+            code: 'ERR_ADMIN_RATE_LIMITED',
+            message: 'you have too many open event streams; close one (another tab) and retry',
+          });
+          const other = await openSse(events(stack), tokens[1] as string);
+          expect(other.status).toBe(200);
+          other.close();
+        } finally {
+          for (const s of mine) s.close();
         }
       },
       { rateLimit: { max: 1000, timeWindowMs: 60_000 } },

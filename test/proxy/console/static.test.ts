@@ -99,6 +99,12 @@ describe('serving the console files', () => {
     { note: 'two folders down', path: '/console/views/deep/more.js', type: 'text/javascript; charset=utf-8', file: 'views/deep/more.js' },
     { note: 'with a query string', path: '/console/app.js?v=2', type: 'text/javascript; charset=utf-8', file: 'app.js' },
     { note: 'index.html by name', path: '/console/index.html', type: 'text/html; charset=utf-8', file: 'index.html' },
+    {
+      note: 'the page where the sign-in redirect lands',
+      path: '/?code=abc&state=xyz',
+      type: 'text/html; charset=utf-8',
+      file: 'index.html',
+    },
   ])('$note: $path', async ({ path, type, file }) => {
     const r = await get(u(), path);
     expect(r.status).toBe(200);

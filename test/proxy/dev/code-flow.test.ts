@@ -177,6 +177,11 @@ describe('authorization code flow with PKCE', () => {
     expect(res.status).toBe(200);
   });
 
+  it.each(['/relative', 'http://127.0.0.1:9/#frag', 'not a url'])('registerClient refuses the redirect URI %s', async (uri) => {
+    const s = await served();
+    expect(() => s.registerClient({ client_id: 'x', redirect_uris: [uri] })).toThrow(TypeError);
+  });
+
   type TokenCase = { note: string; status: number; error: string; form: (code: string, p: Pkce) => Record<string, string | undefined> };
   const tokenCases: TokenCase[] = [
     { note: 'a wrong verifier', status: 400, error: 'invalid_grant', form: (c, p) => form(c, p, { code_verifier: pkce().verifier }) },

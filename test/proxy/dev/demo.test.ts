@@ -112,6 +112,38 @@ describe('startDemo', () => {
     }
   });
 
+  it('records the rows each statement answered, masked as the agent saw them (for the console)', async () => {
+    const { token, gateway, postgres } = d();
+    const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });
+    await client.connect();
+    try {
+      await client.query('SELECT email FROM customers WHERE id = 2');
+    } finally {
+      await client.end();
+    }
+    const state = new pg.Client({
+      host: postgres.host,
+      port: postgres.port,
+      database: DEMO_STATE_DATABASE,
+      user: postgres.superuser.name,
+      password: postgres.superuser.password,
+    });
+    await state.connect();
+    try {
+      const recorded = async (): Promise<unknown> =>
+        (
+          await state.query(
+            `SELECT o.body->'result_rows' AS rows FROM portcullis.recording_records s JOIN portcullis.recording_records o
+               ON o.session = s.session AND o.statement = s.statement AND o.kind = 'statement.outcome'
+             WHERE s.kind = 'statement' AND s.body->>'text' = 'SELECT email FROM customers WHERE id = 2'`,
+          )
+        ).rows[0]?.rows;
+      await expect.poll(recorded, { timeout: 10_000 }).toEqual([[expect.stringMatching(/^\*+\.com$/)]]);
+    } finally {
+      await state.end();
+    }
+  });
+
   it('runs the printed (db:write) token as portcullis_writer, a role PostgreSQL grants no DDL', async () => {
     const { token, gateway, postgres } = d();
     const client = new pg.Client({ host: gateway.host, port: gateway.port, user: 'agent', database: postgres.database, password: token });

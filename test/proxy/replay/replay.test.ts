@@ -12,7 +12,8 @@ import { loadBundle } from '../../../bundles/index.js';
 import { loadPolicy } from '../../../engine/index.js';
 import { createDecider } from '../../../proxy/decision/index.js';
 import type { Decision, PolicyInput } from '../../../proxy/decision/index.js';
-import { changeOf, replay } from '../../../proxy/replay/index.js';
+import { createReloadImpact } from '../../../proxy/impact/index.js';
+import { changeOf, replay, replayRecent } from '../../../proxy/replay/index.js';
 import type { ReplayedDecision } from '../../../proxy/replay/index.js';
 import { createStateStore } from '../../../proxy/state/index.js';
 import type { StateStore } from '../../../proxy/state/index.js';
@@ -160,6 +161,65 @@ describe('replay', () => {
     expect(same).toMatchObject({ compared: 3, changed: 0, unchanged: 3, groups: [] });
     const none = await replay({ store, since: new Date('2026-06-03T00:00:00Z'), decide });
     expect(none).toEqual({ examined: 0, compared: 0, unchanged: 0, changed: 0, skipped: 0, groups: [] });
+  });
+});
+
+describe('replayRecent', () => {
+  it.each([
+    { limit: 3, want: { examined: 3, compared: 2, skipped: 1, changed: 2 }, statements: [2, 1] },
+    { limit: 1, want: { examined: 1, compared: 0, skipped: 1, changed: 0 }, statements: [] },
+    { limit: 0, want: { examined: 0, compared: 0, skipped: 0, changed: 0 }, statements: [] },
+    { limit: 100, want: { examined: 9, compared: 8, skipped: 1, changed: 5 }, statements: [2, 1] },
+  ])('re-decides the newest $limit records, newest first', async ({ limit, want, statements }) => {
+    const report = await replayRecent({ store, decide, limit });
+    expect(report).toMatchObject(want);
+    const deletes = report.groups.find((g) => g.from === 'allow' && g.to === 'deny');
+    expect(deletes?.examples.map((e) => e.statement) ?? []).toEqual(statements);
+  });
+});
+
+describe('createReloadImpact', () => {
+  it('compares after an activation and keeps the last comparison', async () => {
+    const impact = createReloadImpact({ store, deciderFor: () => decide, now: () => new Date('2026-06-03T00:00:00Z') });
+    expect(impact.last()).toBeUndefined();
+    impact.activated('rev-2', 'rev-1');
+    expect(impact.last()).toMatchObject({ revision: 'rev-2', previous: 'rev-1', state: 'running' });
+    await impact.settled();
+    expect(impact.last()).toMatchObject({ state: 'done', report: { examined: 9, changed: 5 } });
+    // a newer activation supersedes: its comparison is the one kept
+    impact.activated('rev-3', 'rev-2');
+    impact.activated('rev-4', 'rev-3');
+    await impact.settled();
+    expect(impact.last()).toMatchObject({ revision: 'rev-4', previous: 'rev-3', state: 'done', report: { changed: 5 } });
+  });
+
+  it('says so when the policy is no longer active or the recording cannot be read', async () => {
+    const gone = createReloadImpact({ store, deciderFor: () => undefined });
+    gone.activated('rev-2', 'rev-1');
+    expect(gone.last()).toMatchObject({ state: 'failed', message: 'the policy is no longer the active one' });
+    const problems: string[] = [];
+    const closed = createStateStore({
+      host: '127.0.0.1',
+      port: 1,
+      database: 'replay',
+      user: OWNER.name,
+      password: 'x',
+      connectTimeoutMs: 500,
+    });
+    const broken = createReloadImpact({ store: closed, deciderFor: () => decide, onProblem: (m) => problems.push(m) });
+    broken.activated('rev-2', 'rev-1');
+    await broken.settled();
+    await closed.close();
+    // the caller learns only that the recording could not be read; the operator's log gets the store's message
+    expect(broken.last()).toEqual({
+      revision: 'rev-2',
+      previous: 'rev-1',
+      at: expect.any(Date),
+      state: 'failed',
+      message: 'the recorded statements could not be read from the state store',
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^reload impact: /);
   });
 });
 

@@ -154,7 +154,13 @@ describe('statements', () => {
       expect.objectContaining({
         statement: 2,
         decision: { kind: 'allow', rules: [], reasons: [], masks: ['public.customers.email:partial'] },
-        outcome: expect.objectContaining({ tag: 'SELECT 3', rows: 3, columns: ['email'] }),
+        outcome: expect.objectContaining({
+          tag: 'SELECT 3',
+          rows: 3,
+          columns: ['email'],
+          result_rows: [['a****@example.com'], [null]],
+          result_truncated: true,
+        }),
       }),
       expect.objectContaining({
         statement: 3,

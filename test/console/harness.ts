@@ -5,7 +5,7 @@
 // One browser and one gateway per test file; screenshots go to test-artifacts/console/.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -51,6 +51,8 @@ export type Rig = {
   readonly browser: Browser;
   /** url is the console's address (the admin listener's `/`). */
   readonly url: string;
+  /** policyDir is the gateway's copy of the shipped policies (a test edits it and reloads). */
+  readonly policyDir: string;
   mint(sub: string, roles: readonly string[], ttlSeconds?: number): Promise<string>;
   /** page opens a page in a fresh context (own sessionStorage) that records console errors and page errors in `errors`. */
   page(viewport?: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext; errors: string[] }>;
@@ -71,6 +73,8 @@ export function useRig(): { readonly current: Rig } {
   const psqls: Psql[] = [];
   const contexts: BrowserContext[] = [];
   const journal = mkdtempSync(join(tmpdir(), 'portcullis-console-'));
+  const policyDir = mkdtempSync(join(tmpdir(), 'portcullis-console-policies-'));
+  cpSync(REPO_POLICIES, policyDir, { recursive: true });
   beforeAll(async () => {
     const s = stack.current;
     const admin = new pg.Client(s.superuserConfig());
@@ -87,7 +91,7 @@ export function useRig(): { readonly current: Rig } {
           algorithms: ['ES256'],
           clock_skew: '0s',
         },
-        policy: { paths: [REPO_POLICIES] },
+        policy: { paths: [policyDir] },
         state: {
           host: s.pg.host,
           port: s.pg.port,
@@ -107,6 +111,7 @@ export function useRig(): { readonly current: Rig } {
       gateway,
       browser,
       url: `${gateway.adminUrl}/`,
+      policyDir,
       mint: (sub, roles, ttl) => s.mint(sub, { roles: [...roles] }, ttl),
       async page(viewport = { width: 1280, height: 900 }) {
         const context = await browser.newContext({ viewport });
@@ -158,6 +163,7 @@ export function useRig(): { readonly current: Rig } {
     await rig?.browser.close();
     await rig?.gateway.close();
     rmSync(journal, { recursive: true, force: true });
+    rmSync(policyDir, { recursive: true, force: true });
   }, 30_000);
   return {
     get current(): Rig {

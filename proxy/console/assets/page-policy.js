@@ -3,7 +3,8 @@
 // gateway reports (shown as they come, so a newer gateway's fields are not hidden).
 
 import { api } from './api.js';
-import { dl, duration, errorBox, h, loading, replace, time } from './dom.js';
+import { badge, dl, duration, errorBox, h, loading, replace, time } from './dom.js';
+import { sqlBlock } from './sql.js';
 
 const KNOWN = new Set([
   'revision',
@@ -14,6 +15,7 @@ const KNOWN = new Set([
   'reloads',
   'reload_failures',
   'decision_memo',
+  'last_reload_impact',
 ]);
 
 export async function render(ctx) {
@@ -64,6 +66,7 @@ export async function render(ctx) {
           ]
         : h('p', { className: 'muted' }, 'None: the last reload succeeded (or none was tried).'),
     ),
+    impact(p.last_reload_impact),
     h(
       'section',
       { className: 'card' },
@@ -109,6 +112,76 @@ function freshness(status) {
       ...plugins.map(([name, p]) => [`Plugin ${name}`, `${p?.state ?? '?'}${p?.message ? `: ${p.message}` : ''}`]),
     ]),
   );
+}
+
+/**
+ * impact shows what the last reload changed: the newest recorded statements re-decided with the
+ * policy it activated, grouped by from, to and rule, each group with its newest examples (linked
+ * to the statement in its session).
+ */
+function impact(i) {
+  const title = h('h2', {}, 'Decisions changed by the last reload');
+  const box = (...children) => h('section', { className: 'card', id: 'reload-impact' }, title, ...children);
+  if (i === null || i === undefined)
+    return box(h('p', { className: 'muted' }, 'No reload has activated a policy yet (or this gateway keeps no recording to compare).'));
+  const head = h('p', {}, h('code', {}, i.previous), ' → ', h('code', {}, i.revision), ' at ', time(i.at), ' ', badge(i.state));
+  if (i.state === 'running') return box(head, h('p', { className: 'muted' }, 'The comparison is running.'));
+  if (i.state === 'failed') return box(head, h('p', { className: 'error-text' }, i.message ?? 'the comparison failed'));
+  const groups = i.groups ?? [];
+  return box(
+    head,
+    h(
+      'p',
+      { id: 'impact-counts' },
+      `${i.changed ?? 0} of ${i.compared ?? 0} compared statements would be decided differently (${i.examined ?? 0} examined).`,
+    ),
+    groups.map((g) =>
+      h(
+        'div',
+        { className: 'impact-group' },
+        h(
+          'h3',
+          {},
+          badge(g.from),
+          ' → ',
+          badge(g.to),
+          ' ',
+          h('span', { className: 'rule' }, g.rule),
+          ` ${g.count} statement${g.count === 1 ? '' : 's'}`,
+        ),
+        h(
+          'ul',
+          { className: 'impact-examples' },
+          (g.examples ?? []).map((e) =>
+            h(
+              'li',
+              {},
+              h(
+                'a',
+                { href: `#/sessions/${encodeURIComponent(e.session)}/statements/${e.statement}`, className: 'impact-link' },
+                `statement ${e.statement} of session ${e.session}`,
+              ),
+              ' ',
+              time(e.at),
+              sqlBlock(e.text),
+              dl(
+                [
+                  ['Recorded', decision(e.recorded)],
+                  ['Now', decision(e.candidate)],
+                ],
+                'facts inline',
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function decision(d) {
+  const extra = [...(d?.rules ?? []), ...(d?.masks ?? []).map((m) => `mask ${m}`)];
+  return h('span', {}, badge(d?.kind ?? 'other'), extra.length > 0 ? ` ${extra.join(', ')}` : '');
 }
 
 /** value shows a further field: scalars as text, lists and objects as indented JSON. */

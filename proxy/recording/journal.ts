@@ -1,7 +1,8 @@
 // The local journal: records are chained (chain.ts) in the order they are appended and written as
 // JSON lines to segment files (segments.ts) in one directory. Appends made in the same tick go out
-// together as one write; fdatasyncs run back to back while written records wait for one, each
-// covering everything written before it began (group commit), and writing never waits for a sync.
+// together as one write; an fdatasync starts as soon as written records wait for one (up to two in
+// flight), each covering everything written before it began (group commit), and writing never
+// waits for a sync.
 // Each append resolves once its line is on disk (or, with `sync: false`, once written;
 // appendAhead: once written, with a promise for the sync). A failed write or sync fails the
 // journal for good: every pending and later append rejects with RecordingUnavailableError.
@@ -25,6 +26,13 @@ function datasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
 }
 
+/**
+ * MAX_SYNCS is how many fdatasyncs may be in flight at once. Under load a sync's completion waits
+ * for the event loop's turn; with a second one started as soon as records are written, those
+ * records wait for about one sync rather than the rest of one and all of the next.
+ */
+const MAX_SYNCS = 2;
+
 /** ZEROS is what zeroAhead writes (never written to: shared by every journal). */
 const ZEROS = Buffer.alloc(ZERO_AHEAD);
 
@@ -45,6 +53,8 @@ export type JournalOptions = {
   readonly now?: () => Date;
   /** onCommit is called after each batch of records is written (the shipper's kick). */
   readonly onCommit?: () => void;
+  /** datasync makes the file's data durable (default fdatasync(2)); tests replace it to order syncs. */
+  readonly datasync?: (fd: number) => Promise<void>;
 };
 
 /**
@@ -107,6 +117,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES_DEFAULT;
   const fsync = options.fsync ?? true;
   const now = options.now ?? (() => new Date());
+  const syncData = options.datasync ?? datasync;
   await mkdir(dir, { recursive: true, mode: 0o700 });
 
   // continue after the last record of an existing journal of this id, in a new segment
@@ -131,7 +142,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   let queue: Pending[] = []; // appended, not yet written
   let unsynced: Pending[] = []; // written, waiting for a sync that began after their write
   let running: Promise<void> | undefined; // the writer
-  let syncing: Promise<void> | undefined; // the syncer
+  const syncs = new Set<Promise<void>>(); // the fdatasyncs in flight (at most MAX_SYNCS)
   let zeroEnd = 0; // the segment is zero-filled (and synced) up to here
   let zeroing: { readonly from: number; readonly done: Promise<void> } | undefined; // zeros being written at [from, from + ZERO_AHEAD)
 
@@ -167,7 +178,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     if (fh === undefined || !dirty) return;
     dirty = false;
     if (fsync) {
-      await datasync(fh.fd);
+      await syncData(fh.fd);
       stats.fsyncs++;
     }
   };
@@ -195,8 +206,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   const startSegment = async (firstSeq: number): Promise<void> => {
     if (fh !== undefined) {
       // the old segment is synced before it is closed (neither the syncer nor the zeros may be using it)
-      while (syncing !== undefined || zeroing !== undefined) {
-        if (syncing !== undefined) await syncing;
+      while (syncs.size > 0 || zeroing !== undefined) {
+        if (syncs.size > 0) await Promise.all(syncs);
         if (zeroing !== undefined) await zeroing.done;
       }
       await syncFile();
@@ -255,21 +266,27 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   };
 
   /**
-   * syncLoop runs fdatasyncs back to back while written records wait for one: each sync covers
-   * every record written before it began (a group commit), and records written while it runs
-   * wait for the next. Writing never waits for a sync.
+   * startSyncs starts an fdatasync for the records written and waiting, unless MAX_SYNCS are in
+   * flight: each sync covers every record written before it began (a group commit), so a record
+   * written while one runs need not wait for it to end and another to run after it; with the
+   * most in flight, it waits for the first to end. Writing never waits for a sync.
    */
-  const syncLoop = async (): Promise<void> => {
-    while (unsynced.length > 0) {
+  const startSyncs = (): void => {
+    while (unsynced.length > 0 && syncs.size < MAX_SYNCS) {
       const group = unsynced;
       unsynced = [];
-      if (!(await attempt(group, syncFile))) continue;
-      for (const p of group) {
-        if (p.sync) p.resolve(p.record);
-        else p.synced?.resolve();
-      }
+      const done: Promise<void> = (async () => {
+        if (!(await attempt(group, syncFile))) return;
+        for (const p of group) {
+          if (p.sync) p.resolve(p.record);
+          else p.synced?.resolve();
+        }
+      })().finally(() => {
+        syncs.delete(done);
+        startSyncs();
+      });
+      syncs.add(done);
     }
-    syncing = undefined;
   };
 
   /** drain writes what was appended, a batch per turn of the event loop, and hands what waits for a sync to the syncer. */
@@ -288,7 +305,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
           waits = true;
         }
       }
-      if (waits) syncing ??= syncLoop();
+      if (waits) startSyncs();
       options.onCommit?.();
     }
     running = undefined;
@@ -296,9 +313,9 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
 
   /** settled waits until nothing is being written or synced. */
   const settled = async (): Promise<void> => {
-    while (running !== undefined || syncing !== undefined) {
+    while (running !== undefined || syncs.size > 0) {
       if (running !== undefined) await running;
-      if (syncing !== undefined) await syncing;
+      if (syncs.size > 0) await Promise.all(syncs);
     }
   };
 

@@ -93,6 +93,47 @@ describe('openJournal group commit', () => {
     expectChained(await all(dir), 'fl');
   });
 
+  it('starts a sync for records written while one is in flight (two at most), and settles each with a sync begun after its write', async () => {
+    // syncs that end when the test says, each noting how many records were written when it began
+    const calls: { records: number; release: () => void }[] = [];
+    let journal: Awaited<ReturnType<typeof openJournal>> | undefined;
+    journal = await openJournal({
+      dir,
+      id: 'ov',
+      datasync: () => new Promise<void>((release) => calls.push({ records: journal?.stats.records ?? 0, release })),
+    });
+    const settled: number[] = [];
+    const appendNoting = (n: number) => journal?.append(ending(n)).then(() => settled.push(n));
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setImmediate(r));
+      expect(what()).toBe(true);
+    };
+    const a = appendNoting(1);
+    await until(() => calls.length === 1);
+    // written while the first sync runs: a second sync begins at once, covering it
+    const b = appendNoting(2);
+    await until(() => calls.length === 2);
+    // a third record waits: two syncs are in flight
+    const c = appendNoting(3);
+    await until(() => journal?.stats.records === 3);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(calls.map((x) => x.records)).toEqual([1, 2]);
+    // the second sync ends first: only the record it covers is settled
+    calls[1]?.release();
+    await until(() => settled.length === 1);
+    expect(settled).toEqual([2]);
+    // its place goes to the waiting record
+    await until(() => calls.length === 3);
+    expect(calls[2]?.records).toBe(3);
+    calls[0]?.release();
+    calls[2]?.release();
+    await Promise.all([a, b, c]);
+    expect(settled.sort()).toEqual([1, 2, 3]);
+    expect(journal.stats.fsyncs).toBe(3);
+    await journal.close();
+    expectChained(await all(dir), 'ov');
+  });
+
   it('keeps a synced segment zero-filled ahead of its data, which no reader takes for records', async () => {
     const journal = await openJournal({ dir, id: 'zero' });
     for (let i = 1; i <= 50; i++) await journal.append(ending(i));

@@ -120,15 +120,9 @@ async function buildAdminApp(
 
   // the console's live event streams; ended before the server closes, so close() never waits on one
   const c = options.console;
-  const hub = createEventHub({
-    ...(c?.overview !== undefined ? { overview: c.overview } : {}),
-    ...(c?.approvals !== undefined ? { approvals: c.approvals } : {}),
-    ...(c?.maxStreams !== undefined ? { maxStreams: c.maxStreams } : {}),
-    ...(c?.maxPerCaller !== undefined ? { maxPerCaller: c.maxPerCaller } : {}),
-    ...(c?.heartbeatMs !== undefined ? { heartbeatMs: c.heartbeatMs } : {}),
-    ...(c?.overviewMs !== undefined ? { overviewMs: c.overviewMs } : {}),
-    log,
-  });
+  const { enabled: _enabled, assetsDir: _assetsDir, oidc: _oidc, ...hubOptions } = c ?? {};
+  const hub = createEventHub({ ...hubOptions, log });
+
   app.addHook('preClose', async () => {
     hub.close();
     closeIdleSockets();

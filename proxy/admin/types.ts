@@ -5,7 +5,7 @@
 
 import type { ApprovalService } from '../approvals/index.js';
 import type { TokenVerifier } from '../auth/index.js';
-import type { ApprovalFeed, ConsoleOidc, OverviewFigures } from '../console/index.js';
+import type { ConsoleOidc, EventHubOptions } from '../console/index.js';
 import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import type { SessionViews } from '../sessions/index.js';
 import type { LiveControlPort } from './control.js';
@@ -77,23 +77,18 @@ export type AdminServerOptions = {
   readonly console?: AdminConsoleOptions;
 };
 
-/** AdminConsoleOptions configure the web console the admin API serves. */
-export type AdminConsoleOptions = {
+/**
+ * AdminConsoleOptions configure the web console the admin API serves: its files and sign-in, and
+ * its live event streams (proxy/console's hub: the figures, the approval feed and the bounds; the
+ * admin server supplies the log).
+ */
+export type AdminConsoleOptions = Omit<EventHubOptions, 'log'> & {
   /** enabled: false leaves / and /console/ unanswered (404); default true (`admin.console.enabled`). */
   readonly enabled?: boolean;
   /** assetsDir replaces the directory of the console's files (tests). */
   readonly assetsDir?: string;
   /** oidc builds config.json's `oidc` from the admin API's URL; absent: the console signs in with pasted tokens only. */
   readonly oidc?: (baseUrl: string) => ConsoleOidc | null;
-  /** overview reads the metrics registry's figures for GET /v1/events' `overview` events (absent: zeros). */
-  readonly overview?: () => OverviewFigures | Promise<OverviewFigures>;
-  /** approvals is the feed of approval changes on the state store for `approval` events (absent: none). */
-  readonly approvals?: ApprovalFeed;
-  /** maxStreams, maxPerCaller, heartbeatMs, overviewMs replace the event streams' bounds (32 streams, 4 per caller, 15 s, 1 s). */
-  readonly maxStreams?: number;
-  readonly maxPerCaller?: number;
-  readonly heartbeatMs?: number;
-  readonly overviewMs?: number;
 };
 
 /** AdminServer is a listening admin API. */

@@ -188,6 +188,18 @@ export async function startServed(
   return start;
 }
 
+/** AUDIT_ADMIN_POLICY is an audit policy (portcullis/audit) that lets audit:admin use every audited admin route. */
+export const AUDIT_ADMIN_POLICY = `# METADATA
+# entrypoint: true
+package portcullis.audit
+
+default allow := false
+
+allow if "audit:admin" in input.caller.roles
+
+deny contains {"reason": "not an admin", "rule": "test.admin"} if not allow
+`;
+
 /**
  * ORDERS_POLICY is a statement policy (portcullis/decision) that allows everything but reads of
  * public.orders while `data.refusal` is a string, which is then the refusal's reason.

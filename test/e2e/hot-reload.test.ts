@@ -9,25 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDERS_POLICY, startServed, useStack } from './helpers.js';
+import { AUDIT_ADMIN_POLICY, ORDERS_POLICY, startServed, useStack } from './helpers.js';
 import type { StartedServed } from './helpers.js';
 
 const stackRef = useStack();
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-reload-'));
 const policyDir = join(dir, 'policy');
 let started: StartedServed;
-
-/** AUDIT lets audit:admin use the admin API (the statement policy is ORDERS_POLICY). */
-const AUDIT = `# METADATA
-# entrypoint: true
-package portcullis.audit
-
-default allow := false
-
-allow if "audit:admin" in input.caller.roles
-
-deny contains {"reason": "not an admin", "rule": "test.admin"} if not allow
-`;
 
 /** writePolicy writes ORDERS_POLICY (plus `extra` Rego) refusing reads of orders as `orders are closed (<note>)` while `closed`. */
 function writePolicy(data: { closed: boolean; note: string }, extra = ''): void {
@@ -41,7 +29,7 @@ function writePolicy(data: { closed: boolean; note: string }, extra = ''): void 
 beforeAll(async () => {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(policyDir);
-  writeFileSync(join(policyDir, 'audit.rego'), AUDIT);
+  writeFileSync(join(policyDir, 'audit.rego'), AUDIT_ADMIN_POLICY);
   writePolicy({ closed: false, note: 'v0' });
   started = await startServed(stackRef.current, {
     policy: { paths: [policyDir] },

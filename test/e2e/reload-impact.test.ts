@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDERS_POLICY, startServed, useStack } from './helpers.js';
+import { AUDIT_ADMIN_POLICY, ORDERS_POLICY, startServed, useStack } from './helpers.js';
 import type { StartedServed } from './helpers.js';
 
 const stackRef = useStack();
@@ -17,21 +17,12 @@ const dir = mkdtempSync(join(tmpdir(), 'portcullis-impact-'));
 const policyDir = join(dir, 'policy');
 let started: StartedServed;
 
-const AUDIT = `# METADATA
-# entrypoint: true
-package portcullis.audit
-
-default allow := false
-
-allow if "audit:admin" in input.caller.roles
-
-# a reader of the policy's status who may not read recorded sessions
+/** AUDIT adds, to the admin policy, a reader of the policy's status who may not read recorded sessions. */
+const AUDIT = `${AUDIT_ADMIN_POLICY}
 allow if {
 	input.action == "policy.read"
 	"policy:read" in input.caller.roles
 }
-
-deny contains {"reason": "not an admin", "rule": "test.admin"} if not allow
 `;
 
 function writePolicy(refusal: string | null): void {

@@ -15,10 +15,10 @@ import type {
   Approver,
   ListQuery,
 } from '../../proxy/approvals/index.js';
-import { createTokenVerifier } from '../../proxy/auth/index.js';
 import type { TokenVerifier } from '../../proxy/auth/index.js';
 import { createDevIssuer, serveIssuer } from '../../proxy/dev/index.js';
 import type { ServedIssuer } from '../../proxy/dev/index.js';
+import { es256Verifier } from './jwt.js';
 
 /** T0 is the creation time of the sample requests. */
 export const T0 = '2026-06-01T08:00:00.000Z';
@@ -145,15 +145,7 @@ export async function startAdminStack(
     port: 0,
     issuerFromUrl: true,
   });
-  const verifier = createTokenVerifier({
-    issuer: issuer.url,
-    audience: 'portcullis-admin',
-    jwks: { url: issuer.jwksUrl },
-    algorithms: ['ES256'],
-    clockSkewSeconds: 5,
-    maxTokenLifetimeSeconds: 3600,
-    refreshMinIntervalSeconds: 30,
-  });
+  const verifier = es256Verifier({ issuer: issuer.url, jwks: { url: issuer.jwksUrl }, audience: 'portcullis-admin' });
   const service = memoryApprovals(
     requests ?? [sampleRequest('req-a'), sampleRequest('req-b'), sampleRequest('req-c', { status: 'approved' })],
   );

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
-import type { Jwk, Jwks } from '../../proxy/auth/index.js';
+import { createTokenVerifier } from '../../proxy/auth/index.js';
+import type { IdentityConfig, Jwk, Jwks, TokenVerifier } from '../../proxy/auth/index.js';
 
 /** TestAlg is a signing algorithm the factory can make keys for. */
 export type TestAlg = 'ES256' | 'RS256' | 'EdDSA';
@@ -198,4 +199,20 @@ export function signRawParts(key: TestKey, header: string, payload: string): str
 
 export async function signRaw(key: TestKey, payload: string): Promise<string> {
   return new CompactSign(Buffer.from(payload)).setProtectedHeader({ alg: key.alg, kid: key.kid }).sign(key.privateKey);
+}
+
+/**
+ * es256Verifier is the gateway's token verifier for a test issuer's ES256 tokens (its JWKS by URL
+ * by default), with the settings the tests share: 5 s of clock skew, tokens of at most an hour.
+ */
+export function es256Verifier(options: { issuer: string; jwks: IdentityConfig['jwks'] | undefined; audience?: string }): TokenVerifier {
+  return createTokenVerifier({
+    issuer: options.issuer,
+    audience: options.audience ?? 'portcullis',
+    jwks: options.jwks,
+    algorithms: ['ES256'],
+    clockSkewSeconds: 5,
+    maxTokenLifetimeSeconds: 3600,
+    refreshMinIntervalSeconds: 30,
+  });
 }

@@ -7,9 +7,9 @@
 
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../../proxy/auth/index.js';
 import { createDevIssuer, serveIssuer } from '../../../proxy/dev/index.js';
 import type { ServedIssuer } from '../../../proxy/dev/index.js';
+import { es256Verifier } from '../../helpers/jwt.js';
 
 type Oidc = {
   issuer: string;
@@ -157,15 +157,7 @@ describe('completeSignIn', () => {
     const token = await mod.completeSignIn(oidc, p);
     expect(p.location.href).toBe(`${CONSOLE}#/sessions/s1`);
     expect(p.store.has(mod.PENDING_KEY)).toBe(false);
-    const verifier = createTokenVerifier({
-      issuer: issuer.url,
-      audience: 'portcullis',
-      jwks: { url: issuer.jwksUrl },
-      algorithms: ['ES256'],
-      clockSkewSeconds: 5,
-      maxTokenLifetimeSeconds: 3600,
-      refreshMinIntervalSeconds: 30,
-    });
+    const verifier = es256Verifier({ issuer: issuer.url, jwks: { url: issuer.jwksUrl } });
     cleanups.push(() => verifier.close());
     expect(await verifier.verify(token as string)).toMatchObject({ subject: 'alice', issuer: issuer.url });
   });

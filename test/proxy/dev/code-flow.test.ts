@@ -6,9 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTokenVerifier } from '../../../proxy/auth/index.js';
 import { createDevIssuer, serveIssuer } from '../../../proxy/dev/index.js';
 import type { ServedIssuer } from '../../../proxy/dev/index.js';
+import { es256Verifier } from '../../helpers/jwt.js';
 
 const CLIENT = 'portcullis-console';
 const REDIRECT = 'http://127.0.0.1:9/';
@@ -74,15 +74,7 @@ function exchange(s: ServedIssuer, form: Record<string, string | undefined>, hea
 }
 
 function verifierFor(s: ServedIssuer) {
-  const v = createTokenVerifier({
-    issuer: s.url,
-    audience: 'portcullis',
-    jwks: { url: s.jwksUrl },
-    algorithms: ['ES256'],
-    clockSkewSeconds: 5,
-    maxTokenLifetimeSeconds: 3600,
-    refreshMinIntervalSeconds: 30,
-  });
+  const v = es256Verifier({ issuer: s.url, jwks: { url: s.jwksUrl } });
   cleanups.push(() => v.close());
   return v;
 }

@@ -3,10 +3,10 @@
 // non-loopback hosts are refused.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTokenVerifier } from '../../../proxy/auth/index.js';
 import type { IdentityConfig, TokenVerifier } from '../../../proxy/auth/index.js';
 import { createDevIssuer, importDevIssuer, serveIssuer } from '../../../proxy/dev/index.js';
 import type { ServedIssuer } from '../../../proxy/dev/index.js';
+import { es256Verifier } from '../../helpers/jwt.js';
 
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -28,15 +28,7 @@ async function served(audience: string | string[] = 'portcullis'): Promise<Serve
 }
 
 function verifierFor(issuer: string, jwks?: IdentityConfig['jwks']): TokenVerifier {
-  const v = createTokenVerifier({
-    issuer,
-    audience: 'portcullis',
-    jwks,
-    algorithms: ['ES256'],
-    clockSkewSeconds: 5,
-    maxTokenLifetimeSeconds: 3600,
-    refreshMinIntervalSeconds: 30,
-  });
+  const v = es256Verifier({ issuer, jwks });
   cleanups.push(() => v.close());
   return v;
 }

@@ -104,8 +104,10 @@ describe('openJournal group commit', () => {
     });
     const settled: number[] = [];
     const appendNoting = (n: number) => journal?.append(ending(n)).then(() => settled.push(n));
+    // the journal's own file work (opening the segment, its directory's sync) runs on the thread pool: wait by time
     const until = async (what: () => boolean) => {
-      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setImmediate(r));
+      const deadline = Date.now() + 10_000;
+      while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       expect(what()).toBe(true);
     };
     const a = appendNoting(1);
@@ -116,7 +118,7 @@ describe('openJournal group commit', () => {
     // a third record waits: two syncs are in flight
     const c = appendNoting(3);
     await until(() => journal?.stats.records === 3);
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
     expect(calls.map((x) => x.records)).toEqual([1, 2]);
     // the second sync ends first: only the record it covers is settled
     calls[1]?.release();

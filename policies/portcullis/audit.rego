@@ -1,15 +1,17 @@
 # The audit entrypoint of the example library: `data.portcullis.audit`, the package document
-# Portcullis evaluates when someone reads recorded sessions or acts on them through the admin API
-# or the CLI (see docs/policy.md, "The audit entrypoint"). Its input is who asks (`caller`, their
-# verified claims), what they ask (`action`: sessions.read, sessions.terminate, identities.block,
-# policy.read, policy.reload or status.read)
-# and what it is about (`target`). The answer is this package: `allow` (nothing denied) and `deny`
-# entries. Every rule of this package is a key of the answer, so helpers live in lib/auditor.rego.
+# Portcullis evaluates when someone reads recorded sessions or approval requests, or acts on
+# sessions, identities or the policy, through the admin API or the CLI (see docs/policy.md, "The
+# audit entrypoint"). Its input is who asks (`caller`, their verified claims), what they ask
+# (`action`: sessions.read, sessions.terminate, identities.block, policy.read, policy.reload,
+# status.read or approvals.read) and what it is about (`target`: for approvals.read the list's
+# filters, or one request's id and requester). The answer is this package: `allow` (nothing
+# denied) and `deny` entries. Every rule of this package is a key of the answer, so helpers live
+# in lib/auditor.rego.
 
 # METADATA
 # title: audit
-# description: Whether a caller may read recorded sessions, terminate a session or block an
-#   identity (allow, deny entries).
+# description: Whether a caller may read recorded sessions or approval requests, terminate a
+#   session, block an identity, read or reload the policy, or read the status (allow, deny entries).
 # entrypoint: true
 package portcullis.audit
 
@@ -36,7 +38,19 @@ deny contains {
 } if {
 	auditor.verbs[input.action]
 	not auditor.reads[input.action]
+	input.action != "approvals.read"
 	not auditor.may_administer
+}
+
+# deny: reading approval requests (their statements, parameters and requesters) needs one of the
+# read roles or one of the approver roles (data.portcullis.approvals.approver_roles); the
+# requester of one request may read that request (an agent polls its own held statement).
+deny contains {
+	"reason": sprintf("%s may not %s: the token's roles must include one of %v%s", [auditor.name, auditor.verbs[input.action], auditor.approval_readers, auditor.or_requester]),
+	"rule": "audit.approvals_role",
+} if {
+	input.action == "approvals.read"
+	not auditor.may_read_approvals
 }
 
 # deny: an action other than the known ones is refused (fail closed).

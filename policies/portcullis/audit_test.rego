@@ -86,3 +86,63 @@ test_the_reason_names_the_caller_and_the_roles if {
 	some e in a.deny
 	e.reason == `identity "agent-7" may not read recorded sessions: the token's roles must include one of ["audit:read", "audit:admin"]`
 }
+
+approver := {"sub": "alice", "iss": "https://issuer.test", "roles": ["db:approver"]}
+
+mine := {"id": "req-1", "requester": {"sub": "agent-7", "iss": "https://issuer.test"}}
+
+theirs := {"id": "req-2", "requester": {"sub": "agent-9", "iss": "https://issuer.test"}}
+
+ask_about(caller, action, target) := a if {
+	a := audit with input as {"caller": caller, "action": action, "target": target}
+}
+
+test_readers_admins_and_approvers_may_read_approvals if {
+	every caller in [reader, admin, approver] {
+		every target in [{}, {"status": "pending", "limit": 5}, mine, theirs, {"id": "nope"}] {
+			ask_about(caller, "approvals.read", target) == {"allow": true, "deny": set()}
+		}
+	}
+}
+
+test_the_requester_may_read_its_own_request_only if {
+	ask_about(agent, "approvals.read", mine).allow
+	every target in [theirs, {"id": "nope"}, {}, {"status": "pending"}] {
+		a := ask_about(agent, "approvals.read", target)
+		not a.allow
+		rules(a) == {"audit.approvals_role"}
+	}
+}
+
+test_the_requester_is_the_same_issuer_and_subject if {
+	other_iss := {"sub": "agent-7", "iss": "https://elsewhere.test", "roles": ["db:write"]}
+	not ask_about(other_iss, "approvals.read", mine).allow
+	not ask_about({"roles": ["db:write"]}, "approvals.read", {"id": "req-1", "requester": {}}).allow
+}
+
+test_a_db_reader_may_not_list_approvals if {
+	a := ask_about({"sub": "bot", "iss": "https://issuer.test", "roles": ["db:read"]}, "approvals.read", {"status": "pending"})
+	not a.allow
+	some e in a.deny
+	e == {
+		"reason": `identity "bot" may not read approval requests: the token's roles must include one of ["audit:read", "audit:admin", "db:approver"]`,
+		"rule": "audit.approvals_role",
+	}
+}
+
+test_a_refusal_on_one_request_mentions_the_requester if {
+	some e in ask_about(agent, "approvals.read", theirs).deny
+	endswith(e.reason, `["audit:read", "audit:admin", "db:approver"], or the token must be the requester's`)
+}
+
+test_the_approver_roles_come_from_the_approval_data if {
+	a := ask_about({"sub": "s", "iss": "i", "roles": ["four-eyes"]}, "approvals.read", {}) with data.portcullis.approvals.approver_roles as ["four-eyes"]
+	a.allow
+	b := ask_about(approver, "approvals.read", {}) with data.portcullis.approvals.approver_roles as ["four-eyes"]
+	rules(b) == {"audit.approvals_role"}
+}
+
+test_approving_roles_do_not_read_sessions if {
+	a := ask(approver, "sessions.read")
+	rules(a) == {"audit.read_role"}
+}

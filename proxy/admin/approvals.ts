@@ -1,12 +1,17 @@
 // The approvals routes (registered under /v1/approvals, behind authentication): list, show,
-// approve and deny, each calling the ApprovalService and translating its ActResult codes to HTTP
-// statuses. The approver is always the verified token's subject, issuer and claims, never
-// anything the body says. Thrown errors (a StateError when the store is unreachable) reach the
-// server's one error handler.
+// permissions, approve and deny, each calling the ApprovalService and translating its ActResult
+// codes to HTTP statuses. Reading (list, show, permissions) is the audit policy's `approvals.read`
+// (target: the list's filters, or the request's id and requester), asked before anything is
+// answered: a refusal is 403 ERR_ADMIN_FORBIDDEN whether the id exists or not, so ids cannot be
+// probed. Approving and denying are the approval policy's. The approver is always the verified
+// token's subject, issuer and claims, never anything the body says. Thrown errors (a StateError
+// when the store is unreachable) reach the server's one error handler.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ActResult, ApprovalRequestView, ApprovalService, ApprovalStatus, Approver } from '../approvals/index.js';
+import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import { assertNever } from '../errors.js';
+import { checkAudit } from './audit-guard.js';
 import { principalOf } from './auth.js';
 import { APPROVALS_UNAVAILABLE_MESSAGE, AdminHttpError, STATE_UNAVAILABLE_MESSAGE } from './errors.js';
 import {
@@ -23,6 +28,8 @@ import type { AdminLogEvent } from './types.js';
 /** ApprovalsRoutesOptions are what the approvals routes act through. */
 export type ApprovalsRoutesOptions = {
   readonly service: ApprovalService | undefined;
+  /** audit decides `approvals.read` (list, show, permissions); without it nobody may read approval requests. */
+  readonly audit: ((input: AuditDecisionInput) => AuditVerdict) | undefined;
   readonly log: (event: AdminLogEvent) => void;
 };
 
@@ -31,6 +38,8 @@ type ListQuery = { status?: ApprovalStatus; limit?: number };
 type ActBody = { reason: string };
 
 const tags = ['approvals'];
+/** READING is what a caller refused `approvals.read` may not do (the 403's message). */
+const READING = 'read approval requests';
 const viewResponse = { 200: { ...approvalViewSchema, description: 'the request' } };
 
 /** approvalsRoutes registers GET /, GET /:id, GET /:id/permissions, POST /:id/approve and POST /:id/deny. */
@@ -38,6 +47,18 @@ export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoute
   const service = (): ApprovalService => {
     if (opts.service === undefined) throw new AdminHttpError('ERR_APPROVALS_UNAVAILABLE', APPROVALS_UNAVAILABLE_MESSAGE);
     return opts.service;
+  };
+  /**
+   * readable looks the request up, then asks the audit policy whether the caller may read it
+   * (target: its id and requester; only the id when there is no such request), then answers it or
+   * 404: a caller who may not read it is refused before learning whether it exists.
+   */
+  const readable = async (request: FastifyRequest, id: string): Promise<ApprovalRequestView> => {
+    const view = await service().get(id);
+    const target = view === undefined ? { id } : { id, requester: { sub: view.requester.sub, iss: view.requester.iss } };
+    checkAudit(request, opts.audit, opts.log, 'approvals.read', target, READING);
+    if (view === undefined) throw new AdminHttpError('ERR_APPROVAL_NOT_FOUND', `no approval request ${id}`);
+    return view;
   };
 
   app.get<{ Querystring: ListQuery }>(
@@ -62,13 +83,16 @@ export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoute
             required: ['approvals'],
             properties: { approvals: { type: 'array', items: approvalViewSchema } },
           },
-          ...errorResponses(400, 401, 429, 500, 503),
+          ...errorResponses(400, 401, 403, 429, 500, 503),
         },
       },
     },
     async (request) => {
       const { status, limit } = request.query;
-      const approvals = await service().list({ ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) });
+      const filters = { ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) };
+      const svc = service();
+      checkAudit(request, opts.audit, opts.log, 'approvals.read', filters, READING);
+      const approvals = await svc.list(filters);
       return { approvals };
     },
   );
@@ -81,14 +105,10 @@ export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoute
         tags,
         params: idParamsSchema,
         querystring: emptyQuerySchema,
-        response: { ...viewResponse, ...errorResponses(400, 401, 404, 429, 500, 503) },
+        response: { ...viewResponse, ...errorResponses(400, 401, 403, 404, 429, 500, 503) },
       },
     },
-    async (request) => {
-      const view = await service().get(request.params.id);
-      if (view === undefined) throw new AdminHttpError('ERR_APPROVAL_NOT_FOUND', `no approval request ${request.params.id}`);
-      return view;
-    },
+    async (request) => readable(request, request.params.id),
   );
 
   // what the caller may do now, so the console shows why instead of buttons (nothing is written)
@@ -102,11 +122,12 @@ export async function approvalsRoutes(app: FastifyInstance, opts: ApprovalsRoute
         querystring: emptyQuerySchema,
         response: {
           200: { ...permissionsSchema, description: 'per action: allowed, or the reasons why not' },
-          ...errorResponses(400, 401, 404, 429, 500, 503),
+          ...errorResponses(400, 401, 403, 404, 429, 500, 503),
         },
       },
     },
     async (request) => {
+      await readable(request, request.params.id);
       const permissions = await service().permissions(request.params.id, approverOf(request));
       if (permissions === undefined) throw new AdminHttpError('ERR_APPROVAL_NOT_FOUND', `no approval request ${request.params.id}`);
       return permissions;

@@ -53,7 +53,7 @@ export type AdminServerOptions = {
   readonly sessions?: SessionViews;
   /** control ends sessions and blocks identities on every gateway (proxy/control); without it those routes answer 503. */
   readonly control?: LiveControlPort;
-  /** audit asks the audit policy whether the caller may read recorded sessions (it never throws; a deny is a 403 ERR_ADMIN_FORBIDDEN). */
+  /** audit asks the audit policy whether the caller may read recorded sessions or approval requests, act on sessions and identities, read or reload the policy, read the status (it never throws; a deny is a 403 ERR_ADMIN_FORBIDDEN). */
   readonly audit?: (input: AuditDecisionInput) => AuditVerdict;
   /** policy is the active policy: GET /v1/policy and POST /v1/policy/reload (absent: 404). */
   readonly policy?: PolicyPort;

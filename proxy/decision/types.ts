@@ -165,7 +165,7 @@ export type ApprovalDecider = {
   decide(input: ApprovalDecisionInput): ApprovalVerdict;
 };
 
-/** AUDIT_ACTIONS are what a caller may ask of the admin API under the audit policy: read recorded sessions, terminate a session, block an identity, read the policy status, reload the policy, read the gateway's status. */
+/** AUDIT_ACTIONS are what a caller may ask of the admin API under the audit policy: read recorded sessions, terminate a session, block an identity, read the policy status, reload the policy, read the gateway's status, read approval requests. */
 export const AUDIT_ACTIONS = [
   'sessions.read',
   'sessions.terminate',
@@ -173,6 +173,7 @@ export const AUDIT_ACTIONS = [
   'policy.read',
   'policy.reload',
   'status.read',
+  'approvals.read',
 ] as const;
 
 /** AuditAction is one of AUDIT_ACTIONS. */

@@ -1,7 +1,8 @@
 // The web console in a real Chromium against a real gateway, PostgreSQL, state store and issuer:
 // an approver signs in with a pasted token, a statement psql sends is held and appears in the
 // queue without a reload, is approved by keyboard (psql gets its rows) or denied (psql gets the
-// error); the requester sees the approval policy's reasons and no buttons; an auditor finds the
+// error); the requester and an auditor see the approval policy's reasons and fewer or no buttons;
+// a database token sees the audit policy's refusal instead of any request; an auditor finds the
 // statement in its session (deep link) with its masked result rows; the policy and overview pages
 // render; no page logs a console error; the main pages work at 390 px; an expired token returns to
 // sign-in with the reason. Screenshots of each main page go to test-artifacts/console/.
@@ -129,7 +130,7 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
       rule: 'approval.self',
       buttons: ['deny'],
     },
-    { note: 'a reader without db:approver: no buttons', sub: 'eve', roles: ['db:read'], rule: 'approval.role', buttons: [] },
+    { note: 'an auditor without db:approver: no buttons', sub: 'eve', roles: ['audit:read'], rule: 'approval.role', buttons: [] },
   ])('$note, and the approval policy reasons', async ({ sub, roles, rule, buttons }) => {
     const client = await rig.current.psql("UPDATE orders SET status = 'paid' WHERE id = 3", 'ci-job-3', ['db:write']);
     const id = await heldId(client);
@@ -143,6 +144,24 @@ describe.skipIf(SKIP_REASON !== undefined)('web console in Chromium', () => {
     expect(await page.locator('#actions button').evaluateAll((els) => els.map((el) => el.id))).toEqual(buttons);
     await expect(page.locator('#reason').count()).resolves.toBe(buttons.length > 0 ? 1 : 0);
     if (sub === 'eve') await shot(page, 'approval-not-allowed');
+    expect((await rig.current.api('POST', `/v1/approvals/${id}/deny`, approver, { reason: 'cleanup' })).status).toBe(200);
+    await client.done;
+  });
+
+  it("shows a database token the audit policy's refusal instead of the queue or a request", async () => {
+    const client = await rig.current.psql("UPDATE orders SET status = 'paid' WHERE id = 4", 'ci-job-4', ['db:write']);
+    const id = await heldId(client);
+    // a deliberate failure: the browser logs the 403s, so its errors are not collected
+    const { page } = await rig.current.page();
+    await signIn(page, rig.current.url, await rig.current.mint('nosy', ['db:read']), 'nosy');
+    for (const route of ['#/approvals', `#/approvals/${id}`]) {
+      await page.goto(`${rig.current.url}${route}`);
+      const alert = page.locator('.error[role=alert]');
+      await alert.waitFor();
+      await expect(alert.textContent()).resolves.toContain('the audit policy does not let you read approval requests');
+      await expect(alert.textContent()).resolves.toContain('audit.approvals_role');
+      await expect(page.locator('#queue article, #actions button').count()).resolves.toBe(0);
+    }
     expect((await rig.current.api('POST', `/v1/approvals/${id}/deny`, approver, { reason: 'cleanup' })).status).toBe(200);
     await client.done;
   });

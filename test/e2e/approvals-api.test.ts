@@ -1,6 +1,7 @@
 // The gateway as `portcullis serve` composes it (startGatewayFromConfig) with a state store, the
 // admin API and a webhook: a statement held through the data plane is listed, approved and denied
-// over HTTP with approvers' real tokens, the approval policy refuses the requester and a
+// over HTTP with approvers' real tokens (the audit policy lets the requester read its own request
+// only, and a database reader none), the approval policy refuses the requester and a
 // non-approver with its reasons, and a real local receiver gets every event, signed.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -123,6 +124,16 @@ describe('approvals through the admin API of a composed gateway', () => {
       expect(listed.json.approvals.map((r: { id: string }) => r.id)).toContain(id);
       const one = await api('GET', `/v1/approvals/${id}`, approver);
       expect(one.json).toMatchObject({ id, status: 'pending', requester: { sub: 'ci-job' }, reasons: [{ rule: 'production.write' }] });
+      // reading is the audit policy's approvals.read: the agent that made the request may poll it but
+      // not list every request; a database reader reads none, whether the id exists or not
+      const requester = await stackRef.current.mint('ci-job', { roles: ['db:write'] });
+      expect(await api('GET', `/v1/approvals/${id}`, requester)).toMatchObject({ status: 200, json: { id, status: 'pending' } });
+      expect((await api('GET', '/v1/approvals', requester)).status).toBe(403);
+      const eve = await stackRef.current.mint('eve', { roles: ['db:read'] });
+      for (const path of ['/v1/approvals', `/v1/approvals/${id}`, `/v1/approvals/${id}/permissions`, '/v1/approvals/nope']) {
+        const r = await api('GET', path, eve);
+        expect({ path, status: r.status, code: r.json.error?.code }).toEqual({ path, status: 403, code: 'ERR_ADMIN_FORBIDDEN' });
+      }
       // the requester may not approve its own request; a reader may not approve at all
       const self = await api('POST', `/v1/approvals/${id}/approve`, await stackRef.current.mint('ci-job', { roles: ['db:approver'] }), {
         reason: 'mine',

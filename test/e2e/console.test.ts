@@ -1,8 +1,9 @@
 // The web console's server side in gateways as `portcullis serve` composes them
 // (startGatewayFromConfig), two of them on one state store: config.json and the console headers,
 // GET /v1/whoami with a real token, GET /v1/approvals/{id}/permissions under the repository's
-// approval policy (the requester and a reader may not act, with the policy's reasons; a resolved
-// request allows nothing), and GET /v1/events: a statement held through one gateway appears on
+// approval policy (the requester may not approve, with the policy's reasons; a database reader may
+// not even read the request, under the audit policy; a resolved request allows nothing), and GET
+// /v1/events: a statement held through one gateway appears on
 // both gateways' streams as `approval` created, approving it through the other gateway's API
 // arrives as `approved` (and the client gets its rows), a denial and an expiry arrive too, the
 // overview counts the hold, and closing a gateway ends its streams.
@@ -127,8 +128,11 @@ describe('live events across two gateways on one state store', () => {
       const cases: { note: string; token: string; approve: boolean; deny: boolean }[] = [
         { note: 'an approver', token: approver, approve: true, deny: true },
         { note: 'the requester', token: requester, approve: false, deny: true },
-        { note: 'a reader', token: reader, approve: false, deny: false },
       ];
+      // a database reader may not read approval requests at all (the audit policy's approvals.read)
+      const unread = await api(b, 'GET', `/v1/approvals/${id}/permissions`, reader);
+      expect(unread.status).toBe(403);
+      expect(unread.json.error.reasons).toEqual([expect.objectContaining({ rule: 'audit.approvals_role' })]);
       for (const c of cases) {
         const r = await api(b, 'GET', `/v1/approvals/${id}/permissions`, c.token);
         expect(r.status, c.note).toBe(200);

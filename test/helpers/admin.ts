@@ -3,7 +3,8 @@
 // `approver` role and requesters acting on their own request with the policy's reasons, and can be
 // switched to throw; permissions answers the same rules without acting), sample requests, and
 // a real admin server on 127.0.0.1:0 whose bearer tokens a served dev issuer mints and a real
-// TokenVerifier checks through the issuer's JWKS.
+// TokenVerifier checks through the issuer's JWKS, under the shipped audit policy (compiled once
+// from policies/: reading approvals needs an approver, audit or requester token).
 
 import { startAdminServer } from '../../proxy/admin/index.js';
 import type { AdminLogEvent, AdminServer, AdminServerOptions } from '../../proxy/admin/index.js';
@@ -19,6 +20,7 @@ import type { TokenVerifier } from '../../proxy/auth/index.js';
 import { createDevIssuer, serveIssuer } from '../../proxy/dev/index.js';
 import type { ServedIssuer } from '../../proxy/dev/index.js';
 import { es256Verifier } from './jwt.js';
+import { shippedAuditDecide } from './recording.js';
 
 /** T0 is the creation time of the sample requests. */
 export const T0 = '2026-06-01T08:00:00.000Z';
@@ -130,12 +132,26 @@ export type AdminStack = {
   readonly verifier: TokenVerifier;
   readonly service: MemoryApprovals;
   readonly events: AdminLogEvent[];
-  /** token mints a bearer token (role approver unless claims say otherwise). */
+  /**
+   * token mints a bearer token; unless claims say otherwise an approver's: `role: approver` for the
+   * in-memory approval policy, `roles: [db:approver]` for the shipped audit policy.
+   */
   token(sub?: string, claims?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 };
 
-/** startAdminStack starts an issuer, a verifier and the admin server on 127.0.0.1:0; `over` replaces server options. */
+/** APPROVER_CLAIMS are the default token's claims: an approver to both the in-memory approval policy and the shipped audit policy. */
+export const APPROVER_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({ role: 'approver', roles: ['db:approver'] });
+
+let shippedAudit: ReturnType<typeof shippedAuditDecide> | undefined;
+
+/** shippedAuditOnce compiles the shipped audit policy on first use and shares it. */
+function shippedAuditOnce(): ReturnType<typeof shippedAuditDecide> {
+  if (shippedAudit === undefined) shippedAudit = shippedAuditDecide();
+  return shippedAudit;
+}
+
+/** startAdminStack starts an issuer, a verifier and the admin server on 127.0.0.1:0; `over` replaces server options (audit: the shipped policy). */
 export async function startAdminStack(
   over: Partial<AdminServerOptions> = {},
   requests?: readonly ApprovalRequestView[],
@@ -157,6 +173,7 @@ export async function startAdminStack(
     readiness: async () => ({ ready: true, checks: { state: { ok: true } } }),
     log: (e) => events.push(e),
     version: '0.1.0-test',
+    audit: await shippedAuditOnce(),
     ...over,
   });
   return {
@@ -165,7 +182,7 @@ export async function startAdminStack(
     verifier,
     service,
     events,
-    token: (sub = 'alice', claims = { role: 'approver' }) => issuer.issuer.mint({ sub, claims, ttlSeconds: 600 }),
+    token: (sub = 'alice', claims = { ...APPROVER_CLAIMS }) => issuer.issuer.mint({ sub, claims, ttlSeconds: 600 }),
     close: async () => {
       await server.close();
       verifier.close();

@@ -4,6 +4,7 @@
 # that package would be a key of its answer.
 package portcullis.lib.auditor
 
+import data.portcullis.lib.approver
 import data.portcullis.lib.identity
 
 # read_roles are the token roles that may read recorded sessions:
@@ -36,7 +37,36 @@ may_administer if {
 	r in roles
 }
 
-# reads are the actions that need a read role (the others need an admin role).
+# approval_readers are the token roles that may read approval requests: read_roles and the
+# approver roles (data.portcullis.approvals.approver_roles, as lib/approver reads them).
+approval_readers := array.concat(read_roles, approver.approver_roles)
+
+# may_read_approvals holds when the caller may read approval requests (approvals.read): their
+# token grants one of approval_readers, or they made the one request the target names.
+may_read_approvals if {
+	some r in approval_readers
+	r in roles
+}
+
+may_read_approvals if is_requester
+
+# is_requester holds when the target is one request (target.id) and the caller made it (same sub
+# and iss as target.requester); a list has no requester.
+is_requester if {
+	is_string(input.target.id)
+	is_string(input.caller.sub)
+	is_string(input.caller.iss)
+	input.caller.sub == input.target.requester.sub
+	input.caller.iss == input.target.requester.iss
+}
+
+# or_requester ends the refusal of approvals.read on one request: its requester may read it too.
+default or_requester := ""
+
+or_requester := ", or the token must be the requester's" if is_string(input.target.id)
+
+# reads are the actions that need a read role; approvals.read is may_read_approvals' (the others
+# need an admin role).
 reads := {"sessions.read", "policy.read", "status.read"}
 
 # verbs words each known action for messages.
@@ -47,6 +77,7 @@ verbs := {
 	"sessions.terminate": "terminate sessions",
 	"identities.block": "block identities",
 	"status.read": "read the gateway's status",
+	"approvals.read": "read approval requests",
 }
 
 # name is the caller's subject, for messages.

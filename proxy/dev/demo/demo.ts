@@ -44,7 +44,7 @@ export const DEMO_APPROVER = 'alice';
 /** DEMO_SECOND_APPROVER is another approver (a request needs one who did not make it; a quorum of two needs both). */
 export const DEMO_SECOND_APPROVER = 'bob';
 
-/** DEMO_AUDITOR reads recorded sessions and the policy's status (role audit:read) but approves nothing. */
+/** DEMO_AUDITOR reads recorded sessions, approval requests and the policy's status (role audit:read) but approves nothing. */
 export const DEMO_AUDITOR = 'carol';
 
 /** DEMO_CONSOLE_CLIENT_ID is the web console's client id at the demo's issuer (`admin.console.oidc.client_id`). */

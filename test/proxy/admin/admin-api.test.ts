@@ -46,7 +46,7 @@ let outsider: string;
 
 beforeAll(async () => {
   stack = await startAdminStack();
-  approver = await stack.token('alice', { role: 'approver' });
+  approver = await stack.token('alice');
   outsider = await stack.token('mallory', { role: 'viewer' });
 });
 afterAll(() => stack.close());

@@ -1,6 +1,7 @@
 // `portcullis approvals` in-process against a real admin server on 127.0.0.1 (in-memory
 // ApprovalService, tokens from a served dev issuer): argument grammar, list/show/approve/deny in
-// text and --json, API errors as code and message (exit 1), a missing token (exit 2), and an
+// text and --json, API errors as code and message (exit 1; the audit policy's refusal to read
+// approvals with its reasons), a missing token (exit 2), and an
 // admin API that cannot be reached. The clock is frozen so ages and expiries print exactly.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -35,7 +36,7 @@ beforeAll(async () => {
     }),
     sampleRequest('req-c', { status: 'denied', resolved_at: '2026-06-01T08:02:00.000Z' }),
   ]);
-  env = { PORTCULLIS_ADMIN_URL: stack.server.url, PORTCULLIS_TOKEN: await stack.token('alice', { role: 'approver' }) };
+  env = { PORTCULLIS_ADMIN_URL: stack.server.url, PORTCULLIS_TOKEN: await stack.token('alice') };
 });
 afterAll(async () => {
   await stack.close();
@@ -197,6 +198,21 @@ describe('approvals against the admin API', () => {
       stdout: '',
       stderr:
         'portcullis: ERR_APPROVAL_FORBIDDEN: the approval policy refused\n  - only approvers may act [data.portcullis.approval.deny]\n',
+    });
+  });
+
+  it.each([
+    ['list', ['approvals', 'list'], ''],
+    ['show', ['approvals', 'show', 'req-b'], ", or the token must be the requester's"],
+    ['show (an unknown id)', ['approvals', 'show', 'nope'], ", or the token must be the requester's"],
+  ])('a token that may not read approvals (%s): the audit policy refuses with its reasons, exit 1', async (_note, argv, tail) => {
+    const token = await stack.token('bot', { roles: ['db:read'] });
+    expect(await runCli([...argv, '--token', token], env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'portcullis: ERR_ADMIN_FORBIDDEN: the audit policy does not let you read approval requests\n' +
+        `  - identity "bot" may not read approval requests: the token's roles must include one of ["audit:read", "audit:admin", "db:approver"]${tail} [audit.approvals_role]\n`,
     });
   });
 

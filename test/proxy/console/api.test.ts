@@ -1,11 +1,12 @@
 // The admin API's routes for the web console over real HTTP on 127.0.0.1, with tokens a served dev
 // issuer mints: GET /v1/whoami (the verified token as the console shows it) and GET
-// /v1/approvals/{id}/permissions (what the approval policy would answer the caller now) against
-// the in-memory ApprovalService, and both in the OpenAPI document. The real service and approval
-// policy are exercised end to end in test/e2e/console.test.ts.
+// /v1/approvals/{id}/permissions (what the approval policy would answer the caller now, to callers
+// the audit policy lets read approvals) against the in-memory ApprovalService, and both in the
+// OpenAPI document. The real service and approval policy are exercised end to end in
+// test/e2e/console.test.ts.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminStack } from '../../helpers/admin.js';
+import { APPROVER_CLAIMS, startAdminStack } from '../../helpers/admin.js';
 import type { AdminStack } from '../../helpers/admin.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers of the documented shapes
@@ -58,14 +59,14 @@ describe('GET /v1/approvals/{id}/permissions', () => {
       note: 'an approver on a pending request',
       id: 'req-a',
       sub: 'alice',
-      claims: { role: 'approver' },
+      claims: APPROVER_CLAIMS,
       want: { approve: allowed, deny: allowed },
     },
     {
       note: 'the requester on its own request',
       id: 'req-a',
       sub: 'agent-7',
-      claims: { role: 'approver' },
+      claims: APPROVER_CLAIMS,
       want: {
         approve: {
           allowed: false,
@@ -78,10 +79,10 @@ describe('GET /v1/approvals/{id}/permissions', () => {
       },
     },
     {
-      note: 'the wrong role',
+      note: 'the wrong role (an auditor may read the request, not act on it)',
       id: 'req-b',
       sub: 'mallory',
-      claims: { role: 'viewer' },
+      claims: { role: 'viewer', roles: ['audit:read'] },
       want: {
         approve: { allowed: false, reasons: [{ reason: 'only approvers may act', rule: 'data.portcullis.approval.deny' }] },
         deny: { allowed: false, reasons: [{ reason: 'only approvers may act', rule: 'data.portcullis.approval.deny' }] },
@@ -91,7 +92,7 @@ describe('GET /v1/approvals/{id}/permissions', () => {
       note: 'a resolved request',
       id: 'req-c',
       sub: 'alice',
-      claims: { role: 'approver' },
+      claims: APPROVER_CLAIMS,
       want: {
         approve: {
           allowed: false,
@@ -111,12 +112,29 @@ describe('GET /v1/approvals/{id}/permissions', () => {
     expect(stack.service.calls).toEqual([]);
   });
 
-  it.each<{ note: string; path: string; token: boolean; status: number; code: string }>([
+  it.each<{ note: string; path: string; token: boolean | 'db:read'; status: number; code: string }>([
     { note: 'an unknown request', path: '/v1/approvals/nope/permissions', token: true, status: 404, code: 'ERR_APPROVAL_NOT_FOUND' },
+    {
+      note: 'a caller who may not read approvals',
+      path: '/v1/approvals/req-a/permissions',
+      token: 'db:read',
+      status: 403,
+      code: 'ERR_ADMIN_FORBIDDEN',
+    },
+    {
+      note: 'the same, on an unknown request',
+      path: '/v1/approvals/nope/permissions',
+      token: 'db:read',
+      status: 403,
+      code: 'ERR_ADMIN_FORBIDDEN',
+    },
     { note: 'an id of the wrong shape', path: '/v1/approvals/a.b/permissions', token: true, status: 400, code: 'ERR_ADMIN_BAD_REQUEST' },
     { note: 'no token', path: '/v1/approvals/req-a/permissions', token: false, status: 401, code: 'ERR_ADMIN_UNAUTHENTICATED' },
   ])('$note: $status $code', async ({ path, token, status, code }) => {
-    const r = await api(path, token ? await stack.token() : undefined);
+    const r = await api(
+      path,
+      token === 'db:read' ? await stack.token('bot', { roles: ['db:read'] }) : token ? await stack.token() : undefined,
+    );
     expect(r.status).toBe(status);
     expect(r.json.error.code).toBe(code);
   });

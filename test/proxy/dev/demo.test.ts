@@ -244,6 +244,8 @@ describe('startDemo', () => {
     { who: 'bob', route: '/v1/sessions', status: 403 },
     { who: 'carol', route: '/v1/sessions', status: 200 },
     { who: 'agent', route: '/v1/sessions', status: 403 },
+    { who: 'carol', route: '/v1/approvals?status=pending', status: 200 },
+    { who: 'agent', route: '/v1/approvals?status=pending', status: 403 },
   ])('signs $who in to the console at its issuer; the admin API answers $route with $status', async ({ who, route, status }) => {
     const { gateway, config, issuerUrl } = d();
     const adminUrl = gateway.adminUrl as string;

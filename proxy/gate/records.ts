@@ -5,7 +5,7 @@
 
 import type { HoldResult } from '../approvals/index.js';
 import { policyInputJson } from '../decision/index.js';
-import type { PolicyInput } from '../decision/index.js';
+import type { Mask, PolicyInput } from '../decision/index.js';
 import type { ProxyError } from '../errors.js';
 import type { ApprovalBody, StatementBody } from '../recording/index.js';
 import type { StatementFacts } from '../sql/index.js';
@@ -77,6 +77,22 @@ function shapeOf(facts: StatementFacts): StatementShape {
 const ALLOWED: StatementBody['decision'] = Object.freeze({ kind: 'allow', rules: [], reasons: [], masks: [] });
 const ALLOWED_JSON = JSON.stringify(ALLOWED);
 
+type DecisionRecord = { readonly decision: StatementBody['decision']; readonly json: string };
+
+// An allow with masks and no reasons, as a remembered decision gives it to every statement it
+// decides: its record depends on the masks alone, rendered once per (frozen) masks array.
+const maskedAllows = new WeakMap<readonly Mask[], DecisionRecord>();
+
+/** maskedAllow is the decision record of an allow with these masks and no reasons. */
+function maskedAllow(masks: readonly Mask[]): DecisionRecord {
+  const hit = maskedAllows.get(masks);
+  if (hit !== undefined) return hit;
+  const decision = { kind: 'allow' as const, rules: [], reasons: [], masks: masks.map((m) => `${m.table}.${m.column}:${m.kind}`) };
+  const made = { decision, json: JSON.stringify(decision) };
+  if (Object.isFrozen(masks) && masks.every((m) => Object.isFrozen(m))) maskedAllows.set(masks, made);
+  return made;
+}
+
 /**
  * statementRecord is a decided statement as the recording keeps it, with its JSON text: the
  * shape's part is rendered once per shape (shapeOf) and the policy input (the bulk of it) by
@@ -93,15 +109,17 @@ export function statementRecord(
   const reasons = d === undefined || d.kind === 'allow' ? [] : d.reasons;
   const masks = verdict.kind === 'refuse' ? [] : verdict.masks;
   const refusedByGateway = verdict.kind === 'refuse' && d?.kind !== 'deny';
+  const plain = verdict.kind === 'run' && reasons.length === 0;
+  const remembered = plain && masks.length > 0 ? maskedAllow(masks) : undefined;
   const decision: StatementBody['decision'] =
-    verdict.kind === 'run' && reasons.length === 0 && masks.length === 0
+    plain && masks.length === 0
       ? ALLOWED
-      : {
+      : (remembered?.decision ?? {
           kind: verdict.kind === 'run' ? 'allow' : verdict.kind === 'hold' ? 'hold' : d?.kind === 'deny' ? 'deny' : 'refuse',
           rules: refusedByGateway ? [verdict.error.code] : reasons.map((r) => r.rule),
           reasons: refusedByGateway ? [verdict.error.message] : reasons.map((r) => r.reason),
           masks: masks.map((m) => `${m.table}.${m.column}:${m.kind}`),
-        };
+        });
   const shape = shapeOf(req.facts);
   const session = req.session.id;
   const body: StatementBody = {
@@ -120,7 +138,7 @@ export function statementRecord(
   const json =
     `{"kind":"statement","session":${JSON.stringify(session)},"statement":${id},"text":${JSON.stringify(req.facts.text)}` +
     `,"params":${JSON.stringify(req.params)},${shape.json},"fingerprint":${JSON.stringify(req.facts.fingerprint)}` +
-    `,"decision":${decision === ALLOWED ? ALLOWED_JSON : JSON.stringify(decision)},"approval":null,"policy_revision":${JSON.stringify(revision)}` +
+    `,"decision":${decision === ALLOWED ? ALLOWED_JSON : (remembered?.json ?? JSON.stringify(decision))},"approval":null,"policy_revision":${JSON.stringify(revision)}` +
     `,"input":${input === undefined ? 'null' : policyInputJson(input)}}`;
   return { body, json };
 }

@@ -1,5 +1,6 @@
-// The local journal: records are chained (chain.ts) in the order they are appended and written as
-// JSON lines to segment files (segments.ts) in one directory. Appends made in the same tick go out
+// The local journal: records are chained (chain.ts's hash, taken as each line is encoded: lines.ts)
+// in the order they are appended and written as JSON lines to segment files (segments.ts) in one
+// directory. Appends made in the same tick go out
 // together as one write; an fdatasync starts as soon as written records wait for one (up to two in
 // flight), each covering everything written before it began (group commit), and writing never
 // waits for a sync.
@@ -12,8 +13,8 @@ import { fdatasync, writeSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chain, recordLine } from './chain.js';
-import { SEGMENT_PATTERN, ZERO_AHEAD, listSegments, readSegment, segmentName } from './segments.js';
+import { LineBuffer, appendLine } from './lines.js';
+import { SEGMENT_PATTERN, ZERO_AHEAD, listSegments, readSegment, segmentName, syncDir } from './segments.js';
 import type { SegmentFile } from './segments.js';
 import { RecordingUnavailableError } from './errors.js';
 import type { ChainedRecord, RecordBody } from './types.js';
@@ -92,16 +93,31 @@ export type Journal = {
    * RecordingUnavailableError when that fails. `json` is the body's text, as in AppendOptions.
    */
   appendAhead(body: RecordBody, json?: string): Promise<{ readonly record: ChainedRecord; readonly synced: Promise<void> }>;
+  /**
+   * notify chains body as the next record, as append and appendAhead do, and reports through
+   * callbacks rather than promises (the recorder's path, a record per statement): `written` once
+   * the record is written; then, when `synced` is given, `synced` once it is on disk. `failed` is
+   * called instead when the journal cannot take, write or sync it (it may be called after
+   * `written`, and more than once).
+   */
+  notify(body: RecordBody, json: string | undefined, callbacks: AppendCallbacks): void;
   /** flush resolves once every record appended so far is written and synced. */
   flush(): Promise<void>;
   /** close flushes and closes the segment; later appends reject with RecordingUnavailableError. */
   close(): Promise<void>;
 };
 
+/** AppendCallbacks are how Journal.notify reports (see there). */
+export type AppendCallbacks = {
+  readonly written: (record: ChainedRecord) => void;
+  readonly synced?: () => void;
+  readonly failed: (e: unknown) => void;
+};
+
 type Pending = {
   readonly record: ChainedRecord;
-  readonly line: string;
-  readonly bytes: number;
+  /** end is where its line ends in its batch's LineBuffer (it starts where the one before ends). */
+  readonly end: number;
   /** sync: resolve once synced; otherwise once written (and `synced`, when set, once synced). */
   readonly sync: boolean;
   readonly resolve: (r: ChainedRecord) => void;
@@ -140,6 +156,8 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   let segmentSize = 0;
   let dirty = false; // written since the last sync began
   let queue: Pending[] = []; // appended, not yet written
+  let lines = new LineBuffer(); // the lines of `queue`
+  let spare: LineBuffer | undefined; // a written batch's buffer, for the next
   let unsynced: Pending[] = []; // written, waiting for a sync that began after their write
   let running: Promise<void> | undefined; // the writer
   const syncs = new Set<Promise<void>>(); // the fdatasyncs in flight (at most MAX_SYNCS)
@@ -238,30 +256,29 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   };
 
   /** writeChunk writes lines at the end of the data, then keeps zeros ahead of it. */
-  const writeChunk = async (chunk: string, bytes: number): Promise<void> => {
-    if (bytes === 0) return;
+  const writeChunk = async (chunk: Buffer): Promise<void> => {
+    if (chunk.length === 0) return;
     // data never goes where zeros are still being written: they would land on it
-    if (zeroing !== undefined && segmentSize + bytes > zeroing.from) await zeroing.done;
-    writeAll(Buffer.from(chunk, 'utf8'));
+    if (zeroing !== undefined && segmentSize + chunk.length > zeroing.from) await zeroing.done;
+    writeAll(chunk);
     zeroAhead();
   };
 
-  /** writeBatch writes one batch (rotating where a segment would exceed segmentBytes). */
-  const writeBatch = async (batch: readonly Pending[]): Promise<void> => {
-    let chunk = '';
-    let chunkBytes = 0;
+  /** writeBatch writes one batch, its lines in `buf` (rotating where a segment would exceed segmentBytes). */
+  const writeBatch = async (batch: readonly Pending[], buf: Buffer): Promise<void> => {
+    let from = 0; // the chunk being gathered starts here in buf
+    let end = 0;
     for (const p of batch) {
-      const full = segmentSize + chunkBytes > 0 && segmentSize + chunkBytes + p.bytes > segmentBytes;
+      const chunkBytes = end - from;
+      const full = segmentSize + chunkBytes > 0 && segmentSize + p.end - from > segmentBytes;
       if (fh === undefined || full) {
-        await writeChunk(chunk, chunkBytes);
-        chunk = '';
-        chunkBytes = 0;
+        await writeChunk(buf.subarray(from, end));
+        from = end;
         await startSegment(p.record.seq);
       }
-      chunk += p.line;
-      chunkBytes += p.bytes;
+      end = p.end;
     }
-    await writeChunk(chunk, chunkBytes);
+    await writeChunk(buf.subarray(from, end));
     stats.records += batch.length;
   };
 
@@ -295,8 +312,13 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     await new Promise<void>((r) => setImmediate(r));
     while (queue.length > 0) {
       const batch = queue;
+      const written = lines;
       queue = [];
-      if (!(await attempt(batch, () => writeBatch(batch)))) continue;
+      lines = spare ?? new LineBuffer();
+      spare = undefined;
+      const ok = await attempt(batch, () => writeBatch(batch, written.buf));
+      if (written.reusable()) spare = written;
+      if (!ok) continue;
       let waits = false;
       for (const p of batch) {
         if (!p.sync) p.resolve(p.record);
@@ -332,25 +354,33 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     return lastIso;
   };
 
-  const enqueue = (body: RecordBody, json: string | undefined, sync: boolean, synced?: Pending['synced']): Promise<ChainedRecord> => {
-    if (failed !== undefined) return Promise.reject(failed);
-    if (closed) return Promise.reject(new RecordingUnavailableError({ cause: new Error('the journal is closed') }));
+  /** refusal is why nothing more can be appended, if so. */
+  const refusal = (): RecordingUnavailableError | undefined =>
+    failed ?? (closed ? new RecordingUnavailableError({ cause: new Error('the journal is closed') }) : undefined);
+
+  /** push chains body as the next record and queues its line for the writer. */
+  const push = (
+    body: RecordBody,
+    json: string | undefined,
+    sync: boolean,
+    resolve: Pending['resolve'],
+    reject: Pending['reject'],
+    synced?: Pending['synced'],
+  ): void => {
     seq++;
-    const record = chain(id, seq, prev, timestamp(), body, json);
-    prev = record.hash;
-    const line = `${recordLine(record)}\n`;
-    return new Promise<ChainedRecord>((resolve, reject) => {
-      queue.push({
-        record,
-        line,
-        bytes: Buffer.byteLength(line, 'utf8'),
-        sync,
-        resolve,
-        reject,
-        ...(synced !== undefined ? { synced } : {}),
-      });
-      running ??= drain();
-    });
+    const at = timestamp();
+    const bodyJson = json ?? JSON.stringify(body);
+    const hash = appendLine(lines, { journal: id, seq, at, prev }, bodyJson);
+    const record: ChainedRecord = { journal: id, seq, at, prev, hash, body, bodyJson };
+    prev = hash;
+    queue.push({ record, end: lines.length, sync, resolve, reject, ...(synced !== undefined ? { synced } : {}) });
+    running ??= drain();
+  };
+
+  const enqueue = (body: RecordBody, json: string | undefined, sync: boolean, synced?: Pending['synced']): Promise<ChainedRecord> => {
+    const refused = refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    return new Promise<ChainedRecord>((resolve, reject) => push(body, json, sync, resolve, reject, synced));
   };
 
   const journal: Journal = {
@@ -380,6 +410,12 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         throw e;
       }
     },
+    notify(body, json, callbacks) {
+      const refused = refusal();
+      if (refused !== undefined) return callbacks.failed(refused);
+      const { synced } = callbacks;
+      push(body, json, false, callbacks.written, callbacks.failed, synced && { resolve: synced, reject: callbacks.failed });
+    },
     async flush() {
       await settled();
       if (failed !== undefined) throw failed;
@@ -403,17 +439,4 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     },
   };
   return journal;
-}
-
-/** syncDir makes a new file's directory entry durable (best effort: some file systems refuse to sync a directory). */
-async function syncDir(dir: string): Promise<void> {
-  let d: FileHandle | undefined;
-  try {
-    d = await open(dir, 'r');
-    await d.sync();
-  } catch {
-    // a directory that cannot be synced is not a failed write
-  } finally {
-    await d?.close().catch(() => undefined);
-  }
 }

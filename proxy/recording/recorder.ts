@@ -13,7 +13,6 @@ import type { Journal } from './journal.js';
 import type { RecordBody, Recorder } from './types.js';
 
 const SYNCED = { sync: true } as const;
-const UNSYNCED = { sync: false } as const;
 
 /** JournalRecorderOptions configure createJournalRecorder. */
 export type JournalRecorderOptions = {
@@ -45,29 +44,39 @@ export function createJournalRecorder(options: JournalRecorderOptions): Recorder
       if (err !== undefined) throw err;
     }
   };
-  const statement: Recorder['statement'] = async (body, opts) => {
-    if (opts?.readOnly !== true) {
-      await ahead(body, opts?.json);
-      return undefined;
-    }
-    let written: { synced: Promise<void> };
-    try {
-      written = await journal.appendAhead(body, opts.json);
-    } catch (e) {
-      const err = refused(e);
-      if (err !== undefined) throw err;
-      return undefined;
-    }
-    const durable = written.synced.catch((e: unknown) => {
-      const err = refused(e);
-      if (err !== undefined) throw err;
+  const statement: Recorder['statement'] = (body, opts) => {
+    if (opts?.readOnly !== true) return ahead(body, opts?.json).then(() => undefined);
+    // promises only where the caller waits: one for the write, one for the sync (`durable`)
+    return new Promise((resolve, reject) => {
+      let written = false;
+      let failed = false;
+      let settleDurable: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+      const durable = new Promise<void>((res, rej) => {
+        settleDurable = { resolve: res, reject: rej };
+      });
+      durable.catch(() => undefined); // a statement refused before its answers never waits for it
+      const settle = settleDurable as { resolve: () => void; reject: (e: unknown) => void };
+      journal.notify(body, opts.json, {
+        written: () => {
+          written = true;
+          resolve({ durable });
+        },
+        synced: settle.resolve,
+        failed: (e) => {
+          if (failed) return; // a failed write fails its sync too: reported once
+          failed = true;
+          const err = refused(e);
+          if (written) {
+            if (err !== undefined) settle.reject(err);
+            else settle.resolve();
+          } else if (err !== undefined) reject(err);
+          else resolve(undefined);
+        },
+      });
     });
-    durable.catch(() => undefined); // a statement refused before its answers never waits for it
-    return { durable };
   };
-  const after = (body: RecordBody): void => {
-    // nothing waits on it: a failure is only reported
-    journal.append(body, UNSYNCED).catch(refused);
-  };
+  // nothing waits on these: a failure is only reported
+  const quiet = { written: () => {}, failed: refused };
+  const after = (body: RecordBody): void => journal.notify(body, undefined, quiet);
   return { sessionStart: ahead, statement, approval: ahead, outcome: after, sessionEnd: after };
 }

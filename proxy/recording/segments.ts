@@ -4,6 +4,7 @@
 // in the middle of a write) and the zero tail are never records.
 
 import { open, readFile, readdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRecordLine } from './chain.js';
 import type { ChainedRecord } from './types.js';
@@ -94,4 +95,17 @@ export async function readSegmentFrom(dir: string, name: string, offset: number)
 /** readJournals yields every record of every segment in dir, by journal and then seq, ignoring torn final lines. */
 export async function* readJournals(dir: string): AsyncGenerator<ChainedRecord> {
   for (const seg of await listSegments(dir)) yield* await readSegment(dir, seg.name);
+}
+
+/** syncDir makes a new file's directory entry durable (best effort: some file systems refuse to sync a directory). */
+export async function syncDir(dir: string): Promise<void> {
+  let d: FileHandle | undefined;
+  try {
+    d = await open(dir, 'r');
+    await d.sync();
+  } catch {
+    // a directory that cannot be synced is not a failed write
+  } finally {
+    await d?.close().catch(() => undefined);
+  }
 }

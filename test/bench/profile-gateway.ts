@@ -3,8 +3,8 @@
 // mode with the V8 CPU profiler on, and writes one .cpuprofile per mode plus a summary of self
 // time by function and by source file, and the gateway's CPU time per transaction. Run:
 // `tsx test/bench/profile-gateway.ts [outdir]`; env PORTCULLIS_BENCH_SECONDS (default 8),
-// PORTCULLIS_PROFILE=0 (measure without the profiler), PORTCULLIS_PROFILE_RECORDING=fsync|nofsync
-// (record every session to a journal in the scratch directory).
+// PORTCULLIS_PROFILE=0 (measure without the profiler), =alloc (sample allocations instead), PORTCULLIS_PROFILE_RECORDING=fsync|nofsync
+// (record every session to a journal in the scratch directory), PORTCULLIS_PROFILE_CLIENTS (default 8).
 
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,11 +52,41 @@ function summarize(profile: Profile, top = 30): string {
   ].join('\n');
 }
 
+type HeapNode = {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+};
+type SamplingHeapProfile = { head: HeapNode };
+
+/** summarizeAllocations prints the top allocation sites (sampled bytes per transaction, by function). */
+function summarizeAllocations(profile: SamplingHeapProfile, transactions: number, top = 30): string {
+  const by = new Map<string, number>();
+  let total = 0;
+  const walk = (n: HeapNode): void => {
+    if (n.selfSize > 0) {
+      const url = n.callFrame.url.replace(/^file:\/\//, '');
+      const key = `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
+      by.set(key, (by.get(key) ?? 0) + n.selfSize);
+      total += n.selfSize;
+    }
+    for (const c of n.children) walk(c);
+  };
+  walk(profile.head);
+  const perTx = (b: number): string => `${(b / Math.max(1, transactions)).toFixed(0).padStart(6)} B/tx`;
+  const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return [`allocated (sampled) ${perTx(total)}`, ...rows.map(([k, b]) => `${perTx(b)}  ${k}`)].join('\n');
+}
+
 const out = resolve(process.argv[2] ?? join(tmpdir(), 'portcullis-profile'));
 mkdirSync(out, { recursive: true });
 const seconds = envNumber(process.env, 'PORTCULLIS_BENCH_SECONDS', 8);
-/** profiling is off with PORTCULLIS_PROFILE=0 (only TPS and CPU per transaction are reported). */
+/** clients is how many pgbench clients run (PORTCULLIS_PROFILE_CLIENTS, default 8). */
+const clients = envNumber(process.env, 'PORTCULLIS_PROFILE_CLIENTS', 8);
+const threads = Math.min(2, clients);
+/** profiling is off with PORTCULLIS_PROFILE=0 (only TPS and CPU per transaction are reported); `alloc` samples allocations instead of CPU. */
 const profiling = process.env['PORTCULLIS_PROFILE'] !== '0';
+const allocations = process.env['PORTCULLIS_PROFILE'] === 'alloc';
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const tool = await findPgbench(log);
 if (tool.kind === 'unavailable') throw new Error(tool.reason);
@@ -96,15 +126,21 @@ try {
   try {
     for (const mode of PROTOCOL_MODES) {
       // warm-up, unprofiled
-      await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients: 8, threads: 2, duration: { kind: 'seconds', seconds: 2 } });
-      if (profiling) await session.post('Profiler.start');
+      await runPgbench(tool.path, { endpoint: gw.endpoint, mode, clients, threads, duration: { kind: 'seconds', seconds: 2 } });
+      if (allocations)
+        await session.post('HeapProfiler.startSampling', {
+          samplingInterval: 4096,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+      else if (profiling) await session.post('Profiler.start');
       const cpu0 = process.cpuUsage();
       const main0 = mainThreadCpuUs();
       const r = await runPgbench(tool.path, {
         endpoint: gw.endpoint,
         mode,
-        clients: 8,
-        threads: 2,
+        clients,
+        threads,
         duration: { kind: 'seconds', seconds },
       });
       const cpu = process.cpuUsage(cpu0);
@@ -115,7 +151,11 @@ try {
       const main = main0 !== undefined && main1 !== undefined ? `; main thread ${perTx(main1 - main0)} µs` : '';
       const head = `${mode}: ${r.kind === 'ok' ? `${Math.round(tps)} TPS` : r.reason}; gateway CPU per transaction: user ${perTx(cpu.user)} µs, system ${perTx(cpu.system)} µs${main}`;
       let summary = head;
-      if (profiling) {
+      if (allocations) {
+        const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: SamplingHeapProfile };
+        writeFileSync(join(out, `${mode}.heapprofile`), JSON.stringify(profile));
+        summary = `${head}\n${summarizeAllocations(profile, tps * seconds)}\n`;
+      } else if (profiling) {
         const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
         writeFileSync(join(out, `${mode}.cpuprofile`), JSON.stringify(profile));
         summary = `${head}\n${summarize(profile)}\n`;

@@ -5,18 +5,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPolicyInput } from '../../../proxy/decision/index.js';
 import { policyInputJson, sharedCopier } from '../../../proxy/decision/input-json.js';
-import { analyze, initSql, type StatementFacts } from '../../../proxy/sql/index.js';
+import { initSql } from '../../../proxy/sql/index.js';
+import { facts } from '../../helpers/statements.js';
 import { sampleFacts, sampleParts } from './fixtures.js';
 
 beforeAll(async () => {
   await initSql();
 });
-
-function facts(sql: string): StatementFacts {
-  const r = analyze(sql);
-  if (!r.ok) throw r.error;
-  return r.statements[0] as StatementFacts;
-}
 
 function deepFreeze<T>(x: T): T {
   if (typeof x === 'object' && x !== null) {

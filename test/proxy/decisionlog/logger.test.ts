@@ -10,18 +10,12 @@ import type { Decision } from '../../../proxy/decision/index.js';
 import { createConsoleSink, createDecisionLogger, decisionResult, rfc3339Nano } from '../../../proxy/decisionlog/index.js';
 import type { DecisionLogEvent, DecisionLogOpEvent, MaskRule, Sink } from '../../../proxy/decisionlog/index.js';
 import type { EventOf, GatewayEvent } from '../../../proxy/events.js';
-import { analyze, initSql } from '../../../proxy/sql/index.js';
-import type { StatementFacts } from '../../../proxy/sql/index.js';
+import { initSql } from '../../../proxy/sql/index.js';
+import { facts } from '../../helpers/statements.js';
 
 beforeAll(async () => {
   await initSql();
 });
-
-function facts(sql: string): StatementFacts {
-  const r = analyze(sql);
-  if (!r.ok) throw new Error(`analyze failed: ${sql}`);
-  return r.statements[0] as StatementFacts;
-}
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 const ALLOW_MASKED: Decision = { kind: 'allow', masks: [{ table: 'public.customers', column: 'email', kind: 'partial', keep: 4 }] };

@@ -3,10 +3,10 @@
 // could not run anyway); a broken policy is a refusal; every decision is counted and published.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze, initSql } from '../../../proxy/sql/index.js';
-import type { StatementFacts } from '../../../proxy/sql/index.js';
+import { initSql } from '../../../proxy/sql/index.js';
+import { facts, gateSession } from '../../helpers/statements.js';
 import { createGate, denialError } from '../../../proxy/gate/index.js';
-import type { ApprovalPort, Decide, GateSession, HeldBatch, StatementRequest } from '../../../proxy/gate/index.js';
+import type { ApprovalPort, Decide, HeldBatch, StatementRequest } from '../../../proxy/gate/index.js';
 import type { HoldTicket } from '../../../proxy/approvals/index.js';
 import type { Decision, Mask, PolicyInput } from '../../../proxy/decision/index.js';
 import type { CatalogResolver } from '../../../proxy/catalog/index.js';
@@ -37,25 +37,8 @@ const deny = (origin: 'policy' | 'default' | 'error', reason = 'no DROP', rule =
   reasons: [{ reason, rule }],
 });
 
-function facts(sql: string): StatementFacts {
-  const r = analyze(sql);
-  if (!r.ok) throw new Error(`analyze failed: ${sql}`);
-  return r.statements[0] as StatementFacts;
-}
-
-function session(): GateSession {
-  return {
-    id: 's1',
-    principal: { subject: 'agent', issuer: 'https://issuer', audience: ['portcullis'], claims: { sub: 'agent' }, expiresAt: new Date(0) },
-    connection: { database: 'app', user: 'agent', applicationName: '', clientAddress: '127.0.0.1', tls: false },
-    startedAt: 0,
-    counters: { statements: 0, rowsReturned: 0 },
-    sqlPrepared: new Map(),
-  };
-}
-
 function request(sql: string, extra: Partial<StatementRequest> = {}): StatementRequest {
-  return { session: session(), facts: facts(sql), params: null, inTransaction: false, protocol: 'simple', resultFormats: [], ...extra };
+  return { session: gateSession(), facts: facts(sql), params: null, inTransaction: false, protocol: 'simple', resultFormats: [], ...extra };
 }
 
 /** approving is an approval port that answers every hold as told and records what it was asked. */
@@ -308,7 +291,7 @@ describe('policy failures and events', () => {
       events: { publish: (e) => events.push(e) },
       now: () => 1_000,
     });
-    const s = session();
+    const s = gateSession();
     s.counters.rowsReturned = 5;
     await gate.enforce({ ...request('SELECT 1'), session: s });
     await gate.enforce({ ...request('SELECT 2', { params: ['a', null], inTransaction: true }), session: s });
@@ -344,7 +327,7 @@ describe('SQL-level prepared statements', () => {
 
   it('decides PREPARE by the statement it prepares and EXECUTE by what the session prepared', async () => {
     const gate = createGate({ decide: decide as never, catalog });
-    const s = session();
+    const s = gateSession();
     seen.length = 0;
     expect((await gate.enforce({ ...request('PREPARE p AS SELECT id FROM orders'), session: s })).kind).toBe('run');
     expect((await gate.enforce({ ...request('EXECUTE p'), session: s })).kind).toBe('run');
@@ -369,7 +352,7 @@ describe('SQL-level prepared statements', () => {
 describe('prepared statements are bounded per session', () => {
   it('refuses a PREPARE of a new name past the bound with 54000; re-preparing a known name is decided as usual', async () => {
     const gate = createGate({ decide: () => allow(), catalog });
-    const s = session();
+    const s = gateSession();
     const stored = facts('SELECT 1');
     for (let i = 0; i < 10_000; i++) s.sqlPrepared.set(`p${i}`, stored);
     const refused = await gate.enforce({ ...request('PREPARE one_more AS SELECT 1'), session: s });

@@ -5,31 +5,18 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statementRecord } from '../../../proxy/gate/records.js';
-import type { GateSession, StatementRequest, Verdict } from '../../../proxy/gate/index.js';
+import type { StatementRequest, Verdict } from '../../../proxy/gate/index.js';
 import type { Decision, Mask } from '../../../proxy/decision/index.js';
 import { denialError } from '../../../proxy/gate/index.js';
 import { SqlTooComplexError } from '../../../proxy/sql/index.js';
-import { analyze, initSql } from '../../../proxy/sql/index.js';
-import type { StatementFacts } from '../../../proxy/sql/index.js';
+import { initSql } from '../../../proxy/sql/index.js';
+import { facts, gateSession } from '../../helpers/statements.js';
 
 beforeAll(async () => {
   await initSql();
 });
 
-function facts(sql: string): StatementFacts {
-  const r = analyze(sql);
-  if (!r.ok) throw new Error(`analyze failed: ${sql}`);
-  return r.statements[0] as StatementFacts;
-}
-
-const session: GateSession = {
-  id: 's1',
-  principal: { subject: 'agent', issuer: 'https://issuer', audience: ['portcullis'], claims: { sub: 'agent' }, expiresAt: new Date(0) },
-  connection: { database: 'app', user: 'agent', applicationName: '', clientAddress: '127.0.0.1', tls: false },
-  startedAt: 0,
-  counters: { statements: 0, rowsReturned: 0 },
-  sqlPrepared: new Map(),
-};
+const session = gateSession();
 
 function request(sql: string, params: StatementRequest['params'] = null): StatementRequest {
   return { session, facts: facts(sql), params, inTransaction: false, protocol: 'simple', resultFormats: [] };

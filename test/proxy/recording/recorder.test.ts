@@ -14,7 +14,8 @@ import {
   readJournals,
   segmentName,
 } from '../../../proxy/recording/index.js';
-import type { RecordBody, StatementBody } from '../../../proxy/recording/index.js';
+import type { RecordBody } from '../../../proxy/recording/index.js';
+import { statementBody } from '../../helpers/recording.js';
 
 let dir: string;
 beforeEach(() => {
@@ -24,23 +25,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const STATEMENT = {
-  kind: 'statement',
-  session: 's1',
-  statement: 1,
-  text: 'SELECT 1',
-  params: null,
-  statement_kind: 'select',
-  command: 'SELECT',
-  tables: { read: [], written: [] },
-  columns: { read: [], written: [] },
-  flags: [],
-  fingerprint: 'f',
-  decision: { kind: 'allow', rules: [], reasons: [], masks: [] },
-  approval: null,
-  policy_revision: 'r1',
-  input: null,
-} satisfies StatementBody;
+const STATEMENT = statementBody('s1', 1, 'SELECT 1', 'select', { kind: 'allow', rules: [], reasons: [], masks: [] });
 const OUTCOME: RecordBody = {
   kind: 'statement.outcome',
   session: 's1',

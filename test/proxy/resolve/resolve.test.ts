@@ -4,7 +4,8 @@
 // statement when a lookup fails or views nest beyond the limit.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze, initSql, type StatementFacts } from '../../../proxy/sql/index.js';
+import { initSql } from '../../../proxy/sql/index.js';
+import { facts } from '../../helpers/statements.js';
 import type { CatalogFacts, RelationFacts, RoutineFacts } from '../../../proxy/catalog/index.js';
 import { CatalogTooDeepError, CatalogUnavailableError, resolveStatement } from '../../../proxy/resolve/index.js';
 import type { Resolved } from '../../../proxy/resolve/index.js';
@@ -12,12 +13,6 @@ import type { Resolved } from '../../../proxy/resolve/index.js';
 beforeAll(async () => {
   await initSql();
 });
-
-function facts(sql: string): StatementFacts {
-  const r = analyze(sql);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.statements[0] as StatementFacts;
-}
 
 const RELATIONS: Record<string, RelationFacts | null> = {
   'public.customers': { kind: 'table', columns: ['id', 'email'] },

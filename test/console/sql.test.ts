@@ -24,6 +24,13 @@ describe('tokenize', () => {
     },
     { note: 'a string with a doubled quote', sql: "'it''s'", want: ["str:'it''s'"] },
     { note: 'an escape string', sql: "E'a\\n'", want: ["str:E'a\\n'"] },
+    {
+      note: 'an escape string whose backslash escapes a quote',
+      sql: "e'it\\'s' = x",
+      want: ["str:e'it\\'s'", 'op:=', 'word:x'],
+    },
+    { note: 'an escape string ending in an escaped backslash', sql: "E'a\\\\' b", want: ["str:E'a\\\\'", 'word:b'] },
+    { note: 'a plain string keeps its backslash (standard_conforming_strings)', sql: "'a\\' b", want: ["str:'a\\'", 'word:b'] },
     { note: 'a dollar-quoted body, tag and all', sql: '$f$ x $$ y $f$', want: ['str:$f$ x $$ y $f$'] },
     { note: 'a quoted identifier with a doubled quote', sql: '"we""ird"', want: ['ident:"we""ird"'] },
     { note: 'parameters and numbers', sql: '$1 + 2.5e3 - .5', want: ['param:$1', 'op:+', 'num:2.5e3', 'op:-', 'num:.5'] },
@@ -41,7 +48,7 @@ describe('tokenize', () => {
     expect(kinds(sql)).toEqual(want);
   });
 
-  it.each(["SELECT 'a' || $1 FROM \"T\" -- x\n/* y */ WHERE a = E'\\''", "'", '"', '$$', '/*', '--', '', '\u0000\uffff'])(
+  it.each(["SELECT 'a' || $1 FROM \"T\" -- x\n/* y */ WHERE a = E'\\''", "E'\\", "'", '"', '$$', '/*', '--', '', '\u0000\uffff'])(
     'gives back the input unchanged: %j',
     (sql) => {
       expect(

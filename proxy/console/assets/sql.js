@@ -43,8 +43,10 @@ export function tokenize(text) {
     if (len(SPACE) > 0) push('ws', i + len(SPACE));
     else if (src.startsWith('--', i)) push('cmt', lineEnd(src, i));
     else if (src.startsWith('/*', i)) push('cmt', closing(src, i + 2, '*/'));
-    else if (c === "'" || ((c === 'E' || c === 'e') && src[i + 1] === "'")) push('str', quoted(src, src.indexOf("'", i) + 1, "'"));
-    else if (c === '"') push('ident', quoted(src, i + 1, '"'));
+    else if (c === "'") push('str', quoted(src, i + 1, "'", false));
+    // an escape string: a backslash escapes the next character (E'it\'s')
+    else if ((c === 'E' || c === 'e') && src[i + 1] === "'") push('str', quoted(src, i + 2, "'", true));
+    else if (c === '"') push('ident', quoted(src, i + 1, '"', false));
     else if (dollar !== undefined) push('str', closing(src, i + dollar.length, dollar));
     else if (len(PARAM) > 0) push('param', i + len(PARAM));
     else if (len(NUMBER) > 0) push('num', i + len(NUMBER));
@@ -66,11 +68,12 @@ function closing(src, from, end) {
   return n === -1 ? src.length : n + end.length;
 }
 
-/** quoted finds the end of a literal opened before `from`, where a doubled quote stands for one. */
-function quoted(src, from, q) {
+/** quoted finds the end of a literal opened before `from`, where a doubled quote stands for one (and, in an escape string, a backslash escapes the next character). */
+function quoted(src, from, q, backslash = false) {
   let j = from;
   while (j < src.length) {
-    if (src[j] === q) {
+    if (backslash && src[j] === '\\') j += 2;
+    else if (src[j] === q) {
       if (src[j + 1] === q) j += 2;
       else return j + 1;
     } else j += 1;

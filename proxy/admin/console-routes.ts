@@ -1,19 +1,25 @@
 // The admin API's routes for the web console (registered under /v1, behind authentication): who
 // the caller is (GET /v1/whoami, how the console checks a pasted token) and the live events (GET
 // /v1/events, server-sent events from proxy/console's hub). They need a valid token only: the
-// events carry request ids, statuses and counts, never statement text. Opening a stream counts
+// overview carries counts; `approval` events (request ids and statuses, never statement text) go
+// only to a caller the audit policy lets read approval requests (`approvals.read` for the list,
+// asked once as the stream opens). Opening a stream counts
 // once against the caller's rate limit (it is one request); the number of open streams is bounded
 // per gateway.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/index.js';
 import type { EventHub } from '../console/index.js';
+import type { AuditDecisionInput, AuditVerdict } from '../decision/index.js';
 import { principalOf } from './auth.js';
 import { AdminHttpError } from './errors.js';
 import { emptyQuerySchema, errorResponses, whoamiSchema } from './schemas.js';
 
-/** ConsoleRoutesOptions are what the console's routes read. */
-export type ConsoleRoutesOptions = { readonly hub: EventHub };
+/** ConsoleRoutesOptions are what the console's routes read: the hub, and the audit policy that says who receives approval events. */
+export type ConsoleRoutesOptions = {
+  readonly hub: EventHub;
+  readonly audit: ((input: AuditDecisionInput) => AuditVerdict) | undefined;
+};
 
 const tags = ['console'];
 
@@ -44,7 +50,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRoutesOpt
     '/events',
     {
       schema: {
-        summary: 'Live events (text/event-stream): `approval` on every change of a request, `overview` each second, `: ping` each 15 s',
+        summary:
+          'Live events (text/event-stream): `overview` each second, `: ping` each 15 s, and `approval` on every change of a request to callers who may read approval requests',
         tags,
         querystring: emptyQuerySchema,
         response: {
@@ -69,7 +76,9 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRoutesOpt
       for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = typeof v === 'number' ? String(v) : v;
       const until = validDate(principal.expiresAt);
       try {
-        await slot.attach(reply.raw, { headers, ...(until !== undefined ? { until } : {}) });
+        // as GET /v1/approvals asks it (no filters); without an audit policy nobody may
+        const approvals = opts.audit?.({ caller: principal.claims, action: 'approvals.read', target: {} }).kind === 'allow';
+        await slot.attach(reply.raw, { headers, approvals, ...(until !== undefined ? { until } : {}) });
       } catch {
         slot.release();
         reply.raw.destroy();

@@ -155,7 +155,7 @@ async function buildAdminApp(
     secured.addHook('onRequest', requireAuth);
     secured.get(OPENAPI_PATH, { schema: { hide: true, querystring: emptyQuerySchema } }, async () => app.swagger());
     await secured.register(approvalsRoutes, { prefix: '/v1/approvals', service: options.service, audit: options.audit, log });
-    await secured.register(consoleRoutes, { prefix: '/v1', hub });
+    await secured.register(consoleRoutes, { prefix: '/v1', hub, audit: options.audit });
     await secured.register(sessionsRoutes, { prefix: '/v1/sessions', sessions: options.sessions, audit: options.audit, log });
     await secured.register(controlRoutes, { prefix: '/v1', control: options.control, audit: options.audit, log });
     await secured.register(policyRoutes, { prefix: '/v1/policy', policy: options.policy, audit: options.audit, log });

@@ -20,9 +20,16 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 /** StreamSlot is a reserved place for one stream: attach it to the response, or release it. */
 export type StreamSlot = {
   /** attach starts the stream on a hijacked response: headers, the first overview at once, then the events. */
-  attach(res: ServerResponse, options?: { readonly headers?: OutgoingHttpHeaders; readonly until?: Date }): Promise<void>;
+  attach(res: ServerResponse, options?: StreamOptions): Promise<void>;
   release(): void;
 };
+
+/**
+ * StreamOptions: response headers to send, when the stream ends (the token's expiry), and whether
+ * it receives `approval` and `resync` events (only a caller the audit policy lets read approval
+ * requests: the events carry request ids and statuses).
+ */
+export type StreamOptions = { readonly headers?: OutgoingHttpHeaders; readonly until?: Date; readonly approvals?: boolean };
 
 /** EventHub holds the open streams of one admin server. */
 export type EventHub = {
@@ -38,7 +45,12 @@ export type EventHub = {
   close(): void;
 };
 
-type Stream = { readonly res: ServerResponse; readonly caller: string; readonly expiry: NodeJS.Timeout | undefined };
+type Stream = {
+  readonly res: ServerResponse;
+  readonly caller: string;
+  readonly expiry: NodeJS.Timeout | undefined;
+  readonly approvals: boolean;
+};
 
 /** createEventHub returns the hub; nothing runs until the first stream. */
 export function createEventHub(options: EventHubOptions = {}): EventHub {
@@ -79,9 +91,10 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
       drop(s);
     }
   };
-  const broadcast = (text: string): void => {
-    for (const s of [...streams]) write(s, text);
+  const broadcast = (text: string, only?: (s: Stream) => boolean): void => {
+    for (const s of [...streams]) if (only === undefined || only(s)) write(s, text);
   };
+  const readsApprovals = (s: Stream): boolean => s.approvals;
 
   /** sample reads the figures once (concurrent callers share the read) and computes the overview against the previous read. */
   const sample = (): Promise<Overview> => {
@@ -121,9 +134,9 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
     if (options.approvals === undefined) return Promise.resolve();
     feed ??= options
       .approvals(
-        (change) => broadcast(sse('approval', change)),
+        (change) => broadcast(sse('approval', change), readsApprovals),
         // notifications sent while the LISTEN connection was down are lost: the console reloads its lists
-        () => broadcast(sse('resync', {})),
+        () => broadcast(sse('resync', {}), readsApprovals),
       )
       .catch((e: unknown) => {
         log({ kind: 'console.events-unavailable', error: messageOf(e) });
@@ -181,6 +194,7 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
             res,
             caller,
             expiry: until === undefined ? undefined : setTimeout(() => drop(s), Math.max(0, Math.min(until, 2 ** 31 - 1))),
+            approvals: opts.approvals === true,
           };
           streams.add(s);
           startTimers();

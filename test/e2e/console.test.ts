@@ -108,7 +108,8 @@ describe('live events across two gateways on one state store', () => {
   it('a held statement appears on both streams; permissions follow the approval policy; approving through the other gateway arrives as approved', async () => {
     const approver = await stackRef.current.mint('alice', { roles: ['db:approver'] });
     const onA = await openSse(`${a.adminUrl}/v1/events`, approver);
-    const onB = await openSse(`${b.adminUrl}/v1/events`, await stackRef.current.mint('viewer', { roles: [] }));
+    // approval events go to callers who may read approval requests: an auditor here
+    const onB = await openSse(`${b.adminUrl}/v1/events`, await stackRef.current.mint('viewer', { roles: ['audit:read'] }));
     const client = await agent(a, 'ci-job');
     try {
       expect((await onA.next(() => true)).event).toBe('overview');

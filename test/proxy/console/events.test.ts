@@ -154,15 +154,15 @@ describe('GET /v1/events', () => {
     });
   });
 
-  it('relays approval changes and resyncs to every stream from one feed', async () => {
+  it('relays approval changes and resyncs from one feed to every stream allowed to read approval requests, and to no other', async () => {
     const { state, feed } = manualFeed();
     await withStack({ approvals: feed, overviewMs: 60_000 }, async (stack) => {
-      const token = await stack.token();
-      const a = await openSse(events(stack), token);
-      const b = await openSse(events(stack), await stack.token('bob', { role: 'viewer' }));
+      // an approver (the default token), an auditor, and an agent whose token reads data only
+      const a = await openSse(events(stack), await stack.token());
+      const b = await openSse(events(stack), await stack.token('carol', { roles: ['audit:read'] }));
+      const agent = await openSse(events(stack), await stack.token('agent-7', { roles: ['db:read'] }));
       try {
-        await a.next((e) => e.event === 'overview');
-        await b.next((e) => e.event === 'overview');
+        for (const s of [a, b, agent]) await s.next((e) => e.event === 'overview');
         expect(state.opened).toBe(1);
         const changes: ApprovalChange[] = [
           { id: 'req-1', status: 'pending', kind: 'created' },
@@ -176,9 +176,13 @@ describe('GET /v1/events', () => {
           expect(s.events.filter((e) => e.event === 'approval').map((e) => e.data)).toEqual(changes);
           expect(s.events.find((e) => e.event === 'resync')?.data).toEqual({});
         }
+        // the agent's stream is open and keeps its overviews, but no request id or status reaches it
+        await new Promise((r) => setTimeout(r, 100));
+        expect(agent.events.map((e) => e.event)).toEqual(['overview']);
       } finally {
         a.close();
         b.close();
+        agent.close();
       }
     });
     expect(state.closed).toBe(1);

@@ -6,6 +6,7 @@
 // reads `input.session.statements` or `input.time` keys on them and simply stops hitting.
 
 import type { PolicyInstance } from '../../engine/index.js';
+import { RecentMap } from '../recent/index.js';
 import { jsonText } from './input-json.js';
 import type { Decision } from './types.js';
 
@@ -39,7 +40,7 @@ export type DecisionMemo = {
 
 /** createDecisionMemo makes the memo of one policy whose entrypoint reads at most `paths`. */
 export function createDecisionMemo(policy: PolicyInstance, paths: readonly InputPath[], entries = MEMO_ENTRIES): DecisionMemo {
-  const cache = new Map<string, Decision>();
+  const cache = new RecentMap<string, Decision>();
   let chars = 0;
   const stats: MemoStats = { hits: 0, misses: 0 };
   const frozenPaths = paths.map((p) => [...p]);
@@ -58,8 +59,6 @@ export function createDecisionMemo(policy: PolicyInstance, paths: readonly Input
         return undefined;
       }
       stats.hits++;
-      cache.delete(key);
-      cache.set(key, hit);
       return hit;
     },
     set(key, decision) {
@@ -68,7 +67,7 @@ export function createDecisionMemo(policy: PolicyInstance, paths: readonly Input
       cache.set(key, decision);
       chars += key.length;
       while (cache.size > entries || chars > MEMO_TOTAL_CHARS) {
-        const oldest = cache.keys().next().value as string;
+        const [oldest] = cache.oldest() as [string, Decision];
         cache.delete(oldest);
         chars -= oldest.length;
       }

@@ -4,6 +4,7 @@
 
 import { loadModule, parseSync } from 'libpg-query';
 import { messageOf } from '../errors.js';
+import { RecentMap } from '../recent/index.js';
 import type { AnalyzeOptions, AnalyzeResult, CatalogSnapshot, StatementFacts } from './types.js';
 import { statementFacts } from './facts.js';
 import { SqlAnalysisError, SqlNotInitializedError, SqlNulError, SqlSyntaxError, SqlTooLargeError, type SqlError } from './errors.js';
@@ -78,19 +79,14 @@ function memoKey(sql: string, maxBytes: number, searchPath: readonly string[], c
 
 function recall(key: string | undefined): AnalyzeResult | undefined {
   if (key === undefined) return undefined;
-  const hit = cache.get(key);
-  if (hit !== undefined) {
-    cache.delete(key);
-    cache.set(key, hit);
-  }
-  return hit;
+  return cache.get(key);
 }
 
 function remember(key: string, result: AnalyzeResult): void {
   if (!result.ok || !loaded) return;
   deepFreeze(result);
   cache.set(key, result);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  if (cache.size > CACHE_ENTRIES) cache.delete((cache.oldest() as [string, AnalyzeResult])[0]);
 }
 
 /**
@@ -177,7 +173,7 @@ function admit(key: string, shared: boolean): boolean {
 const CACHE_ENTRIES = 2048;
 /** CACHE_MAX_SQL_CHARS keeps large statements out of the memo. */
 const CACHE_MAX_SQL_CHARS = 16 * 1024;
-const cache = new Map<string, AnalyzeResult>();
+const cache = new RecentMap<string, AnalyzeResult>();
 
 /** Analysis is a result, whether every statement's facts came from the facts cache, and for a single statement what its facts were made of. */
 type Analysis = { readonly result: AnalyzeResult; readonly shared: boolean; readonly single?: FactsOf };

@@ -5,6 +5,7 @@
 // search path) was walked before. The statement's own text and fingerprint are never shared, and
 // nor are facts that read a literal's value (set_config('role', …)): those are computed anew.
 
+import { RecentMap } from '../recent/index.js';
 import type { StatementFacts } from './types.js';
 import { canonicalize, fingerprintOf, shapeOf, type CanonicalTree } from './fingerprint.js';
 import { shapeFacts, withIdentity, type ShapeFacts } from './facts.js';
@@ -18,7 +19,7 @@ const SHAPE_CACHE_MAX_CHARS = 64 * 1024;
 const SHAPE_CACHE_TOTAL_CHARS = 8 * 1024 * 1024;
 
 // Process-wide like the parser itself: entries are deeply frozen and never change.
-const cache = new Map<string, ShapeFacts['facts']>();
+const cache = new RecentMap<string, ShapeFacts['facts']>();
 let cacheChars = 0;
 
 /**
@@ -43,8 +44,6 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
   if (key !== undefined) {
     const hit = cache.get(key);
     if (hit !== undefined) {
-      cache.delete(key);
-      cache.set(key, hit);
       return { facts: withIdentity(hit, text, fingerprint), shared: true, canonical, shape: hit };
     }
   }
@@ -56,7 +55,7 @@ export function factsOf(stmt: unknown, node: Node, text: string, defaultSchema: 
     cache.set(key, computed.facts);
     cacheChars += key.length;
     while (cache.size > SHAPE_CACHE_ENTRIES || cacheChars > SHAPE_CACHE_TOTAL_CHARS) {
-      const oldest = cache.keys().next().value as string;
+      const [oldest] = cache.oldest() as [string, unknown];
       cache.delete(oldest);
       cacheChars -= oldest.length;
     }

@@ -10,6 +10,7 @@
 // dollar quotes, escapes, parameters, signed or non-integer numbers, prefixed or continued
 // strings, several statements) leaves the text as it is, so it is analysed in full.
 
+import { RecentMap } from '../recent/index.js';
 import type { CanonicalTree } from './fingerprint.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { ShapeFacts } from './facts.js';
@@ -130,7 +131,7 @@ let learnedChars = 0;
 const sizeOf = (key: string, l: Learned): number => key.length + l.segments.reduce((n, seg) => n + seg.length, 0);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, controls included
 const ASCII = /^[\u0000-\u007f]*$/;
-const learned = new Map<string, Learned>();
+const learned = new RecentMap<string, Learned>();
 
 /** TEMPLATE_STATS counts statements analysed from a learned template, and templates learned (process-wide, like the caches). */
 export const TEMPLATE_STATS = { hits: 0, learned: 0 };
@@ -151,8 +152,6 @@ export function recallTemplate(key: string, sql: string, lexed: Lexed): Statemen
   const hit = learned.get(key);
   if (hit === undefined) return undefined;
   TEMPLATE_STATS.hits++;
-  learned.delete(key);
-  learned.set(key, hit);
   const { segments, order } = hit;
   let json = segments[0] as string;
   for (let i = 0; i < order.length; i++) json += piece(lexed.literals[order[i] as number] as Literal) + (segments[i + 1] as string);
@@ -199,13 +198,13 @@ export function learnTemplate(
   if (byOffset.size > 0) return; // a literal that is not a constant (a COPY file name, a comment's text): not templated
   segments.push(json.slice(from));
   const entry: Learned = { segments, order, facts };
-  const previous = learned.get(key);
+  const previous = learned.peek(key);
   if (previous !== undefined) learnedChars -= sizeOf(key, previous);
   learned.set(key, entry);
   learnedChars += sizeOf(key, entry);
   TEMPLATE_STATS.learned++;
   while (learned.size > TEMPLATE_ENTRIES || learnedChars > TEMPLATE_TOTAL_CHARS) {
-    const [oldest, l] = learned.entries().next().value as [string, Learned];
+    const [oldest, l] = learned.oldest() as [string, Learned];
     learned.delete(oldest);
     learnedChars -= sizeOf(oldest, l);
   }

@@ -14,11 +14,11 @@
 import crypto, { createHash } from 'node:crypto';
 import type { ChainedRecord, RecordBody } from './types.js';
 
-// one call per record where the platform has it (crypto.hash, Node >= 20.12), a Hash object otherwise
-const sha256Hex: (text: string) => string =
+/** sha256Hex is the SHA-256 of a text (as UTF-8) or bytes, in hex: one call where the platform has it (crypto.hash, Node >= 20.12), a Hash object otherwise. */
+export const sha256Hex: (data: string | Uint8Array) => string =
   typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => createHash('sha256').update(text).digest('hex');
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => createHash('sha256').update(data).digest('hex');
 
 /** contentHash is the hash a record with these fields and this exact body text must carry. */
 export function contentHash(prev: string, journal: string, seq: number, at: string, bodyJson: string): string {

@@ -1,9 +1,8 @@
 // The local journal: records are chained (chain.ts's hash, taken as each line is encoded: lines.ts)
 // in the order they are appended and written as JSON lines to segment files (segments.ts) in one
-// directory. Appends made in the same tick go out
-// together as one write; an fdatasync starts as soon as written records wait for one (up to two in
-// flight), each covering everything written before it began (group commit), and writing never
-// waits for a sync.
+// directory. Appends made in the same tick go out together as one write; an fdatasync starts as
+// soon as written records wait for one (up to two in flight), each covering everything written
+// before it began (group commit), and writing never waits for a sync.
 // Each append resolves once its line is on disk (or, with `sync: false`, once written;
 // appendAhead: once written, with a promise for the sync). A failed write or sync fails the
 // journal for good: every pending and later append rejects with RecordingUnavailableError.

@@ -5,13 +5,7 @@
 // line's own start (which is longer: it adds `"prev"` and `"hash"`), so no text of the record is
 // built as a string, copied or encoded twice.
 
-import crypto, { createHash } from 'node:crypto';
-
-// one call per record where the platform has it (crypto.hash, Node >= 20.12), a Hash object otherwise
-const sha256Hex: (bytes: Uint8Array) => string =
-  typeof crypto.hash === 'function'
-    ? (bytes) => crypto.hash('sha256', bytes, 'hex')
-    : (bytes) => createHash('sha256').update(bytes).digest('hex');
+import { sha256Hex } from './chain.js';
 
 // Buffer's own per-encoding writers skip write()'s argument handling (a record makes five writes);
 // write() where a platform lacks them

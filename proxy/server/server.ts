@@ -104,6 +104,8 @@ export type Gateway = {
   connections(): { readonly unauthenticated: number; readonly authenticated: number };
   /** live lists the logged-in sessions (live control ends one, or those of a blocked identity). */
   live(): readonly SessionHandle[];
+  /** upstreamIdle is the number of upstream connections kept idle for later sessions (0 without a pool). */
+  upstreamIdle(): number;
 };
 
 /**
@@ -246,6 +248,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     sessions: () => open.size,
     connections: () => ({ unauthenticated: admission.unauthenticated, authenticated: admission.authenticated }),
     live: () => registry.sessions(),
+    upstreamIdle: () => upstreamPool?.idle ?? 0,
     draining: () => closing !== undefined,
     close(options: CloseOptions = {}): Promise<void> {
       closing ??= (async () => {

@@ -160,7 +160,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions): UpstreamPool {
       }
       for (const [name, value] of state.parameters) conn.parameters.set(name, value);
       resetting += 1;
-      void (async () => {
+      (async () => {
         let ok = false;
         try {
           await settled?.catch(() => undefined);
@@ -178,7 +178,11 @@ export function createUpstreamPool(options: UpstreamPoolOptions): UpstreamPool {
         idle.set(conn.key, list);
         conn.idleTimer = setTimeout(() => terminate(conn), Math.min(options.idleTimeoutMs, conn.createdAt + options.maxLifetimeMs - now()));
         conn.idleTimer.unref();
-      })();
+      })().catch(() => {
+        // our own bug: never a crash, never a connection kept in doubt
+        conn.login.destroy();
+        remove(conn);
+      });
     },
 
     get idle() {

@@ -108,6 +108,8 @@ describe('a session ended at rest hands a clean backend to the next session', ()
   let gateway: Gateway;
   let first: { pid: number; user: string };
   let second: { client: pg.Client; parameters: Map<string, string>; pid: number };
+  const heard: { first: string[]; second: string[] } = { first: [], second: [] };
+  const idleCount = { pooled: -1, leased: -1 };
 
   beforeAll(async () => {
     gateway = await gatewayWith();
@@ -126,12 +128,20 @@ describe('a session ended at rest hands a clean backend to the next session', ()
       'DECLARE pool_cursor CURSOR WITH HOLD FOR SELECT 1',
       'COMMIT',
       'RESET ROLE',
+      "SET DateStyle = 'SQL, DMY'",
     ])
       await a.client.query(sql);
+    // a notification reaches the listening session between its requests
+    a.client.on('notification', (n) => heard.first.push(n.channel));
+    await direct.query("NOTIFY pool_channel, 'for the first session'");
+    await until('the first session heard the notification', async () => heard.first.length === 1);
     await a.client.end();
     await pooled(first.pid);
+    idleCount.pooled = gateway.upstreamIdle();
     const b = await open(gateway, 'pool-reader', ['db:read'], { application_name: APP_B });
+    b.client.on('notification', (n) => heard.second.push(n.channel));
     second = { ...b, pid: await backendPid(b.client) };
+    idleCount.leased = gateway.upstreamIdle();
   }, 30_000);
 
   afterAll(async () => {
@@ -141,6 +151,8 @@ describe('a session ended at rest hands a clean backend to the next session', ()
   it('reuses the backend (same pg_backend_pid), the first session ran as its own role', () => {
     expect(first.user).toBe(DATABASE_ROLES.writer);
     expect(second.pid).toBe(first.pid);
+    // portcullis_upstream_idle_connections: 1 while it waited in the pool, 0 once leased
+    expect(idleCount).toEqual({ pooled: 1, leased: 0 });
   });
 
   it.each([
@@ -156,6 +168,12 @@ describe('a session ended at rest hands a clean backend to the next session', ()
     { note: 'application_name is the second client’s', sql: 'SHOW application_name', want: APP_B },
   ])('$note', async ({ sql, want }) => {
     expect(await one(second.client, sql)).toBe(want);
+  });
+
+  it('hears nothing on the first session’s channel', async () => {
+    await direct.query("NOTIFY pool_channel, 'for nobody'");
+    await one(second.client, 'SELECT 1');
+    expect(heard.second).toEqual([]);
   });
 
   it('released the first session’s advisory lock (a third connection takes it)', async () => {
@@ -213,6 +231,19 @@ describe('a backend that was not at rest is never reused', () => {
 });
 
 describe('pool bounds and failures', () => {
+  it('a session the gateway ended (its token expired) leaves its backend to nobody', async () => {
+    const gateway = await gatewayWith();
+    const token = await stack.current.mint('pool-expiring', { roles: ['db:read'] }, 2);
+    const a = new pg.Client(stack.current.clientConfig(token, { host: gateway.host, port: gateway.port }));
+    a.on('error', () => {});
+    await a.connect();
+    const pid = await backendPid(a);
+    await gone(pid);
+    const b = await open(gateway, 'pool-after-expiry', ['db:read']);
+    expect(await backendPid(b.client)).not.toBe(pid);
+    await b.client.end();
+  });
+
   it('a pooled backend killed server-side: the next login gets a fresh connection, no client error', async () => {
     const gateway = await gatewayWith();
     const a = await open(gateway, 'pool-killed', ['db:read'], { application_name: 'app-a' });

@@ -273,20 +273,28 @@ describe('pool bounds and failures', () => {
     await b.client.end();
   });
 
-  it('an ended session’s cancel key does not cancel the query of the session now on its backend', async () => {
+  it('an ended session’s cancel key (or its handle, looked up before the end) does not cancel the next session’s query', async () => {
     const gateway = await gatewayWith();
     const a = await open(gateway, 'pool-cancel-a', ['db:read']);
     const pid = await backendPid(a.client);
-    const oldKey = a.client as unknown as { processID: number; secretKey: number };
-    const { processID, secretKey } = oldKey;
+    const { processID, secretKey } = a.client as unknown as { processID: number; secretKey: number };
+    // a CancelRequest that found the session just before it ended holds its handle
+    const stale = gateway.live().find((h) => h.identity.sub === 'pool-cancel-a');
     await a.client.end();
     await pooled(pid);
     const b = await open(gateway, 'pool-cancel-b', ['db:read']);
     expect(await backendPid(b.client)).toBe(pid);
-    const running = b.client.query('SELECT 1 AS slept FROM pg_sleep(0.5)');
-    await new Promise((r) => setTimeout(r, 100));
-    await cancel(gateway, processID, secretKey);
-    expect((await running).rows).toEqual([{ slept: 1 }]);
+    const staleCancels: (() => Promise<unknown>)[] = [
+      () => cancel(gateway, processID, secretKey),
+      async () => stale?.cancelUpstream(2_000),
+    ];
+    for (const staleCancel of staleCancels) {
+      const running = b.client.query('SELECT 1 AS slept FROM pg_sleep(0.3)');
+      await new Promise((r) => setTimeout(r, 100));
+      await staleCancel();
+      expect((await running).rows).toEqual([{ slept: 1 }]);
+    }
+    expect(stale).toBeDefined();
     // the session's own key does cancel it (the cancel path works)
     const own = b.client as unknown as { processID: number; secretKey: number };
     const second = b.client.query('SELECT pg_sleep(5)');

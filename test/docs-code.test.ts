@@ -42,6 +42,7 @@ const SECTIONS = [
   'listen',
   'tls',
   'upstream',
+  'upstream.pool',
   'identity',
   'identity.jwks',
   'identity.introspection',

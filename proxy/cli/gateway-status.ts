@@ -34,6 +34,8 @@ export type GatewayStatusParts = {
     connections(): { readonly unauthenticated: number; readonly authenticated: number };
     live(): readonly unknown[];
     draining(): boolean;
+    /** upstreamIdle, when the gateway has it, counts its idle pooled upstream connections. */
+    upstreamIdle?(): number;
   };
   readonly state: { query(sql: string): Promise<unknown> } | undefined;
   readonly holds: { readonly waiting: number } | undefined;
@@ -60,6 +62,7 @@ export function startGatewayStatus(parts: GatewayStatusParts): GatewayStatus {
     policy: parts.policy,
     connections: () => gateway.connections(),
     sessions: () => gateway.live().length,
+    upstreamIdle: () => gateway.upstreamIdle?.() ?? 0,
     draining: () => gateway.draining(),
     ...(holds !== undefined ? { pendingApprovals: () => holds.waiting } : {}),
     ...(journal !== undefined ? { journal } : {}),

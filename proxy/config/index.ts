@@ -9,7 +9,7 @@ export type { ListenConfig } from './listen.js';
 export { PLAINTEXT_PASSWORD_DEFAULT } from './tls.js';
 export type { TlsConfig } from './tls.js';
 export { UPSTREAM_DEFAULTS } from './upstream.js';
-export type { UpstreamConfig } from './upstream.js';
+export type { UpstreamConfig, UpstreamPoolConfig } from './upstream.js';
 export { ALLOWED_ALGORITHMS, IDENTITY_DEFAULTS, toIdentityConfig } from './identity.js';
 export type { IdentitySection, JwksSource, JwtAlgorithm } from './identity.js';
 export { POLICY_DEFAULTS } from './policy.js';

@@ -78,6 +78,14 @@ export function createGatewayMetrics(sources: GatewaySources, options: GatewayMe
       this.set(sources.sessions());
     },
   });
+  new Gauge({
+    name: 'portcullis_upstream_idle_connections',
+    help: 'Upstream connections kept idle, reset, for later sessions (upstream.pool).',
+    registers,
+    collect() {
+      this.set(sources.upstreamIdle?.() ?? 0);
+    },
+  });
   const statements = new Counter({
     name: 'portcullis_statements_total',
     help: 'Statements by outcome: allow, mask (allowed with masks), deny, hold (policy decisions), refuse (refused by the gateway before or without a policy decision).',

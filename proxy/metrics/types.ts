@@ -60,6 +60,8 @@ export type GatewaySources = {
   readonly journal?: () => JournalStatus;
   /** decisionLog is the decision logger's counters (absent: no decision-log sink). */
   readonly decisionLog?: () => DecisionLogCounts;
+  /** upstreamIdle is the number of upstream connections kept idle for later sessions (absent: no pool). */
+  readonly upstreamIdle?: () => number;
   /** draining is true once the gateway is shutting down (it accepts no new connections). */
   readonly draining?: () => boolean;
 };

@@ -3,8 +3,8 @@
 // settings, token verifier, the statement gate, catalog, cancel-key registry, event bus) and its
 // place in the connection limits (admission.ts: connections logging in apart from authenticated
 // ones). A failure on one connection never affects another; close() stops accepting, drains
-// (running statements may finish within its grace) and ends every session and the catalog
-// connection.
+// (running statements may finish within its grace) and ends every session, the idle pooled
+// upstream connections (proxy/upstream-pool) and the catalog connection.
 //
 // Wiring (proxy/cli `portcullis serve`):
 //   const gateway = await startGateway(config, { verifier: createTokenVerifier(toIdentityConfig(config)),
@@ -30,6 +30,7 @@ import { isLoopbackAddress } from '../net/index.js';
 import { runQueryCycle, runSession, shuttingDown, tooManyLogins } from '../session/index.js';
 import type { Admission, DecideLogin, QueryCycle, SessionEnvironment, SessionHandle } from '../session/index.js';
 import { connectUpstream } from '../upstream/index.js';
+import { createUpstreamPool } from '../upstream-pool/index.js';
 import type { UpstreamOptions } from '../upstream/index.js';
 import { encodeBackend } from '../wire/index.js';
 import { createAdmission } from './admission.js';
@@ -103,6 +104,8 @@ export type Gateway = {
   connections(): { readonly unauthenticated: number; readonly authenticated: number };
   /** live lists the logged-in sessions (live control ends one, or those of a blocked identity). */
   live(): readonly SessionHandle[];
+  /** upstreamIdle is the number of upstream connections kept idle for later sessions (0 without a pool). */
+  upstreamIdle(): number;
 };
 
 /**
@@ -135,6 +138,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     ...(deps.recorder !== undefined ? { recorder: deps.recorder } : {}),
   });
   const registry = createSessionRegistry();
+  const { pool } = config.upstream;
+  // upstream.pool.max_idle 0: no pool, every session opens (and closes) its own upstream connection
+  const upstreamPool =
+    pool.maxIdle > 0
+      ? createUpstreamPool({ maxIdle: pool.maxIdle, idleTimeoutMs: pool.idleTimeoutMs, maxLifetimeMs: pool.maxLifetimeMs })
+      : undefined;
   const tls = tlsContext(config, deps);
   const env: SessionEnvironment = {
     ...(tls !== undefined ? { tls } : {}),
@@ -153,6 +162,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       messageTimeoutMs: config.limits.messageTimeoutMs,
     },
     registry,
+    ...(upstreamPool !== undefined ? { upstreamPool } : {}),
     ...(deps.maskHashKey !== undefined ? { maskHashKey: deps.maskHashKey } : {}),
     ...(deps.control !== undefined
       ? {
@@ -238,11 +248,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     sessions: () => open.size,
     connections: () => ({ unauthenticated: admission.unauthenticated, authenticated: admission.authenticated }),
     live: () => registry.sessions(),
+    upstreamIdle: () => upstreamPool?.idle ?? 0,
     draining: () => closing !== undefined,
     close(options: CloseOptions = {}): Promise<void> {
       closing ??= (async () => {
         // stop accepting: new connections are refused by the kernel from now on
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // idle upstream connections close now; sessions ending from here on close theirs
+        upstreamPool?.close();
         const graceMs = options.graceMs ?? 0;
         if (graceMs > 0) {
           // a drain: idle sessions end now, the others once their statement (or transaction) ends;

@@ -9,6 +9,7 @@ import type { ConnectionInfo, Gate } from '../gate/index.js';
 import type { FrameChannel } from '../net/index.js';
 import type { UpstreamConnection } from '../upstream/index.js';
 import type { Recorder } from '../recording/index.js';
+import type { Frame } from '../wire/index.js';
 
 /** SessionContext is everything the query cycle needs; built by startup once login succeeded. */
 export type SessionContext = {
@@ -35,6 +36,8 @@ export type SessionContext = {
   readonly interrupt?: HoldInterrupt;
   /** activity tells the session's owner when the session is idle (a draining gateway ends it then); absent: nobody asks. */
   readonly activity?: SessionActivity;
+  /** reuseUpstream: a session ending at rest leaves a clean upstream open for its owner (SessionEnd.idleUpstream); absent: the cycle ends it. */
+  readonly reuseUpstream?: boolean;
 };
 
 /**
@@ -57,7 +60,24 @@ export type HoldInterrupt = {
 };
 
 /** SessionEnd says how a logged-in session's query cycle ended and how many statements it decided. */
-export type SessionEnd = { readonly reason: 'client' | 'upstream' | 'error'; readonly statements: number; readonly rows?: number };
+export type SessionEnd = {
+  readonly reason: 'client' | 'upstream' | 'error';
+  readonly statements: number;
+  readonly rows?: number;
+  /**
+   * idleUpstream, when set, says the session ended between requests with its upstream idle and
+   * clean (last ReadyForQuery 'I', nothing in flight, no failure) and left open: the owner may
+   * reset and reuse it, or must close it. Absent: the cycle ended the upstream (or should have).
+   */
+  readonly idleUpstream?: IdleUpstreamState;
+};
+
+/** IdleUpstreamState is an idle upstream as the cycle leaves it: the read it began and never consumed, and the parameters reported meanwhile. */
+export type IdleUpstreamState = {
+  readonly unread: Promise<Frame | undefined> | undefined;
+  /** reported are the ParameterStatus values the upstream sent during the session. */
+  readonly reported: ReadonlyMap<string, string>;
+};
 
 /** QueryCycle serves a logged-in session (proxy/session/cycle runQueryCycle, or a test double that reports nothing). */
 export type QueryCycle = (ctx: SessionContext) => Promise<SessionEnd | undefined>;

@@ -183,6 +183,7 @@ describe('metrics, health and status of a composed gateway', () => {
       'portcullis_sessions_active',
       'portcullis_statements_total',
       'portcullis_upstream_duration_seconds',
+      'portcullis_upstream_idle_connections',
     ]);
     for (const [name, type] of ours) {
       expect(name).toMatch(/^portcullis_[a-z]+(_[a-z]+)*$/);

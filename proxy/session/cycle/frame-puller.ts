@@ -37,6 +37,18 @@ export class FramePuller {
     return p;
   }
 
+  /**
+   * handOff gives up the channel between requests: the read begun by ready() and never consumed
+   * (its frame is the next one the channel yields), or undefined when none was begun; 'pushed-back'
+   * when frames were pushed back (then the channel's next frames are not whole).
+   */
+  handOff(): Promise<Frame | undefined> | undefined | 'pushed-back' {
+    if (this.#pushedBack.length > 0) return 'pushed-back';
+    const p = this.#pending;
+    this.#pending = undefined;
+    return p;
+  }
+
   /** pushBack returns a frame so the next call to next() yields it again. */
   pushBack(frame: Frame): void {
     this.#pushedBack.unshift(frame);

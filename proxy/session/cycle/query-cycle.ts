@@ -7,7 +7,7 @@ import type { QueryMessage, TaggedFrame } from '../../wire/index.js';
 import { initSql } from '../../sql/index.js';
 import { FunctionCallRefusedError } from '../../actions/index.js';
 import { ProxyError, messageOf, toErrorFields } from '../../errors.js';
-import type { SessionContext, SessionEnd } from '../types.js';
+import type { IdleUpstreamState, SessionContext, SessionEnd } from '../types.js';
 import { endRefusedQuery } from './abort.js';
 import { isFatal, sendError, sendToClient, sendUpstreamClosed } from './replies.js';
 import { RelayDesyncError } from '../errors.js';
@@ -26,7 +26,10 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
   const cycle = createCycle(ctx);
   const activity = ctx.activity;
   let terminate = false;
+  /** atRest: the session ended between requests (the client closed or said Terminate while idle) */
+  let atRest = false;
   let reason: SessionEnd['reason'] = 'client';
+  let idleUpstream: IdleUpstreamState | undefined;
   try {
     // idempotent; if loading fails, analyze() refuses every statement (fail closed)
     await initSql().catch((err: unknown) => ctx.events.publish({ type: 'sql.unavailable', message: messageOf(err) }));
@@ -49,6 +52,9 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
         if (frame.tag === 'E') {
           const msg = decodeBackend(frame);
           if (msg.kind === 'errorResponse' && isFatal(msg.fields)) cycle.state.upstreamFatal = true;
+        } else if (frame.tag === 'S') {
+          const msg = decodeBackend(frame);
+          if (msg.kind === 'parameterStatus') cycle.state.reported.set(msg.name, msg.value);
         }
         ctx.client.write(frame.raw);
         continue;
@@ -56,6 +62,7 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
       const frame = await cycle.client.next();
       if (frame === undefined) {
         terminate = true;
+        atRest = true;
         break;
       }
       if (frame.kind !== 'tagged') throw new ProtocolViolationError('portcullis: unexpected startup packet', { severity: 'FATAL' });
@@ -67,6 +74,7 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
       }
       if (outcome === 'terminate') {
         terminate = true;
+        atRest = true;
         break;
       }
       // a draining gateway ends the session here: its statement answered, no transaction left open
@@ -81,13 +89,32 @@ export async function runQueryCycle(ctx: SessionContext): Promise<SessionEnd> {
     // the session stops: report FATAL (a ProxyError's text, or a generic internal error, never a stack)
     if (!ctx.client.closed) sendToClient(cycle, { kind: 'errorResponse', ...toErrorFields(err), severity: 'FATAL' });
   } finally {
-    if (!ctx.upstream.closed) {
+    idleUpstream = atRest && ctx.reuseUpstream === true ? restingUpstream(cycle) : undefined;
+    if (!ctx.upstream.closed && idleUpstream === undefined) {
       if (terminate) ctx.upstream.write(encodeFrontend({ kind: 'terminate' }));
       ctx.upstream.end();
     }
     ctx.client.end();
   }
-  return { reason, statements: cycle.state.statements, rows: cycle.state.rowsReturned };
+  return {
+    reason,
+    statements: cycle.state.statements,
+    rows: cycle.state.rowsReturned,
+    ...(idleUpstream !== undefined ? { idleUpstream } : {}),
+  };
+}
+
+/**
+ * restingUpstream is the upstream left open for its owner to reuse when the session ended at rest
+ * and the upstream is provably idle: last ReadyForQuery 'I', no extended-protocol work pending a
+ * Sync, no FATAL error seen, still open, nothing pushed back. Undefined (close it) otherwise.
+ */
+function restingUpstream(cycle: Cycle): IdleUpstreamState | undefined {
+  const { state, ctx } = cycle;
+  if (state.txStatus !== 'I' || state.pipelineOpen || state.upstreamFatal || ctx.upstream.closed) return undefined;
+  const unread = cycle.upstream.handOff();
+  if (unread === 'pushed-back') return undefined;
+  return { unread, reported: state.reported };
 }
 
 /** FrameOutcome is what the main loop does after one client message. */

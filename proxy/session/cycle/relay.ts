@@ -284,6 +284,7 @@ class Relay {
         }
         default:
           // ParameterStatus, NotificationResponse, CopyBothResponse, unknown: as sent
+          if (msg.kind === 'parameterStatus') state.reported.set(msg.name, msg.value);
           this.#forward(frame);
           break;
       }

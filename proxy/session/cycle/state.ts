@@ -43,6 +43,8 @@ export type CycleState = {
   upstreamFatal: boolean;
   readonly prepared: Map<string, PreparedStatement>;
   readonly portals: Map<string, PortalState>;
+  /** reported are the ParameterStatus values the upstream sent during the session (the pool keeps a reused connection's values current). */
+  readonly reported: Map<string, string>;
   /** outcomes, while set, receives how each forwarded statement ends (an approved hold reports them). */
   outcomes: { tag?: string; sqlstate?: string }[] | undefined;
 };
@@ -67,6 +69,7 @@ export function createCycle(ctx: SessionContext): Cycle {
     upstreamFatal: false,
     prepared: new Map(),
     portals: new Map(),
+    reported: new Map(),
     outcomes: undefined,
   };
   return {

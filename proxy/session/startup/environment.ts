@@ -11,6 +11,7 @@ import type { ProxyError } from '../../errors.js';
 import type { EventSink } from '../../events.js';
 import type { Gate } from '../../gate/index.js';
 import type { BackendKey, UpstreamOptions } from '../../upstream/index.js';
+import type { UpstreamPool } from '../../upstream-pool/index.js';
 import type { QueryCycle } from '../types.js';
 
 /** SessionEnvironment is what every session of one gateway shares. */
@@ -59,6 +60,8 @@ export type SessionEnvironment = {
     readonly rowsBytes?: number;
   };
   readonly registry: SessionRegistry;
+  /** upstreamPool, when set, lends sessions reset upstream connections and takes clean ones back (config `upstream.pool`); absent: one connection per session. */
+  readonly upstreamPool?: UpstreamPool;
   readonly events: EventSink;
   /** now is the clock in ms since the epoch (token expiry). */
   readonly now: () => number;
@@ -93,6 +96,12 @@ export type SessionHandle = {
   readonly upstream: { readonly host: string; readonly port: number; readonly key: BackendKey };
   /** terminate sends the client a FATAL error and closes both sides; `reason` is recorded as the session's end. */
   terminate(error: ProxyError, reason: 'expired' | 'revoked' | 'shutdown' | 'message_timeout' | 'terminated' | 'blocked'): void;
+  /**
+   * cancelUpstream forwards a cancel request to the session's upstream backend (resolves once
+   * PostgreSQL closed the cancel connection); nothing once the session ended, so a key looked up
+   * just before the end never reaches the next session on a reused connection.
+   */
+  cancelUpstream(timeoutMs: number): Promise<void>;
   /** cancelHold withdraws the statement the session holds for approval; false when none is held. */
   cancelHold(): boolean;
   /** drain terminates the session (reason `shutdown`) now if it is idle, else once its statement (or transaction) ends; idempotent. */

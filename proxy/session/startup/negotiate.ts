@@ -3,7 +3,6 @@
 // session holding the key, then the connection closes), and finally the StartupMessage.
 
 import { TLSSocket } from 'node:tls';
-import { sendCancel } from '../../upstream/index.js';
 import { ProtocolViolationError, decodeFrontend, encodeBackend } from '../../wire/index.js';
 import type { CancelRequest, StartupMessage } from '../../wire/index.js';
 import { destroySoon } from './connection.js';
@@ -63,8 +62,7 @@ async function forwardCancel(conn: ClientConnection, msg: CancelRequest): Promis
   if (handle === undefined) return;
   // a statement held for approval has not reached the upstream: the cancel withdraws the request
   if (handle.cancelHold()) return;
-  const { host, port, key } = handle.upstream;
-  await sendCancel(host, port, key, env.upstream.connectTimeoutMs).catch((err: unknown) =>
-    env.events.publish({ type: 'cancel.failed', session: handle.id, message: messageOf(err) }),
-  );
+  await handle
+    .cancelUpstream(env.upstream.connectTimeoutMs)
+    .catch((err: unknown) => env.events.publish({ type: 'cancel.failed', session: handle.id, message: messageOf(err) }));
 }

@@ -1,7 +1,8 @@
 // The life of one client connection, as PostgreSQL's postmaster/backend lead it: negotiate the
 // untagged start (TLS, GSS, cancel), log in (the JWT as the password), ask the policy's login
 // entrypoint for the session's database role (when it has one), log in upstream with the
-// gateway's own credentials and `SET SESSION ROLE` to that role, then serve the session. The session ends when the token expires,
+// gateway's own credentials (or take a reset connection from the pool, proxy/upstream-pool) and
+// `SET SESSION ROLE` to that role, then serve the session. The session ends when the token expires,
 // and either side closing closes the other. No error other than a ProxyError's own text
 // reaches the client; refusals are published as `login.refused` / `upstream.failed`. The
 // connection counts among those logging in (admission) until the token verified and the login
@@ -73,11 +74,12 @@ export async function runSession(socket: Socket, env: SessionEnvironment, admiss
     const { applicationName } = connection;
     // a row larger than the queue bound is streamed to the client rather than held whole (the relay
     // holds it after all when its result set has masked columns)
-    const up = await connectUpstream({
-      ...env.upstream,
-      streamRowsAbove: env.limits.maxQueuedBytes,
-      ...(applicationName !== '' ? { applicationName } : {}),
-    });
+    const target = { ...env.upstream, streamRowsAbove: env.limits.maxQueuedBytes };
+    // a pooled connection was reset (DISCARD ALL) and given this client's application_name
+    const up =
+      env.upstreamPool !== undefined
+        ? await env.upstreamPool.acquire(target, applicationName)
+        : await connectUpstream({ ...target, ...(applicationName !== '' ? { applicationName } : {}) });
     conn.upstream = up;
     if (conn.aborted || conn.channel.closed) {
       up.destroy();

@@ -9,6 +9,7 @@ import type { SessionEndReason } from '../../events.js';
 import type { ConnectionInfo } from '../../gate/index.js';
 import type { SocketChannel } from '../../net/index.js';
 import type { BackendKey, UpstreamConnection, UpstreamLogin } from '../../upstream/index.js';
+import { sendCancel } from '../../upstream/index.js';
 import { encodeBackend, encodeFrontend } from '../../wire/index.js';
 import { sessionExpired } from '../errors.js';
 import type { HoldInterrupt, SessionActivity, SessionContext, SessionEnd } from '../types.js';
@@ -76,11 +77,26 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
       if (draining !== undefined) handle.terminate(draining, 'shutdown');
     },
   };
+  // cancel requests forwarded for this session: its upstream serves no other session until they are done
+  const cancels = new Set<Promise<void>>();
+  let ended = false;
   const handle: SessionHandle = {
     id,
     identity: { iss: principal.issuer, sub: principal.subject },
     cancelHold: () => interrupt.fire(),
     upstream: { host: env.upstream.host, port: env.upstream.port, key: up.backendKey },
+    cancelUpstream(timeoutMs) {
+      // a cancel key looked up just before the session ended must not reach the connection's next session
+      if (ended) return Promise.resolve();
+      const sent = sendCancel(env.upstream.host, env.upstream.port, up.backendKey, timeoutMs);
+      const done = sent.then(
+        () => undefined,
+        () => undefined,
+      );
+      cancels.add(done);
+      void done.then(() => cancels.delete(done));
+      return sent;
+    },
     terminate(error, reason) {
       endedBy ??= reason;
       c.write(encodeBackend({ kind: 'errorResponse', ...toErrorFields(error), severity: 'FATAL' }));
@@ -102,7 +118,8 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
   c.socket.once('close', () => {
     // a statement held for approval is withdrawn when its client goes
     interrupt.gone();
-    terminateUpstream(up);
+    // a session at rest ends through its query cycle, which may leave the upstream clean for reuse
+    if (!activity.idle) terminateUpstream(up);
   });
   up.onClose(() => {
     graceTimer = setTimeout(() => {
@@ -158,6 +175,7 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     events: env.events,
     interrupt,
     activity,
+    ...(env.upstreamPool !== undefined ? { reuseUpstream: true } : {}),
   };
   let end: SessionEnd | undefined;
   try {
@@ -167,9 +185,18 @@ export async function serve(conn: ClientConnection, principal: Principal, up: Up
     clearTimeout(graceTimer);
     stopWatch();
     env.registry.unregister(ourKey);
+    ended = true;
     c.end();
     destroySoon(c);
-    terminateUpstream(up);
+    const pool = env.upstreamPool;
+    const idle = endedBy === undefined ? end?.idleUpstream : undefined;
+    if (pool !== undefined) {
+      // at rest and not ended by the gateway: the pool resets and keeps it, once this session's cancels are done
+      const kept = idle !== undefined ? { unread: idle.unread, parameters: new Map([...start.parameters, ...idle.reported]) } : undefined;
+      pool.release(up, kept, Promise.all(cancels));
+    } else {
+      terminateUpstream(up);
+    }
     env.events.publish({
       type: 'session.closed',
       session: id,

@@ -49,6 +49,11 @@ describe('validateConfig defaults', () => {
     { note: 'upstream port', get: (c: GatewayConfig) => c.upstream.port, want: 5432 },
     { note: 'upstream without password', get: (c: GatewayConfig) => c.upstream.password, want: undefined },
     { note: 'connect timeout', get: (c: GatewayConfig) => c.upstream.connectTimeoutMs, want: 10_000 },
+    {
+      note: 'upstream pool: 8 idle, 60s idle timeout, 30m lifetime',
+      get: (c: GatewayConfig) => c.upstream.pool,
+      want: { maxIdle: 8, idleTimeoutMs: 60_000, maxLifetimeMs: 1_800_000 },
+    },
     { note: 'audience as a list', get: (c: GatewayConfig) => c.identity.audience, want: ['portcullis'] },
     { note: 'algorithms', get: (c: GatewayConfig) => c.identity.algorithms, want: ['RS256', 'ES256', 'EdDSA'] },
     { note: 'clock skew 30s', get: (c: GatewayConfig) => c.identity.clockSkewMs, want: 30_000 },
@@ -124,6 +129,18 @@ describe('validateConfig values', () => {
       doc: withKey('upstream.connect_timeout', '500ms'),
       get: (c: GatewayConfig) => c.upstream.connectTimeoutMs,
       want: 500,
+    },
+    {
+      note: 'upstream pool',
+      doc: withKey('upstream.pool', { max_idle: 32, idle_timeout: '5m', max_lifetime: '1h' }),
+      get: (c: GatewayConfig) => c.upstream.pool,
+      want: { maxIdle: 32, idleTimeoutMs: 300_000, maxLifetimeMs: 3_600_000 },
+    },
+    {
+      note: 'upstream pool disabled, other keys default',
+      doc: withKey('upstream.pool', { max_idle: 0 }),
+      get: (c: GatewayConfig) => c.upstream.pool,
+      want: { maxIdle: 0, idleTimeoutMs: 60_000, maxLifetimeMs: 1_800_000 },
     },
     {
       note: 'size 64KiB',
@@ -336,6 +353,31 @@ describe('validateConfig errors', () => {
       note: 'password_env and password_file',
       doc: withKey('upstream', { database: 'd', user: 'u', password_file: '/f', password_env: 'P' }),
       errors: ['upstream: set one of password, password_env or password_file, not several'],
+    },
+    {
+      note: 'upstream pool: negative max_idle',
+      doc: withKey('upstream.pool', { max_idle: -1 }),
+      errors: ['upstream.pool.max_idle: must be an integer from 0 to 100000, got number -1'],
+    },
+    {
+      note: 'upstream pool: unknown key',
+      doc: withKey('upstream.pool', { size: 4 }),
+      errors: ['upstream.pool.size: unknown key (expected one of max_idle, idle_timeout, max_lifetime)'],
+    },
+    {
+      note: 'upstream pool: idle_timeout of 0',
+      doc: withKey('upstream.pool', { idle_timeout: 0 }),
+      errors: ['upstream.pool.idle_timeout: 0 is out of range (1ms to 24h)'],
+    },
+    {
+      note: 'upstream pool: max_lifetime below 1s',
+      doc: withKey('upstream.pool', { max_lifetime: '500ms' }),
+      errors: ['upstream.pool.max_lifetime: "500ms" is out of range (1s to 168h)'],
+    },
+    {
+      note: 'upstream pool not a mapping',
+      doc: withKey('upstream.pool', 8),
+      errors: ['upstream.pool: must be a mapping, got number 8'],
     },
     {
       note: 'bad duration',

@@ -144,6 +144,7 @@ describe('createGatewayMetrics', () => {
           pendingApprovals: () => 3,
           journal: () => ({ records: 10, bytes: 1000, fsyncs: 4, failed: 'disk full', unshipped: 7 }),
           decisionLog: () => ({ events: 20, dropped: 6 }),
+          upstreamIdle: () => 4,
         },
         { reloadFailures: 2, staleSeconds: 12.5 },
       ),
@@ -162,6 +163,7 @@ describe('createGatewayMetrics', () => {
       dropped: sample(body, 'portcullis_decision_log_dropped_total'),
       sessions: sample(body, 'portcullis_sessions_active'),
       loggingIn: sample(body, 'portcullis_connections_active{state="unauthenticated"}'),
+      upstreamIdle: sample(body, 'portcullis_upstream_idle_connections'),
     }).toEqual({
       info: 1,
       activated: AT.getTime() / 1000,
@@ -173,6 +175,7 @@ describe('createGatewayMetrics', () => {
       dropped: 6,
       sessions: 5,
       loggingIn: 2,
+      upstreamIdle: 4,
     });
     // a second scrape reads the counters again rather than adding them up
     expect(sample((await m.exposition()).body, 'portcullis_decision_log_dropped_total')).toBe(6);

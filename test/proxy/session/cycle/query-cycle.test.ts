@@ -9,7 +9,7 @@ import type { BackendMessage, Frame, FrontendMessageOut } from '../../../../prox
 import { initSql } from '../../../../proxy/sql/index.js';
 import type { Decision, PolicyInput } from '../../../../proxy/decision/index.js';
 import { runQueryCycle } from '../../../../proxy/session/cycle/query-cycle.js';
-import type { SessionContext } from '../../../../proxy/session/index.js';
+import type { SessionContext, SessionEnd } from '../../../../proxy/session/index.js';
 import type { CatalogResolver } from '../../../../proxy/catalog/index.js';
 import type { FrameChannel } from '../../../../proxy/net/index.js';
 import type { UpstreamConnection } from '../../../../proxy/upstream/index.js';
@@ -149,11 +149,12 @@ const catalog: CatalogResolver = {
 };
 
 /** session runs a query cycle over fake channels; the client's frames are fed by `send`. */
-function session(): {
+function session(reuseUpstream?: boolean): {
   client: FakeChannel;
   upstream: FakeChannel;
   send(...msgs: (FrontendMessageOut | Buffer)[]): void;
   done: Promise<void>;
+  end: Promise<SessionEnd | undefined>;
 } {
   const client = new FakeChannel();
   const upstream = new FakeChannel() as FakeChannel & UpstreamConnection;
@@ -170,13 +171,15 @@ function session(): {
     catalog,
     limits: { maxStatementBytes: 4096 },
     events: { publish: () => undefined },
+    ...(reuseUpstream !== undefined ? { reuseUpstream } : {}),
   };
-  const done = runQueryCycle(ctx).then(() => undefined);
+  const end = runQueryCycle(ctx);
   return {
     client,
     upstream,
     send: (...msgs) => client.feed(Buffer.concat(msgs.map((m) => (Buffer.isBuffer(m) ? m : encodeFrontend(m))))),
-    done,
+    done: end.then(() => undefined),
+    end,
   };
 }
 
@@ -375,6 +378,32 @@ describe('query cycle state machine', () => {
       { C: '0A000', M: 'portcullis: the fast-path function call interface is not supported', D: undefined },
     ]);
     expect(tags(s.upstream.written)).toBe('QX');
+  });
+
+  it.each([
+    { note: 'Terminate at rest: left open for the owner', reuse: true, flush: false, bye: 'terminate', idle: true, upstream: 'Q' },
+    { note: 'the client gone at rest: left open for the owner', reuse: true, flush: false, bye: 'finish', idle: true, upstream: 'Q' },
+    { note: 'work forwarded at a Flush, no Sync: ended', reuse: true, flush: true, bye: 'terminate', idle: false, upstream: 'PBDEHX' },
+    { note: 'at rest without reuseUpstream: ended', reuse: false, flush: false, bye: 'terminate', idle: false, upstream: 'QX' },
+  ])('$note', async ({ reuse, flush, bye, idle, upstream }) => {
+    const s = session(reuse);
+    if (flush) {
+      s.send({ kind: 'parse', query: 'SELECT email FROM customers' }, { kind: 'bind' }, { kind: 'execute' }, { kind: 'flush' });
+      for (let i = 0; i < 500 && !tags(s.client.written).includes('C'); i++) await new Promise((r) => setTimeout(r, 2));
+    } else {
+      s.send({ kind: 'query', sql: 'SELECT 1' });
+      await readyCount(s.client, 1);
+      // a parameter change between requests reaches the client and the session's end
+      s.upstream.feed(encodeBackend({ kind: 'parameterStatus', name: 'TimeZone', value: 'UTC' }));
+      for (let i = 0; i < 500 && !tags(s.client.written).endsWith('S'); i++) await new Promise((r) => setTimeout(r, 2));
+    }
+    if (bye === 'terminate') s.send({ kind: 'terminate' });
+    else s.client.finish();
+    const end = await s.end;
+    expect(tags(s.upstream.written)).toBe(upstream);
+    expect(s.upstream.closed).toBe(!idle);
+    expect(end?.idleUpstream !== undefined).toBe(idle);
+    if (idle) expect(end?.idleUpstream?.reported).toEqual(new Map([['TimeZone', 'UTC']]));
   });
 
   it('reports a closed upstream and ends the session', async () => {

@@ -43,23 +43,34 @@ export function sharedCopier<S extends object, T extends object>(convert: (sourc
   };
 }
 
-// Inputs whose every part is deeply frozen (buildPolicyInput seals them): written once, their
-// text is remembered like a shared copy's (the policy and the recording both ask for it).
-const sealed = new WeakSet<object>();
+// Inputs whose every part is deeply frozen (buildPolicyInput seals them), with the writer that
+// knows their layout: written once, their text is remembered like a shared copy's (the policy and
+// the recording both ask for it).
+const sealed = new WeakMap<object, (input: never) => string>();
 
-/** sealInput marks an input that is deeply frozen (the caller vouches for it), so its text can be remembered. */
-export function sealInput(input: object): void {
-  sealed.add(input);
+/**
+ * sealInput marks an input that is deeply frozen (the caller vouches for it), so its text can be
+ * remembered; `write` writes JSON.stringify(input) knowing the input's layout (the caller vouches
+ * for that too: a test compares the two).
+ */
+export function sealInput<T extends object>(input: T, write: (input: T) => string): void {
+  sealed.set(input, write as (input: never) => string);
 }
 
 /**
- * policyInputJson writes JSON.stringify(input) for a policy input (or any value), reusing the
- * remembered text of shared copies found at the top level or one level down (input.statement.*),
- * and of a sealed input written before.
+ * policyInputJson writes JSON.stringify(input) for a policy input (or any value): a sealed input
+ * with its own writer (once), anything else reusing the remembered text of shared copies found at
+ * the top level or one level down (input.statement.*).
  */
 export function policyInputJson(input: unknown): string {
-  const text = objectJson(input, 2) ?? JSON.stringify(input);
-  if (typeof input === 'object' && input !== null && sealed.has(input)) texts.set(input, text);
+  if (typeof input !== 'object' || input === null) return JSON.stringify(input);
+  const write = sealed.get(input);
+  if (write === undefined) return objectJson(input, 2) ?? JSON.stringify(input);
+  let text = texts.get(input);
+  if (text === undefined) {
+    text = (write as (input: unknown) => string)(input);
+    texts.set(input, text);
+  }
   return text;
 }
 

@@ -11,7 +11,7 @@ import type {
   PolicyRoutine,
   PolicyStatement,
 } from './types.js';
-import { sealInput, sharedCopier } from './input-json.js';
+import { jsonText, sealInput, sharedCopier } from './input-json.js';
 
 /**
  * StatementFactsLike is the subset of proxy/sql's StatementFacts the input is built from
@@ -121,8 +121,33 @@ function sealWhenFrozen(input: PolicyInput): PolicyInput {
   Object.freeze(st);
   Object.freeze(input);
   const shared = [input.identity, input.connection, st.tables, st.columns, st.functions, st.flags, st.output];
-  if (shared.every((x) => x === null || Object.isFrozen(x))) sealInput(input);
+  if (shared.every((x) => x === null || Object.isFrozen(x))) sealInput(input, sealedInputJson);
   return input;
+}
+
+/**
+ * sealedInputJson writes JSON.stringify(input) for an input buildPolicyInput made: its members in
+ * the order written above, the shared parts from their remembered texts (input-json.ts). A test
+ * compares the two over PostgreSQL's regression statements.
+ */
+function sealedInputJson(input: PolicyInput): string {
+  const st = input.statement;
+  const s = input.session;
+  return (
+    `{"identity":${jsonText(input.identity)},"connection":${jsonText(input.connection)}` +
+    `,"statement":{"kind":${JSON.stringify(st.kind)},"command":${JSON.stringify(st.command)},"text":${JSON.stringify(st.text)}` +
+    `,"tables":${jsonText(st.tables)},"columns":${jsonText(st.columns)},"functions":${jsonText(st.functions)}` +
+    `,"routines":${st.routines.length === 0 ? '[]' : JSON.stringify(st.routines)},"flags":${jsonText(st.flags)}` +
+    `,"parameters":${num(st.parameters)},"fingerprint":${JSON.stringify(st.fingerprint)}` +
+    `,"output":${st.output === null ? 'null' : jsonText(st.output)},"params":${st.params === null ? 'null' : JSON.stringify(st.params)}}` +
+    `,"session":{"statements":${num(s.statements)},"rows_returned":${num(s.rows_returned)},"in_transaction":${s.in_transaction}` +
+    `,"age_seconds":${num(s.age_seconds)}},"time":{"now_ns":${num(input.time.now_ns)},"rfc3339":${JSON.stringify(input.time.rfc3339)}}}`
+  );
+}
+
+/** num is a number's JSON text. */
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 /** ConnectionInputParts is what the session knows at login, before any statement. */

@@ -2,11 +2,17 @@
 // parts from deeply frozen sources are copied once and shared (deeply frozen), anything that
 // could still change is copied afresh for every input, as before.
 
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPolicyInput } from '../../../proxy/decision/index.js';
+import type { PolicyInput, PolicyInputParts } from '../../../proxy/decision/index.js';
 import { policyInputJson, sharedCopier } from '../../../proxy/decision/input-json.js';
-import { initSql } from '../../../proxy/sql/index.js';
+import { analyze, initSql } from '../../../proxy/sql/index.js';
+import type { StatementFacts } from '../../../proxy/sql/index.js';
+import { hasShared, sharedPath } from '../../helpers/shared.js';
 import { facts } from '../../helpers/statements.js';
+
+const CORPUS = sharedPath('pg-regress-sql', 'regress-statements.json');
 import { sampleFacts, sampleParts } from './fixtures.js';
 
 beforeAll(async () => {
@@ -62,6 +68,72 @@ describe('policyInputJson', () => {
   ];
   it.each(values)('matches JSON.stringify: $note', ({ value }) => {
     expect(policyInputJson(value)).toBe(JSON.stringify(value));
+  });
+});
+
+describe('policyInputJson of a sealed input (every part frozen: its own writer)', () => {
+  const frozenClaims = deepFreeze({ sub: 'agent-7', iss: 'https://issuer.example', roles: ['db:read'], n: 1.5, e: '\u2028"' });
+  const frozenConnection = Object.freeze({ ...sampleParts.connection });
+  const sealedInput = (sql: string, over: Partial<PolicyInputParts> = {}) =>
+    buildPolicyInput({ ...sampleParts, claims: frozenClaims, connection: frozenConnection, statement: facts(sql), ...over });
+  const cases: { note: string; input: () => PolicyInput }[] = [
+    { note: 'a SELECT with output lineage and Bind values', input: () => sealedInput('SELECT email FROM customers WHERE id = $1') },
+    { note: 'no output, no values (simple protocol)', input: () => sealedInput('DELETE FROM t WHERE id = 3', { params: null }) },
+    {
+      note: 'routines and functions',
+      input: () =>
+        sealedInput('SELECT lower(name) FROM customers', {
+          routines: [
+            {
+              schema: 'pg_catalog',
+              name: 'lower',
+              known: true,
+              volatility: 'immutable',
+              securityDefiner: false,
+              publicExecute: true,
+              builtin: true,
+              kinds: ['function'],
+            },
+          ],
+        }),
+    },
+    {
+      note: 'odd counters and clock',
+      input: () =>
+        sealedInput(`SELECT 'ünï "q" \\ \u2028' AS "wéird"`, {
+          session: { statements: 0, rowsReturned: 2 ** 40, inTransaction: false, startedAtMs: Number.NaN },
+          nowMs: 0,
+          params: ['', null, '\u0000x'],
+        }),
+    },
+  ];
+  it.each(cases)('writes JSON.stringify(input): $note', ({ input }) => {
+    const i = input();
+    expect(policyInputJson(i)).toBe(JSON.stringify(i));
+    expect(policyInputJson(i)).toBe(JSON.stringify(i));
+  });
+
+  describe.runIf(hasShared(CORPUS))('over the pg-regress-sql corpus', () => {
+    it('writes JSON.stringify(input) for every statement PostgreSQL parses', () => {
+      const parsed = JSON.parse(readFileSync(CORPUS, 'utf8')) as { statements?: { sql: string; lpqOk: boolean }[] };
+      let compared = 0;
+      const problems: string[] = [];
+      for (const e of parsed.statements ?? []) {
+        if (!e.lpqOk) continue;
+        const r = analyze(e.sql);
+        if (!r.ok || r.statements.length !== 1) continue;
+        const i = buildPolicyInput({
+          ...sampleParts,
+          claims: frozenClaims,
+          connection: frozenConnection,
+          statement: r.statements[0] as StatementFacts,
+        });
+        compared++;
+        if (policyInputJson(i) !== JSON.stringify(i) && problems.length < 5) problems.push(e.sql);
+      }
+      expect(problems).toEqual([]);
+      expect(compared).toBeGreaterThan(5000);
+    });
   });
 });
 

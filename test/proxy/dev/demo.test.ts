@@ -62,6 +62,8 @@ describe('startDemo', () => {
       user: DEMO_UPSTREAM_USER,
       password: { kind: 'inline', value: expect.any(String) },
       connectTimeoutMs: 10_000,
+      // logins reuse upstream connections, reset with DISCARD ALL (config.md, upstream.pool)
+      pool: { maxIdle: 8, idleTimeoutMs: 60_000, maxLifetimeMs: 1_800_000 },
     });
     expect(config.identity).toMatchObject({ issuer: issuerUrl, jwks: { kind: 'url', url: jwksUrl }, audience: ['portcullis'] });
     expect(config.listen.port).toBe(0);

@@ -74,7 +74,7 @@ const CUSTOMERS = 16_400;
  * Describe S → 't' + 'T', Execute → two DataRows + CommandComplete, Close → '3', Sync → 'Z',
  * Query → the same rows + 'Z'. A Parse of text containing "fail" answers ErrorResponse and skips to Sync.
  */
-function fakePostgres(upstream: FakeChannel): void {
+function fakePostgres(upstream: FakeChannel, queryStatus: 'I' | 'T' | 'E' = 'I'): void {
   const reader = new FrameReader({ maxFrameBytes: 1 << 20, startup: false });
   let skipping = false;
   const rowDescription = encodeBackend({
@@ -117,7 +117,7 @@ function fakePostgres(upstream: FakeChannel): void {
             rowDescription,
             ...rows,
             encodeBackend({ kind: 'commandComplete', tag: 'SELECT 2' }),
-            encodeBackend({ kind: 'readyForQuery', status: 'I' }),
+            encodeBackend({ kind: 'readyForQuery', status: queryStatus }),
           );
           break;
         case 'X':
@@ -149,7 +149,10 @@ const catalog: CatalogResolver = {
 };
 
 /** session runs a query cycle over fake channels; the client's frames are fed by `send`. */
-function session(reuseUpstream?: boolean): {
+function session(
+  reuseUpstream?: boolean,
+  queryStatus: 'I' | 'T' | 'E' = 'I',
+): {
   client: FakeChannel;
   upstream: FakeChannel;
   send(...msgs: (FrontendMessageOut | Buffer)[]): void;
@@ -159,7 +162,7 @@ function session(reuseUpstream?: boolean): {
   const client = new FakeChannel();
   const upstream = new FakeChannel() as FakeChannel & UpstreamConnection;
   Object.assign(upstream, { backendKey: { processId: 1, secretKey: 2 }, parameters: new Map() });
-  fakePostgres(upstream);
+  fakePostgres(upstream, queryStatus);
   const ctx: SessionContext = {
     id: 's1',
     client,
@@ -385,8 +388,11 @@ describe('query cycle state machine', () => {
     { note: 'the client gone at rest: left open for the owner', reuse: true, flush: false, bye: 'finish', idle: true, upstream: 'Q' },
     { note: 'work forwarded at a Flush, no Sync: ended', reuse: true, flush: true, bye: 'terminate', idle: false, upstream: 'PBDEHX' },
     { note: 'at rest without reuseUpstream: ended', reuse: false, flush: false, bye: 'terminate', idle: false, upstream: 'QX' },
-  ])('$note', async ({ reuse, flush, bye, idle, upstream }) => {
-    const s = session(reuse);
+    // the upstream's own word on the transaction decides, whatever the statements looked like
+    { note: 'in a transaction block (T): ended', reuse: true, flush: false, bye: 'terminate', idle: false, upstream: 'QX', status: 'T' },
+    { note: 'in a failed transaction (E): ended', reuse: true, flush: false, bye: 'finish', idle: false, upstream: 'QX', status: 'E' },
+  ] as const)('$note', async ({ reuse, flush, bye, idle, upstream, ...rest }) => {
+    const s = session(reuse, 'status' in rest ? rest.status : 'I');
     if (flush) {
       s.send({ kind: 'parse', query: 'SELECT email FROM customers' }, { kind: 'bind' }, { kind: 'execute' }, { kind: 'flush' });
       for (let i = 0; i < 500 && !tags(s.client.written).includes('C'); i++) await new Promise((r) => setTimeout(r, 2));

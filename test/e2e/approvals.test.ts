@@ -18,7 +18,7 @@ import type { Decision } from '../../proxy/decision/index.js';
 import { frontend } from '../helpers/wire-buffers.js';
 import { FrameReader, decodeBackend } from '../../proxy/wire/index.js';
 import type { BackendMessage } from '../../proxy/wire/index.js';
-import { REPO_POLICIES, compileApprovalPolicy, compilePolicies, useStack } from './helpers.js';
+import { REPO_POLICIES, compileApprovalPolicy, compilePolicies, sendCancel, useStack } from './helpers.js';
 
 const stackRef = useStack();
 const STATE_DB = 'portcullis_state';
@@ -578,19 +578,3 @@ describe('a state store that cannot be reached', () => {
     }
   });
 });
-
-/** sendCancel sends a CancelRequest for the key the gateway gave the client. */
-function sendCancel(g: Gateway, processId: number, secretKey: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(g.port, g.host, () => {
-      const b = Buffer.alloc(16);
-      b.writeInt32BE(16, 0);
-      b.writeInt32BE(80877102, 4);
-      b.writeInt32BE(processId, 8);
-      b.writeInt32BE(secretKey, 12);
-      s.end(b);
-    });
-    s.on('close', () => resolve());
-    s.on('error', reject);
-  });
-}

@@ -86,6 +86,22 @@ export type Relay = {
   close(): Promise<void>;
 };
 
+/** sendCancel sends a CancelRequest with this key to the gateway and resolves once the gateway closed it (the cancel was forwarded, or dropped). */
+export function sendCancel(g: Pick<Gateway, 'host' | 'port'>, processId: number, secretKey: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect(g.port, g.host, () => {
+      const b = Buffer.alloc(16);
+      b.writeInt32BE(16, 0);
+      b.writeInt32BE(80877102, 4);
+      b.writeInt32BE(processId, 8);
+      b.writeInt32BE(secretKey, 12);
+      s.end(b);
+    });
+    s.on('close', () => resolve());
+    s.on('error', reject);
+  });
+}
+
 /** startRelay relays 127.0.0.1:<free port> to target, counting accepted connections. */
 export async function startRelay(target: () => { host: string; port: number }): Promise<Relay> {
   let accepted = 0;

@@ -7,14 +7,13 @@
 // session's cancel key never cancels the next session's query. Real PostgreSQL, the real gateway,
 // the `pg` client.
 
-import { connect } from 'node:net';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_ROLES } from '../../proxy/dev/index.js';
 import type { GatewayConfig, UpstreamPoolConfig } from '../../proxy/config/index.js';
 import type { Decide, Gateway } from '../../proxy/index.js';
-import { UPSTREAM_USERS, useStack } from './helpers.js';
+import { UPSTREAM_USERS, sendCancel, useStack } from './helpers.js';
 
 const GATEWAY_LOGIN = UPSTREAM_USERS['scram-sha-256'].name;
 const stack = useStack({ decideLogin: true });
@@ -87,22 +86,6 @@ const pooled = (pid: number): Promise<void> =>
 /** gone waits until the backend has exited (the gateway closed its connection). */
 const gone = (pid: number): Promise<void> =>
   until(`backend ${pid} is gone`, async () => (await direct.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0);
-
-/** cancel sends a CancelRequest with this key to the gateway and resolves once the gateway closed it (the cancel was forwarded). */
-function cancel(g: Gateway, processId: number, secretKey: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(g.port, g.host, () => {
-      const b = Buffer.alloc(16);
-      b.writeInt32BE(16, 0);
-      b.writeInt32BE(80877102, 4);
-      b.writeInt32BE(processId, 8);
-      b.writeInt32BE(secretKey, 12);
-      s.end(b);
-    });
-    s.on('close', () => resolve());
-    s.on('error', reject);
-  });
-}
 
 describe('a session ended at rest hands a clean backend to the next session', () => {
   let gateway: Gateway;
@@ -285,7 +268,7 @@ describe('pool bounds and failures', () => {
     const b = await open(gateway, 'pool-cancel-b', ['db:read']);
     expect(await backendPid(b.client)).toBe(pid);
     const staleCancels: (() => Promise<unknown>)[] = [
-      () => cancel(gateway, processID, secretKey),
+      () => sendCancel(gateway, processID, secretKey),
       async () => stale?.cancelUpstream(2_000),
     ];
     for (const staleCancel of staleCancels) {
@@ -299,7 +282,7 @@ describe('pool bounds and failures', () => {
     const own = b.client as unknown as { processID: number; secretKey: number };
     const second = b.client.query('SELECT pg_sleep(5)');
     await new Promise((r) => setTimeout(r, 100));
-    await cancel(gateway, own.processID, own.secretKey);
+    await sendCancel(gateway, own.processID, own.secretKey);
     await expect(second).rejects.toMatchObject({ code: '57014' });
     await b.client.end();
   });

@@ -7,16 +7,16 @@
 // notifications are dropped, anything else fails it (the caller destroys the connection).
 
 import type { Frame } from '../wire/index.js';
-import { decodeBackend, encodeFrontend } from '../wire/index.js';
+import { runCommand } from '../upstream/index.js';
 import type { UpstreamLogin } from '../upstream/index.js';
 
 /** DISCARD_SQL is the reset, as pgbouncer's `server_reset_query` in session mode. */
 export const DISCARD_SQL = 'DISCARD ALL';
 
 /**
- * runInternal writes `sql` as a simple Query and reads its answers to ReadyForQuery; true only on
- * CommandComplete then ReadyForQuery 'I' within `timeoutMs`. `first` is a read a session began and
- * left unconsumed (its answer is the first frame here). ParameterStatus values go into `parameters`.
+ * runInternal runs `sql` on the connection (runCommand) and answers true only on CommandComplete
+ * then ReadyForQuery 'I' within `timeoutMs`. `first` is a read a session began and left unconsumed
+ * (its answer is the first frame here). ParameterStatus values go into `parameters`.
  */
 export async function runInternal(
   up: UpstreamLogin,
@@ -26,46 +26,20 @@ export async function runInternal(
   first?: Promise<Frame | undefined>,
 ): Promise<boolean> {
   if (up.closed) return false;
-  up.write(encodeFrontend({ kind: 'query', sql }));
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
     timer.unref();
   });
   try {
-    return await Promise.race([readToReady(up, parameters, first), timeout]);
+    const outcome = await Promise.race([runCommand(up, sql, first), timeout]);
+    if (outcome?.kind !== 'done') return false;
+    for (const [name, value] of outcome.reported) parameters.set(name, value);
+    return true;
   } catch {
     return false;
   } finally {
     clearTimeout(timer);
-  }
-}
-
-async function readToReady(up: UpstreamLogin, parameters: Map<string, string>, first?: Promise<Frame | undefined>): Promise<boolean> {
-  let completed = false;
-  let pending = first;
-  for (;;) {
-    const frame = await (pending ?? up.next());
-    pending = undefined;
-    if (frame === undefined || frame.kind !== 'tagged') return false;
-    const msg = decodeBackend(frame);
-    switch (msg.kind) {
-      case 'parameterStatus':
-        parameters.set(msg.name, msg.value);
-        break;
-      case 'noticeResponse':
-      case 'notification':
-        break;
-      case 'commandComplete':
-        if (completed) return false;
-        completed = true;
-        break;
-      case 'readyForQuery':
-        return completed && msg.status === 'I';
-      default:
-        // an ErrorResponse (the reset or SET failed, a cancel hit it, the server is going away) or anything unexpected
-        return false;
-    }
   }
 }
 

@@ -8,6 +8,8 @@ export { sendCancel } from './cancel.js';
 export { simpleQuery } from './simple-query.js';
 export { paramQuery } from './param-query.js';
 export { setSessionRole, quoteIdentifier } from './session-role.js';
+export { runCommand } from './command.js';
+export type { CommandOutcome } from './command.js';
 export { md5Password, createScramClient } from './auth-methods.js';
 export type { ScramClient } from './auth-methods.js';
 export {

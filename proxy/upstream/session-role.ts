@@ -6,7 +6,7 @@
 // client a fixed message.
 
 import type { FrameChannel } from '../net/index.js';
-import { decodeBackend, encodeFrontend } from '../wire/index.js';
+import { runCommand } from './command.js';
 import { UpstreamProtocolError, UpstreamRoleError, UpstreamUnavailableError } from './errors.js';
 
 /** quoteIdentifier quotes a name as a PostgreSQL identifier (`"` doubled), exactly as written: no case folding. */
@@ -21,36 +21,14 @@ export function quoteIdentifier(name: string): string {
  * when PostgreSQL refuses (no such role, not a member), or an UpstreamError when the connection fails.
  */
 export async function setSessionRole(conn: FrameChannel, role: string): Promise<ReadonlyMap<string, string>> {
-  conn.write(encodeFrontend({ kind: 'query', sql: `SET SESSION ROLE ${quoteIdentifier(role)}` }));
-  const reported = new Map<string, string>();
-  let refused: { sqlstate: string; message: string } | undefined;
-  let completed = false;
-  for (;;) {
-    const frame = await conn.next();
-    if (frame === undefined) throw new UpstreamUnavailableError('the connection closed while the session role was set');
-    const msg = decodeBackend(frame);
-    switch (msg.kind) {
-      case 'parameterStatus':
-        reported.set(msg.name, msg.value);
-        break;
-      case 'commandComplete':
-        completed = true;
-        break;
-      case 'errorResponse':
-        refused ??= { sqlstate: msg.fields['C'] ?? 'XX000', message: msg.fields['M'] ?? 'unknown error' };
-        break;
-      case 'noticeResponse':
-      case 'notification':
-        break;
-      case 'readyForQuery':
-        if (refused !== undefined) {
-          throw new UpstreamRoleError({ cause: `SQLSTATE ${refused.sqlstate}: ${refused.message} (role ${JSON.stringify(role)})` });
-        }
-        if (!completed || msg.status !== 'I')
-          throw new UpstreamProtocolError(`SET SESSION ROLE ended without completing (status ${msg.status})`);
-        return reported;
-      default:
-        throw new UpstreamProtocolError(`unexpected message "${msg.kind}" while the session role was set`);
-    }
+  const outcome = await runCommand(conn, `SET SESSION ROLE ${quoteIdentifier(role)}`);
+  switch (outcome.kind) {
+    case 'done':
+      return outcome.reported;
+    case 'refused':
+      throw new UpstreamRoleError({ cause: `SQLSTATE ${outcome.sqlstate}: ${outcome.message} (role ${JSON.stringify(role)})` });
+    case 'broken':
+      if (outcome.closed) throw new UpstreamUnavailableError('the connection closed while the session role was set');
+      throw new UpstreamProtocolError(`SET SESSION ROLE: ${outcome.reason}`);
   }
 }

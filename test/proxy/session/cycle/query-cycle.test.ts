@@ -5,53 +5,15 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBackend, encodeBackend, encodeFrontend, FrameReader } from '../../../../proxy/wire/index.js';
-import type { BackendMessage, Frame, FrontendMessageOut } from '../../../../proxy/wire/index.js';
+import type { BackendMessage, FrontendMessageOut } from '../../../../proxy/wire/index.js';
 import { initSql } from '../../../../proxy/sql/index.js';
 import type { Decision, PolicyInput } from '../../../../proxy/decision/index.js';
 import { runQueryCycle } from '../../../../proxy/session/cycle/query-cycle.js';
 import type { SessionContext, SessionEnd } from '../../../../proxy/session/index.js';
 import type { CatalogResolver } from '../../../../proxy/catalog/index.js';
-import type { FrameChannel } from '../../../../proxy/net/index.js';
+import { FakeChannel } from '../../../helpers/fake-channel.js';
 import type { UpstreamConnection } from '../../../../proxy/upstream/index.js';
 import { createGate } from '../../../../proxy/gate/index.js';
-
-/** FakeChannel is an in-memory FrameChannel: frames fed by the test, writes recorded (and optionally answered). */
-class FakeChannel implements FrameChannel {
-  readonly written: Buffer[] = [];
-  closed = false;
-  onWrite: ((bytes: Buffer) => void) | undefined;
-  readonly #frames: (Frame | undefined)[] = [];
-  readonly #reader = new FrameReader({ maxFrameBytes: 1 << 20, startup: false });
-  #wake: (() => void) | undefined;
-
-  feed(bytes: Buffer): void {
-    this.#frames.push(...this.#reader.push(Buffer.from(bytes)));
-    this.#wake?.();
-  }
-  finish(): void {
-    this.#frames.push(undefined);
-    this.#wake?.();
-  }
-  async next(): Promise<Frame | undefined> {
-    while (this.#frames.length === 0) await new Promise<void>((r) => (this.#wake = r));
-    return this.#frames.shift();
-  }
-  write(bytes: Uint8Array): void {
-    const b = Buffer.from(bytes);
-    this.written.push(b);
-    this.onWrite?.(b);
-  }
-  end(): void {
-    this.closed = true;
-  }
-  readonly needsDrain = false;
-  whenWritable(): Promise<void> {
-    return Promise.resolve();
-  }
-  get bytes() {
-    return { unread: 0, unsent: 0, peakUnread: 0, peakUnsent: 0 };
-  }
-}
 
 /** messages decodes bytes the client received; tags lists the tag letters of recorded frames (either direction). */
 function messages(bufs: readonly Buffer[]): BackendMessage[] {

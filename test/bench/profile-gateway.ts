@@ -4,7 +4,8 @@
 // time by function and by source file, and the gateway's CPU time per transaction. Run:
 // `tsx test/bench/profile-gateway.ts [outdir]`; env PORTCULLIS_BENCH_SECONDS (default 8),
 // PORTCULLIS_PROFILE=0 (measure without the profiler), =alloc (sample allocations instead), PORTCULLIS_PROFILE_RECORDING=fsync|nofsync
-// (record every session to a journal in the scratch directory), PORTCULLIS_PROFILE_CLIENTS (default 8).
+// (record every session to a journal in the scratch directory), PORTCULLIS_PROFILE_CLIENTS (default 8),
+// PORTCULLIS_PROFILE_CONNECT=1 (a new connection per transaction: logins).
 
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,8 @@ const seconds = envNumber(process.env, 'PORTCULLIS_BENCH_SECONDS', 8);
 /** clients is how many pgbench clients run (PORTCULLIS_PROFILE_CLIENTS, default 8). */
 const clients = envNumber(process.env, 'PORTCULLIS_PROFILE_CLIENTS', 8);
 const threads = Math.min(2, clients);
+/** connect: a new connection per transaction (pgbench -C: logins), PORTCULLIS_PROFILE_CONNECT=1. */
+const connectEach = process.env['PORTCULLIS_PROFILE_CONNECT'] === '1';
 /** profiling is off with PORTCULLIS_PROFILE=0 (only TPS and CPU per transaction are reported); `alloc` samples allocations instead of CPU. */
 const profiling = process.env['PORTCULLIS_PROFILE'] !== '0';
 const allocations = process.env['PORTCULLIS_PROFILE'] === 'alloc';
@@ -141,6 +144,7 @@ try {
         mode,
         clients,
         threads,
+        ...(connectEach ? { connect: true } : {}),
         duration: { kind: 'seconds', seconds },
       });
       const cpu = process.cpuUsage(cpu0);

@@ -79,7 +79,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   recent: [],
   sql: ['threads', 'recent', 'errors'],
   policy: ['threads', 'decision', 'errors'],
-  auth: ['errors'],
+  auth: ['recent', 'errors'],
   config: ['auth', 'errors'],
   decision: ['sql', 'recent', 'errors'],
   resolve: ['sql', 'catalog', 'errors'],

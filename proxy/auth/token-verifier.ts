@@ -25,6 +25,7 @@ import { createKeyStore } from './key-store.js';
 import { createIntrospector } from './introspection.js';
 import { IntrospectionUnavailable, TokenInactive } from './errors.js';
 import type { VerificationKey } from './key-store.js';
+import { RecentMap } from '../recent/index.js';
 import type { IdentityConfig, Principal, TokenVerifier, VerifierDeps } from './types.js';
 
 /** MAX_TOKEN_LENGTH is the largest token accepted (characters, which JWTs' base64url makes bytes); real JWTs are well under 8 KiB. */
@@ -37,6 +38,18 @@ const DEFAULT_INTROSPECTION_CACHE_SECONDS = 30;
 const DEFAULT_RECHECK_SECONDS = 60;
 /** Default bound on each key fetch. */
 const DEFAULT_FETCH_TIMEOUT_MS = 3000;
+/**
+ * VERIFIED_TOKENS bounds the tokens a verifier remembers as verified (an agent reconnecting with
+ * its token is not verified again from scratch: about 130 µs of signature work each login).
+ */
+const VERIFIED_TOKENS = 1024;
+
+/**
+ * Verified is what a remembered token was verified with and to: the key (a token is taken from
+ * memory only while the key set still holds that very key), the payload jose accepted, and the
+ * frozen claims made from it (shared by the token's sessions).
+ */
+type Verified = { readonly key: VerificationKey; readonly payload: JWTPayload; claims?: Readonly<Record<string, unknown>> };
 
 type Resolved = {
   readonly config: IdentityConfig;
@@ -199,8 +212,8 @@ function translate(err: unknown, header: JWSHeaderParameters, r: Resolved): Auth
   return new TokenMalformed('token could not be verified', { cause: err });
 }
 
-/** checkPayload applies the rules jose does not: subject type, future iat, maximum lifetime. */
-function checkPayload(payload: JWTPayload, r: Resolved): Principal {
+/** checkPayload applies the rules jose does not: subject type, future iat, maximum lifetime; `made` are the payload's frozen claims when already made. */
+function checkPayload(payload: JWTPayload, r: Resolved, made?: Readonly<Record<string, unknown>>): Principal {
   const nowS = r.now() / 1000;
   const skew = r.config.clockSkewSeconds;
   if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
@@ -228,7 +241,7 @@ function checkPayload(payload: JWTPayload, r: Resolved): Principal {
     );
   }
   const aud = payload.aud;
-  const claims = deepFreeze(structuredClone(payload)) as Readonly<Record<string, unknown>>;
+  const claims = made ?? (deepFreeze(structuredClone(payload)) as Readonly<Record<string, unknown>>);
   return {
     subject: payload.sub,
     issuer: String(payload.iss),
@@ -285,7 +298,25 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
   const tokens = new WeakMap<Principal, string>();
   let closed = false;
 
-  async function verifyWith(token: string, keys: readonly VerificationKey[], header: JWSHeaderParameters): Promise<JWTPayload> {
+  // tokens verified before, by the token's text (a bearer secret already held by its sessions)
+  const verified = new RecentMap<string, Verified>();
+
+  /**
+   * stillValid tells whether a remembered payload passes jose's clock checks now (exp, nbf, with
+   * the configured skew); the rest of what jose checked (signature, issuer, audience, algorithm,
+   * required claims) is the token's and the configuration's, unchanged since.
+   */
+  function stillValid(payload: JWTPayload): boolean {
+    const nowS = Math.floor(now() / 1000);
+    const skew = config.clockSkewSeconds;
+    if (typeof payload.exp !== 'number' || payload.exp <= nowS - skew) return false;
+    return typeof payload.nbf !== 'number' || payload.nbf <= nowS + skew;
+  }
+
+  async function verifyWith(token: string, keys: readonly VerificationKey[], header: JWSHeaderParameters): Promise<Verified> {
+    const known = verified.get(token);
+    // anything else (another key set, a clock past exp) is verified afresh, with jose's own refusal
+    if (known !== undefined && keys.includes(known.key) && stillValid(known.payload)) return known;
     let last: unknown;
     for (const key of keys) {
       try {
@@ -297,7 +328,10 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
           currentDate: new Date(now()),
           requiredClaims,
         });
-        return payload;
+        const made: Verified = { key, payload };
+        verified.set(token, made);
+        if (verified.size > VERIFIED_TOKENS) verified.delete((verified.oldest() as [string, Verified])[0]);
+        return made;
       } catch (err) {
         // With several candidate keys (no kid), only a signature mismatch moves on to the next.
         if (!(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
@@ -317,8 +351,9 @@ export function createTokenVerifier(config: IdentityConfig, deps: VerifierDeps =
       header = checkHeader(token, r);
       checkIssuer(token, r);
       const keys = await store.keysFor(header);
-      const payload = await verifyWith(token, keys, header);
-      const principal = checkPayload(payload, r);
+      const known = await verifyWith(token, keys, header);
+      const principal = checkPayload(known.payload, r, known.claims);
+      known.claims ??= principal.claims;
       if (introspector !== undefined) {
         const activity = await introspector.activity(token, principal.expiresAt.getTime());
         if (activity === 'inactive') {

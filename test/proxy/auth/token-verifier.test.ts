@@ -444,6 +444,43 @@ describe('Principal', () => {
     }
   });
 
+  it('remembers a verified token: the same frozen claims for its next login, refused once expired', async () => {
+    let clock = T0;
+    const verifier = createTokenVerifier(config({ url: server.jwksUrl }), { now: () => clock });
+    try {
+      // expiring well before the key set is due to be loaded again: only the clock can refuse it
+      const token = await sign(es, good({ roles: ['reader'], exp: NOW + 60 }));
+      const first = await verifier.verify(token);
+      const again = await verifier.verify(token);
+      expect(again).toEqual(first);
+      expect(again.claims).toBe(first.claims);
+      // another token of the same agent is its own
+      expect((await verifier.verify(await sign(es, good({ roles: ['reader'], jti: 'tok-2' })))).claims).not.toBe(first.claims);
+      clock = T0 + (60 + SKEW - 1) * 1000;
+      expect((await verifier.verify(token)).claims).toBe(first.claims);
+      clock = T0 + (60 + SKEW + 1) * 1000;
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_PROXY_TOKEN_EXPIRED' });
+    } finally {
+      verifier.close();
+    }
+  });
+
+  it('verifies a remembered token afresh once its key left the key set (refused: another key under its kid)', async () => {
+    const own = await startJwksServer(jwksOf(es));
+    let clock = T0;
+    const verifier = createTokenVerifier(config({ url: own.jwksUrl }), { now: () => clock });
+    try {
+      const token = await sign(es, good());
+      await verifier.verify(token);
+      own.setJwks(jwksOf(impostor));
+      clock = T0 + 301_000; // past the key set's 5 minutes: it is loaded again
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_PROXY_TOKEN_SIGNATURE_INVALID' });
+    } finally {
+      verifier.close();
+      await own.close();
+    }
+  });
+
   it('is rejected by a closed verifier with TypeError (misuse, not an auth failure)', async () => {
     const verifier = createTokenVerifier(config({ url: server.jwksUrl }));
     verifier.close();

@@ -28,6 +28,12 @@ export type BenchSample = {
   readonly tps: number;
   readonly proxyCpuUs?: number;
   readonly pgCpuUs?: number;
+  /**
+   * loopBusy is the share of the run the event loop of an in-process proxy (the pass-through,
+   * Portcullis) was busy (performance.eventLoopUtilization): near 1, the proxy's one thread is
+   * what limits it, whatever cores are left; well below, the machine or the clients do.
+   */
+  readonly loopBusy?: number;
 };
 
 /** PacedSample is a direct run throttled to Portcullis's median TPS: PostgreSQL's CPU per transaction at that rate, without any proxy. */
@@ -144,6 +150,16 @@ export function renderReport(
     out.push(
       `| ${mode} | ${proxy('pgbouncer')} | ${proxy('passthrough')} | ${proxy('portcullis')} | ${BENCH_TARGETS.map(pgc).join(' | ')} |`,
     );
+  }
+  out.push('\nEvent loop busy (median share of each run, the in-process proxies: near 100%, one thread is the limit)');
+  out.push('| mode | passthrough | portcullis |');
+  out.push('| --- | ---: | ---: |');
+  for (const mode of PROTOCOL_MODES) {
+    const busy = (t: BenchTarget): string => {
+      const v = med(mode, t, (s) => s.loopBusy);
+      return Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : '-';
+    };
+    out.push(`| ${mode} | ${busy('passthrough')} | ${busy('portcullis')} |`);
   }
   if (extras.stages !== undefined)
     out.push(...renderStages(extras.stages.costs, { seconds: settings.seconds, intervalUs: extras.stages.intervalUs }));

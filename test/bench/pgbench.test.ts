@@ -145,6 +145,10 @@ describe('renderReport', () => {
           ...s,
           ...(s.target === 'direct' ? {} : { proxyCpuUs: { pgbouncer: 20, passthrough: 40, portcullis: 200 }[s.target] + s.round - 2 }),
           pgCpuUs: { direct: 60, pgbouncer: 70, passthrough: 80, portcullis: 120 }[s.target],
+          // event loop busy share of the in-process proxies (medians 51% and 97%)
+          ...(s.target === 'passthrough' || s.target === 'portcullis'
+            ? { loopBusy: (s.target === 'passthrough' ? 0.5 : 0.96) + s.round / 100 }
+            : {}),
         },
   );
   const cases = [
@@ -157,6 +161,8 @@ describe('renderReport', () => {
         '| extended | 600 | 500 | 300 | 150 | 0.300 | 0.250 | 0.833 | 0.500 |',
         '| simple | 20 | 40 | 200 | 60 | 70 | 80 | 120 |',
         '| extended | n/a | n/a | n/a | n/a | n/a | n/a | n/a |',
+        '| simple | 52% | 98% |',
+        '| extended | - | - |',
         '| simple | 2 | 1,200 | 800 | 900 | 440 |',
       ],
     },

@@ -361,6 +361,8 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
                 : selfCpuUs();
           const pgCpu = (): number | undefined => (postmaster !== undefined ? treeCpuUs(postmaster) : undefined);
           const [proxy0, pg0] = [proxyCpu(), pgCpu()];
+          const inProcess = target === 'passthrough' || target === 'portcullis';
+          const loop0 = inProcess ? performance.eventLoopUtilization() : undefined;
           const r = await runPgbench(tool.path, {
             endpoint: state.endpoint,
             mode,
@@ -369,6 +371,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
             duration: { kind: 'seconds', seconds: settings.seconds },
           });
           const proxy1 = proxyCpu();
+          const loopBusy = loop0 !== undefined ? performance.eventLoopUtilization(loop0).utilization : undefined;
           // the run's backends end once pgbench disconnects: sampled after the postmaster has reaped them
           // (a backend ending while /proc is read would be counted in neither sample)
           await new Promise((r) => setTimeout(r, BACKENDS_SETTLE_MS));
@@ -385,6 +388,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}): Promise<G
               tps: r.tps,
               ...(proxyCpuUs !== undefined ? { proxyCpuUs } : {}),
               ...(pgCpuUs !== undefined ? { pgCpuUs } : {}),
+              ...(loopBusy !== undefined ? { loopBusy } : {}),
             });
           } else unavailable.set(target, `${mode} round ${round} failed: ${r.reason}`);
         }

@@ -25,7 +25,12 @@ export function contentHash(prev: string, journal: string, seq: number, at: stri
   return sha256Hex(`${prev}\n{"journal":${JSON.stringify(journal)},"seq":${seq},"at":${JSON.stringify(at)},"body":${bodyJson}}`);
 }
 
-/** chain makes the next record of a journal after `prev` (the previous record's hash, '' for the first); bodyJson defaults to JSON.stringify(body). */
+/**
+ * chain makes the next record of a journal after `prev` (the previous record's hash, '' for the
+ * first); bodyJson defaults to JSON.stringify(body). The journal itself encodes and hashes each
+ * line in one pass (lines.ts); chain and recordLine are the reference form it is tested against,
+ * and how tests and tools make records.
+ */
 export function chain(journal: string, seq: number, prev: string, at: string, body: RecordBody, bodyJson?: string): ChainedRecord {
   const text = bodyJson ?? JSON.stringify(body);
   return { journal, seq, at, prev, hash: contentHash(prev, journal, seq, at, text), body, bodyJson: text };

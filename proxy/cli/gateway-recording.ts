@@ -33,7 +33,7 @@ export async function startRecording(
   // how far the store has this run's journal (the shipper reports each round)
   let shippedThrough = 0;
   try {
-    journal = await rec.openJournal({ dir: rc.dir, fsync: rc.fsync, onCommit: () => shipper?.kick() });
+    journal = await rec.openJournal({ dir: rc.dir, fsync: rc.fsync, syncWithin: rc.syncIntervalMs, onCommit: () => shipper?.kick() });
   } catch (e) {
     return { ok: false, reason: `recording.dir: ${rc.dir} cannot be used for the journal (${e instanceof Error ? e.message : String(e)})` };
   }
@@ -59,7 +59,7 @@ export async function startRecording(
   };
   const timer = setInterval(prune, RETENTION_INTERVAL_MS);
   timer.unref();
-  const recorder = rec.createJournalRecorder({ journal, onFailure: rc.onFailure, onProblem: problem });
+  const recorder = rec.createJournalRecorder({ journal, onFailure: rc.onFailure, onProblem: problem, syncReads: rc.sync === 'all' });
   const withShipper = shipper !== undefined;
   return {
     ok: true,

@@ -18,6 +18,14 @@ export type RecordingConfig = {
   readonly onFailure: 'refuse' | 'continue';
   /** fsync each group commit (turn off only to measure). */
   readonly fsync: boolean;
+  /**
+   * sync: `writes` (the default) holds a statement that can change anything until its record is
+   * synced, and syncs the other records within syncIntervalMs; `all` also holds a read-only
+   * query's answers until its record is synced.
+   */
+  readonly sync: 'writes' | 'all';
+  /** syncIntervalMs bounds how long a written record nothing waits for stays unsynced (the background group commit). */
+  readonly syncIntervalMs: number;
   /** shipIntervalMs is how often the journal is shipped to the state store. */
   readonly shipIntervalMs: number;
 };
@@ -29,6 +37,8 @@ export const RECORDING_DEFAULTS = deepFreeze({
   retentionMs: 30 * 24 * 3_600_000,
   onFailure: 'refuse' as const,
   fsync: true,
+  sync: 'writes' as const,
+  syncIntervalMs: 10,
   shipIntervalMs: 1_000,
 });
 
@@ -36,7 +46,7 @@ export const RECORDING_DEFAULTS = deepFreeze({
 export function validateRecording(root: Section): RecordingConfig | undefined {
   const s = root.section('recording', false);
   if (s === undefined) return undefined;
-  s.only(['dir', 'results', 'results_cap', 'retention', 'on_failure', 'fsync', 'ship_interval']);
+  s.only(['dir', 'results', 'results_cap', 'retention', 'on_failure', 'fsync', 'sync', 'sync_interval', 'ship_interval']);
   const dir = s.string('dir', true);
   const results = s.string('results');
   if (results !== undefined && results !== 'digest' && results !== 'capped')
@@ -44,6 +54,8 @@ export function validateRecording(root: Section): RecordingConfig | undefined {
   const onFailure = s.string('on_failure');
   if (onFailure !== undefined && onFailure !== 'refuse' && onFailure !== 'continue')
     s.error('on_failure', `must be refuse or continue, got "${onFailure}"`);
+  const sync = s.string('sync');
+  if (sync !== undefined && sync !== 'writes' && sync !== 'all') s.error('sync', `must be writes or all, got "${sync}"`);
   const config: RecordingConfig | undefined =
     dir === undefined
       ? undefined
@@ -54,6 +66,8 @@ export function validateRecording(root: Section): RecordingConfig | undefined {
           retentionMs: s.duration('retention', 60_000) ?? RECORDING_DEFAULTS.retentionMs,
           onFailure: onFailure === 'continue' ? 'continue' : RECORDING_DEFAULTS.onFailure,
           fsync: s.boolean('fsync') ?? RECORDING_DEFAULTS.fsync,
+          sync: sync === 'all' ? 'all' : RECORDING_DEFAULTS.sync,
+          syncIntervalMs: s.duration('sync_interval', 1, 10_000) ?? RECORDING_DEFAULTS.syncIntervalMs,
           shipIntervalMs: s.duration('ship_interval', 10) ?? RECORDING_DEFAULTS.shipIntervalMs,
         };
   return config;

@@ -2,7 +2,8 @@
 // in the order they are appended and written as JSON lines to segment files (segments.ts) in one
 // directory. Appends made in the same tick go out together as one write; an fdatasync starts as
 // soon as written records wait for one (up to two in flight), each covering everything written
-// before it began (group commit), and writing never waits for a sync.
+// before it began (group commit), and writing never waits for a sync. Records nobody waits to see
+// synced are synced within `syncWithin` of their write (a background group commit).
 // Each append resolves once its line is on disk (or, with `sync: false`, once written;
 // appendAhead: once written, with a promise for the sync). A failed write or sync fails the
 // journal for good: every pending and later append rejects with RecordingUnavailableError.
@@ -55,6 +56,13 @@ export type JournalOptions = {
   readonly onCommit?: () => void;
   /** datasync makes the file's data durable (default fdatasync(2)); tests replace it to order syncs. */
   readonly datasync?: (fd: number) => Promise<void>;
+  /**
+   * syncWithin (ms) bounds how long a written record may stay unsynced when nothing waits for its
+   * sync (`sync: false` appends: outcomes, session ends, read-only queries' records): a sync starts
+   * that long after such a write unless one starts sooner. Default: none (they wait for the next
+   * sync something waits for).
+   */
+  readonly syncWithin?: number;
 };
 
 /**
@@ -111,6 +119,8 @@ export type AppendCallbacks = {
   readonly written: (record: ChainedRecord) => void;
   readonly synced?: () => void;
   readonly failed: (e: unknown) => void;
+  /** lazy: `synced` need not come soon; the record waits for the next sync, however it starts (syncWithin at the latest). */
+  readonly lazy?: boolean;
 };
 
 type Pending = {
@@ -122,6 +132,8 @@ type Pending = {
   readonly resolve: (r: ChainedRecord) => void;
   readonly reject: (e: unknown) => void;
   readonly synced?: { readonly resolve: () => void; readonly reject: (e: unknown) => void };
+  /** lazy: `synced` waits for whichever sync comes next rather than starting one (AppendCallbacks.lazy). */
+  readonly lazy?: boolean;
 };
 
 /** openJournal opens a journal in dir (continuing an existing one when `id` names it). */
@@ -158,13 +170,20 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
   let lines = new LineBuffer(); // the lines of `queue`
   let spare: LineBuffer | undefined; // a written batch's buffer, for the next
   let unsynced: Pending[] = []; // written, waiting for a sync that began after their write
+  let later: Pending[] = []; // written, lazily waiting for one (syncWithin)
   let running: Promise<void> | undefined; // the writer
   const syncs = new Set<Promise<void>>(); // the fdatasyncs in flight (at most MAX_SYNCS)
   let zeroEnd = 0; // the segment is zero-filled (and synced) up to here
   let zeroing: { readonly from: number; readonly done: Promise<void> } | undefined; // zeros being written at [from, from + ZERO_AHEAD)
+  let lazy: NodeJS.Timeout | null | undefined; // the background sync (syncWithin): armed, due (null) or none
 
   const fail = (cause: unknown): RecordingUnavailableError => {
-    failed ??= new RecordingUnavailableError({ cause });
+    if (failed !== undefined) return failed;
+    failed = new RecordingUnavailableError({ cause });
+    // records lazily waiting for a sync learn of it now: no sync may ever start for them
+    const waiting = later;
+    later = [];
+    rejectAll(waiting, failed);
     return failed;
   };
 
@@ -288,9 +307,12 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
    * most in flight, it waits for the first to end. Writing never waits for a sync.
    */
   const startSyncs = (): void => {
-    while (unsynced.length > 0 && syncs.size < MAX_SYNCS) {
-      const group = unsynced;
+    if (lazy === null && !dirty) lazy = undefined; // a sync already covered what it was due for
+    while ((unsynced.length > 0 || (lazy === null && dirty)) && syncs.size < MAX_SYNCS) {
+      if (lazy === null) lazy = undefined; // this sync covers what the background sync was due for
+      const group = later.length === 0 ? unsynced : unsynced.concat(later);
       unsynced = [];
+      later = [];
       const done: Promise<void> = (async () => {
         if (!(await attempt(group, syncFile))) return;
         for (const p of group) {
@@ -303,6 +325,22 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       });
       syncs.add(done);
     }
+  };
+
+  /**
+   * syncLater arms the background sync (syncWithin) for records written with nothing waiting for
+   * their sync: when it fires, a sync starts if something written is still not covered by one
+   * (when MAX_SYNCS are in flight, the next to end starts it).
+   */
+  const syncLater = (): void => {
+    const within = options.syncWithin;
+    if (within === undefined || !fsync || lazy !== undefined) return;
+    lazy = setTimeout(() => {
+      lazy = null;
+      if (!dirty || closed) lazy = undefined;
+      else startSyncs();
+    }, within);
+    lazy.unref();
   };
 
   /** drain writes what was appended, a batch per turn of the event loop, and hands what waits for a sync to the syncer. */
@@ -321,15 +359,30 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       let waits = false;
       for (const p of batch) {
         if (!p.sync) p.resolve(p.record);
-        if (p.sync || p.synced !== undefined) {
+        if (p.sync || (p.synced !== undefined && p.lazy !== true)) {
           unsynced.push(p);
           waits = true;
-        }
+        } else if (p.synced !== undefined) later.push(p);
       }
       if (waits) startSyncs();
+      else syncLater();
       options.onCommit?.();
     }
     running = undefined;
+  };
+
+  /** syncRest syncs what is written and settles the records lazily waiting for a sync (flush, close). */
+  const syncRest = async (): Promise<void> => {
+    const group = later;
+    later = [];
+    try {
+      await syncFile();
+    } catch (e) {
+      const err = fail(e);
+      rejectAll(group, err);
+      throw err;
+    }
+    for (const p of group) p.synced?.resolve();
   };
 
   /** settled waits until nothing is being written or synced. */
@@ -365,6 +418,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     resolve: Pending['resolve'],
     reject: Pending['reject'],
     synced?: Pending['synced'],
+    lazily?: boolean,
   ): void => {
     seq++;
     const at = timestamp();
@@ -372,7 +426,15 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     const hash = appendLine(lines, { journal: id, seq, at, prev }, bodyJson);
     const record: ChainedRecord = { journal: id, seq, at, prev, hash, body, bodyJson };
     prev = hash;
-    queue.push({ record, end: lines.length, sync, resolve, reject, ...(synced !== undefined ? { synced } : {}) });
+    queue.push({
+      record,
+      end: lines.length,
+      sync,
+      resolve,
+      reject,
+      ...(synced !== undefined ? { synced } : {}),
+      ...(lazily === true ? { lazy: true } : {}),
+    });
     running ??= drain();
   };
 
@@ -413,24 +475,22 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       const refused = refusal();
       if (refused !== undefined) return callbacks.failed(refused);
       const { synced } = callbacks;
-      push(body, json, false, callbacks.written, callbacks.failed, synced && { resolve: synced, reject: callbacks.failed });
+      push(body, json, false, callbacks.written, callbacks.failed, synced && { resolve: synced, reject: callbacks.failed }, callbacks.lazy);
     },
     async flush() {
       await settled();
       if (failed !== undefined) throw failed;
-      try {
-        await syncFile();
-      } catch (e) {
-        throw fail(e);
-      }
+      await syncRest();
     },
     async close() {
       if (closed) return;
       closed = true;
+      if (lazy) clearTimeout(lazy);
+      lazy = undefined;
       try {
         await settled();
         if (zeroing !== undefined) await zeroing.done;
-        if (failed === undefined) await syncFile();
+        if (failed === undefined) await syncRest();
       } finally {
         await fh?.close().catch(() => undefined);
         fh = undefined;

@@ -1,8 +1,9 @@
 // The data plane's recorder over a journal: a session's start and every statement are appended and
 // synced before they may proceed (write-ahead; the journal's group commit shares one fsync among
 // every session writing at that moment), except that a read-only query may go once its record is
-// written, its answers waiting for the sync (Recorder.statement's `durable`). Outcomes and session
-// ends are appended after the fact and synced with the next commit. When the journal cannot be
+// written: with `syncReads` (recording.sync: all) its answers wait for the sync (Recorder.statement's
+// `durable`); without, its record is synced by the journal's next group commit, background or not.
+// Outcomes and session ends are appended after the fact and synced with the next commit. When the journal cannot be
 // written, `refuse` rejects (the session or statement is refused with
 // ERR_PROXY_RECORDING_UNAVAILABLE: nothing unrecorded runs) and `continue` lets it run unrecorded;
 // either way the cause goes to the operator's log.
@@ -21,6 +22,8 @@ export type JournalRecorderOptions = {
   readonly onFailure: 'refuse' | 'continue';
   /** onProblem receives each failure's cause (paths and errno included: for the operator only). */
   readonly onProblem?: (message: string) => void;
+  /** syncReads: a read-only query's answers wait for its record's sync (`recording.sync: all`); default false (`writes`). */
+  readonly syncReads?: boolean;
 };
 
 /** createJournalRecorder returns the Recorder the gateway records through. */
@@ -46,6 +49,7 @@ export function createJournalRecorder(options: JournalRecorderOptions): Recorder
   };
   const statement: Recorder['statement'] = (body, opts) => {
     if (opts?.readOnly !== true) return ahead(body, opts?.json).then(() => undefined);
+    if (options.syncReads !== true) return onceWritten(body, opts.json);
     // promises only where the caller waits: one for the write, one for the sync (`durable`)
     return new Promise((resolve, reject) => {
       let written = false;
@@ -75,6 +79,27 @@ export function createJournalRecorder(options: JournalRecorderOptions): Recorder
       });
     });
   };
+  /**
+   * onceWritten resolves once a read-only query's record is written; nothing waits for its sync,
+   * which comes with the journal's next group commit (a failed one is reported here).
+   */
+  const onceWritten = (body: RecordBody, json: string | undefined): Promise<undefined> =>
+    new Promise((resolve, reject) => {
+      let failed = false;
+      journal.notify(body, json, {
+        written: () => resolve(undefined),
+        synced: () => {},
+        lazy: true,
+        failed: (e) => {
+          if (failed) return; // a failed write fails its sync too: reported once
+          failed = true;
+          const err = refused(e);
+          if (err !== undefined)
+            reject(err); // after the write, only reported: the promise is settled
+          else resolve(undefined);
+        },
+      });
+    });
   // nothing waits on these: a failure is only reported
   const quiet = { written: () => {}, failed: refused };
   const after = (body: RecordBody): void => journal.notify(body, undefined, quiet);

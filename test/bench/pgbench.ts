@@ -187,13 +187,25 @@ export async function startPortcullis(
     const rec = await import('../../proxy/recording/index.js');
     let opened: Journal;
     try {
-      opened = await rec.openJournal({ dir: options.recording.dir, fsync: options.recording.fsync });
+      // as `portcullis serve` records by default (recording.sync and sync_interval)
+      const { RECORDING_DEFAULTS } = await import('../../proxy/config/index.js');
+      opened = await rec.openJournal({
+        dir: options.recording.dir,
+        fsync: options.recording.fsync,
+        syncWithin: RECORDING_DEFAULTS.syncIntervalMs,
+      });
     } catch (e) {
       verifier.close();
       return { kind: 'unavailable', reason: `the journal cannot be opened: ${(e as Error).message}` };
     }
     journal = opened;
-    const recorder = rec.createJournalRecorder({ journal: opened, onFailure: 'refuse', onProblem: (m) => log(`bench: recording: ${m}`) });
+    const { RECORDING_DEFAULTS } = await import('../../proxy/config/index.js');
+    const recorder = rec.createJournalRecorder({
+      journal: opened,
+      onFailure: 'refuse',
+      onProblem: (m) => log(`bench: recording: ${m}`),
+      syncReads: (RECORDING_DEFAULTS.sync as string) === 'all',
+    });
     recording = { recorder, gatewayId: 'bench' };
   }
   let handle: Gateway;

@@ -3,8 +3,8 @@
 // mode with the V8 CPU profiler on, and writes one .cpuprofile per mode plus a summary of self
 // time by function and by source file, and the gateway's CPU time per transaction. Run:
 // `tsx test/bench/profile-gateway.ts [outdir]`; env PORTCULLIS_BENCH_SECONDS (default 8),
-// PORTCULLIS_PROFILE=0 (measure without the profiler), =alloc (sample allocations instead), PORTCULLIS_PROFILE_RECORDING=fsync|nofsync
-// (record every session to a journal in the scratch directory), PORTCULLIS_PROFILE_CLIENTS (default 8),
+// PORTCULLIS_PROFILE=0 (measure without the profiler), =alloc (sample allocations instead), PORTCULLIS_PROFILE_RECORDING=fsync|all|nofsync
+// (record every session to a journal in the scratch directory: as shipped, with recording.sync: all, without fsync), PORTCULLIS_PROFILE_CLIENTS (default 8),
 // PORTCULLIS_PROFILE_CONNECT=1 (a new connection per transaction: logins).
 
 import { Session } from 'node:inspector/promises';
@@ -105,13 +105,19 @@ try {
     database: pg.database,
   };
   await initPgbench(tool.path, direct);
-  // PORTCULLIS_PROFILE_RECORDING=fsync|nofsync profiles with a journal recorder (as the recording section's gateways)
+  // PORTCULLIS_PROFILE_RECORDING=fsync|all|nofsync profiles with a journal recorder (as the recording section's gateways)
   const recording = process.env['PORTCULLIS_PROFILE_RECORDING'];
   let deps: Parameters<typeof startPortcullis>[3] = {};
-  if (recording === 'fsync' || recording === 'nofsync') {
+  if (recording === 'fsync' || recording === 'all' || recording === 'nofsync') {
     const rec = await import('../../proxy/recording/index.js');
-    const journal = await rec.openJournal({ dir: join(scratch, 'journal'), fsync: recording === 'fsync' });
-    deps = { deps: { recorder: rec.createJournalRecorder({ journal, onFailure: 'refuse' }), gatewayId: 'profile' } };
+    const { RECORDING_DEFAULTS } = await import('../../proxy/config/index.js');
+    const journal = await rec.openJournal({
+      dir: join(scratch, 'journal'),
+      fsync: recording !== 'nofsync',
+      syncWithin: RECORDING_DEFAULTS.syncIntervalMs,
+    });
+    const recorder = rec.createJournalRecorder({ journal, onFailure: 'refuse', syncReads: recording === 'all' });
+    deps = { deps: { recorder, gatewayId: 'profile' } };
     process.on('beforeExit', () => {
       const st = journal.stats;
       log(

@@ -1,5 +1,5 @@
 // The recording bench section wires up: with a one-second pgbench round per gateway it returns TPS
-// for recording off, on (fsync) and on (fsync off), and journal rates for the two that record (no
+// for recording off, on as shipped, on with sync: all and on with fsync off, and journal rates for the three that record (no
 // timing is asserted; the figures are `npm run bench`'s to print). Plus its report table.
 
 import { describe, expect, it } from 'vitest';
@@ -20,13 +20,15 @@ describe('renderRecordingReport', () => {
           { mode: 'simple', round: 2, variant: 'off', tps: 1000 },
           { mode: 'simple', round: 1, variant: 'fsync', tps: 800, fsyncsPerSecond: 300, recordsPerSecond: 1600 },
           { mode: 'simple', round: 2, variant: 'fsync', tps: 800, fsyncsPerSecond: 300, recordsPerSecond: 1600 },
+          { mode: 'simple', round: 1, variant: 'all', tps: 700, fsyncsPerSecond: 900, recordsPerSecond: 1400 },
+          { mode: 'simple', round: 2, variant: 'all', tps: 700, fsyncsPerSecond: 900, recordsPerSecond: 1400 },
           { mode: 'simple', round: 1, variant: 'nofsync', tps: 950, fsyncsPerSecond: 0, recordsPerSecond: 1900 },
           { mode: 'simple', round: 2, variant: 'nofsync', tps: 950, fsyncsPerSecond: 0, recordsPerSecond: 1900 },
         ],
       },
       rows: [
-        '| simple | 1,000 | 800 | 0.800 | missed | 300 | 1,600 | 950 | 0.950 | 1,900 |',
-        '| simple | 2 | 1,000 | 800 | 300 | 1,600 | - | 950 | 1,900 | - |',
+        '| simple | 1,000 | 800 | 0.800 | missed | 300 | 1,600 | 700 | 0.700 | 900 | 1,400 | 950 | 0.950 | 0 | 1,900 |',
+        '| simple | 2 | 1,000 | 800 | 300 | 1,600 | - | 700 | 900 | 1,400 | - | 950 | 0 | 1,900 | - |',
         'shipped to the state store during the runs: 1,234',
       ],
     },
@@ -41,7 +43,7 @@ describe('renderRecordingReport', () => {
           { mode: 'simple', round: 1, variant: 'fsync', tps: 850, fsyncsPerSecond: 10, recordsPerSecond: 20 },
         ],
       },
-      rows: ['| simple | 1,000 | 850 | 0.850 | met | 10 | 20 | n/a | n/a | n/a |'],
+      rows: ['| simple | 1,000 | 850 | 0.850 | met | 10 | 20 | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |'],
     },
     { note: 'a skipped section says why', result: { kind: 'skipped', reason: 'no pgbench' }, rows: ['Recording: skipped (no pgbench)'] },
   ];
@@ -52,7 +54,7 @@ describe('renderRecordingReport', () => {
 });
 
 describe('benchRecording', () => {
-  it('measures the three gateways with tiny settings', async () => {
+  it('measures the four gateways with tiny settings', async () => {
     const lines: string[] = [];
     const result = await benchRecording({
       seconds: 1,
@@ -64,7 +66,7 @@ describe('benchRecording', () => {
       log: () => undefined,
     });
     if (result.kind === 'measured') {
-      expect(result.samples.map((s) => s.variant).sort()).toEqual(['fsync', 'nofsync', 'off']);
+      expect(result.samples.map((s) => s.variant).sort()).toEqual(['all', 'fsync', 'nofsync', 'off']);
       for (const s of result.samples) {
         expect(Number.isFinite(s.tps)).toBe(true);
         if (s.variant !== 'off') {

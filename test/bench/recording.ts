@@ -1,8 +1,9 @@
 // The recording section of `npm run bench`: what recording every session costs. pgbench -S TPS
-// (simple and extended protocol) through three Portcullis gateways on one throwaway PostgreSQL,
-// alternating round by round: recording off; recording on (results digest only, the journal synced
-// with fdatasync as shipped: `openJournal({ fsync: true })`, `on_failure: refuse`); and recording on
-// with the journal's fsync off (to show how much of the cost is the sync). Each recording gateway
+// (simple and extended protocol) through four Portcullis gateways on one throwaway PostgreSQL,
+// alternating round by round: recording off; recording on as shipped (results digest only, the
+// journal synced with fdatasync, `recording.sync: writes` with its default interval, `on_failure:
+// refuse`); recording on with `recording.sync: all` (read-only answers wait for their record's
+// sync too); and recording on with the journal's fsync off (to show how much of the cost is the sync). Each recording gateway
 // has its own journal in a temp dir under the bench's scratch dir. Printed: median TPS, the on/off
 // ratios beside the target (recording must cost under 15%: on/off ≥ 0.85), and the journal's
 // fsyncs and records per second during the recorded rounds (journal.stats deltas over each run's
@@ -24,6 +25,7 @@ import { runAsScript, runCleanups, startBenchCluster } from './section.js';
 import type { Endpoint, ProtocolMode } from './pgbench-tool.js';
 import type { GatewayDeps } from '../../proxy/index.js';
 import type { Journal, Shipper } from '../../proxy/recording/index.js';
+import { RECORDING_DEFAULTS } from '../../proxy/config/index.js';
 
 const DATABASE = 'bench';
 const STATE_DB = 'portcullis_state';
@@ -32,11 +34,21 @@ const SHIP_INTERVAL_MS = 1_000;
 /** RECORDING_TARGET_RATIO is the issue's target: recording on costs under 15% of the TPS without it. */
 export const RECORDING_TARGET_RATIO = 0.85;
 
-/** RecordingVariant is how a bench gateway records: not at all, to a synced journal, or to a journal without fsync. */
-export type RecordingVariant = 'off' | 'fsync' | 'nofsync';
+/**
+ * RecordingVariant is how a bench gateway records: not at all; as shipped (`fsync`: a synced
+ * journal, `recording.sync: writes`); with `recording.sync: all`; or to a journal without fsync.
+ */
+export type RecordingVariant = 'off' | 'fsync' | 'all' | 'nofsync';
 
 /** RECORDING_VARIANTS are the compared gateways, in report order. */
-export const RECORDING_VARIANTS: readonly RecordingVariant[] = ['off', 'fsync', 'nofsync'];
+export const RECORDING_VARIANTS: readonly RecordingVariant[] = ['off', 'fsync', 'all', 'nofsync'];
+
+/** RECORDING_LABELS name the recording variants in the report. */
+const RECORDING_LABELS: Readonly<Record<Exclude<RecordingVariant, 'off'>, string>> = {
+  fsync: 'on',
+  all: 'on, sync: all',
+  nofsync: 'on, fsync off',
+};
 
 /** RecordingBenchOptions configure benchRecording; every field has a default from the environment. */
 export type RecordingBenchOptions = {
@@ -99,21 +111,23 @@ export function renderRecordingReport(result: RecordingBenchResult, settings: Re
         .filter((v): v is number => v !== undefined),
     );
   const out: string[] = [];
+  const recorded = ['fsync', 'all', 'nofsync'] as const;
   out.push(
-    `Recording: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating recording off / on (fsync) / on (fsync off); results digest only; median TPS; target on/off ≥ ${RECORDING_TARGET_RATIO}`,
+    `Recording: pgbench -S -n -c ${settings.clients} -j ${settings.threads} -T ${settings.seconds}, ${settings.rounds} rounds alternating recording off / on (as shipped: fsync, sync: writes) / on (sync: all) / on (fsync off); results digest only; median TPS; target on/off ≥ ${RECORDING_TARGET_RATIO}`,
   );
   out.push(
-    '| mode | off TPS | on TPS (fsync) | on/off | target ≥ 0.85 | fsyncs/s | records/s | on TPS (fsync off) | on/off (fsync off) | records/s (fsync off) |',
+    `| mode | off TPS | ${recorded.map((v) => `${RECORDING_LABELS[v]} TPS | on/off${v === 'fsync' ? ` | target ≥ ${RECORDING_TARGET_RATIO}` : ''} | fsyncs/s | records/s`).join(' | ')} |`,
   );
-  out.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  out.push(`| --- | ---: | ${recorded.map((v) => `---: | ---: |${v === 'fsync' ? ' --- |' : ''} ---: | ---:`).join(' | ')} |`);
   for (const mode of settings.modes) {
-    const tps = (v: RecordingVariant): number => med(mode, v, (s) => s.tps);
-    const [off, on, nosync] = [tps('off'), tps('fsync'), tps('nofsync')];
-    const r = ratio(on, off);
-    const verdict = Number.isFinite(r) ? (r >= RECORDING_TARGET_RATIO ? 'met' : 'missed') : 'n/a';
-    out.push(
-      `| ${mode} | ${fmt(off)} | ${fmt(on)} | ${fmtRatio(r)} | ${verdict} | ${fmt(med(mode, 'fsync', (s) => s.fsyncsPerSecond))} | ${fmt(med(mode, 'fsync', (s) => s.recordsPerSecond))} | ${fmt(nosync)} | ${fmtRatio(ratio(nosync, off))} | ${fmt(med(mode, 'nofsync', (s) => s.recordsPerSecond))} |`,
-    );
+    const off = med(mode, 'off', (s) => s.tps);
+    const cells = recorded.map((v) => {
+      const on = med(mode, v, (s) => s.tps);
+      const r = ratio(on, off);
+      const verdict = Number.isFinite(r) ? (r >= RECORDING_TARGET_RATIO ? 'met' : 'missed') : 'n/a';
+      return `${fmt(on)} | ${fmtRatio(r)}${v === 'fsync' ? ` | ${verdict}` : ''} | ${fmt(med(mode, v, (s) => s.fsyncsPerSecond))} | ${fmt(med(mode, v, (s) => s.recordsPerSecond))}`;
+    });
+    out.push(`| ${mode} | ${fmt(off)} | ${cells.join(' | ')} |`);
   }
   out.push(
     result.shipping
@@ -123,10 +137,8 @@ export function renderRecordingReport(result: RecordingBenchResult, settings: Re
   out.push(
     '\nEvery run (TPS, without initial connection time; fsyncs/s and records/s of the journal; seconds the shipper took after the run to catch up)',
   );
-  out.push(
-    '| mode | round | off | on (fsync) | fsyncs/s | records/s | ship drain s | on (fsync off) | records/s (fsync off) | ship drain s (fsync off) |',
-  );
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push(`| mode | round | off | ${recorded.map((v) => `${RECORDING_LABELS[v]} | fsyncs/s | records/s | ship drain s`).join(' | ')} |`);
+  out.push(`| --- | ---: | ---: | ${recorded.map(() => '---: | ---: | ---: | ---:').join(' | ')} |`);
   for (const mode of settings.modes) {
     for (let round = 1; round <= settings.rounds; round++) {
       const find = (v: RecordingVariant): RecordingSample | undefined =>
@@ -136,10 +148,11 @@ export function renderRecordingReport(result: RecordingBenchResult, settings: Re
         return v === undefined ? '-' : fmt(v);
       };
       const secs = (s: RecordingSample | undefined): string => (s?.shipDrainSeconds === undefined ? '-' : s.shipDrainSeconds.toFixed(1));
-      const [off, on, nosync] = [find('off'), find('fsync'), find('nofsync')];
-      out.push(
-        `| ${mode} | ${round} | ${cell(off, (s) => s.tps)} | ${cell(on, (s) => s.tps)} | ${cell(on, (s) => s.fsyncsPerSecond)} | ${cell(on, (s) => s.recordsPerSecond)} | ${secs(on)} | ${cell(nosync, (s) => s.tps)} | ${cell(nosync, (s) => s.recordsPerSecond)} | ${secs(nosync)} |`,
-      );
+      const cells = recorded.map((v) => {
+        const on = find(v);
+        return `${cell(on, (s) => s.tps)} | ${cell(on, (s) => s.fsyncsPerSecond)} | ${cell(on, (s) => s.recordsPerSecond)} | ${secs(on)}`;
+      });
+      out.push(`| ${mode} | ${round} | ${cell(find('off'), (s) => s.tps)} | ${cells.join(' | ')} |`);
     }
   }
   return out.join('\n');
@@ -199,7 +212,7 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
     let shipped = 0;
     const shipProblems: string[] = [];
 
-    // recording off first, then the two recording gateways, each with its own journal (and shipper)
+    // recording off first, then the three recording gateways, each with its own journal (and shipper)
     const targets: Target[] = [];
     for (const variant of RECORDING_VARIANTS) {
       let journal: Journal | undefined;
@@ -209,7 +222,12 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
         const dir = join(scratch, `journal-${variant}`);
         mkdirSync(dir, { recursive: true });
         let shipper: Shipper | undefined;
-        const opened = await rec.openJournal({ dir, fsync: variant === 'fsync', onCommit: () => shipper?.kick() });
+        const opened = await rec.openJournal({
+          dir,
+          fsync: variant !== 'nofsync',
+          syncWithin: RECORDING_DEFAULTS.syncIntervalMs,
+          onCommit: () => shipper?.kick(),
+        });
         journal = opened;
         cleanups.push(() => opened.close().catch(() => undefined));
         if (store !== undefined) {
@@ -229,6 +247,7 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
           journal: opened,
           onFailure: 'refuse',
           onProblem: (message) => log(`bench: recording (${variant}): ${message}`),
+          syncReads: variant === 'all',
         });
         deps = { recorder, gatewayId: `bench-${variant}` };
       }

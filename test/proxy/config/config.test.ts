@@ -88,6 +88,29 @@ describe('validateConfig defaults', () => {
 describe('validateConfig values', () => {
   it.each([
     {
+      note: 'recording: defaults (digest, refuse, fsync, sync writes within 10ms)',
+      doc: withKey('recording', { dir: 'journal' }),
+      get: (c: GatewayConfig) => c.recording,
+      want: {
+        dir: 'journal',
+        results: 'digest',
+        resultsCapBytes: 65_536,
+        retentionMs: 2_592_000_000,
+        onFailure: 'refuse',
+        fsync: true,
+        sync: 'writes',
+        syncIntervalMs: 10,
+        shipIntervalMs: 1_000,
+      },
+    },
+    {
+      note: 'recording: sync all, every 2ms',
+      doc: withKey('recording', { dir: 'journal', sync: 'all', sync_interval: '2ms' }),
+      get: (c: GatewayConfig) => [c.recording?.sync, c.recording?.syncIntervalMs],
+      want: ['all', 2],
+    },
+    { note: 'no recording section: nothing recorded', doc: minimal, get: (c: GatewayConfig) => c.recording, want: undefined },
+    {
       note: 'full listen',
       doc: withKey('listen', { host: '0.0.0.0', port: 5433 }),
       get: (c: GatewayConfig) => c.listen,
@@ -271,6 +294,16 @@ describe('validateConfig values', () => {
 
 describe('validateConfig errors', () => {
   it.each([
+    {
+      note: 'recording.sync neither writes nor all',
+      doc: withKey('recording', { dir: 'j', sync: 'reads' }),
+      errors: ['recording.sync: must be writes or all, got "reads"'],
+    },
+    {
+      note: 'recording.sync_interval out of range',
+      doc: withKey('recording', { dir: 'j', sync_interval: '1m' }),
+      errors: ['recording.sync_interval: "1m" is out of range (1ms to 10s)'],
+    },
     { note: 'not a mapping', doc: [1], errors: ['(root): must be a mapping, got a list'] },
     { note: 'empty document', doc: null, errors: ['(root): must be a mapping, got nothing'] },
     {

@@ -30,6 +30,7 @@ import {
   verifyDir,
 } from '../../../proxy/recording/index.js';
 import type { ChainedRecord, RecordBody } from '../../../proxy/recording/index.js';
+import { until } from '../../helpers/until.js';
 
 let dir: string;
 beforeEach(() => {
@@ -190,6 +191,103 @@ describe('openJournal group commit', () => {
     expect(journal.stats.fsyncs).toBe(2);
     await journal.close();
     expectChained(await all(dir), 'ns');
+  });
+
+  describe('syncWithin (the background group commit)', () => {
+    /** counted is an fdatasync that counts its calls and can be held: `hold` makes the next syncs wait for `release`. */
+    function counted() {
+      const state = { calls: 0, held: [] as (() => void)[], hold: false };
+      const datasync = async (): Promise<void> => {
+        state.calls++;
+        if (state.hold) await new Promise<void>((r) => state.held.push(r));
+      };
+      return { state, datasync };
+    }
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it.each([
+      { note: 'with syncWithin, a sync starts that long after a write nothing waits for', within: 30 as number | undefined, syncs: 1 },
+      { note: 'without, nothing syncs it until something waits', within: undefined, syncs: 0 },
+    ])('$note', async ({ within, syncs }) => {
+      const c = counted();
+      const journal = await openJournal({ dir, id: 'bg', datasync: c.datasync, ...(within !== undefined ? { syncWithin: within } : {}) });
+      await Promise.all([journal.append(ending(1), { sync: false }), journal.append(ending(2), { sync: false })]);
+      expect(c.state.calls).toBe(0); // not at once: the interval gathers what follows into the same sync
+      await sleep(150);
+      expect(c.state.calls).toBe(syncs);
+      // nothing written since: no further sync however long it waits
+      await sleep(100);
+      expect(c.state.calls).toBe(syncs);
+      await journal.close();
+      expectChained(await all(dir), 'bg');
+    });
+
+    it('a sync something waits for covers what was due: none follows it', async () => {
+      const c = counted();
+      const journal = await openJournal({ dir, id: 'cv', datasync: c.datasync, syncWithin: 40 });
+      await journal.append(ending(1), { sync: false });
+      await journal.append(ending(2)); // synced now, covering record 1
+      expect(c.state.calls).toBe(1);
+      await sleep(150);
+      expect(c.state.calls).toBe(1);
+      await journal.close();
+    });
+
+    it('due while two syncs are in flight, it starts when one ends; writes after it are synced again', async () => {
+      const c = counted();
+      const journal = await openJournal({ dir, id: 'mx', datasync: c.datasync, syncWithin: 20 });
+      c.state.hold = true;
+      const first = journal.append(ending(1));
+      await until(() => c.state.calls === 1);
+      const second = journal.append(ending(2));
+      await until(() => c.state.calls === 2);
+      await journal.append(ending(3), { sync: false }); // written; due in 20 ms, with two syncs in flight
+      await sleep(80);
+      expect(c.state.calls).toBe(2);
+      c.state.hold = false;
+      c.state.held.shift()?.();
+      await first;
+      await until(() => c.state.calls === 3); // the due sync starts as the first ends
+      c.state.held.shift()?.();
+      await second;
+      await journal.append(ending(4), { sync: false });
+      await until(() => c.state.calls === 4);
+      await journal.close();
+      expectChained(await all(dir), 'mx');
+    });
+
+    it('notify with lazy: true hears of the sync without starting one; flush settles it too', async () => {
+      const c = counted();
+      const journal = await openJournal({ dir, id: 'lz', datasync: c.datasync, syncWithin: 40 });
+      const heard: string[] = [];
+      const note = (n: number) => ({
+        written: () => heard.push(`written ${n}`),
+        synced: () => heard.push(`synced ${n}`),
+        failed: () => heard.push(`failed ${n}`),
+        lazy: true,
+      });
+      journal.notify(ending(1), undefined, note(1));
+      await until(() => heard.length === 1);
+      expect(c.state.calls).toBe(0);
+      await until(() => heard.length === 2); // the background sync
+      expect(heard).toEqual(['written 1', 'synced 1']);
+      expect(c.state.calls).toBe(1);
+      journal.notify(ending(2), undefined, note(2));
+      await until(() => heard.length === 3);
+      await journal.flush(); // before the interval: flush syncs it and says so
+      expect(heard).toEqual(['written 1', 'synced 1', 'written 2', 'synced 2']);
+      await journal.close();
+    });
+
+    it('close stops the timer: no sync after a closed journal', async () => {
+      const c = counted();
+      const journal = await openJournal({ dir, id: 'cl', datasync: c.datasync, syncWithin: 30 });
+      await journal.append(ending(1), { sync: false });
+      await journal.close(); // close syncs what was written itself
+      const after = c.state.calls;
+      await sleep(100);
+      expect(c.state.calls).toBe(after);
+    });
   });
 
   it('makes a random 12-hex id, a 0700 directory and 0600 segments', async () => {

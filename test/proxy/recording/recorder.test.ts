@@ -16,6 +16,7 @@ import {
 } from '../../../proxy/recording/index.js';
 import type { RecordBody } from '../../../proxy/recording/index.js';
 import { statementBody } from '../../helpers/recording.js';
+import { until } from '../../helpers/until.js';
 
 let dir: string;
 beforeEach(() => {
@@ -48,17 +49,11 @@ function gatedSyncs() {
   };
 }
 
-async function until(what: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-  expect(what()).toBe(true);
-}
-
 describe('createJournalRecorder', () => {
-  it('a read-only statement goes once written; its durable settles with the sync; a writing one waits for the sync', async () => {
+  it('sync: all: a read-only statement goes once written; its durable settles with the sync; a writing one waits for the sync', async () => {
     const syncs = gatedSyncs();
     const journal = await openJournal({ dir, id: 'rec', datasync: syncs.datasync });
-    const recorder = createJournalRecorder({ journal, onFailure: 'refuse' });
+    const recorder = createJournalRecorder({ journal, onFailure: 'refuse', syncReads: true });
     const read = await recorder.statement(STATEMENT, { readOnly: true, json: JSON.stringify(STATEMENT) });
     expect(journal.stats.records).toBe(1);
     let durable = false;
@@ -92,6 +87,29 @@ describe('createJournalRecorder', () => {
     expect(kinds).toEqual(['1:statement', '2:statement', '3:statement.outcome']);
   });
 
+  it('sync: writes (the default): a read-only statement goes once written with nothing to wait for; the background sync covers it', async () => {
+    const syncs = gatedSyncs();
+    const journal = await openJournal({ dir, id: 'wr', datasync: syncs.datasync, syncWithin: 20 });
+    const recorder = createJournalRecorder({ journal, onFailure: 'refuse' });
+    const read = await recorder.statement(STATEMENT, { readOnly: true, json: JSON.stringify(STATEMENT) });
+    expect(read).toBeUndefined(); // no `durable`: its answers are not held
+    expect(journal.stats).toMatchObject({ records: 1, fsyncs: 0 });
+    await until(() => syncs.calls.length === 1); // the background group commit, within 20 ms
+    syncs.calls[0]?.release();
+    await until(() => journal.stats.fsyncs === 1);
+
+    // a statement that can change anything still waits for its sync before it may run
+    let wrote = false;
+    const writing = recorder.statement({ ...STATEMENT, statement: 2 }).then(() => {
+      wrote = true;
+    });
+    await until(() => syncs.calls.length === 2);
+    expect(wrote).toBe(false);
+    syncs.calls[1]?.release();
+    await writing;
+    await journal.close();
+  });
+
   it.each([
     { onFailure: 'refuse' as const, runs: false },
     { onFailure: 'continue' as const, runs: true },
@@ -119,11 +137,11 @@ describe('createJournalRecorder', () => {
   it.each([
     { onFailure: 'refuse' as const, durable: 'rejected' },
     { onFailure: 'continue' as const, durable: 'fulfilled' },
-  ])('a sync that fails after the write ($onFailure): durable is $durable, reported once', async ({ onFailure, durable }) => {
+  ])('sync: all, a sync that fails after the write ($onFailure): durable is $durable, reported once', async ({ onFailure, durable }) => {
     const syncs = gatedSyncs();
     const journal = await openJournal({ dir, id: 'sf', datasync: syncs.datasync });
     const problems: string[] = [];
-    const recorder = createJournalRecorder({ journal, onFailure, onProblem: (m) => problems.push(m) });
+    const recorder = createJournalRecorder({ journal, onFailure, onProblem: (m) => problems.push(m), syncReads: true });
     const read = await recorder.statement(STATEMENT, { readOnly: true });
     await until(() => syncs.calls.length === 1);
     syncs.calls[0]?.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
@@ -136,4 +154,28 @@ describe('createJournalRecorder', () => {
     expect(next[0]?.status).toBe(onFailure === 'refuse' ? 'rejected' : 'fulfilled');
     await journal.close();
   });
+
+  it.each([
+    { onFailure: 'refuse' as const, next: 'rejected' },
+    { onFailure: 'continue' as const, next: 'fulfilled' },
+  ])(
+    'sync: writes, a background sync that fails ($onFailure): reported once, and the next statement is $next',
+    async ({ onFailure, next }) => {
+      const syncs = gatedSyncs();
+      const journal = await openJournal({ dir, id: 'bf', datasync: syncs.datasync, syncWithin: 5 });
+      const problems: string[] = [];
+      const recorder = createJournalRecorder({ journal, onFailure, onProblem: (m) => problems.push(m) });
+      expect(await recorder.statement(STATEMENT, { readOnly: true })).toBeUndefined();
+      await until(() => syncs.calls.length === 1);
+      syncs.calls[0]?.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      await until(() => journal.failed !== undefined);
+      const after = await Promise.allSettled([recorder.statement({ ...STATEMENT, statement: 2 }, { readOnly: true })]);
+      expect(after[0]?.status).toBe(next);
+      expect(problems).toEqual([
+        expect.stringMatching(/^the journal cannot be written/),
+        expect.stringMatching(/^the journal cannot be written/),
+      ]);
+      await journal.close();
+    },
+  );
 });

@@ -362,7 +362,11 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
         if (p.sync || (p.synced !== undefined && p.lazy !== true)) {
           unsynced.push(p);
           waits = true;
-        } else if (p.synced !== undefined) later.push(p);
+        } else if (p.synced !== undefined) {
+          // without fsync there is no sync to wait for: written is as far as it goes
+          if (fsync) later.push(p);
+          else p.synced.resolve();
+        }
       }
       if (waits) startSyncs();
       else syncLater();

@@ -279,6 +279,23 @@ describe('openJournal group commit', () => {
       await journal.close();
     });
 
+    it('without fsync, a lazy notify is settled as soon as it is written (nothing is held for a sync that never comes)', async () => {
+      const journal = await openJournal({ dir, id: 'nf', fsync: false, syncWithin: 10_000 });
+      const heard: string[] = [];
+      for (const n of [1, 2]) {
+        journal.notify(ending(n), undefined, {
+          written: () => heard.push(`written ${n}`),
+          synced: () => heard.push(`synced ${n}`),
+          failed: () => heard.push(`failed ${n}`),
+          lazy: true,
+        });
+      }
+      await until(() => heard.length === 4);
+      expect(heard).toEqual(['written 1', 'synced 1', 'written 2', 'synced 2']);
+      expect(journal.stats.fsyncs).toBe(0);
+      await journal.close();
+    });
+
     it('close stops the timer: no sync after a closed journal', async () => {
       const c = counted();
       const journal = await openJournal({ dir, id: 'cl', datasync: c.datasync, syncWithin: 30 });

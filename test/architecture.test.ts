@@ -123,6 +123,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   index: ['server', 'session', 'gate', 'approvals', 'recording', 'control', 'catalog', 'upstream', 'events', 'config', 'errors'],
   console: [],
   admin: ['approvals', 'auth', 'state', 'sessions', 'decision', 'policy', 'impact', 'console', 'errors'],
+  workers: ['config', 'metrics', 'errors'],
   dev: ['*'],
   cli: ['*'],
 };

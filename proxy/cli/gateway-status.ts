@@ -47,6 +47,8 @@ export type GatewayStatusParts = {
 /** GatewayStatus is what the admin API serves: metrics, readiness and the status document. */
 export type GatewayStatus = {
   metrics(): Promise<{ readonly contentType: string; readonly body: string }>;
+  /** metricsJson is this process's metrics as prom-client's JSON (what a `serve` supervisor sums over its workers). */
+  metricsJson(): Promise<readonly unknown[]>;
   readiness(): Promise<ReadinessReport>;
   status(): StatusDocument;
   /** figures reads the web console's live overview from the same metrics. */
@@ -79,6 +81,7 @@ export function startGatewayStatus(parts: GatewayStatusParts): GatewayStatus {
   ]);
   return {
     metrics: () => metrics.exposition(),
+    metricsJson: () => metrics.registry.getMetricsAsJSON(),
     readiness,
     status: () => gatewayStatus(sources, parts.labels),
     figures: () => metrics.figures(),

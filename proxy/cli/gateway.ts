@@ -55,8 +55,20 @@ export type GatewayStart =
       readonly watch: () => () => void;
       /** close stops the gateway; `graceMs` lets running statements finish first (a drain, `limits.shutdown_grace`). */
       readonly close: (options?: { readonly graceMs?: number }) => Promise<void>;
+      /** metricsJson is this gateway's own metrics (prom-client's JSON), for a supervisor that sums its workers'. */
+      readonly metricsJson: () => Promise<readonly unknown[]>;
     }
   | { readonly kind: 'failed'; readonly reasons: readonly string[] };
+
+/**
+ * GatewayClusterHooks connect a gateway that is one of `serve`'s workers to its supervisor
+ * (proxy/workers): /metrics answers every worker's metrics summed, and a policy reload made
+ * through this worker's admin API is passed on to the others.
+ */
+export type GatewayClusterHooks = {
+  readonly metrics?: () => Promise<{ readonly contentType: string; readonly body: string }>;
+  readonly policyReloaded?: () => void;
+};
 
 /** GatewayEnv is the environment `password_env` is resolved against (the CLI passes its RunContext env). */
 export type GatewayEnv = Readonly<Record<string, string | undefined>>;
@@ -72,6 +84,7 @@ export async function startGatewayFromConfig(
   log: (line: string) => void,
   env: GatewayEnv = {},
   stdout: (text: string) => void = (text) => process.stdout.write(text),
+  cluster: GatewayClusterHooks = {},
 ): Promise<GatewayStart> {
   const [
     { startGateway, createEventBus },
@@ -344,10 +357,19 @@ export async function startGatewayFromConfig(
         ...(state !== undefined ? { sessions: createSessionViews(state) } : {}),
         ...(control !== undefined ? { control } : {}),
         audit,
-        policy: impact === undefined ? active : { reload: active.reload, status: active.status, impact: impact.last },
+        policy: {
+          // a reload through this worker's admin API reaches the other workers too
+          reload: async (trigger) => {
+            const outcome = await active.reload(trigger);
+            cluster.policyReloaded?.();
+            return outcome;
+          },
+          status: active.status,
+          ...(impact !== undefined ? { impact: impact.last } : {}),
+        },
         verifier,
         readiness: status.readiness,
-        metrics: status.metrics,
+        metrics: cluster.metrics ?? status.metrics,
         status: status.status,
         openRoutes: config.admin.openRoutes,
         rateLimit: { max: config.admin.rateLimit.max, timeWindowMs: config.admin.rateLimit.windowMs },
@@ -388,6 +410,7 @@ export async function startGatewayFromConfig(
     port: gateway.port,
     ...(admin !== undefined ? { adminUrl: admin.url } : {}),
     policy: active,
+    metricsJson: status.metricsJson,
     reconfigure: (next) => {
       const report = reconfigure(runningConfig, next, {
         setLogLevel: (level) => {

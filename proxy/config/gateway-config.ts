@@ -26,6 +26,8 @@ import type { RecordingConfig } from './recording.js';
 import type { AdminConfig, ApprovalConfig } from './approval.js';
 import type { StateConfig } from './state.js';
 import { validateUpstream, UPSTREAM_DEFAULTS } from './upstream.js';
+import { validateWorkers, WORKERS_DEFAULT } from './workers.js';
+import type { WorkersConfig } from './workers.js';
 import type { UpstreamConfig } from './upstream.js';
 
 /** GatewayConfig is a validated opa.config.yaml with every default applied. */
@@ -49,6 +51,8 @@ export type GatewayConfig = {
   readonly recording?: RecordingConfig;
   /** decisionLogs says where statement decisions are logged in OPA's format (no sink without the section). */
   readonly decisionLogs: DecisionLogsConfig;
+  /** workers is how many gateway processes `serve` runs on the listen address (1: the gateway itself; more need `state`). */
+  readonly workers: WorkersConfig;
 };
 
 /** ValidateConfigResult is a GatewayConfig or every problem found, each prefixed by its key path. */
@@ -70,6 +74,7 @@ export const CONFIG_DEFAULTS = deepFreeze({
   admin: ADMIN_DEFAULTS,
   recording: RECORDING_DEFAULTS,
   decisionLogs: DECISION_LOGS_DEFAULTS,
+  workers: WORKERS_DEFAULT,
 });
 
 /** TOP_LEVEL_KEYS are the keys a document may have, in the order the sections are validated. */
@@ -88,6 +93,7 @@ const TOP_LEVEL_KEYS = [
   'admin',
   'recording',
   'decision_logs',
+  'workers',
 ] as const;
 
 /** validateConfig checks a parsed opa.config.yaml document and applies the defaults. */
@@ -112,6 +118,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
   const admin = validateAdmin(root);
   const recording = validateRecording(root);
   const decisionLogs = validateDecisionLogs(root);
+  const workers = validateWorkers(root, state !== undefined);
   if (errors.length > 0 || identity === undefined || policy === undefined) return { ok: false, errors };
   const config: GatewayConfig = {
     listen,
@@ -128,6 +135,7 @@ export function validateConfig(raw: unknown): ValidateConfigResult {
     admin,
     ...(recording !== undefined ? { recording } : {}),
     decisionLogs,
+    workers,
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -33,6 +33,8 @@ export { RECORDING_DEFAULTS } from './recording.js';
 export type { RecordingConfig } from './recording.js';
 export { DECISION_LOGS_DEFAULTS } from './decision-logs.js';
 export type { DecisionLogMaskRule, DecisionLogsConfig } from './decision-logs.js';
+export { MAX_WORKERS, WORKERS_DEFAULT } from './workers.js';
+export type { WorkersConfig } from './workers.js';
 export { formatDuration, parseDuration } from './durations.js';
 export { parseSize } from './sizes.js';
 export { resolveSecret, secretFromFile } from './secrets.js';

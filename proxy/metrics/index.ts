@@ -4,6 +4,7 @@
 
 export { DECISION_BUCKETS, STATEMENT_DECISIONS, UPSTREAM_BUCKETS, createGatewayMetrics } from './registry.js';
 export type { GatewayMetrics, GatewayMetricsOptions, MetricFigures } from './registry.js';
+export { sumMetrics } from './sum.js';
 export { BUNDLE_NAME, NEVER, gatewayStatus, staticPolicyStatus } from './status.js';
 export type { PluginState, StatusDocument } from './status.js';
 export {

@@ -1,11 +1,15 @@
 // `portcullis serve`: load and validate the config (errors path-addressed, exit 1), then start
 // the gateway through the composition root (../gateway.ts, loaded lazily) and run until a stop
 // signal, then drain: new connections are refused, running statements finish within
-// `limits.shutdown_grace`, the sessions left end with 57P01, and the process exits 0.
+// `limits.shutdown_grace`, the sessions left end with 57P01, and the process exits 0. With
+// `workers` > 1 it becomes their supervisor instead (proxy/workers), and each worker runs `serve`
+// again as a whole gateway on the shared addresses.
 
 import { options, parseFlags, usageError } from '../command.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../io.js';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** DEFAULT_CONFIG_PATH is the config `serve` reads when `--config` is not given. */
 export const DEFAULT_CONFIG_PATH = 'opa.config.yaml';
@@ -36,20 +40,53 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
       if (v.config === '') return usageError('serve: --config must not be empty');
       return options({ configPath: v.config ?? DEFAULT_CONFIG_PATH, watch: v.watch === true });
     }),
-  async run(cmd, io, ctx) {
-    const [{ loadConfigFile }, { startGatewayFromConfig }] = await Promise.all([import('../config-file.js'), import('../gateway.js')]);
-    const loaded = loadConfigFile(cmd.configPath, ctx.env);
+  async run(cmd, io, given) {
+    const [{ loadConfigFile }, { startGatewayFromConfig }, workers] = await Promise.all([
+      import('../config-file.js'),
+      import('../gateway.js'),
+      import('../../workers/index.js'),
+    ]);
+    const loaded = loadConfigFile(cmd.configPath, given.env);
     if (!loaded.ok) {
       for (const e of loaded.errors) io.stderr(`portcullis: ${e}\n`);
       return EXIT.failure;
     }
-    const gateway = await startGatewayFromConfig(loaded.config, (line) => io.stderr(`${line}\n`), ctx.env);
+    const link = workers.joinAsWorker(given.env);
+    const count = workers.workerCount(loaded.config.workers);
+    if (link === undefined && count > 1) {
+      // the supervisor: every worker runs this command again, with the same configuration
+      return workers.superviseWorkers({
+        count,
+        exec: fileURLToPath(new URL('../../../bin/portcullis.js', import.meta.url)),
+        args: ['serve', '--config', resolve(cmd.configPath), ...(cmd.watch ? ['--watch'] : [])],
+        stdout: io.stdout,
+        stderr: io.stderr,
+        untilStopped: given.untilStopped,
+        ...(given.onReload !== undefined ? { onReload: given.onReload } : {}),
+      });
+    }
+    // a worker stops, and reloads, when its supervisor says so
+    const ctx = link === undefined ? given : { ...given, untilStopped: link.untilStopped, onReload: link.onReload };
+    const config = link === undefined ? loaded.config : workers.forWorker(loaded.config, link.index);
+    const prefix = link === undefined ? '' : `[worker ${link.index}] `;
+    const gateway = await startGatewayFromConfig(
+      config,
+      (line) => io.stderr(`${prefix}${line}\n`),
+      ctx.env,
+      undefined,
+      link === undefined ? {} : { metrics: link.clusterMetrics, policyReloaded: link.policyReloaded },
+    );
     if (gateway.kind === 'failed') {
-      for (const r of gateway.reasons) io.stderr(`${r}\n`);
+      for (const r of gateway.reasons) io.stderr(`${prefix}${r}\n`);
       io.stderr(`portcullis: the gateway did not start (${cmd.configPath})\n`);
       return EXIT.failure;
     }
-    io.stdout(`portcullis: gateway listening on ${gateway.host}:${gateway.port}\n`);
+    if (link !== undefined) {
+      link.provideMetrics(gateway.metricsJson);
+      const offPolicy = link.onPolicyReload(() => void gateway.policy.reload('api'));
+      link.ready({ host: gateway.host, port: gateway.port, ...(gateway.adminUrl !== undefined ? { adminUrl: gateway.adminUrl } : {}) });
+      void link.untilStopped().then(offPolicy);
+    } else io.stdout(`portcullis: gateway listening on ${gateway.host}:${gateway.port}\n`);
     // SIGHUP re-reads the configuration (log level and identity apply now; other changes are
     // reported as needing a restart) and reloads the policy (its outcome goes to the operational
     // log as policy.activated / policy.reload_failed)
@@ -59,7 +96,7 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
         for (const e of again.errors) io.stderr(`portcullis: SIGHUP: ${e}\n`);
         io.stderr(`portcullis: SIGHUP: ${cmd.configPath} has errors; the running configuration stays\n`);
       } else {
-        const report = gateway.reconfigure(again.config);
+        const report = gateway.reconfigure(link === undefined ? again.config : workers.forWorker(again.config, link.index));
         if (report.applied.length > 0) io.stderr(`portcullis: SIGHUP: applied ${report.applied.join(', ')}\n`);
         for (const e of report.errors) io.stderr(`portcullis: SIGHUP: ${e}\n`);
         if (report.restartNeeded.length > 0) {
@@ -74,9 +111,12 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     stopWatching?.();
     // a drain: no new connections, running statements finish within limits.shutdown_grace (a second signal exits at once)
     const graceMs = loaded.config.limits.shutdownGraceMs;
-    io.stderr(`portcullis: shutting down; running statements may finish within ${graceMs / 1000} s (signal again to exit at once)\n`);
+    io.stderr(
+      `${prefix}portcullis: shutting down; running statements may finish within ${graceMs / 1000} s (signal again to exit at once)\n`,
+    );
     await gateway.close({ graceMs });
-    io.stderr('portcullis: gateway stopped\n');
+    io.stderr(`${prefix}portcullis: gateway stopped\n`);
+    link?.leave();
     return EXIT.ok;
   },
 };

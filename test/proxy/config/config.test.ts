@@ -110,6 +110,20 @@ describe('validateConfig values', () => {
       want: ['all', 2],
     },
     { note: 'no recording section: nothing recorded', doc: minimal, get: (c: GatewayConfig) => c.recording, want: undefined },
+    { note: 'workers: 1 by default', doc: minimal, get: (c: GatewayConfig) => c.workers, want: 1 },
+    {
+      note: 'workers: 4 with a state store',
+      doc: { ...withKey('workers', 4), state: { database: 'portcullis_state', user: 'gw' } },
+      get: (c: GatewayConfig) => c.workers,
+      want: 4,
+    },
+    {
+      note: 'workers: auto with a state store',
+      doc: { ...withKey('workers', 'auto'), state: { database: 'portcullis_state', user: 'gw' } },
+      get: (c: GatewayConfig) => c.workers,
+      want: 'auto',
+    },
+    { note: 'workers: 1 needs no state store', doc: withKey('workers', 1), get: (c: GatewayConfig) => c.workers, want: 1 },
     {
       note: 'full listen',
       doc: withKey('listen', { host: '0.0.0.0', port: 5433 }),
@@ -295,6 +309,22 @@ describe('validateConfig values', () => {
 describe('validateConfig errors', () => {
   it.each([
     {
+      note: 'workers without a state store',
+      doc: withKey('workers', 2),
+      errors: [
+        'workers: 2 needs `state`: the workers share held statements, approvals, blocks and live control through the state store (set state, or workers: 1)',
+      ],
+    },
+    {
+      note: 'workers: auto without a state store',
+      doc: withKey('workers', 'auto'),
+      errors: [
+        'workers: auto needs `state`: the workers share held statements, approvals, blocks and live control through the state store (set state, or workers: 1)',
+      ],
+    },
+    { note: 'workers: 0', doc: withKey('workers', 0), errors: ['workers: must be an integer from 1 to 256 or auto, got 0'] },
+    { note: 'workers: a word', doc: withKey('workers', 'many'), errors: ['workers: must be an integer from 1 to 256 or auto, got "many"'] },
+    {
       note: 'recording.sync neither writes nor all',
       doc: withKey('recording', { dir: 'j', sync: 'reads' }),
       errors: ['recording.sync: must be writes or all, got "reads"'],
@@ -315,7 +345,7 @@ describe('validateConfig errors', () => {
       note: 'unknown top-level key',
       doc: withKey('listn', {}),
       errors: [
-        'listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log, masking, state, approval, admin, recording, decision_logs)',
+        'listn: unknown key (expected one of listen, tls, allow_plaintext_password, upstream, identity, policy, limits, log, masking, state, approval, admin, recording, decision_logs, workers)',
       ],
     },
     { note: 'unknown nested key', doc: withKey('listen.hots', 'x'), errors: ['listen.hots: unknown key (expected one of host, port)'] },

@@ -67,7 +67,7 @@ const PROXY_LAYERS: Readonly<Record<string, readonly string[]>> = {
   'upstream-pool': ['upstream', 'net', 'wire', 'errors'],
   state: ['upstream', 'wire', 'errors'],
   approvals: ['state', 'errors'],
-  recording: ['state', 'errors'],
+  recording: ['state', 'threads', 'errors'],
   control: ['state', 'errors'],
   'bundle-service': ['errors'],
   sessions: ['state', 'recording', 'errors'],

@@ -14,6 +14,7 @@ export async function startRecording(
   config: GatewayConfig,
   state: import('../state/index.js').StateStore | undefined,
   events: { publish(e: GatewayEvent): void },
+  shipLogin?: import('../recording/index.js').ShipperLogin,
 ): Promise<
   | {
       readonly ok: true;
@@ -38,15 +39,17 @@ export async function startRecording(
     return { ok: false, reason: `recording.dir: ${rc.dir} cannot be used for the journal (${e instanceof Error ? e.message : String(e)})` };
   }
   if (state !== undefined) {
-    shipper = rec.createShipper({
-      store: state,
-      dir: rc.dir,
-      onEvent: (e) => {
-        if (e.type !== 'recording.shipped') return problem(`shipping to the state store failed: ${e.message}`);
-        if (e.journal === journal.id) shippedThrough = Math.max(shippedThrough, e.through);
-        events.publish({ type: 'recording.shipped', journal: e.journal, records: e.records, through: e.through });
-      },
-    });
+    const onEvent = (e: import('../recording/index.js').ShipperEvent): void => {
+      if (e.type !== 'recording.shipped') return problem(`shipping to the state store failed: ${e.message}`);
+      if (e.journal === journal.id) shippedThrough = Math.max(shippedThrough, e.through);
+      events.publish({ type: 'recording.shipped', journal: e.journal, records: e.records, through: e.through });
+    };
+    // on a thread of its own when the store's login can go there (reading back and inserting never
+    // take the statements' event loop); on the event loop otherwise
+    shipper =
+      shipLogin !== undefined
+        ? rec.startShipThread({ dir: rc.dir, login: shipLogin, onEvent })
+        : rec.createShipper({ store: state, dir: rc.dir, onEvent });
     // what an earlier run left unshipped (a crash) goes first
     await shipper.shipOnce();
     shipper.start(rc.shipIntervalMs);

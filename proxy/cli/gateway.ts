@@ -288,7 +288,20 @@ export async function startGatewayFromConfig(
   }
   const gatewayId = `${hostname()}:${process.pid}`;
   // the session recording: a journal written ahead of every statement, shipped to the state store
-  const recording = await startRecording(config, state, events);
+  // the shipper logs in to the store on a thread of its own, as the gateway does
+  const shipLogin =
+    stateConfig === undefined
+      ? undefined
+      : {
+          host: stateConfig.host,
+          port: stateConfig.port,
+          database: stateConfig.database,
+          user: stateConfig.user,
+          connectTimeoutMs: stateConfig.connectTimeoutMs,
+          ...(typeof statePassword === 'string' ? { password: statePassword } : {}),
+          ...(stateSecret?.kind === 'file' ? { passwordFile: stateSecret.path } : {}),
+        };
+  const recording = await startRecording(config, state, events, shipLogin);
   if (!recording.ok) {
     control?.close();
     await plane.plane.close();

@@ -19,6 +19,8 @@ export {
   segmentName,
 } from './segments.js';
 export type { SegmentFile } from './segments.js';
+export { startShipThread } from './ship-thread.js';
+export type { ShipperLogin } from './ship-thread.js';
 export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShipper, insertParams, shippedThrough } from './shipper.js';
 export type { ShipResult, Shipper, ShipperEvent, ShipperOptions, ShipperStore } from './shipper.js';
 export { ISO_AT, createVerifier, verifyChain, verifyDir, verifyStore } from './verify.js';

@@ -9,7 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createShipper, openJournal, contentHash, prune, segmentName, verifyDir, verifyStore } from '../../../proxy/recording/index.js';
+import {
+  createShipper,
+  openJournal,
+  contentHash,
+  prune,
+  segmentName,
+  startShipThread,
+  verifyDir,
+  verifyStore,
+} from '../../../proxy/recording/index.js';
 import type { Journal, RecordBody, ShipperEvent } from '../../../proxy/recording/index.js';
 import { createStateStore } from '../../../proxy/state/index.js';
 import type { StateStore } from '../../../proxy/state/index.js';
@@ -150,6 +159,52 @@ describe('createShipper', () => {
     shipper.start(50);
     await fill(journal, 10);
     await expect.poll(() => count(journal.id), { timeout: 5000 }).toBe(10);
+    await shipper.stop();
+    await journal.close();
+  });
+});
+
+describe('startShipThread (the gateway ships from a thread of its own)', () => {
+  const login = () => {
+    const { host, port } = pgRef.current;
+    return { host, port, database: 'rec', user: OWNER.name, password: OWNER.password, connectTimeoutMs: 5000 };
+  };
+
+  it('ships on request, on kicks and on its interval, with its own connection; then stops', async () => {
+    const dir = freshDir();
+    const events: ShipperEvent[] = [];
+    let shipper: ReturnType<typeof startShipThread> | undefined;
+    const journal = await openJournal({ dir, fsync: false, onCommit: () => shipper?.kick() });
+    await fill(journal, 12);
+    shipper = startShipThread({ dir, login: login(), batchSize: 5, onEvent: (e) => events.push(e) });
+    expect(await shipper.shipOnce()).toEqual({ shipped: 12 });
+    expect(events).toEqual([{ type: 'recording.shipped', journal: journal.id, records: 12, through: 12 }]);
+    // a commit's kick ships what follows without a request
+    await fill(journal, 3, 's2');
+    await expect.poll(() => count(journal.id), { timeout: 5000 }).toBe(15);
+    // the interval ships what no kick announced (kicks closer together than 20 ms are dropped)
+    shipper.start(50);
+    await journal.append(statement('s3', 1));
+    await expect.poll(() => count(journal.id), { timeout: 5000 }).toBe(16);
+    await shipper.stop();
+    await journal.append(statement('s3', 2));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await count(journal.id)).toBe(16); // stopped: nothing ships any more
+    await journal.close();
+    expect(await verifyStore(store)).toMatchObject({ ok: true, records: 16 });
+  });
+
+  it('a store it cannot log in to: each round fails with the reason (reported, never thrown), nothing ships', async () => {
+    const dir = freshDir();
+    const journal = await openJournal({ dir, fsync: false });
+    await fill(journal, 2);
+    const events: ShipperEvent[] = [];
+    const shipper = startShipThread({ dir, login: { ...login(), password: 'wrong' }, onEvent: (e) => events.push(e) });
+    const result = await shipper.shipOnce();
+    expect(result.shipped).toBe(0);
+    expect(result.error).toMatch(/^state store unavailable: cannot log in/);
+    expect(events).toMatchObject([{ type: 'recording.ship_failed' }]);
+    expect(await count(journal.id)).toBe(0);
     await shipper.stop();
     await journal.close();
   });

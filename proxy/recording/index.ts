@@ -16,9 +16,11 @@ export {
   readJournals,
   readSegment,
   readSegmentFrom,
+  readShippableFrom,
   segmentName,
+  shippableOf,
 } from './segments.js';
-export type { SegmentFile } from './segments.js';
+export type { SegmentFile, ShippableRecord } from './segments.js';
 export { startShipThread } from './ship-thread.js';
 export type { ShipperLogin } from './ship-thread.js';
 export { INSERT_RECORDS_SQL, SHIPPED_THROUGH_SQL, SHIP_BATCH_DEFAULT, createShipper, insertParams, shippedThrough } from './shipper.js';

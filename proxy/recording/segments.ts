@@ -76,20 +76,109 @@ export async function readSegment(dir: string, name: string): Promise<ChainedRec
  * offset after the last complete line (a line still being written is left for the next read).
  */
 export async function readSegmentFrom(dir: string, name: string, offset: number): Promise<{ records: ChainedRecord[]; offset: number }> {
+  const read = await completeLinesFrom(dir, name, offset);
+  return { records: read.text === '' ? [] : parseSegment(read.text), offset: read.offset };
+}
+
+/** completeLinesFrom reads a segment's complete lines from byte `offset` on, and the offset after the last of them. */
+async function completeLinesFrom(dir: string, name: string, offset: number): Promise<{ text: string; offset: number }> {
   const handle = await open(join(dir, name), 'r');
   try {
     const { size } = await handle.stat();
-    if (size <= offset) return { records: [], offset };
+    if (size <= offset) return { text: '', offset };
     const buf = Buffer.alloc(size - offset);
     const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
     // the zeros a journal writes ahead of its data (ZERO_AHEAD) are not data
     const zeros = buf.subarray(0, bytesRead).indexOf(0);
     const end = buf.subarray(0, zeros === -1 ? bytesRead : zeros).lastIndexOf(0x0a) + 1;
-    if (end === 0) return { records: [], offset };
-    return { records: parseSegment(buf.subarray(0, end).toString('utf8')), offset: offset + end };
+    return { text: buf.subarray(0, end).toString('utf8'), offset: offset + end };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * ShippableRecord is what the shipper stores of a record: the line's fields, the body's text as
+ * written, and the body's `kind`, `session` and `statement` (columns of their own in the store).
+ */
+export type ShippableRecord = {
+  readonly journal: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly prev: string;
+  readonly hash: string;
+  readonly kind: string;
+  readonly session: string | null;
+  readonly statement: number | null;
+  readonly bodyJson: string;
+};
+
+// A line as the journal writes it (lines.ts), up to its body; and the start of a statement or
+// outcome body as the gate and the relay write them (kind, session, statement first).
+const LINE_HEAD = /^\{"journal":"([A-Za-z0-9_.]+)","seq":(\d+),"at":"([0-9T:.Z-]+)","prev":"([0-9a-f]*)","hash":"([0-9a-f]{64})","body":/;
+const STATEMENT_HEAD = /^\{"kind":"(statement|statement\.outcome)","session":"([^"\\]*)","statement":(\d+)[,}]/;
+
+/**
+ * shippableOf reads a line for the shipper without parsing its body where the layout is the
+ * journal's own (a statement or outcome body, most of the records); any other line is parsed
+ * (parseRecordLine) and taken as a record only if it is one.
+ */
+export function shippableOf(line: string): ShippableRecord | undefined {
+  const head = LINE_HEAD.exec(line);
+  if (head !== null && line.endsWith('}')) {
+    const bodyJson = line.slice(head[0].length, -1);
+    const st = STATEMENT_HEAD.exec(bodyJson);
+    if (st !== null) {
+      const statement = Number(st[3]);
+      if (Number.isSafeInteger(statement) && statement <= 2_147_483_647)
+        return {
+          journal: head[1] as string,
+          seq: Number(head[2]),
+          at: head[3] as string,
+          prev: head[4] as string,
+          hash: head[5] as string,
+          kind: st[1] as string,
+          session: st[2] as string,
+          statement,
+          bodyJson,
+        };
+    }
+  }
+  const r = parseRecordLine(line);
+  if (r === undefined) return undefined;
+  const field = (name: string): unknown =>
+    typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>)[name] : undefined;
+  const kind = field('kind');
+  const session = field('session');
+  const statement = field('statement');
+  return {
+    journal: r.journal,
+    seq: r.seq,
+    at: r.at,
+    prev: r.prev,
+    hash: r.hash,
+    kind: typeof kind === 'string' ? kind : '',
+    session: typeof session === 'string' ? session : null,
+    statement: typeof statement === 'number' && Number.isInteger(statement) ? statement : null,
+    bodyJson: r.bodyJson,
+  };
+}
+
+/** readShippableFrom is readSegmentFrom for the shipper: the records as shippableOf reads them. */
+export async function readShippableFrom(
+  dir: string,
+  name: string,
+  offset: number,
+): Promise<{ records: ShippableRecord[]; offset: number }> {
+  const read = await completeLinesFrom(dir, name, offset);
+  const records: ShippableRecord[] = [];
+  const lines = read.text.split('\n');
+  lines.pop(); // '' after the last line feed
+  for (const line of lines) {
+    const r = line === '' ? undefined : shippableOf(line);
+    if (r !== undefined) records.push(r);
+  }
+  return { records, offset: read.offset };
 }
 
 /** readJournals yields every record of every segment in dir, by journal and then seq, ignoring torn final lines. */

@@ -6,12 +6,11 @@
 // round tries again. The shipper never deletes anything (retention.ts does, once shipped).
 
 import { messageOf } from '../errors.js';
-import { listSegments, readSegmentFrom } from './segments.js';
+import { listSegments, readShippableFrom } from './segments.js';
 
 /** KICK_GAP_MS is the least time between the end of a shipping round and a round asked for by a commit. */
 const KICK_GAP_MS = 100;
-import type { SegmentFile } from './segments.js';
-import type { ChainedRecord } from './types.js';
+import type { SegmentFile, ShippableRecord } from './segments.js';
 
 /** ShipperStore is what the shipper needs of the state store (a StateStore fits). */
 export type ShipperStore = {
@@ -59,30 +58,32 @@ export const SHIPPED_THROUGH_SQL = `SELECT GREATEST(
 
 /**
  * INSERT_RECORDS_SQL inserts records given column by column as arrays (insertParams), skipping any
- * already there. The body goes into a `json` column, which keeps its text as written: the text
- * the record's hash covers.
+ * already there. The bodies come as one JSON array, its elements in the records' order: they are
+ * JSON texts already, so nothing escapes them for an array literal and the store reads no escapes
+ * (a record's body is most of its bytes). The body goes into a `json` column, which, like
+ * json_array_elements over a `json` value, keeps its text as written: the text the record's hash
+ * covers.
  */
 export const INSERT_RECORDS_SQL = `INSERT INTO portcullis.recording_records (journal, seq, at, prev, hash, kind, session, statement, body)
-SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[], $9::json[])
+SELECT r.journal, r.seq, r.at, r.prev, r.hash, r.kind, r.session, r.statement, b.body
+FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[])
+  WITH ORDINALITY AS r(journal, seq, at, prev, hash, kind, session, statement, n)
+JOIN json_array_elements($9::json) WITH ORDINALITY AS b(body, n) USING (n)
 ON CONFLICT DO NOTHING`;
 
 /** insertParams are INSERT_RECORDS_SQL's parameters for a batch of records. */
-export function insertParams(records: readonly ChainedRecord[]): string[] {
-  const column = (f: (r: ChainedRecord) => string | number | null): string => pgArray(records.map(f));
-  const field = (r: ChainedRecord, name: 'kind' | 'session' | 'statement'): string | number | null => {
-    const v = typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>)[name] : undefined;
-    return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) ? v : null;
-  };
+export function insertParams(records: readonly ShippableRecord[]): string[] {
+  const column = (f: (r: ShippableRecord) => string | number | null): string => pgArray(records.map(f));
   return [
     column((r) => r.journal),
     column((r) => r.seq),
     column((r) => r.at),
     column((r) => r.prev),
     column((r) => r.hash),
-    column((r) => field(r, 'kind') ?? ''),
-    column((r) => field(r, 'session')),
-    column((r) => field(r, 'statement')),
-    column((r) => r.bodyJson),
+    column((r) => r.kind),
+    column((r) => r.session),
+    column((r) => r.statement),
+    `[${records.map((r) => r.bodyJson).join(',')}]`,
   ];
 }
 
@@ -135,10 +136,10 @@ export function createShipper(options: ShipperOptions): Shipper {
       const seg = segments[i] as SegmentFile;
       const next = segments[i + 1];
       if (next !== undefined && next.firstSeq - 1 <= through) continue; // fully shipped
-      let records: ChainedRecord[];
+      let records: ShippableRecord[];
       try {
         // only what was appended since the last read of this segment
-        const read = await readSegmentFrom(dir, seg.name, state.offsets.get(seg.name) ?? 0);
+        const read = await readShippableFrom(dir, seg.name, state.offsets.get(seg.name) ?? 0);
         state.offsets.set(seg.name, read.offset);
         records = read.records.filter((r) => r.seq > through);
       } catch (e) {
@@ -156,7 +157,7 @@ export function createShipper(options: ShipperOptions): Shipper {
           throw e;
         }
         shipped += batch.length;
-        through = (batch.at(-1) as ChainedRecord).seq;
+        through = (batch.at(-1) as ShippableRecord).seq;
         state.through = through;
       }
     }

@@ -134,6 +134,26 @@ describe('createShipper', () => {
     expect(await verifyStore(store)).toEqual({ ok: true, journals: 2, records: 37, problems: [] });
   });
 
+  it('stores each body byte for byte as written: whitespace, escapes, quotes, non-ASCII', async () => {
+    const dir = freshDir();
+    const journal = await openJournal({ dir, fsync: false });
+    const texts = [
+      '{"kind": "session.end",  "session":"s\\u00e9 é", "reason":"it\'s \\"done\\" \\\\ ok", "statements":1, "rows":0, "duration_ms":1.50}',
+      '{"kind":"session.end","session":"😀\\ud83d\\ude00","reason":"[1, 2]","statements":2,"rows":0,"duration_ms":0}',
+    ];
+    for (const json of texts) await journal.append(JSON.parse(json) as RecordBody, { sync: false, json });
+    await journal.close();
+    expect(await createShipper({ store, dir }).shipOnce()).toEqual({ shipped: 2 });
+    const rows = await store.query('SELECT body::text, session FROM portcullis.recording_records WHERE journal = $1 ORDER BY seq', [
+      journal.id,
+    ]);
+    expect(rows.rows).toEqual([
+      [texts[0], 'sé é'],
+      [texts[1], '😀😀'],
+    ]);
+    expect(await verifyStore(store)).toMatchObject({ ok: true, records: 2 });
+  });
+
   it('reports a failed round through onEvent, never to the caller, and the next round catches up', async () => {
     const dir = freshDir();
     const journal = await openJournal({ dir, fsync: false });

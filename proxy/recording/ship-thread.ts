@@ -47,7 +47,7 @@ export function startShipThread(options: ShipThreadOptions): Shipper {
   const waiting = new Map<number, (m: FromShipThread) => void>();
   let interval: number | undefined;
   let lastKick = Number.NEGATIVE_INFINITY;
-  let stopped = false;
+  let stopped = false; // stop() ran: kicks are dropped until start() or shipOnce() again
 
   const spawn = () => {
     const w = startModuleWorker(import.meta.url, './ship-worker', { workerData: data });
@@ -57,8 +57,8 @@ export function startShipThread(options: ShipThreadOptions): Shipper {
       else waiting.get(m.id)?.(m);
     });
     const lost = (why: string): void => {
-      if (worker === w) worker = undefined;
-      if (stopped) return;
+      if (worker !== w) return; // a thread stop() ended
+      worker = undefined;
       onEvent?.({ type: 'recording.ship_failed', message: `the shipping thread ${why}`, error: new Error(why) });
       for (const [id, settle] of waiting) settle({ type: 'result', id, result: { shipped: 0, error: `the shipping thread ${why}` } });
       waiting.clear();
@@ -73,19 +73,19 @@ export function startShipThread(options: ShipThreadOptions): Shipper {
     worker ??= spawn();
     return worker;
   };
-  const ask = (make: (id: number) => ToShipThread): Promise<FromShipThread> =>
+  const ask = (to: ReturnType<typeof spawn>, make: (id: number) => ToShipThread): Promise<FromShipThread> =>
     new Promise((resolve) => {
       const id = ++nextId;
       waiting.set(id, (m) => {
         waiting.delete(id);
         resolve(m);
       });
-      thread().postMessage(make(id));
+      to.postMessage(make(id));
     });
 
   return {
     async shipOnce() {
-      const m = await ask((id) => ({ type: 'once', id }));
+      const m = await ask(thread(), (id) => ({ type: 'once', id }));
       return m.type === 'result' ? m.result : { shipped: 0 };
     },
     kick() {
@@ -95,18 +95,19 @@ export function startShipThread(options: ShipThreadOptions): Shipper {
       thread().postMessage({ type: 'kick' } satisfies ToShipThread);
     },
     start(intervalMs = 1000) {
+      stopped = false;
       interval = intervalMs;
       thread().postMessage({ type: 'start', intervalMs } satisfies ToShipThread);
     },
     async stop() {
-      if (worker === undefined) {
-        stopped = true;
-        return;
-      }
-      await ask((id) => ({ type: 'stop', id }));
       stopped = true;
-      await worker?.terminate();
-      worker = undefined;
+      interval = undefined;
+      const w = worker;
+      if (w === undefined) return;
+      // the round in progress ends and the store connection closes; then the thread goes
+      await ask(w, (id) => ({ type: 'stop', id }));
+      if (worker === w) worker = undefined;
+      await w.terminate();
     },
   };
 }

@@ -231,9 +231,17 @@ export async function benchRecording(options: RecordingBenchOptions = {}): Promi
         journal = opened;
         cleanups.push(() => opened.close().catch(() => undefined));
         if (store !== undefined) {
-          const started = rec.createShipper({
-            store,
+          // as the gateway ships: from a thread of its own, with its own store connection
+          const started = rec.startShipThread({
             dir,
+            login: {
+              host: direct.host,
+              port: direct.port,
+              database: STATE_DB,
+              user: direct.user,
+              password: direct.password,
+              connectTimeoutMs: 3_000,
+            },
             onEvent: (e) => {
               if (e.type === 'recording.shipped') shipped += e.records;
               else if (shipProblems.length < 5) shipProblems.push(e.message);

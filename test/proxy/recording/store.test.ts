@@ -190,7 +190,7 @@ describe('startShipThread (the gateway ships from a thread of its own)', () => {
     return { host, port, database: 'rec', user: OWNER.name, password: OWNER.password, connectTimeoutMs: 5000 };
   };
 
-  it('ships on request, on kicks and on its interval, with its own connection; then stops', async () => {
+  it('ships on request, on kicks and on its interval, with its own connection; stops, and starts again', async () => {
     const dir = freshDir();
     const events: ShipperEvent[] = [];
     let shipper: ReturnType<typeof startShipThread> | undefined;
@@ -210,8 +210,12 @@ describe('startShipThread (the gateway ships from a thread of its own)', () => {
     await journal.append(statement('s3', 2));
     await new Promise((r) => setTimeout(r, 200));
     expect(await count(journal.id)).toBe(16); // stopped: nothing ships any more
+    // started again: a new thread picks up where the store stands
+    shipper.start(50);
+    await expect.poll(() => count(journal.id), { timeout: 5000 }).toBe(17);
+    await shipper.stop();
     await journal.close();
-    expect(await verifyStore(store)).toMatchObject({ ok: true, records: 16 });
+    expect(await verifyStore(store)).toMatchObject({ ok: true, records: 17 });
   });
 
   it('a store it cannot log in to: each round fails with the reason (reported, never thrown), nothing ships', async () => {

@@ -227,16 +227,24 @@ export async function startGatewayFromConfig(
   // the shared state store (approvals): migrated now; a store that cannot be reached or migrated is
   // reported (state.failed) and does not stop the gateway: statements that need nothing from it go on
   const stateConfig = config.state;
-  const state =
+  // how to log in to the store: the gateway's connection, and the shipper's on its own thread (which
+  // reads a password file itself)
+  const stateLogin =
     stateConfig === undefined
       ? undefined
-      : stateModule.createStateStore({
+      : {
           host: stateConfig.host,
           port: stateConfig.port,
           database: stateConfig.database,
           user: stateConfig.user,
           connectTimeoutMs: stateConfig.connectTimeoutMs,
           ...(typeof statePassword === 'string' ? { password: statePassword } : {}),
+        };
+  const state =
+    stateLogin === undefined
+      ? undefined
+      : stateModule.createStateStore({
+          ...stateLogin,
           ...(typeof statePassword === 'function' ? { passwordSource: statePassword } : {}),
         });
   if (state !== undefined) {
@@ -288,19 +296,8 @@ export async function startGatewayFromConfig(
   }
   const gatewayId = `${hostname()}:${process.pid}`;
   // the session recording: a journal written ahead of every statement, shipped to the state store
-  // the shipper logs in to the store on a thread of its own, as the gateway does
   const shipLogin =
-    stateConfig === undefined
-      ? undefined
-      : {
-          host: stateConfig.host,
-          port: stateConfig.port,
-          database: stateConfig.database,
-          user: stateConfig.user,
-          connectTimeoutMs: stateConfig.connectTimeoutMs,
-          ...(typeof statePassword === 'string' ? { password: statePassword } : {}),
-          ...(stateSecret?.kind === 'file' ? { passwordFile: stateSecret.path } : {}),
-        };
+    stateLogin === undefined ? undefined : { ...stateLogin, ...(stateSecret?.kind === 'file' ? { passwordFile: stateSecret.path } : {}) };
   const recording = await startRecording(config, state, events, shipLogin);
   if (!recording.ok) {
     control?.close();

@@ -1,5 +1,6 @@
 // A `serve` worker's side of the supervisor's channel (primary.ts): it says when its gateway
-// listens, stops when told (or when the supervisor is gone, or on SIGTERM), reloads on the
+// listens, stops when told or on SIGTERM (a worker whose supervisor is gone is ended by Node's
+// cluster at once, as the supervisor's own end would end a single gateway), reloads on the
 // supervisor's SIGHUP, tells it of policy reloads made through its admin API, hands over its
 // metrics and asks for everyone's.
 
@@ -14,9 +15,9 @@ export type WorkerLink = {
   /** ready tells the supervisor the gateway listens. */
   ready(info: { readonly host: string; readonly port: number; readonly adminUrl?: string }): void;
   /**
-   * untilStopped resolves when the worker must drain and exit: the supervisor says so, is gone,
-   * or the worker gets SIGTERM. SIGINT is left to the supervisor (a terminal's Ctrl-C reaches
-   * every process of the group; the supervisor then stops each worker once).
+   * untilStopped resolves when the worker must drain and exit: the supervisor says so or the
+   * worker gets SIGTERM. SIGINT is left to the supervisor (a terminal's Ctrl-C reaches every
+   * process of the group; the supervisor then stops each worker once).
    */
   untilStopped(): Promise<void>;
   /** onReload runs the handler on the supervisor's SIGHUP. */
@@ -85,7 +86,8 @@ export function joinAsWorker(env: Readonly<Record<string, string | undefined>>):
         return;
     }
   });
-  // the supervisor gone (killed, crashed): drain and exit rather than serve on unsupervised
+  // the channel closed (leave(), or the supervisor gone, when Node's cluster ends the worker):
+  // nothing will answer a metrics request any more
   channel.on('disconnect', () => {
     stop?.();
     for (const a of asked.values()) a.reject(new Error('the supervisor is gone'));
@@ -119,7 +121,9 @@ export function joinAsWorker(env: Readonly<Record<string, string | undefined>>):
       provide = local;
     },
     leave: () => {
-      if (channel.connected) channel.disconnect?.();
+      // through the cluster's own disconnect: a bare process.disconnect() makes Node end a worker
+      // at once with code 0, whatever exit code the command is about to set
+      if (channel.connected) cluster.worker?.disconnect();
     },
     clusterMetrics: () =>
       new Promise((resolve, reject) => {

@@ -197,3 +197,37 @@ describe('serve with workers: 2', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('serve with workers: 2 that cannot start', () => {
+  it('a worker that fails at start stops the others; serve exits 1 with the worker-prefixed reasons', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'portcullis-workers-broken-'));
+    try {
+      const bad = join(broken, 'policies');
+      cpSync(REPO_POLICIES, bad, { recursive: true });
+      writeFileSync(join(bad, 'portcullis', 'rules', 'broken.rego'), 'package portcullis.rules.broken\n\ndeny contains x if {\n');
+      const file = join(broken, 'opa.config.yaml');
+      writeFileSync(
+        file,
+        JSON.stringify(
+          servedConfig(stackRef.current, {
+            workers: 2,
+            policy: { paths: [bad] },
+            state: { host: '127.0.0.1', port: 1, database: 'nowhere', user: 'nobody', connect_timeout: '200ms' },
+            admin: { enabled: false },
+          }),
+        ),
+      );
+      const p = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      p.stdout?.on('data', (b: Buffer) => (text += b.toString()));
+      p.stderr?.on('data', (b: Buffer) => (text += b.toString()));
+      const code = await new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
+      expect(code).toBe(1);
+      expect(text).toMatch(/\[worker [12]\] [^\n]*broken\.rego/);
+      expect(text).toMatch(/worker [12] \(pid \d+\) exited before it was serving \(code 1\); stopping the other workers/);
+      expect(text).not.toMatch(/gateway listening/);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

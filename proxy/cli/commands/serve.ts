@@ -78,7 +78,8 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     );
     if (gateway.kind === 'failed') {
       for (const r of gateway.reasons) io.stderr(`${prefix}${r}\n`);
-      io.stderr(`portcullis: the gateway did not start (${cmd.configPath})\n`);
+      io.stderr(`${prefix}portcullis: the gateway did not start (${cmd.configPath})\n`);
+      link?.leave(); // the supervisor's channel would keep this process alive
       return EXIT.failure;
     }
     if (link !== undefined) {

@@ -38,6 +38,7 @@ import type { TokenVerifier } from '../auth/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { ActivePolicy } from '../policy/index.js';
 import { readSigningKeys } from './signing-keys.js';
+import { openState, statePassword } from './gateway-state.js';
 
 /** GatewayStart is a running gateway, or every reason it could not start (policy errors, bad keys). */
 export type GatewayStart =
@@ -120,19 +121,8 @@ export async function startGatewayFromConfig(
     };
   }
   // the shared state store's password: like the upstream's, a file is read for every login
-  const stateSecret = config.state?.password;
-  const statePassword =
-    stateSecret === undefined
-      ? undefined
-      : stateSecret.kind === 'file'
-        ? () => readFile(stateSecret.path, 'utf8').then(secretFromFile)
-        : resolveSecret(stateSecret, env);
-  if (stateSecret !== undefined && statePassword === undefined) {
-    return {
-      kind: 'failed',
-      reasons: [`state.password_env: environment variable ${stateSecret.kind === 'env' ? stateSecret.name : ''} is not set`],
-    };
-  }
+  const stateSecret = statePassword(config, env);
+  if (!stateSecret.ok) return { kind: 'failed', reasons: [stateSecret.reason] };
   const tls = config.tls === undefined ? undefined : { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
   // the `hash` mask's HMAC key: read once at start; a missing or short key stops the start (a
   // hash without a key can be reversed by hashing guesses)
@@ -224,41 +214,9 @@ export async function startGatewayFromConfig(
     if (e instanceof auth.AuthConfigInvalid) return { kind: 'failed', reasons: e.problems };
     throw e;
   }
-  // the shared state store (approvals): migrated now; a store that cannot be reached or migrated is
-  // reported (state.failed) and does not stop the gateway: statements that need nothing from it go on
-  const stateConfig = config.state;
-  // how to log in to the store: the gateway's connection, and the shipper's on its own thread (which
-  // reads a password file itself)
-  const stateLogin =
-    stateConfig === undefined
-      ? undefined
-      : {
-          host: stateConfig.host,
-          port: stateConfig.port,
-          database: stateConfig.database,
-          user: stateConfig.user,
-          connectTimeoutMs: stateConfig.connectTimeoutMs,
-          ...(typeof statePassword === 'string' ? { password: statePassword } : {}),
-        };
-  const state =
-    stateLogin === undefined
-      ? undefined
-      : stateModule.createStateStore({
-          ...stateLogin,
-          ...(typeof statePassword === 'function' ? { passwordSource: statePassword } : {}),
-        });
-  if (state !== undefined) {
-    try {
-      const report = await state.migrate();
-      events.publish({ type: 'state.ready', version: report.version, applied: report.applied });
-    } catch (e) {
-      events.publish({
-        type: 'state.failed',
-        code: e instanceof stateModule.StateError ? e.code : 'ERR_PROXY_STATE_UNAVAILABLE',
-        message: stateModule.describeStateError(e),
-      });
-    }
-  }
+  // the shared state store (approvals, recordings): migrated now; one that cannot be reached or
+  // migrated is reported and does not stop the gateway: statements that need nothing from it go on
+  const { state, shipLogin } = await openState(config, stateSecret.password, events);
   await initSql();
   // long statements are analysed on worker threads within this budget (docs/config.md, limits)
   configureAnalysis({ maxMs: config.limits.maxAnalysisMs });
@@ -296,8 +254,6 @@ export async function startGatewayFromConfig(
   }
   const gatewayId = `${hostname()}:${process.pid}`;
   // the session recording: a journal written ahead of every statement, shipped to the state store
-  const shipLogin =
-    stateLogin === undefined ? undefined : { ...stateLogin, ...(stateSecret?.kind === 'file' ? { passwordFile: stateSecret.path } : {}) };
   const recording = await startRecording(config, state, events, shipLogin);
   if (!recording.ok) {
     control?.close();

@@ -1,8 +1,9 @@
 // The data plane's recorder over a journal: a session's start and every statement are appended and
 // synced before they may proceed (write-ahead; the journal's group commit shares one fsync among
-// every session writing at that moment), except that a read-only query may go once its record is
-// written: with `syncReads` (recording.sync: all) its answers wait for the sync (Recorder.statement's
-// `durable`); without, its record is synced by the journal's next group commit, background or not.
+// every session writing at that moment), except that a read-only query, and a session's start,
+// may go once its record is written: with `syncReads` (recording.sync: all) a read-only query's
+// answers wait for the sync (Recorder.statement's `durable`) and a session's start is synced
+// first; without, their records are synced by the journal's next group commit, background or not.
 // Outcomes and session ends are appended after the fact and synced with the next commit. When the journal cannot be
 // written, `refuse` rejects (the session or statement is refused with
 // ERR_PROXY_RECORDING_UNAVAILABLE: nothing unrecorded runs) and `continue` lets it run unrecorded;
@@ -103,5 +104,9 @@ export function createJournalRecorder(options: JournalRecorderOptions): Recorder
   // nothing waits on these: a failure is only reported
   const quiet = { written: () => {}, failed: refused };
   const after = (body: RecordBody): void => journal.notify(body, undefined, quiet);
-  return { sessionStart: ahead, statement, approval: ahead, outcome: after, sessionEnd: after };
+  // a login changes nothing: with sync: writes its record need only be written before the
+  // session's first statement (a statement that can change anything is synced before it runs, and
+  // that sync covers the session's start too); with sync: all it is synced first, as every answer
+  const sessionStart: Recorder['sessionStart'] = (body) => (options.syncReads === true ? ahead(body) : onceWritten(body, undefined));
+  return { sessionStart, statement, approval: ahead, outcome: after, sessionEnd: after };
 }

@@ -141,7 +141,7 @@ export type StatementRecorded = { readonly durable?: Promise<void> };
 
 /** Recorder is what the data plane records through; writes fail closed (RecordingError) when `recording.on_failure` is refuse. */
 export type Recorder = {
-  /** sessionStart is written (and synced) before the session's first statement is read. */
+  /** sessionStart is written before the session's first statement is read (and synced first with recording.sync: all). */
   sessionStart(body: SessionStartBody): Promise<void>;
   /**
    * statement is written and synced before the statement is forwarded (write-ahead); `json` is the

@@ -14,7 +14,7 @@ import {
   readJournals,
   segmentName,
 } from '../../../proxy/recording/index.js';
-import type { RecordBody } from '../../../proxy/recording/index.js';
+import type { RecordBody, SessionStartBody } from '../../../proxy/recording/index.js';
 import { statementBody } from '../../helpers/recording.js';
 import { until } from '../../helpers/until.js';
 
@@ -27,6 +27,15 @@ afterEach(() => {
 });
 
 const STATEMENT = statementBody('s1', 1, 'SELECT 1', 'select', { kind: 'allow', rules: [], reasons: [], masks: [] });
+const START: SessionStartBody = {
+  kind: 'session.start',
+  session: 's1',
+  identity: { sub: 'agent', iss: 'https://issuer.test', claims: { sub: 'agent' } },
+  connection: { database: 'app', user: 'agent', application_name: '', client_address: '127.0.0.1', tls: false },
+  role: null,
+  gateway: 'test',
+  policy_revision: '',
+};
 const OUTCOME: RecordBody = {
   kind: 'statement.outcome',
   session: 's1',
@@ -107,6 +116,26 @@ describe('createJournalRecorder', () => {
     expect(wrote).toBe(false);
     syncs.calls[1]?.release();
     await writing;
+    await journal.close();
+  });
+
+  it.each([
+    { sync: 'writes', syncReads: false, waitsForSync: false },
+    { sync: 'all', syncReads: true, waitsForSync: true },
+  ])("sync: $sync: a session's start goes once written: $waitsForSync for its sync", async ({ syncReads, waitsForSync }) => {
+    const syncs = gatedSyncs();
+    const journal = await openJournal({ dir, id: 'ss', datasync: syncs.datasync, syncWithin: 20 });
+    const recorder = createJournalRecorder({ journal, onFailure: 'refuse', syncReads });
+    let started = false;
+    const start = recorder.sessionStart(START).then(() => {
+      started = true;
+    });
+    await until(() => journal.stats.records === 1);
+    await until(() => syncs.calls.length === 1); // the sync starts either way (at once, or in the background)
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toBe(!waitsForSync);
+    syncs.calls[0]?.release();
+    await start;
     await journal.close();
   });
 

@@ -12,6 +12,16 @@ export { joinAsWorker } from './worker.js';
 export type { WorkerLink } from './worker.js';
 export { WORKER_ENV } from './messages.js';
 
+/**
+ * workerLine marks an operational log line as worker `index`'s: a JSON line (the operational log's
+ * own, pino) gets a `worker` field first, so it stays one JSON object for a log shipper; any other
+ * line a `[worker N] ` prefix.
+ */
+export function workerLine(line: string, index: number): string {
+  if (line.startsWith('{"')) return `{"worker":${index},${line.slice(1)}`;
+  return `[worker ${index}] ${line}`;
+}
+
 /** workerCount is how many worker processes `workers` asks for on this machine (`auto`: one per core offered). */
 export function workerCount(workers: WorkersConfig): number {
   return workers === 'auto' ? Math.max(1, availableParallelism()) : workers;

@@ -158,14 +158,14 @@ describe('serve with workers: 2', () => {
     closeOrders('the admin API');
     const res = await fetch(`${adminUrl}/v1/policy/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    await until(/\[worker 1\][^\n]*"msg":"policy activated/, mark);
-    await until(/\[worker 2\][^\n]*"msg":"policy activated/, mark);
+    await until(/\{"worker":1,[^\n]*"msg":"policy activated/, mark);
+    await until(/\{"worker":2,[^\n]*"msg":"policy activated/, mark);
     await refusedEverywhere('the admin API');
     mark = err.length;
     closeOrders('SIGHUP');
     child.kill('SIGHUP');
-    await until(/\[worker 1\][^\n]*"msg":"policy activated/, mark);
-    await until(/\[worker 2\][^\n]*"msg":"policy activated/, mark);
+    await until(/\{"worker":1,[^\n]*"msg":"policy activated/, mark);
+    await until(/\{"worker":2,[^\n]*"msg":"policy activated/, mark);
     await refusedEverywhere('SIGHUP');
     rmSync(join(policies, 'portcullis', 'rules', 'closed.rego'));
     child.kill('SIGHUP');

@@ -71,7 +71,7 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     const prefix = link === undefined ? '' : `[worker ${link.index}] `;
     const gateway = await startGatewayFromConfig(
       config,
-      (line) => io.stderr(`${prefix}${line}\n`),
+      (line) => io.stderr(`${link === undefined ? line : workers.workerLine(line, link.index)}\n`),
       ctx.env,
       undefined,
       link === undefined ? {} : { metrics: link.clusterMetrics, policyReloaded: link.policyReloaded },

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../proxy/config/index.js';
 import type { GatewayConfig } from '../../../proxy/config/index.js';
-import { forWorker, joinAsWorker, workerCount } from '../../../proxy/workers/index.js';
+import { forWorker, joinAsWorker, workerCount, workerLine } from '../../../proxy/workers/index.js';
 
 function config(extra: Record<string, unknown>): GatewayConfig {
   const v = validateConfig({
@@ -60,5 +60,27 @@ describe('joinAsWorker', () => {
     { note: 'a valid index, in a process no cluster supervisor forked (this one)', env: { PORTCULLIS_WORKER: '1' } },
   ])('is no worker with $note', ({ env }) => {
     expect(joinAsWorker(env)).toBeUndefined();
+  });
+});
+
+describe('workerLine', () => {
+  it.each([
+    {
+      note: 'a JSON log line gains a worker field and stays one JSON object',
+      line: '{"level":"info","msg":"policy activated"}',
+      index: 2,
+      want: '{"worker":2,"level":"info","msg":"policy activated"}',
+    },
+    {
+      note: 'a plain line gets a prefix',
+      line: 'policies/x.rego:4:1: rego_parse_error',
+      index: 1,
+      want: '[worker 1] policies/x.rego:4:1: rego_parse_error',
+    },
+    { note: 'an empty object is no log line: a prefix', line: '{}', index: 3, want: '[worker 3] {}' },
+  ])('$note', ({ line, index, want }) => {
+    const got = workerLine(line, index);
+    expect(got).toBe(want);
+    if (line.startsWith('{"')) expect(JSON.parse(got)).toEqual({ worker: index, ...JSON.parse(line) });
   });
 });

@@ -18,7 +18,8 @@ const store = createStateStore({
   user: login.user,
   connectTimeoutMs: login.connectTimeoutMs,
   ...(login.password !== undefined ? { password: login.password } : {}),
-  // a password file is read for every login, as the gateway's own store connection does
+  // a password file is read for every login, as the gateway's own store connection does, and
+  // without its final line break (config's secretFromFile: recording may not import config)
   ...(login.passwordFile !== undefined
     ? { passwordSource: () => readFile(login.passwordFile as string, 'utf8').then((t) => t.replace(/\r?\n$/, '')) }
     : {}),

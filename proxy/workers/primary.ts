@@ -43,7 +43,8 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   const slots = new Map<number, Slot>(); // by worker index (1 … count)
   let stopping = false;
   let started = false;
-  let failStart: ((reason: string) => void) | undefined;
+  /** settleStart ends the start: every worker serving (with the first's addresses), or why not. */
+  let settleStart: ((r: { ok: true; info: WorkerReady } | { ok: false; reason: string }) => void) | undefined;
   let nextCollect = 0;
   const collections = new Map<number, { pending: Set<number>; got: (readonly unknown[])[]; done: () => void }>();
 
@@ -81,9 +82,8 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
         if (started) o.stderr(`portcullis: worker ${index} (pid ${w.process.pid}) is serving again\n`);
         else if ([...slots.values()].every((s) => s.ready)) {
           started = true;
-          readyInfo = m;
+          settleStart?.({ ok: true, info: m });
         }
-        checkStarted();
         return;
       }
       case 'portcullis:policy-reloaded':
@@ -105,12 +105,6 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
     }
   };
 
-  let readyInfo: WorkerReady | undefined;
-  let onStarted: (() => void) | undefined;
-  const checkStarted = (): void => {
-    if (started) onStarted?.();
-  };
-
   const fork = (index: number, delayMs: number): void => {
     const worker = cluster.fork({ [WORKER_ENV]: String(index) });
     const slot: Slot = { worker, ready: false, startedAt: Date.now(), delayMs };
@@ -122,7 +116,7 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
       if (stopping) return;
       const how = signal !== null ? `signal ${signal}` : `code ${code}`;
       if (!started) {
-        failStart?.(`worker ${index} (pid ${worker.process.pid}) exited before it was serving (${how})`);
+        settleStart?.({ ok: false, reason: `worker ${index} (pid ${worker.process.pid}) exited before it was serving (${how})` });
         return;
       }
       // one that kept running a minute starts over at the base delay; one that dies at once waits longer each time
@@ -155,9 +149,8 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
   process.on('exit', killAll);
 
   try {
-    const startResult = await new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
-      failStart = (reason) => resolve({ ok: false, reason });
-      onStarted = () => resolve({ ok: true });
+    const startResult = await new Promise<{ ok: true; info: WorkerReady } | { ok: false; reason: string }>((resolve) => {
+      settleStart = resolve;
       void o.untilStopped().then(() => resolve({ ok: false, reason: 'stopped while starting' }));
       for (let i = 1; i <= o.count; i++) fork(i, baseDelay);
     });
@@ -166,7 +159,7 @@ export async function superviseWorkers(o: SuperviseOptions): Promise<number> {
       await stopAll();
       return startResult.reason === 'stopped while starting' ? 0 : 1;
     }
-    const info = readyInfo as WorkerReady;
+    const { info } = startResult;
     o.stdout(`portcullis: gateway listening on ${info.host}:${info.port} (${o.count} workers)\n`);
     if (info.adminUrl !== undefined) o.stderr(`portcullis: admin API on ${info.adminUrl} (every worker answers; /metrics sums them)\n`);
     const offReload = o.onReload?.(() => {

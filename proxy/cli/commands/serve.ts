@@ -68,17 +68,18 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     // a worker stops, and reloads, when its supervisor says so
     const ctx = link === undefined ? given : { ...given, untilStopped: link.untilStopped, onReload: link.onReload };
     const config = link === undefined ? loaded.config : workers.forWorker(loaded.config, link.index);
-    const prefix = link === undefined ? '' : `[worker ${link.index}] `;
+    // a worker's lines say whose they are (a JSON log line gains a field, any other a prefix)
+    const say = (line: string): void => io.stderr(`${link === undefined ? line : workers.workerLine(line, link.index)}\n`);
     const gateway = await startGatewayFromConfig(
       config,
-      (line) => io.stderr(`${link === undefined ? line : workers.workerLine(line, link.index)}\n`),
+      say,
       ctx.env,
       undefined,
       link === undefined ? {} : { metrics: link.clusterMetrics, policyReloaded: link.policyReloaded },
     );
     if (gateway.kind === 'failed') {
-      for (const r of gateway.reasons) io.stderr(`${prefix}${r}\n`);
-      io.stderr(`${prefix}portcullis: the gateway did not start (${cmd.configPath})\n`);
+      for (const r of gateway.reasons) say(r);
+      say(`portcullis: the gateway did not start (${cmd.configPath})`);
       link?.leave(); // the supervisor's channel would keep this process alive
       return EXIT.failure;
     }
@@ -94,14 +95,14 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     const offReload = ctx.onReload?.(() => {
       const again = loadConfigFile(cmd.configPath, ctx.env);
       if (!again.ok) {
-        for (const e of again.errors) io.stderr(`portcullis: SIGHUP: ${e}\n`);
-        io.stderr(`portcullis: SIGHUP: ${cmd.configPath} has errors; the running configuration stays\n`);
+        for (const e of again.errors) say(`portcullis: SIGHUP: ${e}`);
+        say(`portcullis: SIGHUP: ${cmd.configPath} has errors; the running configuration stays`);
       } else {
         const report = gateway.reconfigure(link === undefined ? again.config : workers.forWorker(again.config, link.index));
-        if (report.applied.length > 0) io.stderr(`portcullis: SIGHUP: applied ${report.applied.join(', ')}\n`);
-        for (const e of report.errors) io.stderr(`portcullis: SIGHUP: ${e}\n`);
+        if (report.applied.length > 0) say(`portcullis: SIGHUP: applied ${report.applied.join(', ')}`);
+        for (const e of report.errors) say(`portcullis: SIGHUP: ${e}`);
         if (report.restartNeeded.length > 0) {
-          io.stderr(`portcullis: SIGHUP: changed but applied only at start (restart to apply): ${report.restartNeeded.join(', ')}\n`);
+          say(`portcullis: SIGHUP: changed but applied only at start (restart to apply): ${report.restartNeeded.join(', ')}`);
         }
       }
       void gateway.policy.reload('signal');
@@ -112,11 +113,9 @@ Validate the configuration and start the gateway (SIGHUP reloads the policy).`,
     stopWatching?.();
     // a drain: no new connections, running statements finish within limits.shutdown_grace (a second signal exits at once)
     const graceMs = loaded.config.limits.shutdownGraceMs;
-    io.stderr(
-      `${prefix}portcullis: shutting down; running statements may finish within ${graceMs / 1000} s (signal again to exit at once)\n`,
-    );
+    say(`portcullis: shutting down; running statements may finish within ${graceMs / 1000} s (signal again to exit at once)`);
     await gateway.close({ graceMs });
-    io.stderr(`${prefix}portcullis: gateway stopped\n`);
+    say('portcullis: gateway stopped');
     link?.leave();
     return EXIT.ok;
   },
